@@ -1,0 +1,13 @@
+// Wall-clock helpers: state rows and jobs carry Unix milliseconds; people read RFC 3339.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace cdr {
+
+int64_t NowUnixMillis();
+// "2026-11-25T16:35:54Z" (UTC, second precision)
+std::string FormatRfc3339(int64_t unix_millis);
+
+}  // namespace cdr

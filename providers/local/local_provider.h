@@ -1,0 +1,74 @@
+// The embedded `local` cloud: everything lives under one root directory (default .cdr/cloud) as JSON records
+// plus disk image files, so a whole DR setup runs on one machine with real files and real processes.
+//
+//   ROOT/cloud.json                       zones, op_delay_ms (simulated API latency), next ids
+//   ROOT/zones/ZONE/hosts/HOST.json       HostFacts of a host
+//   ROOT/zones/ZONE/disks/HOST-vda.img    sparse disk image, ext4 made by mkfs.ext4
+//   ROOT/peerings/pcx-XXXXXXXX.json       Peering (+ client_token)
+//   ROOT/endpoints/vpce-XXXXXXXX.json     Endpoint (+ client_token)
+//   ROOT/agents/HOST.json                 Agent
+// See docs/local-provider.md.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "providers/provider.h"
+
+namespace cdr::providers::local {
+
+struct HostTemplate {
+  std::string id;
+  std::string zone = "az1";
+  std::string vpc = "vpc-prod";
+  std::string flavor = "c2m4";  // c1m2, c2m4, c4m8, c8m16 (vCPU, GiB)
+  std::string os = "debian-12";
+  std::string filesystem = "ext4";  // ext4 disks are formatted with mkfs.ext4; others are left raw
+  int64_t disk_size_bytes = 256ll << 20;
+};
+
+struct InitOptions {
+  int hosts = 3;  // production hosts host-1 … host-N in az1, vpc-prod
+  int64_t disk_size_bytes = 256ll << 20;
+  int op_delay_ms = 0;  // added to every mutating call: lets tests interrupt an apply mid-way
+};
+
+class LocalProvider : public Provider {
+ public:
+  // Opens an initialized cloud; kFailedPrecondition (saying to run `cdr local init`) when ROOT has none.
+  static Result<std::unique_ptr<LocalProvider>> Open(const std::filesystem::path& root);
+  // Creates ROOT with zones az1 (production) and az2 (DR) and opts.hosts production hosts.
+  // kAlreadyExists when ROOT already holds a cloud.
+  static Status Init(const std::filesystem::path& root, const InitOptions& opts);
+  // Adds one host (and its disk) to an initialized cloud. kAlreadyExists on a duplicate id.
+  static Status AddHost(const std::filesystem::path& root, const HostTemplate& host);
+  // Removes a host record and its disks, as if it were deleted in the cloud console.
+  static Status DeleteHost(const std::filesystem::path& root, const std::string& host_id);
+
+  std::string Name() const override { return "local"; }
+
+  Result<HostFacts> DescribeHost(const std::string& host_id) override;
+  Result<std::vector<HostFacts>> ListHosts(const ListHostsRequest& request) override;
+
+  Result<Peering> CreatePeering(const PeeringRequest& request) override;
+  Result<Peering> DescribePeering(const std::string& id) override;
+  Status DeletePeering(const std::string& id) override;
+
+  Result<Endpoint> CreateEndpoint(const EndpointRequest& request) override;
+  Result<Endpoint> DescribeEndpoint(const std::string& id) override;
+  Status DeleteEndpoint(const std::string& id) override;
+
+  Result<Agent> InstallAgent(const AgentInstallRequest& request) override;
+  Result<Agent> DescribeAgent(const std::string& host_id) override;
+  Status UninstallAgent(const std::string& host_id) override;
+
+ private:
+  LocalProvider(std::filesystem::path root, int op_delay_ms);
+  void SimulateLatency() const;
+
+  std::filesystem::path root_;
+  int op_delay_ms_;
+};
+
+}  // namespace cdr::providers::local

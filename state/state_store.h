@@ -1,0 +1,116 @@
+// The state store: what cdr believes exists, in one SQLite file (WAL mode, schema versioned, migrated on open).
+// Tables: resources, meta (serial), jobs, job_events, lock. See docs/state.md.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+
+namespace SQLite {
+class Database;
+}
+
+namespace cdr::state {
+
+// One managed resource. `status` is the resource's lifecycle (for servers: the DESIGN §2 state, e.g.
+// "initialized"; for other kinds: "creating", "created", "deleting", "updating").
+struct ResourceRecord {
+  std::string address;      // "group.web-prod", "group.web-prod.peering", "group.web-prod.server.web-1"
+  std::string kind;         // "group" | "peering" | "endpoint" | "server"
+  std::string provider_id;  // the provider's id once known ("pcx-…"), empty before
+  std::string status;
+  nlohmann::json attributes = nlohmann::json::object();
+  int64_t created_at = 0;  // unix ms
+  int64_t updated_at = 0;
+};
+
+enum class JobStatus { kPending, kRunning, kSucceeded, kFailed };
+const char* JobStatusName(JobStatus s);
+
+struct Job {
+  int64_t id = 0;
+  std::string address;
+  std::string operation;  // "create", "register", "delete", "rename", "deregister", ...
+  JobStatus status = JobStatus::kPending;
+  int progress = 0;  // percent 0..100
+  int64_t started_at = 0;
+  int64_t finished_at = 0;  // 0 while unfinished
+  std::string error;
+};
+
+struct JobEvent {
+  int64_t id = 0;
+  int64_t job_id = 0;
+  int64_t time = 0;
+  std::string from_state;  // may be empty
+  std::string to_state;    // may be empty
+  std::string message;
+};
+
+struct LockInfo {
+  std::string id;         // random hex, what force-unlock takes
+  std::string owner;      // "user@host"
+  std::string operation;  // "apply", "plan", "drift"
+  int64_t pid = 0;
+  int64_t pid_start_time = 0;  // from /proc/PID/stat, so a reused pid is not mistaken for the holder
+  std::string host;
+  int64_t acquired_at = 0;
+  int64_t expires_at = 0;
+};
+
+struct LockRequest {
+  std::string operation;
+  int64_t ttl_millis = 10 * 60 * 1000;
+};
+
+class StateStore {
+ public:
+  // Creates the file (and parent directory) when missing; migrates older schemas forward.
+  static Result<std::unique_ptr<StateStore>> Open(const std::filesystem::path& path);
+  ~StateStore();
+
+  int SchemaVersion() const;
+
+  // Serial: bumped once by every apply that changed something.
+  int64_t Serial();
+  int64_t BumpSerial();
+
+  std::vector<ResourceRecord> Resources();  // sorted by address
+  std::optional<ResourceRecord> Get(const std::string& address);
+  // Insert or replace; sets updated_at (and created_at on insert). Durable when it returns.
+  Status Put(const ResourceRecord& record);
+  Status Delete(const std::string& address);
+  // Changes the address of a resource and of every resource under it ("group.a" → "group.b" also moves
+  // "group.a.server.x"), in one transaction.
+  Status Move(const std::string& from_address, const std::string& to_address);
+
+  Result<int64_t> StartJob(const std::string& address, const std::string& operation);
+  Status UpdateJobProgress(int64_t job_id, int progress);
+  Status FinishJob(int64_t job_id, JobStatus status, const std::string& error = "");
+  Status AddJobEvent(int64_t job_id, const std::string& from_state, const std::string& to_state,
+                     const std::string& message);
+  std::vector<Job> Jobs(int limit = 100);  // newest first
+  std::vector<JobEvent> JobEvents(int64_t job_id);
+
+  // Takes the lock. Refused (kAborted, message naming holder, operation, pid, host, since) when another live
+  // holder has it. Taken over when the holder is on this host and its process is gone, or when it expired.
+  Result<LockInfo> AcquireLock(const LockRequest& request);
+  // Pushes expires_at forward; long applies call it between steps.
+  Status RenewLock(const std::string& lock_id, int64_t ttl_millis);
+  Status ReleaseLock(const std::string& lock_id);
+  Status ForceUnlock(const std::string& lock_id);  // kNotFound when no lock has that id
+  std::optional<LockInfo> CurrentLock();
+
+ private:
+  explicit StateStore(std::unique_ptr<SQLite::Database> db);
+  std::unique_ptr<SQLite::Database> db_;
+};
+
+}  // namespace cdr::state
