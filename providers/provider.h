@@ -79,6 +79,7 @@ struct Agent {
   std::string version;
   std::string status;  // "installed"
   int64_t installed_at = 0;
+  std::string group;  // the protection group it was installed for
 };
 
 class Provider {

@@ -49,6 +49,7 @@ struct ServerSpec {
   RecoveryPointPolicy recovery_points;
   SourcePos pos;       // position of the [[group.server]] table header
   SourcePos host_pos;  // position of the `host` value
+  SourcePos name_pos;  // position of the `name` value (the header when absent)
 };
 
 struct GroupSpec {
@@ -59,7 +60,9 @@ struct GroupSpec {
   std::string vpc;
   int rpo_alert_seconds = 30;  // 1..86400
   std::vector<ServerSpec> servers;
-  SourcePos pos;
+  SourcePos pos;               // position of the [[group]] table header
+  SourcePos name_pos;          // position of the `name` value (the header when absent)
+  SourcePos renamed_from_pos;  // position of the `renamed_from` value (line 0 when absent)
 };
 
 struct QuotaSpec {

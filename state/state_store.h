@@ -80,15 +80,16 @@ class StateStore {
 
   // Serial: bumped once by every apply that changed something.
   int64_t Serial();
-  int64_t BumpSerial();
+  int64_t BumpSerial();  // the new serial; -1 when it could not be written (logged)
 
   std::vector<ResourceRecord> Resources();  // sorted by address
   std::optional<ResourceRecord> Get(const std::string& address);
   // Insert or replace; sets updated_at (and created_at on insert). Durable when it returns.
   Status Put(const ResourceRecord& record);
-  Status Delete(const std::string& address);
+  Status Delete(const std::string& address);  // Ok when absent: a resumed apply may delete twice
   // Changes the address of a resource and of every resource under it ("group.a" → "group.b" also moves
-  // "group.a.server.x"), in one transaction.
+  // "group.a.server.x"), in one transaction. kNotFound when `from` is absent, kAlreadyExists when `to` or
+  // anything under it exists.
   Status Move(const std::string& from_address, const std::string& to_address);
 
   Result<int64_t> StartJob(const std::string& address, const std::string& operation);

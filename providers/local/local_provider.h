@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "providers/provider.h"
 
@@ -69,6 +70,7 @@ class LocalProvider : public Provider {
 
   std::filesystem::path root_;
   int op_delay_ms_;
+  std::vector<std::string> zones_;  // from cloud.json, read once by Open
 };
 
 }  // namespace cdr::providers::local

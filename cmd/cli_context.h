@@ -1,0 +1,50 @@
+// What every subcommand shares: global options, exit codes, and opening the spec, state, provider and lock
+// with errors printed the same way everywhere.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "providers/provider.h"
+#include "specs/spec.h"
+#include "state/state_store.h"
+
+namespace cdr::cmd {
+
+// Exit codes, as Terraform's -detailed-exitcode: 0 success/no changes, 1 error, 2 changes (or drift) present.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;
+inline constexpr int kExitChanges = 2;
+
+struct GlobalOptions {
+  std::string spec_path;  // empty: "specs/" when it is a directory, else "cdr.toml"
+  std::string state_path = ".cdr/state.db";
+  bool verbose = false;
+};
+
+std::filesystem::path SpecPath(const GlobalOptions& g);
+// Loads and validates the spec; prints every diagnostic to stderr and returns nullopt on any.
+std::optional<specs::Spec> LoadSpecOrReport(const GlobalOptions& g);
+std::unique_ptr<state::StateStore> OpenStateOrReport(const GlobalOptions& g);
+std::unique_ptr<providers::Provider> OpenProviderOrReport(const specs::Spec& spec);
+
+// Holds the state lock for the lifetime of the object.
+class ScopedLock {
+ public:
+  static std::optional<ScopedLock> Acquire(state::StateStore& store, const std::string& operation);
+  ScopedLock(ScopedLock&& other) noexcept;
+  ~ScopedLock();
+  const std::string& id() const { return id_; }
+
+ private:
+  ScopedLock(state::StateStore* store, std::string id) : store_(store), id_(std::move(id)) {}
+  state::StateStore* store_;
+  std::string id_;
+};
+
+void PrintError(const std::string& message);
+bool StdoutIsTerminal();
+
+}  // namespace cdr::cmd

@@ -1,0 +1,32 @@
+#include <iostream>
+
+#include "cmd/commands.h"
+#include "cmd/plan_session.h"
+#include "reconcile/drift_report.h"
+#include "reconcile/plan_render.h"
+
+namespace cdr::cmd {
+
+int RunDrift(const GlobalOptions& g, const DriftOptions& o) {
+  auto session = PlanSession::Open(g, "drift");
+  if (!session) return kExitError;
+  auto plan = reconcile::MakeRefreshOnlyPlan(session->spec, *session->store, *session->provider);
+  if (!plan.ok()) {
+    PrintError("refresh failed: " + plan.status().ToString());
+    return kExitError;
+  }
+  const int checked = static_cast<int>(session->store->Resources().size());
+  if (o.json) {
+    std::cout << reconcile::DriftToJson(*plan, checked).dump(2) << "\n";
+  } else if (o.markdown) {
+    std::cout << reconcile::RenderDriftMarkdown(*plan, checked);
+  } else if (plan->drifted.empty()) {
+    std::cout << "No drift: all " << checked << " resources in the state exist as recorded.\n";
+  } else {
+    std::cout << reconcile::RenderDrift(*plan) << plan->drifted.size()
+              << " resource(s) drifted. `cdr plan` shows how apply would repair them.\n";
+  }
+  return plan->drifted.empty() ? kExitOk : kExitChanges;
+}
+
+}  // namespace cdr::cmd

@@ -1,0 +1,61 @@
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "cmd/commands.h"
+#include "common/clock.h"
+
+namespace cdr::cmd {
+namespace {
+
+std::string Time(int64_t ms) { return ms == 0 ? "-" : FormatRfc3339(ms); }
+
+}  // namespace
+
+int RunJobs(const GlobalOptions& g, const JobsOptions& o) {
+  auto store = OpenStateOrReport(g);
+  if (!store) return kExitError;
+  auto jobs = store->Jobs(o.limit);
+  if (o.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& j : jobs) {
+      nlohmann::json events = nlohmann::json::array();
+      for (const auto& e : store->JobEvents(j.id)) {
+        events.push_back({{"time", Time(e.time)}, {"from", e.from_state}, {"to", e.to_state}, {"message", e.message}});
+      }
+      out.push_back({{"id", j.id},
+                     {"address", j.address},
+                     {"operation", j.operation},
+                     {"status", state::JobStatusName(j.status)},
+                     {"progress", j.progress},
+                     {"started_at", Time(j.started_at)},
+                     {"finished_at", Time(j.finished_at)},
+                     {"error", j.error},
+                     {"events", events}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return kExitOk;
+  }
+  if (jobs.empty()) {
+    std::cout << "No jobs yet.\n";
+    return kExitOk;
+  }
+  std::cout << fmt::format("{:>5}  {:<36} {:<11} {:<10} {:>8}  {:<20} {:<20} {}\n", "ID", "RESOURCE", "OPERATION",
+                           "STATUS", "PROGRESS", "STARTED", "FINISHED", "ERROR");
+  for (const auto& j : jobs) {
+    std::cout << fmt::format("{:>5}  {:<36} {:<11} {:<10} {:>7}%  {:<20} {:<20} {}\n", j.id, j.address, j.operation,
+                             state::JobStatusName(j.status), j.progress, Time(j.started_at), Time(j.finished_at),
+                             j.error);
+    if (!o.events) continue;
+    for (const auto& e : store->JobEvents(j.id)) {
+      std::string arrow = e.from_state.empty() && e.to_state.empty()
+                              ? ""
+                              : (e.from_state.empty() ? "absent" : e.from_state) + " → " +
+                                    (e.to_state.empty() ? "absent" : e.to_state) + ": ";
+      std::cout << "         " << Time(e.time) << "  " << arrow << e.message << "\n";
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace cdr::cmd

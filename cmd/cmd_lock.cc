@@ -1,0 +1,34 @@
+#include <iostream>
+
+#include "cmd/commands.h"
+#include "common/clock.h"
+
+namespace cdr::cmd {
+
+int RunForceUnlock(const GlobalOptions& g, const std::string& lock_id) {
+  auto store = OpenStateOrReport(g);
+  if (!store) return kExitError;
+  Status s = store->ForceUnlock(lock_id);
+  if (!s.ok()) {
+    PrintError(s.message());
+    return kExitError;
+  }
+  std::cout << "The state lock " << lock_id << " has been removed.\n";
+  return kExitOk;
+}
+
+int RunShowLock(const GlobalOptions& g) {
+  auto store = OpenStateOrReport(g);
+  if (!store) return kExitError;
+  auto current = store->CurrentLock();
+  if (!current) {
+    std::cout << "The state is not locked.\n";
+    return kExitOk;
+  }
+  std::cout << "locked by " << current->owner << " (" << current->operation << ", pid " << current->pid << " on "
+            << current->host << ") since " << FormatRfc3339(current->acquired_at) << ", expires "
+            << FormatRfc3339(current->expires_at) << ", lock id " << current->id << "\n";
+  return kExitOk;
+}
+
+}  // namespace cdr::cmd

@@ -1,0 +1,58 @@
+// One Run function per subcommand, with its options as a plain struct. main.cc maps the command line onto
+// these (it is the only file that includes CLI11, which is slow to compile).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "cmd/cli_context.h"
+#include "providers/local/local_provider.h"
+
+namespace cdr::cmd {
+
+int RunValidate(const GlobalOptions& g);
+
+struct PlanOptions {
+  std::string out;
+  bool json = false;
+  bool detailed_exitcode = false;
+};
+int RunPlan(const GlobalOptions& g, const PlanOptions& o);
+
+struct ApplyCommandOptions {
+  std::string plan_file;
+  bool auto_approve = false;
+};
+int RunApply(const GlobalOptions& g, const ApplyCommandOptions& o);
+
+struct DriftOptions {
+  bool json = false;
+  bool markdown = false;
+};
+int RunDrift(const GlobalOptions& g, const DriftOptions& o);
+
+int RunStatus(const GlobalOptions& g, bool json);
+
+struct JobsOptions {
+  int limit = 50;
+  bool events = false;
+  bool json = false;
+};
+int RunJobs(const GlobalOptions& g, const JobsOptions& o);
+
+int RunForceUnlock(const GlobalOptions& g, const std::string& lock_id);
+int RunShowLock(const GlobalOptions& g);
+
+struct LocalOptions {
+  std::string root = ".cdr/cloud";
+  providers::local::InitOptions init;
+  int64_t disk_size_mib = 256;
+  providers::local::HostTemplate host;
+  std::string host_id;  // delete-host
+};
+int RunLocalInit(LocalOptions o);
+int RunLocalAddHost(LocalOptions o);
+int RunLocalDeleteHost(const LocalOptions& o);
+int RunLocalHosts(const LocalOptions& o);
+
+}  // namespace cdr::cmd

@@ -1,0 +1,145 @@
+// cdr: declarative cloud disaster recovery. Argument parsing and wiring only; each subcommand's work is a
+// Run function (commands.h) and the real work is in reconcile/.
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "cmd/commands.h"
+
+namespace cdr::cmd {
+namespace {
+
+// Terraform users type `-out=plan.json` and `-detailed-exitcode`; CLI11 wants two dashes for long names.
+std::vector<std::string> TerraformStyleArgs(int argc, char** argv) {
+  std::vector<std::string> args;
+  bool options_done = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--") options_done = true;
+    if (!options_done && a.size() > 2 && a[0] == '-' && std::isalpha(static_cast<unsigned char>(a[1])) &&
+        std::isalpha(static_cast<unsigned char>(a[2]))) {
+      a = "-" + a;
+    }
+    args.push_back(std::move(a));
+  }
+  std::reverse(args.begin(), args.end());  // CLI11 takes the arguments reversed
+  return args;
+}
+
+struct Cli {
+  GlobalOptions g;
+  PlanOptions plan;
+  ApplyCommandOptions apply;
+  DriftOptions drift;
+  bool status_json = false;
+  JobsOptions jobs;
+  std::string lock_id;
+  LocalOptions local;
+  int exit_code = kExitOk;
+};
+
+void Bind(CLI::App* sub, Cli& cli, std::function<int()> run) {
+  sub->callback([&cli, run = std::move(run)] { cli.exit_code = run(); });
+}
+
+void AddLocalCommands(CLI::App& app, Cli& cli) {
+  LocalOptions& o = cli.local;
+  auto* local = app.add_subcommand("local", "the embedded local cloud (zones az1/az2, hosts, disks)");
+  local->require_subcommand(1);
+  local->add_option("--root", o.root, "where the local cloud lives");
+
+  auto* init = local->add_subcommand("init", "create the local cloud with N production hosts (ext4 disks)");
+  init->add_option("--hosts", o.init.hosts, "production hosts host-1 … host-N")->check(CLI::Range(0, 200));
+  init->add_option("--disk-size-mib", o.disk_size_mib, "size of each host's sparse disk")
+      ->check(CLI::Range(8, 1 << 20));
+  init->add_option("--op-delay-ms", o.init.op_delay_ms, "simulated cloud API latency of every mutating call")
+      ->check(CLI::Range(0, 60000));
+  Bind(init, cli, [&o] { return RunLocalInit(o); });
+
+  auto* add = local->add_subcommand("add-host", "add one host (to try the vCPU/memory/filesystem/VPC rules)");
+  add->add_option("id", o.host.id, "host id")->required();
+  add->add_option("--zone", o.host.zone, "zone");
+  add->add_option("--vpc", o.host.vpc, "VPC");
+  add->add_option("--flavor", o.host.flavor, "c1m2, c2m4, c4m8 or c8m16");
+  add->add_option("--fs", o.host.filesystem, "filesystem of its disk (ext4 is formatted; others are left raw)");
+  add->add_option("--disk-size-mib", o.disk_size_mib, "disk size")->check(CLI::Range(8, 1 << 20));
+  Bind(add, cli, [&o] { return RunLocalAddHost(o); });
+
+  auto* del = local->add_subcommand("delete-host", "delete a host as the cloud console would (out of band)");
+  del->add_option("id", o.host_id, "host id")->required();
+  Bind(del, cli, [&o] { return RunLocalDeleteHost(o); });
+
+  Bind(local->add_subcommand("hosts", "list the hosts of the local cloud"), cli, [&o] { return RunLocalHosts(o); });
+}
+
+void AddCommands(CLI::App& app, Cli& cli) {
+  Bind(app.add_subcommand("validate", "check the spec: every problem with file:line:column; exit 1 on any"), cli,
+       [&cli] { return RunValidate(cli.g); });
+
+  auto* plan = app.add_subcommand("plan", "show what apply would change (refresh, then diff spec vs state)");
+  plan->add_option("-o,--out", cli.plan.out, "save the plan to FILE for `cdr apply FILE`");
+  plan->add_flag("--json", cli.plan.json, "print the plan as JSON (docs/plan-format.md)");
+  plan->add_flag("--detailed-exitcode", cli.plan.detailed_exitcode,
+                 "exit 0 with no changes, 1 on error, 2 when there are changes");
+  Bind(plan, cli, [&cli] { return RunPlan(cli.g, cli.plan); });
+
+  auto* apply = app.add_subcommand("apply", "make the protection setup match the spec (or carry out a saved plan)");
+  apply->add_option("plan", cli.apply.plan_file, "a plan saved by `cdr plan -out FILE`; refused when stale");
+  apply->add_flag("--auto-approve", cli.apply.auto_approve, "do not ask for confirmation");
+  Bind(apply, cli, [&cli] { return RunApply(cli.g, cli.apply); });
+
+  auto* drift = app.add_subcommand("drift", "refresh only: report what changed outside cdr; exit 2 on drift");
+  auto* json = drift->add_flag("--json", cli.drift.json, "JSON report (docs/drift-format.md)");
+  drift->add_flag("--markdown", cli.drift.markdown, "markdown report")->excludes(json);
+  Bind(drift, cli, [&cli] { return RunDrift(cli.g, cli.drift); });
+
+  auto* status = app.add_subcommand("status", "group overview: servers by health, and each server's state");
+  status->add_flag("--json", cli.status_json, "print as JSON");
+  Bind(status, cli, [&cli] { return RunStatus(cli.g, cli.status_json); });
+
+  auto* jobs = app.add_subcommand("jobs", "the task list: every apply step with its status and progress");
+  jobs->add_option("-n,--limit", cli.jobs.limit, "how many of the newest jobs")->check(CLI::PositiveNumber);
+  jobs->add_flag("--events", cli.jobs.events, "also show each job's state transitions");
+  jobs->add_flag("--json", cli.jobs.json, "print as JSON (with events)");
+  Bind(jobs, cli, [&cli] { return RunJobs(cli.g, cli.jobs); });
+
+  auto* unlock = app.add_subcommand("force-unlock", "remove the state lock left by a process that is gone");
+  unlock->add_option("lock_id", cli.lock_id, "the lock id printed by the refused command")->required();
+  Bind(unlock, cli, [&cli] { return RunForceUnlock(cli.g, cli.lock_id); });
+
+  Bind(app.add_subcommand("lock", "show who holds the state lock"), cli, [&cli] { return RunShowLock(cli.g); });
+
+  AddLocalCommands(app, cli);
+}
+
+}  // namespace
+}  // namespace cdr::cmd
+
+int main(int argc, char** argv) {
+  cdr::cmd::Cli cli;
+  CLI::App app{"cdr: cloud disaster recovery with continuous data protection, driven by a TOML spec"};
+  app.require_subcommand(1);
+  app.add_option("--spec", cli.g.spec_path,
+                 "spec file or directory of *.toml (default: specs/ if present, else cdr.toml)");
+  app.add_option("--state", cli.g.state_path, "state file (SQLite)")->capture_default_str();
+  app.add_flag("-v,--verbose", cli.g.verbose, "log every state transition and provider call");
+  cdr::cmd::AddCommands(app, cli);
+  app.parse_complete_callback([&cli] {
+    spdlog::set_default_logger(spdlog::stderr_color_mt("cdr"));
+    spdlog::set_pattern("%^%l%$ %v");
+    spdlog::set_level(cli.g.verbose ? spdlog::level::debug : spdlog::level::warn);
+  });
+  try {
+    auto args = cdr::cmd::TerraformStyleArgs(argc, argv);
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return cli.exit_code;
+}

@@ -1,0 +1,37 @@
+// JSON form of each record the local cloud keeps. Conversions are explicit functions rather than nlohmann
+// to_json/from_json hooks on the shared provider structs, so other adapters stay free to choose their own.
+// A record that does not parse is kDataLoss: someone edited or truncated it outside cdr.
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/status.h"
+#include "providers/provider.h"
+
+namespace cdr::providers::local::internal {
+
+// The client_token is stored beside the resource so a retried Create finds what the first attempt made.
+struct PeeringRecord {
+  Peering peering;
+  std::string client_token;
+};
+
+struct EndpointRecord {
+  Endpoint endpoint;
+  std::string client_token;
+};
+
+nlohmann::json HostToJson(const HostFacts& host);
+nlohmann::json PeeringToJson(const PeeringRecord& record);
+nlohmann::json EndpointToJson(const EndpointRecord& record);
+nlohmann::json AgentToJson(const Agent& agent);
+
+// kNotFound when the file is absent (the resource was deleted), kDataLoss when it does not parse.
+Result<HostFacts> ReadHost(const std::filesystem::path& path);
+Result<PeeringRecord> ReadPeering(const std::filesystem::path& path);
+Result<EndpointRecord> ReadEndpoint(const std::filesystem::path& path);
+Result<Agent> ReadAgent(const std::filesystem::path& path);
+
+}  // namespace cdr::providers::local::internal

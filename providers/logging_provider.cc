@@ -1,0 +1,91 @@
+#include "providers/logging_provider.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <string_view>
+
+namespace cdr::providers {
+namespace {
+
+enum class Kind { kRead, kMutation };
+
+const Status& StatusOf(const Status& status) { return status; }
+template <typename T>
+const Status& StatusOf(const Result<T>& result) {
+  return result.status();
+}
+
+// Runs `call`, then logs it: "provider local: CreatePeering cdr-web-prod → OK (12 ms)".
+template <typename Call>
+auto Logged(const Provider& next, Kind kind, std::string_view method, std::string_view key, Call&& call) {
+  const auto start = std::chrono::steady_clock::now();
+  auto result = call();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+  const Status& status = StatusOf(result);
+  const bool expected_absence = kind == Kind::kRead && status.code() == StatusCode::kNotFound;
+  if (!status.ok() && !expected_absence) {
+    spdlog::warn("provider {}: {} {} failed after {} ms: {}", next.Name(), method, key, ms,
+                 status.ToString());
+  } else if (kind == Kind::kMutation || expected_absence) {
+    spdlog::debug("provider {}: {} {} → {} ({} ms)", next.Name(), method, key, StatusCodeName(status.code()),
+                  ms);
+  }
+  return result;
+}
+
+}  // namespace
+
+LoggingProvider::LoggingProvider(std::unique_ptr<Provider> next) : next_(std::move(next)) {}
+
+Result<HostFacts> LoggingProvider::DescribeHost(const std::string& host_id) {
+  return Logged(*next_, Kind::kRead, "DescribeHost", host_id, [&] { return next_->DescribeHost(host_id); });
+}
+
+Result<std::vector<HostFacts>> LoggingProvider::ListHosts(const ListHostsRequest& request) {
+  return Logged(*next_, Kind::kRead, "ListHosts", request.zone.empty() ? "(all zones)" : request.zone,
+                [&] { return next_->ListHosts(request); });
+}
+
+Result<Peering> LoggingProvider::CreatePeering(const PeeringRequest& request) {
+  return Logged(*next_, Kind::kMutation, "CreatePeering", request.name,
+                [&] { return next_->CreatePeering(request); });
+}
+
+Result<Peering> LoggingProvider::DescribePeering(const std::string& id) {
+  return Logged(*next_, Kind::kRead, "DescribePeering", id, [&] { return next_->DescribePeering(id); });
+}
+
+Status LoggingProvider::DeletePeering(const std::string& id) {
+  return Logged(*next_, Kind::kMutation, "DeletePeering", id, [&] { return next_->DeletePeering(id); });
+}
+
+Result<Endpoint> LoggingProvider::CreateEndpoint(const EndpointRequest& request) {
+  return Logged(*next_, Kind::kMutation, "CreateEndpoint", request.name,
+                [&] { return next_->CreateEndpoint(request); });
+}
+
+Result<Endpoint> LoggingProvider::DescribeEndpoint(const std::string& id) {
+  return Logged(*next_, Kind::kRead, "DescribeEndpoint", id, [&] { return next_->DescribeEndpoint(id); });
+}
+
+Status LoggingProvider::DeleteEndpoint(const std::string& id) {
+  return Logged(*next_, Kind::kMutation, "DeleteEndpoint", id, [&] { return next_->DeleteEndpoint(id); });
+}
+
+Result<Agent> LoggingProvider::InstallAgent(const AgentInstallRequest& request) {
+  return Logged(*next_, Kind::kMutation, "InstallAgent", request.host_id,
+                [&] { return next_->InstallAgent(request); });
+}
+
+Result<Agent> LoggingProvider::DescribeAgent(const std::string& host_id) {
+  return Logged(*next_, Kind::kRead, "DescribeAgent", host_id, [&] { return next_->DescribeAgent(host_id); });
+}
+
+Status LoggingProvider::UninstallAgent(const std::string& host_id) {
+  return Logged(*next_, Kind::kMutation, "UninstallAgent", host_id,
+                [&] { return next_->UninstallAgent(host_id); });
+}
+
+}  // namespace cdr::providers

@@ -1,0 +1,40 @@
+// A provider wrapper in the nbdkit-filter shape: it forwards every call to the provider it wraps and adds
+// only logging, so an operator running with --log-level=debug sees each cloud change with its duration.
+// Mutating calls are logged at debug; failures at warn, except a read's kNotFound, which is how the
+// reconciler learns that a resource is gone and so is not a warning.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "providers/provider.h"
+
+namespace cdr::providers {
+
+class LoggingProvider : public Provider {
+ public:
+  explicit LoggingProvider(std::unique_ptr<Provider> next);
+
+  std::string Name() const override { return next_->Name(); }
+
+  Result<HostFacts> DescribeHost(const std::string& host_id) override;
+  Result<std::vector<HostFacts>> ListHosts(const ListHostsRequest& request) override;
+
+  Result<Peering> CreatePeering(const PeeringRequest& request) override;
+  Result<Peering> DescribePeering(const std::string& id) override;
+  Status DeletePeering(const std::string& id) override;
+
+  Result<Endpoint> CreateEndpoint(const EndpointRequest& request) override;
+  Result<Endpoint> DescribeEndpoint(const std::string& id) override;
+  Status DeleteEndpoint(const std::string& id) override;
+
+  Result<Agent> InstallAgent(const AgentInstallRequest& request) override;
+  Result<Agent> DescribeAgent(const std::string& host_id) override;
+  Status UninstallAgent(const std::string& host_id) override;
+
+ private:
+  std::unique_ptr<Provider> next_;
+};
+
+}  // namespace cdr::providers

@@ -1,0 +1,91 @@
+#include "reconcile/apply.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <set>
+
+#include "reconcile/address.h"
+#include "reconcile/internal/step_context.h"
+
+namespace cdr::reconcile {
+namespace {
+
+Status RunStep(internal::StepContext& ctx) {
+  if (ctx.change.kind == "group") return internal::ApplyGroupChange(ctx);
+  if (ctx.change.kind == "peering" || ctx.change.kind == "endpoint") return internal::ApplyNetworkChange(ctx);
+  if (ctx.change.kind == "server") return internal::ApplyServerChange(ctx);
+  return InvalidArgument("unknown resource kind " + ctx.change.kind);
+}
+
+std::string Progressive(const ResourceChange& c) {
+  if (c.operation == "register") return "Registering";
+  if (c.operation == "deregister") return "Deregistering";
+  if (c.operation == "rename") return "Renaming";
+  if (c.operation == "reregister") return "Re-registering";
+  switch (c.action) {
+    case Action::kCreate: return "Creating";
+    case Action::kUpdate: return "Modifying";
+    case Action::kDelete: return "Destroying";
+    case Action::kReplace: return "Replacing";
+    default: return "Working on";
+  }
+}
+
+}  // namespace
+
+int ApplyResult::Failed() const {
+  int n = 0;
+  for (const auto& s : steps) n += (!s.ok || s.skipped) ? 1 : 0;
+  return n;
+}
+
+int ApplyResult::Succeeded() const { return static_cast<int>(steps.size()) - Failed(); }
+
+ApplyResult Apply(const Plan& plan, state::StateStore& store, providers::Provider& provider,
+                  const ApplyOptions& options) {
+  ApplyResult result;
+  if (!plan.HasChanges()) return result;
+  store.BumpSerial();  // before the first side effect, so a plan made before this apply is stale afterwards
+  std::set<std::string> failed_groups;
+  for (const ResourceChange& change : plan.changes) {
+    StepOutcome outcome;
+    outcome.address = change.address;
+    outcome.operation = change.operation;
+    const std::string group = GroupOf(change.address);
+    if (failed_groups.count(group)) {
+      outcome.skipped = true;
+      outcome.error = "skipped: an earlier step of group " + group + " failed";
+      options.report(change.address + ": " + outcome.error);
+      result.steps.push_back(outcome);
+      continue;
+    }
+    options.report(change.address + ": " + Progressive(change) + "...");
+    auto start = std::chrono::steady_clock::now();
+    auto job = store.StartJob(change.address, change.operation);
+    Status status = job.status();
+    if (job.ok()) {
+      internal::StepContext ctx{change, store, provider, *job};
+      status = RunStep(ctx);
+      Status finished = store.FinishJob(*job, status.ok() ? state::JobStatus::kSucceeded : state::JobStatus::kFailed,
+                                        status.ok() ? "" : status.ToString());
+      if (status.ok()) status = finished;
+    }
+    outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    outcome.ok = status.ok();
+    if (status.ok()) {
+      options.report(fmt::format("{}: {} complete after {:.1f}s", change.address, change.operation, outcome.seconds));
+    } else {
+      outcome.error = status.ToString();
+      // The group's servers need its group, peering and endpoint; a server failing does not stop its siblings.
+      if (change.kind != "server") failed_groups.insert(group);
+      spdlog::error("{}: {} failed: {}", change.address, change.operation, status.ToString());
+      options.report(change.address + ": " + change.operation + " failed: " + status.message());
+    }
+    result.steps.push_back(outcome);
+    if (!options.lock_id.empty()) store.RenewLock(options.lock_id, options.lock_ttl_millis);
+  }
+  return result;
+}
+
+}  // namespace cdr::reconcile

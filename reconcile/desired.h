@@ -1,0 +1,28 @@
+// The spec expanded into the resources it asks for, each with the attributes the state will hold.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "specs/spec.h"
+
+namespace cdr::reconcile {
+
+struct DesiredResource {
+  std::string address;
+  std::string kind;  // "group" | "peering" | "endpoint" | "server"
+  nlohmann::json attributes;
+  // Keys whose change cannot be made in place (the resource is replaced).
+  std::vector<std::string> replace_keys;
+  std::string renamed_from_address;  // a group's previous address when the spec renames it
+  const specs::GroupSpec* group = nullptr;
+  const specs::ServerSpec* server = nullptr;  // set for kind "server"
+};
+
+// In dependency order: per group the group, its peering, its endpoint, then its servers.
+// Pointers refer into `spec`, which must outlive the result.
+std::vector<DesiredResource> ExpandSpec(const specs::Spec& spec);
+
+}  // namespace cdr::reconcile

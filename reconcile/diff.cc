@@ -1,0 +1,267 @@
+#include "reconcile/diff.h"
+
+#include <map>
+#include <set>
+
+#include "reconcile/address.h"
+#include "reconcile/desired.h"
+#include "reconcile/host_checks.h"
+#include "reconcile/server_state.h"
+
+namespace cdr::reconcile {
+namespace {
+
+using nlohmann::json;
+
+// The state as the spec will see it once renames are done: records of a renamed group keyed by new addresses.
+struct StateView {
+  std::map<std::string, const state::ResourceRecord*> by_address;
+  std::map<std::string, std::string> renamed;  // new group address → old group address
+};
+
+std::string Rewrite(const std::string& address, const std::string& from, const std::string& to) {
+  if (address == from) return to;
+  if (address.rfind(from + ".", 0) == 0) return to + address.substr(from.size());
+  return address;
+}
+
+StateView BuildStateView(const std::vector<DesiredResource>& desired,
+                         const std::vector<state::ResourceRecord>& records) {
+  std::map<std::string, const state::ResourceRecord*> raw;
+  for (const auto& r : records) raw[r.address] = &r;
+  StateView view;
+  for (const auto& d : desired) {
+    if (d.kind == "group" && !d.renamed_from_address.empty() && raw.count(d.renamed_from_address) &&
+        !raw.count(d.address)) {
+      view.renamed[d.address] = d.renamed_from_address;
+    }
+  }
+  for (const auto& [address, record] : raw) {
+    std::string effective = address;
+    for (const auto& [to, from] : view.renamed) effective = Rewrite(effective, from, to);
+    view.by_address[effective] = record;
+  }
+  return view;
+}
+
+// Values of the keys the spec sets, as the state holds them.
+json Subset(const json& attributes, const json& keys_from) {
+  json out = json::object();
+  for (const auto& [key, value] : keys_from.items()) {
+    if (attributes.contains(key)) out[key] = attributes[key];
+  }
+  return out;
+}
+
+std::vector<std::string> ChangedKeys(const json& before, const json& after) {
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : after.items()) {
+    if (!before.contains(key) || before[key] != value) keys.push_back(key);
+  }
+  return keys;
+}
+
+class Differ {
+ public:
+  Differ(const specs::Spec& spec, const std::vector<state::ResourceRecord>& records, const Observed& observed)
+      : desired_(ExpandSpec(spec)), view_(BuildStateView(desired_, records)), observed_(observed) {
+    for (const auto& d : desired_) desired_addresses_.insert(d.address);
+    for (const auto& g : spec.groups) desired_groups_.insert(g.name);
+  }
+
+  DiffResult Run() {
+    for (const auto& [address, d] : observed_.drift) out_.drifted.push_back(d);
+    PlanRenames();
+    PlanServerDeregistrations();
+    for (const auto& d : desired_) PlanDesired(d);
+    PlanGroupRemovals();
+    return std::move(out_);
+  }
+
+ private:
+  const state::ResourceRecord* StateOf(const std::string& address) const {
+    auto it = view_.by_address.find(address);
+    return it == view_.by_address.end() ? nullptr : it->second;
+  }
+  const DriftedResource* DriftOf(const state::ResourceRecord& r) const {
+    auto it = observed_.drift.find(r.address);
+    return it == observed_.drift.end() ? nullptr : &it->second;
+  }
+  void Add(ResourceChange c) { out_.changes.push_back(std::move(c)); }
+  void Error(const specs::SourcePos& pos, const std::string& path, std::string message) {
+    out_.errors.push_back({pos, path, std::move(message)});
+  }
+
+  void PlanRenames() {
+    for (const auto& d : desired_) {
+      auto it = view_.renamed.find(d.address);
+      if (it == view_.renamed.end()) continue;
+      const state::ResourceRecord* r = StateOf(d.address);
+      Add({d.address, d.kind, Action::kUpdate, "rename", it->second, Subset(r->attributes, d.attributes),
+           d.attributes, {}, "renamed from " + LeafName(it->second) + " in the spec"});
+      renamed_done_.insert(d.address);
+    }
+  }
+
+  void PlanServerDeregistrations() {
+    for (const auto& [address, r] : view_.by_address) {
+      if (r->kind != "server" || desired_addresses_.count(address)) continue;
+      if (!desired_groups_.count(GroupOf(address))) continue;  // the group removal reports these
+      if (!CanDeregister(r->status)) {
+        Error({}, address,
+              "cannot deregister while the server is " + r->status + "; wait until the current step finishes");
+        continue;
+      }
+      Add({address, "server", Action::kDelete, "deregister", "", r->attributes, nullptr, {},
+           "removed from the spec: the agent is uninstalled, the host itself stays"});
+    }
+  }
+
+  void PlanDesired(const DesiredResource& d) {
+    if (d.kind == "server") CheckHostFacts(*d.group, *d.server, observed_.hosts, &out_.errors);
+    const state::ResourceRecord* r = StateOf(d.address);
+    if (!r) {
+      const bool server = d.kind == "server";
+      Add({d.address, d.kind, Action::kCreate, server ? "register" : "create", "", nullptr, d.attributes, {},
+           server ? "new in the spec: install the agent, then the server is initialized" : "new in the spec"});
+      return;
+    }
+    if (d.kind == "server") {
+      PlanExistingServer(d, *r);
+    } else {
+      PlanExistingResource(d, *r);
+    }
+  }
+
+  void PlanExistingResource(const DesiredResource& d, const state::ResourceRecord& r) {
+    const json before = Subset(r.attributes, d.attributes);
+    if (r.status == "creating") {
+      Add({d.address, d.kind, Action::kCreate, "create", "", before, d.attributes, {},
+           "resuming an interrupted create (same client token)"});
+      return;
+    }
+    if (r.status == "deleting") {
+      Add({d.address, d.kind, Action::kReplace, "replace", "", before, d.attributes, {},
+           "an earlier delete was interrupted: finish it, then create"});
+      return;
+    }
+    if (const DriftedResource* drift = DriftOf(r); drift && drift->problem == "deleted") {
+      Add({d.address, d.kind, Action::kCreate, "create", "", nullptr, d.attributes, {}, drift->detail});
+      return;
+    }
+    auto changed = ChangedKeys(before, d.attributes);
+    if (changed.empty() || renamed_done_.count(d.address)) return;
+    std::vector<std::string> forcing;
+    for (const auto& k : changed) {
+      for (const auto& rk : d.replace_keys) {
+        if (k == rk) forcing.push_back(k);
+      }
+    }
+    if (forcing.empty()) {
+      Add({d.address, d.kind, Action::kUpdate, "update", "", before, d.attributes, {}, "changed in the spec"});
+      return;
+    }
+    if (d.kind == "group" && GroupHasServersInState(d.address)) {
+      Error(d.group->pos, d.address,
+            "changing " + forcing.front() + " replaces the group, which still has protected servers; "
+            "deregister them first");
+      return;
+    }
+    Add({d.address, d.kind, Action::kReplace, "replace", "", before, d.attributes, forcing,
+         "changing " + forcing.front() + " cannot be done in place"});
+  }
+
+  void PlanExistingServer(const DesiredResource& d, const state::ResourceRecord& r) {
+    const json before = Subset(r.attributes, d.attributes);
+    const DriftedResource* drift = DriftOf(r);
+    if (drift && drift->problem == "host_gone") {
+      Error(d.server->host_pos, d.address + ".host", drift->detail);
+      return;
+    }
+    auto changed = ChangedKeys(before, d.attributes);
+    const bool host_changed = before.value("host", "") != d.attributes["host"];
+    if (host_changed) {
+      if (!CanDeregister(r.status)) {
+        Error(d.server->host_pos, d.address + ".host",
+              "changing the host needs a deregister, which is not allowed while the server is " + r.status);
+        return;
+      }
+      Add({d.address, "server", Action::kReplace, "reregister", "", before, d.attributes, {"host"},
+           "the host changed: deregister from the old host, register the new one"});
+      return;
+    }
+    json after = d.attributes;
+    std::string reason;
+    if (r.status == "agent_installing" || r.status == "registering" || r.status == "deregistering") {
+      reason = "resuming an interrupted " + r.status.substr(0, r.status.size() - 3);
+    } else if (r.status == "agent_install_failed") {
+      reason = "the agent install failed before (" + r.attributes.value("last_error", std::string("unknown")) +
+               "); trying again";
+    } else if (drift && drift->problem == "agent_missing") {
+      reason = drift->detail;
+    }
+    if (!reason.empty()) {
+      Add({d.address, "server", Action::kTransition, "register", "", before, after, {}, reason});
+      return;
+    }
+    if (!changed.empty()) {
+      Add({d.address, "server", Action::kUpdate, "update", "", before, after, {}, "changed in the spec"});
+    }
+  }
+
+  bool GroupHasServersInState(const std::string& group_address) const {
+    for (const auto& [address, r] : view_.by_address) {
+      if (r->kind == "server" && address.rfind(group_address + ".", 0) == 0) return true;
+    }
+    return false;
+  }
+
+  void PlanGroupRemovals() {
+    std::set<std::string> removed;
+    for (const auto& [address, r] : view_.by_address) {
+      if (r->kind == "group" && !desired_addresses_.count(address)) removed.insert(address);
+    }
+    for (const auto& group_address : removed) {
+      std::vector<std::string> servers;
+      for (const auto& [address, r] : view_.by_address) {
+        if (r->kind == "server" && address.rfind(group_address + ".", 0) == 0) servers.push_back(LeafName(address));
+      }
+      if (!servers.empty()) {
+        std::string names;
+        for (const auto& s : servers) names += (names.empty() ? "" : ", ") + s;
+        Error({}, group_address,
+              "cannot delete protection group " + LeafName(group_address) + ": it still has " +
+                  std::to_string(servers.size()) + " protected server(s) (" + names +
+                  "); deregister them first (remove their [[group.server]] tables and apply), then remove the "
+                  "group");
+        continue;
+      }
+      for (const char* child : {".endpoint", ".peering"}) {
+        if (const auto* r = StateOf(group_address + child)) {
+          Add({r->address, r->kind, Action::kDelete, "delete", "", r->attributes, nullptr, {},
+               "its group is removed from the spec"});
+        }
+      }
+      const auto* g = StateOf(group_address);
+      Add({group_address, "group", Action::kDelete, "delete", "", g->attributes, nullptr, {},
+           "removed from the spec"});
+    }
+  }
+
+  std::vector<DesiredResource> desired_;
+  StateView view_;
+  const Observed& observed_;
+  std::set<std::string> desired_addresses_;
+  std::set<std::string> desired_groups_;
+  std::set<std::string> renamed_done_;
+  DiffResult out_;
+};
+
+}  // namespace
+
+DiffResult Diff(const specs::Spec& spec, const std::vector<state::ResourceRecord>& records,
+                const Observed& observed) {
+  return Differ(spec, records, observed).Run();
+}
+
+}  // namespace cdr::reconcile

@@ -1,0 +1,71 @@
+// Protected servers: register (install the agent → initialized), update settings, deregister (uninstall the
+// agent; the host itself stays). Each state-machine step is written before and after the provider call.
+#include "reconcile/address.h"
+#include "reconcile/internal/step_context.h"
+#include "reconcile/server_state.h"
+
+namespace cdr::reconcile::internal {
+namespace {
+
+Status Register(StepContext& ctx) {
+  state::ResourceRecord r = ctx.CurrentOrNew();
+  for (const auto& [key, value] : ctx.change.after.items()) r.attributes[key] = value;
+  r.attributes.erase("last_error");
+  const std::string host = r.attributes.value("host", "");
+  CDR_RETURN_IF_ERROR(ctx.Transition(r, "agent_installing", "install the agent on " + host));
+  auto agent = ctx.provider.InstallAgent({host, GroupOf(r.address)});
+  if (!agent.ok()) {
+    r.attributes["last_error"] = agent.status().message();
+    CDR_RETURN_IF_ERROR(ctx.Transition(r, "agent_install_failed", agent.status().message()));
+    return agent.status();
+  }
+  r.provider_id = host;
+  r.attributes["agent_version"] = agent->version;
+  return ctx.Transition(r, "initialized", "agent " + agent->version + " installed on " + host);
+}
+
+Status Deregister(StepContext& ctx) {
+  auto existing = ctx.store.Get(ctx.change.address);
+  if (!existing) return Status::Ok();
+  state::ResourceRecord r = *existing;
+  // Checked again here: a saved plan may be applied after the server moved on.
+  if (r.status != "deregistering" && !CanDeregister(r.status)) {
+    return FailedPrecondition("cannot deregister " + r.address + " while it is " + r.status);
+  }
+  const std::string host = r.attributes.value("host", "");
+  CDR_RETURN_IF_ERROR(ctx.Transition(r, "deregistering", "uninstall the agent from " + host));
+  CDR_RETURN_IF_ERROR(ctx.provider.UninstallAgent(host));
+  CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, "deregistering", "", "deregistered; host " + host + " stays"));
+  return ctx.store.Delete(r.address);
+}
+
+Status Update(StepContext& ctx) {
+  auto existing = ctx.store.Get(ctx.change.address);
+  if (!existing) return NotFound(ctx.change.address + " is no longer in the state");
+  state::ResourceRecord r = *existing;
+  for (const auto& [key, value] : ctx.change.after.items()) r.attributes[key] = value;
+  CDR_RETURN_IF_ERROR(ctx.store.Put(r));
+  return ctx.store.AddJobEvent(ctx.job_id, r.status, r.status, "settings updated");
+}
+
+}  // namespace
+
+Status ApplyServerChange(StepContext& ctx) {
+  switch (ctx.change.action) {
+    case Action::kCreate:
+    case Action::kTransition:
+      return Register(ctx);
+    case Action::kUpdate:
+      return Update(ctx);
+    case Action::kDelete:
+      return Deregister(ctx);
+    case Action::kReplace:
+      CDR_RETURN_IF_ERROR(Deregister(ctx));
+      return Register(ctx);
+    case Action::kNoOp:
+      return Status::Ok();
+  }
+  return Status::Ok();
+}
+
+}  // namespace cdr::reconcile::internal

@@ -1,0 +1,29 @@
+// What one apply step works with: the change, the state store, the provider and the step's job.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "providers/provider.h"
+#include "reconcile/plan.h"
+#include "state/state_store.h"
+
+namespace cdr::reconcile::internal {
+
+struct StepContext {
+  const ResourceChange& change;
+  state::StateStore& store;
+  providers::Provider& provider;
+  int64_t job_id;
+
+  // Writes `record` with status `to` (durably), logs "address: from → to (why)" and records a job event.
+  Status Transition(state::ResourceRecord& record, const std::string& to, const std::string& why);
+  // The record in the state at the change's address, or a fresh one of the change's kind.
+  state::ResourceRecord CurrentOrNew() const;
+};
+
+Status ApplyGroupChange(StepContext& ctx);
+Status ApplyNetworkChange(StepContext& ctx);  // peering and endpoint
+Status ApplyServerChange(StepContext& ctx);
+
+}  // namespace cdr::reconcile::internal

@@ -1,0 +1,66 @@
+// A Plan is a plain value: what apply will do, in the order it will do it. It prints (plan_render.h), saves
+// (plan_file.h) and compares in tests. Apply is driven only by `changes`; `reason` is for people.
+//
+// Before/After per action (attribute objects as stored in the state's `attributes` column):
+//   create      before = null            after = desired attributes
+//   update      before = state           after = desired (only changed keys differ)
+//   delete      before = state           after = null
+//   replace     before = state           after = desired; `replace_because` names the keys forcing it
+//   transition  before = state           after = state after the step; `operation` names the step
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "reconcile/action.h"
+
+namespace cdr::reconcile {
+
+inline constexpr int kPlanFormatVersion = 1;
+
+struct ResourceChange {
+  std::string address;  // "group.web-prod.server.web-1"
+  std::string kind;     // "group" | "peering" | "endpoint" | "server"
+  Action action = Action::kNoOp;
+  std::string operation;  // what apply does: "create", "register", "rename", "deregister", "delete", …
+  std::string previous_address;  // for a rename: the address in the state before it
+  nlohmann::json before;         // null when absent
+  nlohmann::json after;          // null when absent
+  std::vector<std::string> replace_because;
+  std::string reason;
+};
+
+// Something observed that differs from the state, found by refresh (a resource deleted outside cdr, …).
+struct DriftedResource {
+  std::string address;
+  std::string kind;
+  std::string problem;  // short code: "deleted", "host_gone", "agent_missing", "changed"
+  std::string detail;   // a sentence for people: what differs and why it matters
+};
+
+struct Plan {
+  int format_version = kPlanFormatVersion;
+  int64_t state_serial = 0;  // the state the plan was made against
+  std::string spec_digest;
+  std::string git_commit;  // HEAD of the repo holding the spec, when there is one
+  bool git_dirty = false;  // the spec has uncommitted edits
+  int64_t created_at = 0;
+  std::vector<ResourceChange> changes;  // in execution order; never holds kNoOp
+  std::vector<DriftedResource> drifted;
+
+  bool HasChanges() const { return !changes.empty(); }
+};
+
+struct PlanSummary {
+  int add = 0;
+  int change = 0;
+  int destroy = 0;
+  int transition = 0;
+};
+// A replace counts as one add and one destroy, as in Terraform.
+PlanSummary Summarize(const Plan& plan);
+
+}  // namespace cdr::reconcile

@@ -1,0 +1,25 @@
+// Making a plan: refresh → diff → a Plan value stamped with the state serial and the spec digest.
+#pragma once
+
+#include <vector>
+
+#include "common/status.h"
+#include "providers/provider.h"
+#include "reconcile/plan.h"
+#include "specs/spec.h"
+#include "state/state_store.h"
+
+namespace cdr::reconcile {
+
+struct PlanResult {
+  Plan plan;
+  std::vector<specs::Diagnostic> errors;  // plan-time rule violations; the plan must not be applied
+};
+
+// Fails only when the provider cannot be asked (refresh error).
+Result<PlanResult> MakePlan(const specs::Spec& spec, state::StateStore& store, providers::Provider& provider);
+
+// Refresh only: the drift between the state and what the provider reports, no spec comparison.
+Result<Plan> MakeRefreshOnlyPlan(const specs::Spec& spec, state::StateStore& store, providers::Provider& provider);
+
+}  // namespace cdr::reconcile

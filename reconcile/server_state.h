@@ -1,0 +1,30 @@
+// The protected server's state machine (DESIGN §2): names, which states are stable, and what they mean for
+// the group overview. Transitions themselves are carried out by apply steps.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace cdr::reconcile {
+
+enum class Health { kError, kHealthy, kNotReplicating, kRpoHigh };
+const char* HealthName(Health h);
+
+// True for known state names (agent_installing … failover_confirmed …).
+bool IsKnownServerState(std::string_view state);
+// Error states: agent_install_failed, replication_error, reverse_replication_error, failback_error,
+// agent_upgrade_failed.
+bool IsErrorState(std::string_view state);
+// Intermediate states: the ones ending in "ing" (agent_installing, full_sync_stopping, failing_over, …) —
+// a step is in flight and nothing else may start.
+bool IsIntermediateState(std::string_view state);
+// Deregister is allowed only from stable or error states (never while a step is in flight).
+bool CanDeregister(std::string_view state);
+
+// rpo_seconds < 0 means unknown.
+Health ClassifyHealth(std::string_view state, double rpo_seconds, int rpo_alert_seconds);
+
+// The original (Chinese) name of a state, for operators used to the CT-CDR console.
+std::string_view OriginalStateName(std::string_view state);
+
+}  // namespace cdr::reconcile

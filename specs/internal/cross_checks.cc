@@ -1,0 +1,131 @@
+#include "specs/internal/cross_checks.h"
+
+#include <map>
+#include <string>
+
+namespace cdr::specs::internal {
+namespace {
+
+std::string Where(const SourcePos& pos) {
+  return pos.file + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
+}
+
+void CheckSingleDeclarations(const std::vector<ParsedDocument>& documents, std::vector<Diagnostic>* out) {
+  const SourcePos* provider = nullptr;
+  const SourcePos* quota = nullptr;
+  for (const ParsedDocument& doc : documents) {
+    if (doc.provider) {
+      if (provider) {
+        out->push_back(
+            {doc.provider->pos, "provider",
+             "[provider] is already declared at " + Where(*provider) + "; declare it in one file only"});
+      } else {
+        provider = &doc.provider->pos;
+      }
+    }
+    if (doc.quota) {
+      if (quota) {
+        out->push_back({doc.quota->pos, "quota",
+                        "[quota] is already declared at " + Where(*quota) + "; declare it in one file only"});
+      } else {
+        quota = &doc.quota->pos;
+      }
+    }
+  }
+}
+
+void CheckGroupNames(const std::vector<ParsedDocument>& documents, std::vector<Diagnostic>* out) {
+  std::map<std::string, const ParsedGroup*> by_name;
+  for (const ParsedDocument& doc : documents) {
+    for (const ParsedGroup& group : doc.groups) {
+      if (!group.name_ok) continue;
+      auto [it, inserted] = by_name.emplace(group.spec.name, &group);
+      if (!inserted) {
+        out->push_back({group.spec.name_pos, group.path + ".name",
+                        "duplicate group name `" + group.spec.name + "` (first declared at " +
+                            Where(it->second->spec.name_pos) + ")"});
+      }
+    }
+  }
+  // A rename's old name must not be live, or the reconciler could not tell which group owns the old
+  // resources.
+  std::map<std::string, const ParsedGroup*> by_old_name;
+  for (const ParsedDocument& doc : documents) {
+    for (const ParsedGroup& group : doc.groups) {
+      if (!group.spec.renamed_from) continue;
+      const std::string& old_name = *group.spec.renamed_from;
+      if (auto live = by_name.find(old_name); live != by_name.end()) {
+        out->push_back({group.spec.renamed_from_pos, group.path + ".renamed_from",
+                        "renamed_from `" + old_name + "` is the name of another group (" +
+                            Where(live->second->spec.name_pos) + ")"});
+      } else if (auto [it, inserted] = by_old_name.emplace(old_name, &group); !inserted) {
+        out->push_back({group.spec.renamed_from_pos, group.path + ".renamed_from",
+                        "renamed_from `" + old_name + "` is already claimed by " + it->second->path + " (" +
+                            Where(it->second->spec.renamed_from_pos) + ")"});
+      }
+    }
+  }
+}
+
+void CheckServers(const std::vector<ParsedDocument>& documents, std::vector<Diagnostic>* out) {
+  std::map<std::string, const ParsedServer*> by_host;
+  for (const ParsedDocument& doc : documents) {
+    for (const ParsedGroup& group : doc.groups) {
+      std::map<std::string, const ParsedServer*> by_name;
+      for (const ParsedServer& server : group.servers) {
+        const ServerSpec& s = server.spec;
+        if (server.name_ok) {
+          if (auto [it, inserted] = by_name.emplace(s.name, &server); !inserted) {
+            out->push_back({s.name_pos, server.path + ".name",
+                            "duplicate server name `" + s.name + "` in " + group.path +
+                                " (first declared at " + Where(it->second->spec.name_pos) + ")"});
+          }
+        }
+        if (s.host.empty()) continue;
+        if (auto [it, inserted] = by_host.emplace(s.host, &server); !inserted) {
+          out->push_back({s.host_pos, server.path + ".host",
+                          "host `" + s.host + "` is already protected by " + it->second->path + " (" +
+                              Where(it->second->spec.host_pos) + "); a host can be protected once"});
+        }
+      }
+    }
+  }
+}
+
+void CheckQuota(const std::vector<ParsedDocument>& documents, std::vector<Diagnostic>* out) {
+  const ParsedDocument* quota_doc = nullptr;
+  for (const ParsedDocument& doc : documents) {
+    if (doc.quota && !quota_doc) quota_doc = &doc;
+  }
+  if (quota_doc && !quota_doc->agents_ok) return;  // the bad value is reported already
+  const int agents = quota_doc ? quota_doc->quota->agents : QuotaSpec{}.agents;
+
+  std::vector<const ParsedServer*> servers;
+  for (const ParsedDocument& doc : documents) {
+    for (const ParsedGroup& group : doc.groups) {
+      for (const ParsedServer& server : group.servers) servers.push_back(&server);
+    }
+  }
+  if (static_cast<int>(servers.size()) <= agents) return;
+  std::string message = "spec declares " + std::to_string(servers.size()) + " agents but the quota is " +
+                        std::to_string(agents);
+  message += agents < kMaxAgents ? " (raise [quota] agents, max " + std::to_string(kMaxAgents) + ")"
+                                 : " (the maximum per tenant and region)";
+  if (quota_doc && quota_doc->agents_pos) {
+    out->push_back({*quota_doc->agents_pos, "quota.agents", message});
+  } else {
+    const ParsedServer& first_over = *servers[agents];
+    out->push_back({first_over.spec.pos, first_over.path, message});
+  }
+}
+
+}  // namespace
+
+void CheckCrossReferences(const std::vector<ParsedDocument>& documents, std::vector<Diagnostic>* out) {
+  CheckSingleDeclarations(documents, out);
+  CheckGroupNames(documents, out);
+  CheckServers(documents, out);
+  CheckQuota(documents, out);
+}
+
+}  // namespace cdr::specs::internal

@@ -1,0 +1,111 @@
+#include "specs/internal/parse_group.h"
+
+#include <array>
+#include <string_view>
+
+#include "specs/internal/name_rules.h"
+#include "specs/internal/toml_reader.h"
+
+namespace cdr::specs::internal {
+namespace {
+
+constexpr std::array<std::string_view, 7> kGroupKeys = {
+    "name", "renamed_from", "production_zone", "dr_zone", "vpc", "rpo_alert_seconds", "server"};
+constexpr std::array<std::string_view, 6> kServerKeys = {"name",         "host",         "replication",
+                                                         "dr_disk_type", "auto_restart", "recovery_points"};
+constexpr std::array<std::string_view, 2> kRecoveryPointKeys = {"every_hours", "keep"};
+constexpr std::array<std::string_view, 2> kReplicationValues = {"running", "stopped"};
+constexpr std::array<std::string_view, 3> kDiskTypes = {"sata", "sas", "ssd"};
+
+RecoveryPointPolicy ParseRecoveryPoints(const toml::table& table, TableReader& server,
+                                        std::vector<Diagnostic>* out) {
+  RecoveryPointPolicy policy;
+  TableReader r(table, server.file(), JoinPath(server.path(), "recovery_points"), kRecoveryPointKeys, out);
+  if (std::optional<int> every = r.Int("every_hours", 1, 24)) policy.every_hours = *every;
+  if (std::optional<int> keep = r.Int("keep", 1, 1000)) policy.keep = *keep;
+  r.ReportUnknownKeys();
+  return policy;
+}
+
+ParsedServer ParseServer(const toml::table& table, const std::string& file, const std::string& group_path,
+                         size_t index, std::vector<Diagnostic>* out) {
+  ParsedServer server;
+  ServerSpec& s = server.spec;
+  TableReader r(table, file, group_path + ".server[" + std::to_string(index) + "]", kServerKeys, out);
+  s.pos = r.pos();
+  s.name_pos = r.ValuePos("name");
+  if (std::optional<std::string> name = r.String("name", /*required=*/true)) {
+    s.name = *name;
+    if (std::string problems = ServerNameProblems(*name); !problems.empty()) {
+      r.Report("name", "invalid server name `" + *name + "` (it becomes the DR host name): " + problems);
+    } else {
+      server.name_ok = true;
+      r.set_path(group_path + ".server." + *name);
+    }
+  }
+  server.path = r.path();
+  s.host_pos = r.ValuePos("host");
+  if (std::optional<std::string> host = r.String("host", /*required=*/true)) s.host = *host;
+  if (std::optional<std::string> replication = r.OneOf("replication", kReplicationValues)) {
+    s.replication = *replication == "stopped" ? Replication::kStopped : Replication::kRunning;
+  }
+  if (std::optional<std::string> disk = r.OneOf("dr_disk_type", kDiskTypes)) s.dr_disk_type = *disk;
+  if (std::optional<bool> restart = r.Bool("auto_restart")) s.auto_restart = *restart;
+  if (const toml::table* points = r.Table("recovery_points"))
+    s.recovery_points = ParseRecoveryPoints(*points, r, out);
+  r.ReportUnknownKeys();
+  return server;
+}
+
+}  // namespace
+
+ParsedGroup ParseGroup(const toml::table& table, const std::string& file, size_t index,
+                       std::vector<Diagnostic>* out) {
+  ParsedGroup group;
+  GroupSpec& g = group.spec;
+  TableReader r(table, file, "group[" + std::to_string(index) + "]", kGroupKeys, out);
+  g.pos = r.pos();
+  g.name_pos = r.ValuePos("name");
+  if (std::optional<std::string> name = r.String("name", /*required=*/true)) {
+    g.name = *name;
+    if (std::string problems = GroupNameProblems(*name); !problems.empty()) {
+      r.Report("name", "invalid group name `" + *name + "`: " + problems);
+    } else {
+      group.name_ok = true;
+      r.set_path("group." + *name);
+    }
+  }
+  group.path = r.path();
+
+  g.renamed_from_pos = table.contains("renamed_from") ? r.ValuePos("renamed_from") : SourcePos{file, 0, 0};
+  if (std::optional<std::string> old_name = r.String("renamed_from", /*required=*/false)) {
+    if (std::string problems = GroupNameProblems(*old_name); !problems.empty()) {
+      r.Report("renamed_from", "invalid group name `" + *old_name + "`: " + problems);
+    } else if (*old_name == g.name) {
+      r.Report("renamed_from",
+               "must differ from `name` (both are `" + *old_name + "`); remove it if not renaming");
+    } else {
+      g.renamed_from = *old_name;
+    }
+  }
+
+  if (std::optional<std::string> zone = r.String("production_zone", /*required=*/true))
+    g.production_zone = *zone;
+  if (std::optional<std::string> zone = r.String("dr_zone", /*required=*/true)) {
+    g.dr_zone = *zone;
+    if (g.dr_zone == g.production_zone) {
+      r.Report("dr_zone", "must differ from production_zone (both are `" + g.dr_zone +
+                              "`): the DR copy must survive the loss of the production zone");
+    }
+  }
+  if (std::optional<std::string> vpc = r.String("vpc", /*required=*/true)) g.vpc = *vpc;
+  if (std::optional<int> rpo = r.Int("rpo_alert_seconds", 1, 86400)) g.rpo_alert_seconds = *rpo;
+
+  for (const auto& [i, server] : r.ArrayOfTables("server", "group.server")) {
+    group.servers.push_back(ParseServer(*server, file, group.path, i, out));
+  }
+  r.ReportUnknownKeys();
+  return group;
+}
+
+}  // namespace cdr::specs::internal

@@ -1,0 +1,25 @@
+#include "specs/spec.h"
+
+namespace cdr::specs {
+
+std::string FormatDiagnostic(const Diagnostic& d) {
+  std::string out = d.pos.file;
+  if (d.pos.line > 0) out += ":" + std::to_string(d.pos.line) + ":" + std::to_string(d.pos.column);
+  out += ": ";
+  // File-level problems (unreadable file, TOML syntax) have no key path.
+  if (!d.path.empty()) out += d.path + ": ";
+  out += d.message;
+  return out;
+}
+
+const char* ReplicationName(Replication r) {
+  switch (r) {
+    case Replication::kRunning:
+      return "running";
+    case Replication::kStopped:
+      return "stopped";
+  }
+  return "unknown";
+}
+
+}  // namespace cdr::specs

@@ -1,0 +1,93 @@
+#include "state/internal/migrations.h"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Transaction.h>
+#include <spdlog/spdlog.h>
+
+#include <string>
+#include <vector>
+
+namespace cdr::state::internal {
+namespace {
+
+struct Migration {
+  int version;  // user_version after this step
+  const char* description;
+  const char* sql;
+};
+
+// Times are Unix milliseconds; attributes are JSON text.
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, "initial schema", R"sql(
+        CREATE TABLE resources (
+          address     TEXT PRIMARY KEY NOT NULL,
+          kind        TEXT NOT NULL,
+          provider_id TEXT NOT NULL DEFAULT '',
+          status      TEXT NOT NULL DEFAULT '',
+          attributes  TEXT NOT NULL DEFAULT '{}',
+          created_at  INTEGER NOT NULL,
+          updated_at  INTEGER NOT NULL
+        );
+        CREATE TABLE meta (
+          key   TEXT PRIMARY KEY NOT NULL,
+          value
+        );
+        INSERT INTO meta (key, value) VALUES ('serial', 0);
+        CREATE TABLE jobs (
+          id          INTEGER PRIMARY KEY AUTOINCREMENT,
+          address     TEXT NOT NULL,
+          operation   TEXT NOT NULL,
+          status      TEXT NOT NULL,
+          progress    INTEGER NOT NULL DEFAULT 0,
+          started_at  INTEGER NOT NULL DEFAULT 0,
+          finished_at INTEGER NOT NULL DEFAULT 0,
+          error       TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE job_events (
+          id         INTEGER PRIMARY KEY AUTOINCREMENT,
+          job_id     INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+          time       INTEGER NOT NULL,
+          from_state TEXT NOT NULL DEFAULT '',
+          to_state   TEXT NOT NULL DEFAULT '',
+          message    TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX job_events_by_job ON job_events (job_id, id);
+        -- `slot` makes "at most one lock row" a constraint rather than a habit of the code.
+        CREATE TABLE lock (
+          slot           INTEGER PRIMARY KEY CHECK (slot = 1) DEFAULT 1,
+          id             TEXT NOT NULL,
+          owner          TEXT NOT NULL,
+          operation      TEXT NOT NULL,
+          pid            INTEGER NOT NULL,
+          pid_start_time INTEGER NOT NULL,
+          host           TEXT NOT NULL,
+          acquired_at    INTEGER NOT NULL,
+          expires_at     INTEGER NOT NULL
+        );
+      )sql"},
+  };
+  return kMigrations;
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return Migrations().back().version; }
+
+int ReadSchemaVersion(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
+
+void ApplyMigrations(SQLite::Database& db) {
+  for (const Migration& step : Migrations()) {
+    if (ReadSchemaVersion(db) >= step.version) continue;
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    // Re-read under the write lock: another process may have migrated while we waited for it.
+    if (ReadSchemaVersion(db) >= step.version) continue;
+    db.exec(step.sql);
+    db.exec("PRAGMA user_version = " + std::to_string(step.version));
+    tx.commit();
+    spdlog::info("state: migrated {} to schema version {} ({})", db.getFilename(), step.version,
+                 step.description);
+  }
+}
+
+}  // namespace cdr::state::internal

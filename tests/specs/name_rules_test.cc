@@ -1,0 +1,40 @@
+#include "specs/internal/name_rules.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace cdr::specs::internal {
+namespace {
+
+TEST(GroupNameTest, AcceptsLettersDigitsDashUnderscore) {
+  EXPECT_EQ(GroupNameProblems("web-prod_2"), "");
+  EXPECT_EQ(GroupNameProblems("ab"), "");
+  EXPECT_EQ(GroupNameProblems(std::string(63, 'a')), "");
+  EXPECT_EQ(GroupNameProblems("web-"), "");  // only server names must end with a letter or digit
+}
+
+TEST(GroupNameTest, SaysWhichRuleIsBroken) {
+  EXPECT_EQ(GroupNameProblems("a"), "must be 2–63 characters long (it has 1)");
+  EXPECT_EQ(GroupNameProblems(std::string(64, 'a')), "must be 2–63 characters long (it has 64)");
+  EXPECT_EQ(GroupNameProblems("1web"), "must start with a letter");
+  EXPECT_EQ(GroupNameProblems("web.prod"), "bad character '.' (allowed: letters, digits, '-' and '_')");
+}
+
+TEST(ServerNameTest, FollowsTheDrHostNameRule) {
+  EXPECT_EQ(ServerNameProblems("web-1"), "");
+  EXPECT_EQ(ServerNameProblems("a"), "must be 2–15 characters long (it has 1)");
+  EXPECT_EQ(ServerNameProblems("web-server-number-1"), "must be 2–15 characters long (it has 19)");
+  EXPECT_EQ(ServerNameProblems("-web"), "must start with a letter");
+  EXPECT_EQ(ServerNameProblems("web-"), "must end with a letter or digit");
+  EXPECT_EQ(ServerNameProblems("web_1"), "bad character '_' (allowed: letters, digits and '-')");
+}
+
+TEST(ServerNameTest, ListsEveryBrokenRule) {
+  EXPECT_EQ(ServerNameProblems("1_"),
+            "must start with a letter; bad character '_' (allowed: letters, digits and '-'); "
+            "must end with a letter or digit");
+}
+
+}  // namespace
+}  // namespace cdr::specs::internal

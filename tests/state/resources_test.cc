@@ -1,0 +1,140 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "state/state_store.h"
+#include "tests/state/temp_dir.h"
+
+namespace cdr::state {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+ResourceRecord Record(const std::string& address, const std::string& kind, const std::string& status) {
+  ResourceRecord r;
+  r.address = address;
+  r.kind = kind;
+  r.status = status;
+  return r;
+}
+
+class ResourcesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = StateStore::Open(dir_.StatePath());
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(opened).value();
+  }
+
+  void PutOrDie(const std::string& address, const std::string& kind) {
+    ASSERT_TRUE(store_->Put(Record(address, kind, "created")).ok()) << address;
+  }
+
+  std::vector<std::string> Addresses() {
+    std::vector<std::string> out;
+    for (const ResourceRecord& r : store_->Resources()) out.push_back(r.address);
+    return out;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<StateStore> store_;
+};
+
+TEST_F(ResourcesTest, PutGetRoundTripsAllFields) {
+  ResourceRecord record = Record("group.web.peering", "peering", "creating");
+  record.provider_id = "pcx-123";
+  record.attributes = {{"vpc", "vpc-1"}, {"ports", {22, 443}}, {"nested", {{"ok", true}}}};
+  ASSERT_TRUE(store_->Put(record).ok());
+  auto got = store_->Get("group.web.peering");
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->kind, "peering");
+  EXPECT_EQ(got->provider_id, "pcx-123");
+  EXPECT_EQ(got->status, "creating");
+  EXPECT_EQ(got->attributes, record.attributes);
+  EXPECT_GT(got->created_at, 0);
+  EXPECT_EQ(got->created_at, got->updated_at);
+}
+
+TEST_F(ResourcesTest, GetOfMissingIsEmpty) { EXPECT_FALSE(store_->Get("group.none").has_value()); }
+
+TEST_F(ResourcesTest, UpdateKeepsCreatedAt) {
+  PutOrDie("group.web", "group");
+  int64_t created = store_->Get("group.web")->created_at;
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_TRUE(store_->Put(Record("group.web", "group", "updating")).ok());
+  auto got = store_->Get("group.web");
+  EXPECT_EQ(got->status, "updating");
+  EXPECT_EQ(got->created_at, created);
+  EXPECT_GT(got->updated_at, created);
+}
+
+TEST_F(ResourcesTest, ResourcesAreSortedByAddress) {
+  PutOrDie("group.web.server.b", "server");
+  PutOrDie("group.db", "group");
+  PutOrDie("group.web", "group");
+  PutOrDie("group.web.server.a", "server");
+  EXPECT_THAT(Addresses(), ElementsAre("group.db", "group.web", "group.web.server.a", "group.web.server.b"));
+}
+
+TEST_F(ResourcesTest, DeleteRemovesOnlyThatResourceAndIsIdempotent) {
+  PutOrDie("group.web", "group");
+  PutOrDie("group.web.server.a", "server");
+  ASSERT_TRUE(store_->Delete("group.web.server.a").ok());
+  EXPECT_TRUE(store_->Delete("group.web.server.a").ok());
+  EXPECT_THAT(Addresses(), ElementsAre("group.web"));
+}
+
+TEST_F(ResourcesTest, EmptyAddressIsRefused) {
+  EXPECT_EQ(store_->Put(Record("", "group", "created")).code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(ResourcesTest, MoveRenamesResourceAndChildrenOnly) {
+  PutOrDie("group.a", "group");
+  PutOrDie("group.a.server.x", "server");
+  PutOrDie("group.a.peering", "peering");
+  PutOrDie("group.ab", "group");  // shares the prefix but is not a child
+  ASSERT_TRUE(store_->Move("group.a", "group.b").ok());
+  EXPECT_THAT(Addresses(), ElementsAre("group.ab", "group.b", "group.b.peering", "group.b.server.x"));
+  EXPECT_EQ(store_->Get("group.b.server.x")->kind, "server");
+}
+
+TEST_F(ResourcesTest, MoveTreatsUnderscoreLiterally) {
+  PutOrDie("group.a_1", "group");
+  PutOrDie("group.a_1.server.x", "server");
+  PutOrDie("group.aX1.server.y", "server");  // would match a LIKE pattern 'group.a_1.%'
+  ASSERT_TRUE(store_->Move("group.a_1", "group.c").ok());
+  EXPECT_THAT(Addresses(), ElementsAre("group.aX1.server.y", "group.c", "group.c.server.x"));
+}
+
+TEST_F(ResourcesTest, MoveOfMissingIsNotFound) {
+  EXPECT_EQ(store_->Move("group.none", "group.b").code(), StatusCode::kNotFound);
+}
+
+TEST_F(ResourcesTest, MoveOntoExistingIsRefusedAndChangesNothing) {
+  PutOrDie("group.a", "group");
+  PutOrDie("group.a.server.x", "server");
+  PutOrDie("group.b", "group");
+  Status s = store_->Move("group.a", "group.b");
+  EXPECT_EQ(s.code(), StatusCode::kAlreadyExists);
+  EXPECT_THAT(s.message(), HasSubstr("group.b"));
+  EXPECT_THAT(Addresses(), ElementsAre("group.a", "group.a.server.x", "group.b"));
+}
+
+TEST_F(ResourcesTest, MoveOntoExistingChildIsRefused) {
+  PutOrDie("group.a", "group");
+  PutOrDie("group.a.server.x", "server");
+  PutOrDie("group.b.server.x", "server");  // orphan left under the target
+  EXPECT_EQ(store_->Move("group.a", "group.b").code(), StatusCode::kAlreadyExists);
+  EXPECT_THAT(Addresses(), ElementsAre("group.a", "group.a.server.x", "group.b.server.x"));
+}
+
+TEST_F(ResourcesTest, MoveUnderItselfIsRefused) {
+  PutOrDie("group.a", "group");
+  EXPECT_EQ(store_->Move("group.a", "group.a.b").code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace cdr::state
