@@ -22,7 +22,7 @@ Result<nlohmann::json> ReadJsonFile(const std::filesystem::path& path) {
 
 Status WriteJsonFileAtomically(const std::filesystem::path& path, const nlohmann::json& value) {
   std::error_code ec;
-  std::filesystem::create_directories(path.parent_path(), ec);
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
   if (ec) return Internal(path.parent_path().string() + ": " + ec.message());
   const std::string tmp = path.string() + ".tmp." + std::to_string(::getpid());
   const std::string text = value.dump(2) + "\n";

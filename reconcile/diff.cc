@@ -118,8 +118,12 @@ class Differ {
   }
 
   void PlanDesired(const DesiredResource& d) {
-    if (d.kind == "server") CheckHostFacts(*d.group, *d.server, observed_.hosts, &out_.errors);
     const state::ResourceRecord* r = StateOf(d.address);
+    // A registered server whose host vanished gets the drift's own message (PlanExistingServer), not a second one.
+    const DriftedResource* drift = r ? DriftOf(*r) : nullptr;
+    if (d.kind == "server" && !(drift && drift->problem == "host_gone")) {
+      CheckHostFacts(*d.group, *d.server, observed_.hosts, &out_.errors);
+    }
     if (!r) {
       const bool server = d.kind == "server";
       Add({d.address, d.kind, Action::kCreate, server ? "register" : "create", "", nullptr, d.attributes, {},

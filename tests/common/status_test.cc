@@ -46,5 +46,17 @@ TEST(JsonFileTest, RoundTripsAndReportsMissingAndCorrupt) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(JsonFileTest, WritesAFileNamedWithoutADirectory) {
+  auto dir = std::filesystem::temp_directory_path() / ("cdr-json-cwd-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto old = std::filesystem::current_path();
+  std::filesystem::current_path(dir);
+  Status written = WriteJsonFileAtomically("plain.json", {{"k", 2}});
+  std::filesystem::current_path(old);
+  EXPECT_TRUE(written.ok()) << written.ToString();
+  EXPECT_TRUE(std::filesystem::exists(dir / "plain.json"));
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace cdr

@@ -1,0 +1,148 @@
+#include "tests/e2e/cdr_workspace.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+extern char** environ;
+
+namespace cdr::e2e {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string ReadAll(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+pid_t Spawn(const fs::path& cwd, const std::vector<std::string>& args, const fs::path& in, const fs::path& out,
+            const fs::path& err) {
+  std::vector<std::string> argv_storage = {CDR_BINARY};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_storage) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
+  posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  return rc == 0 ? pid : -1;
+}
+
+}  // namespace
+
+bool PollUntil(const std::function<bool()>& condition, std::chrono::milliseconds deadline) {
+  const auto end = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < end) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return condition();
+}
+
+BackgroundCdr::BackgroundCdr(BackgroundCdr&& other) noexcept
+    : pid_(other.pid_), out_(other.out_), err_(other.err_), reaped_(other.reaped_), status_(other.status_) {
+  other.pid_ = -1;
+}
+
+BackgroundCdr::~BackgroundCdr() {
+  if (pid_ > 0 && !reaped_) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, &status_, 0);
+  }
+}
+
+void BackgroundCdr::Kill9() {
+  if (pid_ <= 0 || reaped_) return;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, &status_, 0);
+  reaped_ = true;
+}
+
+RunResult BackgroundCdr::Wait(std::chrono::seconds deadline) {
+  RunResult r;
+  if (pid_ <= 0) return r;
+  if (!reaped_) {
+    bool exited = PollUntil([&] { return ::waitpid(pid_, &status_, WNOHANG) == pid_; }, deadline);
+    if (!exited) Kill9();
+    reaped_ = true;
+    if (!exited) {
+      r.err = "timed out; killed";
+      return r;
+    }
+  }
+  r.exit_code = WIFEXITED(status_) ? WEXITSTATUS(status_) : -1;
+  r.out = ReadAll(out_);
+  r.err = ReadAll(err_);
+  return r;
+}
+
+CdrWorkspace::CdrWorkspace() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  dir_ = fs::temp_directory_path() /
+         ("cdr-e2e-" + std::string(info ? info->name() : "x") + "-" + std::to_string(::getpid()));
+  fs::remove_all(dir_);
+  fs::create_directories(dir_ / "specs");
+}
+
+CdrWorkspace::~CdrWorkspace() {
+  if (!::testing::Test::HasFailure()) fs::remove_all(dir_);  // kept for post-mortem when a test fails
+}
+
+RunResult CdrWorkspace::Cdr(const std::vector<std::string>& args, const std::string& stdin_text) {
+  return StartCdr(args, stdin_text).Wait();
+}
+
+BackgroundCdr CdrWorkspace::StartCdr(const std::vector<std::string>& args, const std::string& stdin_text) {
+  const std::string n = std::to_string(++runs_);
+  const fs::path in = dir_ / (".stdin." + n), out = dir_ / (".stdout." + n), err = dir_ / (".stderr." + n);
+  std::ofstream(in) << stdin_text;
+  return BackgroundCdr(Spawn(dir_, args, in, out, err), out, err);
+}
+
+void CdrWorkspace::WriteSpec(const std::string& file, const std::string& toml) {
+  std::ofstream(dir_ / "specs" / file) << toml;
+}
+
+void CdrWorkspace::RemoveSpec(const std::string& file) { fs::remove(dir_ / "specs" / file); }
+
+size_t CdrWorkspace::CountFiles(const fs::path& dir) const {
+  size_t n = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) n += e.path().extension() == ".json" ? 1 : 0;
+  return n;
+}
+
+std::string GroupSpec(int servers, int rpo_alert_seconds) {
+  std::string s = R"([provider]
+type = "local"
+root = ".cdr/cloud"
+
+[[group]]
+name = "web-prod"
+production_zone = "az1"
+dr_zone = "az2"
+vpc = "vpc-prod"
+rpo_alert_seconds = )" + std::to_string(rpo_alert_seconds) + "\n";
+  for (int i = 1; i <= servers; ++i) {
+    s += "\n[[group.server]]\nname = \"web-" + std::to_string(i) + "\"\nhost = \"host-" + std::to_string(i) +
+         "\"\n";
+  }
+  return s;
+}
+
+}  // namespace cdr::e2e

@@ -1,0 +1,127 @@
+// The main flow through the real binary: validate, plan, apply, plan again, saved plans and their staleness.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/e2e/cdr_workspace.h"
+
+namespace cdr::e2e {
+namespace {
+
+using ::testing::HasSubstr;
+
+class PlanApplyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(ws_.Cdr({"local", "init", "--hosts", "3", "--disk-size-mib", "16"}).exit_code, 0);
+    ws_.WriteSpec("web.toml", GroupSpec(2));
+  }
+  CdrWorkspace ws_;
+};
+
+TEST_F(PlanApplyTest, ApplyThenPlanAgainIsANoOp) {
+  RunResult plan = ws_.Cdr({"plan", "-detailed-exitcode"});
+  EXPECT_EQ(plan.exit_code, 2) << plan.err;
+  EXPECT_THAT(plan.out, HasSubstr("+ server \"group.web-prod.server.web-1\""));
+  EXPECT_THAT(plan.out, HasSubstr("Plan: 5 to add, 0 to change, 0 to destroy, 0 state transitions."));
+
+  RunResult apply = ws_.Cdr({"apply", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  EXPECT_THAT(apply.out, HasSubstr("Apply complete! Resources: 5 added"));
+  EXPECT_EQ(ws_.CountFiles(ws_.cloud() / "peerings"), 1u);
+  EXPECT_EQ(ws_.CountFiles(ws_.cloud() / "endpoints"), 1u);
+  EXPECT_EQ(ws_.CountFiles(ws_.cloud() / "agents"), 2u);
+
+  RunResult again = ws_.Cdr({"plan", "-detailed-exitcode"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_THAT(again.out, HasSubstr("No changes."));
+
+  auto status = nlohmann::json::parse(ws_.Cdr({"status", "--json"}).out);
+  ASSERT_EQ(status["groups"].size(), 1u);
+  EXPECT_EQ(status["groups"][0]["servers"][0]["state"], "initialized");
+  EXPECT_EQ(status["groups"][0]["health"]["not_replicating"], 2);
+
+  RunResult jobs = ws_.Cdr({"jobs"});
+  EXPECT_THAT(jobs.out, HasSubstr("group.web-prod.server.web-2"));
+  EXPECT_THAT(jobs.out, HasSubstr("succeeded"));
+}
+
+TEST_F(PlanApplyTest, ApplyAsksForConfirmationAndOnlyYesProceeds) {
+  RunResult no = ws_.Cdr({"apply"}, "no\n");
+  EXPECT_EQ(no.exit_code, 1);
+  EXPECT_THAT(no.out, HasSubstr("Apply cancelled."));
+  EXPECT_EQ(ws_.CountFiles(ws_.cloud() / "peerings"), 0u);
+  RunResult yes = ws_.Cdr({"apply"}, "yes\n");
+  EXPECT_EQ(yes.exit_code, 0) << yes.err;
+  EXPECT_EQ(ws_.CountFiles(ws_.cloud() / "peerings"), 1u);
+}
+
+TEST_F(PlanApplyTest, SavedPlanAppliesExactlyAndIsRefusedWhenStale) {
+  ASSERT_EQ(ws_.Cdr({"plan", "-out=first.plan"}).exit_code, 0);
+  auto saved = nlohmann::json::parse(std::ifstream(ws_.dir() / "first.plan"));
+  EXPECT_EQ(saved["format_version"], "1");
+  EXPECT_EQ(saved["changes"].size(), 5u);
+
+  RunResult apply = ws_.Cdr({"apply", "first.plan"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.err;
+  EXPECT_EQ(ws_.Cdr({"plan", "-detailed-exitcode"}).exit_code, 0);
+
+  // The state moved on since first.plan was made (serial bumped by its own apply).
+  RunResult replay = ws_.Cdr({"apply", "first.plan"});
+  EXPECT_EQ(replay.exit_code, 1);
+  EXPECT_THAT(replay.err, HasSubstr("is stale: the state changed since the plan was made (serial 0 → 1)"));
+
+  // The spec changed after the plan was made.
+  ASSERT_EQ(ws_.Cdr({"plan", "-out", "second.plan"}).exit_code, 0);
+  ws_.WriteSpec("web.toml", GroupSpec(3));
+  RunResult stale = ws_.Cdr({"apply", "second.plan"});
+  EXPECT_EQ(stale.exit_code, 1);
+  EXPECT_THAT(stale.err, HasSubstr("is stale: the spec changed since the plan was made"));
+  EXPECT_EQ(ws_.CountFiles(ws_.cloud() / "agents"), 2u);  // nothing of the stale plan was applied
+}
+
+TEST_F(PlanApplyTest, UpdateDeregisterAndGroupDeleteRules) {
+  ASSERT_EQ(ws_.Cdr({"apply", "--auto-approve"}).exit_code, 0);
+
+  ws_.WriteSpec("web.toml", GroupSpec(1, 60));
+  RunResult plan = ws_.Cdr({"plan"});
+  EXPECT_THAT(plan.out, HasSubstr("~ rpo_alert_seconds = 30 -> 60"));
+  EXPECT_THAT(plan.out, HasSubstr("group.web-prod.server.web-2 will be deregistered (the host stays)"));
+  ASSERT_EQ(ws_.Cdr({"apply", "--auto-approve"}).exit_code, 0);
+  EXPECT_EQ(ws_.CountFiles(ws_.cloud() / "agents"), 1u);
+
+  // Removing the whole group while it still protects web-1 is refused, with the reason.
+  ws_.WriteSpec("web.toml", "[provider]\ntype = \"local\"\nroot = \".cdr/cloud\"\n");
+  RunResult refused = ws_.Cdr({"plan", "-detailed-exitcode"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("cannot delete protection group web-prod: it still has 1 protected server(s) "
+                                     "(web-1); deregister them first"));
+
+  ws_.WriteSpec("web.toml", GroupSpec(0, 60));
+  ASSERT_EQ(ws_.Cdr({"apply", "--auto-approve"}).exit_code, 0);
+  ws_.WriteSpec("web.toml", "[provider]\ntype = \"local\"\nroot = \".cdr/cloud\"\n");
+  RunResult removed = ws_.Cdr({"apply", "--auto-approve"});
+  ASSERT_EQ(removed.exit_code, 0) << removed.err;
+  EXPECT_THAT(removed.out, HasSubstr("3 destroyed"));
+  EXPECT_EQ(ws_.CountFiles(ws_.cloud() / "peerings"), 0u);
+  EXPECT_EQ(ws_.CountFiles(ws_.cloud() / "endpoints"), 0u);
+}
+
+TEST_F(PlanApplyTest, HostRulesAreCheckedAtPlanTimeWithPositions) {
+  ASSERT_EQ(ws_.Cdr({"local", "add-host", "tiny", "--flavor", "c1m2", "--disk-size-mib", "16"}).exit_code, 0);
+  ASSERT_EQ(ws_.Cdr({"local", "add-host", "other", "--vpc", "vpc-other", "--disk-size-mib", "16"}).exit_code, 0);
+  ws_.WriteSpec("web.toml", GroupSpec(1) + "\n[[group.server]]\nname = \"tiny\"\nhost = \"tiny\"\n" +
+                                "\n[[group.server]]\nname = \"other\"\nhost = \"other\"\n");
+  RunResult plan = ws_.Cdr({"plan", "-detailed-exitcode"});
+  EXPECT_EQ(plan.exit_code, 1);
+  EXPECT_THAT(plan.err, HasSubstr("specs/web.toml:18:8: group.web-prod.server.tiny.host: host `tiny` (c1m2) has 1 "
+                                  "vCPU and 2048 MiB memory; a protected server needs at least 2 vCPU and 4 GiB"));
+  EXPECT_THAT(plan.err, HasSubstr("specs/web.toml:22:8: group.web-prod.server.other.host: host `other` is in VPC "
+                                  "vpc-other but group web-prod protects VPC vpc-prod"));
+}
+
+}  // namespace
+}  // namespace cdr::e2e
