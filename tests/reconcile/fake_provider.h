@@ -1,0 +1,182 @@
+// A recording fake provider for reconciler unit tests: an in-memory cloud that records every call in order,
+// honors client tokens like a real cloud (same token → the object made the first time) and lets a test make
+// any call fail through a per-method hook.
+#pragma once
+
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "providers/provider.h"
+
+namespace cdr::reconcile::test_util {
+
+struct FakeCall {
+  std::string method;  // "CreatePeering"
+  std::string key;     // the key argument: host id, object id, or the create request's name
+  std::string token;   // the client token of a create call, empty otherwise
+  bool operator==(const FakeCall&) const = default;
+};
+
+class RecordingFakeProvider : public providers::Provider {
+ public:
+  // Returning a non-ok Status makes the call fail with it before it has any effect; Ok lets it run.
+  using Hook = std::function<Status(const std::string& key)>;
+
+  std::map<std::string, Hook> hooks;  // by method name
+
+  // Fails every call of `method` (or only those whose key is `key`) with `status`.
+  void FailOn(const std::string& method, Status status, std::optional<std::string> key = std::nullopt) {
+    hooks[method] = [status, key](const std::string& k) { return !key || *key == k ? status : Status::Ok(); };
+  }
+  void ClearHooks() { hooks.clear(); }
+
+  providers::HostFacts& AddHost(const std::string& id, const std::string& zone = "az1",
+                                const std::string& vpc = "vpc-web", int vcpus = 2, int64_t memory_mib = 4096,
+                                const std::string& filesystem = "ext4") {
+    providers::HostFacts h;
+    h.id = id;
+    h.zone = zone;
+    h.vpc = vpc;
+    h.flavor = "c" + std::to_string(vcpus) + "m" + std::to_string(memory_mib / 1024);
+    h.vcpus = vcpus;
+    h.memory_mib = memory_mib;
+    h.os = "debian-12";
+    h.filesystem = filesystem;
+    h.ip = "10.0.0." + std::to_string(hosts_.size() + 10);
+    h.power_state = "running";
+    h.disks.push_back({"vda", "/images/" + id + ".img", int64_t{8} << 30});
+    return hosts_[id] = h;
+  }
+  void RemoveHost(const std::string& id) { hosts_.erase(id); }
+
+  // Out-of-band changes, as if someone used the cloud console: not recorded.
+  void RemovePeeringOutOfBand(const std::string& id) { peerings_.erase(id); }
+  void RemoveEndpointOutOfBand(const std::string& id) { endpoints_.erase(id); }
+  void RemoveAgentOutOfBand(const std::string& host) { agents_.erase(host); }
+
+  const std::map<std::string, providers::Peering>& peerings() const { return peerings_; }
+  const std::map<std::string, providers::Endpoint>& endpoints() const { return endpoints_; }
+  const std::map<std::string, providers::Agent>& agents() const { return agents_; }
+  const std::vector<providers::PeeringRequest>& peering_requests() const { return peering_requests_; }
+
+  const std::vector<FakeCall>& calls() const { return calls_; }
+  void ClearCalls() { calls_.clear(); }
+  // "Method key" for each call that changes the cloud, in order.
+  std::vector<std::string> MutatingCalls() const {
+    std::vector<std::string> out;
+    for (const auto& c : calls_) {
+      if (c.method.rfind("Describe", 0) == 0 || c.method.rfind("List", 0) == 0) continue;
+      out.push_back(c.method + " " + c.key);
+    }
+    return out;
+  }
+
+  std::string Name() const override { return "fake"; }
+
+  Result<providers::HostFacts> DescribeHost(const std::string& host_id) override {
+    CDR_RETURN_IF_ERROR(Enter("DescribeHost", host_id));
+    auto it = hosts_.find(host_id);
+    if (it == hosts_.end()) return NotFound("host " + host_id + " does not exist");
+    return it->second;
+  }
+
+  Result<std::vector<providers::HostFacts>> ListHosts(const providers::ListHostsRequest& request) override {
+    CDR_RETURN_IF_ERROR(Enter("ListHosts", request.zone));
+    std::vector<providers::HostFacts> out;
+    for (const auto& [id, h] : hosts_) {
+      if (request.zone.empty() || h.zone == request.zone) out.push_back(h);
+    }
+    return out;
+  }
+
+  Result<providers::Peering> CreatePeering(const providers::PeeringRequest& request) override {
+    CDR_RETURN_IF_ERROR(Enter("CreatePeering", request.name, request.client_token));
+    peering_requests_.push_back(request);
+    if (auto it = peering_tokens_.find(request.client_token); it != peering_tokens_.end()) {
+      if (auto p = peerings_.find(it->second); p != peerings_.end()) return p->second;
+    }
+    providers::Peering p{NextId("pcx-"), request.name, request.vpc, request.production_zone, request.dr_zone,
+                         "active"};
+    peering_tokens_[request.client_token] = p.id;
+    return peerings_[p.id] = p;
+  }
+  Result<providers::Peering> DescribePeering(const std::string& id) override {
+    CDR_RETURN_IF_ERROR(Enter("DescribePeering", id));
+    auto it = peerings_.find(id);
+    if (it == peerings_.end()) return NotFound("VPC peering " + id + " does not exist");
+    return it->second;
+  }
+  Status DeletePeering(const std::string& id) override {
+    CDR_RETURN_IF_ERROR(Enter("DeletePeering", id));
+    peerings_.erase(id);
+    return Status::Ok();
+  }
+
+  Result<providers::Endpoint> CreateEndpoint(const providers::EndpointRequest& request) override {
+    CDR_RETURN_IF_ERROR(Enter("CreateEndpoint", request.name, request.client_token));
+    if (auto it = endpoint_tokens_.find(request.client_token); it != endpoint_tokens_.end()) {
+      if (auto e = endpoints_.find(it->second); e != endpoints_.end()) return e->second;
+    }
+    providers::Endpoint e{NextId("vpce-"), request.name, request.vpc, request.zone, "127.0.0.1", "available"};
+    endpoint_tokens_[request.client_token] = e.id;
+    return endpoints_[e.id] = e;
+  }
+  Result<providers::Endpoint> DescribeEndpoint(const std::string& id) override {
+    CDR_RETURN_IF_ERROR(Enter("DescribeEndpoint", id));
+    auto it = endpoints_.find(id);
+    if (it == endpoints_.end()) return NotFound("VPC endpoint " + id + " does not exist");
+    return it->second;
+  }
+  Status DeleteEndpoint(const std::string& id) override {
+    CDR_RETURN_IF_ERROR(Enter("DeleteEndpoint", id));
+    endpoints_.erase(id);
+    return Status::Ok();
+  }
+
+  Result<providers::Agent> InstallAgent(const providers::AgentInstallRequest& request) override {
+    CDR_RETURN_IF_ERROR(Enter("InstallAgent", request.host_id));
+    if (!hosts_.count(request.host_id)) return NotFound("host " + request.host_id + " does not exist");
+    if (auto it = agents_.find(request.host_id); it != agents_.end()) return it->second;
+    providers::Agent a{request.host_id, "1.2.3", "installed", 1700000000000, request.group};
+    return agents_[request.host_id] = a;
+  }
+  Result<providers::Agent> DescribeAgent(const std::string& host_id) override {
+    CDR_RETURN_IF_ERROR(Enter("DescribeAgent", host_id));
+    auto it = agents_.find(host_id);
+    if (it == agents_.end()) return NotFound("no agent on host " + host_id);
+    return it->second;
+  }
+  Status UninstallAgent(const std::string& host_id) override {
+    CDR_RETURN_IF_ERROR(Enter("UninstallAgent", host_id));
+    agents_.erase(host_id);
+    return Status::Ok();
+  }
+
+ private:
+  Status Enter(const std::string& method, const std::string& key, const std::string& token = "") {
+    calls_.push_back({method, key, token});
+    auto it = hooks.find(method);
+    return it == hooks.end() || !it->second ? Status::Ok() : it->second(key);
+  }
+  std::string NextId(const std::string& prefix) {
+    char buf[16];
+    snprintf(buf, sizeof buf, "%08x", ++next_id_);
+    return prefix + buf;
+  }
+
+  std::map<std::string, providers::HostFacts> hosts_;
+  std::map<std::string, providers::Peering> peerings_;
+  std::map<std::string, providers::Endpoint> endpoints_;
+  std::map<std::string, providers::Agent> agents_;
+  std::map<std::string, std::string> peering_tokens_;   // client token → peering id
+  std::map<std::string, std::string> endpoint_tokens_;  // client token → endpoint id
+  std::vector<providers::PeeringRequest> peering_requests_;
+  std::vector<FakeCall> calls_;
+  unsigned next_id_ = 0;
+};
+
+}  // namespace cdr::reconcile::test_util

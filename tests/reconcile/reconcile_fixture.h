@@ -1,0 +1,127 @@
+// Shared fixture for the reconciler tests: a real state store on a temp file, the recording fake provider,
+// specs loaded from TOML text, and short helpers to plan and apply.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "reconcile/apply.h"
+#include "reconcile/planner.h"
+#include "specs/load_spec.h"
+#include "state/state_store.h"
+#include "tests/reconcile/fake_provider.h"
+
+namespace cdr::reconcile::test_util {
+
+// A [[group]] table with the usual zones; `body` is appended (extra keys first, then server tables).
+inline std::string GroupToml(const std::string& name, const std::string& body = "",
+                             const std::string& vpc = "vpc-web", const std::string& dr_zone = "az2") {
+  return "[[group]]\nname = \"" + name + "\"\nproduction_zone = \"az1\"\ndr_zone = \"" + dr_zone +
+         "\"\nvpc = \"" + vpc + "\"\n" + body + "\n";
+}
+
+inline std::string ServerToml(const std::string& name, const std::string& host, const std::string& extra = "") {
+  return "[[group.server]]\nname = \"" + name + "\"\nhost = \"" + host + "\"\n" + extra;
+}
+
+// "create/create group.web": action/operation address, one per change, in plan order.
+inline std::vector<std::string> Changes(const Plan& plan) {
+  std::vector<std::string> out;
+  for (const auto& c : plan.changes) out.push_back(std::string(ActionName(c.action)) + "/" + c.operation + " " + c.address);
+  return out;
+}
+
+inline std::string DiagnosticsText(const std::vector<specs::Diagnostic>& ds) {
+  std::string out;
+  for (const auto& d : ds) out += "  " + specs::FormatDiagnostic(d) + "\n";
+  return out;
+}
+
+class ReconcileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "cdr-reconcile-test-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+    auto store = state::StateStore::Open(dir_ / ".cdr" / "state.db");
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+    for (const char* h : {"host-1", "host-2", "host-3", "host-4"}) fake_.AddHost(h);
+  }
+
+  void TearDown() override {
+    store_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  // The spec lives as long as the test (diff keeps pointers into it while it runs).
+  const specs::Spec& LoadSpec(const std::string& toml) {
+    specs::LoadResult loaded = specs::LoadSpecDocuments({{"test.toml", toml}});
+    EXPECT_TRUE(loaded.diagnostics.empty()) << DiagnosticsText(loaded.diagnostics) << toml;
+    specs_.push_back(std::move(loaded.spec));
+    return specs_.back();
+  }
+
+  PlanResult PlanFor(const std::string& toml) {
+    auto result = MakePlan(LoadSpec(toml), *store_, fake_);
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    return result.ok() ? std::move(*result) : PlanResult{};
+  }
+
+  // A plan that must have no errors.
+  Plan CleanPlanFor(const std::string& toml) {
+    PlanResult r = PlanFor(toml);
+    EXPECT_TRUE(r.errors.empty()) << DiagnosticsText(r.errors);
+    return r.plan;
+  }
+
+  ApplyResult ApplyPlan(const Plan& plan) {
+    fake_.ClearCalls();
+    return Apply(plan, *store_, fake_, ApplyOptions{});
+  }
+
+  // Plans and applies `toml`, expecting every step to succeed; then the provider's call log is cleared.
+  void Converge(const std::string& toml) {
+    Plan plan = CleanPlanFor(toml);
+    ApplyResult result = ApplyPlan(plan);
+    for (const auto& s : result.steps) EXPECT_TRUE(s.ok && !s.skipped) << s.address << ": " << s.error;
+    fake_.ClearCalls();
+  }
+
+  std::vector<std::string> Addresses() {
+    std::vector<std::string> out;
+    for (const auto& r : store_->Resources()) out.push_back(r.address);
+    return out;
+  }
+
+  state::ResourceRecord Record(const std::string& address) {
+    auto r = store_->Get(address);
+    EXPECT_TRUE(r.has_value()) << address << " is not in the state";
+    return r.value_or(state::ResourceRecord{});
+  }
+
+  void SetStatus(const std::string& address, const std::string& status) {
+    state::ResourceRecord r = Record(address);
+    r.status = status;
+    ASSERT_TRUE(store_->Put(r).ok());
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<state::StateStore> store_;
+  RecordingFakeProvider fake_;
+  std::deque<specs::Spec> specs_;
+};
+
+// One group `web` with servers web-1 (host-1) and web-2 (host-2).
+inline std::string WebSpec(const std::string& group_extra = "", const std::string& server1_extra = "") {
+  return GroupToml("web", group_extra + ServerToml("web-1", "host-1", server1_extra) + ServerToml("web-2", "host-2"));
+}
+
+}  // namespace cdr::reconcile::test_util

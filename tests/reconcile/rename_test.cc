@@ -1,0 +1,91 @@
+// Renaming a group in place with `renamed_from`: the state moves, nothing in the cloud is touched.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/reconcile/reconcile_fixture.h"
+
+namespace cdr::reconcile {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using test_util::Changes;
+using test_util::GroupToml;
+using test_util::ServerToml;
+
+class RenameTest : public test_util::ReconcileTest {
+ protected:
+  static std::string Servers() { return ServerToml("web-1", "host-1") + ServerToml("web-2", "host-2"); }
+  static std::string Renamed(const std::string& extra = "") {
+    return GroupToml("web-prod", "renamed_from = \"web\"\n" + extra + Servers());
+  }
+};
+
+TEST_F(RenameTest, RenameIsOneUpdateFirstInThePlan) {
+  Converge(GroupToml("web", Servers()) + GroupToml("db"));
+  // db comes first in the spec, yet its update must come after the rename.
+  PlanResult r = PlanFor(GroupToml("db", "rpo_alert_seconds = 45\n") + Renamed());
+  ASSERT_TRUE(r.errors.empty()) << test_util::DiagnosticsText(r.errors);
+  ASSERT_THAT(Changes(r.plan), ElementsAre("update/rename group.web-prod", "update/update group.db"));
+  const ResourceChange& c = r.plan.changes[0];
+  EXPECT_EQ(c.kind, "group");
+  EXPECT_EQ(c.previous_address, "group.web");
+  EXPECT_EQ(c.before["name"], "web");
+  EXPECT_EQ(c.after["name"], "web-prod");
+  EXPECT_THAT(c.reason, HasSubstr("renamed from web"));
+}
+
+TEST_F(RenameTest, ApplyMovesTheGroupAndItsChildren) {
+  Converge(GroupToml("web", Servers()));
+  const std::string peering = Record("group.web.peering").provider_id;
+  EXPECT_EQ(ApplyPlan(CleanPlanFor(Renamed())).Failed(), 0);
+  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre());
+  EXPECT_THAT(Addresses(), ElementsAre("group.web-prod", "group.web-prod.endpoint", "group.web-prod.peering",
+                                       "group.web-prod.server.web-1", "group.web-prod.server.web-2"));
+  EXPECT_EQ(Record("group.web-prod").attributes["name"], "web-prod");
+  EXPECT_EQ(Record("group.web-prod").status, "created");
+  EXPECT_EQ(Record("group.web-prod.peering").provider_id, peering);
+  EXPECT_EQ(Record("group.web-prod.server.web-1").status, "initialized");
+
+  PlanResult again = PlanFor(Renamed());
+  EXPECT_TRUE(again.errors.empty()) << test_util::DiagnosticsText(again.errors);
+  EXPECT_THAT(Changes(again.plan), ElementsAre());
+  EXPECT_TRUE(again.plan.drifted.empty());
+}
+
+TEST_F(RenameTest, RenameCarriesOtherSettingChanges) {
+  Converge(GroupToml("web", Servers()));
+  const std::string toml = Renamed("rpo_alert_seconds = 120\n");
+  PlanResult r = PlanFor(toml);
+  ASSERT_THAT(Changes(r.plan), ElementsAre("update/rename group.web-prod"));
+  EXPECT_EQ(ApplyPlan(r.plan).Failed(), 0);
+  EXPECT_EQ(Record("group.web-prod").attributes["rpo_alert_seconds"], 120);
+  EXPECT_THAT(Changes(CleanPlanFor(toml)), ElementsAre());
+}
+
+TEST_F(RenameTest, RemovingAServerWhileRenamingDeregistersAtTheNewAddress) {
+  Converge(GroupToml("web", Servers()));
+  const std::string toml = GroupToml("web-prod", "renamed_from = \"web\"\n" + ServerToml("web-1", "host-1"));
+  Plan plan = CleanPlanFor(toml);
+  ASSERT_THAT(Changes(plan), ElementsAre("update/rename group.web-prod", "delete/deregister group.web-prod.server.web-2"));
+  EXPECT_EQ(ApplyPlan(plan).Failed(), 0);
+  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("UninstallAgent host-2"));
+  EXPECT_FALSE(store_->Get("group.web-prod.server.web-2").has_value());
+  EXPECT_FALSE(store_->Get("group.web.server.web-2").has_value());
+}
+
+// BUG (reconcile/diff.cc, Differ::PlanExistingResource): `if (changed.empty() || renamed_done_.count(...)) return;`
+// skips every check for a renamed group, so a rename that also changes a replace-forcing key (dr_zone here)
+// of a group that still has servers is silently applied in place (the group's dr_zone is overwritten by the
+// rename step, its peering and endpoint are replaced under live servers) instead of the error
+// "changing dr_zone replaces the group, which still has protected servers; deregister them first".
+TEST_F(RenameTest, DISABLED_RenameWithAReplacingChangeStillChecksTheServers) {
+  Converge(GroupToml("web", Servers()));
+  PlanResult r = PlanFor(GroupToml("web-prod", "renamed_from = \"web\"\n" + Servers(), "vpc-web", "az3"));
+  ASSERT_EQ(r.errors.size(), 1u) << test_util::DiagnosticsText(r.errors) << ::testing::PrintToString(Changes(r.plan));
+  EXPECT_EQ(r.errors[0].path, "group.web-prod");
+  EXPECT_THAT(r.errors[0].message, HasSubstr("changing dr_zone replaces the group"));
+}
+
+}  // namespace
+}  // namespace cdr::reconcile
