@@ -20,12 +20,25 @@ std::filesystem::path SpecPath(const GlobalOptions& g) {
 }
 
 std::optional<specs::Spec> LoadSpecOrReport(const GlobalOptions& g) {
-  specs::LoadResult loaded = specs::LoadSpec(SpecPath(g));
+  const std::filesystem::path path = SpecPath(g);
+  std::error_code ec;
+  if (g.spec_path.empty() && !std::filesystem::exists(path, ec)) {
+    PrintError("no spec here: cdr reads specs/*.toml or cdr.toml from the current directory, or --spec PATH");
+    return std::nullopt;
+  }
+  specs::LoadResult loaded = specs::LoadSpec(path);
   if (loaded.diagnostics.empty()) return std::move(loaded.spec);
   for (const auto& d : loaded.diagnostics) std::cerr << "Error: " << specs::FormatDiagnostic(d) << "\n";
   std::cerr << loaded.diagnostics.size() << " problem" << (loaded.diagnostics.size() == 1 ? "" : "s")
             << " in the spec.\n";
   return std::nullopt;
+}
+
+bool StateExistsOrSay(const GlobalOptions& g) {
+  std::error_code ec;
+  if (std::filesystem::exists(g.state_path, ec)) return true;
+  std::cout << "No state at " << g.state_path << " yet: nothing has been applied here (or pass --state PATH).\n";
+  return false;
 }
 
 std::unique_ptr<state::StateStore> OpenStateOrReport(const GlobalOptions& g) {

@@ -28,6 +28,9 @@ std::filesystem::path SpecPath(const GlobalOptions& g);
 // Loads and validates the spec; prints every diagnostic to stderr and returns nullopt on any.
 std::optional<specs::Spec> LoadSpecOrReport(const GlobalOptions& g);
 std::unique_ptr<state::StateStore> OpenStateOrReport(const GlobalOptions& g);
+// For read-only commands: false (after saying so on stdout) when there is no state file yet, so that looking
+// does not create one.
+bool StateExistsOrSay(const GlobalOptions& g);
 std::unique_ptr<providers::Provider> OpenProviderOrReport(const specs::Spec& spec);
 
 // Holds the state lock for the lifetime of the object.

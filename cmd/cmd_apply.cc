@@ -71,7 +71,7 @@ int RunApply(const GlobalOptions& g, const ApplyCommandOptions& o) {
     return kExitError;
   }
   std::cout << "\nApply complete! Resources: " << s.add << " added, " << s.change << " changed, " << s.destroy
-            << " destroyed, " << s.transition << " state transitions.\n";
+            << " destroyed, " << s.transition << " state transition" << (s.transition == 1 ? "" : "s") << ".\n";
   return kExitOk;
 }
 

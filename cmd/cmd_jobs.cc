@@ -13,6 +13,7 @@ std::string Time(int64_t ms) { return ms == 0 ? "-" : FormatRfc3339(ms); }
 }  // namespace
 
 int RunJobs(const GlobalOptions& g, const JobsOptions& o) {
+  if (!StateExistsOrSay(g)) return kExitOk;
   auto store = OpenStateOrReport(g);
   if (!store) return kExitError;
   auto jobs = store->Jobs(o.limit);

@@ -6,6 +6,7 @@
 namespace cdr::cmd {
 
 int RunForceUnlock(const GlobalOptions& g, const std::string& lock_id) {
+  if (!StateExistsOrSay(g)) return kExitError;
   auto store = OpenStateOrReport(g);
   if (!store) return kExitError;
   Status s = store->ForceUnlock(lock_id);
@@ -18,6 +19,7 @@ int RunForceUnlock(const GlobalOptions& g, const std::string& lock_id) {
 }
 
 int RunShowLock(const GlobalOptions& g) {
+  if (!StateExistsOrSay(g)) return kExitOk;
   auto store = OpenStateOrReport(g);
   if (!store) return kExitError;
   auto current = store->CurrentLock();

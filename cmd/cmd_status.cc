@@ -6,6 +6,7 @@
 namespace cdr::cmd {
 
 int RunStatus(const GlobalOptions& g, bool json) {
+  if (!StateExistsOrSay(g)) return kExitOk;
   auto store = OpenStateOrReport(g);
   if (!store) return kExitError;
   auto groups = reconcile::BuildStatus(store->Resources());

@@ -52,23 +52,29 @@ void AddLocalCommands(CLI::App& app, Cli& cli) {
   LocalOptions& o = cli.local;
   auto* local = app.add_subcommand("local", "the embedded local cloud (zones az1/az2, hosts, disks)");
   local->require_subcommand(1);
-  local->add_option("--root", o.root, "where the local cloud lives");
+  local->fallthrough();
+  local->add_option("--root", o.root, "where the local cloud lives")->capture_default_str();
 
   auto* init = local->add_subcommand("init", "create the local cloud with N production hosts (ext4 disks)");
-  init->add_option("--hosts", o.init.hosts, "production hosts host-1 … host-N")->check(CLI::Range(0, 200));
+  init->add_option("--hosts", o.init.hosts, "production hosts host-1 … host-N")
+      ->check(CLI::Range(0, 200))
+      ->capture_default_str();
   init->add_option("--disk-size-mib", o.disk_size_mib, "size of each host's sparse disk")
-      ->check(CLI::Range(8, 1 << 20));
+      ->check(CLI::Range(8, 1 << 20))
+      ->capture_default_str();
   init->add_option("--op-delay-ms", o.init.op_delay_ms, "simulated cloud API latency of every mutating call")
-      ->check(CLI::Range(0, 60000));
+      ->check(CLI::Range(0, 60000))
+      ->capture_default_str();
   Bind(init, cli, [&o] { return RunLocalInit(o); });
 
   auto* add = local->add_subcommand("add-host", "add one host (to try the vCPU/memory/filesystem/VPC rules)");
   add->add_option("id", o.host.id, "host id")->required();
-  add->add_option("--zone", o.host.zone, "zone");
-  add->add_option("--vpc", o.host.vpc, "VPC");
-  add->add_option("--flavor", o.host.flavor, "c1m2, c2m4, c4m8 or c8m16");
-  add->add_option("--fs", o.host.filesystem, "filesystem of its disk (ext4 is formatted; others are left raw)");
-  add->add_option("--disk-size-mib", o.disk_size_mib, "disk size")->check(CLI::Range(8, 1 << 20));
+  add->add_option("--zone", o.host.zone, "zone")->capture_default_str();
+  add->add_option("--vpc", o.host.vpc, "VPC")->capture_default_str();
+  add->add_option("--flavor", o.host.flavor, "c1m2, c2m4, c4m8 or c8m16")->capture_default_str();
+  add->add_option("--fs", o.host.filesystem, "filesystem of its disk (ext4 is formatted; others are left raw)")
+      ->capture_default_str();
+  add->add_option("--disk-size-mib", o.disk_size_mib, "disk size")->check(CLI::Range(8, 1 << 20))->capture_default_str();
   Bind(add, cli, [&o] { return RunLocalAddHost(o); });
 
   auto* del = local->add_subcommand("delete-host", "delete a host as the cloud console would (out of band)");
@@ -104,7 +110,9 @@ void AddCommands(CLI::App& app, Cli& cli) {
   Bind(status, cli, [&cli] { return RunStatus(cli.g, cli.status_json); });
 
   auto* jobs = app.add_subcommand("jobs", "the task list: every apply step with its status and progress");
-  jobs->add_option("-n,--limit", cli.jobs.limit, "how many of the newest jobs")->check(CLI::PositiveNumber);
+  jobs->add_option("-n,--limit", cli.jobs.limit, "how many of the newest jobs")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
   jobs->add_flag("--events", cli.jobs.events, "also show each job's state transitions");
   jobs->add_flag("--json", cli.jobs.json, "print as JSON (with events)");
   Bind(jobs, cli, [&cli] { return RunJobs(cli.g, cli.jobs); });
@@ -123,8 +131,9 @@ void AddCommands(CLI::App& app, Cli& cli) {
 
 int main(int argc, char** argv) {
   cdr::cmd::Cli cli;
-  CLI::App app{"cdr: cloud disaster recovery with continuous data protection, driven by a TOML spec"};
+  CLI::App app{"cdr: cloud disaster recovery with continuous data protection, driven by a TOML spec", "cdr"};
   app.require_subcommand(1);
+  app.fallthrough();  // `cdr validate --spec x` as well as `cdr --spec x validate`
   app.add_option("--spec", cli.g.spec_path,
                  "spec file or directory of *.toml (default: specs/ if present, else cdr.toml)");
   app.add_option("--state", cli.g.state_path, "state file (SQLite)")->capture_default_str();
@@ -139,7 +148,8 @@ int main(int argc, char** argv) {
     auto args = cdr::cmd::TerraformStyleArgs(argc, argv);
     app.parse(args);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help exits 0; every usage error is exit 1, like any other error (2 means "changes present").
+    return app.exit(e) == 0 ? cdr::cmd::kExitOk : cdr::cmd::kExitError;
   }
   return cli.exit_code;
 }

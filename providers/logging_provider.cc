@@ -26,7 +26,7 @@ auto Logged(const Provider& next, Kind kind, std::string_view method, std::strin
   const Status& status = StatusOf(result);
   const bool expected_absence = kind == Kind::kRead && status.code() == StatusCode::kNotFound;
   if (!status.ok() && !expected_absence) {
-    spdlog::warn("provider {}: {} {} failed after {} ms: {}", next.Name(), method, key, ms,
+    spdlog::info("provider {}: {} {} failed after {} ms: {}", next.Name(), method, key, ms,
                  status.ToString());
   } else if (kind == Kind::kMutation || expected_absence) {
     spdlog::debug("provider {}: {} {} → {} ({} ms)", next.Name(), method, key, StatusCodeName(status.code()),

@@ -1,7 +1,7 @@
 // A provider wrapper in the nbdkit-filter shape: it forwards every call to the provider it wraps and adds
-// only logging, so an operator running with --log-level=debug sees each cloud change with its duration.
-// Mutating calls are logged at debug; failures at warn, except a read's kNotFound, which is how the
-// reconciler learns that a resource is gone and so is not a warning.
+// only logging, so an operator running with `cdr -v` sees each cloud change with its duration.
+// Mutating calls are logged at debug; failures at info (the command reports them to the user itself), except a
+// read's kNotFound, which is how the reconciler learns that a resource is gone and is logged at debug.
 #pragma once
 
 #include <memory>

@@ -45,6 +45,8 @@ int ApplyResult::Succeeded() const { return static_cast<int>(steps.size()) - Fai
 ApplyResult Apply(const Plan& plan, state::StateStore& store, providers::Provider& provider,
                   const ApplyOptions& options) {
   ApplyResult result;
+  // We hold the lock, so a job still `running` belongs to an apply that died mid-step.
+  store.AbandonRunningJobs("interrupted: the apply running this step stopped before it finished");
   if (!plan.HasChanges()) return result;
   store.BumpSerial();  // before the first side effect, so a plan made before this apply is stale afterwards
   std::set<std::string> failed_groups;
@@ -79,7 +81,7 @@ ApplyResult Apply(const Plan& plan, state::StateStore& store, providers::Provide
       outcome.error = status.ToString();
       // The group's servers need its group, peering and endpoint; a server failing does not stop its siblings.
       if (change.kind != "server") failed_groups.insert(group);
-      spdlog::error("{}: {} failed: {}", change.address, change.operation, status.ToString());
+      spdlog::debug("{}: {} failed: {}", change.address, change.operation, status.ToString());
       options.report(change.address + ": " + change.operation + " failed: " + status.message());
     }
     result.steps.push_back(outcome);

@@ -44,6 +44,12 @@ StateView BuildStateView(const std::vector<DesiredResource>& desired,
   return view;
 }
 
+// States cdr itself enters around a provider call. Holding the lock, we know no other apply is in that call:
+// the step was interrupted and may be resumed or undone (the provider calls are idempotent).
+bool IsInterruptedCdrStep(const std::string& status) {
+  return status == "agent_installing" || status == "registering" || status == "deregistering";
+}
+
 // Values of the keys the spec sets, as the state holds them.
 json Subset(const json& attributes, const json& keys_from) {
   json out = json::object();
@@ -107,7 +113,7 @@ class Differ {
     for (const auto& [address, r] : view_.by_address) {
       if (r->kind != "server" || desired_addresses_.count(address)) continue;
       if (!desired_groups_.count(GroupOf(address))) continue;  // the group removal reports these
-      if (!CanDeregister(r->status)) {
+      if (!CanDeregister(r->status) && !IsInterruptedCdrStep(r->status)) {
         Error({}, address,
               "cannot deregister while the server is " + r->status + "; wait until the current step finishes");
         continue;
@@ -154,13 +160,23 @@ class Differ {
       return;
     }
     auto changed = ChangedKeys(before, d.attributes);
-    if (changed.empty() || renamed_done_.count(d.address)) return;
     std::vector<std::string> forcing;
     for (const auto& k : changed) {
       for (const auto& rk : d.replace_keys) {
         if (k == rk) forcing.push_back(k);
       }
     }
+    if (renamed_done_.count(d.address)) {
+      // The rename change already carries the in-place updates; a replacement cannot ride along with it.
+      if (!forcing.empty()) {
+        Error(d.group->pos, d.address,
+              "changing " + forcing.front() + " replaces the group, which cannot be combined with a rename" +
+                  (GroupHasServersInState(d.address) ? " and needs its protected servers deregistered first"
+                                                     : "; rename in one apply, then change " + forcing.front()));
+      }
+      return;
+    }
+    if (changed.empty()) return;
     if (forcing.empty()) {
       Add({d.address, d.kind, Action::kUpdate, "update", "", before, d.attributes, {}, "changed in the spec"});
       return;
@@ -185,7 +201,7 @@ class Differ {
     auto changed = ChangedKeys(before, d.attributes);
     const bool host_changed = before.value("host", "") != d.attributes["host"];
     if (host_changed) {
-      if (!CanDeregister(r.status)) {
+      if (!CanDeregister(r.status) && !IsInterruptedCdrStep(r.status)) {
         Error(d.server->host_pos, d.address + ".host",
               "changing the host needs a deregister, which is not allowed while the server is " + r.status);
         return;

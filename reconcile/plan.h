@@ -6,7 +6,7 @@
 //   update      before = state           after = desired (only changed keys differ)
 //   delete      before = state           after = null
 //   replace     before = state           after = desired; `replace_because` names the keys forcing it
-//   transition  before = state           after = state after the step; `operation` names the step
+//   transition  before = state           after = desired attributes; `operation` names the step
 #pragma once
 
 #include <cstdint>

@@ -35,6 +35,9 @@ Result<ResourceChange> ChangeFromJson(const json& j, const std::string& where) {
   CDR_RETURN_IF_ERROR(Field(j, where, "kind", json::value_t::string, &c.kind));
   CDR_RETURN_IF_ERROR(Field(j, where, "action", json::value_t::string, &action));
   CDR_RETURN_IF_ERROR(Field(j, where, "operation", json::value_t::string, &c.operation));
+  if (c.kind != "group" && c.kind != "peering" && c.kind != "endpoint" && c.kind != "server") {
+    return InvalidArgument(where + ".kind `" + c.kind + "` is unknown");
+  }
   auto parsed = ParseAction(action);
   if (!parsed || *parsed == Action::kNoOp) return InvalidArgument(where + ".action `" + action + "` is unknown");
   c.action = *parsed;
@@ -69,7 +72,7 @@ json PlanToJson(const Plan& plan) {
   };
 }
 
-Result<Plan> PlanFromJson(const json& doc) {
+static Result<Plan> PlanFromJsonOrThrow(const json& doc) {
   if (!doc.is_object()) return InvalidArgument("plan is not a JSON object");
   std::string version;
   CDR_RETURN_IF_ERROR(Field(doc, "plan", "format_version", json::value_t::string, &version));
@@ -95,6 +98,15 @@ Result<Plan> PlanFromJson(const json& doc) {
                             d.value("detail", "")});
   }
   return plan;
+}
+
+Result<Plan> PlanFromJson(const json& doc) {
+  try {
+    return PlanFromJsonOrThrow(doc);
+  } catch (const json::exception& e) {
+    // Optional fields are read with json::value(), which throws on a wrong type (a hand-edited or damaged file).
+    return InvalidArgument(std::string("plan has a field of the wrong type: ") + e.what());
+  }
 }
 
 }  // namespace cdr::reconcile

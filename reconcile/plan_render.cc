@@ -57,8 +57,11 @@ void RenderAttributes(const ResourceChange& c, std::string* out) {
   auto line = [&](const char* sym, const std::string& key, const std::string& text) {
     *out += fmt::format("      {} {:<{}} = {}\n", sym, key, w, text);
   };
-  if (c.action == Action::kCreate && before.empty()) {
+  if (c.action == Action::kCreate) {
     for (const auto& [k, v] : after.items()) line("+", k, v.dump());
+  } else if (c.action == Action::kTransition) {
+    // The attributes stay; the step is the change (its reason line says why).
+    for (const auto& [k, v] : after.items()) line(" ", k, v.dump());
   } else if (c.action == Action::kDelete) {
     for (const auto& [k, v] : before.items()) line("-", k, v.dump());
   } else {

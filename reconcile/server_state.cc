@@ -75,8 +75,9 @@ bool IsErrorState(std::string_view state) {
 }
 
 bool IsIntermediateState(std::string_view state) {
-  // "full_sync" and "realtime" are long-lived phases, not steps in flight; the *ing states are steps.
-  return EndsWith(state, "ing");
+  // "full_sync" and "realtime" are long-lived phases, not steps in flight; the *ing states are steps, and so are
+  // failing_over / failing_back, whose names do not end in "ing".
+  return EndsWith(state, "ing") || state == "failing_over" || state == "failing_back";
 }
 
 bool CanDeregister(std::string_view state) {

@@ -64,7 +64,7 @@ std::string RenderStatusText(const std::vector<GroupStatus>& groups) {
       out += "  (no protected servers)\n";
       continue;
     }
-    out += fmt::format("  {:<16} {:<16} {:<24} {:<16} {:<8} {}\n", "SERVER", "HOST", "STATE", "HEALTH", "RPO",
+    out += fmt::format("  {:<16} {:<16} {:<34} {:<16} {:<8} {}\n", "SERVER", "HOST", "STATE", "HEALTH", "RPO",
                        "NOTE");
     for (const auto& s : g.servers) {
       std::string rpo = s.rpo_seconds < 0 ? "-" : fmt::format("{:.1f}s", s.rpo_seconds);
@@ -72,7 +72,7 @@ std::string RenderStatusText(const std::vector<GroupStatus>& groups) {
       if (note.empty() && s.replication == "running" && s.state == "initialized") {
         note = "replication start arrives with the data plane";
       }
-      out += fmt::format("  {:<16} {:<16} {:<24} {:<16} {:<8} {}\n", s.name, s.host,
+      out += fmt::format("  {:<16} {:<16} {:<34} {:<16} {:<8} {}\n", s.name, s.host,
                          s.state + " " + std::string(OriginalStateName(s.state)), HealthName(s.health), rpo, note);
     }
   }

@@ -5,7 +5,8 @@ namespace cdr::specs {
 std::string FormatDiagnostic(const Diagnostic& d) {
   std::string out = d.pos.file;
   if (d.pos.line > 0) out += ":" + std::to_string(d.pos.line) + ":" + std::to_string(d.pos.column);
-  out += ": ";
+  // Plan-time problems about resources only in the state have no position.
+  if (!out.empty()) out += ": ";
   // File-level problems (unreadable file, TOML syntax) have no key path.
   if (!d.path.empty()) out += d.path + ": ";
   out += d.message;

@@ -94,6 +94,19 @@ Status StateStore::FinishJob(int64_t job_id, JobStatus status, const std::string
   });
 }
 
+Result<int> StateStore::AbandonRunningJobs(const std::string& reason) {
+  int marked = 0;
+  Status s = CatchSqlite("abandon running jobs", [&] {
+    SQLite::Statement q(*db_, "UPDATE jobs SET status = 'failed', finished_at = ?1, error = ?2 WHERE status = 'running'");
+    q.bind(1, NowUnixMillis());
+    q.bind(2, reason);
+    marked = q.exec();
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return marked;
+}
+
 Status StateStore::AddJobEvent(int64_t job_id, const std::string& from_state, const std::string& to_state,
                                const std::string& message) {
   return CatchSqlite("add event to job " + std::to_string(job_id), [&] {

@@ -95,6 +95,9 @@ class StateStore {
   Result<int64_t> StartJob(const std::string& address, const std::string& operation);
   Status UpdateJobProgress(int64_t job_id, int progress);
   Status FinishJob(int64_t job_id, JobStatus status, const std::string& error = "");
+  // Marks every job still `running` as failed with `reason`: called by the new lock holder, so those jobs belong
+  // to a process that is gone. Returns how many were marked.
+  Result<int> AbandonRunningJobs(const std::string& reason);
   Status AddJobEvent(int64_t job_id, const std::string& from_state, const std::string& to_state,
                      const std::string& message);
   std::vector<Job> Jobs(int limit = 100);  // newest first

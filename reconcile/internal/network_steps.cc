@@ -28,6 +28,14 @@ Status Delete(StepContext& ctx) {
   auto existing = ctx.store.Get(ctx.change.address);
   if (!existing) return Status::Ok();
   state::ResourceRecord r = *existing;
+  const std::string token = r.attributes.value("client_token", "");
+  if (r.provider_id.empty() && !token.empty()) {
+    // An interrupted create may have made the object without us learning its id. The same token finds it (or
+    // makes it, harmlessly), so nothing is left behind in the cloud.
+    auto id = CreateInProvider(ctx, token, r.attributes);
+    if (!id.ok()) return id.status();
+    r.provider_id = *id;
+  }
   CDR_RETURN_IF_ERROR(ctx.Transition(r, "deleting", "delete " + r.provider_id));
   if (!r.provider_id.empty()) CDR_RETURN_IF_ERROR(DeleteInProvider(ctx, r.provider_id));
   CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, "deleting", "", "deleted " + r.provider_id));

@@ -29,7 +29,8 @@ Status Deregister(StepContext& ctx) {
   if (!existing) return Status::Ok();
   state::ResourceRecord r = *existing;
   // Checked again here: a saved plan may be applied after the server moved on.
-  if (r.status != "deregistering" && !CanDeregister(r.status)) {
+  const bool interrupted = r.status == "deregistering" || r.status == "agent_installing" || r.status == "registering";
+  if (!interrupted && !CanDeregister(r.status)) {
     return FailedPrecondition("cannot deregister " + r.address + " while it is " + r.status);
   }
   const std::string host = r.attributes.value("host", "");

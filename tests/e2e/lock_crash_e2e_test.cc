@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "tests/e2e/cdr_workspace.h"
@@ -46,6 +48,10 @@ TEST(LockTest, SecondApplyIsRefusedWhileTheFirstHoldsTheLock) {
 TEST(LockTest, ForceUnlockNeedsTheRightId) {
   CdrWorkspace ws;
   ASSERT_EQ(ws.Cdr({"local", "init", "--hosts", "1", "--disk-size-mib", "16"}).exit_code, 0);
+  EXPECT_EQ(ws.Cdr({"force-unlock", "0123456789abcdef"}).exit_code, 1);  // no state at all yet
+  EXPECT_FALSE(std::filesystem::exists(ws.dir() / ".cdr" / "state.db"));
+  ws.WriteSpec("web.toml", GroupSpec(1));
+  ASSERT_EQ(ws.Cdr({"apply", "--auto-approve"}).exit_code, 0);
   RunResult wrong = ws.Cdr({"force-unlock", "0123456789abcdef"});
   EXPECT_EQ(wrong.exit_code, 1);
   EXPECT_THAT(wrong.err, HasSubstr("no lock with id 0123456789abcdef"));
@@ -71,6 +77,14 @@ void KillMidApplyThenResume(size_t jobs_before_kill) {
   EXPECT_EQ(plan.exit_code, 0) << plan.out << plan.err;
   auto status = nlohmann::json::parse(ws.Cdr({"status", "--json"}).out);
   for (const auto& s : status["groups"][0]["servers"]) EXPECT_EQ(s["state"], "initialized");
+  // The step the kill interrupted is not left `running` forever.
+  auto jobs = nlohmann::json::parse(ws.Cdr({"jobs", "--json", "--limit", "100"}).out);
+  int interrupted = 0;
+  for (const auto& j : jobs) {
+    EXPECT_NE(j["status"], "running") << j.dump();
+    interrupted += j["error"].get<std::string>().rfind("interrupted", 0) == 0 ? 1 : 0;
+  }
+  EXPECT_EQ(interrupted, 1);
 }
 
 TEST(CrashTest, KillDuringPeeringCreateThenReapplyConverges) { KillMidApplyThenResume(2); }

@@ -48,9 +48,12 @@ vpc = "vpc-prod"
 TEST(ValidateTest, ValidSpecExitsZeroAndPlanRefusesInvalidOnes) {
   CdrWorkspace ws;
   ws.WriteSpec("web.toml", GroupSpec(2));
-  RunResult ok = ws.Cdr({"validate"});
+  RunResult ok = ws.Cdr({"validate", "--spec", "specs"});  // global options may follow the verb
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_THAT(ok.out, HasSubstr("1 protection group(s), 2 protected server(s) (quota 20)"));
+
+  EXPECT_EQ(ws.Cdr({"frobnicate"}).exit_code, 1);
+  EXPECT_EQ(ws.Cdr({"plan", "--bogus"}).exit_code, 1);
 
   ws.WriteSpec("web.toml", GroupSpec(21));
   RunResult quota = ws.Cdr({"plan"});

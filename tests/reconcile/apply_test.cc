@@ -10,13 +10,13 @@
 namespace cdr::reconcile {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::testing::MatchesRegex;
 using test_util::Changes;
 using test_util::GroupToml;
 using test_util::ServerToml;
 using test_util::WebSpec;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
 
 class ApplyTest : public test_util::ReconcileTest {
  protected:
@@ -30,7 +30,8 @@ class ApplyTest : public test_util::ReconcileTest {
   }
   std::vector<std::string> EventsOf(const std::string& address) {
     std::vector<std::string> out;
-    for (const auto& e : store_->JobEvents(JobFor(address).id)) out.push_back(e.from_state + "->" + e.to_state);
+    for (const auto& e : store_->JobEvents(JobFor(address).id))
+      out.push_back(e.from_state + "->" + e.to_state);
     return out;
   }
 };
@@ -87,11 +88,13 @@ TEST_F(ApplyTest, FirstApplyCreatesEverythingInDependencyOrder) {
     EXPECT_EQ(j.status, state::JobStatus::kSucceeded) << j.address;
     EXPECT_NE(j.finished_at, 0) << j.address;
   }
-  EXPECT_THAT(job_ops, ElementsAre("create group.web", "create group.web.peering", "create group.web.endpoint",
-                                   "register group.web.server.web-1", "register group.web.server.web-2"));
+  EXPECT_THAT(job_ops,
+              ElementsAre("create group.web", "create group.web.peering", "create group.web.endpoint",
+                          "register group.web.server.web-1", "register group.web.server.web-2"));
   EXPECT_THAT(EventsOf("group.web"), ElementsAre("->created"));
   EXPECT_THAT(EventsOf("group.web.peering"), ElementsAre("->creating", "creating->created"));
-  EXPECT_THAT(EventsOf("group.web.server.web-1"), ElementsAre("->agent_installing", "agent_installing->initialized"));
+  EXPECT_THAT(EventsOf("group.web.server.web-1"),
+              ElementsAre("->agent_installing", "agent_installing->initialized"));
 
   PlanResult again = PlanFor(WebSpec());
   EXPECT_TRUE(again.errors.empty()) << test_util::DiagnosticsText(again.errors);
@@ -127,7 +130,8 @@ TEST_F(ApplyTest, PeeringFailureSkipsTheRestOfItsGroupOnly) {
     EXPECT_FALSE(result.steps[i].ok) << result.steps[i].address;
     EXPECT_THAT(result.steps[i].error, HasSubstr("earlier step of group web failed"));
   }
-  for (int i : {5, 6, 7, 8}) EXPECT_TRUE(result.steps[i].ok && !result.steps[i].skipped) << result.steps[i].address;
+  for (int i : {5, 6, 7, 8})
+    EXPECT_TRUE(result.steps[i].ok && !result.steps[i].skipped) << result.steps[i].address;
   EXPECT_EQ(result.Failed(), 4);
   EXPECT_EQ(result.Succeeded(), 5);
   EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("CreatePeering cdr-web", "CreatePeering cdr-db",
@@ -148,9 +152,10 @@ TEST_F(ApplyTest, PeeringFailureSkipsTheRestOfItsGroupOnly) {
   // Once the cloud recovers, the next plan finishes the group, reusing the token of the failed create.
   fake_.ClearHooks();
   Plan next = CleanPlanFor(toml);
-  EXPECT_THAT(Changes(next), ElementsAre("create/create group.web.peering", "create/create group.web.endpoint",
-                                         "create/register group.web.server.web-1",
-                                         "create/register group.web.server.web-2"));
+  EXPECT_THAT(
+      Changes(next),
+      ElementsAre("create/create group.web.peering", "create/create group.web.endpoint",
+                  "create/register group.web.server.web-1", "create/register group.web.server.web-2"));
   EXPECT_EQ(ApplyPlan(next).Failed(), 0);
   EXPECT_EQ(fake_.peering_requests().back().client_token, token);
   EXPECT_EQ(fake_.peerings().size(), 2u);
@@ -215,7 +220,10 @@ TEST_F(ApplyTest, InterruptedCreateReusesItsClientToken) {
   r.address = "group.web.peering";
   r.kind = "peering";
   r.status = "creating";
-  r.attributes = {{"vpc", "vpc-web"}, {"production_zone", "az1"}, {"dr_zone", "az2"}, {"client_token", "tok-interrupted"}};
+  r.attributes = {{"vpc", "vpc-web"},
+                  {"production_zone", "az1"},
+                  {"dr_zone", "az2"},
+                  {"client_token", "tok-interrupted"}};
   ASSERT_TRUE(store_->Put(r).ok());
   fake_.ClearCalls();
 
@@ -249,7 +257,8 @@ TEST_F(ApplyTest, InterruptedDeleteIsFinishedThenCreated) {
 
 TEST_F(ApplyTest, UpdateInPlaceMakesNoProviderChange) {
   Converge(WebSpec());
-  const std::string toml = WebSpec("rpo_alert_seconds = 90\n", "dr_disk_type = \"sas\"\nauto_restart = false\n");
+  const std::string toml =
+      WebSpec("rpo_alert_seconds = 90\n", "dr_disk_type = \"sas\"\nauto_restart = false\n");
   Plan plan = CleanPlanFor(toml);
   EXPECT_EQ(ApplyPlan(plan).Failed(), 0);
   EXPECT_THAT(fake_.MutatingCalls(), ElementsAre());
@@ -282,7 +291,8 @@ TEST_F(ApplyTest, RemovedServerIsDeregisteredAndTheHostStays) {
   EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("UninstallAgent host-2"));
   EXPECT_FALSE(store_->Get("group.web.server.web-2").has_value());
   EXPECT_TRUE(fake_.DescribeHost("host-2").ok());
-  EXPECT_THAT(EventsOf("group.web.server.web-2"), ElementsAre("initialized->deregistering", "deregistering->"));
+  EXPECT_THAT(EventsOf("group.web.server.web-2"),
+              ElementsAre("initialized->deregistering", "deregistering->"));
 }
 
 TEST_F(ApplyTest, RemovedEmptyGroupDeletesNetworkThenGroup) {

@@ -10,28 +10,33 @@ namespace cdr::reconcile {
 namespace {
 
 using nlohmann::json;
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using test_util::Changes;
 using test_util::GroupToml;
 using test_util::ServerToml;
 using test_util::WebSpec;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 class DiffTest : public test_util::ReconcileTest {};
 
 TEST_F(DiffTest, FirstPlanCreatesGroupNetworkThenRegistersServers) {
   PlanResult r = PlanFor(WebSpec());
   ASSERT_TRUE(r.errors.empty()) << test_util::DiagnosticsText(r.errors);
-  EXPECT_THAT(Changes(r.plan), ElementsAre("create/create group.web", "create/create group.web.peering",
-                                           "create/create group.web.endpoint", "create/register group.web.server.web-1",
-                                           "create/register group.web.server.web-2"));
+  EXPECT_THAT(Changes(r.plan),
+              ElementsAre("create/create group.web", "create/create group.web.peering",
+                          "create/create group.web.endpoint", "create/register group.web.server.web-1",
+                          "create/register group.web.server.web-2"));
   const ResourceChange& group = r.plan.changes[0];
   EXPECT_EQ(group.kind, "group");
   EXPECT_TRUE(group.before.is_null());
-  EXPECT_EQ(group.after, (json{{"name", "web"}, {"production_zone", "az1"}, {"dr_zone", "az2"}, {"vpc", "vpc-web"},
+  EXPECT_EQ(group.after, (json{{"name", "web"},
+                               {"production_zone", "az1"},
+                               {"dr_zone", "az2"},
+                               {"vpc", "vpc-web"},
                                {"rpo_alert_seconds", 30}}));
   EXPECT_EQ(r.plan.changes[1].kind, "peering");
-  EXPECT_EQ(r.plan.changes[1].after, (json{{"vpc", "vpc-web"}, {"production_zone", "az1"}, {"dr_zone", "az2"}}));
+  EXPECT_EQ(r.plan.changes[1].after,
+            (json{{"vpc", "vpc-web"}, {"production_zone", "az1"}, {"dr_zone", "az2"}}));
   EXPECT_EQ(r.plan.changes[2].kind, "endpoint");
   EXPECT_EQ(r.plan.changes[2].after, (json{{"vpc", "vpc-web"}, {"zone", "az2"}}));
   const ResourceChange& server = r.plan.changes[3];
@@ -57,9 +62,9 @@ TEST_F(DiffTest, FirstPlanCreatesGroupNetworkThenRegistersServers) {
 
 TEST_F(DiffTest, SummarizeCountsReplaceAsAddAndDestroy) {
   Plan plan;
-  plan.changes = {{"a", "group", Action::kCreate}, {"b", "group", Action::kUpdate}, {"c", "group", Action::kDelete},
-                  {"d", "server", Action::kReplace}, {"e", "server", Action::kTransition},
-                  {"f", "server", Action::kTransition}};
+  plan.changes = {{"a", "group", Action::kCreate},      {"b", "group", Action::kUpdate},
+                  {"c", "group", Action::kDelete},      {"d", "server", Action::kReplace},
+                  {"e", "server", Action::kTransition}, {"f", "server", Action::kTransition}};
   PlanSummary s = Summarize(plan);
   EXPECT_EQ(s.add, 2);
   EXPECT_EQ(s.change, 1);
@@ -69,9 +74,11 @@ TEST_F(DiffTest, SummarizeCountsReplaceAsAddAndDestroy) {
 
 TEST_F(DiffTest, SettingsChangeIsAnUpdateInPlace) {
   Converge(WebSpec());
-  PlanResult r = PlanFor(WebSpec("rpo_alert_seconds = 90\n", "dr_disk_type = \"sas\"\nauto_restart = false\n"));
+  PlanResult r =
+      PlanFor(WebSpec("rpo_alert_seconds = 90\n", "dr_disk_type = \"sas\"\nauto_restart = false\n"));
   ASSERT_TRUE(r.errors.empty()) << test_util::DiagnosticsText(r.errors);
-  EXPECT_THAT(Changes(r.plan), ElementsAre("update/update group.web", "update/update group.web.server.web-1"));
+  EXPECT_THAT(Changes(r.plan),
+              ElementsAre("update/update group.web", "update/update group.web.server.web-1"));
   EXPECT_EQ(r.plan.changes[0].before["rpo_alert_seconds"], 30);
   EXPECT_EQ(r.plan.changes[0].after["rpo_alert_seconds"], 90);
   EXPECT_TRUE(r.plan.changes[0].replace_because.empty());
@@ -83,7 +90,8 @@ TEST_F(DiffTest, SettingsChangeIsAnUpdateInPlace) {
 
 TEST_F(DiffTest, HostChangeReplacesTheServer) {
   Converge(WebSpec());
-  PlanResult r = PlanFor(test_util::GroupToml("web", ServerToml("web-1", "host-3") + ServerToml("web-2", "host-2")));
+  PlanResult r =
+      PlanFor(test_util::GroupToml("web", ServerToml("web-1", "host-3") + ServerToml("web-2", "host-2")));
   ASSERT_TRUE(r.errors.empty()) << test_util::DiagnosticsText(r.errors);
   EXPECT_THAT(Changes(r.plan), ElementsAre("replace/reregister group.web.server.web-1"));
   EXPECT_THAT(r.plan.changes[0].replace_because, ElementsAre("host"));
@@ -105,7 +113,8 @@ TEST_F(DiffTest, VpcChangeOfAGroupWithServersIsRefused) {
   // Keep the hosts valid for the new VPC so the only complaint is about the group.
   fake_.AddHost("host-1", "az1", "vpc-new");
   fake_.AddHost("host-2", "az1", "vpc-new");
-  const std::string toml = GroupToml("web", ServerToml("web-1", "host-1") + ServerToml("web-2", "host-2"), "vpc-new");
+  const std::string toml =
+      GroupToml("web", ServerToml("web-1", "host-1") + ServerToml("web-2", "host-2"), "vpc-new");
   PlanResult r = PlanFor(toml);
   ASSERT_EQ(r.errors.size(), 1u) << test_util::DiagnosticsText(r.errors);
   const specs::Diagnostic& d = r.errors[0];
@@ -152,16 +161,30 @@ TEST_F(DiffTest, RemovedServerInAnIntermediateStateIsAnError) {
   for (const auto& c : r.plan.changes) EXPECT_NE(c.address, "group.web.server.web-2");
 }
 
-// BUG (reconcile/diff.cc, Differ::PlanServerDeregistrations): an apply killed after a server was written as
-// "deregistering" can never finish. The diff refuses because CanDeregister("deregistering") is false, although
-// the Deregister step (internal/server_steps.cc) explicitly resumes from "deregistering". The plan should hold
-// a `delete`/`deregister` for it instead of an error.
-TEST_F(DiffTest, DISABLED_InterruptedDeregisterIsResumed) {
+// An apply killed after writing "deregistering" is resumed: nothing is in flight while we hold the lock.
+TEST_F(DiffTest, InterruptedDeregisterIsResumed) {
   Converge(WebSpec());
   SetStatus("group.web.server.web-2", "deregistering");
   PlanResult r = PlanFor(GroupToml("web", ServerToml("web-1", "host-1")));
   EXPECT_TRUE(r.errors.empty()) << test_util::DiagnosticsText(r.errors);
   EXPECT_THAT(Changes(r.plan), ElementsAre("delete/deregister group.web.server.web-2"));
+}
+
+TEST_F(DiffTest, InterruptedAgentInstallOfARemovedServerIsDeregistered) {
+  Converge(WebSpec());
+  SetStatus("group.web.server.web-2", "agent_installing");
+  PlanResult r = PlanFor(GroupToml("web", ServerToml("web-1", "host-1")));
+  EXPECT_TRUE(r.errors.empty()) << test_util::DiagnosticsText(r.errors);
+  EXPECT_THAT(Changes(r.plan), ElementsAre("delete/deregister group.web.server.web-2"));
+}
+
+// failing_over is a step in flight although its name does not end in "ing": no deregister then.
+TEST_F(DiffTest, RemovedServerFailingOverIsAnError) {
+  Converge(WebSpec());
+  SetStatus("group.web.server.web-2", "failing_over");
+  PlanResult r = PlanFor(GroupToml("web", ServerToml("web-1", "host-1")));
+  ASSERT_EQ(r.errors.size(), 1u) << ::testing::PrintToString(Changes(r.plan));
+  EXPECT_THAT(r.errors[0].message, HasSubstr("failing_over"));
 }
 
 TEST_F(DiffTest, RemovedGroupWithServersIsRefused) {
@@ -179,8 +202,8 @@ TEST_F(DiffTest, RemovedEmptyGroupDeletesEndpointPeeringThenGroup) {
   Converge(GroupToml("web") + GroupToml("db"));
   PlanResult r = PlanFor(GroupToml("db"));
   ASSERT_TRUE(r.errors.empty()) << test_util::DiagnosticsText(r.errors);
-  EXPECT_THAT(Changes(r.plan), ElementsAre("delete/delete group.web.endpoint", "delete/delete group.web.peering",
-                                           "delete/delete group.web"));
+  EXPECT_THAT(Changes(r.plan), ElementsAre("delete/delete group.web.endpoint",
+                                           "delete/delete group.web.peering", "delete/delete group.web"));
   EXPECT_EQ(r.plan.changes[1].before["vpc"], "vpc-web");
   EXPECT_EQ(Summarize(r.plan).destroy, 3);
 }
@@ -191,7 +214,8 @@ TEST_F(DiffTest, InterruptedCreateIsPlannedAsCreateAndInterruptedDeleteAsReplace
   SetStatus("group.web.endpoint", "deleting");
   PlanResult r = PlanFor(GroupToml("web"));
   ASSERT_TRUE(r.errors.empty()) << test_util::DiagnosticsText(r.errors);
-  EXPECT_THAT(Changes(r.plan), ElementsAre("create/create group.web.peering", "replace/replace group.web.endpoint"));
+  EXPECT_THAT(Changes(r.plan),
+              ElementsAre("create/create group.web.peering", "replace/replace group.web.endpoint"));
   EXPECT_THAT(r.plan.changes[0].reason, HasSubstr("interrupted create"));
   EXPECT_THAT(r.plan.changes[1].reason, HasSubstr("delete was interrupted"));
   EXPECT_TRUE(r.plan.drifted.empty());

@@ -1,4 +1,5 @@
-// Refresh finds what changed outside cdr; the plan repairs it (or refuses) and the refresh-only plan reports it.
+// Refresh finds what changed outside cdr; the plan repairs it (or refuses) and the refresh-only plan reports
+// it.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -9,10 +10,10 @@
 namespace cdr::reconcile {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using test_util::Changes;
 using test_util::WebSpec;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 class DriftTest : public test_util::ReconcileTest {
  protected:

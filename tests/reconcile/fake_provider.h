@@ -99,8 +99,8 @@ class RecordingFakeProvider : public providers::Provider {
     if (auto it = peering_tokens_.find(request.client_token); it != peering_tokens_.end()) {
       if (auto p = peerings_.find(it->second); p != peerings_.end()) return p->second;
     }
-    providers::Peering p{NextId("pcx-"), request.name, request.vpc, request.production_zone, request.dr_zone,
-                         "active"};
+    providers::Peering p{NextId("pcx-"),          request.name,    request.vpc,
+                         request.production_zone, request.dr_zone, "active"};
     peering_tokens_[request.client_token] = p.id;
     return peerings_[p.id] = p;
   }

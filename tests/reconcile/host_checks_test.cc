@@ -76,7 +76,8 @@ class HostChecksTest : public test_util::ReconcileTest {
 TEST_F(HostChecksTest, EachBrokenRuleIsOneDiagnosticAtTheHostValue) {
   PlanResult r = PlanFor(kSpec);
   EXPECT_EQ(r.errors.size(), 5u) << test_util::DiagnosticsText(r.errors);
-  ExpectOneAt(r.errors, "small", 9, 8, "has 1 vCPU and 2048 MiB memory; a protected server needs at least 2 vCPU and 4 GiB");
+  ExpectOneAt(r.errors, "small", 9, 8,
+              "has 1 vCPU and 2048 MiB memory; a protected server needs at least 2 vCPU and 4 GiB");
   ExpectOneAt(r.errors, "windows", 13, 8, "uses filesystem ntfs; supported filesystems are ext4 and xfs");
   ExpectOneAt(r.errors, "elsewhere", 17, 10, "is in VPC vpc-other but group web protects VPC vpc-web");
   ExpectOneAt(r.errors, "otherzone", 21, 8, "is in zone az3 but group web protects zone az1");

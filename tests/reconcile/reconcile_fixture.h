@@ -26,14 +26,16 @@ inline std::string GroupToml(const std::string& name, const std::string& body = 
          "\"\nvpc = \"" + vpc + "\"\n" + body + "\n";
 }
 
-inline std::string ServerToml(const std::string& name, const std::string& host, const std::string& extra = "") {
+inline std::string ServerToml(const std::string& name, const std::string& host,
+                              const std::string& extra = "") {
   return "[[group.server]]\nname = \"" + name + "\"\nhost = \"" + host + "\"\n" + extra;
 }
 
 // "create/create group.web": action/operation address, one per change, in plan order.
 inline std::vector<std::string> Changes(const Plan& plan) {
   std::vector<std::string> out;
-  for (const auto& c : plan.changes) out.push_back(std::string(ActionName(c.action)) + "/" + c.operation + " " + c.address);
+  for (const auto& c : plan.changes)
+    out.push_back(std::string(ActionName(c.action)) + "/" + c.operation + " " + c.address);
   return out;
 }
 
@@ -121,7 +123,8 @@ class ReconcileTest : public ::testing::Test {
 
 // One group `web` with servers web-1 (host-1) and web-2 (host-2).
 inline std::string WebSpec(const std::string& group_extra = "", const std::string& server1_extra = "") {
-  return GroupToml("web", group_extra + ServerToml("web-1", "host-1", server1_extra) + ServerToml("web-2", "host-2"));
+  return GroupToml(
+      "web", group_extra + ServerToml("web-1", "host-1", server1_extra) + ServerToml("web-2", "host-2"));
 }
 
 }  // namespace cdr::reconcile::test_util

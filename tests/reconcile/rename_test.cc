@@ -7,11 +7,11 @@
 namespace cdr::reconcile {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using test_util::Changes;
 using test_util::GroupToml;
 using test_util::ServerToml;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 class RenameTest : public test_util::ReconcileTest {
  protected:
@@ -67,24 +67,32 @@ TEST_F(RenameTest, RemovingAServerWhileRenamingDeregistersAtTheNewAddress) {
   Converge(GroupToml("web", Servers()));
   const std::string toml = GroupToml("web-prod", "renamed_from = \"web\"\n" + ServerToml("web-1", "host-1"));
   Plan plan = CleanPlanFor(toml);
-  ASSERT_THAT(Changes(plan), ElementsAre("update/rename group.web-prod", "delete/deregister group.web-prod.server.web-2"));
+  ASSERT_THAT(Changes(plan),
+              ElementsAre("update/rename group.web-prod", "delete/deregister group.web-prod.server.web-2"));
   EXPECT_EQ(ApplyPlan(plan).Failed(), 0);
   EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("UninstallAgent host-2"));
   EXPECT_FALSE(store_->Get("group.web-prod.server.web-2").has_value());
   EXPECT_FALSE(store_->Get("group.web.server.web-2").has_value());
 }
 
-// BUG (reconcile/diff.cc, Differ::PlanExistingResource): `if (changed.empty() || renamed_done_.count(...)) return;`
-// skips every check for a renamed group, so a rename that also changes a replace-forcing key (dr_zone here)
-// of a group that still has servers is silently applied in place (the group's dr_zone is overwritten by the
-// rename step, its peering and endpoint are replaced under live servers) instead of the error
-// "changing dr_zone replaces the group, which still has protected servers; deregister them first".
-TEST_F(RenameTest, DISABLED_RenameWithAReplacingChangeStillChecksTheServers) {
+// A rename must not smuggle a replacing change (dr_zone) past the protected-servers check.
+TEST_F(RenameTest, RenameWithAReplacingChangeStillChecksTheServers) {
   Converge(GroupToml("web", Servers()));
   PlanResult r = PlanFor(GroupToml("web-prod", "renamed_from = \"web\"\n" + Servers(), "vpc-web", "az3"));
-  ASSERT_EQ(r.errors.size(), 1u) << test_util::DiagnosticsText(r.errors) << ::testing::PrintToString(Changes(r.plan));
+  ASSERT_EQ(r.errors.size(), 1u) << test_util::DiagnosticsText(r.errors)
+                                 << ::testing::PrintToString(Changes(r.plan));
   EXPECT_EQ(r.errors[0].path, "group.web-prod");
   EXPECT_THAT(r.errors[0].message, HasSubstr("changing dr_zone replaces the group"));
+  EXPECT_THAT(r.errors[0].message, HasSubstr("protected servers deregistered first"));
+}
+
+TEST_F(RenameTest, RenameWithAReplacingChangeOfAnEmptyGroupAsksForTwoApplies) {
+  Converge(GroupToml("web"));
+  PlanResult r = PlanFor(GroupToml("web-prod", "renamed_from = \"web\"\n", "vpc-web", "az3"));
+  ASSERT_EQ(r.errors.size(), 1u) << test_util::DiagnosticsText(r.errors);
+  EXPECT_EQ(r.errors[0].path, "group.web-prod");
+  EXPECT_EQ(r.errors[0].pos.line, 1);
+  EXPECT_THAT(r.errors[0].message, HasSubstr("cannot be combined with a rename"));
 }
 
 }  // namespace

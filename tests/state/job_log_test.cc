@@ -56,6 +56,25 @@ TEST_F(JobLogTest, FailureKeepsProgressAndError) {
   EXPECT_GT(job.finished_at, 0);
 }
 
+TEST_F(JobLogTest, AbandonRunningJobsFailsOnlyUnfinishedOnes) {
+  int64_t done = *store_->StartJob("group.web", "create");
+  ASSERT_TRUE(store_->FinishJob(done, JobStatus::kSucceeded).ok());
+  int64_t stuck = *store_->StartJob("group.web.peering", "create");
+  auto marked = store_->AbandonRunningJobs("interrupted");
+  ASSERT_TRUE(marked.ok());
+  EXPECT_EQ(*marked, 1);
+  for (const Job& j : store_->Jobs()) {
+    if (j.id == stuck) {
+      EXPECT_EQ(j.status, JobStatus::kFailed);
+      EXPECT_EQ(j.error, "interrupted");
+      EXPECT_GT(j.finished_at, 0);
+    } else {
+      EXPECT_EQ(j.status, JobStatus::kSucceeded);
+      EXPECT_EQ(j.error, "");
+    }
+  }
+}
+
 TEST_F(JobLogTest, JobsAreNewestFirstAndLimited) {
   int64_t first = *store_->StartJob("a", "create");
   int64_t second = *store_->StartJob("b", "create");

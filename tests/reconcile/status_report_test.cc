@@ -1,0 +1,125 @@
+// The group overview of `cdr status`, built from state records alone.
+#include "reconcile/status_report.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/reconcile/reconcile_fixture.h"
+
+namespace cdr::reconcile {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+state::ResourceRecord Rec(const std::string& address, const std::string& kind, const std::string& status,
+                          json attributes = json::object(), const std::string& provider_id = "") {
+  state::ResourceRecord r;
+  r.address = address;
+  r.kind = kind;
+  r.status = status;
+  r.attributes = std::move(attributes);
+  r.provider_id = provider_id;
+  return r;
+}
+
+json Server(const std::string& host, double rpo = -1, const std::string& last_error = "") {
+  json a = {{"host", host}, {"replication", "running"}};
+  if (rpo >= 0) a["rpo_seconds"] = rpo;
+  if (!last_error.empty()) a["last_error"] = last_error;
+  return a;
+}
+
+std::vector<state::ResourceRecord> Records() {
+  return {
+      Rec("group.db", "group", "created",
+          {{"production_zone", "az1"}, {"dr_zone", "az3"}, {"vpc", "vpc-db"}, {"rpo_alert_seconds", 10}}),
+      Rec("group.db.server.db-1", "server", "full_sync", Server("h-db1")),
+      Rec("group.web", "group", "created",
+          {{"production_zone", "az1"}, {"dr_zone", "az2"}, {"vpc", "vpc-web"}, {"rpo_alert_seconds", 30}}),
+      Rec("group.web.endpoint", "endpoint", "created", {}, "vpce-1"),
+      Rec("group.web.peering", "peering", "created", {}, "pcx-1"),
+      Rec("group.web.server.w1", "server", "realtime", Server("h1", 5)),
+      Rec("group.web.server.w2", "server", "realtime", Server("h2", 120)),
+      Rec("group.web.server.w3", "server", "replication_error", Server("h3", -1, "journal overflow")),
+      Rec("group.web.server.w4", "server", "initialized", Server("h4")),
+      Rec("group.web.server.w5", "server", "agent_install_failed", Server("h5", -1, "timeout")),
+      Rec("group.gone.server.orphan", "server", "realtime", Server("h9", 1)),  // no group record
+  };
+}
+
+TEST(StatusReportTest, CountsServersByHealthPerGroup) {
+  std::vector<GroupStatus> groups = BuildStatus(Records());
+  ASSERT_EQ(groups.size(), 2u);
+  const GroupStatus& db = groups[0];
+  EXPECT_EQ(db.name, "db");
+  EXPECT_EQ(db.dr_zone, "az3");
+  EXPECT_EQ(db.rpo_alert_seconds, 10);
+  EXPECT_EQ(db.not_replicating, 1);
+  EXPECT_EQ(db.healthy + db.error + db.rpo_high, 0);
+  EXPECT_EQ(db.peering_id, "");
+
+  const GroupStatus& web = groups[1];
+  EXPECT_EQ(web.name, "web");
+  EXPECT_EQ(web.vpc, "vpc-web");
+  EXPECT_EQ(web.peering_id, "pcx-1");
+  EXPECT_EQ(web.endpoint_id, "vpce-1");
+  EXPECT_EQ(web.healthy, 1);
+  EXPECT_EQ(web.rpo_high, 1);
+  EXPECT_EQ(web.error, 2);
+  EXPECT_EQ(web.not_replicating, 1);
+  ASSERT_EQ(web.servers.size(), 5u);
+  EXPECT_EQ(web.servers[0].name, "w1");
+  EXPECT_EQ(web.servers[0].health, Health::kHealthy);
+  EXPECT_DOUBLE_EQ(web.servers[0].rpo_seconds, 5);
+  EXPECT_EQ(web.servers[1].health, Health::kRpoHigh);
+  EXPECT_EQ(web.servers[2].health, Health::kError);
+  EXPECT_EQ(web.servers[2].last_error, "journal overflow");
+  EXPECT_EQ(web.servers[3].state, "initialized");
+  EXPECT_EQ(web.servers[3].rpo_seconds, -1);
+  EXPECT_EQ(web.servers[3].host, "h4");
+}
+
+TEST(StatusReportTest, TextAndJson) {
+  std::vector<GroupStatus> groups = BuildStatus(Records());
+  const std::string text = RenderStatusText(groups);
+  EXPECT_THAT(text, HasSubstr("group web (peering pcx-1, endpoint vpce-1, RPO alert 30s)"));
+  EXPECT_THAT(text, HasSubstr("group db (peering -, endpoint -, RPO alert 10s)"));
+  EXPECT_THAT(text, HasSubstr("realtime 实时复制中"));
+  EXPECT_THAT(text, HasSubstr("journal overflow"));
+  EXPECT_THAT(text, HasSubstr("replication start arrives with the data plane"));
+  EXPECT_THAT(text, Not(HasSubstr("orphan")));
+
+  json j = StatusToJson(groups);
+  EXPECT_EQ(j["format_version"], "1");
+  ASSERT_EQ(j["groups"].size(), 2u);
+  const json& web = j["groups"][1];
+  EXPECT_EQ(web["health"], (json{{"error", 2}, {"healthy", 1}, {"not_replicating", 1}, {"rpo_high", 1}}));
+  EXPECT_EQ(web["servers"][1]["health"], "rpo_high");
+  EXPECT_EQ(web["servers"][1]["rpo_seconds"], 120.0);
+  EXPECT_TRUE(web["servers"][3]["rpo_seconds"].is_null());
+  EXPECT_EQ(web["servers"][4]["last_error"], "timeout");
+}
+
+TEST(StatusReportTest, EmptyState) {
+  EXPECT_TRUE(BuildStatus({}).empty());
+  EXPECT_THAT(RenderStatusText({}), HasSubstr("No protection groups in the state"));
+  EXPECT_EQ(StatusToJson({})["groups"], json::array());
+}
+
+class StatusAfterApplyTest : public test_util::ReconcileTest {};
+
+TEST_F(StatusAfterApplyTest, AppliedGroupShowsItsServers) {
+  Converge(test_util::WebSpec());
+  std::vector<GroupStatus> groups = BuildStatus(store_->Resources());
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].servers.size(), 2u);
+  EXPECT_EQ(groups[0].not_replicating, 2);
+  EXPECT_EQ(groups[0].rpo_alert_seconds, 30);
+  EXPECT_EQ(groups[0].peering_id, Record("group.web.peering").provider_id);
+  EXPECT_FALSE(groups[0].peering_id.empty());
+}
+
+}  // namespace
+}  // namespace cdr::reconcile
