@@ -1,0 +1,83 @@
+// The local write journal: every acknowledged write, zero and trim of one export, in seq order, in segment
+// files of bounded size inside one directory (format: docs/journal-format.md). The replication sender reads it
+// with JournalReader and calls ReleaseUpTo(seq) once the shadow has acknowledged seq.
+//
+// Bounded: when appending would push the total past max_bytes the journal turns `full` and refuses every later
+// record, even after a release, because a journal with a hole must not be streamed: the dirty bitmap covers
+// the hole, and Reset() (after a repair) starts a fresh journal at the next seq.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <span>
+
+#include "agent/journal_record.h"
+#include "common/status.h"
+
+namespace cdr::agent {
+
+struct JournalOptions {
+  uint64_t segment_bytes = 64ull << 20;  // a record larger than this gets a segment of its own
+  uint64_t max_bytes = 1ull << 30;       // all segments together, headers included
+};
+
+class Journal {
+ public:
+  // Opens or creates the journal in `dir`. A torn or corrupt tail of the last segment (a crash in the middle
+  // of an append) is cut off; dropped_tail_bytes() says how much.
+  static Result<std::unique_ptr<Journal>> Open(const std::filesystem::path& dir, JournalOptions options);
+  ~Journal();
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  // Appends one record and returns its seq. `data` is the payload of kWrite (length == data.size()) and empty
+  // otherwise. Returns kUnavailable "journal full" once the bound is hit, kInternal on I/O errors (after which
+  // the journal is `broken` until Reset()). The record is in the page cache on return: it survives a crash of
+  // the agent, and Sync() makes it survive a crash of the host.
+  Result<uint64_t> Append(RecordKind kind, uint16_t flags, uint64_t offset, uint64_t length,
+                          std::span<const uint8_t> data);
+  Status Sync();
+  // Deletes every closed segment whose records all have seq <= `seq`. The active segment is never deleted,
+  // so the next seq survives a restart even when everything was released.
+  Status ReleaseUpTo(uint64_t seq);
+  // Drops every record and restarts at the next seq, clearing `full` and `broken` (after a repair).
+  Status Reset();
+
+  const std::filesystem::path& dir() const { return dir_; }
+  uint64_t first_seq() const;  // oldest retained record (== next_seq() when empty)
+  uint64_t next_seq() const;
+  uint64_t total_bytes() const;
+  bool full() const;
+  bool broken() const;
+  uint64_t dropped_tail_bytes() const { return dropped_tail_bytes_; }
+
+ private:
+  struct Segment {
+    uint64_t first_seq;
+    std::filesystem::path path;
+    uint64_t bytes;
+  };
+  struct ActiveFile;  // the open fd of the segment being appended to, shared with Sync() callers
+
+  Journal(std::filesystem::path dir, JournalOptions options) : dir_(std::move(dir)), options_(options) {}
+  Status Recover();
+  Status CreateSegmentLocked(uint64_t first_seq);
+  Status OpenActiveLocked(const Segment& segment, uint64_t tail);
+
+  const std::filesystem::path dir_;
+  const JournalOptions options_;
+  mutable std::mutex mutex_;
+  std::deque<Segment> closed_;
+  Segment active_{};
+  std::shared_ptr<ActiveFile> active_file_;
+  uint64_t next_seq_ = 1;
+  uint64_t total_bytes_ = 0;
+  bool full_ = false;
+  bool broken_ = false;
+  uint64_t dropped_tail_bytes_ = 0;
+};
+
+}  // namespace cdr::agent

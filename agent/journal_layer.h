@@ -1,0 +1,37 @@
+// Pipeline layer that appends every successful write, zero and trim to the journal after the layer below
+// (the backing store) has applied it. A journal that is full or broken never fails the write: the data is in
+// the backing store and the dirty bitmap above still records the range; journal_full() tells the agent to
+// report it (later: replication_error with the bitmap kept, then repair).
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include "agent/block_device.h"
+#include "agent/journal.h"
+
+namespace cdr::agent {
+
+class JournalLayer : public ForwardingDevice {
+ public:
+  JournalLayer(std::unique_ptr<BlockDevice> next, std::shared_ptr<Journal> journal)
+      : ForwardingDevice(std::move(next)), journal_(std::move(journal)) {}
+
+  Status Write(uint64_t offset, std::span<const uint8_t> data, bool fua) override;
+  Status Flush() override;
+  Status Trim(uint64_t offset, uint64_t length, bool fua) override;
+  Status WriteZeroes(uint64_t offset, uint64_t length, bool may_punch, bool fua) override;
+
+  bool journal_full() const { return journal_->full(); }
+  // Full or broken: records are missing from here on.
+  bool journal_incomplete() const { return journal_->full() || journal_->broken(); }
+  Journal& journal() { return *journal_; }
+
+ private:
+  Status Record(RecordKind kind, uint16_t flags, uint64_t offset, uint64_t length, std::span<const uint8_t> data);
+
+  std::shared_ptr<Journal> journal_;
+  std::atomic<bool> reported_{false};  // log the first missing record only, not one line per write
+};
+
+}  // namespace cdr::agent

@@ -1,0 +1,72 @@
+// The NBD front of the agent: fixed-newstyle handshake, simple replies, one thread per connection (bounded),
+// requests of a connection handled in order. Exports are looked up by name; the empty name is the first export.
+//
+//   accept thread ──► connection thread: handshake (nbd_handshake.cc) ──► transmission (nbd_connection.cc)
+//
+// All connections of an export share one BlockDevice stack, so FLUSH from any connection persists the writes
+// of all of them (fdatasync of the file, journal and bitmap): CAN_MULTI_CONN is advertised on that basis.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "agent/block_device.h"
+#include "common/status.h"
+
+namespace cdr::agent {
+
+struct NbdExport {
+  std::string name;
+  std::string description;
+  BlockDevice* device = nullptr;  // not owned; outlives the server
+};
+
+struct NbdServerOptions {
+  std::string host = "127.0.0.1";  // an address literal, e.g. 127.0.0.1 or ::1
+  uint16_t port = 0;                // 0: the kernel picks a free port, see NbdServer::port()
+  int max_connections = 64;
+};
+
+class NbdServer {
+ public:
+  NbdServer(std::vector<NbdExport> exports, NbdServerOptions options);
+  ~NbdServer();  // Stop()
+  NbdServer(const NbdServer&) = delete;
+  NbdServer& operator=(const NbdServer&) = delete;
+
+  Status Start();
+  uint16_t port() const { return port_; }
+  // "127.0.0.1:10809" or "[::1]:10809"
+  std::string address() const;
+  // Closes the listener and every connection, then joins their threads. In-flight requests complete first
+  // because a connection only notices the shutdown on its next socket read.
+  void Stop();
+
+  const NbdExport* FindExport(const std::string& name) const;
+  const std::vector<NbdExport>& exports() const { return exports_; }
+
+ private:
+  struct Connection {
+    int fd = -1;
+    std::thread thread;
+    std::atomic<bool> done{false};
+  };
+  void AcceptLoop();
+  void Serve(Connection* connection);
+  void ReapFinished();  // joins threads of connections that ended; called with mutex_ held
+
+  std::vector<NbdExport> exports_;
+  NbdServerOptions options_;
+  int listen_fd_ = -1;
+  uint16_t port_ = 0;
+  std::thread accept_thread_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Connection>> connections_;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace cdr::agent

@@ -1,0 +1,267 @@
+#include "agent/journal.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "agent/internal/journal_format.h"
+#include "agent/journal_reader.h"
+#include "tests/agent/agent_test_util.h"
+
+namespace cdr::agent {
+namespace {
+namespace fs = std::filesystem;
+using testing::TempDir;
+
+std::vector<uint8_t> Pattern(size_t n, uint8_t seed) {
+  std::vector<uint8_t> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = static_cast<uint8_t>(seed + i * 7);
+  return v;
+}
+
+std::unique_ptr<Journal> OpenJournal(const fs::path& dir, JournalOptions options = {}) {
+  auto j = Journal::Open(dir, options);
+  EXPECT_TRUE(j.ok()) << j.status().ToString();
+  return j.ok() ? std::move(*j) : nullptr;
+}
+
+struct ReadAll {
+  std::vector<JournalRecord> records;
+  std::vector<std::vector<uint8_t>> data;
+  Status end;  // OK when the journal ended cleanly
+};
+
+ReadAll ReadFrom(const fs::path& dir, uint64_t from) {
+  ReadAll all;
+  auto reader = JournalReader::Open(dir, from);
+  if (!reader.ok()) {
+    all.end = reader.status();
+    return all;
+  }
+  JournalRecord r;
+  while (true) {
+    Result<bool> next = (*reader)->Next(&r);
+    if (!next.ok()) {
+      all.end = next.status();
+      break;
+    }
+    if (!*next) break;
+    all.records.push_back(r);
+    all.data.emplace_back(r.data.begin(), r.data.end());
+  }
+  return all;
+}
+
+fs::path OnlySegment(const fs::path& dir) {
+  auto segments = internal::ListSegments(dir);
+  EXPECT_EQ(segments.size(), 1u);
+  return segments.empty() ? fs::path() : segments.front().path;
+}
+
+TEST(JournalTest, AppendThenReadBackEveryFieldAndByte) {
+  TempDir tmp;
+  auto journal = OpenJournal(tmp / "j");
+  const auto a = Pattern(4096, 1), b = Pattern(100, 2);
+  ASSERT_EQ(*journal->Append(RecordKind::kWrite, kRecordFlagFua, 8192, a.size(), a), 1u);
+  ASSERT_EQ(*journal->Append(RecordKind::kZero, kRecordFlagNoHole, 1 << 20, 65536, {}), 2u);
+  ASSERT_EQ(*journal->Append(RecordKind::kTrim, 0, 0, 4096, {}), 3u);
+  ASSERT_EQ(*journal->Append(RecordKind::kWrite, 0, 12345, b.size(), b), 4u);
+  ASSERT_TRUE(journal->Sync().ok());
+
+  ReadAll all = ReadFrom(tmp / "j", 1);
+  ASSERT_TRUE(all.end.ok()) << all.end.ToString();
+  ASSERT_EQ(all.records.size(), 4u);
+  EXPECT_EQ(all.records[0].kind, RecordKind::kWrite);
+  EXPECT_EQ(all.records[0].flags, kRecordFlagFua);
+  EXPECT_EQ(all.records[0].offset, 8192u);
+  EXPECT_EQ(all.data[0], a);
+  EXPECT_EQ(all.records[0].checksum, internal::DataChecksum(a.data(), a.size()));
+  EXPECT_EQ(all.records[1].kind, RecordKind::kZero);
+  EXPECT_EQ(all.records[1].length, 65536u);
+  EXPECT_TRUE(all.data[1].empty());
+  EXPECT_EQ(all.records[2].kind, RecordKind::kTrim);
+  EXPECT_EQ(all.data[3], b);
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(all.records[i].seq, i + 1);
+  EXPECT_LE(all.records[0].time_ns, all.records[3].time_ns);
+  EXPECT_GT(all.records[0].time_ns, 1'600'000'000ull * 1'000'000'000ull);
+
+  ReadAll tail = ReadFrom(tmp / "j", 3);
+  ASSERT_EQ(tail.records.size(), 2u);
+  EXPECT_EQ(tail.records[0].seq, 3u);
+}
+
+TEST(JournalTest, SeqContinuesAfterReopen) {
+  TempDir tmp;
+  const auto a = Pattern(512, 3);
+  {
+    auto journal = OpenJournal(tmp / "j");
+    ASSERT_TRUE(journal->Append(RecordKind::kWrite, 0, 0, a.size(), a).ok());
+    ASSERT_TRUE(journal->Append(RecordKind::kWrite, 0, 512, a.size(), a).ok());
+  }
+  auto journal = OpenJournal(tmp / "j");
+  EXPECT_EQ(journal->next_seq(), 3u);
+  EXPECT_EQ(journal->dropped_tail_bytes(), 0u);
+  EXPECT_EQ(*journal->Append(RecordKind::kWrite, 0, 1024, a.size(), a), 3u);
+  EXPECT_EQ(ReadFrom(tmp / "j", 1).records.size(), 3u);
+}
+
+TEST(JournalTest, FlippedDataByteIsReportedAsCorruptNotReturned) {
+  TempDir tmp;
+  const auto a = Pattern(4096, 4);
+  {
+    auto journal = OpenJournal(tmp / "j");
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(journal->Append(RecordKind::kWrite, 0, i * 4096, a.size(), a).ok());
+  }
+  const fs::path seg = OnlySegment(tmp / "j");
+  // One byte inside the data of the second record.
+  const off_t at = internal::kSegmentHeaderSize + (internal::kRecordHeaderSize + 4096) + internal::kRecordHeaderSize + 100;
+  int fd = ::open(seg.c_str(), O_RDWR);
+  uint8_t byte;
+  ASSERT_EQ(::pread(fd, &byte, 1, at), 1);
+  byte ^= 0x40;
+  ASSERT_EQ(::pwrite(fd, &byte, 1, at), 1);
+  ::close(fd);
+
+  ReadAll all = ReadFrom(tmp / "j", 1);
+  EXPECT_EQ(all.records.size(), 1u);
+  EXPECT_EQ(all.end.code(), StatusCode::kDataLoss);
+  EXPECT_NE(all.end.message().find("corrupt record at seq 2"), std::string::npos) << all.end.message();
+  EXPECT_NE(all.end.message().find("data checksum"), std::string::npos) << all.end.message();
+}
+
+TEST(JournalTest, FlippedHeaderByteIsReportedAsCorrupt) {
+  TempDir tmp;
+  const auto a = Pattern(64, 5);
+  {
+    auto journal = OpenJournal(tmp / "j");
+    ASSERT_TRUE(journal->Append(RecordKind::kWrite, 0, 0, a.size(), a).ok());
+  }
+  int fd = ::open(OnlySegment(tmp / "j").c_str(), O_RDWR);
+  const uint8_t bad = 0xff;
+  ASSERT_EQ(::pwrite(fd, &bad, 1, internal::kSegmentHeaderSize + 24), 1);  // the offset field
+  ::close(fd);
+  ReadAll all = ReadFrom(tmp / "j", 1);
+  EXPECT_TRUE(all.records.empty());
+  EXPECT_EQ(all.end.code(), StatusCode::kDataLoss);
+  EXPECT_NE(all.end.message().find("header checksum"), std::string::npos) << all.end.message();
+}
+
+TEST(JournalTest, TornTailIsReportedThenCutOnReopen) {
+  TempDir tmp;
+  const auto a = Pattern(4096, 6);
+  {
+    auto journal = OpenJournal(tmp / "j");
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(journal->Append(RecordKind::kWrite, 0, i * 4096, a.size(), a).ok());
+  }
+  const fs::path seg = OnlySegment(tmp / "j");
+  const uint64_t full_size = fs::file_size(seg);
+  fs::resize_file(seg, full_size - 1000);  // the last append cut short, as by a crash
+
+  ReadAll all = ReadFrom(tmp / "j", 1);
+  EXPECT_EQ(all.records.size(), 2u);
+  EXPECT_EQ(all.end.code(), StatusCode::kDataLoss);
+  EXPECT_NE(all.end.message().find("torn tail at seq 3"), std::string::npos) << all.end.message();
+
+  auto journal = OpenJournal(tmp / "j");
+  EXPECT_EQ(journal->dropped_tail_bytes(), internal::kRecordHeaderSize + 4096 - 1000);
+  EXPECT_EQ(journal->next_seq(), 3u);
+  ASSERT_EQ(*journal->Append(RecordKind::kWrite, 0, 0, a.size(), a), 3u);
+  ReadAll again = ReadFrom(tmp / "j", 1);
+  EXPECT_TRUE(again.end.ok()) << again.end.ToString();
+  EXPECT_EQ(again.records.size(), 3u);
+}
+
+TEST(JournalTest, SegmentsRollOverAndReleaseDeletesAckedOnes) {
+  TempDir tmp;
+  JournalOptions options;
+  options.segment_bytes = 64 * 1024;  // about 15 records of 4 KiB each
+  auto journal = OpenJournal(tmp / "j", options);
+  const auto a = Pattern(4096, 7);
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(journal->Append(RecordKind::kWrite, 0, i * 4096, a.size(), a).ok());
+  auto segments = internal::ListSegments(tmp / "j");
+  ASSERT_GE(segments.size(), 6u);
+  for (const auto& s : segments) EXPECT_LE(fs::file_size(s.path), options.segment_bytes);
+
+  ReadAll all = ReadFrom(tmp / "j", 1);
+  ASSERT_TRUE(all.end.ok()) << all.end.ToString();
+  ASSERT_EQ(all.records.size(), 100u);
+  EXPECT_EQ(all.records[99].offset, 99u * 4096);
+
+  const uint64_t before = journal->total_bytes();
+  const uint64_t acked = segments[2].first_seq;  // the first record of the third segment
+  ASSERT_TRUE(journal->ReleaseUpTo(acked).ok());
+  // Segments 0 and 1 hold only acked records; segment 2 still holds unacked ones after `acked`.
+  EXPECT_EQ(journal->first_seq(), segments[2].first_seq);
+  EXPECT_LT(journal->total_bytes(), before);
+  EXPECT_EQ(internal::ListSegments(tmp / "j").size(), segments.size() - 2);
+  EXPECT_EQ(JournalReader::Open(tmp / "j", 1).status().code(), StatusCode::kFailedPrecondition);
+  ReadAll rest = ReadFrom(tmp / "j", acked + 1);
+  ASSERT_TRUE(rest.end.ok()) << rest.end.ToString();
+  EXPECT_EQ(rest.records.size(), 100 - acked);
+
+  // Everything acked: only the active segment remains and the seq goes on after a reopen.
+  ASSERT_TRUE(journal->ReleaseUpTo(100).ok());
+  EXPECT_EQ(internal::ListSegments(tmp / "j").size(), 1u);
+  journal.reset();
+  journal = OpenJournal(tmp / "j", options);
+  EXPECT_EQ(journal->next_seq(), 101u);
+}
+
+TEST(JournalTest, ReaderFollowsALiveJournalAcrossSegments) {
+  TempDir tmp;
+  JournalOptions options;
+  options.segment_bytes = 16 * 1024;
+  auto journal = OpenJournal(tmp / "j", options);
+  const auto a = Pattern(4096, 8);
+  ASSERT_TRUE(journal->Append(RecordKind::kWrite, 0, 0, a.size(), a).ok());
+  auto reader = JournalReader::Open(tmp / "j", 1);
+  ASSERT_TRUE(reader.ok());
+  JournalRecord r;
+  ASSERT_TRUE(*(*reader)->Next(&r));
+  EXPECT_FALSE(*(*reader)->Next(&r));  // caught up
+  for (int i = 1; i <= 10; ++i) ASSERT_TRUE(journal->Append(RecordKind::kWrite, 0, i * 4096, a.size(), a).ok());
+  for (uint64_t seq = 2; seq <= 11; ++seq) {
+    Result<bool> next = (*reader)->Next(&r);
+    ASSERT_TRUE(next.ok()) << next.status().ToString();
+    ASSERT_TRUE(*next);
+    EXPECT_EQ(r.seq, seq);
+  }
+  EXPECT_FALSE(*(*reader)->Next(&r));
+}
+
+TEST(JournalTest, SizeBoundTurnsJournalFullUntilReset) {
+  TempDir tmp;
+  JournalOptions options;
+  options.segment_bytes = 64 * 1024;
+  options.max_bytes = 256 * 1024;
+  auto journal = OpenJournal(tmp / "j", options);
+  const auto a = Pattern(4096, 9);
+  int appended = 0;
+  Status last;
+  for (int i = 0; i < 100; ++i) {
+    Result<uint64_t> seq = journal->Append(RecordKind::kWrite, 0, i * 4096, a.size(), a);
+    if (!seq.ok()) {
+      last = seq.status();
+      break;
+    }
+    ++appended;
+  }
+  EXPECT_EQ(last.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(last.message(), "journal full");
+  EXPECT_TRUE(journal->full());
+  EXPECT_LE(journal->total_bytes(), options.max_bytes);
+  EXPECT_GT(appended, 50);
+  // Releasing space does not reopen a journal with a hole in it.
+  ASSERT_TRUE(journal->ReleaseUpTo(appended).ok());
+  EXPECT_FALSE(journal->Append(RecordKind::kTrim, 0, 0, 4096, {}).ok());
+  ASSERT_TRUE(journal->Reset().ok());
+  EXPECT_FALSE(journal->full());
+  EXPECT_EQ(*journal->Append(RecordKind::kTrim, 0, 0, 4096, {}), static_cast<uint64_t>(appended + 1));
+}
+
+}  // namespace
+}  // namespace cdr::agent
