@@ -4,6 +4,8 @@
 
 #include <iostream>
 
+#include "reconcile/git_info.h"
+#include "reconcile/git_source.h"
 #include "reconcile/open_provider.h"
 #include "specs/load_spec.h"
 
@@ -19,7 +21,37 @@ std::filesystem::path SpecPath(const GlobalOptions& g) {
   return std::filesystem::is_directory("specs", ec) ? "specs" : "cdr.toml";
 }
 
-std::optional<specs::Spec> LoadSpecOrReport(const GlobalOptions& g) {
+namespace {
+
+void ReportDiagnostics(const std::vector<specs::Diagnostic>& diagnostics) {
+  for (const auto& d : diagnostics) std::cerr << "Error: " << specs::FormatDiagnostic(d) << "\n";
+  std::cerr << diagnostics.size() << " problem" << (diagnostics.size() == 1 ? "" : "s") << " in the spec.\n";
+}
+
+std::optional<LoadedSpec> LoadFromGit(const GlobalOptions& g) {
+  auto read = reconcile::ReadSpecFromGit({g.git_repository, g.git_ref, g.git_path});
+  if (!read.ok()) {
+    PrintError("spec from git: " + read.status().message());
+    return std::nullopt;
+  }
+  LoadedSpec out;
+  out.git_commit = read->commit;
+  out.git_repository = read->repository;
+  out.source = "git " + read->repository + "@" + g.git_ref + ":" + (g.git_path.empty() ? "." : g.git_path);
+  specs::LoadResult loaded = specs::LoadSpecDocuments(read->documents);
+  if (!loaded.diagnostics.empty()) {
+    std::cerr << "In the spec at " << g.git_ref << " (commit " << read->commit.substr(0, 12) << "):\n";
+    ReportDiagnostics(loaded.diagnostics);
+    return std::nullopt;
+  }
+  out.spec = std::move(loaded.spec);
+  return out;
+}
+
+}  // namespace
+
+std::optional<LoadedSpec> LoadSpecOrReport(const GlobalOptions& g) {
+  if (!g.git_repository.empty()) return LoadFromGit(g);
   const std::filesystem::path path = SpecPath(g);
   std::error_code ec;
   if (g.spec_path.empty() && !std::filesystem::exists(path, ec)) {
@@ -27,10 +59,16 @@ std::optional<specs::Spec> LoadSpecOrReport(const GlobalOptions& g) {
     return std::nullopt;
   }
   specs::LoadResult loaded = specs::LoadSpec(path);
-  if (loaded.diagnostics.empty()) return std::move(loaded.spec);
-  for (const auto& d : loaded.diagnostics) std::cerr << "Error: " << specs::FormatDiagnostic(d) << "\n";
-  std::cerr << loaded.diagnostics.size() << " problem" << (loaded.diagnostics.size() == 1 ? "" : "s")
-            << " in the spec.\n";
+  if (loaded.diagnostics.empty()) {
+    LoadedSpec out;
+    out.spec = std::move(loaded.spec);
+    reconcile::GitInfo git = reconcile::DescribeGitHead(path);
+    out.git_commit = git.commit;
+    out.git_dirty = git.dirty;
+    out.source = path.string();
+    return out;
+  }
+  ReportDiagnostics(loaded.diagnostics);
   return std::nullopt;
 }
 

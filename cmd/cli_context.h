@@ -20,13 +20,24 @@ inline constexpr int kExitChanges = 2;
 
 struct GlobalOptions {
   std::string spec_path;  // empty: "specs/" when it is a directory, else "cdr.toml"
+  // --git REPO --ref REF [--path P]: read the spec from a commit instead of the working tree.
+  std::string git_repository;
+  std::string git_ref = "HEAD";
+  std::string git_path;
   std::string state_path = ".cdr/state.db";
   bool verbose = false;
 };
 
 std::filesystem::path SpecPath(const GlobalOptions& g);
-// Loads and validates the spec; prints every diagnostic to stderr and returns nullopt on any.
-std::optional<specs::Spec> LoadSpecOrReport(const GlobalOptions& g);
+struct LoadedSpec {
+  specs::Spec spec;
+  std::string git_commit;      // the commit read (--git), else HEAD of a repository holding the spec files
+  bool git_dirty = false;      // working-tree spec files differ from HEAD
+  std::string git_repository;  // set only when read with --git
+  std::string source;          // for people and the history: "specs" or "git /repo@main:specs"
+};
+// Loads and validates the spec (from git with --git); prints every diagnostic to stderr, nullopt on any.
+std::optional<LoadedSpec> LoadSpecOrReport(const GlobalOptions& g);
 std::unique_ptr<state::StateStore> OpenStateOrReport(const GlobalOptions& g);
 // For read-only commands: false (after saying so on stdout) when there is no state file yet, so that looking
 // does not create one.

@@ -10,7 +10,7 @@ namespace cdr::cmd {
 int RunDrift(const GlobalOptions& g, const DriftOptions& o) {
   auto session = PlanSession::Open(g, "drift");
   if (!session) return kExitError;
-  auto plan = reconcile::MakeRefreshOnlyPlan(session->spec, *session->store, *session->provider);
+  auto plan = reconcile::MakeRefreshOnlyPlan(session->loaded.spec, *session->store, *session->provider);
   if (!plan.ok()) {
     PrintError("refresh failed: " + plan.status().ToString());
     return kExitError;

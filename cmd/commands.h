@@ -22,6 +22,7 @@ int RunPlan(const GlobalOptions& g, const PlanOptions& o);
 struct ApplyCommandOptions {
   std::string plan_file;
   bool auto_approve = false;
+  bool allow_rollback = false;
 };
 int RunApply(const GlobalOptions& g, const ApplyCommandOptions& o);
 
@@ -32,6 +33,12 @@ struct DriftOptions {
 int RunDrift(const GlobalOptions& g, const DriftOptions& o);
 
 int RunStatus(const GlobalOptions& g, bool json);
+
+struct HistoryOptions {
+  int limit = 20;
+  bool json = false;
+};
+int RunHistory(const GlobalOptions& g, const HistoryOptions& o);
 
 struct JobsOptions {
   int limit = 50;

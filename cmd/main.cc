@@ -39,6 +39,7 @@ struct Cli {
   DriftOptions drift;
   bool status_json = false;
   JobsOptions jobs;
+  HistoryOptions history;
   std::string lock_id;
   LocalOptions local;
   int exit_code = kExitOk;
@@ -98,6 +99,8 @@ void AddCommands(CLI::App& app, Cli& cli) {
   auto* apply = app.add_subcommand("apply", "make the protection setup match the spec (or carry out a saved plan)");
   apply->add_option("plan", cli.apply.plan_file, "a plan saved by `cdr plan -out FILE`; refused when stale");
   apply->add_flag("--auto-approve", cli.apply.auto_approve, "do not ask for confirmation");
+  apply->add_flag("--allow-rollback", cli.apply.allow_rollback,
+                  "apply a git plan whose commit does not descend from the last applied commit");
   Bind(apply, cli, [&cli] { return RunApply(cli.g, cli.apply); });
 
   auto* drift = app.add_subcommand("drift", "refresh only: report what changed outside cdr; exit 2 on drift");
@@ -116,6 +119,13 @@ void AddCommands(CLI::App& app, Cli& cli) {
   jobs->add_flag("--events", cli.jobs.events, "also show each job's state transitions");
   jobs->add_flag("--json", cli.jobs.json, "print as JSON (with events)");
   Bind(jobs, cli, [&cli] { return RunJobs(cli.g, cli.jobs); });
+
+  auto* history = app.add_subcommand("history", "what was applied when, from which commit, by whom");
+  history->add_option("-n,--limit", cli.history.limit, "how many of the newest applies")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  history->add_flag("--json", cli.history.json, "print as JSON");
+  Bind(history, cli, [&cli] { return RunHistory(cli.g, cli.history); });
 
   auto* unlock = app.add_subcommand("force-unlock", "remove the state lock left by a process that is gone");
   unlock->add_option("lock_id", cli.lock_id, "the lock id printed by the refused command")->required();
@@ -138,6 +148,10 @@ int main(int argc, char** argv) {
                  "spec file or directory of *.toml (default: specs/ if present, else cdr.toml)");
   app.add_option("--state", cli.g.state_path, "state file (SQLite)")->capture_default_str();
   app.add_flag("-v,--verbose", cli.g.verbose, "log every state transition and provider call");
+  auto* git = app.add_option("--git", cli.g.git_repository,
+                             "read the spec from a commit of this git repository (work tree or bare), no checkout");
+  app.add_option("--ref", cli.g.git_ref, "with --git: branch, tag or commit to read")->needs(git)->capture_default_str();
+  app.add_option("--path", cli.g.git_path, "with --git: the spec file or directory inside the commit")->needs(git);
   cdr::cmd::AddCommands(app, cli);
   app.parse_complete_callback([&cli] {
     spdlog::set_default_logger(spdlog::stderr_color_mt("cdr"));

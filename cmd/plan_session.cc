@@ -2,18 +2,17 @@
 
 #include <iostream>
 
-#include "reconcile/git_info.h"
 
 namespace cdr::cmd {
 
 std::optional<PlanSession> PlanSession::Open(const GlobalOptions& g, const std::string& operation) {
   PlanSession s;
-  auto spec = LoadSpecOrReport(g);
-  if (!spec) return std::nullopt;
-  s.spec = std::move(*spec);
+  auto loaded = LoadSpecOrReport(g);
+  if (!loaded) return std::nullopt;
+  s.loaded = std::move(*loaded);
   s.store = OpenStateOrReport(g);
   if (!s.store) return std::nullopt;
-  s.provider = OpenProviderOrReport(s.spec);
+  s.provider = OpenProviderOrReport(s.loaded.spec);
   if (!s.provider) return std::nullopt;
   auto lock = ScopedLock::Acquire(*s.store, operation);
   if (!lock) return std::nullopt;
@@ -22,7 +21,7 @@ std::optional<PlanSession> PlanSession::Open(const GlobalOptions& g, const std::
 }
 
 std::optional<reconcile::Plan> PlanSession::MakePlan(const GlobalOptions& g) {
-  auto result = reconcile::MakePlan(spec, *store, *provider);
+  auto result = reconcile::MakePlan(loaded.spec, *store, *provider);
   if (!result.ok()) {
     PrintError("refresh failed: " + result.status().ToString());
     return std::nullopt;
@@ -33,9 +32,14 @@ std::optional<reconcile::Plan> PlanSession::MakePlan(const GlobalOptions& g) {
               << (result->errors.size() == 1 ? "" : "s") << " above.\n";
     return std::nullopt;
   }
-  reconcile::GitInfo git = reconcile::DescribeGitHead(SpecPath(g));
-  result->plan.git_commit = git.commit;
-  result->plan.git_dirty = git.dirty;
+  reconcile::Plan& plan = result->plan;
+  plan.git_commit = loaded.git_commit;
+  plan.git_dirty = loaded.git_dirty;
+  if (!loaded.git_repository.empty()) {
+    plan.git_repository = loaded.git_repository;
+    plan.git_ref = g.git_ref;
+    plan.git_path = g.git_path;
+  }
   return std::move(result->plan);
 }
 

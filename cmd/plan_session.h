@@ -11,7 +11,7 @@
 namespace cdr::cmd {
 
 struct PlanSession {
-  specs::Spec spec;
+  LoadedSpec loaded;
   std::unique_ptr<state::StateStore> store;
   std::unique_ptr<providers::Provider> provider;
   std::optional<ScopedLock> lock;

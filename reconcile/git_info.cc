@@ -1,15 +1,9 @@
 #include "reconcile/git_info.h"
 
-#include <git2.h>
+#include "reconcile/internal/libgit2_handles.h"
 
 namespace cdr::reconcile {
 namespace {
-
-// libgit2 keeps global state; initialize it once for the process.
-struct LibGit2 {
-  LibGit2() { git_libgit2_init(); }
-  ~LibGit2() { git_libgit2_shutdown(); }
-};
 
 int CountStatus(const char*, unsigned int flags, void* payload) {
   if (flags != GIT_STATUS_CURRENT && !(flags & GIT_STATUS_IGNORED)) ++*static_cast<int*>(payload);
@@ -19,7 +13,7 @@ int CountStatus(const char*, unsigned int flags, void* payload) {
 }  // namespace
 
 GitInfo DescribeGitHead(const std::filesystem::path& spec_path) {
-  static LibGit2 lib;
+  internal::EnsureLibGit2();
   GitInfo info;
   std::error_code ec;
   const std::filesystem::path absolute = std::filesystem::weakly_canonical(spec_path, ec);
@@ -28,9 +22,7 @@ GitInfo DescribeGitHead(const std::filesystem::path& spec_path) {
   info.in_repository = true;
   git_oid oid;
   if (git_reference_name_to_id(&oid, repo, "HEAD") == 0) {
-    char hex[GIT_OID_HEXSZ + 1] = {};
-    git_oid_tostr(hex, sizeof hex, &oid);
-    info.commit = hex;
+    info.commit = internal::OidHex(oid);
   }
   if (const char* workdir = git_repository_workdir(repo)) {
     std::string relative = std::filesystem::relative(absolute, workdir, ec).string();

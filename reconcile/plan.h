@@ -45,8 +45,12 @@ struct Plan {
   int format_version = kPlanFormatVersion;
   int64_t state_serial = 0;  // the state the plan was made against
   std::string spec_digest;
-  std::string git_commit;  // HEAD of the repo holding the spec, when there is one
-  bool git_dirty = false;  // the spec has uncommitted edits
+  std::string git_commit;  // the commit the spec was read from (--git), or HEAD of the repo holding the spec
+  bool git_dirty = false;  // the working-tree spec has uncommitted edits
+  // Set when the spec was read from git (`cdr plan --git`): `apply FILE` reads the same commit again.
+  std::string git_repository;
+  std::string git_ref;
+  std::string git_path;
   int64_t created_at = 0;
   std::vector<ResourceChange> changes;  // in execution order; never holds kNoOp
   std::vector<DriftedResource> drifted;

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "common/digest.h"
+
 namespace cdr::reconcile {
 namespace {
 
@@ -65,6 +67,9 @@ json PlanToJson(const Plan& plan) {
       {"spec_digest", plan.spec_digest},
       {"git_commit", plan.git_commit},
       {"git_dirty", plan.git_dirty},
+      {"git_repository", plan.git_repository},
+      {"git_ref", plan.git_ref},
+      {"git_path", plan.git_path},
       {"created_at", plan.created_at},
       {"changes", changes},
       {"drifted", drifted},
@@ -85,6 +90,9 @@ static Result<Plan> PlanFromJsonOrThrow(const json& doc) {
   CDR_RETURN_IF_ERROR(Field(doc, "plan", "spec_digest", json::value_t::string, &plan.spec_digest));
   plan.git_commit = doc.value("git_commit", "");
   plan.git_dirty = doc.value("git_dirty", false);
+  plan.git_repository = doc.value("git_repository", "");
+  plan.git_ref = doc.value("git_ref", "");
+  plan.git_path = doc.value("git_path", "");
   plan.created_at = doc.value("created_at", int64_t{0});
   auto changes = doc.find("changes");
   if (changes == doc.end() || !changes->is_array()) return InvalidArgument("plan.changes is missing");
@@ -99,6 +107,8 @@ static Result<Plan> PlanFromJsonOrThrow(const json& doc) {
   }
   return plan;
 }
+
+std::string PlanDigest(const Plan& plan) { return Sha256Hex(PlanToJson(plan)["changes"].dump()); }
 
 Result<Plan> PlanFromJson(const json& doc) {
   try {

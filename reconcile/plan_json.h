@@ -9,6 +9,8 @@
 namespace cdr::reconcile {
 
 nlohmann::json PlanToJson(const Plan& plan);
+// sha256 of what apply acts on (the changes' JSON), recorded in the apply history.
+std::string PlanDigest(const Plan& plan);
 // Refuses other format versions and malformed documents, naming the field.
 Result<Plan> PlanFromJson(const nlohmann::json& doc);
 

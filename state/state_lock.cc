@@ -89,7 +89,7 @@ Result<LockInfo> StateStore::AcquireLock(const LockRequest& request) {
     }
     LockInfo ours;
     ours.id = RandomHex(kLockIdBytes);
-    ours.owner = internal::UserName() + "@" + host;
+    ours.owner = OperatorName();
     ours.operation = request.operation;
     ours.pid = internal::CurrentPid();
     ours.pid_start_time = internal::ProcessStartTime(ours.pid).value_or(0);

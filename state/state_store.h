@@ -70,6 +70,20 @@ struct LockRequest {
   int64_t ttl_millis = 10 * 60 * 1000;
 };
 
+// One `cdr apply` that changed something: what was applied, from where, by whom.
+struct AppliedRecord {
+  int64_t id = 0;
+  int64_t applied_at = 0;
+  int64_t serial = 0;       // the state serial the apply produced
+  std::string git_commit;   // the commit the spec came from; empty when not from git
+  std::string source;       // "git REPO@REF:PATH" or the spec path
+  std::string plan_digest;  // sha256 of the applied plan's changes
+  std::string operator_name;  // "user@host"
+  int changes = 0;
+  int failed = 0;         // steps that failed or were skipped
+  bool rollback = false;  // applied with --allow-rollback onto a non-descendant commit
+};
+
 class StateStore {
  public:
   // Creates the file (and parent directory) when missing; migrates older schemas forward.
@@ -102,6 +116,13 @@ class StateStore {
                      const std::string& message);
   std::vector<Job> Jobs(int limit = 100);  // newest first
   std::vector<JobEvent> JobEvents(int64_t job_id);
+
+  Result<int64_t> RecordApply(const AppliedRecord& record);  // applied_at defaults to now
+  std::vector<AppliedRecord> History(int limit = 50);          // newest first
+  // The newest apply that came from a git commit: what a new git plan must descend from.
+  std::optional<AppliedRecord> LastAppliedCommit();
+  // "user@host" of this process, as recorded in locks and history.
+  static std::string OperatorName();
 
   // Takes the lock. Refused (kAborted, message naming holder, operation, pid, host, since) when another live
   // holder has it. Taken over when the holder is on this host and its process is gone, or when it expired.

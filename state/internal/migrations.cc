@@ -66,6 +66,20 @@ const std::vector<Migration>& Migrations() {
           expires_at     INTEGER NOT NULL
         );
       )sql"},
+      {2, "history of applies", R"sql(
+        CREATE TABLE applies (
+          id          INTEGER PRIMARY KEY AUTOINCREMENT,
+          applied_at  INTEGER NOT NULL,
+          serial      INTEGER NOT NULL,
+          git_commit  TEXT NOT NULL DEFAULT '',
+          source      TEXT NOT NULL DEFAULT '',
+          plan_digest TEXT NOT NULL DEFAULT '',
+          operator    TEXT NOT NULL DEFAULT '',
+          changes     INTEGER NOT NULL DEFAULT 0,
+          failed      INTEGER NOT NULL DEFAULT 0,
+          rollback    INTEGER NOT NULL DEFAULT 0
+        );
+      )sql"},
   };
   return kMigrations;
 }

@@ -1,0 +1,69 @@
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+
+#include "state/state_store.h"
+#include "tests/state/temp_dir.h"
+
+namespace cdr::state {
+namespace {
+
+class ApplyHistoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = StateStore::Open(dir_.StatePath());
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(opened).value();
+  }
+  testing::TempDir dir_;
+  std::unique_ptr<StateStore> store_;
+};
+
+TEST_F(ApplyHistoryTest, RecordsNewestFirstWithOperator) {
+  AppliedRecord first{.serial = 1, .git_commit = "aaa", .source = "git repo@main:specs", .plan_digest = "d1",
+                      .changes = 5};
+  ASSERT_TRUE(store_->RecordApply(first).ok());
+  AppliedRecord second{.serial = 2, .source = "specs", .plan_digest = "d2", .changes = 1, .failed = 1};
+  ASSERT_TRUE(store_->RecordApply(second).ok());
+  auto history = store_->History();
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].serial, 2);
+  EXPECT_EQ(history[0].failed, 1);
+  EXPECT_EQ(history[1].git_commit, "aaa");
+  EXPECT_EQ(history[1].changes, 5);
+  EXPECT_EQ(history[1].operator_name, StateStore::OperatorName());
+  EXPECT_GT(history[1].applied_at, 0);
+  EXPECT_NE(StateStore::OperatorName().find('@'), std::string::npos);
+}
+
+TEST_F(ApplyHistoryTest, LastAppliedCommitSkipsAppliesWithoutOne) {
+  EXPECT_FALSE(store_->LastAppliedCommit().has_value());
+  ASSERT_TRUE(store_->RecordApply({.serial = 1, .git_commit = "c1"}).ok());
+  ASSERT_TRUE(store_->RecordApply({.serial = 2, .git_commit = "c2", .rollback = true}).ok());
+  ASSERT_TRUE(store_->RecordApply({.serial = 3, .source = "specs"}).ok());
+  auto last = store_->LastAppliedCommit();
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->git_commit, "c2");
+  EXPECT_TRUE(last->rollback);
+}
+
+TEST(ApplyHistoryMigrationTest, AVersionOneStateIsMigratedKeepingItsData) {
+  testing::TempDir dir;
+  {
+    auto store = StateStore::Open(dir.StatePath());
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->Put({.address = "group.web", .kind = "group", .status = "created"}).ok());
+  }
+  {
+    // Turn the file back into what the first cdr release wrote.
+    SQLite::Database raw(dir.StatePath(), SQLite::OPEN_READWRITE);
+    raw.exec("DROP TABLE applies; PRAGMA user_version = 1;");
+  }
+  auto store = StateStore::Open(dir.StatePath());
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ((*store)->SchemaVersion(), 2);
+  EXPECT_TRUE((*store)->Get("group.web").has_value());
+  EXPECT_TRUE((*store)->RecordApply({.serial = 1, .git_commit = "c1"}).ok());
+}
+
+}  // namespace
+}  // namespace cdr::state
