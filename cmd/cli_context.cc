@@ -97,20 +97,23 @@ std::unique_ptr<providers::Provider> OpenProviderOrReport(const specs::Spec& spe
   return std::move(provider.value());
 }
 
-std::optional<ScopedLock> ScopedLock::Acquire(state::StateStore& store, const std::string& operation) {
-  auto lock = store.AcquireLock({operation});
+std::optional<ScopedLock> ScopedLock::Acquire(state::StateStore& store, const GlobalOptions& g,
+                                              const std::string& operation) {
+  auto lock = store.AcquireLock({operation, kLockTtlMillis});
   if (!lock.ok()) {
     PrintError(lock.status().message());
     return std::nullopt;
   }
-  return ScopedLock(&store, lock->id);
+  return ScopedLock(&store, lock->id, std::make_unique<state::LockHeartbeat>(g.state_path, lock->id, kLockTtlMillis));
 }
 
-ScopedLock::ScopedLock(ScopedLock&& other) noexcept : store_(other.store_), id_(std::move(other.id_)) {
+ScopedLock::ScopedLock(ScopedLock&& other) noexcept
+    : store_(other.store_), id_(std::move(other.id_)), heartbeat_(std::move(other.heartbeat_)) {
   other.store_ = nullptr;
 }
 
 ScopedLock::~ScopedLock() {
+  heartbeat_.reset();  // stop renewing before releasing
   if (store_) store_->ReleaseLock(id_);
 }
 

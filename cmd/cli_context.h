@@ -9,6 +9,7 @@
 
 #include "providers/provider.h"
 #include "specs/spec.h"
+#include "state/lock_heartbeat.h"
 #include "state/state_store.h"
 
 namespace cdr::cmd {
@@ -44,18 +45,24 @@ std::unique_ptr<state::StateStore> OpenStateOrReport(const GlobalOptions& g);
 bool StateExistsOrSay(const GlobalOptions& g);
 std::unique_ptr<providers::Provider> OpenProviderOrReport(const specs::Spec& spec);
 
-// Holds the state lock for the lifetime of the object.
+// Short, because a heartbeat renews it: a killed job's lock on another host lapses within this time.
+inline constexpr int64_t kLockTtlMillis = 2 * 60 * 1000;
+
+// Holds the state lock, renewed by a heartbeat thread, for the lifetime of the object.
 class ScopedLock {
  public:
-  static std::optional<ScopedLock> Acquire(state::StateStore& store, const std::string& operation);
+  static std::optional<ScopedLock> Acquire(state::StateStore& store, const GlobalOptions& g,
+                                           const std::string& operation);
   ScopedLock(ScopedLock&& other) noexcept;
   ~ScopedLock();
   const std::string& id() const { return id_; }
 
  private:
-  ScopedLock(state::StateStore* store, std::string id) : store_(store), id_(std::move(id)) {}
+  ScopedLock(state::StateStore* store, std::string id, std::unique_ptr<state::LockHeartbeat> heartbeat)
+      : store_(store), id_(std::move(id)), heartbeat_(std::move(heartbeat)) {}
   state::StateStore* store_;
   std::string id_;
+  std::unique_ptr<state::LockHeartbeat> heartbeat_;
 };
 
 void PrintError(const std::string& message);

@@ -106,6 +106,7 @@ int RunApply(const GlobalOptions& global, const ApplyCommandOptions& o) {
   }
   reconcile::ApplyOptions options;
   options.lock_id = session->lock->id();
+  options.lock_ttl_millis = kLockTtlMillis;
   options.report = [](const std::string& line) { std::cout << line << "\n" << std::flush; };
   reconcile::ApplyResult result = reconcile::Apply(*plan, *session->store, *session->provider, options);
   RecordInHistory(*session, *plan, result, rollback);

@@ -30,6 +30,12 @@ int RunShowLock(const GlobalOptions& g) {
   std::cout << "locked by " << current->owner << " (" << current->operation << ", pid " << current->pid << " on "
             << current->host << ") since " << FormatRfc3339(current->acquired_at) << ", expires "
             << FormatRfc3339(current->expires_at) << ", lock id " << current->id << "\n";
+  const std::string takeover = state::StateStore::TakeoverReasonFor(*current);
+  if (takeover.empty()) {
+    std::cout << "  the holder is alive (or on another host and not expired): other commands wait for it\n";
+  } else {
+    std::cout << "  stale: " << takeover << "; the next plan/apply/drift takes it over\n";
+  }
   return kExitOk;
 }
 

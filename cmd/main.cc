@@ -131,7 +131,13 @@ void AddCommands(CLI::App& app, Cli& cli) {
   unlock->add_option("lock_id", cli.lock_id, "the lock id printed by the refused command")->required();
   Bind(unlock, cli, [&cli] { return RunForceUnlock(cli.g, cli.lock_id); });
 
-  Bind(app.add_subcommand("lock", "show who holds the state lock"), cli, [&cli] { return RunShowLock(cli.g); });
+  auto* lock = app.add_subcommand("lock", "show who holds the state lock (also: cdr lock list)");
+  lock->require_subcommand(0, 1);
+  Bind(lock->add_subcommand("list", "list the state lock with its holder, age, expiry and liveness"), cli,
+       [&cli] { return RunShowLock(cli.g); });
+  lock->callback([&cli, lock] {
+    if (lock->get_subcommands().empty()) cli.exit_code = RunShowLock(cli.g);
+  });
 
   AddLocalCommands(app, cli);
 }

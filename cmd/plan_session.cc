@@ -14,7 +14,7 @@ std::optional<PlanSession> PlanSession::Open(const GlobalOptions& g, const std::
   if (!s.store) return std::nullopt;
   s.provider = OpenProviderOrReport(s.loaded.spec);
   if (!s.provider) return std::nullopt;
-  auto lock = ScopedLock::Acquire(*s.store, operation);
+  auto lock = ScopedLock::Acquire(*s.store, g, operation);
   if (!lock) return std::nullopt;
   s.lock.emplace(std::move(*lock));
   return s;

@@ -76,6 +76,10 @@ Status HeldBy(const LockInfo& l) {
 
 }  // namespace
 
+std::string StateStore::TakeoverReasonFor(const LockInfo& lock) {
+  return TakeoverReason(lock, internal::Hostname(), NowUnixMillis()).value_or("");
+}
+
 Result<LockInfo> StateStore::AcquireLock(const LockRequest& request) {
   return CatchSqlite("acquire state lock", [&]() -> Result<LockInfo> {
     SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);

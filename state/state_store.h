@@ -132,6 +132,9 @@ class StateStore {
   Status ReleaseLock(const std::string& lock_id);
   Status ForceUnlock(const std::string& lock_id);  // kNotFound when no lock has that id
   std::optional<LockInfo> CurrentLock();
+  // Why the next command would take `lock` over ("its process is gone", "it expired …"), or "" when it would
+  // be respected.
+  static std::string TakeoverReasonFor(const LockInfo& lock);
 
  private:
   explicit StateStore(std::unique_ptr<SQLite::Database> db);

@@ -29,6 +29,7 @@ TEST(LockTest, SecondApplyIsRefusedWhileTheFirstHoldsTheLock) {
   ws.WriteSpec("web.toml", GroupSpec(2));
   BackgroundCdr first = ws.StartCdr({"apply", "--auto-approve"});
   ASSERT_TRUE(PollUntil([&] { return ws.Cdr({"lock"}).out.find("locked by") != std::string::npos; }, 60s));
+  EXPECT_THAT(ws.Cdr({"lock", "list"}).out, HasSubstr("the holder is alive"));
 
   RunResult second = ws.Cdr({"apply", "--auto-approve"});
   EXPECT_EQ(second.exit_code, 1);
@@ -65,6 +66,7 @@ void KillMidApplyThenResume(size_t jobs_before_kill) {
   BackgroundCdr apply = ws.StartCdr({"apply", "--auto-approve"});
   ASSERT_TRUE(PollUntil([&] { return JobCount(ws) >= jobs_before_kill; }, 60s));
   apply.Kill9();
+  EXPECT_THAT(ws.Cdr({"lock", "list"}).out, HasSubstr("stale: its process is gone"));
   // The kill landed mid-way: not everything is there yet.
   ASSERT_LT(ws.CountFiles(ws.cloud() / "agents"), 3u);
 

@@ -1,0 +1,44 @@
+#include "state/lock_heartbeat.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "state/state_store.h"
+
+namespace cdr::state {
+
+LockHeartbeat::LockHeartbeat(std::filesystem::path state_path, std::string lock_id, int64_t ttl_millis)
+    : state_path_(std::move(state_path)), lock_id_(std::move(lock_id)), ttl_millis_(ttl_millis) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+LockHeartbeat::~LockHeartbeat() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void LockHeartbeat::Run() {
+  // Its own connection: a SQLite connection shared between threads would mix this update into whatever
+  // transaction the apply thread has open.
+  auto store = StateStore::Open(state_path_);
+  if (!store.ok()) {
+    spdlog::warn("lock heartbeat: cannot open {}: {}", state_path_.string(), store.status().ToString());
+    return;
+  }
+  const auto period = std::chrono::milliseconds(std::max<int64_t>(ttl_millis_ / 3, 10));
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!wake_.wait_for(lock, period, [this] { return stop_; })) {
+    Status renewed = (*store)->RenewLock(lock_id_, ttl_millis_);
+    if (!renewed.ok()) {
+      spdlog::warn("lock heartbeat stopped: {}", renewed.ToString());
+      return;
+    }
+  }
+}
+
+}  // namespace cdr::state
