@@ -29,6 +29,7 @@ int RunApply(const GlobalOptions& g, const ApplyCommandOptions& o);
 struct DriftOptions {
   bool json = false;
   bool markdown = false;
+  std::string write_to_branch;  // commit the markdown and JSON reports to this branch
 };
 int RunDrift(const GlobalOptions& g, const DriftOptions& o);
 

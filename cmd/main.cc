@@ -103,9 +103,11 @@ void AddCommands(CLI::App& app, Cli& cli) {
                   "apply a git plan whose commit does not descend from the last applied commit");
   Bind(apply, cli, [&cli] { return RunApply(cli.g, cli.apply); });
 
-  auto* drift = app.add_subcommand("drift", "refresh only: report what changed outside cdr; exit 2 on drift");
+  auto* drift = app.add_subcommand("drift", "what differs between spec, state and cloud (out-of-band changes, unhealthy servers, unapplied spec); exit 2 on drift");
   auto* json = drift->add_flag("--json", cli.drift.json, "JSON report (docs/drift-format.md)");
   drift->add_flag("--markdown", cli.drift.markdown, "markdown report")->excludes(json);
+  drift->add_option("--write-to-branch", cli.drift.write_to_branch,
+                    "commit drift-report.md and drift-report.json to this branch of the spec's git repository");
   Bind(drift, cli, [&cli] { return RunDrift(cli.g, cli.drift); });
 
   auto* status = app.add_subcommand("status", "group overview: servers by health, and each server's state");

@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
 #include "common/clock.h"
+#include "reconcile/planner.h"
+#include "reconcile/server_state.h"
 
 namespace cdr::reconcile {
 namespace {
@@ -17,30 +21,102 @@ std::string Cell(const std::string& text) {
   return out;
 }
 
+bool Covered(const std::vector<DriftedResource>& items, const std::string& address) {
+  for (const auto& i : items) {
+    if (address == i.address || address.rfind(i.address + ".", 0) == 0) return true;
+  }
+  return false;
+}
+
+// Servers whose own state says something is wrong, whatever the provider says.
+void AddHealthProblems(const std::vector<state::ResourceRecord>& records, std::vector<DriftedResource>* items) {
+  std::map<std::string, int> thresholds;
+  for (const auto& r : records) {
+    if (r.kind == "group") thresholds[r.address] = r.attributes.value("rpo_alert_seconds", 0);
+  }
+  for (const auto& r : records) {
+    if (r.kind != "server" || Covered(*items, r.address)) continue;
+    if (IsErrorState(r.status)) {
+      items->push_back({r.address, r.kind, r.status,
+                        "the server is in " + r.status + " (" + std::string(OriginalStateName(r.status)) + ")" +
+                            (r.attributes.contains("last_error")
+                                 ? ": " + r.attributes.value("last_error", std::string())
+                                 : std::string())});
+      continue;
+    }
+    const double rpo = r.attributes.value("rpo_seconds", -1.0);
+    const int threshold = thresholds[r.address.substr(0, r.address.find(".server."))];
+    if (ClassifyHealth(r.status, rpo, threshold) == Health::kRpoHigh) {
+      items->push_back({r.address, r.kind, "rpo_high",
+                        fmt::format("RPO {:.1f} s is above the group's alert threshold of {} s", rpo, threshold)});
+    }
+  }
+}
+
 }  // namespace
 
-std::string RenderDriftMarkdown(const Plan& plan, int resources_checked) {
+Result<DriftReport> MakeDriftReport(const DriftSpec& spec, state::StateStore& store, providers::Provider& provider) {
+  auto made = MakePlan(spec.spec, store, provider);
+  if (!made.ok()) return made.status();
+  DriftReport report;
+  report.checked_at = made->plan.created_at;
+  report.state_serial = made->plan.state_serial;
+  report.spec_source = spec.source;
+  report.spec_commit = spec.commit;
+  const auto records = store.Resources();
+  for (const auto& r : records) report.resources_checked += r.kind == "group" ? 0 : 1;
+  report.items = made->plan.drifted;
+  AddHealthProblems(records, &report.items);
+  // A change that only repairs observed drift is already reported as that drift.
+  for (const auto& c : made->plan.changes) {
+    if (Covered(report.items, c.address)) continue;
+    report.items.push_back({c.address, c.kind, "not_applied",
+                            std::string("the spec asks to ") + c.operation + " it (" + c.reason +
+                                "); `cdr apply` has not done it yet"});
+  }
+  for (const auto& e : made->errors) {
+    if (Covered(report.items, e.path)) continue;
+    report.items.push_back({e.path, "", "plan_error", specs::FormatDiagnostic(e)});
+  }
+  return report;
+}
+
+std::string RenderDriftText(const DriftReport& report) {
+  if (report.items.empty()) {
+    return fmt::format("No drift: all {} resources in the state exist as recorded and match the spec.\n",
+                       report.resources_checked);
+  }
+  std::string out = "Drift found:\n\n";
+  for (const auto& d : report.items) out += fmt::format("  # {} ({}): {}\n", d.address, d.problem, d.detail);
+  return out + fmt::format("\n{} item(s). `cdr plan` shows how apply would repair what it can.\n", report.items.size());
+}
+
+std::string RenderDriftMarkdown(const DriftReport& report) {
   std::string out = "# cdr drift report\n\n";
-  out += fmt::format("- checked at: {}\n- state serial: {}\n- resources checked: {}\n- drifted: {}\n\n",
-                     FormatRfc3339(plan.created_at), plan.state_serial, resources_checked, plan.drifted.size());
-  if (plan.drifted.empty()) return out + "No drift: every resource in the state exists as recorded.\n";
+  out += fmt::format("- checked at: {}\n- spec: {}{}\n- state serial: {}\n- resources checked: {}\n- drifted: {}\n\n",
+                     FormatRfc3339(report.checked_at), report.spec_source,
+                     report.spec_commit.empty() ? "" : " (commit " + report.spec_commit.substr(0, 12) + ")",
+                     report.state_serial, report.resources_checked, report.items.size());
+  if (report.items.empty()) return out + "No drift: the state, the spec and what the provider reports agree.\n";
   out += "| resource | kind | problem | detail |\n|---|---|---|---|\n";
-  for (const auto& d : plan.drifted) {
+  for (const auto& d : report.items) {
     out += fmt::format("| `{}` | {} | {} | {} |\n", d.address, d.kind, d.problem, Cell(d.detail));
   }
   return out;
 }
 
-nlohmann::json DriftToJson(const Plan& plan, int resources_checked) {
+nlohmann::json DriftToJson(const DriftReport& report) {
   nlohmann::json drifted = nlohmann::json::array();
-  for (const auto& d : plan.drifted) {
+  for (const auto& d : report.items) {
     drifted.push_back({{"address", d.address}, {"kind", d.kind}, {"problem", d.problem}, {"detail", d.detail}});
   }
   return {{"format_version", std::to_string(kDriftFormatVersion)},
-          {"checked_at", FormatRfc3339(plan.created_at)},
-          {"state_serial", plan.state_serial},
-          {"resources_checked", resources_checked},
-          {"drift_detected", !plan.drifted.empty()},
+          {"checked_at", FormatRfc3339(report.checked_at)},
+          {"spec_source", report.spec_source},
+          {"spec_commit", report.spec_commit},
+          {"state_serial", report.state_serial},
+          {"resources_checked", report.resources_checked},
+          {"drift_detected", !report.items.empty()},
           {"drifted", drifted}};
 }
 

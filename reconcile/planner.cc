@@ -37,12 +37,4 @@ Result<PlanResult> MakePlan(const specs::Spec& spec, state::StateStore& store, p
   return out;
 }
 
-Result<Plan> MakeRefreshOnlyPlan(const specs::Spec& spec, state::StateStore& store, providers::Provider& provider) {
-  Plan plan = Stamp(spec, store);
-  auto observed = Refresh(provider, store.Resources(), {});
-  if (!observed.ok()) return observed.status();
-  for (auto& [address, d] : observed->drift) plan.drifted.push_back(std::move(d));
-  return plan;
-}
-
 }  // namespace cdr::reconcile

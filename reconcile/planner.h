@@ -19,7 +19,4 @@ struct PlanResult {
 // Fails only when the provider cannot be asked (refresh error).
 Result<PlanResult> MakePlan(const specs::Spec& spec, state::StateStore& store, providers::Provider& provider);
 
-// Refresh only: the drift between the state and what the provider reports, no spec comparison.
-Result<Plan> MakeRefreshOnlyPlan(const specs::Spec& spec, state::StateStore& store, providers::Provider& provider);
-
 }  // namespace cdr::reconcile

@@ -121,5 +121,29 @@ TEST_F(GitOpsTest, ApplyRecordsTheCommitAndRollbackNeedsTheFlag) {
   EXPECT_THAT(ws_.Cdr({"history"}).out, HasSubstr("[rollback]"));
 }
 
+TEST_F(GitOpsTest, NightlyDriftReportIsCommittedToABranch) {
+  ASSERT_EQ(ws_.Cdr({"apply", "--git", "repo", "--ref", "main", "--path", "specs", "--auto-approve"}).exit_code, 0);
+  const std::vector<std::string> drift = {"drift", "--git", "repo", "--ref", "main", "--path", "specs",
+                                          "--markdown", "--write-to-branch", "drift-reports"};
+  RunResult clean = ws_.Cdr(drift);
+  EXPECT_EQ(clean.exit_code, 0) << clean.err;
+  EXPECT_THAT(Git(repo_, "show drift-reports:drift-report.md"), HasSubstr("- drifted: 0"));
+
+  // main moves on without an apply, and a peering disappears behind cdr's back.
+  Commit(GroupSpec(3), "three servers");
+  for (const auto& e : fs::directory_iterator(ws_.cloud() / "peerings")) fs::remove(e);
+  RunResult found = ws_.Cdr(drift);
+  EXPECT_EQ(found.exit_code, 2) << found.err;
+  EXPECT_THAT(found.err, HasSubstr("Drift report committed to branch drift-reports"));
+  const std::string md = Git(repo_, "show drift-reports:drift-report.md");
+  EXPECT_THAT(md, HasSubstr("| `group.web-prod.peering` | peering | deleted |"));
+  EXPECT_THAT(md, HasSubstr("| `group.web-prod.server.web-3` | server | not_applied |"));
+  auto json = nlohmann::json::parse(Git(repo_, "show drift-reports:drift-report.json"));
+  EXPECT_EQ(json["spec_commit"], Git(repo_, "rev-parse main"));
+  EXPECT_EQ(json["drifted"].size(), 2u);
+  EXPECT_EQ(Git(repo_, "rev-list --count drift-reports"), "2");
+  EXPECT_EQ(Git(repo_, "rev-parse --abbrev-ref HEAD"), "main");  // the work tree was not touched
+}
+
 }  // namespace
 }  // namespace cdr::e2e

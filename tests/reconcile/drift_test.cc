@@ -11,6 +11,8 @@ namespace cdr::reconcile {
 namespace {
 
 using test_util::Changes;
+using test_util::GroupToml;
+using test_util::ServerToml;
 using test_util::WebSpec;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -99,36 +101,55 @@ TEST_F(DriftTest, ServerOfAGoneHostCanBeDeregistered) {
   EXPECT_TRUE(again.plan.drifted.empty());
 }
 
-TEST_F(DriftTest, RefreshOnlyPlanReportsDriftWithoutChanges) {
+TEST_F(DriftTest, ReportListsObservedDriftOnceAndMakesNoChanges) {
   fake_.RemovePeeringOutOfBand(Record("group.web.peering").provider_id);
   fake_.RemoveAgentOutOfBand("host-2");
-  auto plan = MakeRefreshOnlyPlan(specs_.back(), *store_, fake_);
-  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
-  EXPECT_FALSE(plan->HasChanges());
-  ASSERT_EQ(plan->drifted.size(), 2u);
-  EXPECT_EQ(plan->drifted[0].address, "group.web.peering");
-  EXPECT_EQ(plan->drifted[0].problem, "deleted");
-  EXPECT_EQ(plan->drifted[1].address, "group.web.server.web-2");
-  EXPECT_EQ(plan->drifted[1].problem, "agent_missing");
-  EXPECT_EQ(plan->state_serial, store_->Serial());
+  auto report = MakeDriftReport({specs_.back(), "specs", "abc"}, *store_, fake_);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  // The re-create and the reinstall the plan would make are the drift itself, not extra items.
+  ASSERT_EQ(report->items.size(), 2u);
+  EXPECT_EQ(report->items[0].address, "group.web.peering");
+  EXPECT_EQ(report->items[0].problem, "deleted");
+  EXPECT_EQ(report->items[1].address, "group.web.server.web-2");
+  EXPECT_EQ(report->items[1].problem, "agent_missing");
+  EXPECT_EQ(report->state_serial, store_->Serial());
   EXPECT_THAT(fake_.MutatingCalls(), ElementsAre());
 
-  nlohmann::json j = DriftToJson(*plan, 5);
+  nlohmann::json j = DriftToJson(*report);
   EXPECT_EQ(j["drift_detected"], true);
-  EXPECT_EQ(j["resources_checked"], 5);
+  EXPECT_EQ(j["resources_checked"], 4);  // peering, endpoint, two servers: groups have nothing to compare
+  EXPECT_EQ(j["spec_commit"], "abc");
   EXPECT_EQ(j["drifted"].size(), 2u);
-  std::string md = RenderDriftMarkdown(*plan, 5);
+  std::string md = RenderDriftMarkdown(*report);
   EXPECT_THAT(md, HasSubstr("- drifted: 2"));
   EXPECT_THAT(md, HasSubstr("| `group.web.peering` | peering | deleted |"));
 }
 
-TEST_F(DriftTest, RefreshOnlyPlanWithoutDrift) {
-  auto plan = MakeRefreshOnlyPlan(specs_.back(), *store_, fake_);
-  ASSERT_TRUE(plan.ok());
-  EXPECT_TRUE(plan->drifted.empty());
-  EXPECT_FALSE(plan->HasChanges());
-  EXPECT_EQ(DriftToJson(*plan, 5)["drift_detected"], false);
-  EXPECT_THAT(RenderDriftMarkdown(*plan, 5), HasSubstr("No drift"));
+TEST_F(DriftTest, ReportWithoutDrift) {
+  auto report = MakeDriftReport({specs_.back(), "specs", ""}, *store_, fake_);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->items.empty());
+  EXPECT_EQ(DriftToJson(*report)["drift_detected"], false);
+  EXPECT_THAT(RenderDriftMarkdown(*report), HasSubstr("No drift"));
+}
+
+TEST_F(DriftTest, ReportHasUnappliedSpecChangesAndUnhealthyServers) {
+  SetStatus("group.web.server.web-1", "replication_error");
+  auto web2 = Record("group.web.server.web-2");
+  web2.status = "realtime";
+  web2.attributes["rpo_seconds"] = 95.0;
+  ASSERT_TRUE(store_->Put(web2).ok());
+  const std::string toml = GroupToml("web", ServerToml("web-1", "host-1") + ServerToml("web-2", "host-2") +
+                                                ServerToml("web-3", "host-3"));
+  auto loaded = specs::LoadSpecDocuments({{"test.toml", toml}});
+  ASSERT_TRUE(loaded.diagnostics.empty());
+  auto report = MakeDriftReport({loaded.spec, "specs", ""}, *store_, fake_);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  std::vector<std::string> problems;
+  for (const auto& i : report->items) problems.push_back(i.address + " " + i.problem);
+  EXPECT_THAT(problems, ElementsAre("group.web.server.web-1 replication_error", "group.web.server.web-2 rpo_high",
+                                    "group.web.server.web-3 not_applied"));
+  EXPECT_THAT(report->items[1].detail, HasSubstr("RPO 95.0 s is above the group's alert threshold"));
 }
 
 TEST_F(DriftTest, ProviderOutageFailsThePlanInsteadOfReportingDrift) {
