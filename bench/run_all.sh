@@ -4,3 +4,4 @@ set -euo pipefail
 BUILD=${1:-build}
 cd "$(dirname "$0")/.."
 bash bench/plan_scale.sh "$BUILD/cdr"
+bash bench/nbd_write_latency.sh "$BUILD/cdr-agent"
