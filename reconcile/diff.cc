@@ -44,12 +44,6 @@ StateView BuildStateView(const std::vector<DesiredResource>& desired,
   return view;
 }
 
-// States cdr itself enters around a provider call. Holding the lock, we know no other apply is in that call:
-// the step was interrupted and may be resumed or undone (the provider calls are idempotent).
-bool IsInterruptedCdrStep(const std::string& status) {
-  return status == "agent_installing" || status == "registering" || status == "deregistering";
-}
-
 // Values of the keys the spec sets, as the state holds them.
 json Subset(const json& attributes, const json& keys_from) {
   json out = json::object();
@@ -212,7 +206,7 @@ class Differ {
     }
     json after = d.attributes;
     std::string reason;
-    if (r.status == "agent_installing" || r.status == "registering" || r.status == "deregistering") {
+    if (IsInterruptedCdrStep(r.status)) {
       reason = "resuming an interrupted " + r.status.substr(0, r.status.size() - 3);
     } else if (r.status == "agent_install_failed") {
       reason = "the agent install failed before (" + r.attributes.value("last_error", std::string("unknown")) +

@@ -84,6 +84,10 @@ bool CanDeregister(std::string_view state) {
   return IsKnownServerState(state) && !IsIntermediateState(state);
 }
 
+bool IsInterruptedCdrStep(std::string_view state) {
+  return state == "agent_installing" || state == "registering" || state == "deregistering";
+}
+
 Health ClassifyHealth(std::string_view state, double rpo_seconds, int rpo_alert_seconds) {
   if (IsErrorState(state)) return Health::kError;
   if (state == "realtime" || state == "reverse_realtime") {

@@ -20,6 +20,10 @@ bool IsErrorState(std::string_view state);
 bool IsIntermediateState(std::string_view state);
 // Deregister is allowed only from stable or error states (never while a step is in flight).
 bool CanDeregister(std::string_view state);
+// States cdr itself enters around a provider call (agent_installing, registering, deregistering). Whoever holds
+// the state lock knows no other apply is in that call: the step was interrupted and may be resumed or undone,
+// the provider calls being idempotent.
+bool IsInterruptedCdrStep(std::string_view state);
 
 // rpo_seconds < 0 means unknown.
 Health ClassifyHealth(std::string_view state, double rpo_seconds, int rpo_alert_seconds);

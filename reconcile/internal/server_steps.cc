@@ -29,8 +29,7 @@ Status Deregister(StepContext& ctx) {
   if (!existing) return Status::Ok();
   state::ResourceRecord r = *existing;
   // Checked again here: a saved plan may be applied after the server moved on.
-  const bool interrupted = r.status == "deregistering" || r.status == "agent_installing" || r.status == "registering";
-  if (!interrupted && !CanDeregister(r.status)) {
+  if (!IsInterruptedCdrStep(r.status) && !CanDeregister(r.status)) {
     return FailedPrecondition("cannot deregister " + r.address + " while it is " + r.status);
   }
   const std::string host = r.attributes.value("host", "");
