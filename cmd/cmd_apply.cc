@@ -41,18 +41,42 @@ std::string RepositoryOf(const reconcile::Plan& plan, const GlobalOptions& g) {
   return plan.git_repository.empty() ? SpecPath(g).string() : plan.git_repository;
 }
 
-void RecordInHistory(PlanSession& s, const reconcile::Plan& plan, const reconcile::ApplyResult& result,
-                     bool rollback) {
+// Where the plan's spec came from, in the words the operator used (the ref name, not the commit it resolved to).
+std::string SourceOf(const reconcile::Plan& plan, const PlanSession& s) {
+  if (plan.git_repository.empty()) return s.loaded.source + (plan.git_dirty ? " (uncommitted edits)" : "");
+  return "git " + plan.git_repository + "@" + plan.git_ref + ":" + (plan.git_path.empty() ? "." : plan.git_path);
+}
+
+// Written before the first step, so an apply killed mid-way is in the history (unfinished) and its commit counts
+// for the rollback guard: part of it may already be applied.
+std::optional<int64_t> StartHistoryEntry(PlanSession& s, const reconcile::Plan& plan, bool rollback) {
   state::AppliedRecord record;
-  record.serial = s.store->Serial();
+  record.serial = s.store->Serial() + 1;  // Apply bumps the serial once when it has changes to make
   record.git_commit = plan.git_commit;
-  record.source = s.loaded.source + (plan.git_dirty ? " (uncommitted edits)" : "");
+  record.source = SourceOf(plan, s);
   record.plan_digest = reconcile::PlanDigest(plan);
   record.changes = static_cast<int>(plan.changes.size());
-  record.failed = result.Failed();
   record.rollback = rollback;
-  auto recorded = s.store->RecordApply(record);
-  if (!recorded.ok()) PrintError("the apply is done but its history entry was not written: " + recorded.status().message());
+  auto id = s.store->RecordApply(record);
+  if (!id.ok()) {
+    PrintError("cannot write the history entry, nothing applied: " + id.status().message());
+    return std::nullopt;
+  }
+  return *id;
+}
+
+// The rollback guard; true when the apply may go on (`rollback` tells whether it is one, on purpose).
+bool PassesRollbackGuard(PlanSession& s, const reconcile::Plan& plan, const GlobalOptions& g, bool allow,
+                         bool* rollback) {
+  Status guard = reconcile::CheckNotRollback(*s.store, RepositoryOf(plan, g), plan.git_commit);
+  *rollback = !guard.ok();
+  if (guard.ok()) return true;
+  if (!allow) {
+    PrintError(guard.message());
+    return false;
+  }
+  std::cerr << "Warning: " << guard.message() << "\n  Applying anyway (--allow-rollback).\n";
+  return true;
 }
 
 }  // namespace
@@ -76,6 +100,7 @@ int RunApply(const GlobalOptions& global, const ApplyCommandOptions& o) {
   }
   auto session = PlanSession::Open(g, "apply");
   if (!session) return kExitError;
+  bool rollback = false;
   if (plan) {
     if (!CheckNotStale(*plan, *session, o.plan_file)) return kExitError;
     if (!plan->HasChanges()) {
@@ -83,33 +108,30 @@ int RunApply(const GlobalOptions& global, const ApplyCommandOptions& o) {
       std::cout << "No changes in " << o.plan_file << ": nothing to apply.\n";
       return kExitOk;
     }
+    if (!PassesRollbackGuard(*session, *plan, g, o.allow_rollback, &rollback)) return kExitError;
   } else {
     plan = session->MakePlan(g);
     if (!plan) return kExitError;
     std::cout << reconcile::RenderPlan(*plan, {StdoutIsTerminal()});
     if (!plan->HasChanges()) return kExitOk;
+    // Before asking: a rollback is refused without a question.
+    if (!PassesRollbackGuard(*session, *plan, g, o.allow_rollback, &rollback)) return kExitError;
     if (!o.auto_approve && !Confirm()) {
       std::cout << "\nApply cancelled.\n";
       return kExitError;
     }
     std::cout << "\n";
   }
-  bool rollback = false;
-  if (Status guard = reconcile::CheckNotRollback(*session->store, RepositoryOf(*plan, g), plan->git_commit);
-      !guard.ok()) {
-    if (!o.allow_rollback) {
-      PrintError(guard.message());
-      return kExitError;
-    }
-    rollback = true;
-    std::cerr << "Warning: " << guard.message() << "\n  Applying anyway (--allow-rollback).\n";
-  }
+  auto history_id = StartHistoryEntry(*session, *plan, rollback);
+  if (!history_id) return kExitError;
   reconcile::ApplyOptions options;
   options.lock_id = session->lock->id();
   options.lock_ttl_millis = kLockTtlMillis;
   options.report = [](const std::string& line) { std::cout << line << "\n" << std::flush; };
   reconcile::ApplyResult result = reconcile::Apply(*plan, *session->store, *session->provider, options);
-  RecordInHistory(*session, *plan, result, rollback);
+  if (Status finished = session->store->FinishApply(*history_id, result.Failed()); !finished.ok()) {
+    PrintError("the history entry of this apply was not closed: " + finished.message());
+  }
   const reconcile::PlanSummary s = reconcile::Summarize(*plan);
   if (result.Failed() > 0) {
     std::cout << "\nApply finished with errors: " << result.Failed() << " of " << result.steps.size()

@@ -24,7 +24,8 @@ int RunHistory(const GlobalOptions& g, const HistoryOptions& o) {
                      {"operator", h.operator_name},
                      {"changes", h.changes},
                      {"failed", h.failed},
-                     {"rollback", h.rollback}});
+                     {"rollback", h.rollback},
+                     {"finished_at", h.finished_at == 0 ? nlohmann::json() : nlohmann::json(FormatRfc3339(h.finished_at))}});
     }
     std::cout << out.dump(2) << "\n";
     return kExitOk;
@@ -38,7 +39,9 @@ int RunHistory(const GlobalOptions& g, const HistoryOptions& o) {
   for (const auto& h : history) {
     std::cout << fmt::format("{:>4}  {:<20} {:>6}  {:<12} {:>7} {:>6}  {:<24} {}{}\n", h.id,
                              FormatRfc3339(h.applied_at), h.serial, h.git_commit.empty() ? "-" : h.git_commit.substr(0, 12),
-                             h.changes, h.failed, h.operator_name, h.source, h.rollback ? "  [rollback]" : "");
+                             h.changes, h.failed, h.operator_name, h.source,
+                             std::string(h.rollback ? "  [rollback]" : "") +
+                                 (h.finished_at == 0 ? "  [unfinished: running or killed]" : ""));
   }
   return kExitOk;
 }

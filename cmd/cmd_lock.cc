@@ -32,7 +32,8 @@ int RunShowLock(const GlobalOptions& g) {
             << FormatRfc3339(current->expires_at) << ", lock id " << current->id << "\n";
   const std::string takeover = state::StateStore::TakeoverReasonFor(*current);
   if (takeover.empty()) {
-    std::cout << "  the holder is alive (or on another host and not expired): other commands wait for it\n";
+    std::cout << "  the holder is alive (or on another host and not expired): plan/apply/drift are refused until it "
+                 "finishes\n";
   } else {
     std::cout << "  stale: " << takeover << "; the next plan/apply/drift takes it over\n";
   }

@@ -50,10 +50,17 @@ ApplyResult Apply(const Plan& plan, state::StateStore& store, providers::Provide
   if (!plan.HasChanges()) return result;
   store.BumpSerial();  // before the first side effect, so a plan made before this apply is stale afterwards
   std::set<std::string> failed_groups;
+  std::string lock_lost;
   for (const ResourceChange& change : plan.changes) {
     StepOutcome outcome;
     outcome.address = change.address;
     outcome.operation = change.operation;
+    if (!lock_lost.empty()) {
+      outcome.skipped = true;
+      outcome.error = "skipped: " + lock_lost;
+      result.steps.push_back(outcome);
+      continue;
+    }
     const std::string group = GroupOf(change.address);
     if (failed_groups.count(group)) {
       outcome.skipped = true;
@@ -85,7 +92,12 @@ ApplyResult Apply(const Plan& plan, state::StateStore& store, providers::Provide
       options.report(change.address + ": " + change.operation + " failed: " + status.message());
     }
     result.steps.push_back(outcome);
-    if (!options.lock_id.empty()) store.RenewLock(options.lock_id, options.lock_ttl_millis);
+    if (options.lock_id.empty()) continue;
+    if (Status renewed = store.RenewLock(options.lock_id, options.lock_ttl_millis); !renewed.ok()) {
+      // Someone force-unlocked or took over the state: going on would race their changes.
+      options.report("stopping: " + renewed.message());
+      lock_lost = renewed.message();
+    }
   }
   return result;
 }

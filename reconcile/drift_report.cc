@@ -21,11 +21,25 @@ std::string Cell(const std::string& text) {
   return out;
 }
 
+bool Within(const std::string& address, const std::string& outer) {
+  return address == outer || address.rfind(outer + ".", 0) == 0;
+}
+
+// True when an item already speaks for `address` (about it, about something it holds, or about part of it).
 bool Covered(const std::vector<DriftedResource>& items, const std::string& address) {
   for (const auto& i : items) {
-    if (address == i.address || address.rfind(i.address + ".", 0) == 0) return true;
+    if (Within(address, i.address) || Within(i.address, address)) return true;
   }
   return false;
+}
+
+// "group.web.server.a.host" → "server": the kind of the resource a key path belongs to.
+std::string KindOf(const std::string& path) {
+  if (path.find(".server.") != std::string::npos) return "server";
+  for (const char* kind : {"peering", "endpoint"}) {
+    if (path.find(std::string(".") + kind) != std::string::npos) return kind;
+  }
+  return path.rfind("group.", 0) == 0 ? "group" : "";
 }
 
 // Servers whose own state says something is wrong, whatever the provider says.
@@ -67,16 +81,17 @@ Result<DriftReport> MakeDriftReport(const DriftSpec& spec, state::StateStore& st
   for (const auto& r : records) report.resources_checked += r.kind == "group" ? 0 : 1;
   report.items = made->plan.drifted;
   AddHealthProblems(records, &report.items);
-  // A change that only repairs observed drift is already reported as that drift.
+  // A spec that cannot be applied says so before what it would change; a change that only repairs observed
+  // drift is already reported as that drift.
+  for (const auto& e : made->errors) {
+    if (Covered(report.items, e.path)) continue;
+    report.items.push_back({e.path, KindOf(e.path), "plan_error", specs::FormatDiagnostic(e)});
+  }
   for (const auto& c : made->plan.changes) {
     if (Covered(report.items, c.address)) continue;
     report.items.push_back({c.address, c.kind, "not_applied",
                             std::string("the spec asks to ") + c.operation + " it (" + c.reason +
                                 "); `cdr apply` has not done it yet"});
-  }
-  for (const auto& e : made->errors) {
-    if (Covered(report.items, e.path)) continue;
-    report.items.push_back({e.path, "", "plan_error", specs::FormatDiagnostic(e)});
   }
   return report;
 }

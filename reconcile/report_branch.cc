@@ -21,7 +21,11 @@ Result<std::string> CommitToBranch(const std::string& repository, const std::str
   Commit parent;
   Tree parent_tree;
   git_oid tip;
-  if (git_reference_name_to_id(&tip, repo.get(), ref_name.c_str()) == 0) {
+  // A CI job works in a fresh clone where only origin has the branch: continue origin's history so the push
+  // that follows is a fast-forward.
+  const bool have_tip = git_reference_name_to_id(&tip, repo.get(), ref_name.c_str()) == 0 ||
+                        git_reference_name_to_id(&tip, repo.get(), ("refs/remotes/origin/" + branch).c_str()) == 0;
+  if (have_tip) {
     git_commit* c = nullptr;
     git_tree* t = nullptr;
     if (git_commit_lookup(&c, repo.get(), &tip) != 0 || (parent.reset(c), git_commit_tree(&t, c)) != 0) {

@@ -14,8 +14,8 @@ struct BranchFile {
   std::string content;
 };
 
-// Commits `files` onto `branch` (an orphan branch when it does not exist yet; otherwise on its tip, keeping the
-// tip's other files). The author is "cdr" with the operator's user@host. Returns the new commit's id.
+// Commits `files` onto `branch` (on its tip, or on origin/BRANCH's when only the remote has it, keeping the tip's
+// other files; an orphan branch when neither exists). The author is "cdr" with the operator's user@host. Returns the new commit's id.
 Result<std::string> CommitToBranch(const std::string& repository, const std::string& branch,
                                    const std::vector<BranchFile>& files, const std::string& message);
 

@@ -11,7 +11,7 @@ namespace cdr::state {
 namespace {
 
 constexpr char kColumns[] =
-    "id, applied_at, serial, git_commit, source, plan_digest, operator, changes, failed, rollback";
+    "id, applied_at, serial, git_commit, source, plan_digest, operator, changes, failed, rollback, finished_at";
 
 AppliedRecord ReadRow(SQLite::Statement& q) {
   AppliedRecord r;
@@ -25,6 +25,7 @@ AppliedRecord ReadRow(SQLite::Statement& q) {
   r.changes = q.getColumn(7).getInt();
   r.failed = q.getColumn(8).getInt();
   r.rollback = q.getColumn(9).getInt() != 0;
+  r.finished_at = q.getColumn(10).getInt64();
   return r;
 }
 
@@ -37,7 +38,7 @@ Result<int64_t> StateStore::RecordApply(const AppliedRecord& record) {
   Status s = internal::CatchSqlite("record apply", [&] {
     SQLite::Statement q(*db_,
                         "INSERT INTO applies (applied_at, serial, git_commit, source, plan_digest, operator, "
-                        "changes, failed, rollback) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                        "changes, failed, rollback, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     q.bind(1, record.applied_at ? record.applied_at : NowUnixMillis());
     q.bind(2, record.serial);
     q.bind(3, record.git_commit);
@@ -47,12 +48,23 @@ Result<int64_t> StateStore::RecordApply(const AppliedRecord& record) {
     q.bind(7, record.changes);
     q.bind(8, record.failed);
     q.bind(9, record.rollback ? 1 : 0);
+    q.bind(10, record.finished_at);
     q.exec();
     id = db_->getLastInsertRowid();
     return Status::Ok();
   });
   if (!s.ok()) return s;
   return id;
+}
+
+Status StateStore::FinishApply(int64_t id, int failed) {
+  return internal::CatchSqlite("finish apply " + std::to_string(id), [&] {
+    SQLite::Statement q(*db_, "UPDATE applies SET failed = ?, finished_at = ? WHERE id = ?");
+    q.bind(1, failed);
+    q.bind(2, NowUnixMillis());
+    q.bind(3, id);
+    return q.exec() == 0 ? NotFound("no apply with id " + std::to_string(id)) : Status::Ok();
+  });
 }
 
 std::vector<AppliedRecord> StateStore::History(int limit) {

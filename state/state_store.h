@@ -82,6 +82,7 @@ struct AppliedRecord {
   int changes = 0;
   int failed = 0;         // steps that failed or were skipped
   bool rollback = false;  // applied with --allow-rollback onto a non-descendant commit
+  int64_t finished_at = 0;  // 0 while running, or forever when the apply was killed
 };
 
 class StateStore {
@@ -117,7 +118,9 @@ class StateStore {
   std::vector<Job> Jobs(int limit = 100);  // newest first
   std::vector<JobEvent> JobEvents(int64_t job_id);
 
-  Result<int64_t> RecordApply(const AppliedRecord& record);  // applied_at defaults to now
+  // Written when an apply starts (applied_at defaults to now); FinishApply closes it.
+  Result<int64_t> RecordApply(const AppliedRecord& record);
+  Status FinishApply(int64_t id, int failed);
   std::vector<AppliedRecord> History(int limit = 50);          // newest first
   // The newest apply that came from a git commit: what a new git plan must descend from.
   std::optional<AppliedRecord> LastAppliedCommit();

@@ -77,7 +77,8 @@ const std::vector<Migration>& Migrations() {
           operator    TEXT NOT NULL DEFAULT '',
           changes     INTEGER NOT NULL DEFAULT 0,
           failed      INTEGER NOT NULL DEFAULT 0,
-          rollback    INTEGER NOT NULL DEFAULT 0
+          rollback    INTEGER NOT NULL DEFAULT 0,
+          finished_at INTEGER NOT NULL DEFAULT 0
         );
       )sql"},
   };

@@ -99,8 +99,9 @@ TEST_F(GitOpsTest, ApplyRecordsTheCommitAndRollbackNeedsTheFlag) {
   EXPECT_EQ(history[0]["plan_digest"].get<std::string>().size(), 64u);
 
   // An older commit would undo web-2: refused without --allow-rollback, with the reason.
-  RunResult old = ws_.Cdr({"apply", "--git", "repo", "--ref", first_, "--path", "specs", "--auto-approve"});
+  RunResult old = ws_.Cdr({"apply", "--git", "repo", "--ref", first_, "--path", "specs"}, "yes\n");
   EXPECT_EQ(old.exit_code, 1);
+  EXPECT_THAT(old.out, ::testing::Not(HasSubstr("Do you want to perform these actions?")));  // refused first
   EXPECT_THAT(old.err, HasSubstr("commit " + first_.substr(0, 12) + " is not a descendant of the last applied "
                                  "commit " + second_.substr(0, 12)));
   EXPECT_EQ(ws_.CountFiles(ws_.cloud() / "agents"), 2u);
@@ -143,6 +144,13 @@ TEST_F(GitOpsTest, NightlyDriftReportIsCommittedToABranch) {
   EXPECT_EQ(json["drifted"].size(), 2u);
   EXPECT_EQ(Git(repo_, "rev-list --count drift-reports"), "2");
   EXPECT_EQ(Git(repo_, "rev-parse --abbrev-ref HEAD"), "main");  // the work tree was not touched
+
+  // A CI job runs in a fresh clone where only origin has the report branch: it continues origin's history.
+  Git(ws_.dir(), "clone -q repo clone");
+  std::vector<std::string> from_clone = drift;
+  from_clone[2] = "clone";
+  EXPECT_EQ(ws_.Cdr(from_clone).exit_code, 2);
+  EXPECT_EQ(Git(ws_.dir() / "clone", "rev-list --count drift-reports"), "3");
 }
 
 }  // namespace

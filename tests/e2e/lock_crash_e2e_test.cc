@@ -87,6 +87,11 @@ void KillMidApplyThenResume(size_t jobs_before_kill) {
     interrupted += j["error"].get<std::string>().rfind("interrupted", 0) == 0 ? 1 : 0;
   }
   EXPECT_EQ(interrupted, 1);
+  // The killed apply is in the history, unfinished; the resuming one is finished.
+  auto history = nlohmann::json::parse(ws.Cdr({"history", "--json"}).out);
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_TRUE(history[1]["finished_at"].is_null());
+  EXPECT_FALSE(history[0]["finished_at"].is_null());
 }
 
 TEST(CrashTest, KillDuringPeeringCreateThenReapplyConverges) { KillMidApplyThenResume(2); }

@@ -133,6 +133,20 @@ TEST_F(DriftTest, ReportWithoutDrift) {
   EXPECT_THAT(RenderDriftMarkdown(*report), HasSubstr("No drift"));
 }
 
+TEST_F(DriftTest, ASpecThatCannotBeAppliedIsAPlanErrorNotAPendingChange) {
+  const std::string toml = GroupToml("web", ServerToml("web-1", "host-1") + ServerToml("web-2", "host-2") +
+                                                ServerToml("ghost", "host-99"));
+  auto loaded = specs::LoadSpecDocuments({{"test.toml", toml}});
+  ASSERT_TRUE(loaded.diagnostics.empty());
+  auto report = MakeDriftReport({loaded.spec, "specs", ""}, *store_, fake_);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->items.size(), 1u);
+  EXPECT_EQ(report->items[0].address, "group.web.server.ghost.host");
+  EXPECT_EQ(report->items[0].kind, "server");
+  EXPECT_EQ(report->items[0].problem, "plan_error");
+  EXPECT_THAT(report->items[0].detail, HasSubstr("host `host-99` does not exist"));
+}
+
 TEST_F(DriftTest, ReportHasUnappliedSpecChangesAndUnhealthyServers) {
   SetStatus("group.web.server.web-1", "replication_error");
   auto web2 = Record("group.web.server.web-2");

@@ -35,6 +35,17 @@ TEST_F(ApplyHistoryTest, RecordsNewestFirstWithOperator) {
   EXPECT_NE(StateStore::OperatorName().find('@'), std::string::npos);
 }
 
+TEST_F(ApplyHistoryTest, AnApplyIsOpenUntilFinished) {
+  auto id = store_->RecordApply({.serial = 1, .git_commit = "c1", .changes = 3});
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(store_->History()[0].finished_at, 0);
+  ASSERT_TRUE(store_->FinishApply(*id, 1).ok());
+  AppliedRecord done = store_->History()[0];
+  EXPECT_GT(done.finished_at, 0);
+  EXPECT_EQ(done.failed, 1);
+  EXPECT_EQ(store_->FinishApply(*id + 1, 0).code(), StatusCode::kNotFound);
+}
+
 TEST_F(ApplyHistoryTest, LastAppliedCommitSkipsAppliesWithoutOne) {
   EXPECT_FALSE(store_->LastAppliedCommit().has_value());
   ASSERT_TRUE(store_->RecordApply({.serial = 1, .git_commit = "c1"}).ok());
