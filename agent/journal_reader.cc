@@ -51,6 +51,9 @@ Status JournalReader::OpenSegment(const internal::SegmentFile& segment) {
 
 Result<bool> JournalReader::AdvanceSegment() {
   for (const auto& s : internal::ListSegments(dir_)) {
+    // The segment being read is never "the next" one: an empty newest segment starts at expected_seq_ too, and
+    // reopening it would loop forever.
+    if (fd_ >= 0 && s.first_seq <= segment_first_seq_) continue;
     if (s.first_seq == expected_seq_) {
       // A newer segment only appears after this one's last record was written, so one more look at the
       // current position decides: anything there is read first (the caller loops back to it).

@@ -3,6 +3,7 @@
 //
 //   cdr-agent --listen 127.0.0.1:0 --state-dir /var/lib/cdr-agent --export disk0=/dev/vdb [--export …]
 //             [--journal-max-mib 1024] [--journal-segment-mib 64] [--pid-file FILE]
+//             [--shadow HOST:PORT --server-id ID [--mode async|sync] [--replication-rate-mib N]]
 #include <signal.h>
 #include <unistd.h>
 
@@ -20,9 +21,12 @@
 
 #include "agent/export_stack.h"
 #include "agent/nbd_server.h"
+#include "agent/replication_sender.h"
+#include "agent/sync_replication_device.h"
 
 namespace {
 
+using cdr::agent::BlockDevice;
 using cdr::agent::ExportConfig;
 
 struct Flags {
@@ -33,11 +37,18 @@ struct Flags {
   uint64_t journal_max_mib = 1024;
   uint64_t journal_segment_mib = 64;
   std::filesystem::path pid_file;
+  std::string shadow_host;  // empty: no replication
+  uint16_t shadow_port = 0;
+  std::string server_id;
+  uint64_t replication_rate_mib = 0;
+  bool sync_mode = false;
 };
 
 constexpr const char* kUsage =
     "usage: cdr-agent --listen HOST:PORT --state-dir DIR --export NAME=PATH [--export NAME=PATH ...]\n"
     "                 [--journal-max-mib N] [--journal-segment-mib N] [--pid-file FILE]\n"
+    "                 [--shadow HOST:PORT --server-id ID [--mode async|sync] [--replication-rate-mib N]]\n"
+    "  --mode sync acknowledges a write once the shadow has it (async again after 5 s without an ack).\n"
     "  HOST is an address literal (127.0.0.1, [::1]); PORT 0 picks a free port.\n";
 
 std::optional<uint64_t> ParseNumber(const std::string& s) {
@@ -79,6 +90,20 @@ std::string ParseFlags(int argc, char** argv, Flags* flags) {
       const size_t at = value.find('=');
       if (at == 0 || at == std::string::npos || at + 1 == value.size()) return "--export wants NAME=PATH";
       flags->exports.emplace_back(value.substr(0, at), value.substr(at + 1));
+    } else if (name == "--shadow") {
+      Flags parsed;
+      if (std::string e = ParseListen(value, &parsed); !e.empty()) return "--shadow wants HOST:PORT, got " + value;
+      flags->shadow_host = parsed.host;
+      flags->shadow_port = parsed.port;
+    } else if (name == "--server-id") {
+      flags->server_id = value;
+    } else if (name == "--mode") {
+      if (value != "async" && value != "sync") return "--mode wants async or sync";
+      flags->sync_mode = value == "sync";
+    } else if (name == "--replication-rate-mib") {
+      const std::optional<uint64_t> n = ParseNumber(value);
+      if (!n) return "--replication-rate-mib wants a number (MiB/s, 0 = unlimited)";
+      flags->replication_rate_mib = *n;
     } else if (name == "--state-dir") {
       flags->state_dir = value;
     } else if (name == "--pid-file") {
@@ -93,6 +118,7 @@ std::string ParseFlags(int argc, char** argv, Flags* flags) {
   }
   if (flags->exports.empty()) return "at least one --export NAME=PATH is needed";
   if (flags->state_dir.empty()) return "--state-dir is needed";
+  if (!flags->shadow_host.empty() && flags->server_id.empty()) return "--shadow needs --server-id";
   return "";
 }
 
@@ -133,6 +159,33 @@ int main(int argc, char** argv) {
     stacks.push_back(std::move(*stack));
   }
 
+  std::vector<std::unique_ptr<cdr::agent::ReplicationSender>> senders;
+  std::vector<std::unique_ptr<cdr::agent::SyncReplicationDevice>> sync_devices;
+  for (size_t i = 0; i < stacks.size() && !flags.shadow_host.empty(); ++i) {
+    const std::filesystem::path export_state = flags.state_dir / stacks[i]->name();
+    cdr::Result<uint64_t> epoch = cdr::agent::LoadOrCreateReplicationEpoch(export_state);
+    if (!epoch.ok()) {
+      spdlog::error("export {}: {}", stacks[i]->name(), epoch.status().ToString());
+      return 1;
+    }
+    cdr::agent::ReplicationOptions options;
+    options.host = flags.shadow_host;
+    options.port = flags.shadow_port;
+    options.server_id = flags.server_id;
+    options.disk = stacks[i]->name();
+    options.disk_path = flags.exports[i].second;
+    options.epoch = *epoch;
+    options.rate_bytes_per_second = flags.replication_rate_mib << 20;
+    BlockDevice* device = stacks[i]->device();
+    senders.push_back(std::make_unique<cdr::agent::ReplicationSender>(options, &stacks[i]->journal(),
+                                                                      device->Size(), device->BlockSize()));
+    senders.back()->Start();
+    if (flags.sync_mode) {
+      sync_devices.push_back(std::make_unique<cdr::agent::SyncReplicationDevice>(
+          stacks[i]->name(), device, &stacks[i]->journal(), senders.back().get(), std::chrono::seconds(5)));
+      exports[i].device = sync_devices.back().get();
+    }
+  }
   cdr::agent::NbdServer server(exports, {flags.host, flags.port, 64});
   if (cdr::Status s = server.Start(); !s.ok()) {
     spdlog::error("nbd: {}", s.ToString());
@@ -147,6 +200,7 @@ int main(int argc, char** argv) {
   sigwait(&stop_signals, &signal_number);
   spdlog::info("stopping on signal {}", signal_number);
   server.Stop();
+  for (auto& sender : senders) sender->Stop();
   int rc = 0;
   for (auto& stack : stacks) {
     if (cdr::Status s = stack->CloseClean(); !s.ok()) {

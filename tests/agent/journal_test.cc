@@ -263,5 +263,15 @@ TEST(JournalTest, SizeBoundTurnsJournalFullUntilReset) {
   EXPECT_EQ(*journal->Append(RecordKind::kTrim, 0, 0, 4096, {}), static_cast<uint64_t>(appended + 1));
 }
 
+// A journal whose newest segment holds no record yet (nothing written, or just rolled over) ends cleanly
+// instead of reopening that segment forever.
+TEST(JournalReaderTest, EmptyNewestSegmentEndsTheRead) {
+  TempDir tmp;
+  { auto j = OpenJournal(tmp.path() / "empty"); }
+  ReadAll none = ReadFrom(tmp.path() / "empty", 1);
+  EXPECT_TRUE(none.end.ok()) << none.end.ToString();
+  EXPECT_TRUE(none.records.empty());
+}
+
 }  // namespace
 }  // namespace cdr::agent

@@ -1,0 +1,368 @@
+#include "common/wire_frame.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+#include <xxhash.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+// cdr_common does not link xxhash and zstd itself: only cdr_agent and cdr_shadow use this file, and they do.
+namespace cdr::wire {
+namespace {
+
+void Put16(uint8_t* p, uint16_t v) { p[0] = static_cast<uint8_t>(v), p[1] = static_cast<uint8_t>(v >> 8); }
+void Put32(uint8_t* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+void Put64(uint8_t* p, uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+uint16_t Get16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | p[1] << 8); }
+uint32_t Get32(const uint8_t* p) {
+  return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
+}
+uint64_t Get64(const uint8_t* p) { return uint64_t{Get32(p)} | uint64_t{Get32(p + 4)} << 32; }
+
+uint32_t HeaderChecksum(const uint8_t* header) { return static_cast<uint32_t>(XXH3_64bits(header, 28)); }
+
+struct ParsedHeader {
+  FrameType type;
+  uint16_t flags;
+  uint32_t payload_length;
+  uint64_t seq;
+  uint32_t raw_length;
+};
+
+Result<ParsedHeader> ParseHeader(const uint8_t* h) {
+  if (Get32(h) != kFrameMagic) return DataLoss("frame header: bad magic");
+  if (Get32(h + 28) != HeaderChecksum(h)) return DataLoss("frame header: checksum mismatch");
+  if (Get16(h + 4) != kFrameVersion)
+    return DataLoss("frame header: unsupported version " + std::to_string(Get16(h + 4)));
+  ParsedHeader p{static_cast<FrameType>(Get16(h + 6)), Get16(h + 8), Get32(h + 12), Get64(h + 16),
+                 Get32(h + 24)};
+  if (p.payload_length > kMaxPayload || p.raw_length > kMaxPayload)
+    return DataLoss("frame header: payload too large");
+  if ((p.flags & ~kFlagZstd) != 0) return DataLoss("frame header: unknown flags");
+  if (!(p.flags & kFlagZstd) && p.raw_length != p.payload_length)
+    return DataLoss("frame header: length mismatch");
+  return p;
+}
+
+Result<Frame> FinishFrame(const ParsedHeader& h, std::span<const uint8_t> sent, const uint8_t* trailer) {
+  if (XXH3_64bits(sent.data(), sent.size()) != Get64(trailer)) {
+    return DataLoss(std::string("frame ") + FrameTypeName(h.type) + " seq " + std::to_string(h.seq) +
+                    ": payload checksum mismatch");
+  }
+  Frame f;
+  f.type = h.type;
+  f.seq = h.seq;
+  if (h.flags & kFlagZstd) {
+    f.payload.resize(h.raw_length);
+    size_t n = ZSTD_decompress(f.payload.data(), f.payload.size(), sent.data(), sent.size());
+    if (ZSTD_isError(n) || n != h.raw_length) return DataLoss("frame: zstd payload does not decompress");
+  } else {
+    f.payload.assign(sent.begin(), sent.end());
+  }
+  return f;
+}
+
+// Little-endian payload builder and reader for the messages.
+class Writer {
+ public:
+  Writer& U16(uint16_t v) { return Put(&v, 2, Put16); }
+  Writer& U32(uint32_t v) { return Put(&v, 4, Put32); }
+  Writer& U64(uint64_t v) { return Put(&v, 8, Put64); }
+  Writer& Str(const std::string& s) {
+    const size_t n = std::min<size_t>(s.size(), 0xffff);
+    U16(static_cast<uint16_t>(n));
+    out_.insert(out_.end(), s.begin(), s.begin() + static_cast<std::ptrdiff_t>(n));
+    return *this;
+  }
+  Writer& Bytes(std::span<const uint8_t> b) {
+    out_.insert(out_.end(), b.begin(), b.end());
+    return *this;
+  }
+  std::vector<uint8_t> Take() { return std::move(out_); }
+
+ private:
+  template <typename T, typename F>
+  Writer& Put(const T* v, size_t n, F put) {
+    out_.resize(out_.size() + n);
+    put(out_.data() + out_.size() - n, *v);
+    return *this;
+  }
+  std::vector<uint8_t> out_;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::span<const uint8_t> p) : p_(p) {}
+  uint16_t U16() { return Need(2) ? Get16(Advance(2)) : 0; }
+  uint32_t U32() { return Need(4) ? Get32(Advance(4)) : 0; }
+  uint64_t U64() { return Need(8) ? Get64(Advance(8)) : 0; }
+  std::string Str() {
+    const uint16_t n = U16();
+    if (!Need(n)) return {};
+    const uint8_t* s = Advance(n);
+    return std::string(reinterpret_cast<const char*>(s), n);
+  }
+  std::span<const uint8_t> Rest() {
+    auto r = p_.subspan(pos_);
+    pos_ = p_.size();
+    return r;
+  }
+  Status Done(const char* what) const {
+    if (bad_ || pos_ != p_.size()) return InvalidArgument(std::string("malformed ") + what + " payload");
+    return Status::Ok();
+  }
+
+ private:
+  bool Need(size_t n) {
+    if (pos_ + n > p_.size()) bad_ = true;
+    return !bad_;
+  }
+  const uint8_t* Advance(size_t n) {
+    pos_ += n;
+    return p_.data() + pos_ - n;
+  }
+  std::span<const uint8_t> p_;
+  size_t pos_ = 0;
+  bool bad_ = false;
+};
+
+Status ReadAll(int fd, uint8_t* buf, size_t n) {
+  while (n > 0) {
+    ssize_t r = ::recv(fd, buf, n, 0);
+    if (r < 0 && errno == EINTR) continue;
+    if (r == 0) return Unavailable("connection closed by peer");
+    if (r < 0) return Unavailable(std::string("recv: ") + std::strerror(errno));
+    buf += r;
+    n -= static_cast<size_t>(r);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+const char* FrameTypeName(FrameType type) {
+  switch (type) {
+    case FrameType::kHello:
+      return "HELLO";
+    case FrameType::kHelloAck:
+      return "HELLO_ACK";
+    case FrameType::kData:
+      return "DATA";
+    case FrameType::kFullSyncExtent:
+      return "FULL_SYNC_EXTENT";
+    case FrameType::kAck:
+      return "ACK";
+    case FrameType::kHeartbeat:
+      return "HEARTBEAT";
+    case FrameType::kError:
+      return "ERROR";
+  }
+  return "UNKNOWN";
+}
+
+std::vector<uint8_t> EncodeFrame(FrameType type, uint64_t seq, std::span<const uint8_t> payload,
+                                 bool compress) {
+  std::vector<uint8_t> out(kFrameHeaderSize);
+  uint16_t flags = 0;
+  if (compress && payload.size() >= 256) {
+    thread_local std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> cctx(ZSTD_createCCtx(), ZSTD_freeCCtx);
+    out.resize(kFrameHeaderSize + ZSTD_compressBound(payload.size()));
+    size_t n = ZSTD_compressCCtx(cctx.get(), out.data() + kFrameHeaderSize, out.size() - kFrameHeaderSize,
+                                 payload.data(), payload.size(), 1);
+    if (!ZSTD_isError(n) && n < payload.size()) {
+      out.resize(kFrameHeaderSize + n);
+      flags = kFlagZstd;
+    }
+  }
+  if (flags == 0) {
+    out.resize(kFrameHeaderSize);
+    out.insert(out.end(), payload.begin(), payload.end());
+  }
+  const auto sent_length = static_cast<uint32_t>(out.size() - kFrameHeaderSize);
+  uint8_t* h = out.data();
+  Put32(h, kFrameMagic);
+  Put16(h + 4, kFrameVersion);
+  Put16(h + 6, static_cast<uint16_t>(type));
+  Put16(h + 8, flags);
+  Put16(h + 10, 0);
+  Put32(h + 12, sent_length);
+  Put64(h + 16, seq);
+  Put32(h + 24, static_cast<uint32_t>(payload.size()));
+  Put32(h + 28, HeaderChecksum(h));
+  uint8_t trailer[kFrameTrailerSize];
+  Put64(trailer, XXH3_64bits(out.data() + kFrameHeaderSize, sent_length));
+  out.insert(out.end(), trailer, trailer + kFrameTrailerSize);
+  return out;
+}
+
+Result<Frame> DecodeFrame(std::span<const uint8_t> bytes, size_t* consumed) {
+  if (bytes.size() < kFrameHeaderSize) return Unavailable("truncated frame header");
+  Result<ParsedHeader> h = ParseHeader(bytes.data());
+  if (!h.ok()) return h.status();
+  const size_t total = kFrameHeaderSize + h->payload_length + kFrameTrailerSize;
+  if (bytes.size() < total)
+    return Unavailable("truncated frame: " + std::to_string(bytes.size()) + " of " + std::to_string(total) +
+                       " bytes");
+  *consumed = total;
+  return FinishFrame(*h, bytes.subspan(kFrameHeaderSize, h->payload_length),
+                     bytes.data() + kFrameHeaderSize + h->payload_length);
+}
+
+Status WriteAll(int fd, std::span<const uint8_t> bytes) {
+  const uint8_t* p = bytes.data();
+  size_t n = bytes.size();
+  while (n > 0) {
+    ssize_t w = ::send(fd, p, n, MSG_NOSIGNAL);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return Unavailable(std::string("send: ") + std::strerror(errno));
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return Status::Ok();
+}
+
+Status ReadFrame(int fd, Frame* frame) {
+  uint8_t header[kFrameHeaderSize];
+  CDR_RETURN_IF_ERROR(ReadAll(fd, header, sizeof header));
+  Result<ParsedHeader> h = ParseHeader(header);
+  if (!h.ok()) return h.status();
+  std::vector<uint8_t> rest(h->payload_length + kFrameTrailerSize);
+  CDR_RETURN_IF_ERROR(ReadAll(fd, rest.data(), rest.size()));
+  Result<Frame> f =
+      FinishFrame(*h, std::span(rest).first(h->payload_length), rest.data() + h->payload_length);
+  if (!f.ok()) return f.status();
+  *frame = std::move(*f);
+  return Status::Ok();
+}
+
+std::vector<uint8_t> EncodeHello(const Hello& m) {
+  return Writer()
+      .Str(m.server_id)
+      .Str(m.disk)
+      .U64(m.disk_size)
+      .U32(m.block_size)
+      .U64(m.epoch)
+      .U64(m.resume_from_seq)
+      .Take();
+}
+Result<Hello> DecodeHello(std::span<const uint8_t> p) {
+  Reader r(p);
+  Hello m;
+  m.server_id = r.Str();
+  m.disk = r.Str();
+  m.disk_size = r.U64();
+  m.block_size = r.U32();
+  m.epoch = r.U64();
+  m.resume_from_seq = r.U64();
+  CDR_RETURN_IF_ERROR(r.Done("HELLO"));
+  return m;
+}
+
+std::vector<uint8_t> EncodeHelloAck(const HelloAck& m) {
+  return Writer()
+      .U16(m.accepted ? 1 : 0)
+      .Str(m.reason)
+      .U64(m.applied_seq)
+      .U16(m.full_sync_done ? 1 : 0)
+      .U64(m.full_sync_cursor)
+      .U64(m.full_sync_base_seq)
+      .Take();
+}
+Result<HelloAck> DecodeHelloAck(std::span<const uint8_t> p) {
+  Reader r(p);
+  HelloAck m;
+  m.accepted = r.U16() != 0;
+  m.reason = r.Str();
+  m.applied_seq = r.U64();
+  m.full_sync_done = r.U16() != 0;
+  m.full_sync_cursor = r.U64();
+  m.full_sync_base_seq = r.U64();
+  CDR_RETURN_IF_ERROR(r.Done("HELLO_ACK"));
+  return m;
+}
+
+std::vector<uint8_t> EncodeDataRecord(const DataRecord& m) {
+  return Writer()
+      .U16(m.kind)
+      .U16(m.flags)
+      .U64(m.seq)
+      .U64(m.time_ns)
+      .U64(m.offset)
+      .U64(m.length)
+      .U64(m.checksum)
+      .Bytes(m.data)
+      .Take();
+}
+Result<DataRecord> DecodeDataRecord(std::span<const uint8_t> p) {
+  Reader r(p);
+  DataRecord m;
+  m.kind = r.U16();
+  m.flags = r.U16();
+  m.seq = r.U64();
+  m.time_ns = r.U64();
+  m.offset = r.U64();
+  m.length = r.U64();
+  m.checksum = r.U64();
+  m.data = r.Rest();
+  CDR_RETURN_IF_ERROR(r.Done("DATA"));
+  if (m.kind < 1 || m.kind > 3) return InvalidArgument("DATA: unknown record kind " + std::to_string(m.kind));
+  if (m.kind == 1 ? m.data.size() != m.length : !m.data.empty())
+    return InvalidArgument("DATA: length mismatch");
+  return m;
+}
+
+std::vector<uint8_t> EncodeFullSyncExtent(const FullSyncExtent& m) {
+  return Writer().U64(m.offset).U64(m.cursor).U64(m.base_seq).Bytes(m.data).Take();
+}
+Result<FullSyncExtent> DecodeFullSyncExtent(std::span<const uint8_t> p) {
+  Reader r(p);
+  FullSyncExtent m;
+  m.offset = r.U64();
+  m.cursor = r.U64();
+  m.base_seq = r.U64();
+  m.data = r.Rest();
+  CDR_RETURN_IF_ERROR(r.Done("FULL_SYNC_EXTENT"));
+  if (m.offset + m.data.size() > m.cursor) return InvalidArgument("FULL_SYNC_EXTENT: data beyond the cursor");
+  return m;
+}
+
+std::vector<uint8_t> EncodeAck(const Ack& m) {
+  return Writer().U64(m.applied_seq).U64(m.full_sync_cursor).U16(m.full_sync_done ? 1 : 0).Take();
+}
+Result<Ack> DecodeAck(std::span<const uint8_t> p) {
+  Reader r(p);
+  Ack m;
+  m.applied_seq = r.U64();
+  m.full_sync_cursor = r.U64();
+  m.full_sync_done = r.U16() != 0;
+  CDR_RETURN_IF_ERROR(r.Done("ACK"));
+  return m;
+}
+
+std::vector<uint8_t> EncodeHeartbeat(uint64_t time_ns) { return Writer().U64(time_ns).Take(); }
+Result<uint64_t> DecodeHeartbeat(std::span<const uint8_t> p) {
+  Reader r(p);
+  uint64_t t = r.U64();
+  CDR_RETURN_IF_ERROR(r.Done("HEARTBEAT"));
+  return t;
+}
+
+std::vector<uint8_t> EncodeError(const ErrorMessage& m) { return Writer().U16(m.code).Str(m.message).Take(); }
+Result<ErrorMessage> DecodeError(std::span<const uint8_t> p) {
+  Reader r(p);
+  ErrorMessage m;
+  m.code = r.U16();
+  m.message = r.Str();
+  CDR_RETURN_IF_ERROR(r.Done("ERROR"));
+  return m;
+}
+
+}  // namespace cdr::wire

@@ -1,0 +1,56 @@
+// The shadow's CDP log: every DATA record applied to a replica, with its source seq and time, in
+// REPLICA_DIR/<server>/<disk>.cdp/. Same on-disk format as the agent journal (docs/journal-format.md: segment
+// files seg-<first seq>.journal, 56-byte record headers, XXH3-64 checksums), so agent::JournalReader reads
+// it; recovery points and point-in-time restore are built on it later.
+//
+// Records arrive in seq order but may arrive twice (the agent resends from the last acknowledged seq after a
+// crash of either side): a seq already logged is skipped. A seq past the next expected one (the replica was
+// re-synced in between) starts a new segment at that seq.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+
+#include "common/status.h"
+
+namespace cdr::shadow {
+
+struct CdpRecord {
+  uint16_t kind = 1;
+  uint16_t flags = 0;
+  uint64_t seq = 0;
+  uint64_t time_ns = 0;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  uint64_t checksum = 0;
+  std::span<const uint8_t> data;
+};
+
+class CdpLog {
+ public:
+  static Result<std::unique_ptr<CdpLog>> Open(const std::filesystem::path& dir,
+                                              uint64_t segment_bytes = 64ull << 20);
+  ~CdpLog();
+  CdpLog(const CdpLog&) = delete;
+  CdpLog& operator=(const CdpLog&) = delete;
+
+  Status Append(const CdpRecord& record);
+  Status Sync();
+  uint64_t next_seq() const { return next_seq_; }  // 0 while the log is empty
+
+ private:
+  CdpLog(std::filesystem::path dir, uint64_t segment_bytes)
+      : dir_(std::move(dir)), segment_bytes_(segment_bytes) {}
+  Status Recover();
+  Status CreateSegment(uint64_t first_seq);
+
+  const std::filesystem::path dir_;
+  const uint64_t segment_bytes_;
+  int fd_ = -1;
+  uint64_t segment_size_ = 0;
+  uint64_t next_seq_ = 0;
+};
+
+}  // namespace cdr::shadow

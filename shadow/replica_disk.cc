@@ -1,0 +1,182 @@
+#include "shadow/replica_disk.h"
+
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace cdr::shadow {
+namespace fs = std::filesystem;
+namespace {
+
+Status Errno(const std::string& what) { return Internal(what + ": " + std::strerror(errno)); }
+
+bool ValidName(const std::string& s) {
+  if (s.empty() || s.size() > 128 || s == "." || s == "..") return false;
+  for (char c : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+fs::path ReplicaDisk::ImagePath(const fs::path& dir, const std::string& server_id, const std::string& disk) {
+  return dir / server_id / (disk + ".img");
+}
+fs::path ReplicaDisk::StatePath(const fs::path& dir, const std::string& server_id, const std::string& disk) {
+  return dir / server_id / (disk + ".state.json");
+}
+
+Result<std::unique_ptr<ReplicaDisk>> ReplicaDisk::Open(const fs::path& replica_dir,
+                                                       const wire::Hello& hello) {
+  if (!ValidName(hello.server_id) || !ValidName(hello.disk)) {
+    return InvalidArgument("server id and disk name must be [A-Za-z0-9._-]+");
+  }
+  if (hello.disk_size == 0) return InvalidArgument("disk size 0");
+  std::unique_ptr<ReplicaDisk> r(new ReplicaDisk());
+  r->state_path_ = StatePath(replica_dir, hello.server_id, hello.disk);
+  Result<ReplicaState> loaded = LoadReplicaState(r->state_path_);
+  const bool fresh = !loaded.ok() && loaded.status().code() == StatusCode::kNotFound;
+  if (!loaded.ok() && !fresh) return loaded.status();
+  if (!fresh) {
+    const ReplicaState& s = *loaded;
+    if (s.epoch != hello.epoch) {
+      return FailedPrecondition("stale or foreign peer: epoch " + std::to_string(hello.epoch) +
+                                ", the replica of " + hello.server_id + "/" + hello.disk +
+                                " belongs to epoch " + std::to_string(s.epoch));
+    }
+    if (s.disk_size != hello.disk_size) {
+      return FailedPrecondition("disk size changed: " + std::to_string(hello.disk_size) +
+                                " bytes, the replica has " + std::to_string(s.disk_size) +
+                                "; a repair is needed");
+    }
+    r->state_ = s;
+  } else {
+    r->state_ = {hello.server_id, hello.disk, hello.disk_size, hello.block_size, hello.epoch, 0, 0, 0, false};
+  }
+  const fs::path image = ImagePath(replica_dir, hello.server_id, hello.disk);
+  std::error_code ec;
+  fs::create_directories(image.parent_path(), ec);
+  if (ec) return Internal("create " + image.parent_path().string() + ": " + ec.message());
+  r->fd_ = ::open(image.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (r->fd_ < 0) return Errno("open " + image.string());
+  if (fresh && ::ftruncate(r->fd_, static_cast<off_t>(hello.disk_size)) != 0)
+    return Errno("size " + image.string());
+  Result<std::unique_ptr<CdpLog>> cdp = CdpLog::Open(image.parent_path() / (hello.disk + ".cdp"));
+  if (!cdp.ok()) return cdp.status();
+  r->cdp_ = std::move(*cdp);
+  if (fresh) {
+    if (::fdatasync(r->fd_) != 0) return Errno("fdatasync " + image.string());
+    CDR_RETURN_IF_ERROR(SaveReplicaState(r->state_path_, r->state_));
+  }
+  return r;
+}
+
+ReplicaDisk::~ReplicaDisk() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Status ReplicaDisk::WriteAt(uint64_t offset, std::span<const uint8_t> data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::pwrite(fd_, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Errno("pwrite replica");
+    done += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status ReplicaDisk::Zero(uint64_t offset, uint64_t length, bool keep_allocated) {
+  if (length == 0) return Status::Ok();
+  const int mode = keep_allocated ? FALLOC_FL_ZERO_RANGE : FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
+  if (::fallocate(fd_, mode, static_cast<off_t>(offset), static_cast<off_t>(length)) == 0)
+    return Status::Ok();
+  if (errno != EOPNOTSUPP) return Errno("fallocate replica");
+  static const std::vector<uint8_t> zeroes(1 << 20);
+  for (uint64_t pos = 0; pos < length; pos += zeroes.size()) {
+    CDR_RETURN_IF_ERROR(
+        WriteAt(offset + pos, std::span(zeroes).first(std::min<uint64_t>(zeroes.size(), length - pos))));
+  }
+  return Status::Ok();
+}
+
+Status ReplicaDisk::ApplyData(const wire::DataRecord& r) {
+  if (!state_.full_sync_done) return FailedPrecondition("DATA before the full sync finished");
+  if (r.seq <= state_.applied_seq) return Status::Ok();
+  if (r.seq != state_.applied_seq + 1) {
+    return InvalidArgument("DATA seq " + std::to_string(r.seq) + " after applied seq " +
+                           std::to_string(state_.applied_seq));
+  }
+  if (r.offset > state_.disk_size || r.length > state_.disk_size - r.offset) {
+    return InvalidArgument("DATA seq " + std::to_string(r.seq) + " outside the disk");
+  }
+  if (r.kind == 1) {
+    if (XXH3_64bits(r.data.data(), r.data.size()) != r.checksum) {
+      return DataLoss("DATA seq " + std::to_string(r.seq) + ": data checksum mismatch");
+    }
+    CDR_RETURN_IF_ERROR(WriteAt(r.offset, r.data));
+  } else {
+    const bool no_hole = r.kind == 2 && (r.flags & 2) != 0;
+    CDR_RETURN_IF_ERROR(Zero(r.offset, r.length, no_hole));
+  }
+  CDR_RETURN_IF_ERROR(
+      cdp_->Append({r.kind, r.flags, r.seq, r.time_ns, r.offset, r.length, r.checksum, r.data}));
+  state_.applied_seq = r.seq;
+  uncommitted_ = true;
+  return Status::Ok();
+}
+
+Status ReplicaDisk::ApplyExtent(const wire::FullSyncExtent& e) {
+  if (state_.full_sync_done) return FailedPrecondition("FULL_SYNC_EXTENT after the full sync finished");
+  if (e.cursor > state_.disk_size || e.offset < state_.full_sync_cursor) {
+    return InvalidArgument("FULL_SYNC_EXTENT [" + std::to_string(e.offset) + ", " + std::to_string(e.cursor) +
+                           ") does not follow cursor " + std::to_string(state_.full_sync_cursor));
+  }
+  if (state_.full_sync_cursor == 0) state_.full_sync_base_seq = e.base_seq;
+  if (e.base_seq != state_.full_sync_base_seq)
+    return InvalidArgument("FULL_SYNC_EXTENT: base seq changed mid-sync");
+  // Skipped ranges are zero on the source; punching them also clears whatever an older replica had there.
+  CDR_RETURN_IF_ERROR(Zero(state_.full_sync_cursor, e.offset - state_.full_sync_cursor, false));
+  CDR_RETURN_IF_ERROR(WriteAt(e.offset, e.data));
+  CDR_RETURN_IF_ERROR(Zero(e.offset + e.data.size(), e.cursor - e.offset - e.data.size(), false));
+  state_.full_sync_cursor = e.cursor;
+  if (e.data.empty() && e.cursor == state_.disk_size) {
+    state_.full_sync_done = true;
+    state_.applied_seq = state_.full_sync_base_seq;
+    spdlog::info("replica {}/{}: full sync done at seq {}", state_.server_id, state_.disk,
+                 state_.applied_seq);
+  }
+  uncommitted_ = true;
+  return Status::Ok();
+}
+
+Status ReplicaDisk::Commit() {
+  if (!uncommitted_) return Status::Ok();
+  if (::fdatasync(fd_) != 0) return Errno("fdatasync replica");
+  CDR_RETURN_IF_ERROR(cdp_->Sync());
+  CDR_RETURN_IF_ERROR(SaveReplicaState(state_path_, state_));
+  uncommitted_ = false;
+  return Status::Ok();
+}
+
+wire::HelloAck ReplicaDisk::hello_ack() const {
+  return {true,
+          "",
+          state_.applied_seq,
+          state_.full_sync_done,
+          state_.full_sync_cursor,
+          state_.full_sync_base_seq};
+}
+
+wire::Ack ReplicaDisk::ack() const {
+  return {state_.applied_seq, state_.full_sync_cursor, state_.full_sync_done};
+}
+
+}  // namespace cdr::shadow

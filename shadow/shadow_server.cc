@@ -1,0 +1,202 @@
+#include "shadow/shadow_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <spdlog/spdlog.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "common/wire_frame.h"
+#include "shadow/replica_disk.h"
+
+namespace cdr::shadow {
+namespace {
+
+constexpr uint64_t kCommitEveryBytes = 32ull << 20;
+
+Status Send(int fd, wire::FrameType type, uint64_t seq, const std::vector<uint8_t>& payload) {
+  return wire::WriteAll(fd, wire::EncodeFrame(type, seq, payload, false));
+}
+
+void SendError(int fd, const Status& s) {
+  (void)Send(fd, wire::FrameType::kError, 0,
+             wire::EncodeError({static_cast<uint16_t>(s.code()), s.ToString()}));
+}
+
+bool InputPending(int fd) {
+  int pending = 0;
+  return ::ioctl(fd, FIONREAD, &pending) == 0 && pending > 0;
+}
+
+}  // namespace
+
+ShadowServer::~ShadowServer() { Stop(); }
+
+Status ShadowServer::Start() {
+  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (listen_fd_ < 0) return Internal(std::string("socket: ") + std::strerror(errno));
+  int one = 1;
+  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(options_.port);
+  if (::inet_pton(AF_INET, options_.host.c_str(), &addr.sin_addr) != 1) {
+    return InvalidArgument("not an IPv4 address: " + options_.host);
+  }
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(listen_fd_, 64) != 0) {
+    return Unavailable("listen on " + options_.host + ":" + std::to_string(options_.port) + ": " +
+                       std::strerror(errno));
+  }
+  socklen_t len = sizeof addr;
+  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+  port_ = ntohs(addr.sin_port);
+  accept_thread_ = std::thread([this] { AcceptLoop(); });
+  return Status::Ok();
+}
+
+std::string ShadowServer::address() const { return options_.host + ":" + std::to_string(port_); }
+
+void ShadowServer::Stop() {
+  if (stopping_.exchange(true)) return;
+  if (listen_fd_ >= 0) ::shutdown(listen_fd_, SHUT_RDWR);
+  if (accept_thread_.joinable()) accept_thread_.join();
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+  std::list<std::unique_ptr<Connection>> connections;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& c : connections_) {
+      if (!c->done) ::shutdown(c->fd, SHUT_RDWR);
+    }
+    connections.swap(connections_);
+  }
+  for (auto& c : connections) c->thread.join();
+}
+
+void ShadowServer::ReapFinished() {
+  std::lock_guard lock(mutex_);
+  for (auto it = connections_.begin(); it != connections_.end();) {
+    if ((*it)->done) {
+      (*it)->thread.join();
+      it = connections_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void ShadowServer::AcceptLoop() {
+  while (!stopping_) {
+    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (!stopping_) spdlog::error("accept: {}", std::strerror(errno));
+      return;
+    }
+    ReapFinished();
+    timeval timeout{30, 0};  // a live agent sends a heartbeat every second
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    std::lock_guard lock(mutex_);
+    auto c = std::make_unique<Connection>();
+    c->fd = fd;
+    Connection* raw = c.get();
+    c->thread = std::thread([this, raw] { Serve(raw); });
+    connections_.push_back(std::move(c));
+  }
+}
+
+void ShadowServer::Serve(Connection* connection) {
+  const int fd = connection->fd;
+  wire::Frame frame;
+  std::string key;
+  Status s = wire::ReadFrame(fd, &frame);
+  Result<wire::Hello> hello = s.ok() && frame.type == wire::FrameType::kHello
+                                  ? wire::DecodeHello(frame.payload)
+                                  : Result<wire::Hello>(s.ok() ? InvalidArgument("expected HELLO") : s);
+  std::unique_ptr<ReplicaDisk> disk;
+  if (hello.ok()) {
+    key = hello->server_id + "/" + hello->disk;
+    bool busy;
+    {
+      std::lock_guard lock(mutex_);
+      busy = !busy_disks_.insert(key).second;
+    }
+    Result<std::unique_ptr<ReplicaDisk>> opened =
+        busy ? Result<std::unique_ptr<ReplicaDisk>>(Unavailable("another connection is replicating " + key))
+             : ReplicaDisk::Open(options_.replica_dir, *hello);
+    if (busy) key.clear();
+    if (opened.ok()) {
+      disk = std::move(*opened);
+      spdlog::info("{}: accepted epoch {}, applied seq {}, full sync {} at {}", key, hello->epoch,
+                   disk->state().applied_seq, disk->state().full_sync_done ? "done" : "pending",
+                   disk->state().full_sync_cursor);
+      s = Send(fd, wire::FrameType::kHelloAck, disk->state().applied_seq,
+               wire::EncodeHelloAck(disk->hello_ack()));
+    } else {
+      spdlog::warn("{}/{}: refused: {}", hello->server_id, hello->disk, opened.status().ToString());
+      wire::HelloAck refused;
+      refused.reason = opened.status().ToString();
+      (void)Send(fd, wire::FrameType::kHelloAck, 0, wire::EncodeHelloAck(refused));
+    }
+  } else {
+    spdlog::warn("connection without a valid HELLO: {}", hello.status().ToString());
+    SendError(fd, hello.status());
+  }
+
+  uint64_t since_commit = 0;
+  while (disk != nullptr && s.ok()) {
+    s = wire::ReadFrame(fd, &frame);
+    if (!s.ok()) {
+      if (s.code() == StatusCode::kDataLoss) SendError(fd, s);  // the agent reconnects and resends
+      break;
+    }
+    since_commit += frame.payload.size();
+    switch (frame.type) {
+      case wire::FrameType::kData: {
+        Result<wire::DataRecord> r = wire::DecodeDataRecord(frame.payload);
+        s = r.ok() ? disk->ApplyData(*r) : r.status();
+        break;
+      }
+      case wire::FrameType::kFullSyncExtent: {
+        Result<wire::FullSyncExtent> e = wire::DecodeFullSyncExtent(frame.payload);
+        s = e.ok() ? disk->ApplyExtent(*e) : e.status();
+        break;
+      }
+      case wire::FrameType::kHeartbeat:
+        s = disk->Commit();
+        if (s.ok())
+          s = Send(fd, wire::FrameType::kAck, disk->state().applied_seq, wire::EncodeAck(disk->ack()));
+        continue;
+      default:
+        s = InvalidArgument(std::string("unexpected frame ") + wire::FrameTypeName(frame.type));
+    }
+    if (!s.ok()) {
+      SendError(fd, s);
+      break;
+    }
+    // Acks wait for a quiet socket so a burst costs one fdatasync, not one per record.
+    if (disk->has_uncommitted() && (since_commit >= kCommitEveryBytes || !InputPending(fd))) {
+      s = disk->Commit();
+      if (s.ok())
+        s = Send(fd, wire::FrameType::kAck, disk->state().applied_seq, wire::EncodeAck(disk->ack()));
+      since_commit = 0;
+    }
+  }
+  if (disk != nullptr) {
+    if (Status c = disk->Commit(); !c.ok()) spdlog::error("{}: commit failed: {}", key, c.ToString());
+    spdlog::info("{}: connection closed at applied seq {}: {}", key, disk->state().applied_seq, s.ToString());
+  }
+  std::lock_guard lock(mutex_);
+  if (!key.empty()) busy_disks_.erase(key);
+  ::close(fd);
+  connection->done = true;
+}
+
+}  // namespace cdr::shadow

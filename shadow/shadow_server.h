@@ -1,0 +1,67 @@
+// cdr-shadow's TCP receiver: one thread per agent connection, each speaking the replication protocol
+// (docs/wire-protocol.md) for one replica disk:
+//
+//   accept ──► HELLO ──► ReplicaDisk::Open ──refused──► HELLO_ACK(refused, reason) ──► close
+//                              │ accepted
+//                              ▼
+//              HELLO_ACK(applied seq, full sync cursor)
+//                              │
+//              ┌──► FULL_SYNC_EXTENT / DATA: apply ──► nothing more queued (or 32 MiB applied)?
+//              │                                          │ yes: Commit (fdatasync, state file) ──► ACK(seq)
+//              └──────────────────────────────────────────┘
+//   HEARTBEAT ──► ACK; EOF, error or a bad frame ──► commit what was applied, close
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "common/status.h"
+
+namespace cdr::shadow {
+
+struct ShadowOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;  // 0: any free port
+  std::filesystem::path replica_dir;
+};
+
+class ShadowServer {
+ public:
+  explicit ShadowServer(ShadowOptions options) : options_(std::move(options)) {}
+  ~ShadowServer();
+  ShadowServer(const ShadowServer&) = delete;
+  ShadowServer& operator=(const ShadowServer&) = delete;
+
+  Status Start();
+  // Closes the listener and every connection (what was applied is committed first) and joins the threads.
+  void Stop();
+  std::string address() const;  // "127.0.0.1:PORT"
+
+ private:
+  struct Connection {
+    int fd = -1;
+    std::thread thread;
+    std::atomic<bool> done{false};
+  };
+  void AcceptLoop();
+  void Serve(Connection* connection);
+  void ReapFinished();
+
+  const ShadowOptions options_;
+  int listen_fd_ = -1;
+  uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::thread accept_thread_;
+  std::mutex mutex_;
+  std::list<std::unique_ptr<Connection>> connections_;
+  std::set<std::string> busy_disks_;  // "<server>/<disk>" with a live connection
+};
+
+}  // namespace cdr::shadow

@@ -1,0 +1,129 @@
+#include "shadow/replica_disk.h"
+
+#include <gtest/gtest.h>
+#include <xxhash.h>
+
+#include <vector>
+
+#include "agent/journal_reader.h"
+#include "tests/shadow/shadow_test_util.h"
+
+namespace cdr::shadow {
+namespace {
+
+using testing::ReadFile;
+using testing::TempDir;
+
+constexpr uint64_t kSize = 1 << 20;
+
+wire::Hello MakeHello(uint64_t epoch = 7, uint64_t size = kSize) {
+  return {"web-1", "disk0", size, 4096, epoch, 0};
+}
+
+std::unique_ptr<ReplicaDisk> OpenOrDie(const TempDir& dir, const wire::Hello& hello) {
+  auto r = ReplicaDisk::Open(dir.path(), hello);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? std::move(*r) : nullptr;
+}
+
+// Full sync done with nothing to copy: the replica is at base seq 0.
+void FinishFullSync(ReplicaDisk& disk) {
+  ASSERT_TRUE(disk.ApplyExtent({kSize, kSize, 0, {}}).ok());
+  ASSERT_TRUE(disk.Commit().ok());
+}
+
+wire::DataRecord Write(uint64_t seq, uint64_t offset, const std::vector<uint8_t>& data) {
+  return {1, 0, seq, 1000 + seq, offset, data.size(), XXH3_64bits(data.data(), data.size()), data};
+}
+
+TEST(ReplicaDiskTest, RefusesAnotherEpochOrDiskSize) {
+  TempDir dir;
+  ASSERT_NE(OpenOrDie(dir, MakeHello()), nullptr);
+  auto other_epoch = ReplicaDisk::Open(dir.path(), MakeHello(8));
+  ASSERT_FALSE(other_epoch.ok());
+  EXPECT_EQ(other_epoch.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(other_epoch.status().message().find("stale or foreign peer"), std::string::npos);
+  auto other_size = ReplicaDisk::Open(dir.path(), MakeHello(7, 2 * kSize));
+  ASSERT_FALSE(other_size.ok());
+  EXPECT_NE(other_size.status().message().find("disk size changed"), std::string::npos);
+  EXPECT_FALSE(ReplicaDisk::Open(dir.path(), {"../x", "disk0", kSize, 4096, 7, 0}).ok());
+  EXPECT_NE(OpenOrDie(dir, MakeHello()), nullptr);
+}
+
+TEST(ReplicaDiskTest, AppliesInOrderSkipsResendsAndPersistsOnCommit) {
+  TempDir dir;
+  auto disk = OpenOrDie(dir, MakeHello());
+  FinishFullSync(*disk);
+  const std::vector<uint8_t> a(4096, 'a'), b(8192, 'b');
+  ASSERT_TRUE(disk->ApplyData(Write(1, 0, a)).ok());
+  ASSERT_TRUE(disk->ApplyData(Write(2, 65536, b)).ok());
+  ASSERT_TRUE(disk->ApplyData(Write(1, 0, std::vector<uint8_t>(4096, 'z'))).ok());  // resend: skipped
+  EXPECT_EQ(disk->ApplyData(Write(4, 0, a)).code(), StatusCode::kInvalidArgument);  // gap
+  wire::DataRecord corrupt = Write(3, 0, a);
+  corrupt.checksum ^= 1;
+  EXPECT_EQ(disk->ApplyData(corrupt).code(), StatusCode::kDataLoss);
+  EXPECT_EQ(testing::ReadShadowState(dir.path(), "web-1", "disk0")->applied_seq, 0u);
+  ASSERT_TRUE(disk->Commit().ok());
+  EXPECT_EQ(testing::ReadShadowState(dir.path(), "web-1", "disk0")->applied_seq, 2u);
+  const std::string image = ReadFile(ReplicaDisk::ImagePath(dir.path(), "web-1", "disk0"));
+  ASSERT_EQ(image.size(), kSize);
+  EXPECT_EQ(image.substr(0, 4096), std::string(4096, 'a'));
+  EXPECT_EQ(image.substr(65536, 8192), std::string(8192, 'b'));
+  ASSERT_TRUE(disk->ApplyData({3, 0, 3, 0, 65536, 4096, 0, {}}).ok());  // trim
+  ASSERT_TRUE(disk->Commit().ok());
+  EXPECT_EQ(ReadFile(ReplicaDisk::ImagePath(dir.path(), "web-1", "disk0")).substr(65536, 4096),
+            std::string(4096, '\0'));
+}
+
+TEST(ReplicaDiskTest, CdpLogIsReadableByTheJournalReaderAndSkipsDuplicates) {
+  TempDir dir;
+  {
+    auto disk = OpenOrDie(dir, MakeHello());
+    FinishFullSync(*disk);
+    ASSERT_TRUE(disk->ApplyData(Write(1, 0, std::vector<uint8_t>(512, 'x'))).ok());
+    ASSERT_TRUE(disk->ApplyData(Write(2, 4096, std::vector<uint8_t>(512, 'y'))).ok());
+    // Crash before the commit: the state still says 0, so both records come again.
+  }
+  auto disk = OpenOrDie(dir, MakeHello());
+  EXPECT_EQ(disk->state().applied_seq, 0u);
+  ASSERT_TRUE(disk->ApplyData(Write(1, 0, std::vector<uint8_t>(512, 'x'))).ok());
+  ASSERT_TRUE(disk->ApplyData(Write(2, 4096, std::vector<uint8_t>(512, 'y'))).ok());
+  ASSERT_TRUE(disk->ApplyData(Write(3, 8192, std::vector<uint8_t>(512, 'z'))).ok());
+  ASSERT_TRUE(disk->Commit().ok());
+  auto reader = agent::JournalReader::Open(dir / "web-1/disk0.cdp", 1);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  agent::JournalRecord record;
+  std::vector<uint64_t> seqs;
+  while (true) {
+    Result<bool> got = (*reader)->Next(&record);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    if (!*got) break;
+    seqs.push_back(record.seq);
+    EXPECT_EQ(record.time_ns, 1000 + record.seq);
+  }
+  EXPECT_EQ(seqs, (std::vector<uint64_t>{1, 2, 3}));
+}
+
+TEST(ReplicaDiskTest, FullSyncExtentsZeroTheGapsAndFinishAtTheBaseSeq) {
+  TempDir dir;
+  auto disk = OpenOrDie(dir, MakeHello());
+  // An old replica with stale data where the source is now zero.
+  ASSERT_TRUE(disk->ApplyExtent({0, 4096, 5, std::vector<uint8_t>(4096, 's')}).ok());
+  ASSERT_TRUE(disk->Commit().ok());
+  const std::vector<uint8_t> data(4096, 'd');
+  EXPECT_FALSE(disk->ApplyExtent({0, 8192, 5, data}).ok());  // behind the cursor
+  ASSERT_TRUE(disk->ApplyExtent({65536, 131072, 5, data}).ok());
+  EXPECT_EQ(disk->ApplyData(Write(6, 0, data)).code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(disk->ApplyExtent({kSize, kSize, 5, {}}).ok());
+  ASSERT_TRUE(disk->Commit().ok());
+  auto state = testing::ReadShadowState(dir.path(), "web-1", "disk0");
+  EXPECT_TRUE(state->full_sync_done);
+  EXPECT_EQ(state->applied_seq, 5u);
+  const std::string image = ReadFile(ReplicaDisk::ImagePath(dir.path(), "web-1", "disk0"));
+  EXPECT_EQ(image.substr(0, 4096), std::string(4096, 's'));
+  EXPECT_EQ(image.substr(65536, 4096), std::string(4096, 'd'));
+  EXPECT_EQ(image.find_first_not_of('\0', 65536 + 4096), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cdr::shadow

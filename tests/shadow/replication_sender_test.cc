@@ -1,0 +1,124 @@
+// The sender against an in-process ShadowServer: phases, progress, acks, journal release, refusal.
+#include "agent/replication_sender.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "shadow/replica_disk.h"
+#include "shadow/shadow_server.h"
+#include "tests/shadow/shadow_test_util.h"
+
+namespace cdr::agent {
+namespace {
+
+using namespace std::chrono_literals;
+using shadow::testing::FilesEqual;
+using shadow::testing::PollUntil;
+using shadow::testing::TempDir;
+
+constexpr uint64_t kDisk = 4 << 20;
+
+class ReplicationSenderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    int fd = ::open((tmp_ / "disk.img").c_str(), O_RDWR | O_CREAT, 0600);
+    ASSERT_EQ(::ftruncate(fd, kDisk), 0);
+    const std::string prefill(256 << 10, 'p');
+    ASSERT_EQ(::pwrite(fd, prefill.data(), prefill.size(), 1 << 20), static_cast<ssize_t>(prefill.size()));
+    disk_fd_ = fd;
+    server_ =
+        std::make_unique<shadow::ShadowServer>(shadow::ShadowOptions{"127.0.0.1", 0, tmp_ / "replicas"});
+    ASSERT_TRUE(server_->Start().ok());
+    JournalOptions options;
+    options.segment_bytes = 64 << 10;  // small segments, so acks release some
+    auto journal = Journal::Open(tmp_ / "journal", options);
+    ASSERT_TRUE(journal.ok());
+    journal_ = std::move(*journal);
+  }
+  void TearDown() override {
+    if (sender_) sender_->Stop();
+    server_->Stop();
+    ::close(disk_fd_);
+  }
+  ReplicationOptions Options(uint64_t epoch = 5) {
+    ReplicationOptions o;
+    o.port = static_cast<uint16_t>(std::stoi(server_->address().substr(server_->address().rfind(':') + 1)));
+    o.server_id = "web-1";
+    o.disk = "disk0";
+    o.disk_path = tmp_ / "disk.img";
+    o.epoch = epoch;
+    return o;
+  }
+  // A write through the disk and the journal, as the agent's pipeline does it.
+  void Write(uint64_t offset, char c, size_t n) {
+    const std::vector<uint8_t> data(n, static_cast<uint8_t>(c));
+    ASSERT_EQ(::pwrite(disk_fd_, data.data(), n, static_cast<off_t>(offset)), static_cast<ssize_t>(n));
+    ASSERT_TRUE(journal_->Append(RecordKind::kWrite, 0, offset, n, data).ok());
+  }
+
+  TempDir tmp_;
+  int disk_fd_ = -1;
+  std::unique_ptr<shadow::ShadowServer> server_;
+  std::unique_ptr<Journal> journal_;
+  std::unique_ptr<ReplicationSender> sender_;
+};
+
+TEST_F(ReplicationSenderTest, FullSyncThenRealtimeReleasesTheJournal) {
+  Write(0, 'a', 4096);  // before the full sync: read from the disk, not streamed
+  sender_ = std::make_unique<ReplicationSender>(Options(), journal_.get(), kDisk, 4096);
+  sender_->Start();
+  ASSERT_TRUE(PollUntil([&] { return sender_->status().phase == ReplicationPhase::kRealtime; }, 30s));
+  EXPECT_EQ(sender_->status().progress_percent, 100.0);
+  EXPECT_EQ(sender_->status().acked_seq, 1u);
+  EXPECT_EQ(sender_->status().full_sync_bytes_sent, 4096u + (256u << 10));
+  for (int i = 0; i < 64; ++i) Write(static_cast<uint64_t>(i) * 8192, static_cast<char>('b' + i % 20), 8192);
+  const uint64_t last = journal_->next_seq() - 1;
+  ASSERT_TRUE(sender_->WaitForAck(last, 30s));
+  const auto replica = shadow::ReplicaDisk::ImagePath(tmp_ / "replicas", "web-1", "disk0");
+  ASSERT_TRUE(PollUntil([&] { return FilesEqual(tmp_ / "disk.img", replica); }, 30s));
+  ASSERT_TRUE(PollUntil([&] { return journal_->first_seq() > 1; }, 30s))
+      << "acked segments were not released";
+  // Repetitive data: zstd makes the wire bytes a fraction of the data.
+  EXPECT_GT(sender_->status().bytes_sent, 0u);
+  EXPECT_LT(sender_->status().bytes_sent, 64u * 8192 / 4);
+  EXPECT_EQ(sender_->status().lag_seconds, 0.0);
+  sender_->Stop();
+  EXPECT_EQ(sender_->status().phase, ReplicationPhase::kStopped);
+}
+
+TEST_F(ReplicationSenderTest, RefusedHelloIsAnErrorWithTheReason) {
+  sender_ = std::make_unique<ReplicationSender>(Options(5), journal_.get(), kDisk, 4096);
+  sender_->Start();
+  ASSERT_TRUE(PollUntil([&] { return sender_->status().phase == ReplicationPhase::kRealtime; }, 30s));
+  sender_->Stop();
+  sender_ = std::make_unique<ReplicationSender>(Options(6), journal_.get(), kDisk, 4096);
+  sender_->Start();
+  ASSERT_TRUE(PollUntil([&] { return sender_->status().phase == ReplicationPhase::kError; }, 30s));
+  EXPECT_NE(sender_->status().last_error.find("stale or foreign peer"), std::string::npos)
+      << sender_->status().last_error;
+}
+
+TEST_F(ReplicationSenderTest, ReconnectsAndResendsAfterTheShadowRestarts) {
+  sender_ = std::make_unique<ReplicationSender>(Options(), journal_.get(), kDisk, 4096);
+  sender_->Start();
+  ASSERT_TRUE(PollUntil([&] { return sender_->status().phase == ReplicationPhase::kRealtime; }, 30s));
+  const std::string address = server_->address();
+  server_->Stop();
+  Write(2 << 20, 'r', 65536);  // journaled while the link is down
+  const uint64_t last = journal_->next_seq() - 1;
+  ASSERT_TRUE(PollUntil([&] { return !sender_->status().last_error.empty(); }, 30s));
+  const auto port = static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
+  server_ =
+      std::make_unique<shadow::ShadowServer>(shadow::ShadowOptions{"127.0.0.1", port, tmp_ / "replicas"});
+  ASSERT_TRUE(server_->Start().ok());
+  ASSERT_TRUE(sender_->WaitForAck(last, 30s)) << sender_->status().last_error;
+  const auto replica = shadow::ReplicaDisk::ImagePath(tmp_ / "replicas", "web-1", "disk0");
+  EXPECT_TRUE(FilesEqual(tmp_ / "disk.img", replica));
+}
+
+}  // namespace
+}  // namespace cdr::agent

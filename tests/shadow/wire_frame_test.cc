@@ -1,0 +1,147 @@
+#include "common/wire_frame.h"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+namespace cdr::wire {
+namespace {
+
+std::vector<uint8_t> Bytes(const std::string& s) { return {s.begin(), s.end()}; }
+
+TEST(WireFrameTest, RoundTripsEveryMessage) {
+  Hello hello{"web-1", "disk0", 1 << 30, 4096, 77, 12};
+  size_t consumed = 0;
+  std::vector<uint8_t> encoded = EncodeFrame(FrameType::kHello, 5, EncodeHello(hello), false);
+  Result<Frame> f = DecodeFrame(encoded, &consumed);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(consumed, encoded.size());
+  EXPECT_EQ(f->type, FrameType::kHello);
+  EXPECT_EQ(f->seq, 5u);
+  Result<Hello> h = DecodeHello(f->payload);
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->server_id, "web-1");
+  EXPECT_EQ(h->disk, "disk0");
+  EXPECT_EQ(h->disk_size, 1u << 30);
+  EXPECT_EQ(h->block_size, 4096u);
+  EXPECT_EQ(h->epoch, 77u);
+  EXPECT_EQ(h->resume_from_seq, 12u);
+
+  Result<HelloAck> ack = DecodeHelloAck(EncodeHelloAck({false, "stale", 9, true, 100, 3}));
+  ASSERT_TRUE(ack.ok());
+  EXPECT_FALSE(ack->accepted);
+  EXPECT_EQ(ack->reason, "stale");
+  EXPECT_EQ(ack->applied_seq, 9u);
+  EXPECT_TRUE(ack->full_sync_done);
+  EXPECT_EQ(ack->full_sync_cursor, 100u);
+  EXPECT_EQ(ack->full_sync_base_seq, 3u);
+
+  const std::vector<uint8_t> data = Bytes("0123456789abcdef");
+  std::vector<uint8_t> payload = EncodeDataRecord({1, 1, 42, 1000, 4096, data.size(), 0xabcdef, data});
+  Result<DataRecord> d = DecodeDataRecord(payload);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->seq, 42u);
+  EXPECT_EQ(d->time_ns, 1000u);
+  EXPECT_EQ(d->offset, 4096u);
+  EXPECT_EQ(d->checksum, 0xabcdefu);
+  EXPECT_EQ(std::vector<uint8_t>(d->data.begin(), d->data.end()), data);
+  EXPECT_FALSE(DecodeDataRecord(EncodeDataRecord({1, 0, 1, 0, 0, 99, 0, data})).ok());  // length != data
+
+  payload = EncodeFullSyncExtent({8192, 8192 + data.size(), 7, data});
+  Result<FullSyncExtent> e = DecodeFullSyncExtent(payload);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->offset, 8192u);
+  EXPECT_EQ(e->base_seq, 7u);
+  EXPECT_EQ(e->data.size(), data.size());
+
+  Result<Ack> a = DecodeAck(EncodeAck({11, 22, true}));
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->applied_seq, 11u);
+  EXPECT_EQ(a->full_sync_cursor, 22u);
+  EXPECT_TRUE(a->full_sync_done);
+  EXPECT_EQ(*DecodeHeartbeat(EncodeHeartbeat(123)), 123u);
+  Result<ErrorMessage> err = DecodeError(EncodeError({7, "boom"}));
+  ASSERT_TRUE(err.ok());
+  EXPECT_EQ(err->message, "boom");
+  EXPECT_FALSE(DecodeAck(Bytes("short")).ok());
+}
+
+TEST(WireFrameTest, FlippedHeaderByteIsDataLoss) {
+  std::vector<uint8_t> encoded = EncodeFrame(FrameType::kAck, 3, EncodeAck({3, 0, true}), false);
+  for (size_t i = 0; i < kFrameHeaderSize; ++i) {
+    std::vector<uint8_t> bad = encoded;
+    bad[i] ^= 0x10;
+    size_t consumed = 0;
+    Result<Frame> f = DecodeFrame(bad, &consumed);
+    ASSERT_FALSE(f.ok()) << "byte " << i;
+    EXPECT_EQ(f.status().code(), StatusCode::kDataLoss) << "byte " << i << ": " << f.status().ToString();
+  }
+}
+
+TEST(WireFrameTest, FlippedPayloadOrTrailerByteIsDataLoss) {
+  const std::vector<uint8_t> data(1000, 0x5a);
+  for (bool compress : {false, true}) {
+    std::vector<uint8_t> encoded = EncodeFrame(FrameType::kData, 1, data, compress);
+    for (size_t i = kFrameHeaderSize; i < encoded.size(); ++i) {
+      std::vector<uint8_t> bad = encoded;
+      bad[i] ^= 0x01;
+      size_t consumed = 0;
+      Result<Frame> f = DecodeFrame(bad, &consumed);
+      ASSERT_FALSE(f.ok()) << "byte " << i;
+      EXPECT_EQ(f.status().code(), StatusCode::kDataLoss) << "byte " << i;
+    }
+  }
+}
+
+TEST(WireFrameTest, TruncatedInputIsNotAFrame) {
+  std::vector<uint8_t> encoded = EncodeFrame(FrameType::kData, 1, Bytes("some payload"), false);
+  for (size_t n = 0; n < encoded.size(); ++n) {
+    size_t consumed = 0;
+    Result<Frame> f = DecodeFrame(std::span(encoded).first(n), &consumed);
+    ASSERT_FALSE(f.ok()) << n;
+    EXPECT_EQ(f.status().code(), StatusCode::kUnavailable) << n;
+  }
+}
+
+TEST(WireFrameTest, ZstdRoundTripIsSmallerAndFlagged) {
+  std::vector<uint8_t> data(256 * 1024);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i / 512);
+  std::vector<uint8_t> encoded = EncodeFrame(FrameType::kFullSyncExtent, 9, data, true);
+  EXPECT_LT(encoded.size(), data.size() / 4);
+  EXPECT_EQ(encoded[8] & kFlagZstd, kFlagZstd);
+  size_t consumed = 0;
+  Result<Frame> f = DecodeFrame(encoded, &consumed);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(f->payload, data);
+  // Incompressible data is sent as is.
+  std::vector<uint8_t> random(4096);
+  uint64_t x = 88172645463325252ull;
+  for (auto& b : random) b = static_cast<uint8_t>((x ^= x << 13, x ^= x >> 7, x ^= x << 17));
+  encoded = EncodeFrame(FrameType::kData, 1, random, true);
+  EXPECT_EQ(encoded[8] & kFlagZstd, 0);
+  EXPECT_EQ(DecodeFrame(encoded, &consumed)->payload, random);
+}
+
+TEST(WireFrameTest, ReadsFramesFromASocketAndReportsCorruptionAndEof) {
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+  std::vector<uint8_t> good = EncodeFrame(FrameType::kHeartbeat, 0, EncodeHeartbeat(5), false);
+  std::vector<uint8_t> bad = EncodeFrame(FrameType::kData, 2, Bytes("payload bytes"), false);
+  bad[kFrameHeaderSize + 3] ^= 0xff;
+  ASSERT_TRUE(WriteAll(fds[0], good).ok());
+  ASSERT_TRUE(WriteAll(fds[0], bad).ok());
+  ASSERT_TRUE(WriteAll(fds[0], std::span(good).first(10)).ok());
+  ::close(fds[0]);
+  Frame frame;
+  ASSERT_TRUE(ReadFrame(fds[1], &frame).ok());
+  EXPECT_EQ(frame.type, FrameType::kHeartbeat);
+  EXPECT_EQ(ReadFrame(fds[1], &frame).code(), StatusCode::kDataLoss);
+  EXPECT_EQ(ReadFrame(fds[1], &frame).code(), StatusCode::kUnavailable);
+  ::close(fds[1]);
+}
+
+}  // namespace
+}  // namespace cdr::wire
