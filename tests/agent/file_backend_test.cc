@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/agent/agent_test_util.h"
+#include "tests/support/process_test_util.h"
 
 namespace cdr::agent {
 namespace {

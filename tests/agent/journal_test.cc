@@ -10,7 +10,7 @@
 
 #include "agent/internal/journal_format.h"
 #include "agent/journal_reader.h"
-#include "tests/agent/agent_test_util.h"
+#include "tests/support/process_test_util.h"
 
 namespace cdr::agent {
 namespace {

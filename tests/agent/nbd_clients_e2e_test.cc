@@ -8,12 +8,12 @@
 
 #include "agent/dirty_bitmap.h"
 #include "agent/journal_reader.h"
-#include "tests/agent/agent_test_util.h"
+#include "tests/support/process_test_util.h"
 
 namespace cdr::agent {
 namespace {
 namespace fs = std::filesystem;
-using namespace cdr::agent::testing;
+using namespace cdr::testing;
 
 constexpr uint64_t kDiskSize = 64ull << 20;
 

@@ -11,12 +11,12 @@
 
 #include "agent/internal/socket_io.h"
 #include "agent/nbd_protocol.h"
-#include "tests/agent/agent_test_util.h"
+#include "tests/support/process_test_util.h"
 
 namespace cdr::agent {
 namespace {
 namespace fs = std::filesystem;
-using namespace cdr::agent::testing;
+using namespace cdr::testing;
 using namespace cdr::agent::internal;
 
 class RawClient {

@@ -8,12 +8,12 @@
 #include <gtest/gtest.h>
 
 #include "agent/journal_reader.h"
-#include "tests/agent/agent_test_util.h"
+#include "tests/support/process_test_util.h"
 
 namespace cdr::agent {
 namespace {
 namespace fs = std::filesystem;
-using namespace cdr::agent::testing;
+using namespace cdr::testing;
 
 bool OnPath(const std::string& program) { return RunProgram({"sh", "-c", "command -v " + program}).exit_code == 0; }
 

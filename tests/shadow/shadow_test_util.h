@@ -1,81 +1,17 @@
-// Test support for the replication tests: temp directories, child processes killed by pid when a test ends
-// (also when it fails), the real cdr-agent and cdr-shadow binaries beside the test executable, polling.
+// Test support for the replication tests: the generic helpers of tests/support (temp directories, children
+// killed by pid, polling, the cdr-agent process) plus a cdr-shadow process and readers of its files.
 #pragma once
 
-#include <sys/types.h>
-
-#include <chrono>
+#include <cstdint>
 #include <filesystem>
-#include <functional>
 #include <optional>
 #include <string>
-#include <vector>
+
+#include "tests/support/process_test_util.h"
 
 namespace cdr::shadow::testing {
 
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
-
-struct RunResult {
-  int exit_code = -1;  // -1: killed at the deadline or could not start
-  std::string out;
-  std::string err;
-};
-
-// Runs a program (looked up in PATH) and waits for it, killing it after `deadline`.
-RunResult RunProgram(const std::vector<std::string>& argv,
-                     std::chrono::seconds deadline = std::chrono::seconds(120));
-
-// A background child; the destructor sends SIGKILL and reaps it if it is still running.
-class Child {
- public:
-  Child(const std::vector<std::string>& argv, const std::filesystem::path& out,
-        const std::filesystem::path& err);
-  Child(Child&& other) noexcept;
-  ~Child();
-  pid_t pid() const { return pid_; }
-  bool running();
-  void Kill(int signal);
-  // Waits (bounded) for the exit; exit code, or -1 if it had to be killed.
-  int Wait(std::chrono::seconds deadline = std::chrono::seconds(60));
-
- private:
-  pid_t pid_ = -1;
-  bool reaped_ = false;
-  int status_ = 0;
-};
-
-bool PollUntil(const std::function<bool()>& condition,
-               std::chrono::milliseconds deadline = std::chrono::milliseconds(30000));
-std::string ReadFile(const std::filesystem::path& path);
-void WriteRandomFile(const std::filesystem::path& path, size_t bytes, unsigned seed);
-std::filesystem::path AgentBinary();  // cdr-agent beside this test executable
-
-// A cdr-agent listening on 127.0.0.1 with a free port.
-class AgentProcess {
- public:
-  // exports: NAME=PATH pairs; extra: more flags.
-  AgentProcess(const std::filesystem::path& work_dir, const std::filesystem::path& state_dir,
-               const std::vector<std::string>& exports, const std::vector<std::string>& extra = {});
-  bool started() const { return port_ != 0; }
-  int port() const { return port_; }
-  std::string uri(const std::string& export_name) const;
-  Child& child() { return child_; }
-  std::string log() const { return ReadFile(err_); }
-
- private:
-  std::filesystem::path out_, err_;
-  Child child_;
-  int port_ = 0;
-};
+using namespace cdr::testing;
 
 // A cdr-shadow on 127.0.0.1; port 0 picks a free one (a restart passes the old port).
 class ShadowProcess {

@@ -1,4 +1,4 @@
-#include "tests/agent/agent_test_util.h"
+#include "tests/support/process_test_util.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -14,7 +14,7 @@
 
 extern char** environ;
 
-namespace cdr::agent::testing {
+namespace cdr::testing {
 namespace fs = std::filesystem;
 
 namespace {
@@ -38,7 +38,7 @@ pid_t Spawn(const std::vector<std::string>& args, const fs::path& out, const fs:
 }  // namespace
 
 TempDir::TempDir() {
-  std::string tmpl = (fs::temp_directory_path() / "cdr-agent-test-XXXXXX").string();
+  std::string tmpl = (fs::temp_directory_path() / "cdr-test-XXXXXX").string();
   path_ = ::mkdtemp(tmpl.data());
 }
 
@@ -155,4 +155,4 @@ std::string AgentProcess::uri(const std::string& export_name) const {
   return "nbd://127.0.0.1:" + std::to_string(port_) + "/" + export_name;
 }
 
-}  // namespace cdr::agent::testing
+}  // namespace cdr::testing

@@ -1,5 +1,5 @@
-// Test support for the agent: temp directories, child processes killed by pid when a test ends (also when it
-// fails), the real cdr-agent binary next to the test executable, and polling with a deadline.
+// Test support shared by the agent and replication tests: temp directories, child processes killed by pid when
+// a test ends (also when it fails), the real cdr-agent beside the test executable, and polling with a deadline.
 #pragma once
 
 #include <sys/types.h>
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace cdr::agent::testing {
+namespace cdr::testing {
 
 class TempDir {
  public:
@@ -74,4 +74,4 @@ class AgentProcess {
   int port_ = 0;
 };
 
-}  // namespace cdr::agent::testing
+}  // namespace cdr::testing
