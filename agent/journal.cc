@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/internal/iovec_cursor.h"
 #include "agent/internal/journal_format.h"
 #include "agent/internal/segment_io.h"
 #include "agent/io_status.h"
@@ -40,16 +41,7 @@ bool PwritevFull(int fd, struct iovec* iov, int count, uint64_t pos) {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;
     pos += static_cast<uint64_t>(n);
-    auto left = static_cast<size_t>(n);
-    while (count > 0 && left >= iov->iov_len) {
-      left -= iov->iov_len;
-      ++iov;
-      --count;
-    }
-    if (count > 0) {
-      iov->iov_base = static_cast<uint8_t*>(iov->iov_base) + left;
-      iov->iov_len -= left;
-    }
+    internal::AdvanceIovec(iov, count, static_cast<size_t>(n));
   }
   return true;
 }

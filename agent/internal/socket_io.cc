@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "agent/internal/iovec_cursor.h"
+
 namespace cdr::agent::internal {
 
 bool ReadFull(int fd, void* buf, size_t n) {
@@ -40,16 +42,7 @@ bool WriteVecFull(int fd, struct iovec* iov, int count) {
     ssize_t r = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) return false;
-    auto left = static_cast<size_t>(r);
-    while (count > 0 && left >= iov->iov_len) {
-      left -= iov->iov_len;
-      ++iov;
-      --count;
-    }
-    if (count > 0) {
-      iov->iov_base = static_cast<uint8_t*>(iov->iov_base) + left;
-      iov->iov_len -= left;
-    }
+    AdvanceIovec(iov, count, static_cast<size_t>(r));
   }
   return true;
 }
