@@ -12,6 +12,7 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kAborted: return "Aborted";
     case StatusCode::kUnavailable: return "Unavailable";
     case StatusCode::kDataLoss: return "DataLoss";
+    case StatusCode::kPermissionDenied: return "PermissionDenied";
     case StatusCode::kInternal: return "Internal";
   }
   return "Unknown";

@@ -1,0 +1,15 @@
+// Bearer-token checks for the control API (RFC 6750 "Authorization: Bearer TOKEN").
+#pragma once
+
+#include <string_view>
+
+namespace cdr::agent::api {
+
+// True when `authorization` (the header's value, possibly empty) carries exactly `token`. The comparison
+// takes the same time wherever the first difference is and whatever the lengths, so a client cannot guess the
+// token byte by byte from response times.
+bool BearerTokenMatches(std::string_view authorization, std::string_view token);
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+}  // namespace cdr::agent::api

@@ -1,0 +1,191 @@
+// The only server-side file that includes cpprest (its Boost/asio headers are slow to compile): it moves
+// requests between cpprest's http_listener and ControlRouter, which holds all the HTTP semantics.
+#include "agent/api/control_api.h"
+
+#include <cpprest/http_listener.h>
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <set>
+
+#include "agent/api/control_router.h"
+#include "agent/api/free_port.h"
+#include "agent/api/http_status_mapping.h"
+
+namespace cdr::agent::api {
+namespace {
+
+using web::http::http_request;
+using web::http::http_response;
+using web::http::experimental::listener::http_listener;
+
+// Another process may take the picked port before the listener binds it.
+constexpr int kBindAttempts = 5;
+
+// cpprest 2.10 keeps one acceptor per host:port for the whole process, and when opening a second listener on
+// a host:port fails it erases the first one's acceptor too, leaving that listener dangling. So this process
+// never asks cpprest for a host:port one of its listeners already holds.
+class HostPortsInUse {
+ public:
+  bool Claim(const std::string& host_port) {
+    std::lock_guard lock(mu_);
+    return in_use_.insert(host_port).second;
+  }
+  void Release(const std::string& host_port) {
+    std::lock_guard lock(mu_);
+    in_use_.erase(host_port);
+  }
+
+ private:
+  std::mutex mu_;
+  std::set<std::string> in_use_;
+};
+
+HostPortsInUse& ProcessHostPorts() {
+  static HostPortsInUse ports;
+  return ports;
+}
+
+void Reply(http_request request, const ApiResponse& api) {
+  http_response response(static_cast<web::http::status_code>(api.status));
+  for (const auto& [name, value] : api.headers) response.headers().add(name, value);
+  if (!api.body.empty()) response.set_body(api.body, api.content_type);
+  // A client that hung up makes reply() fail; that is its business, but the task's error must be observed.
+  request.reply(response).then([](pplx::task<void> sent) {
+    try {
+      sent.get();
+    } catch (const std::exception& e) {
+      spdlog::debug("control API: reply not delivered: {}", e.what());
+    }
+  });
+}
+
+}  // namespace
+
+struct ControlApi::Impl {
+  Impl(ControlApiOptions o, ReplicationControl* c)
+      : options(std::move(o)), control(c), router(options.token, c) {}
+
+  void Serve(http_request request) {
+    ApiRequest api;
+    api.method = request.method();
+    api.path = request.relative_uri().path();
+    auto authorization = request.headers().find("Authorization");
+    if (authorization != request.headers().end()) api.authorization = authorization->second;
+    auto in_flight = std::make_shared<InFlight>(this);
+    request.extract_string(/*ignore_content_type=*/true)
+        .then([this, request, api = std::move(api), in_flight](pplx::task<std::string> body) mutable {
+          ApiResponse response;
+          try {
+            api.body = body.get();
+            response = router.Handle(api);
+          } catch (const std::exception& e) {
+            spdlog::error("control API: {} {} failed: {}", api.method, api.path, e.what());
+            response = {500, "application/json", ErrorBody(std::string("internal error: ") + e.what()), {}};
+          }
+          in_flight.reset();
+          Reply(request, response);
+        });
+  }
+
+  // cpprest's close() does not wait for handlers already running, and they call the control, which the owner
+  // may destroy as soon as Stop() returns; so Stop() waits for them itself. One InFlight lives as long as a
+  // request's handler may still run, on every path (a continuation that never runs is destroyed too).
+  struct InFlight {
+    explicit InFlight(Impl* i) : impl(i) {
+      std::lock_guard lock(impl->requests_mu);
+      ++impl->requests_in_flight;
+    }
+    ~InFlight() {
+      std::lock_guard lock(impl->requests_mu);
+      if (--impl->requests_in_flight == 0) impl->requests_done.notify_all();
+    }
+    Impl* impl;
+  };
+
+  void WaitForRequests() {
+    std::unique_lock lock(requests_mu);
+    if (requests_in_flight > 0)
+      spdlog::debug("control API: waiting for {} request(s) to finish", requests_in_flight);
+    requests_done.wait(lock, [&] { return requests_in_flight == 0; });
+  }
+
+  ControlApiOptions options;
+  ReplicationControl* control;
+  ControlRouter router;
+  std::unique_ptr<http_listener> listener;
+  uint16_t port = 0;
+  std::mutex requests_mu;
+  std::condition_variable requests_done;
+  int requests_in_flight = 0;
+};
+
+ControlApi::ControlApi(ControlApiOptions options, ReplicationControl* control)
+    : impl_(std::make_unique<Impl>(std::move(options), control)) {}
+
+ControlApi::~ControlApi() { Stop(); }
+
+Status ControlApi::Start() {
+  const ControlApiOptions& o = impl_->options;
+  if (o.token.empty()) return InvalidArgument("control API token: must not be empty");
+  if (impl_->control == nullptr) return InvalidArgument("control API: no replication control to serve");
+  if (impl_->listener) return FailedPrecondition("control API: already listening on " + address());
+  // cpprest's listener splits HOST:PORT at the first colon, so it cannot listen on an IPv6 literal.
+  if (o.host.find(':') != std::string::npos) {
+    return InvalidArgument("control API host: \"" + o.host +
+                           "\" is IPv6; the HTTP listener needs an IPv4 address");
+  }
+  std::string last_error;
+  for (int attempt = 0; attempt < kBindAttempts; ++attempt) {
+    uint16_t port = o.port;
+    if (port == 0) {
+      Result<uint16_t> free = PickFreePort(o.host);
+      if (!free.ok()) return free.status();
+      port = *free;
+    }
+    const std::string host_port = HostForAddress(o.host) + ":" + std::to_string(port);
+    const std::string uri = "http://" + host_port + "/";
+    if (!ProcessHostPorts().Claim(host_port)) {
+      last_error = "another control API of this process listens there";
+      if (o.port != 0) break;
+      continue;
+    }
+    try {
+      auto listener = std::make_unique<http_listener>(uri);
+      listener->support([impl = impl_.get()](http_request request) { impl->Serve(std::move(request)); });
+      listener->open().wait();
+      impl_->listener = std::move(listener);
+      impl_->port = port;
+      spdlog::info("control API: listening on {}", address());
+      return Status::Ok();
+    } catch (const std::exception& e) {
+      ProcessHostPorts().Release(host_port);
+      last_error = e.what();
+      spdlog::warn("control API: cannot listen on {}: {}", uri, last_error);
+    }
+    if (o.port != 0) break;  // a fixed port will not become free by retrying at once
+  }
+  return Unavailable("control API: cannot listen on " + HostForAddress(o.host) + ":" +
+                     (o.port ? std::to_string(o.port) : "a free port") + ": " + last_error);
+}
+
+void ControlApi::Stop() {
+  if (!impl_->listener) return;
+  try {
+    impl_->listener->close().wait();
+  } catch (const std::exception& e) {
+    spdlog::warn("control API: closing the listener: {}", e.what());
+  }
+  impl_->WaitForRequests();
+  impl_->listener.reset();
+  ProcessHostPorts().Release(address());
+  spdlog::info("control API: stopped listening on {}", address());
+  impl_->port = 0;
+}
+
+std::string ControlApi::address() const {
+  return HostForAddress(impl_->options.host) + ":" + std::to_string(impl_->port);
+}
+
+}  // namespace cdr::agent::api

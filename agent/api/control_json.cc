@@ -1,0 +1,229 @@
+#include "agent/api/control_json.h"
+
+#include <charconv>
+#include <limits>
+#include <set>
+#include <vector>
+
+namespace cdr::agent::api {
+namespace {
+
+using nlohmann::json;
+
+// Reads the members of one JSON object into a struct, collecting every problem so a caller sees them all at
+// once.
+class FieldReader {
+ public:
+  FieldReader(const json& object, std::string prefix, std::vector<std::string>* errors)
+      : object_(object), prefix_(std::move(prefix)), errors_(errors) {}
+
+  void Read(const char* name, std::string* out, bool required = false) {
+    const json* v = Find(name, required);
+    if (!v) return;
+    if (!v->is_string()) return Fail(name, "must be a string");
+    *out = v->get<std::string>();
+  }
+  void Read(const char* name, bool* out) {
+    const json* v = Find(name, false);
+    if (!v) return;
+    if (!v->is_boolean()) return Fail(name, "must be true or false");
+    *out = v->get<bool>();
+  }
+  void Read(const char* name, uint64_t* out) {
+    const json* v = Find(name, false);
+    if (!v) return;
+    if (!v->is_number_unsigned()) return Fail(name, "must be a non-negative integer");
+    *out = v->get<uint64_t>();
+  }
+  void Read(const char* name, int* out) {
+    const json* v = Find(name, false);
+    if (!v) return;
+    if (!v->is_number_integer()) return Fail(name, "must be an integer");
+    const bool too_large = v->is_number_unsigned()
+                               ? v->get<uint64_t>() > uint64_t{std::numeric_limits<int>::max()}
+                               : v->get<int64_t>() > std::numeric_limits<int>::max();
+    if (too_large || v->get<int64_t>() < std::numeric_limits<int>::min())
+      return Fail(name, "is out of range");
+    *out = static_cast<int>(v->get<int64_t>());
+  }
+  void Read(const char* name, double* out) {
+    const json* v = Find(name, false);
+    if (!v) return;
+    if (!v->is_number()) return Fail(name, "must be a number");
+    *out = v->get<double>();
+  }
+
+  void RefuseUnknown(const std::set<std::string>& known) {
+    for (const auto& [key, value] : object_.items()) {
+      if (!known.count(key)) errors_->push_back(prefix_ + key + ": unknown field");
+    }
+  }
+
+  void Fail(const std::string& name, const std::string& problem) {
+    errors_->push_back(prefix_ + name + ": " + problem);
+  }
+
+ private:
+  const json* Find(const char* name, bool required) {
+    auto it = object_.find(name);
+    if (it == object_.end() || it->is_null()) {
+      if (required) Fail(name, "is required");
+      return nullptr;
+    }
+    return &*it;
+  }
+
+  const json& object_;
+  std::string prefix_;
+  std::vector<std::string>* errors_;
+};
+
+Status Joined(const std::string& what, const std::vector<std::string>& errors) {
+  std::string message = "invalid " + what + ": ";
+  for (size_t i = 0; i < errors.size(); ++i) message += (i ? "; " : "") + errors[i];
+  return InvalidArgument(message);
+}
+
+void ReadDisk(const json& object, const std::string& prefix, DiskReplicationStatus* disk,
+              std::vector<std::string>* errors) {
+  if (!object.is_object()) {
+    errors->push_back(prefix.substr(0, prefix.size() - 1) + ": must be an object");
+    return;
+  }
+  FieldReader r(object, prefix, errors);
+  r.Read("disk", &disk->disk, /*required=*/true);
+  r.Read("state", &disk->state, /*required=*/true);
+  r.Read("size_bytes", &disk->size_bytes);
+  r.Read("progress_percent", &disk->progress_percent);
+  r.Read("bytes_sent", &disk->bytes_sent);
+  r.Read("full_sync_bytes_sent", &disk->full_sync_bytes_sent);
+  r.Read("repair_bytes_sent", &disk->repair_bytes_sent);
+  r.Read("journal_seq", &disk->journal_seq);
+  r.Read("acked_seq", &disk->acked_seq);
+  r.Read("journal_bytes", &disk->journal_bytes);
+  r.Read("lag_seconds", &disk->lag_seconds);
+  r.Read("link_up", &disk->link_up);
+  r.Read("last_error", &disk->last_error);
+}
+
+}  // namespace
+
+Status ValidateHostPort(const std::string& field, const std::string& address) {
+  const auto bad = [&](const std::string& why) {
+    return InvalidArgument(field + ": \"" + address + "\" is not HOST:PORT (" + why + ")");
+  };
+  size_t colon = address.rfind(':');
+  if (colon == std::string::npos) return bad("no port");
+  std::string host = address.substr(0, colon);
+  std::string port = address.substr(colon + 1);
+  if (host.empty()) return bad("empty host");
+  if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']') return bad("unclosed IPv6 bracket");
+  } else if (host.find(':') != std::string::npos) {
+    return bad("an IPv6 host needs brackets");
+  }
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535) {
+    return bad("port must be 1..65535");
+  }
+  return Status::Ok();
+}
+
+json ToJson(const ReplicationTarget& t) {
+  return {{"shadow_address", t.shadow_address},
+          {"server_id", t.server_id},
+          {"sync_mode", t.sync_mode},
+          {"auto_restart", t.auto_restart},
+          {"rate_bytes_per_second", t.rate_bytes_per_second},
+          {"outage_window_seconds", t.outage_window_seconds}};
+}
+
+json ToJson(const DiskReplicationStatus& d) {
+  return {{"disk", d.disk},
+          {"state", d.state},
+          {"size_bytes", d.size_bytes},
+          {"progress_percent", d.progress_percent},
+          {"bytes_sent", d.bytes_sent},
+          {"full_sync_bytes_sent", d.full_sync_bytes_sent},
+          {"repair_bytes_sent", d.repair_bytes_sent},
+          {"journal_seq", d.journal_seq},
+          {"acked_seq", d.acked_seq},
+          {"journal_bytes", d.journal_bytes},
+          {"lag_seconds", d.lag_seconds},
+          {"link_up", d.link_up},
+          {"last_error", d.last_error}};
+}
+
+json ToJson(const AgentStatus& s) {
+  json disks = json::array();
+  for (const auto& d : s.disks) disks.push_back(ToJson(d));
+  return {{"server_id", s.server_id},           {"state", s.state},         {"nbd_address", s.nbd_address},
+          {"shadow_address", s.shadow_address}, {"sync_mode", s.sync_mode}, {"auto_restart", s.auto_restart},
+          {"lag_seconds", s.lag_seconds},       {"disks", std::move(disks)}};
+}
+
+Result<ReplicationTarget> ReplicationTargetFromJson(const json& object) {
+  if (!object.is_object())
+    return InvalidArgument("invalid replication target: the body must be a JSON object");
+  ReplicationTarget t;
+  std::vector<std::string> errors;
+  FieldReader r(object, "", &errors);
+  r.Read("shadow_address", &t.shadow_address, /*required=*/true);
+  r.Read("server_id", &t.server_id, /*required=*/true);
+  r.Read("sync_mode", &t.sync_mode);
+  r.Read("auto_restart", &t.auto_restart);
+  r.Read("rate_bytes_per_second", &t.rate_bytes_per_second);
+  r.Read("outage_window_seconds", &t.outage_window_seconds);
+  r.RefuseUnknown({"shadow_address", "server_id", "sync_mode", "auto_restart", "rate_bytes_per_second",
+                   "outage_window_seconds"});
+  if (object.contains("shadow_address") && object["shadow_address"].is_string()) {
+    Status address = ValidateHostPort("shadow_address", t.shadow_address);
+    if (!address.ok()) errors.push_back(address.message());
+  }
+  if (object.contains("server_id") && object["server_id"].is_string() && t.server_id.empty()) {
+    r.Fail("server_id", "must not be empty");
+  }
+  if (t.outage_window_seconds <= 0) r.Fail("outage_window_seconds", "must be > 0");
+  if (!errors.empty()) return Joined("replication target", errors);
+  return t;
+}
+
+Result<DiskReplicationStatus> DiskReplicationStatusFromJson(const json& object) {
+  DiskReplicationStatus d;
+  std::vector<std::string> errors;
+  ReadDisk(object, "disk.", &d, &errors);
+  if (!errors.empty()) return Joined("disk status", errors);
+  return d;
+}
+
+// Unknown fields are tolerated here: a newer agent may report more than this client knows.
+Result<AgentStatus> AgentStatusFromJson(const json& object) {
+  if (!object.is_object()) return InvalidArgument("invalid agent status: not a JSON object");
+  AgentStatus s;
+  std::vector<std::string> errors;
+  FieldReader r(object, "", &errors);
+  r.Read("server_id", &s.server_id);
+  r.Read("state", &s.state, /*required=*/true);
+  r.Read("nbd_address", &s.nbd_address);
+  r.Read("shadow_address", &s.shadow_address);
+  r.Read("sync_mode", &s.sync_mode);
+  r.Read("auto_restart", &s.auto_restart);
+  r.Read("lag_seconds", &s.lag_seconds);
+  auto disks = object.find("disks");
+  if (disks != object.end() && !disks->is_null()) {
+    if (!disks->is_array()) {
+      r.Fail("disks", "must be an array");
+    } else {
+      for (size_t i = 0; i < disks->size(); ++i) {
+        DiskReplicationStatus d;
+        ReadDisk((*disks)[i], "disks[" + std::to_string(i) + "].", &d, &errors);
+        s.disks.push_back(std::move(d));
+      }
+    }
+  }
+  if (!errors.empty()) return Joined("agent status", errors);
+  return s;
+}
+
+}  // namespace cdr::agent::api

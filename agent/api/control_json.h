@@ -1,0 +1,26 @@
+// JSON bodies of the control API (docs/agent-api.md). Field names are the struct members' names, so the wire
+// format reads like agent/replication_control.h. Decoding checks types and ranges and names the field at
+// fault, because these bodies come from another process and a wrong one must be refused, not half-applied.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "agent/replication_control.h"
+#include "common/status.h"
+
+namespace cdr::agent::api {
+
+nlohmann::json ToJson(const ReplicationTarget& target);
+nlohmann::json ToJson(const DiskReplicationStatus& disk);
+nlohmann::json ToJson(const AgentStatus& status);
+
+// Missing optional fields take the struct defaults; shadow_address (HOST:PORT) and server_id are required and
+// outage_window_seconds must be > 0. Unknown fields are refused so a typo does not silently keep a default.
+Result<ReplicationTarget> ReplicationTargetFromJson(const nlohmann::json& json);
+Result<DiskReplicationStatus> DiskReplicationStatusFromJson(const nlohmann::json& json);
+Result<AgentStatus> AgentStatusFromJson(const nlohmann::json& json);
+
+// "HOST:PORT" or "[IPv6]:PORT" with a port in 1..65535; the message names `field`.
+Status ValidateHostPort(const std::string& field, const std::string& address);
+
+}  // namespace cdr::agent::api

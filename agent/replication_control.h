@@ -1,0 +1,75 @@
+// What an agent can be asked to do about replication, and what it reports. The control API (agent/api/) serves
+// this interface over HTTP; the HTTP client implements it too, so the reconciler commands an agent the same way
+// whether it is a real process or a test double. Commands act on every disk of the server, as in CT-CDR.
+//
+// States are the server states of DESIGN.md §2, per disk and for the whole agent:
+//   initialized ──start──► replication_starting ──► full_sync ──► realtime
+//   full_sync ──stop──► full_sync_stopping ──► full_sync_stopped      (restart/start resumes the sync)
+//   realtime  ──stop──► realtime_stopping  ──► realtime_stopped       (restart/start resumes from the acked seq)
+//   link down longer than the outage window, journal full, disk geometry change, crash without bitmap
+//        ──► replication_error ──repair (auto when auto_restart and the link is back)──► repair_starting ──►
+//        repairing (compare block hashes, send only differing blocks) ──► realtime
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace cdr::agent {
+
+// Where and how to replicate; given with start and persisted by the agent, so restarts keep it.
+struct ReplicationTarget {
+  std::string shadow_address;  // "127.0.0.1:PORT" or "[::1]:PORT"
+  std::string server_id;       // the protected server's id, checked by the shadow
+  bool sync_mode = false;      // acknowledge writes only once the shadow has them
+  bool auto_restart = true;    // repair by itself when the link is back after an error
+  uint64_t rate_bytes_per_second = 0;  // 0: unlimited
+  int outage_window_seconds = 300;     // link down longer than this → replication_error
+};
+
+struct DiskReplicationStatus {
+  std::string disk;        // the export name ("vda")
+  std::string state;       // DESIGN.md §2 state name (see above)
+  uint64_t size_bytes = 0;
+  double progress_percent = 0;  // full sync or repair progress; 100 in realtime
+  uint64_t bytes_sent = 0;            // wire bytes since the agent started
+  uint64_t full_sync_bytes_sent = 0;  // disk bytes sent by full syncs since the agent started
+  uint64_t repair_bytes_sent = 0;     // disk bytes sent by repairs since the agent started
+  uint64_t journal_seq = 0;           // newest journaled write
+  uint64_t acked_seq = 0;             // newest write the shadow acknowledged
+  uint64_t journal_bytes = 0;         // journal bytes retained (not yet acknowledged)
+  double lag_seconds = 0;  // RPO: age of the oldest write the shadow has not acknowledged (0 when none)
+  bool link_up = false;
+  std::string last_error;
+};
+
+struct AgentStatus {
+  std::string server_id;     // empty before the first start
+  std::string state;         // the server's state: the least advanced disk's (an error wins)
+  std::string nbd_address;   // "127.0.0.1:PORT"
+  std::string shadow_address;
+  bool sync_mode = false;
+  bool auto_restart = true;
+  double lag_seconds = 0;    // the largest of the disks'
+  std::vector<DiskReplicationStatus> disks;
+};
+
+class ReplicationControl {
+ public:
+  virtual ~ReplicationControl() = default;
+  virtual Result<AgentStatus> GetStatus() = 0;
+  // From initialized or a *_stopped state (resumes). Starting a running agent with the same target is Ok.
+  // kFailedPrecondition from other states, saying which state it is in.
+  virtual Status Start(const ReplicationTarget& target) = 0;
+  // From replication_starting, full_sync, realtime (→ *_stopping → *_stopped); Ok when already stopped.
+  // Stopping a repair leaves replication_error: the replica is not consistent until a repair finishes.
+  virtual Status Stop() = 0;
+  // Stop then start with the persisted target (the sync resumes, it does not start over).
+  virtual Status Restart() = 0;
+  // From replication_error; kFailedPrecondition otherwise.
+  virtual Status Repair() = 0;
+};
+
+}  // namespace cdr::agent

@@ -1,0 +1,110 @@
+#include "agent/api/control_json.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/agent_api/fake_replication_control.h"
+
+namespace cdr::agent::api {
+namespace {
+
+using nlohmann::json;
+
+Status TargetError(const json& body) { return ReplicationTargetFromJson(body).status(); }
+
+TEST(ControlJsonTest, FieldNamesAreTheStructMembers) {
+  json target = ToJson(ReplicationTarget{"127.0.0.1:7000", "web-1"});
+  for (const char* key : {"shadow_address", "server_id", "sync_mode", "auto_restart", "rate_bytes_per_second",
+                          "outage_window_seconds"}) {
+    EXPECT_TRUE(target.contains(key)) << key;
+  }
+  json status = ToJson(testing::FakeReplicationControl::SampleStatus());
+  for (const char* key : {"server_id", "state", "nbd_address", "shadow_address", "sync_mode", "auto_restart",
+                          "lag_seconds", "disks"}) {
+    EXPECT_TRUE(status.contains(key)) << key;
+  }
+  for (const char* key : {"disk", "state", "size_bytes", "progress_percent", "bytes_sent",
+                          "full_sync_bytes_sent", "repair_bytes_sent", "journal_seq", "acked_seq",
+                          "journal_bytes", "lag_seconds", "link_up", "last_error"}) {
+    EXPECT_TRUE(status["disks"][0].contains(key)) << key;
+  }
+}
+
+TEST(ControlJsonTest, StatusRoundTrips) {
+  AgentStatus original = testing::FakeReplicationControl::SampleStatus();
+  Result<AgentStatus> decoded = AgentStatusFromJson(json::parse(ToJson(original).dump()));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->state, original.state);
+  EXPECT_EQ(decoded->disks[1].size_bytes, original.disks[1].size_bytes);
+  EXPECT_DOUBLE_EQ(decoded->disks[1].progress_percent, 42.5);
+  EXPECT_EQ(ToJson(*decoded), ToJson(original));
+}
+
+TEST(ControlJsonTest, StatusToleratesUnknownFieldsButNotWrongTypes) {
+  json body = ToJson(testing::FakeReplicationControl::SampleStatus());
+  body["added_by_a_newer_agent"] = 1;
+  EXPECT_TRUE(AgentStatusFromJson(body).ok());
+  body["disks"][1]["journal_seq"] = -1;
+  body["lag_seconds"] = "soon";
+  Status error = AgentStatusFromJson(body).status();
+  EXPECT_EQ(error.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(error.message().find("disks[1].journal_seq"), std::string::npos) << error.message();
+  EXPECT_NE(error.message().find("lag_seconds"), std::string::npos) << error.message();
+}
+
+TEST(ControlJsonTest, TargetDefaultsWhenOptionalFieldsAreMissing) {
+  Result<ReplicationTarget> t =
+      ReplicationTargetFromJson({{"shadow_address", "shadow.local:7000"}, {"server_id", "s"}});
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->outage_window_seconds, 300);
+  EXPECT_TRUE(t->auto_restart);
+  EXPECT_FALSE(t->sync_mode);
+  EXPECT_EQ(t->rate_bytes_per_second, 0u);
+}
+
+TEST(ControlJsonTest, TargetRoundTrips) {
+  ReplicationTarget original{"[fd00::1]:9000", "db-1", true, false, 1234, 60};
+  Result<ReplicationTarget> t = ReplicationTargetFromJson(ToJson(original));
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(ToJson(*t), ToJson(original));
+}
+
+TEST(ControlJsonTest, TargetValidationNamesEveryBadField) {
+  Status error = TargetError({{"shadow_address", "127.0.0.1"},
+                              {"server_id", ""},
+                              {"outage_window_seconds", 0},
+                              {"rate_bytes_per_second", -1},
+                              {"colour", "blue"}});
+  EXPECT_EQ(error.code(), StatusCode::kInvalidArgument);
+  for (const char* field :
+       {"shadow_address", "server_id", "outage_window_seconds", "rate_bytes_per_second", "colour"}) {
+    EXPECT_NE(error.message().find(field), std::string::npos) << field << " in " << error.message();
+  }
+}
+
+TEST(ControlJsonTest, ShadowAddressMustBeHostColonPort) {
+  for (const char* bad :
+       {"127.0.0.1", ":7000", "host:", "host:0", "host:65536", "host:7x", "::1:7000", "[::1:7000"}) {
+    Status error = TargetError({{"shadow_address", bad}, {"server_id", "s"}});
+    EXPECT_EQ(error.code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(error.message().find("shadow_address"), std::string::npos) << error.message();
+  }
+  for (const char* good : {"127.0.0.1:1", "shadow-1.dr.local:65535", "[::1]:7000"}) {
+    EXPECT_TRUE(ValidateHostPort("shadow_address", good).ok()) << good;
+  }
+}
+
+TEST(ControlJsonTest, TargetRequiredFieldsAndTypes) {
+  EXPECT_NE(TargetError(json::object()).message().find("shadow_address: is required"), std::string::npos);
+  EXPECT_NE(TargetError(json::object()).message().find("server_id: is required"), std::string::npos);
+  EXPECT_NE(
+      TargetError({{"shadow_address", 7000}, {"server_id", "s"}}).message().find("shadow_address: must be a"),
+      std::string::npos);
+  EXPECT_NE(TargetError({{"shadow_address", "h:1"}, {"server_id", "s"}, {"outage_window_seconds", 1e12}})
+                .message()
+                .find("outage_window_seconds"),
+            std::string::npos);
+  EXPECT_NE(TargetError(json::array()).message().find("object"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cdr::agent::api
