@@ -61,7 +61,11 @@ const char* ReplicationPhaseName(ReplicationPhase phase) {
     case ReplicationPhase::kStopped:
       return "stopped";
     case ReplicationPhase::kError:
-      return "error";
+      return "replication_error";
+    case ReplicationPhase::kRepairStarting:
+      return "repair_starting";
+    case ReplicationPhase::kRepairing:
+      return "repairing";
   }
   return "unknown";
 }
@@ -89,19 +93,53 @@ void ReplicationSender::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void ReplicationSender::StartRepair() {
+  {
+    std::lock_guard lock(mutex_);
+    if (status_.phase != ReplicationPhase::kError) return;
+    repair_requested_ = true;
+    needs_repair_ = true;
+  }
+  cv_.notify_all();
+}
+
+uint64_t ReplicationSender::RecordTimeNs(uint64_t seq) const {
+  if (seq == lag_cache_seq_) return lag_cache_time_ns_;
+  Result<std::unique_ptr<JournalReader>> reader = JournalReader::Open(journal_->dir(), seq, seq);
+  JournalRecord record;
+  if (!reader.ok()) return 0;
+  Result<bool> got = (*reader)->Next(&record);
+  if (!got.ok() || !*got) return 0;
+  lag_cache_seq_ = seq;
+  lag_cache_time_ns_ = record.time_ns;
+  return record.time_ns;
+}
+
 ReplicationStatus ReplicationSender::status() const {
   std::lock_guard lock(mutex_);
   ReplicationStatus s = status_;
   s.acked_seq = acked_seq_;
-  s.progress_percent =
-      shadow_full_sync_done_ ? 100.0 : 100.0 * static_cast<double>(shadow_cursor_) / disk_size_;
-  if (shadow_full_sync_done_ && journal_->next_seq() - 1 > acked_seq_) {
-    // The oldest unacknowledged record is at least as old as the oldest one in flight.
-    const uint64_t now = internal::NowRealtimeNs();
-    if (!in_flight_.empty() && now > in_flight_.front().time_ns) {
-      s.lag_seconds = static_cast<double>(now - in_flight_.front().time_ns) / 1e9;
-    }
+  s.link_up = link_up_;
+  s.full_sync_done = shadow_full_sync_done_;
+  s.journal_seq = journal_->next_seq() - 1;
+  s.journal_bytes = journal_->total_bytes();
+  const bool repairing = s.phase == ReplicationPhase::kError || s.phase == ReplicationPhase::kRepairStarting ||
+                         s.phase == ReplicationPhase::kRepairing;
+  if (s.phase == ReplicationPhase::kRepairing || s.phase == ReplicationPhase::kRepairStarting) {
+    s.progress_percent = 100.0 * static_cast<double>(shadow_repair_cursor_) / disk_size_;
+  } else {
+    s.progress_percent =
+        shadow_full_sync_done_ ? 100.0 : 100.0 * static_cast<double>(shadow_cursor_) / disk_size_;
   }
+  const uint64_t now = internal::NowRealtimeNs();
+  uint64_t oldest_ns = 0;
+  if (repairing && needs_repair_) {
+    oldest_ns = unreplicated_since_ns_;
+  } else if (shadow_full_sync_done_ && s.journal_seq > acked_seq_) {
+    // In flight, the oldest record is at hand; with the link down it is read from the journal.
+    oldest_ns = !in_flight_.empty() ? in_flight_.front().time_ns : RecordTimeNs(acked_seq_ + 1);
+  }
+  if (oldest_ns != 0 && now > oldest_ns) s.lag_seconds = static_cast<double>(now - oldest_ns) / 1e9;
   return s;
 }
 
@@ -118,39 +156,108 @@ void ReplicationSender::SetPhase(ReplicationPhase phase, const std::string& reas
   status_.phase = phase;
 }
 
+void ReplicationSender::EnterError(const std::string& reason) {
+  uint64_t oldest_ns = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (journal_->next_seq() - 1 > acked_seq_)
+      oldest_ns = RecordTimeNs(std::max(acked_seq_ + 1, journal_->first_seq()));
+  }
+  if (Status s = journal_->Reset(); !s.ok()) {
+    spdlog::error("replication {}/{}: journal reset failed: {}", options_.server_id, options_.disk, s.ToString());
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (!needs_repair_ || unreplicated_since_ns_ == 0) {
+      unreplicated_since_ns_ = oldest_ns != 0 ? oldest_ns : internal::NowRealtimeNs();
+    }
+    needs_repair_ = true;
+    fresh_repair_ = true;
+    repair_requested_ = false;
+    status_.last_error = reason;
+  }
+  SetPhase(ReplicationPhase::kError, reason);
+}
+
 bool ReplicationSender::SessionBroken() {
   std::lock_guard lock(mutex_);
   return stop_ || session_broken_;
 }
 
 void ReplicationSender::Run() {
-  SetPhase(ReplicationPhase::kReplicationStarting, "started");
+  bool error_at_start;
+  std::string reason;
+  {
+    std::lock_guard lock(mutex_);
+    if (!options_.initial_error.empty() && !initial_error_used_) {
+      initial_error_used_ = true;
+      needs_repair_ = true;
+      reason = options_.initial_error;
+    } else if (needs_repair_) {
+      reason = status_.last_error.empty() ? "a repair is still needed" : status_.last_error;
+    }
+    error_at_start = needs_repair_;
+    link_down_since_ = Clock::now();
+  }
+  if (error_at_start) {
+    EnterError(reason);
+  } else {
+    SetPhase(ReplicationPhase::kReplicationStarting, "started");
+  }
   auto backoff = std::chrono::milliseconds(100);
   while (true) {
     {
-      std::lock_guard lock(mutex_);
+      std::unique_lock lock(mutex_);
       if (stop_) break;
+      if (status_.phase == ReplicationPhase::kError && needs_repair_ && !options_.auto_restart &&
+          !repair_requested_) {
+        cv_.wait(lock, [&] { return stop_ || repair_requested_; });
+        continue;
+      }
     }
     const uint64_t acked_before = status().acked_seq;
     Result<int> fd = Connect(options_.host, options_.port);
     Status s = fd.ok() ? RunSession(*fd) : fd.status();
+    bool in_error;
     {
       std::lock_guard lock(mutex_);
       if (stop_) break;
-      status_.last_error = s.ToString();
+      in_error = status_.phase == ReplicationPhase::kError;
+      // In error last_error keeps the reason of the error, not the latest failed probe.
+      if (!in_error || !needs_repair_) status_.last_error = s.ToString();
     }
     if (s.code() == StatusCode::kFailedPrecondition || s.code() == StatusCode::kDataLoss) {
       SetPhase(ReplicationPhase::kError, s.ToString());
       backoff = kMaxBackoff;
     } else {
-      spdlog::warn("replication {}/{}: link down, retrying in {} ms: {}", options_.server_id, options_.disk,
-                   backoff.count(), s.ToString());
+      if (!in_error) {
+        spdlog::warn("replication {}/{}: link down, retrying in {} ms: {}", options_.server_id, options_.disk,
+                     backoff.count(), s.ToString());
+      }
       backoff = status().acked_seq > acked_before
                     ? std::chrono::milliseconds(100)
                     : std::min(backoff * 2, std::chrono::milliseconds(kMaxBackoff));
     }
     std::unique_lock lock(mutex_);
-    cv_.wait_for(lock, backoff, [&] { return stop_; });
+    auto wake = Clock::now() + backoff;
+    const bool watching_outage = status_.phase != ReplicationPhase::kError;
+    const auto outage_deadline = link_down_since_ + options_.outage_window;
+    if (watching_outage) wake = std::min(wake, std::max(outage_deadline, Clock::now()));
+    cv_.wait_until(lock, wake, [&] { return stop_; });
+    if (stop_) break;
+    const bool journal_lost = journal_->full() || journal_->broken();
+    if (watching_outage && (Clock::now() >= outage_deadline || journal_lost)) {
+      const std::string why =
+          journal_lost ? "journal full while the link is down: the dirty bitmap holds the rest; a repair is needed"
+                       : "link down for more than " + std::to_string(options_.outage_window.count()) +
+                             " s (outage window); a repair is needed";
+      lock.unlock();
+      EnterError(why);
+    }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    link_up_ = false;
   }
   SetPhase(ReplicationPhase::kStopped, "stop requested");
 }
@@ -160,12 +267,14 @@ Status ReplicationSender::RunSession(int fd) {
   {
     std::lock_guard lock(mutex_);
     hello.resume_from_seq = acked_seq_;
+    hello.flags = needs_repair_ ? wire::kHelloRepair : 0;
     session_fd_ = fd;
     session_broken_ = false;
     session_error_.clear();
     in_flight_.clear();
     in_flight_bytes_ = 0;
     in_full_sync_ = false;
+    repair_replies_.clear();
     rate_bytes_ = 0;
     if (stop_) ::shutdown(fd, SHUT_RDWR);
   }
@@ -180,20 +289,46 @@ Status ReplicationSender::RunSession(int fd) {
     ack = Unavailable("shadow: " + (e.ok() ? e->message : e.status().ToString()));
   }
   if (s.ok()) s = ack.status();
-  if (s.ok() && !ack->accepted) s = FailedPrecondition("shadow refused HELLO: " + ack->reason);
+  if (s.ok() && !ack->accepted) {
+    if (ack->refusal == wire::Refusal::kDiskSizeChanged) {
+      EnterError("shadow refused HELLO: " + ack->reason);
+      s = Unavailable("disk size changed: the repair resizes the replica");
+    } else if (ack->refusal == wire::Refusal::kBusy) {
+      s = Unavailable("shadow refused HELLO: " + ack->reason);
+    } else {
+      s = FailedPrecondition("shadow refused HELLO: " + ack->reason);
+    }
+  }
   if (s.ok()) {
+    bool repair;
     {
       std::lock_guard lock(mutex_);
       acked_seq_ = ack->applied_seq;
       shadow_full_sync_done_ = ack->full_sync_done;
       shadow_cursor_ = ack->full_sync_cursor;
+      shadow_repair_in_progress_ = ack->repair_in_progress;
+      shadow_repair_cursor_ = ack->repair_cursor;
+      link_up_ = true;
+      repair = ack->full_sync_done && (needs_repair_ || ack->repair_in_progress);
     }
     std::thread receiver([this, fd] { ReceiveAcks(fd); });
-    if (!ack->full_sync_done) s = FullSync(fd, *ack);
+    if (!ack->full_sync_done) {
+      s = FullSync(fd, *ack);
+    } else if (repair) {
+      s = Repair(fd, *ack);
+    } else if (ack->applied_seq + 1 < journal_->first_seq()) {
+      // Never a silent gap: records the replica needs are gone (a reset journal and an agent restart).
+      EnterError("the journal no longer holds the records after the replica's seq " +
+                 std::to_string(ack->applied_seq) + " (oldest is " + std::to_string(journal_->first_seq()) +
+                 "); a repair is needed");
+      s = Unavailable("records lost: a repair is needed");
+    }
     if (s.ok()) s = Realtime(fd);
     ::shutdown(fd, SHUT_RDWR);
     receiver.join();
     std::lock_guard lock(mutex_);
+    link_up_ = false;
+    link_down_since_ = Clock::now();
     if (s.ok() || s.code() == StatusCode::kUnavailable) {
       if (!session_error_.empty()) s = Unavailable(session_error_);
     }
@@ -218,6 +353,17 @@ void ReplicationSender::ReceiveAcks(int fd) {
       error = "shadow: " + (e.ok() ? e->message : e.status().ToString());
       break;
     }
+    if (frame.type == wire::FrameType::kRepairBlockHashes) {
+      Result<wire::RepairBlockHashes> hashes = wire::DecodeRepairBlockHashes(frame.payload);
+      if (!hashes.ok()) {
+        error = hashes.status().ToString();
+        break;
+      }
+      std::lock_guard lock(mutex_);
+      repair_replies_.push_back(std::move(*hashes));
+      cv_.notify_all();
+      continue;
+    }
     if (frame.type != wire::FrameType::kAck) continue;
     Result<wire::Ack> ack = wire::DecodeAck(frame.payload);
     if (!ack.ok()) {
@@ -228,6 +374,8 @@ void ReplicationSender::ReceiveAcks(int fd) {
     acked_seq_ = std::max(acked_seq_, ack->applied_seq);
     shadow_cursor_ = ack->full_sync_cursor;
     shadow_full_sync_done_ = ack->full_sync_done;
+    shadow_repair_in_progress_ = ack->repair_in_progress;
+    shadow_repair_cursor_ = ack->repair_cursor;
     const uint64_t done_key = !in_full_sync_        ? acked_seq_
                               : ack->full_sync_done ? std::numeric_limits<uint64_t>::max()
                                                     : ack->full_sync_cursor;
@@ -297,12 +445,16 @@ Status ReplicationSender::Reserve(int fd, std::vector<uint8_t>* batch, uint64_t 
 Status ReplicationSender::FullSync(int fd, const wire::HelloAck& ack) {
   uint64_t cursor = ack.full_sync_cursor;
   uint64_t base = ack.full_sync_base_seq;
+  if (cursor != 0 && journal_->first_seq() > base + 1) {
+    // The writes after the base are gone from the journal: only a sync from byte 0 covers them.
+    spdlog::warn("replication {}/{}: full sync base seq {} was released from the journal; restarting at 0",
+                 options_.server_id, options_.disk, base);
+    cursor = 0;
+  }
   if (cursor == 0) {
     // Every write up to here is read from the disk; later ones are journaled and streamed after the sync.
+    if (journal_->full() || journal_->broken()) CDR_RETURN_IF_ERROR(journal_->Reset());
     base = journal_->next_seq() - 1;
-  } else if (journal_->first_seq() > base + 1) {
-    return FailedPrecondition("full sync base seq " + std::to_string(base) +
-                              " was released from the journal");
   }
   {
     std::lock_guard lock(mutex_);
@@ -343,6 +495,9 @@ Status ReplicationSender::FullSync(int fd, const wire::HelloAck& ack) {
   cv_.wait(lock, [&] { return stop_ || session_broken_ || shadow_full_sync_done_; });
   if (!shadow_full_sync_done_) return Unavailable("session closed before the full sync was acknowledged");
   in_full_sync_ = false;
+  // A complete copy from the base on also settles any repair that was pending.
+  needs_repair_ = false;
+  repair_requested_ = false;
   spdlog::info("replication {}/{}: full sync done: {} data bytes sent from byte {}, replica at seq {}",
                options_.server_id, options_.disk, sent, started_at, acked_seq_);
   return Status::Ok();
@@ -355,15 +510,14 @@ Status ReplicationSender::Realtime(int fd) {
     next = acked_seq_ + 1;
   }
   if (next < journal_->first_seq()) {
-    return FailedPrecondition("journal released past the replica's seq " + std::to_string(next - 1) +
-                              " (oldest is " + std::to_string(journal_->first_seq()) +
-                              "); a repair is needed");
+    EnterError("journal released past the replica's seq " + std::to_string(next - 1) + " (oldest is " +
+               std::to_string(journal_->first_seq()) + "); a repair is needed");
+    return Unavailable("records lost: a repair is needed");
   }
   SetPhase(ReplicationPhase::kRealtime, "streaming the journal from seq " + std::to_string(next));
   std::vector<uint8_t> batch;
   auto last_send = Clock::now();
   uint64_t released = 0;
-  bool reported_full = false;
   while (!SessionBroken()) {
     const uint64_t up_to = journal_->next_seq() - 1;
     if (up_to >= next) {
@@ -406,10 +560,11 @@ Status ReplicationSender::Realtime(int fd) {
       CDR_RETURN_IF_ERROR(journal_->ReleaseUpTo(acked));
       released = acked;
     }
-    if ((journal_->full() || journal_->broken()) && !reported_full) {
-      reported_full = true;
-      std::lock_guard lock(mutex_);
-      status_.last_error = "journal full or broken: the dirty bitmap holds the rest; a repair is needed";
+    if (journal_->full() || journal_->broken()) {
+      // Records past the bound are lost to the stream: stopping here beats streaming a gap.
+      EnterError(std::string("journal ") + (journal_->full() ? "full" : "broken") +
+                 ": the dirty bitmap holds the rest; a repair is needed");
+      return Unavailable("journal full: a repair is needed");
     }
     std::unique_lock lock(mutex_);
     cv_.wait_for(lock, std::chrono::milliseconds(5), [&] { return stop_ || session_broken_; });

@@ -1,15 +1,19 @@
 // Streams one protected disk to its replica on the shadow host (protocol: docs/wire-protocol.md). One thread
-// runs the sessions; per session a second thread reads the shadow's ACKs.
+// runs the sessions; per session a second thread reads the shadow's ACKs (and repair block hashes).
 //
-//   replication_starting ──connect, HELLO──► refused ──► error (retry with backoff; an operator must act)
-//          │ accepted: HELLO_ACK(applied seq, full sync cursor)
-//          ▼
-//   full_sync (only while the shadow says full_sync_done = false; resumes at the shadow's cursor)
-//          │ FULL_SYNC_EXTENTs, then the end marker; the replica is at the sync's base seq once it acks
+//   replication_starting ──connect, HELLO──► refused (foreign epoch) ──► error (retried slowly; operator)
+//          │ accepted: HELLO_ACK(applied seq, full sync cursor, repair cursor)
+//          ├─ full_sync (while the shadow says full_sync_done = false; resumes at the shadow's cursor, or
+//          │            restarts at 0 when the journal lost the sync's base seq)
+//          ├─ repair_starting ─► repairing (needs_repair, or the shadow has a repair in progress: range hashes,
+//          │            block hashes of differing ranges, differing blocks; resumes at the shadow's cursor)
 //          ▼
 //   realtime: journal records from applied seq + 1, batched, at most window_bytes unacknowledged,
 //             heartbeat every second, Journal::ReleaseUpTo(acked) after acks
 //          │ link down / shadow error ──► reconnect with backoff, resend from the last acknowledged seq
+//   error (replication_error) ◄── no session for longer than outage_window, journal full, disk size changed,
+//          initial_error, or the journal lost records the replica needs. The journal is reset; with
+//          auto_restart the sender keeps probing and repairs when the shadow answers, else StartRepair().
 //   stop ──► stopped
 #pragma once
 
@@ -29,17 +33,33 @@
 
 namespace cdr::agent {
 
-enum class ReplicationPhase { kReplicationStarting, kFullSync, kRealtime, kStopped, kError };
+// kError is DESIGN.md's replication_error: the replica needs a repair before realtime can go on.
+enum class ReplicationPhase {
+  kReplicationStarting,
+  kFullSync,
+  kRealtime,
+  kStopped,
+  kError,
+  kRepairStarting,
+  kRepairing
+};
 const char* ReplicationPhaseName(ReplicationPhase phase);  // "replication_starting", … as in DESIGN.md §2
 
 struct ReplicationStatus {
   ReplicationPhase phase = ReplicationPhase::kStopped;
-  double progress_percent = 0;        // full sync: acknowledged cursor / disk size; 100 in realtime
-  uint64_t bytes_sent = 0;            // bytes written to the socket since Start() (frames, after compression)
-  uint64_t full_sync_bytes_sent = 0;  // disk data bytes sent by full syncs since Start() (before compression)
+  double progress_percent = 0;  // full sync or repair: acknowledged cursor / disk size; 100 in realtime
+  uint64_t bytes_sent = 0;      // bytes written to the socket (frames after compression, hashes included)
+  uint64_t full_sync_bytes_sent = 0;  // disk data bytes sent by full syncs (before compression)
+  uint64_t repair_bytes_sent = 0;     // disk data bytes sent by repairs (before compression)
   uint64_t acked_seq = 0;
-  double lag_seconds = 0;  // age of the oldest journal record the shadow has not acknowledged
-  std::string last_error;
+  uint64_t journal_seq = 0;    // newest journaled write
+  uint64_t journal_bytes = 0;  // journal bytes retained
+  bool link_up = false;        // a session with the shadow is established
+  bool full_sync_done = false;  // as the shadow last said
+  // Age of the oldest write the shadow has not acknowledged; while the link is down or in error it keeps
+  // growing from the oldest unacknowledged record (or the moment the outage/error began).
+  double lag_seconds = 0;
+  std::string last_error;  // in kError: the reason
 };
 
 struct ReplicationOptions {
@@ -53,6 +73,9 @@ struct ReplicationOptions {
   uint64_t extent_bytes = 1 << 20;
   uint64_t window_bytes = 32ull << 20;
   uint64_t rate_bytes_per_second = 0;  // 0: unlimited
+  std::chrono::seconds outage_window{300};  // no session for longer than this → kError
+  bool auto_restart = true;  // in kError (link or initial_error): probe the shadow and repair by itself
+  std::string initial_error;  // non-empty: Start() enters kError with this reason (ExportStack::needs_repair())
 };
 
 class ReplicationSender {
@@ -62,8 +85,13 @@ class ReplicationSender {
   ReplicationSender(const ReplicationSender&) = delete;
   ReplicationSender& operator=(const ReplicationSender&) = delete;
 
+  // Start() after Stop() resumes: full sync at the shadow's cursor, realtime from the acked seq, or a repair.
   void Start();
+  // Joins the threads and leaves kStopped.
   void Stop();
+  // From kError: runs a repair (compare block hashes, send the differing blocks, then realtime); no-op
+  // otherwise.
+  void StartRepair();
   ReplicationStatus status() const;
   // true once the shadow acknowledged `seq` (sync mode); false at the deadline or when stopped.
   bool WaitForAck(uint64_t seq, std::chrono::milliseconds deadline);
@@ -78,6 +106,9 @@ class ReplicationSender {
   Status RunSession(int fd);
   Status FullSync(int fd, const wire::HelloAck& ack);
   Status Realtime(int fd);
+  // agent/replication_repair.cc: compares the replica with the disk and sends what differs; then the replica
+  // is at the repair's base seq.
+  Status Repair(int fd, const wire::HelloAck& ack);
   void ReceiveAcks(int fd);
   // Records `bytes` more as in flight once they fit in the window; when they do not, the batch is sent first
   // and the acks are awaited. kUnavailable if the session broke.
@@ -85,7 +116,12 @@ class ReplicationSender {
   // Sends the batch (honouring the rate limit) and clears it.
   Status Flush(int fd, std::vector<uint8_t>* batch);
   void SetPhase(ReplicationPhase phase, const std::string& reason);
+  // → kError: the journal is of no more use (a repair compares the whole disk), so it is reset; the time of
+  // the oldest write not replicated is kept for the lag.
+  void EnterError(const std::string& reason);
   bool SessionBroken();
+  // Realtime ns of journal record `seq`, or 0 when it is not in the journal any more.
+  uint64_t RecordTimeNs(uint64_t seq) const;
 
   const ReplicationOptions options_;
   Journal* const journal_;
@@ -108,6 +144,20 @@ class ReplicationSender {
   std::chrono::steady_clock::time_point rate_start_;
   uint64_t rate_bytes_ = 0;
   std::thread thread_;
+
+  // Error and repair. needs_repair_ outlives Stop()/Start() until a repair (or a full sync) completes.
+  bool initial_error_used_ = false;
+  bool needs_repair_ = false;
+  bool fresh_repair_ = false;  // the next repair starts at byte 0 with a new base (not resumed)
+  bool repair_requested_ = false;
+  bool link_up_ = false;
+  std::chrono::steady_clock::time_point link_down_since_;
+  uint64_t unreplicated_since_ns_ = 0;  // in error/repair: oldest write the replica may not have
+  bool shadow_repair_in_progress_ = false;
+  uint64_t shadow_repair_cursor_ = 0;
+  std::deque<wire::RepairBlockHashes> repair_replies_;
+  mutable uint64_t lag_cache_seq_ = 0;
+  mutable uint64_t lag_cache_time_ns_ = 0;
 };
 
 // The epoch a replica is bound to, kept in STATE_DIR/NAME/replication.json and created at random on first

@@ -110,6 +110,9 @@ class Reader {
     const uint8_t* s = Advance(n);
     return std::string(reinterpret_cast<const char*>(s), n);
   }
+  void Skip(size_t n) {
+    if (Need(n)) Advance(n);
+  }
   std::span<const uint8_t> Rest() {
     auto r = p_.subspan(pos_);
     pos_ = p_.size();
@@ -164,6 +167,14 @@ const char* FrameTypeName(FrameType type) {
       return "HEARTBEAT";
     case FrameType::kError:
       return "ERROR";
+    case FrameType::kRepairRanges:
+      return "REPAIR_RANGES";
+    case FrameType::kRepairBlockHashes:
+      return "REPAIR_BLOCK_HASHES";
+    case FrameType::kRepairBlocks:
+      return "REPAIR_BLOCKS";
+    case FrameType::kRepairEnd:
+      return "REPAIR_END";
   }
   return "UNKNOWN";
 }
@@ -251,6 +262,7 @@ std::vector<uint8_t> EncodeHello(const Hello& m) {
       .U32(m.block_size)
       .U64(m.epoch)
       .U64(m.resume_from_seq)
+      .U16(m.flags)
       .Take();
 }
 Result<Hello> DecodeHello(std::span<const uint8_t> p) {
@@ -262,6 +274,7 @@ Result<Hello> DecodeHello(std::span<const uint8_t> p) {
   m.block_size = r.U32();
   m.epoch = r.U64();
   m.resume_from_seq = r.U64();
+  m.flags = r.U16();
   CDR_RETURN_IF_ERROR(r.Done("HELLO"));
   return m;
 }
@@ -274,6 +287,10 @@ std::vector<uint8_t> EncodeHelloAck(const HelloAck& m) {
       .U16(m.full_sync_done ? 1 : 0)
       .U64(m.full_sync_cursor)
       .U64(m.full_sync_base_seq)
+      .U16(static_cast<uint16_t>(m.refusal))
+      .U16(m.repair_in_progress ? 1 : 0)
+      .U64(m.repair_cursor)
+      .U64(m.repair_base_seq)
       .Take();
 }
 Result<HelloAck> DecodeHelloAck(std::span<const uint8_t> p) {
@@ -285,6 +302,10 @@ Result<HelloAck> DecodeHelloAck(std::span<const uint8_t> p) {
   m.full_sync_done = r.U16() != 0;
   m.full_sync_cursor = r.U64();
   m.full_sync_base_seq = r.U64();
+  m.refusal = static_cast<Refusal>(r.U16());
+  m.repair_in_progress = r.U16() != 0;
+  m.repair_cursor = r.U64();
+  m.repair_base_seq = r.U64();
   CDR_RETURN_IF_ERROR(r.Done("HELLO_ACK"));
   return m;
 }
@@ -335,7 +356,13 @@ Result<FullSyncExtent> DecodeFullSyncExtent(std::span<const uint8_t> p) {
 }
 
 std::vector<uint8_t> EncodeAck(const Ack& m) {
-  return Writer().U64(m.applied_seq).U64(m.full_sync_cursor).U16(m.full_sync_done ? 1 : 0).Take();
+  return Writer()
+      .U64(m.applied_seq)
+      .U64(m.full_sync_cursor)
+      .U16(m.full_sync_done ? 1 : 0)
+      .U16(m.repair_in_progress ? 1 : 0)
+      .U64(m.repair_cursor)
+      .Take();
 }
 Result<Ack> DecodeAck(std::span<const uint8_t> p) {
   Reader r(p);
@@ -343,6 +370,8 @@ Result<Ack> DecodeAck(std::span<const uint8_t> p) {
   m.applied_seq = r.U64();
   m.full_sync_cursor = r.U64();
   m.full_sync_done = r.U16() != 0;
+  m.repair_in_progress = r.U16() != 0;
+  m.repair_cursor = r.U64();
   CDR_RETURN_IF_ERROR(r.Done("ACK"));
   return m;
 }
@@ -362,6 +391,104 @@ Result<ErrorMessage> DecodeError(std::span<const uint8_t> p) {
   m.code = r.U16();
   m.message = r.Str();
   CDR_RETURN_IF_ERROR(r.Done("ERROR"));
+  return m;
+}
+
+std::vector<uint8_t> EncodeRepairRanges(const RepairRanges& m) {
+  Writer w;
+  w.U64(m.base_seq).U32(static_cast<uint32_t>(m.ranges.size()));
+  for (const RangeHash& h : m.ranges) w.U64(h.offset).U32(h.length).U64(h.hash.low).U64(h.hash.high);
+  return w.Take();
+}
+Result<RepairRanges> DecodeRepairRanges(std::span<const uint8_t> p) {
+  Reader r(p);
+  RepairRanges m;
+  m.base_seq = r.U64();
+  const uint32_t n = r.U32();
+  if (p.size() < 12 || (p.size() - 12) / 28 < n) return InvalidArgument("malformed REPAIR_RANGES payload");
+  m.ranges.resize(n);
+  for (RangeHash& h : m.ranges) {
+    h.offset = r.U64();
+    h.length = r.U32();
+    h.hash.low = r.U64();
+    h.hash.high = r.U64();
+  }
+  CDR_RETURN_IF_ERROR(r.Done("REPAIR_RANGES"));
+  for (size_t i = 0; i < m.ranges.size(); ++i) {
+    if (m.ranges[i].length == 0 ||
+        (i > 0 && m.ranges[i].offset != m.ranges[i - 1].offset + m.ranges[i - 1].length)) {
+      return InvalidArgument("REPAIR_RANGES: ranges must be non-empty and contiguous");
+    }
+  }
+  return m;
+}
+
+std::vector<uint8_t> EncodeRepairBlockHashes(const RepairBlockHashes& m) {
+  Writer w;
+  w.U64(m.offset).U32(m.block_size).U32(static_cast<uint32_t>(m.hashes.size()));
+  for (const Hash128& h : m.hashes) w.U64(h.low).U64(h.high);
+  return w.Take();
+}
+Result<RepairBlockHashes> DecodeRepairBlockHashes(std::span<const uint8_t> p) {
+  Reader r(p);
+  RepairBlockHashes m;
+  m.offset = r.U64();
+  m.block_size = r.U32();
+  const uint32_t n = r.U32();
+  if (p.size() < 16 || (p.size() - 16) / 16 < n) return InvalidArgument("malformed REPAIR_BLOCK_HASHES payload");
+  m.hashes.resize(n);
+  for (Hash128& h : m.hashes) {
+    h.low = r.U64();
+    h.high = r.U64();
+  }
+  CDR_RETURN_IF_ERROR(r.Done("REPAIR_BLOCK_HASHES"));
+  if (m.block_size == 0) return InvalidArgument("REPAIR_BLOCK_HASHES: block size 0");
+  return m;
+}
+
+std::vector<uint8_t> EncodeRepairBlocks(const RepairBlocks& m) {
+  Writer w;
+  w.U64(m.offset).U64(m.end).U32(static_cast<uint32_t>(m.runs.size()));
+  for (const RepairRun& run : m.runs) {
+    w.U64(run.offset).U32(run.length).U16(run.zero ? 1 : 0);
+    if (!run.zero) w.Bytes(run.data);
+  }
+  return w.Take();
+}
+Result<RepairBlocks> DecodeRepairBlocks(std::span<const uint8_t> p) {
+  Reader r(p);
+  RepairBlocks m;
+  m.offset = r.U64();
+  m.end = r.U64();
+  const uint32_t n = r.U32();
+  if (p.size() < 20 || (p.size() - 20) / 14 < n) return InvalidArgument("malformed REPAIR_BLOCKS payload");
+  m.runs.resize(n);
+  size_t pos = 20;
+  for (RepairRun& run : m.runs) {
+    run.offset = r.U64();
+    run.length = r.U32();
+    run.zero = r.U16() != 0;
+    pos += 14;
+    if (!run.zero) {
+      if (p.size() - pos < run.length) return InvalidArgument("malformed REPAIR_BLOCKS payload");
+      run.data = p.subspan(pos, run.length);
+      pos += run.length;
+      r.Skip(run.length);
+    }
+    if (run.offset < m.offset || run.offset + run.length > m.end)
+      return InvalidArgument("REPAIR_BLOCKS: run outside its range");
+  }
+  CDR_RETURN_IF_ERROR(r.Done("REPAIR_BLOCKS"));
+  if (m.end <= m.offset) return InvalidArgument("REPAIR_BLOCKS: empty range");
+  return m;
+}
+
+std::vector<uint8_t> EncodeRepairEnd(const RepairEnd& m) { return Writer().U64(m.base_seq).Take(); }
+Result<RepairEnd> DecodeRepairEnd(std::span<const uint8_t> p) {
+  Reader r(p);
+  RepairEnd m;
+  m.base_seq = r.U64();
+  CDR_RETURN_IF_ERROR(r.Done("REPAIR_END"));
   return m;
 }
 

@@ -27,6 +27,10 @@ enum class FrameType : uint16_t {
   kAck = 5,
   kHeartbeat = 6,
   kError = 7,
+  kRepairRanges = 8,
+  kRepairBlockHashes = 9,
+  kRepairBlocks = 10,
+  kRepairEnd = 11,
 };
 const char* FrameTypeName(FrameType type);
 
@@ -55,7 +59,13 @@ struct Hello {
   uint32_t block_size = 0;
   uint64_t epoch = 0;
   uint64_t resume_from_seq = 0;  // the last seq the agent saw acknowledged (informational)
+  uint16_t flags = 0;            // kHelloRepair
 };
+// The agent is going to repair the replica: a changed disk size is accepted (the replica is resized).
+inline constexpr uint16_t kHelloRepair = 1 << 0;
+
+// Why a HELLO was refused, so the agent can tell what a repair fixes from what an operator must fix.
+enum class Refusal : uint16_t { kNone = 0, kForeignEpoch = 1, kDiskSizeChanged = 2, kBusy = 3, kOther = 4 };
 struct HelloAck {
   bool accepted = false;
   std::string reason;  // why it was refused
@@ -63,6 +73,10 @@ struct HelloAck {
   bool full_sync_done = false;
   uint64_t full_sync_cursor = 0;
   uint64_t full_sync_base_seq = 0;
+  Refusal refusal = Refusal::kNone;
+  bool repair_in_progress = false;  // the replica is not consistent until the repair ends
+  uint64_t repair_cursor = 0;       // bytes [0, cursor) are repaired
+  uint64_t repair_base_seq = 0;     // journal seq the running repair started after
 };
 struct DataRecord {
   uint16_t kind = 1;  // agent::RecordKind: 1 write, 2 zero, 3 trim
@@ -86,6 +100,45 @@ struct Ack {
   uint64_t applied_seq = 0;
   uint64_t full_sync_cursor = 0;
   bool full_sync_done = false;
+  bool repair_in_progress = false;
+  uint64_t repair_cursor = 0;
+};
+
+// Repair (docs/wire-protocol.md): the agent sends a 128-bit hash per range, the shadow answers the ranges whose
+// hash differs with its per-block hashes, the agent sends the blocks that differ.
+struct Hash128 {
+  uint64_t low = 0;
+  uint64_t high = 0;
+  bool operator==(const Hash128&) const = default;
+};
+struct RangeHash {
+  uint64_t offset = 0;
+  uint32_t length = 0;
+  Hash128 hash;  // XXH3-128 of the range's block hashes, in order
+};
+struct RepairRanges {
+  uint64_t base_seq = 0;  // the same for every frame of one repair; a new base starts a new repair at 0
+  std::vector<RangeHash> ranges;  // ascending and contiguous
+};
+struct RepairBlockHashes {
+  uint64_t offset = 0;  // the range's offset
+  uint32_t block_size = 0;
+  std::vector<Hash128> hashes;  // one per block of the range (XXH3-128 of the block's bytes)
+};
+struct RepairRun {
+  uint64_t offset = 0;
+  uint32_t length = 0;
+  bool zero = false;              // the run reads as zeroes: no data sent
+  std::span<const uint8_t> data;  // length bytes unless zero
+};
+// Completes the range [offset, end): every block of it that differs is in runs.
+struct RepairBlocks {
+  uint64_t offset = 0;
+  uint64_t end = 0;
+  std::vector<RepairRun> runs;
+};
+struct RepairEnd {
+  uint64_t base_seq = 0;  // the replica is at base_seq once every range is repaired
 };
 struct ErrorMessage {
   uint16_t code = 0;  // StatusCode
@@ -106,5 +159,13 @@ std::vector<uint8_t> EncodeHeartbeat(uint64_t time_ns);
 Result<uint64_t> DecodeHeartbeat(std::span<const uint8_t> p);
 std::vector<uint8_t> EncodeError(const ErrorMessage& m);
 Result<ErrorMessage> DecodeError(std::span<const uint8_t> p);
+std::vector<uint8_t> EncodeRepairRanges(const RepairRanges& m);
+Result<RepairRanges> DecodeRepairRanges(std::span<const uint8_t> p);
+std::vector<uint8_t> EncodeRepairBlockHashes(const RepairBlockHashes& m);
+Result<RepairBlockHashes> DecodeRepairBlockHashes(std::span<const uint8_t> p);
+std::vector<uint8_t> EncodeRepairBlocks(const RepairBlocks& m);
+Result<RepairBlocks> DecodeRepairBlocks(std::span<const uint8_t> p);  // run data points into p
+std::vector<uint8_t> EncodeRepairEnd(const RepairEnd& m);
+Result<RepairEnd> DecodeRepairEnd(std::span<const uint8_t> p);
 
 }  // namespace cdr::wire

@@ -34,7 +34,10 @@ fs::path ReplicaDisk::StatePath(const fs::path& dir, const std::string& server_i
 }
 
 Result<std::unique_ptr<ReplicaDisk>> ReplicaDisk::Open(const fs::path& replica_dir,
-                                                       const wire::Hello& hello) {
+                                                       const wire::Hello& hello, wire::Refusal* refusal) {
+  wire::Refusal ignored;
+  if (refusal == nullptr) refusal = &ignored;
+  *refusal = wire::Refusal::kNone;
   if (!ValidName(hello.server_id) || !ValidName(hello.disk)) {
     return InvalidArgument("server id and disk name must be [A-Za-z0-9._-]+");
   }
@@ -47,16 +50,18 @@ Result<std::unique_ptr<ReplicaDisk>> ReplicaDisk::Open(const fs::path& replica_d
   if (!fresh) {
     const ReplicaState& s = *loaded;
     if (s.epoch != hello.epoch) {
+      *refusal = wire::Refusal::kForeignEpoch;
       return FailedPrecondition("stale or foreign peer: epoch " + std::to_string(hello.epoch) +
                                 ", the replica of " + hello.server_id + "/" + hello.disk +
                                 " belongs to epoch " + std::to_string(s.epoch));
     }
-    if (s.disk_size != hello.disk_size) {
+    r->state_ = s;
+    if (s.disk_size != hello.disk_size && (hello.flags & wire::kHelloRepair) == 0) {
+      *refusal = wire::Refusal::kDiskSizeChanged;
       return FailedPrecondition("disk size changed: " + std::to_string(hello.disk_size) +
                                 " bytes, the replica has " + std::to_string(s.disk_size) +
                                 "; a repair is needed");
     }
-    r->state_ = s;
   } else {
     r->state_ = {hello.server_id, hello.disk, hello.disk_size, hello.block_size, hello.epoch, 0, 0, 0, false};
   }
@@ -68,6 +73,20 @@ Result<std::unique_ptr<ReplicaDisk>> ReplicaDisk::Open(const fs::path& replica_d
   if (r->fd_ < 0) return Errno("open " + image.string());
   if (fresh && ::ftruncate(r->fd_, static_cast<off_t>(hello.disk_size)) != 0)
     return Errno("size " + image.string());
+  if (!fresh && r->state_.disk_size != hello.disk_size) {
+    spdlog::warn("replica {}/{}: disk size {} → {}: resized, a repair (or the full sync) rewrites it",
+                 hello.server_id, hello.disk, r->state_.disk_size, hello.disk_size);
+    if (::ftruncate(r->fd_, static_cast<off_t>(hello.disk_size)) != 0) return Errno("resize " + image.string());
+    r->state_.disk_size = hello.disk_size;
+    if (r->state_.full_sync_done) {
+      r->state_.repair_in_progress = true;
+      r->state_.repair_cursor = 0;
+    } else {
+      r->state_.full_sync_cursor = 0;
+    }
+    if (::fdatasync(r->fd_) != 0) return Errno("fdatasync " + image.string());
+    CDR_RETURN_IF_ERROR(SaveReplicaState(r->state_path_, r->state_));
+  }
   Result<std::unique_ptr<CdpLog>> cdp = CdpLog::Open(image.parent_path() / (hello.disk + ".cdp"));
   if (!cdp.ok()) return cdp.status();
   r->cdp_ = std::move(*cdp);
@@ -75,6 +94,7 @@ Result<std::unique_ptr<ReplicaDisk>> ReplicaDisk::Open(const fs::path& replica_d
     if (::fdatasync(r->fd_) != 0) return Errno("fdatasync " + image.string());
     CDR_RETURN_IF_ERROR(SaveReplicaState(r->state_path_, r->state_));
   }
+  r->repair_checked_end_ = r->state_.repair_cursor;  // a repair resumes where the last connection left it
   return r;
 }
 
@@ -109,6 +129,7 @@ Status ReplicaDisk::Zero(uint64_t offset, uint64_t length, bool keep_allocated) 
 
 Status ReplicaDisk::ApplyData(const wire::DataRecord& r) {
   if (!state_.full_sync_done) return FailedPrecondition("DATA before the full sync finished");
+  if (state_.repair_in_progress) return FailedPrecondition("DATA before the repair finished");
   if (r.seq <= state_.applied_seq) return Status::Ok();
   if (r.seq != state_.applied_seq + 1) {
     return InvalidArgument("DATA seq " + std::to_string(r.seq) + " after applied seq " +
@@ -135,6 +156,12 @@ Status ReplicaDisk::ApplyData(const wire::DataRecord& r) {
 
 Status ReplicaDisk::ApplyExtent(const wire::FullSyncExtent& e) {
   if (state_.full_sync_done) return FailedPrecondition("FULL_SYNC_EXTENT after the full sync finished");
+  if (e.base_seq != state_.full_sync_base_seq && state_.full_sync_cursor != 0) {
+    // The agent lost the journal records after the old base: it starts the sync over from byte 0.
+    spdlog::info("replica {}/{}: full sync restarts at 0 with base seq {} (was {} at cursor {})", state_.server_id,
+                 state_.disk, e.base_seq, state_.full_sync_base_seq, state_.full_sync_cursor);
+    state_.full_sync_cursor = 0;
+  }
   if (e.cursor > state_.disk_size || e.offset < state_.full_sync_cursor) {
     return InvalidArgument("FULL_SYNC_EXTENT [" + std::to_string(e.offset) + ", " + std::to_string(e.cursor) +
                            ") does not follow cursor " + std::to_string(state_.full_sync_cursor));
@@ -167,16 +194,17 @@ Status ReplicaDisk::Commit() {
 }
 
 wire::HelloAck ReplicaDisk::hello_ack() const {
-  return {true,
-          "",
-          state_.applied_seq,
-          state_.full_sync_done,
-          state_.full_sync_cursor,
-          state_.full_sync_base_seq};
+  wire::HelloAck ack{true, "", state_.applied_seq, state_.full_sync_done, state_.full_sync_cursor,
+                     state_.full_sync_base_seq};
+  ack.repair_in_progress = state_.repair_in_progress;
+  ack.repair_cursor = state_.repair_cursor;
+  ack.repair_base_seq = state_.repair_base_seq;
+  return ack;
 }
 
 wire::Ack ReplicaDisk::ack() const {
-  return {state_.applied_seq, state_.full_sync_cursor, state_.full_sync_done};
+  return {state_.applied_seq, state_.full_sync_cursor, state_.full_sync_done, state_.repair_in_progress,
+          state_.repair_cursor};
 }
 
 }  // namespace cdr::shadow

@@ -10,7 +10,9 @@
 
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "common/wire_frame.h"
@@ -21,10 +23,12 @@ namespace cdr::shadow {
 
 class ReplicaDisk {
  public:
-  // kFailedPrecondition (message = the reason sent back in HELLO_ACK) when the peer is stale or foreign
-  // (another epoch) or the disk geometry changed; kInvalidArgument for unusable names.
+  // kFailedPrecondition (message = the reason sent back in HELLO_ACK, *refusal says which) when the peer is
+  // stale or foreign (another epoch) or the disk size changed; kInvalidArgument for unusable names. A HELLO
+  // with kHelloRepair resizes the replica to the new size and marks it for a repair instead.
   static Result<std::unique_ptr<ReplicaDisk>> Open(const std::filesystem::path& replica_dir,
-                                                   const wire::Hello& hello);
+                                                   const wire::Hello& hello,
+                                                   wire::Refusal* refusal = nullptr);
   ~ReplicaDisk();
   ReplicaDisk(const ReplicaDisk&) = delete;
   ReplicaDisk& operator=(const ReplicaDisk&) = delete;
@@ -33,6 +37,15 @@ class ReplicaDisk {
   // outside the disk. Records at or below the applied seq are skipped.
   Status ApplyData(const wire::DataRecord& record);
   Status ApplyExtent(const wire::FullSyncExtent& extent);
+  // Repair (shadow/replica_repair.cc). A range whose hash equals the replica's is done; for one that differs
+  // *block_hashes gets the replica's block hashes and the range waits for its REPAIR_BLOCKS. A new base seq
+  // starts a new repair at 0; the same base resumes at the cursor.
+  Result<bool> CheckRepairRange(uint64_t base_seq, const wire::RangeHash& range,
+                                std::vector<wire::Hash128>* block_hashes);
+  Status ApplyRepairBlocks(const wire::RepairBlocks& blocks);
+  // Every range up to the disk size is repaired: the replica is consistent again, at base_seq.
+  Status FinishRepair(uint64_t base_seq);
+
   // Makes everything applied so far durable, then records it in the state file.
   Status Commit();
   bool has_uncommitted() const { return uncommitted_; }
@@ -50,12 +63,18 @@ class ReplicaDisk {
   ReplicaDisk() = default;
   Status Zero(uint64_t offset, uint64_t length, bool keep_allocated);
   Status WriteAt(uint64_t offset, std::span<const uint8_t> data);
+  void AdvanceRepairCursor();
 
   int fd_ = -1;
   std::filesystem::path state_path_;
   ReplicaState state_;  // in memory ahead of the file until Commit()
   std::unique_ptr<CdpLog> cdp_;
   bool uncommitted_ = false;
+  // This connection's repair: ranges checked up to here, and the ones still waiting for their blocks. The
+  // persisted cursor never passes a waiting range, so a restart re-checks from there.
+  uint64_t repair_checked_end_ = 0;
+  std::set<uint64_t> repair_waiting_;
+  std::vector<uint8_t> repair_buffer_;
 };
 
 }  // namespace cdr::shadow

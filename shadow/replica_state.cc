@@ -34,6 +34,15 @@ Result<ReplicaState> LoadReplicaState(const std::filesystem::path& path) {
   s.full_sync_cursor = v["full_sync_cursor"].get<uint64_t>();
   s.full_sync_base_seq = v["full_sync_base_seq"].get<uint64_t>();
   s.full_sync_done = v["full_sync_done"].get<bool>();
+  if (v.contains("repair_in_progress")) {
+    if (!v["repair_in_progress"].is_boolean() || !v.value("repair_cursor", nlohmann::json()).is_number_unsigned() ||
+        !v.value("repair_base_seq", nlohmann::json()).is_number_unsigned()) {
+      return DataLoss(path.string() + ": mistyped repair_in_progress, repair_cursor or repair_base_seq");
+    }
+    s.repair_in_progress = v["repair_in_progress"].get<bool>();
+    s.repair_cursor = v["repair_cursor"].get<uint64_t>();
+    s.repair_base_seq = v["repair_base_seq"].get<uint64_t>();
+  }
   return s;
 }
 
@@ -46,7 +55,11 @@ Status SaveReplicaState(const std::filesystem::path& path, const ReplicaState& s
                       {"applied_seq", s.applied_seq},
                       {"full_sync_cursor", s.full_sync_cursor},
                       {"full_sync_base_seq", s.full_sync_base_seq},
-                      {"full_sync_done", s.full_sync_done}};
+                      {"full_sync_done", s.full_sync_done},
+                      {"repair_in_progress", s.repair_in_progress},
+                      {"repair_cursor", s.repair_cursor},
+                      {"repair_base_seq", s.repair_base_seq},
+                      {"consistent", s.consistent()}};
   return WriteJsonFileAtomically(path, v);
 }
 

@@ -22,9 +22,15 @@ struct ReplicaState {
   uint64_t full_sync_cursor = 0;    // bytes [0, cursor) of the disk are copied
   uint64_t full_sync_base_seq = 0;  // journal seq the running full sync started after
   bool full_sync_done = false;
+  // A repair compares the replica with the disk and rewrites what differs: until it ends the replica is a mix
+  // of two times and not consistent. The cursor lets a restart of either side resume it.
+  bool repair_in_progress = false;
+  uint64_t repair_cursor = 0;    // bytes [0, cursor) are repaired
+  uint64_t repair_base_seq = 0;  // journal seq the running repair started after
+  bool consistent() const { return full_sync_done && !repair_in_progress; }
 };
 
-// kNotFound when there is no state yet.
+// kNotFound when there is no state yet. The repair keys are optional (files written before repairs existed).
 Result<ReplicaState> LoadReplicaState(const std::filesystem::path& path);
 Status SaveReplicaState(const std::filesystem::path& path, const ReplicaState& state);
 

@@ -33,6 +33,19 @@ bool InputPending(int fd) {
   return ::ioctl(fd, FIONREAD, &pending) == 0 && pending > 0;
 }
 
+// Ranges that match are done; the others are answered with the replica's block hashes.
+Status AnswerRepairRanges(int fd, ReplicaDisk* disk, const wire::RepairRanges& ranges) {
+  std::vector<wire::Hash128> block_hashes;
+  for (const wire::RangeHash& range : ranges.ranges) {
+    Result<bool> equal = disk->CheckRepairRange(ranges.base_seq, range, &block_hashes);
+    if (!equal.ok()) return equal.status();
+    if (*equal) continue;
+    CDR_RETURN_IF_ERROR(Send(fd, wire::FrameType::kRepairBlockHashes, 0,
+                             wire::EncodeRepairBlockHashes({range.offset, disk->state().block_size, block_hashes})));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 ShadowServer::~ShadowServer() { Stop(); }
@@ -123,14 +136,11 @@ void ShadowServer::Serve(Connection* connection) {
   std::unique_ptr<ReplicaDisk> disk;
   if (hello.ok()) {
     key = hello->server_id + "/" + hello->disk;
-    bool busy;
-    {
-      std::lock_guard lock(mutex_);
-      busy = !busy_disks_.insert(key).second;
-    }
+    const bool busy = !ClaimDisk(key, hello->epoch, connection);
+    wire::Refusal refusal = wire::Refusal::kBusy;
     Result<std::unique_ptr<ReplicaDisk>> opened =
         busy ? Result<std::unique_ptr<ReplicaDisk>>(Unavailable("another connection is replicating " + key))
-             : ReplicaDisk::Open(options_.replica_dir, *hello);
+             : ReplicaDisk::Open(options_.replica_dir, *hello, &refusal);
     if (busy) key.clear();
     if (opened.ok()) {
       disk = std::move(*opened);
@@ -143,6 +153,7 @@ void ShadowServer::Serve(Connection* connection) {
       spdlog::warn("{}/{}: refused: {}", hello->server_id, hello->disk, opened.status().ToString());
       wire::HelloAck refused;
       refused.reason = opened.status().ToString();
+      refused.refusal = refusal == wire::Refusal::kNone ? wire::Refusal::kOther : refusal;
       (void)Send(fd, wire::FrameType::kHelloAck, 0, wire::EncodeHelloAck(refused));
     }
   } else {
@@ -167,6 +178,21 @@ void ShadowServer::Serve(Connection* connection) {
       case wire::FrameType::kFullSyncExtent: {
         Result<wire::FullSyncExtent> e = wire::DecodeFullSyncExtent(frame.payload);
         s = e.ok() ? disk->ApplyExtent(*e) : e.status();
+        break;
+      }
+      case wire::FrameType::kRepairRanges: {
+        Result<wire::RepairRanges> r = wire::DecodeRepairRanges(frame.payload);
+        s = r.ok() ? AnswerRepairRanges(fd, disk.get(), *r) : r.status();
+        break;
+      }
+      case wire::FrameType::kRepairBlocks: {
+        Result<wire::RepairBlocks> b = wire::DecodeRepairBlocks(frame.payload);
+        s = b.ok() ? disk->ApplyRepairBlocks(*b) : b.status();
+        break;
+      }
+      case wire::FrameType::kRepairEnd: {
+        Result<wire::RepairEnd> e = wire::DecodeRepairEnd(frame.payload);
+        s = e.ok() ? disk->FinishRepair(e->base_seq) : e.status();
         break;
       }
       case wire::FrameType::kHeartbeat:
@@ -197,6 +223,23 @@ void ShadowServer::Serve(Connection* connection) {
   if (!key.empty()) busy_disks_.erase(key);
   ::close(fd);
   connection->done = true;
+  released_.notify_all();
+}
+
+bool ShadowServer::ClaimDisk(const std::string& key, uint64_t epoch, Connection* connection) {
+  std::unique_lock lock(mutex_);
+  auto it = busy_disks_.find(key);
+  if (it != busy_disks_.end()) {
+    if (it->second.epoch != epoch) return false;
+    spdlog::info("{}: a new connection of epoch {} takes the disk over; closing the old one", key, epoch);
+    ::shutdown(it->second.connection->fd, SHUT_RDWR);
+    // The old connection commits what it applied before it lets go.
+    if (!released_.wait_for(lock, std::chrono::seconds(10), [&] { return busy_disks_.count(key) == 0; })) {
+      return false;
+    }
+  }
+  busy_disks_[key] = {connection, epoch};
+  return true;
 }
 
 }  // namespace cdr::shadow

@@ -10,15 +10,18 @@
 //              │                                          │ yes: Commit (fdatasync, state file) ──► ACK(seq)
 //              └──────────────────────────────────────────┘
 //   HEARTBEAT ──► ACK; EOF, error or a bad frame ──► commit what was applied, close
+//   REPAIR_RANGES ──► REPAIR_BLOCK_HASHES for differing ranges; REPAIR_BLOCKS, REPAIR_END: apply, ack
+//   a HELLO for a disk held by a connection of the same epoch takes the disk over (the old one is closed)
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <list>
+#include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <thread>
 
@@ -53,6 +56,10 @@ class ShadowServer {
   void AcceptLoop();
   void Serve(Connection* connection);
   void ReapFinished();
+  // Claims the replica disk `key` for `connection`. A live connection of the same epoch is taken over (an agent
+  // that reconnects after a half-open link must not wait for the old socket's timeout); false when another
+  // epoch holds it or the old connection does not let go.
+  bool ClaimDisk(const std::string& key, uint64_t epoch, Connection* connection);
 
   const ShadowOptions options_;
   int listen_fd_ = -1;
@@ -61,7 +68,12 @@ class ShadowServer {
   std::thread accept_thread_;
   std::mutex mutex_;
   std::list<std::unique_ptr<Connection>> connections_;
-  std::set<std::string> busy_disks_;  // "<server>/<disk>" with a live connection
+  struct Claim {
+    Connection* connection;
+    uint64_t epoch;
+  };
+  std::map<std::string, Claim> busy_disks_;  // "<server>/<disk>" with a live connection
+  std::condition_variable released_;
 };
 
 }  // namespace cdr::shadow

@@ -69,6 +69,52 @@ TEST(WireFrameTest, RoundTripsEveryMessage) {
   EXPECT_FALSE(DecodeAck(Bytes("short")).ok());
 }
 
+TEST(WireFrameTest, RoundTripsTheRepairMessagesAndHandshakeFields) {
+  Hello hello{"web-1", "disk0", 1 << 20, 4096, 7, 0, kHelloRepair};
+  EXPECT_EQ(DecodeHello(EncodeHello(hello))->flags, kHelloRepair);
+  HelloAck ack{true, "", 9, true, 0, 0, Refusal::kDiskSizeChanged, true, 1 << 20, 8};
+  Result<HelloAck> a = DecodeHelloAck(EncodeHelloAck(ack));
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->refusal, Refusal::kDiskSizeChanged);
+  EXPECT_TRUE(a->repair_in_progress);
+  EXPECT_EQ(a->repair_cursor, 1u << 20);
+  EXPECT_EQ(a->repair_base_seq, 8u);
+  Result<Ack> plain = DecodeAck(EncodeAck({1, 2, true, true, 3}));
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(plain->repair_in_progress);
+  EXPECT_EQ(plain->repair_cursor, 3u);
+
+  RepairRanges ranges{12, {{0, 4096, {1, 2}}, {4096, 100, {3, 4}}}};
+  Result<RepairRanges> r = DecodeRepairRanges(EncodeRepairRanges(ranges));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->base_seq, 12u);
+  ASSERT_EQ(r->ranges.size(), 2u);
+  EXPECT_EQ(r->ranges[1].offset, 4096u);
+  EXPECT_EQ(r->ranges[1].hash, (Hash128{3, 4}));
+  ranges.ranges[1].offset = 8192;  // a gap between ranges
+  EXPECT_FALSE(DecodeRepairRanges(EncodeRepairRanges(ranges)).ok());
+
+  Result<RepairBlockHashes> h = DecodeRepairBlockHashes(EncodeRepairBlockHashes({4096, 512, {{5, 6}, {7, 8}}}));
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->block_size, 512u);
+  EXPECT_EQ(h->hashes, (std::vector<Hash128>{{5, 6}, {7, 8}}));
+
+  const std::vector<uint8_t> data = Bytes("block data");
+  RepairBlocks blocks{0, 8192, {{0, static_cast<uint32_t>(data.size()), false, data}, {4096, 4096, true, {}}}};
+  std::vector<uint8_t> payload = EncodeRepairBlocks(blocks);
+  Result<RepairBlocks> b = DecodeRepairBlocks(payload);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  ASSERT_EQ(b->runs.size(), 2u);
+  EXPECT_EQ(std::vector<uint8_t>(b->runs[0].data.begin(), b->runs[0].data.end()), data);
+  EXPECT_TRUE(b->runs[1].zero);
+  EXPECT_TRUE(b->runs[1].data.empty());
+  payload.pop_back();  // truncated data
+  EXPECT_FALSE(DecodeRepairBlocks(payload).ok());
+  blocks.end = 4096;  // a run past its range
+  EXPECT_FALSE(DecodeRepairBlocks(EncodeRepairBlocks(blocks)).ok());
+  EXPECT_EQ(DecodeRepairEnd(EncodeRepairEnd({77}))->base_seq, 77u);
+}
+
 TEST(WireFrameTest, FlippedHeaderByteIsDataLoss) {
   std::vector<uint8_t> encoded = EncodeFrame(FrameType::kAck, 3, EncodeAck({3, 0, true}), false);
   for (size_t i = 0; i < kFrameHeaderSize; ++i) {

@@ -1,0 +1,179 @@
+// ReplicationSender's repair session (docs/wire-protocol.md, "Repair"). The agent hashes its disk range by
+// range and sends only the range hashes (16 bytes per MiB); the shadow answers a range that differs with its
+// block hashes (16 bytes per 4 KiB block), and the agent sends only the blocks whose hashes differ. So the wire
+// carries the changed blocks plus about 0.4 % of the disk for the differing ranges, and almost nothing for a
+// range that is the same on both sides.
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+
+#include "agent/internal/block_hash.h"
+#include "agent/internal/journal_format.h"
+#include "agent/replication_sender.h"
+
+namespace cdr::agent {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr uint64_t kRangeBytes = 1 << 20;
+constexpr size_t kRangesPerFrame = 16;
+constexpr size_t kBatchBytes = 1 << 20;
+
+bool AllZero(std::span<const uint8_t> bytes) {
+  return std::all_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b == 0; });
+}
+
+class FdCloser {
+ public:
+  explicit FdCloser(int fd) : fd_(fd) {}
+  ~FdCloser() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+Status ReplicationSender::Repair(int fd, const wire::HelloAck& ack) {
+  uint64_t cursor = 0;
+  uint64_t base = 0;
+  bool resume;
+  {
+    std::lock_guard lock(mutex_);
+    // Resuming is only safe while the journal still holds every write after the repair's base.
+    resume = ack.repair_in_progress && !fresh_repair_ && journal_->first_seq() <= ack.repair_base_seq + 1 &&
+             ack.repair_base_seq < journal_->next_seq() && !journal_->full() && !journal_->broken();
+  }
+  if (resume) {
+    cursor = ack.repair_cursor;
+    base = ack.repair_base_seq;
+  } else {
+    // Writes from here on are journaled and streamed after the repair; earlier ones are read from the disk.
+    CDR_RETURN_IF_ERROR(journal_->Reset());
+    base = journal_->next_seq() - 1;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    fresh_repair_ = false;
+    shadow_repair_cursor_ = cursor;
+  }
+  SetPhase(ReplicationPhase::kRepairStarting,
+           resume ? "resuming the repair at byte " + std::to_string(cursor) + ", base seq " + std::to_string(base)
+                  : "comparing the replica with the disk, base seq " + std::to_string(base));
+  const int disk_fd = ::open(options_.disk_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (disk_fd < 0) return Internal("open " + options_.disk_path.string() + " for the repair");
+  FdCloser closer(disk_fd);
+  SetPhase(ReplicationPhase::kRepairing, "sending range hashes from byte " + std::to_string(cursor));
+
+  std::map<uint64_t, std::vector<wire::Hash128>> waiting;  // hashed ranges not yet passed by the shadow
+  std::vector<uint8_t> buffer;
+  std::vector<uint8_t> batch;
+  wire::RepairRanges ranges{base, {}};
+  uint64_t next = cursor;
+  uint64_t data_bytes = 0;
+  auto last_send = Clock::now();
+  auto flush_ranges = [&] {
+    if (ranges.ranges.empty()) return;
+    std::vector<uint8_t> frame =
+        wire::EncodeFrame(wire::FrameType::kRepairRanges, 0, wire::EncodeRepairRanges(ranges), false);
+    batch.insert(batch.end(), frame.begin(), frame.end());
+    ranges.ranges.clear();
+  };
+  while (true) {
+    std::deque<wire::RepairBlockHashes> replies;
+    uint64_t shadow_cursor;
+    {
+      std::lock_guard lock(mutex_);
+      if (stop_ || session_broken_) return Unavailable("session closed during the repair");
+      replies.swap(repair_replies_);
+      shadow_cursor = shadow_repair_cursor_;
+    }
+    for (const wire::RepairBlockHashes& reply : replies) {
+      auto it = waiting.find(reply.offset);
+      if (it == waiting.end() || reply.block_size != block_size_ || reply.hashes.size() != it->second.size()) {
+        return DataLoss("REPAIR_BLOCK_HASHES for range " + std::to_string(reply.offset) +
+                        " does not match a range this repair sent");
+      }
+      const uint64_t range_end = std::min(disk_size_, reply.offset + kRangeBytes);
+      wire::RepairBlocks blocks{reply.offset, range_end, {}};
+      std::vector<std::vector<uint8_t>> run_data;
+      for (size_t i = 0; i < reply.hashes.size();) {
+        if (reply.hashes[i] == it->second[i]) {
+          ++i;
+          continue;
+        }
+        size_t j = i;
+        while (j < reply.hashes.size() && !(reply.hashes[j] == it->second[j])) ++j;
+        const uint64_t offset = reply.offset + i * block_size_;
+        const uint64_t length = std::min<uint64_t>(range_end, reply.offset + j * block_size_) - offset;
+        std::vector<uint8_t> data(length);
+        CDR_RETURN_IF_ERROR(internal::ReadFully(disk_fd, offset, data.data(), data.size()));
+        const bool zero = AllZero(data);
+        if (!zero) data_bytes += length;
+        run_data.push_back(zero ? std::vector<uint8_t>() : std::move(data));
+        blocks.runs.push_back({offset, static_cast<uint32_t>(length), zero, {}});
+        i = j;
+      }
+      for (size_t r = 0; r < blocks.runs.size(); ++r) blocks.runs[r].data = run_data[r];
+      waiting.erase(it);
+      std::vector<uint8_t> frame = wire::EncodeFrame(wire::FrameType::kRepairBlocks, 0,
+                                                     wire::EncodeRepairBlocks(blocks), options_.compress);
+      batch.insert(batch.end(), frame.begin(), frame.end());
+      std::lock_guard lock(mutex_);
+      for (const wire::RepairRun& run : blocks.runs) status_.repair_bytes_sent += run.zero ? 0 : run.length;
+    }
+    // The shadow's cursor passed these: they were equal (or their blocks are applied).
+    while (!waiting.empty() && waiting.begin()->first + kRangeBytes <= shadow_cursor) waiting.erase(waiting.begin());
+
+    const bool room = next < disk_size_ && next < shadow_cursor + options_.window_bytes;
+    if (room) {
+      const uint64_t length = std::min(kRangeBytes, disk_size_ - next);
+      std::vector<wire::Hash128> hashes;
+      CDR_RETURN_IF_ERROR(internal::HashRange(disk_fd, next, length, disk_size_, block_size_, &buffer, &hashes));
+      ranges.ranges.push_back({next, static_cast<uint32_t>(length), internal::HashOfHashes(hashes)});
+      waiting.emplace(next, std::move(hashes));
+      next += length;
+      if (ranges.ranges.size() >= kRangesPerFrame || next == disk_size_) flush_ranges();
+      if (batch.size() >= kBatchBytes || next == disk_size_) {
+        CDR_RETURN_IF_ERROR(Flush(fd, &batch));
+        last_send = Clock::now();
+      }
+      continue;
+    }
+    flush_ranges();
+    if (!batch.empty()) {
+      CDR_RETURN_IF_ERROR(Flush(fd, &batch));
+      last_send = Clock::now();
+    }
+    if (next >= disk_size_ && shadow_cursor >= disk_size_) break;
+    if (Clock::now() - last_send >= std::chrono::seconds(1)) {
+      // The shadow commits and acks on a heartbeat: the cursor moves on even when nothing else is sent.
+      batch = wire::EncodeFrame(wire::FrameType::kHeartbeat, 0, wire::EncodeHeartbeat(internal::NowRealtimeNs()),
+                                false);
+      CDR_RETURN_IF_ERROR(Flush(fd, &batch));
+      last_send = Clock::now();
+    }
+    std::unique_lock lock(mutex_);
+    cv_.wait_for(lock, std::chrono::milliseconds(200), [&] {
+      return stop_ || session_broken_ || !repair_replies_.empty() || shadow_repair_cursor_ != shadow_cursor;
+    });
+  }
+  batch = wire::EncodeFrame(wire::FrameType::kRepairEnd, 0, wire::EncodeRepairEnd({base}), false);
+  CDR_RETURN_IF_ERROR(Flush(fd, &batch));
+  std::unique_lock lock(mutex_);
+  cv_.wait(lock, [&] { return stop_ || session_broken_ || (!shadow_repair_in_progress_ && acked_seq_ >= base); });
+  if (shadow_repair_in_progress_ || acked_seq_ < base)
+    return Unavailable("session closed before the repair was acknowledged");
+  needs_repair_ = false;
+  repair_requested_ = false;
+  spdlog::info("replication {}/{}: repair done: {} data bytes sent from byte {}, replica at seq {}",
+               options_.server_id, options_.disk, data_bytes, cursor, acked_seq_);
+  return Status::Ok();
+}
+
+}  // namespace cdr::agent

@@ -1,0 +1,83 @@
+// ReplicaDisk's side of the repair (docs/wire-protocol.md, "Repair"): compare range hashes with the replica,
+// answer differing ranges with block hashes, write the blocks the agent sends, and keep a cursor that a
+// restart of either side resumes from.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "agent/internal/block_hash.h"
+#include "shadow/replica_disk.h"
+
+namespace cdr::shadow {
+
+Result<bool> ReplicaDisk::CheckRepairRange(uint64_t base_seq, const wire::RangeHash& range,
+                                           std::vector<wire::Hash128>* block_hashes) {
+  if (!state_.full_sync_done) return FailedPrecondition("REPAIR_RANGES before the full sync finished");
+  const bool new_repair = !state_.repair_in_progress || state_.repair_base_seq != base_seq;
+  if (new_repair && range.offset != 0) {
+    return InvalidArgument("REPAIR_RANGES: a repair with base seq " + std::to_string(base_seq) +
+                           " must start at byte 0, not " + std::to_string(range.offset));
+  }
+  if (new_repair) {
+    spdlog::info("replica {}/{}: repair starts, base seq {}; not consistent until it ends", state_.server_id,
+                 state_.disk, base_seq);
+    state_.repair_in_progress = true;
+    state_.repair_base_seq = base_seq;
+    state_.repair_cursor = 0;
+    repair_waiting_.clear();
+    repair_checked_end_ = 0;
+    uncommitted_ = true;
+  }
+  if (range.offset != repair_checked_end_) {
+    return InvalidArgument("REPAIR_RANGES: range at " + std::to_string(range.offset) + " does not follow " +
+                           std::to_string(repair_checked_end_));
+  }
+  if (range.offset >= state_.disk_size || range.length > state_.disk_size - range.offset) {
+    return InvalidArgument("REPAIR_RANGES: range at " + std::to_string(range.offset) + " outside the disk");
+  }
+  CDR_RETURN_IF_ERROR(agent::internal::HashRange(fd_, range.offset, range.length, state_.disk_size,
+                                                 state_.block_size, &repair_buffer_, block_hashes));
+  repair_checked_end_ = range.offset + range.length;
+  const bool equal = agent::internal::HashOfHashes(*block_hashes) == range.hash;
+  if (!equal) repair_waiting_.insert(range.offset);
+  AdvanceRepairCursor();
+  return equal;
+}
+
+Status ReplicaDisk::ApplyRepairBlocks(const wire::RepairBlocks& blocks) {
+  if (!state_.repair_in_progress || repair_waiting_.erase(blocks.offset) == 0) {
+    return InvalidArgument("REPAIR_BLOCKS for range " + std::to_string(blocks.offset) +
+                           " that is not waiting for its blocks");
+  }
+  for (const wire::RepairRun& run : blocks.runs) {
+    if (run.offset + run.length > state_.disk_size) return InvalidArgument("REPAIR_BLOCKS: run outside the disk");
+    CDR_RETURN_IF_ERROR(run.zero ? Zero(run.offset, run.length, false) : WriteAt(run.offset, run.data));
+  }
+  AdvanceRepairCursor();
+  uncommitted_ = true;
+  return Status::Ok();
+}
+
+void ReplicaDisk::AdvanceRepairCursor() {
+  const uint64_t cursor = repair_waiting_.empty() ? repair_checked_end_ : *repair_waiting_.begin();
+  if (cursor != state_.repair_cursor) {
+    state_.repair_cursor = cursor;
+    uncommitted_ = true;
+  }
+}
+
+Status ReplicaDisk::FinishRepair(uint64_t base_seq) {
+  if (!state_.repair_in_progress || state_.repair_base_seq != base_seq ||
+      state_.repair_cursor != state_.disk_size) {
+    return InvalidArgument("REPAIR_END with base seq " + std::to_string(base_seq) + " but the repair is at byte " +
+                           std::to_string(state_.repair_cursor) + " of " + std::to_string(state_.disk_size));
+  }
+  state_.repair_in_progress = false;
+  state_.applied_seq = base_seq;
+  uncommitted_ = true;
+  spdlog::info("replica {}/{}: repair done, consistent at seq {}", state_.server_id, state_.disk, base_seq);
+  return Status::Ok();
+}
+
+}  // namespace cdr::shadow
