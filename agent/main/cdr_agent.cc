@@ -1,10 +1,13 @@
-// cdr-agent: exports each protected disk over NBD and records every write (journal + dirty bitmap).
-// Argument parsing and wiring only; the work is in the cdr_agent library.
+// cdr-agent: exports each protected disk over NBD, records every write (journal + dirty bitmap), replicates
+// to the shadow host under a ReplicationManager and serves the control API. Argument parsing and wiring only.
 //
 //   cdr-agent --listen 127.0.0.1:0 --state-dir /var/lib/cdr-agent --export disk0=/dev/vdb [--export …]
-//             [--journal-max-mib 1024] [--journal-segment-mib 64] [--pid-file FILE]
+//             [--journal-max-mib 1024] [--journal-segment-mib 64] [--pid-file FILE] [--ready-file FILE]
+//             [--api-listen 127.0.0.1:0 --api-token-file FILE | --no-api] [--outage-window-seconds 300]
 //             [--shadow HOST:PORT --server-id ID [--mode async|sync] [--replication-rate-mib N]]
 #include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -16,17 +19,14 @@
 #include <string>
 #include <vector>
 
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-
+#include "agent/api/control_api.h"
 #include "agent/export_stack.h"
 #include "agent/nbd_server.h"
-#include "agent/replication_sender.h"
-#include "agent/sync_replication_device.h"
+#include "agent/replication_manager.h"
+#include "common/json_file.h"
 
 namespace {
 
-using cdr::agent::BlockDevice;
 using cdr::agent::ExportConfig;
 
 struct Flags {
@@ -37,35 +37,49 @@ struct Flags {
   uint64_t journal_max_mib = 1024;
   uint64_t journal_segment_mib = 64;
   std::filesystem::path pid_file;
-  std::string shadow_host;  // empty: no replication
-  uint16_t shadow_port = 0;
+  std::filesystem::path ready_file;
+  std::string api_host = "127.0.0.1";
+  uint16_t api_port = 0;
+  std::string api_token_file;  // empty: no control API
+  bool no_api = false;
+  std::string shadow_address;  // empty: no start at launch (the persisted desired state applies)
   std::string server_id;
   uint64_t replication_rate_mib = 0;
   bool sync_mode = false;
+  int outage_window_seconds = 300;
 };
 
 constexpr const char* kUsage =
     "usage: cdr-agent --listen HOST:PORT --state-dir DIR --export NAME=PATH [--export NAME=PATH ...]\n"
-    "                 [--journal-max-mib N] [--journal-segment-mib N] [--pid-file FILE]\n"
+    "                 [--journal-max-mib N] [--journal-segment-mib N] [--pid-file FILE] [--ready-file FILE]\n"
+    "                 [--api-listen HOST:PORT --api-token-file FILE | --no-api] [--outage-window-seconds N]\n"
     "                 [--shadow HOST:PORT --server-id ID [--mode async|sync] [--replication-rate-mib N]]\n"
+    "  --shadow starts replicating at launch with that target; without it the agent comes back in the state\n"
+    "  it was left in (STATE_DIR/replication.json): replicating again, or stopped.\n"
     "  --mode sync acknowledges a write once the shadow has it (async again after 5 s without an ack).\n"
+    "  --api-token-file enables the control API (bearer token); without it, or with --no-api, there is "
+    "none.\n"
+    "  --ready-file is written atomically once NBD and the API listen:\n"
+    "    {\"pid\": N, \"nbd_address\": \"HOST:PORT\", \"api_address\": \"HOST:PORT\" or null}\n"
     "  HOST is an address literal (127.0.0.1, [::1]); PORT 0 picks a free port.\n";
 
 std::optional<uint64_t> ParseNumber(const std::string& s) {
-  if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 18) return std::nullopt;
+  if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 18)
+    return std::nullopt;
   return std::stoull(s);
 }
 
-// Returns an error message, or empty on success.
-std::string ParseListen(const std::string& value, Flags* flags) {
+// Returns an error message naming `flag`, or empty on success.
+std::string ParseHostPort(const std::string& flag, const std::string& value, std::string* host_out,
+                          uint16_t* port_out) {
   const size_t colon = value.rfind(':');
-  if (colon == std::string::npos) return "--listen wants HOST:PORT, got " + value;
+  if (colon == std::string::npos) return flag + " wants HOST:PORT, got " + value;
   std::string host = value.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   const std::optional<uint64_t> port = ParseNumber(value.substr(colon + 1));
-  if (host.empty() || !port || *port > 65535) return "--listen wants HOST:PORT, got " + value;
-  flags->host = host;
-  flags->port = static_cast<uint16_t>(*port);
+  if (host.empty() || !port || *port > 65535) return flag + " wants HOST:PORT, got " + value;
+  *host_out = host;
+  *port_out = static_cast<uint16_t>(*port);
   return "";
 }
 
@@ -74,8 +88,13 @@ std::string ParseFlags(int argc, char** argv, Flags* flags) {
     const std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") return kUsage;
     const size_t eq = arg.find('=');
-    const bool inline_value = arg.rfind("--", 0) == 0 && eq != std::string::npos && arg.rfind("--export", 0) != 0;
+    const bool inline_value =
+        arg.rfind("--", 0) == 0 && eq != std::string::npos && arg.rfind("--export", 0) != 0;
     const std::string name = inline_value ? arg.substr(0, eq) : arg;
+    if (name == "--no-api") {
+      flags->no_api = true;
+      continue;
+    }
     std::string value;
     if (inline_value) {
       value = arg.substr(eq + 1);
@@ -85,16 +104,28 @@ std::string ParseFlags(int argc, char** argv, Flags* flags) {
       return "missing value for " + arg;
     }
     if (name == "--listen") {
-      if (std::string e = ParseListen(value, flags); !e.empty()) return e;
+      if (std::string e = ParseHostPort(name, value, &flags->host, &flags->port); !e.empty()) return e;
+    } else if (name == "--api-listen") {
+      if (std::string e = ParseHostPort(name, value, &flags->api_host, &flags->api_port); !e.empty())
+        return e;
+    } else if (name == "--api-token-file") {
+      flags->api_token_file = value;
+    } else if (name == "--ready-file") {
+      flags->ready_file = value;
+    } else if (name == "--outage-window-seconds") {
+      const std::optional<uint64_t> n = ParseNumber(value);
+      if (!n || *n == 0 || *n > 1000000000) return "--outage-window-seconds wants a positive number";
+      flags->outage_window_seconds = static_cast<int>(*n);
     } else if (name == "--export") {
       const size_t at = value.find('=');
       if (at == 0 || at == std::string::npos || at + 1 == value.size()) return "--export wants NAME=PATH";
       flags->exports.emplace_back(value.substr(0, at), value.substr(at + 1));
     } else if (name == "--shadow") {
-      Flags parsed;
-      if (std::string e = ParseListen(value, &parsed); !e.empty()) return "--shadow wants HOST:PORT, got " + value;
-      flags->shadow_host = parsed.host;
-      flags->shadow_port = parsed.port;
+      std::string host;
+      uint16_t port = 0;
+      if (std::string e = ParseHostPort(name, value, &host, &port); !e.empty()) return e;
+      if (port == 0) return "--shadow wants a real port, got " + value;
+      flags->shadow_address = value;
     } else if (name == "--server-id") {
       flags->server_id = value;
     } else if (name == "--mode") {
@@ -118,8 +149,36 @@ std::string ParseFlags(int argc, char** argv, Flags* flags) {
   }
   if (flags->exports.empty()) return "at least one --export NAME=PATH is needed";
   if (flags->state_dir.empty()) return "--state-dir is needed";
-  if (!flags->shadow_host.empty() && flags->server_id.empty()) return "--shadow needs --server-id";
+  if (!flags->shadow_address.empty() && flags->server_id.empty()) return "--shadow needs --server-id";
+  if (flags->no_api && !flags->api_token_file.empty())
+    return "--no-api and --api-token-file exclude each other";
   return "";
+}
+
+// --shadow: start with that target. A launch that finds the disks in replication_error (an interrupted
+// repair, an unclean shutdown) repairs instead, which also ends in realtime.
+void StartAtLaunch(const Flags& flags, cdr::agent::ReplicationManager* manager) {
+  cdr::agent::ReplicationTarget target;
+  target.shadow_address = flags.shadow_address;
+  target.server_id = flags.server_id;
+  target.sync_mode = flags.sync_mode;
+  target.rate_bytes_per_second = flags.replication_rate_mib << 20;
+  target.outage_window_seconds = flags.outage_window_seconds;
+  cdr::Status s = manager->Start(target);
+  if (!s.ok() && s.code() == cdr::StatusCode::kFailedPrecondition) {
+    cdr::Result<cdr::agent::AgentStatus> status = manager->GetStatus();
+    if (status.ok() && status->state == "replication_error") s = manager->Repair();
+  }
+  if (!s.ok()) spdlog::error("--shadow {}: replication not started: {}", flags.shadow_address, s.ToString());
+}
+
+cdr::Status WriteReadyFile(const std::filesystem::path& path, const std::string& nbd_address,
+                           const std::string& api_address) {
+  const nlohmann::json ready = {
+      {"pid", ::getpid()},
+      {"nbd_address", nbd_address},
+      {"api_address", api_address.empty() ? nlohmann::json(nullptr) : nlohmann::json(api_address)}};
+  return cdr::WriteJsonFileAtomically(path, ready);
 }
 
 }  // namespace
@@ -134,6 +193,18 @@ int main(int argc, char** argv) {
   // Logs go to stderr: stdout carries only the "listening on" line that scripts and tests read.
   spdlog::set_default_logger(spdlog::stderr_color_mt("cdr-agent"));
 
+  std::string api_token;
+  if (!flags.api_token_file.empty()) {
+    cdr::Result<std::string> token = cdr::agent::api::ReadTokenFile(flags.api_token_file);
+    if (!token.ok()) {
+      spdlog::error("--api-token-file: {}", token.status().ToString());
+      return 2;
+    }
+    api_token = *token;
+  } else if (!flags.no_api) {
+    spdlog::warn("no --api-token-file: the control API is off (pass --no-api to say so)");
+  }
+
   // Blocked before any thread starts, so only sigwait below ever sees them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -142,7 +213,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   std::vector<std::unique_ptr<cdr::agent::ExportStack>> stacks;
-  std::vector<cdr::agent::NbdExport> exports;
+  std::vector<cdr::agent::ProtectedDisk> disks;
   for (const auto& [name, path] : flags.exports) {
     ExportConfig config;
     config.name = name;
@@ -155,52 +226,63 @@ int main(int argc, char** argv) {
       spdlog::error("export {}: {}", name, stack.status().ToString());
       return 1;
     }
-    exports.push_back({name, "cdr protected disk " + path, (*stack)->device()});
+    disks.push_back({stack->get(), path});
     stacks.push_back(std::move(*stack));
   }
 
-  std::vector<std::unique_ptr<cdr::agent::ReplicationSender>> senders;
-  std::vector<std::unique_ptr<cdr::agent::SyncReplicationDevice>> sync_devices;
-  for (size_t i = 0; i < stacks.size() && !flags.shadow_host.empty(); ++i) {
-    const std::filesystem::path export_state = flags.state_dir / stacks[i]->name();
-    cdr::Result<uint64_t> epoch = cdr::agent::LoadOrCreateReplicationEpoch(export_state);
-    if (!epoch.ok()) {
-      spdlog::error("export {}: {}", stacks[i]->name(), epoch.status().ToString());
-      return 1;
-    }
-    cdr::agent::ReplicationOptions options;
-    options.host = flags.shadow_host;
-    options.port = flags.shadow_port;
-    options.server_id = flags.server_id;
-    options.disk = stacks[i]->name();
-    options.disk_path = flags.exports[i].second;
-    options.epoch = *epoch;
-    options.rate_bytes_per_second = flags.replication_rate_mib << 20;
-    BlockDevice* device = stacks[i]->device();
-    senders.push_back(std::make_unique<cdr::agent::ReplicationSender>(options, &stacks[i]->journal(),
-                                                                      device->Size(), device->BlockSize()));
-    senders.back()->Start();
-    if (flags.sync_mode) {
-      sync_devices.push_back(std::make_unique<cdr::agent::SyncReplicationDevice>(
-          stacks[i]->name(), device, &stacks[i]->journal(), senders.back().get(), std::chrono::seconds(5)));
-      exports[i].device = sync_devices.back().get();
-    }
+  auto manager = cdr::agent::ReplicationManager::Open({flags.state_dir}, disks);
+  if (!manager.ok()) {
+    spdlog::error("replication: {}", manager.status().ToString());
+    return 1;
+  }
+  std::vector<cdr::agent::NbdExport> exports;
+  for (size_t i = 0; i < stacks.size(); ++i) {
+    exports.push_back(
+        {stacks[i]->name(), "cdr protected disk " + flags.exports[i].second, (*manager)->device(i)});
   }
   cdr::agent::NbdServer server(exports, {flags.host, flags.port, 64});
   if (cdr::Status s = server.Start(); !s.ok()) {
     spdlog::error("nbd: {}", s.ToString());
     return 1;
   }
+  (*manager)->set_nbd_address(server.address());
+  spdlog::info("nbd: listening on {} with {} export(s)", server.address(), exports.size());
+
+  if (!flags.shadow_address.empty()) {
+    StartAtLaunch(flags, manager->get());
+  } else if (cdr::Status s = (*manager)->ResumeDesiredState(); !s.ok()) {
+    spdlog::error("replication: could not resume the persisted state: {}", s.ToString());
+  }
+
+  std::unique_ptr<cdr::agent::api::ControlApi> api;
+  if (!api_token.empty()) {
+    api = std::make_unique<cdr::agent::api::ControlApi>(
+        cdr::agent::api::ControlApiOptions{flags.api_host, flags.api_port, api_token}, manager->get());
+    if (cdr::Status s = api->Start(); !s.ok()) {
+      spdlog::error("control api: {}", s.ToString());
+      return 1;
+    }
+  }
+
   if (!flags.pid_file.empty()) std::ofstream(flags.pid_file) << ::getpid() << "\n";
   std::printf("listening on %s\n", server.address().c_str());
   std::fflush(stdout);
-  spdlog::info("nbd: listening on {} with {} export(s)", server.address(), exports.size());
+  if (!flags.ready_file.empty()) {
+    if (cdr::Status s = WriteReadyFile(flags.ready_file, server.address(), api ? api->address() : "");
+        !s.ok()) {
+      spdlog::error("--ready-file: {}", s.ToString());
+      return 1;
+    }
+  }
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   spdlog::info("stopping on signal {}", signal_number);
+  if (api) api->Stop();
   server.Stop();
-  for (auto& sender : senders) sender->Stop();
+  // Keeps the desired state: the next start comes back replicating (or stopped) as before.
+  (*manager)->Shutdown();
+  manager->reset();
   int rc = 0;
   for (auto& stack : stacks) {
     if (cdr::Status s = stack->CloseClean(); !s.ok()) {
@@ -210,6 +292,7 @@ int main(int argc, char** argv) {
     }
   }
   if (!flags.pid_file.empty()) std::filesystem::remove(flags.pid_file);
+  if (!flags.ready_file.empty()) std::filesystem::remove(flags.ready_file);
   spdlog::info("stopped");
   return rc;
 }

@@ -1,6 +1,6 @@
 // cdr-shadow: the receiver on the shadow host. Argument parsing and wiring only; the work is in cdr_shadow.
 //
-//   cdr-shadow --listen 127.0.0.1:0 --replica-dir DIR [--pid-file FILE]
+//   cdr-shadow --listen 127.0.0.1:0 --replica-dir DIR [--pid-file FILE] [--ready-file FILE]
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -11,17 +11,20 @@
 #include <fstream>
 #include <string>
 
+#include "common/json_file.h"
 #include "shadow/shadow_server.h"
 
 namespace {
 
 constexpr const char* kUsage =
-    "usage: cdr-shadow --listen HOST:PORT --replica-dir DIR [--pid-file FILE]\n"
-    "  HOST is an IPv4 address literal; PORT 0 picks a free port.\n";
+    "usage: cdr-shadow --listen HOST:PORT --replica-dir DIR [--pid-file FILE] [--ready-file FILE]\n"
+    "  HOST is an IPv4 address literal; PORT 0 picks a free port.\n"
+    "  --ready-file: written atomically once listening: {\"pid\": N, \"address\": \"HOST:PORT\"}.\n";
 
 struct Flags {
   cdr::shadow::ShadowOptions options;
   std::filesystem::path pid_file;
+  std::filesystem::path ready_file;
 };
 
 std::string ParseFlags(int argc, char** argv, Flags* flags) {
@@ -43,6 +46,8 @@ std::string ParseFlags(int argc, char** argv, Flags* flags) {
       flags->options.replica_dir = value;
     } else if (arg == "--pid-file") {
       flags->pid_file = value;
+    } else if (arg == "--ready-file") {
+      flags->ready_file = value;
     } else {
       return "unknown argument " + arg;
     }
@@ -77,11 +82,21 @@ int main(int argc, char** argv) {
   std::printf("listening on %s\n", server.address().c_str());
   std::fflush(stdout);
   spdlog::info("listening on {}, replicas in {}", server.address(), flags.options.replica_dir.string());
+  // Written last and atomically, so whoever waits for it can trust every field once the file exists.
+  if (!flags.ready_file.empty()) {
+    const nlohmann::json ready = {{"pid", ::getpid()}, {"address", server.address()}};
+    if (cdr::Status s = cdr::WriteJsonFileAtomically(flags.ready_file, ready); !s.ok()) {
+      spdlog::error("--ready-file: {}", s.ToString());
+      server.Stop();
+      return 1;
+    }
+  }
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   spdlog::info("stopping on signal {}", signal_number);
   server.Stop();
   if (!flags.pid_file.empty()) std::filesystem::remove(flags.pid_file);
+  if (!flags.ready_file.empty()) std::filesystem::remove(flags.ready_file);
   return 0;
 }

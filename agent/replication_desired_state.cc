@@ -1,0 +1,105 @@
+#include "agent/replication_desired_state.h"
+
+#include <nlohmann/json.hpp>
+
+#include "common/json_file.h"
+
+namespace cdr::agent {
+namespace {
+
+using nlohmann::json;
+
+json TargetToJson(const ReplicationTarget& t) {
+  return {{"shadow_address", t.shadow_address},
+          {"server_id", t.server_id},
+          {"sync_mode", t.sync_mode},
+          {"auto_restart", t.auto_restart},
+          {"rate_bytes_per_second", t.rate_bytes_per_second},
+          {"outage_window_seconds", t.outage_window_seconds}};
+}
+
+// Reads `object[key]` into `out` when present; a value of the wrong type is an error naming `where.key`.
+template <typename T>
+Status ReadField(const json& object, const std::string& where, const char* key, bool required, T* out) {
+  const auto it = object.find(key);
+  if (it == object.end()) {
+    return required ? DataLoss(where + "." + key + " is missing") : Status::Ok();
+  }
+  bool type_ok = false;
+  if constexpr (std::is_same_v<T, bool>) {
+    type_ok = it->is_boolean();
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    type_ok = it->is_string();
+  } else if constexpr (std::is_unsigned_v<T>) {
+    type_ok = it->is_number_unsigned();
+  } else {
+    type_ok = it->is_number_integer();
+  }
+  if (!type_ok) return DataLoss(where + "." + key + " has the wrong type: " + it->dump());
+  *out = it->get<T>();
+  return Status::Ok();
+}
+
+Status Parse(const json& j, DesiredReplication* out) {
+  if (!j.is_object()) return DataLoss("not a JSON object");
+  std::string run_state;
+  CDR_RETURN_IF_ERROR(ReadField(j, "", "desired", true, &run_state));
+  if (run_state != "running" && run_state != "stopped") {
+    return DataLoss(".desired must be \"running\" or \"stopped\", not \"" + run_state + "\"");
+  }
+  out->running = run_state == "running";
+  if (const auto t = j.find("target"); t != j.end() && !t->is_null()) {
+    if (!t->is_object()) return DataLoss(".target is not an object");
+    ReplicationTarget target;
+    CDR_RETURN_IF_ERROR(ReadField(*t, ".target", "shadow_address", true, &target.shadow_address));
+    CDR_RETURN_IF_ERROR(ReadField(*t, ".target", "server_id", true, &target.server_id));
+    CDR_RETURN_IF_ERROR(ReadField(*t, ".target", "sync_mode", false, &target.sync_mode));
+    CDR_RETURN_IF_ERROR(ReadField(*t, ".target", "auto_restart", false, &target.auto_restart));
+    CDR_RETURN_IF_ERROR(
+        ReadField(*t, ".target", "rate_bytes_per_second", false, &target.rate_bytes_per_second));
+    CDR_RETURN_IF_ERROR(
+        ReadField(*t, ".target", "outage_window_seconds", false, &target.outage_window_seconds));
+    out->target = target;
+  }
+  if (out->running && !out->target) return DataLoss(".desired is \"running\" but there is no .target");
+  if (const auto d = j.find("disks"); d != j.end()) {
+    if (!d->is_object()) return DataLoss(".disks is not an object");
+    for (const auto& [name, disk] : d->items()) {
+      const std::string where = ".disks." + name;
+      if (!disk.is_object()) return DataLoss(where + " is not an object");
+      DiskReplicationMemory memory;
+      CDR_RETURN_IF_ERROR(ReadField(disk, where, "full_sync_done", false, &memory.full_sync_done));
+      CDR_RETURN_IF_ERROR(ReadField(disk, where, "error", false, &memory.error));
+      out->disks[name] = memory;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::filesystem::path DesiredReplicationPath(const std::filesystem::path& state_dir) {
+  return state_dir / "replication.json";
+}
+
+Result<DesiredReplication> LoadDesiredReplication(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return DesiredReplication{};
+  Result<json> j = ReadJsonFile(path);
+  if (!j.ok()) return j.status();
+  DesiredReplication desired;
+  if (Status s = Parse(*j, &desired); !s.ok()) return DataLoss(path.string() + ": " + s.message());
+  return desired;
+}
+
+Status SaveDesiredReplication(const std::filesystem::path& path, const DesiredReplication& desired) {
+  json j = {{"desired", desired.running ? "running" : "stopped"},
+            {"target", desired.target ? TargetToJson(*desired.target) : json(nullptr)},
+            {"disks", json::object()}};
+  for (const auto& [name, memory] : desired.disks) {
+    j["disks"][name] = {{"full_sync_done", memory.full_sync_done}, {"error", memory.error}};
+  }
+  return WriteJsonFileAtomically(path, j);
+}
+
+}  // namespace cdr::agent
