@@ -88,4 +88,17 @@ Status LoggingProvider::UninstallAgent(const std::string& host_id) {
                 [&] { return next_->UninstallAgent(host_id); });
 }
 
+Result<ShadowHost> LoggingProvider::CreateShadowHost(const ShadowHostRequest& request) {
+  return Logged(*next_, Kind::kMutation, "CreateShadowHost", request.name,
+                [&] { return next_->CreateShadowHost(request); });
+}
+
+Result<ShadowHost> LoggingProvider::DescribeShadowHost(const std::string& id) {
+  return Logged(*next_, Kind::kRead, "DescribeShadowHost", id, [&] { return next_->DescribeShadowHost(id); });
+}
+
+Status LoggingProvider::DeleteShadowHost(const std::string& id) {
+  return Logged(*next_, Kind::kMutation, "DeleteShadowHost", id, [&] { return next_->DeleteShadowHost(id); });
+}
+
 }  // namespace cdr::providers

@@ -1,7 +1,7 @@
 // A provider wrapper in the nbdkit-filter shape: it forwards every call to the provider it wraps and adds
 // only logging, so an operator running with `cdr -v` sees each cloud change with its duration.
-// Mutating calls are logged at debug; failures at info (the command reports them to the user itself), except a
-// read's kNotFound, which is how the reconciler learns that a resource is gone and is logged at debug.
+// Mutating calls are logged at debug; failures at info (the command reports them to the user itself), except
+// a read's kNotFound, which is how the reconciler learns that a resource is gone and is logged at debug.
 #pragma once
 
 #include <memory>
@@ -32,6 +32,10 @@ class LoggingProvider : public Provider {
   Result<Agent> InstallAgent(const AgentInstallRequest& request) override;
   Result<Agent> DescribeAgent(const std::string& host_id) override;
   Status UninstallAgent(const std::string& host_id) override;
+
+  Result<ShadowHost> CreateShadowHost(const ShadowHostRequest& request) override;
+  Result<ShadowHost> DescribeShadowHost(const std::string& id) override;
+  Status DeleteShadowHost(const std::string& id) override;
 
  private:
   std::unique_ptr<Provider> next_;

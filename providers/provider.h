@@ -77,9 +77,36 @@ struct AgentInstallRequest {
 struct Agent {
   std::string host_id;
   std::string version;
-  std::string status;  // "installed"
+  std::string status;  // "running" (the agent process answers) | "stopped" (installed, process not running)
   int64_t installed_at = 0;
   std::string group;  // the protection group it was installed for
+  // How the reconciler reaches the agent (empty while stopped): its control API and its NBD front.
+  std::string api_address;  // "127.0.0.1:PORT"
+  std::string api_token;    // bearer token of the control API
+  std::string nbd_address;  // "127.0.0.1:PORT"; exports are named after the host's disks (vda, …)
+};
+
+// The DR side of one protected server (CT-CDR's 复影云主机): a small host in the DR zone running cdr-shadow,
+// with one replica disk per protected disk. Created when replication first starts.
+struct ShadowHostRequest {
+  std::string client_token;
+  std::string name;       // "shadow-web-1"
+  std::string zone;       // the group's DR zone
+  std::string vpc;
+  std::string server_id;  // the protected server's host id
+  std::string disk_type;  // sata | sas | ssd
+};
+
+struct ShadowHost {
+  std::string id;  // "shadow-XXXXXXXX"
+  std::string name;
+  std::string zone;
+  std::string vpc;
+  std::string server_id;
+  std::string disk_type;
+  std::string status;               // "running" | "stopped" (the cdr-shadow process is not running)
+  std::string replication_address;  // where agents stream to: "127.0.0.1:PORT"
+  std::string replica_dir;          // where the replica disks and the CDP log live
 };
 
 class Provider {
@@ -103,6 +130,10 @@ class Provider {
   virtual Result<Agent> InstallAgent(const AgentInstallRequest& request) = 0;
   virtual Result<Agent> DescribeAgent(const std::string& host_id) = 0;  // kNotFound when not installed
   virtual Status UninstallAgent(const std::string& host_id) = 0;
+
+  virtual Result<ShadowHost> CreateShadowHost(const ShadowHostRequest& request) = 0;
+  virtual Result<ShadowHost> DescribeShadowHost(const std::string& id) = 0;  // kNotFound if gone
+  virtual Status DeleteShadowHost(const std::string& id) = 0;  // deletes its replicas too; missing is Ok
 };
 
 }  // namespace cdr::providers

@@ -4,6 +4,7 @@
 
 #include "common/json_file.h"
 #include "providers/local/internal/cloud_config.h"
+#include "providers/local/internal/daemon.h"
 #include "providers/local/internal/disk_image.h"
 #include "providers/local/internal/flavors.h"
 #include "providers/local/internal/layout.h"
@@ -136,6 +137,13 @@ Status LocalProvider::DeleteHost(const fs::path& root, const std::string& host_i
   if (!internal::IsSafeId(host_id)) return InvalidArgument("invalid host id \"" + host_id + "\"");
   const std::string zone = FindHostZone(root, *config, host_id);
   if (zone.empty()) return NotFound("host " + host_id + " does not exist");
+
+  // A deleted machine takes its agent with it; the agent record stays, as the DR service's registration
+  // would, so the reconciler notices that the host has gone.
+  auto agent = internal::ReadAgent(internal::AgentFile(root, host_id));
+  auto stopped = internal::StopDaemon(agent.ok() ? agent->pid : 0, "cdr-agent",
+                                      internal::AgentReadyFile(internal::CanonicalRoot(root), host_id));
+  if (!stopped.ok()) return stopped.status();
 
   const fs::path record = internal::HostFile(root, zone, host_id);
   auto host = internal::ReadHost(record);

@@ -1,12 +1,9 @@
 // VPC peerings and endpoints: one JSON file per resource. A Create first looks for a record carrying the same
 // client_token, so a retried apply finds what its killed predecessor made instead of making a second one.
-#include <functional>
-#include <optional>
-
 #include "common/json_file.h"
 #include "providers/local/internal/cloud_config.h"
 #include "providers/local/internal/layout.h"
-#include "common/random_hex.h"
+#include "providers/local/internal/record_lookup.h"
 #include "providers/local/internal/records.h"
 #include "providers/local/local_provider.h"
 
@@ -17,36 +14,6 @@ namespace fs = std::filesystem;
 
 void Note(std::string& problems, const Status& s) {
   if (!s.ok()) problems += (problems.empty() ? "" : "; ") + s.message();
-}
-
-// Scans `dir` for the record made with `client_token`. Linear, but Create calls are rare and a DR setup has
-// a handful of peerings; an index file would be one more thing to keep consistent.
-template <typename Record>
-Result<std::optional<Record>> FindByToken(const fs::path& dir, const std::string& client_token,
-                                          const std::function<Result<Record>(const fs::path&)>& read) {
-  if (client_token.empty()) return std::optional<Record>();
-  std::error_code ec;
-  fs::directory_iterator it(dir, ec);
-  if (ec) return std::optional<Record>();
-  for (const auto& entry : it) {
-    if (entry.path().extension() != ".json") continue;
-    auto record = read(entry.path());
-    if (!record.ok()) {
-      if (record.status().code() == StatusCode::kNotFound) continue;  // deleted while scanning
-      return record.status();
-    }
-    if (record->client_token == client_token) return std::optional<Record>(std::move(*record));
-  }
-  return std::optional<Record>();
-}
-
-// A fresh id whose file does not exist yet; 32 random bits make a retry almost never necessary.
-std::string NewId(const std::string& prefix, const std::function<fs::path(const std::string&)>& file_of) {
-  for (;;) {
-    std::string id = prefix + RandomHex(4);
-    std::error_code ec;
-    if (!fs::exists(file_of(id), ec)) return id;
-  }
 }
 
 Status RemoveRecord(const fs::path& path) {
@@ -69,13 +36,14 @@ Result<Peering> LocalProvider::CreatePeering(const PeeringRequest& request) {
   if (!problems.empty()) return InvalidArgument(problems);
 
   const fs::path dir = internal::PeeringsDir(root_);
-  auto existing = FindByToken<internal::PeeringRecord>(dir, request.client_token, internal::ReadPeering);
+  auto existing =
+      internal::FindByToken<internal::PeeringRecord>(dir, request.client_token, internal::ReadPeering);
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) return (*existing)->peering;
 
   internal::PeeringRecord record;
   record.peering.id =
-      NewId("pcx-", [this](const std::string& id) { return internal::PeeringFile(root_, id); });
+      internal::NewId("pcx-", [this](const std::string& id) { return internal::PeeringFile(root_, id); });
   record.peering.name = request.name;
   record.peering.vpc = request.vpc;
   record.peering.production_zone = request.production_zone;
@@ -111,13 +79,14 @@ Result<Endpoint> LocalProvider::CreateEndpoint(const EndpointRequest& request) {
   if (!problems.empty()) return InvalidArgument(problems);
 
   const fs::path dir = internal::EndpointsDir(root_);
-  auto existing = FindByToken<internal::EndpointRecord>(dir, request.client_token, internal::ReadEndpoint);
+  auto existing =
+      internal::FindByToken<internal::EndpointRecord>(dir, request.client_token, internal::ReadEndpoint);
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) return (*existing)->endpoint;
 
   internal::EndpointRecord record;
   record.endpoint.id =
-      NewId("vpce-", [this](const std::string& id) { return internal::EndpointFile(root_, id); });
+      internal::NewId("vpce-", [this](const std::string& id) { return internal::EndpointFile(root_, id); });
   record.endpoint.name = request.name;
   record.endpoint.vpc = request.vpc;
   record.endpoint.zone = request.zone;

@@ -15,7 +15,9 @@ namespace cdr::providers::local {
 namespace fs = std::filesystem;
 
 LocalProvider::LocalProvider(fs::path root, int op_delay_ms)
-    : root_(std::move(root)), op_delay_ms_(op_delay_ms) {}
+    // Canonical and absolute: the agent and shadow processes run from "/" and are recognised by paths under
+    // ROOT.
+    : root_(internal::CanonicalRoot(root)), op_delay_ms_(op_delay_ms) {}
 
 Result<std::unique_ptr<LocalProvider>> LocalProvider::Open(const fs::path& root) {
   auto config = internal::ReadCloudConfig(root);

@@ -6,7 +6,10 @@
 //   ROOT/zones/ZONE/disks/HOST-vda.img    sparse disk image, ext4 made by mkfs.ext4
 //   ROOT/peerings/pcx-XXXXXXXX.json       Peering (+ client_token)
 //   ROOT/endpoints/vpce-XXXXXXXX.json     Endpoint (+ client_token)
-//   ROOT/agents/HOST.json                 Agent
+//   ROOT/agents/HOST/agent.json           Agent (+ pid of its cdr-agent); token, state/, ready.json,
+//   agent.log ROOT/shadows/shadow-XXXXXXXX.json     ShadowHost (+ client_token, pid of its cdr-shadow)
+//   ROOT/zones/ZONE/shadows/ID/           the shadow host: replicas/, ready.json, shadow.log
+// Agents and shadow hosts are real processes on 127.0.0.1 that outlive the cdr command that started them.
 // See docs/local-provider.md.
 #pragma once
 
@@ -35,6 +38,21 @@ struct InitOptions {
   int op_delay_ms = 0;  // added to every mutating call: lets tests interrupt an apply mid-way
 };
 
+namespace internal {
+struct AgentRecord;
+struct ShadowRecord;
+}  // namespace internal
+
+// What `cdr local up`/`down` did to one agent or shadow host process.
+struct ProcessChange {
+  std::string kind;     // "agent" | "shadow"
+  std::string id;       // the host id of an agent, the id of a shadow host
+  int pid = 0;          // the process stopped or started; 0 when none
+  std::string address;  // where a started process listens (agent: its NBD front; shadow: replication)
+  std::string outcome;  // "stopped", "not running", "started", "already running", "failed"
+  Status status;        // why it failed
+};
+
 class LocalProvider : public Provider {
  public:
   // Opens an initialized cloud; kFailedPrecondition (saying to run `cdr local init`) when ROOT has none.
@@ -44,7 +62,8 @@ class LocalProvider : public Provider {
   static Status Init(const std::filesystem::path& root, const InitOptions& opts);
   // Adds one host (and its disk) to an initialized cloud. kAlreadyExists on a duplicate id.
   static Status AddHost(const std::filesystem::path& root, const HostTemplate& host);
-  // Removes a host record and its disks, as if it were deleted in the cloud console.
+  // Removes a host record and its disks, as if it were deleted in the cloud console; its agent process, if
+  // any, dies with it (the agent record stays: the DR service still has the registration).
   static Status DeleteHost(const std::filesystem::path& root, const std::string& host_id);
 
   std::string Name() const override { return "local"; }
@@ -64,9 +83,30 @@ class LocalProvider : public Provider {
   Result<Agent> DescribeAgent(const std::string& host_id) override;
   Status UninstallAgent(const std::string& host_id) override;
 
+  Result<ShadowHost> CreateShadowHost(const ShadowHostRequest& request) override;
+  Result<ShadowHost> DescribeShadowHost(const std::string& id) override;
+  Status DeleteShadowHost(const std::string& id) override;
+
+  // Every installed agent and every shadow host, sorted by id, with their current status.
+  Result<std::vector<Agent>> ListAgents();
+  Result<std::vector<ShadowHost>> ListShadowHosts();
+
+  // `cdr local down`: stops every agent and shadow host process; records, tokens, state and replicas stay,
+  // so StartAllProcesses (or InstallAgent/CreateShadowHost again) resumes them.
+  std::vector<ProcessChange> StopAllProcesses();
+  // `cdr local up`: starts every agent and shadow host process that is not running.
+  std::vector<ProcessChange> StartAllProcesses();
+
  private:
   LocalProvider(std::filesystem::path root, int op_delay_ms);
   void SimulateLatency() const;
+
+  // The host an agent may run on: it exists and is powered on.
+  Result<HostFacts> HostForAgent(const std::string& host_id, const std::string& action);
+  // Starts the host's cdr-agent unless it runs already, and records its pid, addresses and token.
+  Result<Agent> EnsureAgentRunning(const HostFacts& host, internal::AgentRecord record);
+  // Starts the shadow host's cdr-shadow unless it runs already, and records its pid and address.
+  Result<ShadowHost> EnsureShadowRunning(internal::ShadowRecord record);
 
   std::filesystem::path root_;
   int op_delay_ms_;

@@ -22,6 +22,9 @@ class MockProvider : public Provider {
   MOCK_METHOD(Result<Agent>, InstallAgent, (const AgentInstallRequest&), (override));
   MOCK_METHOD(Result<Agent>, DescribeAgent, (const std::string&), (override));
   MOCK_METHOD(Status, UninstallAgent, (const std::string&), (override));
+  MOCK_METHOD(Result<ShadowHost>, CreateShadowHost, (const ShadowHostRequest&), (override));
+  MOCK_METHOD(Result<ShadowHost>, DescribeShadowHost, (const std::string&), (override));
+  MOCK_METHOD(Status, DeleteShadowHost, (const std::string&), (override));
 };
 
 class LoggingProviderTest : public ::testing::Test {
@@ -69,6 +72,26 @@ TEST_F(LoggingProviderTest, ForwardsFailures) {
 
   EXPECT_CALL(*mock_, UninstallAgent("h1")).WillOnce(Return(Unavailable("try later")));
   EXPECT_EQ(provider_->UninstallAgent("h1").code(), StatusCode::kUnavailable);
+}
+
+TEST_F(LoggingProviderTest, ForwardsShadowHostCalls) {
+  ShadowHost shadow;
+  shadow.id = "shadow-1";
+  shadow.status = "running";
+  EXPECT_CALL(*mock_, CreateShadowHost(::testing::Field(&ShadowHostRequest::client_token, "tok")))
+      .WillOnce(Return(shadow));
+  ShadowHostRequest request;
+  request.client_token = "tok";
+  auto created = provider_->CreateShadowHost(request);
+  ASSERT_TRUE(created.ok());
+  EXPECT_EQ(created->id, "shadow-1");
+
+  EXPECT_CALL(*mock_, DescribeShadowHost("shadow-2"))
+      .WillOnce(Return(NotFound("shadow host shadow-2 is gone")));
+  EXPECT_EQ(provider_->DescribeShadowHost("shadow-2").status().code(), StatusCode::kNotFound);
+
+  EXPECT_CALL(*mock_, DeleteShadowHost("shadow-1")).WillOnce(Return(Status::Ok()));
+  EXPECT_TRUE(provider_->DeleteShadowHost("shadow-1").ok());
 }
 
 }  // namespace

@@ -12,6 +12,14 @@ namespace fs = std::filesystem;
 // Letters, digits, '-', '_' and '.', not starting with '.', at most 64 characters: no path can escape ROOT.
 bool IsSafeId(const std::string& id);
 
+// ROOT as the processes of the cloud are given it: absolute (they run from "/") and in one spelling, because
+// a process is recognised by the exact ready-file path among its arguments.
+inline fs::path CanonicalRoot(const fs::path& root) {
+  std::error_code ec;
+  fs::path canonical = fs::weakly_canonical(fs::absolute(root), ec);
+  return ec ? fs::absolute(root).lexically_normal() : canonical;
+}
+
 inline fs::path CloudFile(const fs::path& root) { return root / "cloud.json"; }
 inline fs::path ZoneDir(const fs::path& root, const std::string& zone) { return root / "zones" / zone; }
 inline fs::path HostsDir(const fs::path& root, const std::string& zone) {
@@ -36,8 +44,47 @@ inline fs::path EndpointFile(const fs::path& root, const std::string& id) {
   return EndpointsDir(root) / (id + ".json");
 }
 inline fs::path AgentsDir(const fs::path& root) { return root / "agents"; }
+// Everything of one host's agent lives in one directory, so uninstalling is one remove_all.
+inline fs::path AgentDir(const fs::path& root, const std::string& host_id) {
+  return AgentsDir(root) / host_id;
+}
 inline fs::path AgentFile(const fs::path& root, const std::string& host_id) {
-  return AgentsDir(root) / (host_id + ".json");
+  return AgentDir(root, host_id) / "agent.json";
+}
+inline fs::path AgentTokenFile(const fs::path& root, const std::string& host_id) {
+  return AgentDir(root, host_id) / "token";
+}
+inline fs::path AgentStateDir(const fs::path& root, const std::string& host_id) {
+  return AgentDir(root, host_id) / "state";
+}
+inline fs::path AgentReadyFile(const fs::path& root, const std::string& host_id) {
+  return AgentDir(root, host_id) / "ready.json";
+}
+inline fs::path AgentPidFile(const fs::path& root, const std::string& host_id) {
+  return AgentDir(root, host_id) / "agent.pid";
+}
+inline fs::path AgentLogFile(const fs::path& root, const std::string& host_id) {
+  return AgentDir(root, host_id) / "agent.log";
+}
+inline fs::path ShadowsDir(const fs::path& root) { return root / "shadows"; }
+inline fs::path ShadowFile(const fs::path& root, const std::string& id) {
+  return ShadowsDir(root) / (id + ".json");
+}
+// A shadow host's disks live in its zone, like a host's disks.
+inline fs::path ShadowHostDir(const fs::path& root, const std::string& zone, const std::string& id) {
+  return ZoneDir(root, zone) / "shadows" / id;
+}
+inline fs::path ShadowReplicaDir(const fs::path& root, const std::string& zone, const std::string& id) {
+  return ShadowHostDir(root, zone, id) / "replicas";
+}
+inline fs::path ShadowReadyFile(const fs::path& root, const std::string& zone, const std::string& id) {
+  return ShadowHostDir(root, zone, id) / "ready.json";
+}
+inline fs::path ShadowPidFile(const fs::path& root, const std::string& zone, const std::string& id) {
+  return ShadowHostDir(root, zone, id) / "shadow.pid";
+}
+inline fs::path ShadowLogFile(const fs::path& root, const std::string& zone, const std::string& id) {
+  return ShadowHostDir(root, zone, id) / "shadow.log";
 }
 
 }  // namespace cdr::providers::local::internal

@@ -59,12 +59,31 @@ json EndpointToJson(const EndpointRecord& record) {
           {"client_token", record.client_token}};
 }
 
-json AgentToJson(const Agent& agent) {
+// The status is not stored: it is whether the recorded process runs, decided on every Describe.
+json AgentToJson(const AgentRecord& record) {
+  const Agent& agent = record.agent;
   return {{"host_id", agent.host_id},
           {"version", agent.version},
-          {"status", agent.status},
           {"installed_at", agent.installed_at},
-          {"group", agent.group}};
+          {"group", agent.group},
+          {"pid", record.pid},
+          {"api_address", agent.api_address},
+          {"api_token", agent.api_token},
+          {"nbd_address", agent.nbd_address}};
+}
+
+json ShadowToJson(const ShadowRecord& record) {
+  const ShadowHost& s = record.shadow;
+  return {{"id", s.id},
+          {"name", s.name},
+          {"zone", s.zone},
+          {"vpc", s.vpc},
+          {"server_id", s.server_id},
+          {"disk_type", s.disk_type},
+          {"replication_address", s.replication_address},
+          {"replica_dir", s.replica_dir},
+          {"pid", record.pid},
+          {"client_token", record.client_token}};
 }
 
 Result<HostFacts> ReadHost(const std::filesystem::path& path) {
@@ -107,15 +126,37 @@ Result<EndpointRecord> ReadEndpoint(const std::filesystem::path& path) {
   });
 }
 
-Result<Agent> ReadAgent(const std::filesystem::path& path) {
-  return ReadRecord<Agent>(path, [](const json& j) {
-    Agent agent;
+Result<AgentRecord> ReadAgent(const std::filesystem::path& path) {
+  return ReadRecord<AgentRecord>(path, [](const json& j) {
+    AgentRecord record;
+    Agent& agent = record.agent;
     agent.host_id = Str(j, "host_id");
     agent.version = Str(j, "version");
-    agent.status = Str(j, "status");
     agent.installed_at = j.at("installed_at").get<int64_t>();
     agent.group = j.value("group", "");
-    return agent;
+    agent.api_address = j.value("api_address", "");
+    agent.api_token = j.value("api_token", "");
+    agent.nbd_address = j.value("nbd_address", "");
+    record.pid = j.value("pid", 0);
+    return record;
+  });
+}
+
+Result<ShadowRecord> ReadShadow(const std::filesystem::path& path) {
+  return ReadRecord<ShadowRecord>(path, [](const json& j) {
+    ShadowRecord record;
+    ShadowHost& s = record.shadow;
+    s.id = Str(j, "id");
+    s.name = Str(j, "name");
+    s.zone = Str(j, "zone");
+    s.vpc = Str(j, "vpc");
+    s.server_id = Str(j, "server_id");
+    s.disk_type = Str(j, "disk_type");
+    s.replication_address = j.value("replication_address", "");
+    s.replica_dir = Str(j, "replica_dir");
+    record.pid = j.value("pid", 0);
+    record.client_token = j.value("client_token", "");
+    return record;
   });
 }
 

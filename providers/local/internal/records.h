@@ -23,15 +23,30 @@ struct EndpointRecord {
   std::string client_token;
 };
 
+// The agent plus what only the local cloud needs: the pid of its cdr-agent process. The recorded addresses
+// are those of that process; Describe reports them only while it runs.
+struct AgentRecord {
+  Agent agent;
+  int pid = 0;
+};
+
+struct ShadowRecord {
+  ShadowHost shadow;
+  std::string client_token;
+  int pid = 0;
+};
+
 nlohmann::json HostToJson(const HostFacts& host);
 nlohmann::json PeeringToJson(const PeeringRecord& record);
 nlohmann::json EndpointToJson(const EndpointRecord& record);
-nlohmann::json AgentToJson(const Agent& agent);
+nlohmann::json AgentToJson(const AgentRecord& record);
+nlohmann::json ShadowToJson(const ShadowRecord& record);
 
 // kNotFound when the file is absent (the resource was deleted), kDataLoss when it does not parse.
 Result<HostFacts> ReadHost(const std::filesystem::path& path);
 Result<PeeringRecord> ReadPeering(const std::filesystem::path& path);
 Result<EndpointRecord> ReadEndpoint(const std::filesystem::path& path);
-Result<Agent> ReadAgent(const std::filesystem::path& path);
+Result<AgentRecord> ReadAgent(const std::filesystem::path& path);
+Result<ShadowRecord> ReadShadow(const std::filesystem::path& path);
 
 }  // namespace cdr::providers::local::internal

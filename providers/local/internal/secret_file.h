@@ -1,0 +1,17 @@
+// Small secrets (the agents' API tokens) on disk: readable by the owner only, from the first byte on.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "common/status.h"
+
+namespace cdr::providers::local::internal {
+
+// Writes `secret` with mode 0600 atomically (temp file created 0600, fsync, rename).
+Status WriteSecretFile(const std::filesystem::path& path, const std::string& secret);
+
+// The file's content without a trailing newline; kNotFound when absent.
+Result<std::string> ReadSecretFile(const std::filesystem::path& path);
+
+}  // namespace cdr::providers::local::internal
