@@ -36,14 +36,6 @@ Status SplitHostPort(const std::string& address, std::string* host, uint16_t* po
   return Status::Ok();
 }
 
-// Polls `done` every 10 ms until it holds or `limit` passes.
-void PollFor(std::chrono::milliseconds limit, const std::function<bool()>& done) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (!done() && std::chrono::steady_clock::now() < end) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-}
-
 Status ValidateTarget(const ReplicationTarget& target) {
   std::string host;
   uint16_t port = 0;
@@ -287,9 +279,6 @@ Status ReplicationManager::Repair() {
     if (state != "replication_error") continue;
     spdlog::info("replication {}/{}: replication_error → repair_starting (repair requested)",
                  target.server_id, disk->stack->name());
-    // A sender just started enters replication_error on its own thread, and StartRepair is a no-op before.
-    PollFor(std::chrono::seconds(2),
-            [&] { return disk->sender->status().phase != ReplicationPhase::kStopped; });
     disk->sender->StartRepair();
   }
   return Status::Ok();

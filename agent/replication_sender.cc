@@ -96,7 +96,11 @@ void ReplicationSender::Stop() {
 void ReplicationSender::StartRepair() {
   {
     std::lock_guard lock(mutex_);
-    if (status_.phase != ReplicationPhase::kError) return;
+    // A sender just started with a known need for repair enters kError on its own thread: the request is kept
+    // for it rather than lost.
+    const bool entering_error = status_.phase == ReplicationPhase::kStopped && thread_.joinable() && !stop_ &&
+                                (needs_repair_ || (!options_.initial_error.empty() && !initial_error_used_));
+    if (status_.phase != ReplicationPhase::kError && !entering_error) return;
     repair_requested_ = true;
     needs_repair_ = true;
   }
@@ -200,7 +204,16 @@ void ReplicationSender::Run() {
     link_down_since_ = Clock::now();
   }
   if (error_at_start) {
+    bool repair_already_requested;
+    {
+      std::lock_guard lock(mutex_);
+      repair_already_requested = repair_requested_;
+    }
     EnterError(reason);
+    if (repair_already_requested) {
+      std::lock_guard lock(mutex_);
+      repair_requested_ = true;
+    }
   } else {
     SetPhase(ReplicationPhase::kReplicationStarting, "started");
   }
