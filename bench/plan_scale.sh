@@ -3,12 +3,15 @@
 # quota) on the local provider. Target: < 1 s each on a 2-core machine.
 # Peer (the I/O floor of the same work, measured in the same run): reading every provider record and the whole
 # state with standard tools (cat + sqlite3), which is what a refresh must at least do.
+# Registering starts a real cdr-agent per host (200 processes, stopped again by `cdr local down` on exit); the
+# servers have replication = "stopped", so no shadow hosts or full syncs run, but every plan still asks each of the
+# 200 agents for its status over its control API, as a real refresh does.
 # Usage: bench/plan_scale.sh [path/to/cdr] [runs]
 set -euo pipefail
 CDR=$(realpath "${1:-build/cdr}")
 RUNS=${2:-7}
 WORK=$(mktemp -d /tmp/cdr-bench-plan.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+trap '(cd "$WORK" && "$CDR" local down >/dev/null 2>&1); rm -rf "$WORK"' EXIT
 cd "$WORK"
 
 "$CDR" local init --hosts 200 --disk-size-mib 8 >/dev/null
@@ -19,7 +22,7 @@ mkdir specs
     printf '\n[[group]]\nname = "group-%d"\nproduction_zone = "az1"\ndr_zone = "az2"\nvpc = "vpc-prod"\n' "$g"
     for s in $(seq 1 20); do
       n=$(( (g - 1) * 20 + s ))
-      printf '\n[[group.server]]\nname = "srv-%d"\nhost = "host-%d"\n' "$n" "$n"
+      printf '\n[[group.server]]\nname = "srv-%d"\nhost = "host-%d"\nreplication = "stopped"\n' "$n" "$n"
     done
   done
 } > specs/fleet.toml
@@ -37,7 +40,7 @@ median_ms() {
   printf '%s\n' "${samples[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
 }
 floor() {
-  cat .cdr/cloud/zones/*/hosts/*.json .cdr/cloud/agents/*.json .cdr/cloud/peerings/*.json \
+  cat .cdr/cloud/zones/*/hosts/*.json .cdr/cloud/agents/*/agent.json .cdr/cloud/peerings/*.json \
       .cdr/cloud/endpoints/*.json specs/fleet.toml >/dev/null
   sqlite3 .cdr/state.db 'select * from resources' >/dev/null
 }

@@ -1,7 +1,10 @@
+#include <unistd.h>
+
 #include <iostream>
 
 #include "cmd/commands.h"
 #include "cmd/plan_session.h"
+#include "cmd/progress_display.h"
 #include "reconcile/apply.h"
 #include "reconcile/plan_file.h"
 #include "reconcile/plan_json.h"
@@ -128,6 +131,11 @@ int RunApply(const GlobalOptions& global, const ApplyCommandOptions& o) {
   options.lock_id = session->lock->id();
   options.lock_ttl_millis = kLockTtlMillis;
   options.report = [](const std::string& line) { std::cout << line << "\n" << std::flush; };
+  options.connect = reconcile::HttpAgentConnector();
+  options.wait = !o.no_wait;
+  options.wait_timeout = std::chrono::seconds(o.wait_timeout_seconds);
+  auto display = std::make_shared<ProgressDisplay>(::isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr);
+  options.progress = [display](const reconcile::ReplicationProgress& p) { display->Update(p); };
   reconcile::ApplyResult result = reconcile::Apply(*plan, *session->store, *session->provider, options);
   if (Status finished = session->store->FinishApply(*history_id, result.Failed()); !finished.ok()) {
     PrintError("the history entry of this apply was not closed: " + finished.message());

@@ -38,7 +38,7 @@ int RunDrift(const GlobalOptions& g, const DriftOptions& o) {
   auto session = PlanSession::Open(g, "drift");
   if (!session) return kExitError;
   auto report = reconcile::MakeDriftReport({session->loaded.spec, session->loaded.source, session->loaded.git_commit},
-                                           *session->store, *session->provider);
+                                           *session->store, *session->provider, reconcile::HttpAgentConnector());
   if (!report.ok()) {
     PrintError("refresh failed: " + report.status().ToString());
     return kExitError;

@@ -23,6 +23,8 @@ struct ApplyCommandOptions {
   std::string plan_file;
   bool auto_approve = false;
   bool allow_rollback = false;
+  bool no_wait = false;            // return once agents accepted start/stop/repair
+  int wait_timeout_seconds = 6 * 3600;  // how long to wait for one replication transition
 };
 int RunApply(const GlobalOptions& g, const ApplyCommandOptions& o);
 

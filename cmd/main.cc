@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cmd/cmd_local.h"
 #include "cmd/commands.h"
 
 namespace cdr::cmd {
@@ -51,7 +52,8 @@ void Bind(CLI::App* sub, Cli& cli, std::function<int()> run) {
 
 void AddLocalCommands(CLI::App& app, Cli& cli) {
   LocalOptions& o = cli.local;
-  auto* local = app.add_subcommand("local", "the embedded local cloud (zones az1/az2, hosts, disks)");
+  auto* local = app.add_subcommand(
+      "local", "the embedded local cloud (zones az1/az2, hosts, disks, agent and shadow host processes)");
   local->require_subcommand(1);
   local->fallthrough();
   local->add_option("--root", o.root, "where the local cloud lives")->capture_default_str();
@@ -82,7 +84,12 @@ void AddLocalCommands(CLI::App& app, Cli& cli) {
   del->add_option("id", o.host_id, "host id")->required();
   Bind(del, cli, [&o] { return RunLocalDeleteHost(o); });
 
-  Bind(local->add_subcommand("hosts", "list the hosts of the local cloud"), cli, [&o] { return RunLocalHosts(o); });
+  Bind(local->add_subcommand("hosts", "list the hosts (with their agent's status) and the shadow hosts"), cli,
+       [&o] { return RunLocalHosts(o); });
+  Bind(local->add_subcommand("down", "stop every agent and shadow process (records and replicas stay)"), cli,
+       [&o] { return RunLocalDown(o); });
+  Bind(local->add_subcommand("up", "start every agent and shadow host process that is not running"), cli,
+       [&o] { return RunLocalUp(o); });
 }
 
 void AddCommands(CLI::App& app, Cli& cli) {
@@ -101,6 +108,13 @@ void AddCommands(CLI::App& app, Cli& cli) {
   apply->add_flag("--auto-approve", cli.apply.auto_approve, "do not ask for confirmation");
   apply->add_flag("--allow-rollback", cli.apply.allow_rollback,
                   "apply a git plan whose commit does not descend from the last applied commit");
+  apply->add_flag("--no-wait", cli.apply.no_wait,
+                  "do not wait for replication transitions (start → realtime, stop → stopped); return once the "
+                  "agents accepted the commands");
+  apply->add_option("--wait-timeout", cli.apply.wait_timeout_seconds,
+                    "seconds to wait for one replication transition before the step fails (the agent goes on)")
+      ->check(CLI::Range(1, 7 * 24 * 3600))
+      ->capture_default_str();
   Bind(apply, cli, [&cli] { return RunApply(cli.g, cli.apply); });
 
   auto* drift = app.add_subcommand("drift", "what differs between spec, state and cloud (out-of-band changes, unhealthy servers, unapplied spec); exit 2 on drift");

@@ -21,7 +21,7 @@ std::optional<PlanSession> PlanSession::Open(const GlobalOptions& g, const std::
 }
 
 std::optional<reconcile::Plan> PlanSession::MakePlan(const GlobalOptions& g) {
-  auto result = reconcile::MakePlan(loaded.spec, *store, *provider);
+  auto result = reconcile::MakePlan(loaded.spec, *store, *provider, reconcile::HttpAgentConnector());
   if (!result.ok()) {
     PrintError("refresh failed: " + result.status().ToString());
     return std::nullopt;

@@ -12,6 +12,17 @@ std::string ServerAddress(const std::string& group, const std::string& server) {
   return GroupAddress(group) + ".server." + server;
 }
 
+std::string ShadowHostAddress(const std::string& server_address) { return server_address + ".shadow_host"; }
+
+std::string ServerOf(const std::string& address) {
+  const std::string marker = ".server.";
+  auto at = address.find(marker);
+  if (at == std::string::npos) return "";
+  // Server names cannot contain '.', so the name ends at the next dot.
+  auto end = address.find('.', at + marker.size());
+  return address.substr(0, end);
+}
+
 std::string GroupOf(const std::string& address) {
   const std::string prefix = kGroupPrefix;
   if (address.rfind(prefix, 0) != 0) return "";

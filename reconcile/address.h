@@ -1,4 +1,5 @@
-// Resource addresses: "group.NAME", "group.NAME.peering", "group.NAME.endpoint", "group.NAME.server.SERVER".
+// Resource addresses: "group.NAME", "group.NAME.peering", "group.NAME.endpoint", "group.NAME.server.SERVER",
+// "group.NAME.server.SERVER.shadow_host" (the server's shadow host in the DR zone).
 #pragma once
 
 #include <string>
@@ -9,6 +10,10 @@ std::string GroupAddress(const std::string& group);
 std::string PeeringAddress(const std::string& group);
 std::string EndpointAddress(const std::string& group);
 std::string ServerAddress(const std::string& group, const std::string& server);
+std::string ShadowHostAddress(const std::string& server_address);
+
+// The server an address belongs to ("group.w.server.a.shadow_host" → "group.w.server.a"); empty if none.
+std::string ServerOf(const std::string& address);
 
 // The group name of any address ("group.web.server.a" → "web"); empty if the address is not a group's.
 std::string GroupOf(const std::string& address);

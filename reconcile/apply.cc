@@ -14,6 +14,7 @@ namespace {
 Status RunStep(internal::StepContext& ctx) {
   if (ctx.change.kind == "group") return internal::ApplyGroupChange(ctx);
   if (ctx.change.kind == "peering" || ctx.change.kind == "endpoint") return internal::ApplyNetworkChange(ctx);
+  if (ctx.change.kind == "shadow_host") return internal::ApplyShadowHostChange(ctx);
   if (ctx.change.kind == "server") return internal::ApplyServerChange(ctx);
   return InvalidArgument("unknown resource kind " + ctx.change.kind);
 }
@@ -23,6 +24,10 @@ std::string Progressive(const ResourceChange& c) {
   if (c.operation == "deregister") return "Deregistering";
   if (c.operation == "rename") return "Renaming";
   if (c.operation == "reregister") return "Re-registering";
+  if (c.operation == "start_replication") return "Starting replication";
+  if (c.operation == "stop_replication") return "Stopping replication";
+  if (c.operation == "repair") return "Repairing";
+  if (c.operation == "restart_agent") return "Restarting the agent";
   switch (c.action) {
     case Action::kCreate: return "Creating";
     case Action::kUpdate: return "Modifying";
@@ -50,6 +55,7 @@ ApplyResult Apply(const Plan& plan, state::StateStore& store, providers::Provide
   if (!plan.HasChanges()) return result;
   store.BumpSerial();  // before the first side effect, so a plan made before this apply is stale afterwards
   std::set<std::string> failed_groups;
+  std::set<std::string> failed_servers;  // a server's later steps (start after its shadow host, …) need the earlier
   std::string lock_lost;
   for (const ResourceChange& change : plan.changes) {
     StepOutcome outcome;
@@ -69,12 +75,20 @@ ApplyResult Apply(const Plan& plan, state::StateStore& store, providers::Provide
       result.steps.push_back(outcome);
       continue;
     }
+    const std::string server = ServerOf(change.address);
+    if (!server.empty() && failed_servers.count(server)) {
+      outcome.skipped = true;
+      outcome.error = "skipped: an earlier step of " + server + " failed";
+      options.report(change.address + ": " + outcome.error);
+      result.steps.push_back(outcome);
+      continue;
+    }
     options.report(change.address + ": " + Progressive(change) + "...");
     auto start = std::chrono::steady_clock::now();
     auto job = store.StartJob(change.address, change.operation);
     Status status = job.status();
     if (job.ok()) {
-      internal::StepContext ctx{change, store, provider, *job};
+      internal::StepContext ctx{change, store, provider, *job, options};
       status = RunStep(ctx);
       Status finished = store.FinishJob(*job, status.ok() ? state::JobStatus::kSucceeded : state::JobStatus::kFailed,
                                         status.ok() ? "" : status.ToString());
@@ -87,7 +101,8 @@ ApplyResult Apply(const Plan& plan, state::StateStore& store, providers::Provide
     } else {
       outcome.error = status.ToString();
       // The group's servers need its group, peering and endpoint; a server failing does not stop its siblings.
-      if (change.kind != "server") failed_groups.insert(group);
+      if (server.empty()) failed_groups.insert(group);
+      if (!server.empty()) failed_servers.insert(server);
       spdlog::debug("{}: {} failed: {}", change.address, change.operation, status.ToString());
       options.report(change.address + ": " + change.operation + " failed: " + status.message());
     }

@@ -4,22 +4,45 @@
 // When a step of a group fails, the later steps of that group are skipped; other groups go on.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "providers/provider.h"
+#include "reconcile/agent_connector.h"
 #include "reconcile/plan.h"
 #include "state/state_store.h"
 
 namespace cdr::reconcile {
+
+// Where a replication transition is while apply waits for it; reported every poll.
+struct ReplicationProgress {
+  std::string address;
+  std::string operation;  // start_replication, stop_replication, repair
+  std::string state;      // the agent's state
+  double progress_percent = 0;
+  uint64_t bytes_sent = 0;  // full sync and repair bytes
+  uint64_t size_bytes = 0;
+  double lag_seconds = 0;  // RPO
+  double elapsed_seconds = 0;
+  bool finished = false;  // the last report of this wait
+};
 
 struct ApplyOptions {
   std::string lock_id;  // renewed between steps so a long apply keeps its lock
   int64_t lock_ttl_millis = 10 * 60 * 1000;
   // One human-readable line per step start and end ("group.web: Creating...").
   std::function<void(const std::string&)> report = [](const std::string&) {};
+  // How replication steps reach agents. Without one they fail, saying so.
+  AgentConnector connect;
+  // Replication steps wait for the transition to finish (start and repair: realtime; stop: *_stopped), at most
+  // wait_timeout; without waiting they return once the agent accepted the command.
+  bool wait = true;
+  std::chrono::milliseconds wait_timeout = std::chrono::hours(6);
+  std::chrono::milliseconds poll_interval = std::chrono::milliseconds(500);
+  std::function<void(const ReplicationProgress&)> progress = [](const ReplicationProgress&) {};
 };
 
 struct StepOutcome {

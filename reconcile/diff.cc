@@ -6,6 +6,7 @@
 #include "reconcile/address.h"
 #include "reconcile/desired.h"
 #include "reconcile/host_checks.h"
+#include "reconcile/internal/server_transitions.h"
 #include "reconcile/server_state.h"
 
 namespace cdr::reconcile {
@@ -88,6 +89,30 @@ class Differ {
     return it == observed_.drift.end() ? nullptr : &it->second;
   }
   void Add(ResourceChange c) { out_.changes.push_back(std::move(c)); }
+
+  internal::ServerView ViewOf(const std::string& address, const state::ResourceRecord* r) const {
+    internal::ServerView v;
+    v.address = address;
+    if (r) {
+      auto seen = observed_.servers.find(r->address);
+      if (seen != observed_.servers.end()) v.seen = &seen->second;
+      v.state = EffectiveServerState(*r, v.seen);
+    }
+    v.shadow = StateOf(ShadowHostAddress(address));
+    if (v.shadow) {
+      auto drift = observed_.drift.find(v.shadow->address);
+      v.shadow_gone = drift != observed_.drift.end() && drift->second.problem == "deleted";
+    }
+    return v;
+  }
+
+  // After a (re)registration the server is initialized: replication starts from there when the spec asks.
+  void PlanReplicationAfterRegister(const DesiredResource& d, const std::string& address) {
+    internal::ServerView v = ViewOf(address, nullptr);
+    v.state = "initialized";
+    if (v.shadow && v.shadow->attributes.value("server_id", "") != d.attributes.value("host", "")) v.shadow = nullptr;
+    internal::PlanReplication(v, nullptr, d.attributes, d.group->dr_zone, d.group->vpc, &out_.changes);
+  }
   void Error(const specs::SourcePos& pos, const std::string& path, std::string message) {
     out_.errors.push_back({pos, path, std::move(message)});
   }
@@ -107,11 +132,13 @@ class Differ {
     for (const auto& [address, r] : view_.by_address) {
       if (r->kind != "server" || desired_addresses_.count(address)) continue;
       if (!desired_groups_.count(GroupOf(address))) continue;  // the group removal reports these
-      if (!CanDeregister(r->status) && !IsInterruptedCdrStep(r->status)) {
+      const internal::ServerView view = ViewOf(address, r);
+      if (!CanDeregister(view.state) && !IsInterruptedCdrStep(r->status)) {
         Error({}, address,
-              "cannot deregister while the server is " + r->status + "; wait until the current step finishes");
+              "cannot deregister while the server is " + view.state + "; wait until the current step finishes");
         continue;
       }
+      internal::PlanTeardown(view, r->attributes, &out_.changes);
       Add({address, "server", Action::kDelete, "deregister", "", r->attributes, nullptr, {},
            "removed from the spec: the agent is uninstalled, the host itself stays"});
     }
@@ -128,6 +155,7 @@ class Differ {
       const bool server = d.kind == "server";
       Add({d.address, d.kind, Action::kCreate, server ? "register" : "create", "", nullptr, d.attributes, {},
            server ? "new in the spec: install the agent, then the server is initialized" : "new in the spec"});
+      if (server) PlanReplicationAfterRegister(d, d.address);
       return;
     }
     if (d.kind == "server") {
@@ -194,14 +222,17 @@ class Differ {
     }
     auto changed = ChangedKeys(before, d.attributes);
     const bool host_changed = before.value("host", "") != d.attributes["host"];
+    const internal::ServerView view = ViewOf(d.address, &r);
     if (host_changed) {
-      if (!CanDeregister(r.status) && !IsInterruptedCdrStep(r.status)) {
+      if (!CanDeregister(view.state) && !IsInterruptedCdrStep(r.status)) {
         Error(d.server->host_pos, d.address + ".host",
-              "changing the host needs a deregister, which is not allowed while the server is " + r.status);
+              "changing the host needs a deregister, which is not allowed while the server is " + view.state);
         return;
       }
+      internal::PlanTeardown(view, before, &out_.changes);
       Add({d.address, "server", Action::kReplace, "reregister", "", before, d.attributes, {"host"},
            "the host changed: deregister from the old host, register the new one"});
+      PlanReplicationAfterRegister(d, d.address);
       return;
     }
     json after = d.attributes;
@@ -216,8 +247,17 @@ class Differ {
     }
     if (!reason.empty()) {
       Add({d.address, "server", Action::kTransition, "register", "", before, after, {}, reason});
+      PlanReplicationAfterRegister(d, d.address);
       return;
     }
+    const size_t planned = out_.changes.size();
+    const std::string refusal =
+        internal::PlanReplication(view, before, after, d.group->dr_zone, d.group->vpc, &out_.changes);
+    if (!refusal.empty()) {
+      Error(d.server->pos, d.address + ".replication", refusal);
+      return;
+    }
+    if (out_.changes.size() > planned) return;  // the transitions carry the changed settings
     if (!changed.empty()) {
       Add({d.address, "server", Action::kUpdate, "update", "", before, after, {}, "changed in the spec"});
     }

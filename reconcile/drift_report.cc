@@ -35,6 +35,7 @@ bool Covered(const std::vector<DriftedResource>& items, const std::string& addre
 
 // "group.web.server.a.host" → "server": the kind of the resource a key path belongs to.
 std::string KindOf(const std::string& path) {
+  if (path.find(".shadow_host") != std::string::npos) return "shadow_host";
   if (path.find(".server.") != std::string::npos) return "server";
   for (const char* kind : {"peering", "endpoint"}) {
     if (path.find(std::string(".") + kind) != std::string::npos) return kind;
@@ -69,8 +70,9 @@ void AddHealthProblems(const std::vector<state::ResourceRecord>& records, std::v
 
 }  // namespace
 
-Result<DriftReport> MakeDriftReport(const DriftSpec& spec, state::StateStore& store, providers::Provider& provider) {
-  auto made = MakePlan(spec.spec, store, provider);
+Result<DriftReport> MakeDriftReport(const DriftSpec& spec, state::StateStore& store, providers::Provider& provider,
+                                    const AgentConnector& connect) {
+  auto made = MakePlan(spec.spec, store, provider, connect);
   if (!made.ok()) return made.status();
   DriftReport report;
   report.checked_at = made->plan.created_at;

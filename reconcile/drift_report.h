@@ -1,7 +1,7 @@
 // `cdr drift`: everything that differs between the spec, the state and what is observed, per resource, with
 // the cause — for people (text, markdown) and for scripts (JSON, docs/drift-format.md). Only real differences
 // are items, so "no items" means exit 0 and anything else exit 2.
-//   observed drift  deleted, agent_missing, host_gone   (the provider disagrees with the state)
+//   observed drift  deleted, agent_missing, agent_stopped, host_gone   (the provider disagrees with the state)
 //   health          a server in an error state (replication_error, agent_install_failed, …), rpo_high
 //   spec            not_applied (the spec asks for a change apply has not made), plan_error (it cannot be made)
 #pragma once
@@ -14,6 +14,7 @@
 
 #include "common/status.h"
 #include "providers/provider.h"
+#include "reconcile/agent_connector.h"
 #include "reconcile/plan.h"
 #include "specs/spec.h"
 #include "state/state_store.h"
@@ -37,8 +38,10 @@ struct DriftSpec {
   std::string commit;
 };
 
-// Fails only when the provider cannot be asked.
-Result<DriftReport> MakeDriftReport(const DriftSpec& spec, state::StateStore& store, providers::Provider& provider);
+// Fails only when the provider cannot be asked. With a connector the agents are asked too (their states and RPO
+// are written to the state first, as plan does), so replication_error and rpo_high are the live ones.
+Result<DriftReport> MakeDriftReport(const DriftSpec& spec, state::StateStore& store, providers::Provider& provider,
+                                    const AgentConnector& connect = {});
 
 std::string RenderDriftText(const DriftReport& report);
 std::string RenderDriftMarkdown(const DriftReport& report);

@@ -28,6 +28,12 @@ std::string Headline(const ResourceChange& c) {
   }
   if (c.operation == "deregister") return "will be deregistered (the host stays)";
   if (c.operation == "reregister") return "must be re-registered on another host";
+  if (c.operation == "start_replication") return "will start replicating (scan, full sync, then realtime)";
+  if (c.operation == "stop_replication") return "will stop replicating (the agent keeps journaling)";
+  if (c.operation == "repair") return "will be repaired (only differing blocks are sent)";
+  if (c.operation == "restart_agent") return "will have its agent process restarted";
+  if (c.kind == "shadow_host" && c.action == Action::kCreate) return "will be created (the DR side of the server)";
+  if (c.kind == "shadow_host" && c.action == Action::kDelete) return "will be destroyed with its replicas";
   switch (c.action) {
     case Action::kCreate: return "will be created";
     case Action::kUpdate: return "will be updated in-place";
@@ -60,8 +66,14 @@ void RenderAttributes(const ResourceChange& c, std::string* out) {
   if (c.action == Action::kCreate) {
     for (const auto& [k, v] : after.items()) line("+", k, v.dump());
   } else if (c.action == Action::kTransition) {
-    // The attributes stay; the step is the change (its reason line says why).
-    for (const auto& [k, v] : after.items()) line(" ", k, v.dump());
+    // The step is the change (its reason line says why); spec settings that change ride along with it.
+    for (const auto& [k, v] : after.items()) {
+      if (before.contains(k) && before[k] != v) {
+        line("~", k, before[k].dump() + " -> " + v.dump());
+      } else {
+        line(" ", k, v.dump());
+      }
+    }
   } else if (c.action == Action::kDelete) {
     for (const auto& [k, v] : before.items()) line("-", k, v.dump());
   } else {

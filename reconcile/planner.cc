@@ -2,6 +2,7 @@
 
 #include "common/clock.h"
 #include "reconcile/diff.h"
+#include "reconcile/observed_state.h"
 #include "reconcile/refresh.h"
 
 namespace cdr::reconcile {
@@ -25,11 +26,16 @@ Plan Stamp(const specs::Spec& spec, state::StateStore& store) {
 
 }  // namespace
 
-Result<PlanResult> MakePlan(const specs::Spec& spec, state::StateStore& store, providers::Provider& provider) {
+Result<PlanResult> MakePlan(const specs::Spec& spec, state::StateStore& store, providers::Provider& provider,
+                            const AgentConnector& connect) {
   PlanResult out{Stamp(spec, store), {}};
-  const auto records = store.Resources();
-  auto observed = Refresh(provider, records, SpecHosts(spec));
+  auto records = store.Resources();
+  auto observed = Refresh(provider, records, SpecHosts(spec), connect);
   if (!observed.ok()) return observed.status();
+  if (connect) {
+    CDR_RETURN_IF_ERROR(RecordObserved(store, *observed));
+    records = store.Resources();
+  }
   DiffResult diff = Diff(spec, records, *observed);
   out.plan.changes = std::move(diff.changes);
   out.plan.drifted = std::move(diff.drifted);

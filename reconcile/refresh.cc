@@ -3,6 +3,7 @@
 #include <set>
 
 #include "reconcile/address.h"
+#include "reconcile/server_state.h"
 
 namespace cdr::reconcile {
 namespace {
@@ -22,7 +23,18 @@ Status CheckNetworkResource(const state::ResourceRecord& r, const Result<T>& fou
   return Status::Ok();
 }
 
-Status CheckServer(providers::Provider& provider, const state::ResourceRecord& r, Observed* out) {
+void AskAgent(const state::ResourceRecord& r, const AgentConnector& connect, ServerObservation* seen) {
+  if (!connect || !seen->AgentRunning()) return;
+  auto status = connect(*seen->agent)->GetStatus();
+  if (status.ok()) {
+    seen->status = std::move(*status);
+  } else {
+    seen->status_error = status.status().ToString();
+  }
+}
+
+Status CheckServer(providers::Provider& provider, const state::ResourceRecord& r, const AgentConnector& connect,
+                   Observed* out) {
   const std::string host = r.attributes.value("host", "");
   if (!out->hosts.count(host)) {
     out->drift[r.address] = {r.address, r.kind, "host_gone",
@@ -32,18 +44,43 @@ Status CheckServer(providers::Provider& provider, const state::ResourceRecord& r
   }
   if (r.status == "agent_installing" || r.status == "agent_install_failed") return Status::Ok();
   auto agent = provider.DescribeAgent(host);
-  if (agent.ok()) return Status::Ok();
-  if (agent.status().code() != StatusCode::kNotFound) return agent.status();
-  out->drift[r.address] = {r.address, r.kind, "agent_missing",
-                           "the cdr agent on host " + host + " was removed outside cdr (state says " + r.status +
-                               "); cdr apply installs it again"};
+  if (!agent.ok()) {
+    if (agent.status().code() != StatusCode::kNotFound) return agent.status();
+    out->drift[r.address] = {r.address, r.kind, "agent_missing",
+                             "the cdr agent on host " + host + " was removed outside cdr (state says " +
+                                 r.status + "); cdr apply installs it again"};
+    return Status::Ok();
+  }
+  ServerObservation& seen = out->servers[r.address];
+  seen.agent = std::move(*agent);
+  if (seen.agent->status == "stopped" && !IsInterruptedCdrStep(r.status)) {
+    out->drift[r.address] = {r.address, r.kind, "agent_stopped",
+                             "the cdr agent process on host " + host + " is not running (state says " + r.status +
+                                 "): nothing is replicated; cdr apply restarts it"};
+    return Status::Ok();
+  }
+  AskAgent(r, connect, &seen);
+  return Status::Ok();
+}
+
+Status CheckShadowHost(providers::Provider& provider, const state::ResourceRecord& r, Observed* out) {
+  auto shadow = provider.DescribeShadowHost(r.provider_id);
+  if (shadow.ok()) {
+    out->servers[ServerOf(r.address)].shadow = std::move(*shadow);
+    return Status::Ok();
+  }
+  if (shadow.status().code() != StatusCode::kNotFound) return shadow.status();
+  out->drift[r.address] = {r.address, r.kind, "deleted",
+                           "shadow host " + r.provider_id + " of " + ServerOf(r.address) +
+                               " was deleted outside cdr with its replicas; replication needs it created again "
+                               "and a new full sync (cdr apply does that)"};
   return Status::Ok();
 }
 
 }  // namespace
 
 Result<Observed> Refresh(providers::Provider& provider, const std::vector<state::ResourceRecord>& records,
-                         const std::vector<std::string>& spec_hosts) {
+                         const std::vector<std::string>& spec_hosts, const AgentConnector& connect) {
   Observed out;
   std::set<std::string> hosts(spec_hosts.begin(), spec_hosts.end());
   for (const auto& r : records) {
@@ -65,10 +102,30 @@ Result<Observed> Refresh(providers::Provider& provider, const std::vector<state:
       CDR_RETURN_IF_ERROR(
           CheckNetworkResource(r, provider.DescribeEndpoint(r.provider_id), "VPC endpoint", &out));
     } else if (r.kind == "server") {
-      CDR_RETURN_IF_ERROR(CheckServer(provider, r, &out));
+      CDR_RETURN_IF_ERROR(CheckServer(provider, r, connect, &out));
+    } else if (r.kind == "shadow_host") {
+      CDR_RETURN_IF_ERROR(CheckShadowHost(provider, r, &out));
     }
   }
   return out;
+}
+
+// States cdr drives itself, around provider calls (install, register) or DR-side steps (failover, failback,
+// upgrade): the agent knows nothing of them, so its report does not replace them.
+bool OwnedByCdr(const std::string& state) {
+  static const std::set<std::string> kOwned = {
+      "agent_installing", "agent_install_failed", "agent_upgrading", "agent_upgrade_failed",
+      "failing_over",     "failed_over",          "failover_confirmed", "reverse_registering",
+      "failing_back",     "failed_back",          "failback_error"};
+  return IsInterruptedCdrStep(state) || kOwned.count(state) > 0;
+}
+
+std::string EffectiveServerState(const state::ResourceRecord& record, const ServerObservation* observation) {
+  if (OwnedByCdr(record.status)) return record.status;
+  if (observation && observation->status && IsKnownServerState(observation->status->state)) {
+    return observation->status->state;
+  }
+  return record.status;
 }
 
 }  // namespace cdr::reconcile

@@ -5,10 +5,65 @@
 #include <map>
 
 #include "reconcile/address.h"
+#include "reconcile/observed_state.h"
 
 namespace cdr::reconcile {
+namespace {
 
-std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& records) {
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The stored observation (written by the last plan or apply), then the live one on top.
+void FillReplication(const state::ResourceRecord& r, const ServerObservation* seen, ServerStatus* s) {
+  const nlohmann::json observed = r.attributes.value("observed", nlohmann::json::object());
+  s->progress_percent = observed.value("progress_percent", 0.0);
+  s->bytes_sent = observed.value("bytes_sent", uint64_t{0});
+  s->nbd_address = observed.value("nbd_address", "");
+  for (const auto& d : observed.value("disks", nlohmann::json::array())) s->disks.push_back(d.value("disk", ""));
+  if (!seen) return;
+  if (seen->agent) {
+    s->agent_status = seen->agent->status;
+    s->api_address = seen->agent->api_address;
+    if (!seen->agent->nbd_address.empty()) s->nbd_address = seen->agent->nbd_address;
+  }
+  if (seen->shadow) {
+    s->replication_address = seen->shadow->replication_address;
+    s->replica_dir = seen->shadow->replica_dir;
+  }
+  s->observe_error = seen->status_error;
+  if (!seen->status) return;
+  const agent::AgentStatus& live = *seen->status;
+  s->live = true;
+  if (IsKnownServerState(live.state) && !IsInterruptedCdrStep(r.status)) s->state = live.state;
+  s->progress_percent = OverallProgress(live);
+  s->bytes_sent = 0;
+  for (const auto& d : live.disks) s->bytes_sent += d.full_sync_bytes_sent + d.repair_bytes_sent;
+  s->rpo_seconds = (live.state == "realtime" || live.state == "full_sync") ? live.lag_seconds : -1;
+  if (!live.nbd_address.empty()) s->nbd_address = live.nbd_address;
+  s->disks.clear();
+  for (const auto& d : live.disks) s->disks.push_back(d.disk);
+  const std::string error = FirstDiskError(live);
+  if (IsErrorState(live.state) && !error.empty()) s->last_error = error;
+}
+
+}  // namespace
+
+std::string ReplicaPath(const std::string& replica_dir, const std::string& server_id, const std::string& disk) {
+  return replica_dir + "/" + server_id + "/" + disk + ".img";
+}
+
+const char* PhaseOf(const std::string& state) {
+  if (state == "replication_starting") return "scan";
+  if (state == "full_sync" || state == "full_sync_stopping") return "full_sync";
+  if (state == "realtime" || state == "realtime_stopping") return "realtime";
+  if (EndsWith(state, "_stopped") && state.rfind("reverse_", 0) != 0) return "stopped";
+  if (state == "repair_starting" || state == "repairing") return "repair";
+  if (state == "replication_error") return "error";
+  return "none";
+}
+
+std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& records, const Observed* live) {
   std::map<std::string, GroupStatus> groups;
   for (const auto& r : records) {
     if (r.kind != "group") continue;
@@ -34,6 +89,20 @@ std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& r
     s.replication = r.attributes.value("replication", "");
     s.rpo_seconds = r.attributes.value("rpo_seconds", -1.0);
     s.last_error = r.attributes.value("last_error", "");
+    const ServerObservation* seen = nullptr;
+    if (live) {
+      auto it = live->servers.find(r.address);
+      if (it != live->servers.end()) seen = &it->second;
+    }
+    s.asked = live != nullptr;
+    FillReplication(r, seen, &s);
+    for (const auto& shadow : records) {
+      if (shadow.kind != "shadow_host" || shadow.address != r.address + ".shadow_host") continue;
+      s.shadow_host_id = shadow.provider_id;
+      if (s.replica_dir.empty()) s.replica_dir = shadow.attributes.value("replica_dir", "");
+      if (s.replication_address.empty()) s.replication_address = shadow.attributes.value("replication_address", "");
+    }
+    s.phase = PhaseOf(s.state);
     s.health = ClassifyHealth(s.state, s.rpo_seconds, g.rpo_alert_seconds);
     switch (s.health) {
       case Health::kError: ++g.error; break;
@@ -64,16 +133,20 @@ std::string RenderStatusText(const std::vector<GroupStatus>& groups) {
       out += "  (no protected servers)\n";
       continue;
     }
-    out += fmt::format("  {:<16} {:<16} {:<34} {:<16} {:<8} {}\n", "SERVER", "HOST", "STATE", "HEALTH", "RPO",
-                       "NOTE");
+    out += fmt::format("  {:<16} {:<16} {:<34} {:<10} {:>6} {:<16} {:<8} {}\n", "SERVER", "HOST", "STATE", "PHASE",
+                       "PROG", "HEALTH", "RPO", "NOTE");
     for (const auto& s : g.servers) {
       std::string rpo = s.rpo_seconds < 0 ? "-" : fmt::format("{:.1f}s", s.rpo_seconds);
       std::string note = s.last_error;
-      if (note.empty() && s.replication == "running" && s.state == "initialized") {
-        note = "replication start arrives with the data plane";
+      if (s.agent_status == "stopped") note = "agent stopped" + (note.empty() ? "" : "; " + note);
+      if (s.asked && !s.live) {
+        note = "(stored state: " + (s.observe_error.empty() ? std::string("agent not answering") : s.observe_error) +
+               ")" + (note.empty() ? "" : " " + note);
       }
-      out += fmt::format("  {:<16} {:<16} {:<34} {:<16} {:<8} {}\n", s.name, s.host,
-                         s.state + " " + std::string(OriginalStateName(s.state)), HealthName(s.health), rpo, note);
+      if (note.empty() && s.replication == "running" && s.state == "initialized") note = "cdr apply starts replication";
+      out += fmt::format("  {:<16} {:<16} {:<34} {:<10} {:>5.1f}% {:<16} {:<8} {}\n", s.name, s.host,
+                         s.state + " " + std::string(OriginalStateName(s.state)), s.phase, s.progress_percent,
+                         HealthName(s.health), rpo, note);
     }
   }
   return out;
@@ -84,7 +157,28 @@ nlohmann::json StatusToJson(const std::vector<GroupStatus>& groups) {
   for (const auto& g : groups) {
     nlohmann::json servers = nlohmann::json::array();
     for (const auto& s : g.servers) {
+      nlohmann::json uris = nlohmann::json::array();
+      nlohmann::json replicas = nlohmann::json::array();
+      for (const auto& disk : s.disks) {
+        if (!s.nbd_address.empty()) uris.push_back("nbd://" + s.nbd_address + "/" + disk);
+        if (!s.replica_dir.empty()) {
+          replicas.push_back({{"disk", disk}, {"path", ReplicaPath(s.replica_dir, s.host, disk)}});
+        }
+      }
       servers.push_back({{"address", s.address},
+                         {"phase", s.phase},
+                         {"progress_percent", s.progress_percent},
+                         {"bytes_sent", s.bytes_sent},
+                         {"live", s.live},
+                         {"agent_status", s.agent_status},
+                         {"api_address", s.api_address},
+                         {"nbd_address", s.nbd_address},
+                         {"nbd_uris", uris},
+                         {"shadow_host_id", s.shadow_host_id},
+                         {"replication_address", s.replication_address},
+                         {"replica_dir", s.replica_dir},
+                         {"replicas", replicas},
+                         {"observe_error", s.observe_error},
                          {"name", s.name},
                          {"host", s.host},
                          {"state", s.state},

@@ -1,5 +1,7 @@
-// The group overview of `cdr status` (CT-CDR's 保护组概览): per group, servers by health; per server, its state.
-// Built from the state store alone, so it answers instantly and works while an apply runs.
+// The group overview of `cdr status` (CT-CDR's 保护组概览): per group, servers by health; per server, its state,
+// replication phase, progress and RPO, and where its data is (NBD exports, shadow host, replica files).
+// Built from the state store, overlaid with what the agents report right now when a refresh could ask them
+// (`live`); a server whose agent did not answer shows the stored values, marked as such.
 #pragma once
 
 #include <string>
@@ -7,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reconcile/refresh.h"
 #include "reconcile/server_state.h"
 #include "state/state_store.h"
 
@@ -21,7 +24,24 @@ struct ServerStatus {
   Health health = Health::kNotReplicating;
   double rpo_seconds = -1;  // unknown until the data plane reports it
   std::string last_error;
+  std::string phase;  // none | scan | full_sync | realtime | stopped | repair | error
+  double progress_percent = 0;
+  uint64_t bytes_sent = 0;
+  bool asked = false;         // a refresh asked the agents (a live view was given)
+  bool live = false;          // state, phase, progress and RPO come from the agent now, not from the state
+  std::string agent_status;   // running | stopped | "" (unknown)
+  std::string api_address;
+  std::string nbd_address;
+  std::vector<std::string> disks;  // export names: vda, …
+  std::string shadow_host_id;
+  std::string replication_address;
+  std::string replica_dir;
+  std::string observe_error;  // why the agent did not answer
 };
+
+// REPLICA_DIR/<server id>/<disk>.img, as cdr-shadow keeps it (shadow/replica_disk.h).
+std::string ReplicaPath(const std::string& replica_dir, const std::string& server_id, const std::string& disk);
+const char* PhaseOf(const std::string& state);
 
 struct GroupStatus {
   std::string name;
@@ -35,7 +55,8 @@ struct GroupStatus {
   std::vector<ServerStatus> servers;
 };
 
-std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& records);
+std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& records,
+                                     const Observed* live = nullptr);
 std::string RenderStatusText(const std::vector<GroupStatus>& groups);
 nlohmann::json StatusToJson(const std::vector<GroupStatus>& groups);
 

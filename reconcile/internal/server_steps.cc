@@ -21,6 +21,8 @@ Status Register(StepContext& ctx) {
   }
   r.provider_id = host;
   r.attributes["agent_version"] = agent->version;
+  r.attributes.erase("observed");
+  r.attributes.erase("rpo_seconds");
   return ctx.Transition(r, "initialized", "agent " + agent->version + " installed on " + host);
 }
 
@@ -53,8 +55,9 @@ Status Update(StepContext& ctx) {
 Status ApplyServerChange(StepContext& ctx) {
   switch (ctx.change.action) {
     case Action::kCreate:
-    case Action::kTransition:
       return Register(ctx);
+    case Action::kTransition:
+      return ctx.change.operation == "register" ? Register(ctx) : ApplyReplicationTransition(ctx);
     case Action::kUpdate:
       return Update(ctx);
     case Action::kDelete:

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "providers/provider.h"
+#include "reconcile/apply.h"
 #include "reconcile/plan.h"
 #include "state/state_store.h"
 
@@ -15,6 +16,7 @@ struct StepContext {
   state::StateStore& store;
   providers::Provider& provider;
   int64_t job_id;
+  const ApplyOptions& options;
 
   // Writes `record` with status `to` (durably), logs "address: from → to (why)" and records a job event.
   Status Transition(state::ResourceRecord& record, const std::string& to, const std::string& why);
@@ -25,5 +27,8 @@ struct StepContext {
 Status ApplyGroupChange(StepContext& ctx);
 Status ApplyNetworkChange(StepContext& ctx);  // peering and endpoint
 Status ApplyServerChange(StepContext& ctx);
+Status ApplyShadowHostChange(StepContext& ctx);
+// start_replication, stop_replication, repair, restart_agent (replication_steps.cc).
+Status ApplyReplicationTransition(StepContext& ctx);
 
 }  // namespace cdr::reconcile::internal

@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -100,7 +102,59 @@ CdrWorkspace::CdrWorkspace() {
 }
 
 CdrWorkspace::~CdrWorkspace() {
+  StopCloudProcesses();
   if (!::testing::Test::HasFailure()) fs::remove_all(dir_);  // kept for post-mortem when a test fails
+}
+
+namespace {
+
+// A pid from a record is only ours if it still runs one of the cloud's programs (pids are reused).
+bool RunsCloudProgram(pid_t pid) {
+  std::string cmdline = ReadAll(fs::path("/proc") / std::to_string(pid) / "cmdline");
+  return cmdline.find("cdr-agent") != std::string::npos || cmdline.find("cdr-shadow") != std::string::npos;
+}
+
+void CollectPids(const fs::path& dir, std::vector<pid_t>* out) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    const fs::path& p = it->path();
+    pid_t pid = 0;
+    if (p.extension() == ".pid") {
+      pid = std::atoi(ReadAll(p).c_str());
+    } else if (p.extension() == ".json") {
+      const std::string text = ReadAll(p);
+      auto at = text.find("\"pid\"");
+      if (at == std::string::npos) continue;
+      at = text.find(':', at);
+      if (at != std::string::npos) pid = std::atoi(text.c_str() + at + 1);
+    }
+    if (pid > 0 && RunsCloudProgram(pid)) out->push_back(pid);
+  }
+}
+
+}  // namespace
+
+std::vector<pid_t> CdrWorkspace::CloudProcesses() const {
+  std::vector<pid_t> pids;
+  CollectPids(cloud() / "agents", &pids);
+  CollectPids(cloud() / "shadows", &pids);
+  CollectPids(cloud() / "zones", &pids);
+  std::sort(pids.begin(), pids.end());
+  pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
+  return pids;
+}
+
+void CdrWorkspace::StopCloudProcesses() {
+  std::error_code ec;
+  if (!fs::exists(cloud(), ec)) return;
+  StartCdr({"local", "down"}).Wait(std::chrono::seconds(30));
+  for (pid_t pid : CloudProcesses()) {
+    ::kill(pid, SIGKILL);
+    // Not our child (the cdr that started it is gone), so wait for /proc to let go of it instead of reaping.
+    PollUntil([pid] { return !RunsCloudProgram(pid); }, std::chrono::seconds(5));
+  }
 }
 
 RunResult CdrWorkspace::Cdr(const std::vector<std::string>& args, const std::string& stdin_text) {
@@ -123,11 +177,15 @@ void CdrWorkspace::RemoveSpec(const std::string& file) { fs::remove(dir_ / "spec
 size_t CdrWorkspace::CountFiles(const fs::path& dir) const {
   size_t n = 0;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec)) n += e.path().extension() == ".json" ? 1 : 0;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    // Agents are folders (ROOT/agents/HOST/agent.json); the other kinds are one file each.
+    const bool folder_record = e.is_directory() && fs::exists(e.path() / "agent.json");
+    n += e.path().extension() == ".json" || folder_record ? 1 : 0;
+  }
   return n;
 }
 
-std::string GroupSpec(int servers, int rpo_alert_seconds) {
+std::string GroupSpec(int servers, int rpo_alert_seconds, const std::string& replication) {
   std::string s = R"([provider]
 type = "local"
 root = ".cdr/cloud"
@@ -140,7 +198,7 @@ vpc = "vpc-prod"
 rpo_alert_seconds = )" + std::to_string(rpo_alert_seconds) + "\n";
   for (int i = 1; i <= servers; ++i) {
     s += "\n[[group.server]]\nname = \"web-" + std::to_string(i) + "\"\nhost = \"host-" + std::to_string(i) +
-         "\"\n";
+         "\"\nreplication = \"" + replication + "\"\n";
   }
   return s;
 }

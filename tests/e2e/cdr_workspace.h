@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -41,7 +42,12 @@ class BackgroundCdr {
 class CdrWorkspace {
  public:
   CdrWorkspace();
+  // Stops every process the local cloud started (`cdr local down`, then SIGKILL by the pids in its records),
+  // also when the test failed.
   ~CdrWorkspace();
+  void StopCloudProcesses();
+  // Pids of the cdr-agent and cdr-shadow processes the cloud's records name and that are still running.
+  std::vector<pid_t> CloudProcesses() const;
   const std::filesystem::path& dir() const { return dir_; }
   std::filesystem::path cloud() const { return dir_ / ".cdr" / "cloud"; }
 
@@ -51,7 +57,8 @@ class CdrWorkspace {
 
   void WriteSpec(const std::string& file, const std::string& toml);  // specs/FILE
   void RemoveSpec(const std::string& file);
-  size_t CountFiles(const std::filesystem::path& dir) const;  // *.json records in a cloud folder
+  // Records in a cloud folder: *.json files, and agent folders holding an agent.json.
+  size_t CountFiles(const std::filesystem::path& dir) const;
 
  private:
   std::filesystem::path dir_;
@@ -61,7 +68,8 @@ class CdrWorkspace {
 // Polls `condition` every 50 ms until it holds or `deadline` passes; returns whether it held.
 bool PollUntil(const std::function<bool()>& condition, std::chrono::milliseconds deadline);
 
-// One group `web-prod` in az1/az2 on vpc-prod protecting host-1 … host-N as web-1 … web-N.
-std::string GroupSpec(int servers, int rpo_alert_seconds = 30);
+// One group `web-prod` in az1/az2 on vpc-prod protecting host-1 … host-N as web-1 … web-N. Replication is
+// "stopped" unless asked for: tests not about the data plane stay fast (agents run, nothing is synced).
+std::string GroupSpec(int servers, int rpo_alert_seconds = 30, const std::string& replication = "stopped");
 
 }  // namespace cdr::e2e

@@ -58,12 +58,19 @@ TEST_F(DriftTest, PeeringDeletedBehindCdrsBackIsFoundAndRepaired) {
 }
 
 TEST_F(DriftTest, AgentRemovedIsReinstalledAndHostGoneNeedsTheSpec) {
-  std::filesystem::remove(ws_.cloud() / "agents" / "host-1.json");
+  // Every agent process stops (as after a host reboot); then host-1's agent is removed altogether.
+  ASSERT_EQ(ws_.Cdr({"local", "down"}).exit_code, 0);
+  std::filesystem::remove_all(ws_.cloud() / "agents" / "host-1");
   RunResult agent = ws_.Cdr({"drift", "--json"});
   EXPECT_EQ(agent.exit_code, 2);
-  EXPECT_EQ(nlohmann::json::parse(agent.out)["drifted"][0]["problem"], "agent_missing");
+  const auto drifted = nlohmann::json::parse(agent.out)["drifted"];
+  ASSERT_EQ(drifted.size(), 2u) << agent.out;
+  EXPECT_EQ(drifted[0]["problem"], "agent_missing");
+  EXPECT_EQ(drifted[1]["problem"], "agent_stopped");
+  EXPECT_EQ(drifted[1]["address"], "group.web-prod.server.web-2");
   RunResult plan = ws_.Cdr({"plan"});
   EXPECT_THAT(plan.out, HasSubstr("> server \"group.web-prod.server.web-1\""));
+  EXPECT_THAT(plan.out, HasSubstr("group.web-prod.server.web-2 will have its agent process restarted"));
   ASSERT_EQ(ws_.Cdr({"apply", "--auto-approve"}).exit_code, 0);
   EXPECT_EQ(ws_.Cdr({"drift"}).exit_code, 0);
 
@@ -73,7 +80,7 @@ TEST_F(DriftTest, AgentRemovedIsReinstalledAndHostGoneNeedsTheSpec) {
   EXPECT_THAT(gone.out, HasSubstr("host host-2 no longer exists"));
   RunResult refused = ws_.Cdr({"plan"});
   EXPECT_EQ(refused.exit_code, 1);
-  EXPECT_THAT(refused.err, HasSubstr("specs/web.toml:18:8: group.web-prod.server.web-2.host: host host-2 no longer "
+  EXPECT_THAT(refused.err, HasSubstr("specs/web.toml:19:8: group.web-prod.server.web-2.host: host host-2 no longer "
                                      "exists"));
   EXPECT_THAT(refused.err, HasSubstr("The plan cannot be made: 1 problem above."));
   ws_.WriteSpec("web.toml", GroupSpec(1));

@@ -117,9 +117,9 @@ TEST_F(PlanApplyTest, HostRulesAreCheckedAtPlanTimeWithPositions) {
                                 "\n[[group.server]]\nname = \"other\"\nhost = \"other\"\n");
   RunResult plan = ws_.Cdr({"plan", "-detailed-exitcode"});
   EXPECT_EQ(plan.exit_code, 1);
-  EXPECT_THAT(plan.err, HasSubstr("specs/web.toml:18:8: group.web-prod.server.tiny.host: host `tiny` (c1m2) has 1 "
+  EXPECT_THAT(plan.err, HasSubstr("specs/web.toml:19:8: group.web-prod.server.tiny.host: host `tiny` (c1m2) has 1 "
                                   "vCPU and 2048 MiB memory; a protected server needs at least 2 vCPU and 4 GiB"));
-  EXPECT_THAT(plan.err, HasSubstr("specs/web.toml:22:8: group.web-prod.server.other.host: host `other` is in VPC "
+  EXPECT_THAT(plan.err, HasSubstr("specs/web.toml:23:8: group.web-prod.server.other.host: host `other` is in VPC "
                                   "vpc-other but group web-prod protects VPC vpc-prod"));
 }
 

@@ -148,7 +148,7 @@ TEST_F(ApplyStepsTest, ReportsEachStepAndRenewsTheLock) {
   ASSERT_TRUE(lock.ok()) << lock.status().ToString();
   Plan plan = CleanPlanFor(GroupToml("web", ServerToml("web-1", "host-1")));
   std::vector<std::string> lines;
-  ApplyOptions options;
+  ApplyOptions options = Options();
   options.lock_id = lock->id;
   options.lock_ttl_millis = 3600 * 1000;
   options.report = [&](const std::string& line) { lines.push_back(line); };

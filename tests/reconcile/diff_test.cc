@@ -43,7 +43,7 @@ TEST_F(DiffTest, FirstPlanCreatesGroupNetworkThenRegistersServers) {
   EXPECT_EQ(server.kind, "server");
   EXPECT_TRUE(server.before.is_null());
   EXPECT_EQ(server.after["host"], "host-1");
-  EXPECT_EQ(server.after["replication"], "running");
+  EXPECT_EQ(server.after["replication"], "stopped");
   EXPECT_EQ(server.after["dr_disk_type"], "ssd");
   EXPECT_EQ(server.after["auto_restart"], true);
   EXPECT_EQ(server.after["recovery_points"], (json{{"every_hours", 1}, {"keep", 24}}));
@@ -102,6 +102,8 @@ TEST_F(DiffTest, HostChangeReplacesTheServer) {
 TEST_F(DiffTest, HostChangeRefusedWhileAStepIsInFlight) {
   Converge(WebSpec());
   SetStatus("group.web.server.web-1", "replication_starting");
+  agents_["host-1"].state = "replication_starting";  // the agent says so too: it is the source of this state
+  agents_["host-1"].stalled = true;
   PlanResult r = PlanFor(GroupToml("web", ServerToml("web-1", "host-3") + ServerToml("web-2", "host-2")));
   ASSERT_EQ(r.errors.size(), 1u) << test_util::DiagnosticsText(r.errors);
   EXPECT_EQ(r.errors[0].path, "group.web.server.web-1.host");
@@ -154,6 +156,8 @@ TEST_F(DiffTest, RemovedServerIsDeregistered) {
 TEST_F(DiffTest, RemovedServerInAnIntermediateStateIsAnError) {
   Converge(WebSpec());
   SetStatus("group.web.server.web-2", "full_sync_stopping");
+  agents_["host-2"].state = "full_sync_stopping";
+  agents_["host-2"].stalled = true;
   PlanResult r = PlanFor(GroupToml("web", ServerToml("web-1", "host-1")));
   ASSERT_EQ(r.errors.size(), 1u) << test_util::DiagnosticsText(r.errors);
   EXPECT_EQ(r.errors[0].path, "group.web.server.web-2");

@@ -57,10 +57,19 @@ class RecordingFakeProvider : public providers::Provider {
   void RemovePeeringOutOfBand(const std::string& id) { peerings_.erase(id); }
   void RemoveEndpointOutOfBand(const std::string& id) { endpoints_.erase(id); }
   void RemoveAgentOutOfBand(const std::string& host) { agents_.erase(host); }
+  // The agent process died (or was killed): installed, not running, unreachable.
+  void StopAgentOutOfBand(const std::string& host) {
+    auto& a = agents_.at(host);
+    a.status = "stopped";
+    a.api_address.clear();
+    a.nbd_address.clear();
+  }
+  void RemoveShadowHostOutOfBand(const std::string& id) { shadow_hosts_.erase(id); }
 
   const std::map<std::string, providers::Peering>& peerings() const { return peerings_; }
   const std::map<std::string, providers::Endpoint>& endpoints() const { return endpoints_; }
   const std::map<std::string, providers::Agent>& agents() const { return agents_; }
+  const std::map<std::string, providers::ShadowHost>& shadow_hosts() const { return shadow_hosts_; }
   const std::vector<providers::PeeringRequest>& peering_requests() const { return peering_requests_; }
 
   const std::vector<FakeCall>& calls() const { return calls_; }
@@ -140,9 +149,12 @@ class RecordingFakeProvider : public providers::Provider {
   Result<providers::Agent> InstallAgent(const providers::AgentInstallRequest& request) override {
     CDR_RETURN_IF_ERROR(Enter("InstallAgent", request.host_id));
     if (!hosts_.count(request.host_id)) return NotFound("host " + request.host_id + " does not exist");
-    if (auto it = agents_.find(request.host_id); it != agents_.end()) return it->second;
-    providers::Agent a{request.host_id, "1.2.3", "installed", 1700000000000, request.group};
-    return agents_[request.host_id] = a;
+    if (auto it = agents_.find(request.host_id); it != agents_.end()) {
+      if (it->second.status == "stopped") it->second = RunningAgent(it->second);  // installing again restarts it
+      return it->second;
+    }
+    providers::Agent a{request.host_id, "1.2.3", "running", 1700000000000, request.group};
+    return agents_[request.host_id] = RunningAgent(a);
   }
   Result<providers::Agent> DescribeAgent(const std::string& host_id) override {
     CDR_RETURN_IF_ERROR(Enter("DescribeAgent", host_id));
@@ -156,11 +168,42 @@ class RecordingFakeProvider : public providers::Provider {
     return Status::Ok();
   }
 
+  Result<providers::ShadowHost> CreateShadowHost(const providers::ShadowHostRequest& request) override {
+    CDR_RETURN_IF_ERROR(Enter("CreateShadowHost", request.name, request.client_token));
+    if (auto it = shadow_tokens_.find(request.client_token); it != shadow_tokens_.end()) {
+      if (auto s = shadow_hosts_.find(it->second); s != shadow_hosts_.end()) return s->second;
+    }
+    providers::ShadowHost s{NextId("shadow-"), request.name,      request.zone, request.vpc,
+                            request.server_id, request.disk_type, "running"};
+    s.replication_address = "127.0.0.1:" + std::to_string(20000 + next_id_);
+    s.replica_dir = "/replicas/" + s.id;
+    shadow_tokens_[request.client_token] = s.id;
+    return shadow_hosts_[s.id] = s;
+  }
+  Result<providers::ShadowHost> DescribeShadowHost(const std::string& id) override {
+    CDR_RETURN_IF_ERROR(Enter("DescribeShadowHost", id));
+    auto it = shadow_hosts_.find(id);
+    if (it == shadow_hosts_.end()) return NotFound("shadow host " + id + " does not exist");
+    return it->second;
+  }
+  Status DeleteShadowHost(const std::string& id) override {
+    CDR_RETURN_IF_ERROR(Enter("DeleteShadowHost", id));
+    shadow_hosts_.erase(id);
+    return Status::Ok();
+  }
+
  private:
   Status Enter(const std::string& method, const std::string& key, const std::string& token = "") {
     calls_.push_back({method, key, token});
     auto it = hooks.find(method);
     return it == hooks.end() || !it->second ? Status::Ok() : it->second(key);
+  }
+  static providers::Agent RunningAgent(providers::Agent a) {
+    a.status = "running";
+    a.api_address = "agent-api:" + a.host_id;
+    a.api_token = "token-" + a.host_id;
+    a.nbd_address = "agent-nbd:" + a.host_id;
+    return a;
   }
   std::string NextId(const std::string& prefix) {
     char buf[16];
@@ -174,6 +217,8 @@ class RecordingFakeProvider : public providers::Provider {
   std::map<std::string, providers::Agent> agents_;
   std::map<std::string, std::string> peering_tokens_;   // client token → peering id
   std::map<std::string, std::string> endpoint_tokens_;  // client token → endpoint id
+  std::map<std::string, providers::ShadowHost> shadow_hosts_;
+  std::map<std::string, std::string> shadow_tokens_;  // client token → shadow host id
   std::vector<providers::PeeringRequest> peering_requests_;
   std::vector<FakeCall> calls_;
   unsigned next_id_ = 0;

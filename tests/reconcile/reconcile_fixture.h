@@ -15,6 +15,7 @@
 #include "reconcile/planner.h"
 #include "specs/load_spec.h"
 #include "state/state_store.h"
+#include "tests/reconcile/fake_agents.h"
 #include "tests/reconcile/fake_provider.h"
 
 namespace cdr::reconcile::test_util {
@@ -26,9 +27,12 @@ inline std::string GroupToml(const std::string& name, const std::string& body = 
          "\"\nvpc = \"" + vpc + "\"\n" + body + "\n";
 }
 
+// Replication is "stopped" unless `extra` says otherwise: only the replication tests need the agents to move.
 inline std::string ServerToml(const std::string& name, const std::string& host,
                               const std::string& extra = "") {
-  return "[[group.server]]\nname = \"" + name + "\"\nhost = \"" + host + "\"\n" + extra;
+  const std::string replication =
+      extra.find("replication =") == std::string::npos ? "replication = \"stopped\"\n" : "";
+  return "[[group.server]]\nname = \"" + name + "\"\nhost = \"" + host + "\"\n" + replication + extra;
 }
 
 // "create/create group.web": action/operation address, one per change, in plan order.
@@ -72,7 +76,7 @@ class ReconcileTest : public ::testing::Test {
   }
 
   PlanResult PlanFor(const std::string& toml) {
-    auto result = MakePlan(LoadSpec(toml), *store_, fake_);
+    auto result = MakePlan(LoadSpec(toml), *store_, fake_, agents_.Connector());
     EXPECT_TRUE(result.ok()) << result.status().ToString();
     return result.ok() ? std::move(*result) : PlanResult{};
   }
@@ -86,7 +90,17 @@ class ReconcileTest : public ::testing::Test {
 
   ApplyResult ApplyPlan(const Plan& plan) {
     fake_.ClearCalls();
-    return Apply(plan, *store_, fake_, ApplyOptions{});
+    return Apply(plan, *store_, fake_, Options());
+  }
+
+  // Replication waits poll the fake agents without sleeping; progress reports are kept.
+  ApplyOptions Options() {
+    ApplyOptions o;
+    o.connect = agents_.Connector();
+    o.poll_interval = std::chrono::milliseconds(0);
+    o.wait_timeout = std::chrono::seconds(5);
+    o.progress = [this](const ReplicationProgress& p) { progress_.push_back(p); };
+    return o;
   }
 
   // Plans and applies `toml`, expecting every step to succeed; then the provider's call log is cleared.
@@ -118,6 +132,8 @@ class ReconcileTest : public ::testing::Test {
   std::filesystem::path dir_;
   std::unique_ptr<state::StateStore> store_;
   RecordingFakeProvider fake_;
+  FakeAgentFleet agents_;
+  std::vector<ReplicationProgress> progress_;
   std::deque<specs::Spec> specs_;
 };
 

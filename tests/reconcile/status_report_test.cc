@@ -88,7 +88,7 @@ TEST(StatusReportTest, TextAndJson) {
   EXPECT_THAT(text, HasSubstr("group db (peering -, endpoint -, RPO alert 10s)"));
   EXPECT_THAT(text, HasSubstr("realtime 实时复制中"));
   EXPECT_THAT(text, HasSubstr("journal overflow"));
-  EXPECT_THAT(text, HasSubstr("replication start arrives with the data plane"));
+  EXPECT_THAT(text, HasSubstr("cdr apply starts replication"));
   EXPECT_THAT(text, Not(HasSubstr("orphan")));
 
   json j = StatusToJson(groups);

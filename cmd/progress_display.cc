@@ -1,0 +1,50 @@
+#include "cmd/progress_display.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iostream>
+
+namespace cdr::cmd {
+
+std::string HumanBytes(uint64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  return u == 0 ? fmt::format("{} B", bytes) : fmt::format("{:.1f} {}", v, units[u]);
+}
+
+std::string FormatProgressLine(const reconcile::ReplicationProgress& p, bool with_bar) {
+  std::string bar;
+  if (with_bar) {
+    constexpr int kWidth = 20;
+    const int filled = std::clamp(static_cast<int>(p.progress_percent / 100.0 * kWidth + 0.5), 0, kWidth);
+    bar = "[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "]  ";
+  }
+  return fmt::format("{}  {:<20} {}{:5.1f}%  {}/{}  RPO {:.1f}s  {:.0f}s", p.address, p.state, bar,
+                     p.progress_percent, HumanBytes(p.bytes_sent), HumanBytes(p.size_bytes), p.lag_seconds,
+                     p.elapsed_seconds);
+}
+
+void ProgressDisplay::Update(const reconcile::ReplicationProgress& p) {
+  const auto now = std::chrono::steady_clock::now();
+  if (terminal_) {
+    // \033[K clears what a longer previous line left behind.
+    std::cerr << "\r" << FormatProgressLine(p, true) << "\033[K" << (p.finished ? "\n" : "") << std::flush;
+    return;
+  }
+  const bool changed = p.address != last_address_ || p.state != last_state_;
+  const bool due = p.progress_percent - last_percent_ >= 10 || now - last_line_ >= std::chrono::seconds(5);
+  if (!changed && !due && !p.finished) return;
+  std::cerr << FormatProgressLine(p, false) << "\n" << std::flush;
+  last_address_ = p.address;
+  last_state_ = p.state;
+  last_percent_ = p.progress_percent;
+  last_line_ = now;
+}
+
+}  // namespace cdr::cmd

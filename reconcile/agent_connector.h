@@ -1,0 +1,20 @@
+// How the reconciler reaches a protected server's agent. Refresh, apply and status take a connector instead of
+// building HTTP clients themselves, so unit tests plug in a test double and the real binary the HTTP client.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+#include "agent/replication_control.h"
+#include "providers/provider.h"
+
+namespace cdr::reconcile {
+
+// Never returns null; a connector that cannot reach the agent returns a control whose calls fail (kUnavailable).
+using AgentConnector = std::function<std::unique_ptr<agent::ReplicationControl>(const providers::Agent&)>;
+
+// The agents' HTTP control API (agent/api/agent_client.h), at the address and token the provider reports.
+AgentConnector HttpAgentConnector(std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+
+}  // namespace cdr::reconcile

@@ -1,0 +1,251 @@
+// Replication transitions of a protected server, commanded through its agent's control API (DESIGN §2):
+//
+//   start_replication   → replication_starting ──Start──► wait: full_sync … realtime
+//   stop_replication    → *_stopping ──Stop──► wait: *_stopped
+//   repair              → repair_starting ──Repair──► wait: repairing … realtime
+//   restart_agent       InstallAgent again (restarts the process; journal and bitmap are kept)
+//
+// The state is written before each command and every state the agent reports while apply waits is written as a
+// job event, so an apply killed mid-wait leaves the last observed state and the next plan starts from the agent's.
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <thread>
+
+#include "reconcile/address.h"
+#include "reconcile/internal/server_transitions.h"
+#include "reconcile/internal/step_context.h"
+#include "reconcile/observed_state.h"
+#include "reconcile/server_state.h"
+
+namespace cdr::reconcile::internal {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+struct AgentHandle {
+  providers::Agent agent;
+  std::unique_ptr<agent::ReplicationControl> control;
+};
+
+Result<AgentHandle> Connect(StepContext& ctx, const std::string& host) {
+  if (!ctx.options.connect) return FailedPrecondition("this apply has no way to reach agents");
+  auto agent = ctx.provider.DescribeAgent(host);
+  if (!agent.ok()) return agent.status();
+  if (agent->status != "running") {
+    return FailedPrecondition("the agent on " + host + " is " + agent->status +
+                              "; the plan restarts it first when it sees that (run cdr plan again)");
+  }
+  auto control = ctx.options.connect(*agent);
+  return AgentHandle{std::move(*agent), std::move(control)};
+}
+
+// The server's record with the spec's settings of this change merged in.
+Result<state::ResourceRecord> Current(StepContext& ctx) {
+  auto existing = ctx.store.Get(ctx.change.address);
+  if (!existing) return NotFound(ctx.change.address + " is no longer in the state");
+  state::ResourceRecord r = *existing;
+  if (ctx.change.after.is_object()) {
+    for (const auto& [key, value] : ctx.change.after.items()) r.attributes[key] = value;
+  }
+  return r;
+}
+
+// Writes what the agent reports; a state change is a job event like any other transition.
+Status Observe(StepContext& ctx, state::ResourceRecord& r, const agent::AgentStatus& status) {
+  const std::string from = r.status;
+  if (!MergeObservation(status, &r)) return ctx.store.Put(r);
+  r.status = from;
+  return ctx.Transition(r, status.state, "reported by the agent");
+}
+
+ReplicationProgress ProgressOf(const StepContext& ctx, const agent::AgentStatus& status, Clock::time_point start) {
+  ReplicationProgress p;
+  p.address = ctx.change.address;
+  p.operation = ctx.change.operation;
+  p.state = status.state;
+  p.progress_percent = OverallProgress(status);
+  for (const auto& d : status.disks) {
+    p.bytes_sent += d.full_sync_bytes_sent + d.repair_bytes_sent;
+    p.size_bytes += d.size_bytes;
+  }
+  p.lag_seconds = status.lag_seconds;
+  p.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return p;
+}
+
+struct WaitGoal {
+  std::string name;  // for messages: "realtime"
+  std::function<bool(const std::string&)> done;
+  // States from before the command took effect: an agent may still report them on the first polls.
+  std::function<bool(const std::string&)> stale;
+};
+
+// Polls the agent until `goal.done` holds for its state. replication_error ends the wait with the agent's error
+// unless it is what the step waits for; so does the deadline (the agent goes on: cdr status follows it).
+Status WaitFor(StepContext& ctx, state::ResourceRecord& r, agent::ReplicationControl& control,
+               const WaitGoal& goal) {
+  const auto start = Clock::now();
+  const auto deadline = start + ctx.options.wait_timeout;
+  std::string last_error;
+  bool moved = false;
+  while (true) {
+    auto status = control.GetStatus();
+    moved = moved || (status.ok() && !goal.stale(status->state));
+    if (status.ok() && !moved) {
+      last_error = "the agent still reports " + status->state;
+    } else if (status.ok()) {
+      const auto& done = goal.done;
+      CDR_RETURN_IF_ERROR(Observe(ctx, r, *status));
+      ReplicationProgress p = ProgressOf(ctx, *status, start);
+      const bool finished = done(status->state);
+      const bool failed = !finished && status->state == "replication_error";
+      p.finished = finished || failed;
+      ctx.options.progress(p);
+      ctx.store.UpdateJobProgress(ctx.job_id, static_cast<int>(p.progress_percent));
+      if (finished) return Status::Ok();
+      if (failed) {
+        const std::string why = FirstDiskError(*status);
+        return Aborted(r.address + " went to replication_error while waiting for " + goal.name +
+                       (why.empty() ? "" : ": " + why));
+      }
+    } else {
+      // An agent busy or restarting may miss a poll; only the deadline gives up on it.
+      last_error = status.status().ToString();
+      spdlog::debug("{}: status poll failed: {}", r.address, last_error);
+    }
+    if (Clock::now() >= deadline) {
+      return Unavailable(r.address + " did not reach " + goal.name + " within " +
+                         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(ctx.options.wait_timeout).count()) +
+                         " s (now " + r.status + (last_error.empty() ? "" : "; last poll: " + last_error) +
+                         "); the agent goes on, `cdr status` follows it");
+    }
+    std::this_thread::sleep_for(ctx.options.poll_interval);
+  }
+}
+
+// A refused or failed command leaves the state where the agent is (or where it was before the step).
+Status CommandFailed(StepContext& ctx, state::ResourceRecord& r, agent::ReplicationControl& control,
+                     const std::string& before, const std::string& what, const Status& failure) {
+  r.attributes["last_error"] = what + ": " + failure.message();
+  auto status = control.GetStatus();
+  const std::string back = status.ok() && IsKnownServerState(status->state) ? status->state : before;
+  if (status.ok()) MergeObservation(*status, &r);
+  CDR_RETURN_IF_ERROR(ctx.Transition(r, back, what + " failed: " + failure.message()));
+  return failure;
+}
+
+Status StartReplication(StepContext& ctx) {
+  auto current = Current(ctx);
+  if (!current.ok()) return current.status();
+  state::ResourceRecord r = std::move(*current);
+  auto shadow = ctx.store.Get(ShadowHostAddress(r.address));
+  if (!shadow || shadow->status != "created") {
+    return FailedPrecondition(r.address + " has no shadow host to replicate to; run cdr plan again");
+  }
+  const std::string host = r.attributes.value("host", "");
+  auto handle = Connect(ctx, host);
+  if (!handle.ok()) return handle.status();
+  agent::ReplicationControl& control = *handle->control;
+  if (auto live = control.GetStatus(); live.ok()) CDR_RETURN_IF_ERROR(Observe(ctx, r, *live));
+  if (r.status != "replication_starting" && r.status != "full_sync" && r.status != "realtime") {
+    const std::string before = r.status;
+    const std::string address = shadow->attributes.value("replication_address", "");
+    CDR_RETURN_IF_ERROR(ctx.Transition(r, "replication_starting",
+                                       "start replication to shadow host " + shadow->provider_id + " at " + address));
+    agent::ReplicationTarget target;
+    target.shadow_address = address;
+    target.server_id = host;
+    target.auto_restart = r.attributes.value("auto_restart", true);
+    if (Status started = control.Start(target); !started.ok()) {
+      return CommandFailed(ctx, r, control, before, "start", started);
+    }
+    r.attributes.erase("last_error");
+    CDR_RETURN_IF_ERROR(ctx.store.Put(r));
+  }
+  if (!ctx.options.wait) return Status::Ok();
+  return WaitFor(ctx, r, control,
+                 {"realtime", [](const std::string& s) { return s == "realtime"; },
+                  [](const std::string& s) { return s == "initialized" || EndsWith(s, "_stopped"); }});
+}
+
+Status StopReplication(StepContext& ctx) {
+  auto current = Current(ctx);
+  if (!current.ok()) return current.status();
+  state::ResourceRecord r = std::move(*current);
+  auto handle = Connect(ctx, r.attributes.value("host", ""));
+  if (!handle.ok()) return handle.status();
+  agent::ReplicationControl& control = *handle->control;
+  if (auto live = control.GetStatus(); live.ok()) CDR_RETURN_IF_ERROR(Observe(ctx, r, *live));
+  const bool repairing = r.status == "repair_starting" || r.status == "repairing";
+  auto stopped = [repairing](const std::string& s) {
+    return EndsWith(s, "_stopped") || s == "initialized" || (repairing && s == "replication_error");
+  };
+  if (stopped(r.status)) return ctx.store.Put(r);
+  if (IsReplicating(r.status)) {
+    const std::string before = r.status;
+    if (!repairing) {
+      CDR_RETURN_IF_ERROR(ctx.Transition(r, r.status == "realtime" ? "realtime_stopping" : "full_sync_stopping",
+                                         "stop replication"));
+    }
+    if (Status stop = control.Stop(); !stop.ok()) return CommandFailed(ctx, r, control, before, "stop", stop);
+  }
+  if (!ctx.options.wait) return Status::Ok();
+  return WaitFor(ctx, r, control,
+                 {"a stopped state", stopped, [](const std::string& s) { return s == "full_sync" || s == "realtime"; }});
+}
+
+Status Repair(StepContext& ctx) {
+  auto current = Current(ctx);
+  if (!current.ok()) return current.status();
+  state::ResourceRecord r = std::move(*current);
+  auto handle = Connect(ctx, r.attributes.value("host", ""));
+  if (!handle.ok()) return handle.status();
+  agent::ReplicationControl& control = *handle->control;
+  if (auto live = control.GetStatus(); live.ok()) CDR_RETURN_IF_ERROR(Observe(ctx, r, *live));
+  if (r.status == "replication_error") {
+    CDR_RETURN_IF_ERROR(ctx.Transition(r, "repair_starting", "repair: compare primary and replica block hashes"));
+    if (Status repair = control.Repair(); !repair.ok()) {
+      return CommandFailed(ctx, r, control, "replication_error", "repair", repair);
+    }
+  }
+  if (!ctx.options.wait) return Status::Ok();
+  return WaitFor(ctx, r, control,
+                 {"realtime", [](const std::string& s) { return s == "realtime"; },
+                  [](const std::string& s) { return s == "replication_error"; }});
+}
+
+Status RestartAgent(StepContext& ctx) {
+  auto current = Current(ctx);
+  if (!current.ok()) return current.status();
+  state::ResourceRecord r = std::move(*current);
+  const std::string host = r.attributes.value("host", "");
+  auto agent = ctx.provider.InstallAgent({host, GroupOf(r.address)});
+  if (!agent.ok()) return agent.status();
+  if (agent->status != "running") {
+    return Unavailable("the agent on " + host + " is still " + agent->status + " after reinstalling it");
+  }
+  CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, r.status, r.status, "agent process restarted on " + host));
+  spdlog::info("{}: agent process restarted on {}", r.address, host);
+  if (ctx.options.connect) {
+    if (auto live = ctx.options.connect(*agent)->GetStatus(); live.ok()) return Observe(ctx, r, *live);
+  }
+  return ctx.store.Put(r);
+}
+
+}  // namespace
+
+Status ApplyReplicationTransition(StepContext& ctx) {
+  const std::string& op = ctx.change.operation;
+  if (op == "start_replication") return StartReplication(ctx);
+  if (op == "stop_replication") return StopReplication(ctx);
+  if (op == "repair") return Repair(ctx);
+  if (op == "restart_agent") return RestartAgent(ctx);
+  return InvalidArgument("unknown server transition " + op);
+}
+
+}  // namespace cdr::reconcile::internal

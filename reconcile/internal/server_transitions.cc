@@ -1,0 +1,92 @@
+#include "reconcile/internal/server_transitions.h"
+
+#include "reconcile/address.h"
+
+namespace cdr::reconcile::internal {
+namespace {
+
+bool OneOf(const std::string& s, std::initializer_list<const char*> names) {
+  for (const char* n : names) {
+    if (s == n) return true;
+  }
+  return false;
+}
+
+bool NeedsShadowHost(const ServerView& s) {
+  return !s.shadow || s.shadow_gone || s.shadow->status == "creating" || s.shadow->status == "deleting";
+}
+
+ResourceChange ShadowCreate(const ServerView& s, const nlohmann::json& after, const std::string& dr_zone,
+                            const std::string& vpc) {
+  nlohmann::json attributes = {{"server_id", after.value("host", "")},
+                               {"zone", dr_zone},
+                               {"vpc", vpc},
+                               {"disk_type", after.value("dr_disk_type", "")}};
+  std::string reason = "replication needs a shadow host in the DR zone to receive the data";
+  if (s.shadow_gone) reason = "the shadow host was deleted outside cdr; a new one gets a full sync";
+  if (s.shadow && s.shadow->status == "creating") reason = "resuming an interrupted create (same client token)";
+  return {ShadowHostAddress(s.address), "shadow_host", Action::kCreate, "create", "", nullptr, attributes, {}, reason};
+}
+
+ResourceChange Transition(const ServerView& s, const char* operation, const nlohmann::json& before,
+                          const nlohmann::json& after, std::string reason) {
+  return {s.address, "server", Action::kTransition, operation, "", before, after, {}, std::move(reason)};
+}
+
+}  // namespace
+
+bool IsReplicating(const std::string& state) {
+  return OneOf(state, {"replication_starting", "full_sync", "realtime", "repair_starting", "repairing"});
+}
+
+std::string PlanReplication(const ServerView& s, const nlohmann::json& before, const nlohmann::json& after,
+                            const std::string& dr_zone, const std::string& vpc, std::vector<ResourceChange>* out) {
+  if (s.seen && s.seen->agent && s.seen->agent->status == "stopped") {
+    out->push_back(Transition(s, "restart_agent", before, after,
+                              "the agent process on " + after.value("host", "") +
+                                  " is not running: install it again, which restarts it (its journal and "
+                                  "bitmap are kept)"));
+  }
+  const std::string want = after.value("replication", "running");
+  const std::string& state = s.state;
+  if (want == "running") {
+    if (OneOf(state, {"initialized", "full_sync_stopped", "realtime_stopped"})) {
+      if (NeedsShadowHost(s)) out->push_back(ShadowCreate(s, after, dr_zone, vpc));
+      out->push_back(Transition(s, "start_replication", before, after,
+                                state == "initialized"
+                                    ? "replication = \"running\" in the spec: scan, full sync, then realtime"
+                                    : "replication = \"running\" in the spec and the server is " + state +
+                                          ": restart, resuming where it stopped"));
+    } else if (state == "replication_error") {
+      out->push_back(Transition(
+          s, "repair", before, after,
+          after.value("auto_restart", true)
+              ? "the server is in replication_error and its agent has not started repairing by itself: compare "
+                "primary and replica, send only the differing blocks"
+              : "the server is in replication_error and auto_restart = false: repair compares primary and "
+                "replica and sends only the differing blocks"));
+    } else if (OneOf(state, {"full_sync_stopping", "realtime_stopping"})) {
+      return "cannot start replication while the server is " + state +
+             "; wait until it is stopped, then apply again";
+    }
+  } else if (want == "stopped" && IsReplicating(state)) {
+    out->push_back(Transition(s, "stop_replication", before, after,
+                              "replication = \"stopped\" in the spec and the server is " + state +
+                                  "; the agent keeps journaling, a later start resumes"));
+  }
+  return "";
+}
+
+void PlanTeardown(const ServerView& s, const nlohmann::json& before, std::vector<ResourceChange>* out) {
+  const bool agent_answers = !s.seen || !s.seen->agent || s.seen->AgentRunning();
+  if (IsReplicating(s.state) && agent_answers) {
+    out->push_back(Transition(s, "stop_replication", before, before,
+                              "the server leaves protection: stop replicating before the shadow host goes"));
+  }
+  if (s.shadow) {
+    out->push_back({ShadowHostAddress(s.address), "shadow_host", Action::kDelete, "delete", "", s.shadow->attributes,
+                    nullptr, {}, "the server leaves protection: its shadow host and replicas are deleted"});
+  }
+}
+
+}  // namespace cdr::reconcile::internal

@@ -1,0 +1,42 @@
+// The replication side of a protected server's plan (DESIGN §2): which state-machine transitions bring the
+// server from the state it is in (the agent's word when it answered) to the `replication` the spec asks for,
+// and what deregistering it takes. Diff calls these; each returns the changes in execution order.
+//
+//   agent process stopped                          → restart_agent
+//   running: initialized | *_stopped               → shadow_host create (when there is none), start_replication
+//            replication_error                     → repair (unless the agent is already repairing)
+//            *_stopping                            → refused: wait until stopped
+//   stopped: replication_starting | full_sync | realtime | repair_starting | repairing → stop_replication
+//   deregister: stop_replication (when replicating), shadow_host delete, deregister
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "reconcile/plan.h"
+#include "reconcile/refresh.h"
+#include "state/state_store.h"
+
+namespace cdr::reconcile::internal {
+
+struct ServerView {
+  std::string address;                           // the server's address in the spec's terms
+  std::string state;                             // EffectiveServerState
+  const state::ResourceRecord* shadow = nullptr;  // the shadow host's record, when there is one
+  const ServerObservation* seen = nullptr;
+  bool shadow_gone = false;                       // its record says it exists, the provider says it does not
+};
+
+// Appends the changes to `out`; returns a refusal (why the spec cannot be reached now), or "" when none.
+std::string PlanReplication(const ServerView& server, const nlohmann::json& before, const nlohmann::json& after,
+                            const std::string& dr_zone, const std::string& vpc, std::vector<ResourceChange>* out);
+
+// The changes before a server's deregistration (or its move to another host): stop replicating, delete the
+// shadow host with its replicas. The deregistration itself is the caller's.
+void PlanTeardown(const ServerView& server, const nlohmann::json& before, std::vector<ResourceChange>* out);
+
+bool IsReplicating(const std::string& state);
+
+}  // namespace cdr::reconcile::internal

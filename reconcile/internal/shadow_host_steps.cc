@@ -1,0 +1,75 @@
+// A protected server's shadow host: made with a client token stored in the state before the call (as the
+// network resources are), so an apply killed mid-create finds the same shadow host again. Deleting it deletes
+// the replicas; the plan shows that as its own change.
+#include "common/random_hex.h"
+#include "reconcile/address.h"
+#include "reconcile/internal/step_context.h"
+
+namespace cdr::reconcile::internal {
+namespace {
+
+providers::ShadowHostRequest RequestFor(const StepContext& ctx, const std::string& token, const nlohmann::json& a) {
+  return {token,
+          "shadow-" + LeafName(ServerOf(ctx.change.address)),
+          a.value("zone", ""),
+          a.value("vpc", ""),
+          a.value("server_id", ""),
+          a.value("disk_type", "")};
+}
+
+void RecordShadow(const providers::ShadowHost& shadow, state::ResourceRecord* r) {
+  r->provider_id = shadow.id;
+  r->attributes["id"] = shadow.id;
+  r->attributes["name"] = shadow.name;
+  r->attributes["replication_address"] = shadow.replication_address;
+  r->attributes["replica_dir"] = shadow.replica_dir;
+}
+
+Status Delete(StepContext& ctx) {
+  auto existing = ctx.store.Get(ctx.change.address);
+  if (!existing) return Status::Ok();
+  state::ResourceRecord r = *existing;
+  const std::string token = r.attributes.value("client_token", "");
+  if (r.provider_id.empty() && !token.empty()) {
+    // An interrupted create may have made the shadow host without us learning its id; the token finds it.
+    auto shadow = ctx.provider.CreateShadowHost(RequestFor(ctx, token, r.attributes));
+    if (!shadow.ok()) return shadow.status();
+    RecordShadow(*shadow, &r);
+  }
+  CDR_RETURN_IF_ERROR(ctx.Transition(r, "deleting", "delete shadow host " + r.provider_id + " and its replicas"));
+  if (!r.provider_id.empty()) CDR_RETURN_IF_ERROR(ctx.provider.DeleteShadowHost(r.provider_id));
+  CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, "deleting", "", "deleted " + r.provider_id));
+  return ctx.store.Delete(r.address);
+}
+
+Status Create(StepContext& ctx) {
+  state::ResourceRecord r = ctx.CurrentOrNew();
+  std::string token = r.status == "creating" ? r.attributes.value("client_token", "") : "";
+  if (token.empty()) token = RandomHex(16);
+  r.attributes = ctx.change.after;
+  r.attributes["client_token"] = token;
+  r.provider_id.clear();
+  CDR_RETURN_IF_ERROR(ctx.Transition(r, "creating", "create the shadow host with client token " + token));
+  auto shadow = ctx.provider.CreateShadowHost(RequestFor(ctx, token, ctx.change.after));
+  if (!shadow.ok()) return shadow.status();
+  RecordShadow(*shadow, &r);
+  return ctx.Transition(r, "created", "shadow host " + shadow->id + " receives at " + shadow->replication_address);
+}
+
+}  // namespace
+
+Status ApplyShadowHostChange(StepContext& ctx) {
+  switch (ctx.change.action) {
+    case Action::kCreate:
+      return Create(ctx);
+    case Action::kDelete:
+      return Delete(ctx);
+    case Action::kReplace:
+      CDR_RETURN_IF_ERROR(Delete(ctx));
+      return Create(ctx);
+    default:
+      return InvalidArgument(std::string("a shadow host cannot be ") + ActionName(ctx.change.action) + "d in place");
+  }
+}
+
+}  // namespace cdr::reconcile::internal
