@@ -15,7 +15,7 @@ namespace {
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-// A plan using every field: each action, a rename, replace_because, drift, git info.
+// A plan using every field: each action and resource kind, a rename, replace_because, drift, git info.
 Plan FullPlan() {
   Plan plan;
   plan.state_serial = 7;
@@ -60,6 +60,24 @@ Plan FullPlan() {
        json{{"host", "h3"}},
        {},
        "the agent install failed before"},
+      {"group.web-prod.server.b.shadow_host",
+       "shadow_host",
+       Action::kCreate,
+       "create",
+       "",
+       nullptr,
+       json{{"zone", "az2"}, {"server_id", "h3"}},
+       {},
+       "replication needs a shadow host in the DR zone"},
+      {"group.web-prod.server.b",
+       "server",
+       Action::kTransition,
+       "start_replication",
+       "",
+       json{{"replication", "running"}},
+       json{{"replication", "running"}},
+       {},
+       "replication = \"running\" in the spec"},
       {"group.old.endpoint",
        "endpoint",
        Action::kDelete,
@@ -109,7 +127,7 @@ TEST(PlanJsonTest, RoundTripKeepsEveryField) {
   const Plan plan = FullPlan();
   json j = PlanToJson(plan);
   EXPECT_EQ(j["format_version"], "1");
-  EXPECT_EQ(j["summary"], (json{{"add", 2}, {"change", 1}, {"destroy", 2}, {"transition", 1}}));
+  EXPECT_EQ(j["summary"], (json{{"add", 3}, {"change", 1}, {"destroy", 2}, {"transition", 2}}));
   EXPECT_EQ(j["changes"][0]["action"], "update");
   EXPECT_EQ(j["changes"][0]["previous_address"], "group.web");
   EXPECT_FALSE(j["changes"][1].contains("previous_address"));
