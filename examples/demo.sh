@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # `make demo`: the main job end to end on the embedded local provider, in a fresh directory:
-# a local cloud with 3 hosts → validate the example spec → plan to a file → apply it → status and jobs →
-# a VPC peering deleted behind cdr's back → drift finds it → apply repairs it → no drift, no changes.
+# a local cloud with 3 hosts → validate the example spec → plan to a file → apply it (web-1 replicates to a
+# shadow host until realtime) → status and jobs → 8 MiB written through host-1's NBD export reach the replica
+# byte for byte → every process stopped (`cdr local down`) → drift sees it → apply brings them back to
+# realtime → a VPC peering deleted behind cdr's back → drift finds it → apply repairs it → no drift.
+# Every agent and shadow process the demo started is stopped when it exits, also on failure.
 set -euo pipefail
 CDR=$(realpath "${1:-build/cdr}")
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -12,6 +15,27 @@ rm -rf .cdr specs
 if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold="" plain=""; fi
 step() { printf '\n%s==> %s%s\n' "$bold" "$*" "$plain"; }
 run() { printf '$ cdr %s\n' "$*"; "$CDR" "$@"; }
+# Stops the agents and shadow hosts however the demo ends: they are detached and would outlive it.
+cleanup() { [ -d .cdr/cloud ] && "$CDR" local down >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+# A field of web-1 from `cdr status --json` (python3 comes with the test dependencies).
+web1() {
+  "$CDR" status --json | python3 -c '
+import json, sys
+servers = [s for g in json.load(sys.stdin)["groups"] for s in g["servers"] if s["name"] == "web-1"]
+if not servers: sys.exit("web-1 is not in cdr status --json")
+value = eval(sys.argv[1], {}, {"s": servers[0]})
+print("" if value is None else value)' "$1"
+}
+# Waits (bounded) until the replica equals the disk, printing how long it took.
+wait_replica_equal() {
+  local disk=$1 replica=$2 start=$SECONDS
+  until cmp -s "$disk" "$replica"; do
+    if (( SECONDS - start > 60 )); then echo "replica $replica still differs from $disk after 60 s" >&2; exit 1; fi
+    sleep 0.2
+  done
+  echo "cmp $disk $replica: identical (after $(( SECONDS - start )) s)"
+}
 
 step "A local cloud: zones az1 (production) and az2 (DR), 3 hosts with real ext4 disk images"
 run local init --hosts 3 --disk-size-mib 64
@@ -33,6 +57,35 @@ run jobs --events --limit 4
 
 step "Nothing left to do"
 run plan -detailed-exitcode
+
+step "The data plane: write 8 MiB of random data into host-1's disk through its agent's NBD export"
+uri=$(web1 's["nbd_uris"][0]')
+replica=$(web1 's["replicas"][0]["path"]')
+disk=$(realpath .cdr/cloud/zones/az1/disks/host-1-vda.img)
+head -c $((8 << 20)) /dev/urandom > random.bin
+echo "$ nbdcopy random.bin $uri"
+nbdcopy random.bin "$uri"
+wait_replica_equal "$disk" "$replica"
+run status
+
+step "Every machine switched off: all agents and shadow hosts stop"
+run local down
+set +e
+run drift
+code=$?
+set -e
+echo "(exit code $code)"
+[ "$code" -eq 2 ] || { echo "expected drift to be found" >&2; exit 1; }
+
+step "Apply restarts them; the agent is pointed at the shadow host's new address and catches up to realtime"
+run apply --auto-approve
+[ "$(web1 's["state"]')" = realtime ] || { echo "web-1 is not realtime after the apply" >&2; exit 1; }
+head -c $((1 << 20)) /dev/urandom > more.bin
+uri=$(web1 's["nbd_uris"][0]')
+echo "$ nbdcopy more.bin $uri   # 1 MiB more, through the restarted agent"
+nbdcopy more.bin "$uri"
+wait_replica_equal "$disk" "$replica"
+run status
 
 step "Someone deletes the web-prod VPC peering in the cloud console"
 peering=$(grep -l '"name": "cdr-web-prod"' .cdr/cloud/peerings/*.json)

@@ -28,6 +28,8 @@ std::string Progressive(const ResourceChange& c) {
   if (c.operation == "stop_replication") return "Stopping replication";
   if (c.operation == "repair") return "Repairing";
   if (c.operation == "restart_agent") return "Restarting the agent";
+  if (c.operation == "retarget_replication") return "Pointing replication at the new address";
+  if (c.operation == "restart") return "Restarting";
   switch (c.action) {
     case Action::kCreate: return "Creating";
     case Action::kUpdate: return "Modifying";

@@ -20,7 +20,7 @@ namespace cdr::reconcile {
 // Where a replication transition is while apply waits for it; reported every poll.
 struct ReplicationProgress {
   std::string address;
-  std::string operation;  // start_replication, stop_replication, repair
+  std::string operation;  // start_replication, stop_replication, repair, restart_agent, retarget_replication, restart
   std::string state;      // the agent's state
   double progress_percent = 0;
   uint64_t bytes_sent = 0;  // full sync and repair bytes

@@ -102,6 +102,11 @@ class Differ {
     if (v.shadow) {
       auto drift = observed_.drift.find(v.shadow->address);
       v.shadow_gone = drift != observed_.drift.end() && drift->second.problem == "deleted";
+      v.shadow_stopped = drift != observed_.drift.end() && drift->second.problem == "shadow_host_stopped";
+    }
+    if (r) {
+      auto drift = observed_.drift.find(r->address);
+      v.target_stale = drift != observed_.drift.end() && drift->second.problem == "replication_target_stale";
     }
     return v;
   }
@@ -138,7 +143,10 @@ class Differ {
               "cannot deregister while the server is " + view.state + "; wait until the current step finishes");
         continue;
       }
-      internal::PlanTeardown(view, r->attributes, &out_.changes);
+      if (std::string refusal = internal::PlanTeardown(view, r->attributes, &out_.changes); !refusal.empty()) {
+        Error({}, address, refusal);
+        continue;
+      }
       Add({address, "server", Action::kDelete, "deregister", "", r->attributes, nullptr, {},
            "removed from the spec: the agent is uninstalled, the host itself stays"});
     }
@@ -229,7 +237,10 @@ class Differ {
               "changing the host needs a deregister, which is not allowed while the server is " + view.state);
         return;
       }
-      internal::PlanTeardown(view, before, &out_.changes);
+      if (std::string refusal = internal::PlanTeardown(view, before, &out_.changes); !refusal.empty()) {
+        Error(d.server->host_pos, d.address + ".host", refusal);
+        return;
+      }
       Add({d.address, "server", Action::kReplace, "reregister", "", before, d.attributes, {"host"},
            "the host changed: deregister from the old host, register the new one"});
       PlanReplicationAfterRegister(d, d.address);

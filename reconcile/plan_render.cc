@@ -32,6 +32,8 @@ std::string Headline(const ResourceChange& c) {
   if (c.operation == "stop_replication") return "will stop replicating (the agent keeps journaling)";
   if (c.operation == "repair") return "will be repaired (only differing blocks are sent)";
   if (c.operation == "restart_agent") return "will have its agent process restarted";
+  if (c.operation == "retarget_replication") return "will be pointed at its shadow host's new address";
+  if (c.kind == "shadow_host" && c.operation == "restart") return "will be restarted (its replicas are kept)";
   if (c.kind == "shadow_host" && c.action == Action::kCreate) return "will be created (the DR side of the server)";
   if (c.kind == "shadow_host" && c.action == Action::kDelete) return "will be destroyed with its replicas";
   switch (c.action) {

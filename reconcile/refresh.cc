@@ -66,6 +66,13 @@ Status CheckServer(providers::Provider& provider, const state::ResourceRecord& r
 Status CheckShadowHost(providers::Provider& provider, const state::ResourceRecord& r, Observed* out) {
   auto shadow = provider.DescribeShadowHost(r.provider_id);
   if (shadow.ok()) {
+    if (shadow->status == "stopped") {
+      out->drift[r.address] = {r.address, r.kind, "shadow_host_stopped",
+                               "the cdr-shadow process of shadow host " + r.provider_id + " (" +
+                                   ServerOf(r.address) +
+                                   ") is not running: nothing is received; its replicas are kept and cdr apply "
+                                   "restarts it (on a new address, which the agent is then pointed at)"};
+    }
     out->servers[ServerOf(r.address)].shadow = std::move(*shadow);
     return Status::Ok();
   }
@@ -75,6 +82,25 @@ Status CheckShadowHost(providers::Provider& provider, const state::ResourceRecor
                                " was deleted outside cdr with its replicas; replication needs it created again "
                                "and a new full sync (cdr apply does that)"};
   return Status::Ok();
+}
+
+// A shadow host restarted outside an apply (`cdr local up`, a reboot) listens on a new address while its agent
+// still streams to the old one: nothing reaches the replica although both processes run.
+void CheckReplicationTarget(const state::ResourceRecord& r, Observed* out) {
+  auto seen = out->servers.find(r.address);
+  if (seen == out->servers.end() || !seen->second.status || !seen->second.shadow) return;
+  const agent::AgentStatus& status = *seen->second.status;
+  const providers::ShadowHost& shadow = *seen->second.shadow;
+  const bool streaming =
+      status.state == "replication_starting" || status.state == "full_sync" || status.state == "realtime";
+  if (!streaming || shadow.status != "running" || status.shadow_address.empty() ||
+      status.shadow_address == shadow.replication_address || out->drift.count(r.address)) {
+    return;
+  }
+  out->drift[r.address] = {r.address, r.kind, "replication_target_stale",
+                           "the agent replicates to " + status.shadow_address + " but shadow host " + shadow.id +
+                               " now listens on " + shadow.replication_address +
+                               ": nothing reaches the replica; cdr apply points the agent at the new address"};
 }
 
 }  // namespace
@@ -106,6 +132,9 @@ Result<Observed> Refresh(providers::Provider& provider, const std::vector<state:
     } else if (r.kind == "shadow_host") {
       CDR_RETURN_IF_ERROR(CheckShadowHost(provider, r, &out));
     }
+  }
+  for (const auto& r : records) {
+    if (r.kind == "server" && !InFlight(r)) CheckReplicationTarget(r, &out);
   }
   return out;
 }

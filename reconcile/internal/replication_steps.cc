@@ -4,6 +4,8 @@
 //   stop_replication    → *_stopping ──Stop──► wait: *_stopped
 //   repair              → repair_starting ──Repair──► wait: repairing … realtime
 //   restart_agent       InstallAgent again (restarts the process; journal and bitmap are kept)
+//   retarget_replication (the shadow host restarted on a new address; the agent refuses a new target while
+//                        streaming) → *_stopping ──Stop──► wait: *_stopped → as start_replication
 //
 // The state is written before each command and every state the agent reports while apply waits is written as a
 // job event, so an apply killed mid-wait leaves the last observed state and the next plan starts from the agent's.
@@ -83,7 +85,12 @@ struct WaitGoal {
   std::function<bool(const std::string&)> done;
   // States from before the command took effect: an agent may still report them on the first polls.
   std::function<bool(const std::string&)> stale;
+  // Gives up sooner than the deadline when the agent stops answering for this long (zero: only the deadline).
+  std::chrono::seconds unanswered_limit{0};
 };
+
+// Long enough for an agent busy with a large sync to miss a few polls, short enough not to look hung.
+constexpr std::chrono::seconds kStopUnansweredLimit{60};
 
 // Polls the agent until `goal.done` holds for its state. replication_error ends the wait with the agent's error
 // unless it is what the step waits for; so does the deadline (the agent goes on: cdr status follows it).
@@ -93,8 +100,10 @@ Status WaitFor(StepContext& ctx, state::ResourceRecord& r, agent::ReplicationCon
   const auto deadline = start + ctx.options.wait_timeout;
   std::string last_error;
   bool moved = false;
+  auto last_answer = start;
   while (true) {
     auto status = control.GetStatus();
+    if (status.ok()) last_answer = Clock::now();
     moved = moved || (status.ok() && !goal.stale(status->state));
     if (status.ok() && !moved) {
       last_error = "the agent still reports " + status->state;
@@ -117,6 +126,13 @@ Status WaitFor(StepContext& ctx, state::ResourceRecord& r, agent::ReplicationCon
       // An agent busy or restarting may miss a poll; only the deadline gives up on it.
       last_error = status.status().ToString();
       spdlog::debug("{}: status poll failed: {}", r.address, last_error);
+      if (goal.unanswered_limit.count() > 0 && Clock::now() - last_answer >= goal.unanswered_limit) {
+        return Unavailable(r.address + ": the agent stopped answering for " +
+                           std::to_string(goal.unanswered_limit.count()) + " s while waiting for " + goal.name +
+                           " (now " + r.status + "; last poll: " + last_error +
+                           "). Run cdr plan again once it answers, or stop the agent process (on the local cloud: "
+                           "`cdr local down`): a stopped agent is restarted or deregistered without it");
+      }
     }
     if (Clock::now() >= deadline) {
       return Unavailable(r.address + " did not reach " + goal.name + " within " +
@@ -139,24 +155,43 @@ Status CommandFailed(StepContext& ctx, state::ResourceRecord& r, agent::Replicat
   return failure;
 }
 
-Status StartReplication(StepContext& ctx) {
-  auto current = Current(ctx);
-  if (!current.ok()) return current.status();
-  state::ResourceRecord r = std::move(*current);
-  auto shadow = ctx.store.Get(ShadowHostAddress(r.address));
-  if (!shadow || shadow->status != "created") {
-    return FailedPrecondition(r.address + " has no shadow host to replicate to; run cdr plan again");
+bool Streaming(const std::string& state) {
+  return state == "replication_starting" || state == "full_sync" || state == "realtime";
+}
+
+struct ShadowTarget {
+  std::string id;
+  std::string address;
+};
+
+// Where the server's shadow host listens now (the provider's word: a restart moves it), written to its record.
+Result<ShadowTarget> CurrentShadow(StepContext& ctx, const std::string& server_address) {
+  auto record = ctx.store.Get(ShadowHostAddress(server_address));
+  if (!record || record->status != "created") {
+    return FailedPrecondition(server_address + " has no shadow host to replicate to; run cdr plan again");
   }
+  auto shadow = ctx.provider.DescribeShadowHost(record->provider_id);
+  if (!shadow.ok()) return shadow.status();
+  if (shadow->status != "running") {
+    return FailedPrecondition("shadow host " + shadow->id + " of " + server_address + " is " + shadow->status +
+                              "; run cdr plan again: it restarts it first");
+  }
+  if (record->attributes.value("replication_address", "") != shadow->replication_address) {
+    record->attributes["replication_address"] = shadow->replication_address;
+    CDR_RETURN_IF_ERROR(ctx.store.Put(*record));
+  }
+  return ShadowTarget{shadow->id, shadow->replication_address};
+}
+
+// Starts (unless already streaming) and waits for realtime; `r` holds the agent's latest report.
+Status StartAndWait(StepContext& ctx, state::ResourceRecord& r, agent::ReplicationControl& control,
+                    const ShadowTarget& shadow) {
   const std::string host = r.attributes.value("host", "");
-  auto handle = Connect(ctx, host);
-  if (!handle.ok()) return handle.status();
-  agent::ReplicationControl& control = *handle->control;
-  if (auto live = control.GetStatus(); live.ok()) CDR_RETURN_IF_ERROR(Observe(ctx, r, *live));
-  if (r.status != "replication_starting" && r.status != "full_sync" && r.status != "realtime") {
+  if (!Streaming(r.status)) {
     const std::string before = r.status;
-    const std::string address = shadow->attributes.value("replication_address", "");
+    const std::string& address = shadow.address;
     CDR_RETURN_IF_ERROR(ctx.Transition(r, "replication_starting",
-                                       "start replication to shadow host " + shadow->provider_id + " at " + address));
+                                       "start replication to shadow host " + shadow.id + " at " + address));
     agent::ReplicationTarget target;
     target.shadow_address = address;
     target.server_id = host;
@@ -171,6 +206,51 @@ Status StartReplication(StepContext& ctx) {
   return WaitFor(ctx, r, control,
                  {"realtime", [](const std::string& s) { return s == "realtime"; },
                   [](const std::string& s) { return s == "initialized" || EndsWith(s, "_stopped"); }});
+}
+
+Status StartReplication(StepContext& ctx) {
+  auto current = Current(ctx);
+  if (!current.ok()) return current.status();
+  state::ResourceRecord r = std::move(*current);
+  auto shadow = CurrentShadow(ctx, r.address);
+  if (!shadow.ok()) return shadow.status();
+  auto handle = Connect(ctx, r.attributes.value("host", ""));
+  if (!handle.ok()) return handle.status();
+  agent::ReplicationControl& control = *handle->control;
+  if (auto live = control.GetStatus(); live.ok()) CDR_RETURN_IF_ERROR(Observe(ctx, r, *live));
+  return StartAndWait(ctx, r, control, *shadow);
+}
+
+// The agent refuses another target while it streams, so a stream to a restarted shadow host's old address is
+// stopped first; the start then resumes from the stopped state (the replica kept everything acknowledged).
+Status RetargetReplication(StepContext& ctx) {
+  auto current = Current(ctx);
+  if (!current.ok()) return current.status();
+  state::ResourceRecord r = std::move(*current);
+  auto shadow = CurrentShadow(ctx, r.address);
+  if (!shadow.ok()) return shadow.status();
+  auto handle = Connect(ctx, r.attributes.value("host", ""));
+  if (!handle.ok()) return handle.status();
+  agent::ReplicationControl& control = *handle->control;
+  auto live = control.GetStatus();
+  if (!live.ok()) {
+    return Unavailable(r.address + ": the agent does not answer (" + live.status().message() +
+                       "); run cdr apply again once it does");
+  }
+  CDR_RETURN_IF_ERROR(Observe(ctx, r, *live));
+  if (Streaming(r.status) && live->shadow_address != shadow->address) {
+    const std::string before = r.status;
+    CDR_RETURN_IF_ERROR(ctx.Transition(r, r.status == "realtime" ? "realtime_stopping" : "full_sync_stopping",
+                                       "stop replication to " + live->shadow_address + ", where shadow host " +
+                                           shadow->id + " no longer listens"));
+    if (Status stop = control.Stop(); !stop.ok()) return CommandFailed(ctx, r, control, before, "stop", stop);
+    auto stopped = [](const std::string& s) { return EndsWith(s, "_stopped") || s == "initialized"; };
+    CDR_RETURN_IF_ERROR(WaitFor(ctx, r, control,
+                                {"a stopped state", stopped,
+                                 [](const std::string& s) { return s == "full_sync" || s == "realtime"; },
+                                 kStopUnansweredLimit}));
+  }
+  return StartAndWait(ctx, r, control, *shadow);
 }
 
 Status StopReplication(StepContext& ctx) {
@@ -192,11 +272,21 @@ Status StopReplication(StepContext& ctx) {
       CDR_RETURN_IF_ERROR(ctx.Transition(r, r.status == "realtime" ? "realtime_stopping" : "full_sync_stopping",
                                          "stop replication"));
     }
-    if (Status stop = control.Stop(); !stop.ok()) return CommandFailed(ctx, r, control, before, "stop", stop);
+    if (Status stop = control.Stop(); !stop.ok()) {
+      if (stop.code() == StatusCode::kUnavailable) {
+        return CommandFailed(
+            ctx, r, control, before, "stop",
+            Unavailable(stop.message() +
+                        ". The agent runs but does not answer: run cdr plan again once it answers, or stop the "
+                        "agent process (on the local cloud: `cdr local down`)"));
+      }
+      return CommandFailed(ctx, r, control, before, "stop", stop);
+    }
   }
   if (!ctx.options.wait) return Status::Ok();
   return WaitFor(ctx, r, control,
-                 {"a stopped state", stopped, [](const std::string& s) { return s == "full_sync" || s == "realtime"; }});
+                 {"a stopped state", stopped, [](const std::string& s) { return s == "full_sync" || s == "realtime"; },
+                  kStopUnansweredLimit});
 }
 
 Status Repair(StepContext& ctx) {
@@ -245,6 +335,7 @@ Status ApplyReplicationTransition(StepContext& ctx) {
   if (op == "stop_replication") return StopReplication(ctx);
   if (op == "repair") return Repair(ctx);
   if (op == "restart_agent") return RestartAgent(ctx);
+  if (op == "retarget_replication") return RetargetReplication(ctx);
   return InvalidArgument("unknown server transition " + op);
 }
 

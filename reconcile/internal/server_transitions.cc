@@ -28,6 +28,14 @@ ResourceChange ShadowCreate(const ServerView& s, const nlohmann::json& after, co
   return {ShadowHostAddress(s.address), "shadow_host", Action::kCreate, "create", "", nullptr, attributes, {}, reason};
 }
 
+ResourceChange ShadowRestart(const ServerView& s) {
+  const nlohmann::json& a = s.shadow->attributes;
+  nlohmann::json shown = {{"id", a.value("id", "")}, {"replica_dir", a.value("replica_dir", "")}};
+  return {ShadowHostAddress(s.address), "shadow_host", Action::kTransition, "restart", "", shown, shown, {},
+          "its cdr-shadow process is not running: create it again with the same client token, which restarts "
+          "it on a new address and keeps the replicas"};
+}
+
 ResourceChange Transition(const ServerView& s, const char* operation, const nlohmann::json& before,
                           const nlohmann::json& after, std::string reason) {
   return {s.address, "server", Action::kTransition, operation, "", before, after, {}, std::move(reason)};
@@ -47,9 +55,17 @@ std::string PlanReplication(const ServerView& s, const nlohmann::json& before, c
                                   " is not running: install it again, which restarts it (its journal and "
                                   "bitmap are kept)"));
   }
+  if (s.shadow && s.shadow_stopped) out->push_back(ShadowRestart(s));
   const std::string want = after.value("replication", "running");
   const std::string& state = s.state;
-  if (want == "running") {
+  const bool streaming = OneOf(state, {"replication_starting", "full_sync", "realtime"});
+  if (want == "running" && streaming && (s.shadow_stopped || s.target_stale)) {
+    out->push_back(Transition(s, "retarget_replication", before, after,
+                              std::string(s.shadow_stopped ? "the shadow host restarts on a new address"
+                                                           : "the shadow host listens on a new address") +
+                                  " and the agent still streams to the old one: stop replication, then start "
+                                  "it against the new address (it resumes, nothing is copied twice)"));
+  } else if (want == "running") {
     if (OneOf(state, {"initialized", "full_sync_stopped", "realtime_stopped"})) {
       if (NeedsShadowHost(s)) out->push_back(ShadowCreate(s, after, dr_zone, vpc));
       out->push_back(Transition(s, "start_replication", before, after,
@@ -77,9 +93,16 @@ std::string PlanReplication(const ServerView& s, const nlohmann::json& before, c
   return "";
 }
 
-void PlanTeardown(const ServerView& s, const nlohmann::json& before, std::vector<ResourceChange>* out) {
-  const bool agent_answers = !s.seen || !s.seen->agent || s.seen->AgentRunning();
-  if (IsReplicating(s.state) && agent_answers) {
+std::string PlanTeardown(const ServerView& s, const nlohmann::json& before, std::vector<ResourceChange>* out) {
+  const bool agent_runs = !s.seen || !s.seen->agent || s.seen->AgentRunning();
+  if (IsReplicating(s.state) && agent_runs && s.seen && !s.seen->status && !s.seen->status_error.empty()) {
+    // Deleting the shadow host under a replicating agent would leave it streaming into nothing for good.
+    return "cannot deregister while the server is " + s.state + ": its agent runs but does not answer (" +
+           s.seen->status_error +
+           "), so its replication cannot be stopped first. Run cdr plan again once it answers, or stop the agent "
+           "process (on the local cloud: `cdr local down`); a stopped agent is deregistered without it";
+  }
+  if (IsReplicating(s.state) && agent_runs) {
     out->push_back(Transition(s, "stop_replication", before, before,
                               "the server leaves protection: stop replicating before the shadow host goes"));
   }
@@ -87,6 +110,7 @@ void PlanTeardown(const ServerView& s, const nlohmann::json& before, std::vector
     out->push_back({ShadowHostAddress(s.address), "shadow_host", Action::kDelete, "delete", "", s.shadow->attributes,
                     nullptr, {}, "the server leaves protection: its shadow host and replicas are deleted"});
   }
+  return "";
 }
 
 }  // namespace cdr::reconcile::internal

@@ -3,11 +3,14 @@
 // and what deregistering it takes. Diff calls these; each returns the changes in execution order.
 //
 //   agent process stopped                          → restart_agent
+//   shadow process stopped                         → shadow_host restart (same client token; replicas kept)
+//   running: streaming to an address the shadow no longer listens on (it restarted) → retarget_replication
 //   running: initialized | *_stopped               → shadow_host create (when there is none), start_replication
 //            replication_error                     → repair (unless the agent is already repairing)
 //            *_stopping                            → refused: wait until stopped
 //   stopped: replication_starting | full_sync | realtime | repair_starting | repairing → stop_replication
-//   deregister: stop_replication (when replicating), shadow_host delete, deregister
+//   deregister: stop_replication (when replicating), shadow_host delete, deregister; refused while the agent
+//               runs but does not answer (its replication cannot be stopped)
 #pragma once
 
 #include <string>
@@ -27,6 +30,8 @@ struct ServerView {
   const state::ResourceRecord* shadow = nullptr;  // the shadow host's record, when there is one
   const ServerObservation* seen = nullptr;
   bool shadow_gone = false;                       // its record says it exists, the provider says it does not
+  bool shadow_stopped = false;                    // it exists, its process does not run
+  bool target_stale = false;                      // the agent streams to an address the shadow left
 };
 
 // Appends the changes to `out`; returns a refusal (why the spec cannot be reached now), or "" when none.
@@ -34,8 +39,8 @@ std::string PlanReplication(const ServerView& server, const nlohmann::json& befo
                             const std::string& dr_zone, const std::string& vpc, std::vector<ResourceChange>* out);
 
 // The changes before a server's deregistration (or its move to another host): stop replicating, delete the
-// shadow host with its replicas. The deregistration itself is the caller's.
-void PlanTeardown(const ServerView& server, const nlohmann::json& before, std::vector<ResourceChange>* out);
+// shadow host with its replicas. The deregistration itself is the caller's. Returns a refusal, or "" when none.
+std::string PlanTeardown(const ServerView& server, const nlohmann::json& before, std::vector<ResourceChange>* out);
 
 bool IsReplicating(const std::string& state);
 

@@ -1,6 +1,8 @@
 // A protected server's shadow host: made with a client token stored in the state before the call (as the
 // network resources are), so an apply killed mid-create finds the same shadow host again. Deleting it deletes
-// the replicas; the plan shows that as its own change.
+// the replicas; the plan shows that as its own change. A stopped one is restarted with the same token (`restart`).
+#include <spdlog/spdlog.h>
+
 #include "common/random_hex.h"
 #include "reconcile/address.h"
 #include "reconcile/internal/step_context.h"
@@ -56,6 +58,32 @@ Status Create(StepContext& ctx) {
   return ctx.Transition(r, "created", "shadow host " + shadow->id + " receives at " + shadow->replication_address);
 }
 
+// CreateShadowHost with the recorded client token finds the host and starts its process again; the replicas stay.
+Status Restart(StepContext& ctx) {
+  auto existing = ctx.store.Get(ctx.change.address);
+  if (!existing) return NotFound(ctx.change.address + " is no longer in the state; run cdr plan again");
+  state::ResourceRecord r = *existing;
+  const std::string token = r.attributes.value("client_token", "");
+  if (token.empty()) {
+    return FailedPrecondition(r.address + " has no client_token in the state, so its shadow host cannot be found "
+                              "again; remove the server's replication and apply, or delete the shadow host");
+  }
+  const std::string old_address = r.attributes.value("replication_address", "");
+  auto shadow = ctx.provider.CreateShadowHost(RequestFor(ctx, token, r.attributes));
+  if (!shadow.ok()) return shadow.status();
+  if (shadow->status == "stopped") {
+    return Unavailable("shadow host " + shadow->id + " is still stopped after restarting it");
+  }
+  RecordShadow(*shadow, &r);
+  CDR_RETURN_IF_ERROR(ctx.store.Put(r));
+  const std::string why = "restarted shadow host " + shadow->id + ": receives at " + shadow->replication_address +
+                          (old_address.empty() || old_address == shadow->replication_address
+                               ? ""
+                               : " (was " + old_address + ")");
+  spdlog::info("{}: {}", r.address, why);
+  return ctx.store.AddJobEvent(ctx.job_id, r.status, r.status, why);
+}
+
 }  // namespace
 
 Status ApplyShadowHostChange(StepContext& ctx) {
@@ -67,6 +95,9 @@ Status ApplyShadowHostChange(StepContext& ctx) {
     case Action::kReplace:
       CDR_RETURN_IF_ERROR(Delete(ctx));
       return Create(ctx);
+    case Action::kTransition:
+      if (ctx.change.operation == "restart") return Restart(ctx);
+      return InvalidArgument("unknown shadow host transition " + ctx.change.operation);
     default:
       return InvalidArgument(std::string("a shadow host cannot be ") + ActionName(ctx.change.action) + "d in place");
   }

@@ -1,6 +1,7 @@
 // The reconciler driving real replication: `cdr apply` starts a real cdr-agent and cdr-shadow through the local
 // provider, waits for realtime; data written with nbdcopy to the agent's NBD export reaches the replica file
-// byte for byte; replication = "stopped" and back to "running" go through realtime_stopped and resume.
+// byte for byte; replication = "stopped" and back to "running" go through realtime_stopped and resume; after
+// `cdr local down` an apply brings agent and shadow back and replication catches up.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -79,6 +80,49 @@ TEST_F(ReplicationTest, ApplyStartsReplicationAndWritesReachTheReplica) {
   EXPECT_EQ(Server()["state"], "realtime");
   RunResult plan = ws_.Cdr({"plan", "-detailed-exitcode"});
   EXPECT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+}
+
+// `cdr local down` stops the agent and the shadow; the plan restarts both and points the agent at the shadow's
+// new address; after the apply writes through the restarted agent reach the replica again.
+TEST_F(ReplicationTest, AfterLocalDownApplyRestartsAgentAndShadowAndReplicationCatchesUp) {
+  RunResult applied = Apply("running");
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  const std::string old_shadow_address = Server()["replication_address"];
+
+  RunResult down = ws_.Cdr({"local", "down"});
+  ASSERT_EQ(down.exit_code, 0) << down.out << down.err;
+  EXPECT_TRUE(ws_.CloudProcesses().empty());
+
+  RunResult plan = ws_.Cdr({"plan", "-detailed-exitcode"});
+  ASSERT_EQ(plan.exit_code, 2) << plan.out << plan.err;
+  EXPECT_NE(plan.out.find("agent_stopped"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("shadow_host_stopped"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("will have its agent process restarted"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("shadow_host will be restarted"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("will be pointed at its shadow host's new address"), std::string::npos) << plan.out;
+
+  RunResult again = ws_.Cdr({"apply", "-auto-approve", "-wait-timeout=60"});
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  json server = Server();
+  EXPECT_EQ(server["state"], "realtime") << server.dump(2);
+  EXPECT_EQ(server["live"], true);
+  EXPECT_NE(server["replication_address"], old_shadow_address);
+  ASSERT_EQ(server["nbd_uris"].size(), 1u) << server.dump(2);
+  ASSERT_EQ(server["replicas"].size(), 1u) << server.dump(2);
+
+  const fs::path replica = server["replicas"][0]["path"].get<std::string>();
+  const fs::path disk = ws_.cloud() / "zones" / "az1" / "disks" / "host-1-vda.img";
+  cdr::testing::TempDir tmp;
+  cdr::testing::WriteRandomFile(tmp / "random.bin", 4 << 20, 11);
+  const std::string uri = server["nbd_uris"][0];
+  auto copied = cdr::testing::RunProgram({"nbdcopy", (tmp / "random.bin").string(), uri});
+  ASSERT_EQ(copied.exit_code, 0) << copied.err;
+  EXPECT_TRUE(cdr::testing::PollUntil(
+      [&] { return cdr::testing::RunProgram({"cmp", "-s", disk.string(), replica.string()}).exit_code == 0; },
+      std::chrono::seconds(60)))
+      << "replica " << replica << " never matched " << disk << " after the restart";
+  RunResult settled = ws_.Cdr({"plan", "-detailed-exitcode"});
+  EXPECT_EQ(settled.exit_code, 0) << settled.out << settled.err;
 }
 
 TEST_F(ReplicationTest, StopsEveryCloudProcessItStarted) {

@@ -52,7 +52,12 @@ class FakeControl : public agent::ReplicationControl {
   Status Start(const agent::ReplicationTarget& target) override {
     CDR_RETURN_IF_ERROR(Command("Start " + target.shadow_address));
     const std::string& st = a_->state;
-    if (st == "replication_starting" || st == "full_sync" || st == "realtime") return Status::Ok();
+    if (st == "replication_starting" || st == "full_sync" || st == "realtime") {
+      if (a_->target.shadow_address == target.shadow_address) return Status::Ok();
+      // As the real agent (agent/replication_manager.cc): one target at a time.
+      return FailedPrecondition("replication is " + st + " to " + a_->target.shadow_address +
+                                ": stop it before starting with another target");
+    }
     if (st != "initialized" && st != "full_sync_stopped" && st != "realtime_stopped") {
       return FailedPrecondition("cannot start while " + st);
     }

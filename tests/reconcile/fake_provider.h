@@ -65,6 +65,12 @@ class RecordingFakeProvider : public providers::Provider {
     a.nbd_address.clear();
   }
   void RemoveShadowHostOutOfBand(const std::string& id) { shadow_hosts_.erase(id); }
+  // The shadow's process died: it exists, keeps its replicas, listens nowhere.
+  void StopShadowHostOutOfBand(const std::string& id) {
+    auto& s = shadow_hosts_.at(id);
+    s.status = "stopped";
+    s.replication_address.clear();
+  }
 
   const std::map<std::string, providers::Peering>& peerings() const { return peerings_; }
   const std::map<std::string, providers::Endpoint>& endpoints() const { return endpoints_; }
@@ -171,7 +177,13 @@ class RecordingFakeProvider : public providers::Provider {
   Result<providers::ShadowHost> CreateShadowHost(const providers::ShadowHostRequest& request) override {
     CDR_RETURN_IF_ERROR(Enter("CreateShadowHost", request.name, request.client_token));
     if (auto it = shadow_tokens_.find(request.client_token); it != shadow_tokens_.end()) {
-      if (auto s = shadow_hosts_.find(it->second); s != shadow_hosts_.end()) return s->second;
+      if (auto s = shadow_hosts_.find(it->second); s != shadow_hosts_.end()) {
+        if (s->second.status == "stopped") {  // restarted, like a real process: on a new port
+          s->second.status = "running";
+          s->second.replication_address = "127.0.0.1:" + std::to_string(20000 + ++next_id_);
+        }
+        return s->second;
+      }
     }
     providers::ShadowHost s{NextId("shadow-"), request.name,      request.zone, request.vpc,
                             request.server_id, request.disk_type, "running"};
