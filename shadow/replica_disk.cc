@@ -161,6 +161,7 @@ Status ReplicaDisk::ApplyExtent(const wire::FullSyncExtent& e) {
     spdlog::info("replica {}/{}: full sync restarts at 0 with base seq {} (was {} at cursor {})", state_.server_id,
                  state_.disk, e.base_seq, state_.full_sync_base_seq, state_.full_sync_cursor);
     state_.full_sync_cursor = 0;
+    holes_ahead_ = false;
   }
   if (e.cursor > state_.disk_size || e.offset < state_.full_sync_cursor) {
     return InvalidArgument("FULL_SYNC_EXTENT [" + std::to_string(e.offset) + ", " + std::to_string(e.cursor) +
@@ -169,10 +170,17 @@ Status ReplicaDisk::ApplyExtent(const wire::FullSyncExtent& e) {
   if (state_.full_sync_cursor == 0) state_.full_sync_base_seq = e.base_seq;
   if (e.base_seq != state_.full_sync_base_seq)
     return InvalidArgument("FULL_SYNC_EXTENT: base seq changed mid-sync");
-  // Skipped ranges are zero on the source; punching them also clears whatever an older replica had there.
-  CDR_RETURN_IF_ERROR(Zero(state_.full_sync_cursor, e.offset - state_.full_sync_cursor, false));
+  // Skipped ranges are zero on the source; punching them also clears whatever an older replica had there. A sync
+  // from byte 0 punches the whole disk once instead of every gap (thousands of fallocate calls on a sparse disk).
+  if (state_.full_sync_cursor == 0 && !holes_ahead_) {
+    CDR_RETURN_IF_ERROR(Zero(0, state_.disk_size, false));
+    holes_ahead_ = true;
+  }
+  if (!holes_ahead_) CDR_RETURN_IF_ERROR(Zero(state_.full_sync_cursor, e.offset - state_.full_sync_cursor, false));
   CDR_RETURN_IF_ERROR(WriteAt(e.offset, e.data));
-  CDR_RETURN_IF_ERROR(Zero(e.offset + e.data.size(), e.cursor - e.offset - e.data.size(), false));
+  if (!holes_ahead_) {
+    CDR_RETURN_IF_ERROR(Zero(e.offset + e.data.size(), e.cursor - e.offset - e.data.size(), false));
+  }
   state_.full_sync_cursor = e.cursor;
   if (e.data.empty() && e.cursor == state_.disk_size) {
     state_.full_sync_done = true;

@@ -70,6 +70,9 @@ class ReplicaDisk {
   ReplicaState state_;  // in memory ahead of the file until Commit()
   std::unique_ptr<CdpLog> cdp_;
   bool uncommitted_ = false;
+  // This connection's full sync started at byte 0 and punched the whole disk: nothing past the cursor was written
+  // since, so the gaps between extents are holes already.
+  bool holes_ahead_ = false;
   // This connection's repair: ranges checked up to here, and the ones still waiting for their blocks. The
   // persisted cursor never passes a waiting range, so a restart re-checks from there.
   uint64_t repair_checked_end_ = 0;
