@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "agent/replication_epoch.h"
 #include "agent/replication_state_names.h"
 
 namespace cdr::agent {
@@ -331,6 +332,8 @@ void ReplicationManager::StartDisk(Disk& disk, const ReplicationTarget& target, 
     options.outage_window = std::chrono::seconds(target.outage_window_seconds);
     options.auto_restart = target.auto_restart;
     options.initial_error = error;
+    // After an unclean host shutdown the journal may miss writes that reached the disk: no repair resumes.
+    options.journal_complete_at_start = !disk.stack->needs_repair();
     BlockDevice* device = disk.stack->device();
     auto sender = std::make_unique<ReplicationSender>(options, &disk.stack->journal(), device->Size(),
                                                       device->BlockSize());

@@ -1,22 +1,16 @@
 #include "agent/replication_sender.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <limits>
 
 #include "agent/full_sync.h"
 #include "agent/internal/journal_format.h"
+#include "agent/internal/shadow_connect.h"
 #include "agent/journal_reader.h"
-#include "common/json_file.h"
-#include "common/random_hex.h"
 
 namespace cdr::agent {
 namespace {
@@ -26,49 +20,7 @@ constexpr size_t kBatchBytes = 1 << 20;
 constexpr auto kHeartbeatEvery = std::chrono::seconds(1);
 constexpr auto kMaxBackoff = std::chrono::milliseconds(5000);
 
-Result<int> Connect(const std::string& host, uint16_t port) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  if (::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1)
-    return InvalidArgument("not an IPv4 address: " + host);
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Unavailable(std::string("socket: ") + std::strerror(errno));
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    Status s = Unavailable("connect " + host + ":" + std::to_string(port) + ": " + std::strerror(errno));
-    ::close(fd);
-    return s;
-  }
-  // The shadow answers every heartbeat, so 10 s without a frame means the link is gone.
-  timeval timeout{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-  int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  return fd;
-}
-
 }  // namespace
-
-const char* ReplicationPhaseName(ReplicationPhase phase) {
-  switch (phase) {
-    case ReplicationPhase::kReplicationStarting:
-      return "replication_starting";
-    case ReplicationPhase::kFullSync:
-      return "full_sync";
-    case ReplicationPhase::kRealtime:
-      return "realtime";
-    case ReplicationPhase::kStopped:
-      return "stopped";
-    case ReplicationPhase::kError:
-      return "replication_error";
-    case ReplicationPhase::kRepairStarting:
-      return "repair_starting";
-    case ReplicationPhase::kRepairing:
-      return "repairing";
-  }
-  return "unknown";
-}
 
 ReplicationSender::ReplicationSender(ReplicationOptions options, Journal* journal, uint64_t disk_size,
                                      uint32_t block_size)
@@ -93,32 +45,6 @@ void ReplicationSender::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void ReplicationSender::StartRepair() {
-  {
-    std::lock_guard lock(mutex_);
-    // A sender just started with a known need for repair enters kError on its own thread: the request is kept
-    // for it rather than lost.
-    const bool entering_error = status_.phase == ReplicationPhase::kStopped && thread_.joinable() && !stop_ &&
-                                (needs_repair_ || (!options_.initial_error.empty() && !initial_error_used_));
-    if (status_.phase != ReplicationPhase::kError && !entering_error) return;
-    repair_requested_ = true;
-    needs_repair_ = true;
-  }
-  cv_.notify_all();
-}
-
-uint64_t ReplicationSender::RecordTimeNs(uint64_t seq) const {
-  if (seq == lag_cache_seq_) return lag_cache_time_ns_;
-  Result<std::unique_ptr<JournalReader>> reader = JournalReader::Open(journal_->dir(), seq, seq);
-  JournalRecord record;
-  if (!reader.ok()) return 0;
-  Result<bool> got = (*reader)->Next(&record);
-  if (!got.ok() || !*got) return 0;
-  lag_cache_seq_ = seq;
-  lag_cache_time_ns_ = record.time_ns;
-  return record.time_ns;
-}
-
 ReplicationStatus ReplicationSender::status() const {
   std::lock_guard lock(mutex_);
   ReplicationStatus s = status_;
@@ -127,23 +53,13 @@ ReplicationStatus ReplicationSender::status() const {
   s.full_sync_done = shadow_full_sync_done_;
   s.journal_seq = journal_->next_seq() - 1;
   s.journal_bytes = journal_->total_bytes();
-  const bool repairing = s.phase == ReplicationPhase::kError || s.phase == ReplicationPhase::kRepairStarting ||
-                         s.phase == ReplicationPhase::kRepairing;
   if (s.phase == ReplicationPhase::kRepairing || s.phase == ReplicationPhase::kRepairStarting) {
     s.progress_percent = 100.0 * static_cast<double>(shadow_repair_cursor_) / disk_size_;
   } else {
     s.progress_percent =
         shadow_full_sync_done_ ? 100.0 : 100.0 * static_cast<double>(shadow_cursor_) / disk_size_;
   }
-  const uint64_t now = internal::NowRealtimeNs();
-  uint64_t oldest_ns = 0;
-  if (repairing && needs_repair_) {
-    oldest_ns = unreplicated_since_ns_;
-  } else if (shadow_full_sync_done_ && s.journal_seq > acked_seq_) {
-    // In flight, the oldest record is at hand; with the link down it is read from the journal.
-    oldest_ns = !in_flight_.empty() ? in_flight_.front().time_ns : RecordTimeNs(acked_seq_ + 1);
-  }
-  if (oldest_ns != 0 && now > oldest_ns) s.lag_seconds = static_cast<double>(now - oldest_ns) / 1e9;
+  s.lag_seconds = LagSecondsLocked(s);
   return s;
 }
 
@@ -160,63 +76,13 @@ void ReplicationSender::SetPhase(ReplicationPhase phase, const std::string& reas
   status_.phase = phase;
 }
 
-void ReplicationSender::EnterError(const std::string& reason) {
-  uint64_t oldest_ns = 0;
-  {
-    std::lock_guard lock(mutex_);
-    if (journal_->next_seq() - 1 > acked_seq_)
-      oldest_ns = RecordTimeNs(std::max(acked_seq_ + 1, journal_->first_seq()));
-  }
-  if (Status s = journal_->Reset(); !s.ok()) {
-    spdlog::error("replication {}/{}: journal reset failed: {}", options_.server_id, options_.disk, s.ToString());
-  }
-  {
-    std::lock_guard lock(mutex_);
-    if (!needs_repair_ || unreplicated_since_ns_ == 0) {
-      unreplicated_since_ns_ = oldest_ns != 0 ? oldest_ns : internal::NowRealtimeNs();
-    }
-    needs_repair_ = true;
-    fresh_repair_ = true;
-    repair_requested_ = false;
-    status_.last_error = reason;
-  }
-  SetPhase(ReplicationPhase::kError, reason);
-}
-
 bool ReplicationSender::SessionBroken() {
   std::lock_guard lock(mutex_);
   return stop_ || session_broken_;
 }
 
 void ReplicationSender::Run() {
-  bool error_at_start;
-  std::string reason;
-  {
-    std::lock_guard lock(mutex_);
-    if (!options_.initial_error.empty() && !initial_error_used_) {
-      initial_error_used_ = true;
-      needs_repair_ = true;
-      reason = options_.initial_error;
-    } else if (needs_repair_) {
-      reason = status_.last_error.empty() ? "a repair is still needed" : status_.last_error;
-    }
-    error_at_start = needs_repair_;
-    link_down_since_ = Clock::now();
-  }
-  if (error_at_start) {
-    bool repair_already_requested;
-    {
-      std::lock_guard lock(mutex_);
-      repair_already_requested = repair_requested_;
-    }
-    EnterError(reason);
-    if (repair_already_requested) {
-      std::lock_guard lock(mutex_);
-      repair_requested_ = true;
-    }
-  } else {
-    SetPhase(ReplicationPhase::kReplicationStarting, "started");
-  }
+  EnterFirstPhase();
   auto backoff = std::chrono::milliseconds(100);
   while (true) {
     {
@@ -229,7 +95,7 @@ void ReplicationSender::Run() {
       }
     }
     const uint64_t acked_before = status().acked_seq;
-    Result<int> fd = Connect(options_.host, options_.port);
+    Result<int> fd = internal::ConnectToShadow(options_.host, options_.port);
     Status s = fd.ok() ? RunSession(*fd) : fd.status();
     bool in_error;
     {
@@ -251,22 +117,7 @@ void ReplicationSender::Run() {
                     ? std::chrono::milliseconds(100)
                     : std::min(backoff * 2, std::chrono::milliseconds(kMaxBackoff));
     }
-    std::unique_lock lock(mutex_);
-    auto wake = Clock::now() + backoff;
-    const bool watching_outage = status_.phase != ReplicationPhase::kError;
-    const auto outage_deadline = link_down_since_ + options_.outage_window;
-    if (watching_outage) wake = std::min(wake, std::max(outage_deadline, Clock::now()));
-    cv_.wait_until(lock, wake, [&] { return stop_; });
-    if (stop_) break;
-    const bool journal_lost = journal_->full() || journal_->broken();
-    if (watching_outage && (Clock::now() >= outage_deadline || journal_lost)) {
-      const std::string why =
-          journal_lost ? "journal full while the link is down: the dirty bitmap holds the rest; a repair is needed"
-                       : "link down for more than " + std::to_string(options_.outage_window.count()) +
-                             " s (outage window); a repair is needed";
-      lock.unlock();
-      EnterError(why);
-    }
+    if (!WaitToRetry(backoff)) break;
   }
   {
     std::lock_guard lock(mutex_);
@@ -585,21 +436,5 @@ Status ReplicationSender::Realtime(int fd) {
   return Unavailable("session closed");
 }
 
-Result<uint64_t> LoadOrCreateReplicationEpoch(const std::filesystem::path& export_state_dir) {
-  const std::filesystem::path path = export_state_dir / "replication.json";
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec)) {
-    Result<nlohmann::json> j = ReadJsonFile(path);
-    if (!j.ok()) return j.status();
-    if (!j->is_object() || !j->contains("epoch") || !(*j)["epoch"].is_number_unsigned()) {
-      return DataLoss(path.string() + ": no epoch");
-    }
-    return (*j)["epoch"].get<uint64_t>();
-  }
-  uint64_t epoch = 0;
-  while (epoch == 0) epoch = std::strtoull(RandomHex(8).c_str(), nullptr, 16);
-  CDR_RETURN_IF_ERROR(WriteJsonFileAtomically(path, {{"epoch", epoch}}));
-  return epoch;
-}
 
 }  // namespace cdr::agent

@@ -71,11 +71,15 @@ struct ReplicationOptions {
   uint64_t epoch = 0;
   bool compress = true;
   uint64_t extent_bytes = 1 << 20;
-  uint64_t window_bytes = 32ull << 20;
+  uint64_t window_bytes = 128ull << 20;  // several shadow commits (32 MiB): the stream never waits on one
   uint64_t rate_bytes_per_second = 0;  // 0: unlimited
   std::chrono::seconds outage_window{300};  // no session for longer than this → kError
   bool auto_restart = true;  // in kError (link or initial_error): probe the shadow and repair by itself
   std::string initial_error;  // non-empty: Start() enters kError with this reason (ExportStack::needs_repair())
+  // With initial_error: the journal holds every write since the last run (the agent stopped cleanly), so a
+  // repair the shadow has in progress may resume at its cursor. false (after an unclean host shutdown writes may
+  // be on the disk without a record): the repair starts over at byte 0.
+  bool journal_complete_at_start = false;
 };
 
 class ReplicationSender {
@@ -116,10 +120,19 @@ class ReplicationSender {
   // Sends the batch (honouring the rate limit) and clears it.
   Status Flush(int fd, std::vector<uint8_t>* batch);
   void SetPhase(ReplicationPhase phase, const std::string& reason);
-  // → kError: the journal is of no more use (a repair compares the whole disk), so it is reset; the time of
-  // the oldest write not replicated is kept for the lag.
-  void EnterError(const std::string& reason);
   bool SessionBroken();
+
+  // agent/replication_errors.cc: entering and leaving replication_error, and the lag meanwhile.
+  enum class JournalOnError { kReset, kKeep };
+  // kReplicationStarting, or kError when a repair is due (initial_error, or one left by the last run).
+  void EnterFirstPhase();
+  // → kError; the time of the oldest write not replicated is kept for the lag. kReset: the journal is of no
+  // more use (a repair compares the whole disk); kKeep: it still covers a repair the shadow has in progress.
+  void EnterError(const std::string& reason, JournalOnError journal = JournalOnError::kReset);
+  // Waits `backoff` before the next connection; past the outage window (or with the journal lost while the
+  // link is down) enters kError. false once a stop is requested.
+  bool WaitToRetry(std::chrono::milliseconds backoff);
+  double LagSecondsLocked(const ReplicationStatus& s) const;  // requires mutex_
   // Realtime ns of journal record `seq`, or 0 when it is not in the journal any more.
   uint64_t RecordTimeNs(uint64_t seq) const;
 
@@ -159,9 +172,5 @@ class ReplicationSender {
   mutable uint64_t lag_cache_seq_ = 0;
   mutable uint64_t lag_cache_time_ns_ = 0;
 };
-
-// The epoch a replica is bound to, kept in STATE_DIR/NAME/replication.json and created at random on first
-// use: a shadow refuses an agent with another epoch (stale or foreign peer).
-Result<uint64_t> LoadOrCreateReplicationEpoch(const std::filesystem::path& export_state_dir);
 
 }  // namespace cdr::agent

@@ -4,6 +4,27 @@
 #include <array>
 
 namespace cdr::agent {
+
+const char* ReplicationPhaseName(ReplicationPhase phase) {
+  switch (phase) {
+    case ReplicationPhase::kReplicationStarting:
+      return "replication_starting";
+    case ReplicationPhase::kFullSync:
+      return "full_sync";
+    case ReplicationPhase::kRealtime:
+      return "realtime";
+    case ReplicationPhase::kStopped:
+      return "stopped";
+    case ReplicationPhase::kError:
+      return "replication_error";
+    case ReplicationPhase::kRepairStarting:
+      return "repair_starting";
+    case ReplicationPhase::kRepairing:
+      return "repairing";
+  }
+  return "unknown";
+}
+
 namespace {
 
 // Least advanced first.

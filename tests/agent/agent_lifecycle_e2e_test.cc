@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/agent/replication_manager_test_util.h"
+#include "tests/agent/agent_with_api.h"
 
 namespace cdr::agent {
 namespace {
@@ -17,79 +17,7 @@ namespace {
 using namespace cdr::agent::testing;
 namespace fs = std::filesystem;
 constexpr uint64_t kMiB = 1 << 20;
-constexpr const char* kToken = "s3cret-token";
-
-struct HttpReply {
-  int code = 0;  // 0: no answer
-  nlohmann::json body;
-};
-
-// curl is a real HTTP client: what the reconciler's side sends goes through the same socket path.
-HttpReply Curl(const std::string& method, const std::string& url, const std::string& token) {
-  std::vector<std::string> argv = {"curl", "-s", "--max-time", "10", "-X", method, "-w", "\n%{http_code}"};
-  if (!token.empty()) argv.insert(argv.end(), {"-H", "Authorization: Bearer " + token});
-  argv.push_back(url);
-  RunResult r = RunProgram(argv, std::chrono::seconds(20));
-  HttpReply reply;
-  const size_t nl = r.out.rfind('\n');
-  if (r.exit_code != 0 || nl == std::string::npos) return reply;
-  reply.code = std::stoi(r.out.substr(nl + 1));
-  reply.body = nlohmann::json::parse(r.out.substr(0, nl), nullptr, false);
-  return reply;
-}
-
-// A cdr-agent with the control API, found through its --ready-file.
-class Agent {
- public:
-  Agent(const fs::path& work_dir, const fs::path& state_dir, const fs::path& disk,
-        const std::vector<std::string>& extra)
-      : ready_(work_dir / "agent.ready"),
-        err_(work_dir / "agent.err"),
-        child_(
-            [&] {
-              fs::create_directories(work_dir);
-              std::ofstream(work_dir / "token") << kToken << "\n";
-              std::vector<std::string> argv = {
-                  (fs::read_symlink("/proc/self/exe").parent_path() / "cdr-agent").string(),
-                  "--listen",
-                  "127.0.0.1:0",
-                  "--state-dir",
-                  state_dir.string(),
-                  "--export",
-                  "vda=" + disk.string(),
-                  "--api-token-file",
-                  (work_dir / "token").string(),
-                  "--ready-file",
-                  ready_.string()};
-              argv.insert(argv.end(), extra.begin(), extra.end());
-              return argv;
-            }(),
-            work_dir / "agent.out", err_) {
-    ready_json_ = WaitForReadyFile(ready_, child_);
-  }
-  bool started() const { return ready_json_.has_value(); }
-  const nlohmann::json& ready() const { return *ready_json_; }
-  std::string url(const std::string& path) const {
-    return "http://" + ready()["api_address"].get<std::string>() + path;
-  }
-  HttpReply Get(const std::string& path, const std::string& token = kToken) {
-    return Curl("GET", url(path), token);
-  }
-  HttpReply Post(const std::string& path) { return Curl("POST", url(path), kToken); }
-  nlohmann::json Status() { return Get("/v1/status").body; }
-  bool StateIs(const std::string& state) {
-    const nlohmann::json s = Status();
-    return s.is_object() && s["state"] == state;
-  }
-  Child& child() { return child_; }
-  const fs::path& ready_file() const { return ready_; }
-  std::string log() const { return ReadFile(err_); }
-
- private:
-  fs::path ready_, err_;
-  Child child_;
-  std::optional<nlohmann::json> ready_json_;
-};
+using Agent = AgentWithApi;
 
 class AgentLifecycleE2eTest : public ::testing::Test {
  protected:

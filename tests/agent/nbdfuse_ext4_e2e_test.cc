@@ -8,39 +8,17 @@
 #include <gtest/gtest.h>
 
 #include "agent/journal_reader.h"
+#include "tests/agent/nbdfuse_mount.h"
 #include "tests/support/process_test_util.h"
 
 namespace cdr::agent {
 namespace {
 namespace fs = std::filesystem;
 using namespace cdr::testing;
-
-bool OnPath(const std::string& program) { return RunProgram({"sh", "-c", "command -v " + program}).exit_code == 0; }
-
-// Unmounts at the end of the test, also when it fails, then reaps nbdfuse.
-class FuseMount {
- public:
-  FuseMount(const fs::path& mountpoint, Child child) : mountpoint_(mountpoint), child_(std::move(child)) {}
-  ~FuseMount() { Unmount(); }
-  void Unmount() {
-    if (done_) return;
-    done_ = true;
-    RunProgram({"fusermount3", "-u", mountpoint_.string()});
-    child_.Wait(std::chrono::seconds(30));
-  }
-  Child& child() { return child_; }
-
- private:
-  fs::path mountpoint_;
-  Child child_;
-  bool done_ = false;
-};
+using namespace cdr::agent::testing;
 
 TEST(NbdfuseExt4Test, Ext4ThroughTheAgentIsCleanAndJournaled) {
-  if (::access("/dev/fuse", R_OK | W_OK) != 0) GTEST_SKIP() << "/dev/fuse is not usable here";
-  for (const char* tool : {"nbdfuse", "fusermount3", "mkfs.ext4", "debugfs", "e2fsck"}) {
-    if (!OnPath(tool)) GTEST_SKIP() << tool << " is not installed";
-  }
+  if (const std::string missing = MissingFuseTools(); !missing.empty()) GTEST_SKIP() << missing;
   TempDir tmp;
   const fs::path image = tmp / "disk0.img";
   std::ofstream(image).close();
@@ -48,25 +26,13 @@ TEST(NbdfuseExt4Test, Ext4ThroughTheAgentIsCleanAndJournaled) {
   AgentProcess agent(tmp.path(), tmp / "state", {"disk0=" + image.string()});
   ASSERT_TRUE(agent.started()) << agent.log();
 
-  const fs::path mnt = tmp / "mnt";
-  fs::create_directory(mnt);
-  FuseMount mount(mnt, Child({"nbdfuse", (mnt / "disk0").string(), agent.uri("disk0")}, tmp / "fuse.out",
-                             tmp / "fuse.err"));
-  const bool appeared = PollUntil([&] {
-    std::error_code ec;
-    return fs::file_size(mnt / "disk0", ec) == (64ull << 20) || !mount.child().running();
-  });
-  if (!appeared || !mount.child().running()) {
-    const std::string err = ReadFile(tmp / "fuse.err");
-    if (err.find("fuse") != std::string::npos || err.find("mount") != std::string::npos) {
-      GTEST_SKIP() << "nbdfuse cannot mount in this sandbox: " << err;
-    }
-    FAIL() << "nbdfuse did not expose the export: " << err;
-  }
+  NbdfuseMount mount(tmp / "mnt", agent.uri("disk0"), 64ull << 20, tmp.path());
+  if (mount.sandbox_refused()) GTEST_SKIP() << "nbdfuse cannot mount in this sandbox: " << mount.log();
+  ASSERT_TRUE(mount.mounted()) << "nbdfuse did not expose the export: " << mount.log();
 
-  RunResult mkfs = RunProgram({"mkfs.ext4", "-F", "-q", (mnt / "disk0").string()});
+  RunResult mkfs = RunProgram({"mkfs.ext4", "-F", "-q", mount.file().string()});
   ASSERT_EQ(mkfs.exit_code, 0) << mkfs.err;
-  RunResult write = RunProgram({"debugfs", "-w", "-R", "write /etc/hostname hostname", (mnt / "disk0").string()});
+  RunResult write = RunProgram({"debugfs", "-w", "-R", "write /etc/hostname hostname", mount.file().string()});
   ASSERT_EQ(write.exit_code, 0) << write.err;
   mount.Unmount();
 

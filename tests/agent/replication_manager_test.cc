@@ -9,11 +9,13 @@
 
 #include "agent/export_stack.h"
 #include "tests/agent/replication_manager_test_util.h"
+#include "tests/support/tcp_proxy.h"
 
 namespace cdr::agent {
 namespace {
 
 using namespace cdr::agent::testing;
+using cdr::testing::TcpProxy;
 namespace fs = std::filesystem;
 constexpr uint64_t kMiB = 1 << 20;
 
@@ -233,9 +235,12 @@ TEST_F(ReplicationManagerTest, LinkLostLongerThanTheWindowIsAnErrorThatRepairFix
   MakeDisk(disk_, 8 * kMiB, 2 * kMiB, 6);
   auto shadow = std::make_unique<ShadowWithReadyFile>(tmp_ / "shadow", replicas_);
   ASSERT_TRUE(shadow->started()) << shadow->log();
-  const int port = shadow->port();
+  // The agent keeps the proxy's address while the shadow restarts on a new free port: reusing the old port
+  // raced with the other tests of a parallel run, which may take it meanwhile.
+  TcpProxy proxy(shadow->port());
   OpenManager();
   ReplicationTarget target = Target(*shadow);
+  target.shadow_address = "127.0.0.1:" + std::to_string(proxy.port());
   target.auto_restart = false;
   target.outage_window_seconds = 1;
   ASSERT_TRUE(manager_->Start(target).ok());
@@ -261,8 +266,9 @@ TEST_F(ReplicationManagerTest, LinkLostLongerThanTheWindowIsAnErrorThatRepairFix
   EXPECT_EQ(start.code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(start.message().find("repair"), std::string::npos) << start.message();
 
-  shadow = std::make_unique<ShadowWithReadyFile>(tmp_ / "shadow2", replicas_, port);
+  shadow = std::make_unique<ShadowWithReadyFile>(tmp_ / "shadow2", replicas_);
   ASSERT_TRUE(shadow->started()) << shadow->log();
+  proxy.Retarget(shadow->port());
   ASSERT_TRUE(manager_->Repair().ok());
   ASSERT_TRUE(PollUntil([&] { return CaughtUp(); })) << Status().state << " " << Status().disks[0].last_error;
   // Only what changed during the outage (64 KiB, rounded to the repair's blocks) is sent again.

@@ -17,6 +17,7 @@
 #include "common/wire_frame.h"
 #include "shadow/replica_disk.h"
 #include "tests/shadow/shadow_test_util.h"
+#include "tests/support/tcp_proxy.h"
 
 namespace cdr::shadow {
 namespace {
@@ -74,8 +75,12 @@ class ReplicationE2eTest : public ::testing::Test {
   fs::path Replica() const { return ReplicaDisk::ImagePath(replicas_, "web-1", "disk0"); }
   std::unique_ptr<AgentProcess> StartAgent(const std::string& run, const ShadowProcess& shadow,
                                            std::vector<std::string> extra = {}) {
+    return StartAgent(run, shadow.address(), std::move(extra));
+  }
+  std::unique_ptr<AgentProcess> StartAgent(const std::string& run, const std::string& shadow_address,
+                                           std::vector<std::string> extra = {}) {
     fs::create_directories(tmp_ / run);
-    extra.insert(extra.begin(), {"--shadow", shadow.address(), "--server-id", "web-1"});
+    extra.insert(extra.begin(), {"--shadow", shadow_address, "--server-id", "web-1"});
     return std::make_unique<AgentProcess>(tmp_ / run, tmp_ / "state",
                                           std::vector<std::string>{"disk0=" + disk_.string()}, extra);
   }
@@ -156,9 +161,12 @@ TEST_F(ReplicationE2eTest, KillingTheShadowMidStreamLosesNoAcknowledgedWrite) {
   ASSERT_EQ(::truncate(disk_.c_str(), 16 << 20), 0);
   auto shadow = std::make_unique<ShadowProcess>(tmp_ / "shadow1", replicas_);
   ASSERT_TRUE(shadow->started()) << shadow->log();
-  const int port = shadow->port();
+  // The agent keeps the relay's address while the shadow restarts on a new free port (a freed port may be
+  // taken by another test of a parallel run).
+  cdr::testing::TcpProxy relay(shadow->port());
   // 4 MiB/s: 8 MiB take about two seconds to stream, long enough to kill the shadow in the middle.
-  auto agent = StartAgent("agent1", *shadow, {"--replication-rate-mib", "4"});
+  auto agent =
+      StartAgent("agent1", "127.0.0.1:" + std::to_string(relay.port()), {"--replication-rate-mib", "4"});
   ASSERT_TRUE(agent->started()) << agent->log();
   testing::WriteRandomFile(tmp_ / "src.bin", 8 << 20, 2);
   RunResult copy = RunProgram({"nbdcopy", (tmp_ / "src.bin").string(), agent->uri("disk0")});
@@ -196,8 +204,9 @@ TEST_F(ReplicationE2eTest, KillingTheShadowMidStreamLosesNoAcknowledgedWrite) {
   }
   EXPECT_GT(checked, 0u);
 
-  shadow = std::make_unique<ShadowProcess>(tmp_ / "shadow1", replicas_, port);
+  shadow = std::make_unique<ShadowProcess>(tmp_ / "shadow1", replicas_);
   ASSERT_TRUE(shadow->started()) << shadow->log();
+  relay.Retarget(shadow->port());
   ASSERT_TRUE(PollUntil([&] { return CaughtUp(); }, 90s)) << agent->log() << shadow->log();
 }
 

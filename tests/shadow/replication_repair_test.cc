@@ -2,10 +2,14 @@
 // is killed), through a TCP proxy that cuts the link: outage shorter and longer than the window, journal full,
 // initial_error, and a shadow killed in the middle of a repair.
 #include <fcntl.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <random>
 #include <set>
@@ -31,6 +35,26 @@ using cdr::testing::TcpProxy;
 
 constexpr uint64_t kDisk = 32 << 20;
 constexpr uint32_t kBlock = 4096;
+
+// What this process logs through spdlog while it lives.
+class LogCapture {
+ public:
+  LogCapture() : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(1024)) {
+    spdlog::default_logger()->sinks().push_back(sink_);
+  }
+  ~LogCapture() {
+    auto& sinks = spdlog::default_logger()->sinks();
+    sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
+  }
+  std::string Text() const {
+    std::string text;
+    for (const std::string& line : sink_->last_formatted()) text += line;
+    return text;
+  }
+
+ private:
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
+};
 
 class ReplicationRepairTest : public ::testing::Test {
  protected:
@@ -245,7 +269,10 @@ TEST_F(ReplicationRepairTest, ShadowKilledMidRepairResumesTheRepair) {
   std::filesystem::create_directories(tmp_ / "shadow1");
   auto shadow = std::make_unique<ShadowProcess>(tmp_ / "shadow1", tmp_ / "replicas");
   ASSERT_TRUE(shadow->started()) << shadow->log();
-  const int port = shadow->port();
+  // The sender keeps the relay's port while the shadow restarts on a new free one (a freed port may be taken
+  // by another test of a parallel run).
+  TcpProxy relay(shadow->port());
+  const int port = relay.port();
   StartSender(Options(port));
   ASSERT_TRUE(WaitPhase(ReplicationPhase::kRealtime)) << sender_->status().last_error << shadow->log();
   sender_->Stop();
@@ -267,8 +294,9 @@ TEST_F(ReplicationRepairTest, ShadowKilledMidRepairResumesTheRepair) {
   auto killed = ReadShadowState(tmp_ / "replicas", "web-1", "disk0");
   ASSERT_TRUE(killed && killed->repair_in_progress) << "the repair ended before the kill";
   const uint64_t cursor_at_kill = killed->repair_cursor;
-  shadow = std::make_unique<ShadowProcess>(tmp_ / "shadow1", tmp_ / "replicas", port);
+  shadow = std::make_unique<ShadowProcess>(tmp_ / "shadow1", tmp_ / "replicas");
   ASSERT_TRUE(shadow->started()) << shadow->log();
+  relay.Retarget(shadow->port());
   ASSERT_TRUE(WaitPhase(ReplicationPhase::kRealtime, 90s)) << sender_->status().last_error << shadow->log();
   EXPECT_TRUE(ReplicaEqual());
   auto state = ReadShadowState(tmp_ / "replicas", "web-1", "disk0");
@@ -279,6 +307,49 @@ TEST_F(ReplicationRepairTest, ShadowKilledMidRepairResumesTheRepair) {
   EXPECT_GE(sender_->status().repair_bytes_sent, changed);
   EXPECT_LT(sender_->status().repair_bytes_sent, changed + cursor_at_kill * changed / kDisk / 2)
       << "cursor at kill " << cursor_at_kill;
+}
+
+TEST_F(ReplicationRepairTest, StopThenStartDuringARepairResumesAtTheShadowsCursor) {
+  StartShadow();
+  StartSender(Options(proxy_->port()));
+  ASSERT_TRUE(WaitPhase(ReplicationPhase::kRealtime)) << sender_->status().last_error;
+  sender_->Stop();
+  const uint64_t changed = ChangeRandomBlocks(0.25, /*journaled=*/false);
+  ReplicationOptions o = Options(proxy_->port());
+  o.initial_error = "host crashed";
+  o.rate_bytes_per_second = 4 << 20;  // 8 MiB of changes take about two seconds
+  o.window_bytes = 2 << 20;           // at most 2 MiB of the disk ahead of the shadow's persisted cursor
+  StartSender(o);
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        auto s = ReadShadowState(tmp_ / "replicas", "web-1", "disk0");
+        return s && s->repair_in_progress && s->repair_cursor >= kDisk / 4;
+      },
+      60s));
+  sender_->Stop();
+  auto stopped = ReadShadowState(tmp_ / "replicas", "web-1", "disk0");
+  ASSERT_TRUE(stopped && stopped->repair_in_progress) << "the repair ended before the stop";
+  const uint64_t cursor_at_stop = stopped->repair_cursor;
+  // Written while stopped: journaled after the repair's base, so streamed once the repair is done.
+  std::vector<uint8_t> block(kBlock, 0x6d);
+  Write(0, block);
+  Write(kDisk - kBlock, block);
+
+  // A repair started over would send no block twice either (the repaired ranges compare equal), so what the
+  // sender says it does is the evidence, next to the shadow's base seq.
+  LogCapture log;
+  sender_->Start();
+  ASSERT_TRUE(WaitPhase(ReplicationPhase::kRealtime, 90s)) << sender_->status().last_error;
+  ASSERT_TRUE(PollUntil([&] { return sender_->status().acked_seq == sender_->status().journal_seq; }));
+  EXPECT_TRUE(ReplicaEqual());
+  const std::string said = log.Text();
+  const size_t at = said.find("resuming the repair at byte ");
+  ASSERT_NE(at, std::string::npos) << said;
+  EXPECT_EQ(std::stoull(said.substr(at + std::strlen("resuming the repair at byte "))), cursor_at_stop) << said;
+  EXPECT_NE(said.find("base seq " + std::to_string(stopped->repair_base_seq)), std::string::npos)
+      << "base seq " << stopped->repair_base_seq << ": " << said;
+  EXPECT_GE(sender_->status().repair_bytes_sent, changed);
+  EXPECT_LE(sender_->status().repair_bytes_sent, RepairBound(changed));
 }
 
 }  // namespace

@@ -32,8 +32,8 @@ std::optional<ShadowState> ReadShadowState(const fs::path& replica_dir, const st
                                            const std::string& disk) {
   Result<ReplicaState> s = LoadReplicaState(ReplicaDisk::StatePath(replica_dir, server_id, disk));
   if (!s.ok()) return std::nullopt;
-  return ShadowState{s->applied_seq,         s->full_sync_cursor, s->full_sync_done, s->epoch,
-                     s->repair_in_progress, s->repair_cursor};
+  return ShadowState{s->applied_seq,        s->full_sync_cursor, s->full_sync_done,  s->epoch,
+                     s->repair_in_progress, s->repair_cursor,    s->repair_base_seq};
 }
 
 uint64_t LastJournalSeq(const fs::path& journal_dir) {

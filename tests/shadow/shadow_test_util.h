@@ -38,6 +38,7 @@ struct ShadowState {
   uint64_t epoch = 0;
   bool repair_in_progress = false;
   uint64_t repair_cursor = 0;
+  uint64_t repair_base_seq = 0;
 };
 // The replica's state file, or nullopt while it does not exist (or is being replaced).
 std::optional<ShadowState> ReadShadowState(const std::filesystem::path& replica_dir,

@@ -1,6 +1,8 @@
 // A TCP proxy on 127.0.0.1 between a replication sender and its shadow, for link faults: Cut() drops every
 // connection and refuses new ones until Restore(); FlipByteAt(n) corrupts the n-th byte (counted from now) that
-// goes towards the target. Header-only so any test executable can use it without a build change.
+// goes towards the target; Retarget(port) sends new connections to a restarted target, so a restarted shadow
+// needs no fixed port (another test could take the freed one meanwhile). Header-only so any test executable
+// can use it without a build change.
 #pragma once
 
 #include <arpa/inet.h>
@@ -47,6 +49,7 @@ class TcpProxy {
     ++generation_;  // pumps of older generations close their sockets
   }
   void Restore() { cut_ = false; }
+  void Retarget(int target_port) { target_port_ = target_port; }
   void FlipByteAt(uint64_t n) { flip_at_ = forwarded_ + n; }
   uint64_t connections() const { return connections_; }
 
@@ -120,7 +123,7 @@ class TcpProxy {
     ::close(server);
   }
 
-  const int target_port_;
+  std::atomic<int> target_port_;
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stopping_{false};
