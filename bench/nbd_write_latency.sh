@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# 4 KiB random writes through cdr-agent (journal + dirty bitmap on) against the peer `nbdkit file` on the same
-# kind of image, both over TCP on 127.0.0.1, measured with fio's nbd ioengine in one run.
+# 4 KiB random writes through cdr-agent (journal + dirty bitmap on, replicating in realtime to a cdr-shadow) against
+# the peer `nbdkit file` on the same kind of image, both over TCP on 127.0.0.1, measured with fio's nbd ioengine in
+# one run.
 #
 #   bash bench/nbd_write_latency.sh [path/to/cdr-agent] [seconds per fio run]     (ROUNDS=3 by default)
 #
-# Each fio run gets a fresh sparse 1 GiB image and (for the agent) a fresh state dir, with the server started
-# just before and stopped (SIGTERM) just after it. The order alternates nbdkit, agent, nbdkit, agent, … for
-# iodepth 1 and 16, ROUNDS times; the median of the rounds is reported. Target: agent mean write latency at
-# iodepth 1 <= 1.3x nbdkit's; the script exits 1 when it is missed.
+# Each fio run gets a fresh sparse 1 GiB image and (for the agent) a fresh state dir and a fresh cdr-shadow (from
+# beside the agent binary; REPLICATION=0 leaves it out), with the servers started just before and stopped (SIGTERM)
+# just after it; the agent's run starts once its full sync of the empty image is done. The order alternates nbdkit,
+# agent, nbdkit, agent, … for iodepth 1 and 16, ROUNDS times; the median of the rounds is reported. Target: agent
+# mean write latency at iodepth 1 <= 1.3x nbdkit's; the script exits 1 when it is missed.
 set -euo pipefail
 AGENT=${1:-build/cdr-agent}
 SECONDS_PER_RUN=${2:-10}
 ROUNDS=${ROUNDS:-3}
+REPLICATION=${REPLICATION:-1}
 TARGET=1.3
 
 for tool in fio nbdkit nbdinfo python3; do
@@ -20,6 +23,8 @@ done
 fio --enghelp=nbd >/dev/null 2>&1 || { echo "nbd_write_latency: this fio has no nbd ioengine" >&2; exit 2; }
 [ -x "$AGENT" ] || { echo "nbd_write_latency: no agent binary at $AGENT" >&2; exit 2; }
 AGENT=$(realpath "$AGENT")
+SHADOW=$(dirname "$AGENT")/cdr-shadow
+[ "$REPLICATION" = 0 ] || [ -x "$SHADOW" ] || { echo "nbd_write_latency: no cdr-shadow beside $AGENT" >&2; exit 2; }
 
 TMP=$(mktemp -d /tmp/cdr-bench-nbd.XXXXXX)
 SERVER_PID=""
@@ -37,7 +42,17 @@ stop_server() {
     SERVER_PID=""
   fi
 }
-cleanup() { stop_server; rm -rf "$TMP"; }
+SHADOW_PID=""
+stop_shadow() {
+  if [ -n "$SHADOW_PID" ]; then
+    kill -TERM "$SHADOW_PID" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$SHADOW_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$SHADOW_PID" 2>/dev/null || true
+    wait "$SHADOW_PID" 2>/dev/null || true
+    SHADOW_PID=""
+  fi
+}
+cleanup() { stop_server; stop_shadow; rm -rf "$TMP"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -78,9 +93,17 @@ run_agent() {  # iodepth round
   fresh_image
   local state="$TMP/state-qd$1-r$2"
   mkdir -p "$state"
+  local replicate=()
+  if [ "$REPLICATION" != 0 ]; then
+    rm -rf "$TMP/replicas"; mkdir -p "$TMP/replicas"
+    "$SHADOW" --listen 127.0.0.1:0 --replica-dir "$TMP/replicas" >"$TMP/shadow.out" 2>"$TMP/shadow.err" &
+    SHADOW_PID=$!
+    for _ in $(seq 1 100); do grep -q '^listening on ' "$TMP/shadow.out" && break; sleep 0.05; done
+    replicate=(--shadow "$(sed -n 's/^listening on //p' "$TMP/shadow.out")" --server-id bench)
+  fi
   # Journal bound well above what one run writes, so every write of the run is journaled (never "journal full").
   "$AGENT" --listen 127.0.0.1:0 --export disk0="$TMP/disk.img" --state-dir "$state" --journal-max-mib 65536 \
-      >"$TMP/agent.out" 2>"$TMP/agent-qd$1-r$2.err" &
+      "${replicate[@]}" >"$TMP/agent.out" 2>"$TMP/agent-qd$1-r$2.err" &
   SERVER_PID=$!
   local port=""
   for _ in $(seq 1 100); do
@@ -91,8 +114,13 @@ run_agent() {  # iodepth round
   done
   [ -n "$port" ] || { echo "nbd_write_latency: agent did not listen:" >&2; cat "$TMP/agent-qd$1-r$2.err" >&2; exit 2; }
   wait_ready "nbd://127.0.0.1:$port/disk0"
+  if [ "$REPLICATION" != 0 ]; then  # measure realtime replication, not the full sync
+    for _ in $(seq 1 600); do grep -q '"full_sync_done": *true' "$TMP/replicas/bench/disk0.state.json" 2>/dev/null && break; sleep 0.05; done
+    grep -q '"full_sync_done": *true' "$TMP/replicas/bench/disk0.state.json" || { echo "nbd_write_latency: no full sync" >&2; exit 2; }
+  fi
   run_fio "nbd://127.0.0.1:$port/disk0" "$1" "$TMP/agent-qd$1-r$2.json"
   stop_server
+  stop_shadow
   [ "$STOP_STATUS" -eq 0 ] || echo "nbd_write_latency: agent exited with status $STOP_STATUS on SIGTERM" >&2
   du -sb "$state" | cut -f1 >"$TMP/agent-qd$1-r$2.journal"
   if grep -qiE 'journal full|: full at seq' "$TMP/agent-qd$1-r$2.err"; then
@@ -102,7 +130,7 @@ run_agent() {  # iodepth round
   rm -rf "$state"
 }
 
-echo "nbd_write_latency: $ROUNDS rounds x (iodepth 1, 16) x (nbdkit, agent), ${SECONDS_PER_RUN}s per fio run"
+echo "nbd_write_latency: $ROUNDS rounds x (iodepth 1, 16) x (nbdkit, agent), ${SECONDS_PER_RUN}s per fio run, replication=$REPLICATION"
 for r in $(seq 1 "$ROUNDS"); do
   for qd in 1 16; do
     run_nbdkit "$qd" "$r"
@@ -148,7 +176,7 @@ for qd in (1, 16):
         fio_bytes += load("agent", qd, r)["bytes"]
         with open(f"{tmp}/agent-qd{qd}-r{r}.journal") as f:
             journal_bytes += int(f.read())
-print(f"journal cost: agent state dirs (journal + bitmap, du -b) {journal_bytes / 2**20:.0f} MiB for "
+print(f"agent state dirs at the end of the runs (journal not yet released + bitmap, du -b) {journal_bytes / 2**20:.0f} MiB for "
       f"{fio_bytes / 2**20:.0f} MiB written by fio = {journal_bytes / fio_bytes:.3f}x")
 if lat_ratio > target:
     print(f"TARGET MISSED: iodepth-1 latency ratio {lat_ratio:.2f}x > {target}x")
