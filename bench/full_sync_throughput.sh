@@ -25,33 +25,15 @@ AGENT=$(realpath "$BUILD/cdr-agent")
 SHADOW=$(realpath "$BUILD/cdr-shadow")
 [ -x "$AGENT" ] && [ -x "$SHADOW" ] || { echo "full_sync_throughput: build cdr-agent and cdr-shadow first" >&2; exit 2; }
 
+BENCH=full_sync_throughput
+source "$(dirname "$0")/daemons.sh"
 TMP=$(mktemp -d /tmp/cdr-bench-sync.XXXXXX)
-PIDS=()
-stop_all() {
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  PIDS=()
-}
-cleanup() { stop_all; rm -rf "$TMP"; }
+cleanup() { stop_pids; rm -rf "$TMP"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 now() { date +%s.%N; }
 seconds_since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$1" "$(now)"; }
-
-# Waits (bounded) for "listening on HOST:PORT" in $1 and prints the address.
-listening_address() {
-  for _ in $(seq 1 200); do
-    if grep -q '^listening on ' "$1" 2>/dev/null; then sed -n 's/^listening on //p' "$1" | head -1; return 0; fi
-    sleep 0.05
-  done
-  echo "full_sync_throughput: no 'listening on' in $1" >&2
-  return 1
-}
 
 echo "full_sync_throughput: making a ${IMAGE_GIB} GiB ext4 image with ${DATA_MIB} MiB of random data" >&2
 IMG="$TMP/disk.img"
@@ -98,7 +80,7 @@ for round in $(seq 1 "$ROUNDS"); do
   done
   [ "$done_ok" = 1 ] || { echo "full_sync_throughput: the full sync did not finish" >&2; tail -5 "$TMP/agent.err" >&2; exit 1; }
   SYNC_TIMES+=("$(seconds_since "$start")")
-  stop_all
+  stop_pids
   cmp "$IMG" "$REPLICAS/bench/vda.img" || { echo "full_sync_throughput: replica differs from the image" >&2; exit 1; }
   rm -rf "$REPLICAS" "$STATE"
 done

@@ -23,23 +23,14 @@ AGENT=$(realpath "$BUILD/cdr-agent")
 SHADOW=$(realpath "$BUILD/cdr-shadow")
 [ -x "$AGENT" ] && [ -x "$SHADOW" ] || { echo "repair_bytes: build cdr-agent and cdr-shadow first" >&2; exit 2; }
 
+BENCH=repair_bytes
+source "$(dirname "$0")/daemons.sh"
 TMP=$(mktemp -d /tmp/cdr-bench-repair.XXXXXX)
 AGENT_PID=""; SHADOW_PID=""
-stop_pid() {
-  [ -n "$1" ] || return 0
-  kill -TERM "$1" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-}
-cleanup() { stop_pid "$AGENT_PID"; stop_pid "$SHADOW_PID"; rm -rf "$TMP"; }
+cleanup() { stop_pids "$AGENT_PID"; stop_pids "$SHADOW_PID"; rm -rf "$TMP"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-wait_for_file() {
-  for _ in $(seq 1 200); do [ -s "$1" ] && return 0; sleep 0.05; done
-  echo "repair_bytes: $1 never appeared" >&2; return 1
-}
 SHADOW_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 start_shadow() {
   "$SHADOW" --listen "127.0.0.1:$SHADOW_PORT" --replica-dir "$TMP/replicas" >>"$TMP/shadow.out" 2>>"$TMP/shadow.err" &
@@ -77,7 +68,7 @@ read -r NBD_ADDR API_ADDR < <(python3 -c 'import json,sys; r=json.load(open(sys.
 wait_status 's["state"] == "realtime"' 600 >/dev/null
 cp --sparse=always "$IMG" "$TMP/before.img"  # rsync's destination: the disk as the replica has it
 
-stop_pid "$SHADOW_PID"; SHADOW_PID=""
+stop_pids "$SHADOW_PID"; SHADOW_PID=""
 wait_status 's["state"] == "replication_error"' 120 >/dev/null
 CHANGED=$((DISK_MIB * 1024 * 1024 * PERCENT / 100 / 4096 * 4096))
 fio --name=change --ioengine=nbd --uri="nbd://$NBD_ADDR/vda" --rw=randwrite --bs=4k --iodepth=8 \
@@ -89,8 +80,8 @@ AFTER=$(wait_status 's["state"] == "realtime" and s["disks"][0]["acked_seq"] == 
 # The kernel's counters of the agent's connection to the restarted shadow, both directions (the block hashes flow
 # from the shadow to the agent): a count that does not depend on what the agent says it sent.
 SOCKET=$(ss -tinH state established dst "127.0.0.1:$SHADOW_PORT")
-stop_pid "$AGENT_PID"; AGENT_PID=""
-stop_pid "$SHADOW_PID"; SHADOW_PID=""
+stop_pids "$AGENT_PID"; AGENT_PID=""
+stop_pids "$SHADOW_PID"; SHADOW_PID=""
 cmp "$IMG" "$TMP/replicas/bench/vda.img" || { echo "repair_bytes: replica differs from the disk" >&2; exit 1; }
 
 rsync --inplace --no-whole-file --stats "$IMG" "$TMP/before.img" >"$TMP/rsync.txt"

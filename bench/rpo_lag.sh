@@ -22,32 +22,13 @@ AGENT=$(realpath "$BUILD/cdr-agent")
 SHADOW=$(realpath "$BUILD/cdr-shadow")
 [ -x "$AGENT" ] && [ -x "$SHADOW" ] || { echo "rpo_lag: build cdr-agent and cdr-shadow first" >&2; exit 2; }
 
+BENCH=rpo_lag
+source "$(dirname "$0")/daemons.sh"
 TMP=$(mktemp -d /tmp/cdr-bench-rpo.XXXXXX)
-PIDS=()
-stop_all() {
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  PIDS=()
-}
-cleanup() { stop_all; rm -rf "$TMP"; }
+cleanup() { stop_pids; rm -rf "$TMP"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-wait_for_file() {
-  for _ in $(seq 1 200); do [ -s "$1" ] && return 0; sleep 0.05; done
-  echo "rpo_lag: $1 never appeared" >&2; return 1
-}
-listening_address() {
-  for _ in $(seq 1 200); do
-    if grep -q '^listening on ' "$1" 2>/dev/null; then sed -n 's/^listening on //p' "$1" | head -1; return 0; fi
-    sleep 0.05
-  done
-  echo "rpo_lag: no 'listening on' in $1" >&2; return 1
-}
 
 IMG="$TMP/disk.img"
 truncate -s 1G "$IMG"
@@ -106,7 +87,7 @@ while time.time() < deadline:
     time.sleep(0.1)
 sys.exit("rpo_lag: the shadow did not catch up within 60 s")
 EOF
-stop_all
+stop_pids
 cmp "$IMG" "$TMP/replicas/bench/vda.img" || { echo "rpo_lag: replica differs from the disk" >&2; exit 1; }
 
 python3 - "$TMP/lag.txt" "$TMP/fio.json" "$RATE_MB" "$TARGET_P99" <<'EOF'

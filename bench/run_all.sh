@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
-# Runs every benchmark against the build in $1 (default: build).
-set -euo pipefail
+# Runs every benchmark against the build in $1 (default: build). Each prints its numbers next to the peer measured
+# in the same run and exits non-zero when its target is missed; all run even when one misses.
+set -uo pipefail
 BUILD=${1:-build}
 cd "$(dirname "$0")/.."
-bash bench/plan_scale.sh "$BUILD/cdr"
-bash bench/nbd_write_latency.sh "$BUILD/cdr-agent"
+failed=()
+run() { echo; echo "== $*"; "$@" || failed+=("$2"); }
+run bash bench/plan_scale.sh "$BUILD/cdr"
+run bash bench/nbd_write_latency.sh "$BUILD/cdr-agent"
+run bash bench/full_sync_throughput.sh "$BUILD"
+run bash bench/rpo_lag.sh "$BUILD"
+run bash bench/repair_bytes.sh "$BUILD"
+if [ ${#failed[@]} -gt 0 ]; then
+  echo; echo "targets missed or runs failed: ${failed[*]}"
+  exit 1
+fi
