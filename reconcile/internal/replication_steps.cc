@@ -183,6 +183,15 @@ Result<ShadowTarget> CurrentShadow(StepContext& ctx, const std::string& server_a
   return ShadowTarget{shadow->id, shadow->replication_address};
 }
 
+// The server's agent, after writing what it reports now to `r`. An agent that does not answer is not an error
+// here: the step's command then fails and says why.
+Result<AgentHandle> ConnectAndObserve(StepContext& ctx, state::ResourceRecord& r) {
+  auto handle = Connect(ctx, r.attributes.value("host", ""));
+  if (!handle.ok()) return handle.status();
+  if (auto live = handle->control->GetStatus(); live.ok()) CDR_RETURN_IF_ERROR(Observe(ctx, r, *live));
+  return handle;
+}
+
 // Starts (unless already streaming) and waits for realtime; `r` holds the agent's latest report.
 Status StartAndWait(StepContext& ctx, state::ResourceRecord& r, agent::ReplicationControl& control,
                     const ShadowTarget& shadow) {
@@ -214,10 +223,9 @@ Status StartReplication(StepContext& ctx) {
   state::ResourceRecord r = std::move(*current);
   auto shadow = CurrentShadow(ctx, r.address);
   if (!shadow.ok()) return shadow.status();
-  auto handle = Connect(ctx, r.attributes.value("host", ""));
+  auto handle = ConnectAndObserve(ctx, r);
   if (!handle.ok()) return handle.status();
   agent::ReplicationControl& control = *handle->control;
-  if (auto live = control.GetStatus(); live.ok()) CDR_RETURN_IF_ERROR(Observe(ctx, r, *live));
   return StartAndWait(ctx, r, control, *shadow);
 }
 
@@ -257,10 +265,9 @@ Status StopReplication(StepContext& ctx) {
   auto current = Current(ctx);
   if (!current.ok()) return current.status();
   state::ResourceRecord r = std::move(*current);
-  auto handle = Connect(ctx, r.attributes.value("host", ""));
+  auto handle = ConnectAndObserve(ctx, r);
   if (!handle.ok()) return handle.status();
   agent::ReplicationControl& control = *handle->control;
-  if (auto live = control.GetStatus(); live.ok()) CDR_RETURN_IF_ERROR(Observe(ctx, r, *live));
   const bool repairing = r.status == "repair_starting" || r.status == "repairing";
   auto stopped = [repairing](const std::string& s) {
     return EndsWith(s, "_stopped") || s == "initialized" || (repairing && s == "replication_error");
@@ -293,10 +300,9 @@ Status Repair(StepContext& ctx) {
   auto current = Current(ctx);
   if (!current.ok()) return current.status();
   state::ResourceRecord r = std::move(*current);
-  auto handle = Connect(ctx, r.attributes.value("host", ""));
+  auto handle = ConnectAndObserve(ctx, r);
   if (!handle.ok()) return handle.status();
   agent::ReplicationControl& control = *handle->control;
-  if (auto live = control.GetStatus(); live.ok()) CDR_RETURN_IF_ERROR(Observe(ctx, r, *live));
   if (r.status == "replication_error") {
     CDR_RETURN_IF_ERROR(ctx.Transition(r, "repair_starting", "repair: compare primary and replica block hashes"));
     if (Status repair = control.Repair(); !repair.ok()) {
