@@ -30,8 +30,55 @@ enum class Replication { kRunning, kStopped };
 const char* ReplicationName(Replication r);
 
 struct RecoveryPointPolicy {
-  int every_hours = 1;  // 1..24
-  int keep = 24;        // 1..1000
+  int every_hours = 1;    // 1..24
+  int every_seconds = 0;  // 0, or 10..86400: a short interval instead of every_hours (tests, demos)
+  int keep = 24;          // 1..1000
+  SourcePos pos;          // the recovery_points value (line 0 when absent)
+  // every_seconds when set, else every_hours in seconds.
+  int IntervalSeconds() const { return every_seconds > 0 ? every_seconds : every_hours * 3600; }
+};
+
+// Which point a DR host's disks are materialized at.
+struct RecoveryPointChoice {
+  enum class Kind { kLatest, kTime, kId };
+  Kind kind = Kind::kLatest;
+  // As written: "latest", an RFC 3339 time, or a recovery point id ("rp-..."); a time written as a bare TOML
+  // date-time comes back in its RFC 3339 form. For kTime, time_ns is the authority (offsets differ in text).
+  std::string text = "latest";
+  int64_t time_ns = 0;  // kTime: the time as nanoseconds since the epoch (UTC)
+  SourcePos pos;        // the recovery_point value (the table header when absent)
+};
+
+// How a drill checks the disk it brought up (optional).
+struct DrillVerify {
+  enum class Kind { kNone, kChecksum, kFsck, kCommand };
+  Kind kind = Kind::kNone;
+  // kCommand: the text after "command:", trimmed; run with CDR_DISK=<path of the materialized disk image>,
+  // exit 0 = pass.
+  std::string command;
+  SourcePos pos;  // the verify value (line 0 when absent)
+};
+
+// The DR host parameters shared by [group.server.drill] and [group.server.failover].
+struct DrHostSpec {
+  std::string name;  // DR host name: 2–15 chars, [A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]
+  std::string flavor = "c2m4";
+  std::string ip = "dhcp";  // "dhcp" or a manual IPv4 address
+  std::string disk_type;    // sata | sas | ssd; empty = the server's dr_disk_type
+  RecoveryPointChoice recovery_point;
+  std::string eip;     // optional elastic IP to bind; empty = none
+  SourcePos pos;       // the table header
+  SourcePos name_pos;  // the name value (the table header when absent)
+};
+
+struct DrillSpec {
+  DrHostSpec host;
+  DrillVerify verify;
+};
+
+struct FailoverSpec {
+  DrHostSpec host;
+  bool confirm = false;  // true: failover_confirmed, the shadow host and all recovery points are deleted
 };
 
 struct ProviderSpec {
@@ -47,13 +94,15 @@ struct ServerSpec {
   std::string dr_disk_type = "ssd";  // sata | sas | ssd
   bool auto_restart = true;
   RecoveryPointPolicy recovery_points;
-  SourcePos pos;       // position of the [[group.server]] table header
-  SourcePos host_pos;  // position of the `host` value
-  SourcePos name_pos;  // position of the `name` value (the header when absent)
+  std::optional<DrillSpec> drill;        // [group.server.drill]: present = a drill DR host exists
+  std::optional<FailoverSpec> failover;  // [group.server.failover]: present = failed over
+  SourcePos pos;                         // position of the [[group.server]] table header
+  SourcePos host_pos;                    // position of the `host` value
+  SourcePos name_pos;                    // position of the `name` value (the header when absent)
 };
 
 struct GroupSpec {
-  std::string name;  // 2–63 chars, [A-Za-z][A-Za-z0-9_-]*
+  std::string name;                         // 2–63 chars, [A-Za-z][A-Za-z0-9_-]*
   std::optional<std::string> renamed_from;  // rename in place: the group's previous name
   std::string production_zone;
   std::string dr_zone;

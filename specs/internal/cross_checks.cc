@@ -1,14 +1,13 @@
 #include "specs/internal/cross_checks.h"
 
+#include <cctype>
 #include <map>
 #include <string>
 
+#include "specs/internal/toml_reader.h"
+
 namespace cdr::specs::internal {
 namespace {
-
-std::string Where(const SourcePos& pos) {
-  return pos.file + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
-}
 
 void CheckSingleDeclarations(const std::vector<ParsedDocument>& documents, std::vector<Diagnostic>* out) {
   const SourcePos* provider = nullptr;
@@ -92,6 +91,61 @@ void CheckServers(const std::vector<ParsedDocument>& documents, std::vector<Diag
   }
 }
 
+std::string Lower(const std::string& text) {
+  std::string out = text;
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Where a host name is already taken, for the DR host name checks.
+struct NameOwner {
+  std::string what;  // "server group.web.server.web-1", "DR host group.web.server.web-1.drill"
+  std::string name;  // as written there
+  SourcePos pos;
+};
+
+// A DR host becomes a host in the cloud next to the protected servers and the other DR hosts, so its name
+// must not be taken by any of them. Host names are compared ignoring case, as DNS does.
+void CheckDrHostNames(const std::vector<ParsedDocument>& documents, std::vector<Diagnostic>* out) {
+  std::map<std::string, NameOwner> servers;
+  for (const ParsedDocument& doc : documents) {
+    for (const ParsedGroup& group : doc.groups) {
+      for (const ParsedServer& server : group.servers) {
+        const ServerSpec& s = server.spec;
+        if (server.name_ok)
+          servers.emplace(Lower(s.name), NameOwner{"server " + server.path, s.name, s.name_pos});
+        if (!s.host.empty()) {
+          servers.emplace(Lower(s.host), NameOwner{"the host of " + server.path, s.host, s.host_pos});
+        }
+      }
+    }
+  }
+  std::map<std::string, NameOwner> dr_hosts;
+  auto check = [&](const DrHostSpec& host, const std::string& path) {
+    const std::string key = Lower(host.name);
+    if (auto it = servers.find(key); it != servers.end()) {
+      out->push_back({host.name_pos, path + ".name",
+                      "DR host name `" + host.name + "` is already taken by " + it->second.what + " (`" +
+                          it->second.name + "` at " + Where(it->second.pos) +
+                          "); a DR host needs a name of its own"});
+    } else if (auto [first, inserted] =
+                   dr_hosts.emplace(key, NameOwner{"DR host " + path, host.name, host.name_pos});
+               !inserted) {
+      out->push_back({host.name_pos, path + ".name",
+                      "DR host name `" + host.name + "` is already used by " + first->second.what + " (`" +
+                          first->second.name + "` at " + Where(first->second.pos) + ")"});
+    }
+  };
+  for (const ParsedDocument& doc : documents) {
+    for (const ParsedGroup& group : doc.groups) {
+      for (const ParsedServer& server : group.servers) {
+        if (server.drill_name_ok) check(server.spec.drill->host, server.path + ".drill");
+        if (server.failover_name_ok) check(server.spec.failover->host, server.path + ".failover");
+      }
+    }
+  }
+}
+
 void CheckQuota(const std::vector<ParsedDocument>& documents, std::vector<Diagnostic>* out) {
   const ParsedDocument* quota_doc = nullptr;
   for (const ParsedDocument& doc : documents) {
@@ -125,6 +179,7 @@ void CheckCrossReferences(const std::vector<ParsedDocument>& documents, std::vec
   CheckSingleDeclarations(documents, out);
   CheckGroupNames(documents, out);
   CheckServers(documents, out);
+  CheckDrHostNames(documents, out);
   CheckQuota(documents, out);
 }
 

@@ -49,4 +49,6 @@ std::string ServerNameProblems(std::string_view name) {
   return Problems(name, {2, 15, "-", "letters, digits and '-'", true});
 }
 
+std::string DrHostNameProblems(std::string_view name) { return ServerNameProblems(name); }
+
 }  // namespace cdr::specs::internal

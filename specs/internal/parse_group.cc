@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "specs/internal/name_rules.h"
+#include "specs/internal/parse_dr_host.h"
 #include "specs/internal/toml_reader.h"
 
 namespace cdr::specs::internal {
@@ -11,20 +12,45 @@ namespace {
 
 constexpr std::array<std::string_view, 7> kGroupKeys = {
     "name", "renamed_from", "production_zone", "dr_zone", "vpc", "rpo_alert_seconds", "server"};
-constexpr std::array<std::string_view, 6> kServerKeys = {"name",         "host",         "replication",
-                                                         "dr_disk_type", "auto_restart", "recovery_points"};
-constexpr std::array<std::string_view, 2> kRecoveryPointKeys = {"every_hours", "keep"};
+constexpr std::array<std::string_view, 8> kServerKeys = {
+    "name", "host", "replication", "dr_disk_type", "auto_restart", "recovery_points", "drill", "failover"};
+constexpr std::array<std::string_view, 3> kRecoveryPointKeys = {"every_hours", "every_seconds", "keep"};
 constexpr std::array<std::string_view, 2> kReplicationValues = {"running", "stopped"};
-constexpr std::array<std::string_view, 3> kDiskTypes = {"sata", "sas", "ssd"};
 
 RecoveryPointPolicy ParseRecoveryPoints(const toml::table& table, TableReader& server,
                                         std::vector<Diagnostic>* out) {
   RecoveryPointPolicy policy;
   TableReader r(table, server.file(), JoinPath(server.path(), "recovery_points"), kRecoveryPointKeys, out);
+  policy.pos = r.pos();
   if (std::optional<int> every = r.Int("every_hours", 1, 24)) policy.every_hours = *every;
+  if (std::optional<int> every = r.Int("every_seconds", 1, 86400)) policy.every_seconds = *every;
+  // Two intervals would leave the reader guessing which one wins; refuse rather than pick one silently.
+  if (table.contains("every_hours") && table.contains("every_seconds")) {
+    policy.every_seconds = 0;
+    r.Report("every_seconds", "cannot be combined with every_hours (" + Where(r.ValuePos("every_hours")) +
+                                  "): write one interval, every_seconds replaces every_hours");
+  }
   if (std::optional<int> keep = r.Int("keep", 1, 1000)) policy.keep = *keep;
   r.ReportUnknownKeys();
   return policy;
+}
+
+void ParseDrHosts(TableReader& r, ParsedServer& server, std::vector<Diagnostic>* out) {
+  ServerSpec& s = server.spec;
+  if (const toml::table* drill = r.Table("drill")) {
+    s.drill = ParseDrill(*drill, r.file(), JoinPath(r.path(), "drill"), &server.drill_name_ok, out);
+  }
+  if (const toml::table* failover = r.Table("failover")) {
+    s.failover =
+        ParseFailover(*failover, r.file(), JoinPath(r.path(), "failover"), &server.failover_name_ok, out);
+  }
+  // CT-CDR refuses a failover while a drill exists (user guide 3.4): confirming the failover deletes the
+  // shadow host that the drill's disks are read from.
+  if (s.drill && s.failover) {
+    out->push_back({s.failover->host.pos, JoinPath(r.path(), "failover"),
+                    "failover is allowed only with no drill: remove [group.server.drill] (" +
+                        Where(s.drill->host.pos) + ") first"});
+  }
 }
 
 ParsedServer ParseServer(const toml::table& table, const std::string& file, const std::string& group_path,
@@ -51,8 +77,10 @@ ParsedServer ParseServer(const toml::table& table, const std::string& file, cons
   }
   if (std::optional<std::string> disk = r.OneOf("dr_disk_type", kDiskTypes)) s.dr_disk_type = *disk;
   if (std::optional<bool> restart = r.Bool("auto_restart")) s.auto_restart = *restart;
+  s.recovery_points.pos = {file, 0, 0};
   if (const toml::table* points = r.Table("recovery_points"))
     s.recovery_points = ParseRecoveryPoints(*points, r, out);
+  ParseDrHosts(r, server, out);
   r.ReportUnknownKeys();
   return server;
 }

@@ -17,6 +17,8 @@ struct ParsedServer {
   ServerSpec spec;
   std::string path;  // "group.web-prod.server.web-1", or "group.web-prod.server[2]" when the name is unusable
   bool name_ok = false;
+  bool drill_name_ok = false;     // [group.server.drill] is present and its DR host name passed the rules
+  bool failover_name_ok = false;  // the same for [group.server.failover]
 };
 
 struct ParsedGroup {

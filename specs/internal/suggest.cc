@@ -1,9 +1,19 @@
 #include "specs/internal/suggest.h"
 
 #include <algorithm>
+#include <cctype>
 #include <vector>
 
 namespace cdr::specs::internal {
+namespace {
+
+std::string AsciiLower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
 
 int EditDistance(std::string_view a, std::string_view b) {
   // One rolling row: keys are short, so the quadratic time is irrelevant but the allocation is kept small.
@@ -23,10 +33,11 @@ int EditDistance(std::string_view a, std::string_view b) {
 }
 
 std::optional<std::string> Suggest(std::string_view word, std::span<const std::string_view> candidates) {
+  const std::string lower_word = AsciiLower(word);
   std::optional<std::string> best;
   int best_distance = 0;
   for (std::string_view candidate : candidates) {
-    const int distance = EditDistance(word, candidate);
+    const int distance = EditDistance(lower_word, AsciiLower(candidate));
     const int allowed = std::max(2, static_cast<int>(candidate.size()) / 3);
     if (distance > allowed) continue;
     if (!best || distance < best_distance) {

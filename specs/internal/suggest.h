@@ -12,8 +12,8 @@ namespace cdr::specs::internal {
 int EditDistance(std::string_view a, std::string_view b);
 
 // The candidate closest to `word` when it is close enough to be a likely typo: an edit distance of at most 2,
-// or at most a third of the candidate's length (so long keys tolerate more slips). Ties go to the earlier
-// candidate.
+// or at most a third of the candidate's length (so long keys tolerate more slips), ignoring ASCII case (so
+// `SSD` and `DHCP` find `ssd` and `dhcp`). Ties go to the earlier candidate.
 std::optional<std::string> Suggest(std::string_view word, std::span<const std::string_view> candidates);
 
 }  // namespace cdr::specs::internal

@@ -7,8 +7,18 @@
 namespace cdr::specs::internal {
 namespace {
 
-// The TOML words a user would recognise, with the article so messages read naturally.
-std::string Describe(toml::node_type type) {
+std::string Quoted(std::span<const std::string_view> words) {
+  std::string out;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (i > 0) out += i + 1 == words.size() ? " or " : ", ";
+    out += "`" + std::string(words[i]) + "`";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string DescribeType(toml::node_type type) {
   switch (type) {
     case toml::node_type::table:
       return "a table";
@@ -34,19 +44,12 @@ std::string Describe(toml::node_type type) {
   return "nothing";
 }
 
-std::string Quoted(std::span<const std::string_view> words) {
-  std::string out;
-  for (size_t i = 0; i < words.size(); ++i) {
-    if (i > 0) out += i + 1 == words.size() ? " or " : ", ";
-    out += "`" + std::string(words[i]) + "`";
-  }
-  return out;
-}
-
-}  // namespace
-
 SourcePos PosAt(const std::string& file, const toml::source_region& region) {
   return {file, static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
+}
+
+std::string Where(const SourcePos& pos) {
+  return pos.file + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
 }
 
 std::string JoinPath(std::string_view path, std::string_view key) {
@@ -73,7 +76,7 @@ const toml::node* TableReader::Typed(std::string_view key, toml::node_type type)
   const toml::node* node = table_.get(key);
   if (!node) return nullptr;
   if (node->type() != type) {
-    Report(key, "expected " + Describe(type) + ", found " + Describe(node->type()));
+    Report(key, "expected " + DescribeType(type) + ", found " + DescribeType(node->type()));
     return nullptr;
   }
   return node;
@@ -140,7 +143,7 @@ std::vector<std::pair<size_t, const toml::table*>> TableReader::ArrayOfTables(st
   if (!array) {
     // Most often [group] written for [[group]]: say exactly what to write.
     Report(key, "expected an array of tables (write [[" + std::string(header) + "]]), found " +
-                    Describe(node->type()));
+                    DescribeType(node->type()));
     return tables;
   }
   for (size_t i = 0; i < array->size(); ++i) {
@@ -149,7 +152,7 @@ std::vector<std::pair<size_t, const toml::table*>> TableReader::ArrayOfTables(st
       tables.emplace_back(i, table);
     } else {
       out_->push_back({PosAt(file_, element.source()), JoinPath(path_, key) + "[" + std::to_string(i) + "]",
-                       "expected a table, found " + Describe(element.type())});
+                       "expected a table, found " + DescribeType(element.type())});
     }
   }
   return tables;

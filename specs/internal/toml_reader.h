@@ -17,6 +17,12 @@ namespace cdr::specs::internal {
 
 SourcePos PosAt(const std::string& file, const toml::source_region& region);
 
+// The TOML type as a user would call it, with its article: "a string", "an integer", "a date-time".
+std::string DescribeType(toml::node_type type);
+
+// "file:line:column", for messages that point at a second place (the first declaration, the other key).
+std::string Where(const SourcePos& pos);
+
 // "a.b", or just "b" at the top level.
 std::string JoinPath(std::string_view path, std::string_view key);
 
@@ -43,6 +49,8 @@ class TableReader {
   std::optional<std::string> OneOf(std::string_view key, std::span<const std::string_view> allowed);
   std::optional<int> Int(std::string_view key, int min, int max);
   std::optional<bool> Bool(std::string_view key);
+  // The raw value, for keys that accept more than one type. Null when absent.
+  const toml::node* Node(std::string_view key) const { return table_.get(key); }
   const toml::table* Table(std::string_view key);
   // An array of tables written as [[`header`]]; elements that are not tables are reported and skipped, so the
   // result holds only tables, each with its index in the array.

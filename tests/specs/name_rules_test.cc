@@ -36,5 +36,15 @@ TEST(ServerNameTest, ListsEveryBrokenRule) {
             "must end with a letter or digit");
 }
 
+TEST(DrHostNameTest, FollowsTheCloudHostNameRule) {
+  EXPECT_EQ(DrHostNameProblems("web1-drill"), "");
+  EXPECT_EQ(DrHostNameProblems("A1"), "");
+  EXPECT_EQ(DrHostNameProblems(std::string(15, 'a')), "");
+  EXPECT_EQ(DrHostNameProblems(std::string(16, 'a')), "must be 2–15 characters long (it has 16)");
+  EXPECT_EQ(DrHostNameProblems("web1-"), "must end with a letter or digit");
+  EXPECT_EQ(DrHostNameProblems("9web"), "must start with a letter");
+  EXPECT_EQ(DrHostNameProblems("web.1"), "bad character '.' (allowed: letters, digits and '-')");
+}
+
 }  // namespace
 }  // namespace cdr::specs::internal

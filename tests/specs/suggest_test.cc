@@ -30,6 +30,11 @@ TEST(SuggestTest, LongKeysTolerateAThirdOfTheirLength) {
   EXPECT_EQ(Suggest("xyz", kKeys), std::nullopt);
 }
 
+TEST(SuggestTest, IgnoresCase) {
+  EXPECT_EQ(Suggest("VPC", kKeys), "vpc");
+  EXPECT_EQ(Suggest("Dr_Zone", kKeys), "dr_zone");
+}
+
 TEST(SuggestTest, NothingWhenFar) { EXPECT_EQ(Suggest("flavor", kKeys), std::nullopt); }
 
 }  // namespace
