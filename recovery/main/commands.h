@@ -1,0 +1,47 @@
+// The verbs of cdr-dr-disk; cdr_dr_disk.cc parses the flags, these do the work. Each returns the exit code.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace cdr::recovery::cli {
+
+struct ServeFlags {
+  std::filesystem::path replica_dir;
+  std::string server;
+  std::string at = "latest";
+  std::filesystem::path state_dir;
+  std::filesystem::path image_dir;  // set: serve standalone images instead of a point of the history
+  std::string listen = "127.0.0.1:0";
+  std::filesystem::path ready_file;
+  std::string pin;
+};
+
+struct FlattenFlags {
+  std::filesystem::path replica_dir;
+  std::string server;
+  std::filesystem::path state_dir;
+  std::filesystem::path out_dir;
+  bool consume_base = false;
+};
+
+struct ExportFlags {
+  std::filesystem::path replica_dir;
+  std::string server;
+  std::string at = "latest";
+  std::string disk;
+  std::filesystem::path out;
+};
+
+struct PointsFlags {
+  std::filesystem::path replica_dir;
+  std::string server;
+};
+
+int Serve(const ServeFlags& flags);
+int Flatten(const FlattenFlags& flags);
+int Export(const ExportFlags& flags);
+int Points(const PointsFlags& flags);
+
+}  // namespace cdr::recovery::cli

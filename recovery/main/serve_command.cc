@@ -1,0 +1,141 @@
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "agent/file_backend.h"
+#include "agent/nbd_server.h"
+#include "common/json_file.h"
+#include "recovery/dr_disks.h"
+#include "recovery/main/commands.h"
+
+namespace cdr::recovery::cli {
+namespace fs = std::filesystem;
+namespace {
+
+Status ParseListen(const std::string& value, agent::NbdServerOptions* options) {
+  const size_t colon = value.rfind(':');
+  const std::string port = colon == std::string::npos ? "" : value.substr(colon + 1);
+  if (colon == 0 || colon == std::string::npos || port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) > 65535) {
+    return InvalidArgument("--listen wants HOST:PORT, got " + value);
+  }
+  std::string host = value.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  options->host = host;
+  options->port = static_cast<uint16_t>(std::stoul(port));
+  return Status::Ok();
+}
+
+// Blocked before any thread starts, so every thread inherits the mask and only sigwait sees them.
+sigset_t BlockStopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+struct Served {
+  std::string name;
+  agent::BlockDevice* device;
+};
+
+// Starts the NBD server, writes the ready file last, waits for SIGTERM/SIGINT, stops the server.
+int ServeUntilSignal(const std::vector<Served>& disks, const ServeFlags& flags, const sigset_t& signals,
+                     nlohmann::json ready) {
+  agent::NbdServerOptions options;
+  if (Status s = ParseListen(flags.listen, &options); !s.ok()) {
+    spdlog::error("{}", s.message());
+    return 2;
+  }
+  std::vector<agent::NbdExport> exports;
+  ready["exports"] = nlohmann::json::array();
+  for (const Served& d : disks) {
+    exports.push_back({d.name, "DR disk " + d.name, d.device});
+    ready["exports"].push_back({{"disk", d.name}, {"size", d.device->Size()}});
+  }
+  agent::NbdServer server(std::move(exports), options);
+  if (Status s = server.Start(); !s.ok()) {
+    spdlog::error("{}", s.ToString());
+    return 1;
+  }
+  ready["pid"] = ::getpid();
+  ready["address"] = server.address();
+  if (Status s = WriteJsonFileAtomically(flags.ready_file, ready); !s.ok()) {
+    spdlog::error("--ready-file: {}", s.ToString());
+    return 1;
+  }
+  spdlog::info("serving {} disk(s) on {}", disks.size(), server.address());
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  spdlog::info("stopping on signal {}", signal_number);
+  server.Stop();
+  std::error_code ec;
+  fs::remove(flags.ready_file, ec);
+  return 0;
+}
+
+int ServeImages(const ServeFlags& flags, const sigset_t& signals) {
+  std::vector<std::unique_ptr<agent::FileBackend>> backends;
+  std::vector<Served> disks;
+  std::error_code ec;
+  std::vector<fs::path> images;
+  for (const auto& entry : fs::directory_iterator(flags.image_dir, ec)) {
+    if (entry.path().extension() == ".img" && entry.is_regular_file()) images.push_back(entry.path());
+  }
+  std::sort(images.begin(), images.end());
+  if (images.empty()) {
+    spdlog::error("--image-dir {}: no <disk>.img to serve", flags.image_dir.string());
+    return 1;
+  }
+  for (const fs::path& image : images) {
+    Result<std::unique_ptr<agent::FileBackend>> backend = agent::FileBackend::Open(image);
+    if (!backend.ok()) {
+      spdlog::error("{}", backend.status().ToString());
+      return 1;
+    }
+    disks.push_back({image.stem().string(), backend->get()});
+    backends.push_back(std::move(*backend));
+  }
+  const int code =
+      ServeUntilSignal(disks, flags, signals, nlohmann::json{{"point", nullptr}, {"index_ms", 0}});
+  for (auto& backend : backends) (void)backend->Flush();
+  return code;
+}
+
+int ServeHistory(const ServeFlags& flags, const sigset_t& signals) {
+  DrDiskRequest request;
+  request.server_dir = flags.replica_dir / flags.server;
+  request.at = flags.at;
+  request.state_dir = flags.state_dir;
+  request.pin_name = flags.pin;
+  Result<DrDiskSet> set = OpenDrDisks(request);
+  if (!set.ok()) {
+    spdlog::error("{}", set.status().ToString());
+    return 1;
+  }
+  std::vector<Served> disks;
+  for (DrDisk& d : set->disks) disks.push_back({d.name, d.device()});
+  spdlog::info("point {} indexed in {:.1f} ms, pinned as {}", ResolvedPointToJson(set->point).dump(),
+               set->index_ms, set->pin_name);
+  const nlohmann::json ready = {{"point", ResolvedPointToJson(set->point)}, {"index_ms", set->index_ms}};
+  int code = ServeUntilSignal(disks, flags, signals, ready);
+  if (Status s = CloseDrDisks(&*set, PinAfterClose::kKeep); !s.ok()) {
+    spdlog::error("closing the DR disks: {}", s.ToString());
+    code = code == 0 ? 1 : code;
+  }
+  return code;
+}
+
+}  // namespace
+
+int Serve(const ServeFlags& flags) {
+  const sigset_t signals = BlockStopSignals();
+  return flags.image_dir.empty() ? ServeHistory(flags, signals) : ServeImages(flags, signals);
+}
+
+}  // namespace cdr::recovery::cli
