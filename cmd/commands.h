@@ -37,6 +37,12 @@ int RunDrift(const GlobalOptions& g, const DriftOptions& o);
 
 int RunStatus(const GlobalOptions& g, bool json);
 
+struct RecoveryPointsOptions {
+  std::string server;  // GROUP/SERVER
+  bool json = false;
+};
+int RunRecoveryPoints(const GlobalOptions& g, const RecoveryPointsOptions& o);
+
 struct HistoryOptions {
   int limit = 20;
   bool json = false;

@@ -39,6 +39,7 @@ struct Cli {
   ApplyCommandOptions apply;
   DriftOptions drift;
   bool status_json = false;
+  RecoveryPointsOptions recovery_points;
   JobsOptions jobs;
   HistoryOptions history;
   std::string lock_id;
@@ -127,6 +128,12 @@ void AddCommands(CLI::App& app, Cli& cli) {
   auto* status = app.add_subcommand("status", "group overview: servers by health, and each server's state");
   status->add_flag("--json", cli.status_json, "print as JSON");
   Bind(status, cli, [&cli] { return RunStatus(cli.g, cli.status_json); });
+
+  auto* points = app.add_subcommand(
+      "recovery-points", "a protected server's recovery points (id, time, kind, size) and its any-point-in-time window");
+  points->add_option("server", cli.recovery_points.server, "GROUP/SERVER")->required();
+  points->add_flag("--json", cli.recovery_points.json, "print as JSON");
+  Bind(points, cli, [&cli] { return RunRecoveryPoints(cli.g, cli.recovery_points); });
 
   auto* jobs = app.add_subcommand("jobs", "the task list: every apply step with its status and progress");
   jobs->add_option("-n,--limit", cli.jobs.limit, "how many of the newest jobs")

@@ -101,4 +101,37 @@ Status LoggingProvider::DeleteShadowHost(const std::string& id) {
   return Logged(*next_, Kind::kMutation, "DeleteShadowHost", id, [&] { return next_->DeleteShadowHost(id); });
 }
 
+Status LoggingProvider::SetRecoveryPolicy(const RecoveryPolicyRequest& request) {
+  return Logged(*next_, Kind::kMutation, "SetRecoveryPolicy", request.server_id,
+                [&] { return next_->SetRecoveryPolicy(request); });
+}
+
+Result<RecoveryPoints> LoggingProvider::ListRecoveryPoints(const std::string& shadow_host_id,
+                                                           const std::string& server_id) {
+  return Logged(*next_, Kind::kRead, "ListRecoveryPoints", server_id,
+                [&] { return next_->ListRecoveryPoints(shadow_host_id, server_id); });
+}
+
+Result<DrHost> LoggingProvider::CreateDrHost(const DrHostRequest& request) {
+  return Logged(*next_, Kind::kMutation, "CreateDrHost", request.name,
+                [&] { return next_->CreateDrHost(request); });
+}
+
+Result<DrHost> LoggingProvider::DescribeDrHost(const std::string& id) {
+  return Logged(*next_, Kind::kRead, "DescribeDrHost", id, [&] { return next_->DescribeDrHost(id); });
+}
+
+Status LoggingProvider::DeleteDrHost(const std::string& id) {
+  return Logged(*next_, Kind::kMutation, "DeleteDrHost", id, [&] { return next_->DeleteDrHost(id); });
+}
+
+Result<DrHost> LoggingProvider::DetachDrHost(const std::string& id) {
+  return Logged(*next_, Kind::kMutation, "DetachDrHost", id, [&] { return next_->DetachDrHost(id); });
+}
+
+Result<DrHostCheckResult> LoggingProvider::CheckDrHost(const std::string& id, const DrHostCheck& check) {
+  return Logged(*next_, Kind::kRead, "CheckDrHost", id + " " + check.kind,
+                [&] { return next_->CheckDrHost(id, check); });
+}
+
 }  // namespace cdr::providers

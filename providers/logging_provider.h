@@ -37,6 +37,16 @@ class LoggingProvider : public Provider {
   Result<ShadowHost> DescribeShadowHost(const std::string& id) override;
   Status DeleteShadowHost(const std::string& id) override;
 
+  Status SetRecoveryPolicy(const RecoveryPolicyRequest& request) override;
+  Result<RecoveryPoints> ListRecoveryPoints(const std::string& shadow_host_id,
+                                            const std::string& server_id) override;
+
+  Result<DrHost> CreateDrHost(const DrHostRequest& request) override;
+  Result<DrHost> DescribeDrHost(const std::string& id) override;
+  Status DeleteDrHost(const std::string& id) override;
+  Result<DrHost> DetachDrHost(const std::string& id) override;
+  Result<DrHostCheckResult> CheckDrHost(const std::string& id, const DrHostCheck& check) override;
+
  private:
   std::unique_ptr<Provider> next_;
 };

@@ -109,6 +109,78 @@ struct ShadowHost {
   std::string replica_dir;          // where the replica disks and the CDP log live
 };
 
+// How often a shadow host takes recovery points for one server, and how many it keeps. Every point in between
+// (any point in time) stays restorable from the oldest kept point to now.
+struct RecoveryPolicyRequest {
+  std::string shadow_host_id;
+  std::string server_id;
+  int every_seconds = 3600;
+  int keep = 24;
+};
+
+struct RecoveryPoint {
+  std::string id;        // "rp-20261125T010000Z": derived from the time, the same on every server of a schedule
+  int64_t time_ns = 0;   // UTC
+  std::string kind;      // "scheduled" | "manual"
+  uint64_t bytes = 0;    // data written since the previous point (what keeping this point costs)
+};
+
+struct RecoveryPoints {
+  std::vector<RecoveryPoint> points;  // oldest first
+  // Any time in [window_start_ns, window_end_ns] can be restored (per write); 0/0 while there is no history yet.
+  int64_t window_start_ns = 0;
+  int64_t window_end_ns = 0;
+  uint64_t history_bytes = 0;  // disk space the history (base, CDP log) takes on the shadow host
+};
+
+// A DR host (CT-CDR's 容灾云主机) brought up in the DR zone from a recovery point, for a drill or a failover. Its
+// disks are materialized from the shadow host's history at the chosen point without copying the disk.
+struct DrHostRequest {
+  std::string client_token;
+  std::string name;            // the DR host name from the spec
+  std::string purpose;         // "drill" | "failover"
+  std::string zone;            // the group's DR zone
+  std::string vpc;
+  std::string shadow_host_id;  // where the history lives
+  std::string server_id;       // the protected server
+  std::string flavor;
+  std::string ip;              // "dhcp" or an IPv4 address
+  std::string disk_type;
+  std::string eip;             // "" = none
+  std::string recovery_point;  // "latest" | RFC 3339 time | recovery point id
+};
+
+struct DrHost {
+  std::string id;  // "dr-XXXXXXXX"
+  std::string name;
+  std::string purpose;
+  std::string zone;
+  std::string server_id;
+  std::string shadow_host_id;
+  std::string flavor;
+  std::string ip;
+  std::string disk_type;
+  std::string eip;
+  std::string recovery_point;     // as requested
+  std::string point_id;           // the recovery point it resolved to ("" for a time between points)
+  int64_t point_time_ns = 0;      // the instant its disks show
+  std::string status;             // "running" | "stopped"
+  std::string nbd_address;        // "127.0.0.1:PORT"; exports are named after the disks
+  std::vector<std::string> disks;
+  bool standalone = false;        // its disks no longer depend on the shadow host (after a confirmed failover)
+};
+
+// A drill's automatic verification of the disks it brought up.
+struct DrHostCheck {
+  std::string kind;     // "checksum" | "fsck" | "command"
+  std::string command;  // kind "command": run with CDR_DISK=<a disk image at the DR host's point>; exit 0 = pass
+};
+
+struct DrHostCheckResult {
+  std::string result;  // "passed" | "failed" | "unknown" (nothing to compare with)
+  std::string detail;  // what was compared or run, and what came out
+};
+
 class Provider {
  public:
   virtual ~Provider() = default;
@@ -134,6 +206,18 @@ class Provider {
   virtual Result<ShadowHost> CreateShadowHost(const ShadowHostRequest& request) = 0;
   virtual Result<ShadowHost> DescribeShadowHost(const std::string& id) = 0;  // kNotFound if gone
   virtual Status DeleteShadowHost(const std::string& id) = 0;  // deletes its replicas too; missing is Ok
+
+  virtual Status SetRecoveryPolicy(const RecoveryPolicyRequest& request) = 0;
+  virtual Result<RecoveryPoints> ListRecoveryPoints(const std::string& shadow_host_id,
+                                                    const std::string& server_id) = 0;
+
+  // kFailedPrecondition when the point cannot be restored (outside the window, inside a repair, no history).
+  virtual Result<DrHost> CreateDrHost(const DrHostRequest& request) = 0;
+  virtual Result<DrHost> DescribeDrHost(const std::string& id) = 0;  // kNotFound if gone
+  virtual Status DeleteDrHost(const std::string& id) = 0;            // missing is Ok
+  // Makes the DR host's disks standalone copies (failover confirm), so the shadow host and its history can go.
+  virtual Result<DrHost> DetachDrHost(const std::string& id) = 0;
+  virtual Result<DrHostCheckResult> CheckDrHost(const std::string& id, const DrHostCheck& check) = 0;
 };
 
 }  // namespace cdr::providers

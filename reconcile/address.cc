@@ -14,6 +14,9 @@ std::string ServerAddress(const std::string& group, const std::string& server) {
 
 std::string ShadowHostAddress(const std::string& server_address) { return server_address + ".shadow_host"; }
 
+std::string DrillAddress(const std::string& server_address) { return server_address + ".drill"; }
+std::string FailoverAddress(const std::string& server_address) { return server_address + ".failover"; }
+
 std::string ServerOf(const std::string& address) {
   const std::string marker = ".server.";
   auto at = address.find(marker);

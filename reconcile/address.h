@@ -1,5 +1,6 @@
 // Resource addresses: "group.NAME", "group.NAME.peering", "group.NAME.endpoint", "group.NAME.server.SERVER",
-// "group.NAME.server.SERVER.shadow_host" (the server's shadow host in the DR zone).
+// "group.NAME.server.SERVER.shadow_host" (the server's shadow host in the DR zone), "….SERVER.drill" and
+// "….SERVER.failover" (its DR hosts).
 #pragma once
 
 #include <string>
@@ -11,6 +12,9 @@ std::string PeeringAddress(const std::string& group);
 std::string EndpointAddress(const std::string& group);
 std::string ServerAddress(const std::string& group, const std::string& server);
 std::string ShadowHostAddress(const std::string& server_address);
+// The server's drill DR host ("….server.S.drill") and failover DR host ("….server.S.failover").
+std::string DrillAddress(const std::string& server_address);
+std::string FailoverAddress(const std::string& server_address);
 
 // The server an address belongs to ("group.w.server.a.shadow_host" → "group.w.server.a"); empty if none.
 std::string ServerOf(const std::string& address);

@@ -16,6 +16,7 @@ Status RunStep(internal::StepContext& ctx) {
   if (ctx.change.kind == "peering" || ctx.change.kind == "endpoint") return internal::ApplyNetworkChange(ctx);
   if (ctx.change.kind == "shadow_host") return internal::ApplyShadowHostChange(ctx);
   if (ctx.change.kind == "server") return internal::ApplyServerChange(ctx);
+  if (ctx.change.kind == "dr_host") return internal::ApplyDrHostChange(ctx);
   return InvalidArgument("unknown resource kind " + ctx.change.kind);
 }
 
@@ -30,6 +31,10 @@ std::string Progressive(const ResourceChange& c) {
   if (c.operation == "restart_agent") return "Restarting the agent";
   if (c.operation == "retarget_replication") return "Pointing replication at the new address";
   if (c.operation == "restart") return "Restarting";
+  if (c.operation == "failover") return "Failing over";
+  if (c.operation == "change_recovery_point") return "Changing the recovery point";
+  if (c.operation == "confirm") return "Confirming the failover";
+  if (c.operation == "verify") return "Verifying";
   switch (c.action) {
     case Action::kCreate: return "Creating";
     case Action::kUpdate: return "Modifying";

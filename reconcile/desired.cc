@@ -3,6 +3,30 @@
 #include "reconcile/address.h"
 
 namespace cdr::reconcile {
+namespace {
+
+std::string VerifyText(const specs::DrillVerify& v) {
+  switch (v.kind) {
+    case specs::DrillVerify::Kind::kNone: return "";
+    case specs::DrillVerify::Kind::kChecksum: return "checksum";
+    case specs::DrillVerify::Kind::kFsck: return "fsck";
+    case specs::DrillVerify::Kind::kCommand: return "command:" + v.command;
+  }
+  return "";
+}
+
+nlohmann::json DrHostAttributes(const specs::DrHostSpec& h, const specs::ServerSpec& s, const char* purpose) {
+  return {{"name", h.name},
+          {"purpose", purpose},
+          {"server_id", s.host},
+          {"flavor", h.flavor},
+          {"ip", h.ip},
+          {"disk_type", h.disk_type.empty() ? s.dr_disk_type : h.disk_type},
+          {"eip", h.eip},
+          {"recovery_point", h.recovery_point.text}};
+}
+
+}  // namespace
 
 std::vector<DesiredResource> ExpandSpec(const specs::Spec& spec) {
   std::vector<DesiredResource> out;
@@ -38,11 +62,30 @@ std::vector<DesiredResource> ExpandSpec(const specs::Spec& spec) {
                               {"auto_restart", s.auto_restart},
                               {"recovery_points",
                                {{"every_hours", s.recovery_points.every_hours},
+                                {"every_seconds", s.recovery_points.IntervalSeconds()},
                                 {"keep", s.recovery_points.keep}}}},
                              {"host"}};
       server.group = &g;
       server.server = &s;
+      const std::string server_address = server.address;
       out.push_back(std::move(server));
+      // A changed DR host parameter brings the DR host up again (the plan says so); verify alone is re-run in place.
+      if (s.drill) {
+        DesiredResource drill{DrillAddress(server_address), "dr_host", DrHostAttributes(s.drill->host, s, "drill"),
+                              {"name", "server_id", "flavor", "ip", "disk_type", "eip", "recovery_point"}};
+        drill.attributes["verify"] = VerifyText(s.drill->verify);
+        drill.group = &g;
+        drill.server = &s;
+        out.push_back(std::move(drill));
+      }
+      if (s.failover) {
+        DesiredResource failover{FailoverAddress(server_address), "dr_host",
+                                 DrHostAttributes(s.failover->host, s, "failover"), {}};
+        failover.attributes["confirm"] = s.failover->confirm;
+        failover.group = &g;
+        failover.server = &s;
+        out.push_back(std::move(failover));
+      }
     }
   }
   return out;

@@ -12,16 +12,17 @@ namespace cdr::reconcile {
 
 struct DesiredResource {
   std::string address;
-  std::string kind;  // "group" | "peering" | "endpoint" | "server"
+  std::string kind;  // "group" | "peering" | "endpoint" | "server" | "dr_host" (drill, failover)
   nlohmann::json attributes;
   // Keys whose change cannot be made in place (the resource is replaced).
   std::vector<std::string> replace_keys;
   std::string renamed_from_address;  // a group's previous address when the spec renames it
   const specs::GroupSpec* group = nullptr;
-  const specs::ServerSpec* server = nullptr;  // set for kind "server"
+  const specs::ServerSpec* server = nullptr;  // set for kinds "server" and "dr_host"
 };
 
-// In dependency order: per group the group, its peering, its endpoint, then its servers.
+// In dependency order: per group the group, its peering, its endpoint, then its servers, each followed by its
+// drill and failover DR hosts.
 // Pointers refer into `spec`, which must outlive the result.
 std::vector<DesiredResource> ExpandSpec(const specs::Spec& spec);
 

@@ -6,6 +6,7 @@
 #include "reconcile/address.h"
 #include "reconcile/desired.h"
 #include "reconcile/host_checks.h"
+#include "reconcile/internal/dr_host_transitions.h"
 #include "reconcile/internal/server_transitions.h"
 #include "reconcile/server_state.h"
 
@@ -111,6 +112,39 @@ class Differ {
     return v;
   }
 
+  internal::DrHostView DrHostViewOf(const std::string& address) const {
+    internal::DrHostView v;
+    v.address = address;
+    v.record = StateOf(address);
+    if (v.record) {
+      auto drift = observed_.drift.find(v.record->address);
+      if (drift != observed_.drift.end()) v.drift = drift->second.problem;
+    }
+    return v;
+  }
+  const json* DesiredAttributes(const std::string& address) const {
+    for (const auto& d : desired_) {
+      if (d.address == address) return &d.attributes;
+    }
+    return nullptr;
+  }
+
+  // The server's drill and failover DR hosts; the drill first, so a drill cleared in this plan is gone before a
+  // failover could be declared in a later one.
+  void PlanDrHosts(const DesiredResource& d, const internal::ServerView& view) {
+    const internal::DrHostView drill = DrHostViewOf(DrillAddress(d.address));
+    const internal::DrHostView failover = DrHostViewOf(FailoverAddress(d.address));
+    if (std::string refusal = internal::PlanDrill(view, drill, DesiredAttributes(drill.address), &out_.changes);
+        !refusal.empty()) {
+      Error(d.server->drill ? d.server->drill->host.pos : d.server->pos, drill.address, refusal);
+    }
+    if (std::string refusal = internal::PlanFailover(view, failover, DesiredAttributes(failover.address), drill,
+                                                     &out_.changes);
+        !refusal.empty()) {
+      Error(d.server->failover ? d.server->failover->host.pos : d.server->pos, failover.address, refusal);
+    }
+  }
+
   // After a (re)registration the server is initialized: replication starts from there when the spec asks.
   void PlanReplicationAfterRegister(const DesiredResource& d, const std::string& address) {
     internal::ServerView v = ViewOf(address, nullptr);
@@ -143,6 +177,16 @@ class Differ {
               "cannot deregister while the server is " + view.state + "; wait until the current step finishes");
         continue;
       }
+      if (const auto* failover = StateOf(FailoverAddress(address))) {
+        Error({}, address,
+              "cannot deregister a server that has failed over (" + view.state + ", DR host " +
+                  failover->attributes.value("name", "") + "); it comes back only through failback");
+        continue;
+      }
+      if (const auto* drill = StateOf(DrillAddress(address))) {
+        Add({drill->address, "dr_host", Action::kDelete, "delete", "", drill->attributes, nullptr, {},
+             "the server leaves protection: its drill is cleared first"});
+      }
       if (std::string refusal = internal::PlanTeardown(view, r->attributes, &out_.changes); !refusal.empty()) {
         Error({}, address, refusal);
         continue;
@@ -153,6 +197,7 @@ class Differ {
   }
 
   void PlanDesired(const DesiredResource& d) {
+    if (d.kind == "dr_host") return;  // planned with its server (PlanDrHosts), which the guards need
     const state::ResourceRecord* r = StateOf(d.address);
     // A registered server whose host vanished gets the drift's own message (PlanExistingServer), not a second one.
     const DriftedResource* drift = r ? DriftOf(*r) : nullptr;
@@ -164,10 +209,12 @@ class Differ {
       Add({d.address, d.kind, Action::kCreate, server ? "register" : "create", "", nullptr, d.attributes, {},
            server ? "new in the spec: install the agent, then the server is initialized" : "new in the spec"});
       if (server) PlanReplicationAfterRegister(d, d.address);
+      if (server) PlanDrHosts(d, ViewOf(d.address, nullptr));
       return;
     }
     if (d.kind == "server") {
       PlanExistingServer(d, *r);
+      PlanDrHosts(d, ViewOf(d.address, r));
     } else {
       PlanExistingResource(d, *r);
     }
@@ -262,16 +309,23 @@ class Differ {
       return;
     }
     const size_t planned = out_.changes.size();
+    if (internal::IsFailoverState(view.state)) {
+      // The DR host carries the service now: replication from production stays as the failover left it.
+      if (!changed.empty()) {
+        Add({d.address, "server", Action::kUpdate, "update", "", before, after, {}, "changed in the spec"});
+      }
+      return;
+    }
     const std::string refusal =
         internal::PlanReplication(view, before, after, d.group->dr_zone, d.group->vpc, &out_.changes);
     if (!refusal.empty()) {
       Error(d.server->pos, d.address + ".replication", refusal);
       return;
     }
-    if (out_.changes.size() > planned) return;  // the transitions carry the changed settings
-    if (!changed.empty()) {
+    if (out_.changes.size() == planned && !changed.empty()) {  // else the transitions carry the changed settings
       Add({d.address, "server", Action::kUpdate, "update", "", before, after, {}, "changed in the spec"});
     }
+    internal::PlanRecoveryPolicy(view, after, &out_.changes);
   }
 
   bool GroupHasServersInState(const std::string& group_address) const {

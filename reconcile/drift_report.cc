@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <map>
 
 #include "common/clock.h"
+#include "reconcile/address.h"
 #include "reconcile/planner.h"
 #include "reconcile/server_state.h"
 
@@ -36,6 +38,7 @@ bool Covered(const std::vector<DriftedResource>& items, const std::string& addre
 // "group.web.server.a.host" → "server": the kind of the resource a key path belongs to.
 std::string KindOf(const std::string& path) {
   if (path.find(".shadow_host") != std::string::npos) return "shadow_host";
+  if (path.find(".drill") != std::string::npos || path.find(".failover") != std::string::npos) return "dr_host";
   if (path.find(".server.") != std::string::npos) return "server";
   for (const char* kind : {"peering", "endpoint"}) {
     if (path.find(std::string(".") + kind) != std::string::npos) return kind;
@@ -48,6 +51,15 @@ void AddHealthProblems(const std::vector<state::ResourceRecord>& records, std::v
   std::map<std::string, int> thresholds;
   for (const auto& r : records) {
     if (r.kind == "group") thresholds[r.address] = r.attributes.value("rpo_alert_seconds", 0);
+  }
+  for (const auto& r : records) {
+    const nlohmann::json verification = r.attributes.value("verification", nlohmann::json());
+    if (r.kind == "dr_host" && verification.is_object() && verification.value("result", "") == "failed" &&
+        !Covered(*items, r.address)) {
+      items->push_back({r.address, r.kind, "drill_verification_failed",
+                        "drill DR host " + r.attributes.value("name", "") + ": " + verification.value("kind", "") +
+                            " failed: " + verification.value("detail", "")});
+    }
   }
   for (const auto& r : records) {
     if (r.kind != "server" || Covered(*items, r.address)) continue;
@@ -68,6 +80,34 @@ void AddHealthProblems(const std::vector<state::ResourceRecord>& records, std::v
   }
 }
 
+// A shadow host that should have taken a recovery point by now and has not: the policy's promise is broken even
+// though replication itself may look healthy. Two intervals of slack absorb a point being taken right now.
+void AddRecoveryPointProblems(const std::vector<state::ResourceRecord>& records, providers::Provider& provider,
+                              std::vector<DriftedResource>* items) {
+  std::map<std::string, const state::ResourceRecord*> servers;
+  for (const auto& r : records) {
+    if (r.kind == "server") servers[r.address] = &r;
+  }
+  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+  for (const auto& r : records) {
+    if (r.kind != "shadow_host" || r.status != "created" || Covered(*items, r.address)) continue;
+    auto server = servers.find(ServerOf(r.address));
+    if (server == servers.end() || server->second->status != "realtime") continue;
+    const int64_t every = r.attributes.value("recovery_points", nlohmann::json::object()).value("every_seconds", 0);
+    if (every <= 0) continue;
+    auto points = provider.ListRecoveryPoints(r.provider_id, r.attributes.value("server_id", ""));
+    if (!points.ok() || points->window_end_ns == 0) continue;
+    const int64_t slack_ns = 2 * every * 1'000'000'000LL;
+    const int64_t newest = points->points.empty() ? points->window_start_ns : points->points.back().time_ns;
+    if (now_ns - newest > slack_ns && points->window_end_ns - points->window_start_ns > slack_ns) {
+      items->push_back({r.address, r.kind, "recovery_point_policy_not_met",
+                        fmt::format("the policy asks for a recovery point every {} s; the newest is {} s old", every,
+                                    (now_ns - newest) / 1'000'000'000LL)});
+    }
+  }
+}
+
 }  // namespace
 
 Result<DriftReport> MakeDriftReport(const DriftSpec& spec, state::StateStore& store, providers::Provider& provider,
@@ -83,6 +123,7 @@ Result<DriftReport> MakeDriftReport(const DriftSpec& spec, state::StateStore& st
   for (const auto& r : records) report.resources_checked += r.kind == "group" ? 0 : 1;
   report.items = made->plan.drifted;
   AddHealthProblems(records, &report.items);
+  AddRecoveryPointProblems(records, provider, &report.items);
   // A spec that cannot be applied says so before what it would change; a change that only repairs observed
   // drift is already reported as that drift.
   for (const auto& e : made->errors) {

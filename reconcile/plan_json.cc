@@ -38,7 +38,7 @@ Result<ResourceChange> ChangeFromJson(const json& j, const std::string& where) {
   CDR_RETURN_IF_ERROR(Field(j, where, "action", json::value_t::string, &action));
   CDR_RETURN_IF_ERROR(Field(j, where, "operation", json::value_t::string, &c.operation));
   if (c.kind != "group" && c.kind != "peering" && c.kind != "endpoint" && c.kind != "server" &&
-      c.kind != "shadow_host") {
+      c.kind != "shadow_host" && c.kind != "dr_host") {
     return InvalidArgument(where + ".kind `" + c.kind + "` is unknown");
   }
   auto parsed = ParseAction(action);

@@ -35,7 +35,20 @@ std::string Headline(const ResourceChange& c) {
   if (c.operation == "retarget_replication") return "will be pointed at its shadow host's new address";
   if (c.kind == "shadow_host" && c.operation == "restart") return "will be restarted (its replicas are kept)";
   if (c.kind == "shadow_host" && c.action == Action::kCreate) return "will be created (the DR side of the server)";
-  if (c.kind == "shadow_host" && c.action == Action::kDelete) return "will be destroyed with its replicas";
+  if (c.kind == "shadow_host" && c.action == Action::kDelete) {
+    return "will be destroyed with its replicas and ALL recovery points";
+  }
+  if (c.kind == "shadow_host" && c.operation == "set_recovery_policy") return "will take recovery points by a new policy";
+  if (c.kind == "dr_host") {
+    if (c.operation == "failover") return "will be failed over to (failing_over → failed_over)";
+    if (c.operation == "change_recovery_point") return "will be brought up again at another recovery point";
+    if (c.operation == "confirm") return "will be confirmed (failover_confirmed; its disks become standalone)";
+    if (c.operation == "restart") return "will be started again (same point, its writes kept)";
+    if (c.operation == "verify") return "will be verified again";
+    if (c.action == Action::kCreate) return "will be brought up from a recovery point";
+    if (c.action == Action::kDelete) return "will be destroyed (drill cleared)";
+    if (c.action == Action::kReplace) return "must be brought up again";
+  }
   switch (c.action) {
     case Action::kCreate: return "will be created";
     case Action::kUpdate: return "will be updated in-place";

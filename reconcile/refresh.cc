@@ -102,6 +102,26 @@ Status CheckShadowHost(providers::Provider& provider, const state::ResourceRecor
   return Status::Ok();
 }
 
+Status CheckDrHost(providers::Provider& provider, const state::ResourceRecord& r, Observed* out) {
+  if (r.provider_id.empty()) return Status::Ok();
+  const std::string what = r.attributes.value("purpose", "drill") + " DR host " + r.attributes.value("name", "");
+  auto host = provider.DescribeDrHost(r.provider_id);
+  if (host.ok()) {
+    if (host->status == "stopped") {
+      out->drift[r.address] = {r.address, r.kind, "dr_host_stopped",
+                               "the " + what + " (" + r.provider_id +
+                                   ") is not running: its disks are not served; cdr apply starts it again at the "
+                                   "same recovery point, keeping what was written to it"};
+    }
+    return Status::Ok();
+  }
+  if (host.status().code() != StatusCode::kNotFound) return host.status();
+  out->drift[r.address] = {r.address, r.kind, "deleted",
+                           "the " + what + " (" + r.provider_id + ") was deleted outside cdr; cdr apply brings it "
+                           "up again from the recovery point in the spec"};
+  return Status::Ok();
+}
+
 // A shadow host restarted outside an apply (`cdr local up`, a reboot) listens on a new address while its agent
 // still streams to the old one: nothing reaches the replica although both processes run.
 void CheckReplicationTarget(const state::ResourceRecord& r, Observed* out) {
@@ -150,6 +170,8 @@ Result<Observed> Refresh(providers::Provider& provider, const std::vector<state:
       CDR_RETURN_IF_ERROR(CheckServer(provider, r, &out, &to_ask));
     } else if (r.kind == "shadow_host") {
       CDR_RETURN_IF_ERROR(CheckShadowHost(provider, r, &out));
+    } else if (r.kind == "dr_host") {
+      CDR_RETURN_IF_ERROR(CheckDrHost(provider, r, &out));
     }
   }
   if (connect) {

@@ -102,6 +102,14 @@ std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& r
       if (s.replica_dir.empty()) s.replica_dir = shadow.attributes.value("replica_dir", "");
       if (s.replication_address.empty()) s.replication_address = shadow.attributes.value("replication_address", "");
     }
+    for (const auto& dr : records) {
+      if (dr.kind != "dr_host" || ServerOf(dr.address) != r.address) continue;
+      const nlohmann::json& a = dr.attributes;
+      s.dr_hosts.push_back({a.value("purpose", ""), a.value("name", ""), dr.provider_id, dr.status,
+                            a.value("recovery_point", ""), a.value("point_id", ""), a.value("point_time_ns", int64_t{0}),
+                            a.value("nbd_address", ""), a.value("disks", std::vector<std::string>{}),
+                            a.value("standalone", false), a.value("verification", nlohmann::json())});
+    }
     s.phase = PhaseOf(s.state);
     s.health = ClassifyHealth(s.state, s.rpo_seconds, g.rpo_alert_seconds);
     switch (s.health) {
@@ -116,6 +124,25 @@ std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& r
   for (auto& [name, g] : groups) out.push_back(std::move(g));
   return out;
 }
+
+namespace {
+
+std::string DrHostUri(const DrHostStatus& d, const std::string& disk) {
+  return d.nbd_address.empty() ? "" : "nbd://" + d.nbd_address + "/" + disk;
+}
+
+std::string RenderDrHost(const DrHostStatus& d) {
+  std::string line = fmt::format("    {} {} ({}, {}) at {}", d.purpose, d.name, d.id.empty() ? "-" : d.id, d.state,
+                                 d.point_id.empty() ? d.recovery_point : d.point_id);
+  for (const auto& disk : d.disks) line += " " + DrHostUri(d, disk);
+  if (d.standalone) line += " [standalone disks]";
+  if (d.verification.is_object()) {
+    line += fmt::format("; verify {}: {}", d.verification.value("kind", ""), d.verification.value("result", ""));
+  }
+  return line + "\n";
+}
+
+}  // namespace
 
 std::string RenderStatusText(const std::vector<GroupStatus>& groups) {
   if (groups.empty()) return "No protection groups in the state. Write a spec and run `cdr apply`.\n";
@@ -147,10 +174,37 @@ std::string RenderStatusText(const std::vector<GroupStatus>& groups) {
       out += fmt::format("  {:<16} {:<16} {:<34} {:<10} {:>5.1f}% {:<16} {:<8} {}\n", s.name, s.host,
                          s.state + " " + std::string(OriginalStateName(s.state)), s.phase, s.progress_percent,
                          HealthName(s.health), rpo, note);
+      for (const auto& d : s.dr_hosts) out += RenderDrHost(d);
     }
   }
   return out;
 }
+
+namespace {
+
+nlohmann::json DrHostsToJson(const std::vector<DrHostStatus>& hosts) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& d : hosts) {
+    nlohmann::json uris = nlohmann::json::array();
+    for (const auto& disk : d.disks) {
+      if (!d.nbd_address.empty()) uris.push_back(DrHostUri(d, disk));
+    }
+    out.push_back({{"purpose", d.purpose},
+                   {"name", d.name},
+                   {"id", d.id},
+                   {"state", d.state},
+                   {"recovery_point", d.recovery_point},
+                   {"point_id", d.point_id},
+                   {"point_time_ns", d.point_time_ns},
+                   {"nbd_address", d.nbd_address},
+                   {"nbd_uris", uris},
+                   {"standalone", d.standalone},
+                   {"verification", d.verification}});
+  }
+  return out;
+}
+
+}  // namespace
 
 nlohmann::json StatusToJson(const std::vector<GroupStatus>& groups) {
   nlohmann::json out = {{"format_version", "1"}, {"groups", nlohmann::json::array()}};
@@ -185,7 +239,8 @@ nlohmann::json StatusToJson(const std::vector<GroupStatus>& groups) {
                          {"replication", s.replication},
                          {"health", HealthName(s.health)},
                          {"rpo_seconds", s.rpo_seconds < 0 ? nlohmann::json() : nlohmann::json(s.rpo_seconds)},
-                         {"last_error", s.last_error}});
+                         {"last_error", s.last_error},
+                         {"dr_hosts", DrHostsToJson(s.dr_hosts)}});
     }
     out["groups"].push_back({{"name", g.name},
                              {"production_zone", g.production_zone},

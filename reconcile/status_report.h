@@ -15,6 +15,21 @@
 
 namespace cdr::reconcile {
 
+// A drill or failover DR host of a server, as the last apply left it.
+struct DrHostStatus {
+  std::string purpose;  // drill | failover
+  std::string name;
+  std::string id;
+  std::string state;    // the record's: creating | created | deleting
+  std::string recovery_point;  // as the spec asked
+  std::string point_id;        // what it resolved to ("" for a time between points)
+  int64_t point_time_ns = 0;
+  std::string nbd_address;
+  std::vector<std::string> disks;
+  bool standalone = false;
+  nlohmann::json verification;  // {kind, result, detail, checked_at}, or null
+};
+
 struct ServerStatus {
   std::string address;
   std::string name;
@@ -37,6 +52,7 @@ struct ServerStatus {
   std::string replication_address;
   std::string replica_dir;
   std::string observe_error;  // why the agent did not answer
+  std::vector<DrHostStatus> dr_hosts;
 };
 
 // REPLICA_DIR/<server id>/<disk>.img, as cdr-shadow keeps it (shadow/replica_disk.h).

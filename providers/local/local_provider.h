@@ -9,6 +9,8 @@
 //   ROOT/agents/HOST/agent.json           Agent (+ pid of its cdr-agent); token, state/, ready.json,
 //   agent.log ROOT/shadows/shadow-XXXXXXXX.json     ShadowHost (+ client_token, pid of its cdr-shadow)
 //   ROOT/zones/ZONE/shadows/ID/           the shadow host: replicas/, ready.json, shadow.log
+//   ROOT/dr_hosts/dr-XXXXXXXX.json        DrHost (+ client_token, pid of its cdr-dr-disk)
+//   ROOT/zones/ZONE/dr_hosts/ID/          the DR host: state/ (its point and writes), images/, ready.json
 // Agents and shadow hosts are real processes on 127.0.0.1 that outlive the cdr command that started them.
 // See docs/local-provider.md.
 #pragma once
@@ -41,6 +43,7 @@ struct InitOptions {
 namespace internal {
 struct AgentRecord;
 struct ShadowRecord;
+struct DrHostRecord;
 }  // namespace internal
 
 // What `cdr local up`/`down` did to one agent or shadow host process.
@@ -87,6 +90,16 @@ class LocalProvider : public Provider {
   Result<ShadowHost> DescribeShadowHost(const std::string& id) override;
   Status DeleteShadowHost(const std::string& id) override;
 
+  Status SetRecoveryPolicy(const RecoveryPolicyRequest& request) override;
+  Result<RecoveryPoints> ListRecoveryPoints(const std::string& shadow_host_id,
+                                            const std::string& server_id) override;
+
+  Result<DrHost> CreateDrHost(const DrHostRequest& request) override;
+  Result<DrHost> DescribeDrHost(const std::string& id) override;
+  Status DeleteDrHost(const std::string& id) override;
+  Result<DrHost> DetachDrHost(const std::string& id) override;
+  Result<DrHostCheckResult> CheckDrHost(const std::string& id, const DrHostCheck& check) override;
+
   // Every installed agent and every shadow host, sorted by id, with their current status.
   Result<std::vector<Agent>> ListAgents();
   Result<std::vector<ShadowHost>> ListShadowHosts();
@@ -107,6 +120,10 @@ class LocalProvider : public Provider {
   Result<Agent> EnsureAgentRunning(const HostFacts& host, internal::AgentRecord record);
   // Starts the shadow host's cdr-shadow unless it runs already, and records its pid and address.
   Result<ShadowHost> EnsureShadowRunning(internal::ShadowRecord record);
+  // Starts the DR host's cdr-dr-disk unless it runs already, and records its pid, address and point.
+  Result<DrHost> EnsureDrHostRunning(internal::DrHostRecord record);
+  // The replica dir of a shadow host, checked to be one of this cloud's.
+  Result<std::filesystem::path> ShadowServerDir(const std::string& shadow_host_id, const std::string& server_id);
 
   std::filesystem::path root_;
   int op_delay_ms_;

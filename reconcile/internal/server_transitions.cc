@@ -12,6 +12,11 @@ bool OneOf(const std::string& s, std::initializer_list<const char*> names) {
   return false;
 }
 
+nlohmann::json ShadowPolicy(const nlohmann::json& server) {
+  const nlohmann::json& p = server.value("recovery_points", nlohmann::json::object());
+  return {{"every_seconds", p.value("every_seconds", p.value("every_hours", 1) * 3600)}, {"keep", p.value("keep", 24)}};
+}
+
 bool NeedsShadowHost(const ServerView& s) {
   return !s.shadow || s.shadow_gone || s.shadow->status == "creating" || s.shadow->status == "deleting";
 }
@@ -21,7 +26,8 @@ ResourceChange ShadowCreate(const ServerView& s, const nlohmann::json& after, co
   nlohmann::json attributes = {{"server_id", after.value("host", "")},
                                {"zone", dr_zone},
                                {"vpc", vpc},
-                               {"disk_type", after.value("dr_disk_type", "")}};
+                               {"disk_type", after.value("dr_disk_type", "")},
+                               {"recovery_points", ShadowPolicy(after)}};
   std::string reason = "replication needs a shadow host in the DR zone to receive the data";
   if (s.shadow_gone) reason = "the shadow host was deleted outside cdr; a new one gets a full sync";
   if (s.shadow && s.shadow->status == "creating") reason = "resuming an interrupted create (same client token)";
@@ -91,6 +97,19 @@ std::string PlanReplication(const ServerView& s, const nlohmann::json& before, c
                                   "; the agent keeps journaling, a later start resumes"));
   }
   return "";
+}
+
+void PlanRecoveryPolicy(const ServerView& s, const nlohmann::json& after, std::vector<ResourceChange>* out) {
+  if (!s.shadow || s.shadow_gone || s.shadow->status != "created") return;
+  const nlohmann::json want = ShadowPolicy(after);
+  const nlohmann::json have = s.shadow->attributes.value("recovery_points", nlohmann::json());
+  if (have == want) return;
+  nlohmann::json before = {{"recovery_points", have}};
+  nlohmann::json changed = {{"recovery_points", want}};
+  out->push_back({ShadowHostAddress(s.address), "shadow_host", Action::kUpdate, "set_recovery_policy", "", before,
+                  changed, {},
+                  "a recovery point every " + std::to_string(want.value("every_seconds", 0)) + " s, keep " +
+                      std::to_string(want.value("keep", 0)) + " (older points are pruned, freeing their space)"});
 }
 
 std::string PlanTeardown(const ServerView& s, const nlohmann::json& before, std::vector<ResourceChange>* out) {

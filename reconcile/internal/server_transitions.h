@@ -38,6 +38,9 @@ struct ServerView {
 std::string PlanReplication(const ServerView& server, const nlohmann::json& before, const nlohmann::json& after,
                             const std::string& dr_zone, const std::string& vpc, std::vector<ResourceChange>* out);
 
+// The shadow host takes recovery points by the server's recovery_points policy: an update when they differ.
+void PlanRecoveryPolicy(const ServerView& server, const nlohmann::json& after, std::vector<ResourceChange>* out);
+
 // The changes before a server's deregistration (or its move to another host): stop replicating, delete the
 // shadow host with its replicas. The deregistration itself is the caller's. Returns a refusal, or "" when none.
 std::string PlanTeardown(const ServerView& server, const nlohmann::json& before, std::vector<ResourceChange>* out);

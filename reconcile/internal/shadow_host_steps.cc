@@ -19,6 +19,16 @@ providers::ShadowHostRequest RequestFor(const StepContext& ctx, const std::strin
           a.value("disk_type", "")};
 }
 
+Status SetPolicy(StepContext& ctx, const state::ResourceRecord& r, const nlohmann::json& policy) {
+  if (!policy.is_object()) return Status::Ok();
+  providers::RecoveryPolicyRequest request;
+  request.shadow_host_id = r.provider_id;
+  request.server_id = r.attributes.value("server_id", "");
+  request.every_seconds = policy.value("every_seconds", 3600);
+  request.keep = policy.value("keep", 24);
+  return ctx.provider.SetRecoveryPolicy(request);
+}
+
 void RecordShadow(const providers::ShadowHost& shadow, state::ResourceRecord* r) {
   r->provider_id = shadow.id;
   r->attributes["id"] = shadow.id;
@@ -55,7 +65,20 @@ Status Create(StepContext& ctx) {
   auto shadow = ctx.provider.CreateShadowHost(RequestFor(ctx, token, ctx.change.after));
   if (!shadow.ok()) return shadow.status();
   RecordShadow(*shadow, &r);
+  CDR_RETURN_IF_ERROR(SetPolicy(ctx, r, ctx.change.after.value("recovery_points", nlohmann::json())));
   return ctx.Transition(r, "created", "shadow host " + shadow->id + " receives at " + shadow->replication_address);
+}
+
+// The recovery point policy changed in the spec: the shadow host applies it (and prunes) from now on.
+Status UpdatePolicy(StepContext& ctx) {
+  auto existing = ctx.store.Get(ctx.change.address);
+  if (!existing) return NotFound(ctx.change.address + " is no longer in the state; run cdr plan again");
+  state::ResourceRecord r = *existing;
+  const nlohmann::json policy = ctx.change.after.value("recovery_points", nlohmann::json());
+  CDR_RETURN_IF_ERROR(SetPolicy(ctx, r, policy));
+  r.attributes["recovery_points"] = policy;
+  CDR_RETURN_IF_ERROR(ctx.store.Put(r));
+  return ctx.store.AddJobEvent(ctx.job_id, r.status, r.status, "recovery point policy " + policy.dump());
 }
 
 // CreateShadowHost with the recorded client token finds the host and starts its process again; the replicas stay.
@@ -95,6 +118,8 @@ Status ApplyShadowHostChange(StepContext& ctx) {
     case Action::kReplace:
       CDR_RETURN_IF_ERROR(Delete(ctx));
       return Create(ctx);
+    case Action::kUpdate:
+      return UpdatePolicy(ctx);
     case Action::kTransition:
       if (ctx.change.operation == "restart") return Restart(ctx);
       return InvalidArgument("unknown shadow host transition " + ctx.change.operation);

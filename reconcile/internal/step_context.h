@@ -28,6 +28,7 @@ Status ApplyGroupChange(StepContext& ctx);
 Status ApplyNetworkChange(StepContext& ctx);  // peering and endpoint
 Status ApplyServerChange(StepContext& ctx);
 Status ApplyShadowHostChange(StepContext& ctx);
+Status ApplyDrHostChange(StepContext& ctx);  // drill and failover DR hosts (dr_host_steps.cc)
 // start_replication, stop_replication, repair, restart_agent, retarget_replication (replication_steps.cc).
 Status ApplyReplicationTransition(StepContext& ctx);
 

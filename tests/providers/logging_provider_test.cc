@@ -25,6 +25,13 @@ class MockProvider : public Provider {
   MOCK_METHOD(Result<ShadowHost>, CreateShadowHost, (const ShadowHostRequest&), (override));
   MOCK_METHOD(Result<ShadowHost>, DescribeShadowHost, (const std::string&), (override));
   MOCK_METHOD(Status, DeleteShadowHost, (const std::string&), (override));
+  MOCK_METHOD(Status, SetRecoveryPolicy, (const RecoveryPolicyRequest&), (override));
+  MOCK_METHOD(Result<RecoveryPoints>, ListRecoveryPoints, (const std::string&, const std::string&), (override));
+  MOCK_METHOD(Result<DrHost>, CreateDrHost, (const DrHostRequest&), (override));
+  MOCK_METHOD(Result<DrHost>, DescribeDrHost, (const std::string&), (override));
+  MOCK_METHOD(Status, DeleteDrHost, (const std::string&), (override));
+  MOCK_METHOD(Result<DrHost>, DetachDrHost, (const std::string&), (override));
+  MOCK_METHOD(Result<DrHostCheckResult>, CheckDrHost, (const std::string&, const DrHostCheck&), (override));
 };
 
 class LoggingProviderTest : public ::testing::Test {

@@ -46,7 +46,7 @@ TEST_F(DiffTest, FirstPlanCreatesGroupNetworkThenRegistersServers) {
   EXPECT_EQ(server.after["replication"], "stopped");
   EXPECT_EQ(server.after["dr_disk_type"], "ssd");
   EXPECT_EQ(server.after["auto_restart"], true);
-  EXPECT_EQ(server.after["recovery_points"], (json{{"every_hours", 1}, {"keep", 24}}));
+  EXPECT_EQ(server.after["recovery_points"], (json{{"every_hours", 1}, {"every_seconds", 3600}, {"keep", 24}}));
   EXPECT_THAT(server.reason, HasSubstr("install the agent"));
   EXPECT_TRUE(r.plan.drifted.empty());
   EXPECT_EQ(r.plan.state_serial, store_->Serial());

@@ -204,6 +204,79 @@ class RecordingFakeProvider : public providers::Provider {
     return Status::Ok();
   }
 
+  Status SetRecoveryPolicy(const providers::RecoveryPolicyRequest& request) override {
+    CDR_RETURN_IF_ERROR(Enter("SetRecoveryPolicy", request.server_id));
+    policies_[request.server_id] = request;
+    return Status::Ok();
+  }
+  Result<providers::RecoveryPoints> ListRecoveryPoints(const std::string& shadow_host_id,
+                                                       const std::string& server_id) override {
+    CDR_RETURN_IF_ERROR(Enter("ListRecoveryPoints", server_id));
+    if (!shadow_hosts_.count(shadow_host_id)) return NotFound("shadow host " + shadow_host_id + " does not exist");
+    return recovery_points_[server_id];
+  }
+  Result<providers::DrHost> CreateDrHost(const providers::DrHostRequest& request) override {
+    CDR_RETURN_IF_ERROR(Enter("CreateDrHost", request.name, request.client_token));
+    if (auto it = dr_tokens_.find(request.client_token); it != dr_tokens_.end()) {
+      if (auto d = dr_hosts_.find(it->second); d != dr_hosts_.end()) {
+        d->second.status = "running";
+        return d->second;
+      }
+    }
+    if (!shadow_hosts_.count(request.shadow_host_id)) {
+      return FailedPrecondition("shadow host " + request.shadow_host_id + " does not exist");
+    }
+    providers::DrHost d;
+    d.id = NextId("dr-");
+    d.name = request.name;
+    d.purpose = request.purpose;
+    d.zone = request.zone;
+    d.server_id = request.server_id;
+    d.shadow_host_id = request.shadow_host_id;
+    d.flavor = request.flavor;
+    d.ip = request.ip;
+    d.disk_type = request.disk_type;
+    d.eip = request.eip;
+    d.recovery_point = request.recovery_point;
+    d.status = "running";
+    d.nbd_address = "dr-nbd:" + d.id;
+    d.disks = {"vda"};
+    dr_tokens_[request.client_token] = d.id;
+    return dr_hosts_[d.id] = d;
+  }
+  Result<providers::DrHost> DescribeDrHost(const std::string& id) override {
+    CDR_RETURN_IF_ERROR(Enter("DescribeDrHost", id));
+    auto it = dr_hosts_.find(id);
+    if (it == dr_hosts_.end()) return NotFound("DR host " + id + " does not exist");
+    return it->second;
+  }
+  Status DeleteDrHost(const std::string& id) override {
+    CDR_RETURN_IF_ERROR(Enter("DeleteDrHost", id));
+    dr_hosts_.erase(id);
+    return Status::Ok();
+  }
+  Result<providers::DrHost> DetachDrHost(const std::string& id) override {
+    CDR_RETURN_IF_ERROR(Enter("DetachDrHost", id));
+    auto it = dr_hosts_.find(id);
+    if (it == dr_hosts_.end()) return NotFound("DR host " + id + " does not exist");
+    it->second.standalone = true;
+    return it->second;
+  }
+
+  Result<providers::DrHostCheckResult> CheckDrHost(const std::string& id, const providers::DrHostCheck& check) override {
+    CDR_RETURN_IF_ERROR(Enter("CheckDrHost", id));
+    if (!dr_hosts_.count(id)) return NotFound("DR host " + id + " does not exist");
+    return check_result;
+  }
+  // What CheckDrHost answers.
+  providers::DrHostCheckResult check_result{"passed", "fake check"};
+  // A DR host whose process died, or that was deleted, outside cdr.
+  void StopDrHostOutOfBand(const std::string& id) { dr_hosts_.at(id).status = "stopped"; }
+
+  std::map<std::string, providers::RecoveryPolicyRequest>& policies() { return policies_; }
+  std::map<std::string, providers::RecoveryPoints>& recovery_points() { return recovery_points_; }
+  std::map<std::string, providers::DrHost>& dr_hosts() { return dr_hosts_; }
+
  private:
   Status Enter(const std::string& method, const std::string& key, const std::string& token = "") {
     calls_.push_back({method, key, token});
@@ -231,6 +304,10 @@ class RecordingFakeProvider : public providers::Provider {
   std::map<std::string, std::string> endpoint_tokens_;  // client token → endpoint id
   std::map<std::string, providers::ShadowHost> shadow_hosts_;
   std::map<std::string, std::string> shadow_tokens_;  // client token → shadow host id
+  std::map<std::string, providers::RecoveryPolicyRequest> policies_;  // by server id
+  std::map<std::string, providers::RecoveryPoints> recovery_points_;  // by server id
+  std::map<std::string, providers::DrHost> dr_hosts_;
+  std::map<std::string, std::string> dr_tokens_;  // client token → DR host id
   std::vector<providers::PeeringRequest> peering_requests_;
   std::vector<FakeCall> calls_;
   unsigned next_id_ = 0;

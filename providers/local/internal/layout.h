@@ -87,4 +87,16 @@ inline fs::path ShadowLogFile(const fs::path& root, const std::string& zone, con
   return ShadowHostDir(root, zone, id) / "shadow.log";
 }
 
+inline fs::path DrHostsDir(const fs::path& root) { return root / "dr_hosts"; }
+inline fs::path DrHostFile(const fs::path& root, const std::string& id) { return DrHostsDir(root) / (id + ".json"); }
+// A DR host's disks live in its zone: state/ holds the point it shows and its own writes, images/ its standalone
+// disks once a failover is confirmed.
+inline fs::path DrHostDir(const fs::path& root, const std::string& zone, const std::string& id) {
+  return ZoneDir(root, zone) / "dr_hosts" / id;
+}
+// Where a shadow host keeps one protected server's replicas, history, recovery points and policy.
+inline fs::path ShadowServerDir(const fs::path& replica_dir, const std::string& server_id) {
+  return replica_dir / server_id;
+}
+
 }  // namespace cdr::providers::local::internal

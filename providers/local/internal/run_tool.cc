@@ -44,14 +44,16 @@ Result<std::filesystem::path> FindTool(const std::string& name) {
   return FailedPrecondition(name + " not found in /sbin, /usr/sbin or PATH; install e2fsprogs");
 }
 
-Result<ToolResult> RunTool(const std::filesystem::path& program, const std::vector<std::string>& args) {
+Result<ToolResult> RunTool(const std::filesystem::path& program, const std::vector<std::string>& args,
+                           const ToolOptions& options) {
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return Internal(std::string("pipe: ") + std::strerror(errno));
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, options.stdout_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
 
   std::vector<std::string> argv_storage;
@@ -62,8 +64,15 @@ Result<ToolResult> RunTool(const std::filesystem::path& program, const std::vect
   for (auto& arg : argv_storage) argv.push_back(arg.data());
   argv.push_back(nullptr);
 
+  std::vector<std::string> env_storage;
+  for (char** e = environ; *e; ++e) env_storage.emplace_back(*e);
+  env_storage.insert(env_storage.end(), options.extra_env.begin(), options.extra_env.end());
+  std::vector<char*> envp;
+  for (auto& e : env_storage) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
   pid_t pid = 0;
-  int spawn_error = ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
+  int spawn_error = ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   ::close(pipe_fds[1]);
   if (spawn_error != 0) {

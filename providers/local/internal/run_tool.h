@@ -19,9 +19,15 @@ struct ToolResult {
   std::string stderr_text;
 };
 
-// Runs `program args...` with stdin and stdout on /dev/null and waits for it. Fails only when the tool cannot
-// be started; a non-zero exit is reported in the result.
-Result<ToolResult> RunTool(const std::filesystem::path& program, const std::vector<std::string>& args);
+struct ToolOptions {
+  std::filesystem::path stdout_path = "/dev/null";  // where the tool's stdout goes (created or truncated)
+  std::vector<std::string> extra_env;               // "NAME=value" added to this process's environment
+};
+
+// Runs `program args...` with stdin on /dev/null and waits for it. Fails only when the tool cannot be started;
+// a non-zero exit is reported in the result.
+Result<ToolResult> RunTool(const std::filesystem::path& program, const std::vector<std::string>& args,
+                           const ToolOptions& options = {});
 
 // RunTool, with a non-zero exit turned into kInternal carrying the tool's stderr.
 Status RunToolChecked(const std::filesystem::path& program, const std::vector<std::string>& args);

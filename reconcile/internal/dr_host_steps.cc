@@ -1,0 +1,247 @@
+// Drill and failover DR hosts (DESIGN §2). Like the shadow host, a DR host is made with a client token stored in
+// the state before the call, so an apply killed mid-create finds the same DR host again. A failover also walks the
+// server's own state: failing_over (written before anything happens) → failed_over → failover_confirmed.
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <thread>
+
+#include "common/random_hex.h"
+#include "reconcile/address.h"
+#include "reconcile/internal/step_context.h"
+
+namespace cdr::reconcile::internal {
+namespace {
+
+using nlohmann::json;
+
+Result<state::ResourceRecord> RecordAt(StepContext& ctx, const std::string& address) {
+  auto existing = ctx.store.Get(address);
+  if (!existing) return NotFound(address + " is no longer in the state; run cdr plan again");
+  return *existing;
+}
+
+Result<std::string> ShadowHostId(StepContext& ctx) {
+  auto shadow = ctx.store.Get(ShadowHostAddress(ServerOf(ctx.change.address)));
+  if (!shadow || shadow->provider_id.empty() || shadow->status != "created") {
+    return FailedPrecondition(ServerOf(ctx.change.address) + " has no shadow host, which holds the recovery points");
+  }
+  return shadow->provider_id;
+}
+
+Result<providers::DrHostRequest> RequestFor(StepContext& ctx, const std::string& token, const json& a) {
+  auto server = RecordAt(ctx, ServerOf(ctx.change.address));
+  if (!server.ok()) return server.status();
+  auto group = ctx.store.Get(GroupAddress(GroupOf(ctx.change.address)));
+  if (!group) return NotFound("group of " + ctx.change.address + " is not in the state");
+  auto shadow_id = ShadowHostId(ctx);
+  if (!shadow_id.ok()) return shadow_id.status();
+  providers::DrHostRequest request;
+  request.client_token = token;
+  request.name = a.value("name", "");
+  request.purpose = a.value("purpose", "drill");
+  request.zone = group->attributes.value("dr_zone", "");
+  request.vpc = group->attributes.value("vpc", "");
+  request.shadow_host_id = *shadow_id;
+  request.server_id = server->attributes.value("host", "");
+  request.flavor = a.value("flavor", "");
+  request.ip = a.value("ip", "");
+  request.disk_type = a.value("disk_type", "");
+  request.eip = a.value("eip", "");
+  request.recovery_point = a.value("recovery_point", "latest");
+  return request;
+}
+
+void RecordDrHost(const providers::DrHost& host, state::ResourceRecord* r) {
+  r->provider_id = host.id;
+  r->attributes["id"] = host.id;
+  r->attributes["nbd_address"] = host.nbd_address;
+  r->attributes["disks"] = host.disks;
+  r->attributes["point_id"] = host.point_id;
+  r->attributes["point_time_ns"] = host.point_time_ns;
+  r->attributes["standalone"] = host.standalone;
+}
+
+std::string PointOf(const providers::DrHost& host) {
+  return host.point_id.empty() ? "time " + std::to_string(host.point_time_ns) + " ns" : host.point_id;
+}
+
+// Brings the DR host up (or finds the one an interrupted attempt made, by its token) and records it.
+Status Materialize(StepContext& ctx, state::ResourceRecord& r, const json& attributes) {
+  std::string token = r.status == "creating" ? r.attributes.value("client_token", "") : "";
+  if (token.empty()) token = RandomHex(16);
+  r.attributes = attributes;
+  r.attributes["client_token"] = token;
+  r.provider_id.clear();
+  auto request = RequestFor(ctx, token, attributes);
+  if (!request.ok()) return request.status();
+  CDR_RETURN_IF_ERROR(ctx.Transition(r, "creating",
+                                     "bring up " + request->purpose + " DR host " + request->name + " at recovery "
+                                     "point " + request->recovery_point + " (client token " + token + ")"));
+  auto host = ctx.provider.CreateDrHost(*request);
+  if (!host.ok()) return host.status();
+  RecordDrHost(*host, &r);
+  return ctx.Transition(r, "created", request->purpose + " DR host " + host->id + " serves its disks at " +
+                                          host->nbd_address + ", point " + PointOf(*host));
+}
+
+Status Remove(StepContext& ctx, const std::string& address) {
+  auto existing = ctx.store.Get(address);
+  if (!existing) return Status::Ok();
+  state::ResourceRecord r = *existing;
+  const std::string token = r.attributes.value("client_token", "");
+  if (r.provider_id.empty() && !token.empty()) {
+    // An interrupted create may have made the DR host without us learning its id; the token finds it.
+    auto request = RequestFor(ctx, token, r.attributes);
+    if (request.ok()) {
+      auto host = ctx.provider.CreateDrHost(*request);
+      if (host.ok()) RecordDrHost(*host, &r);
+    }
+  }
+  CDR_RETURN_IF_ERROR(ctx.Transition(r, "deleting", "delete DR host " + r.provider_id));
+  if (!r.provider_id.empty()) CDR_RETURN_IF_ERROR(ctx.provider.DeleteDrHost(r.provider_id));
+  CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, "deleting", "", "deleted DR host " + r.provider_id));
+  return ctx.store.Delete(r.address);
+}
+
+// The drill's verification: its result is kept in the state (cdr status and cdr drift show it). A failed check
+// fails the step, and the drill DR host stays up so it can be looked at.
+Status Verify(StepContext& ctx, state::ResourceRecord& r) {
+  const std::string verify = r.attributes.value("verify", "");
+  if (verify.empty()) {
+    r.attributes.erase("verification");
+    return ctx.store.Put(r);
+  }
+  providers::DrHostCheck check;
+  check.kind = verify.rfind("command:", 0) == 0 ? "command" : verify;
+  if (check.kind == "command") check.command = verify.substr(8);
+  auto result = ctx.provider.CheckDrHost(r.provider_id, check);
+  if (!result.ok()) return result.status();
+  r.attributes["verification"] = {{"kind", check.kind},
+                                  {"result", result->result},
+                                  {"detail", result->detail},
+                                  {"checked_at", std::chrono::duration_cast<std::chrono::seconds>(
+                                                     std::chrono::system_clock::now().time_since_epoch())
+                                                     .count()}};
+  CDR_RETURN_IF_ERROR(ctx.store.Put(r));
+  CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, r.status, r.status,
+                                            "verify " + check.kind + ": " + result->result + " (" + result->detail + ")"));
+  if (result->result == "failed") {
+    return FailedPrecondition("drill verification (" + check.kind + ") failed: " + result->detail);
+  }
+  return Status::Ok();
+}
+
+Status CreateDrill(StepContext& ctx) {
+  state::ResourceRecord r = ctx.CurrentOrNew();
+  CDR_RETURN_IF_ERROR(Materialize(ctx, r, ctx.change.after));
+  return Verify(ctx, r);
+}
+
+// The agent on the production host is told to stop, so the shadow's history holds still while the DR host reads it.
+// Production may be the reason for the failover: an agent that cannot be reached is noted and passed over.
+Status StopProductionReplication(StepContext& ctx, const state::ResourceRecord& server) {
+  const std::string host = server.attributes.value("host", "");
+  auto note = [&](const std::string& what) {
+    spdlog::warn("{}: {}", server.address, what);
+    return ctx.store.AddJobEvent(ctx.job_id, server.status, server.status, what);
+  };
+  if (!ctx.options.connect) return note("replication on " + host + " not stopped: this apply cannot reach agents");
+  auto agent = ctx.provider.DescribeAgent(host);
+  if (!agent.ok() || agent->status != "running") {
+    return note("the agent on " + host + " is not running; failing over without stopping it");
+  }
+  auto control = ctx.options.connect(*agent);
+  if (Status stop = control->Stop(); !stop.ok() && stop.code() != StatusCode::kFailedPrecondition) {
+    return note("could not stop replication on " + host + " (" + stop.message() + "); failing over anyway");
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto status = control->GetStatus();
+    if (status.ok() && (status->state.find("_stopped") != std::string::npos || status->state == "initialized" ||
+                        status->state == "replication_error")) {
+      return note("replication on " + host + " stopped (" + status->state + ")");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return note("replication on " + host + " did not report stopped within 30 s; failing over anyway");
+}
+
+Status Failover(StepContext& ctx, bool again) {
+  auto server = RecordAt(ctx, ServerOf(ctx.change.address));
+  if (!server.ok()) return server.status();
+  state::ResourceRecord s = std::move(*server);
+  CDR_RETURN_IF_ERROR(ctx.Transition(s, "failing_over",
+                                     again ? "change recovery point to " +
+                                                 ctx.change.after.value("recovery_point", std::string("latest"))
+                                           : "fail over to the DR zone"));
+  if (!again) CDR_RETURN_IF_ERROR(StopProductionReplication(ctx, s));
+  state::ResourceRecord r = ctx.CurrentOrNew();
+  if (again && r.status == "created") CDR_RETURN_IF_ERROR(Remove(ctx, ctx.change.address));
+  if (again) r = ctx.CurrentOrNew();
+  CDR_RETURN_IF_ERROR(Materialize(ctx, r, ctx.change.after));
+  return ctx.Transition(s, "failed_over", "DR host " + r.provider_id + " is up at " +
+                                              r.attributes.value("point_id", std::string("the chosen time")));
+}
+
+Status Confirm(StepContext& ctx) {
+  auto r = RecordAt(ctx, ctx.change.address);
+  if (!r.ok()) return r.status();
+  auto host = ctx.provider.DetachDrHost(r->provider_id);
+  if (!host.ok()) return host.status();
+  RecordDrHost(*host, &*r);
+  r->attributes["confirm"] = true;
+  CDR_RETURN_IF_ERROR(ctx.store.Put(*r));
+  auto server = RecordAt(ctx, ServerOf(ctx.change.address));
+  if (!server.ok()) return server.status();
+  return ctx.Transition(*server, "failover_confirmed",
+                        "DR host " + host->id + " has standalone disks; the shadow host and recovery points go next");
+}
+
+Status Restart(StepContext& ctx) {
+  auto r = RecordAt(ctx, ctx.change.address);
+  if (!r.ok()) return r.status();
+  const std::string token = r->attributes.value("client_token", "");
+  auto request = RequestFor(ctx, token, r->attributes);
+  if (r->attributes.value("standalone", false)) {
+    // After a confirm the shadow host is gone; the DR host stands alone and is found by its token all the same.
+    if (!request.ok()) request = providers::DrHostRequest{token};
+  }
+  if (!request.ok()) return request.status();
+  auto host = ctx.provider.CreateDrHost(*request);
+  if (!host.ok()) return host.status();
+  RecordDrHost(*host, &*r);
+  CDR_RETURN_IF_ERROR(ctx.store.Put(*r));
+  return ctx.store.AddJobEvent(ctx.job_id, r->status, r->status,
+                               "started DR host " + host->id + " again at " + host->nbd_address);
+}
+
+}  // namespace
+
+Status ApplyDrHostChange(StepContext& ctx) {
+  const std::string& op = ctx.change.operation;
+  switch (ctx.change.action) {
+    case Action::kCreate:
+      return op == "failover" ? Failover(ctx, false) : CreateDrill(ctx);
+    case Action::kDelete:
+      return Remove(ctx, ctx.change.address);
+    case Action::kReplace:
+      CDR_RETURN_IF_ERROR(Remove(ctx, ctx.change.address));
+      return CreateDrill(ctx);
+    case Action::kUpdate: {
+      auto r = RecordAt(ctx, ctx.change.address);
+      if (!r.ok()) return r.status();
+      r->attributes["verify"] = ctx.change.after.value("verify", "");
+      return Verify(ctx, *r);
+    }
+    case Action::kTransition:
+      if (op == "change_recovery_point") return Failover(ctx, true);
+      if (op == "confirm") return Confirm(ctx);
+      if (op == "restart") return Restart(ctx);
+      return InvalidArgument("unknown DR host transition " + op);
+    default:
+      return Status::Ok();
+  }
+}
+
+}  // namespace cdr::reconcile::internal

@@ -1,0 +1,187 @@
+#include "reconcile/internal/dr_host_transitions.h"
+
+#include "reconcile/address.h"
+
+namespace cdr::reconcile::internal {
+namespace {
+
+using nlohmann::json;
+
+const char* const kHostKeys[] = {"name", "server_id", "flavor", "ip", "disk_type", "eip", "recovery_point"};
+
+std::vector<std::string> ChangedHostKeys(const json& before, const json& after) {
+  std::vector<std::string> keys;
+  for (const char* k : kHostKeys) {
+    if (before.value(k, json()) != after.value(k, json())) keys.push_back(k);
+  }
+  return keys;
+}
+
+std::string Join(const std::vector<std::string>& keys) {
+  std::string out;
+  for (const auto& k : keys) out += (out.empty() ? "" : ", ") + k;
+  return out;
+}
+
+std::string PointText(const json& a) { return a.value("recovery_point", std::string("latest")); }
+
+std::string StateRefusal(const ServerView& s, const char* what) {
+  if (s.state.empty()) {
+    return std::string("a ") + what + " needs the server registered and replicating in realtime; it is not "
+           "registered yet: apply the registration first, then add the table";
+  }
+  return std::string("a ") + what + " is allowed only while the server is realtime, realtime_stopping or "
+         "realtime_stopped (its replica is current); it is " + s.state +
+         (s.state == "full_sync" || s.state == "replication_starting"
+              ? ": wait until the full sync is done"
+              : "");
+}
+
+bool ShadowUsable(const ServerView& s) { return s.shadow && !s.shadow_gone && s.shadow->status == "created"; }
+
+ResourceChange Change(const DrHostView& v, Action action, const char* operation, json before, json after,
+                      std::string reason) {
+  return {v.address, "dr_host", action, operation, "", std::move(before), std::move(after), {}, std::move(reason)};
+}
+
+}  // namespace
+
+bool AllowsDrHost(const std::string& state) {
+  return state == "realtime" || state == "realtime_stopping" || state == "realtime_stopped";
+}
+
+bool IsFailoverState(const std::string& state) {
+  return state == "failing_over" || state == "failed_over" || state == "failover_confirmed";
+}
+
+std::string PlanDrill(const ServerView& s, const DrHostView& drill, const json* desired,
+                      std::vector<ResourceChange>* out) {
+  const state::ResourceRecord* r = drill.record;
+  if (!desired) {
+    if (r) {
+      out->push_back(Change(drill, Action::kDelete, "delete", r->attributes, nullptr,
+                            "[group.server.drill] was removed: clear the drill (its DR host and what was written to "
+                            "it are deleted; replication is not touched)"));
+    }
+    return "";
+  }
+  const bool new_drill = !r || drill.drift == "deleted" || r->status == "deleting";
+  if (new_drill || r->status == "creating") {
+    if (r && r->status == "creating") {
+      out->push_back(Change(drill, Action::kCreate, "create", nullptr, *desired,
+                            "resuming an interrupted drill (same client token)"));
+      return "";
+    }
+    if (!AllowsDrHost(s.state)) return StateRefusal(s, "drill");
+    if (!ShadowUsable(s)) return "a drill needs the server's shadow host, which holds the recovery points; there is none";
+    std::string reason = "bring up drill DR host " + desired->value("name", "") + " from recovery point " +
+                         PointText(*desired) + "; replication goes on undisturbed";
+    if (r && drill.drift == "deleted") reason = "the drill DR host was deleted outside cdr: " + reason;
+    out->push_back(Change(drill, r && r->status == "deleting" ? Action::kReplace : Action::kCreate, "create",
+                          r ? r->attributes : json(nullptr), *desired, reason));
+    return "";
+  }
+  const std::vector<std::string> changed = ChangedHostKeys(r->attributes, *desired);
+  if (!changed.empty()) {
+    if (!AllowsDrHost(s.state)) return StateRefusal(s, "drill");
+    ResourceChange c = Change(drill, Action::kReplace, "replace", r->attributes, *desired,
+                              "the drill's " + Join(changed) + " changed: bring the drill DR host up again at " +
+                                  PointText(*desired) + " (what was written to the old one is discarded)");
+    c.replace_because = changed;
+    out->push_back(std::move(c));
+    return "";
+  }
+  if (drill.drift == "dr_host_stopped") {
+    out->push_back(Change(drill, Action::kTransition, "restart", r->attributes, *desired,
+                          "the drill DR host is not running: start it again at the same point, keeping its writes"));
+    return "";
+  }
+  if (r->attributes.value("verify", "") != desired->value("verify", "")) {
+    out->push_back(Change(drill, Action::kUpdate, "verify", r->attributes, *desired,
+                          desired->value("verify", "").empty() ? "verification removed from the drill"
+                                                                : "the drill's verify changed: run it again"));
+  }
+  return "";
+}
+
+std::string PlanFailover(const ServerView& s, const DrHostView& failover, const json* desired, const DrHostView& drill,
+                         std::vector<ResourceChange>* out) {
+  const state::ResourceRecord* r = failover.record;
+  if (!desired) {
+    if (!r) return "";
+    return "the server has failed over (" + s.state + "); removing [group.server.failover] would need a failback, "
+           "which cdr cannot do yet: put the table back";
+  }
+  const bool confirmed = r && r->attributes.value("confirm", false) && r->status != "creating";
+  if (!r || r->status == "creating") {
+    if (!r && s.state != "failing_over") {  // failing_over without a record: an interrupted failover resumes
+      if (drill.record) {
+        return "failover is allowed only with no drill: drill DR host " + drill.record->attributes.value("name", "") +
+               " is still up; remove [group.server.drill], apply (clears the drill), then declare the failover";
+      }
+      if (!AllowsDrHost(s.state)) return StateRefusal(s, "failover");
+      if (!ShadowUsable(s)) return "a failover needs the server's shadow host, which holds the recovery points; "
+                                   "there is none";
+    }
+    json after = *desired;
+    after["confirm"] = false;  // confirming is its own step, after the DR host is up
+    out->push_back(Change(failover, Action::kCreate, "failover", nullptr, after,
+                          r ? "resuming an interrupted failover (same client token)"
+                            : "fail over to DR host " + desired->value("name", "") + " at recovery point " +
+                                  PointText(*desired) + ": failing_over → failed_over; replication is stopped"));
+    if (desired->value("confirm", false)) {
+      out->push_back(Change(failover, Action::kTransition, "confirm", after, *desired,
+                            "confirm = true: the DR host's disks become standalone, then the shadow host and ALL "
+                            "recovery points are deleted (failover_confirmed)"));
+      if (s.shadow) {
+        out->push_back({ShadowHostAddress(s.address), "shadow_host", Action::kDelete, "delete", "",
+                        s.shadow->attributes, nullptr, {},
+                        "failover confirmed: the shadow host is deleted with its replicas and every recovery point"});
+      }
+    }
+    return "";
+  }
+  const std::vector<std::string> changed = ChangedHostKeys(r->attributes, *desired);
+  if (confirmed) {
+    if (!changed.empty()) {
+      return "the failover is confirmed (" + s.state + "): its " + Join(changed) +
+             " can no longer change; the recovery points are gone";
+    }
+    if (!desired->value("confirm", false)) return "the failover is confirmed; confirm cannot go back to false";
+    if (s.shadow) {  // a confirm whose shadow host delete did not finish
+      out->push_back({ShadowHostAddress(s.address), "shadow_host", Action::kDelete, "delete", "", s.shadow->attributes,
+                      nullptr, {}, "failover confirmed: the shadow host and every recovery point are deleted"});
+    }
+    if (failover.drift == "dr_host_stopped") {
+      out->push_back(Change(failover, Action::kTransition, "restart", r->attributes, *desired,
+                            "the failover DR host is not running: start it again"));
+    }
+    return "";
+  }
+  json after = *desired;
+  after["confirm"] = false;
+  if (!changed.empty() || failover.drift == "deleted") {
+    std::string reason = "change recovery point: the failover DR host is brought up again at " + PointText(*desired) +
+                         " (failing_over → failed_over; what was written to it is discarded)";
+    if (changed.empty()) reason = "the failover DR host was deleted outside cdr: " + reason;
+    ResourceChange c = Change(failover, Action::kTransition, "change_recovery_point", r->attributes, after, reason);
+    c.replace_because = changed;
+    out->push_back(std::move(c));
+  } else if (failover.drift == "dr_host_stopped") {
+    out->push_back(Change(failover, Action::kTransition, "restart", r->attributes, after,
+                          "the failover DR host is not running: start it again at the same point, keeping its writes"));
+  }
+  if (desired->value("confirm", false)) {
+    out->push_back(Change(failover, Action::kTransition, "confirm", after, *desired,
+                          "confirm = true: the DR host's disks become standalone, then the shadow host and ALL "
+                          "recovery points are deleted (failover_confirmed)"));
+    if (s.shadow) {
+      out->push_back({ShadowHostAddress(s.address), "shadow_host", Action::kDelete, "delete", "", s.shadow->attributes,
+                      nullptr, {}, "failover confirmed: the shadow host is deleted with its replicas and every "
+                                   "recovery point"});
+    }
+  }
+  return "";
+}
+
+}  // namespace cdr::reconcile::internal

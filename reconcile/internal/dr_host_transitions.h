@@ -1,0 +1,43 @@
+// The DR side of a protected server's plan (DESIGN §2, drill and failover): which changes bring its drill and
+// failover DR hosts to what the spec declares, and the guards that refuse a plan the state machine does not allow.
+//
+//   drill declared, none up        → create (server in realtime | realtime_stopping | realtime_stopped)
+//   drill parameters changed       → replace: brought up again at the new point (its writes are discarded)
+//   drill verify changed           → update: the verification runs again
+//   drill removed                  → delete ("clear drill")
+//   failover declared, none up     → create "failover": failing_over → failed_over (same states, and no drill)
+//   failover point/host changed    → transition "change_recovery_point" (not once confirmed)
+//   confirm = true                 → transition "confirm" (its disks become standalone), then the shadow host and
+//                                    every recovery point are deleted; the server is failover_confirmed
+//   failover removed               → refused: a failed-over server comes back only through failback
+//   a DR host stopped or deleted outside cdr → restart / create again
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "reconcile/internal/server_transitions.h"
+#include "reconcile/plan.h"
+#include "state/state_store.h"
+
+namespace cdr::reconcile::internal {
+
+struct DrHostView {
+  std::string address;                           // "….server.S.drill" or "….server.S.failover"
+  const state::ResourceRecord* record = nullptr;  // in the state, when there is one
+  std::string drift;                             // "deleted" | "dr_host_stopped" | ""
+};
+
+// `desired` is null when the spec has no such table. Each returns a refusal, or "" when none.
+std::string PlanDrill(const ServerView& server, const DrHostView& drill, const nlohmann::json* desired,
+                      std::vector<ResourceChange>* out);
+std::string PlanFailover(const ServerView& server, const DrHostView& failover, const nlohmann::json* desired,
+                         const DrHostView& drill, std::vector<ResourceChange>* out);
+
+// Drills and failovers need the replica to be current: realtime, or stopped/stopping from realtime.
+bool AllowsDrHost(const std::string& server_state);
+bool IsFailoverState(const std::string& server_state);
+
+}  // namespace cdr::reconcile::internal

@@ -1,0 +1,190 @@
+// Plans and applies for drills and failovers (DESIGN §2): the guards that refuse them, the changes they make and
+// the state they leave (failing_over → failed_over → failover_confirmed, the shadow host deleted on confirm).
+#include <gtest/gtest.h>
+
+#include "reconcile/address.h"
+#include "tests/reconcile/reconcile_fixture.h"
+
+namespace cdr::reconcile::test_util {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr char kServer[] = "group.web.server.web-1";
+constexpr char kShadow[] = "group.web.server.web-1.shadow_host";
+constexpr char kDrill[] = "group.web.server.web-1.drill";
+constexpr char kFailover[] = "group.web.server.web-1.failover";
+
+const std::string kRunning = "replication = \"running\"\n";
+
+std::string Spec(const std::string& tables = "", const std::string& replication = kRunning) {
+  return GroupToml("web", ServerToml("web-1", "host-1", replication + tables));
+}
+std::string Drill(const std::string& point = "latest", const std::string& extra = "") {
+  return "[group.server.drill]\nname = \"web1-drill\"\nrecovery_point = \"" + point + "\"\n" + extra;
+}
+std::string Failover(const std::string& point = "latest", bool confirm = false) {
+  return std::string("[group.server.failover]\nname = \"web1-dr\"\nip = \"10.0.1.5\"\nrecovery_point = \"") + point +
+         "\"\nconfirm = " + (confirm ? "true" : "false") + "\n";
+}
+
+std::string ErrorsText(const PlanResult& r) { return DiagnosticsText(r.errors); }
+
+class DrHostPlanTest : public ReconcileTest {};
+
+TEST_F(DrHostPlanTest, DrillOnARealtimeServerBringsUpADrHostAndKeepsReplicating) {
+  Converge(Spec());
+  ASSERT_EQ(Record(kServer).status, "realtime");
+  Plan plan = CleanPlanFor(Spec(Drill("latest", "verify = \"fsck\"\n")));
+  ASSERT_THAT(Changes(plan), ElementsAre("create/create group.web.server.web-1.drill"));
+  EXPECT_EQ(plan.changes[0].after["recovery_point"], "latest");
+  EXPECT_EQ(plan.changes[0].after["verify"], "fsck");
+  EXPECT_THAT(plan.changes[0].reason, HasSubstr("replication goes on"));
+  ApplyResult result = ApplyPlan(plan);
+  ASSERT_EQ(result.Failed(), 0) << result.steps[0].error;
+  const auto drill = Record(kDrill);
+  EXPECT_EQ(drill.status, "created");
+  EXPECT_EQ(drill.attributes["verification"]["result"], "passed");
+  ASSERT_EQ(fake_.dr_hosts().size(), 1u);
+  EXPECT_EQ(fake_.dr_hosts().begin()->second.purpose, "drill");
+  EXPECT_EQ(Record(kServer).status, "realtime");  // the drill does not disturb replication
+  EXPECT_TRUE(agents_["host-1"].commands.size() == 1) << "only the first start";
+  EXPECT_TRUE(CleanPlanFor(Spec(Drill("latest", "verify = \"fsck\"\n"))).changes.empty());
+}
+
+TEST_F(DrHostPlanTest, DrillIsRefusedUnlessTheServerIsRealtime) {
+  Converge(Spec("", "replication = \"stopped\"\n"));  // initialized: never synced
+  PlanResult r = PlanFor(Spec(Drill(), "replication = \"stopped\"\n"));
+  ASSERT_EQ(r.errors.size(), 1u) << ErrorsText(r);
+  EXPECT_EQ(r.errors[0].path, kDrill);
+  EXPECT_THAT(r.errors[0].message, HasSubstr("only while the server is realtime, realtime_stopping or "
+                                             "realtime_stopped"));
+  EXPECT_THAT(r.errors[0].message, HasSubstr("it is initialized"));
+  EXPECT_EQ(r.errors[0].pos.line, 10) << "points at the [group.server.drill] header";
+}
+
+TEST_F(DrHostPlanTest, DrillInFullSyncIsRefusedWithTheReason) {
+  agents_["host-1"].stalled = true;
+  Plan plan = CleanPlanFor(Spec());
+  ApplyOptions o = Options();
+  o.wait = false;
+  Apply(plan, *store_, fake_, o);
+  agents_["host-1"].state = "full_sync";
+  PlanResult r = PlanFor(Spec(Drill()));
+  ASSERT_EQ(r.errors.size(), 1u) << ErrorsText(r);
+  EXPECT_THAT(r.errors[0].message, HasSubstr("it is full_sync: wait until the full sync is done"));
+}
+
+TEST_F(DrHostPlanTest, ChangingTheDrillPointBringsItUpAgainAndRemovingItClearsIt) {
+  Converge(Spec());
+  Converge(Spec(Drill()));
+  const std::string first = Record(kDrill).provider_id;
+  Plan plan = CleanPlanFor(Spec(Drill("rp-20261125T010000Z")));
+  ASSERT_THAT(Changes(plan), ElementsAre("replace/replace group.web.server.web-1.drill"));
+  EXPECT_THAT(plan.changes[0].replace_because, ElementsAre("recovery_point"));
+  ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
+  EXPECT_NE(Record(kDrill).provider_id, first);
+  EXPECT_EQ(fake_.dr_hosts().size(), 1u) << "the old drill host is deleted";
+
+  plan = CleanPlanFor(Spec());
+  ASSERT_THAT(Changes(plan), ElementsAre("delete/delete group.web.server.web-1.drill"));
+  ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
+  EXPECT_FALSE(store_->Get(kDrill).has_value());
+  EXPECT_TRUE(fake_.dr_hosts().empty());
+  EXPECT_EQ(Record(kServer).status, "realtime");
+}
+
+TEST_F(DrHostPlanTest, FailedVerificationFailsTheStepKeepsTheHostAndIsDrift) {
+  Converge(Spec());
+  fake_.check_result = {"failed", "e2fsck -fn vda exited with 4"};
+  ApplyResult result = ApplyPlan(CleanPlanFor(Spec(Drill("latest", "verify = \"fsck\"\n"))));
+  ASSERT_EQ(result.Failed(), 1);
+  EXPECT_THAT(result.steps[0].error, HasSubstr("drill verification (fsck) failed: e2fsck -fn vda exited with 4"));
+  EXPECT_EQ(Record(kDrill).attributes["verification"]["result"], "failed");
+  EXPECT_EQ(fake_.dr_hosts().size(), 1u) << "kept up so it can be looked at";
+}
+
+TEST_F(DrHostPlanTest, StoppedDrillHostIsRestartedWithTheSameToken) {
+  Converge(Spec());
+  Converge(Spec(Drill()));
+  fake_.StopDrHostOutOfBand(Record(kDrill).provider_id);
+  Plan plan = CleanPlanFor(Spec(Drill()));
+  ASSERT_THAT(Changes(plan), ElementsAre("transition/restart group.web.server.web-1.drill"));
+  ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
+  EXPECT_EQ(fake_.dr_hosts().begin()->second.status, "running");
+  EXPECT_EQ(fake_.dr_hosts().size(), 1u);
+}
+
+TEST_F(DrHostPlanTest, FailoverWithAnActiveDrillIsRefused) {
+  Converge(Spec());
+  Converge(Spec(Drill()));
+  // The spec cannot declare both; dropping the drill and adding the failover in one go needs two applies.
+  PlanResult r = PlanFor(Spec(Failover()));
+  bool refused = false;
+  for (const auto& e : r.errors) {
+    refused |= e.path == kFailover && e.message.find("failover is allowed only with no drill") != std::string::npos;
+  }
+  EXPECT_TRUE(refused) << ErrorsText(r);
+}
+
+TEST_F(DrHostPlanTest, FailoverWalksTheStatesAndStopsReplication) {
+  Converge(Spec());
+  Plan plan = CleanPlanFor(Spec(Failover()));
+  ASSERT_THAT(Changes(plan), ElementsAre("create/failover group.web.server.web-1.failover"));
+  ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
+  EXPECT_EQ(Record(kServer).status, "failed_over");
+  EXPECT_EQ(Record(kFailover).status, "created");
+  EXPECT_EQ(agents_["host-1"].commands.back(), "Stop");
+  std::vector<std::string> transitions;
+  for (const auto& job : store_->Jobs(20)) {
+    for (const auto& e : store_->JobEvents(job.id)) transitions.push_back(e.to_state);
+  }
+  EXPECT_NE(std::find(transitions.begin(), transitions.end(), "failing_over"), transitions.end());
+  // Converged: replication = "running" does not restart the production side of a failed-over server.
+  EXPECT_TRUE(CleanPlanFor(Spec(Failover())).changes.empty());
+}
+
+TEST_F(DrHostPlanTest, ChangeRecoveryPointThenConfirmDeletesTheShadowHost) {
+  Converge(Spec());
+  Converge(Spec(Failover()));
+  const std::string first = Record(kFailover).provider_id;
+  Plan plan = CleanPlanFor(Spec(Failover("rp-20261125T010000Z")));
+  ASSERT_THAT(Changes(plan), ElementsAre("transition/change_recovery_point group.web.server.web-1.failover"));
+  ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
+  EXPECT_NE(Record(kFailover).provider_id, first);
+  EXPECT_EQ(Record(kServer).status, "failed_over");
+
+  plan = CleanPlanFor(Spec(Failover("rp-20261125T010000Z", true)));
+  ASSERT_THAT(Changes(plan), ElementsAre("transition/confirm group.web.server.web-1.failover",
+                                         "delete/delete group.web.server.web-1.shadow_host"));
+  EXPECT_THAT(plan.changes[1].reason, HasSubstr("every recovery point"));
+  ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
+  EXPECT_EQ(Record(kServer).status, "failover_confirmed");
+  EXPECT_FALSE(store_->Get(kShadow).has_value());
+  EXPECT_TRUE(fake_.shadow_hosts().empty());
+  EXPECT_TRUE(fake_.dr_hosts().begin()->second.standalone);
+  EXPECT_TRUE(CleanPlanFor(Spec(Failover("rp-20261125T010000Z", true))).changes.empty());
+
+  PlanResult r = PlanFor(Spec(Failover("latest", true)));
+  ASSERT_EQ(r.errors.size(), 1u) << ErrorsText(r);
+  EXPECT_THAT(r.errors[0].message, HasSubstr("the failover is confirmed"));
+  r = PlanFor(Spec());
+  ASSERT_EQ(r.errors.size(), 1u) << ErrorsText(r);
+  EXPECT_THAT(r.errors[0].message, HasSubstr("would need a failback"));
+}
+
+TEST_F(DrHostPlanTest, PolicyChangeUpdatesTheShadowHost) {
+  Converge(Spec());
+  ASSERT_EQ(fake_.policies()["host-1"].every_seconds, 3600);
+  Plan plan = CleanPlanFor(Spec("recovery_points = { every_seconds = 30, keep = 5 }\n"));
+  EXPECT_THAT(Changes(plan), ElementsAre("update/update group.web.server.web-1",
+                                         "update/set_recovery_policy group.web.server.web-1.shadow_host"));
+  ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
+  EXPECT_EQ(fake_.policies()["host-1"].every_seconds, 30);
+  EXPECT_EQ(fake_.policies()["host-1"].keep, 5);
+  EXPECT_TRUE(CleanPlanFor(Spec("recovery_points = { every_seconds = 30, keep = 5 }\n")).changes.empty());
+}
+
+}  // namespace
+}  // namespace cdr::reconcile::test_util
