@@ -35,7 +35,7 @@ void FillReplication(const state::ResourceRecord& r, const ServerObservation* se
   if (!seen->status) return;
   const agent::AgentStatus& live = *seen->status;
   s->live = true;
-  if (IsKnownServerState(live.state) && !IsInterruptedCdrStep(r.status)) s->state = live.state;
+  if (IsKnownServerState(live.state) && !OwnedByCdr(r.status)) s->state = live.state;
   s->progress_percent = OverallProgress(live);
   s->bytes_sent = 0;
   for (const auto& d : live.disks) s->bytes_sent += d.full_sync_bytes_sent + d.repair_bytes_sent;
