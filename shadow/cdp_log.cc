@@ -62,6 +62,7 @@ Status CdpLog::Recover() {
   while (agent::internal::ReadRecordAt(fd_, pos, seq, &buffer, &record).outcome ==
          agent::internal::ReadOutcome::kRecord) {
     pos += agent::internal::RecordDiskSize(record.kind, record.length);
+    last_time_ns_ = record.time_ns;
     ++seq;
   }
   struct stat st {};
@@ -130,6 +131,7 @@ Status CdpLog::Append(const CdpRecord& r) {
   }
   segment_size_ += size;
   next_seq_ = r.seq + 1;
+  last_time_ns_ = r.time_ns;
   return Status::Ok();
 }
 

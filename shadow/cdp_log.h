@@ -39,6 +39,9 @@ class CdpLog {
   Status Append(const CdpRecord& record);
   Status Sync();
   uint64_t next_seq() const { return next_seq_; }  // 0 while the log is empty
+  // Time of the newest record (0 while the log is empty): where a reopened history starts telling seqs
+  // by time.
+  uint64_t last_time_ns() const { return last_time_ns_; }
 
  private:
   CdpLog(std::filesystem::path dir, uint64_t segment_bytes)
@@ -51,6 +54,7 @@ class CdpLog {
   int fd_ = -1;
   uint64_t segment_size_ = 0;
   uint64_t next_seq_ = 0;
+  uint64_t last_time_ns_ = 0;
 };
 
 }  // namespace cdr::shadow

@@ -7,6 +7,7 @@
 #include <xxhash.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -15,6 +16,14 @@ namespace fs = std::filesystem;
 namespace {
 
 Status Errno(const std::string& what) { return Internal(what + ": " + std::strerror(errno)); }
+
+// CDR_CDP_SEGMENT_BYTES: smaller CDP log segments let retention free space sooner (and tests see it).
+uint64_t CdpSegmentBytes() {
+  const char* value = std::getenv("CDR_CDP_SEGMENT_BYTES");
+  if (value == nullptr) return 64ull << 20;
+  const uint64_t bytes = std::strtoull(value, nullptr, 10);
+  return bytes >= (1 << 20) ? bytes : (64ull << 20);
+}
 
 bool ValidName(const std::string& s) {
   if (s.empty() || s.size() > 128 || s == "." || s == "..") return false;
@@ -73,7 +82,9 @@ Result<std::unique_ptr<ReplicaDisk>> ReplicaDisk::Open(const fs::path& replica_d
   if (r->fd_ < 0) return Errno("open " + image.string());
   if (fresh && ::ftruncate(r->fd_, static_cast<off_t>(hello.disk_size)) != 0)
     return Errno("size " + image.string());
-  if (!fresh && r->state_.disk_size != hello.disk_size) {
+  r->history_ = std::make_unique<ReplicaHistory>(image.parent_path(), hello.disk);
+  const bool resized = !fresh && r->state_.disk_size != hello.disk_size;
+  if (resized) {
     spdlog::warn("replica {}/{}: disk size {} → {}: resized, a repair (or the full sync) rewrites it",
                  hello.server_id, hello.disk, r->state_.disk_size, hello.disk_size);
     if (::ftruncate(r->fd_, static_cast<off_t>(hello.disk_size)) != 0) return Errno("resize " + image.string());
@@ -87,7 +98,9 @@ Result<std::unique_ptr<ReplicaDisk>> ReplicaDisk::Open(const fs::path& replica_d
     if (::fdatasync(r->fd_) != 0) return Errno("fdatasync " + image.string());
     CDR_RETURN_IF_ERROR(SaveReplicaState(r->state_path_, r->state_));
   }
-  Result<std::unique_ptr<CdpLog>> cdp = CdpLog::Open(image.parent_path() / (hello.disk + ".cdp"));
+  CDR_RETURN_IF_ERROR(r->history_->ResetIfRebuilding(r->state_, resized));
+  Result<std::unique_ptr<CdpLog>> cdp =
+      CdpLog::Open(image.parent_path() / (hello.disk + ".cdp"), CdpSegmentBytes());
   if (!cdp.ok()) return cdp.status();
   r->cdp_ = std::move(*cdp);
   if (fresh) {
@@ -95,6 +108,7 @@ Result<std::unique_ptr<ReplicaDisk>> ReplicaDisk::Open(const fs::path& replica_d
     CDR_RETURN_IF_ERROR(SaveReplicaState(r->state_path_, r->state_));
   }
   r->repair_checked_end_ = r->state_.repair_cursor;  // a repair resumes where the last connection left it
+  CDR_RETURN_IF_ERROR(r->history_->Opened(r->state_, *r->cdp_));
   return r;
 }
 
@@ -149,6 +163,7 @@ Status ReplicaDisk::ApplyData(const wire::DataRecord& r) {
   }
   CDR_RETURN_IF_ERROR(
       cdp_->Append({r.kind, r.flags, r.seq, r.time_ns, r.offset, r.length, r.checksum, r.data}));
+  history_->Applied(r.seq, r.time_ns);
   state_.applied_seq = r.seq;
   uncommitted_ = true;
   return Status::Ok();
@@ -193,11 +208,16 @@ Status ReplicaDisk::ApplyExtent(const wire::FullSyncExtent& e) {
 }
 
 Status ReplicaDisk::Commit() {
-  if (!uncommitted_) return Status::Ok();
+  if (!uncommitted_) {
+    history_->Committed(state_, /*quiet=*/true);  // a heartbeat: the agent has sent everything it had
+    return Status::Ok();
+  }
   if (::fdatasync(fd_) != 0) return Errno("fdatasync replica");
   CDR_RETURN_IF_ERROR(cdp_->Sync());
+  CDR_RETURN_IF_ERROR(history_->SyncBeforeCommit());
   CDR_RETURN_IF_ERROR(SaveReplicaState(state_path_, state_));
   uncommitted_ = false;
+  history_->Committed(state_, /*quiet=*/false);
   return Status::Ok();
 }
 

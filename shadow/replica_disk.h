@@ -1,5 +1,6 @@
-// One replica disk on the shadow host: REPLICA_DIR/<server>/<disk>.img (sparse, sized by the first HELLO),
-// its state file (replica_state.h) and its CDP log (cdp_log.h). Used by one connection at a time.
+// One replica disk on the shadow host: REPLICA_DIR/<server>/<disk>.img (sparse, sized by the first
+// HELLO), its state file (replica_state.h), its CDP log (cdp_log.h) and its recovery history
+// (replica_history.h). Used by one connection at a time.
 //
 // Durability order: records are applied with pwrite/fallocate as they arrive; Commit() fdatasyncs the image
 // and the CDP log BEFORE it persists applied_seq / the full sync cursor, and the caller acknowledges only
@@ -17,6 +18,7 @@
 #include "common/status.h"
 #include "common/wire_frame.h"
 #include "shadow/cdp_log.h"
+#include "shadow/replica_history.h"
 #include "shadow/replica_state.h"
 
 namespace cdr::shadow {
@@ -69,6 +71,7 @@ class ReplicaDisk {
   std::filesystem::path state_path_;
   ReplicaState state_;  // in memory ahead of the file until Commit()
   std::unique_ptr<CdpLog> cdp_;
+  std::unique_ptr<ReplicaHistory> history_;  // base, repair deltas, points (docs/recovery-points.md)
   bool uncommitted_ = false;
   // This connection's full sync started at byte 0 and punched the whole disk: nothing past the cursor was written
   // since, so the gaps between extents are holes already.

@@ -22,6 +22,7 @@ Result<bool> ReplicaDisk::CheckRepairRange(uint64_t base_seq, const wire::RangeH
   if (new_repair) {
     spdlog::info("replica {}/{}: repair starts, base seq {}; not consistent until it ends", state_.server_id,
                  state_.disk, base_seq);
+    CDR_RETURN_IF_ERROR(history_->RepairStarting(state_.applied_seq));
     state_.repair_in_progress = true;
     state_.repair_base_seq = base_seq;
     state_.repair_cursor = 0;
@@ -52,6 +53,8 @@ Status ReplicaDisk::ApplyRepairBlocks(const wire::RepairBlocks& blocks) {
   }
   for (const wire::RepairRun& run : blocks.runs) {
     if (run.offset + run.length > state_.disk_size) return InvalidArgument("REPAIR_BLOCKS: run outside the disk");
+    CDR_RETURN_IF_ERROR(
+        history_->RecordRepairRun(run.offset, run.length, run.zero ? std::span<const uint8_t>() : run.data));
     CDR_RETURN_IF_ERROR(run.zero ? Zero(run.offset, run.length, false) : WriteAt(run.offset, run.data));
   }
   AdvanceRepairCursor();
@@ -75,6 +78,7 @@ Status ReplicaDisk::FinishRepair(uint64_t base_seq) {
   }
   state_.repair_in_progress = false;
   state_.applied_seq = base_seq;
+  history_->RepairFinishing(base_seq);
   uncommitted_ = true;
   spdlog::info("replica {}/{}: repair done, consistent at seq {}", state_.server_id, state_.disk, base_seq);
   return Status::Ok();

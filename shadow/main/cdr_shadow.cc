@@ -19,7 +19,10 @@ namespace {
 constexpr const char* kUsage =
     "usage: cdr-shadow --listen HOST:PORT --replica-dir DIR [--pid-file FILE] [--ready-file FILE]\n"
     "  HOST is an IPv4 address literal; PORT 0 picks a free port.\n"
-    "  --ready-file: written atomically once listening: {\"pid\": N, \"address\": \"HOST:PORT\"}.\n";
+    "  --ready-file: written atomically once listening: {\"pid\": N, \"address\": \"HOST:PORT\"}.\n"
+    "  Recovery points: a DIR/<server>/policy.json {\"every_seconds\": N, \"keep\": K} turns the disks' history\n"
+    "  on (base images, scheduled points, retention); see docs/recovery-points.md.\n"
+    "  CDR_CDP_SEGMENT_BYTES (environment): size of the CDP log segments (default 64 MiB, at least 1 MiB).\n";
 
 struct Flags {
   cdr::shadow::ShadowOptions options;
