@@ -1,10 +1,16 @@
-// `cdr recovery-points GROUP/SERVER`: what a drill or failover of the server can be brought up at — the recovery
-// points its shadow host keeps (scheduled by the spec's policy) and the window in which any point in time, down to
-// a single write, can be restored. Asked of the provider live; the state only says which shadow host to ask.
+// `cdr recovery-points GROUP/SERVER | GROUP [--take]`: what a drill or failover can be brought up at — the
+// recovery points the shadow hosts keep (scheduled by the spec's policy, or taken on demand) and the window in
+// which any point in time, down to a single write, can be restored. For a GROUP: the points every one of its
+// servers has, i.e. the group-consistent ones. `--take` asks every shadow host named for a point at one instant
+// (now), with one id, and waits until all have it. Asked of the provider live; the state says which hosts to ask.
 #include <fmt/format.h>
 
+#include <chrono>
 #include <ctime>
 #include <iostream>
+#include <map>
+#include <set>
+#include <thread>
 
 #include "cmd/commands.h"
 #include "reconcile/address.h"
@@ -14,14 +20,14 @@
 namespace cdr::cmd {
 namespace {
 
-std::string UtcTime(int64_t ns) {
+std::string UtcTime(int64_t ns, bool compact = false) {
   if (ns <= 0) return "-";
   const std::time_t seconds = static_cast<std::time_t>(ns / 1'000'000'000);
   std::tm tm{};
   gmtime_r(&seconds, &tm);
   char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return fmt::format("{}.{:03}Z", buf, (ns / 1'000'000) % 1000);
+  std::strftime(buf, sizeof buf, compact ? "%Y%m%dT%H%M%S" : "%Y-%m-%dT%H:%M:%S", &tm);
+  return compact ? std::string(buf) : fmt::format("{}.{:03}Z", buf, (ns / 1'000'000) % 1000);
 }
 
 std::string Size(uint64_t bytes) {
@@ -31,27 +37,119 @@ std::string Size(uint64_t bytes) {
   return fmt::format("{} B", bytes);
 }
 
+struct Member {
+  std::string address;  // the server's
+  std::string host;
+  std::string shadow_host_id;
+  nlohmann::json policy;
+  providers::RecoveryPoints points;
+};
+
+Result<std::vector<Member>> MembersOf(state::StateStore& store, const std::string& group, const std::string& server) {
+  std::vector<Member> members;
+  for (const auto& r : store.Resources()) {
+    if (r.kind != "server" || reconcile::GroupOf(r.address) != group) continue;
+    if (!server.empty() && reconcile::LeafName(r.address) != server) continue;
+    auto shadow = store.Get(reconcile::ShadowHostAddress(r.address));
+    if (!shadow || shadow->provider_id.empty()) {
+      return FailedPrecondition(r.address + " has no shadow host (" + r.status +
+                                "): recovery points exist once replication has started; after a confirmed failover "
+                                "they are gone");
+    }
+    members.push_back({r.address, r.attributes.value("host", ""), shadow->provider_id,
+                       shadow->attributes.value("recovery_points", nlohmann::json::object()), {}});
+  }
+  if (members.empty()) {
+    return NotFound(server.empty() ? "group " + group + " has no protected servers in the state"
+                                   : group + "/" + server + " is not a protected server in the state");
+  }
+  return members;
+}
+
+Status ListAll(providers::Provider& provider, std::vector<Member>* members) {
+  for (Member& m : *members) {
+    auto points = provider.ListRecoveryPoints(m.shadow_host_id, m.host);
+    if (!points.ok()) return Status(points.status().code(), m.address + ": " + points.status().message());
+    m.points = std::move(*points);
+  }
+  return Status::Ok();
+}
+
+bool HasPoint(const Member& m, const std::string& id) {
+  for (const auto& p : m.points.points) {
+    if (p.id == id) return true;
+  }
+  return false;
+}
+
+// Asks every member for a point at one instant and waits until each has it, or one refused it.
+Status Take(providers::Provider& provider, std::vector<Member>* members, int wait_seconds, std::string* id) {
+  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+  *id = fmt::format("rp-{}Z-g{:03}", UtcTime(now_ns, true), (now_ns / 1'000'000) % 1000);
+  for (const Member& m : *members) {
+    CDR_RETURN_IF_ERROR(provider.RequestRecoveryPoint({m.shadow_host_id, m.host, *id, now_ns}));
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_seconds);
+  while (true) {
+    CDR_RETURN_IF_ERROR(ListAll(provider, members));
+    size_t done = 0;
+    for (const Member& m : *members) {
+      if (auto refused = m.points.refused.find(*id); refused != m.points.refused.end()) {
+        return FailedPrecondition(m.address + " could not take " + *id + ": " + refused->second);
+      }
+      done += HasPoint(m, *id) ? 1 : 0;
+    }
+    if (done == members->size()) return Status::Ok();
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Unavailable(fmt::format("{} of {} shadow hosts have {} after {} s; a server whose replication is "
+                                     "stopped or behind cannot take a point past its last write",
+                                     done, members->size(), *id, wait_seconds));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+}
+
+void PrintPoints(const std::vector<providers::RecoveryPoint>& points) {
+  if (points.empty()) {
+    std::cout << "  (none yet)\n";
+    return;
+  }
+  std::cout << fmt::format("  {:<26} {:<25} {:<10} {:>10}\n", "ID", "TIME (UTC)", "KIND", "SIZE");
+  for (const auto& p : points) {
+    std::cout << fmt::format("  {:<26} {:<25} {:<10} {:>10}\n", p.id, UtcTime(p.time_ns), p.kind, Size(p.bytes));
+  }
+}
+
+nlohmann::json PointsJson(const std::vector<providers::RecoveryPoint>& points) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& p : points) {
+    list.push_back({{"id", p.id}, {"time", UtcTime(p.time_ns)}, {"time_ns", p.time_ns}, {"kind", p.kind},
+                    {"bytes", p.bytes}});
+  }
+  return list;
+}
+
+nlohmann::json WindowJson(int64_t start, int64_t end) {
+  return {{"start", UtcTime(start)}, {"end", UtcTime(end)}, {"start_ns", start}, {"end_ns", end}};
+}
+
 }  // namespace
 
 int RunRecoveryPoints(const GlobalOptions& g, const RecoveryPointsOptions& o) {
-  const auto slash = o.server.find('/');
-  if (slash == std::string::npos || slash == 0 || slash + 1 == o.server.size()) {
-    std::cerr << "Error: give the server as GROUP/SERVER (e.g. web-prod/web-1), not \"" << o.server << "\"\n";
+  const auto slash = o.target.find('/');
+  const std::string group = o.target.substr(0, slash);
+  const std::string server = slash == std::string::npos ? "" : o.target.substr(slash + 1);
+  if (group.empty() || (slash != std::string::npos && server.empty())) {
+    std::cerr << "Error: give GROUP/SERVER (e.g. web-prod/web-1) or GROUP, not \"" << o.target << "\"\n";
     return kExitError;
   }
-  const std::string address = reconcile::ServerAddress(o.server.substr(0, slash), o.server.substr(slash + 1));
   if (!StateExistsOrSay(g)) return kExitError;
   auto store = OpenStateOrReport(g);
   if (!store) return kExitError;
-  auto server = store->Get(address);
-  if (!server) {
-    std::cerr << "Error: " << o.server << " is not a protected server in the state (" << address << ")\n";
-    return kExitError;
-  }
-  auto shadow = store->Get(reconcile::ShadowHostAddress(address));
-  if (!shadow || shadow->provider_id.empty()) {
-    std::cerr << "Error: " << o.server << " has no shadow host (" << server->status
-              << "): recovery points exist once replication has started; after a confirmed failover they are gone\n";
+  auto members = MembersOf(*store, group, server);
+  if (!members.ok()) {
+    std::cerr << "Error: " << members.status().message() << "\n";
     return kExitError;
   }
   specs::LoadResult loaded = specs::LoadSpec(SpecPath(g));
@@ -65,48 +163,79 @@ int RunRecoveryPoints(const GlobalOptions& g, const RecoveryPointsOptions& o) {
     std::cerr << "Error: provider: " << provider.status().message() << "\n";
     return kExitError;
   }
-  auto points = (*provider)->ListRecoveryPoints(shadow->provider_id, server->attributes.value("host", ""));
-  if (!points.ok()) {
-    std::cerr << "Error: " << points.status().ToString() << "\n";
+  std::string taken;
+  Status status = o.take ? Take(**provider, &*members, o.wait_seconds, &taken) : ListAll(**provider, &*members);
+  if (!status.ok()) {
+    std::cerr << "Error: " << status.ToString() << "\n";
     return kExitError;
   }
-  const nlohmann::json policy = shadow->attributes.value("recovery_points", nlohmann::json::object());
-  if (o.json) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& p : points->points) {
-      list.push_back({{"id", p.id}, {"time", UtcTime(p.time_ns)}, {"time_ns", p.time_ns}, {"kind", p.kind},
-                      {"bytes", p.bytes}});
+  if (!taken.empty() && !o.json) {
+    std::cout << "Took recovery point " << taken << " on " << members->size() << " server(s); use it as "
+              << "recovery_point = \"" << taken << "\" in a drill or failover table.\n";
+  }
+
+  if (!server.empty()) {
+    const Member& m = members->front();
+    if (o.json) {
+      std::cout << nlohmann::json{{"server", m.address},
+                                  {"shadow_host_id", m.shadow_host_id},
+                                  {"policy", m.policy},
+                                  {"taken", taken},
+                                  {"points", PointsJson(m.points.points)},
+                                  {"window", WindowJson(m.points.window_start_ns, m.points.window_end_ns)},
+                                  {"history_bytes", m.points.history_bytes}}
+                       .dump(2)
+                << "\n";
+      return kExitOk;
     }
-    std::cout << nlohmann::json{{"server", address},
-                                {"shadow_host_id", shadow->provider_id},
-                                {"policy", policy},
-                                {"points", list},
-                                {"window", {{"start", UtcTime(points->window_start_ns)},
-                                            {"end", UtcTime(points->window_end_ns)},
-                                            {"start_ns", points->window_start_ns},
-                                            {"end_ns", points->window_end_ns}}},
-                                {"history_bytes", points->history_bytes}}
+    std::cout << fmt::format("Recovery points of {} (shadow host {}, a point every {} s, keep {}):\n", o.target,
+                             m.shadow_host_id, m.policy.value("every_seconds", 0), m.policy.value("keep", 0));
+    PrintPoints(m.points.points);
+    if (m.points.window_end_ns > 0) {
+      std::cout << fmt::format("Any point in time from {} to {} can be restored (recovery_point = an RFC 3339 time).\n",
+                               UtcTime(m.points.window_start_ns), UtcTime(m.points.window_end_ns));
+    } else {
+      std::cout << "No history yet: the first full sync has not finished.\n";
+    }
+    std::cout << fmt::format("History on the shadow host: {}.\n", Size(m.points.history_bytes));
+    return kExitOk;
+  }
+
+  // The group: points whose id every server has (scheduled ones share ids on a common schedule; --take makes them).
+  std::vector<providers::RecoveryPoint> common;
+  for (const auto& p : members->front().points.points) {
+    bool everywhere = true;
+    for (const Member& m : *members) everywhere = everywhere && HasPoint(m, p.id);
+    if (everywhere) common.push_back(p);
+  }
+  int64_t start = 0, end = 0;
+  bool first = true;
+  for (const Member& m : *members) {
+    start = first ? m.points.window_start_ns : std::max(start, m.points.window_start_ns);
+    end = first ? m.points.window_end_ns : std::min(end, m.points.window_end_ns);
+    first = false;
+  }
+  if (o.json) {
+    nlohmann::json servers = nlohmann::json::array();
+    for (const Member& m : *members) {
+      servers.push_back({{"server", m.address}, {"points", m.points.points.size()},
+                         {"window", WindowJson(m.points.window_start_ns, m.points.window_end_ns)}});
+    }
+    std::cout << nlohmann::json{{"group", group},
+                                {"taken", taken},
+                                {"points", PointsJson(common)},
+                                {"window", WindowJson(start, end)},
+                                {"servers", servers}}
                      .dump(2)
               << "\n";
     return kExitOk;
   }
-  std::cout << fmt::format("Recovery points of {} (shadow host {}, a point every {} s, keep {}):\n", o.server,
-                           shadow->provider_id, policy.value("every_seconds", 0), policy.value("keep", 0));
-  if (points->points.empty()) {
-    std::cout << "  (none yet)\n";
-  } else {
-    std::cout << fmt::format("  {:<24} {:<25} {:<10} {:>10}\n", "ID", "TIME (UTC)", "KIND", "SIZE");
-    for (const auto& p : points->points) {
-      std::cout << fmt::format("  {:<24} {:<25} {:<10} {:>10}\n", p.id, UtcTime(p.time_ns), p.kind, Size(p.bytes));
-    }
+  std::cout << fmt::format("Recovery points every server of group {} has ({} servers):\n", group, members->size());
+  PrintPoints(common);
+  if (end > start) {
+    std::cout << fmt::format("Every server can be restored to any time from {} to {}.\n", UtcTime(start),
+                             UtcTime(end));
   }
-  if (points->window_end_ns > 0) {
-    std::cout << fmt::format("Any point in time from {} to {} can be restored (recovery_point = an RFC 3339 time).\n",
-                             UtcTime(points->window_start_ns), UtcTime(points->window_end_ns));
-  } else {
-    std::cout << "No history yet: the first full sync has not finished.\n";
-  }
-  std::cout << fmt::format("History on the shadow host: {}.\n", Size(points->history_bytes));
   return kExitOk;
 }
 

@@ -38,8 +38,10 @@ int RunDrift(const GlobalOptions& g, const DriftOptions& o);
 int RunStatus(const GlobalOptions& g, bool json);
 
 struct RecoveryPointsOptions {
-  std::string server;  // GROUP/SERVER
+  std::string target;  // GROUP/SERVER, or GROUP for the points every server of the group has
   bool json = false;
+  bool take = false;   // take a (group-consistent) point now and wait until every shadow host has it
+  int wait_seconds = 60;
 };
 int RunRecoveryPoints(const GlobalOptions& g, const RecoveryPointsOptions& o);
 

@@ -130,9 +130,17 @@ void AddCommands(CLI::App& app, Cli& cli) {
   Bind(status, cli, [&cli] { return RunStatus(cli.g, cli.status_json); });
 
   auto* points = app.add_subcommand(
-      "recovery-points", "a protected server's recovery points (id, time, kind, size) and its any-point-in-time window");
-  points->add_option("server", cli.recovery_points.server, "GROUP/SERVER")->required();
+      "recovery-points",
+      "recovery points (id, time, kind, size) and the any-point-in-time window of a server, or a group's common ones");
+  points->add_option("target", cli.recovery_points.target,
+                     "GROUP/SERVER, or GROUP: the points every server of the group has (group-consistent)")
+      ->required();
   points->add_flag("--json", cli.recovery_points.json, "print as JSON");
+  points->add_flag("--take", cli.recovery_points.take,
+                   "take a manual point now, at the same instant on every server named (group-consistent)");
+  points->add_option("--wait", cli.recovery_points.wait_seconds, "with --take: how long to wait for it (seconds)")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   Bind(points, cli, [&cli] { return RunRecoveryPoints(cli.g, cli.recovery_points); });
 
   auto* jobs = app.add_subcommand("jobs", "the task list: every apply step with its status and progress");

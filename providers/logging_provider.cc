@@ -112,6 +112,11 @@ Result<RecoveryPoints> LoggingProvider::ListRecoveryPoints(const std::string& sh
                 [&] { return next_->ListRecoveryPoints(shadow_host_id, server_id); });
 }
 
+Status LoggingProvider::RequestRecoveryPoint(const RecoveryPointRequest& request) {
+  return Logged(*next_, Kind::kMutation, "RequestRecoveryPoint", request.server_id + " " + request.id,
+                [&] { return next_->RequestRecoveryPoint(request); });
+}
+
 Result<DrHost> LoggingProvider::CreateDrHost(const DrHostRequest& request) {
   return Logged(*next_, Kind::kMutation, "CreateDrHost", request.name,
                 [&] { return next_->CreateDrHost(request); });

@@ -41,6 +41,7 @@ class LoggingProvider : public Provider {
   Result<RecoveryPoints> ListRecoveryPoints(const std::string& shadow_host_id,
                                             const std::string& server_id) override;
 
+  Status RequestRecoveryPoint(const RecoveryPointRequest& request) override;
   Result<DrHost> CreateDrHost(const DrHostRequest& request) override;
   Result<DrHost> DescribeDrHost(const std::string& id) override;
   Status DeleteDrHost(const std::string& id) override;

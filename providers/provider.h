@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -131,6 +132,16 @@ struct RecoveryPoints {
   int64_t window_start_ns = 0;
   int64_t window_end_ns = 0;
   uint64_t history_bytes = 0;  // disk space the history (base, CDP log) takes on the shadow host
+  std::map<std::string, std::string> refused;  // requested point id → why the shadow host could not take it
+};
+
+// A point at a given instant, named by the caller: the same id and time on every server of a group makes a
+// group-consistent point (Zerto's VPG checkpoint).
+struct RecoveryPointRequest {
+  std::string shadow_host_id;
+  std::string server_id;
+  std::string id;
+  int64_t time_ns = 0;
 };
 
 // A DR host (CT-CDR's 容灾云主机) brought up in the DR zone from a recovery point, for a drill or a failover. Its
@@ -210,6 +221,9 @@ class Provider {
   virtual Status SetRecoveryPolicy(const RecoveryPolicyRequest& request) = 0;
   virtual Result<RecoveryPoints> ListRecoveryPoints(const std::string& shadow_host_id,
                                                     const std::string& server_id) = 0;
+  // Returns once asked; the point shows in ListRecoveryPoints when every disk is durable past the time (or in
+  // `refused` with the reason).
+  virtual Status RequestRecoveryPoint(const RecoveryPointRequest& request) = 0;
 
   // kFailedPrecondition when the point cannot be restored (outside the window, inside a repair, no history).
   virtual Result<DrHost> CreateDrHost(const DrHostRequest& request) = 0;

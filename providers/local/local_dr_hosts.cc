@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 constexpr char kDrDiskProgram[] = "cdr-dr-disk";
 
 fs::path ReadyFileOf(const fs::path& root, const DrHost& host) {
-  return internal::DrHostDir(root, host.zone, host.id) / "ready.json";
+  return internal::DrHostReadyFile(root, host.zone, host.id);
 }
 fs::path StateDirOf(const fs::path& root, const DrHost& host) {
   return internal::DrHostDir(root, host.zone, host.id) / "state";

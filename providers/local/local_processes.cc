@@ -1,12 +1,13 @@
-// The local cloud's processes as a whole: `cdr local down` stops every agent and shadow host process (as if
-// the machine were switched off) and `cdr local up` starts them again. Only processes change: records,
-// tokens, agent state and replicas stay, so the agents resume from their journals and the replicas are kept.
+// The local cloud's processes as a whole: `cdr local down` stops every agent, shadow host and DR host process
+// (as if the machines were switched off) and `cdr local up` starts them again. Only processes change: records,
+// tokens, agent state, replicas and the DR hosts' points and writes stay, so everything resumes where it was.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 
 #include "providers/local/internal/cloud_config.h"
 #include "providers/local/internal/daemon.h"
+#include "providers/local/internal/dr_host_record.h"
 #include "providers/local/internal/layout.h"
 #include "providers/local/internal/records.h"
 #include "providers/local/local_provider.h"
@@ -18,6 +19,7 @@ namespace fs = std::filesystem;
 
 constexpr char kAgentProgram[] = "cdr-agent";
 constexpr char kShadowProgram[] = "cdr-shadow";
+constexpr char kDrDiskProgram[] = "cdr-dr-disk";
 
 // Agent records by host id; an unreadable record stops the listing (kDataLoss names its file).
 Result<std::vector<internal::AgentRecord>> ReadAgentRecords(const fs::path& root) {
@@ -55,6 +57,24 @@ Result<std::vector<internal::ShadowRecord>> ReadShadowRecords(const fs::path& ro
   }
   std::sort(records.begin(), records.end(),
             [](const auto& a, const auto& b) { return a.shadow.id < b.shadow.id; });
+  return records;
+}
+
+Result<std::vector<internal::DrHostRecord>> ReadDrHostRecords(const fs::path& root) {
+  std::vector<internal::DrHostRecord> records;
+  std::error_code ec;
+  fs::directory_iterator it(internal::DrHostsDir(root), ec);
+  if (ec) return records;
+  for (const auto& entry : it) {
+    if (entry.path().extension() != ".json") continue;
+    auto record = internal::ReadDrHost(entry.path());
+    if (record.ok()) {
+      records.push_back(std::move(*record));
+    } else if (record.status().code() != StatusCode::kNotFound) {
+      return record.status();
+    }
+  }
+  std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) { return a.host.id < b.host.id; });
   return records;
 }
 
@@ -115,6 +135,18 @@ std::vector<ProcessChange> LocalProvider::StopAllProcesses() {
           Stop("shadow", s.id, r.pid, kShadowProgram, internal::ShadowReadyFile(root_, s.zone, s.id)));
     }
   }
+  if (auto hosts = ReadDrHostRecords(root_); !hosts.ok()) {
+    changes.push_back(Failed("dr_host", "*", hosts.status()));
+  } else {
+    for (const auto& r : *hosts) {
+      const DrHost& h = r.host;
+      if (Status zone = internal::CheckZone(zones_, "zone of DR host " + h.id, h.zone); !zone.ok()) {
+        changes.push_back(Failed("dr_host", h.id, zone));
+        continue;
+      }
+      changes.push_back(Stop("dr_host", h.id, r.pid, kDrDiskProgram, internal::DrHostReadyFile(root_, h.zone, h.id)));
+    }
+  }
   return changes;
 }
 
@@ -168,6 +200,23 @@ std::vector<ProcessChange> LocalProvider::StartAllProcesses() {
       auto record = internal::ReadShadow(internal::ShadowFile(root_, id));
       record_start("shadow", id, was_running, record.ok() ? record->pid : 0,
                    shadow.ok() ? shadow->replication_address : "", shadow.status());
+    }
+  }
+  if (auto hosts = ReadDrHostRecords(root_); !hosts.ok()) {
+    changes.push_back(Failed("dr_host", "*", hosts.status()));
+  } else {
+    for (auto& r : *hosts) {
+      const std::string id = r.host.id;
+      if (Status zone = internal::CheckZone(zones_, "zone of DR host " + id, r.host.zone); !zone.ok()) {
+        changes.push_back(Failed("dr_host", id, zone));
+        continue;
+      }
+      const bool was_running = internal::IsDaemonRunning(r.pid, kDrDiskProgram,
+                                                         internal::DrHostReadyFile(root_, r.host.zone, id));
+      auto host = EnsureDrHostRunning(std::move(r));
+      auto record = internal::ReadDrHost(internal::DrHostFile(root_, id));
+      record_start("dr_host", id, was_running, record.ok() ? record->pid : 0, host.ok() ? host->nbd_address : "",
+                   host.status());
     }
   }
   return changes;

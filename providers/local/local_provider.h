@@ -48,7 +48,7 @@ struct DrHostRecord;
 
 // What `cdr local up`/`down` did to one agent or shadow host process.
 struct ProcessChange {
-  std::string kind;     // "agent" | "shadow"
+  std::string kind;     // "agent" | "shadow" | "dr_host"
   std::string id;       // the host id of an agent, the id of a shadow host
   int pid = 0;          // the process stopped or started; 0 when none
   std::string address;  // where a started process listens (agent: its NBD front; shadow: replication)
@@ -94,6 +94,7 @@ class LocalProvider : public Provider {
   Result<RecoveryPoints> ListRecoveryPoints(const std::string& shadow_host_id,
                                             const std::string& server_id) override;
 
+  Status RequestRecoveryPoint(const RecoveryPointRequest& request) override;
   Result<DrHost> CreateDrHost(const DrHostRequest& request) override;
   Result<DrHost> DescribeDrHost(const std::string& id) override;
   Status DeleteDrHost(const std::string& id) override;

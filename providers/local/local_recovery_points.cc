@@ -57,6 +57,19 @@ Status LocalProvider::SetRecoveryPolicy(const RecoveryPolicyRequest& request) {
                                  {{"every_seconds", request.every_seconds}, {"keep", request.keep}});
 }
 
+Status LocalProvider::RequestRecoveryPoint(const RecoveryPointRequest& request) {
+  SimulateLatency();
+  if (!internal::IsSafeId(request.id)) return InvalidArgument("invalid recovery point id \"" + request.id + "\"");
+  if (request.time_ns <= 0) return InvalidArgument("time_ns must be positive");
+  auto dir = ShadowServerDir(request.shadow_host_id, request.server_id);
+  if (!dir.ok()) return dir.status();
+  std::error_code ec;
+  fs::create_directories(*dir / "point-requests", ec);
+  if (ec) return Internal(dir->string() + ": " + ec.message());
+  return WriteJsonFileAtomically(*dir / "point-requests" / (request.id + ".json"),
+                                 {{"time_ns", request.time_ns}, {"id", request.id}});
+}
+
 Result<RecoveryPoints> LocalProvider::ListRecoveryPoints(const std::string& shadow_host_id,
                                                          const std::string& server_id) {
   auto dir = ShadowServerDir(shadow_host_id, server_id);
@@ -97,6 +110,13 @@ Result<RecoveryPoints> LocalProvider::ListRecoveryPoints(const std::string& shad
   } catch (const nlohmann::json::exception& e) {
     return DataLoss("cdr-dr-disk points printed something unexpected: " + std::string(e.what()));
   }
+  for (const auto& entry : fs::directory_iterator(*dir / "point-requests", ec)) {
+    auto request = ReadJsonFile(entry.path());
+    if (request.ok() && request->contains("error")) {
+      out.refused[entry.path().stem().string()] = request->value("error", "");
+    }
+  }
+  ec.clear();
   for (const auto& entry : fs::directory_iterator(*dir, ec)) {
     const std::string name = entry.path().filename().string();
     if (name.find(".base.img") != std::string::npos || name.find(".cdp") != std::string::npos ||

@@ -17,7 +17,7 @@ constexpr char kChoices[] =
 }  // namespace
 
 bool IsRecoveryPointId(std::string_view text) {
-  static const std::regex kId("rp-[0-9]{8}T[0-9]{6}Z(-[0-9]+)?");
+  static const std::regex kId("rp-[0-9]{8}T[0-9]{6}Z(-[0-9]+|-g[0-9]{3})?");
   return std::regex_match(text.begin(), text.end(), kId);
 }
 

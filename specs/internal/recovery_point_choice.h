@@ -9,7 +9,8 @@
 
 namespace cdr::specs::internal {
 
-// ^rp-[0-9]{8}T[0-9]{6}Z(-[0-9]+)?$ — the time the point was taken, and a counter when two share a second.
+// ^rp-[0-9]{8}T[0-9]{6}Z(-[0-9]+|-g[0-9]{3})?$ — the time the point was taken, and a counter when two share a
+// second, or -gMMM (the milliseconds) for a group-consistent point taken with `cdr recovery-points GROUP --take`.
 bool IsRecoveryPointId(std::string_view text);
 
 // Sets choice->kind, ->text and (for a time) ->time_ns. Returns "" when `text` is usable, otherwise the whole

@@ -111,7 +111,8 @@ namespace {
 // A pid from a record is only ours if it still runs one of the cloud's programs (pids are reused).
 bool RunsCloudProgram(pid_t pid) {
   std::string cmdline = ReadAll(fs::path("/proc") / std::to_string(pid) / "cmdline");
-  return cmdline.find("cdr-agent") != std::string::npos || cmdline.find("cdr-shadow") != std::string::npos;
+  return cmdline.find("cdr-agent") != std::string::npos || cmdline.find("cdr-shadow") != std::string::npos ||
+         cmdline.find("cdr-dr-disk") != std::string::npos;
 }
 
 void CollectPids(const fs::path& dir, std::vector<pid_t>* out) {
@@ -140,6 +141,7 @@ std::vector<pid_t> CdrWorkspace::CloudProcesses() const {
   std::vector<pid_t> pids;
   CollectPids(cloud() / "agents", &pids);
   CollectPids(cloud() / "shadows", &pids);
+  CollectPids(cloud() / "dr_hosts", &pids);
   CollectPids(cloud() / "zones", &pids);
   std::sort(pids.begin(), pids.end());
   pids.erase(std::unique(pids.begin(), pids.end()), pids.end());

@@ -200,5 +200,42 @@ TEST_F(DrillFailoverTest, FailoverChangeRecoveryPointAndConfirm) {
   EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
 }
 
+// A group-consistent point: one instant, one id, on every server of the group; a drill can be brought up at it.
+TEST(GroupRecoveryPointTest, TakeMakesOnePointOnEveryServerOfTheGroup) {
+  CdrWorkspace ws;
+  ASSERT_EQ(ws.Cdr({"local", "init", "--hosts", "2", "--disk-size-mib", "16"}).exit_code, 0);
+  ws.WriteSpec("web.toml", GroupSpec(2, 30, "running"));
+  RunResult applied = ws.Cdr({"apply", "-auto-approve", "-wait-timeout=60"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+
+  RunResult taken = ws.Cdr({"recovery-points", "web-prod", "--take", "--json"});
+  ASSERT_EQ(taken.exit_code, 0) << taken.out << taken.err;
+  const json group = json::parse(taken.out);
+  const std::string id = group["taken"];
+  EXPECT_EQ(id.rfind("rp-", 0), 0u) << id;
+  bool listed = false;
+  for (const auto& p : group["points"]) listed |= p["id"] == id && p["kind"] == "manual";
+  EXPECT_TRUE(listed) << taken.out;
+  ASSERT_EQ(group["servers"].size(), 2u);
+  for (const char* server : {"web-prod/web-1", "web-prod/web-2"}) {
+    RunResult one = ws.Cdr({"recovery-points", server, "--json"});
+    ASSERT_EQ(one.exit_code, 0) << one.err;
+    bool has = false;
+    const json listed_here = json::parse(one.out);
+    for (const auto& p : listed_here["points"]) has |= p["id"] == id;
+    EXPECT_TRUE(has) << server << ": " << one.out;
+  }
+
+  ws.WriteSpec("web.toml", GroupSpec(2, 30, "running") + "\n[group.server.drill]\nname = \"web2-drill\"\n"
+                                                        "recovery_point = \"" + id + "\"\nverify = \"fsck\"\n");
+  RunResult drill = ws.Cdr({"apply", "-auto-approve", "-wait-timeout=60"});
+  ASSERT_EQ(drill.exit_code, 0) << drill.out << drill.err;
+  RunResult status = ws.Cdr({"status", "--json"});
+  const json servers = json::parse(status.out)["groups"][0]["servers"];
+  ASSERT_EQ(servers[1]["dr_hosts"].size(), 1u) << status.out;
+  EXPECT_EQ(servers[1]["dr_hosts"][0]["point_id"], id);
+  EXPECT_EQ(servers[1]["dr_hosts"][0]["verification"]["result"], "passed");
+}
+
 }  // namespace
 }  // namespace cdr::e2e

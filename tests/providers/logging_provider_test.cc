@@ -27,6 +27,7 @@ class MockProvider : public Provider {
   MOCK_METHOD(Status, DeleteShadowHost, (const std::string&), (override));
   MOCK_METHOD(Status, SetRecoveryPolicy, (const RecoveryPolicyRequest&), (override));
   MOCK_METHOD(Result<RecoveryPoints>, ListRecoveryPoints, (const std::string&, const std::string&), (override));
+  MOCK_METHOD(Status, RequestRecoveryPoint, (const RecoveryPointRequest&), (override));
   MOCK_METHOD(Result<DrHost>, CreateDrHost, (const DrHostRequest&), (override));
   MOCK_METHOD(Result<DrHost>, DescribeDrHost, (const std::string&), (override));
   MOCK_METHOD(Status, DeleteDrHost, (const std::string&), (override));

@@ -215,6 +215,11 @@ class RecordingFakeProvider : public providers::Provider {
     if (!shadow_hosts_.count(shadow_host_id)) return NotFound("shadow host " + shadow_host_id + " does not exist");
     return recovery_points_[server_id];
   }
+  Status RequestRecoveryPoint(const providers::RecoveryPointRequest& request) override {
+    CDR_RETURN_IF_ERROR(Enter("RequestRecoveryPoint", request.server_id + " " + request.id));
+    recovery_points_[request.server_id].points.push_back({request.id, request.time_ns, "manual", 0});
+    return Status::Ok();
+  }
   Result<providers::DrHost> CreateDrHost(const providers::DrHostRequest& request) override {
     CDR_RETURN_IF_ERROR(Enter("CreateDrHost", request.name, request.client_token));
     if (auto it = dr_tokens_.find(request.client_token); it != dr_tokens_.end()) {

@@ -94,6 +94,9 @@ inline fs::path DrHostFile(const fs::path& root, const std::string& id) { return
 inline fs::path DrHostDir(const fs::path& root, const std::string& zone, const std::string& id) {
   return ZoneDir(root, zone) / "dr_hosts" / id;
 }
+inline fs::path DrHostReadyFile(const fs::path& root, const std::string& zone, const std::string& id) {
+  return DrHostDir(root, zone, id) / "ready.json";
+}
 // Where a shadow host keeps one protected server's replicas, history, recovery points and policy.
 inline fs::path ShadowServerDir(const fs::path& replica_dir, const std::string& server_id) {
   return replica_dir / server_id;
