@@ -11,6 +11,8 @@ run bash bench/nbd_write_latency.sh "$BUILD/cdr-agent"
 run bash bench/full_sync_throughput.sh "$BUILD"
 run bash bench/rpo_lag.sh "$BUILD"
 run bash bench/repair_bytes.sh "$BUILD"
+run bash bench/rto.sh "$BUILD"
+run bash bench/drill_rto.sh "$BUILD"
 if [ ${#failed[@]} -gt 0 ]; then
   echo; echo "targets missed or runs failed: ${failed[*]}"
   exit 1
