@@ -70,6 +70,7 @@ for i in $(seq 0 15); do write_through 64 $(( (256 + i * 224) << 20 )); done
 t0=$(now); cp --sparse=always "$REPLICA" "$WORK/cp-peer.img"; sync "$WORK/cp-peer.img"; t1=$(now)
 CP_S=$(echo "$t1 - $t0" | bc -l); rm -f "$WORK/cp-peer.img"
 
+MISSED=""
 printf '%-12s %-10s %-10s %-10s\n' "changed_MiB" "RTO_s" "cp_s" "RTO/cp"
 for N in $SIZES; do
   write_through "$N" $(( 128 << 20 ))
@@ -82,6 +83,7 @@ for N in $SIZES; do
   t1=$(now)
   RTO=$(echo "$t1 - $t0" | bc -l)
   printf '%-12s %-10.3f %-10.3f %-10.3f\n' "$N" "$RTO" "$CP_S" "$(echo "$RTO / $CP_S" | bc -l)"
+  [ "$(echo "$RTO < 5" | bc -l)" = 1 ] || MISSED="$MISSED $N"
   spec ""
   "$CDR" apply -auto-approve >/dev/null
 done
@@ -106,3 +108,4 @@ print('points taken while writing: %d; data written: %d MiB' % (len(new), writte
 print('bytes per point (data written since the previous point), MiB: ' + ' '.join('%.1f' % (p['bytes'] / 2**20) for p in new))
 print('history growth on the shadow: %.1f MiB = %.3fx the data written' % (grown / 2**20, grown / written))
 "
+if [ -n "$MISSED" ]; then echo "drill_rto: RTO target (< 5 s) missed for changed MiB:$MISSED" >&2; exit 1; fi

@@ -110,4 +110,6 @@ for N in $SIZES; do
   RTO=$(echo "$t1 - $t0" | bc -l)
   printf '%-10s %-9s %-10.3f %-10.3f %-10.3f %-9s\n' "$N" "$RECORDS" "$RTO" "$CP_S" "$(echo "$RTO / $CP_S" | bc -l)" "$INDEX_MS"
   rm -rf "$SERVER/vda.cdp" "$STATE"
+  [ "$(echo "$RTO < 5" | bc -l)" = 1 ] || MISSED="$MISSED $N"
 done
+if [ -n "${MISSED:-}" ]; then echo "rto.sh: RTO target (< 5 s) missed for log MiB:$MISSED" >&2; exit 1; fi
