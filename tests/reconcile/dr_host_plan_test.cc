@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "reconcile/address.h"
+#include "reconcile/drift_report.h"
 #include "tests/reconcile/reconcile_fixture.h"
 
 namespace cdr::reconcile::test_util {
@@ -184,6 +185,41 @@ TEST_F(DrHostPlanTest, PolicyChangeUpdatesTheShadowHost) {
   EXPECT_EQ(fake_.policies()["host-1"].every_seconds, 30);
   EXPECT_EQ(fake_.policies()["host-1"].keep, 5);
   EXPECT_TRUE(CleanPlanFor(Spec("recovery_points = { every_seconds = 30, keep = 5 }\n")).changes.empty());
+}
+
+bool HasProblem(const DriftReport& report, const std::string& problem) {
+  for (const auto& i : report.items) {
+    if (i.problem == problem) return true;
+  }
+  return false;
+}
+
+TEST_F(DrHostPlanTest, DriftReportsAPolicyNotMetAndAFailedDrillVerification) {
+  Converge(Spec("recovery_points = { every_seconds = 60, keep = 5 }\n"));
+  const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t minute = 60'000'000'000LL;
+  providers::RecoveryPoints& points = fake_.recovery_points()["host-1"];
+  points.window_start_ns = now - 10 * minute;
+  points.window_end_ns = now;
+  points.points = {{"rp-20261126T010000Z", now - 9 * minute, "scheduled", 0}};  // none for 9 intervals
+  auto report = MakeDriftReport({specs_.back(), "specs", ""}, *store_, fake_);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(HasProblem(*report, "recovery_point_policy_not_met")) << RenderDriftText(*report);
+
+  points.points.push_back({"rp-20261126T010900Z", now - minute / 2, "scheduled", 0});
+  report = MakeDriftReport({specs_.back(), "specs", ""}, *store_, fake_);
+  ASSERT_TRUE(report.ok());
+  EXPECT_FALSE(HasProblem(*report, "recovery_point_policy_not_met")) << RenderDriftText(*report);
+
+  fake_.check_result = {"failed", "`false` exited with 1"};
+  const std::string spec = Spec("recovery_points = { every_seconds = 60, keep = 5 }\n" +
+                                Drill("latest", "verify = \"command:false\"\n"));
+  ApplyPlan(CleanPlanFor(spec));
+  LoadSpec(spec);
+  report = MakeDriftReport({specs_.back(), "specs", ""}, *store_, fake_);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(HasProblem(*report, "drill_verification_failed")) << RenderDriftText(*report);
 }
 
 }  // namespace
