@@ -2,7 +2,8 @@
 //
 //   start_replication   → replication_starting ──Start──► wait: full_sync … realtime
 //   stop_replication    → *_stopping ──Stop──► wait: *_stopped
-//   repair              → repair_starting ──Repair──► wait: repairing … realtime
+//   repair              → repair_starting ──Repair──► wait: repairing … realtime (──Start(new target)── when
+//                       the shadow host restarted on a new address since the agent went into error)
 //   restart_agent       InstallAgent again (restarts the process; journal and bitmap are kept)
 //   retarget_replication (the shadow host restarted on a new address; the agent refuses a new target while
 //                        streaming) → *_stopping ──Stop──► wait: *_stopped → as start_replication
@@ -304,10 +305,28 @@ Status Repair(StepContext& ctx) {
   if (!handle.ok()) return handle.status();
   agent::ReplicationControl& control = *handle->control;
   if (r.status == "replication_error") {
-    CDR_RETURN_IF_ERROR(ctx.Transition(r, "repair_starting", "repair: compare primary and replica block hashes"));
-    if (Status repair = control.Repair(); !repair.ok()) {
-      return CommandFailed(ctx, r, control, "replication_error", "repair", repair);
+    // A shadow host restarted while the agent was in error listens elsewhere now: starting with the new target
+    // repairs towards it (a plain repair would keep knocking at the old address).
+    auto shadow = CurrentShadow(ctx, r.address);
+    if (!shadow.ok()) return shadow.status();
+    auto live = control.GetStatus();
+    const bool moved = live.ok() && !live->shadow_address.empty() && live->shadow_address != shadow->address;
+    CDR_RETURN_IF_ERROR(ctx.Transition(
+        r, "repair_starting",
+        moved ? "repair towards shadow host " + shadow->id + " at its new address " + shadow->address + " (was " +
+                    live->shadow_address + "): compare primary and replica block hashes"
+              : "repair: compare primary and replica block hashes"));
+    Status command;
+    if (moved) {
+      agent::ReplicationTarget target;
+      target.shadow_address = shadow->address;
+      target.server_id = r.attributes.value("host", "");
+      target.auto_restart = r.attributes.value("auto_restart", true);
+      command = control.Start(target);
+    } else {
+      command = control.Repair();
     }
+    if (!command.ok()) return CommandFailed(ctx, r, control, "replication_error", "repair", command);
   }
   if (!ctx.options.wait) return Status::Ok();
   return WaitFor(ctx, r, control,

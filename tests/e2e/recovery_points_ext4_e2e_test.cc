@@ -1,22 +1,21 @@
-// Acceptance of issue #4 with a real filesystem: ext4 workloads give e2fsck-clean disks at every recovery point.
-// The local cloud's host disk is ext4 (mkfs.ext4 at `cdr local init`); rounds of file writes, mkdirs and removals go
-// THROUGH the agent (nbdfuse on its NBD export, debugfs -w on the fuse file), each round closing its debugfs session
-// so the filesystem is consistent. After each round the primary's hash is recorded at an instant, and the test waits
-// for a scheduled recovery point inside the quiet time after the round. Then a drill with verify = "fsck" is brought
-// up at every recorded instant and every such point id: it must pass, and the drill disk read back over NBD must hold
-// exactly the recorded content.
+// Acceptance of issue #4 with a real filesystem: ext4 workloads give e2fsck-clean disks at every recovery
+// point. The local cloud's host disk is ext4 (mkfs.ext4 at `cdr local init`); rounds of file writes, mkdirs
+// and removals go THROUGH the agent (nbdfuse on its NBD export, debugfs -w on the fuse file), each round
+// closing its debugfs session so the filesystem is consistent. After each round the primary's hash is
+// recorded at an instant, and the test waits for a scheduled recovery point inside the quiet time after the
+// round. Then a drill with verify = "fsck" is brought up at every recorded instant and every such point id:
+// it must pass, and the drill disk read back over NBD must hold exactly the recorded content.
 //
-// Only points taken between rounds are drilled: debugfs writes without ext4's journal, so a point in the middle of
-// a debugfs session is crash-consistent at the block level but not a clean filesystem, and e2fsck would rightly
-// complain there.
+// Only points taken between rounds are drilled: debugfs writes without ext4's journal, so a point in the
+// middle of a debugfs session is crash-consistent at the block level but not a clean filesystem, and e2fsck
+// would rightly complain there.
 #include <gtest/gtest.h>
-
-#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -33,8 +32,8 @@ namespace fs = std::filesystem;
 using cdr::agent::testing::MissingFuseTools;
 using cdr::agent::testing::NbdfuseMount;
 
-// A moment as an RFC 3339 time with milliseconds in UTC, and the same moment in ns (truncated to the ms shown, so
-// a drill at the string sees exactly what was written up to the ns value).
+// A moment as an RFC 3339 time with milliseconds in UTC, and the same moment in ns (truncated to the ms
+// shown, so a drill at the string sees exactly what was written up to the ns value).
 struct Moment {
   std::string rfc3339;
   int64_t ns = 0;
@@ -95,8 +94,8 @@ class RecoveryPointsExt4Test : public ::testing::Test {
   }
 
   RunResult Apply(const std::string& tables) {
-    ws_.WriteSpec("web.toml", GroupSpec(1, 30, "running") + "recovery_points = { every_seconds = 1, keep = 1000 }\n" +
-                                  tables);
+    ws_.WriteSpec("web.toml", GroupSpec(1, 30, "running") +
+                                  "recovery_points = { every_seconds = 1, keep = 1000 }\n" + tables);
     return ws_.Cdr({"apply", "-auto-approve", "-wait-timeout=60"});
   }
 
@@ -131,8 +130,8 @@ class RecoveryPointsExt4Test : public ::testing::Test {
   }
 
   static std::string DrillTable(const std::string& point, const std::string& verify) {
-    return "\n[group.server.drill]\nname = \"web1-drill\"\nrecovery_point = \"" + point + "\"\nverify = '" + verify +
-           "'\n";
+    return "\n[group.server.drill]\nname = \"web1-drill\"\nrecovery_point = \"" + point + "\"\nverify = '" +
+           verify + "'\n";
   }
 
   // The scheduled points `cdr recovery-points` lists now.
@@ -151,9 +150,9 @@ class RecoveryPointsExt4Test : public ::testing::Test {
     return points;
   }
 
-  // One round of filesystem work through the agent's NBD export, in a single debugfs session that ends before the
-  // export is unmounted: new directories, new files of random content, and the removal of a file of the previous
-  // round.
+  // One round of filesystem work through the agent's NBD export, in a single debugfs session that ends before
+  // the export is unmounted: new directories, new files of random content, and the removal of a file of the
+  // previous round.
   void WriteRound(int round) {
     const std::string dir = "round" + std::to_string(round);
     std::ofstream script(tmp_ / "debugfs.cmds");
@@ -173,8 +172,8 @@ class RecoveryPointsExt4Test : public ::testing::Test {
     NbdfuseMount mount(tmp_ / "mnt", uri_, fs::file_size(disk_), tmp_.path());
     if (mount.sandbox_refused()) GTEST_SKIP() << "nbdfuse cannot mount in this sandbox: " << mount.log();
     ASSERT_TRUE(mount.mounted()) << "nbdfuse did not expose " << uri_ << ": " << mount.log();
-    cdr::testing::RunResult wrote =
-        cdr::testing::RunProgram({"debugfs", "-w", "-f", (tmp_ / "debugfs.cmds").string(), mount.file().string()});
+    cdr::testing::RunResult wrote = cdr::testing::RunProgram(
+        {"debugfs", "-w", "-f", (tmp_ / "debugfs.cmds").string(), mount.file().string()});
     ASSERT_EQ(wrote.exit_code, 0) << wrote.out << wrote.err;
     ASSERT_EQ(DebugfsErrors(wrote.err), "") << "round " << round << ": a debugfs command failed";
     mount.Unmount();
@@ -190,7 +189,9 @@ class RecoveryPointsExt4Test : public ::testing::Test {
     RoundRecord record;
     record.round = round;
     EXPECT_TRUE(cdr::testing::PollUntil(
-        [&] { return cdr::testing::RunProgram({"cmp", "-s", disk_.string(), replica_.string()}).exit_code == 0; },
+        [&] {
+          return cdr::testing::RunProgram({"cmp", "-s", disk_.string(), replica_.string()}).exit_code == 0;
+        },
         std::chrono::seconds(60)))
         << "the replica never caught up with round " << round;
     record.hash = FileHash(disk_);
@@ -237,7 +238,8 @@ class RecoveryPointsExt4Test : public ::testing::Test {
     return FileHash(dumped);
   }
 
-  // The drill at the end of `round` has that round's files, not the next round's, and not the file it removed.
+  // The drill at the end of `round` has that round's files, not the next round's, and not the file it
+  // removed.
   void ExpectRoundContent(const fs::path& image, int round, const std::string& where) {
     const std::string dir = "round" + std::to_string(round);
     EXPECT_EQ(FileIn(image, dir + "/data.bin"), FileHash(Source(round, 0))) << where;
@@ -298,7 +300,8 @@ TEST_F(RecoveryPointsExt4Test, AFailedVerificationFailsTheApplyAndIsReportedAsDr
   ASSERT_NO_FATAL_FAILURE(StartReplicating());
 
   RunResult drill = Apply(DrillTable("latest", "command:false"));
-  EXPECT_NE(drill.exit_code, 0) << "a drill whose check fails must fail the apply\n" << drill.out << drill.err;
+  EXPECT_NE(drill.exit_code, 0) << "a drill whose check fails must fail the apply\n"
+                                << drill.out << drill.err;
   json dr = Drill();
   EXPECT_EQ(dr["verification"]["kind"], "command") << dr.dump(2);
   EXPECT_EQ(dr["verification"]["result"], "failed") << dr.dump(2);
@@ -319,7 +322,8 @@ TEST_F(RecoveryPointsExt4Test, AFailedVerificationFailsTheApplyAndIsReportedAsDr
   RunResult after = ws_.Cdr({"drift", "--json"});
   ASSERT_NE(after.exit_code, 1) << after.out << after.err;
   EXPECT_FALSE(ReportsFailedVerification(json::parse(after.out, nullptr, false)))
-      << "clearing the drill clears its failed verification\n" << after.out;
+      << "clearing the drill clears its failed verification\n"
+      << after.out;
 }
 
 }  // namespace

@@ -58,6 +58,11 @@ class FakeControl : public agent::ReplicationControl {
       return FailedPrecondition("replication is " + st + " to " + a_->target.shadow_address +
                                 ": stop it before starting with another target");
     }
+    if (st == "replication_error") {  // as the real agent: repair towards the (maybe new) target
+      a_->target = target;
+      Move("repair_starting");
+      return Status::Ok();
+    }
     if (st != "initialized" && st != "full_sync_stopped" && st != "realtime_stopped") {
       return FailedPrecondition("cannot start while " + st);
     }

@@ -110,6 +110,32 @@ TEST_F(ShadowRestartTest, StoppedReplicationStartsAgainstTheRestartedShadow) {
   EXPECT_EQ(Record(kServer).status, "realtime");
 }
 
+// The shadow host restarted (new address) while the agent was in replication_error: the repair goes to the new
+// address (Start with the new target), not to the old one a plain Repair would keep trying.
+TEST_F(ShadowRestartTest, RepairFromErrorGoesToTheRestartedShadowsNewAddress) {
+  Converge(OneServer());
+  agents_["host-1"].state = "replication_error";
+  fake_.StopShadowHostOutOfBand(ShadowId());
+  const std::string old_address = agents_["host-1"].target.shadow_address;
+  Plan plan = CleanPlanFor(OneServer());
+  EXPECT_THAT(Changes(plan), ElementsAre(std::string("transition/restart ") + kShadow,
+                                         std::string("transition/repair ") + kServer));
+  ApplyResult result = ApplyPlan(plan);
+  for (const auto& s : result.steps) EXPECT_TRUE(s.ok) << s.address << ": " << s.error;
+  EXPECT_NE(ShadowAddress(), old_address);
+  EXPECT_EQ(agents_["host-1"].target.shadow_address, ShadowAddress());
+  EXPECT_EQ(agents_["host-1"].commands.back(), "Start " + ShadowAddress());
+  EXPECT_EQ(Record(kServer).status, "realtime");
+}
+
+TEST_F(ShadowRestartTest, RepairFromErrorWithAnUnmovedShadowIsAPlainRepair) {
+  Converge(OneServer());
+  agents_["host-1"].state = "replication_error";
+  ApplyPlan(CleanPlanFor(OneServer()));
+  EXPECT_EQ(agents_["host-1"].commands.back(), "Repair");
+  EXPECT_EQ(Record(kServer).status, "realtime");
+}
+
 TEST_F(ShadowRestartTest, FailedRestartSkipsThatServersRetarget) {
   Converge(OneServer());
   fake_.StopShadowHostOutOfBand(ShadowId());
