@@ -52,22 +52,45 @@ Result<ParsedHeader> ParseHeader(const uint8_t* h) {
   return p;
 }
 
-Result<Frame> FinishFrame(const ParsedHeader& h, std::span<const uint8_t> sent, const uint8_t* trailer) {
+Status CheckPayload(const ParsedHeader& h, std::span<const uint8_t> sent, const uint8_t* trailer) {
   if (XXH3_64bits(sent.data(), sent.size()) != Get64(trailer)) {
     return DataLoss(std::string("frame ") + FrameTypeName(h.type) + " seq " + std::to_string(h.seq) +
                     ": payload checksum mismatch");
   }
+  return Status::Ok();
+}
+
+Status Decompress(const ParsedHeader& h, std::span<const uint8_t> sent, std::vector<uint8_t>* out) {
+  out->resize(h.raw_length);
+  size_t n = ZSTD_decompress(out->data(), out->size(), sent.data(), sent.size());
+  if (ZSTD_isError(n) || n != h.raw_length) return DataLoss("frame: zstd payload does not decompress");
+  return Status::Ok();
+}
+
+Result<Frame> FinishFrame(const ParsedHeader& h, std::span<const uint8_t> sent, const uint8_t* trailer) {
+  CDR_RETURN_IF_ERROR(CheckPayload(h, sent, trailer));
   Frame f;
   f.type = h.type;
   f.seq = h.seq;
   if (h.flags & kFlagZstd) {
-    f.payload.resize(h.raw_length);
-    size_t n = ZSTD_decompress(f.payload.data(), f.payload.size(), sent.data(), sent.size());
-    if (ZSTD_isError(n) || n != h.raw_length) return DataLoss("frame: zstd payload does not decompress");
+    CDR_RETURN_IF_ERROR(Decompress(h, sent, &f.payload));
   } else {
     f.payload.assign(sent.begin(), sent.end());
   }
   return f;
+}
+
+void PutHeader(uint8_t* h, FrameType type, uint16_t flags, uint32_t sent_length, uint64_t seq,
+               uint32_t raw_length) {
+  Put32(h, kFrameMagic);
+  Put16(h + 4, kFrameVersion);
+  Put16(h + 6, static_cast<uint16_t>(type));
+  Put16(h + 8, flags);
+  Put16(h + 10, 0);
+  Put32(h + 12, sent_length);
+  Put64(h + 16, seq);
+  Put32(h + 24, raw_length);
+  Put32(h + 28, HeaderChecksum(h));
 }
 
 // Little-endian payload builder and reader for the messages.
@@ -198,20 +221,27 @@ std::vector<uint8_t> EncodeFrame(FrameType type, uint64_t seq, std::span<const u
     out.insert(out.end(), payload.begin(), payload.end());
   }
   const auto sent_length = static_cast<uint32_t>(out.size() - kFrameHeaderSize);
-  uint8_t* h = out.data();
-  Put32(h, kFrameMagic);
-  Put16(h + 4, kFrameVersion);
-  Put16(h + 6, static_cast<uint16_t>(type));
-  Put16(h + 8, flags);
-  Put16(h + 10, 0);
-  Put32(h + 12, sent_length);
-  Put64(h + 16, seq);
-  Put32(h + 24, static_cast<uint32_t>(payload.size()));
-  Put32(h + 28, HeaderChecksum(h));
+  PutHeader(out.data(), type, flags, sent_length, seq, static_cast<uint32_t>(payload.size()));
   uint8_t trailer[kFrameTrailerSize];
   Put64(trailer, XXH3_64bits(out.data() + kFrameHeaderSize, sent_length));
   out.insert(out.end(), trailer, trailer + kFrameTrailerSize);
   return out;
+}
+
+FrameEnvelope EncodeFrameEnvelope(FrameType type, uint64_t seq,
+                                  std::span<const std::span<const uint8_t>> payload_pieces) {
+  thread_local std::unique_ptr<XXH3_state_t, XXH_errorcode (*)(XXH3_state_t*)> state(XXH3_createState(),
+                                                                                      XXH3_freeState);
+  XXH3_64bits_reset(state.get());
+  size_t length = 0;
+  for (std::span<const uint8_t> piece : payload_pieces) {
+    XXH3_64bits_update(state.get(), piece.data(), piece.size());
+    length += piece.size();
+  }
+  FrameEnvelope envelope;
+  PutHeader(envelope.header, type, 0, static_cast<uint32_t>(length), seq, static_cast<uint32_t>(length));
+  Put64(envelope.trailer, XXH3_64bits_digest(state.get()));
+  return envelope;
 }
 
 Result<Frame> DecodeFrame(std::span<const uint8_t> bytes, size_t* consumed) {
@@ -240,17 +270,47 @@ Status WriteAll(int fd, std::span<const uint8_t> bytes) {
   return Status::Ok();
 }
 
+Status WriteVecAll(int fd, struct iovec* iov, int count) {
+  while (count > 0) {
+    struct msghdr msg {};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = static_cast<size_t>(count);
+    ssize_t w = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return Unavailable(std::string("send: ") + std::strerror(errno));
+    size_t done = static_cast<size_t>(w);
+    while (count > 0 && done >= iov->iov_len) {
+      done -= iov->iov_len;
+      ++iov;
+      --count;
+    }
+    if (count > 0) {
+      iov->iov_base = static_cast<uint8_t*>(iov->iov_base) + done;
+      iov->iov_len -= done;
+    }
+  }
+  return Status::Ok();
+}
+
 Status ReadFrame(int fd, Frame* frame) {
   uint8_t header[kFrameHeaderSize];
   CDR_RETURN_IF_ERROR(ReadAll(fd, header, sizeof header));
   Result<ParsedHeader> h = ParseHeader(header);
   if (!h.ok()) return h.status();
-  std::vector<uint8_t> rest(h->payload_length + kFrameTrailerSize);
-  CDR_RETURN_IF_ERROR(ReadAll(fd, rest.data(), rest.size()));
-  Result<Frame> f =
-      FinishFrame(*h, std::span(rest).first(h->payload_length), rest.data() + h->payload_length);
-  if (!f.ok()) return f.status();
-  *frame = std::move(*f);
+  std::vector<uint8_t>& buffer = frame->payload;
+  buffer.resize(h->payload_length + kFrameTrailerSize);
+  CDR_RETURN_IF_ERROR(ReadAll(fd, buffer.data(), buffer.size()));
+  const std::span<const uint8_t> sent = std::span(buffer).first(h->payload_length);
+  CDR_RETURN_IF_ERROR(CheckPayload(*h, sent, buffer.data() + h->payload_length));
+  frame->type = h->type;
+  frame->seq = h->seq;
+  if (h->flags & kFlagZstd) {
+    std::vector<uint8_t> raw;
+    CDR_RETURN_IF_ERROR(Decompress(*h, sent, &raw));
+    buffer.swap(raw);
+  } else {
+    buffer.resize(h->payload_length);
+  }
   return Status::Ok();
 }
 

@@ -3,6 +3,8 @@
 // kDataLoss and is never returned as data; a peer that closed or a short read is kUnavailable (reconnect).
 #pragma once
 
+#include <sys/uio.h>
+
 #include <cstdint>
 #include <span>
 #include <string>
@@ -47,8 +49,22 @@ std::vector<uint8_t> EncodeFrame(FrameType type, uint64_t seq, std::span<const u
 // shorter than the frame (wait for more), kDataLoss on any checksum or decompression failure.
 Result<Frame> DecodeFrame(std::span<const uint8_t> bytes, size_t* consumed);
 
+// The header and trailer of an uncompressed frame whose payload stays in the caller's buffers (a full-sync
+// extent read from the disk): sent as header, payload pieces, trailer with WriteVecAll, the payload is never
+// copied in user space. The bytes on the wire are those EncodeFrame(…, compress = false) gives.
+struct FrameEnvelope {
+  uint8_t header[kFrameHeaderSize];
+  uint8_t trailer[kFrameTrailerSize];
+};
+FrameEnvelope EncodeFrameEnvelope(FrameType type, uint64_t seq,
+                                  std::span<const std::span<const uint8_t>> payload_pieces);
+
 // Blocking socket I/O of whole frames (EINTR and short transfers retried).
 Status WriteAll(int fd, std::span<const uint8_t> bytes);
+// Sends the iovecs in order, advancing them past what each sendmsg took.
+Status WriteVecAll(int fd, struct iovec* iov, int count);
+// Reads the payload straight into frame->payload, whose capacity is reused: a caller that reads many frames
+// into the same Frame pays no allocation and no zero-fill per frame.
 Status ReadFrame(int fd, Frame* frame);
 
 // Messages (payloads). Decode* return kInvalidArgument for a payload of the wrong shape.

@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "recovery/rfc3339.h"
+#include "common/rfc3339.h"
 
 namespace cdr::recovery {
 namespace fs = std::filesystem;
@@ -138,10 +138,16 @@ Result<ResolvedPoint> HistoryReader::Resolve(const std::string& choice) const {
       point.seqs[name] = log->newest_seq();
       point.time_ns = std::max(point.time_ns, log->newest_time_ns());
     }
-  } else if (std::optional<uint64_t> time = ParseRfc3339Ns(choice)) {
-    point.time_ns = *time;
+  } else if (choice.rfind("rp-", 0) != 0) {  // not a point id: a time
+    int64_t parsed = 0;
+    std::string problem;
+    if (!ParseRfc3339(choice, &parsed, &problem)) {
+      return InvalidArgument("\"" + choice + "\" " + problem + " (or give latest, or a recovery point id rp-…)");
+    }
+    const uint64_t time = static_cast<uint64_t>(parsed);
+    point.time_ns = time;
     for (const auto& [name, log] : disks_) {
-      Result<uint64_t> seq = log->SeqAtTime(*time);
+      Result<uint64_t> seq = log->SeqAtTime(time);
       if (!seq.ok()) return Status(seq.status().code(), choice + ": " + seq.status().message());
       point.seqs[name] = *seq;
     }

@@ -5,7 +5,7 @@
 
 #include "recovery/dr_disks.h"
 #include "recovery/main/commands.h"
-#include "recovery/rfc3339.h"
+#include "common/rfc3339.h"
 #include "recovery/standalone_image.h"
 
 namespace cdr::recovery::cli {
@@ -88,7 +88,7 @@ int Points(const PointsFlags& flags) {
   for (const PointSummary& p : (*history)->Points()) {
     out["points"].push_back({{"id", p.point.id},
                              {"time_ns", p.point.time_ns},
-                             {"time", FormatRfc3339Ns(p.point.time_ns)},
+                             {"time", FormatRfc3339Nanos(p.point.time_ns)},
                              {"kind", p.point.kind},
                              {"bytes", p.bytes},
                              {"seqs", p.point.seqs}});
@@ -97,8 +97,8 @@ int Points(const PointsFlags& flags) {
     out["windows"].push_back({{"disk", w.disk},
                               {"start_time_ns", w.start_time_ns},
                               {"end_time_ns", w.end_time_ns},
-                              {"start", FormatRfc3339Ns(w.start_time_ns)},
-                              {"end", FormatRfc3339Ns(w.end_time_ns)},
+                              {"start", FormatRfc3339Nanos(w.start_time_ns)},
+                              {"end", FormatRfc3339Nanos(w.end_time_ns)},
                               {"base_seq", w.base_seq},
                               {"newest_seq", w.newest_seq}});
   }

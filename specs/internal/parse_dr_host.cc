@@ -6,7 +6,7 @@
 #include "specs/internal/ipv4_rules.h"
 #include "specs/internal/name_rules.h"
 #include "specs/internal/recovery_point_choice.h"
-#include "specs/internal/rfc3339.h"
+#include "common/rfc3339.h"
 #include "specs/internal/suggest.h"
 #include "specs/internal/toml_reader.h"
 

@@ -4,7 +4,7 @@
 #include <cctype>
 #include <regex>
 
-#include "specs/internal/rfc3339.h"
+#include "common/rfc3339.h"
 #include "specs/internal/suggest.h"
 
 namespace cdr::specs::internal {

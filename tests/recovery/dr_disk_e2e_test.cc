@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "common/json_file.h"
-#include "recovery/rfc3339.h"
+#include "common/rfc3339.h"
 #include "tests/recovery/history_builder.h"
 #include "tests/support/process_test_util.h"
 
@@ -20,7 +20,8 @@ using cdr::testing::RunResult;
 using testing::DiskHistoryBuilder;
 using testing::TestRecord;
 
-const uint64_t kBaseTime = *ParseRfc3339Ns("2026-11-25T01:00:00Z");
+// 2026-11-25T01:00:00Z
+const uint64_t kBaseTime = 1795568400ull * 1'000'000'000;
 uint64_t TimeOf(uint64_t seq) { return kBaseTime + seq * 1'000'000'000ull; }
 
 fs::path DrDiskBinary() { return fs::read_symlink("/proc/self/exe").parent_path() / "cdr-dr-disk"; }

@@ -1,10 +1,12 @@
-#include "specs/internal/rfc3339.h"
+#include "common/rfc3339.h"
 
 #include <cctype>
 #include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <limits>
 
-namespace cdr::specs::internal {
+namespace cdr {
 namespace {
 
 constexpr char kShape[] =
@@ -142,4 +144,14 @@ bool ParseRfc3339(std::string_view text, int64_t* ns, std::string* problem) {
   return CivilTimeToUnixNanos(t, ns, problem);
 }
 
-}  // namespace cdr::specs::internal
+std::string FormatRfc3339Nanos(int64_t time_ns) {
+  const std::time_t seconds = static_cast<std::time_t>(time_ns / 1'000'000'000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(time_ns % 1'000'000'000));
+  return buf;
+}
+
+}  // namespace cdr

@@ -1,4 +1,4 @@
-// RFC 3339 times for recovery points. A time without a zone is refused rather than guessed: the DR side and
+// RFC 3339 times for recovery points (a spec's recovery_point, cdr-dr-disk --at), parsed and printed. A time without a zone is refused rather than guessed: the DR side and
 // the person writing the spec may sit in different zones, and a silent guess would restore the wrong instant.
 #pragma once
 
@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace cdr::specs::internal {
+namespace cdr {
 
 // A calendar instant as written; `offset_minutes` is east of UTC (+08:00 = 480).
 struct CivilTime {
@@ -28,4 +28,7 @@ bool CivilTimeToUnixNanos(const CivilTime& t, int64_t* ns, std::string* problem)
 // what is wrong in words a user acts on ("has no time zone: add `Z` for UTC or an offset such as `+08:00`").
 bool ParseRfc3339(std::string_view text, int64_t* ns, std::string* problem);
 
-}  // namespace cdr::specs::internal
+// "2026-11-25T01:00:00.123456789Z": UTC, nanoseconds.
+std::string FormatRfc3339Nanos(int64_t time_ns);
+
+}  // namespace cdr

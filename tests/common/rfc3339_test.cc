@@ -1,10 +1,10 @@
-#include "specs/internal/rfc3339.h"
+#include "common/rfc3339.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace cdr::specs::internal {
+namespace cdr {
 namespace {
 
 constexpr int64_t kSecond = 1'000'000'000;
@@ -94,5 +94,10 @@ TEST(Rfc3339Test, MalformedText) {
             "has more than 9 fraction digits (nanoseconds are the finest precision)");
 }
 
+TEST(Rfc3339Test, FormatRoundTrips) {
+  EXPECT_EQ(FormatRfc3339Nanos(k20261125T10 + 123456789), "2026-11-25T10:00:00.123456789Z");
+  EXPECT_EQ(Parse(FormatRfc3339Nanos(k20261125T10 + 5)), k20261125T10 + 5);
+}
+
 }  // namespace
-}  // namespace cdr::specs::internal
+}  // namespace cdr
