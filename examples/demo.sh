@@ -3,7 +3,9 @@
 # a local cloud with 3 hosts → validate the example spec → plan to a file → apply it (web-1 replicates to a
 # shadow host until realtime) → status and jobs → 8 MiB written through host-1's NBD export reach the replica
 # byte for byte → every process stopped (`cdr local down`) → drift sees it → apply brings them back to
-# realtime → a VPC peering deleted behind cdr's back → drift finds it → apply repairs it → no drift.
+# realtime → a DR drill of web-1 at the instant before the last write (any point in time), verified against the
+# primary's content at that instant, then cleared → a VPC peering deleted behind cdr's back → drift finds it →
+# apply repairs it → no drift.
 # Every agent and shadow process the demo started is stopped when it exits, also on failure.
 set -euo pipefail
 CDR=$(realpath "${1:-build/cdr}")
@@ -67,6 +69,10 @@ echo "$ nbdcopy random.bin $uri"
 nbdcopy random.bin "$uri"
 wait_replica_equal "$disk" "$replica"
 run status
+# The instant and the primary's content, for the drill further down.
+before_more=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
+hash_then=$(sha256sum < "$disk" | cut -c1-64)
+sleep 0.1
 
 step "Every machine switched off: all agents and shadow hosts stop"
 run local down
@@ -86,6 +92,27 @@ echo "$ nbdcopy more.bin $uri   # 1 MiB more, through the restarted agent"
 nbdcopy more.bin "$uri"
 wait_replica_equal "$disk" "$replica"
 run status
+
+step "A DR drill of web-1 at $before_more (before that last 1 MiB): its disk must be exactly the primary's then"
+run recovery-points web-prod/web-1
+python3 - "$before_more" "$hash_then" <<'PY'
+import sys
+spec = open("specs/web.toml").read()
+table = ('\n[group.server.drill]          # web-1\'s drill DR host\nname = "web1-drill"\n'
+         'recovery_point = "%s"\n'
+         "verify = 'command:test \"$(sha256sum < \"$CDR_DISK\" | cut -c1-64)\" = \"%s\"'\n" % (sys.argv[1], sys.argv[2]))
+at = spec.index("[[group.server]]", spec.index('name = "web-1"'))
+open("specs/web.toml", "w").write(spec[:at] + table.lstrip("\n") + "\n" + spec[at:])
+PY
+sed -n '/group.server.drill/,/verify/p' specs/web.toml
+run plan
+run apply --auto-approve
+run status
+[ "$(web1 's["dr_hosts"][0]["verification"]["result"]')" = passed ] || { echo "the drill did not verify" >&2; exit 1; }
+
+step "Clear the drill: remove the table and apply (replication was never interrupted)"
+cp "$HERE/specs/web.toml" specs/web.toml
+run apply --auto-approve
 
 step "Someone deletes the web-prod VPC peering in the cloud console"
 peering=$(grep -l '"name": "cdr-web-prod"' .cdr/cloud/peerings/*.json)
