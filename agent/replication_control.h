@@ -7,8 +7,9 @@
 //   full_sync ──stop──► full_sync_stopping ──► full_sync_stopped      (restart/start resumes the sync)
 //   realtime  ──stop──► realtime_stopping  ──► realtime_stopped       (restart/start resumes from the acked seq)
 //   link down longer than the outage window, journal full, disk geometry change, crash without bitmap
-//        ──► replication_error ──repair (auto when auto_restart and the link is back)──► repair_starting ──►
-//        repairing (compare block hashes, send only differing blocks) ──► realtime
+//        ──► replication_error ──repair (auto when auto_restart and the link is back), or start with a target
+//        (maybe the shadow's new address)──► repair_starting ──► repairing (compare block hashes, send only
+//        differing blocks) ──► realtime
 #pragma once
 
 #include <cstdint>
@@ -61,6 +62,8 @@ class ReplicationControl {
   virtual ~ReplicationControl() = default;
   virtual Result<AgentStatus> GetStatus() = 0;
   // From initialized or a *_stopped state (resumes). Starting a running agent with the same target is Ok.
+  // From replication_error: stores the target (the shadow host may have come back on a new address) and
+  // repairs towards it (repair_starting → repairing → realtime), as Repair() does with the stored one.
   // kFailedPrecondition from other states, saying which state it is in.
   virtual Status Start(const ReplicationTarget& target) = 0;
   // From replication_starting, full_sync, realtime (→ *_stopping → *_stopped); Ok when already stopped.

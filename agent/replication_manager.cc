@@ -199,27 +199,26 @@ Status ReplicationManager::Start(const ReplicationTarget& target) {
   std::lock_guard command(command_mutex_);
   if (shut_down_) return FailedPrecondition("the agent is shutting down");
   CDR_RETURN_IF_ERROR(ValidateTarget(target));
+  std::string state;
   {
     std::lock_guard lock(mutex_);
-    const std::string state = StateLocked();
+    state = StateLocked();
     if (AnyLocked(&Disk::stopping)) {
       return FailedPrecondition("replication is " + state + ": start again once it is stopped");
     }
-    if (AnyLocked(&Disk::running)) {
+    if (state != "replication_error" && AnyLocked(&Disk::running)) {
       if (desired_.target && SameTarget(*desired_.target, target)) return Status::Ok();
       return FailedPrecondition("replication is " + state + " to " + desired_.target->shadow_address +
                                 " as " + desired_.target->server_id +
                                 ": stop it before starting with another target");
     }
-    if (state == "replication_error") {
-      return FailedPrecondition("replication is in replication_error: repair it instead of starting it");
-    }
-    if (state != "initialized" && state != "full_sync_stopped" && state != "realtime_stopped") {
+    if (state != "initialized" && state != "full_sync_stopped" && state != "realtime_stopped" &&
+        state != "replication_error") {
       return FailedPrecondition("replication cannot start from " + state);
     }
   }
   JoinStopper();
-  return StartDisks(target);
+  return state == "replication_error" ? RepairTowards(target) : StartDisks(target);
 }
 
 Status ReplicationManager::Stop() {
@@ -281,6 +280,39 @@ Status ReplicationManager::Repair() {
     spdlog::info("replication {}/{}: replication_error → repair_starting (repair requested)",
                  target.server_id, disk->stack->name());
     disk->sender->StartRepair();
+  }
+  return Status::Ok();
+}
+
+Status ReplicationManager::RepairTowards(const ReplicationTarget& target) {
+  std::vector<std::string> from;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& disk : disks_) {
+      from.push_back(DiskStateLocked(*disk, SenderStatusLocked(*disk)));
+      // A running sender keeps the error it met to itself; its replacement for the new target must start in
+      // replication_error with that reason, not as a fresh start.
+      if (disk->sender && disk->memory.error.empty() &&
+          !(disk->sender_target && SameTarget(*disk->sender_target, target))) {
+        const ReplicationStatus s = disk->sender->status();
+        if (IsErrorPhase(s.phase)) disk->memory.error = s.last_error.empty() ? kRepairInterrupted : s.last_error;
+      }
+    }
+    if (desired_.target && desired_.target->shadow_address != target.shadow_address) {
+      spdlog::info("replication {}: repair towards {} (was {})", target.server_id, target.shadow_address,
+                   desired_.target->shadow_address);
+    }
+    desired_.target = target;
+    desired_.running = true;
+    CDR_RETURN_IF_ERROR(SaveLocked());
+  }
+  for (size_t i = 0; i < disks_.size(); ++i) {
+    Disk& disk = *disks_[i];
+    StartDisk(disk, target, from[i]);
+    if (from[i] != "replication_error") continue;
+    spdlog::info("replication {}/{}: replication_error → repair_starting (start in error: repair towards {})",
+                 target.server_id, disk.stack->name(), target.shadow_address);
+    disk.sender->StartRepair();
   }
   return Status::Ok();
 }

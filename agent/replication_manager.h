@@ -7,7 +7,8 @@
 //   running ──Stop──► full_sync_stopping | realtime_stopping ──(senders joined)──► full_sync_stopped |
 //                     realtime_stopped        (by whether the shadow had the full copy)
 //   *_stopped ──Start | Restart──► replication_starting … (the sender resumes where the shadow is)
-//   replication_error ──Repair──► repair_starting ──► repairing ──► realtime
+//   replication_error ──Repair | Start(target)──► repair_starting ──► repairing ──► realtime
+//                     (Start stores the target first: the shadow host may be back on a new address)
 //
 // Stop returns at once and the senders are stopped on a thread of the manager, so *_stopping is what a caller
 // polling GetStatus sees meanwhile. Commands are serialized; GetStatus never waits for a command.
@@ -97,6 +98,9 @@ class ReplicationManager : public ReplicationControl {
   // Each requires command_mutex_ held.
   Status StartDisks(const ReplicationTarget& target);
   void StartDisk(Disk& disk, const ReplicationTarget& target, const std::string& from);
+  // Start() in replication_error: the target (maybe a shadow host back on a new address) is stored and every
+  // disk in error is repaired towards it.
+  Status RepairTowards(const ReplicationTarget& target);
   void BeginStop(const std::string& reason);
   void JoinStopper();
   void StopSenders();

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "agent/full_sync.h"
+#include "agent/internal/compression_probe.h"
 #include "agent/internal/journal_format.h"
 #include "agent/internal/shadow_connect.h"
 #include "agent/journal_reader.h"
@@ -258,31 +259,42 @@ void ReplicationSender::ReceiveAcks(int fd) {
   cv_.notify_all();
 }
 
+Status ReplicationSender::Pace(int fd, uint64_t bytes) {
+  if (options_.rate_bytes_per_second == 0) return Status::Ok();
+  std::unique_lock lock(mutex_);
+  if (rate_bytes_ == 0) rate_start_ = Clock::now();
+  rate_bytes_ += bytes;
+  const auto due = rate_start_ + std::chrono::microseconds(rate_bytes_ * 1000000 / options_.rate_bytes_per_second);
+  // A slow rate may hold a frame back for longer than the link timeout: heartbeats keep the acks coming.
+  while (!cv_.wait_until(lock, std::min(due, Clock::now() + kHeartbeatEvery), [&] {
+    return stop_ || session_broken_;
+  }) && Clock::now() < due) {
+    lock.unlock();
+    Status s = wire::WriteAll(fd, wire::EncodeFrame(wire::FrameType::kHeartbeat, 0,
+                                                    wire::EncodeHeartbeat(internal::NowRealtimeNs()), false));
+    lock.lock();
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
 Status ReplicationSender::Flush(int fd, std::vector<uint8_t>* batch) {
   if (batch->empty()) return Status::Ok();
-  if (options_.rate_bytes_per_second > 0) {
-    std::unique_lock lock(mutex_);
-    if (rate_bytes_ == 0) rate_start_ = Clock::now();
-    rate_bytes_ += batch->size();
-    const auto due =
-        rate_start_ + std::chrono::microseconds(rate_bytes_ * 1000000 / options_.rate_bytes_per_second);
-    // A slow rate may hold a frame back for longer than the link timeout: heartbeats keep the acks coming.
-    while (!cv_.wait_until(lock, std::min(due, Clock::now() + kHeartbeatEvery), [&] {
-      return stop_ || session_broken_;
-    }) && Clock::now() < due) {
-      lock.unlock();
-      Status s =
-          wire::WriteAll(fd, wire::EncodeFrame(wire::FrameType::kHeartbeat, 0,
-                                               wire::EncodeHeartbeat(internal::NowRealtimeNs()), false));
-      lock.lock();
-      if (!s.ok()) return s;
-    }
-  }
+  CDR_RETURN_IF_ERROR(Pace(fd, batch->size()));
   if (SessionBroken()) return Unavailable("session closed");
   CDR_RETURN_IF_ERROR(wire::WriteAll(fd, *batch));
   std::lock_guard lock(mutex_);
   status_.bytes_sent += batch->size();
   batch->clear();
+  return Status::Ok();
+}
+
+Status ReplicationSender::SendVec(int fd, struct iovec* iov, int count, uint64_t bytes) {
+  CDR_RETURN_IF_ERROR(Pace(fd, bytes));
+  if (SessionBroken()) return Unavailable("session closed");
+  CDR_RETURN_IF_ERROR(wire::WriteVecAll(fd, iov, count));
+  std::lock_guard lock(mutex_);
+  status_.bytes_sent += bytes;
   return Status::Ok();
 }
 
@@ -333,6 +345,7 @@ Status ReplicationSender::FullSync(int fd, const wire::HelloAck& ack) {
   uint64_t sent = 0;
   std::vector<DataRun> runs;
   std::vector<uint8_t> batch;
+  internal::CompressionProbe probe;
   while (true) {
     Result<bool> more = (*reader)->NextChunk(&cursor, &runs);
     if (!more.ok()) return more.status();
@@ -340,12 +353,28 @@ Status ReplicationSender::FullSync(int fd, const wire::HelloAck& ack) {
     for (size_t i = 0; i < runs.size(); ++i) {
       const DataRun& run = runs[i];
       const uint64_t extent_cursor = i + 1 < runs.size() ? run.offset + run.data.size() : cursor;
-      std::vector<uint8_t> frame = wire::EncodeFrame(
-          wire::FrameType::kFullSyncExtent, 0,
-          wire::EncodeFullSyncExtent({run.offset, extent_cursor, base, run.data}), options_.compress);
-      CDR_RETURN_IF_ERROR(Reserve(fd, &batch, extent_cursor, frame.size(), 0));
-      batch = std::move(frame);
-      CDR_RETURN_IF_ERROR(Flush(fd, &batch));
+      if (options_.compress && probe.WorthCompressing(run.data)) {
+        std::vector<uint8_t> frame = wire::EncodeFrame(
+            wire::FrameType::kFullSyncExtent, 0,
+            wire::EncodeFullSyncExtent({run.offset, extent_cursor, base, run.data}), true);
+        CDR_RETURN_IF_ERROR(Reserve(fd, &batch, extent_cursor, frame.size(), 0));
+        batch = std::move(frame);
+        CDR_RETURN_IF_ERROR(Flush(fd, &batch));
+      } else {
+        // Incompressible data goes from the read buffer to the socket as it is: no frame buffer copy.
+        const std::vector<uint8_t> extent_header =
+            wire::EncodeFullSyncExtent({run.offset, extent_cursor, base, {}});
+        const std::span<const uint8_t> pieces[] = {extent_header, run.data};
+        wire::FrameEnvelope envelope = wire::EncodeFrameEnvelope(wire::FrameType::kFullSyncExtent, 0, pieces);
+        iovec iov[] = {{envelope.header, sizeof envelope.header},
+                       {const_cast<uint8_t*>(extent_header.data()), extent_header.size()},
+                       {const_cast<uint8_t*>(run.data.data()), run.data.size()},
+                       {envelope.trailer, sizeof envelope.trailer}};
+        const uint64_t bytes = sizeof envelope.header + extent_header.size() + run.data.size() +
+                               sizeof envelope.trailer;
+        CDR_RETURN_IF_ERROR(Reserve(fd, &batch, extent_cursor, bytes, 0));
+        CDR_RETURN_IF_ERROR(SendVec(fd, iov, 4, bytes));
+      }
       sent += run.data.size();
       std::lock_guard lock(mutex_);
       status_.full_sync_bytes_sent += run.data.size();

@@ -119,6 +119,10 @@ class ReplicationSender {
   Status Reserve(int fd, std::vector<uint8_t>* batch, uint64_t key, uint64_t bytes, uint64_t time_ns);
   // Sends the batch (honouring the rate limit) and clears it.
   Status Flush(int fd, std::vector<uint8_t>* batch);
+  // Sends `bytes` held in the iovecs (honouring the rate limit): frames whose payload is not copied.
+  Status SendVec(int fd, struct iovec* iov, int count, uint64_t bytes);
+  // Waits until `bytes` more fit under the rate limit, heartbeating meanwhile.
+  Status Pace(int fd, uint64_t bytes);
   void SetPhase(ReplicationPhase phase, const std::string& reason);
   bool SessionBroken();
 

@@ -4,20 +4,23 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "common/wire_frame.h"
+#include "shadow/frame_queue.h"
 #include "shadow/replica_disk.h"
 
 namespace cdr::shadow {
 namespace {
 
 constexpr uint64_t kCommitEveryBytes = 32ull << 20;
+// Frames read ahead of the applier: more than one commit's worth, so a commit never stops the stream.
+constexpr uint64_t kQueueBytes = 64ull << 20;
 
 Status Send(int fd, wire::FrameType type, uint64_t seq, const std::vector<uint8_t>& payload) {
   return wire::WriteAll(fd, wire::EncodeFrame(type, seq, payload, false));
@@ -28,9 +31,18 @@ void SendError(int fd, const Status& s) {
              wire::EncodeError({static_cast<uint16_t>(s.code()), s.ToString()}));
 }
 
-bool InputPending(int fd) {
-  int pending = 0;
-  return ::ioctl(fd, FIONREAD, &pending) == 0 && pending > 0;
+void ReadFrames(int fd, FrameQueue* queue) {
+  while (true) {
+    wire::Frame frame = queue->TakeSpare();
+    if (Status s = wire::ReadFrame(fd, &frame); !s.ok()) {
+      queue->Finish(s);
+      return;
+    }
+    if (!queue->Push(std::move(frame))) {
+      queue->Finish(Unavailable("connection closed by the shadow"));
+      return;
+    }
+  }
 }
 
 // Ranges that match are done; the others are answered with the replica's block hashes.
@@ -44,6 +56,37 @@ Status AnswerRepairRanges(int fd, ReplicaDisk* disk, const wire::RepairRanges& r
                              wire::EncodeRepairBlockHashes({range.offset, disk->state().block_size, block_hashes})));
   }
   return Status::Ok();
+}
+
+// One frame of an accepted session; a heartbeat is answered with an ACK after a commit.
+Status Apply(int fd, ReplicaDisk* disk, const wire::Frame& frame) {
+  switch (frame.type) {
+    case wire::FrameType::kData: {
+      Result<wire::DataRecord> r = wire::DecodeDataRecord(frame.payload);
+      return r.ok() ? disk->ApplyData(*r) : r.status();
+    }
+    case wire::FrameType::kFullSyncExtent: {
+      Result<wire::FullSyncExtent> e = wire::DecodeFullSyncExtent(frame.payload);
+      return e.ok() ? disk->ApplyExtent(*e) : e.status();
+    }
+    case wire::FrameType::kRepairRanges: {
+      Result<wire::RepairRanges> r = wire::DecodeRepairRanges(frame.payload);
+      return r.ok() ? AnswerRepairRanges(fd, disk, *r) : r.status();
+    }
+    case wire::FrameType::kRepairBlocks: {
+      Result<wire::RepairBlocks> b = wire::DecodeRepairBlocks(frame.payload);
+      return b.ok() ? disk->ApplyRepairBlocks(*b) : b.status();
+    }
+    case wire::FrameType::kRepairEnd: {
+      Result<wire::RepairEnd> e = wire::DecodeRepairEnd(frame.payload);
+      return e.ok() ? disk->FinishRepair(e->base_seq) : e.status();
+    }
+    case wire::FrameType::kHeartbeat:
+      CDR_RETURN_IF_ERROR(disk->Commit());
+      return Send(fd, wire::FrameType::kAck, disk->state().applied_seq, wire::EncodeAck(disk->ack()));
+    default:
+      return InvalidArgument(std::string("unexpected frame ") + wire::FrameTypeName(frame.type));
+  }
 }
 
 }  // namespace
@@ -127,11 +170,11 @@ void ShadowServer::AcceptLoop() {
 
 void ShadowServer::Serve(Connection* connection) {
   const int fd = connection->fd;
-  wire::Frame frame;
+  wire::Frame first;
   std::string key;
-  Status s = wire::ReadFrame(fd, &frame);
-  Result<wire::Hello> hello = s.ok() && frame.type == wire::FrameType::kHello
-                                  ? wire::DecodeHello(frame.payload)
+  Status s = wire::ReadFrame(fd, &first);
+  Result<wire::Hello> hello = s.ok() && first.type == wire::FrameType::kHello
+                                  ? wire::DecodeHello(first.payload)
                                   : Result<wire::Hello>(s.ok() ? InvalidArgument("expected HELLO") : s);
   std::unique_ptr<ReplicaDisk> disk;
   if (hello.ok()) {
@@ -161,59 +204,39 @@ void ShadowServer::Serve(Connection* connection) {
     SendError(fd, hello.status());
   }
 
+  std::optional<FrameQueue> queue;
+  std::thread reader;
+  if (disk != nullptr && s.ok()) {
+    queue.emplace(kQueueBytes);
+    reader = std::thread([fd, &queue] { ReadFrames(fd, &*queue); });
+  }
   uint64_t since_commit = 0;
   while (disk != nullptr && s.ok()) {
-    s = wire::ReadFrame(fd, &frame);
-    if (!s.ok()) {
+    wire::Frame frame;
+    if (!queue->Pop(&frame, &s)) {
       if (s.code() == StatusCode::kDataLoss) SendError(fd, s);  // the agent reconnects and resends
       break;
     }
     since_commit += frame.payload.size();
-    switch (frame.type) {
-      case wire::FrameType::kData: {
-        Result<wire::DataRecord> r = wire::DecodeDataRecord(frame.payload);
-        s = r.ok() ? disk->ApplyData(*r) : r.status();
-        break;
-      }
-      case wire::FrameType::kFullSyncExtent: {
-        Result<wire::FullSyncExtent> e = wire::DecodeFullSyncExtent(frame.payload);
-        s = e.ok() ? disk->ApplyExtent(*e) : e.status();
-        break;
-      }
-      case wire::FrameType::kRepairRanges: {
-        Result<wire::RepairRanges> r = wire::DecodeRepairRanges(frame.payload);
-        s = r.ok() ? AnswerRepairRanges(fd, disk.get(), *r) : r.status();
-        break;
-      }
-      case wire::FrameType::kRepairBlocks: {
-        Result<wire::RepairBlocks> b = wire::DecodeRepairBlocks(frame.payload);
-        s = b.ok() ? disk->ApplyRepairBlocks(*b) : b.status();
-        break;
-      }
-      case wire::FrameType::kRepairEnd: {
-        Result<wire::RepairEnd> e = wire::DecodeRepairEnd(frame.payload);
-        s = e.ok() ? disk->FinishRepair(e->base_seq) : e.status();
-        break;
-      }
-      case wire::FrameType::kHeartbeat:
-        s = disk->Commit();
-        if (s.ok())
-          s = Send(fd, wire::FrameType::kAck, disk->state().applied_seq, wire::EncodeAck(disk->ack()));
-        continue;
-      default:
-        s = InvalidArgument(std::string("unexpected frame ") + wire::FrameTypeName(frame.type));
-    }
+    s = Apply(fd, disk.get(), frame);
+    queue->Recycle(std::move(frame));
     if (!s.ok()) {
       SendError(fd, s);
       break;
     }
-    // Acks wait for a quiet socket so a burst costs one fdatasync, not one per record.
-    if (disk->has_uncommitted() && (since_commit >= kCommitEveryBytes || !InputPending(fd))) {
+    // Acks wait for a quiet connection so a burst costs one fdatasync, not one per record; the reader keeps
+    // draining the socket meanwhile.
+    if (disk->has_uncommitted() && (since_commit >= kCommitEveryBytes || queue->empty())) {
       s = disk->Commit();
       if (s.ok())
         s = Send(fd, wire::FrameType::kAck, disk->state().applied_seq, wire::EncodeAck(disk->ack()));
       since_commit = 0;
     }
+  }
+  if (reader.joinable()) {
+    queue->Close();
+    ::shutdown(fd, SHUT_RDWR);
+    reader.join();
   }
   if (disk != nullptr) {
     if (Status c = disk->Commit(); !c.ok()) spdlog::error("{}: commit failed: {}", key, c.ToString());

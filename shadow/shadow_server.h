@@ -1,5 +1,6 @@
 // cdr-shadow's TCP receiver: one thread per agent connection, each speaking the replication protocol
-// (docs/wire-protocol.md) for one replica disk:
+// (docs/wire-protocol.md) for one replica disk, with a second thread that reads the connection's frames ahead
+// into a FrameQueue (shadow/frame_queue.h) so the stream goes on while a commit waits for the disk:
 //
 //   accept ──► HELLO ──► ReplicaDisk::Open ──refused──► HELLO_ACK(refused, reason) ──► close
 //                              │ accepted

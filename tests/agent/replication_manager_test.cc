@@ -252,9 +252,11 @@ TEST_F(ReplicationManagerTest, LinkLostLongerThanTheWindowIsAnErrorThatRepairFix
   ASSERT_TRUE(manager_->device(0)->Write(3 * kMiB, block, false).ok());
   ASSERT_TRUE(PollUntil([&] { return StateIs("replication_error"); })) << Status().state;
   EXPECT_FALSE(Status().disks[0].last_error.empty());
-  EXPECT_EQ(manager_->Start(target).code(), cdr::StatusCode::kOk) << "running with the same target";
+  // A start in error asks for a repair towards its target; with the shadow still down the error stays.
+  EXPECT_EQ(manager_->Start(target).code(), cdr::StatusCode::kOk);
+  EXPECT_TRUE(PollUntil([&] { return StateIs("replication_error"); })) << Status().state;
 
-  // Stopped in error, the error is kept (and persisted): a start is refused, a repair is what is needed.
+  // Stopped in error, the error is kept (and persisted): a repair is what is needed.
   ASSERT_TRUE(manager_->Stop().ok());
   ASSERT_TRUE(PollUntil([&] {  // the stop is complete once the stopped disk's error is persisted
     Result<nlohmann::json> persisted = ReadJsonFile(tmp_ / "state/replication.json");
@@ -262,9 +264,6 @@ TEST_F(ReplicationManagerTest, LinkLostLongerThanTheWindowIsAnErrorThatRepairFix
            (*persisted)["disks"]["vda"]["error"] != "";
   }));
   EXPECT_EQ(Status().state, "replication_error");
-  const cdr::Status start = manager_->Start(target);
-  EXPECT_EQ(start.code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(start.message().find("repair"), std::string::npos) << start.message();
 
   shadow = std::make_unique<ShadowWithReadyFile>(tmp_ / "shadow2", replicas_);
   ASSERT_TRUE(shadow->started()) << shadow->log();
@@ -274,6 +273,35 @@ TEST_F(ReplicationManagerTest, LinkLostLongerThanTheWindowIsAnErrorThatRepairFix
   // Only what changed during the outage (64 KiB, rounded to the repair's blocks) is sent again.
   EXPECT_GE(Status().disks[0].repair_bytes_sent, block.size());
   EXPECT_LE(Status().disks[0].repair_bytes_sent, 512 * 1024);
+}
+
+TEST_F(ReplicationManagerTest, StartInErrorWithTheShadowsNewAddressRepairsTowardsIt) {
+  MakeDisk(disk_, 8 * kMiB, 2 * kMiB, 9);
+  auto shadow = std::make_unique<ShadowWithReadyFile>(tmp_ / "shadow", replicas_);
+  ASSERT_TRUE(shadow->started()) << shadow->log();
+  OpenManager();
+  ReplicationTarget target = Target(*shadow);
+  target.auto_restart = false;
+  target.outage_window_seconds = 1;
+  ASSERT_TRUE(manager_->Start(target).ok());
+  ASSERT_TRUE(PollUntil([&] { return CaughtUp(); })) << Status().state;
+
+  shadow->child().Kill(SIGKILL);
+  shadow->child().Wait();
+  std::vector<uint8_t> block(64 * 1024, 0x5a);
+  ASSERT_TRUE(manager_->device(0)->Write(5 * kMiB, block, false).ok());
+  ASSERT_TRUE(PollUntil([&] { return StateIs("replication_error"); })) << Status().state;
+
+  shadow = std::make_unique<ShadowWithReadyFile>(tmp_ / "shadow2", replicas_);
+  ASSERT_TRUE(shadow->started()) << shadow->log();
+  ASSERT_TRUE(manager_->Start(Target(*shadow)).ok());
+  EXPECT_EQ(Status().shadow_address, shadow->address());
+  ASSERT_TRUE(PollUntil([&] { return CaughtUp(); })) << Status().state << " " << Status().disks[0].last_error;
+  EXPECT_GE(Status().disks[0].repair_bytes_sent, block.size());
+  EXPECT_LE(Status().disks[0].repair_bytes_sent, 512 * 1024);
+  Result<nlohmann::json> persisted = ReadJsonFile(tmp_ / "state/replication.json");
+  ASSERT_TRUE(persisted.ok());
+  EXPECT_EQ((*persisted)["target"]["shadow_address"], shadow->address()) << persisted->dump();
 }
 
 TEST_F(ReplicationManagerTest, ACutJournalAtStartIsRepairedBeforeRealtime) {
