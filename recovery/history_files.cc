@@ -10,59 +10,21 @@ namespace {
 
 constexpr std::string_view kHistorySuffix = ".history.json";
 
-// Reads an unsigned field, naming file and field when it is missing or of the wrong type.
-Status GetU64(const nlohmann::json& object, const std::string& key, const std::string& where, uint64_t* out) {
-  auto it = object.find(key);
-  if (it == object.end()) return DataLoss(where + ": missing field \"" + key + "\"");
-  if (!it->is_number_unsigned())
-    return DataLoss(where + ": field \"" + key + "\" must be an unsigned integer");
-  *out = it->get<uint64_t>();
-  return Status::Ok();
-}
-
-Status GetString(const nlohmann::json& object, const std::string& key, const std::string& where,
-                 std::string* out) {
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_string()) {
-    return DataLoss(where + ": field \"" + key + "\" must be a string");
-  }
-  *out = it->get<std::string>();
-  return Status::Ok();
-}
-
-Status CheckVersion(const nlohmann::json& doc, const std::string& where) {
-  if (!doc.is_object()) return DataLoss(where + ": not a JSON object");
-  uint64_t version = 0;
-  CDR_RETURN_IF_ERROR(GetU64(doc, "version", where, &version));
-  if (version != 1) return DataLoss(where + ": unsupported \"version\" " + std::to_string(version));
-  return Status::Ok();
-}
-
-Status ParseSeqs(const nlohmann::json& doc, const std::string& where, DiskSeqs* seqs) {
-  auto it = doc.find("seqs");
-  if (it == doc.end() || !it->is_object()) return DataLoss(where + ": field \"seqs\" must be an object");
-  for (const auto& [disk, seq] : it->items()) {
-    if (!seq.is_number_unsigned()) return DataLoss(where + ": seqs." + disk + " must be an unsigned integer");
-    (*seqs)[disk] = seq.get<uint64_t>();
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 fs::path HistoryPath(const fs::path& server_dir, const std::string& disk) {
-  return server_dir / (disk + std::string(kHistorySuffix));
+  return shadow::HistoryPaths{server_dir, disk}.history();
 }
 fs::path BaseImagePath(const fs::path& server_dir, const std::string& disk) {
-  return server_dir / (disk + ".base.img");
+  return shadow::HistoryPaths{server_dir, disk}.base();
 }
 fs::path CdpLogDir(const fs::path& server_dir, const std::string& disk) {
-  return server_dir / (disk + ".cdp");
+  return shadow::HistoryPaths{server_dir, disk}.cdp_dir();
 }
-fs::path RecoveryPointsPath(const fs::path& server_dir) { return server_dir / "recovery_points.json"; }
-fs::path HistoryLockPath(const fs::path& server_dir) { return server_dir / "history.lock"; }
+fs::path RecoveryPointsPath(const fs::path& server_dir) { return shadow::PointsPath(server_dir); }
+fs::path HistoryLockPath(const fs::path& server_dir) { return shadow::HistoryLockPath(server_dir); }
 fs::path PinPath(const fs::path& server_dir, const std::string& pin_name) {
-  return server_dir / "pins" / (pin_name + ".json");
+  return shadow::PinsDir(server_dir) / (pin_name + ".json");
 }
 
 std::vector<std::string> DisksWithHistory(const fs::path& server_dir) {
@@ -79,56 +41,20 @@ std::vector<std::string> DisksWithHistory(const fs::path& server_dir) {
 }
 
 Result<DiskHistory> ReadDiskHistory(const fs::path& path) {
-  Result<nlohmann::json> doc = ReadJsonFile(path);
-  if (!doc.ok()) return doc.status();
-  const std::string where = path.string();
-  CDR_RETURN_IF_ERROR(CheckVersion(*doc, where));
-  DiskHistory h;
-  CDR_RETURN_IF_ERROR(GetU64(*doc, "disk_size", where, &h.disk_size));
-  CDR_RETURN_IF_ERROR(GetU64(*doc, "base_seq", where, &h.base_seq));
-  CDR_RETURN_IF_ERROR(GetU64(*doc, "base_time_ns", where, &h.base_time_ns));
-  if (auto it = doc->find("repairs"); it != doc->end()) {
-    if (!it->is_array()) return DataLoss(where + ": field \"repairs\" must be an array");
-    for (size_t i = 0; i < it->size(); ++i) {
-      const std::string item = where + ": repairs[" + std::to_string(i) + "]";
-      RepairEntry r;
-      CDR_RETURN_IF_ERROR(GetU64((*it)[i], "after_seq", item, &r.after_seq));
-      CDR_RETURN_IF_ERROR(GetU64((*it)[i], "finished_seq", item, &r.finished_seq));
-      CDR_RETURN_IF_ERROR(GetString((*it)[i], "dir", item, &r.dir));
-      if (r.finished() && r.finished_seq < r.after_seq) {
-        return DataLoss(item + ": finished_seq " + std::to_string(r.finished_seq) + " is before after_seq " +
-                        std::to_string(r.after_seq));
-      }
-      h.repairs.push_back(std::move(r));
+  Result<std::optional<DiskHistory>> loaded = shadow::LoadDiskHistory(path);
+  if (!loaded.ok()) return loaded.status();
+  if (!*loaded) return NotFound(path.string() + " does not exist");
+  for (const RepairEntry& r : (*loaded)->repairs) {
+    if (r.finished() && r.finished_seq < r.after_seq) {
+      return DataLoss(path.string() + ": the repair after seq " + std::to_string(r.after_seq) +
+                      " finished at seq " + std::to_string(r.finished_seq) + ", before it started");
     }
   }
-  std::sort(h.repairs.begin(), h.repairs.end(),
-            [](const RepairEntry& a, const RepairEntry& b) { return a.after_seq < b.after_seq; });
-  return h;
+  return std::move(**loaded);
 }
 
 Result<std::vector<RecoveryPoint>> ReadRecoveryPoints(const fs::path& path) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return std::vector<RecoveryPoint>{};
-  Result<nlohmann::json> doc = ReadJsonFile(path);
-  if (!doc.ok()) return doc.status();
-  const std::string where = path.string();
-  CDR_RETURN_IF_ERROR(CheckVersion(*doc, where));
-  auto it = doc->find("points");
-  if (it == doc->end() || !it->is_array()) return DataLoss(where + ": field \"points\" must be an array");
-  std::vector<RecoveryPoint> points;
-  for (size_t i = 0; i < it->size(); ++i) {
-    const std::string item = where + ": points[" + std::to_string(i) + "]";
-    RecoveryPoint p;
-    CDR_RETURN_IF_ERROR(GetString((*it)[i], "id", item, &p.id));
-    CDR_RETURN_IF_ERROR(GetU64((*it)[i], "time_ns", item, &p.time_ns));
-    CDR_RETURN_IF_ERROR(GetString((*it)[i], "kind", item, &p.kind));
-    CDR_RETURN_IF_ERROR(ParseSeqs((*it)[i], item, &p.seqs));
-    points.push_back(std::move(p));
-  }
-  std::stable_sort(points.begin(), points.end(),
-                   [](const RecoveryPoint& a, const RecoveryPoint& b) { return a.time_ns < b.time_ns; });
-  return points;
+  return shadow::LoadRecoveryPoints(path);
 }
 
 Status ValidatePinName(const std::string& name) {

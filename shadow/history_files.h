@@ -43,6 +43,7 @@ struct RepairEntry {
   uint64_t after_seq = 0;     // X: the replica's applied seq when the repair started
   uint64_t finished_seq = 0;  // R: the repair's base seq once it finished; 0 while it runs
   std::string dir;            // "<disk>.repair-<X>", relative to the server directory
+  bool finished() const { return finished_seq != 0; }
 };
 
 struct DiskHistory {
