@@ -67,7 +67,7 @@ class Differ {
  public:
   Differ(const specs::Spec& spec, const std::vector<state::ResourceRecord>& records, const Observed& observed)
       : desired_(ExpandSpec(spec)), view_(BuildStateView(desired_, records)), observed_(observed) {
-    for (const auto& d : desired_) desired_addresses_.insert(d.address);
+    for (const auto& d : desired_) desired_by_address_[d.address] = &d;
     for (const auto& g : spec.groups) desired_groups_.insert(g.name);
   }
 
@@ -123,10 +123,8 @@ class Differ {
     return v;
   }
   const json* DesiredAttributes(const std::string& address) const {
-    for (const auto& d : desired_) {
-      if (d.address == address) return &d.attributes;
-    }
-    return nullptr;
+    auto it = desired_by_address_.find(address);
+    return it == desired_by_address_.end() ? nullptr : &it->second->attributes;
   }
 
   // The server's drill and failover DR hosts; the drill first, so a drill cleared in this plan is gone before a
@@ -169,7 +167,7 @@ class Differ {
 
   void PlanServerDeregistrations() {
     for (const auto& [address, r] : view_.by_address) {
-      if (r->kind != "server" || desired_addresses_.count(address)) continue;
+      if (r->kind != "server" || desired_by_address_.count(address)) continue;
       if (!desired_groups_.count(GroupOf(address))) continue;  // the group removal reports these
       const internal::ServerView view = ViewOf(address, r);
       if (!CanDeregister(view.state) && !IsInterruptedCdrStep(r->status)) {
@@ -338,7 +336,7 @@ class Differ {
   void PlanGroupRemovals() {
     std::set<std::string> removed;
     for (const auto& [address, r] : view_.by_address) {
-      if (r->kind == "group" && !desired_addresses_.count(address)) removed.insert(address);
+      if (r->kind == "group" && !desired_by_address_.count(address)) removed.insert(address);
     }
     for (const auto& group_address : removed) {
       std::vector<std::string> servers;
@@ -370,7 +368,7 @@ class Differ {
   std::vector<DesiredResource> desired_;
   StateView view_;
   const Observed& observed_;
-  std::set<std::string> desired_addresses_;
+  std::map<std::string, const DesiredResource*> desired_by_address_;
   std::set<std::string> desired_groups_;
   std::set<std::string> renamed_done_;
   DiffResult out_;

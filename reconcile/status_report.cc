@@ -96,15 +96,17 @@ std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& r
     }
     s.asked = live != nullptr;
     FillReplication(r, seen, &s);
-    for (const auto& shadow : records) {
-      if (shadow.kind != "shadow_host" || shadow.address != r.address + ".shadow_host") continue;
-      s.shadow_host_id = shadow.provider_id;
-      if (s.replica_dir.empty()) s.replica_dir = shadow.attributes.value("replica_dir", "");
-      if (s.replication_address.empty()) s.replication_address = shadow.attributes.value("replication_address", "");
-    }
-    for (const auto& dr : records) {
-      if (dr.kind != "dr_host" || ServerOf(dr.address) != r.address) continue;
-      const nlohmann::json& a = dr.attributes;
+    // The server's shadow host and DR hosts, in one pass over the records.
+    for (const auto& other : records) {
+      if ((other.kind != "shadow_host" && other.kind != "dr_host") || ServerOf(other.address) != r.address) continue;
+      const nlohmann::json& a = other.attributes;
+      if (other.kind == "shadow_host") {
+        s.shadow_host_id = other.provider_id;
+        if (s.replica_dir.empty()) s.replica_dir = a.value("replica_dir", "");
+        if (s.replication_address.empty()) s.replication_address = a.value("replication_address", "");
+        continue;
+      }
+      const state::ResourceRecord& dr = other;
       s.dr_hosts.push_back({a.value("purpose", ""), a.value("name", ""), dr.provider_id, dr.status,
                             a.value("recovery_point", ""), a.value("point_id", ""), a.value("point_time_ns", int64_t{0}),
                             a.value("nbd_address", ""), a.value("disks", std::vector<std::string>{}),

@@ -41,41 +41,34 @@ Result<std::vector<internal::AgentRecord>> ReadAgentRecords(const fs::path& root
   return records;
 }
 
-Result<std::vector<internal::ShadowRecord>> ReadShadowRecords(const fs::path& root) {
-  std::vector<internal::ShadowRecord> records;
+// The records (one JSON file each) in `dir`, sorted by `id_of`; an unreadable one stops the listing.
+template <typename Record, typename Read, typename IdOf>
+Result<std::vector<Record>> ReadRecordFiles(const fs::path& dir, Read read, IdOf id_of) {
+  std::vector<Record> records;
   std::error_code ec;
-  fs::directory_iterator it(internal::ShadowsDir(root), ec);
+  fs::directory_iterator it(dir, ec);
   if (ec) return records;
   for (const auto& entry : it) {
     if (entry.path().extension() != ".json") continue;
-    auto record = internal::ReadShadow(entry.path());
+    Result<Record> record = read(entry.path());
     if (record.ok()) {
       records.push_back(std::move(*record));
     } else if (record.status().code() != StatusCode::kNotFound) {
       return record.status();
     }
   }
-  std::sort(records.begin(), records.end(),
-            [](const auto& a, const auto& b) { return a.shadow.id < b.shadow.id; });
+  std::sort(records.begin(), records.end(), [&](const Record& a, const Record& b) { return id_of(a) < id_of(b); });
   return records;
 }
 
+Result<std::vector<internal::ShadowRecord>> ReadShadowRecords(const fs::path& root) {
+  return ReadRecordFiles<internal::ShadowRecord>(internal::ShadowsDir(root), internal::ReadShadow,
+                                                 [](const internal::ShadowRecord& r) { return r.shadow.id; });
+}
+
 Result<std::vector<internal::DrHostRecord>> ReadDrHostRecords(const fs::path& root) {
-  std::vector<internal::DrHostRecord> records;
-  std::error_code ec;
-  fs::directory_iterator it(internal::DrHostsDir(root), ec);
-  if (ec) return records;
-  for (const auto& entry : it) {
-    if (entry.path().extension() != ".json") continue;
-    auto record = internal::ReadDrHost(entry.path());
-    if (record.ok()) {
-      records.push_back(std::move(*record));
-    } else if (record.status().code() != StatusCode::kNotFound) {
-      return record.status();
-    }
-  }
-  std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) { return a.host.id < b.host.id; });
-  return records;
+  return ReadRecordFiles<internal::DrHostRecord>(internal::DrHostsDir(root), internal::ReadDrHost,
+                                                 [](const internal::DrHostRecord& r) { return r.host.id; });
 }
 
 ProcessChange Failed(std::string kind, std::string id, Status status) {
