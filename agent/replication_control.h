@@ -44,6 +44,12 @@ struct DiskReplicationStatus {
   double lag_seconds = 0;  // RPO: age of the oldest write the shadow has not acknowledged (0 when none)
   bool link_up = false;
   std::string last_error;
+  // While replication is stopped: the writes journaled since the shadow's last acknowledgement, which a restart
+  // sends. Unknown (false) while a sender runs, and when the acknowledged seq is not known.
+  bool backlog_known = false;
+  uint64_t backlog_writes = 0;
+  uint64_t backlog_bytes = 0;
+  double backlog_age_seconds = 0;  // of the oldest of them; 0 when there is none
 };
 
 struct AgentStatus {

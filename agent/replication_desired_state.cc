@@ -70,6 +70,11 @@ Status Parse(const json& j, DesiredReplication* out) {
       DiskReplicationMemory memory;
       CDR_RETURN_IF_ERROR(ReadField(disk, where, "full_sync_done", false, &memory.full_sync_done));
       CDR_RETURN_IF_ERROR(ReadField(disk, where, "error", false, &memory.error));
+      if (disk.contains("acked_seq")) {
+        uint64_t acked = 0;
+        CDR_RETURN_IF_ERROR(ReadField(disk, where, "acked_seq", true, &acked));
+        memory.acked_seq = acked;
+      }
       out->disks[name] = memory;
     }
   }
@@ -98,6 +103,7 @@ Status SaveDesiredReplication(const std::filesystem::path& path, const DesiredRe
             {"disks", json::object()}};
   for (const auto& [name, memory] : desired.disks) {
     j["disks"][name] = {{"full_sync_done", memory.full_sync_done}, {"error", memory.error}};
+    if (memory.acked_seq) j["disks"][name]["acked_seq"] = *memory.acked_seq;
   }
   return WriteJsonFileAtomically(path, j);
 }

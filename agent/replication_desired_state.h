@@ -17,6 +17,9 @@ namespace cdr::agent {
 struct DiskReplicationMemory {
   bool full_sync_done = false;
   std::string error;  // non-empty: the replica must be repaired before realtime can go on
+  // The newest seq the shadow acknowledged when the sender last stopped, so a stopped agent, also after a
+  // restart, can tell how much it has not sent. None before the first stop.
+  std::optional<uint64_t> acked_seq;
 };
 
 struct DesiredReplication {

@@ -152,6 +152,7 @@ Result<AgentStatus> ReplicationManager::GetStatus() {
       d.progress_percent = 100;
     }
     d.state = DiskStateLocked(*disk, s);
+    if (!disk->running && !disk->stopping) MeasureBacklogLocked(*disk, &d);
     agent.lag_seconds = std::max(agent.lag_seconds, d.lag_seconds);
     agent.disks.push_back(std::move(d));
   }
@@ -188,6 +189,26 @@ std::string ReplicationManager::StateLocked() {
 
 bool ReplicationManager::AnyLocked(bool Disk::*flag) const {
   return std::any_of(disks_.begin(), disks_.end(), [&](const auto& disk) { return (*disk).*flag; });
+}
+
+// Only a disk whose full copy reached the shadow has a backlog that a restart sends; before that it has a sync
+// to finish, and its acked seq is not known.
+void ReplicationManager::MeasureBacklogLocked(Disk& disk, DiskReplicationStatus* d) {
+  if (!disk.memory.full_sync_done || !disk.memory.acked_seq || !disk.memory.error.empty()) return;
+  if (!disk.backlog) disk.backlog.emplace(disk.stack->journal().dir());
+  auto backlog = disk.backlog->Measure(*disk.memory.acked_seq, d->journal_seq);
+  if (!backlog.ok()) {
+    spdlog::warn("replication {}: backlog unknown: {}", disk.stack->name(), backlog.status().ToString());
+    return;
+  }
+  d->backlog_known = true;
+  d->backlog_writes = backlog->writes;
+  d->backlog_bytes = backlog->bytes;
+  if (backlog->writes > 0) {
+    const auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    d->backlog_age_seconds = std::max<double>(0, (now_ns - static_cast<int64_t>(backlog->oldest_time_ns)) / 1e9);
+  }
 }
 
 Status ReplicationManager::SaveLocked() {
@@ -447,6 +468,7 @@ void ReplicationManager::StopDisk(Disk& disk) {
   } else if (before.phase == ReplicationPhase::kFullSync) {
     memory.full_sync_done = false;
   }
+  memory.acked_seq = std::max(memory.acked_seq.value_or(0), after.acked_seq);
   disk.running = false;
   disk.stopping = false;
   disk.stopping_from_error = false;

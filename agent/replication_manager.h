@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "agent/export_stack.h"
+#include "agent/journal_backlog.h"
 #include "agent/replication_control.h"
 #include "agent/replication_desired_state.h"
 #include "agent/replication_sender.h"
@@ -82,6 +83,7 @@ class ReplicationManager : public ReplicationControl {
     bool stopping = false;                           // Stop() under way
     bool stopping_from_error = false;                // the stop began in replication_error or a repair
     DiskReplicationMemory memory;
+    std::optional<JournalBacklog> backlog;  // measured while stopped
     // Counters of the senders replaced since the agent started, so the status counts since the agent started.
     uint64_t base_bytes_sent = 0, base_full_sync_bytes = 0, base_repair_bytes = 0;
   };
@@ -94,6 +96,7 @@ class ReplicationManager : public ReplicationControl {
   std::string StateLocked();
   bool AnyLocked(bool Disk::*flag) const;
   Status SaveLocked();
+  void MeasureBacklogLocked(Disk& disk, DiskReplicationStatus* d);
 
   // Each requires command_mutex_ held.
   Status StartDisks(const ReplicationTarget& target);

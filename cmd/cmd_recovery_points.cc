@@ -15,7 +15,8 @@
 #include "cmd/commands.h"
 #include "reconcile/address.h"
 #include "reconcile/open_provider.h"
-#include "specs/load_spec.h"
+#include "reconcile/observed_state.h"
+#include "reconcile/refresh.h"
 
 namespace cdr::cmd {
 namespace {
@@ -43,6 +44,7 @@ struct Member {
   std::string shadow_host_id;
   nlohmann::json policy;
   providers::RecoveryPoints points;
+  int64_t current_at_ns = 0;  // when the agent said nothing was unsent (0: it did not, or was not asked)
 };
 
 Result<std::vector<Member>> MembersOf(state::StateStore& store, const std::string& group, const std::string& server) {
@@ -66,11 +68,37 @@ Result<std::vector<Member>> MembersOf(state::StateStore& store, const std::strin
   return members;
 }
 
+// The shadow's window ends at its newest write. If the agent says right now that nothing is unsent, the replica
+// equals the primary now, and any time up to now restores the newest write's content: the window ends now.
+// Otherwise it ends at the newest write the shadow has (what may follow it is not on the DR side).
+void ExtendWindowsToNow(providers::Provider& provider, const std::vector<state::ResourceRecord>& records,
+                        std::vector<Member>* members) {
+  std::vector<state::ResourceRecord> servers;
+  for (const auto& r : records) {
+    for (const Member& m : *members) {
+      if (r.address == m.address) servers.push_back(r);
+    }
+  }
+  const int64_t asked_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::system_clock::now().time_since_epoch()).count();
+  auto observed = reconcile::Refresh(provider, servers, {}, reconcile::HttpAgentConnector());
+  if (!observed.ok()) return;
+  for (Member& m : *members) {
+    auto seen = observed->servers.find(m.address);
+    if (seen == observed->servers.end() || !seen->second.status) continue;
+    const agent::AgentStatus& live = *seen->second.status;
+    bool current = live.state == "realtime" && live.lag_seconds == 0;
+    for (const auto& d : live.disks) current = current && d.link_up && d.acked_seq == d.journal_seq;
+    m.current_at_ns = current ? asked_ns : 0;
+  }
+}
+
 Status ListAll(providers::Provider& provider, std::vector<Member>* members) {
   for (Member& m : *members) {
     auto points = provider.ListRecoveryPoints(m.shadow_host_id, m.host);
     if (!points.ok()) return Status(points.status().code(), m.address + ": " + points.status().message());
     m.points = std::move(*points);
+    if (m.current_at_ns > m.points.window_end_ns && m.points.window_end_ns > 0) m.points.window_end_ns = m.current_at_ns;
   }
   return Status::Ok();
 }
@@ -152,17 +180,17 @@ int RunRecoveryPoints(const GlobalOptions& g, const RecoveryPointsOptions& o) {
     std::cerr << "Error: " << members.status().message() << "\n";
     return kExitError;
   }
-  specs::LoadResult loaded = specs::LoadSpec(SpecPath(g));
-  if (!loaded.diagnostics.empty()) {
-    std::cerr << "Error: the spec does not load, so the provider is unknown:\n";
-    for (const auto& d : loaded.diagnostics) std::cerr << "  " << specs::FormatDiagnostic(d) << "\n";
+  std::optional<LoadedSpec> loaded = LoadSpecOrReport(g);  // the working tree's, or the commit's with --git
+  if (!loaded) {
+    std::cerr << "Error: the spec does not load, so the provider is unknown\n";
     return kExitError;
   }
-  auto provider = reconcile::OpenProvider(loaded.spec.provider);
+  auto provider = reconcile::OpenProvider(loaded->spec.provider);
   if (!provider.ok()) {
     std::cerr << "Error: provider: " << provider.status().message() << "\n";
     return kExitError;
   }
+  ExtendWindowsToNow(**provider, store->Resources(), &*members);
   std::string taken;
   Status status = o.take ? Take(**provider, &*members, o.wait_seconds, &taken) : ListAll(**provider, &*members);
   if (!status.ok()) {
@@ -183,6 +211,7 @@ int RunRecoveryPoints(const GlobalOptions& g, const RecoveryPointsOptions& o) {
                                   {"taken", taken},
                                   {"points", PointsJson(m.points.points)},
                                   {"window", WindowJson(m.points.window_start_ns, m.points.window_end_ns)},
+                                  {"window_ends_now", m.current_at_ns > 0},
                                   {"history_bytes", m.points.history_bytes}}
                        .dump(2)
                 << "\n";
@@ -194,6 +223,9 @@ int RunRecoveryPoints(const GlobalOptions& g, const RecoveryPointsOptions& o) {
     if (m.points.window_end_ns > 0) {
       std::cout << fmt::format("Any point in time from {} to {} can be restored (recovery_point = an RFC 3339 time).\n",
                                UtcTime(m.points.window_start_ns), UtcTime(m.points.window_end_ns));
+      std::cout << (m.current_at_ns > 0 ? "The window ends now: the agent has nothing unsent (observed live).\n"
+                                        : "The window ends at the newest write the shadow host has: the agent did "
+                                          "not confirm that nothing newer is unsent.\n");
     } else {
       std::cout << "No history yet: the first full sync has not finished.\n";
     }
@@ -202,11 +234,20 @@ int RunRecoveryPoints(const GlobalOptions& g, const RecoveryPointsOptions& o) {
   }
 
   // The group: points whose id every server has (scheduled ones share ids on a common schedule; --take makes them).
+  // A group point's size is what every server's history keeps for it.
   std::vector<providers::RecoveryPoint> common;
   for (const auto& p : members->front().points.points) {
     bool everywhere = true;
     for (const Member& m : *members) everywhere = everywhere && HasPoint(m, p.id);
-    if (everywhere) common.push_back(p);
+    if (!everywhere) continue;
+    providers::RecoveryPoint group_point = p;
+    group_point.bytes = 0;
+    for (const Member& m : *members) {
+      for (const auto& q : m.points.points) {
+        if (q.id == p.id) group_point.bytes += q.bytes;
+      }
+    }
+    common.push_back(std::move(group_point));
   }
   int64_t start = 0, end = 0;
   bool first = true;

@@ -1,33 +1,32 @@
 #include <iostream>
 
 #include "cmd/commands.h"
+#include "common/clock.h"
 #include "reconcile/open_provider.h"
 #include "reconcile/refresh.h"
 #include "reconcile/status_report.h"
-#include "specs/load_spec.h"
 
 namespace cdr::cmd {
 namespace {
 
-// What the agents report now. The spec is only needed to know the provider; without one (or without a
-// provider answering) status shows the stored state, and says why on stderr.
-std::optional<reconcile::Observed> ObserveLive(const GlobalOptions& g, const std::vector<state::ResourceRecord>& records) {
-  std::error_code ec;
-  const auto path = SpecPath(g);
-  if (!std::filesystem::exists(path, ec)) return std::nullopt;
-  specs::LoadResult loaded = specs::LoadSpec(path);
-  if (!loaded.diagnostics.empty()) {
-    std::cerr << "Note: the spec at " << path.string() << " does not load; showing the stored state only.\n";
+// What the agents report now. The spec (from the working tree, or the commit with --git) names the provider;
+// without it nothing can be asked, and status says so loudly: every server is then shown as stored, with
+// health `unknown`.
+std::optional<reconcile::Observed> ObserveLive(const GlobalOptions& g, const std::vector<state::ResourceRecord>& records,
+                                               std::string* why_not) {
+  std::optional<LoadedSpec> loaded = LoadSpecOrReport(g);
+  if (!loaded) {
+    *why_not = "no spec could be loaded to know the provider (see above)";
     return std::nullopt;
   }
-  auto provider = reconcile::OpenProvider(loaded.spec.provider);
+  auto provider = reconcile::OpenProvider(loaded->spec.provider);
   if (!provider.ok()) {
-    std::cerr << "Note: provider: " << provider.status().message() << "; showing the stored state only.\n";
+    *why_not = "provider: " + provider.status().message();
     return std::nullopt;
   }
   auto observed = reconcile::Refresh(**provider, records, {}, reconcile::HttpAgentConnector());
   if (!observed.ok()) {
-    std::cerr << "Note: refresh failed (" << observed.status().ToString() << "); showing the stored state only.\n";
+    *why_not = "refresh failed: " + observed.status().ToString();
     return std::nullopt;
   }
   return std::move(*observed);
@@ -40,13 +39,21 @@ int RunStatus(const GlobalOptions& g, bool json) {
   auto store = OpenStateOrReport(g);
   if (!store) return kExitError;
   const auto records = store->Resources();
-  const auto live = ObserveLive(g, records);
-  auto groups = reconcile::BuildStatus(records, live ? &*live : nullptr);
+  std::string why_not;
+  const auto live = ObserveLive(g, records, &why_not);
+  auto groups = reconcile::BuildStatus(records, live ? &*live : nullptr, NowUnixMillis());
   if (json) {
-    std::cout << reconcile::StatusToJson(groups).dump(2) << "\n";
-  } else {
-    std::cout << reconcile::RenderStatusText(groups);
+    nlohmann::json out = reconcile::StatusToJson(groups);
+    out["live"] = live.has_value();
+    if (!live) out["not_live_reason"] = why_not;
+    std::cout << out.dump(2) << "\n";
+    return kExitOk;
   }
+  if (!live) {
+    std::cout << "NOT LIVE: " << why_not << ".\nEvery value below is the state stored at the last plan or apply; "
+                 "health is unknown where it cannot be observed now.\n\n";
+  }
+  std::cout << reconcile::RenderStatusText(groups);
   return kExitOk;
 }
 

@@ -5,6 +5,12 @@
 namespace cdr::reconcile {
 namespace {
 
+// The interval as the operator wrote it: every_seconds replaces every_hours, so the plan shows one of them.
+nlohmann::json RecoveryPointsAttribute(const specs::RecoveryPointPolicy& p) {
+  if (p.every_seconds > 0) return {{"every_seconds", p.every_seconds}, {"keep", p.keep}};
+  return {{"every_hours", p.every_hours}, {"keep", p.keep}};
+}
+
 std::string VerifyText(const specs::DrillVerify& v) {
   switch (v.kind) {
     case specs::DrillVerify::Kind::kNone: return "";
@@ -60,10 +66,7 @@ std::vector<DesiredResource> ExpandSpec(const specs::Spec& spec) {
                               {"replication", specs::ReplicationName(s.replication)},
                               {"dr_disk_type", s.dr_disk_type},
                               {"auto_restart", s.auto_restart},
-                              {"recovery_points",
-                               {{"every_hours", s.recovery_points.every_hours},
-                                {"every_seconds", s.recovery_points.IntervalSeconds()},
-                                {"keep", s.recovery_points.keep}}}},
+                              {"recovery_points", RecoveryPointsAttribute(s.recovery_points)}},
                              {"host"}};
       server.group = &g;
       server.server = &s;

@@ -71,6 +71,17 @@ void AddHealthProblems(const std::vector<state::ResourceRecord>& records, std::v
                                  : std::string())});
       continue;
     }
+    // Stopped on purpose, yet the primary has writes the replica lacks: a failover now would lose them.
+    const nlohmann::json backlog =
+        r.attributes.value("observed", nlohmann::json::object()).value("backlog", nlohmann::json());
+    if (IsStoppedState(r.status) && backlog.is_object() && backlog.value("writes", uint64_t{0}) > 0) {
+      items->push_back({r.address, r.kind, "replication_backlog",
+                        fmt::format("replication is stopped ({}) with {} writes ({} bytes) not on the shadow host, "
+                                    "the oldest {:.0f} s old; they are sent when replication runs again",
+                                    r.status, backlog.value("writes", uint64_t{0}), backlog.value("bytes", uint64_t{0}),
+                                    backlog.value("age_seconds", 0.0))});
+      continue;
+    }
     const double rpo = r.attributes.value("rpo_seconds", -1.0);
     const int threshold = thresholds[r.address.substr(0, r.address.find(".server."))];
     if (ClassifyHealth(r.status, rpo, threshold) == Health::kRpoHigh) {

@@ -24,12 +24,35 @@ std::string FirstDiskError(const agent::AgentStatus& status) {
   return "";
 }
 
-nlohmann::json ObservedAttributes(const agent::AgentStatus& status) {
-  uint64_t sent = 0, size = 0;
+double LiveRpoSeconds(const agent::AgentStatus& status) {
+  if (status.state == "realtime" || status.state == "reverse_realtime") return status.lag_seconds;
+  if (IsStoppedState(status.state)) {
+    const auto backlog = BacklogOf(status);
+    if (backlog) return backlog->age_seconds;
+  }
+  return -1;
+}
+
+std::optional<ServerBacklog> BacklogOf(const agent::AgentStatus& status) {
+  if (status.disks.empty()) return std::nullopt;
+  ServerBacklog out;
+  for (const auto& d : status.disks) {
+    if (!d.backlog_known) return std::nullopt;
+    out.writes += d.backlog_writes;
+    out.bytes += d.backlog_bytes;
+    out.age_seconds = std::max(out.age_seconds, d.backlog_age_seconds);
+  }
+  return out;
+}
+
+nlohmann::json ObservedAttributes(const agent::AgentStatus& status, int64_t observed_at_ms) {
+  uint64_t sent = 0, full_sync_sent = 0, repair_sent = 0, size = 0;
   bool link_up = !status.disks.empty();
   nlohmann::json disks = nlohmann::json::array();
   for (const auto& d : status.disks) {
-    sent += d.full_sync_bytes_sent + d.repair_bytes_sent;
+    sent += d.bytes_sent;
+    full_sync_sent += d.full_sync_bytes_sent;
+    repair_sent += d.repair_bytes_sent;
     size += d.size_bytes;
     link_up = link_up && d.link_up;
     disks.push_back({{"disk", d.disk},
@@ -38,29 +61,44 @@ nlohmann::json ObservedAttributes(const agent::AgentStatus& status) {
                      {"size_bytes", d.size_bytes},
                      {"lag_seconds", d.lag_seconds}});
   }
-  return {{"state", status.state},
-          {"progress_percent", OverallProgress(status)},
-          {"lag_seconds", status.lag_seconds},
-          {"bytes_sent", sent},
-          {"size_bytes", size},
-          {"link_up", link_up},
-          {"nbd_address", status.nbd_address},
-          {"last_error", FirstDiskError(status)},
-          {"observed_at", NowUnixMillis()},
-          {"disks", disks}};
+  nlohmann::json out = {{"state", status.state},
+                        {"progress_percent", OverallProgress(status)},
+                        {"lag_seconds", status.lag_seconds},
+                        {"bytes_sent", sent},
+                        {"full_sync_bytes_sent", full_sync_sent},
+                        {"repair_bytes_sent", repair_sent},
+                        {"size_bytes", size},
+                        {"link_up", link_up},
+                        {"nbd_address", status.nbd_address},
+                        {"last_error", FirstDiskError(status)},
+                        {"observed_at", observed_at_ms},
+                        {"disks", disks}};
+  // Every write older than the RPO is on the shadow host: the replica is known good up to then.
+  if (const double rpo = LiveRpoSeconds(status); rpo >= 0) {
+    out["replicated_through"] = observed_at_ms - static_cast<int64_t>(rpo * 1000);
+  }
+  if (const auto backlog = BacklogOf(status)) {
+    out["backlog"] = {{"writes", backlog->writes}, {"bytes", backlog->bytes}, {"age_seconds", backlog->age_seconds}};
+  }
+  return out;
 }
 
 bool MergeObservation(const agent::AgentStatus& status, state::ResourceRecord* record) {
-  record->attributes["observed"] = ObservedAttributes(status);
-  // The RPO only means something while writes flow to the shadow.
-  if (status.state == "realtime" || status.state == "full_sync") {
-    record->attributes["rpo_seconds"] = status.lag_seconds;
+  const nlohmann::json before = record->attributes.value("observed", nlohmann::json::object());
+  nlohmann::json observed = ObservedAttributes(status, NowUnixMillis());
+  // An observation that proves nothing (an error, a sync) keeps the last time the replica was known good.
+  if (!observed.contains("replicated_through") && before.contains("replicated_through")) {
+    observed["replicated_through"] = before["replicated_through"];
+  }
+  record->attributes["observed"] = std::move(observed);
+  if (const double rpo = LiveRpoSeconds(status); rpo >= 0) {
+    record->attributes["rpo_seconds"] = rpo;
   } else {
     record->attributes.erase("rpo_seconds");
   }
   const std::string error = FirstDiskError(status);
   if (IsErrorState(status.state) && !error.empty()) record->attributes["last_error"] = error;
-  if (status.state == "realtime") record->attributes.erase("last_error");
+  if (!IsErrorState(status.state) && !OwnedByCdr(record->status)) record->attributes.erase("last_error");
   if (!IsKnownServerState(status.state) || status.state == record->status || OwnedByCdr(record->status)) return false;
   record->status = status.state;
   return true;

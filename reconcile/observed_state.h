@@ -3,6 +3,8 @@
 // The state serial does not change: observations are not changes a saved plan must be checked against.
 #pragma once
 
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "agent/replication_control.h"
@@ -12,9 +14,22 @@
 
 namespace cdr::reconcile {
 
-// {"state", "progress_percent", "lag_seconds", "bytes_sent", "size_bytes", "link_up", "nbd_address",
-//  "last_error", "observed_at", "disks": [{"disk", "state", "progress_percent", "size_bytes", "lag_seconds"}]}
-nlohmann::json ObservedAttributes(const agent::AgentStatus& status);
+// {"state", "progress_percent", "lag_seconds", "bytes_sent", "full_sync_bytes_sent", "repair_bytes_sent",
+//  "size_bytes", "link_up", "nbd_address", "last_error", "observed_at", "replicated_through" (when known),
+//  "backlog" (when known), "disks": [{"disk", "state", "progress_percent", "size_bytes", "lag_seconds"}]}
+// observed_at and replicated_through are Unix milliseconds.
+nlohmann::json ObservedAttributes(const agent::AgentStatus& status, int64_t observed_at_ms);
+// The RPO the agent's answer proves: in realtime the age of the oldest unacknowledged write; with replication
+// stopped the age of the oldest write not sent (when the agent knows its backlog). -1 when there is no
+// consistent replica to speak of (full sync, repair, error) or the backlog is unknown.
+double LiveRpoSeconds(const agent::AgentStatus& status);
+// The writes a stopped agent holds for the shadow host, summed over its disks; nullopt when unknown.
+struct ServerBacklog {
+  uint64_t writes = 0;
+  uint64_t bytes = 0;
+  double age_seconds = 0;
+};
+std::optional<ServerBacklog> BacklogOf(const agent::AgentStatus& status);
 // Progress of the whole server: disks weighted by size.
 double OverallProgress(const agent::AgentStatus& status);
 std::string FirstDiskError(const agent::AgentStatus& status);

@@ -58,6 +58,7 @@ const char* HealthName(Health h) {
     case Health::kHealthy: return "healthy";
     case Health::kNotReplicating: return "not_replicating";
     case Health::kRpoHigh: return "rpo_high";
+    case Health::kUnknown: return "unknown";
   }
   return "unknown";
 }
@@ -94,6 +95,22 @@ Health ClassifyHealth(std::string_view state, double rpo_seconds, int rpo_alert_
     return rpo_seconds > rpo_alert_seconds ? Health::kRpoHigh : Health::kHealthy;
   }
   return Health::kNotReplicating;
+}
+
+Health ClassifyUnobserved(std::string_view stored_state) {
+  if (IsErrorState(stored_state)) return Health::kError;
+  const Health stored = ClassifyHealth(stored_state, -1, 0);
+  return stored == Health::kNotReplicating && !IsReplicatingState(stored_state) ? Health::kNotReplicating
+                                                                                : Health::kUnknown;
+}
+
+bool IsStoppedState(std::string_view state) { return EndsWith(state, "_stopped"); }
+
+bool IsReplicatingState(std::string_view state) {
+  return state == "replication_starting" || state == "full_sync" || state == "realtime" ||
+         state == "repair_starting" || state == "repairing" || state == "reverse_starting" ||
+         state == "reverse_full_sync" || state == "reverse_realtime" || state == "reverse_repair_starting" ||
+         state == "reverse_repairing";
 }
 
 std::string_view OriginalStateName(std::string_view state) {

@@ -7,7 +7,9 @@
 
 namespace cdr::reconcile {
 
-enum class Health { kError, kHealthy, kNotReplicating, kRpoHigh };
+// kUnknown: nobody could observe the server just now (agent not answering, no provider to ask); status never
+// turns that into a reassuring value.
+enum class Health { kError, kHealthy, kNotReplicating, kRpoHigh, kUnknown };
 const char* HealthName(Health h);
 
 // True for known state names (agent_installing … failover_confirmed …).
@@ -25,8 +27,16 @@ bool CanDeregister(std::string_view state);
 // the provider calls being idempotent.
 bool IsInterruptedCdrStep(std::string_view state);
 
-// rpo_seconds < 0 means unknown.
+// From a live observation of the agent; rpo_seconds < 0 means unknown.
 Health ClassifyHealth(std::string_view state, double rpo_seconds, int rpo_alert_seconds);
+// When the agent could not be observed now: only what the stored state says for certain survives (an error
+// stays an error, a server cdr never started stays not_replicating); everything else is unknown.
+Health ClassifyUnobserved(std::string_view stored_state);
+// Replication stopped by an operator's `replication = "stopped"` (full_sync_stopped, realtime_stopped, the
+// reverse ones): the agent journals and sends nothing.
+bool IsStoppedState(std::string_view state);
+// States in which the agent is meant to be sending to the shadow host (forward or reverse).
+bool IsReplicatingState(std::string_view state);
 
 // The original (Chinese) name of a state, for operators used to the CT-CDR console.
 std::string_view OriginalStateName(std::string_view state);

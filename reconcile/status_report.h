@@ -1,14 +1,18 @@
 // The group overview of `cdr status` (CT-CDR's 保护组概览): per group, servers by health; per server, its state,
 // replication phase, progress and RPO, and where its data is (NBD exports, shadow host, replica files).
 // Built from the state store, overlaid with what the agents report right now when a refresh could ask them
-// (`live`); a server whose agent did not answer shows the stored values, marked as such.
+// (`live`). What could not be observed now is never shown as fine: a server whose agent did not answer has
+// health `unknown` (or `error` when its agent is not running), and its RPO is the growing age of the last
+// moment its replica was known good, marked as not live.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "reconcile/observed_state.h"
 #include "reconcile/refresh.h"
 #include "reconcile/server_state.h"
 #include "state/state_store.h"
@@ -38,10 +42,14 @@ struct ServerStatus {
   std::string replication;  // desired: running | stopped
   Health health = Health::kNotReplicating;
   double rpo_seconds = -1;  // unknown until the data plane reports it
+  bool rpo_live = false;    // rpo_seconds is the agent's word now; else an upper bound from the last observation
   std::string last_error;
+  std::string health_reason;  // why health is error or unknown when no state explains it
   std::string phase;  // none | scan | full_sync | realtime | stopped | repair | error
-  double progress_percent = 0;
-  uint64_t bytes_sent = 0;
+  double progress_percent = -1;  // of a full sync or repair; -1 when none is under way
+  uint64_t bytes_sent = 0;       // replication stream bytes since the agent started (full sync, realtime, repair)
+  std::optional<ServerBacklog> backlog;  // writes not sent while replication is stopped (live only)
+  int64_t observed_at_ms = 0;  // when the stored observation was made (0: never)
   bool asked = false;         // a refresh asked the agents (a live view was given)
   bool live = false;          // state, phase, progress and RPO come from the agent now, not from the state
   std::string agent_status;   // running | stopped | "" (unknown)
@@ -67,12 +75,13 @@ struct GroupStatus {
   int rpo_alert_seconds = 0;
   std::string peering_id;
   std::string endpoint_id;
-  int error = 0, healthy = 0, not_replicating = 0, rpo_high = 0;
+  int error = 0, healthy = 0, not_replicating = 0, rpo_high = 0, unknown = 0;
   std::vector<ServerStatus> servers;
 };
 
+// `now_ms` ages the stored observations of servers that could not be observed live.
 std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& records,
-                                     const Observed* live = nullptr);
+                                     const Observed* live = nullptr, int64_t now_ms = 0);
 std::string RenderStatusText(const std::vector<GroupStatus>& groups);
 nlohmann::json StatusToJson(const std::vector<GroupStatus>& groups);
 

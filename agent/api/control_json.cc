@@ -102,6 +102,10 @@ void ReadDisk(const json& object, const std::string& prefix, DiskReplicationStat
   r.Read("acked_seq", &disk->acked_seq);
   r.Read("journal_bytes", &disk->journal_bytes);
   r.Read("lag_seconds", &disk->lag_seconds);
+  r.Read("backlog_known", &disk->backlog_known);
+  r.Read("backlog_writes", &disk->backlog_writes);
+  r.Read("backlog_bytes", &disk->backlog_bytes);
+  r.Read("backlog_age_seconds", &disk->backlog_age_seconds);
   r.Read("link_up", &disk->link_up);
   r.Read("last_error", &disk->last_error);
 }
@@ -151,6 +155,10 @@ json ToJson(const DiskReplicationStatus& d) {
           {"acked_seq", d.acked_seq},
           {"journal_bytes", d.journal_bytes},
           {"lag_seconds", d.lag_seconds},
+          {"backlog_known", d.backlog_known},
+          {"backlog_writes", d.backlog_writes},
+          {"backlog_bytes", d.backlog_bytes},
+          {"backlog_age_seconds", d.backlog_age_seconds},
           {"link_up", d.link_up},
           {"last_error", d.last_error}};
 }

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common/random_hex.h"
+#include "common/rfc3339.h"
 #include "reconcile/address.h"
 #include "reconcile/internal/step_context.h"
 
@@ -63,7 +64,16 @@ void RecordDrHost(const providers::DrHost& host, state::ResourceRecord* r) {
 }
 
 std::string PointOf(const providers::DrHost& host) {
-  return host.point_id.empty() ? "time " + std::to_string(host.point_time_ns) + " ns" : host.point_id;
+  return host.point_id.empty() ? "the instant " + FormatRfc3339Nanos(host.point_time_ns) : host.point_id;
+}
+
+// The point a recorded DR host was materialized at, for events and messages.
+std::string RecordedPoint(const state::ResourceRecord& r) {
+  const std::string id = r.attributes.value("point_id", std::string());
+  if (!id.empty()) return "recovery point " + id;
+  const int64_t time_ns = r.attributes.value("point_time_ns", int64_t{0});
+  if (time_ns > 0) return "the instant " + FormatRfc3339Nanos(time_ns);
+  return "recovery point " + r.attributes.value("recovery_point", std::string("latest"));
 }
 
 // Brings the DR host up (or finds the one an interrupted attempt made, by its token) and records it.
@@ -82,7 +92,7 @@ Status Materialize(StepContext& ctx, state::ResourceRecord& r, const json& attri
   if (!host.ok()) return host.status();
   RecordDrHost(*host, &r);
   return ctx.Transition(r, "created", request->purpose + " DR host " + host->id + " serves its disks at " +
-                                          host->nbd_address + ", point " + PointOf(*host));
+                                          host->nbd_address + ", at " + PointOf(*host));
 }
 
 Status Remove(StepContext& ctx, const std::string& address) {
@@ -180,8 +190,7 @@ Status Failover(StepContext& ctx, bool again) {
   if (again && r.status == "created") CDR_RETURN_IF_ERROR(Remove(ctx, ctx.change.address));
   if (again) r = ctx.CurrentOrNew();
   CDR_RETURN_IF_ERROR(Materialize(ctx, r, ctx.change.after));
-  return ctx.Transition(s, "failed_over", "DR host " + r.provider_id + " is up at " +
-                                              r.attributes.value("point_id", std::string("the chosen time")));
+  return ctx.Transition(s, "failed_over", "DR host " + r.provider_id + " is up at " + RecordedPoint(r));
 }
 
 Status Confirm(StepContext& ctx) {
