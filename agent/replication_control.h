@@ -10,6 +10,7 @@
 //        ──► replication_error ──repair (auto when auto_restart and the link is back), or start with a target
 //        (maybe the shadow's new address)──► repair_starting ──► repairing (compare block hashes, send only
 //        differing blocks) ──► realtime
+//   agent crash (kill -9) ──restart──► repair_starting ──► repairing (only the dirty bitmap's ranges) ──► realtime
 #pragma once
 
 #include <cstdint>
@@ -38,6 +39,7 @@ struct DiskReplicationStatus {
   uint64_t bytes_sent = 0;            // wire bytes since the agent started
   uint64_t full_sync_bytes_sent = 0;  // disk bytes sent by full syncs since the agent started
   uint64_t repair_bytes_sent = 0;     // disk bytes sent by repairs since the agent started
+  uint64_t repair_compared_bytes = 0;  // disk bytes repairs compared by hash since the agent started
   uint64_t journal_seq = 0;           // newest journaled write
   uint64_t acked_seq = 0;             // newest write the shadow acknowledged
   uint64_t journal_bytes = 0;         // journal bytes retained (not yet acknowledged)

@@ -70,6 +70,7 @@ Status Parse(const json& j, DesiredReplication* out) {
       DiskReplicationMemory memory;
       CDR_RETURN_IF_ERROR(ReadField(disk, where, "full_sync_done", false, &memory.full_sync_done));
       CDR_RETURN_IF_ERROR(ReadField(disk, where, "error", false, &memory.error));
+      CDR_RETURN_IF_ERROR(ReadField(disk, where, "resync_dirty", false, &memory.resync_dirty));
       out->disks[name] = memory;
     }
   }
@@ -97,7 +98,8 @@ Status SaveDesiredReplication(const std::filesystem::path& path, const DesiredRe
             {"target", desired.target ? TargetToJson(*desired.target) : json(nullptr)},
             {"disks", json::object()}};
   for (const auto& [name, memory] : desired.disks) {
-    j["disks"][name] = {{"full_sync_done", memory.full_sync_done}, {"error", memory.error}};
+    j["disks"][name] = {
+        {"full_sync_done", memory.full_sync_done}, {"error", memory.error}, {"resync_dirty", memory.resync_dirty}};
   }
   return WriteJsonFileAtomically(path, j);
 }

@@ -1,7 +1,7 @@
 // What the agent was last asked to do about replication, kept in STATE_DIR/replication.json (written
 // atomically) so a restarted agent, also after kill -9, comes back replicating to the same shadow or stays
 // stopped. Per disk it remembers what names a stopped disk's state without a session to the shadow: whether
-// the full sync was done, and an error that still needs a repair.
+// the full sync was done, an error that still needs a repair, and a resync still due after an agent crash.
 #pragma once
 
 #include <filesystem>
@@ -17,6 +17,9 @@ namespace cdr::agent {
 struct DiskReplicationMemory {
   bool full_sync_done = false;
   std::string error;  // non-empty: the replica must be repaired before realtime can go on
+  // The agent stopped uncleanly since the last realtime: the blocks the dirty bitmap marks must be compared
+  // with the replica before realtime (kept here because an orderly exit marks the bitmap clean meanwhile).
+  bool resync_dirty = false;
 };
 
 struct DesiredReplication {
