@@ -39,13 +39,13 @@ struct DiskReplicationStatus {
   uint64_t bytes_sent = 0;            // wire bytes since the agent started
   uint64_t full_sync_bytes_sent = 0;  // disk bytes sent by full syncs since the agent started
   uint64_t repair_bytes_sent = 0;     // disk bytes sent by repairs since the agent started
-  uint64_t repair_compared_bytes = 0;  // disk bytes repairs compared by hash since the agent started
   uint64_t journal_seq = 0;           // newest journaled write
   uint64_t acked_seq = 0;             // newest write the shadow acknowledged
   uint64_t journal_bytes = 0;         // journal bytes retained (not yet acknowledged)
   double lag_seconds = 0;  // RPO: age of the oldest write the shadow has not acknowledged (0 when none)
   bool link_up = false;
   std::string last_error;
+  uint64_t repair_compared_bytes = 0;  // disk bytes repairs compared by hash since the agent started
 };
 
 struct AgentStatus {
