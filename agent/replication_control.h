@@ -10,6 +10,7 @@
 //        ──► replication_error ──repair (auto when auto_restart and the link is back), or start with a target
 //        (maybe the shadow's new address)──► repair_starting ──► repairing (compare block hashes, send only
 //        differing blocks) ──► realtime
+//   agent crash (kill -9) ──restart──► repair_starting ──► repairing (only the dirty bitmap's ranges) ──► realtime
 #pragma once
 
 #include <cstdint>
@@ -44,6 +45,7 @@ struct DiskReplicationStatus {
   double lag_seconds = 0;  // RPO: age of the oldest write the shadow has not acknowledged (0 when none)
   bool link_up = false;
   std::string last_error;
+  uint64_t repair_compared_bytes = 0;  // disk bytes repairs compared by hash since the agent started
   // While replication is stopped: the writes journaled since the shadow's last acknowledgement, which a restart
   // sends. Unknown (false) while a sender runs, and when the acknowledged seq is not known.
   bool backlog_known = false;

@@ -75,6 +75,7 @@ Status Parse(const json& j, DesiredReplication* out) {
         CDR_RETURN_IF_ERROR(ReadField(disk, where, "acked_seq", true, &acked));
         memory.acked_seq = acked;
       }
+      CDR_RETURN_IF_ERROR(ReadField(disk, where, "resync_dirty", false, &memory.resync_dirty));
       out->disks[name] = memory;
     }
   }
@@ -102,7 +103,8 @@ Status SaveDesiredReplication(const std::filesystem::path& path, const DesiredRe
             {"target", desired.target ? TargetToJson(*desired.target) : json(nullptr)},
             {"disks", json::object()}};
   for (const auto& [name, memory] : desired.disks) {
-    j["disks"][name] = {{"full_sync_done", memory.full_sync_done}, {"error", memory.error}};
+    j["disks"][name] = {
+        {"full_sync_done", memory.full_sync_done}, {"error", memory.error}, {"resync_dirty", memory.resync_dirty}};
     if (memory.acked_seq) j["disks"][name]["acked_seq"] = *memory.acked_seq;
   }
   return WriteJsonFileAtomically(path, j);

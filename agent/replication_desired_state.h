@@ -1,7 +1,7 @@
 // What the agent was last asked to do about replication, kept in STATE_DIR/replication.json (written
 // atomically) so a restarted agent, also after kill -9, comes back replicating to the same shadow or stays
 // stopped. Per disk it remembers what names a stopped disk's state without a session to the shadow: whether
-// the full sync was done, and an error that still needs a repair.
+// the full sync was done, an error that still needs a repair, and a resync still due after an agent crash.
 #pragma once
 
 #include <filesystem>
@@ -20,6 +20,9 @@ struct DiskReplicationMemory {
   // The newest seq the shadow acknowledged when the sender last stopped, so a stopped agent, also after a
   // restart, can tell how much it has not sent. None before the first stop.
   std::optional<uint64_t> acked_seq;
+  // The agent stopped uncleanly since the last realtime: the blocks the dirty bitmap marks must be compared
+  // with the replica before realtime (kept here because an orderly exit marks the bitmap clean meanwhile).
+  bool resync_dirty = false;
 };
 
 struct DesiredReplication {

@@ -14,20 +14,36 @@ using Clock = std::chrono::steady_clock;
 
 void ReplicationSender::EnterFirstPhase() {
   bool error_at_start;
+  bool resync;
   bool journal_complete = true;  // a repair left by this sender's last run: its journal went on recording
   std::string reason;
   {
     std::lock_guard lock(mutex_);
-    if (!options_.initial_error.empty() && !initial_error_used_) {
-      initial_error_used_ = true;
+    const bool first_start = !start_options_used_;
+    start_options_used_ = true;
+    if (first_start && !options_.initial_error.empty()) {
       needs_repair_ = true;
       reason = options_.initial_error;
       journal_complete = options_.journal_complete_at_start;
+    } else if (first_start && options_.resync_bitmap != nullptr) {
+      // The write in flight at the crash may be on the disk without a record: the journal cannot tell which
+      // blocks the replica misses, and no repair the shadow has in progress may resume from it.
+      needs_repair_ = true;
+      fresh_repair_ = true;
+      resync_only_ = true;
+      const DirtyBitmap& bitmap = *options_.resync_bitmap;
+      reason = "the agent stopped uncleanly: comparing the " + std::to_string(bitmap.CountDirtyBlocks()) +
+               " dirty blocks of the bitmap with the replica before realtime";
     } else if (needs_repair_) {
       reason = status_.last_error.empty() ? "a repair is still needed" : status_.last_error;
     }
-    error_at_start = needs_repair_;
+    resync = needs_repair_ && resync_only_;
+    error_at_start = needs_repair_ && !resync;
     link_down_since_ = Clock::now();
+  }
+  if (resync) {
+    EnterResync(reason.empty() ? "the resync after the agent's crash is still due" : reason);
+    return;
   }
   if (!error_at_start) {
     SetPhase(ReplicationPhase::kReplicationStarting, "started");
@@ -45,6 +61,16 @@ void ReplicationSender::EnterFirstPhase() {
     std::lock_guard lock(mutex_);
     repair_requested_ = true;
   }
+}
+
+void ReplicationSender::EnterResync(const std::string& reason) {
+  {
+    std::lock_guard lock(mutex_);
+    const uint64_t oldest_ns =
+        journal_->next_seq() > journal_->first_seq() ? RecordTimeNs(journal_->first_seq()) : 0;
+    if (unreplicated_since_ns_ == 0) unreplicated_since_ns_ = oldest_ns != 0 ? oldest_ns : internal::NowRealtimeNs();
+  }
+  SetPhase(ReplicationPhase::kRepairStarting, reason);
 }
 
 void ReplicationSender::EnterError(const std::string& reason, JournalOnError journal) {
@@ -66,6 +92,7 @@ void ReplicationSender::EnterError(const std::string& reason, JournalOnError jou
       unreplicated_since_ns_ = oldest_ns != 0 ? oldest_ns : internal::NowRealtimeNs();
     }
     needs_repair_ = true;
+    resync_only_ = false;  // whatever the error, the repair it needs compares the whole disk
     if (journal == JournalOnError::kReset) fresh_repair_ = true;
     repair_requested_ = false;
     status_.last_error = reason;
@@ -99,7 +126,7 @@ void ReplicationSender::StartRepair() {
     // A sender just started with a known need for repair enters kError on its own thread: the request is kept
     // for it rather than lost.
     const bool entering_error = status_.phase == ReplicationPhase::kStopped && thread_.joinable() && !stop_ &&
-                                (needs_repair_ || (!options_.initial_error.empty() && !initial_error_used_));
+                                (needs_repair_ || (!options_.initial_error.empty() && !start_options_used_));
     if (status_.phase != ReplicationPhase::kError && !entering_error) return;
     repair_requested_ = true;
     needs_repair_ = true;

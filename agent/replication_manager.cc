@@ -72,6 +72,11 @@ Result<std::unique_ptr<ReplicationManager>> ReplicationManager::Open(Replication
     if (disk->stack->needs_repair() && manager->desired_.target && disk->memory.error.empty()) {
       disk->memory.error = kUncleanShutdown;
     }
+    // An agent crash on a running host: the bitmap is exact, but the write in flight may be on the disk without
+    // a journal record (backing store first, journal after), so its block would never be streamed.
+    if (disk->stack->recovery() == BitmapRecovery::kAgentCrash && manager->desired_.target) {
+      disk->memory.resync_dirty = true;
+    }
     manager->disks_.push_back(std::move(disk));
   }
   return manager;
@@ -136,6 +141,7 @@ Result<AgentStatus> ReplicationManager::GetStatus() {
     d.bytes_sent = disk->base_bytes_sent;
     d.full_sync_bytes_sent = disk->base_full_sync_bytes;
     d.repair_bytes_sent = disk->base_repair_bytes;
+    d.repair_compared_bytes = disk->base_repair_compared_bytes;
     d.last_error = disk->memory.error;
     std::optional<ReplicationStatus> s;
     if (disk->sender) {
@@ -144,6 +150,7 @@ Result<AgentStatus> ReplicationManager::GetStatus() {
       d.bytes_sent += s->bytes_sent;
       d.full_sync_bytes_sent += s->full_sync_bytes_sent;
       d.repair_bytes_sent += s->repair_bytes_sent;
+      d.repair_compared_bytes += s->repair_compared_bytes;
       d.acked_seq = s->acked_seq;
       d.lag_seconds = s->lag_seconds;
       d.link_up = s->link_up;
@@ -165,6 +172,7 @@ std::string ReplicationManager::DiskStateLocked(Disk& disk, const std::optional<
     // Realtime means the replica is whole again: a stop from here is realtime_stopped, and no repair is due.
     disk.memory.full_sync_done = true;
     disk.memory.error.clear();
+    disk.memory.resync_dirty = false;
   }
   DiskLifecycle lifecycle;
   lifecycle.has_target = desired_.target.has_value();
@@ -356,12 +364,14 @@ void ReplicationManager::StartDisk(Disk& disk, const ReplicationTarget& target, 
   const std::string& name = disk.stack->name();
   std::string error;
   bool reuse;
+  bool resync;
   {
     std::lock_guard lock(mutex_);
     error = disk.memory.error;
     // A new sender for a known error, so it starts in replication_error with that reason whatever its
     // predecessor remembered.
     reuse = disk.sender && disk.sender_target && SameTarget(*disk.sender_target, target) && error.empty();
+    resync = disk.memory.resync_dirty;
   }
   if (!reuse) {
     std::unique_ptr<ReplicationSender> old;
@@ -373,6 +383,7 @@ void ReplicationManager::StartDisk(Disk& disk, const ReplicationTarget& target, 
       disk.base_bytes_sent += s.bytes_sent;
       disk.base_full_sync_bytes += s.full_sync_bytes_sent;
       disk.base_repair_bytes += s.repair_bytes_sent;
+      disk.base_repair_compared_bytes += s.repair_compared_bytes;
       old = std::move(disk.sender);
     }
     ReplicationOptions options;
@@ -387,6 +398,7 @@ void ReplicationManager::StartDisk(Disk& disk, const ReplicationTarget& target, 
     options.initial_error = error;
     // After an unclean host shutdown the journal may miss writes that reached the disk: no repair resumes.
     options.journal_complete_at_start = !disk.stack->needs_repair();
+    if (resync) options.resync_bitmap = &disk.stack->bitmap();
     BlockDevice* device = disk.stack->device();
     auto sender = std::make_unique<ReplicationSender>(options, &disk.stack->journal(), device->Size(),
                                                       device->BlockSize());
@@ -401,9 +413,12 @@ void ReplicationManager::StartDisk(Disk& disk, const ReplicationTarget& target, 
   {
     std::lock_guard lock(mutex_);
     disk.running = true;
-    spdlog::info("replication {}/{}: {} → {} (start to {}, {} mode{})", target.server_id, name, from,
-                 error.empty() ? "replication_starting" : "replication_error", target.shadow_address,
-                 target.sync_mode ? "sync" : "async", error.empty() ? "" : ", repair due: " + error);
+    const char* to = !error.empty() ? "replication_error" : resync ? "repair_starting" : "replication_starting";
+    spdlog::info("replication {}/{}: {} → {} (start to {}, {} mode{})", target.server_id, name, from, to,
+                 target.shadow_address, target.sync_mode ? "sync" : "async",
+                 !error.empty() ? ", repair due: " + error
+                 : resync       ? ", resync of the dirty blocks due after an agent crash"
+                                : "");
   }
   disk.sender->Start();
 }

@@ -9,6 +9,7 @@
 //   *_stopped ──Start | Restart──► replication_starting … (the sender resumes where the shadow is)
 //   replication_error ──Repair | Start(target)──► repair_starting ──► repairing ──► realtime
 //                     (Start stores the target first: the shadow host may be back on a new address)
+//   after an agent crash, any start ──► repair_starting ──► repairing (the dirty bitmap's ranges) ──► realtime
 //
 // Stop returns at once and the senders are stopped on a thread of the manager, so *_stopping is what a caller
 // polling GetStatus sees meanwhile. Commands are serialized; GetStatus never waits for a command.
@@ -85,7 +86,7 @@ class ReplicationManager : public ReplicationControl {
     DiskReplicationMemory memory;
     std::optional<JournalBacklog> backlog;  // measured while stopped
     // Counters of the senders replaced since the agent started, so the status counts since the agent started.
-    uint64_t base_bytes_sent = 0, base_full_sync_bytes = 0, base_repair_bytes = 0;
+    uint64_t base_bytes_sent = 0, base_full_sync_bytes = 0, base_repair_bytes = 0, base_repair_compared_bytes = 0;
   };
 
   explicit ReplicationManager(ReplicationManagerOptions options) : options_(std::move(options)) {}

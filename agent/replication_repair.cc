@@ -12,13 +12,14 @@
 
 #include "agent/internal/block_hash.h"
 #include "agent/internal/journal_format.h"
+#include "agent/internal/repair_scope.h"
 #include "agent/replication_sender.h"
 
 namespace cdr::agent {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr uint64_t kRangeBytes = 1 << 20;
+using internal::kRepairRangeBytes;
 constexpr size_t kRangesPerFrame = 16;
 constexpr size_t kBatchBytes = 1 << 20;
 
@@ -43,11 +44,19 @@ Status ReplicationSender::Repair(int fd, const wire::HelloAck& ack) {
   uint64_t cursor = 0;
   uint64_t base = 0;
   bool resume;
+  bool limited;
   {
     std::lock_guard lock(mutex_);
     // Resuming is only safe while the journal still holds every write after the repair's base.
     resume = ack.repair_in_progress && !fresh_repair_ && journal_->first_seq() <= ack.repair_base_seq + 1 &&
              ack.repair_base_seq < journal_->next_seq() && !journal_->full() && !journal_->broken();
+    // The resync always begins afresh, so a repair it may resume is its own; any other repair the shadow has in
+    // progress may have left any block behind, and only a whole one settles it.
+    limited = resync_only_ && options_.resync_bitmap != nullptr && (resume || !ack.repair_in_progress);
+  }
+  // Bits are not cleared while the agent runs: a bitmap with none set saw no write the replica could miss.
+  if (limited && options_.resync_bitmap->CountDirtyBlocks() == 0) {
+    return FinishResync("no dirty block: nothing to compare");
   }
   if (resume) {
     cursor = ack.repair_cursor;
@@ -57,14 +66,21 @@ Status ReplicationSender::Repair(int fd, const wire::HelloAck& ack) {
     CDR_RETURN_IF_ERROR(journal_->Reset());
     base = journal_->next_seq() - 1;
   }
+  // Read after the reset: every write at or below base marked its bit before its data reached the disk.
+  const internal::RepairScope scope =
+      limited ? internal::RepairScope::Dirty(disk_size_, options_.resync_bitmap->DirtyRanges())
+              : internal::RepairScope::WholeDisk(disk_size_);
   {
     std::lock_guard lock(mutex_);
     fresh_repair_ = false;
     shadow_repair_cursor_ = cursor;
   }
   SetPhase(ReplicationPhase::kRepairStarting,
-           resume ? "resuming the repair at byte " + std::to_string(cursor) + ", base seq " + std::to_string(base)
-                  : "comparing the replica with the disk, base seq " + std::to_string(base));
+           resume           ? "resuming the repair at byte " + std::to_string(cursor) + ", base seq " +
+                                  std::to_string(base)
+           : !limited ? "comparing the replica with the disk, base seq " + std::to_string(base)
+                            : "comparing the " + std::to_string(scope.bytes()) +
+                                  " bytes of the ranges the dirty bitmap marks, base seq " + std::to_string(base));
   const int disk_fd = ::open(options_.disk_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (disk_fd < 0) return Internal("open " + options_.disk_path.string() + " for the repair");
   FdCloser closer(disk_fd);
@@ -74,7 +90,7 @@ Status ReplicationSender::Repair(int fd, const wire::HelloAck& ack) {
   std::vector<uint8_t> buffer;
   std::vector<uint8_t> batch;
   wire::RepairRanges ranges{base, {}};
-  uint64_t next = cursor;
+  uint64_t next = scope.NextRange(cursor);
   uint64_t data_bytes = 0;
   auto last_send = Clock::now();
   auto flush_ranges = [&] {
@@ -99,7 +115,7 @@ Status ReplicationSender::Repair(int fd, const wire::HelloAck& ack) {
         return DataLoss("REPAIR_BLOCK_HASHES for range " + std::to_string(reply.offset) +
                         " does not match a range this repair sent");
       }
-      const uint64_t range_end = std::min(disk_size_, reply.offset + kRangeBytes);
+      const uint64_t range_end = std::min(disk_size_, reply.offset + kRepairRangeBytes);
       wire::RepairBlocks blocks{reply.offset, range_end, {}};
       std::vector<std::vector<uint8_t>> run_data;
       for (size_t i = 0; i < reply.hashes.size();) {
@@ -128,18 +144,27 @@ Status ReplicationSender::Repair(int fd, const wire::HelloAck& ack) {
       for (const wire::RepairRun& run : blocks.runs) status_.repair_bytes_sent += run.zero ? 0 : run.length;
     }
     // The shadow's cursor passed these: they were equal (or their blocks are applied).
-    while (!waiting.empty() && waiting.begin()->first + kRangeBytes <= shadow_cursor) waiting.erase(waiting.begin());
+    while (!waiting.empty() && waiting.begin()->first + kRepairRangeBytes <= shadow_cursor) {
+      waiting.erase(waiting.begin());
+    }
 
-    const bool room = next < disk_size_ && next < shadow_cursor + options_.window_bytes;
+    // At most window_bytes of the disk between the oldest range still waiting and the next one (the shadow's
+    // cursor would stall a resync whose dirty ranges lie further apart than that).
+    const bool room =
+        next < scope.end() && (waiting.empty() || next < waiting.begin()->first + options_.window_bytes);
     if (room) {
-      const uint64_t length = std::min(kRangeBytes, disk_size_ - next);
+      const uint64_t length = std::min(kRepairRangeBytes, disk_size_ - next);
       std::vector<wire::Hash128> hashes;
       CDR_RETURN_IF_ERROR(internal::HashRange(disk_fd, next, length, disk_size_, block_size_, &buffer, &hashes));
       ranges.ranges.push_back({next, static_cast<uint32_t>(length), internal::HashOfHashes(hashes)});
       waiting.emplace(next, std::move(hashes));
-      next += length;
-      if (ranges.ranges.size() >= kRangesPerFrame || next == disk_size_) flush_ranges();
-      if (batch.size() >= kBatchBytes || next == disk_size_) {
+      {
+        std::lock_guard lock(mutex_);
+        status_.repair_compared_bytes += length;
+      }
+      next = scope.NextRange(next + length);
+      if (ranges.ranges.size() >= kRangesPerFrame || next == scope.end()) flush_ranges();
+      if (batch.size() >= kBatchBytes || next == scope.end()) {
         CDR_RETURN_IF_ERROR(Flush(fd, &batch));
         last_send = Clock::now();
       }
@@ -150,7 +175,7 @@ Status ReplicationSender::Repair(int fd, const wire::HelloAck& ack) {
       CDR_RETURN_IF_ERROR(Flush(fd, &batch));
       last_send = Clock::now();
     }
-    if (next >= disk_size_ && shadow_cursor >= disk_size_) break;
+    if (next >= scope.end() && shadow_cursor >= scope.end()) break;
     if (Clock::now() - last_send >= std::chrono::seconds(1)) {
       // The shadow commits and acks on a heartbeat: the cursor moves on even when nothing else is sent.
       batch = wire::EncodeFrame(wire::FrameType::kHeartbeat, 0, wire::EncodeHeartbeat(internal::NowRealtimeNs()),
@@ -169,10 +194,24 @@ Status ReplicationSender::Repair(int fd, const wire::HelloAck& ack) {
   cv_.wait(lock, [&] { return stop_ || session_broken_ || (!shadow_repair_in_progress_ && acked_seq_ >= base); });
   if (shadow_repair_in_progress_ || acked_seq_ < base)
     return Unavailable("session closed before the repair was acknowledged");
+  // The replica is exactly at base now, whatever seq it claimed before (maybe one this journal never reached).
+  acked_seq_ = base;
   needs_repair_ = false;
+  resync_only_ = false;
   repair_requested_ = false;
-  spdlog::info("replication {}/{}: repair done: {} data bytes sent from byte {}, replica at seq {}",
-               options_.server_id, options_.disk, data_bytes, cursor, acked_seq_);
+  spdlog::info("replication {}/{}: repair done: {} data bytes sent from byte {} ({} bytes compared), replica at "
+               "seq {}",
+               options_.server_id, options_.disk, data_bytes, cursor, scope.bytes(), acked_seq_);
+  return Status::Ok();
+}
+
+Status ReplicationSender::FinishResync(const std::string& why) {
+  std::lock_guard lock(mutex_);
+  needs_repair_ = false;
+  resync_only_ = false;
+  repair_requested_ = false;
+  spdlog::info("replication {}/{}: resync after the agent's crash done: {}", options_.server_id, options_.disk,
+               why);
   return Status::Ok();
 }
 

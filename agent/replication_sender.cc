@@ -77,6 +77,11 @@ void ReplicationSender::SetPhase(ReplicationPhase phase, const std::string& reas
   status_.phase = phase;
 }
 
+bool ReplicationSender::RepairDue() {
+  std::lock_guard lock(mutex_);
+  return needs_repair_;
+}
+
 bool ReplicationSender::SessionBroken() {
   std::lock_guard lock(mutex_);
   return stop_ || session_broken_;
@@ -165,20 +170,35 @@ Status ReplicationSender::RunSession(int fd) {
     }
   }
   if (s.ok()) {
+    const uint64_t journal_last = journal_->next_seq() - 1;
     bool repair;
+    bool ahead;
     {
       std::lock_guard lock(mutex_);
-      acked_seq_ = ack->applied_seq;
+      repair = ack->full_sync_done && (needs_repair_ || ack->repair_in_progress);
+      // A repair of every block settles whatever the replica holds; anything else continues from its seq, which
+      // must be one this journal reached.
+      ahead = ack->full_sync_done && !(repair && !resync_only_) && ack->applied_seq > journal_last;
+      if (!ahead) acked_seq_ = ack->applied_seq;
       shadow_full_sync_done_ = ack->full_sync_done;
       shadow_cursor_ = ack->full_sync_cursor;
       shadow_repair_in_progress_ = ack->repair_in_progress;
       shadow_repair_cursor_ = ack->repair_cursor;
       link_up_ = true;
-      repair = ack->full_sync_done && (needs_repair_ || ack->repair_in_progress);
     }
     std::thread receiver([this, fd] { ReceiveAcks(fd); });
-    if (!ack->full_sync_done) {
+    if (ahead) {
+      // The replica holds records this disk never journaled (an older journal restored here, or another
+      // writer of this epoch): streaming from its seq + 1 would skip this disk's own next writes as
+      // "resends" and leave the replica silently different.
+      EnterError("the shadow's applied seq " + std::to_string(ack->applied_seq) +
+                 " is ahead of this agent's journal (last seq " + std::to_string(journal_last) +
+                 "): the replica may differ from the disk; a repair is needed");
+      s = Unavailable("the shadow is ahead of the journal: a repair is needed");
+    } else if (!ack->full_sync_done) {
       s = FullSync(fd, *ack);
+      // A full sync resumed past a block that changed without a record (an agent crash) did not copy it.
+      if (s.ok() && RepairDue()) s = Repair(fd, wire::HelloAck{});
     } else if (repair) {
       s = Repair(fd, *ack);
     } else if (ack->applied_seq + 1 < journal_->first_seq()) {
@@ -326,6 +346,12 @@ Status ReplicationSender::FullSync(int fd, const wire::HelloAck& ack) {
     spdlog::warn("replication {}/{}: full sync base seq {} was released from the journal; restarting at 0",
                  options_.server_id, options_.disk, base);
     cursor = 0;
+  } else if (cursor != 0 && base > journal_->next_seq() - 1) {
+    // A base this journal never reached: the realtime after the sync would skip this disk's own writes.
+    spdlog::warn("replication {}/{}: the shadow's full sync base seq {} is ahead of the journal (last seq {}); "
+                 "restarting at 0",
+                 options_.server_id, options_.disk, base, journal_->next_seq() - 1);
+    cursor = 0;
   }
   if (cursor == 0) {
     // Every write up to here is read from the disk; later ones are journaled and streamed after the sync.
@@ -388,9 +414,13 @@ Status ReplicationSender::FullSync(int fd, const wire::HelloAck& ack) {
   cv_.wait(lock, [&] { return stop_ || session_broken_ || shadow_full_sync_done_; });
   if (!shadow_full_sync_done_) return Unavailable("session closed before the full sync was acknowledged");
   in_full_sync_ = false;
-  // A complete copy from the base on also settles any repair that was pending.
-  needs_repair_ = false;
-  repair_requested_ = false;
+  // A copy from byte 0 settles any repair that was pending; a resumed one did not read the disk behind its
+  // cursor, where a block may have changed without a record, so a repair still due stays due.
+  if (started_at == 0) {
+    needs_repair_ = false;
+    resync_only_ = false;
+    repair_requested_ = false;
+  }
   spdlog::info("replication {}/{}: full sync done: {} data bytes sent from byte {}, replica at seq {}",
                options_.server_id, options_.disk, sent, started_at, acked_seq_);
   return Status::Ok();

@@ -6,7 +6,10 @@
 //          ├─ full_sync (while the shadow says full_sync_done = false; resumes at the shadow's cursor, or
 //          │            restarts at 0 when the journal lost the sync's base seq)
 //          ├─ repair_starting ─► repairing (needs_repair, or the shadow has a repair in progress: range hashes,
-//          │            block hashes of differing ranges, differing blocks; resumes at the shadow's cursor)
+//          │            block hashes of differing ranges, differing blocks; resumes at the shadow's cursor;
+//          │            after an agent crash only the ranges the dirty bitmap marks, also after a full sync
+//          │            resumed past them)
+//          │ the shadow's applied seq is ahead of the journal ──► error (never skip a write as a "resend")
 //          ▼
 //   realtime: journal records from applied seq + 1, batched, at most window_bytes unacknowledged,
 //             heartbeat every second, Journal::ReleaseUpTo(acked) after acks
@@ -27,6 +30,7 @@
 #include <string>
 #include <thread>
 
+#include "agent/dirty_bitmap.h"
 #include "agent/journal.h"
 #include "common/status.h"
 #include "common/wire_frame.h"
@@ -51,6 +55,7 @@ struct ReplicationStatus {
   uint64_t bytes_sent = 0;      // bytes written to the socket (frames after compression, hashes included)
   uint64_t full_sync_bytes_sent = 0;  // disk data bytes sent by full syncs (before compression)
   uint64_t repair_bytes_sent = 0;     // disk data bytes sent by repairs (before compression)
+  uint64_t repair_compared_bytes = 0;  // disk bytes the repairs compared (hashed on both sides)
   uint64_t acked_seq = 0;
   uint64_t journal_seq = 0;    // newest journaled write
   uint64_t journal_bytes = 0;  // journal bytes retained
@@ -80,6 +85,12 @@ struct ReplicationOptions {
   // repair the shadow has in progress may resume at its cursor. false (after an unclean host shutdown writes may
   // be on the disk without a record): the repair starts over at byte 0.
   bool journal_complete_at_start = false;
+  // Non-null: the agent stopped uncleanly (kill -9, crash) on this host, so a write in flight then may be on
+  // the disk without a journal record. The blocks this bitmap marks are compared with the replica before
+  // realtime: Start() goes to repair_starting, not to replication_error. They are read once the journal was
+  // reset for the repair's base, so a write journaled before that reset is among them. Ignored when
+  // initial_error is set (that repair compares the whole disk).
+  const DirtyBitmap* resync_bitmap = nullptr;
 };
 
 class ReplicationSender {
@@ -113,6 +124,8 @@ class ReplicationSender {
   // agent/replication_repair.cc: compares the replica with the disk and sends what differs; then the replica
   // is at the repair's base seq.
   Status Repair(int fd, const wire::HelloAck& ack);
+  // A resync with nothing to compare is done at once: the replica is at its applied seq.
+  Status FinishResync(const std::string& why);
   void ReceiveAcks(int fd);
   // Records `bytes` more as in flight once they fit in the window; when they do not, the batch is sent first
   // and the acks are awaited. kUnavailable if the session broke.
@@ -125,14 +138,18 @@ class ReplicationSender {
   Status Pace(int fd, uint64_t bytes);
   void SetPhase(ReplicationPhase phase, const std::string& reason);
   bool SessionBroken();
+  bool RepairDue();
 
   // agent/replication_errors.cc: entering and leaving replication_error, and the lag meanwhile.
   enum class JournalOnError { kReset, kKeep };
-  // kReplicationStarting, or kError when a repair is due (initial_error, or one left by the last run).
+  // kReplicationStarting; kRepairStarting for the resync after an agent crash; or kError when another repair is
+  // due (initial_error, or one left by the last run).
   void EnterFirstPhase();
   // → kError; the time of the oldest write not replicated is kept for the lag. kReset: the journal is of no
   // more use (a repair compares the whole disk); kKeep: it still covers a repair the shadow has in progress.
   void EnterError(const std::string& reason, JournalOnError journal = JournalOnError::kReset);
+  // → kRepairStarting for the resync after an agent crash (resync_only_): no error, nothing for an operator.
+  void EnterResync(const std::string& reason);
   // Waits `backoff` before the next connection; past the outage window (or with the journal lost while the
   // link is down) enters kError. false once a stop is requested.
   bool WaitToRetry(std::chrono::milliseconds backoff);
@@ -163,8 +180,11 @@ class ReplicationSender {
   std::thread thread_;
 
   // Error and repair. needs_repair_ outlives Stop()/Start() until a repair (or a full sync) completes.
-  bool initial_error_used_ = false;
+  bool start_options_used_ = false;  // initial_error and resync_bitmap apply to the first Start() only
   bool needs_repair_ = false;
+  // The repair due is the resync after an agent crash, limited to the dirty bitmap's blocks; cleared by
+  // EnterError (then the whole disk is compared) and once a repair or a full sync from byte 0 is done.
+  bool resync_only_ = false;
   bool fresh_repair_ = false;  // the next repair starts at byte 0 with a new base (not resumed)
   bool repair_requested_ = false;
   bool link_up_ = false;

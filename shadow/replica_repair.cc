@@ -15,10 +15,6 @@ Result<bool> ReplicaDisk::CheckRepairRange(uint64_t base_seq, const wire::RangeH
                                            std::vector<wire::Hash128>* block_hashes) {
   if (!state_.full_sync_done) return FailedPrecondition("REPAIR_RANGES before the full sync finished");
   const bool new_repair = !state_.repair_in_progress || state_.repair_base_seq != base_seq;
-  if (new_repair && range.offset != 0) {
-    return InvalidArgument("REPAIR_RANGES: a repair with base seq " + std::to_string(base_seq) +
-                           " must start at byte 0, not " + std::to_string(range.offset));
-  }
   if (new_repair) {
     spdlog::info("replica {}/{}: repair starts, base seq {}; not consistent until it ends", state_.server_id,
                  state_.disk, base_seq);
@@ -30,8 +26,9 @@ Result<bool> ReplicaDisk::CheckRepairRange(uint64_t base_seq, const wire::RangeH
     repair_checked_end_ = 0;
     uncommitted_ = true;
   }
-  if (range.offset != repair_checked_end_) {
-    return InvalidArgument("REPAIR_RANGES: range at " + std::to_string(range.offset) + " does not follow " +
+  // Ranges ascend; a gap before one is space the agent knows equal (a resync limited to its dirty bitmap).
+  if (range.offset < repair_checked_end_) {
+    return InvalidArgument("REPAIR_RANGES: range at " + std::to_string(range.offset) + " goes back before " +
                            std::to_string(repair_checked_end_));
   }
   if (range.offset >= state_.disk_size || range.length > state_.disk_size - range.offset) {
@@ -71,11 +68,13 @@ void ReplicaDisk::AdvanceRepairCursor() {
 }
 
 Status ReplicaDisk::FinishRepair(uint64_t base_seq) {
-  if (!state_.repair_in_progress || state_.repair_base_seq != base_seq ||
-      state_.repair_cursor != state_.disk_size) {
+  // The space after the last range is, like any gap, what the agent knows equal; a range still waiting for its
+  // blocks is not.
+  if (!state_.repair_in_progress || state_.repair_base_seq != base_seq || !repair_waiting_.empty()) {
     return InvalidArgument("REPAIR_END with base seq " + std::to_string(base_seq) + " but the repair is at byte " +
                            std::to_string(state_.repair_cursor) + " of " + std::to_string(state_.disk_size));
   }
+  state_.repair_cursor = state_.disk_size;
   state_.repair_in_progress = false;
   state_.applied_seq = base_seq;
   history_->RepairFinishing(base_seq);

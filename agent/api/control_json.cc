@@ -98,6 +98,7 @@ void ReadDisk(const json& object, const std::string& prefix, DiskReplicationStat
   r.Read("bytes_sent", &disk->bytes_sent);
   r.Read("full_sync_bytes_sent", &disk->full_sync_bytes_sent);
   r.Read("repair_bytes_sent", &disk->repair_bytes_sent);
+  r.Read("repair_compared_bytes", &disk->repair_compared_bytes);
   r.Read("journal_seq", &disk->journal_seq);
   r.Read("acked_seq", &disk->acked_seq);
   r.Read("journal_bytes", &disk->journal_bytes);
@@ -151,6 +152,7 @@ json ToJson(const DiskReplicationStatus& d) {
           {"bytes_sent", d.bytes_sent},
           {"full_sync_bytes_sent", d.full_sync_bytes_sent},
           {"repair_bytes_sent", d.repair_bytes_sent},
+          {"repair_compared_bytes", d.repair_compared_bytes},
           {"journal_seq", d.journal_seq},
           {"acked_seq", d.acked_seq},
           {"journal_bytes", d.journal_bytes},

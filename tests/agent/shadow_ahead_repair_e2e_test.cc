@@ -1,0 +1,125 @@
+// Issue #13, finding 2, with the real cdr-agent and cdr-shadow: a connection that knows the disk's epoch (an
+// attacker, or an agent whose older journal was restored) drives the replica's applied seq past the agent's
+// journal with a write of its own. The agent must not take its own next write for a resend of that seq: it
+// goes to replication_error naming both seqs, stays there while the replica differs, and a repair makes the
+// replica identical again; later writes reach it.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <vector>
+
+#include "agent/internal/journal_format.h"
+#include "agent/internal/shadow_connect.h"
+#include "common/wire_frame.h"
+#include "tests/agent/agent_with_api.h"
+
+namespace cdr::agent {
+namespace {
+
+using namespace cdr::agent::testing;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+constexpr uint64_t kMiB = 1 << 20;
+constexpr uint64_t kDiskBytes = 16 * kMiB;
+constexpr uint64_t kForeignOffset = 3 * kMiB;  // inside the disk's data: the repair sends it back as data
+constexpr uint64_t kForeignBytes = 8 * 1024;
+
+void QemuWrite(AgentWithApi& agent, uint64_t offset, uint64_t length, int pattern) {
+  char command[80];
+  std::snprintf(command, sizeof command, "write -P 0x%02x %llu %llu", pattern,
+                static_cast<unsigned long long>(offset), static_cast<unsigned long long>(length));
+  RunResult w = RunProgram({"qemu-io", "-f", "raw", "-c", command, agent.nbd_uri()}, 30s);
+  ASSERT_EQ(w.exit_code, 0) << w.out << w.err << agent.log();
+}
+
+// Speaks the wire protocol as a second writer of the disk's epoch: HELLO, then one DATA record at the replica's
+// applied seq + 1, then a heartbeat so the shadow commits. Returns the seq the shadow acknowledged.
+uint64_t InjectForeignWrite(int shadow_port, uint64_t epoch) {
+  Result<int> fd = internal::ConnectToShadow("127.0.0.1", static_cast<uint16_t>(shadow_port));
+  EXPECT_TRUE(fd.ok()) << fd.status().ToString();
+  if (!fd.ok()) return 0;
+  wire::Hello hello{"web-1", "vda", kDiskBytes, 4096, epoch, 0, 0};
+  wire::Frame frame;
+  Status s = wire::WriteAll(*fd, wire::EncodeFrame(wire::FrameType::kHello, 0, wire::EncodeHello(hello), false));
+  if (s.ok()) s = wire::ReadFrame(*fd, &frame);
+  Result<wire::HelloAck> ack = s.ok() ? wire::DecodeHelloAck(frame.payload) : Result<wire::HelloAck>(s);
+  uint64_t acked = 0;
+  if (ack.ok() && ack->accepted) {
+    const std::vector<uint8_t> data(kForeignBytes, 0xEE);
+    wire::DataRecord record{1, 0, ack->applied_seq + 1, internal::NowRealtimeNs(), kForeignOffset,
+                            kForeignBytes, internal::DataChecksum(data.data(), data.size()), data};
+    s = wire::WriteAll(*fd, wire::EncodeFrame(wire::FrameType::kData, record.seq, wire::EncodeDataRecord(record),
+                                              false));
+    if (s.ok()) {
+      s = wire::WriteAll(*fd, wire::EncodeFrame(wire::FrameType::kHeartbeat, 0,
+                                                wire::EncodeHeartbeat(internal::NowRealtimeNs()), false));
+    }
+    while (s.ok() && acked < record.seq) {
+      s = wire::ReadFrame(*fd, &frame);
+      if (!s.ok() || frame.type != wire::FrameType::kAck) continue;
+      Result<wire::Ack> a = wire::DecodeAck(frame.payload);
+      if (a.ok()) acked = a->applied_seq;
+    }
+  }
+  EXPECT_TRUE(s.ok() && ack.ok() && ack->accepted) << s.ToString() << (ack.ok() ? ack->reason : "");
+  ::close(*fd);
+  return acked;
+}
+
+TEST(ShadowAheadRepairE2eTest, AShadowAheadOfTheJournalIsAnErrorThenARepairNeverASkippedWrite) {
+  if (RunProgram({"sh", "-c", "command -v qemu-io"}).exit_code != 0) GTEST_SKIP() << "qemu-io is not installed";
+  TempDir tmp;
+  const fs::path disk = tmp / "vda.img";
+  const fs::path replicas = tmp / "replicas";
+  MakeDisk(disk, kDiskBytes, 4 * kMiB, 7);
+  ShadowWithReadyFile shadow(tmp / "shadow", replicas);
+  ASSERT_TRUE(shadow.started()) << shadow.log();
+  AgentWithApi agent(tmp / "agent", tmp / "state", disk, {});
+  ASSERT_TRUE(agent.started()) << agent.log();
+  // Without auto_restart the error stays until a repair is asked for, so what the agent says meanwhile is
+  // observable.
+  const HttpReply start = agent.Post("/v1/replication/start", {{"shadow_address", shadow.address()},
+                                                               {"server_id", "web-1"},
+                                                               {"auto_restart", false}});
+  ASSERT_EQ(start.code, 202) << start.body.dump();
+  const fs::path replica = ReplicaImage(replicas, "web-1", "vda");
+  auto caught_up = [&] { return agent.AllAcked() && CmpEqual(disk, replica); };
+  ASSERT_NO_FATAL_FAILURE(QemuWrite(agent, 1 * kMiB, 64 * 1024, 0x11));
+  ASSERT_TRUE(PollUntil(caught_up, 60s)) << agent.Status().dump() << agent.log();
+  const uint64_t journal_seq = agent.Status()["disks"][0]["journal_seq"].get<uint64_t>();
+
+  Result<nlohmann::json> epoch_file = ReadJsonFile(tmp / "state" / "vda" / "replication.json");
+  ASSERT_TRUE(epoch_file.ok()) << epoch_file.status().ToString();
+  const uint64_t shadow_seq = InjectForeignWrite(shadow.port(), (*epoch_file)["epoch"].get<uint64_t>());
+  ASSERT_EQ(shadow_seq, journal_seq + 1);
+  ASSERT_FALSE(CmpEqual(disk, replica));
+
+  // The agent's session was taken over; its next HELLO_ACK is ahead of its journal.
+  ASSERT_TRUE(PollUntil([&] { return agent.StateIs("replication_error"); }, 60s))
+      << agent.Status().dump() << agent.log();
+  const nlohmann::json error = agent.Status();
+  const std::string last_error = error["disks"][0]["last_error"].get<std::string>();
+  EXPECT_NE(last_error.find("applied seq " + std::to_string(shadow_seq)), std::string::npos) << last_error;
+  EXPECT_NE(last_error.find("last seq " + std::to_string(journal_seq)), std::string::npos) << last_error;
+  // Writes go on in error; the replica differs, and the agent never says realtime meanwhile.
+  ASSERT_NO_FATAL_FAILURE(QemuWrite(agent, 2 * kMiB, 4096, 0x22));
+  EXPECT_FALSE(PollUntil([&] { return !agent.StateIs("replication_error"); }, 2s)) << agent.Status().dump();
+  EXPECT_FALSE(CmpEqual(disk, replica));
+
+  const HttpReply repair = agent.Post("/v1/replication/repair");
+  ASSERT_EQ(repair.code, 202) << repair.body.dump();
+  ASSERT_TRUE(PollUntil(caught_up, 60s)) << agent.Status().dump() << agent.log();
+  const nlohmann::json repaired = agent.Status()["disks"][0];
+  // The foreign 8 KiB and the write made in error, nothing like the whole disk.
+  EXPECT_GE(repaired["repair_bytes_sent"].get<uint64_t>(), kForeignBytes);
+  EXPECT_LE(repaired["repair_bytes_sent"].get<uint64_t>(), kForeignBytes + 64 * 1024) << repaired.dump();
+
+  // The write that used to be skipped as a "resend" of the foreign seq reaches the replica.
+  ASSERT_NO_FATAL_FAILURE(QemuWrite(agent, 5 * kMiB, 4096, 0x33));
+  ASSERT_TRUE(PollUntil(caught_up, 60s)) << agent.Status().dump() << agent.log();
+}
+
+}  // namespace
+}  // namespace cdr::agent
