@@ -20,6 +20,7 @@ void FillReplication(const state::ResourceRecord& r, const ServerObservation* se
   s->progress_percent = observed.value("progress_percent", 0.0);
   s->bytes_sent = observed.value("bytes_sent", uint64_t{0});
   s->nbd_address = observed.value("nbd_address", "");
+  s->fenced = r.attributes.value("fenced", false);
   for (const auto& d : observed.value("disks", nlohmann::json::array())) s->disks.push_back(d.value("disk", ""));
   if (!seen) return;
   if (seen->agent) {
@@ -35,6 +36,7 @@ void FillReplication(const state::ResourceRecord& r, const ServerObservation* se
   if (!seen->status) return;
   const agent::AgentStatus& live = *seen->status;
   s->live = true;
+  s->fenced = live.fenced;
   if (IsKnownServerState(live.state) && !OwnedByCdr(r.status)) s->state = live.state;
   s->progress_percent = OverallProgress(live);
   s->bytes_sent = 0;
@@ -168,6 +170,7 @@ std::string RenderStatusText(const std::vector<GroupStatus>& groups) {
       std::string rpo = s.rpo_seconds < 0 ? "-" : fmt::format("{:.1f}s", s.rpo_seconds);
       std::string note = s.last_error;
       if (s.agent_status == "stopped") note = "agent stopped" + (note.empty() ? "" : "; " + note);
+      if (s.fenced) note = "fenced" + (note.empty() ? "" : "; " + note);
       if (s.asked && !s.live) {
         note = "(stored state: " + (s.observe_error.empty() ? std::string("agent not answering") : s.observe_error) +
                ")" + (note.empty() ? "" : " " + note);
@@ -235,6 +238,7 @@ nlohmann::json StatusToJson(const std::vector<GroupStatus>& groups) {
                          {"replica_dir", s.replica_dir},
                          {"replicas", replicas},
                          {"observe_error", s.observe_error},
+                         {"fenced", s.fenced},
                          {"name", s.name},
                          {"host", s.host},
                          {"state", s.state},

@@ -197,7 +197,7 @@ TEST_F(DiffTest, RemovedGroupWithServersIsRefused) {
   ASSERT_EQ(r.errors.size(), 1u) << test_util::DiagnosticsText(r.errors);
   EXPECT_EQ(r.errors[0].path, "group.web");
   EXPECT_THAT(r.errors[0].message, HasSubstr("cannot delete protection group web"));
-  EXPECT_THAT(r.errors[0].message, HasSubstr("still has 2 protected server(s) (web-1, web-2)"));
+  EXPECT_THAT(r.errors[0].message, HasSubstr("still has 2 protected server(s) (web-1: initialized, web-2: initialized)"));
   EXPECT_THAT(r.errors[0].message, HasSubstr("deregister them first"));
   EXPECT_TRUE(r.plan.changes.empty()) << ::testing::PrintToString(Changes(r.plan));
 }
