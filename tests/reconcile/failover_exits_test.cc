@@ -150,18 +150,18 @@ TEST_F(FailoverExitsTest, GroupWithOnlyConfirmedServersIsDeletedInOneApply) {
 
 TEST_F(FailoverExitsTest, FailbackIsRefusedNamingTheStateAndTheWaysOut) {
   Converge(Spec());
+  PlanResult r = PlanFor(Spec(kFailback));
+  ASSERT_EQ(r.errors.size(), 1u) << DiagnosticsText(r.errors);
+  EXPECT_THAT(r.errors[0].message, HasSubstr("(the server is realtime)"));
+
   Converge(Spec(Failover(true)));
-  PlanResult r = PlanFor(Spec(Failover(true) + kFailback));
+  r = PlanFor(Spec(Failover(true) + kFailback));
   ASSERT_EQ(r.errors.size(), 1u) << DiagnosticsText(r.errors);
   EXPECT_EQ(r.errors[0].path, "group.web.server.web-1.failback");
   EXPECT_THAT(r.errors[0].message, HasSubstr("failback is not supported yet (the server is failover_confirmed)"));
   EXPECT_THAT(r.errors[0].message, HasSubstr("will start from failover_confirmed"));
   EXPECT_THAT(r.errors[0].message, HasSubstr("release"));
   EXPECT_EQ(r.errors[0].pos.line, 13) << "points at the [group.server.failback] header";
-
-  r = PlanFor(Spec(kFailback));
-  ASSERT_EQ(r.errors.size(), 1u) << DiagnosticsText(r.errors);
-  EXPECT_THAT(r.errors[0].message, HasSubstr("(the server is realtime)"));
 }
 
 }  // namespace
