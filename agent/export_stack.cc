@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/fence_layer.h"
 #include "agent/file_backend.h"
 #include "agent/journal_reader.h"
 
@@ -41,6 +42,7 @@ Result<std::unique_ptr<ExportStack>> ExportStack::Open(const ExportConfig& confi
 
   auto journaled = std::make_unique<JournalLayer>(std::move(*file), stack->journal_);
   stack->top_ = std::make_unique<DirtyBitmapLayer>(std::move(journaled), stack->bitmap_);
+  if (config.fence) stack->top_ = std::make_unique<FenceLayer>(std::move(stack->top_), config.fence, config.name);
   return stack;
 }
 

@@ -2,8 +2,9 @@
 // STATE_DIR/NAME/ (journal/ segments and dirty.bitmap). Opening recovers from an unclean stop: the retained
 // journal is replayed into the bitmap, so the bitmap covers every journaled write even if its own file missed it.
 //
-//   NBD connection ──► DirtyBitmapLayer ──► JournalLayer ──► FileBackend ──► disk file / block device
-//                      (mark, then forward)  (forward, then append)
+//   NBD connection ──► FenceLayer ──► DirtyBitmapLayer ──► JournalLayer ──► FileBackend ──► disk file / block device
+//                      (refuse writes   (mark, then forward)  (forward, then append)
+//                       while fenced)
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include "agent/dirty_bitmap_layer.h"
 #include "agent/journal.h"
 #include "agent/journal_layer.h"
+#include "agent/write_fence.h"
 
 namespace cdr::agent {
 
@@ -24,6 +26,8 @@ struct ExportConfig {
   std::filesystem::path state_dir;  // the agent's state root; this export uses state_dir / name
   JournalOptions journal;
   uint64_t bitmap_granularity = 64 * 1024;
+  // The agent's fence, shared by all its exports; none: the export is never fenced (tools and tests).
+  std::shared_ptr<const WriteFence> fence;
 };
 
 class ExportStack {

@@ -11,6 +11,10 @@
 //        (maybe the shadow's new address)──► repair_starting ──► repairing (compare block hashes, send only
 //        differing blocks) ──► realtime
 //   agent crash (kill -9) ──restart──► repair_starting ──► repairing (only the dirty bitmap's ranges) ──► realtime
+//
+// Independent of those states, the agent may be fenced (agent/write_fence.h): its exports refuse writes while
+// the server is failed over, so production cannot diverge from the DR host (no split brain).
+//   unfenced ──Fence──► fenced ──Unfence (rollback of an unconfirmed failover)──► unfenced
 #pragma once
 
 #include <cstdint>
@@ -62,6 +66,7 @@ struct AgentStatus {
   bool sync_mode = false;
   bool auto_restart = true;
   double lag_seconds = 0;    // the largest of the disks'
+  bool fenced = false;       // the exports refuse writes (the server failed over)
   std::vector<DiskReplicationStatus> disks;
 };
 
@@ -81,6 +86,10 @@ class ReplicationControl {
   virtual Status Restart() = 0;
   // From replication_error; kFailedPrecondition otherwise.
   virtual Status Repair() = 0;
+  // Raise / lift the write fence of every export; Ok when already so. Fence returns once no write is in flight
+  // any more. Replication is not touched: the caller stops or starts it.
+  virtual Status Fence() = 0;
+  virtual Status Unfence() = 0;
 };
 
 }  // namespace cdr::agent

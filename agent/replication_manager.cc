@@ -105,6 +105,16 @@ Status ReplicationManager::ResumeDesiredState() {
   return StartDisks(*target);
 }
 
+Status ReplicationManager::Fence() {
+  if (!options_.fence) return FailedPrecondition("this agent was started without a write fence");
+  return options_.fence->Raise();
+}
+
+Status ReplicationManager::Unfence() {
+  if (!options_.fence) return FailedPrecondition("this agent was started without a write fence");
+  return options_.fence->Lift();
+}
+
 void ReplicationManager::Shutdown() {
   std::lock_guard command(command_mutex_);
   if (shut_down_) return;
@@ -126,6 +136,7 @@ Result<AgentStatus> ReplicationManager::GetStatus() {
   std::lock_guard lock(mutex_);
   AgentStatus agent;
   agent.nbd_address = nbd_address_;
+  agent.fenced = options_.fence && options_.fence->fenced();
   if (desired_.target) {
     agent.server_id = desired_.target->server_id;
     agent.shadow_address = desired_.target->shadow_address;

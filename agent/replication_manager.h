@@ -30,6 +30,7 @@
 #include "agent/replication_desired_state.h"
 #include "agent/replication_sender.h"
 #include "agent/sync_mode_switch.h"
+#include "agent/write_fence.h"
 
 namespace cdr::agent {
 
@@ -43,6 +44,8 @@ struct ReplicationManagerOptions {
   std::string nbd_address;          // reported in AgentStatus; may be set later with set_nbd_address
   // Sync mode: how long a write waits for the shadow before the export runs asynchronously for a while.
   std::chrono::milliseconds sync_ack_timeout{5000};
+  // The agent's write fence (the one its exports were built with); none: Fence/Unfence are refused.
+  std::shared_ptr<WriteFence> fence;
 };
 
 class ReplicationManager : public ReplicationControl {
@@ -71,6 +74,8 @@ class ReplicationManager : public ReplicationControl {
   Status Stop() override;
   Status Restart() override;
   Status Repair() override;
+  Status Fence() override;
+  Status Unfence() override;
 
  private:
   struct Disk {

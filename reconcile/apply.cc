@@ -35,6 +35,9 @@ std::string Progressive(const ResourceChange& c) {
   if (c.operation == "change_recovery_point") return "Changing the recovery point";
   if (c.operation == "confirm") return "Confirming the failover";
   if (c.operation == "verify") return "Verifying";
+  if (c.operation == "fence") return "Fencing production";
+  if (c.operation == "rollback") return "Rolling back the failover";
+  if (c.operation == "release") return "Releasing";
   switch (c.action) {
     case Action::kCreate: return "Creating";
     case Action::kUpdate: return "Modifying";

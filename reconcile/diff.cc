@@ -7,6 +7,7 @@
 #include "reconcile/desired.h"
 #include "reconcile/host_checks.h"
 #include "reconcile/internal/dr_host_transitions.h"
+#include "reconcile/internal/failover_exits.h"
 #include "reconcile/internal/server_transitions.h"
 #include "reconcile/server_state.h"
 
@@ -168,30 +169,41 @@ class Differ {
   void PlanServerDeregistrations() {
     for (const auto& [address, r] : view_.by_address) {
       if (r->kind != "server" || desired_by_address_.count(address)) continue;
-      if (!desired_groups_.count(GroupOf(address))) continue;  // the group removal reports these
-      const internal::ServerView view = ViewOf(address, r);
-      if (!CanDeregister(view.state) && !IsInterruptedCdrStep(r->status)) {
-        Error({}, address,
-              "cannot deregister while the server is " + view.state + "; wait until the current step finishes");
-        continue;
-      }
-      if (const auto* failover = StateOf(FailoverAddress(address))) {
-        Error({}, address,
-              "cannot deregister a server that has failed over (" + view.state + ", DR host " +
-                  failover->attributes.value("name", "") + "); it comes back only through failback");
-        continue;
-      }
-      if (const auto* drill = StateOf(DrillAddress(address))) {
-        Add({drill->address, "dr_host", Action::kDelete, "delete", "", drill->attributes, nullptr, {},
-             "the server leaves protection: its drill is cleared first"});
-      }
-      if (std::string refusal = internal::PlanTeardown(view, r->attributes, &out_.changes); !refusal.empty()) {
-        Error({}, address, refusal);
-        continue;
-      }
-      Add({address, "server", Action::kDelete, "deregister", "", r->attributes, nullptr, {},
-           "removed from the spec: the agent is uninstalled, the host itself stays"});
+      if (!desired_groups_.count(GroupOf(address))) continue;  // the group removal plans these
+      PlanServerLeaving(address, *r);
     }
+  }
+
+  // A server gone from the spec (alone or with its group) is deregistered. Returns false when refused.
+  bool PlanServerLeaving(const std::string& address, const state::ResourceRecord& r) {
+    const internal::ServerView view = ViewOf(address, &r);
+    if (!CanDeregister(view.state) && !IsInterruptedCdrStep(r.status)) {
+      Error({}, address,
+            "cannot deregister while the server is " + view.state + ": deregistering is allowed only from a stable "
+            "or error state; wait until the current step finishes, then plan again");
+      return false;
+    }
+    const internal::DrHostView failover = DrHostViewOf(FailoverAddress(address));
+    const bool released = failover.record || internal::IsFailoverState(view.state);
+    if (released) {
+      if (std::string refusal = internal::PlanRelease(view, failover, &out_.changes); !refusal.empty()) {
+        Error({}, address, refusal);
+        return false;
+      }
+    }
+    if (const auto* drill = StateOf(DrillAddress(address))) {
+      Add({drill->address, "dr_host", Action::kDelete, "delete", "", drill->attributes, nullptr, {},
+           "the server leaves protection: its drill is cleared first"});
+    }
+    if (std::string refusal = internal::PlanTeardown(view, r.attributes, &out_.changes); !refusal.empty()) {
+      Error({}, address, refusal);
+      return false;
+    }
+    Add({address, "server", Action::kDelete, "deregister", "", r.attributes, nullptr, {},
+         released ? "removed from the spec after a confirmed failover (release): the agent is uninstalled from " +
+                        r.attributes.value("host", "") + ", which stays (no longer protected nor fenced by cdr)"
+                  : "removed from the spec: the agent is uninstalled, the host itself stays"});
+    return true;
   }
 
   void PlanDesired(const DesiredResource& d) {
@@ -202,6 +214,10 @@ class Differ {
     if (d.kind == "server" && !(drift && drift->problem == "host_gone")) {
       CheckHostFacts(*d.group, *d.server, observed_.hosts, &out_.errors);
     }
+    if (!r && d.kind == "server" && d.server->failback) {
+      Error(d.server->failback->pos, d.address + ".failback", internal::FailbackRefusal(""));
+      return;
+    }
     if (!r) {
       const bool server = d.kind == "server";
       Add({d.address, d.kind, Action::kCreate, server ? "register" : "create", "", nullptr, d.attributes, {},
@@ -211,8 +227,13 @@ class Differ {
       return;
     }
     if (d.kind == "server") {
+      if (d.server->failback) {
+        Error(d.server->failback->pos, d.address + ".failback", internal::FailbackRefusal(ViewOf(d.address, r).state));
+        return;
+      }
       PlanExistingServer(d, *r);
       PlanDrHosts(d, ViewOf(d.address, r));
+      if (d.server->failover) internal::PlanFenceRetry(ViewOf(d.address, r), r->attributes, &out_.changes);
     } else {
       PlanExistingResource(d, *r);
     }
@@ -308,6 +329,12 @@ class Differ {
     }
     const size_t planned = out_.changes.size();
     if (internal::IsFailoverState(view.state)) {
+      if (!d.server->failover) {
+        const std::string refusal = internal::PlanRollback(view, DrHostViewOf(FailoverAddress(d.address)), before,
+                                                           after, d.group->dr_zone, d.group->vpc, &out_.changes);
+        if (!refusal.empty()) Error(d.server->pos, FailoverAddress(d.address), refusal);
+        return;
+      }
       // The DR host carries the service now: replication from production stays as the failover left it.
       if (!changed.empty()) {
         Add({d.address, "server", Action::kUpdate, "update", "", before, after, {}, "changed in the spec"});
@@ -339,20 +366,32 @@ class Differ {
       if (r->kind == "group" && !desired_by_address_.count(address)) removed.insert(address);
     }
     for (const auto& group_address : removed) {
-      std::vector<std::string> servers;
+      // A group that still protects servers is not deleted (DESIGN §2), but servers whose failover is confirmed
+      // are protected no more: they are released with the group, in the same apply.
+      std::vector<std::pair<std::string, const state::ResourceRecord*>> released;
+      std::string protected_names;
+      int protected_count = 0;
       for (const auto& [address, r] : view_.by_address) {
-        if (r->kind == "server" && address.rfind(group_address + ".", 0) == 0) servers.push_back(LeafName(address));
+        if (r->kind != "server" || address.rfind(group_address + ".", 0) != 0) continue;
+        const std::string state = ViewOf(address, r).state;
+        if (state == "failover_confirmed") {
+          released.emplace_back(address, r);
+          continue;
+        }
+        protected_names += (protected_names.empty() ? "" : ", ") + LeafName(address) + ": " + state;
+        ++protected_count;
       }
-      if (!servers.empty()) {
-        std::string names;
-        for (const auto& s : servers) names += (names.empty() ? "" : ", ") + s;
+      if (protected_count > 0) {
         Error({}, group_address,
               "cannot delete protection group " + LeafName(group_address) + ": it still has " +
-                  std::to_string(servers.size()) + " protected server(s) (" + names +
+                  std::to_string(protected_count) + " protected server(s) (" + protected_names +
                   "); deregister them first (remove their [[group.server]] tables and apply), then remove the "
-                  "group");
+                  "group. Servers whose failover is confirmed (failover_confirmed) are released with the group");
         continue;
       }
+      bool all_leave = true;
+      for (const auto& [address, r] : released) all_leave = PlanServerLeaving(address, *r) && all_leave;
+      if (!all_leave) continue;
       for (const char* child : {".endpoint", ".peering"}) {
         if (const auto* r = StateOf(group_address + child)) {
           Add({r->address, r->kind, Action::kDelete, "delete", "", r->attributes, nullptr, {},

@@ -98,7 +98,8 @@ bool MergeObservation(const agent::AgentStatus& status, state::ResourceRecord* r
   }
   const std::string error = FirstDiskError(status);
   if (IsErrorState(status.state) && !error.empty()) record->attributes["last_error"] = error;
-  if (!IsErrorState(status.state) && !OwnedByCdr(record->status)) record->attributes.erase("last_error");
+  // Back in realtime, an earlier error is over; a refusal (a start refused in initialized) stays to be read.
+  if (status.state == "realtime" || status.state == "reverse_realtime") record->attributes.erase("last_error");
   if (!IsKnownServerState(status.state) || status.state == record->status || OwnedByCdr(record->status)) return false;
   record->status = status.state;
   return true;

@@ -33,6 +33,8 @@ std::string Headline(const ResourceChange& c) {
   if (c.operation == "repair") return "will be repaired (only differing blocks are sent)";
   if (c.operation == "restart_agent") return "will have its agent process restarted";
   if (c.operation == "retarget_replication") return "will be pointed at its shadow host's new address";
+  if (c.kind == "server" && c.operation == "fence") return "will be fenced (its disks refuse writes)";
+  if (c.kind == "server" && c.operation == "rollback") return "will be rolled back (unfenced, takes writes again)";
   if (c.kind == "shadow_host" && c.operation == "restart") return "will be restarted (its replicas are kept)";
   if (c.kind == "shadow_host" && c.action == Action::kCreate) return "will be created (the DR side of the server)";
   if (c.kind == "shadow_host" && c.action == Action::kDelete) {
@@ -45,6 +47,8 @@ std::string Headline(const ResourceChange& c) {
     if (c.operation == "confirm") return "will be confirmed (failover_confirmed; its disks become standalone)";
     if (c.operation == "restart") return "will be started again (same point, its writes kept)";
     if (c.operation == "verify") return "will be verified again";
+    if (c.operation == "rollback") return "will be destroyed with everything written to it (rollback)";
+    if (c.operation == "release") return "will be released (keeps running as a standalone host, outside cdr)";
     if (c.action == Action::kCreate) return "will be brought up from a recovery point";
     if (c.action == Action::kDelete) return "will be destroyed (drill cleared)";
     if (c.action == Action::kReplace) return "must be brought up again";

@@ -48,6 +48,7 @@ std::string NoteText(const ServerStatus& s) {
   } else if (!s.health_reason.empty()) {
     parts.push_back(s.health_reason);
   }
+  if (s.fenced) parts.push_back("fenced: production refuses writes while failed over");
   if (s.backlog && s.backlog->writes > 0) {
     parts.push_back(fmt::format("{} writes ({}) not sent, oldest {:.0f}s old", s.backlog->writes,
                                 Bytes(s.backlog->bytes), s.backlog->age_seconds));
@@ -143,6 +144,7 @@ nlohmann::json StatusToJson(const std::vector<GroupStatus>& groups) {
                          {"progress_percent", s.progress_percent < 0 ? nlohmann::json() : nlohmann::json(s.progress_percent)},
                          {"bytes_sent", s.bytes_sent},
                          {"backlog", BacklogJson(s)},
+                         {"fenced", s.fenced},
                          {"live", s.live},
                          {"observed_at", s.observed_at_ms > 0 ? nlohmann::json(FormatRfc3339(s.observed_at_ms))
                                                               : nlohmann::json()},

@@ -20,6 +20,7 @@ void FillReplication(const state::ResourceRecord& r, const ServerObservation* se
   const nlohmann::json observed = r.attributes.value("observed", nlohmann::json::object());
   s->observed_at_ms = observed.value("observed_at", int64_t{0});
   s->nbd_address = observed.value("nbd_address", "");
+  s->fenced = r.attributes.value("fenced", false);
   for (const auto& d : observed.value("disks", nlohmann::json::array())) s->disks.push_back(d.value("disk", ""));
   if (!seen) return;
   if (seen->agent) {
@@ -35,6 +36,7 @@ void FillReplication(const state::ResourceRecord& r, const ServerObservation* se
   if (!seen->status) return;
   const agent::AgentStatus& live = *seen->status;
   s->live = true;
+  s->fenced = live.fenced;
   if (IsKnownServerState(live.state) && !OwnedByCdr(r.status)) s->state = live.state;
   s->bytes_sent = 0;
   for (const auto& d : live.disks) s->bytes_sent += d.bytes_sent;
@@ -46,7 +48,7 @@ void FillReplication(const state::ResourceRecord& r, const ServerObservation* se
   for (const auto& d : live.disks) s->disks.push_back(d.disk);
   const std::string error = FirstDiskError(live);
   if (IsErrorState(live.state) && !error.empty()) s->last_error = error;
-  if (!IsErrorState(live.state) && !OwnedByCdr(r.status)) s->last_error.clear();
+  if ((live.state == "realtime" || live.state == "reverse_realtime") && !OwnedByCdr(r.status)) s->last_error.clear();
   const bool progressing = s->state == "replication_starting" || s->state == "full_sync" ||
                            s->state == "full_sync_stopped" || s->state == "repair_starting" ||
                            s->state == "repairing";

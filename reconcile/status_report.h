@@ -60,6 +60,7 @@ struct ServerStatus {
   std::string replication_address;
   std::string replica_dir;
   std::string observe_error;  // why the agent did not answer
+  bool fenced = false;        // production refuses writes (failed over); the agent's word when it answered
   std::vector<DrHostStatus> dr_hosts;
 };
 

@@ -86,5 +86,7 @@ Status AgentClient::Start(const ReplicationTarget& target) {
 Status AgentClient::Stop() { return impl_->Command("/v1/replication/stop"); }
 Status AgentClient::Restart() { return impl_->Command("/v1/replication/restart"); }
 Status AgentClient::Repair() { return impl_->Command("/v1/replication/repair"); }
+Status AgentClient::Fence() { return impl_->Command("/v1/fence"); }
+Status AgentClient::Unfence() { return impl_->Command("/v1/unfence"); }
 
 }  // namespace cdr::agent::api

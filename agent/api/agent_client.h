@@ -23,6 +23,8 @@ class AgentClient : public ReplicationControl {
   Status Stop() override;
   Status Restart() override;
   Status Repair() override;
+  Status Fence() override;
+  Status Unfence() override;
 
  private:
   struct Impl;

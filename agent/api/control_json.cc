@@ -170,7 +170,7 @@ json ToJson(const AgentStatus& s) {
   for (const auto& d : s.disks) disks.push_back(ToJson(d));
   return {{"server_id", s.server_id},           {"state", s.state},         {"nbd_address", s.nbd_address},
           {"shadow_address", s.shadow_address}, {"sync_mode", s.sync_mode}, {"auto_restart", s.auto_restart},
-          {"lag_seconds", s.lag_seconds},       {"disks", std::move(disks)}};
+          {"lag_seconds", s.lag_seconds},       {"fenced", s.fenced},       {"disks", std::move(disks)}};
 }
 
 Result<ReplicationTarget> ReplicationTargetFromJson(const json& object) {
@@ -220,6 +220,7 @@ Result<AgentStatus> AgentStatusFromJson(const json& object) {
   r.Read("sync_mode", &s.sync_mode);
   r.Read("auto_restart", &s.auto_restart);
   r.Read("lag_seconds", &s.lag_seconds);
+  r.Read("fenced", &s.fenced);
   auto disks = object.find("disks");
   if (disks != object.end() && !disks->is_null()) {
     if (!disks->is_array()) {

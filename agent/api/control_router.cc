@@ -25,6 +25,8 @@ constexpr Route kRoutes[] = {
     {"/v1/replication/stop", "POST"},
     {"/v1/replication/restart", "POST"},
     {"/v1/replication/repair", "POST"},
+    {"/v1/fence", "POST"},
+    {"/v1/unfence", "POST"},
     {"/metrics", "GET"},
 };
 
@@ -57,6 +59,7 @@ ApiResponse ControlRouter::Handle(const ApiRequest& request) const {
   }
   if (request.path == "/v1/status") return StatusResponse();
   if (request.path == "/metrics") return MetricsResponse();
+  if (request.path == "/v1/fence" || request.path == "/v1/unfence") return CommandResponse(request.path.substr(4), "");
   const std::string prefix = "/v1/replication/";
   return CommandResponse(request.path.substr(prefix.size()), request.body);
 }
@@ -89,6 +92,12 @@ ApiResponse ControlRouter::CommandResponse(const std::string& name, const std::s
   } else if (name == "restart") {
     spdlog::info("control API: restart replication");
     result = control_->Restart();
+  } else if (name == "fence") {
+    spdlog::warn("control API: fence: the exports refuse writes from now on");
+    result = control_->Fence();
+  } else if (name == "unfence") {
+    spdlog::warn("control API: unfence: the exports accept writes again");
+    result = control_->Unfence();
   } else {
     spdlog::info("control API: repair replication");
     result = control_->Repair();

@@ -103,6 +103,8 @@ std::string RenderPrometheusMetrics(const AgentStatus& status) {
       fmt::format_to(std::back_inserter(out), "{}{{{}}} {}\n", family.name, labels(d), family.value(d));
     }
   }
+  Header(&out, "cdr_agent_fenced", "gauge", "1 while the agent's exports refuse writes (the server failed over).");
+  fmt::format_to(std::back_inserter(out), "cdr_agent_fenced{{server=\"{}\"}} {}\n", server, status.fenced ? 1 : 0);
   return out;
 }
 

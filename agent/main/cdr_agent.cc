@@ -212,6 +212,11 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  auto fence = cdr::agent::WriteFence::Open(flags.state_dir);
+  if (!fence.ok()) {
+    spdlog::error("fence: {}", fence.status().ToString());
+    return 1;
+  }
   std::vector<std::unique_ptr<cdr::agent::ExportStack>> stacks;
   std::vector<cdr::agent::ProtectedDisk> disks;
   for (const auto& [name, path] : flags.exports) {
@@ -219,6 +224,7 @@ int main(int argc, char** argv) {
     config.name = name;
     config.path = path;
     config.state_dir = flags.state_dir;
+    config.fence = *fence;
     config.journal.max_bytes = flags.journal_max_mib << 20;
     config.journal.segment_bytes = flags.journal_segment_mib << 20;
     auto stack = cdr::agent::ExportStack::Open(config);
@@ -230,7 +236,7 @@ int main(int argc, char** argv) {
     stacks.push_back(std::move(*stack));
   }
 
-  auto manager = cdr::agent::ReplicationManager::Open({flags.state_dir}, disks);
+  auto manager = cdr::agent::ReplicationManager::Open({.state_dir = flags.state_dir, .fence = *fence}, disks);
   if (!manager.ok()) {
     spdlog::error("replication: {}", manager.status().ToString());
     return 1;

@@ -148,14 +148,20 @@ Status CreateDrill(StepContext& ctx) {
   return Verify(ctx, r);
 }
 
-// The agent on the production host is told to stop, so the shadow's history holds still while the DR host reads it.
-// Production may be the reason for the failover: an agent that cannot be reached is noted and passed over.
-Status StopProductionReplication(StepContext& ctx, const state::ResourceRecord& server) {
+// Production is fenced first, so no write lands there after the point the DR host is brought up from, then its
+// replication is stopped, so the shadow's history holds still while the DR host reads it. Production may be the
+// reason for the failover: an agent that cannot be reached is noted (with the risk) and passed over.
+Status FenceAndStopProduction(StepContext& ctx, state::ResourceRecord& server) {
   const std::string host = server.attributes.value("host", "");
   auto note = [&](const std::string& what) {
     spdlog::warn("{}: {}", server.address, what);
     return ctx.store.AddJobEvent(ctx.job_id, server.status, server.status, what);
   };
+  if (Status fenced = FenceProduction(ctx, server); !fenced.ok()) {
+    ctx.options.report(server.address + ": WARNING: " + fenced.message() +
+                       ": it may still take writes, which the DR host will not have (split brain); the next plan "
+                       "retries the fence");
+  }
   if (!ctx.options.connect) return note("replication on " + host + " not stopped: this apply cannot reach agents");
   auto agent = ctx.provider.DescribeAgent(host);
   if (!agent.ok() || agent->status != "running") {
@@ -185,7 +191,7 @@ Status Failover(StepContext& ctx, bool again) {
                                      again ? "change recovery point to " +
                                                  ctx.change.after.value("recovery_point", std::string("latest"))
                                            : "fail over to the DR zone"));
-  if (!again) CDR_RETURN_IF_ERROR(StopProductionReplication(ctx, s));
+  if (!again) CDR_RETURN_IF_ERROR(FenceAndStopProduction(ctx, s));
   state::ResourceRecord r = ctx.CurrentOrNew();
   if (again && r.status == "created") CDR_RETURN_IF_ERROR(Remove(ctx, ctx.change.address));
   if (again) r = ctx.CurrentOrNew();
@@ -225,6 +231,16 @@ Status Restart(StepContext& ctx) {
                                "started DR host " + host->id + " again at " + host->nbd_address);
 }
 
+// The server leaves protection after a confirmed failover: the DR host runs on as a standalone host that cdr no
+// longer manages, so only its record goes.
+Status Release(StepContext& ctx) {
+  auto r = RecordAt(ctx, ctx.change.address);
+  if (!r.ok()) return r.status();
+  CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, r->status, "", "released DR host " + r->provider_id +
+                                                                           ": it runs on as a standalone host"));
+  return ctx.store.Delete(r->address);
+}
+
 }  // namespace
 
 Status ApplyDrHostChange(StepContext& ctx) {
@@ -247,6 +263,7 @@ Status ApplyDrHostChange(StepContext& ctx) {
       if (op == "change_recovery_point") return Failover(ctx, true);
       if (op == "confirm") return Confirm(ctx);
       if (op == "restart") return Restart(ctx);
+      if (op == "release") return Release(ctx);
       return InvalidArgument("unknown DR host transition " + op);
     default:
       return Status::Ok();

@@ -108,9 +108,8 @@ std::string PlanFailover(const ServerView& s, const DrHostView& failover, const 
                          std::vector<ResourceChange>* out) {
   const state::ResourceRecord* r = failover.record;
   if (!desired) {
-    if (!r) return "";
-    return "the server has failed over (" + s.state + "); removing [group.server.failover] would need a failback, "
-           "which cdr cannot do yet: put the table back";
+    // Removing the table is a rollback, or its refusal: the server's plan carries both (failover_exits.h).
+    return "";
   }
   const bool confirmed = r && r->attributes.value("confirm", false) && r->status != "creating";
   if (!r || r->status == "creating") {

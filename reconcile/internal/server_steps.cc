@@ -57,7 +57,9 @@ Status ApplyServerChange(StepContext& ctx) {
     case Action::kCreate:
       return Register(ctx);
     case Action::kTransition:
-      return ctx.change.operation == "register" ? Register(ctx) : ApplyReplicationTransition(ctx);
+      if (ctx.change.operation == "register") return Register(ctx);
+      if (ctx.change.operation == "fence" || ctx.change.operation == "rollback") return ApplyFenceTransition(ctx);
+      return ApplyReplicationTransition(ctx);
     case Action::kUpdate:
       return Update(ctx);
     case Action::kDelete:

@@ -31,5 +31,10 @@ Status ApplyShadowHostChange(StepContext& ctx);
 Status ApplyDrHostChange(StepContext& ctx);  // drill and failover DR hosts (dr_host_steps.cc)
 // start_replication, stop_replication, repair, restart_agent, retarget_replication (replication_steps.cc).
 Status ApplyReplicationTransition(StepContext& ctx);
+// fence and rollback (fence_steps.cc).
+Status ApplyFenceTransition(StepContext& ctx);
+// Raises the write fence of `server`'s production agent and records `fenced` (and `fence_error`) on it. The
+// failure says why it could not be fenced; the failover goes on without it, the plan retries.
+Status FenceProduction(StepContext& ctx, state::ResourceRecord& server);
 
 }  // namespace cdr::reconcile::internal

@@ -5,6 +5,7 @@
 
 #include "specs/internal/name_rules.h"
 #include "specs/internal/parse_dr_host.h"
+#include "specs/internal/parse_failback.h"
 #include "specs/internal/toml_reader.h"
 
 namespace cdr::specs::internal {
@@ -12,8 +13,9 @@ namespace {
 
 constexpr std::array<std::string_view, 7> kGroupKeys = {
     "name", "renamed_from", "production_zone", "dr_zone", "vpc", "rpo_alert_seconds", "server"};
-constexpr std::array<std::string_view, 8> kServerKeys = {
-    "name", "host", "replication", "dr_disk_type", "auto_restart", "recovery_points", "drill", "failover"};
+constexpr std::array<std::string_view, 9> kServerKeys = {"name",         "host",          "replication",
+                                                         "dr_disk_type", "auto_restart",  "recovery_points",
+                                                         "drill",        "failover",      "failback"};
 constexpr std::array<std::string_view, 3> kRecoveryPointKeys = {"every_hours", "every_seconds", "keep"};
 constexpr std::array<std::string_view, 2> kReplicationValues = {"running", "stopped"};
 
@@ -81,6 +83,9 @@ ParsedServer ParseServer(const toml::table& table, const std::string& file, cons
   if (const toml::table* points = r.Table("recovery_points"))
     s.recovery_points = ParseRecoveryPoints(*points, r, out);
   ParseDrHosts(r, server, out);
+  if (const toml::table* failback = r.Table("failback")) {
+    s.failback = ParseFailback(*failback, r.file(), JoinPath(r.path(), "failback"), out);
+  }
   r.ReportUnknownKeys();
   return server;
 }

@@ -67,6 +67,15 @@ TEST_F(AgentClientTest, CommandsReachTheControlInOrder) {
   EXPECT_EQ(client.GetStatus()->state, "repair_starting");
 }
 
+TEST_F(AgentClientTest, FenceAndUnfenceReachTheControlAndShowInTheStatus) {
+  AgentClient client = Client();
+  ASSERT_TRUE(client.Fence().ok());
+  EXPECT_TRUE(client.GetStatus()->fenced);
+  ASSERT_TRUE(client.Unfence().ok());
+  EXPECT_FALSE(client.GetStatus()->fenced);
+  EXPECT_EQ(control_.calls(), (std::vector<std::string>{"fence", "unfence"}));
+}
+
 TEST_F(AgentClientTest, FailedPreconditionComesBackWithTheAgentsMessage) {
   const std::string message = "cannot start: the agent is in state repairing";
   control_.SetResult("start", FailedPrecondition(message));

@@ -68,6 +68,12 @@ class FakeReplicationControl : public ReplicationControl {
   Status Repair() override {
     return Run("repair", [&] { status_.state = "repair_starting"; });
   }
+  Status Fence() override {
+    return Run("fence", [&] { status_.fenced = true; });
+  }
+  Status Unfence() override {
+    return Run("unfence", [&] { status_.fenced = false; });
+  }
 
   void SetResult(const std::string& command, Status result) {
     std::lock_guard lock(mu_);

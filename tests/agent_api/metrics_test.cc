@@ -100,11 +100,13 @@ TEST_F(ControlApiTest, MetricsAreValidPrometheusTextWithTheControlsValues) {
                                                              {"cdr_journal_bytes", "gauge"},
                                                              {"cdr_journal_seq", "gauge"},
                                                              {"cdr_acked_seq", "gauge"},
-                                                             {"cdr_link_up", "gauge"}};
+                                                             {"cdr_link_up", "gauge"},
+                                                             {"cdr_agent_fenced", "gauge"}};
   EXPECT_EQ(e.types, expected_types);
   for (const auto& s : e.samples) {
     EXPECT_EQ(s.labels.at("server"), "web-1") << s.name;
-    EXPECT_TRUE(s.labels.count("disk")) << s.name;
+    // The fence is the agent's, not a disk's.
+    EXPECT_EQ(s.labels.count("disk"), s.name == "cdr_agent_fenced" ? 0u : 1u) << s.name;
   }
 
   const AgentStatus status = FakeReplicationControl::SampleStatus();
@@ -155,8 +157,10 @@ TEST(MetricsTextTest, EscapesLabelValuesAndKeepsUnknownStates) {
 TEST(MetricsTextTest, NoDisksStillDescribesEveryFamily) {
   Exposition e = Parse(RenderPrometheusMetrics(AgentStatus{}));
   EXPECT_TRUE(e.problems.empty()) << ::testing::PrintToString(e.problems);
-  EXPECT_EQ(e.types.size(), 10u);
-  EXPECT_TRUE(e.samples.empty());
+  EXPECT_EQ(e.types.size(), 11u);
+  ASSERT_EQ(e.samples.size(), 1u) << "only the agent's own cdr_agent_fenced";
+  EXPECT_EQ(e.samples[0].name, "cdr_agent_fenced");
+  EXPECT_EQ(e.samples[0].value, 0);
 }
 
 TEST(MetricsTextTest, TheParserRejectsMalformedLines) {

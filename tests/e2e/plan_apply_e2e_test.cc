@@ -98,7 +98,7 @@ TEST_F(PlanApplyTest, UpdateDeregisterAndGroupDeleteRules) {
   RunResult refused = ws_.Cdr({"plan", "-detailed-exitcode"});
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_THAT(refused.err, HasSubstr("cannot delete protection group web-prod: it still has 1 protected server(s) "
-                                     "(web-1); deregister them first"));
+                                     "(web-1: initialized); deregister them first"));
 
   ws_.WriteSpec("web.toml", GroupSpec(0, 60));
   ASSERT_EQ(ws_.Cdr({"apply", "--auto-approve"}).exit_code, 0);

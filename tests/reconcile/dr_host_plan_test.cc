@@ -172,7 +172,7 @@ TEST_F(DrHostPlanTest, ChangeRecoveryPointThenConfirmDeletesTheShadowHost) {
   EXPECT_THAT(r.errors[0].message, HasSubstr("the failover is confirmed"));
   r = PlanFor(Spec());
   ASSERT_EQ(r.errors.size(), 1u) << ErrorsText(r);
-  EXPECT_THAT(r.errors[0].message, HasSubstr("would need a failback"));
+  EXPECT_THAT(r.errors[0].message, HasSubstr("the server is failover_confirmed: a rollback is allowed only before the failover is confirmed (failing_over, failed_over)"));
 }
 
 TEST_F(DrHostPlanTest, PolicyChangeUpdatesTheShadowHost) {

@@ -23,7 +23,8 @@ struct FakeAgent {
   std::string fail_full_sync_with;  // full_sync ends in replication_error with this error
   std::optional<Status> refuse_next_command;
   double lag_seconds = 0.25;
-  std::vector<std::string> commands;  // "Start 127.0.0.1:20001", "Stop", "Repair", "Restart"
+  bool fenced = false;
+  std::vector<std::string> commands;  // "Start 127.0.0.1:20001", "Stop", "Repair", "Restart", "Fence", "Unfence"
   int polls = 0;
   int polls_in_state = 0;
 };
@@ -89,6 +90,16 @@ class FakeControl : public agent::ReplicationControl {
     Move("repair_starting");
     return Status::Ok();
   }
+  Status Fence() override {
+    CDR_RETURN_IF_ERROR(Command("Fence"));
+    a_->fenced = true;
+    return Status::Ok();
+  }
+  Status Unfence() override {
+    CDR_RETURN_IF_ERROR(Command("Unfence"));
+    a_->fenced = false;
+    return Status::Ok();
+  }
 
  private:
   Status Command(const std::string& what) {
@@ -121,6 +132,7 @@ class FakeControl : public agent::ReplicationControl {
     s.nbd_address = "agent-nbd:" + host_;
     s.shadow_address = a_->target.shadow_address;
     s.auto_restart = a_->target.auto_restart;
+    s.fenced = a_->fenced;
     agent::DiskReplicationStatus d;
     d.disk = "vda";
     d.state = a_->state;

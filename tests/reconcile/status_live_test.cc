@@ -38,7 +38,8 @@ TEST_F(StatusLiveTest, ShowsTheAgentsStateExportsAndReplicaFiles) {
   EXPECT_EQ(web1["phase"], "realtime");
   EXPECT_EQ(web1["live"], true);
   EXPECT_DOUBLE_EQ(web1["rpo_seconds"].get<double>(), 2.5);
-  EXPECT_DOUBLE_EQ(web1["progress_percent"].get<double>(), 100);
+  EXPECT_TRUE(web1["progress_percent"].is_null()) << "no sync or repair under way";
+  EXPECT_EQ(web1["rpo_live"], true);
   EXPECT_EQ(web1["nbd_uris"], json::array({"nbd://agent-nbd:host-1/vda"}));
   EXPECT_EQ(web1["api_address"], "agent-api:host-1");
   const std::string shadow = Record("group.web.server.web-1.shadow_host").provider_id;
@@ -66,14 +67,18 @@ TEST_F(StatusLiveTest, AgentThatDoesNotAnswerShowsTheStoredStateMarked) {
   EXPECT_EQ(web1["live"], false);
   EXPECT_EQ(web1["state"], "realtime") << "the stored state";
   EXPECT_THAT(web1["observe_error"].get<std::string>(), HasSubstr("does not answer"));
-  EXPECT_THAT(RenderStatusText(groups), HasSubstr("(stored state: Unavailable: agent of host-1 does not answer)"));
+  EXPECT_EQ(web1["health"], "unknown") << "never the stored healthy";
+  EXPECT_EQ(groups[0].healthy, 0);
+  EXPECT_THAT(RenderStatusText(groups),
+              HasSubstr("NOT LIVE (Unavailable: agent of host-1 does not answer): stored state as of "));
 }
 
 TEST_F(StatusLiveTest, StoppedAgentProcessIsShownAsSuch) {
   fake_.StopAgentOutOfBand("host-1");
   const auto groups = Live();
   EXPECT_EQ(ServerJson(groups, 0)["agent_status"], "stopped");
-  EXPECT_THAT(RenderStatusText(groups), HasSubstr("agent stopped"));
+  EXPECT_EQ(ServerJson(groups, 0)["health"], "error");
+  EXPECT_THAT(RenderStatusText(groups), HasSubstr("NOT LIVE (agent not running: nothing is replicated)"));
 }
 
 }  // namespace

@@ -44,15 +44,18 @@ TEST(SpecDocExamplesTest, TheFullExampleLoads) {
   EXPECT_TRUE(servers[2].failover.has_value());
 }
 
-TEST(SpecDocExamplesTest, DrillAndFailoverSnippetsLoad) {
+TEST(SpecDocExamplesTest, DrillFailoverAndFailbackSnippetsLoad) {
   int snippets = 0;
   for (const std::string& block : TomlBlocks()) {
-    if (!block.starts_with("[group.server.drill]") && !block.starts_with("[group.server.failover]")) continue;
+    if (!block.starts_with("[group.server.drill]") && !block.starts_with("[group.server.failover]") &&
+        !block.starts_with("[group.server.failback]")) {
+      continue;
+    }
     ++snippets;
     LoadResult result = LoadSpecDocuments({{"snippet.toml", kServer + block}});
     EXPECT_TRUE(result.diagnostics.empty()) << block << AllDiagnostics(result);
   }
-  EXPECT_EQ(snippets, 2);
+  EXPECT_EQ(snippets, 3);
 }
 
 TEST(SpecDocExamplesTest, RecoveryPointLinesLoad) {

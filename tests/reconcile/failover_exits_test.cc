@@ -1,0 +1,168 @@
+// The ways out of a failover (reconcile/internal/failover_exits.h): the production fence and its retry, rollback
+// of an unconfirmed failover, release after a confirmed one, a group deleted with its released servers, and the
+// refusals, each naming the state and the states the operation is allowed in.
+#include <gtest/gtest.h>
+
+#include "tests/reconcile/reconcile_fixture.h"
+
+namespace cdr::reconcile::test_util {
+namespace {
+
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr char kServer[] = "group.web.server.web-1";
+constexpr char kFailover[] = "group.web.server.web-1.failover";
+
+std::string Spec(const std::string& tables = "") {
+  return GroupToml("web", ServerToml("web-1", "host-1", "replication = \"running\"\n" + tables));
+}
+std::string Failover(bool confirm = false) {
+  return std::string("[group.server.failover]\nname = \"web1-dr\"\nconfirm = ") + (confirm ? "true" : "false") + "\n";
+}
+constexpr char kFailback[] = "[group.server.failback]\nrestore_to_original = true\n";
+
+class FailoverExitsTest : public ReconcileTest {};
+
+TEST_F(FailoverExitsTest, FailoverFencesProductionBeforeStoppingIt) {
+  Converge(Spec());
+  Converge(Spec(Failover()));
+  const auto& commands = agents_["host-1"].commands;
+  ASSERT_GE(commands.size(), 2u);
+  EXPECT_EQ(commands[commands.size() - 2], "Fence");
+  EXPECT_EQ(commands.back(), "Stop");
+  EXPECT_TRUE(agents_["host-1"].fenced);
+  EXPECT_EQ(Record(kServer).attributes["fenced"], true);
+  EXPECT_TRUE(CleanPlanFor(Spec(Failover())).changes.empty());
+}
+
+TEST_F(FailoverExitsTest, UnreachableProductionIsNotFencedAndTheNextPlanRetries) {
+  Converge(Spec());
+  Plan plan = CleanPlanFor(Spec(Failover()));
+  agents_["host-1"].reachable = false;
+  std::vector<std::string> reports;
+  ApplyOptions o = Options();
+  o.report = [&](const std::string& line) { reports.push_back(line); };
+  ApplyResult result = Apply(plan, *store_, fake_, o);
+  ASSERT_EQ(result.Failed(), 0) << "the failover goes on without production";
+  EXPECT_EQ(Record(kServer).status, "failed_over");
+  EXPECT_EQ(Record(kServer).attributes["fenced"], false);
+  std::string all;
+  for (const auto& r : reports) all += r + "\n";
+  EXPECT_THAT(all, HasSubstr("could NOT be fenced"));
+  EXPECT_THAT(all, HasSubstr("split brain"));
+
+  plan = CleanPlanFor(Spec(Failover()));
+  ASSERT_THAT(Changes(plan), ElementsAre("transition/fence group.web.server.web-1"));
+  EXPECT_THAT(plan.changes[0].reason, HasSubstr("could not be fenced"));
+  EXPECT_THAT(plan.changes[0].reason, HasSubstr("split brain"));
+  result = ApplyPlan(plan);
+  ASSERT_EQ(result.Failed(), 1);
+  EXPECT_THAT(result.steps[0].error, HasSubstr("split brain"));
+
+  agents_["host-1"].reachable = true;
+  ASSERT_EQ(ApplyPlan(CleanPlanFor(Spec(Failover()))).Failed(), 0);
+  EXPECT_TRUE(agents_["host-1"].fenced);
+  EXPECT_TRUE(CleanPlanFor(Spec(Failover())).changes.empty());
+}
+
+TEST_F(FailoverExitsTest, AgentReportingUnfencedIsFencedAgain) {
+  Converge(Spec());
+  Converge(Spec(Failover(true)));
+  agents_["host-1"].fenced = false;  // e.g. its state directory was restored from a backup
+  Plan plan = CleanPlanFor(Spec(Failover(true)));
+  ASSERT_THAT(Changes(plan), ElementsAre("transition/fence group.web.server.web-1"));
+  EXPECT_THAT(plan.changes[0].reason, HasSubstr("reports that it is not fenced"));
+  ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
+  EXPECT_TRUE(agents_["host-1"].fenced);
+}
+
+TEST_F(FailoverExitsTest, RemovingAnUnconfirmedFailoverRollsBackAndResumesReplication) {
+  Converge(Spec());
+  Converge(Spec(Failover()));
+  ASSERT_EQ(agents_["host-1"].state, "realtime_stopped");
+  Plan plan = CleanPlanFor(Spec());
+  ASSERT_THAT(Changes(plan), ElementsAre("delete/rollback group.web.server.web-1.failover",
+                                         "transition/rollback group.web.server.web-1",
+                                         "transition/start_replication group.web.server.web-1"));
+  EXPECT_THAT(plan.changes[0].reason, HasSubstr("IS LOST"));
+  EXPECT_THAT(plan.changes[1].reason, HasSubstr("failed_over → realtime_stopped"));
+  ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
+  EXPECT_FALSE(store_->Get(kFailover).has_value());
+  EXPECT_TRUE(fake_.dr_hosts().empty());
+  EXPECT_FALSE(agents_["host-1"].fenced);
+  EXPECT_THAT(agents_["host-1"].commands, Contains("Unfence"));
+  EXPECT_EQ(Record(kServer).status, "realtime");
+  EXPECT_TRUE(CleanPlanFor(Spec()).changes.empty());
+}
+
+TEST_F(FailoverExitsTest, RollbackNeedsTheProductionAgent) {
+  Converge(Spec());
+  Converge(Spec(Failover()));
+  agents_["host-1"].reachable = false;
+  PlanResult r = PlanFor(Spec());
+  ASSERT_EQ(r.errors.size(), 1u) << DiagnosticsText(r.errors);
+  EXPECT_EQ(r.errors[0].path, kFailover);
+  EXPECT_THAT(r.errors[0].message, HasSubstr("does not answer (the server is failed_over)"));
+}
+
+TEST_F(FailoverExitsTest, DeregisteringAnUnconfirmedFailoverIsRefusedSayingWhatToDo) {
+  Converge(Spec());
+  Converge(Spec(Failover()));
+  PlanResult r = PlanFor(GroupToml("web"));
+  ASSERT_EQ(r.errors.size(), 1u) << DiagnosticsText(r.errors);
+  EXPECT_EQ(r.errors[0].path, kServer);
+  EXPECT_THAT(r.errors[0].message, HasSubstr("cannot deregister while the server is failed_over"));
+  EXPECT_THAT(r.errors[0].message, HasSubstr("allowed only once it is failover_confirmed"));
+  EXPECT_THAT(r.errors[0].message, HasSubstr("set confirm = true"));
+  EXPECT_THAT(r.errors[0].message, HasSubstr("roll back"));
+}
+
+TEST_F(FailoverExitsTest, RemovingAConfirmedServerReleasesItsDrHost) {
+  Converge(Spec());
+  Converge(Spec(Failover(true)));
+  Plan plan = CleanPlanFor(GroupToml("web"));
+  ASSERT_THAT(Changes(plan), ElementsAre("transition/release group.web.server.web-1.failover",
+                                         "delete/deregister group.web.server.web-1"));
+  EXPECT_THAT(plan.changes[0].reason, HasSubstr("keeps running as a standalone host"));
+  EXPECT_THAT(plan.changes[1].reason, HasSubstr("release"));
+  ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
+  EXPECT_FALSE(store_->Get(kServer).has_value());
+  EXPECT_FALSE(store_->Get(kFailover).has_value());
+  ASSERT_EQ(fake_.dr_hosts().size(), 1u);
+  EXPECT_EQ(fake_.dr_hosts().begin()->second.status, "running");
+  EXPECT_TRUE(CleanPlanFor(GroupToml("web")).changes.empty());
+}
+
+TEST_F(FailoverExitsTest, GroupWithOnlyConfirmedServersIsDeletedInOneApply) {
+  Converge(Spec() + GroupToml("db"));
+  Converge(Spec(Failover(true)) + GroupToml("db"));
+  Plan plan = CleanPlanFor(GroupToml("db"));
+  ASSERT_THAT(Changes(plan), ElementsAre("transition/release group.web.server.web-1.failover",
+                                         "delete/deregister group.web.server.web-1", "delete/delete group.web.endpoint",
+                                         "delete/delete group.web.peering", "delete/delete group.web"));
+  ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
+  for (const auto& address : Addresses()) EXPECT_EQ(address.rfind("group.web.", 0), std::string::npos) << address;
+  EXPECT_FALSE(store_->Get("group.web").has_value());
+  EXPECT_EQ(fake_.dr_hosts().size(), 1u) << "the released DR host runs on";
+}
+
+TEST_F(FailoverExitsTest, FailbackIsRefusedNamingTheStateAndTheWaysOut) {
+  Converge(Spec());
+  PlanResult r = PlanFor(Spec(kFailback));
+  ASSERT_EQ(r.errors.size(), 1u) << DiagnosticsText(r.errors);
+  EXPECT_THAT(r.errors[0].message, HasSubstr("(the server is realtime)"));
+
+  Converge(Spec(Failover(true)));
+  r = PlanFor(Spec(Failover(true) + kFailback));
+  ASSERT_EQ(r.errors.size(), 1u) << DiagnosticsText(r.errors);
+  EXPECT_EQ(r.errors[0].path, "group.web.server.web-1.failback");
+  EXPECT_THAT(r.errors[0].message, HasSubstr("failback is not supported yet (the server is failover_confirmed)"));
+  EXPECT_THAT(r.errors[0].message, HasSubstr("will start from failover_confirmed"));
+  EXPECT_THAT(r.errors[0].message, HasSubstr("release"));
+  EXPECT_EQ(r.errors[0].pos.line, 13) << "points at the [group.server.failback] header";
+}
+
+}  // namespace
+}  // namespace cdr::reconcile::test_util
