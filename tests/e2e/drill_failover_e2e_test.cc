@@ -14,6 +14,7 @@
 
 #include "common/digest.h"
 #include "tests/e2e/cdr_workspace.h"
+#include "tests/e2e/status_json.h"
 #include "tests/support/process_test_util.h"
 
 namespace cdr::e2e {
@@ -56,16 +57,7 @@ class DrillFailoverTest : public ::testing::Test {
     return ws_.Cdr({"apply", "-auto-approve", "-wait-timeout=60"});
   }
 
-  json Server() {
-    RunResult r = ws_.Cdr({"status", "--json"});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    json status = json::parse(r.out, nullptr, false);
-    if (status.is_discarded() || status["groups"].empty() || status["groups"][0]["servers"].empty()) {
-      ADD_FAILURE() << "unexpected status output: " << r.out;
-      return json::object();
-    }
-    return status["groups"][0]["servers"][0];
-  }
+  json Server() { return StatusOfFirstServer(ws_); }
 
   // Writes 2 MiB of new random data through the agent, waits until the replica holds it, and notes the instant.
   Instant WriteRound(unsigned seed) {

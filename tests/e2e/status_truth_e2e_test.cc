@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "tests/e2e/cdr_workspace.h"
+#include "tests/e2e/status_json.h"
 #include "tests/support/process_test_util.h"
 
 namespace cdr::e2e {
@@ -31,19 +32,8 @@ class StatusTruthTest : public ::testing::Test {
     return ws_.Cdr({"apply", "-auto-approve", "-wait-timeout=60"});
   }
 
-  json Status(const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args = {"status", "--json"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    RunResult r = ws_.Cdr(args);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    json status = json::parse(r.out, nullptr, false);
-    if (status.is_discarded() || status["groups"].empty() || status["groups"][0]["servers"].empty()) {
-      ADD_FAILURE() << "unexpected status output: " << r.out << r.err;
-      return json::object();
-    }
-    return status;
-  }
-  static const json& Server(const json& status) { return status["groups"][0]["servers"][0]; }
+  json Status(const std::vector<std::string>& extra = {}) { return StatusJson(ws_, extra); }
+  static json Server(const json& status) { return FirstServer(status); }
 
   void Write(const std::string& uri, size_t bytes, unsigned seed) {
     cdr::testing::TempDir tmp;

@@ -11,21 +11,10 @@ using testing_util::AllDiagnostics;
 using testing_util::HasDiagnostic;
 using testing_util::LoadText;
 using testing_util::OnlyDiagnostic;
-
-// Lines 1–8: one group with one server; tests append from line 9.
-constexpr char kServer[] = R"([[group]]
-name = "web"
-production_zone = "az1"
-dr_zone = "az2"
-vpc = "vpc-web"
-[[group.server]]
-name = "web-1"
-host = "host-1"
-)";
+using testing_util::WithServer;
 
 constexpr int64_t k20261125T10 = 1795600800LL * 1'000'000'000;
 
-std::string WithServer(const std::string& more) { return std::string(kServer) + more; }
 // [group.server.drill] on line 9 with its name on line 10, then `more` from line 11.
 std::string WithDrill(const std::string& more) {
   return WithServer("[group.server.drill]\nname = \"web1-drill\"\n" + more);
@@ -241,7 +230,7 @@ TEST(DrillTest, WrittenAsArrayOfTables) {
 }
 
 TEST(DrillTest, ServerWithInvalidNameUsesTheIndexInPaths) {
-  LoadResult result = LoadText(std::string(kServer).replace(std::string(kServer).find("web-1"), 5, "web_1") +
+  LoadResult result = LoadText(std::string(testing_util::kOneServerSpec).replace(std::string(testing_util::kOneServerSpec).find("web-1"), 5, "web_1") +
                                "[group.server.drill]\nname = \"x\"\n");
   ASSERT_EQ(result.diagnostics.size(), 2u) << AllDiagnostics(result);
   EXPECT_TRUE(HasDiagnostic(result, "a.toml:10:8", "group.web.server[0].drill.name",

@@ -11,21 +11,10 @@ namespace {
 using testing_util::AllDiagnostics;
 using testing_util::LoadText;
 using testing_util::OnlyDiagnostic;
-
-// Lines 1–8: one group with one server; [group.server.failback] on line 9.
-constexpr char kServer[] = R"([[group]]
-name = "web"
-production_zone = "az1"
-dr_zone = "az2"
-vpc = "vpc-web"
-[[group.server]]
-name = "web-1"
-host = "host-1"
-[group.server.failback]
-)";
+using testing_util::WithServer;
 
 TEST(FailbackTest, RestoreToOriginalDefaultsToTrue) {
-  LoadResult result = LoadText(kServer);
+  LoadResult result = LoadText(WithServer("[group.server.failback]\n"));
   ASSERT_TRUE(result.diagnostics.empty()) << AllDiagnostics(result);
   const ServerSpec& s = result.spec.groups.at(0).servers.at(0);
   ASSERT_TRUE(s.failback.has_value());
@@ -34,15 +23,17 @@ TEST(FailbackTest, RestoreToOriginalDefaultsToTrue) {
 }
 
 TEST(FailbackTest, RestoreToANewHost) {
-  LoadResult result = LoadText(std::string(kServer) + "restore_to_original = false\n");
+  LoadResult result = LoadText(WithServer("[group.server.failback]\nrestore_to_original = false\n"));
   ASSERT_TRUE(result.diagnostics.empty()) << AllDiagnostics(result);
   EXPECT_FALSE(result.spec.groups.at(0).servers.at(0).failback->restore_to_original);
 }
 
 TEST(FailbackTest, BadValueAndUnknownKeyAreReportedWithPositions) {
-  EXPECT_TRUE(OnlyDiagnostic(LoadText(std::string(kServer) + "restore_to_original = \"yes\"\n"), "a.toml:10:23",
+  EXPECT_TRUE(OnlyDiagnostic(LoadText(WithServer("[group.server.failback]\nrestore_to_original = \"yes\"\n")),
+                             "a.toml:10:23",
                              "group.web.server.web-1.failback.restore_to_original", "expected a boolean"));
-  EXPECT_TRUE(OnlyDiagnostic(LoadText(std::string(kServer) + "restore_to_orignal = true\n"), "a.toml:10:1",
+  EXPECT_TRUE(OnlyDiagnostic(LoadText(WithServer("[group.server.failback]\nrestore_to_orignal = true\n")),
+                             "a.toml:10:1",
                              "group.web.server.web-1.failback.restore_to_orignal",
                              "did you mean `restore_to_original`?"));
 }

@@ -11,20 +11,8 @@ using testing_util::AllDiagnostics;
 using testing_util::HasDiagnostic;
 using testing_util::LoadText;
 using testing_util::OnlyDiagnostic;
+using testing_util::WithServer;
 using testing_util::Where;
-
-// Lines 1–8; tests append from line 9.
-constexpr char kServer[] = R"([[group]]
-name = "web"
-production_zone = "az1"
-dr_zone = "az2"
-vpc = "vpc-web"
-[[group.server]]
-name = "web-1"
-host = "host-1"
-)";
-
-std::string WithServer(const std::string& more) { return std::string(kServer) + more; }
 
 const RecoveryPointPolicy& Policy(const LoadResult& result) {
   return result.spec.groups.at(0).servers.at(0).recovery_points;

@@ -13,6 +13,20 @@
 
 namespace cdr::specs::testing_util {
 
+// Lines 1–8: one group `web` (az1 → az2, vpc-web) with one server `web-1` on host-1; tests append from line 9,
+// so their diagnostics have stable positions.
+inline constexpr char kOneServerSpec[] = R"([[group]]
+name = "web"
+production_zone = "az1"
+dr_zone = "az2"
+vpc = "vpc-web"
+[[group.server]]
+name = "web-1"
+host = "host-1"
+)";
+
+inline std::string WithServer(const std::string& more) { return std::string(kOneServerSpec) + more; }
+
 inline LoadResult LoadText(const std::string& text, const std::string& file = "a.toml") {
   return LoadSpecDocuments({{file, text}});
 }
