@@ -1,5 +1,7 @@
 #include "reconcile/internal/failover_exits.h"
 
+#include "reconcile/internal/failback_transitions.h"
+
 namespace cdr::reconcile::internal {
 namespace {
 
@@ -50,6 +52,11 @@ std::string PlanRollback(const ServerView& s, const DrHostView& failover, const 
 }
 
 std::string PlanRelease(const ServerView& s, const DrHostView& failover, std::vector<ResourceChange>* out) {
+  if (IsFailbackState(s.state)) {
+    return "cannot deregister while the server is " + s.state + " (failing back from DR host " +
+           DrHostName(failover) + "): releasing is allowed only from failover_confirmed, and a failback under way "
+           "cannot be cancelled yet; keep the server and its [group.server.failback] table";
+  }
   if (s.state != "failover_confirmed") {
     return "cannot deregister while the server is " + s.state + " (DR host " + DrHostName(failover) +
            " carries the service, the failover is not confirmed): deregistering a failed-over server is allowed "

@@ -89,5 +89,15 @@ TEST_F(FailbackTest, RemovingTheFailbackTableWhileFailingBackIsRefused) {
   EXPECT_THAT(r.errors[0].message, HasSubstr("was removed, but the server is reverse_initialized"));
 }
 
+TEST_F(FailbackTest, ReleasingWhileFailingBackIsRefusedNamingTheState) {
+  ConfirmedDrHost();
+  Converge(Spec(std::string(kConfirmed) + kFailback));
+  PlanResult r = PlanFor(GroupToml("web"));
+  ASSERT_EQ(r.errors.size(), 1u) << DiagnosticsText(r.errors);
+  EXPECT_EQ(r.errors[0].path, kServer);
+  EXPECT_THAT(r.errors[0].message, HasSubstr("cannot deregister while the server is reverse_initialized"));
+  EXPECT_THAT(r.errors[0].message, HasSubstr("allowed only from failover_confirmed"));
+}
+
 }  // namespace
 }  // namespace cdr::reconcile::test_util
