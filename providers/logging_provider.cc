@@ -88,6 +88,11 @@ Status LoggingProvider::UninstallAgent(const std::string& host_id) {
                 [&] { return next_->UninstallAgent(host_id); });
 }
 
+Result<Agent> LoggingProvider::InstallReverseAgent(const ReverseAgentRequest& request) {
+  return Logged(*next_, Kind::kMutation, "InstallReverseAgent", request.dr_host_id,
+                [&] { return next_->InstallReverseAgent(request); });
+}
+
 Result<ShadowHost> LoggingProvider::CreateShadowHost(const ShadowHostRequest& request) {
   return Logged(*next_, Kind::kMutation, "CreateShadowHost", request.name,
                 [&] { return next_->CreateShadowHost(request); });

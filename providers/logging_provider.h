@@ -32,6 +32,7 @@ class LoggingProvider : public Provider {
   Result<Agent> InstallAgent(const AgentInstallRequest& request) override;
   Result<Agent> DescribeAgent(const std::string& host_id) override;
   Status UninstallAgent(const std::string& host_id) override;
+  Result<Agent> InstallReverseAgent(const ReverseAgentRequest& request) override;
 
   Result<ShadowHost> CreateShadowHost(const ShadowHostRequest& request) override;
   Result<ShadowHost> DescribeShadowHost(const std::string& id) override;

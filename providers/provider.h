@@ -75,6 +75,13 @@ struct AgentInstallRequest {
   std::string group;  // the protection group the agent serves
 };
 
+// Failback's reverse registration (DESIGN §2): a cdr-agent is put in front of a failed-over DR host's disks, so
+// the DR host becomes the protected side and every write of its workload passes through the agent's journal.
+struct ReverseAgentRequest {
+  std::string dr_host_id;  // a DR host whose disks are standalone (its failover was confirmed)
+  std::string group;
+};
+
 struct Agent {
   std::string host_id;
   std::string version;
@@ -213,6 +220,10 @@ class Provider {
   virtual Result<Agent> InstallAgent(const AgentInstallRequest& request) = 0;
   virtual Result<Agent> DescribeAgent(const std::string& host_id) = 0;  // kNotFound when not installed
   virtual Status UninstallAgent(const std::string& host_id) = 0;
+  // The agent is known by the DR host's id from then on (DescribeAgent, UninstallAgent) and the DR host's disks are
+  // served by it (DescribeDrHost gives its NBD address). Installing again returns the same agent;
+  // kFailedPrecondition while the DR host's disks still depend on the shadow host.
+  virtual Result<Agent> InstallReverseAgent(const ReverseAgentRequest& request) = 0;
 
   virtual Result<ShadowHost> CreateShadowHost(const ShadowHostRequest& request) = 0;
   virtual Result<ShadowHost> DescribeShadowHost(const std::string& id) = 0;  // kNotFound if gone

@@ -38,6 +38,7 @@ std::string Progressive(const ResourceChange& c) {
   if (c.operation == "fence") return "Fencing production";
   if (c.operation == "rollback") return "Rolling back the failover";
   if (c.operation == "release") return "Releasing";
+  if (c.operation == "reverse_register") return "Reverse registering";
   switch (c.action) {
     case Action::kCreate: return "Creating";
     case Action::kUpdate: return "Modifying";

@@ -7,6 +7,7 @@
 #include "reconcile/desired.h"
 #include "reconcile/host_checks.h"
 #include "reconcile/internal/dr_host_transitions.h"
+#include "reconcile/internal/failback_transitions.h"
 #include "reconcile/internal/failover_exits.h"
 #include "reconcile/internal/server_transitions.h"
 #include "reconcile/server_state.h"
@@ -215,7 +216,7 @@ class Differ {
       CheckHostFacts(*d.group, *d.server, observed_.hosts, &out_.errors);
     }
     if (!r && d.kind == "server" && d.server->failback) {
-      Error(d.server->failback->pos, d.address + ".failback", internal::FailbackRefusal(""));
+      PlanServerFailback(d, nullptr, ViewOf(d.address, nullptr));
       return;
     }
     if (!r) {
@@ -227,8 +228,11 @@ class Differ {
       return;
     }
     if (d.kind == "server") {
-      if (d.server->failback) {
-        Error(d.server->failback->pos, d.address + ".failback", internal::FailbackRefusal(ViewOf(d.address, r).state));
+      const internal::ServerView view = ViewOf(d.address, r);
+      if (d.server->failback || internal::IsFailbackState(view.state)) {
+        PlanServerFailback(d, r, view);
+        PlanDrHosts(d, view);
+        if (d.server->failover) internal::PlanFenceRetry(view, r->attributes, &out_.changes);
         return;
       }
       PlanExistingServer(d, *r);
@@ -237,6 +241,16 @@ class Differ {
     } else {
       PlanExistingResource(d, *r);
     }
+  }
+
+  // [group.server.failback], or a failback under way: its own transitions replace the forward plan.
+  void PlanServerFailback(const DesiredResource& d, const state::ResourceRecord* r, const internal::ServerView& view) {
+    const json before = r ? Subset(r->attributes, d.attributes) : json(nullptr);
+    const std::string refusal = internal::PlanFailback(view, DrHostViewOf(FailoverAddress(d.address)),
+                                                       d.server->failback.has_value(), before, d.attributes,
+                                                       &out_.changes);
+    if (refusal.empty()) return;
+    Error(d.server->failback ? d.server->failback->pos : d.server->pos, d.address + ".failback", refusal);
   }
 
   void PlanExistingResource(const DesiredResource& d, const state::ResourceRecord& r) {

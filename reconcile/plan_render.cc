@@ -35,6 +35,9 @@ std::string Headline(const ResourceChange& c) {
   if (c.operation == "retarget_replication") return "will be pointed at its shadow host's new address";
   if (c.kind == "server" && c.operation == "fence") return "will be fenced (its disks refuse writes)";
   if (c.kind == "server" && c.operation == "rollback") return "will be rolled back (unfenced, takes writes again)";
+  if (c.kind == "server" && c.operation == "reverse_register") {
+    return "will be reverse registered (an agent fronts the DR host's disks)";
+  }
   if (c.kind == "shadow_host" && c.operation == "restart") return "will be restarted (its replicas are kept)";
   if (c.kind == "shadow_host" && c.action == Action::kCreate) return "will be created (the DR side of the server)";
   if (c.kind == "shadow_host" && c.action == Action::kDelete) {

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "reconcile/address.h"
+#include "reconcile/reverse_states.h"
 #include "reconcile/server_state.h"
 
 namespace cdr::reconcile {
@@ -61,11 +62,13 @@ Status CheckServer(providers::Provider& provider, const state::ResourceRecord& r
     return Status::Ok();
   }
   if (r.status == "agent_installing" || r.status == "agent_install_failed") return Status::Ok();
-  auto agent = provider.DescribeAgent(host);
+  // During a failback the server is protected by the reverse agent on its DR host.
+  const std::string agent_host = IsReverseAgentState(r.status) ? r.attributes.value("reverse_agent", "") : host;
+  auto agent = provider.DescribeAgent(agent_host);
   if (!agent.ok()) {
     if (agent.status().code() != StatusCode::kNotFound) return agent.status();
     out->drift[r.address] = {r.address, r.kind, "agent_missing",
-                             "the cdr agent on host " + host + " was removed outside cdr (state says " +
+                             "the cdr agent on host " + agent_host + " was removed outside cdr (state says " +
                                  r.status + "); cdr apply installs it again"};
     return Status::Ok();
   }
@@ -73,8 +76,8 @@ Status CheckServer(providers::Provider& provider, const state::ResourceRecord& r
   seen.agent = std::move(*agent);
   if (seen.agent->status == "stopped" && !IsInterruptedCdrStep(r.status)) {
     out->drift[r.address] = {r.address, r.kind, "agent_stopped",
-                             "the cdr agent process on host " + host + " is not running (state says " + r.status +
-                                 "): nothing is replicated; cdr apply restarts it"};
+                             "the cdr agent process on host " + agent_host + " is not running (state says " +
+                                 r.status + "): nothing is replicated; cdr apply restarts it"};
     return Status::Ok();
   }
   if (seen.AgentRunning()) to_ask->push_back(r.address);
@@ -120,6 +123,17 @@ Status CheckDrHost(providers::Provider& provider, const state::ResourceRecord& r
                            "the " + what + " (" + r.provider_id + ") was deleted outside cdr; cdr apply brings it "
                            "up again from the recovery point in the spec"};
   return Status::Ok();
+}
+
+// A reverse agent reports forward states; the server is in their reverse_* form (reverse_states.h).
+void NameReverseStates(const std::vector<state::ResourceRecord>& records, Observed* out) {
+  for (const auto& r : records) {
+    auto seen = out->servers.find(r.address);
+    if (r.kind != "server" || !IsReverseAgentState(r.status) || seen == out->servers.end()) continue;
+    if (!seen->second.status) continue;
+    const std::string_view reverse = ReverseState(seen->second.status->state);
+    if (!reverse.empty()) seen->second.status->state = std::string(reverse);
+  }
 }
 
 // A shadow host restarted outside an apply (`cdr local up`, a reboot) listens on a new address while its agent
@@ -178,6 +192,7 @@ Result<Observed> Refresh(providers::Provider& provider, const std::vector<state:
     std::vector<ServerObservation*> asked;
     for (const std::string& address : to_ask) asked.push_back(&out.servers[address]);
     AskAgents(connect, asked);
+    NameReverseStates(records, &out);
   }
   for (const auto& r : records) {
     if (r.kind == "server" && !InFlight(r)) CheckReplicationTarget(r, &out);

@@ -6,6 +6,7 @@
 
 #include "reconcile/address.h"
 #include "reconcile/observed_state.h"
+#include "reconcile/reverse_states.h"
 
 namespace cdr::reconcile {
 namespace {
@@ -36,7 +37,8 @@ void FillReplication(const state::ResourceRecord& r, const ServerObservation* se
   if (!seen->status) return;
   const agent::AgentStatus& live = *seen->status;
   s->live = true;
-  s->fenced = live.fenced;
+  // During a failback the agent asked is the DR host's; the fence shown stays production's.
+  if (!IsReverseAgentState(r.status)) s->fenced = live.fenced;
   if (IsKnownServerState(live.state) && !OwnedByCdr(r.status)) s->state = live.state;
   s->bytes_sent = 0;
   for (const auto& d : live.disks) s->bytes_sent += d.bytes_sent;

@@ -82,7 +82,7 @@ struct FailoverSpec {
 };
 
 // [group.server.failback]: bring the service back from the DR host after a confirmed failover (DESIGN §2,
-// failback). Parsed and validated so the plan can answer it; the plan refuses it until failback is built.
+// failback), next to the confirmed failover table; the plan walks it from failover_confirmed (failback_transitions.h).
 struct FailbackSpec {
   bool restore_to_original = true;  // true: the old production host gets the DR host's data; false: a new host
   SourcePos pos;                    // the table header
@@ -103,7 +103,7 @@ struct ServerSpec {
   RecoveryPointPolicy recovery_points;
   std::optional<DrillSpec> drill;        // [group.server.drill]: present = a drill DR host exists
   std::optional<FailoverSpec> failover;  // [group.server.failover]: present = failed over
-  std::optional<FailbackSpec> failback;  // [group.server.failback]: present = fail back (refused by the plan yet)
+  std::optional<FailbackSpec> failback;  // [group.server.failback]: present = fail back (after a confirmed failover)
   SourcePos pos;                         // position of the [[group.server]] table header
   SourcePos host_pos;                    // position of the `host` value
   SourcePos name_pos;                    // position of the `name` value (the header when absent)

@@ -22,6 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr char kDrDiskProgram[] = "cdr-dr-disk";
+constexpr char kAgentProgram[] = "cdr-agent";
 
 fs::path ReadyFileOf(const fs::path& root, const DrHost& host) {
   return internal::DrHostReadyFile(root, host.zone, host.id);
@@ -30,11 +31,18 @@ fs::path StateDirOf(const fs::path& root, const DrHost& host) {
   return internal::DrHostDir(root, host.zone, host.id) / "state";
 }
 fs::path ImagesDirOf(const fs::path& root, const DrHost& host) {
-  return internal::DrHostDir(root, host.zone, host.id) / "images";
+  return internal::DrHostImagesDir(root, host.zone, host.id);
 }
 
 DrHost Observed(const fs::path& root, const internal::DrHostRecord& record) {
   DrHost host = record.host;
+  // A DR host fronted by a reverse agent (failback) serves its disks through that agent alone.
+  if (auto agent = internal::ReadAgent(internal::AgentFile(root, host.id)); agent.ok()) {
+    const bool running = internal::IsDaemonRunning(agent->pid, kAgentProgram, internal::AgentReadyFile(root, host.id));
+    host.status = running ? "running" : "stopped";
+    host.nbd_address = running ? agent->agent.nbd_address : "";
+    return host;
+  }
   if (internal::IsDaemonRunning(record.pid, kDrDiskProgram, ReadyFileOf(root, host))) {
     host.status = "running";
   } else {
@@ -67,6 +75,12 @@ void RemoveQuietly(const fs::path& path) {
 
 Result<DrHost> LocalProvider::EnsureDrHostRunning(internal::DrHostRecord record) {
   DrHost& host = record.host;
+  if (auto agent = internal::ReadAgent(internal::AgentFile(root_, host.id)); agent.ok()) {
+    auto facts = AgentHost(host.id, "start");
+    if (!facts.ok()) return facts.status();
+    CDR_RETURN_IF_ERROR(EnsureAgentRunning(*facts, std::move(*agent)).status());
+    return Observed(root_, record);
+  }
   const fs::path ready_file = ReadyFileOf(root_, host);
   if (internal::IsDaemonRunning(record.pid, kDrDiskProgram, ready_file)) return Observed(root_, record);
   const fs::path dir = internal::DrHostDir(root_, host.zone, host.id);
@@ -182,6 +196,7 @@ Status LocalProvider::DeleteDrHost(const std::string& id) {
   CDR_RETURN_IF_ERROR(internal::CheckZone(zones_, file.string() + ": zone", host.zone));
   auto stopped = internal::StopDaemon(record->pid, kDrDiskProgram, ReadyFileOf(root_, host));
   if (!stopped.ok()) return stopped.status();
+  CDR_RETURN_IF_ERROR(UninstallAgent(id));  // a reverse agent in front of its disks goes with them
   // A process killed before it could remove its pin leaves it behind; the shadow must not keep history for it.
   if (!record->replica_dir.empty() && !host.standalone) {
     RemoveQuietly(internal::ShadowServerDir(record->replica_dir, host.server_id) / "pins" / (id + ".json"));

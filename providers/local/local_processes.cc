@@ -166,7 +166,7 @@ std::vector<ProcessChange> LocalProvider::StartAllProcesses() {
       const std::string host_id = r.agent.host_id;
       const bool was_running =
           internal::IsDaemonRunning(r.pid, kAgentProgram, internal::AgentReadyFile(root_, host_id));
-      auto host = HostForAgent(host_id, "start");
+      auto host = AgentHost(host_id, "start");
       if (!host.ok()) {
         changes.push_back(Failed("agent", host_id, host.status()));
         continue;

@@ -11,6 +11,7 @@
 //   ROOT/zones/ZONE/shadows/ID/           the shadow host: replicas/, ready.json, shadow.log
 //   ROOT/dr_hosts/dr-XXXXXXXX.json        DrHost (+ client_token, pid of its cdr-dr-disk)
 //   ROOT/zones/ZONE/dr_hosts/ID/          the DR host: state/ (its point and writes), images/, ready.json
+//   ROOT/agents/dr-XXXXXXXX/              a reverse agent (failback) fronting the DR host's images/
 // Agents and shadow hosts are real processes on 127.0.0.1 that outlive the cdr command that started them.
 // See docs/local-provider.md.
 #pragma once
@@ -85,6 +86,7 @@ class LocalProvider : public Provider {
   Result<Agent> InstallAgent(const AgentInstallRequest& request) override;
   Result<Agent> DescribeAgent(const std::string& host_id) override;
   Status UninstallAgent(const std::string& host_id) override;
+  Result<Agent> InstallReverseAgent(const ReverseAgentRequest& request) override;
 
   Result<ShadowHost> CreateShadowHost(const ShadowHostRequest& request) override;
   Result<ShadowHost> DescribeShadowHost(const std::string& id) override;
@@ -117,6 +119,8 @@ class LocalProvider : public Provider {
 
   // The host an agent may run on: it exists and is powered on.
   Result<HostFacts> HostForAgent(const std::string& host_id, const std::string& action);
+  // The host an agent record is for: a production host, or a DR host fronted by a reverse agent.
+  Result<HostFacts> AgentHost(const std::string& host_id, const std::string& action);
   // Starts the host's cdr-agent unless it runs already, and records its pid, addresses and token.
   Result<Agent> EnsureAgentRunning(const HostFacts& host, internal::AgentRecord record);
   // Starts the shadow host's cdr-shadow unless it runs already, and records its pid and address.

@@ -1,5 +1,7 @@
 #include "reconcile/internal/failover_exits.h"
 
+#include "reconcile/internal/failback_transitions.h"
+
 namespace cdr::reconcile::internal {
 namespace {
 
@@ -26,7 +28,7 @@ std::string PlanRollback(const ServerView& s, const DrHostView& failover, const 
            ": a rollback is allowed only before the failover is confirmed (failing_over, failed_over); the "
            "recovery points and the shadow host are gone now. Put the table back; to stop protecting the server, "
            "remove the whole [[group.server]] table (release: DR host " + DrHostName(failover) +
-           " runs on as a standalone host). Failback is not built yet";
+           " runs on as a standalone host); to bring the service home, add [group.server.failback]";
   }
   const std::string agent_state = AgentState(s);
   if (agent_state.empty()) {
@@ -50,6 +52,11 @@ std::string PlanRollback(const ServerView& s, const DrHostView& failover, const 
 }
 
 std::string PlanRelease(const ServerView& s, const DrHostView& failover, std::vector<ResourceChange>* out) {
+  if (IsFailbackState(s.state)) {
+    return "cannot deregister while the server is " + s.state + " (failing back from DR host " +
+           DrHostName(failover) + "): releasing is allowed only from failover_confirmed, and a failback under way "
+           "cannot be cancelled yet; keep the server and its [group.server.failback] table";
+  }
   if (s.state != "failover_confirmed") {
     return "cannot deregister while the server is " + s.state + " (DR host " + DrHostName(failover) +
            " carries the service, the failover is not confirmed): deregistering a failed-over server is allowed "
@@ -82,14 +89,6 @@ void PlanFenceRetry(const ServerView& s, const json& attributes, std::vector<Res
   out->push_back({s.address, "server", Action::kTransition, "fence", "", attributes, attributes, {},
                   why + ": until it is, anything writing to " + host +
                       " diverges from the DR host (split brain); fence it so its disks refuse writes"});
-}
-
-std::string FailbackRefusal(const std::string& state) {
-  return "failback is not supported yet (the server is " + (state.empty() ? std::string("not registered") : state) +
-         "): it will start from failover_confirmed (reverse register, reverse replication, failback, register). "
-         "Today a failover ends either by a rollback before it is confirmed (failing_over, failed_over: remove "
-         "[group.server.failover]) or by a release once it is (failover_confirmed: remove the server from the "
-         "spec; the DR host runs on as a standalone host). Remove [group.server.failback] to plan";
 }
 
 }  // namespace cdr::reconcile::internal

@@ -8,7 +8,7 @@
 //        standalone host, the agent is uninstalled from production (deregister)
 //   failed_over | failover_confirmed, production agent not fenced (unreachable at failover, or reports
 //        fenced = false) ──► fence (retried by every plan until it succeeds)
-//   [group.server.failback] ──► refused: failback is not built yet; the refusal says what can be done instead
+//   failover_confirmed ──[group.server.failback]──► failback (failback_transitions.h)
 #pragma once
 
 #include <string>
@@ -37,8 +37,5 @@ std::string PlanRelease(const ServerView& server, const DrHostView& failover, st
 // Fences production again when it is not known to be fenced; `server` is the server's record.
 void PlanFenceRetry(const ServerView& server, const nlohmann::json& server_attributes,
                     std::vector<ResourceChange>* out);
-
-// The plan's answer to [group.server.failback] in the server's state (empty: not registered yet).
-std::string FailbackRefusal(const std::string& server_state);
 
 }  // namespace cdr::reconcile::internal

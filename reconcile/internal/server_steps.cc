@@ -59,6 +59,7 @@ Status ApplyServerChange(StepContext& ctx) {
     case Action::kTransition:
       if (ctx.change.operation == "register") return Register(ctx);
       if (ctx.change.operation == "fence" || ctx.change.operation == "rollback") return ApplyFenceTransition(ctx);
+      if (ctx.change.operation == "reverse_register") return ApplyFailbackTransition(ctx);
       return ApplyReplicationTransition(ctx);
     case Action::kUpdate:
       return Update(ctx);

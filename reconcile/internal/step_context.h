@@ -33,6 +33,8 @@ Status ApplyDrHostChange(StepContext& ctx);  // drill and failover DR hosts (dr_
 Status ApplyReplicationTransition(StepContext& ctx);
 // fence and rollback (fence_steps.cc).
 Status ApplyFenceTransition(StepContext& ctx);
+// reverse_register (failback_steps.cc).
+Status ApplyFailbackTransition(StepContext& ctx);
 // Raises the write fence of `server`'s production agent and records `fenced` (and `fence_error`) on it. The
 // failure says why it could not be fenced; the failover goes on without it, the plan retries.
 Status FenceProduction(StepContext& ctx, state::ResourceRecord& server);

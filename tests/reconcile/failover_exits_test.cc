@@ -21,7 +21,6 @@ std::string Spec(const std::string& tables = "") {
 std::string Failover(bool confirm = false) {
   return std::string("[group.server.failover]\nname = \"web1-dr\"\nconfirm = ") + (confirm ? "true" : "false") + "\n";
 }
-constexpr char kFailback[] = "[group.server.failback]\nrestore_to_original = true\n";
 
 class FailoverExitsTest : public ReconcileTest {};
 
@@ -146,22 +145,6 @@ TEST_F(FailoverExitsTest, GroupWithOnlyConfirmedServersIsDeletedInOneApply) {
   for (const auto& address : Addresses()) EXPECT_EQ(address.rfind("group.web.", 0), std::string::npos) << address;
   EXPECT_FALSE(store_->Get("group.web").has_value());
   EXPECT_EQ(fake_.dr_hosts().size(), 1u) << "the released DR host runs on";
-}
-
-TEST_F(FailoverExitsTest, FailbackIsRefusedNamingTheStateAndTheWaysOut) {
-  Converge(Spec());
-  PlanResult r = PlanFor(Spec(kFailback));
-  ASSERT_EQ(r.errors.size(), 1u) << DiagnosticsText(r.errors);
-  EXPECT_THAT(r.errors[0].message, HasSubstr("(the server is realtime)"));
-
-  Converge(Spec(Failover(true)));
-  r = PlanFor(Spec(Failover(true) + kFailback));
-  ASSERT_EQ(r.errors.size(), 1u) << DiagnosticsText(r.errors);
-  EXPECT_EQ(r.errors[0].path, "group.web.server.web-1.failback");
-  EXPECT_THAT(r.errors[0].message, HasSubstr("failback is not supported yet (the server is failover_confirmed)"));
-  EXPECT_THAT(r.errors[0].message, HasSubstr("will start from failover_confirmed"));
-  EXPECT_THAT(r.errors[0].message, HasSubstr("release"));
-  EXPECT_EQ(r.errors[0].pos.line, 13) << "points at the [group.server.failback] header";
 }
 
 }  // namespace

@@ -174,6 +174,18 @@ class RecordingFakeProvider : public providers::Provider {
     return Status::Ok();
   }
 
+  Result<providers::Agent> InstallReverseAgent(const providers::ReverseAgentRequest& request) override {
+    CDR_RETURN_IF_ERROR(Enter("InstallReverseAgent", request.dr_host_id));
+    auto dr = dr_hosts_.find(request.dr_host_id);
+    if (dr == dr_hosts_.end()) return NotFound("DR host " + request.dr_host_id + " does not exist");
+    if (!dr->second.standalone) return FailedPrecondition("DR host " + request.dr_host_id + " is not standalone");
+    if (auto it = agents_.find(request.dr_host_id); it != agents_.end()) return it->second;
+    providers::Agent a{request.dr_host_id, "1.2.3", "running", 1700000000000, request.group};
+    a = RunningAgent(a);
+    dr->second.nbd_address = a.nbd_address;
+    return agents_[request.dr_host_id] = a;
+  }
+
   Result<providers::ShadowHost> CreateShadowHost(const providers::ShadowHostRequest& request) override {
     CDR_RETURN_IF_ERROR(Enter("CreateShadowHost", request.name, request.client_token));
     if (auto it = shadow_tokens_.find(request.client_token); it != shadow_tokens_.end()) {

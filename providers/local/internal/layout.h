@@ -94,6 +94,10 @@ inline fs::path DrHostFile(const fs::path& root, const std::string& id) { return
 inline fs::path DrHostDir(const fs::path& root, const std::string& zone, const std::string& id) {
   return ZoneDir(root, zone) / "dr_hosts" / id;
 }
+// A DR host's standalone disks (after a confirmed failover): one DISK.img per disk.
+inline fs::path DrHostImagesDir(const fs::path& root, const std::string& zone, const std::string& id) {
+  return DrHostDir(root, zone, id) / "images";
+}
 inline fs::path DrHostReadyFile(const fs::path& root, const std::string& zone, const std::string& id) {
   return DrHostDir(root, zone, id) / "ready.json";
 }
