@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "specs/internal/ipv4_rules.h"
-#include "specs/internal/name_rules.h"
+#include "common/name_rules.h"
 #include "specs/internal/recovery_point_choice.h"
 #include "common/rfc3339.h"
 #include "specs/internal/suggest.h"

@@ -3,7 +3,7 @@
 #include <array>
 #include <string_view>
 
-#include "specs/internal/name_rules.h"
+#include "common/name_rules.h"
 #include "specs/internal/parse_dr_host.h"
 #include "specs/internal/parse_failback.h"
 #include "specs/internal/toml_reader.h"
