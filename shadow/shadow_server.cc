@@ -13,6 +13,7 @@
 
 #include "common/wire_frame.h"
 #include "shadow/frame_queue.h"
+#include "shadow/hello_check.h"
 #include "shadow/replica_disk.h"
 
 namespace cdr::shadow {
@@ -178,13 +179,16 @@ void ShadowServer::Serve(Connection* connection) {
                                   : Result<wire::Hello>(s.ok() ? InvalidArgument("expected HELLO") : s);
   std::unique_ptr<ReplicaDisk> disk;
   if (hello.ok()) {
+    // Names and size are checked before the disk is claimed or any file touched.
+    const Status checked = CheckHello(*hello, options_.max_disk_size);
     key = hello->server_id + "/" + hello->disk;
-    const bool busy = !ClaimDisk(key, hello->epoch, connection);
-    wire::Refusal refusal = wire::Refusal::kBusy;
+    const bool busy = checked.ok() && !ClaimDisk(key, hello->epoch, connection);
+    wire::Refusal refusal = checked.ok() ? wire::Refusal::kBusy : wire::Refusal::kOther;
     Result<std::unique_ptr<ReplicaDisk>> opened =
-        busy ? Result<std::unique_ptr<ReplicaDisk>>(Unavailable("another connection is replicating " + key))
-             : ReplicaDisk::Open(options_.replica_dir, *hello, &refusal);
-    if (busy) key.clear();
+        !checked.ok() ? Result<std::unique_ptr<ReplicaDisk>>(checked)
+        : busy        ? Result<std::unique_ptr<ReplicaDisk>>(Unavailable("another connection is replicating " + key))
+                      : ReplicaDisk::Open(options_.replica_dir, *hello, &refusal);
+    if (busy || !checked.ok()) key.clear();
     if (opened.ok()) {
       disk = std::move(*opened);
       spdlog::info("{}: accepted epoch {}, applied seq {}, full sync {} at {}", key, hello->epoch,
@@ -193,7 +197,9 @@ void ShadowServer::Serve(Connection* connection) {
       s = Send(fd, wire::FrameType::kHelloAck, disk->state().applied_seq,
                wire::EncodeHelloAck(disk->hello_ack()));
     } else {
-      spdlog::warn("{}/{}: refused: {}", hello->server_id, hello->disk, opened.status().ToString());
+      // Names that broke the rule are not logged: they may hold newlines that forge log lines.
+      spdlog::warn("{}: HELLO refused: {}", checked.ok() ? hello->server_id + "/" + hello->disk : "?",
+                   opened.status().ToString());
       wire::HelloAck refused;
       refused.reason = opened.status().ToString();
       refused.refusal = refusal == wire::Refusal::kNone ? wire::Refusal::kOther : refusal;

@@ -34,6 +34,8 @@ struct ShadowOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 0;  // 0: any free port
   std::filesystem::path replica_dir;
+  // A HELLO announcing a larger disk is refused before any file is created.
+  uint64_t max_disk_size = 256ull << 30;
 };
 
 class ShadowServer {
