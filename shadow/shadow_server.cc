@@ -22,6 +22,8 @@ namespace {
 constexpr uint64_t kCommitEveryBytes = 32ull << 20;
 // Frames read ahead of the applier: more than one commit's worth, so a commit never stops the stream.
 constexpr uint64_t kQueueBytes = 64ull << 20;
+// Two names of at most 63 bytes and a few numbers: anything larger is not a HELLO.
+constexpr uint32_t kMaxHelloPayload = 4096;
 
 Status Send(int fd, wire::FrameType type, uint64_t seq, const std::vector<uint8_t>& payload) {
   return wire::WriteAll(fd, wire::EncodeFrame(type, seq, payload, false));
@@ -161,6 +163,11 @@ void ShadowServer::AcceptLoop() {
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     std::lock_guard lock(mutex_);
+    if (static_cast<int>(connections_.size()) >= options_.max_connections) {
+      spdlog::warn("refusing a connection: {} connections already open", connections_.size());
+      ::close(fd);
+      continue;
+    }
     auto c = std::make_unique<Connection>();
     c->fd = fd;
     Connection* raw = c.get();
@@ -173,7 +180,8 @@ void ShadowServer::Serve(Connection* connection) {
   const int fd = connection->fd;
   wire::Frame first;
   std::string key;
-  Status s = wire::ReadFrame(fd, &first);
+  const wire::ReadLimits handshake{kMaxHelloPayload, std::chrono::steady_clock::now() + options_.handshake_timeout};
+  Status s = wire::ReadFrame(fd, &first, handshake);
   Result<wire::Hello> hello = s.ok() && first.type == wire::FrameType::kHello
                                   ? wire::DecodeHello(first.payload)
                                   : Result<wire::Hello>(s.ok() ? InvalidArgument("expected HELLO") : s);
