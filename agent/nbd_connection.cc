@@ -66,7 +66,8 @@ class Transmission {
     // FUA is valid on every command once negotiated; NO_HOLE only on WRITE_ZEROES; nothing else was offered.
     const uint16_t allowed = nbd::kCmdFlagFua | (type == nbd::Cmd::kWriteZeroes ? nbd::kCmdFlagNoHole : 0);
     if ((flags & ~allowed) != 0) {
-      spdlog::warn("nbd {}: command {} with unknown flags {:#x} refused", exp_.name, static_cast<int>(type), flags);
+      spdlog::warn("nbd {}: command {} with unknown flags {:#x} refused", exp_.name, static_cast<int>(type),
+                   flags);
       if (type == nbd::Cmd::kWrite && (length > nbd::kMaxPayload || !Discard(fd_, length))) return false;
       return Reply(cookie, nbd::kEInval);
     }

@@ -168,7 +168,8 @@ using Deadline = std::chrono::steady_clock::time_point;
 Status WaitReadable(int fd, Deadline deadline) {
   if (deadline == Deadline::max()) return Status::Ok();
   while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return Unavailable("peer too slow: deadline passed");
     pollfd p{fd, POLLIN, 0};
     const int r = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), 60000)));

@@ -43,7 +43,8 @@ Result<std::unique_ptr<ReplicaDisk>> ReplicaDisk::Open(const fs::path& replica_d
   *refusal = wire::Refusal::kNone;
   // The same rule as the spec's hosts: a name with a '.' could be another disk's base image or log.
   if (!IdentifierProblems(hello.server_id).empty() || !IdentifierProblems(hello.disk).empty()) {
-    return InvalidArgument("server id and disk name must be 1–63 of [A-Za-z0-9_-], starting with a letter or digit");
+    return InvalidArgument(
+        "server id and disk name must be 1–63 of [A-Za-z0-9_-], starting with a letter or digit");
   }
   if (hello.disk_size == 0) return InvalidArgument("disk size 0");
   std::unique_ptr<ReplicaDisk> r(new ReplicaDisk());

@@ -180,7 +180,8 @@ void ShadowServer::Serve(Connection* connection) {
   const int fd = connection->fd;
   wire::Frame first;
   std::string key;
-  const wire::ReadLimits handshake{kMaxHelloPayload, std::chrono::steady_clock::now() + options_.handshake_timeout};
+  const wire::ReadLimits handshake{kMaxHelloPayload,
+                                   std::chrono::steady_clock::now() + options_.handshake_timeout};
   Status s = wire::ReadFrame(fd, &first, handshake);
   Result<wire::Hello> hello = s.ok() && first.type == wire::FrameType::kHello
                                   ? wire::DecodeHello(first.payload)
@@ -194,8 +195,8 @@ void ShadowServer::Serve(Connection* connection) {
     wire::Refusal refusal = checked.ok() ? wire::Refusal::kBusy : wire::Refusal::kOther;
     Result<std::unique_ptr<ReplicaDisk>> opened =
         !checked.ok() ? Result<std::unique_ptr<ReplicaDisk>>(checked)
-        : busy        ? Result<std::unique_ptr<ReplicaDisk>>(Unavailable("another connection is replicating " + key))
-                      : ReplicaDisk::Open(options_.replica_dir, *hello, &refusal);
+        : busy ? Result<std::unique_ptr<ReplicaDisk>>(Unavailable("another connection is replicating " + key))
+               : ReplicaDisk::Open(options_.replica_dir, *hello, &refusal);
     if (busy || !checked.ok()) key.clear();
     if (opened.ok()) {
       disk = std::move(*opened);

@@ -1,10 +1,9 @@
 #include "state/state_integrity.h"
 
+#include <SQLiteCpp/Backup.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <SQLiteCpp/Backup.h>
 
 #include <optional>
 
@@ -32,7 +31,7 @@ Status CopyDatabase(SQLite::Database& from, const fs::path& to) {
   {
     SQLite::Database dest(tmp, SQLite::OPEN_READWRITE);
     SQLite::Backup backup(dest, from);
-    backup.executeStep();  // -1: every page in one step
+    backup.executeStep();                       // -1: every page in one step
     dest.exec("PRAGMA journal_mode = DELETE");  // one self-contained file, no -wal beside it
   }
   fs::rename(tmp, to, ec);
@@ -75,8 +74,8 @@ Status RestoreState(const fs::path& state_path, const fs::path& backup_path) {
       if (current.ok()) {
         std::optional<LockInfo> lock = (*current)->CurrentLock();
         if (lock && StateStore::TakeoverReasonFor(*lock).empty()) {
-          return FailedPrecondition("the state is locked by " + lock->owner + " (" + lock->operation + ", pid " +
-                                    std::to_string(lock->pid) + " on " + lock->host +
+          return FailedPrecondition("the state is locked by " + lock->owner + " (" + lock->operation +
+                                    ", pid " + std::to_string(lock->pid) + " on " + lock->host +
                                     "): restore once it has finished");
         }
       }

@@ -3,10 +3,10 @@
 // and restore so a damaged file has a way back.
 #pragma once
 
+#include <SQLiteCpp/Database.h>
+
 #include <filesystem>
 #include <string>
-
-#include <SQLiteCpp/Database.h>
 
 #include "common/status.h"
 

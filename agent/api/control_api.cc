@@ -8,8 +8,8 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
-#include <stdexcept>
 #include <set>
+#include <stdexcept>
 
 #include "agent/api/control_router.h"
 #include "agent/api/free_port.h"
@@ -187,7 +187,8 @@ Status ControlApi::Start() {
       listener->support([impl = impl_.get()](http_request request) { impl->Serve(std::move(request)); });
       // cpprest answers OPTIONS and TRACE itself (200, TRACE echoing the headers) unless they have handlers.
       for (const auto& method : {web::http::methods::OPTIONS, web::http::methods::TRCE}) {
-        listener->support(method, [impl = impl_.get()](http_request request) { impl->Serve(std::move(request)); });
+        listener->support(method,
+                          [impl = impl_.get()](http_request request) { impl->Serve(std::move(request)); });
       }
       listener->open().wait();
       impl_->listener = std::move(listener);

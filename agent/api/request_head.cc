@@ -10,8 +10,8 @@ namespace cdr::agent::api {
 std::optional<ApiResponse> RefusalFromHead(const RequestHead& head, std::string_view token) {
   constexpr const char* kJson = "application/json";
   if (head.header_bytes > kMaxHeaderBytes) {
-    return ApiResponse{431, kJson, ErrorBody("request headers over " + std::to_string(kMaxHeaderBytes) + " bytes"),
-                       {}};
+    return ApiResponse{
+        431, kJson, ErrorBody("request headers over " + std::to_string(kMaxHeaderBytes) + " bytes"), {}};
   }
   if (head.method == "OPTIONS" || head.method == "TRACE") return ApiResponse{405, "", "", {}};
   if (!BearerTokenMatches(head.authorization, token)) {
@@ -26,9 +26,11 @@ std::optional<ApiResponse> RefusalFromHead(const RequestHead& head, std::string_
   const char* end = head.content_length.data() + head.content_length.size();
   auto [ptr, ec] = std::from_chars(head.content_length.data(), end, length);
   if (ec == std::errc::result_out_of_range || (ec == std::errc() && ptr == end && length > kMaxBodyBytes)) {
-    return ApiResponse{413, kJson, ErrorBody("request body over " + std::to_string(kMaxBodyBytes) + " bytes"), {}};
+    return ApiResponse{
+        413, kJson, ErrorBody("request body over " + std::to_string(kMaxBodyBytes) + " bytes"), {}};
   }
-  if (ec != std::errc() || ptr != end) return ApiResponse{400, kJson, ErrorBody("invalid Content-Length"), {}};
+  if (ec != std::errc() || ptr != end)
+    return ApiResponse{400, kJson, ErrorBody("invalid Content-Length"), {}};
   return std::nullopt;
 }
 

@@ -19,7 +19,7 @@ inline constexpr size_t kMaxHeaderBytes = 16 << 10;
 
 struct RequestHead {
   std::string method;
-  std::string authorization;  // empty when absent
+  std::string authorization;   // empty when absent
   std::string content_length;  // the header's value; empty when absent
   bool has_transfer_encoding = false;
   size_t header_bytes = 0;  // names and values of all headers

@@ -132,7 +132,8 @@ std::string ParseFlags(int argc, char** argv, Flags* flags) {
       if (port == 0) return "--shadow wants a real port, got " + value;
       flags->shadow_address = value;
     } else if (name == "--server-id") {
-      if (std::string problems = cdr::IdentifierProblems(value); !problems.empty()) return "--server-id: " + problems;
+      if (std::string problems = cdr::IdentifierProblems(value); !problems.empty())
+        return "--server-id: " + problems;
       flags->server_id = value;
     } else if (name == "--mode") {
       if (value != "async" && value != "sync") return "--mode wants async or sync";

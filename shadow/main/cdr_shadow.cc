@@ -22,7 +22,8 @@ constexpr const char* kUsage =
     "  HOST is an IPv4 address literal; PORT 0 picks a free port.\n"
     "  --max-disk-gib: a HELLO for a larger disk is refused (default 256).\n"
     "  --ready-file: written atomically once listening: {\"pid\": N, \"address\": \"HOST:PORT\"}.\n"
-    "  Recovery points: a DIR/<server>/policy.json {\"every_seconds\": N, \"keep\": K} turns the disks' history\n"
+    "  Recovery points: a DIR/<server>/policy.json {\"every_seconds\": N, \"keep\": K} turns the disks' "
+    "history\n"
     "  on (base images, scheduled points, retention); see docs/recovery-points.md.\n"
     "  CDR_CDP_SEGMENT_BYTES (environment): size of the CDP log segments (default 64 MiB, at least 1 MiB).\n";
 

@@ -51,7 +51,8 @@ class ControlApiLimitsTest : public ::testing::Test {
     ::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
     const std::string chunk(1 << 20, fill);
     for (uint64_t sent = 0; sent < body_bytes;) {
-      const ssize_t n = ::send(fd, chunk.data(), std::min<uint64_t>(chunk.size(), body_bytes - sent), MSG_NOSIGNAL);
+      const ssize_t n =
+          ::send(fd, chunk.data(), std::min<uint64_t>(chunk.size(), body_bytes - sent), MSG_NOSIGNAL);
       if (n <= 0) break;  // the agent closed the connection: what it refused it does not read
       sent += static_cast<uint64_t>(n);
     }
@@ -75,7 +76,8 @@ class ControlApiLimitsTest : public ::testing::Test {
 // buffered, without risking a shared machine's memory if they were.
 TEST_F(ControlApiLimitsTest, AnOversizedBodyIsRefusedBeforeItIsReadWithOrWithoutTheToken) {
   const int64_t before = RssKib();
-  RawReply no_token = Send(Head("POST", "/v1/replication/start", "Content-Length: 536870912\r\n"), 64ull << 20);
+  RawReply no_token =
+      Send(Head("POST", "/v1/replication/start", "Content-Length: 536870912\r\n"), 64ull << 20);
   EXPECT_EQ(no_token.status, 401) << no_token.text;
   RawReply with_token =
       Send(Head("POST", "/v1/replication/start", Bearer() + "Content-Length: 268435456\r\n"), 64ull << 20);
@@ -98,11 +100,13 @@ TEST_F(ControlApiLimitsTest, ChunkedBodiesAndContentLengthWithTransferEncodingAr
                  empty_chunked_body)
                 .status,
             400);
-  EXPECT_EQ(Send(Head("POST", "/v1/replication/stop", Bearer() + "Content-Length: 1x\r\n") + "x").status, 400);
+  EXPECT_EQ(Send(Head("POST", "/v1/replication/stop", Bearer() + "Content-Length: 1x\r\n") + "x").status,
+            400);
 }
 
 TEST_F(ControlApiLimitsTest, HugeHeadersAre431) {
-  RawReply reply = Send(Head("GET", "/v1/status", Bearer() + "X-Big: " + std::string(20 << 10, 'h') + "\r\n"));
+  RawReply reply =
+      Send(Head("GET", "/v1/status", Bearer() + "X-Big: " + std::string(20 << 10, 'h') + "\r\n"));
   EXPECT_EQ(reply.status, 431) << reply.text.substr(0, 200);
   EXPECT_EQ(reply.text.find("hhhh"), std::string::npos);
 }
@@ -116,11 +120,13 @@ TEST_F(ControlApiLimitsTest, OptionsAndTraceAre405AndEchoNothing) {
 }
 
 TEST_F(ControlApiLimitsTest, AnOverLongFieldIsNotEchoedInA400) {
-  const std::string body = R"({"shadow_address": ")" + std::string(60 << 10, 'a') + R"(", "server_id": "web-1"})";
-  RawReply reply = Send(Head("POST", "/v1/replication/start",
-                             Bearer() + "Connection: close\r\nContent-Type: application/json\r\nContent-Length: " +
-                                 std::to_string(body.size()) + "\r\n") +
-                        body);
+  const std::string body =
+      R"({"shadow_address": ")" + std::string(60 << 10, 'a') + R"(", "server_id": "web-1"})";
+  RawReply reply =
+      Send(Head("POST", "/v1/replication/start",
+                Bearer() + "Connection: close\r\nContent-Type: application/json\r\nContent-Length: " +
+                    std::to_string(body.size()) + "\r\n") +
+           body);
   EXPECT_EQ(reply.status, 400) << reply.text.substr(0, 300);
   EXPECT_LT(reply.text.size(), 2048u) << reply.text.substr(0, 300);
 }

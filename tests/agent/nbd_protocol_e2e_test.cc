@@ -1,5 +1,6 @@
 // Handshake and transmission corner cases no packaged client exercises, spoken byte by byte over a socket.
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -9,8 +10,6 @@
 #include <memory>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "agent/internal/socket_io.h"
 #include "agent/nbd_protocol.h"
@@ -57,8 +56,8 @@ class RawClient {
     if (data) *data = d;
     return GetU32(h.data() + 12);
   }
-  void Request(nbd::Cmd cmd, uint64_t cookie, uint64_t offset, uint32_t length, const std::vector<uint8_t>& payload = {},
-               uint16_t flags = 0) {
+  void Request(nbd::Cmd cmd, uint64_t cookie, uint64_t offset, uint32_t length,
+               const std::vector<uint8_t>& payload = {}, uint16_t flags = 0) {
     std::vector<uint8_t> m(28 + payload.size());
     PutU32(m.data(), nbd::kRequestMagic);
     PutU16(m.data() + 4, flags);
@@ -189,7 +188,8 @@ TEST_F(NbdProtocolTest, AnOverLongExportNameClosesTheConnectionWithoutAnOptionRe
   RawClient c(agent_->port());
   ASSERT_TRUE(c.connected());
   Greet(c);
-  c.Option(static_cast<uint32_t>(nbd::Opt::kExportName), std::vector<uint8_t>(nbd::kMaxStringLength + 1, 'a'));
+  c.Option(static_cast<uint32_t>(nbd::Opt::kExportName),
+           std::vector<uint8_t>(nbd::kMaxStringLength + 1, 'a'));
   EXPECT_TRUE(c.Read(1).empty()) << "NBD_OPT_EXPORT_NAME has no option reply";
 }
 
@@ -201,8 +201,9 @@ TEST_F(NbdProtocolTest, SixtyFourSilentConnectionsDoNotLockOutARealClient) {
     ASSERT_TRUE(silent.back()->connected());
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // all of them accepted and waiting
-  RunResult info = RunProgram(
-      {"nbdinfo", "--size", "nbd://127.0.0.1:" + std::to_string(agent_->port()) + "/disk0"}, std::chrono::seconds(30));
+  RunResult info =
+      RunProgram({"nbdinfo", "--size", "nbd://127.0.0.1:" + std::to_string(agent_->port()) + "/disk0"},
+                 std::chrono::seconds(30));
   EXPECT_EQ(info.exit_code, 0) << info.out << info.err << agent_->log();
   EXPECT_EQ(info.out, std::to_string(1 << 20) + "\n");
 }

@@ -61,7 +61,8 @@ TEST(IdentifierTest, RefusesWhatCouldBecomeAnotherPath) {
 }
 
 TEST(IdentifierTest, NamesControlCharactersByTheirCode) {
-  EXPECT_EQ(IdentifierProblems("az\nError: x"), "bad character \\x0a (allowed: letters, digits, '-' and '_')");
+  EXPECT_EQ(IdentifierProblems("az\nError: x"),
+            "bad character \\x0a (allowed: letters, digits, '-' and '_')");
   EXPECT_EQ(IdentifierProblems(std::string("a\0b", 3)),
             "bad character \\x00 (allowed: letters, digits, '-' and '_')");
 }

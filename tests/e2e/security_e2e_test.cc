@@ -1,6 +1,6 @@
-// Issue #13 findings 6, 7 and 8 through the real `cdr` and the processes of the local cloud: no token in a 0644
-// file, a log, plan JSON, status JSON or the state; disk images 0600; a damaged state refused by status and
-// plan; spec values that would become paths or forge output refused with their position.
+// Issue #13 findings 6, 7 and 8 through the real `cdr` and the processes of the local cloud: no token in a
+// 0644 file, a log, plan JSON, status JSON or the state; disk images 0600; a damaged state refused by status
+// and plan; spec values that would become paths or forge output refused with their position.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -71,12 +71,14 @@ TEST_F(SecurityE2eTest, NoTokenLeavesItsOwnerOnlyFileAndImagesAreOwnerOnly) {
   places.emplace_back("plan -json", plan.out + plan.err);
   RunResult status = ws_.Cdr({"status", "--json"});
   places.emplace_back("status --json", status.out + status.err);
-  cdr::testing::RunResult dump = cdr::testing::RunProgram({"sqlite3", (ws_.dir() / ".cdr" / "state.db").string(), ".dump"});
+  cdr::testing::RunResult dump =
+      cdr::testing::RunProgram({"sqlite3", (ws_.dir() / ".cdr" / "state.db").string(), ".dump"});
   ASSERT_EQ(dump.exit_code, 0) << dump.err;
   places.emplace_back("state dump", dump.out);
   places.emplace_back("apply output", applied.out + applied.err);
   for (const std::string& token : tokens) {
-    for (const auto& [where, text] : places) EXPECT_EQ(text.find(token), std::string::npos) << "a token in " << where;
+    for (const auto& [where, text] : places)
+      EXPECT_EQ(text.find(token), std::string::npos) << "a token in " << where;
   }
 }
 

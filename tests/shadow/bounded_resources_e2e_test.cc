@@ -44,7 +44,8 @@ bool Hello(int fd, const std::string& disk) {
     return false;
   }
   wire::Frame f;
-  return wire::ReadFrame(fd, &f).ok() && f.type == wire::FrameType::kHelloAck && wire::DecodeHelloAck(f.payload)->accepted;
+  return wire::ReadFrame(fd, &f).ok() && f.type == wire::FrameType::kHelloAck &&
+         wire::DecodeHelloAck(f.payload)->accepted;
 }
 
 // True when the peer closed the connection within `within`.
@@ -97,7 +98,8 @@ TEST(ShadowBoundedResourcesTest, ConnectionsAreCappedAndASilentOneIsClosedAfterT
   int closed_at_once = 0;
   for (int i = 4; i < 10; ++i) closed_at_once += ClosedWithin(fds[i], std::chrono::seconds(2)) ? 1 : 0;
   EXPECT_EQ(closed_at_once, 6) << "connections over the cap were kept";
-  for (int i = 0; i < 4; ++i) EXPECT_TRUE(ClosedWithin(fds[i], std::chrono::seconds(5))) << "no HELLO, still open";
+  for (int i = 0; i < 4; ++i)
+    EXPECT_TRUE(ClosedWithin(fds[i], std::chrono::seconds(5))) << "no HELLO, still open";
   for (int fd : fds) ::close(fd);
   const int fd = Connect(port);
   EXPECT_TRUE(Hello(fd, "vda")) << "a real agent gets in once the silent ones are gone";

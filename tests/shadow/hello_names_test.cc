@@ -1,5 +1,6 @@
-// Finding 3 of issue #13: a HELLO whose disk name is another disk's file ("vda.base" → vda.base.img) truncated
-// the frozen base image. Names now follow the spec's rule (no '.'), checked before any file is touched.
+// Finding 3 of issue #13: a HELLO whose disk name is another disk's file ("vda.base" → vda.base.img)
+// truncated the frozen base image. Names now follow the spec's rule (no '.'), checked before any file is
+// touched.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -36,7 +37,9 @@ class HelloNamesTest : public ::testing::Test {
   }
   void TearDown() override { server_->Stop(); }
 
-  std::string BaseSha256() const { return Sha256Hex(testing::ReadFile(replicas_ / "web-1" / "vda.base.img")); }
+  std::string BaseSha256() const {
+    return Sha256Hex(testing::ReadFile(replicas_ / "web-1" / "vda.base.img"));
+  }
 
   wire::HelloAck Hello(const std::string& server_id, const std::string& disk, uint64_t size = 1 << 20) {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -47,9 +50,10 @@ class HelloNamesTest : public ::testing::Test {
     EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
     timeval timeout{20, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    EXPECT_TRUE(wire::WriteAll(fd, wire::EncodeFrame(wire::FrameType::kHello, 0,
-                                                     wire::EncodeHello({server_id, disk, size, 4096, 9, 0}), false))
-                    .ok());
+    EXPECT_TRUE(
+        wire::WriteAll(fd, wire::EncodeFrame(wire::FrameType::kHello, 0,
+                                             wire::EncodeHello({server_id, disk, size, 4096, 9, 0}), false))
+            .ok());
     wire::Frame f;
     Status s = wire::ReadFrame(fd, &f);
     ::close(fd);
@@ -79,7 +83,8 @@ TEST_F(HelloNamesTest, ADiskNamedLikeAnotherDisksFileIsRefusedAndTouchesNothing)
     EXPECT_NE(ack.reason.find("invalid disk name"), std::string::npos) << ack.reason;
     EXPECT_EQ(ack.reason.find('\n'), std::string::npos) << "a name is never echoed raw";
   }
-  for (const std::string& server : {std::string(".."), std::string("web-1/.."), std::string("/"), std::string("w\0b", 3)}) {
+  for (const std::string& server :
+       {std::string(".."), std::string("web-1/.."), std::string("/"), std::string("w\0b", 3)}) {
     EXPECT_FALSE(Hello(server, "vda").accepted) << server;
   }
   EXPECT_EQ(BaseSha256(), base_sha256_);

@@ -22,7 +22,8 @@ std::string Spec(const std::string& zone, const std::string& vpc, const std::str
 TEST(UntrustedInputTest, ZonesVpcsAndHostsThatAreNotOnePathComponentAreRefusedWithTheirPosition) {
   for (const std::string bad : {"../../x", "/", "a/b", "\\u0000", "a\\nError: forged", "a\\u0007", ".."}) {
     LoadResult zone = LoadText(Spec(bad, "vpc-web", "host-1"));
-    EXPECT_TRUE(HasDiagnostic(zone, "a.toml:3:19", "group.web.production_zone", "invalid production_zone")) << bad;
+    EXPECT_TRUE(HasDiagnostic(zone, "a.toml:3:19", "group.web.production_zone", "invalid production_zone"))
+        << bad;
     LoadResult vpc = LoadText(Spec("az1", bad, "host-1"));
     EXPECT_TRUE(HasDiagnostic(vpc, "a.toml:5:7", "group.web.vpc", "invalid vpc")) << bad;
     LoadResult host = LoadText(Spec("az1", "vpc-web", bad));

@@ -1,13 +1,14 @@
 // Issue #13 finding 7: one flipped bit of the page count in state.db and every read came back empty, so
 // `status` said "No protection groups" and `plan` offered to create everything again. Now the file is
 // checked when it is opened, and backup/restore give a way back.
+#include "state/state_integrity.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <fstream>
 
-#include "state/state_integrity.h"
 #include "state/state_store.h"
 #include "tests/state/temp_dir.h"
 
@@ -23,7 +24,8 @@ class StateIntegrityTest : public ::testing::Test {
     auto store = StateStore::Open(dir_.StatePath());
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     for (int i = 0; i < 100; ++i) {
-      ResourceRecord r{"group.g" + std::to_string(i), "group", "", "created", {{"pad", std::string(300, 'x')}}};
+      ResourceRecord r{
+          "group.g" + std::to_string(i), "group", "", "created", {{"pad", std::string(300, 'x')}}};
       ASSERT_TRUE((*store)->Put(r).ok());
     }
   }  // closing the last connection checkpoints the WAL into state.db
@@ -53,9 +55,11 @@ TEST_F(StateIntegrityTest, AFlippedPageCountBitIsRefusedWithHowToRestore) {
 TEST_F(StateIntegrityTest, BackupThenRestoreBringsADamagedStateBack) {
   const fs::path backup = dir_.path() / "state.backup";
   ASSERT_TRUE(BackupState(dir_.StatePath(), backup).ok());
-  EXPECT_EQ(fs::status(backup).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(fs::status(backup).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
   FlipPageCountBit();
-  EXPECT_FALSE(BackupState(dir_.StatePath(), dir_.path() / "second.backup").ok()) << "a damaged state was copied";
+  EXPECT_FALSE(BackupState(dir_.StatePath(), dir_.path() / "second.backup").ok())
+      << "a damaged state was copied";
   Status restored = RestoreState(dir_.StatePath(), backup);
   ASSERT_TRUE(restored.ok()) << restored.ToString();
   auto store = StateStore::Open(dir_.StatePath());
