@@ -63,6 +63,14 @@ class Transmission {
 
   bool Handle(nbd::Cmd type, uint16_t flags, uint64_t cookie, uint64_t offset, uint32_t length) {
     const bool fua = flags & nbd::kCmdFlagFua;
+    // FUA is valid on every command once negotiated; NO_HOLE only on WRITE_ZEROES; nothing else was offered.
+    const uint16_t allowed = nbd::kCmdFlagFua | (type == nbd::Cmd::kWriteZeroes ? nbd::kCmdFlagNoHole : 0);
+    if ((flags & ~allowed) != 0) {
+      spdlog::warn("nbd {}: command {} with unknown flags {:#x} refused", exp_.name, static_cast<int>(type),
+                   flags);
+      if (type == nbd::Cmd::kWrite && (length > nbd::kMaxPayload || !Discard(fd_, length))) return false;
+      return Reply(cookie, nbd::kEInval);
+    }
     switch (type) {
       case nbd::Cmd::kRead: {
         if (length > nbd::kMaxPayload || !InRange(offset, length)) return Reply(cookie, nbd::kEInval);

@@ -132,6 +132,8 @@ HandshakeResult RunHandshake(int fd, const NbdServer& server) {
     if (GetU64(header) != nbd::kIHaveOpt) return {};
     const uint32_t option = GetU32(header + 8);
     const uint32_t length = GetU32(header + 12);
+    // NBD_OPT_EXPORT_NAME has no reply but the export itself: the only answer to a bad one is to close.
+    if (option == static_cast<uint32_t>(nbd::Opt::kExportName) && length > nbd::kMaxStringLength) return {};
     if (length > nbd::kMaxOptionLength) {
       if (!Discard(fd, length) || !SendOptionReply(fd, option, nbd::kRepErrTooBig)) return {};
       continue;

@@ -79,6 +79,8 @@ inline constexpr uint32_t kPreferredBlock = 4096;
 inline constexpr uint32_t kMaxPayload = 32u << 20;
 // Option payloads are names and small lists; anything bigger is a broken or hostile client.
 inline constexpr uint32_t kMaxOptionLength = 64 * 1024;
+// NBD proto.md: strings (export names among them) are at most 4096 bytes.
+inline constexpr uint32_t kMaxStringLength = 4096;
 
 inline constexpr uint16_t kRequestSize = 28;
 inline constexpr uint16_t kSimpleReplySize = 16;

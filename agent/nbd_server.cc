@@ -3,18 +3,27 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
-#include <spdlog/spdlog.h>
-
 #include "agent/internal/nbd_session.h"
 #include "agent/io_status.h"
 
 namespace cdr::agent {
+namespace {
+
+// A read that waits longer fails like a closed connection, which ends the connection's thread.
+void SetReceiveTimeout(int fd, int seconds) {
+  timeval timeout{seconds, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+}
+
+}  // namespace
 
 NbdServer::NbdServer(std::vector<NbdExport> exports, NbdServerOptions options)
     : exports_(std::move(exports)), options_(std::move(options)) {}
@@ -79,9 +88,10 @@ void NbdServer::AcceptLoop() {
     // Small replies must not wait for Nagle: 4 KiB random-write latency depends on it.
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    SetReceiveTimeout(fd, options_.handshake_timeout_seconds);
     std::lock_guard lock(mutex_);
     ReapFinished();
-    if (stopping_ || static_cast<int>(connections_.size()) >= options_.max_connections) {
+    if (stopping_ || !MakeRoom()) {
       spdlog::warn("nbd: refusing connection: {} connections already open", connections_.size());
       ::close(fd);
       continue;
@@ -94,9 +104,29 @@ void NbdServer::AcceptLoop() {
   }
 }
 
+bool NbdServer::MakeRoom() {
+  int open = 0;
+  Connection* oldest_handshaking = nullptr;
+  for (const auto& c : connections_) {
+    if (c->done || c->evicted) continue;
+    ++open;
+    if (oldest_handshaking == nullptr && c->in_handshake) oldest_handshaking = c.get();
+  }
+  if (open < options_.max_connections) return true;
+  if (oldest_handshaking == nullptr) return false;
+  spdlog::warn("nbd: {} connections open: closing the oldest one still in its handshake", open);
+  oldest_handshaking->evicted = true;
+  ::shutdown(oldest_handshaking->fd, SHUT_RDWR);
+  return true;
+}
+
 void NbdServer::Serve(Connection* connection) {
   internal::HandshakeResult handshake = internal::RunHandshake(connection->fd, *this);
-  if (handshake.chosen != nullptr) internal::ServeTransmission(connection->fd, *handshake.chosen);
+  connection->in_handshake = false;
+  if (handshake.chosen != nullptr) {
+    SetReceiveTimeout(connection->fd, options_.idle_timeout_seconds);
+    internal::ServeTransmission(connection->fd, *handshake.chosen);
+  }
   // The fd is closed by whoever joins the thread, so Stop() never shuts down a reused descriptor.
   ::shutdown(connection->fd, SHUT_RDWR);
   connection->done = true;

@@ -28,7 +28,12 @@ struct NbdExport {
 struct NbdServerOptions {
   std::string host = "127.0.0.1";  // an address literal, e.g. 127.0.0.1 or ::1
   uint16_t port = 0;                // 0: the kernel picks a free port, see NbdServer::port()
+  // At the cap, the oldest connection still in its handshake makes room for the new one, so silent
+  // connections cannot lock a real client out; connections in transmission are never evicted.
   int max_connections = 64;
+  // A client has this long for the whole option haggling, then this long between requests.
+  int handshake_timeout_seconds = 10;
+  int idle_timeout_seconds = 600;
 };
 
 class NbdServer {
@@ -54,10 +59,15 @@ class NbdServer {
     int fd = -1;
     std::thread thread;
     std::atomic<bool> done{false};
+    std::atomic<bool> in_handshake{true};
+    bool evicted = false;  // shut down to make room; its thread ends on its next read
   };
   void AcceptLoop();
   void Serve(Connection* connection);
   void ReapFinished();  // joins threads of connections that ended; called with mutex_ held
+  // With mutex_ held: true when there is room for one more connection, evicting the oldest handshaking one
+  // if that is what it takes.
+  bool MakeRoom();
 
   std::vector<NbdExport> exports_;
   NbdServerOptions options_;

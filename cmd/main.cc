@@ -43,6 +43,7 @@ struct Cli {
   JobsOptions jobs;
   HistoryOptions history;
   std::string lock_id;
+  std::string state_file;
   LocalOptions local;
   int exit_code = kExitOk;
 };
@@ -169,6 +170,17 @@ void AddCommands(CLI::App& app, Cli& cli) {
   lock->callback([&cli, lock] {
     if (lock->get_subcommands().empty()) cli.exit_code = RunShowLock(cli.g);
   });
+
+  auto* state = app.add_subcommand("state", "back up or restore the state file (SQLite online backup)");
+  state->require_subcommand(1);
+  auto* backup =
+      state->add_subcommand("backup", "copy the state to FILE (checked, consistent while cdr runs)");
+  backup->add_option("file", cli.state_file, "where the copy goes")->required();
+  Bind(backup, cli, [&cli] { return RunStateBackup(cli.g, cli.state_file); });
+  auto* restore =
+      state->add_subcommand("restore", "replace the state with FILE (refused while the lock is held)");
+  restore->add_option("file", cli.state_file, "a copy made by cdr state backup")->required();
+  Bind(restore, cli, [&cli] { return RunStateRestore(cli.g, cli.state_file); });
 
   AddLocalCommands(app, cli);
 }

@@ -1,5 +1,6 @@
 #include "common/wire_frame.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -47,6 +48,7 @@ Result<ParsedHeader> ParseHeader(const uint8_t* h) {
   if (p.payload_length > kMaxPayload || p.raw_length > kMaxPayload)
     return DataLoss("frame header: payload too large");
   if ((p.flags & ~kFlagZstd) != 0) return DataLoss("frame header: unknown flags");
+  if (Get16(h + 10) != 0) return DataLoss("frame header: reserved field is not 0");
   if (!(p.flags & kFlagZstd) && p.raw_length != p.payload_length)
     return DataLoss("frame header: length mismatch");
   return p;
@@ -160,8 +162,25 @@ class Reader {
   bool bad_ = false;
 };
 
-Status ReadAll(int fd, uint8_t* buf, size_t n) {
+using Deadline = std::chrono::steady_clock::time_point;
+
+// Waits until fd is readable or the deadline passes (no deadline: the socket's own timeout applies).
+Status WaitReadable(int fd, Deadline deadline) {
+  if (deadline == Deadline::max()) return Status::Ok();
+  while (true) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return Unavailable("peer too slow: deadline passed");
+    pollfd p{fd, POLLIN, 0};
+    const int r = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), 60000)));
+    if (r > 0) return Status::Ok();
+    if (r < 0 && errno != EINTR) return Unavailable(std::string("poll: ") + std::strerror(errno));
+  }
+}
+
+Status ReadAll(int fd, uint8_t* buf, size_t n, Deadline deadline = Deadline::max()) {
   while (n > 0) {
+    CDR_RETURN_IF_ERROR(WaitReadable(fd, deadline));
     ssize_t r = ::recv(fd, buf, n, 0);
     if (r < 0 && errno == EINTR) continue;
     if (r == 0) return Unavailable("connection closed by peer");
@@ -292,14 +311,28 @@ Status WriteVecAll(int fd, struct iovec* iov, int count) {
   return Status::Ok();
 }
 
-Status ReadFrame(int fd, Frame* frame) {
+Status ReadFrame(int fd, Frame* frame, const ReadLimits& limits) {
   uint8_t header[kFrameHeaderSize];
-  CDR_RETURN_IF_ERROR(ReadAll(fd, header, sizeof header));
+  CDR_RETURN_IF_ERROR(ReadAll(fd, header, sizeof header, limits.deadline));
   Result<ParsedHeader> h = ParseHeader(header);
   if (!h.ok()) return h.status();
+  if (h->payload_length > limits.max_payload || h->raw_length > limits.max_payload) {
+    return InvalidArgument(std::string("frame ") + FrameTypeName(h->type) + ": payload of " +
+                           std::to_string(h->payload_length) + " bytes, at most " +
+                           std::to_string(limits.max_payload) + " accepted here");
+  }
   std::vector<uint8_t>& buffer = frame->payload;
-  buffer.resize(h->payload_length + kFrameTrailerSize);
-  CDR_RETURN_IF_ERROR(ReadAll(fd, buffer.data(), buffer.size()));
+  const size_t total = h->payload_length + kFrameTrailerSize;
+  // Grown by at most what has arrived (doubling from 1 MiB), never to the announced size up front.
+  constexpr size_t kFirstStep = 1 << 20;
+  size_t got = 0;
+  while (got < total) {
+    const size_t step = std::min(total - got, std::max(kFirstStep, got));
+    if (buffer.size() < got + step) buffer.resize(got + step);
+    CDR_RETURN_IF_ERROR(ReadAll(fd, buffer.data() + got, step, limits.deadline));
+    got += step;
+  }
+  buffer.resize(total);
   const std::span<const uint8_t> sent = std::span(buffer).first(h->payload_length);
   CDR_RETURN_IF_ERROR(CheckPayload(*h, sent, buffer.data() + h->payload_length));
   frame->type = h->type;

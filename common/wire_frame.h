@@ -5,6 +5,7 @@
 
 #include <sys/uio.h>
 
+#include <chrono>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -63,9 +64,16 @@ FrameEnvelope EncodeFrameEnvelope(FrameType type, uint64_t seq,
 Status WriteAll(int fd, std::span<const uint8_t> bytes);
 // Sends the iovecs in order, advancing them past what each sendmsg took.
 Status WriteVecAll(int fd, struct iovec* iov, int count);
+// What a reader accepts from a peer it does not trust yet (the first frame of a connection).
+struct ReadLimits {
+  uint32_t max_payload = kMaxPayload;  // a larger announced payload is kInvalidArgument, nothing read
+  // The whole frame must have arrived by then (a peer that sends a byte at a time cannot hold the reader).
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+};
 // Reads the payload straight into frame->payload, whose capacity is reused: a caller that reads many frames
-// into the same Frame pays no allocation and no zero-fill per frame.
-Status ReadFrame(int fd, Frame* frame);
+// into the same Frame pays no allocation and no zero-fill per frame. The buffer grows only as bytes arrive,
+// so a header announcing 64 MiB costs memory only for what the peer really sends.
+Status ReadFrame(int fd, Frame* frame, const ReadLimits& limits = {});
 
 // Messages (payloads). Decode* return kInvalidArgument for a payload of the wrong shape.
 struct Hello {

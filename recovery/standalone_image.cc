@@ -138,7 +138,7 @@ Status WriteStandaloneImage(const StandaloneImageJob& job) {
   // name.
   const fs::path target = consumed ? job.out : fs::path(job.out.string() + ".tmp");
   Fd out(
-      ::open(target.c_str(), consumed ? O_RDWR | O_CLOEXEC : O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+      ::open(target.c_str(), consumed ? O_RDWR | O_CLOEXEC : O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (out.get() < 0) return agent::ErrnoStatus("open " + target.string(), errno);
   if (::ftruncate(out.get(), static_cast<off_t>(size)) != 0) {
     return agent::ErrnoStatus("truncate " + target.string(), errno);

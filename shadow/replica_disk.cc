@@ -11,6 +11,8 @@
 #include <cstring>
 #include <vector>
 
+#include "common/name_rules.h"
+
 namespace cdr::shadow {
 namespace fs = std::filesystem;
 namespace {
@@ -23,14 +25,6 @@ uint64_t CdpSegmentBytes() {
   if (value == nullptr) return 64ull << 20;
   const uint64_t bytes = std::strtoull(value, nullptr, 10);
   return bytes >= (1 << 20) ? bytes : (64ull << 20);
-}
-
-bool ValidName(const std::string& s) {
-  if (s.empty() || s.size() > 128 || s == "." || s == "..") return false;
-  for (char c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -47,8 +41,10 @@ Result<std::unique_ptr<ReplicaDisk>> ReplicaDisk::Open(const fs::path& replica_d
   wire::Refusal ignored;
   if (refusal == nullptr) refusal = &ignored;
   *refusal = wire::Refusal::kNone;
-  if (!ValidName(hello.server_id) || !ValidName(hello.disk)) {
-    return InvalidArgument("server id and disk name must be [A-Za-z0-9._-]+");
+  // The same rule as the spec's hosts: a name with a '.' could be another disk's base image or log.
+  if (!IdentifierProblems(hello.server_id).empty() || !IdentifierProblems(hello.disk).empty()) {
+    return InvalidArgument(
+        "server id and disk name must be 1–63 of [A-Za-z0-9_-], starting with a letter or digit");
   }
   if (hello.disk_size == 0) return InvalidArgument("disk size 0");
   std::unique_ptr<ReplicaDisk> r(new ReplicaDisk());

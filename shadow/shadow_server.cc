@@ -13,6 +13,7 @@
 
 #include "common/wire_frame.h"
 #include "shadow/frame_queue.h"
+#include "shadow/hello_check.h"
 #include "shadow/replica_disk.h"
 
 namespace cdr::shadow {
@@ -21,6 +22,8 @@ namespace {
 constexpr uint64_t kCommitEveryBytes = 32ull << 20;
 // Frames read ahead of the applier: more than one commit's worth, so a commit never stops the stream.
 constexpr uint64_t kQueueBytes = 64ull << 20;
+// Two names of at most 63 bytes and a few numbers: anything larger is not a HELLO.
+constexpr uint32_t kMaxHelloPayload = 4096;
 
 Status Send(int fd, wire::FrameType type, uint64_t seq, const std::vector<uint8_t>& payload) {
   return wire::WriteAll(fd, wire::EncodeFrame(type, seq, payload, false));
@@ -160,6 +163,11 @@ void ShadowServer::AcceptLoop() {
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     std::lock_guard lock(mutex_);
+    if (static_cast<int>(connections_.size()) >= options_.max_connections) {
+      spdlog::warn("refusing a connection: {} connections already open", connections_.size());
+      ::close(fd);
+      continue;
+    }
     auto c = std::make_unique<Connection>();
     c->fd = fd;
     Connection* raw = c.get();
@@ -172,19 +180,24 @@ void ShadowServer::Serve(Connection* connection) {
   const int fd = connection->fd;
   wire::Frame first;
   std::string key;
-  Status s = wire::ReadFrame(fd, &first);
+  const wire::ReadLimits handshake{kMaxHelloPayload,
+                                   std::chrono::steady_clock::now() + options_.handshake_timeout};
+  Status s = wire::ReadFrame(fd, &first, handshake);
   Result<wire::Hello> hello = s.ok() && first.type == wire::FrameType::kHello
                                   ? wire::DecodeHello(first.payload)
                                   : Result<wire::Hello>(s.ok() ? InvalidArgument("expected HELLO") : s);
   std::unique_ptr<ReplicaDisk> disk;
   if (hello.ok()) {
+    // Names and size are checked before the disk is claimed or any file touched.
+    const Status checked = CheckHello(*hello, options_.max_disk_size);
     key = hello->server_id + "/" + hello->disk;
-    const bool busy = !ClaimDisk(key, hello->epoch, connection);
-    wire::Refusal refusal = wire::Refusal::kBusy;
+    const bool busy = checked.ok() && !ClaimDisk(key, hello->epoch, connection);
+    wire::Refusal refusal = checked.ok() ? wire::Refusal::kBusy : wire::Refusal::kOther;
     Result<std::unique_ptr<ReplicaDisk>> opened =
-        busy ? Result<std::unique_ptr<ReplicaDisk>>(Unavailable("another connection is replicating " + key))
-             : ReplicaDisk::Open(options_.replica_dir, *hello, &refusal);
-    if (busy) key.clear();
+        !checked.ok() ? Result<std::unique_ptr<ReplicaDisk>>(checked)
+        : busy ? Result<std::unique_ptr<ReplicaDisk>>(Unavailable("another connection is replicating " + key))
+               : ReplicaDisk::Open(options_.replica_dir, *hello, &refusal);
+    if (busy || !checked.ok()) key.clear();
     if (opened.ok()) {
       disk = std::move(*opened);
       spdlog::info("{}: accepted epoch {}, applied seq {}, full sync {} at {}", key, hello->epoch,
@@ -193,7 +206,9 @@ void ShadowServer::Serve(Connection* connection) {
       s = Send(fd, wire::FrameType::kHelloAck, disk->state().applied_seq,
                wire::EncodeHelloAck(disk->hello_ack()));
     } else {
-      spdlog::warn("{}/{}: refused: {}", hello->server_id, hello->disk, opened.status().ToString());
+      // Names that broke the rule are not logged: they may hold newlines that forge log lines.
+      spdlog::warn("{}: HELLO refused: {}", checked.ok() ? hello->server_id + "/" + hello->disk : "?",
+                   opened.status().ToString());
       wire::HelloAck refused;
       refused.reason = opened.status().ToString();
       refused.refusal = refusal == wire::Refusal::kNone ? wire::Refusal::kOther : refusal;

@@ -13,9 +13,13 @@
 //   HEARTBEAT ──► ACK; EOF, error or a bad frame ──► commit what was applied, close
 //   REPAIR_RANGES ──► REPAIR_BLOCK_HASHES for differing ranges; REPAIR_BLOCKS, REPAIR_END: apply, ack
 //   a HELLO for a disk held by a connection of the same epoch takes the disk over (the old one is closed)
+//
+// Limits (docs/security.md): at most max_connections at once, a complete HELLO of at most 4 KiB within the
+// handshake timeout, frame payloads allocated only as their bytes arrive.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
@@ -34,6 +38,12 @@ struct ShadowOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 0;  // 0: any free port
   std::filesystem::path replica_dir;
+  // A HELLO announcing a larger disk is refused before any file is created.
+  uint64_t max_disk_size = 256ull << 30;
+  // Connections beyond this are closed at once (each one costs two threads and a frame queue).
+  int max_connections = 64;
+  // A connection has this long to deliver a complete HELLO.
+  std::chrono::milliseconds handshake_timeout{10000};
 };
 
 class ShadowServer {

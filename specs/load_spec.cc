@@ -39,11 +39,23 @@ std::vector<fs::path> TomlFilesIn(const fs::path& dir, std::vector<Diagnostic>* 
   return files;
 }
 
-bool ReadFile(const fs::path& path, std::string* text) {
+// A spec is a few KiB of TOML: the limit stops `--spec /dev/zero` (or a log given by mistake) at once instead
+// of reading until memory runs out.
+constexpr size_t kMaxSpecFileBytes = 4 << 20;
+
+// "" when read, else the problem.
+std::string ReadFile(const fs::path& path, std::string* text) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  text->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return !in.bad();
+  if (!in) return "cannot read file";
+  text->resize(kMaxSpecFileBytes + 1);
+  in.read(text->data(), static_cast<std::streamsize>(text->size()));
+  if (in.bad()) return "cannot read file";
+  text->resize(static_cast<size_t>(in.gcount()));
+  if (text->size() > kMaxSpecFileBytes) {
+    text->clear();
+    return "larger than " + std::to_string(kMaxSpecFileBytes >> 20) + " MiB: not a spec";
+  }
+  return "";
 }
 
 Spec Merge(std::vector<internal::ParsedDocument>& documents) {
@@ -135,10 +147,10 @@ LoadResult LoadSpec(const std::filesystem::path& path) {
     }
     for (const fs::path& file : files) {
       SpecDocument document{file.string(), ""};
-      if (ReadFile(file, &document.text)) {
+      if (std::string problem = ReadFile(file, &document.text); problem.empty()) {
         documents.push_back(std::move(document));
       } else {
-        read_problems.push_back(FileProblem(document.file, "cannot read file"));
+        read_problems.push_back(FileProblem(document.file, problem));
       }
     }
   } catch (const std::exception& e) {

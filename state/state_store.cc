@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "state/internal/migrations.h"
 #include "state/internal/sqlite_status.h"
+#include "state/state_integrity.h"
 
 namespace cdr::state {
 namespace {
@@ -60,6 +61,9 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::filesystem::path
   return CatchSqlite("open state file " + path.string(), [&]() -> Result<std::unique_ptr<StateStore>> {
     auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
                                                  kBusyTimeoutMillis);
+    // Before anything is read or written: a damaged file must not be believed (nor "repaired" by a
+    // migration).
+    CDR_RETURN_IF_ERROR(CheckStateIntegrity(*db, path));
     db->exec("PRAGMA foreign_keys = ON");
     // Checked before anything is written: an older cdr must not touch a newer file, not even its journal
     // mode.

@@ -7,11 +7,14 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <set>
+#include <stdexcept>
 
 #include "agent/api/control_router.h"
 #include "agent/api/free_port.h"
 #include "agent/api/http_status_mapping.h"
+#include "agent/api/request_head.h"
 
 namespace cdr::agent::api {
 namespace {
@@ -61,6 +64,28 @@ void Reply(http_request request, const ApiResponse& api) {
   });
 }
 
+RequestHead Head(const http_request& request, const ApiRequest& api) {
+  RequestHead head;
+  head.method = api.method;
+  head.authorization = api.authorization;
+  for (const auto& [name, value] : request.headers()) {
+    head.header_bytes += name.size() + value.size();
+    if (utility::details::str_iequal(name, "Content-Length")) head.content_length = value;
+    if (utility::details::str_iequal(name, "Transfer-Encoding")) head.has_transfer_encoding = true;
+  }
+  return head;
+}
+
+// cpprest keeps reading the body into the request's stream after handing the request over; closing that
+// stream with an error stops the reading at the next chunk, and "Connection: close" drops whatever the client
+// still sends once the reply is out.
+void RefuseBeforeBody(http_request request, ApiResponse refusal) {
+  request.body().streambuf().close(std::ios_base::in | std::ios_base::out,
+                                   std::make_exception_ptr(std::runtime_error("request refused")));
+  refusal.headers.emplace_back("Connection", "close");
+  Reply(std::move(request), refusal);
+}
+
 }  // namespace
 
 struct ControlApi::Impl {
@@ -73,6 +98,12 @@ struct ControlApi::Impl {
     api.path = request.relative_uri().path();
     auto authorization = request.headers().find("Authorization");
     if (authorization != request.headers().end()) api.authorization = authorization->second;
+    if (std::optional<ApiResponse> refusal = RefusalFromHead(Head(request, api), options.token)) {
+      spdlog::warn("control API: {} {} refused before its body: {}", api.method.substr(0, 16),
+                   api.path.substr(0, 64), refusal->status);
+      RefuseBeforeBody(request, std::move(*refusal));
+      return;
+    }
     auto in_flight = std::make_shared<InFlight>(this);
     request.extract_string(/*ignore_content_type=*/true)
         .then([this, request, api = std::move(api), in_flight](pplx::task<std::string> body) mutable {
@@ -154,6 +185,11 @@ Status ControlApi::Start() {
     try {
       auto listener = std::make_unique<http_listener>(uri);
       listener->support([impl = impl_.get()](http_request request) { impl->Serve(std::move(request)); });
+      // cpprest answers OPTIONS and TRACE itself (200, TRACE echoing the headers) unless they have handlers.
+      for (const auto& method : {web::http::methods::OPTIONS, web::http::methods::TRCE}) {
+        listener->support(method,
+                          [impl = impl_.get()](http_request request) { impl->Serve(std::move(request)); });
+      }
       listener->open().wait();
       impl_->listener = std::move(listener);
       impl_->port = port;

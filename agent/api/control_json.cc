@@ -3,10 +3,27 @@
 #include <charconv>
 #include <limits>
 #include <set>
+#include <string_view>
 #include <vector>
 
 namespace cdr::agent::api {
 namespace {
+
+// A client's value quoted in an error: cut short and with control characters escaped, so a 400 never echoes
+// a large body back or forges lines in a log.
+std::string Shown(std::string_view value) {
+  constexpr size_t kMaxShown = 64;
+  std::string out;
+  for (char c : value.substr(0, kMaxShown)) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      out += '?';
+    } else {
+      out += c;
+    }
+  }
+  if (value.size() > kMaxShown) out += "… (" + std::to_string(value.size()) + " bytes)";
+  return out;
+}
 
 using nlohmann::json;
 
@@ -55,7 +72,7 @@ class FieldReader {
 
   void RefuseUnknown(const std::set<std::string>& known) {
     for (const auto& [key, value] : object_.items()) {
-      if (!known.count(key)) errors_->push_back(prefix_ + key + ": unknown field");
+      if (!known.count(key)) errors_->push_back(prefix_ + Shown(key) + ": unknown field");
     }
   }
 
@@ -115,7 +132,7 @@ void ReadDisk(const json& object, const std::string& prefix, DiskReplicationStat
 
 Status ValidateHostPort(const std::string& field, const std::string& address) {
   const auto bad = [&](const std::string& why) {
-    return InvalidArgument(field + ": \"" + address + "\" is not HOST:PORT (" + why + ")");
+    return InvalidArgument(field + ": \"" + Shown(address) + "\" is not HOST:PORT (" + why + ")");
   };
   size_t colon = address.rfind(':');
   if (colon == std::string::npos) return bad("no port");

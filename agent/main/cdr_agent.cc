@@ -24,6 +24,7 @@
 #include "agent/nbd_server.h"
 #include "agent/replication_manager.h"
 #include "common/json_file.h"
+#include "common/name_rules.h"
 
 namespace {
 
@@ -119,6 +120,10 @@ std::string ParseFlags(int argc, char** argv, Flags* flags) {
     } else if (name == "--export") {
       const size_t at = value.find('=');
       if (at == 0 || at == std::string::npos || at + 1 == value.size()) return "--export wants NAME=PATH";
+      // The name becomes the replica's file name on the shadow, which checks it with the same rule.
+      if (std::string problems = cdr::IdentifierProblems(value.substr(0, at)); !problems.empty()) {
+        return "--export NAME: " + problems;
+      }
       flags->exports.emplace_back(value.substr(0, at), value.substr(at + 1));
     } else if (name == "--shadow") {
       std::string host;
@@ -127,6 +132,8 @@ std::string ParseFlags(int argc, char** argv, Flags* flags) {
       if (port == 0) return "--shadow wants a real port, got " + value;
       flags->shadow_address = value;
     } else if (name == "--server-id") {
+      if (std::string problems = cdr::IdentifierProblems(value); !problems.empty())
+        return "--server-id: " + problems;
       flags->server_id = value;
     } else if (name == "--mode") {
       if (value != "async" && value != "sync") return "--mode wants async or sync";

@@ -18,9 +18,12 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: cdr-shadow --listen HOST:PORT --replica-dir DIR [--pid-file FILE] [--ready-file FILE]\n"
+    "                  [--max-disk-gib N]\n"
     "  HOST is an IPv4 address literal; PORT 0 picks a free port.\n"
+    "  --max-disk-gib: a HELLO for a larger disk is refused (default 256).\n"
     "  --ready-file: written atomically once listening: {\"pid\": N, \"address\": \"HOST:PORT\"}.\n"
-    "  Recovery points: a DIR/<server>/policy.json {\"every_seconds\": N, \"keep\": K} turns the disks' history\n"
+    "  Recovery points: a DIR/<server>/policy.json {\"every_seconds\": N, \"keep\": K} turns the disks' "
+    "history\n"
     "  on (base images, scheduled points, retention); see docs/recovery-points.md.\n"
     "  CDR_CDP_SEGMENT_BYTES (environment): size of the CDP log segments (default 64 MiB, at least 1 MiB).\n";
 
@@ -47,6 +50,12 @@ std::string ParseFlags(int argc, char** argv, Flags* flags) {
       flags->options.port = static_cast<uint16_t>(std::stoul(port));
     } else if (arg == "--replica-dir") {
       flags->options.replica_dir = value;
+    } else if (arg == "--max-disk-gib") {
+      if (value.empty() || value.size() > 7 || value.find_first_not_of("0123456789") != std::string::npos ||
+          std::stoull(value) == 0) {
+        return "--max-disk-gib wants a positive number, got " + value;
+      }
+      flags->options.max_disk_size = std::stoull(value) << 30;
     } else if (arg == "--pid-file") {
       flags->pid_file = value;
     } else if (arg == "--ready-file") {

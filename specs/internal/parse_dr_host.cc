@@ -3,10 +3,10 @@
 #include <cctype>
 #include <sstream>
 
-#include "specs/internal/ipv4_rules.h"
-#include "specs/internal/name_rules.h"
-#include "specs/internal/recovery_point_choice.h"
+#include "common/name_rules.h"
 #include "common/rfc3339.h"
+#include "specs/internal/ipv4_rules.h"
+#include "specs/internal/recovery_point_choice.h"
 #include "specs/internal/suggest.h"
 #include "specs/internal/toml_reader.h"
 

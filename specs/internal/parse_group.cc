@@ -3,7 +3,7 @@
 #include <array>
 #include <string_view>
 
-#include "specs/internal/name_rules.h"
+#include "common/name_rules.h"
 #include "specs/internal/parse_dr_host.h"
 #include "specs/internal/parse_failback.h"
 #include "specs/internal/toml_reader.h"
@@ -55,6 +55,18 @@ void ParseDrHosts(TableReader& r, ParsedServer& server, std::vector<Diagnostic>*
   }
 }
 
+// Zones, VPCs and hosts name directories and resources in the cloud: one path component each, and never
+// echoed raw (a newline in one would forge a line of output).
+std::optional<std::string> Identifier(TableReader& r, std::string_view key) {
+  std::optional<std::string> value = r.String(key, /*required=*/true);
+  if (!value) return std::nullopt;
+  if (std::string problems = IdentifierProblems(*value); !problems.empty()) {
+    r.Report(key, "invalid " + std::string(key) + ": " + problems);
+    return std::nullopt;
+  }
+  return value;
+}
+
 ParsedServer ParseServer(const toml::table& table, const std::string& file, const std::string& group_path,
                          size_t index, std::vector<Diagnostic>* out) {
   ParsedServer server;
@@ -73,7 +85,7 @@ ParsedServer ParseServer(const toml::table& table, const std::string& file, cons
   }
   server.path = r.path();
   s.host_pos = r.ValuePos("host");
-  if (std::optional<std::string> host = r.String("host", /*required=*/true)) s.host = *host;
+  if (std::optional<std::string> host = Identifier(r, "host")) s.host = *host;
   if (std::optional<std::string> replication = r.OneOf("replication", kReplicationValues)) {
     s.replication = *replication == "stopped" ? Replication::kStopped : Replication::kRunning;
   }
@@ -122,16 +134,15 @@ ParsedGroup ParseGroup(const toml::table& table, const std::string& file, size_t
     }
   }
 
-  if (std::optional<std::string> zone = r.String("production_zone", /*required=*/true))
-    g.production_zone = *zone;
-  if (std::optional<std::string> zone = r.String("dr_zone", /*required=*/true)) {
+  if (std::optional<std::string> zone = Identifier(r, "production_zone")) g.production_zone = *zone;
+  if (std::optional<std::string> zone = Identifier(r, "dr_zone")) {
     g.dr_zone = *zone;
     if (g.dr_zone == g.production_zone) {
       r.Report("dr_zone", "must differ from production_zone (both are `" + g.dr_zone +
                               "`): the DR copy must survive the loss of the production zone");
     }
   }
-  if (std::optional<std::string> vpc = r.String("vpc", /*required=*/true)) g.vpc = *vpc;
+  if (std::optional<std::string> vpc = Identifier(r, "vpc")) g.vpc = *vpc;
   if (std::optional<int> rpo = r.Int("rpo_alert_seconds", 1, 86400)) g.rpo_alert_seconds = *rpo;
 
   for (const auto& [i, server] : r.ArrayOfTables("server", "group.server")) {

@@ -1,13 +1,15 @@
 // Handshake and transmission corner cases no packaged client exercises, spoken byte by byte over a socket.
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
+#include <memory>
+#include <thread>
+#include <vector>
 
 #include "agent/internal/socket_io.h"
 #include "agent/nbd_protocol.h"
@@ -54,10 +56,11 @@ class RawClient {
     if (data) *data = d;
     return GetU32(h.data() + 12);
   }
-  void Request(nbd::Cmd cmd, uint64_t cookie, uint64_t offset, uint32_t length, const std::vector<uint8_t>& payload = {}) {
+  void Request(nbd::Cmd cmd, uint64_t cookie, uint64_t offset, uint32_t length,
+               const std::vector<uint8_t>& payload = {}, uint16_t flags = 0) {
     std::vector<uint8_t> m(28 + payload.size());
     PutU32(m.data(), nbd::kRequestMagic);
-    PutU16(m.data() + 4, 0);
+    PutU16(m.data() + 4, flags);
     PutU16(m.data() + 6, static_cast<uint16_t>(cmd));
     PutU64(m.data() + 8, cookie);
     PutU64(m.data() + 16, offset);
@@ -161,6 +164,48 @@ TEST_F(NbdProtocolTest, AbortIsAcknowledged) {
   c.Option(static_cast<uint32_t>(nbd::Opt::kAbort), {});
   EXPECT_EQ(c.OptionReply(), nbd::kRepAck);
   EXPECT_TRUE(c.Read(1).empty());
+}
+
+TEST_F(NbdProtocolTest, UnknownCommandFlagsAreRefusedAndTheConnectionGoesOn) {
+  RawClient c(agent_->port());
+  ASSERT_TRUE(c.connected());
+  Greet(c);
+  const std::string name = "disk0";
+  c.Option(static_cast<uint32_t>(nbd::Opt::kExportName), std::vector<uint8_t>(name.begin(), name.end()));
+  ASSERT_EQ(c.Read(10).size(), 10u);
+  c.Request(nbd::Cmd::kWrite, 1, 0, 4, {1, 2, 3, 4}, 1 << 2);  // DF was never negotiated
+  EXPECT_EQ(c.Reply(1), nbd::kEInval);
+  c.Request(nbd::Cmd::kRead, 2, 0, 4, {}, nbd::kCmdFlagNoHole);  // NO_HOLE is for WRITE_ZEROES only
+  EXPECT_EQ(c.Reply(2), nbd::kEInval);
+  c.Request(nbd::Cmd::kRead, 3, 0, 4, {}, 0x8000);
+  EXPECT_EQ(c.Reply(3), nbd::kEInval);
+  c.Request(nbd::Cmd::kRead, 4, 0, 4, {}, nbd::kCmdFlagFua);
+  EXPECT_EQ(c.Reply(4), 0);
+  EXPECT_EQ(c.Read(4), (std::vector<uint8_t>{0, 0, 0, 0})) << "the refused write was applied";
+}
+
+TEST_F(NbdProtocolTest, AnOverLongExportNameClosesTheConnectionWithoutAnOptionReply) {
+  RawClient c(agent_->port());
+  ASSERT_TRUE(c.connected());
+  Greet(c);
+  c.Option(static_cast<uint32_t>(nbd::Opt::kExportName),
+           std::vector<uint8_t>(nbd::kMaxStringLength + 1, 'a'));
+  EXPECT_TRUE(c.Read(1).empty()) << "NBD_OPT_EXPORT_NAME has no option reply";
+}
+
+// Issue #13 finding 5: 64 connections that never spoke held every slot, and a real client got nothing.
+TEST_F(NbdProtocolTest, SixtyFourSilentConnectionsDoNotLockOutARealClient) {
+  std::vector<std::unique_ptr<RawClient>> silent;
+  for (int i = 0; i < 64; ++i) {
+    silent.push_back(std::make_unique<RawClient>(agent_->port()));
+    ASSERT_TRUE(silent.back()->connected());
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // all of them accepted and waiting
+  RunResult info =
+      RunProgram({"nbdinfo", "--size", "nbd://127.0.0.1:" + std::to_string(agent_->port()) + "/disk0"},
+                 std::chrono::seconds(30));
+  EXPECT_EQ(info.exit_code, 0) << info.out << info.err << agent_->log();
+  EXPECT_EQ(info.out, std::to_string(1 << 20) + "\n");
 }
 
 }  // namespace

@@ -48,6 +48,11 @@ TEST_F(LocalAgentProcessTest, InstallStartsAgentServingTheHostDiskOverNbd) {
   struct stat token_stat {};
   ASSERT_EQ(::stat(internal::AgentTokenFile(root_, "host-1").c_str(), &token_stat), 0);
   EXPECT_EQ(token_stat.st_mode & 0777, 0600u);
+  // Issue #13 finding 6: agent.json is 0644, so the token must not be copied into it.
+  std::ifstream record(internal::AgentFile(root_, "host-1"));
+  const std::string record_text((std::istreambuf_iterator<char>(record)), std::istreambuf_iterator<char>());
+  EXPECT_FALSE(record_text.empty());
+  EXPECT_EQ(record_text.find(agent.api_token), std::string::npos) << "the token is in agent.json";
 
   int rc = -1;
   const std::string size =

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <string>
 #include <vector>
@@ -125,6 +126,19 @@ TEST(WireFrameTest, FlippedHeaderByteIsDataLoss) {
     ASSERT_FALSE(f.ok()) << "byte " << i;
     EXPECT_EQ(f.status().code(), StatusCode::kDataLoss) << "byte " << i << ": " << f.status().ToString();
   }
+}
+
+// Issue #13 finding 8: a header whose reserved field is set (with a checksum that matches) was accepted.
+TEST(WireFrameTest, AReservedFieldThatIsNotZeroIsDataLossEvenWithAGoodChecksum) {
+  std::vector<uint8_t> encoded = EncodeFrame(FrameType::kAck, 3, EncodeAck({3, 0, true}), false);
+  encoded[10] = 1;
+  const auto checksum = static_cast<uint32_t>(XXH3_64bits(encoded.data(), 28));
+  for (int i = 0; i < 4; ++i) encoded[28 + i] = static_cast<uint8_t>(checksum >> (8 * i));
+  size_t consumed = 0;
+  Result<Frame> f = DecodeFrame(encoded, &consumed);
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(f.status().message().find("reserved"), std::string::npos) << f.status().ToString();
 }
 
 TEST(WireFrameTest, FlippedPayloadOrTrailerByteIsDataLoss) {

@@ -155,4 +155,13 @@ std::string AgentProcess::uri(const std::string& export_name) const {
   return "nbd://127.0.0.1:" + std::to_string(port_) + "/" + export_name;
 }
 
+int64_t ProcessStatusField(pid_t pid, const std::string& field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::stoll(line.substr(field.size() + 1));
+  }
+  return -1;
+}
+
 }  // namespace cdr::testing

@@ -22,7 +22,8 @@ Status CreateSparseImage(const std::filesystem::path& path, int64_t size_bytes) 
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
   if (ec) return Internal(path.parent_path().string() + ": " + ec.message());
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  // A disk image holds the server's data: readable by its owner only.
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     if (errno == EEXIST) return AlreadyExists(path.string() + " already exists");
     return Internal(path.string() + ": " + std::strerror(errno));

@@ -1,6 +1,7 @@
 #include "providers/local/internal/records.h"
 
 #include "common/json_file.h"
+#include "providers/local/internal/secret_file.h"
 
 namespace cdr::providers::local::internal {
 namespace {
@@ -68,7 +69,6 @@ json AgentToJson(const AgentRecord& record) {
           {"group", agent.group},
           {"pid", record.pid},
           {"api_address", agent.api_address},
-          {"api_token", agent.api_token},
           {"nbd_address", agent.nbd_address}};
 }
 
@@ -127,7 +127,7 @@ Result<EndpointRecord> ReadEndpoint(const std::filesystem::path& path) {
 }
 
 Result<AgentRecord> ReadAgent(const std::filesystem::path& path) {
-  return ReadRecord<AgentRecord>(path, [](const json& j) {
+  return ReadRecord<AgentRecord>(path, [&path](const json& j) {
     AgentRecord record;
     Agent& agent = record.agent;
     agent.host_id = Str(j, "host_id");
@@ -135,7 +135,9 @@ Result<AgentRecord> ReadAgent(const std::filesystem::path& path) {
     agent.installed_at = j.at("installed_at").get<int64_t>();
     agent.group = j.value("group", "");
     agent.api_address = j.value("api_address", "");
-    agent.api_token = j.value("api_token", "");
+    // The token stays in its own 0600 file beside this one (0644), never copied in here.
+    Result<std::string> token = ReadSecretFile(path.parent_path() / "token");
+    if (token.ok()) agent.api_token = *token;
     agent.nbd_address = j.value("nbd_address", "");
     record.pid = j.value("pid", 0);
     return record;

@@ -1,9 +1,10 @@
-#include "specs/internal/name_rules.h"
+#include "common/name_rules.h"
 
 #include <cctype>
+#include <cstdio>
 #include <vector>
 
-namespace cdr::specs::internal {
+namespace cdr {
 namespace {
 
 bool IsLetter(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
@@ -15,6 +16,7 @@ struct Rule {
   std::string_view extra_chars;  // allowed besides letters and digits
   std::string_view allowed_text;
   bool alnum_last;
+  bool letter_first = true;
 };
 
 std::string Problems(std::string_view name, const Rule& rule) {
@@ -23,11 +25,19 @@ std::string Problems(std::string_view name, const Rule& rule) {
     problems.push_back("must be " + std::to_string(rule.min_length) + "–" + std::to_string(rule.max_length) +
                        " characters long (it has " + std::to_string(name.size()) + ")");
   }
-  if (!name.empty() && !IsLetter(name.front())) problems.push_back("must start with a letter");
+  if (!name.empty() && rule.letter_first && !IsLetter(name.front())) {
+    problems.push_back("must start with a letter");
+  } else if (!name.empty() && !IsLetterOrDigit(name.front())) {
+    problems.push_back("must start with a letter or digit");
+  }
   for (char c : name) {
     if (!IsLetterOrDigit(c) && rule.extra_chars.find(c) == std::string_view::npos) {
-      problems.push_back("bad character '" + std::string(1, c) +
-                         "' (allowed: " + std::string(rule.allowed_text) + ")");
+      // A control character is named by its code: printed as is, a newline would forge a line of output.
+      const bool printable = std::isprint(static_cast<unsigned char>(c)) != 0;
+      char code[8];
+      std::snprintf(code, sizeof code, "\\x%02x", static_cast<unsigned char>(c));
+      problems.push_back("bad character " + (printable ? "'" + std::string(1, c) + "'" : std::string(code)) +
+                         " (allowed: " + std::string(rule.allowed_text) + ")");
       break;  // one bad character is enough to explain the rule
     }
   }
@@ -51,4 +61,8 @@ std::string ServerNameProblems(std::string_view name) {
 
 std::string DrHostNameProblems(std::string_view name) { return ServerNameProblems(name); }
 
-}  // namespace cdr::specs::internal
+std::string IdentifierProblems(std::string_view name) {
+  return Problems(name, {1, 63, "-_", "letters, digits, '-' and '_'", false, false});
+}
+
+}  // namespace cdr

@@ -1,10 +1,10 @@
-#include "specs/internal/name_rules.h"
+#include "common/name_rules.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace cdr::specs::internal {
+namespace cdr {
 namespace {
 
 TEST(GroupNameTest, AcceptsLettersDigitsDashUnderscore) {
@@ -46,5 +46,26 @@ TEST(DrHostNameTest, FollowsTheCloudHostNameRule) {
   EXPECT_EQ(DrHostNameProblems("web.1"), "bad character '.' (allowed: letters, digits and '-')");
 }
 
+TEST(IdentifierTest, AcceptsZonesVpcsHostsAndDisks) {
+  for (const char* name : {"a", "az1", "vpc-web", "host-1", "vda", "disk0", "db_2"}) {
+    EXPECT_EQ(IdentifierProblems(name), "") << name;
+  }
+}
+
+// Every one of these would be a path of its own, or collide with another disk's files, on the shadow.
+TEST(IdentifierTest, RefusesWhatCouldBecomeAnotherPath) {
+  for (const char* name : {"vda.base", "...", "..", ".", "vda.img", "../x", "/", "a/b", "-a", ""}) {
+    EXPECT_NE(IdentifierProblems(name), "") << name;
+  }
+  EXPECT_EQ(IdentifierProblems(std::string(64, 'a')), "must be 1–63 characters long (it has 64)");
+}
+
+TEST(IdentifierTest, NamesControlCharactersByTheirCode) {
+  EXPECT_EQ(IdentifierProblems("az\nError: x"),
+            "bad character \\x0a (allowed: letters, digits, '-' and '_')");
+  EXPECT_EQ(IdentifierProblems(std::string("a\0b", 3)),
+            "bad character \\x00 (allowed: letters, digits, '-' and '_')");
+}
+
 }  // namespace
-}  // namespace cdr::specs::internal
+}  // namespace cdr

@@ -1,0 +1,33 @@
+// What the control API decides from a request's method and headers alone, before it reads any of the body:
+// cpprest hands a request over as soon as its headers are parsed and keeps reading the body into memory
+// behind it, so a refusal here is what keeps an unauthenticated or oversized body from being buffered.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "agent/api/control_router.h"
+
+namespace cdr::agent::api {
+
+// Every request body of the API is a small JSON object.
+inline constexpr uint64_t kMaxBodyBytes = 64 << 10;
+inline constexpr size_t kMaxHeaderBytes = 16 << 10;
+
+struct RequestHead {
+  std::string method;
+  std::string authorization;   // empty when absent
+  std::string content_length;  // the header's value; empty when absent
+  bool has_transfer_encoding = false;
+  size_t header_bytes = 0;  // names and values of all headers
+};
+
+// The refusal, or nullopt when the body may be read: 431 for huge headers, 405 for OPTIONS and TRACE (no
+// body, nothing echoed), 401 without the token, 400 for a chunked body or a bad Content-Length, 413 for a
+// body over kMaxBodyBytes.
+std::optional<ApiResponse> RefusalFromHead(const RequestHead& head, std::string_view token);
+
+}  // namespace cdr::agent::api
