@@ -52,7 +52,10 @@ std::map<std::string, uint64_t> PointSeqs(const fs::path& ready_file) {
   std::map<std::string, uint64_t> seqs;
   auto ready = ReadJsonFile(ready_file);
   if (!ready.ok() || !ready->contains("point")) return seqs;
-  for (const auto& [disk, seq] : (*ready)["point"].value("seqs", nlohmann::json::object()).items()) {
+  // Named, not iterated as a temporary: items() only refers to the json it was called on, and a range-for does
+  // not keep a temporary that its range expression goes through alive (C++20).
+  const nlohmann::json point_seqs = (*ready)["point"].value("seqs", nlohmann::json::object());
+  for (const auto& [disk, seq] : point_seqs.items()) {
     if (seq.is_number_unsigned()) seqs[disk] = seq.get<uint64_t>();
   }
   return seqs;
