@@ -42,6 +42,8 @@ int RunStatus(const GlobalOptions& g, bool json) {
   const auto records = store->Resources();
   const auto live = ObserveLive(g, records);
   auto groups = reconcile::BuildStatus(records, live ? &*live : nullptr);
+  const auto lock = LiveLock(*store);
+  if (!lock || lock->operation != "apply") reconcile::MarkInterruptedVerifications(&groups);
   if (json) {
     std::cout << reconcile::StatusToJson(groups).dump(2) << "\n";
   } else {

@@ -127,6 +127,19 @@ std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& r
   return out;
 }
 
+void MarkInterruptedVerifications(std::vector<GroupStatus>* groups) {
+  for (auto& g : *groups) {
+    for (auto& s : g.servers) {
+      for (auto& d : s.dr_hosts) {
+        if (!d.verification.is_object() || d.verification.value("result", "") != "running") continue;
+        d.verification["result"] = "interrupted";
+        d.verification["detail"] = "the apply running it stopped before it had a result; the next cdr apply runs it "
+                                   "again";
+      }
+    }
+  }
+}
+
 namespace {
 
 std::string DrHostUri(const DrHostStatus& d, const std::string& disk) {
@@ -139,7 +152,10 @@ std::string RenderDrHost(const DrHostStatus& d) {
   for (const auto& disk : d.disks) line += " " + DrHostUri(d, disk);
   if (d.standalone) line += " [standalone disks]";
   if (d.verification.is_object()) {
-    line += fmt::format("; verify {}: {}", d.verification.value("kind", ""), d.verification.value("result", ""));
+    const std::string result = d.verification.value("result", "");
+    line += fmt::format("; verify {}: {}", d.verification.value("kind", ""), result);
+    // A verdict's detail is in --json and cdr drift; why there is no verdict belongs on the line itself.
+    if (result == "interrupted" || result == "error") line += " (" + d.verification.value("detail", "") + ")";
   }
   return line + "\n";
 }
