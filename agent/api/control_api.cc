@@ -9,6 +9,7 @@
 #include <mutex>
 #include <set>
 
+#include "agent/api/byte_body.h"
 #include "agent/api/control_router.h"
 #include "agent/api/free_port.h"
 #include "agent/api/http_status_mapping.h"
@@ -50,7 +51,7 @@ HostPortsInUse& ProcessHostPorts() {
 void Reply(http_request request, const ApiResponse& api) {
   http_response response(static_cast<web::http::status_code>(api.status));
   for (const auto& [name, value] : api.headers) response.headers().add(name, value);
-  if (!api.body.empty()) response.set_body(api.body, api.content_type);
+  if (!api.body.empty()) SetByteBody(response, api.body, api.content_type);
   // A client that hung up makes reply() fail; that is its business, but the task's error must be observed.
   request.reply(response).then([](pplx::task<void> sent) {
     try {
