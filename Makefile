@@ -1,8 +1,14 @@
 # The two set-up commands of the README: `make demo` and `make test`. Both install missing Debian packages.
 BUILD_DIR ?= build
+ASAN_BUILD_DIR ?= build-asan
 JOBS ?= $(shell nproc)
+# What CI runs after `make test`: the same suite built with AddressSanitizer + UBSan. A report stops the process
+# that has it (halt_on_error) with a non-zero exit, which the tests check; leaks count too.
+SANITIZER_ENV = ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 
-.PHONY: all deps configure build test demo bench clean
+.PHONY: all deps configure build test build-asan test-asan demo bench clean
 
 all: build
 
@@ -20,6 +26,15 @@ build: configure
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j 2 --timeout 600
 
+$(ASAN_BUILD_DIR)/build.ninja:
+	cmake -S . -B $(ASAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCDR_SANITIZE=ON
+
+build-asan: deps $(ASAN_BUILD_DIR)/build.ninja
+	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
+
+test-asan: build-asan
+	cd $(ASAN_BUILD_DIR) && $(SANITIZER_ENV) ctest --output-on-failure -j 2
+
 demo: build
 	bash examples/demo.sh $(BUILD_DIR)/cdr
 
@@ -27,4 +42,4 @@ bench: build
 	bash bench/run_all.sh $(BUILD_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)

@@ -79,6 +79,12 @@ bool StateExistsOrSay(const GlobalOptions& g) {
   return false;
 }
 
+std::optional<state::LockInfo> LiveLock(state::StateStore& store) {
+  auto lock = store.CurrentLock();
+  if (!lock || !state::StateStore::TakeoverReasonFor(*lock).empty()) return std::nullopt;
+  return lock;
+}
+
 std::unique_ptr<state::StateStore> OpenStateOrReport(const GlobalOptions& g) {
   auto store = state::StateStore::Open(g.state_path);
   if (!store.ok()) {

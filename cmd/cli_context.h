@@ -44,6 +44,9 @@ std::unique_ptr<state::StateStore> OpenStateOrReport(const GlobalOptions& g);
 // does not create one.
 bool StateExistsOrSay(const GlobalOptions& g);
 std::unique_ptr<providers::Provider> OpenProviderOrReport(const specs::Spec& spec);
+// The lock when its holder is alive (not one the next command would take over). Without a live apply holding it,
+// what the state records as running (a job, a drill's verification) was cut short, and read-only commands say so.
+std::optional<state::LockInfo> LiveLock(state::StateStore& store);
 
 // Short, because a heartbeat renews it: a killed job's lock on another host lapses within this time.
 inline constexpr int64_t kLockTtlMillis = 2 * 60 * 1000;

@@ -10,6 +10,13 @@ namespace {
 
 std::string Time(int64_t ms) { return ms == 0 ? "-" : FormatRfc3339(ms); }
 
+// A job left running by a command that died is not running; the next apply closes it as failed (interrupted).
+// While a live command holds the lock, its jobs are shown as they are.
+std::string StatusName(const state::Job& job, bool command_running) {
+  if (job.status == state::JobStatus::kRunning && !command_running) return "interrupted";
+  return state::JobStatusName(job.status);
+}
+
 }  // namespace
 
 int RunJobs(const GlobalOptions& g, const JobsOptions& o) {
@@ -17,6 +24,7 @@ int RunJobs(const GlobalOptions& g, const JobsOptions& o) {
   auto store = OpenStateOrReport(g);
   if (!store) return kExitError;
   auto jobs = store->Jobs(o.limit);
+  const bool command_running = LiveLock(*store).has_value();
   if (o.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& j : jobs) {
@@ -27,7 +35,7 @@ int RunJobs(const GlobalOptions& g, const JobsOptions& o) {
       out.push_back({{"id", j.id},
                      {"address", j.address},
                      {"operation", j.operation},
-                     {"status", state::JobStatusName(j.status)},
+                     {"status", StatusName(j, command_running)},
                      {"progress", j.progress},
                      {"started_at", Time(j.started_at)},
                      {"finished_at", Time(j.finished_at)},
@@ -45,7 +53,7 @@ int RunJobs(const GlobalOptions& g, const JobsOptions& o) {
                            "STATUS", "PROGRESS", "STARTED", "FINISHED", "ERROR");
   for (const auto& j : jobs) {
     std::cout << fmt::format("{:>5}  {:<36} {:<11} {:<10} {:>7}%  {:<20} {:<20} {}\n", j.id, j.address, j.operation,
-                             state::JobStatusName(j.status), j.progress, Time(j.started_at), Time(j.finished_at),
+                             StatusName(j, command_running), j.progress, Time(j.started_at), Time(j.finished_at),
                              j.error);
     if (!o.events) continue;
     for (const auto& e : store->JobEvents(j.id)) {

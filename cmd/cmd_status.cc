@@ -42,6 +42,8 @@ int RunStatus(const GlobalOptions& g, bool json) {
   std::string why_not;
   const auto live = ObserveLive(g, records, &why_not);
   auto groups = reconcile::BuildStatus(records, live ? &*live : nullptr, NowUnixMillis());
+  const auto lock = LiveLock(*store);
+  if (!lock || lock->operation != "apply") reconcile::MarkInterruptedVerifications(&groups);
   if (json) {
     nlohmann::json out = reconcile::StatusToJson(groups);
     out["live"] = live.has_value();

@@ -17,7 +17,10 @@ std::string RenderDrHost(const DrHostStatus& d) {
   for (const auto& disk : d.disks) line += " " + DrHostUri(d, disk);
   if (d.standalone) line += " [standalone disks]";
   if (d.verification.is_object()) {
-    line += fmt::format("; verify {}: {}", d.verification.value("kind", ""), d.verification.value("result", ""));
+    const std::string result = d.verification.value("result", "");
+    line += fmt::format("; verify {}: {}", d.verification.value("kind", ""), result);
+    // A verdict's detail is in --json and cdr drift; why there is no verdict belongs on the line itself.
+    if (result == "interrupted" || result == "error") line += " (" + d.verification.value("detail", "") + ")";
   }
   return line + "\n";
 }

@@ -167,4 +167,17 @@ std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& r
   return out;
 }
 
+void MarkInterruptedVerifications(std::vector<GroupStatus>* groups) {
+  for (auto& g : *groups) {
+    for (auto& s : g.servers) {
+      for (auto& d : s.dr_hosts) {
+        if (!d.verification.is_object() || d.verification.value("result", "") != "running") continue;
+        d.verification["result"] = "interrupted";
+        d.verification["detail"] = "the apply running it stopped before it had a result; the next cdr apply runs it "
+                                   "again";
+      }
+    }
+  }
+}
+
 }  // namespace cdr::reconcile

@@ -83,6 +83,9 @@ struct GroupStatus {
 // `now_ms` ages the stored observations of servers that could not be observed live.
 std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& records,
                                      const Observed* live = nullptr, int64_t now_ms = 0);
+// A verification the state records as running while no live apply holds the lock was cut short with its apply:
+// it is shown as "interrupted" (the next apply runs it again), not as running.
+void MarkInterruptedVerifications(std::vector<GroupStatus>* groups);
 std::string RenderStatusText(const std::vector<GroupStatus>& groups);
 nlohmann::json StatusToJson(const std::vector<GroupStatus>& groups);
 

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/api/byte_body.h"
 #include "agent/api/control_json.h"
 #include "agent/api/http_status_mapping.h"
 
@@ -38,7 +39,7 @@ struct AgentClient::Impl {
     web::http::http_request request(method);
     request.set_request_uri(path);
     request.headers().add("Authorization", "Bearer " + token);
-    if (body) request.set_body(*body, "application/json");
+    if (body) SetByteBody(request, *body, "application/json");
     try {
       web::http::http_response response = client->request(request).get();
       HttpReply reply{response.status_code(), response.extract_string(/*ignore_content_type=*/true).get()};

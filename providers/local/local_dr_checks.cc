@@ -7,7 +7,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <fstream>
+#include <thread>
 
 #include "common/digest.h"
 #include "common/json_file.h"
@@ -47,12 +50,31 @@ struct Scratch {
   }
 };
 
+// Only one apply runs at a time (the state lock), so a scratch folder found here was left by an apply that died
+// while verifying; its images are as big as the DR host's disks.
+void RemoveInterruptedScratch(const fs::path& host_dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(host_dir, ec)) {
+    if (entry.path().filename().string().rfind("verify-", 0) == 0) fs::remove_all(entry.path(), ec);
+  }
+}
+
+// CDR_LOCAL_VERIFY_DELAY_MS holds a verification before it reads the disks, as --op-delay-ms holds the local
+// cloud's calls: tests use it to kill an apply while it is verifying.
+void DelayForTests() {
+  const char* delay = std::getenv("CDR_LOCAL_VERIFY_DELAY_MS");
+  if (delay && *delay) std::this_thread::sleep_for(std::chrono::milliseconds(std::atol(delay)));
+}
+
 // The seq of each disk the DR host shows, from its ready file; empty when unknown.
 std::map<std::string, uint64_t> PointSeqs(const fs::path& ready_file) {
   std::map<std::string, uint64_t> seqs;
   auto ready = ReadJsonFile(ready_file);
   if (!ready.ok() || !ready->contains("point")) return seqs;
-  for (const auto& [disk, seq] : (*ready)["point"].value("seqs", nlohmann::json::object()).items()) {
+  // Named, not iterated as a temporary: items() only refers to the json it was called on, and a range-for does
+  // not keep a temporary that its range expression goes through alive (C++20).
+  const nlohmann::json point_seqs = (*ready)["point"].value("seqs", nlohmann::json::object());
+  for (const auto& [disk, seq] : point_seqs.items()) {
     if (seq.is_number_unsigned()) seqs[disk] = seq.get<uint64_t>();
   }
   return seqs;
@@ -97,10 +119,13 @@ Result<DrHostCheckResult> LocalProvider::CheckDrHost(const std::string& id, cons
   if (!record.ok()) return record.status();
   auto nbdcopy = internal::FindTool("nbdcopy");
   if (!nbdcopy.ok()) return FailedPrecondition("verifying a drill reads its disks with nbdcopy: install libnbd-bin");
-  Scratch scratch{internal::DrHostDir(root_, host->zone, id) / ("verify-" + RandomHex(4))};
+  const fs::path host_dir = internal::DrHostDir(root_, host->zone, id);
+  RemoveInterruptedScratch(host_dir);
+  Scratch scratch{host_dir / ("verify-" + RandomHex(4))};
   std::error_code ec;
   fs::create_directories(scratch.dir, ec);
   if (ec) return Internal(scratch.dir.string() + ": " + ec.message());
+  DelayForTests();
   std::map<std::string, fs::path> images;
   for (const std::string& disk : host->disks) {
     const fs::path image = scratch.dir / (disk + ".img");
@@ -110,7 +135,7 @@ Result<DrHostCheckResult> LocalProvider::CheckDrHost(const std::string& id, cons
   }
   if (images.empty()) return DrHostCheckResult{"unknown", "the DR host has no disks"};
   if (check.kind == "checksum") {
-    return Checksum(*record, internal::DrHostDir(root_, host->zone, id) / "ready.json", images);
+    return Checksum(*record, host_dir / "ready.json", images);
   }
   if (check.kind == "fsck") {
     auto e2fsck = internal::FindTool("e2fsck");

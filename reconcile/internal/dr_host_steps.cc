@@ -114,8 +114,14 @@ Status Remove(StepContext& ctx, const std::string& address) {
   return ctx.store.Delete(r.address);
 }
 
+int64_t NowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 // The drill's verification: its result is kept in the state (cdr status and cdr drift show it). A failed check
-// fails the step, and the drill DR host stays up so it can be looked at.
+// fails the step, and the drill DR host stays up so it can be looked at. Like every provider call, the check is
+// recorded before it starts ("running"): an apply that dies while verifying leaves a verification without a
+// result, which the next plan runs again instead of reporting nothing to do.
 Status Verify(StepContext& ctx, state::ResourceRecord& r) {
   const std::string verify = r.attributes.value("verify", "");
   if (verify.empty()) {
@@ -125,14 +131,23 @@ Status Verify(StepContext& ctx, state::ResourceRecord& r) {
   providers::DrHostCheck check;
   check.kind = verify.rfind("command:", 0) == 0 ? "command" : verify;
   if (check.kind == "command") check.command = verify.substr(8);
+  r.attributes["verification"] = {{"kind", check.kind}, {"result", "running"}, {"started_at", NowSeconds()}};
+  CDR_RETURN_IF_ERROR(ctx.store.Put(r));
+  CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, r.status, r.status, "verify " + check.kind + ": started"));
   auto result = ctx.provider.CheckDrHost(r.provider_id, check);
-  if (!result.ok()) return result.status();
+  if (!result.ok()) {
+    // Not a verdict on the disks: kept as an error so the next apply tries again.
+    r.attributes["verification"] = {{"kind", check.kind},
+                                    {"result", "error"},
+                                    {"detail", result.status().message()},
+                                    {"checked_at", NowSeconds()}};
+    CDR_RETURN_IF_ERROR(ctx.store.Put(r));
+    return result.status();
+  }
   r.attributes["verification"] = {{"kind", check.kind},
                                   {"result", result->result},
                                   {"detail", result->detail},
-                                  {"checked_at", std::chrono::duration_cast<std::chrono::seconds>(
-                                                     std::chrono::system_clock::now().time_since_epoch())
-                                                     .count()}};
+                                  {"checked_at", NowSeconds()}};
   CDR_RETURN_IF_ERROR(ctx.store.Put(r));
   CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, r.status, r.status,
                                             "verify " + check.kind + ": " + result->result + " (" + result->detail + ")"));

@@ -37,6 +37,24 @@ std::string StateRefusal(const ServerView& s, const char* what) {
               : "");
 }
 
+// Why a verification the drill asks for has no result yet, or "" when it has one. The plan holds the state lock,
+// so a verification still "running" belongs to an apply that died while running it.
+std::string PendingVerification(const json& a) {
+  const std::string verify = a.value("verify", "");
+  if (verify.empty()) return "";
+  const json v = a.value("verification", json());
+  const std::string kind = v.is_object() ? v.value("kind", "") : "";
+  const std::string result = v.is_object() ? v.value("result", "") : "";
+  if (result == "running") {
+    return "resuming an interrupted " + kind + " verification (the apply running it stopped before it had a result)";
+  }
+  if (result == "error") {
+    return "the drill's " + kind + " verification could not run (" + v.value("detail", "") + "): run it again";
+  }
+  if (result.empty()) return "the drill's verification (" + verify + ") has no result yet: run it";
+  return "";
+}
+
 bool ShadowUsable(const ServerView& s) { return s.shadow && !s.shadow_gone && s.shadow->status == "created"; }
 
 ResourceChange Change(const DrHostView& v, Action action, const char* operation, json before, json after,
@@ -100,6 +118,10 @@ std::string PlanDrill(const ServerView& s, const DrHostView& drill, const json* 
     out->push_back(Change(drill, Action::kUpdate, "verify", r->attributes, *desired,
                           desired->value("verify", "").empty() ? "verification removed from the drill"
                                                                 : "the drill's verify changed: run it again"));
+    return "";
+  }
+  if (std::string pending = PendingVerification(r->attributes); !pending.empty()) {
+    out->push_back(Change(drill, Action::kUpdate, "verify", r->attributes, *desired, std::move(pending)));
   }
   return "";
 }

@@ -4,6 +4,7 @@
 //   drill declared, none up        → create (server in realtime | realtime_stopping | realtime_stopped)
 //   drill parameters changed       → replace: brought up again at the new point (its writes are discarded)
 //   drill verify changed           → update: the verification runs again
+//   verification without a result  → update: run it (again); an apply died while verifying, or it could not run
 //   drill removed                  → delete ("clear drill")
 //   failover declared, none up     → create "failover": failing_over → failed_over (same states, and no drill)
 //   failover point/host changed    → transition "change_recovery_point" (not once confirmed)

@@ -12,6 +12,8 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/sanitizer_report.h"
+
 extern char** environ;
 
 namespace cdr::e2e {
@@ -27,7 +29,7 @@ std::string ReadAll(const fs::path& p) {
 }
 
 pid_t Spawn(const fs::path& cwd, const std::vector<std::string>& args, const fs::path& in, const fs::path& out,
-            const fs::path& err) {
+            const fs::path& err, const std::vector<std::string>& env) {
   std::vector<std::string> argv_storage = {CDR_BINARY};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -39,10 +41,25 @@ pid_t Spawn(const fs::path& cwd, const std::vector<std::string>& args, const fs:
   posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<std::string> env_storage;
+  for (char** e = environ; *e; ++e) env_storage.emplace_back(*e);
+  env_storage.insert(env_storage.end(), env.begin(), env.end());
+  std::vector<char*> envp;
+  for (auto& e : env_storage) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   return rc == 0 ? pid : -1;
+}
+
+// The cloud's processes log to agent.log, shadow.log and dr-disk.log beside their records.
+void ExpectNoSanitizerReportInLogs(const fs::path& cloud) {
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(cloud, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (it->path().extension() == ".log") testing::ExpectNoSanitizerReport(it->path(), "a local cloud process");
+  }
 }
 
 }  // namespace
@@ -65,14 +82,20 @@ BackgroundCdr::~BackgroundCdr() {
   if (pid_ > 0 && !reaped_) {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, &status_, 0);
+    Reaped();
   }
+}
+
+void BackgroundCdr::Reaped() {
+  reaped_ = true;
+  testing::ExpectNoSanitizerReport(err_, "cdr (pid " + std::to_string(pid_) + ")");
 }
 
 void BackgroundCdr::Kill9() {
   if (pid_ <= 0 || reaped_) return;
   ::kill(pid_, SIGKILL);
   ::waitpid(pid_, &status_, 0);
-  reaped_ = true;
+  Reaped();
 }
 
 RunResult BackgroundCdr::Wait(std::chrono::seconds deadline) {
@@ -80,12 +103,12 @@ RunResult BackgroundCdr::Wait(std::chrono::seconds deadline) {
   if (pid_ <= 0) return r;
   if (!reaped_) {
     bool exited = PollUntil([&] { return ::waitpid(pid_, &status_, WNOHANG) == pid_; }, deadline);
-    if (!exited) Kill9();
-    reaped_ = true;
     if (!exited) {
+      Kill9();
       r.err = "timed out; killed";
       return r;
     }
+    Reaped();
   }
   r.exit_code = WIFEXITED(status_) ? WEXITSTATUS(status_) : -1;
   r.out = ReadAll(out_);
@@ -103,6 +126,7 @@ CdrWorkspace::CdrWorkspace() {
 
 CdrWorkspace::~CdrWorkspace() {
   StopCloudProcesses();
+  ExpectNoSanitizerReportInLogs(cloud());
   if (!::testing::Test::HasFailure()) fs::remove_all(dir_);  // kept for post-mortem when a test fails
 }
 
@@ -163,11 +187,12 @@ RunResult CdrWorkspace::Cdr(const std::vector<std::string>& args, const std::str
   return StartCdr(args, stdin_text).Wait();
 }
 
-BackgroundCdr CdrWorkspace::StartCdr(const std::vector<std::string>& args, const std::string& stdin_text) {
+BackgroundCdr CdrWorkspace::StartCdr(const std::vector<std::string>& args, const std::string& stdin_text,
+                                     const std::vector<std::string>& env) {
   const std::string n = std::to_string(++runs_);
   const fs::path in = dir_ / (".stdin." + n), out = dir_ / (".stdout." + n), err = dir_ / (".stderr." + n);
   std::ofstream(in) << stdin_text;
-  return BackgroundCdr(Spawn(dir_, args, in, out, err), out, err);
+  return BackgroundCdr(Spawn(dir_, args, in, out, err, env), out, err);
 }
 
 void CdrWorkspace::WriteSpec(const std::string& file, const std::string& toml) {

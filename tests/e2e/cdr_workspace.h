@@ -1,6 +1,7 @@
 // End-to-end test support: a temp directory holding a local cloud, a spec and a state, and the real `cdr`
 // binary run in it as a child process. Every process a test starts is killed by pid when the test ends,
-// also when it fails.
+// also when it fails. A sanitizer report (`make test-asan`) in cdr's stderr or in a log of the cloud's
+// processes fails the test.
 #pragma once
 
 #include <chrono>
@@ -33,6 +34,8 @@ class BackgroundCdr {
   RunResult Wait(std::chrono::seconds deadline = std::chrono::seconds(120));
 
  private:
+  void Reaped();
+
   pid_t pid_;
   std::filesystem::path out_, err_;
   bool reaped_ = false;
@@ -53,7 +56,9 @@ class CdrWorkspace {
 
   // Runs `cdr ARGS...` in the workspace and waits (bounded) for it.
   RunResult Cdr(const std::vector<std::string>& args, const std::string& stdin_text = "");
-  BackgroundCdr StartCdr(const std::vector<std::string>& args, const std::string& stdin_text = "");
+  // `env`: NAME=VALUE entries added to this process's environment for the child.
+  BackgroundCdr StartCdr(const std::vector<std::string>& args, const std::string& stdin_text = "",
+                         const std::vector<std::string>& env = {});
 
   void WriteSpec(const std::string& file, const std::string& toml);  // specs/FILE
   void RemoveSpec(const std::string& file);

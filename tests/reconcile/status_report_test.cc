@@ -218,6 +218,21 @@ TEST(StatusReportTest, TextAndJson) {
   EXPECT_EQ(web["servers"][4]["last_error"], "timeout");
 }
 
+TEST(StatusReportTest, VerificationCutShortWithItsApplyIsShownInterrupted) {
+  std::vector<state::ResourceRecord> records = Records();
+  records.push_back(Rec("group.web.server.w1.drill", "dr_host", "created",
+                        {{"purpose", "drill"}, {"name", "web1-drill"}, {"verify", "checksum"},
+                         {"verification", {{"kind", "checksum"}, {"result", "running"}}}},
+                        "dr-1"));
+  std::vector<GroupStatus> groups = BuildStatus(records);
+  EXPECT_THAT(RenderStatusText(groups), HasSubstr("verify checksum: running"));
+  MarkInterruptedVerifications(&groups);
+  const std::string text = RenderStatusText(groups);
+  EXPECT_THAT(text, HasSubstr("verify checksum: interrupted (the apply running it stopped"));
+  EXPECT_THAT(text, Not(HasSubstr(": running")));
+  EXPECT_THAT(StatusToJson(groups).dump(), HasSubstr("\"result\":\"interrupted\""));
+}
+
 TEST(StatusReportTest, EmptyState) {
   EXPECT_TRUE(BuildStatus({}).empty());
   EXPECT_THAT(RenderStatusText({}), HasSubstr("No protection groups in the state"));

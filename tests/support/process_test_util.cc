@@ -12,6 +12,8 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/sanitizer_report.h"
+
 extern char** environ;
 
 namespace cdr::testing {
@@ -48,9 +50,10 @@ TempDir::~TempDir() {
 }
 
 Child::Child(const std::vector<std::string>& argv, const fs::path& out, const fs::path& err)
-    : pid_(Spawn(argv, out, err)) {}
+    : pid_(Spawn(argv, out, err)), err_(err) {}
 
-Child::Child(Child&& other) noexcept : pid_(other.pid_), reaped_(other.reaped_), status_(other.status_) {
+Child::Child(Child&& other) noexcept
+    : pid_(other.pid_), err_(std::move(other.err_)), reaped_(other.reaped_), status_(other.status_) {
   other.pid_ = -1;
 }
 
@@ -58,12 +61,18 @@ Child::~Child() {
   if (pid_ > 0 && !reaped_) {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, &status_, 0);
+    Reaped();
   }
+}
+
+void Child::Reaped() {
+  reaped_ = true;
+  ExpectNoSanitizerReport(err_, "child " + std::to_string(pid_));
 }
 
 bool Child::running() {
   if (pid_ <= 0 || reaped_) return false;
-  if (::waitpid(pid_, &status_, WNOHANG) == pid_) reaped_ = true;
+  if (::waitpid(pid_, &status_, WNOHANG) == pid_) Reaped();
   return !reaped_;
 }
 
@@ -76,7 +85,7 @@ int Child::Wait(std::chrono::seconds deadline) {
   if (!reaped_ && !PollUntil([&] { return !running(); }, deadline)) {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, &status_, 0);
-    reaped_ = true;
+    Reaped();
     return -1;
   }
   return WIFEXITED(status_) ? WEXITSTATUS(status_) : -1;

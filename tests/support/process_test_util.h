@@ -32,7 +32,8 @@ struct RunResult {
 // Runs a program (looked up in PATH) and waits for it, killing it after `deadline`.
 RunResult RunProgram(const std::vector<std::string>& argv, std::chrono::seconds deadline = std::chrono::seconds(120));
 
-// A background child; the destructor sends SIGKILL and reaps it if it is still running.
+// A background child; the destructor sends SIGKILL and reaps it if it is still running. Once it is reaped, a
+// sanitizer report in its stderr fails the test (tests/support/sanitizer_report.h).
 class Child {
  public:
   Child(const std::vector<std::string>& argv, const std::filesystem::path& out, const std::filesystem::path& err);
@@ -45,7 +46,10 @@ class Child {
   int Wait(std::chrono::seconds deadline = std::chrono::seconds(60));
 
  private:
+  void Reaped();
+
   pid_t pid_ = -1;
+  std::filesystem::path err_;
   bool reaped_ = false;
   int status_ = 0;
 };
