@@ -50,10 +50,14 @@ class ConsoleTest : public ::testing::Test {
     std::string spec = GroupSpec(2, 30, "running");
     const std::string web2 = "\n[[group.server]]\nname = \"web-2\"";
     spec.insert(spec.find(web2), "recovery_points = { every_seconds = 1, keep = 1000 }\n");
-    spec += "recovery_points = { every_seconds = 1, keep = 1000 }\n"
-            "\n[group.server.drill]\nname = \"web2-drill\"\nrecovery_point = \"latest\"\nverify = \"command:true\"\n";
+    spec += "recovery_points = { every_seconds = 1, keep = 1000 }\n";
     ws_.WriteSpec("web.toml", spec);
     RunResult applied = ws_.Cdr({"apply", "-auto-approve", "-wait-timeout=60"});
+    ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+    // A drill needs its server replicating first.
+    ws_.WriteSpec("web.toml", spec + "\n[group.server.drill]\nname = \"web2-drill\"\nrecovery_point = \"latest\"\n"
+                                     "verify = \"command:true\"\n");
+    applied = ws_.Cdr({"apply", "-auto-approve", "-wait-timeout=60"});
     ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
   }
 
@@ -169,9 +173,30 @@ TEST_F(ConsoleTest, EveryMetricsEndpointParsesAndCarriesGroupAndServerLabels) {
     }
   }
   ASSERT_EQ(kinds.size(), 6u) << "serve, 2 agents, 2 shadow hosts, 1 DR host";
-  auto scraped = cdr::testing::RunProgram(args, std::chrono::seconds(60));
-  ASSERT_EQ(scraped.exit_code, 0) << "prometheus_client could not parse: " << scraped.err;
-  json pages = json::parse(scraped.out);
+  json pages;
+  auto find = [&](const std::string& kind, const std::string& name,
+                  const std::map<std::string, std::string>& want) -> std::optional<double> {
+    for (size_t i = 0; i < pages.size(); ++i) {
+      if (kinds[i] != kind) continue;
+      for (const auto& s : pages[i]["samples"]) {
+        bool match = s["name"] == name;
+        for (const auto& [k, v] : want) match = match && s["labels"].value(k, "") == v;
+        if (match) return s["value"].get<double>();
+      }
+    }
+    return std::nullopt;
+  };
+  std::string parse_error;
+  // The shadow host takes web-2's first scheduled recovery point within a second or so of realtime.
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        auto scraped = cdr::testing::RunProgram(args, std::chrono::seconds(60));
+        parse_error = scraped.exit_code == 0 ? "" : scraped.err;
+        pages = scraped.exit_code == 0 ? json::parse(scraped.out) : json::array();
+        return find("shadows", "cdr_shadow_newest_recovery_point_age_seconds", {{"server", "web-2"}}).has_value();
+      },
+      std::chrono::seconds(60)))
+      << "no recovery point age for web-2; parser: " << parse_error << "\n" << pages.dump();
   ASSERT_EQ(pages.size(), kinds.size());
 
   std::map<std::string, std::set<std::string>> servers_by_kind;  // which cdr server names each kind labels
@@ -192,16 +217,9 @@ TEST_F(ConsoleTest, EveryMetricsEndpointParsesAndCarriesGroupAndServerLabels) {
   EXPECT_EQ(servers_by_kind["dr_hosts"], std::set<std::string>{"web-2"});
 
   auto value = [&](const std::string& kind, const std::string& name, const std::map<std::string, std::string>& want) {
-    for (size_t i = 0; i < pages.size(); ++i) {
-      if (kinds[i] != kind) continue;
-      for (const auto& s : pages[i]["samples"]) {
-        bool match = s["name"] == name;
-        for (const auto& [k, v] : want) match = match && s["labels"].value(k, "") == v;
-        if (match) return s["value"].get<double>();
-      }
-    }
-    ADD_FAILURE() << kind << " has no " << name;
-    return -1.0;
+    std::optional<double> v = find(kind, name, want);
+    EXPECT_TRUE(v.has_value()) << kind << " has no " << name;
+    return v.value_or(-1.0);
   };
   EXPECT_EQ(value("serve", "cdr_server_health", {{"server", "web-1"}, {"health", "healthy"}}), 1);
   EXPECT_GE(value("serve", "cdr_server_rpo_seconds", {{"server", "web-2"}}), 0);
