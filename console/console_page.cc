@@ -81,12 +81,12 @@ function chart(samples) {
   const known = samples.filter(p => p.rpo >= 0);
   if (known.length === 0) return s;
   const t0 = samples[0].t, t1 = Math.max(samples[samples.length - 1].t, t0 + 1);
-  const top = Math.max(1, ...known.map(p => p.rpo));
+  const max = Math.max(...known.map(p => p.rpo)), top = Math.max(1, max);  // a flat 0 stays at the bottom
   const points = known.map(p => ((p.t - t0) / (t1 - t0) * (w - 4) + 2).toFixed(1) + "," +
                                 (h - 2 - p.rpo / top * (h - 4)).toFixed(1)).join(" ");
   s.appendChild(svg("polyline", {points, fill: "none", stroke: "#1a73e8", "stroke-width": 1.5}));
   const label = svg("text", {x: 4, y: 12, "font-size": 10, fill: "#5f6368"});
-  label.textContent = "max " + seconds(top);
+  label.textContent = "max " + seconds(max);
   s.appendChild(label);
   return s;
 }
