@@ -33,6 +33,10 @@ struct ReplicationTarget {
   bool auto_restart = true;    // repair by itself when the link is back after an error
   uint64_t rate_bytes_per_second = 0;  // 0: unlimited
   int outage_window_seconds = 300;     // link down longer than this → replication_error
+  // cdr's names of the protection group and the server: labels of the agent's metrics, so they join with the
+  // other exporters'. Not part of the target's identity (a start differing only in them changes nothing).
+  std::string group;
+  std::string server_name;
 };
 
 struct DiskReplicationStatus {
@@ -67,6 +71,8 @@ struct AgentStatus {
   bool auto_restart = true;
   double lag_seconds = 0;    // the largest of the disks'
   bool fenced = false;       // the exports refuse writes (the server failed over)
+  std::string group;         // cdr's names given with the last start (empty before it)
+  std::string server_name;
   std::vector<DiskReplicationStatus> disks;
 };
 

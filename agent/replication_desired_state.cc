@@ -15,7 +15,9 @@ json TargetToJson(const ReplicationTarget& t) {
           {"sync_mode", t.sync_mode},
           {"auto_restart", t.auto_restart},
           {"rate_bytes_per_second", t.rate_bytes_per_second},
-          {"outage_window_seconds", t.outage_window_seconds}};
+          {"outage_window_seconds", t.outage_window_seconds},
+          {"group", t.group},
+          {"server_name", t.server_name}};
 }
 
 // Reads `object[key]` into `out` when present; a value of the wrong type is an error naming `where.key`.
@@ -59,6 +61,8 @@ Status Parse(const json& j, DesiredReplication* out) {
         ReadField(*t, ".target", "rate_bytes_per_second", false, &target.rate_bytes_per_second));
     CDR_RETURN_IF_ERROR(
         ReadField(*t, ".target", "outage_window_seconds", false, &target.outage_window_seconds));
+    CDR_RETURN_IF_ERROR(ReadField(*t, ".target", "group", false, &target.group));
+    CDR_RETURN_IF_ERROR(ReadField(*t, ".target", "server_name", false, &target.server_name));
     out->target = target;
   }
   if (out->running && !out->target) return DataLoss(".desired is \"running\" but there is no .target");

@@ -140,6 +140,8 @@ Result<AgentStatus> ReplicationManager::GetStatus() {
   if (desired_.target) {
     agent.server_id = desired_.target->server_id;
     agent.shadow_address = desired_.target->shadow_address;
+    agent.group = desired_.target->group;
+    agent.server_name = desired_.target->server_name;
     agent.sync_mode = desired_.target->sync_mode;
     agent.auto_restart = desired_.target->auto_restart;
   }

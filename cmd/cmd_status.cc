@@ -1,61 +1,65 @@
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
 #include <iostream>
+#include <thread>
 
 #include "cmd/commands.h"
+#include "cmd/live_status.h"
 #include "common/clock.h"
-#include "reconcile/open_provider.h"
-#include "reconcile/refresh.h"
-#include "reconcile/status_report.h"
 
 namespace cdr::cmd {
 namespace {
 
-// What the agents report now. The spec (from the working tree, or the commit with --git) names the provider;
-// without it nothing can be asked, and status says so loudly: every server is then shown as stored, with
-// health `unknown`.
-std::optional<reconcile::Observed> ObserveLive(const GlobalOptions& g, const std::vector<state::ResourceRecord>& records,
-                                               std::string* why_not) {
-  std::optional<LoadedSpec> loaded = LoadSpecOrReport(g);
-  if (!loaded) {
-    *why_not = "no spec could be loaded to know the provider (see above)";
-    return std::nullopt;
+std::atomic<bool> interrupted{false};
+
+void OnInterrupt(int) { interrupted = true; }
+
+// Sleeps up to `seconds`, waking early on Ctrl-C.
+void SleepUnlessInterrupted(int seconds) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (!interrupted && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  auto provider = reconcile::OpenProvider(loaded->spec.provider);
-  if (!provider.ok()) {
-    *why_not = "provider: " + provider.status().message();
-    return std::nullopt;
+}
+
+int WatchStatus(const GlobalOptions& g, const StatusOptions& o, state::StateStore& store) {
+  struct sigaction action {};
+  action.sa_handler = OnInterrupt;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  // Clearing the screen is for a person watching; a pipe (or a test) gets the frames one after another.
+  const bool terminal = ::isatty(STDOUT_FILENO) != 0;
+  for (int round = 0; !interrupted && (o.count <= 0 || round < o.count); ++round) {
+    if (round > 0) SleepUnlessInterrupted(o.interval_seconds);
+    if (interrupted) break;
+    const LiveStatus status = ObserveStatus(g, store);
+    if (terminal) std::cout << "\x1b[H\x1b[2J";
+    std::cout << "Every " << o.interval_seconds << "s: cdr status    " << FormatRfc3339(NowUnixMillis())
+              << "\n\n"
+              << RenderLiveStatusText(status) << std::flush;
   }
-  auto observed = reconcile::Refresh(**provider, records, {}, reconcile::HttpAgentConnector());
-  if (!observed.ok()) {
-    *why_not = "refresh failed: " + observed.status().ToString();
-    return std::nullopt;
-  }
-  return std::move(*observed);
+  return kExitOk;
 }
 
 }  // namespace
 
-int RunStatus(const GlobalOptions& g, bool json) {
+int RunStatus(const GlobalOptions& g, const StatusOptions& o) {
   if (!StateExistsOrSay(g)) return kExitOk;
   auto store = OpenStateOrReport(g);
   if (!store) return kExitError;
-  const auto records = store->Resources();
-  std::string why_not;
-  const auto live = ObserveLive(g, records, &why_not);
-  auto groups = reconcile::BuildStatus(records, live ? &*live : nullptr, NowUnixMillis());
-  const auto lock = LiveLock(*store);
-  if (!lock || lock->operation != "apply") reconcile::MarkInterruptedVerifications(&groups);
-  if (json) {
-    nlohmann::json out = reconcile::StatusToJson(groups);
-    out["live"] = live.has_value();
-    if (!live) out["not_live_reason"] = why_not;
+  if (o.watch) return WatchStatus(g, o, *store);
+  const LiveStatus status = ObserveStatus(g, *store);
+  if (o.json) {
+    nlohmann::json out = reconcile::StatusToJson(status.groups);
+    out["live"] = status.live;
+    if (!status.live) out["not_live_reason"] = status.not_live_reason;
     std::cout << out.dump(2) << "\n";
     return kExitOk;
   }
-  if (!live) {
-    std::cout << "NOT LIVE: " << why_not << ".\nEvery value below is the state stored at the last plan or apply; "
-                 "health is unknown where it cannot be observed now.\n\n";
-  }
-  std::cout << reconcile::RenderStatusText(groups);
+  std::cout << RenderLiveStatusText(status);
   return kExitOk;
 }
 

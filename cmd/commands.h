@@ -35,7 +35,20 @@ struct DriftOptions {
 };
 int RunDrift(const GlobalOptions& g, const DriftOptions& o);
 
-int RunStatus(const GlobalOptions& g, bool json);
+struct StatusOptions {
+  bool json = false;
+  bool watch = false;        // redraw every interval_seconds until Ctrl-C
+  int interval_seconds = 5;
+  int count = 0;             // with watch: stop after this many frames (0: until Ctrl-C)
+};
+int RunStatus(const GlobalOptions& g, const StatusOptions& o);
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8080";  // HOST:PORT of the console and /metrics
+  int interval_seconds = 15;              // between two observations of every server
+  int retention_hours = 24;               // RPO samples older than this are dropped
+};
+int RunServe(const GlobalOptions& g, const ServeOptions& o);
 
 struct RecoveryPointsOptions {
   std::string target;  // GROUP/SERVER, or GROUP for the points every server of the group has

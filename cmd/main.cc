@@ -38,7 +38,8 @@ struct Cli {
   PlanOptions plan;
   ApplyCommandOptions apply;
   DriftOptions drift;
-  bool status_json = false;
+  StatusOptions status;
+  ServeOptions serve;
   RecoveryPointsOptions recovery_points;
   JobsOptions jobs;
   HistoryOptions history;
@@ -127,8 +128,25 @@ void AddCommands(CLI::App& app, Cli& cli) {
   Bind(drift, cli, [&cli] { return RunDrift(cli.g, cli.drift); });
 
   auto* status = app.add_subcommand("status", "group overview: servers by health, and each server's state");
-  status->add_flag("--json", cli.status_json, "print as JSON");
-  Bind(status, cli, [&cli] { return RunStatus(cli.g, cli.status_json); });
+  auto* status_json = status->add_flag("--json", cli.status.json, "print as JSON");
+  status->add_flag("--watch", cli.status.watch, "redraw every --interval seconds until Ctrl-C")->excludes(status_json);
+  status->add_option("--interval", cli.status.interval_seconds, "seconds between two frames of --watch")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  status->add_option("--count", cli.status.count, "with --watch: stop after this many frames (0: until Ctrl-C)")
+      ->check(CLI::Range(0, 1000000));
+  Bind(status, cli, [&cli] { return RunStatus(cli.g, cli.status); });
+
+  auto* serve = app.add_subcommand(
+      "serve", "the console: observe every server on an interval, one Prometheus /metrics, a read-only web page");
+  serve->add_option("--listen", cli.serve.listen, "HOST:PORT (an IPv4 address)")->capture_default_str();
+  serve->add_option("--interval", cli.serve.interval_seconds, "seconds between two observations")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  serve->add_option("--retention-hours", cli.serve.retention_hours, "how long RPO samples are kept")
+      ->check(CLI::Range(1, 24 * 90))
+      ->capture_default_str();
+  Bind(serve, cli, [&cli] { return RunServe(cli.g, cli.serve); });
 
   auto* points = app.add_subcommand(
       "recovery-points",

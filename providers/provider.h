@@ -103,6 +103,8 @@ struct ShadowHostRequest {
   std::string vpc;
   std::string server_id;  // the protected server's host id
   std::string disk_type;  // sata | sas | ssd
+  std::string group;        // cdr's names of the group and server: labels of the shadow host's metrics
+  std::string server_name;
 };
 
 struct ShadowHost {
@@ -115,6 +117,9 @@ struct ShadowHost {
   std::string status;               // "running" | "stopped" (the cdr-shadow process is not running)
   std::string replication_address;  // where agents stream to: "127.0.0.1:PORT"
   std::string replica_dir;          // where the replica disks and the CDP log live
+  std::string group;                // as requested
+  std::string server_name;
+  std::string metrics_address;      // GET /metrics (Prometheus text, bearer token); empty while stopped
 };
 
 // How often a shadow host takes recovery points for one server, and how many it keeps. Every point in between
@@ -166,6 +171,8 @@ struct DrHostRequest {
   std::string disk_type;
   std::string eip;             // "" = none
   std::string recovery_point;  // "latest" | RFC 3339 time | recovery point id
+  std::string group;           // cdr's names of the group and server: labels of the DR host's metrics
+  std::string server_name;
 };
 
 struct DrHost {
@@ -186,6 +193,9 @@ struct DrHost {
   std::string nbd_address;        // "127.0.0.1:PORT"; exports are named after the disks
   std::vector<std::string> disks;
   bool standalone = false;        // its disks no longer depend on the shadow host (after a confirmed failover)
+  std::string group;              // as requested
+  std::string server_name;
+  std::string metrics_address;    // GET /metrics (Prometheus text, bearer token); empty while stopped
 };
 
 // A drill's automatic verification of the disks it brought up.

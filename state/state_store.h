@@ -65,6 +65,15 @@ struct LockInfo {
   int64_t expires_at = 0;
 };
 
+// One observation of a server's RPO by `cdr serve` (state/rpo_samples.cc).
+struct RpoSample {
+  std::string server;  // the server's address
+  int64_t time = 0;    // unix ms
+  double rpo_seconds = -1;  // -1: unknown
+  bool live = false;        // the agent's word, not an upper bound from an older observation
+  std::string health;
+};
+
 struct LockRequest {
   std::string operation;
   int64_t ttl_millis = 10 * 60 * 1000;
@@ -126,6 +135,11 @@ class StateStore {
   std::optional<AppliedRecord> LastAppliedCommit();
   // "user@host" of this process, as recorded in locks and history.
   static std::string OperatorName();
+
+  // Adds one observation round and drops samples older than `keep_after_ms`, in one transaction, so the
+  // table stays bounded however long `cdr serve` runs.
+  Status AddRpoSamples(const std::vector<RpoSample>& samples, int64_t keep_after_ms);
+  std::vector<RpoSample> RpoSamples(const std::string& server, int64_t since_ms);  // oldest first
 
   // Takes the lock. Refused (kAborted, message naming holder, operation, pid, host, since) when another live
   // holder has it. Taken over when the holder is on this host and its process is gone, or when it expired.

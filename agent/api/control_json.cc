@@ -158,7 +158,9 @@ json ToJson(const ReplicationTarget& t) {
           {"sync_mode", t.sync_mode},
           {"auto_restart", t.auto_restart},
           {"rate_bytes_per_second", t.rate_bytes_per_second},
-          {"outage_window_seconds", t.outage_window_seconds}};
+          {"outage_window_seconds", t.outage_window_seconds},
+          {"group", t.group},
+          {"server_name", t.server_name}};
 }
 
 json ToJson(const DiskReplicationStatus& d) {
@@ -187,7 +189,8 @@ json ToJson(const AgentStatus& s) {
   for (const auto& d : s.disks) disks.push_back(ToJson(d));
   return {{"server_id", s.server_id},           {"state", s.state},         {"nbd_address", s.nbd_address},
           {"shadow_address", s.shadow_address}, {"sync_mode", s.sync_mode}, {"auto_restart", s.auto_restart},
-          {"lag_seconds", s.lag_seconds},       {"fenced", s.fenced},       {"disks", std::move(disks)}};
+          {"lag_seconds", s.lag_seconds},       {"fenced", s.fenced},       {"disks", std::move(disks)},
+          {"group", s.group},                   {"server_name", s.server_name}};
 }
 
 Result<ReplicationTarget> ReplicationTargetFromJson(const json& object) {
@@ -202,8 +205,10 @@ Result<ReplicationTarget> ReplicationTargetFromJson(const json& object) {
   r.Read("auto_restart", &t.auto_restart);
   r.Read("rate_bytes_per_second", &t.rate_bytes_per_second);
   r.Read("outage_window_seconds", &t.outage_window_seconds);
+  r.Read("group", &t.group);
+  r.Read("server_name", &t.server_name);
   r.RefuseUnknown({"shadow_address", "server_id", "sync_mode", "auto_restart", "rate_bytes_per_second",
-                   "outage_window_seconds"});
+                   "outage_window_seconds", "group", "server_name"});
   if (object.contains("shadow_address") && object["shadow_address"].is_string()) {
     Status address = ValidateHostPort("shadow_address", t.shadow_address);
     if (!address.ok()) errors.push_back(address.message());
@@ -238,6 +243,8 @@ Result<AgentStatus> AgentStatusFromJson(const json& object) {
   r.Read("auto_restart", &s.auto_restart);
   r.Read("lag_seconds", &s.lag_seconds);
   r.Read("fenced", &s.fenced);
+  r.Read("group", &s.group);
+  r.Read("server_name", &s.server_name);
   auto disks = object.find("disks");
   if (disks != object.end() && !disks->is_null()) {
     if (!disks->is_array()) {

@@ -83,9 +83,10 @@ std::string EscapeLabelValue(std::string_view value) {
 
 std::string RenderPrometheusMetrics(const AgentStatus& status) {
   std::string out;
-  const std::string server = EscapeLabelValue(status.server_id);
+  const std::string server = fmt::format("group=\"{}\",server=\"{}\",server_id=\"{}\"", EscapeLabelValue(status.group),
+                                         EscapeLabelValue(status.server_name), EscapeLabelValue(status.server_id));
   const auto labels = [&](const DiskReplicationStatus& d) {
-    return fmt::format("server=\"{}\",disk=\"{}\"", server, EscapeLabelValue(d.disk));
+    return fmt::format("{},disk=\"{}\"", server, EscapeLabelValue(d.disk));
   };
 
   Header(&out, "cdr_replication_state", "gauge", "Replication state of the disk: 1 for the current state.");
@@ -104,7 +105,7 @@ std::string RenderPrometheusMetrics(const AgentStatus& status) {
     }
   }
   Header(&out, "cdr_agent_fenced", "gauge", "1 while the agent's exports refuse writes (the server failed over).");
-  fmt::format_to(std::back_inserter(out), "cdr_agent_fenced{{server=\"{}\"}} {}\n", server, status.fenced ? 1 : 0);
+  fmt::format_to(std::back_inserter(out), "cdr_agent_fenced{{{}}} {}\n", server, status.fenced ? 1 : 0);
   return out;
 }
 

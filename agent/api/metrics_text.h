@@ -1,5 +1,6 @@
 // The agent's Prometheus metrics (text exposition format 0.0.4), one series per disk labelled
-// {server="…",disk="…"}. The state is exported the kube-state-metrics way: one cdr_replication_state series
+// {group="…",server="…",server_id="…",disk="…"}: cdr's group and server names (given with the last start, empty
+// before it) join them with the other exporters'; server_id is the host's id. The state is exported the kube-state-metrics way: one cdr_replication_state series
 // per known state with value 1 for the current one, so alerts can match on a label instead of parsing
 // strings.
 #pragma once

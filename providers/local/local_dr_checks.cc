@@ -112,6 +112,22 @@ Result<DrHostCheckResult> Checksum(const internal::DrHostRecord& record, const f
 }  // namespace
 
 Result<DrHostCheckResult> LocalProvider::CheckDrHost(const std::string& id, const DrHostCheck& check) {
+  auto result = RunDrHostCheck(id, check);
+  if (!result.ok()) return result;
+  // The host was described by the check, so its record is there; cdr-dr-disk exports what is written here.
+  auto record = internal::ReadDrHost(internal::DrHostFile(root_, id));
+  if (!record.ok()) return record.status();
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  const nlohmann::json verification = {
+      {"result", result->result},
+      {"detail", result->detail},
+      {"time_ns", std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()}};
+  CDR_RETURN_IF_ERROR(WriteJsonFileAtomically(
+      internal::VerificationFile(internal::DrHostDir(root_, record->host.zone, id)), verification));
+  return result;
+}
+
+Result<DrHostCheckResult> LocalProvider::RunDrHostCheck(const std::string& id, const DrHostCheck& check) {
   auto host = DescribeDrHost(id);
   if (!host.ok()) return host.status();
   if (host->status != "running") return FailedPrecondition("DR host " + id + " is not running");

@@ -14,6 +14,7 @@
 #include "providers/local/internal/record_lookup.h"
 #include "providers/local/internal/records.h"
 #include "providers/local/internal/run_tool.h"
+#include "providers/local/internal/secret_file.h"
 #include "providers/local/local_provider.h"
 
 namespace cdr::providers::local {
@@ -48,6 +49,7 @@ DrHost Observed(const fs::path& root, const internal::DrHostRecord& record) {
   } else {
     host.status = "stopped";
     host.nbd_address.clear();
+    host.metrics_address.clear();
   }
   return host;
 }
@@ -99,6 +101,12 @@ Result<DrHost> LocalProvider::EnsureDrHostRunning(internal::DrHostRecord record)
                  "--pin",       host.id};
   }
   spec.args.insert(spec.args.end(), {"--listen", "127.0.0.1:0", "--ready-file", ready_file.string()});
+  const fs::path token_file = internal::MetricsTokenFile(dir);
+  CDR_RETURN_IF_ERROR(internal::LoadOrCreateSecretFile(token_file).status());
+  spec.args.insert(spec.args.end(),
+                   {"--metrics-listen", "127.0.0.1:0", "--metrics-token-file", token_file.string(), "--group",
+                    host.group, "--server-name", host.server_name, "--dr-host", host.id, "--purpose", host.purpose,
+                    "--verification-file", internal::VerificationFile(dir).string()});
   spec.ready_file = ready_file;
   spec.log_file = dir / "dr-disk.log";
   // Materializing reads every record header of the window: generous, it is what RTO is measured on.
@@ -114,6 +122,7 @@ Result<DrHost> LocalProvider::EnsureDrHostRunning(internal::DrHostRecord record)
   }
   record.pid = started->pid;
   host.nbd_address = ready["address"].get<std::string>();
+  host.metrics_address = ready.value("metrics_address", "");
   host.disks.clear();
   for (const auto& e : ready.value("exports", nlohmann::json::array())) host.disks.push_back(e.value("disk", ""));
   if (ready.contains("point") && ready["point"].is_object()) {
@@ -154,6 +163,8 @@ Result<DrHost> LocalProvider::CreateDrHost(const DrHostRequest& request) {
   host.flavor = request.flavor;
   host.ip = request.ip;
   host.disk_type = request.disk_type;
+  host.group = request.group;
+  host.server_name = request.server_name;
   host.eip = request.eip;
   host.recovery_point = request.recovery_point.empty() ? "latest" : request.recovery_point;
   record.client_token = request.client_token;

@@ -127,6 +127,8 @@ class LocalProvider : public Provider {
   Result<ShadowHost> EnsureShadowRunning(internal::ShadowRecord record);
   // Starts the DR host's cdr-dr-disk unless it runs already, and records its pid, address and point.
   Result<DrHost> EnsureDrHostRunning(internal::DrHostRecord record);
+  // CheckDrHost without recording the result for the DR host's metrics.
+  Result<DrHostCheckResult> RunDrHostCheck(const std::string& id, const DrHostCheck& check);
   // The replica dir of a shadow host, checked to be one of this cloud's.
   Result<std::filesystem::path> ShadowServerDir(const std::string& shadow_host_id, const std::string& server_id);
 

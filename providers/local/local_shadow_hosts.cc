@@ -12,6 +12,7 @@
 #include "providers/local/internal/layout.h"
 #include "providers/local/internal/record_lookup.h"
 #include "providers/local/internal/records.h"
+#include "providers/local/internal/secret_file.h"
 #include "providers/local/local_provider.h"
 
 namespace cdr::providers::local {
@@ -32,6 +33,7 @@ ShadowHost Observed(const fs::path& root, const internal::ShadowRecord& record) 
   } else {
     shadow.status = "stopped";
     shadow.replication_address.clear();
+    shadow.metrics_address.clear();
   }
   return shadow;
 }
@@ -70,12 +72,19 @@ Result<ShadowHost> LocalProvider::EnsureShadowRunning(internal::ShadowRecord rec
   fs::create_directories(replica_dir, ec);
   if (ec) return Internal(replica_dir.string() + ": " + ec.message());
 
+  const fs::path token_file = internal::MetricsTokenFile(internal::ShadowHostDir(root_, shadow.zone, shadow.id));
+  CDR_RETURN_IF_ERROR(internal::LoadOrCreateSecretFile(token_file).status());
+
   internal::DaemonSpec spec;
   spec.program = kShadowProgram;
-  spec.args = {"--listen",      "127.0.0.1:0",
-               "--replica-dir", replica_dir.string(),
-               "--ready-file",  ready_file.string(),
-               "--pid-file",    internal::ShadowPidFile(root_, shadow.zone, shadow.id).string()};
+  spec.args = {"--listen",         "127.0.0.1:0",
+               "--replica-dir",    replica_dir.string(),
+               "--ready-file",     ready_file.string(),
+               "--pid-file",       internal::ShadowPidFile(root_, shadow.zone, shadow.id).string(),
+               "--metrics-listen", "127.0.0.1:0",
+               "--metrics-token-file", token_file.string(),
+               "--group",          shadow.group,
+               "--server-name",    shadow.server_name};
   spec.ready_file = ready_file;
   spec.log_file = internal::ShadowLogFile(root_, shadow.zone, shadow.id);
   auto started = internal::StartDaemon(spec);
@@ -89,6 +98,7 @@ Result<ShadowHost> LocalProvider::EnsureShadowRunning(internal::ShadowRecord rec
   }
   record.pid = started->pid;
   record.shadow.replication_address = address->get<std::string>();
+  record.shadow.metrics_address = started->ready.value("metrics_address", "");
   CDR_RETURN_IF_ERROR(
       WriteJsonFileAtomically(internal::ShadowFile(root_, shadow.id), internal::ShadowToJson(record)));
   spdlog::info("local cloud: shadow host {} {} as pid {} on {}", shadow.id,
@@ -114,6 +124,8 @@ Result<ShadowHost> LocalProvider::CreateShadowHost(const ShadowHostRequest& requ
   shadow.vpc = request.vpc;
   shadow.server_id = request.server_id;
   shadow.disk_type = request.disk_type;
+  shadow.group = request.group;
+  shadow.server_name = request.server_name;
   shadow.replica_dir = internal::ShadowReplicaDir(root_, request.zone, shadow.id).string();
   record.client_token = request.client_token;
   // Recorded before the process starts, so a retry after a crash finds this id by its token.

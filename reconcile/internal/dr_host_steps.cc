@@ -50,6 +50,8 @@ Result<providers::DrHostRequest> RequestFor(StepContext& ctx, const std::string&
   request.disk_type = a.value("disk_type", "");
   request.eip = a.value("eip", "");
   request.recovery_point = a.value("recovery_point", "latest");
+  request.group = GroupOf(ctx.change.address);
+  request.server_name = LeafName(ServerOf(ctx.change.address));
   return request;
 }
 
@@ -57,6 +59,7 @@ void RecordDrHost(const providers::DrHost& host, state::ResourceRecord* r) {
   r->provider_id = host.id;
   r->attributes["id"] = host.id;
   r->attributes["nbd_address"] = host.nbd_address;
+  r->attributes["metrics_address"] = host.metrics_address;
   r->attributes["disks"] = host.disks;
   r->attributes["point_id"] = host.point_id;
   r->attributes["point_time_ns"] = host.point_time_ns;

@@ -206,6 +206,8 @@ Status StartAndWait(StepContext& ctx, state::ResourceRecord& r, agent::Replicati
     target.shadow_address = address;
     target.server_id = host;
     target.auto_restart = r.attributes.value("auto_restart", true);
+    target.group = GroupOf(r.address);
+    target.server_name = LeafName(r.address);
     if (Status started = control.Start(target); !started.ok()) {
       return CommandFailed(ctx, r, control, before, "start", started);
     }
@@ -322,6 +324,8 @@ Status Repair(StepContext& ctx) {
       target.shadow_address = shadow->address;
       target.server_id = r.attributes.value("host", "");
       target.auto_restart = r.attributes.value("auto_restart", true);
+      target.group = GroupOf(r.address);
+      target.server_name = LeafName(r.address);
       command = control.Start(target);
     } else {
       command = control.Repair();

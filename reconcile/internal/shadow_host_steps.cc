@@ -16,7 +16,9 @@ providers::ShadowHostRequest RequestFor(const StepContext& ctx, const std::strin
           a.value("zone", ""),
           a.value("vpc", ""),
           a.value("server_id", ""),
-          a.value("disk_type", "")};
+          a.value("disk_type", ""),
+          GroupOf(ctx.change.address),
+          LeafName(ServerOf(ctx.change.address))};
 }
 
 Status SetPolicy(StepContext& ctx, const state::ResourceRecord& r, const nlohmann::json& policy) {
@@ -35,6 +37,7 @@ void RecordShadow(const providers::ShadowHost& shadow, state::ResourceRecord* r)
   r->attributes["name"] = shadow.name;
   r->attributes["replication_address"] = shadow.replication_address;
   r->attributes["replica_dir"] = shadow.replica_dir;
+  r->attributes["metrics_address"] = shadow.metrics_address;
 }
 
 Status Delete(StepContext& ctx) {

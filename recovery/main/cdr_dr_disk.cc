@@ -3,6 +3,8 @@
 //
 //   cdr-dr-disk serve   --replica-dir D --server S --at latest|RFC3339|POINT_ID --state-dir W --listen H:P
 //                       --ready-file F [--pin NAME]
+//                       [--metrics-listen H:P --metrics-token-file T --group G --server-name S --dr-host ID
+//                        --purpose drill|failover --verification-file V]
 //   cdr-dr-disk serve   --image-dir O --listen H:P --ready-file F
 //   cdr-dr-disk flatten --replica-dir D --server S --state-dir W --out-dir O [--consume-base]
 //   cdr-dr-disk export  --replica-dir D --server S --at … --disk NAME --out FILE
@@ -33,6 +35,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd->add_option("--ready-file", serve.ready_file, "JSON written atomically once serving")->required();
   serve_cmd->add_option("--pin", serve.pin, "pin name (default derived from the state directory)");
+  serve_cmd->add_option("--metrics-listen", serve.metrics_listen, "HOST:PORT of GET /metrics (port 0: a free one)");
+  serve_cmd->add_option("--metrics-token-file", serve.metrics_token_file, "bearer token of /metrics");
+  serve_cmd->add_option("--group", serve.group, "cdr's group name (a metrics label)");
+  serve_cmd->add_option("--server-name", serve.server_name, "cdr's server name (a metrics label)");
+  serve_cmd->add_option("--dr-host", serve.dr_host, "the DR host's id (a metrics label)");
+  serve_cmd->add_option("--purpose", serve.purpose, "drill | failover (a metrics label)");
+  serve_cmd->add_option("--verification-file", serve.verification_file, "the last verification's result");
 
   cli::FlattenFlags flatten;
   CLI::App* flatten_cmd = app.add_subcommand("flatten", "write the DR disks as standalone images");
@@ -70,6 +79,10 @@ int main(int argc, char** argv) {
       std::fprintf(stderr,
                    "serve needs either --replica-dir, --server and --state-dir (a point of the history) or "
                    "--image-dir (standalone images), not both\n");
+      return 2;
+    }
+    if (!serve.metrics_listen.empty() && serve.metrics_token_file.empty()) {
+      std::fprintf(stderr, "--metrics-listen needs --metrics-token-file\n");
       return 2;
     }
     return cli::Serve(serve);

@@ -16,6 +16,14 @@ struct ServeFlags {
   std::string listen = "127.0.0.1:0";
   std::filesystem::path ready_file;
   std::string pin;
+  // GET /metrics (recovery/dr_host_metrics.h) with the bearer token of metrics_token_file; off when empty.
+  std::string metrics_listen;
+  std::filesystem::path metrics_token_file;
+  std::string group;
+  std::string server_name;
+  std::string dr_host;
+  std::string purpose;
+  std::filesystem::path verification_file;
 };
 
 struct FlattenFlags {

@@ -7,6 +7,10 @@
 
 #include "agent/file_backend.h"
 #include "agent/nbd_server.h"
+#include "agent/api/control_api.h"
+#include "agent/api/http_endpoint.h"
+#include "common/prometheus_text.h"
+#include "recovery/dr_host_metrics.h"
 #include "common/json_file.h"
 #include "recovery/dr_disks.h"
 #include "recovery/main/commands.h"
@@ -39,6 +43,26 @@ sigset_t BlockStopSignals() {
   return signals;
 }
 
+// Serves /metrics until the returned endpoint is destroyed; nullptr when --metrics-listen is not given.
+Result<std::unique_ptr<agent::api::HttpEndpoint>> StartMetrics(const ServeFlags& flags, DrHostMetricsInfo info) {
+  if (flags.metrics_listen.empty()) return std::unique_ptr<agent::api::HttpEndpoint>();
+  agent::api::HttpEndpointOptions options;
+  options.name = "metrics";
+  CDR_RETURN_IF_ERROR(agent::api::ParseListenAddress(flags.metrics_listen, &options));
+  auto token = agent::api::ReadTokenFile(flags.metrics_token_file.string());
+  if (!token.ok()) return token.status();
+  options.token = *token;
+  auto endpoint = std::make_unique<agent::api::HttpEndpoint>(options, [info](const agent::api::HttpRequest& r) {
+    if (r.path != "/metrics") return agent::api::ApiResponse{404, "text/plain", "not found\n", {}};
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    return agent::api::ApiResponse{
+        200, std::string(kPrometheusTextContentType),
+        RenderDrHostMetrics(info, std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()), {}};
+  });
+  CDR_RETURN_IF_ERROR(endpoint->Start());
+  return endpoint;
+}
+
 struct Served {
   std::string name;
   agent::BlockDevice* device;
@@ -63,6 +87,17 @@ int ServeUntilSignal(const std::vector<Served>& disks, const ServeFlags& flags, 
     spdlog::error("{}", s.ToString());
     return 1;
   }
+  DrHostMetricsInfo info{flags.group, flags.server_name, flags.dr_host, flags.purpose, !flags.image_dir.empty()};
+  if (ready.contains("point") && ready["point"].is_object()) info.point_time_ns = ready["point"].value("time_ns", uint64_t{0});
+  info.disks = static_cast<int>(disks.size());
+  info.verification_file = flags.verification_file;
+  auto metrics = StartMetrics(flags, info);
+  if (!metrics.ok()) {
+    spdlog::error("--metrics-listen: {}", metrics.status().ToString());
+    server.Stop();
+    return 1;
+  }
+  if (*metrics) ready["metrics_address"] = (*metrics)->address();
   ready["pid"] = ::getpid();
   ready["address"] = server.address();
   if (Status s = WriteJsonFileAtomically(flags.ready_file, ready); !s.ok()) {
@@ -73,6 +108,7 @@ int ServeUntilSignal(const std::vector<Served>& disks, const ServeFlags& flags, 
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   spdlog::info("stopping on signal {}", signal_number);
+  if (*metrics) (*metrics)->Stop();
   server.Stop();
   std::error_code ec;
   fs::remove(flags.ready_file, ec);

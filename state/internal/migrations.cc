@@ -81,6 +81,17 @@ const std::vector<Migration>& Migrations() {
           finished_at INTEGER NOT NULL DEFAULT 0
         );
       )sql"},
+      {3, "rpo samples of cdr serve", R"sql(
+        CREATE TABLE rpo_samples (
+          server   TEXT NOT NULL,
+          time     INTEGER NOT NULL,
+          rpo      REAL NOT NULL,
+          live     INTEGER NOT NULL,
+          health   TEXT NOT NULL,
+          PRIMARY KEY (server, time)
+        ) WITHOUT ROWID;
+        CREATE INDEX rpo_samples_time ON rpo_samples (time);
+      )sql"},
   };
   return kMigrations;
 }

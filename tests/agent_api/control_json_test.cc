@@ -29,6 +29,20 @@ TEST(ControlJsonTest, FieldNamesAreTheStructMembers) {
   }
 }
 
+TEST(ControlJsonTest, CdrNamesInTheTargetAreOptionalAndRoundTrip) {
+  Result<ReplicationTarget> bare = ReplicationTargetFromJson({{"shadow_address", "h:1"}, {"server_id", "host-1"}});
+  ASSERT_TRUE(bare.ok()) << bare.status().ToString();
+  EXPECT_EQ(bare->group, "");
+  EXPECT_EQ(bare->server_name, "");
+  ReplicationTarget named{"127.0.0.1:7000", "host-1"};
+  named.group = "web-prod";
+  named.server_name = "web-1";
+  Result<ReplicationTarget> decoded = ReplicationTargetFromJson(ToJson(named));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->group, "web-prod");
+  EXPECT_EQ(decoded->server_name, "web-1");
+}
+
 TEST(ControlJsonTest, StatusRoundTrips) {
   AgentStatus original = testing::FakeReplicationControl::SampleStatus();
   Result<AgentStatus> decoded = AgentStatusFromJson(json::parse(ToJson(original).dump()));

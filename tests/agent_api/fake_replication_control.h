@@ -21,6 +21,8 @@ class FakeReplicationControl : public ReplicationControl {
   static AgentStatus SampleStatus() {
     AgentStatus s;
     s.server_id = "web-1";
+    s.group = "web";
+    s.server_name = "frontend";
     s.state = "full_sync";
     s.nbd_address = "127.0.0.1:10809";
     s.shadow_address = "127.0.0.1:7000";

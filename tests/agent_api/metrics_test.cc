@@ -104,7 +104,10 @@ TEST_F(ControlApiTest, MetricsAreValidPrometheusTextWithTheControlsValues) {
                                                              {"cdr_agent_fenced", "gauge"}};
   EXPECT_EQ(e.types, expected_types);
   for (const auto& s : e.samples) {
-    EXPECT_EQ(s.labels.at("server"), "web-1") << s.name;
+    // cdr's names join the agent's series with the shadow's, the DR hosts' and cdr serve's.
+    EXPECT_EQ(s.labels.at("group"), "web") << s.name;
+    EXPECT_EQ(s.labels.at("server"), "frontend") << s.name;
+    EXPECT_EQ(s.labels.at("server_id"), "web-1") << s.name;
     // The fence is the agent's, not a disk's.
     EXPECT_EQ(s.labels.count("disk"), s.name == "cdr_agent_fenced" ? 0u : 1u) << s.name;
   }
@@ -147,7 +150,7 @@ TEST(MetricsTextTest, EscapesLabelValuesAndKeepsUnknownStates) {
   Exposition e = Parse(RenderPrometheusMetrics(status));
   EXPECT_TRUE(e.problems.empty()) << ::testing::PrintToString(e.problems);
   ASSERT_FALSE(e.samples.empty());
-  EXPECT_EQ(e.samples[0].labels.at("server"), R"(we\"b\\1\n)");
+  EXPECT_EQ(e.samples[0].labels.at("server_id"), R"(we\"b\\1\n)");
   auto states = Find(e, "cdr_replication_state", "vda");
   EXPECT_EQ(states.size(), KnownReplicationStates().size() + 1);
   EXPECT_EQ(states.back().labels.at("state"), "reverse_realtime");

@@ -1,6 +1,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
+#include "state/internal/migrations.h"
 #include "state/state_store.h"
 #include "tests/state/temp_dir.h"
 
@@ -67,11 +68,11 @@ TEST(ApplyHistoryMigrationTest, AVersionOneStateIsMigratedKeepingItsData) {
   {
     // Turn the file back into what the first cdr release wrote.
     SQLite::Database raw(dir.StatePath(), SQLite::OPEN_READWRITE);
-    raw.exec("DROP TABLE applies; PRAGMA user_version = 1;");
+    raw.exec("DROP TABLE applies; DROP TABLE rpo_samples; PRAGMA user_version = 1;");
   }
   auto store = StateStore::Open(dir.StatePath());
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  EXPECT_EQ((*store)->SchemaVersion(), 2);
+  EXPECT_EQ((*store)->SchemaVersion(), internal::LatestSchemaVersion());
   EXPECT_TRUE((*store)->Get("group.web").has_value());
   EXPECT_TRUE((*store)->RecordApply({.serial = 1, .git_commit = "c1"}).ok());
 }

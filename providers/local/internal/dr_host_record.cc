@@ -24,6 +24,9 @@ json DrHostToJson(const DrHostRecord& record) {
           {"nbd_address", h.nbd_address},
           {"disks", h.disks},
           {"standalone", h.standalone},
+          {"group", h.group},
+          {"server_name", h.server_name},
+          {"metrics_address", h.metrics_address},
           {"client_token", record.client_token},
           {"pid", record.pid},
           {"replica_dir", record.replica_dir}};
@@ -51,6 +54,9 @@ Result<DrHostRecord> ReadDrHost(const std::filesystem::path& path) {
     h.nbd_address = j->value("nbd_address", "");
     h.disks = j->value("disks", std::vector<std::string>{});
     h.standalone = j->value("standalone", false);
+    h.group = j->value("group", "");
+    h.server_name = j->value("server_name", "");
+    h.metrics_address = j->value("metrics_address", "");
     record.client_token = j->value("client_token", "");
     record.pid = j->value("pid", 0);
     record.replica_dir = j->value("replica_dir", "");

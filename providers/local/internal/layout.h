@@ -101,6 +101,10 @@ inline fs::path DrHostImagesDir(const fs::path& root, const std::string& zone, c
 inline fs::path DrHostReadyFile(const fs::path& root, const std::string& zone, const std::string& id) {
   return DrHostDir(root, zone, id) / "ready.json";
 }
+// The bearer token of a shadow or DR host's /metrics, in that host's directory (ShadowHostDir, DrHostDir).
+inline fs::path MetricsTokenFile(const fs::path& host_dir) { return host_dir / "metrics.token"; }
+// A DR host's last verification {"result", "detail", "time_ns"}, which its cdr-dr-disk exports.
+inline fs::path VerificationFile(const fs::path& dr_host_dir) { return dr_host_dir / "verification.json"; }
 // Where a shadow host keeps one protected server's replicas, history, recovery points and policy.
 inline fs::path ShadowServerDir(const fs::path& replica_dir, const std::string& server_id) {
   return replica_dir / server_id;

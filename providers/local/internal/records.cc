@@ -82,6 +82,9 @@ json ShadowToJson(const ShadowRecord& record) {
           {"disk_type", s.disk_type},
           {"replication_address", s.replication_address},
           {"replica_dir", s.replica_dir},
+          {"group", s.group},
+          {"server_name", s.server_name},
+          {"metrics_address", s.metrics_address},
           {"pid", record.pid},
           {"client_token", record.client_token}};
 }
@@ -156,6 +159,9 @@ Result<ShadowRecord> ReadShadow(const std::filesystem::path& path) {
     s.disk_type = Str(j, "disk_type");
     s.replication_address = j.value("replication_address", "");
     s.replica_dir = Str(j, "replica_dir");
+    s.group = j.value("group", "");
+    s.server_name = j.value("server_name", "");
+    s.metrics_address = j.value("metrics_address", "");
     record.pid = j.value("pid", 0);
     record.client_token = j.value("client_token", "");
     return record;

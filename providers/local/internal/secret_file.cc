@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/random_hex.h"
+
 namespace cdr::providers::local::internal {
 
 Status WriteSecretFile(const std::filesystem::path& path, const std::string& secret) {
@@ -42,6 +44,16 @@ Result<std::string> ReadSecretFile(const std::filesystem::path& path) {
   std::string secret = text.str();
   while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
   return secret;
+}
+
+Result<std::string> LoadOrCreateSecretFile(const std::filesystem::path& path) {
+  constexpr int kSecretBytes = 32;
+  auto secret = ReadSecretFile(path);
+  if (secret.ok() && !secret->empty()) return secret;
+  if (!secret.ok() && secret.status().code() != StatusCode::kNotFound) return secret.status();
+  std::string fresh = RandomHex(kSecretBytes);
+  CDR_RETURN_IF_ERROR(WriteSecretFile(path, fresh));
+  return fresh;
 }
 
 }  // namespace cdr::providers::local::internal

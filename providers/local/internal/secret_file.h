@@ -14,4 +14,8 @@ Status WriteSecretFile(const std::filesystem::path& path, const std::string& sec
 // The file's content without a trailing newline; kNotFound when absent.
 Result<std::string> ReadSecretFile(const std::filesystem::path& path);
 
+// The secret in `path`, or a fresh random one written there: a restarted daemon keeps its token, so whoever
+// holds the old one still gets in.
+Result<std::string> LoadOrCreateSecretFile(const std::filesystem::path& path);
+
 }  // namespace cdr::providers::local::internal

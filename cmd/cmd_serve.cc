@@ -1,0 +1,79 @@
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "cmd/commands.h"
+#include "cmd/live_status.h"
+#include "console/console_server.h"
+
+namespace cdr::cmd {
+namespace {
+
+nlohmann::json RecoveryPointsJson(const providers::RecoveryPoints& rp) {
+  nlohmann::json points = nlohmann::json::array();
+  for (const auto& p : rp.points) {
+    points.push_back({{"id", p.id}, {"time_ns", p.time_ns}, {"kind", p.kind}, {"bytes", p.bytes}});
+  }
+  return {{"points", points},
+          {"window_start_ns", rp.window_start_ns},
+          {"window_end_ns", rp.window_end_ns},
+          {"history_bytes", rp.history_bytes}};
+}
+
+// One round: `cdr status`'s observation, the task list, and the recovery points of every server with a shadow
+// host (asked of the provider the spec names; none when it could not be opened).
+console::EstateSnapshot ObserveEstate(const GlobalOptions& g, state::StateStore& store) {
+  std::unique_ptr<providers::Provider> provider;
+  LiveStatus status = ObserveStatus(g, store, &provider);
+  console::EstateSnapshot snapshot;
+  snapshot.live = status.live;
+  snapshot.not_live_reason = status.not_live_reason;
+  snapshot.jobs = store.Jobs(50);
+  for (const auto& group : status.groups) {
+    for (const auto& s : group.servers) {
+      if (s.shadow_host_id.empty()) continue;
+      if (!provider) {
+        snapshot.recovery_points[s.address] = {{"error", "not live: " + status.not_live_reason}};
+        continue;
+      }
+      auto points = provider->ListRecoveryPoints(s.shadow_host_id, s.host);
+      snapshot.recovery_points[s.address] =
+          points.ok() ? RecoveryPointsJson(*points) : nlohmann::json{{"error", points.status().ToString()}};
+    }
+  }
+  snapshot.groups = std::move(status.groups);
+  return snapshot;
+}
+
+}  // namespace
+
+int RunServe(const GlobalOptions& g, const ServeOptions& o) {
+  if (!StateExistsOrSay(g)) return kExitError;
+  // Two connections: the observation rounds and the RPO samples are used from different threads.
+  auto observe_store = OpenStateOrReport(g);
+  auto samples_store = OpenStateOrReport(g);
+  if (!observe_store || !samples_store) return kExitError;
+  // Blocked before the console starts its threads, so they inherit the mask and only sigwait sees the signals.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  console::ConsoleServer server({o.listen, o.interval_seconds, o.retention_hours},
+                                [&] { return ObserveEstate(g, *observe_store); }, samples_store.get());
+  if (Status s = server.Start(); !s.ok()) {
+    std::cerr << "cdr serve: " << s.ToString() << "\n";
+    return kExitError;
+  }
+  std::cout << "console on http://" << server.address() << "/ (metrics at /metrics), observing every "
+            << o.interval_seconds << " s" << std::endl;
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  std::cout << "stopping on signal " << signal_number << std::endl;
+  server.Stop();
+  return kExitOk;
+}
+
+}  // namespace cdr::cmd
