@@ -155,7 +155,10 @@ TEST_F(ConsoleTest, EveryMetricsEndpointParsesAndCarriesGroupAndServerLabels) {
   std::vector<std::string> kinds = {"serve"};
   for (const auto& host : {"host-1", "host-2"}) {
     json agent = ReadJson(ws_.cloud() / "agents" / host / "agent.json");
-    args.insert(args.end(), {"http://" + agent["api_address"].get<std::string>() + "/metrics", agent["api_token"]});
+    // The token is only in the agent's 0600 token file, never in agent.json.
+    std::string token = cdr::testing::ReadFile(ws_.cloud() / "agents" / host / "token");
+    while (!token.empty() && (token.back() == '\n' || token.back() == ' ')) token.pop_back();
+    args.insert(args.end(), {"http://" + agent["api_address"].get<std::string>() + "/metrics", token});
     kinds.push_back("agent");
   }
   for (const char* kind : {"shadows", "dr_hosts"}) {
