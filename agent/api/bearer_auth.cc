@@ -54,4 +54,6 @@ Result<std::string> ReadTokenFile(const std::string& path) {
   return token;
 }
 
+void PrepareTokenChecks() { OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, nullptr); }
+
 }  // namespace cdr::agent::api

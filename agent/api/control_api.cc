@@ -3,7 +3,6 @@
 #include "agent/api/control_api.h"
 
 #include <cpprest/http_listener.h>
-#include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
 #include <condition_variable>
@@ -12,6 +11,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "agent/api/bearer_auth.h"
 #include "agent/api/byte_body.h"
 #include "agent/api/control_router.h"
 #include "agent/api/free_port.h"
@@ -164,10 +164,7 @@ Status ControlApi::Start() {
   if (o.token.empty()) return InvalidArgument("control API token: must not be empty");
   if (impl_->control == nullptr) return InvalidArgument("control API: no replication control to serve");
   if (impl_->listener) return FailedPrecondition("control API: already listening on " + address());
-  // Token checks hash with OpenSSL, which sets itself up on first use and keeps what that allocates in the calling
-  // thread's state. Done here, it belongs to this thread (freed by OpenSSL's exit handler), not to a cpprest pool
-  // thread that is never joined, whose copy LeakSanitizer reports as a leak at exit.
-  OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, nullptr);
+  PrepareTokenChecks();
   // cpprest's listener splits HOST:PORT at the first colon, so it cannot listen on an IPv6 literal.
   if (o.host.find(':') != std::string::npos) {
     return InvalidArgument("control API host: \"" + o.host +

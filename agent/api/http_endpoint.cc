@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "agent/api/bearer_auth.h"
+#include "agent/api/byte_body.h"
 #include "agent/api/free_port.h"
 
 namespace cdr::agent::api {
@@ -25,7 +26,7 @@ ApiResponse Plain(int status, const std::string& text) { return {status, "text/p
 void Reply(http_request request, const ApiResponse& api) {
   http_response response(static_cast<web::http::status_code>(api.status));
   for (const auto& [name, value] : api.headers) response.headers().add(name, value);
-  if (!api.body.empty()) response.set_body(api.body, api.content_type);
+  if (!api.body.empty()) SetByteBody(response, api.body, api.content_type);
   request.reply(response).then([](pplx::task<void> sent) {
     try {
       sent.get();
@@ -107,6 +108,7 @@ HttpEndpoint::~HttpEndpoint() { Stop(); }
 Status HttpEndpoint::Start() {
   const HttpEndpointOptions& o = impl_->options;
   if (impl_->listener) return FailedPrecondition(o.name + ": already listening on " + address());
+  PrepareTokenChecks();
   if (o.host.find(':') != std::string::npos) {
     return InvalidArgument(o.name + " host: \"" + o.host + "\" is IPv6; the HTTP listener needs an IPv4 address");
   }
