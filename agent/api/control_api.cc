@@ -12,11 +12,11 @@
 #include <stdexcept>
 
 #include "agent/api/bearer_auth.h"
-#include "agent/api/byte_body.h"
 #include "agent/api/control_router.h"
 #include "agent/api/free_port.h"
 #include "agent/api/http_status_mapping.h"
 #include "agent/api/request_head.h"
+#include "agent/api/send_reply.h"
 
 namespace cdr::agent::api {
 namespace {
@@ -52,19 +52,7 @@ HostPortsInUse& ProcessHostPorts() {
   return ports;
 }
 
-void Reply(http_request request, const ApiResponse& api) {
-  http_response response(static_cast<web::http::status_code>(api.status));
-  for (const auto& [name, value] : api.headers) response.headers().add(name, value);
-  if (!api.body.empty()) SetByteBody(response, api.body, api.content_type);
-  // A client that hung up makes reply() fail; that is its business, but the task's error must be observed.
-  request.reply(response).then([](pplx::task<void> sent) {
-    try {
-      sent.get();
-    } catch (const std::exception& e) {
-      spdlog::debug("control API: reply not delivered: {}", e.what());
-    }
-  });
-}
+void Reply(http_request request, const ApiResponse& api) { SendReply(std::move(request), api, "control API"); }
 
 RequestHead Head(const http_request& request, const ApiRequest& api) {
   RequestHead head;

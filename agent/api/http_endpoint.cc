@@ -9,8 +9,8 @@
 #include <optional>
 
 #include "agent/api/bearer_auth.h"
-#include "agent/api/byte_body.h"
 #include "agent/api/free_port.h"
+#include "agent/api/send_reply.h"
 
 namespace cdr::agent::api {
 namespace {
@@ -23,18 +23,7 @@ constexpr int kBindAttempts = 5;
 
 ApiResponse Plain(int status, const std::string& text) { return {status, "text/plain; charset=utf-8", text, {}}; }
 
-void Reply(http_request request, const ApiResponse& api) {
-  http_response response(static_cast<web::http::status_code>(api.status));
-  for (const auto& [name, value] : api.headers) response.headers().add(name, value);
-  if (!api.body.empty()) SetByteBody(response, api.body, api.content_type);
-  request.reply(response).then([](pplx::task<void> sent) {
-    try {
-      sent.get();
-    } catch (const std::exception& e) {
-      spdlog::debug("http: reply not delivered: {}", e.what());
-    }
-  });
-}
+void Reply(http_request request, const ApiResponse& api) { SendReply(std::move(request), api, "http"); }
 
 }  // namespace
 

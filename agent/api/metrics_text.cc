@@ -6,6 +6,8 @@
 #include <cmath>
 #include <functional>
 
+#include "common/prometheus_text.h"
+
 namespace cdr::agent::api {
 namespace {
 
@@ -64,29 +66,12 @@ const std::vector<std::string>& KnownReplicationStates() {
   return states;
 }
 
-std::string EscapeLabelValue(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 std::string RenderPrometheusMetrics(const AgentStatus& status) {
   std::string out;
-  const std::string server = fmt::format("group=\"{}\",server=\"{}\",server_id=\"{}\"", EscapeLabelValue(status.group),
-                                         EscapeLabelValue(status.server_name), EscapeLabelValue(status.server_id));
+  const std::string server = fmt::format("group=\"{}\",server=\"{}\",server_id=\"{}\"", PrometheusLabelValue(status.group),
+                                         PrometheusLabelValue(status.server_name), PrometheusLabelValue(status.server_id));
   const auto labels = [&](const DiskReplicationStatus& d) {
-    return fmt::format("{},disk=\"{}\"", server, EscapeLabelValue(d.disk));
+    return fmt::format("{},disk=\"{}\"", server, PrometheusLabelValue(d.disk));
   };
 
   Header(&out, "cdr_replication_state", "gauge", "Replication state of the disk: 1 for the current state.");
@@ -95,7 +80,7 @@ std::string RenderPrometheusMetrics(const AgentStatus& status) {
     if (std::find(states.begin(), states.end(), d.state) == states.end()) states.push_back(d.state);
     for (const auto& state : states) {
       fmt::format_to(std::back_inserter(out), "cdr_replication_state{{{},state=\"{}\"}} {}\n", labels(d),
-                     EscapeLabelValue(state), state == d.state ? 1 : 0);
+                     PrometheusLabelValue(state), state == d.state ? 1 : 0);
     }
   }
   for (const auto& family : ValueFamilies()) {

@@ -20,7 +20,4 @@ const std::vector<std::string>& KnownReplicationStates();
 
 std::string RenderPrometheusMetrics(const AgentStatus& status);
 
-// Escapes a label value (backslash, double quote, newline) as the exposition format requires.
-std::string EscapeLabelValue(std::string_view value);
-
 }  // namespace cdr::agent::api
