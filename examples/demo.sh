@@ -76,6 +76,9 @@ sleep 0.1
 
 step "Every machine switched off: all agents and shadow hosts stop"
 run local down
+# Nothing answers now: status says so (error, NOT LIVE, a growing RPO bound), never "healthy".
+run status
+[ "$(web1 's["health"]')" = error ] || { echo "web-1 is not reported as error with its agent stopped" >&2; exit 1; }
 set +e
 run drift
 code=$?
