@@ -1,5 +1,5 @@
-// The only server-side file that includes cpprest (its Boost/asio headers are slow to compile): it moves
-// requests between cpprest's http_listener and ControlRouter, which holds all the HTTP semantics.
+// Moves requests between cpprest's http_listener (opened by cpprest_listener.cc) and ControlRouter, which holds
+// all the HTTP semantics. cpprest's Boost/asio headers are slow to compile: they stay in the agent/api sources.
 #include "agent/api/control_api.h"
 
 #include <cpprest/http_listener.h>
@@ -8,11 +8,11 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <stdexcept>
 
 #include "agent/api/bearer_auth.h"
 #include "agent/api/control_router.h"
+#include "agent/api/cpprest_listener.h"
 #include "agent/api/free_port.h"
 #include "agent/api/http_status_mapping.h"
 #include "agent/api/request_head.h"
@@ -22,35 +22,6 @@ namespace cdr::agent::api {
 namespace {
 
 using web::http::http_request;
-using web::http::http_response;
-using web::http::experimental::listener::http_listener;
-
-// Another process may take the picked port before the listener binds it.
-constexpr int kBindAttempts = 5;
-
-// cpprest 2.10 keeps one acceptor per host:port for the whole process, and when opening a second listener on
-// a host:port fails it erases the first one's acceptor too, leaving that listener dangling. So this process
-// never asks cpprest for a host:port one of its listeners already holds.
-class HostPortsInUse {
- public:
-  bool Claim(const std::string& host_port) {
-    std::lock_guard lock(mu_);
-    return in_use_.insert(host_port).second;
-  }
-  void Release(const std::string& host_port) {
-    std::lock_guard lock(mu_);
-    in_use_.erase(host_port);
-  }
-
- private:
-  std::mutex mu_;
-  std::set<std::string> in_use_;
-};
-
-HostPortsInUse& ProcessHostPorts() {
-  static HostPortsInUse ports;
-  return ports;
-}
 
 void Reply(http_request request, const ApiResponse& api) { SendReply(std::move(request), api, "control API"); }
 
@@ -135,8 +106,7 @@ struct ControlApi::Impl {
   ControlApiOptions options;
   ReplicationControl* control;
   ControlRouter router;
-  std::unique_ptr<http_listener> listener;
-  uint16_t port = 0;
+  OpenedListener opened;
   std::mutex requests_mu;
   std::condition_variable requests_done;
   int requests_in_flight = 0;
@@ -151,68 +121,25 @@ Status ControlApi::Start() {
   const ControlApiOptions& o = impl_->options;
   if (o.token.empty()) return InvalidArgument("control API token: must not be empty");
   if (impl_->control == nullptr) return InvalidArgument("control API: no replication control to serve");
-  if (impl_->listener) return FailedPrecondition("control API: already listening on " + address());
+  if (impl_->opened.listener) return FailedPrecondition("control API: already listening on " + address());
   PrepareTokenChecks();
-  // cpprest's listener splits HOST:PORT at the first colon, so it cannot listen on an IPv6 literal.
-  if (o.host.find(':') != std::string::npos) {
-    return InvalidArgument("control API host: \"" + o.host +
-                           "\" is IPv6; the HTTP listener needs an IPv4 address");
-  }
-  std::string last_error;
-  for (int attempt = 0; attempt < kBindAttempts; ++attempt) {
-    uint16_t port = o.port;
-    if (port == 0) {
-      Result<uint16_t> free = PickFreePort(o.host);
-      if (!free.ok()) return free.status();
-      port = *free;
-    }
-    const std::string host_port = HostForAddress(o.host) + ":" + std::to_string(port);
-    const std::string uri = "http://" + host_port + "/";
-    if (!ProcessHostPorts().Claim(host_port)) {
-      last_error = "another control API of this process listens there";
-      if (o.port != 0) break;
-      continue;
-    }
-    try {
-      auto listener = std::make_unique<http_listener>(uri);
-      listener->support([impl = impl_.get()](http_request request) { impl->Serve(std::move(request)); });
-      // cpprest answers OPTIONS and TRACE itself (200, TRACE echoing the headers) unless they have handlers.
-      for (const auto& method : {web::http::methods::OPTIONS, web::http::methods::TRCE}) {
-        listener->support(method,
-                          [impl = impl_.get()](http_request request) { impl->Serve(std::move(request)); });
-      }
-      listener->open().wait();
-      impl_->listener = std::move(listener);
-      impl_->port = port;
-      spdlog::info("control API: listening on {}", address());
-      return Status::Ok();
-    } catch (const std::exception& e) {
-      ProcessHostPorts().Release(host_port);
-      last_error = e.what();
-      spdlog::warn("control API: cannot listen on {}: {}", uri, last_error);
-    }
-    if (o.port != 0) break;  // a fixed port will not become free by retrying at once
-  }
-  return Unavailable("control API: cannot listen on " + HostForAddress(o.host) + ":" +
-                     (o.port ? std::to_string(o.port) : "a free port") + ": " + last_error);
+  auto opened = OpenListener("control API", o.host, o.port,
+                             [impl = impl_.get()](http_request request) { impl->Serve(std::move(request)); });
+  if (!opened.ok()) return opened.status();
+  impl_->opened = std::move(*opened);
+  return Status::Ok();
 }
 
 void ControlApi::Stop() {
-  if (!impl_->listener) return;
-  try {
-    impl_->listener->close().wait();
-  } catch (const std::exception& e) {
-    spdlog::warn("control API: closing the listener: {}", e.what());
-  }
+  if (!impl_->opened.listener) return;
+  CloseListener("control API", &impl_->opened);
   impl_->WaitForRequests();
-  impl_->listener.reset();
-  ProcessHostPorts().Release(address());
   spdlog::info("control API: stopped listening on {}", address());
-  impl_->port = 0;
+  impl_->opened = {};
 }
 
 std::string ControlApi::address() const {
-  return HostForAddress(impl_->options.host) + ":" + std::to_string(impl_->port);
+  return HostForAddress(impl_->options.host) + ":" + std::to_string(impl_->opened.port);
 }
 
 }  // namespace cdr::agent::api

@@ -1,4 +1,4 @@
-// The second file that includes cpprest (after control_api.cc); the routing lives with the callers.
+// The read-only listener over cpprest (opened by cpprest_listener.cc); the routing lives with the callers.
 #include "agent/api/http_endpoint.h"
 
 #include <cpprest/http_listener.h>
@@ -9,17 +9,13 @@
 #include <optional>
 
 #include "agent/api/bearer_auth.h"
-#include "agent/api/free_port.h"
+#include "agent/api/cpprest_listener.h"
 #include "agent/api/send_reply.h"
 
 namespace cdr::agent::api {
 namespace {
 
 using web::http::http_request;
-using web::http::http_response;
-using web::http::experimental::listener::http_listener;
-
-constexpr int kBindAttempts = 5;
 
 ApiResponse Plain(int status, const std::string& text) { return {status, "text/plain; charset=utf-8", text, {}}; }
 
@@ -30,8 +26,7 @@ void Reply(http_request request, const ApiResponse& api) { SendReply(std::move(r
 struct HttpEndpoint::Impl {
   HttpEndpointOptions options;
   HttpHandler handler;
-  std::unique_ptr<http_listener> listener;
-  uint16_t port = 0;
+  OpenedListener opened;
   std::mutex mu;
   std::condition_variable idle;
   int in_flight = 0;
@@ -96,51 +91,27 @@ HttpEndpoint::~HttpEndpoint() { Stop(); }
 
 Status HttpEndpoint::Start() {
   const HttpEndpointOptions& o = impl_->options;
-  if (impl_->listener) return FailedPrecondition(o.name + ": already listening on " + address());
+  if (impl_->opened.listener) return FailedPrecondition(o.name + ": already listening on " + address());
   PrepareTokenChecks();
-  if (o.host.find(':') != std::string::npos) {
-    return InvalidArgument(o.name + " host: \"" + o.host + "\" is IPv6; the HTTP listener needs an IPv4 address");
-  }
-  std::string last_error;
-  for (int attempt = 0; attempt < kBindAttempts; ++attempt) {
-    uint16_t port = o.port;
-    if (port == 0) {
-      Result<uint16_t> free = PickFreePort(o.host);
-      if (!free.ok()) return free.status();
-      port = *free;
-    }
-    const std::string uri = "http://" + o.host + ":" + std::to_string(port) + "/";
-    try {
-      auto listener = std::make_unique<http_listener>(uri);
-      listener->support([impl = impl_.get()](http_request request) { impl->Serve(std::move(request)); });
-      listener->open().wait();
-      impl_->listener = std::move(listener);
-      impl_->port = port;
-      spdlog::info("{}: listening on {}", o.name, address());
-      return Status::Ok();
-    } catch (const std::exception& e) {
-      last_error = e.what();
-    }
-    if (o.port != 0) break;
-  }
-  return Unavailable(o.name + ": cannot listen on " + o.host + ": " + last_error);
+  auto opened =
+      OpenListener(o.name, o.host, o.port, [impl = impl_.get()](http_request request) { impl->Serve(std::move(request)); });
+  if (!opened.ok()) return opened.status();
+  impl_->opened = std::move(*opened);
+  return Status::Ok();
 }
 
 void HttpEndpoint::Stop() {
-  if (!impl_->listener) return;
-  try {
-    impl_->listener->close().wait();
-  } catch (const std::exception& e) {
-    spdlog::warn("{}: closing the listener: {}", impl_->options.name, e.what());
-  }
+  if (!impl_->opened.listener) return;
+  CloseListener(impl_->options.name, &impl_->opened);
   std::unique_lock lock(impl_->mu);
   impl_->idle.wait(lock, [&] { return impl_->in_flight == 0; });
   lock.unlock();
-  impl_->listener.reset();
-  impl_->port = 0;
+  impl_->opened = {};
 }
 
-std::string HttpEndpoint::address() const { return impl_->options.host + ":" + std::to_string(impl_->port); }
+std::string HttpEndpoint::address() const {
+  return impl_->options.host + ":" + std::to_string(impl_->opened.port);
+}
 
 Status ParseListenAddress(const std::string& value, HttpEndpointOptions* options) {
   const size_t colon = value.rfind(':');

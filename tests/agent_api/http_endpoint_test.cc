@@ -59,6 +59,11 @@ TEST_F(HttpEndpointTest, RefusesWithoutTheTokenOtherMethodsAndBodiesBeforeTheHan
   EXPECT_EQ(Curl(endpoint_->address(), "/metrics").status, 401);
   EXPECT_EQ(Curl(endpoint_->address(), "/metrics", {"-H", "Authorization: Bearer wrong"}).status, 401);
   EXPECT_EQ(Get("/metrics", {"-X", "POST"}).status, 405);
+  // cpprest answers these itself (TRACE echoing the headers, the token among them) unless they reach Serve.
+  CurlReply trace = Get("/metrics", {"-X", "TRACE"});
+  EXPECT_EQ(trace.status, 405);
+  EXPECT_EQ(trace.body.find(kToken), std::string::npos);
+  EXPECT_EQ(Get("/metrics", {"-X", "OPTIONS"}).status, 405);
   EXPECT_EQ(Get("/metrics", {"-X", "GET", "--data-binary", std::string(1 << 16, 'x')}).status, 413);
   EXPECT_EQ(calls_, 0);
 }
