@@ -25,28 +25,6 @@ using web::http::http_request;
 
 void Reply(http_request request, const ApiResponse& api) { SendReply(std::move(request), api, "control API"); }
 
-RequestHead Head(const http_request& request, const ApiRequest& api) {
-  RequestHead head;
-  head.method = api.method;
-  head.authorization = api.authorization;
-  for (const auto& [name, value] : request.headers()) {
-    head.header_bytes += name.size() + value.size();
-    if (utility::details::str_iequal(name, "Content-Length")) head.content_length = value;
-    if (utility::details::str_iequal(name, "Transfer-Encoding")) head.has_transfer_encoding = true;
-  }
-  return head;
-}
-
-// cpprest keeps reading the body into the request's stream after handing the request over; closing that
-// stream with an error stops the reading at the next chunk, and "Connection: close" drops whatever the client
-// still sends once the reply is out.
-void RefuseBeforeBody(http_request request, ApiResponse refusal) {
-  request.body().streambuf().close(std::ios_base::in | std::ios_base::out,
-                                   std::make_exception_ptr(std::runtime_error("request refused")));
-  refusal.headers.emplace_back("Connection", "close");
-  Reply(std::move(request), refusal);
-}
-
 }  // namespace
 
 struct ControlApi::Impl {
@@ -59,10 +37,8 @@ struct ControlApi::Impl {
     api.path = request.relative_uri().path();
     auto authorization = request.headers().find("Authorization");
     if (authorization != request.headers().end()) api.authorization = authorization->second;
-    if (std::optional<ApiResponse> refusal = RefusalFromHead(Head(request, api), options.token)) {
-      spdlog::warn("control API: {} {} refused before its body: {}", api.method.substr(0, 16),
-                   api.path.substr(0, 64), refusal->status);
-      RefuseBeforeBody(request, std::move(*refusal));
+    if (std::optional<ApiResponse> refusal = RefusalFromHead(HeadOf(request), HeadRules{options.token})) {
+      RefuseBeforeBody("control API", request, std::move(*refusal));
       return;
     }
     auto in_flight = std::make_shared<InFlight>(this);

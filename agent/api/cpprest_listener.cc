@@ -4,8 +4,10 @@
 
 #include <mutex>
 #include <set>
+#include <stdexcept>
 
 #include "agent/api/free_port.h"
+#include "agent/api/send_reply.h"
 
 namespace cdr::agent::api {
 namespace {
@@ -76,6 +78,27 @@ Result<OpenedListener> OpenListener(const std::string& name, const std::string& 
   }
   return Unavailable(name + ": cannot listen on " + HostForAddress(host) + ":" +
                      (port ? std::to_string(port) : "a free port") + ": " + last_error);
+}
+
+RequestHead HeadOf(const http_request& request) {
+  RequestHead head;
+  head.method = request.method();
+  for (const auto& [name, value] : request.headers()) {
+    head.header_bytes += name.size() + value.size();
+    if (utility::details::str_iequal(name, "Authorization")) head.authorization = value;
+    if (utility::details::str_iequal(name, "Content-Length")) head.content_length = value;
+    if (utility::details::str_iequal(name, "Transfer-Encoding")) head.has_transfer_encoding = true;
+  }
+  return head;
+}
+
+void RefuseBeforeBody(const std::string& name, http_request request, ApiResponse refusal) {
+  spdlog::warn("{}: {} {} refused before its body: {}", name, request.method().substr(0, 16),
+               request.relative_uri().path().substr(0, 64), refusal.status);
+  request.body().streambuf().close(std::ios_base::in | std::ios_base::out,
+                                   std::make_exception_ptr(std::runtime_error("request refused")));
+  refusal.headers.emplace_back("Connection", "close");
+  SendReply(std::move(request), refusal, name);
 }
 
 void CloseListener(const std::string& name, OpenedListener* opened) {

@@ -14,6 +14,8 @@
 #include <memory>
 #include <string>
 
+#include "agent/api/control_router.h"
+#include "agent/api/request_head.h"
 #include "common/status.h"
 
 namespace cdr::agent::api {
@@ -28,6 +30,13 @@ struct OpenedListener {
 // first colon); port 0 picks a free one.
 Result<OpenedListener> OpenListener(const std::string& name, const std::string& host, uint16_t port,
                                     std::function<void(web::http::http_request)> serve);
+// The method and headers of a request, for RefusalFromHead.
+RequestHead HeadOf(const web::http::http_request& request);
+// Replies with `refusal` without reading the body: cpprest keeps reading the body into the request's stream
+// after handing the request over; closing that stream with an error stops the reading at the next chunk, and
+// "Connection: close" drops whatever the client still sends once the reply is out.
+void RefuseBeforeBody(const std::string& name, web::http::http_request request, ApiResponse refusal);
+
 // Closes the listener (handlers still running are the caller's to wait for) and frees its host:port.
 void CloseListener(const std::string& name, OpenedListener* opened);
 

@@ -10,6 +10,7 @@
 
 #include "agent/api/bearer_auth.h"
 #include "agent/api/cpprest_listener.h"
+#include "agent/api/request_head.h"
 #include "agent/api/send_reply.h"
 
 namespace cdr::agent::api {
@@ -31,26 +32,13 @@ struct HttpEndpoint::Impl {
   std::condition_variable idle;
   int in_flight = 0;
 
-  // Checks the limits before the handler runs: the body is never read.
-  std::optional<ApiResponse> Refusal(const http_request& request) const {
-    if (request.method() != web::http::methods::GET) return Plain(405, "only GET is served\n");
-    const auto& headers = request.headers();
-    if (headers.has(web::http::header_names::content_length) &&
-        headers.content_length() > options.max_body_bytes) {
-      return Plain(413, "request body too large\n");
-    }
-    if (!options.token.empty()) {
-      auto it = headers.find(web::http::header_names::authorization);
-      if (it == headers.end() || !BearerTokenMatches(it->second, options.token)) {
-        ApiResponse denied = Plain(401, "bearer token required\n");
-        denied.headers.push_back({"WWW-Authenticate", "Bearer"});
-        return denied;
-      }
-    }
-    return std::nullopt;
-  }
-
   void Serve(http_request request) {
+    // The limits are checked from the head, before the handler runs: the body is never read.
+    const HeadRules rules{options.token, options.max_body_bytes, /*get_only=*/true};
+    if (std::optional<ApiResponse> refusal = RefusalFromHead(HeadOf(request), rules)) {
+      RefuseBeforeBody(options.name, std::move(request), std::move(*refusal));
+      return;
+    }
     {
       std::lock_guard lock(mu);
       if (in_flight >= options.max_in_flight) {
@@ -60,20 +48,16 @@ struct HttpEndpoint::Impl {
       ++in_flight;
     }
     ApiResponse response;
-    if (auto refused = Refusal(request)) {
-      response = *refused;
-    } else {
-      try {
-        HttpRequest http;
-        http.path = request.relative_uri().path();
-        for (const auto& [k, v] : web::uri::split_query(request.relative_uri().query())) {
-          http.query[web::uri::decode(k)] = web::uri::decode(v);
-        }
-        response = handler(http);
-      } catch (const std::exception& e) {
-        spdlog::error("{}: {} failed: {}", options.name, request.relative_uri().to_string(), e.what());
-        response = Plain(500, std::string("internal error: ") + e.what() + "\n");
+    try {
+      HttpRequest http;
+      http.path = request.relative_uri().path();
+      for (const auto& [k, v] : web::uri::split_query(request.relative_uri().query())) {
+        http.query[web::uri::decode(k)] = web::uri::decode(v);
       }
+      response = handler(http);
+    } catch (const std::exception& e) {
+      spdlog::error("{}: {} failed: {}", options.name, request.relative_uri().to_string(), e.what());
+      response = Plain(500, std::string("internal error: ") + e.what() + "\n");
     }
     Reply(request, response);
     std::lock_guard lock(mu);

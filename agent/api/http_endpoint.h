@@ -1,7 +1,8 @@
 // A small, bounded, read-only HTTP server over cpprestsdk for what cdr exposes besides the agent's control API:
-// the /metrics of cdr-shadow and cdr-dr-disk, and cdr serve's console. Only GET is served; a request with a
-// body larger than max_body_bytes is 413 unread, and beyond max_in_flight concurrent requests the endpoint
-// answers 503 instead of queueing, so a slow or hostile client cannot grow the process.
+// the /metrics of cdr-shadow and cdr-dr-disk, and cdr serve's console. The head is checked before anything
+// else, with the control API's rules (request_head.h): only GET is served, headers over 16 KiB are 431, a
+// chunked body 400, a body larger than max_body_bytes 413 unread; and beyond max_in_flight concurrent requests
+// the endpoint answers 503 instead of queueing, so a slow or hostile client cannot grow the process.
 #pragma once
 
 #include <cstddef>
@@ -20,7 +21,7 @@ struct HttpEndpointOptions {
   std::string host = "127.0.0.1";  // an IPv4 address literal
   uint16_t port = 0;               // 0: a free port is picked
   std::string token;               // when set, every request needs "Authorization: Bearer TOKEN" (401)
-  size_t max_body_bytes = 0;       // GET needs none
+  uint64_t max_body_bytes = 0;     // GET needs none
   int max_in_flight = 8;
   std::string name = "http";       // for the logs ("metrics", "console")
 };

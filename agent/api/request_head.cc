@@ -7,14 +7,16 @@
 
 namespace cdr::agent::api {
 
-std::optional<ApiResponse> RefusalFromHead(const RequestHead& head, std::string_view token) {
+std::optional<ApiResponse> RefusalFromHead(const RequestHead& head, const HeadRules& rules) {
   constexpr const char* kJson = "application/json";
   if (head.header_bytes > kMaxHeaderBytes) {
     return ApiResponse{
         431, kJson, ErrorBody("request headers over " + std::to_string(kMaxHeaderBytes) + " bytes"), {}};
   }
-  if (head.method == "OPTIONS" || head.method == "TRACE") return ApiResponse{405, "", "", {}};
-  if (!BearerTokenMatches(head.authorization, token)) {
+  if (head.method == "OPTIONS" || head.method == "TRACE" || (rules.get_only && head.method != "GET")) {
+    return ApiResponse{405, "", "", {}};
+  }
+  if (!rules.token.empty() && !BearerTokenMatches(head.authorization, rules.token)) {
     return ApiResponse{401, "", "", {{"WWW-Authenticate", "Bearer"}}};
   }
   // Chunked bodies have no size up front; a request with both headers is the classic smuggling shape.
@@ -25,9 +27,9 @@ std::optional<ApiResponse> RefusalFromHead(const RequestHead& head, std::string_
   uint64_t length = 0;
   const char* end = head.content_length.data() + head.content_length.size();
   auto [ptr, ec] = std::from_chars(head.content_length.data(), end, length);
-  if (ec == std::errc::result_out_of_range || (ec == std::errc() && ptr == end && length > kMaxBodyBytes)) {
+  if (ec == std::errc::result_out_of_range || (ec == std::errc() && ptr == end && length > rules.max_body_bytes)) {
     return ApiResponse{
-        413, kJson, ErrorBody("request body over " + std::to_string(kMaxBodyBytes) + " bytes"), {}};
+        413, kJson, ErrorBody("request body over " + std::to_string(rules.max_body_bytes) + " bytes"), {}};
   }
   if (ec != std::errc() || ptr != end)
     return ApiResponse{400, kJson, ErrorBody("invalid Content-Length"), {}};

@@ -1,4 +1,4 @@
-// What the control API decides from a request's method and headers alone, before it reads any of the body:
+// What a listener decides from a request's method and headers alone, before it reads any of the body:
 // cpprest hands a request over as soon as its headers are parsed and keeps reading the body into memory
 // behind it, so a refusal here is what keeps an unauthenticated or oversized body from being buffered.
 #pragma once
@@ -25,9 +25,17 @@ struct RequestHead {
   size_t header_bytes = 0;  // names and values of all headers
 };
 
+// What a listener accepts. The control API: its token, bodies up to kMaxBodyBytes, every method its router knows.
+// The read-only endpoint (daemons' /metrics, the console): GET only, no body, a token when it has one.
+struct HeadRules {
+  std::string_view token;  // the bearer token every request must carry; empty: none is asked for
+  uint64_t max_body_bytes = kMaxBodyBytes;
+  bool get_only = false;   // any method but GET is 405
+};
+
 // The refusal, or nullopt when the body may be read: 431 for huge headers, 405 for OPTIONS and TRACE (no
-// body, nothing echoed), 401 without the token, 400 for a chunked body or a bad Content-Length, 413 for a
-// body over kMaxBodyBytes.
-std::optional<ApiResponse> RefusalFromHead(const RequestHead& head, std::string_view token);
+// body, nothing echoed) and, with get_only, for anything but GET, 401 without the token, 400 for a chunked body
+// or a bad Content-Length, 413 for a body over max_body_bytes.
+std::optional<ApiResponse> RefusalFromHead(const RequestHead& head, const HeadRules& rules);
 
 }  // namespace cdr::agent::api

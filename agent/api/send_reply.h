@@ -6,16 +6,18 @@
 #include <cpprest/http_msg.h>
 #include <spdlog/spdlog.h>
 
+#include <string>
+
 #include "agent/api/byte_body.h"
 #include "agent/api/control_router.h"
 
 namespace cdr::agent::api {
 
-inline void SendReply(web::http::http_request request, const ApiResponse& api, const char* listener) {
+inline void SendReply(web::http::http_request request, const ApiResponse& api, std::string listener) {
   web::http::http_response response(static_cast<web::http::status_code>(api.status));
   for (const auto& [name, value] : api.headers) response.headers().add(name, value);
   if (!api.body.empty()) SetByteBody(response, api.body, api.content_type);
-  request.reply(response).then([listener](pplx::task<void> sent) {
+  request.reply(response).then([listener = std::move(listener)](pplx::task<void> sent) {
     try {
       sent.get();
     } catch (const std::exception& e) {

@@ -65,6 +65,8 @@ TEST_F(HttpEndpointTest, RefusesWithoutTheTokenOtherMethodsAndBodiesBeforeTheHan
   EXPECT_EQ(trace.body.find(kToken), std::string::npos);
   EXPECT_EQ(Get("/metrics", {"-X", "OPTIONS"}).status, 405);
   EXPECT_EQ(Get("/metrics", {"-X", "GET", "--data-binary", std::string(1 << 16, 'x')}).status, 413);
+  EXPECT_EQ(Get("/metrics", {"-X", "GET", "-H", "Transfer-Encoding: chunked", "--data-binary", "x"}).status, 400);
+  EXPECT_EQ(Get("/metrics", {"-H", "X-Filler: " + std::string(20 << 10, 'y')}).status, 431);
   EXPECT_EQ(calls_, 0);
 }
 
