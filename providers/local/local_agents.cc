@@ -5,7 +5,6 @@
 
 #include "common/clock.h"
 #include "common/json_file.h"
-#include "common/random_hex.h"
 #include "providers/local/internal/daemon.h"
 #include "providers/local/internal/layout.h"
 #include "providers/local/internal/records.h"
@@ -19,7 +18,6 @@ namespace fs = std::filesystem;
 
 constexpr char kAgentVersion[] = "0.1.0";
 constexpr char kAgentProgram[] = "cdr-agent";
-constexpr int kTokenBytes = 32;
 
 Agent Observed(const fs::path& root, const internal::AgentRecord& record) {
   Agent agent = record.agent;
@@ -34,15 +32,6 @@ Agent Observed(const fs::path& root, const internal::AgentRecord& record) {
 }
 
 // A restarted agent keeps its token, so a reconciler holding the old one still gets in.
-Result<std::string> LoadOrCreateToken(const fs::path& path) {
-  auto token = internal::ReadSecretFile(path);
-  if (token.ok() && !token->empty()) return token;
-  if (!token.ok() && token.status().code() != StatusCode::kNotFound) return token.status();
-  std::string fresh = RandomHex(kTokenBytes);
-  CDR_RETURN_IF_ERROR(internal::WriteSecretFile(path, fresh));
-  return fresh;
-}
-
 Result<std::string> ReadyAddress(const nlohmann::json& ready, const char* key, const fs::path& ready_file) {
   auto it = ready.find(key);
   if (it == ready.end() || !it->is_string() || it->get<std::string>().empty()) {
@@ -98,7 +87,7 @@ Result<Agent> LocalProvider::EnsureAgentRunning(const HostFacts& host, internal:
     return Observed(root_, record);
   }
   CDR_RETURN_IF_ERROR(CreateDirectory(internal::AgentStateDir(root_, id)));
-  auto token = LoadOrCreateToken(internal::AgentTokenFile(root_, id));
+  auto token = internal::LoadOrCreateSecretFile(internal::AgentTokenFile(root_, id));
   if (!token.ok()) return token.status();
   auto args = AgentArgs(root_, host);
   if (!args.ok()) return args.status();
