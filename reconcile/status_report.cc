@@ -11,14 +11,10 @@
 namespace cdr::reconcile {
 namespace {
 
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // The stored observation (written by the last plan or apply) for what does not change often (addresses,
 // disks), then the live one on top. Replication figures are only ever the live ones.
-void FillReplication(const state::ResourceRecord& r, const ServerObservation* seen, ServerStatus* s) {
-  const nlohmann::json observed = r.attributes.value("observed", nlohmann::json::object());
+void FillReplication(const state::ResourceRecord& r, const nlohmann::json& observed, const ServerObservation* seen,
+                     ServerStatus* s) {
   s->observed_at_ms = observed.value("observed_at", int64_t{0});
   s->nbd_address = observed.value("nbd_address", "");
   s->fenced = r.attributes.value("fenced", false);
@@ -51,14 +47,15 @@ void FillReplication(const state::ResourceRecord& r, const ServerObservation* se
   const std::string error = FirstDiskError(live);
   if (IsErrorState(live.state) && !error.empty()) s->last_error = error;
   if ((live.state == "realtime" || live.state == "reverse_realtime") && !OwnedByCdr(r.status)) s->last_error.clear();
-  const bool progressing = s->state == "replication_starting" || s->state == "full_sync" ||
-                           s->state == "full_sync_stopped" || s->state == "repair_starting" ||
-                           s->state == "repairing";
-  if (progressing) s->progress_percent = OverallProgress(live);
+  // A sync or repair under way, or a full sync stopped part-way, has a progress; nothing else does.
+  const std::string_view phase = PhaseOf(s->state);
+  if (phase == "scan" || phase == "full_sync" || phase == "repair" || s->state == "full_sync_stopped") {
+    s->progress_percent = OverallProgress(live);
+  }
 }
 
 // Health from a live answer, or, without one, only what can be said for certain.
-void Classify(const state::ResourceRecord& r, const ServerObservation* seen, int rpo_alert_seconds, int64_t now_ms,
+void Classify(const nlohmann::json& observed, const ServerObservation* seen, int rpo_alert_seconds, int64_t now_ms,
               ServerStatus* s) {
   if (s->live) {
     s->health = ClassifyHealth(s->state, s->rpo_seconds, rpo_alert_seconds);
@@ -80,7 +77,6 @@ void Classify(const state::ResourceRecord& r, const ServerObservation* seen, int
     s->health_reason = s->observe_error.empty() ? "agent not answering" : s->observe_error;
   }
   // The replica was last known good at `replicated_through`; every second since may hold unsent writes.
-  const nlohmann::json observed = r.attributes.value("observed", nlohmann::json::object());
   if (observed.contains("replicated_through") && now_ms > 0) {
     s->rpo_seconds = std::max<double>(0, (now_ms - observed.value("replicated_through", int64_t{0})) / 1000.0);
   }
@@ -96,7 +92,7 @@ const char* PhaseOf(const std::string& state) {
   if (state == "replication_starting") return "scan";
   if (state == "full_sync" || state == "full_sync_stopping") return "full_sync";
   if (state == "realtime" || state == "realtime_stopping") return "realtime";
-  if (EndsWith(state, "_stopped") && state.rfind("reverse_", 0) != 0) return "stopped";
+  if (IsStoppedState(state) && state.rfind("reverse_", 0) != 0) return "stopped";
   if (state == "repair_starting" || state == "repairing") return "repair";
   if (state == "replication_error") return "error";
   return "none";
@@ -134,7 +130,8 @@ std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& r
       if (it != live->servers.end()) seen = &it->second;
     }
     s.asked = live != nullptr;
-    FillReplication(r, seen, &s);
+    const nlohmann::json observed = r.attributes.value("observed", nlohmann::json::object());
+    FillReplication(r, observed, seen, &s);
     // The server's shadow host and DR hosts, in one pass over the records.
     for (const auto& other : records) {
       if ((other.kind != "shadow_host" && other.kind != "dr_host") || ServerOf(other.address) != r.address) continue;
@@ -152,7 +149,7 @@ std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& r
                             a.value("standalone", false), a.value("verification", nlohmann::json())});
     }
     s.phase = PhaseOf(s.state);
-    Classify(r, seen, g.rpo_alert_seconds, now_ms, &s);
+    Classify(observed, seen, g.rpo_alert_seconds, now_ms, &s);
     switch (s.health) {
       case Health::kError: ++g.error; break;
       case Health::kHealthy: ++g.healthy; break;
