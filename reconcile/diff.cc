@@ -229,15 +229,14 @@ class Differ {
     }
     if (d.kind == "server") {
       const internal::ServerView view = ViewOf(d.address, r);
+      // A failback's own transitions replace the forward plan.
       if (d.server->failback || internal::IsFailbackState(view.state)) {
         PlanServerFailback(d, r, view);
-        PlanDrHosts(d, view);
-        if (d.server->failover) internal::PlanFenceRetry(view, r->attributes, &out_.changes);
-        return;
+      } else {
+        PlanExistingServer(d, *r);
       }
-      PlanExistingServer(d, *r);
-      PlanDrHosts(d, ViewOf(d.address, r));
-      if (d.server->failover) internal::PlanFenceRetry(ViewOf(d.address, r), r->attributes, &out_.changes);
+      PlanDrHosts(d, view);
+      if (d.server->failover) internal::PlanFenceRetry(view, r->attributes, &out_.changes);
     } else {
       PlanExistingResource(d, *r);
     }
