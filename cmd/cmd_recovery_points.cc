@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "cmd/commands.h"
+#include "common/human_bytes.h"
 #include "reconcile/address.h"
 #include "reconcile/open_provider.h"
 #include "reconcile/observed_state.h"
@@ -29,13 +30,6 @@ std::string UtcTime(int64_t ns, bool compact = false) {
   char buf[32];
   std::strftime(buf, sizeof buf, compact ? "%Y%m%dT%H%M%S" : "%Y-%m-%dT%H:%M:%S", &tm);
   return compact ? std::string(buf) : fmt::format("{}.{:03}Z", buf, (ns / 1'000'000) % 1000);
-}
-
-std::string Size(uint64_t bytes) {
-  if (bytes >= (1ull << 30)) return fmt::format("{:.1f} GiB", bytes / double(1ull << 30));
-  if (bytes >= (1ull << 20)) return fmt::format("{:.1f} MiB", bytes / double(1ull << 20));
-  if (bytes >= (1ull << 10)) return fmt::format("{:.1f} KiB", bytes / double(1ull << 10));
-  return fmt::format("{} B", bytes);
 }
 
 struct Member {
@@ -145,7 +139,7 @@ void PrintPoints(const std::vector<providers::RecoveryPoint>& points) {
   }
   std::cout << fmt::format("  {:<26} {:<25} {:<10} {:>10}\n", "ID", "TIME (UTC)", "KIND", "SIZE");
   for (const auto& p : points) {
-    std::cout << fmt::format("  {:<26} {:<25} {:<10} {:>10}\n", p.id, UtcTime(p.time_ns), p.kind, Size(p.bytes));
+    std::cout << fmt::format("  {:<26} {:<25} {:<10} {:>10}\n", p.id, UtcTime(p.time_ns), p.kind, HumanBytes(p.bytes));
   }
 }
 
@@ -229,7 +223,7 @@ int RunRecoveryPoints(const GlobalOptions& g, const RecoveryPointsOptions& o) {
     } else {
       std::cout << "No history yet: the first full sync has not finished.\n";
     }
-    std::cout << fmt::format("History on the shadow host: {}.\n", Size(m.points.history_bytes));
+    std::cout << fmt::format("History on the shadow host: {}.\n", HumanBytes(m.points.history_bytes));
     return kExitOk;
   }
 

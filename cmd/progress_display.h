@@ -24,6 +24,5 @@ class ProgressDisplay {
 };
 
 std::string FormatProgressLine(const reconcile::ReplicationProgress& p, bool with_bar);
-std::string HumanBytes(uint64_t bytes);
 
 }  // namespace cdr::cmd

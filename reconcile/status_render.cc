@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "common/clock.h"
+#include "common/human_bytes.h"
 #include "reconcile/status_report.h"
 
 namespace cdr::reconcile {
@@ -29,13 +30,6 @@ std::string RenderDrHost(const DrHostStatus& d) {
 
 namespace {
 
-std::string Bytes(uint64_t bytes) {
-  if (bytes >= (1ull << 30)) return fmt::format("{:.1f} GiB", bytes / double(1ull << 30));
-  if (bytes >= (1ull << 20)) return fmt::format("{:.1f} MiB", bytes / double(1ull << 20));
-  if (bytes >= (1ull << 10)) return fmt::format("{:.1f} KiB", bytes / double(1ull << 10));
-  return fmt::format("{} B", bytes);
-}
-
 // A live RPO is the agent's figure; without one it is an upper bound that grows until the agent answers.
 std::string RpoText(const ServerStatus& s) {
   if (s.rpo_seconds < 0) return "-";
@@ -54,7 +48,7 @@ std::string NoteText(const ServerStatus& s) {
   if (s.fenced) parts.push_back("fenced: production refuses writes while failed over");
   if (s.backlog && s.backlog->writes > 0) {
     parts.push_back(fmt::format("{} writes ({}) not sent, oldest {:.0f}s old", s.backlog->writes,
-                                Bytes(s.backlog->bytes), s.backlog->age_seconds));
+                                HumanBytes(s.backlog->bytes), s.backlog->age_seconds));
   }
   if (!s.last_error.empty()) parts.push_back(s.last_error);
   if (s.replication == "running" && s.state == "initialized") {
