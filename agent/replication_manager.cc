@@ -7,6 +7,7 @@
 
 #include "agent/replication_epoch.h"
 #include "agent/replication_state_names.h"
+#include "common/clock.h"
 
 namespace cdr::agent {
 namespace {
@@ -226,9 +227,8 @@ void ReplicationManager::MeasureBacklogLocked(Disk& disk, DiskReplicationStatus*
   d->backlog_writes = backlog->writes;
   d->backlog_bytes = backlog->bytes;
   if (backlog->writes > 0) {
-    const auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                            std::chrono::system_clock::now().time_since_epoch()).count();
-    d->backlog_age_seconds = std::max<double>(0, (now_ns - static_cast<int64_t>(backlog->oldest_time_ns)) / 1e9);
+    const int64_t age_ns = NowUnixNanos() - static_cast<int64_t>(backlog->oldest_time_ns);
+    d->backlog_age_seconds = std::max<double>(0, age_ns / 1e9);
   }
 }
 

@@ -13,10 +13,11 @@
 #include <thread>
 
 #include "cmd/commands.h"
+#include "common/clock.h"
 #include "common/human_bytes.h"
 #include "reconcile/address.h"
-#include "reconcile/open_provider.h"
 #include "reconcile/observed_state.h"
+#include "reconcile/open_provider.h"
 #include "reconcile/refresh.h"
 
 namespace cdr::cmd {
@@ -73,8 +74,7 @@ void ExtendWindowsToNow(providers::Provider& provider, const std::vector<state::
       if (r.address == m.address) servers.push_back(r);
     }
   }
-  const int64_t asked_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                               std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t asked_ns = NowUnixNanos();
   auto observed = reconcile::Refresh(provider, servers, {}, reconcile::HttpAgentConnector());
   if (!observed.ok()) return;
   for (Member& m : *members) {
@@ -106,8 +106,7 @@ bool HasPoint(const Member& m, const std::string& id) {
 
 // Asks every member for a point at one instant and waits until each has it, or one refused it.
 Status Take(providers::Provider& provider, std::vector<Member>* members, int wait_seconds, std::string* id) {
-  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                             std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t now_ns = NowUnixNanos();
   *id = fmt::format("rp-{}Z-g{:03}", UtcTime(now_ns, true), (now_ns / 1'000'000) % 1000);
   for (const Member& m : *members) {
     CDR_RETURN_IF_ERROR(provider.RequestRecoveryPoint({m.shadow_host_id, m.host, *id, now_ns}));

@@ -7,6 +7,8 @@
 namespace cdr {
 
 int64_t NowUnixMillis();
+// CLOCK_REALTIME in nanoseconds, as journal records and recovery points carry it.
+int64_t NowUnixNanos();
 // "2026-11-25T16:35:54Z" (UTC, second precision)
 std::string FormatRfc3339(int64_t unix_millis);
 

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
 #include <map>
 
 #include "common/clock.h"
@@ -99,8 +98,7 @@ void AddRecoveryPointProblems(const std::vector<state::ResourceRecord>& records,
   for (const auto& r : records) {
     if (r.kind == "server") servers[r.address] = &r;
   }
-  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                             std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t now_ns = NowUnixNanos();
   for (const auto& r : records) {
     if (r.kind != "shadow_host" || r.status != "created" || Covered(*items, r.address)) continue;
     auto server = servers.find(ServerOf(r.address));

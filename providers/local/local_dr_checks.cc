@@ -12,6 +12,7 @@
 #include <fstream>
 #include <thread>
 
+#include "common/clock.h"
 #include "common/digest.h"
 #include "common/json_file.h"
 #include "common/random_hex.h"
@@ -117,11 +118,8 @@ Result<DrHostCheckResult> LocalProvider::CheckDrHost(const std::string& id, cons
   // The host was described by the check, so its record is there; cdr-dr-disk exports what is written here.
   auto record = internal::ReadDrHost(internal::DrHostFile(root_, id));
   if (!record.ok()) return record.status();
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
   const nlohmann::json verification = {
-      {"result", result->result},
-      {"detail", result->detail},
-      {"time_ns", std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()}};
+      {"result", result->result}, {"detail", result->detail}, {"time_ns", NowUnixNanos()}};
   CDR_RETURN_IF_ERROR(WriteJsonFileAtomically(
       internal::VerificationFile(internal::DrHostDir(root_, record->host.zone, id)), verification));
   return result;

@@ -3,16 +3,16 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 
-#include "agent/file_backend.h"
-#include "agent/nbd_server.h"
 #include "agent/api/control_api.h"
 #include "agent/api/http_endpoint.h"
-#include "common/prometheus_text.h"
-#include "recovery/dr_host_metrics.h"
+#include "agent/file_backend.h"
+#include "agent/nbd_server.h"
+#include "common/clock.h"
 #include "common/json_file.h"
+#include "common/prometheus_text.h"
 #include "recovery/dr_disks.h"
+#include "recovery/dr_host_metrics.h"
 #include "recovery/main/commands.h"
 
 namespace cdr::recovery::cli {
@@ -54,10 +54,8 @@ Result<std::unique_ptr<agent::api::HttpEndpoint>> StartMetrics(const ServeFlags&
   options.token = *token;
   auto endpoint = std::make_unique<agent::api::HttpEndpoint>(options, [info](const agent::api::HttpRequest& r) {
     if (r.path != "/metrics") return agent::api::ApiResponse{404, "text/plain", "not found\n", {}};
-    const auto now = std::chrono::system_clock::now().time_since_epoch();
-    return agent::api::ApiResponse{
-        200, std::string(kPrometheusTextContentType),
-        RenderDrHostMetrics(info, std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()), {}};
+    return agent::api::ApiResponse{200, std::string(kPrometheusTextContentType),
+                                   RenderDrHostMetrics(info, NowUnixNanos()), {}};
   });
   CDR_RETURN_IF_ERROR(endpoint->Start());
   return endpoint;

@@ -7,7 +7,6 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +15,7 @@
 
 #include "agent/api/control_api.h"
 #include "agent/api/http_endpoint.h"
+#include "common/clock.h"
 #include "common/json_file.h"
 #include "common/prometheus_text.h"
 #include "shadow/shadow_metrics.h"
@@ -106,10 +106,8 @@ std::unique_ptr<cdr::agent::api::HttpEndpoint> MetricsEndpoint(const Flags& flag
   auto endpoint = std::make_unique<api::HttpEndpoint>(
       options, [replica_dir = flags.options.replica_dir, names = flags.names](const api::HttpRequest& request) {
         if (request.path != "/metrics") return api::ApiResponse{404, "text/plain", "not found\n", {}};
-        const auto now = std::chrono::system_clock::now().time_since_epoch();
-        const auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now).count();
         return api::ApiResponse{200, std::string(cdr::kPrometheusTextContentType),
-                                cdr::shadow::RenderShadowMetrics(replica_dir, names, now_ns), {}};
+                                cdr::shadow::RenderShadowMetrics(replica_dir, names, cdr::NowUnixNanos()), {}};
       });
   *status = endpoint->Start();
   return endpoint;
