@@ -1,13 +1,12 @@
 #include "shadow/shadow_metrics.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <optional>
 #include <tuple>
 #include <vector>
 
 #include "common/prometheus_text.h"
+#include "shadow/history_bytes.h"
 #include "shadow/history_files.h"
 #include "shadow/recovery_points.h"
 #include "shadow/replica_state.h"
@@ -26,29 +25,6 @@ struct DiskFigures {
   std::optional<uint64_t> newest_point_ns;
 };
 
-// Allocated, not apparent, size: the base image is sparse.
-uint64_t AllocatedBytes(const fs::path& path) {
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0) return 0;
-  if (S_ISREG(st.st_mode)) return static_cast<uint64_t>(st.st_blocks) * 512;
-  if (!S_ISDIR(st.st_mode)) return 0;
-  uint64_t total = 0;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(path, ec)) total += AllocatedBytes(entry.path());
-  return total;
-}
-
-uint64_t HistoryBytes(const fs::path& server_dir, const std::string& disk) {
-  const HistoryPaths paths{server_dir, disk};
-  uint64_t total = AllocatedBytes(paths.base()) + AllocatedBytes(paths.cdp_dir());
-  const std::string repair_prefix = disk + ".repair-";
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(server_dir, ec)) {
-    if (entry.path().filename().string().rfind(repair_prefix, 0) == 0) total += AllocatedBytes(entry.path());
-  }
-  return total;
-}
-
 std::vector<DiskFigures> ReadDisks(const fs::path& replica_dir) {
   std::vector<DiskFigures> out;
   std::error_code ec;
@@ -66,7 +42,7 @@ std::vector<DiskFigures> ReadDisks(const fs::path& replica_dir) {
       d.server_id = server.path().filename().string();
       d.disk = name.substr(0, name.size() - kStateSuffix.size());
       d.state = *state;
-      d.history_bytes = HistoryBytes(server.path(), d.disk);
+      d.history_bytes = HistoryBytes({server.path(), d.disk});
       if (points.ok()) {
         for (const auto& p : *points) {
           if (p.seqs.count(d.disk)) d.newest_point_ns = std::max(d.newest_point_ns.value_or(0), p.time_ns);

@@ -2,7 +2,6 @@
 // changes (REPLICA_DIR/<server>/policy.json); the points, the window and their sizes are read from the history by
 // `cdr-dr-disk points` (docs/recovery-points.md).
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 
@@ -15,21 +14,8 @@
 #include "providers/local/local_provider.h"
 
 namespace cdr::providers::local {
-namespace {
 
 namespace fs = std::filesystem;
-
-uint64_t BytesUnder(const fs::path& dir) {
-  uint64_t total = 0;
-  std::error_code ec;
-  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    struct stat st {};
-    if (it->is_regular_file(ec) && ::stat(it->path().c_str(), &st) == 0) total += uint64_t(st.st_blocks) * 512;
-  }
-  return total;
-}
-
-}  // namespace
 
 Result<fs::path> LocalProvider::ShadowServerDir(const std::string& shadow_host_id, const std::string& server_id) {
   if (!internal::IsSafeId(shadow_host_id)) return InvalidArgument("invalid shadow host id \"" + shadow_host_id + "\"");
@@ -105,6 +91,7 @@ Result<RecoveryPoints> LocalProvider::ListRecoveryPoints(const std::string& shad
       const int64_t end = d.value("end_time_ns", int64_t{0});
       out.window_start_ns = first ? start : std::max(out.window_start_ns, start);
       out.window_end_ns = first ? end : std::min(out.window_end_ns, end);
+      out.history_bytes += d.value("history_bytes", uint64_t{0});
       first = false;
     }
   } catch (const nlohmann::json::exception& e) {
@@ -114,17 +101,6 @@ Result<RecoveryPoints> LocalProvider::ListRecoveryPoints(const std::string& shad
     auto request = ReadJsonFile(entry.path());
     if (request.ok() && request->contains("error")) {
       out.refused[entry.path().stem().string()] = request->value("error", "");
-    }
-  }
-  ec.clear();
-  for (const auto& entry : fs::directory_iterator(*dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.find(".base.img") != std::string::npos || name.find(".cdp") != std::string::npos ||
-        name.find(".repair-") != std::string::npos) {
-      out.history_bytes += entry.is_directory(ec) ? BytesUnder(entry.path()) : [&] {
-        struct stat st {};
-        return ::stat(entry.path().c_str(), &st) == 0 ? uint64_t(st.st_blocks) * 512 : 0;
-      }();
     }
   }
   return out;

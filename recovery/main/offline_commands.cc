@@ -3,10 +3,11 @@
 
 #include <cstdio>
 
+#include "common/rfc3339.h"
 #include "recovery/dr_disks.h"
 #include "recovery/main/commands.h"
-#include "common/rfc3339.h"
 #include "recovery/standalone_image.h"
+#include "shadow/history_bytes.h"
 
 namespace cdr::recovery::cli {
 namespace fs = std::filesystem;
@@ -100,7 +101,8 @@ int Points(const PointsFlags& flags) {
                               {"start", FormatRfc3339Nanos(w.start_time_ns)},
                               {"end", FormatRfc3339Nanos(w.end_time_ns)},
                               {"base_seq", w.base_seq},
-                              {"newest_seq", w.newest_seq}});
+                              {"newest_seq", w.newest_seq},
+                              {"history_bytes", shadow::HistoryBytes({flags.replica_dir / flags.server, w.disk})}});
   }
   std::printf("%s\n", out.dump(2).c_str());
   return 0;

@@ -143,6 +143,8 @@ TEST_F(DrillFailoverTest, DrillsShowExactlyThePrimaryAtEachInstantWhileReplicati
   json listed = json::parse(points.out);
   EXPECT_FALSE(listed["points"].empty()) << points.out;  // one a second while writing
   EXPECT_GT(listed["window"]["end_ns"].get<int64_t>(), listed["window"]["start_ns"].get<int64_t>());
+  // The base image and the log of what was written hold space on the shadow host.
+  EXPECT_GT(listed["history_bytes"].get<uint64_t>(), 0u) << points.out;
 
   // Failover is refused while the drill is up, and says what to do.
   ws_.WriteSpec("web.toml", GroupSpec(1, 30, "running") + FailoverTable("latest", false));
