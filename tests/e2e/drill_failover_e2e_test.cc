@@ -170,6 +170,9 @@ TEST_F(DrillFailoverTest, FailoverChangeRecoveryPointAndConfirm) {
   json server = Server();
   EXPECT_EQ(server["state"], "failed_over");
   EXPECT_EQ(DrDiskHash(server["dr_hosts"][0]), instants[0].hash);
+  // The failover's event names what the DR host is up at (a time between points: the instant).
+  RunResult events = ws_.Cdr({"jobs", "--events"});
+  EXPECT_NE(events.out.find(" is up at the instant 20"), std::string::npos) << events.out;
 
   RunResult changed = Apply(FailoverTable(instants[1].time, false));
   ASSERT_EQ(changed.exit_code, 0) << changed.out << changed.err;
@@ -202,6 +205,17 @@ TEST(GroupRecoveryPointTest, TakeMakesOnePointOnEveryServerOfTheGroup) {
   RunResult applied = ws.Cdr({"apply", "-auto-approve", "-wait-timeout=60"});
   ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
 
+  // Only web-2 changes before the point, so the group's size for it is web-2's alone, not the first server's.
+  // The last 256 KiB of the 16 MiB disk: free space of its ext4, so the drill's fsck below still passes.
+  const json web2 = StatusJson(ws)["groups"][0]["servers"][1];
+  const std::string uri = web2["nbd_uris"][0];
+  ASSERT_EQ(cdr::testing::RunProgram({"qemu-io", "-f", "raw", "-c", "write -P 0x5a 15872k 256k", uri}).exit_code, 0);
+  const std::string disk = (ws.cloud() / "zones" / "az1" / "disks" / "host-2-vda.img").string();
+  const std::string replica = web2["replicas"][0]["path"];
+  ASSERT_TRUE(cdr::testing::PollUntil(
+      [&] { return cdr::testing::RunProgram({"cmp", "-s", disk, replica}).exit_code == 0; },
+      std::chrono::seconds(60)));
+
   RunResult taken = ws.Cdr({"recovery-points", "web-prod", "--take", "--json"});
   ASSERT_EQ(taken.exit_code, 0) << taken.out << taken.err;
   const json group = json::parse(taken.out);
@@ -211,14 +225,25 @@ TEST(GroupRecoveryPointTest, TakeMakesOnePointOnEveryServerOfTheGroup) {
   for (const auto& p : group["points"]) listed |= p["id"] == id && p["kind"] == "manual";
   EXPECT_TRUE(listed) << taken.out;
   ASSERT_EQ(group["servers"].size(), 2u);
+  uint64_t bytes_on_servers = 0;
   for (const char* server : {"web-prod/web-1", "web-prod/web-2"}) {
     RunResult one = ws.Cdr({"recovery-points", server, "--json"});
     ASSERT_EQ(one.exit_code, 0) << one.err;
     bool has = false;
     const json listed_here = json::parse(one.out);
-    for (const auto& p : listed_here["points"]) has |= p["id"] == id;
+    for (const auto& p : listed_here["points"]) {
+      if (p["id"] != id) continue;
+      has = true;
+      bytes_on_servers += p["bytes"].get<uint64_t>();
+    }
     EXPECT_TRUE(has) << server << ": " << one.out;
   }
+  uint64_t group_bytes = 0;
+  for (const auto& p : group["points"]) {
+    if (p["id"] == id) group_bytes = p["bytes"];
+  }
+  EXPECT_GE(bytes_on_servers, 256u << 10);
+  EXPECT_EQ(group_bytes, bytes_on_servers) << taken.out;
 
   ws.WriteSpec("web.toml", GroupSpec(2, 30, "running") + "\n[group.server.drill]\nname = \"web2-drill\"\n"
                                                         "recovery_point = \"" + id + "\"\nverify = \"fsck\"\n");

@@ -138,5 +138,38 @@ TEST_F(StatusTruthTest, StoppedServerShowsItsBacklogAlsoAfterAnAgentRestart) {
       std::chrono::seconds(60)));
 }
 
+// The any-point-in-time window ends now only while the live agent says nothing is unsent; with writes held by a
+// stopped replication it ends at the newest write the shadow host has.
+TEST_F(StatusTruthTest, RecoveryWindowEndsNowOnlyWhileNothingIsUnsent) {
+  ASSERT_EQ(Apply("running").exit_code, 0);
+  const json server = Server(Status());
+  Write(server["nbd_uris"][0], 128 << 10, 9);
+  const fs::path disk = ws_.cloud() / "zones" / "az1" / "disks" / "host-1-vda.img";
+  const fs::path replica = server["replicas"][0]["path"].get<std::string>();
+  ASSERT_TRUE(cdr::testing::PollUntil(
+      [&] { return cdr::testing::RunProgram({"cmp", "-s", disk.string(), replica.string()}).exit_code == 0; },
+      std::chrono::seconds(60)));
+  auto window = [&] {
+    RunResult r = ws_.Cdr({"recovery-points", "web-prod/web-1", "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out, nullptr, false);
+  };
+  // Acknowledgements follow the replica's commit: poll until the agent has nothing unsent.
+  json current;
+  const int64_t asked_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::system_clock::now().time_since_epoch()).count();
+  ASSERT_TRUE(PollUntil([&] { return (current = window()).value("window_ends_now", false); }, std::chrono::seconds(30)))
+      << current.dump(2);
+  EXPECT_GE(current["window"]["end_ns"].get<int64_t>(), asked_ns);
+
+  ASSERT_EQ(Apply("stopped").exit_code, 0);
+  const int64_t stopped_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch()).count();
+  Write(server["nbd_uris"][0], 64 << 10, 10);
+  const json held = window();
+  EXPECT_EQ(held["window_ends_now"], false) << held.dump(2);
+  EXPECT_LT(held["window"]["end_ns"].get<int64_t>(), stopped_ns) << "the unsent write is not in the window";
+}
+
 }  // namespace
 }  // namespace cdr::e2e
