@@ -10,6 +10,7 @@
 
 #include "common/digest.h"
 #include "tests/e2e/cdr_workspace.h"
+#include "tests/e2e/status_json.h"
 #include "tests/support/process_test_util.h"
 
 namespace cdr::e2e {
@@ -35,16 +36,7 @@ class FailbackTest : public ::testing::Test {
     return ws_.Cdr({"apply", "-auto-approve", "-wait-timeout=60"});
   }
 
-  json Server() {
-    RunResult r = ws_.Cdr({"status", "--json"});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    json status = json::parse(r.out, nullptr, false);
-    if (status.is_discarded() || status["groups"].empty() || status["groups"][0]["servers"].empty()) {
-      ADD_FAILURE() << "unexpected status output: " << r.out;
-      return json::object();
-    }
-    return status["groups"][0]["servers"][0];
-  }
+  json Server() { return StatusOfFirstServer(ws_); }
 
   cdr::testing::RunResult WriteTo(const std::string& uri, unsigned seed) {
     cdr::testing::WriteRandomFile(tmp_ / "data.bin", 1 << 20, seed);

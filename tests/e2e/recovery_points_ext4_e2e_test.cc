@@ -22,6 +22,7 @@
 #include "common/digest.h"
 #include "tests/agent/nbdfuse_mount.h"
 #include "tests/e2e/cdr_workspace.h"
+#include "tests/e2e/status_json.h"
 #include "tests/support/process_test_util.h"
 
 namespace cdr::e2e {
@@ -99,16 +100,7 @@ class RecoveryPointsExt4Test : public ::testing::Test {
     return ws_.Cdr({"apply", "-auto-approve", "-wait-timeout=60"});
   }
 
-  json Server() {
-    RunResult r = ws_.Cdr({"status", "--json"});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    json status = json::parse(r.out, nullptr, false);
-    if (status.is_discarded() || status["groups"].empty() || status["groups"][0]["servers"].empty()) {
-      ADD_FAILURE() << "unexpected `cdr status --json` output: " << r.out << r.err;
-      return json::object();
-    }
-    return status["groups"][0]["servers"][0];
-  }
+  json Server() { return StatusOfFirstServer(ws_); }
 
   json Drill() {
     json server = Server();
