@@ -326,7 +326,15 @@ TEST_F(ReplicationRepairTest, StopThenStartDuringARepairResumesAtTheShadowsCurso
         return s && s->repair_in_progress && s->repair_cursor >= kDisk / 4;
       },
       60s));
-  sender_->Stop();
+  {
+    // The shadow still applies what was in flight when the sender stopped; its cursor is final once it has
+    // committed and closed the connection.
+    LogCapture closing;
+    sender_->Stop();
+    ASSERT_TRUE(PollUntil([&] { return closing.Text().find("connection closed at applied seq") != std::string::npos; },
+                          30s))
+        << closing.Text();
+  }
   auto stopped = ReadShadowState(tmp_ / "replicas", "web-1", "disk0");
   ASSERT_TRUE(stopped && stopped->repair_in_progress) << "the repair ended before the stop";
   const uint64_t cursor_at_stop = stopped->repair_cursor;
