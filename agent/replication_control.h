@@ -2,7 +2,7 @@
 // this interface over HTTP; the HTTP client implements it too, so the reconciler commands an agent the same way
 // whether it is a real process or a test double. Commands act on every disk of the server, as in CT-CDR.
 //
-// States are the server states of DESIGN.md §2, per disk and for the whole agent:
+// States are the server states of docs/state-machine.md, per disk and for the whole agent:
 //   initialized ──start──► replication_starting ──► full_sync ──► realtime
 //   full_sync ──stop──► full_sync_stopping ──► full_sync_stopped      (restart/start resumes the sync)
 //   realtime  ──stop──► realtime_stopping  ──► realtime_stopped       (restart/start resumes from the acked seq)
@@ -41,7 +41,7 @@ struct ReplicationTarget {
 
 struct DiskReplicationStatus {
   std::string disk;        // the export name ("vda")
-  std::string state;       // DESIGN.md §2 state name (see above)
+  std::string state;       // docs/state-machine.md state name (see above)
   uint64_t size_bytes = 0;
   double progress_percent = 0;  // full sync or repair progress; 100 in realtime
   uint64_t bytes_sent = 0;            // wire bytes since the agent started

@@ -1,5 +1,5 @@
 // The agent's replication lifecycle for all its disks: implements ReplicationControl
-// (agent/replication_control.h) with one ReplicationSender per export, names each disk's state as DESIGN.md
+// (agent/replication_control.h) with one ReplicationSender per export, names each disk's state as docs/state-machine.md
 // §2 does, and persists the target and the desired run state (STATE_DIR/replication.json) so a restarted
 // agent comes back the way it was left.
 //

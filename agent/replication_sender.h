@@ -37,7 +37,7 @@
 
 namespace cdr::agent {
 
-// kError is DESIGN.md's replication_error: the replica needs a repair before realtime can go on.
+// kError is the state machine's replication_error (docs/state-machine.md): the replica needs a repair before realtime can go on.
 enum class ReplicationPhase {
   kReplicationStarting,
   kFullSync,
@@ -47,7 +47,7 @@ enum class ReplicationPhase {
   kRepairStarting,
   kRepairing
 };
-const char* ReplicationPhaseName(ReplicationPhase phase);  // "replication_starting", … as in DESIGN.md §2
+const char* ReplicationPhaseName(ReplicationPhase phase);  // "replication_starting", … as in docs/state-machine.md
 
 struct ReplicationStatus {
   ReplicationPhase phase = ReplicationPhase::kStopped;

@@ -1,4 +1,4 @@
-// The DESIGN.md §2 state names of the agent's replication, from what the ReplicationManager knows about a
+// The docs/state-machine.md state names of the agent's replication, from what the ReplicationManager knows about a
 // disk (its run flags and what it remembers) and what the disk's sender says. Pure functions, so every
 // mapping can be tested without a shadow.
 #pragma once

@@ -1,4 +1,4 @@
-// How the manager names a disk's state and the agent's (DESIGN.md §2), without processes.
+// How the manager names a disk's state and the agent's (docs/state-machine.md), without processes.
 #include <gtest/gtest.h>
 
 #include "agent/replication_state_names.h"
