@@ -30,7 +30,14 @@ bool CheckNotStale(const reconcile::Plan& plan, PlanSession& s, const std::strin
   return true;
 }
 
+// Approval comes from a person at a terminal: `yes | cdr apply` in a script would approve any plan, a failover
+// included, without anyone reading it. Scripts use -auto-approve or a saved plan.
 bool Confirm() {
+  if (!::isatty(STDIN_FILENO)) {
+    PrintError("apply asks for approval on a terminal, and stdin is not one. Review the plan, then run "
+               "`cdr apply -auto-approve`, or save it with `cdr plan -out FILE` and run `cdr apply FILE`");
+    return false;
+  }
   std::cout << "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n"
                "  Enter a value: "
             << std::flush;

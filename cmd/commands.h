@@ -74,6 +74,10 @@ int RunJobs(const GlobalOptions& g, const JobsOptions& o);
 int RunForceUnlock(const GlobalOptions& g, const std::string& lock_id);
 int RunShowLock(const GlobalOptions& g);
 
+// `cdr version [--json]`; CdrVersion() is the release (project(VERSION) in CMakeLists.txt).
+const char* CdrVersion();
+int RunVersion(bool json);
+
 // `cdr state backup FILE` / `cdr state restore FILE` (docs/state.md, "Backup and restore").
 int RunStateBackup(const GlobalOptions& g, const std::string& file);
 int RunStateRestore(const GlobalOptions& g, const std::string& file);

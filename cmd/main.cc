@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <functional>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,7 @@ struct Cli {
   std::string lock_id;
   std::string state_file;
   LocalOptions local;
+  bool version_json = false;
   int exit_code = kExitOk;
 };
 
@@ -200,7 +202,25 @@ void AddCommands(CLI::App& app, Cli& cli) {
   restore->add_option("file", cli.state_file, "a copy made by cdr state backup")->required();
   Bind(restore, cli, [&cli] { return RunStateRestore(cli.g, cli.state_file); });
 
+  auto* version = app.add_subcommand("version", "the cdr release and the plan format version");
+  version->add_flag("--json", cli.version_json, "print as JSON");
+  Bind(version, cli, [&cli] { return RunVersion(cli.version_json); });
+
   AddLocalCommands(app, cli);
+}
+
+// `cdr frobnicate` (or `cdr` alone) names what was typed and the commands there are, instead of CLI11's "A
+// subcommand is required". Returns false when the error is about something else.
+bool ReportMissingCommand(const CLI::App& app) {
+  if (!app.get_subcommands().empty()) return false;
+  std::string names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+    names += (names.empty() ? "" : ", ") + sub->get_name();
+  const std::string what =
+      app.remaining().empty() ? "no command given" : "unknown command \"" + app.remaining().front() + "\"";
+  std::cerr << "Error: " << what << ". The commands are: " << names
+            << ".\nRun `cdr --help` for what each does, `cdr COMMAND --help` for its options.\n";
+  return true;
 }
 
 }  // namespace
@@ -214,6 +234,7 @@ int main(int argc, char** argv) {
   app.add_option("--spec", cli.g.spec_path,
                  "spec file or directory of *.toml (default: specs/ if present, else cdr.toml)");
   app.add_option("--state", cli.g.state_path, "state file (SQLite)")->capture_default_str();
+  app.set_version_flag("--version", std::string("cdr v") + cdr::cmd::CdrVersion(), "print the cdr release and exit");
   app.add_flag("-v,--verbose", cli.g.verbose, "log every state transition and provider call");
   auto* git = app.add_option("--git", cli.g.git_repository,
                              "read the spec from a commit of this git repository (work tree or bare), no checkout");
@@ -228,6 +249,9 @@ int main(int argc, char** argv) {
   try {
     auto args = cdr::cmd::TerraformStyleArgs(argc, argv);
     app.parse(args);
+  } catch (const CLI::RequiredError& e) {
+    if (cdr::cmd::ReportMissingCommand(app)) return cdr::cmd::kExitError;
+    return app.exit(e) == 0 ? cdr::cmd::kExitOk : cdr::cmd::kExitError;
   } catch (const CLI::ParseError& e) {
     // --help exits 0; every usage error is exit 1, like any other error (2 means "changes present").
     return app.exit(e) == 0 ? cdr::cmd::kExitOk : cdr::cmd::kExitError;

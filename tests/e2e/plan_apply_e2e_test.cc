@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/e2e/cdr_workspace.h"
+#include "tests/support/process_test_util.h"
 
 namespace cdr::e2e {
 namespace {
@@ -49,14 +50,44 @@ TEST_F(PlanApplyTest, ApplyThenPlanAgainIsANoOp) {
   EXPECT_THAT(jobs.out, HasSubstr("succeeded"));
 }
 
-TEST_F(PlanApplyTest, ApplyAsksForConfirmationAndOnlyYesProceeds) {
-  RunResult no = ws_.Cdr({"apply"}, "no\n");
-  EXPECT_EQ(no.exit_code, 1);
+// `cdr apply` in the workspace with stdin and stdout on a terminal (util-linux `script` makes the pty), where
+// `typed` is what the person types.
+cdr::testing::RunResult ApplyOnTerminal(const CdrWorkspace& ws, const std::string& typed) {
+  return cdr::testing::RunProgram({"sh", "-c", "printf '%s' \"$1\" | script -qec \"cd '$2' && '$3' apply\" /dev/null", "sh", typed,
+                     ws.dir().string(), CDR_BINARY});
+}
+
+TEST_F(PlanApplyTest, ApplyAsksForConfirmationOnATerminalAndOnlyYesProceeds) {
+  auto no = ApplyOnTerminal(ws_, "no\n");
+  EXPECT_EQ(no.exit_code, 1) << no.out << no.err;
+  EXPECT_THAT(no.out, HasSubstr("Only 'yes' will be accepted"));
   EXPECT_THAT(no.out, HasSubstr("Apply cancelled."));
   EXPECT_EQ(ws_.CountFiles(ws_.cloud() / "peerings"), 0u);
-  RunResult yes = ws_.Cdr({"apply"}, "yes\n");
-  EXPECT_EQ(yes.exit_code, 0) << yes.err;
+  auto yes = ApplyOnTerminal(ws_, "yes\n");
+  EXPECT_EQ(yes.exit_code, 0) << yes.out << yes.err;
   EXPECT_EQ(ws_.CountFiles(ws_.cloud() / "peerings"), 1u);
+}
+
+TEST_F(PlanApplyTest, AYesPipedIntoApplyIsNotAnApproval) {
+  RunResult piped = ws_.Cdr({"apply"}, "yes\n");
+  EXPECT_EQ(piped.exit_code, 1);
+  EXPECT_THAT(piped.err, HasSubstr("stdin is not one"));
+  EXPECT_THAT(piped.err, HasSubstr("-auto-approve"));
+  EXPECT_THAT(piped.out, HasSubstr("Apply cancelled."));
+  EXPECT_EQ(ws_.CountFiles(ws_.cloud() / "peerings"), 0u);
+}
+
+TEST_F(PlanApplyTest, UnknownCommandIsNamedAndVersionIsPrinted) {
+  RunResult unknown = ws_.Cdr({"aply"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_THAT(unknown.err, HasSubstr("unknown command \"aply\""));
+  EXPECT_THAT(unknown.err, HasSubstr("apply, drift"));
+  RunResult version = ws_.Cdr({"-version"});
+  EXPECT_EQ(version.exit_code, 0) << version.err;
+  EXPECT_THAT(version.out, HasSubstr("cdr v"));
+  auto json = nlohmann::json::parse(ws_.Cdr({"version", "-json"}).out);
+  EXPECT_EQ(json["plan_format_version"], 1);
+  EXPECT_EQ(version.out.substr(0, version.out.find('\n')), "cdr v" + json["cdr_version"].get<std::string>());
 }
 
 TEST_F(PlanApplyTest, SavedPlanAppliesExactlyAndIsRefusedWhenStale) {
