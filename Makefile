@@ -8,7 +8,7 @@ SANITIZER_ENV = ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 
-.PHONY: all deps configure build test build-asan test-asan demo bench clean
+.PHONY: all deps configure build install test build-asan test-asan demo bench clean
 
 all: build
 
@@ -22,6 +22,11 @@ configure: deps $(BUILD_DIR)/build.ninja
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# cdr, cdr-agent, cdr-shadow and cdr-dr-disk into $(PREFIX)/bin (they must stay side by side).
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j 2 --timeout 600
