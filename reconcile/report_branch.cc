@@ -1,11 +1,47 @@
 #include "reconcile/report_branch.h"
 
+#include <optional>
+
 #include "reconcile/internal/libgit2_handles.h"
 #include "state/state_store.h"
 
 namespace cdr::reconcile {
 
 using namespace internal;
+
+namespace {
+
+std::optional<git_oid> RefTip(git_repository* repo, const std::string& name) {
+  git_oid oid;
+  if (git_reference_name_to_id(&oid, repo, name.c_str()) != 0) return std::nullopt;
+  return oid;
+}
+
+// The commit the report goes on: the branch's tip, or origin/BRANCH's when only the remote-tracking branch has
+// it or the local branch is behind it (a reused CI clone) — then the local branch is fast-forwarded first, so
+// the push that follows is a fast-forward too. nullopt: neither exists (the first report, an orphan commit).
+Result<std::optional<git_oid>> BranchBase(git_repository* repo, const std::string& branch,
+                                          const std::string& ref_name) {
+  const std::optional<git_oid> local = RefTip(repo, ref_name);
+  const std::optional<git_oid> remote = RefTip(repo, "refs/remotes/origin/" + branch);
+  if (!remote) return local;
+  if (!local) return remote;
+  if (git_oid_equal(&*local, &*remote) || git_graph_descendant_of(repo, &*local, &*remote) == 1) return local;
+  if (git_graph_descendant_of(repo, &*remote, &*local) != 1) {
+    return FailedPrecondition("branch " + branch + " and origin/" + branch +
+                              " have diverged; reconcile them (git pull --rebase on that branch, or delete the "
+                              "local branch to continue origin's history) and run the job again");
+  }
+  git_reference* moved = nullptr;
+  if (git_reference_create_matching(&moved, repo, ref_name.c_str(), &*remote, 1, &*local,
+                                    "cdr: fast-forward to origin before the report") != 0) {
+    return Internal("fast-forward " + branch + " to origin/" + branch + ": " + LastGitError());
+  }
+  git_reference_free(moved);
+  return remote;
+}
+
+}  // namespace
 
 Result<std::string> CommitToBranch(const std::string& repository, const std::string& branch,
                                    const std::vector<BranchFile>& files, const std::string& message) {
@@ -18,17 +54,14 @@ Result<std::string> CommitToBranch(const std::string& repository, const std::str
   const std::string ref_name = "refs/heads/" + branch;
   if (!git_reference_is_valid_name(ref_name.c_str())) return InvalidArgument("`" + branch + "` is not a branch name");
 
+  auto base = BranchBase(repo.get(), branch, ref_name);
+  if (!base.ok()) return base.status();
   Commit parent;
   Tree parent_tree;
-  git_oid tip;
-  // A CI job works in a fresh clone where only origin has the branch: continue origin's history so the push
-  // that follows is a fast-forward.
-  const bool have_tip = git_reference_name_to_id(&tip, repo.get(), ref_name.c_str()) == 0 ||
-                        git_reference_name_to_id(&tip, repo.get(), ("refs/remotes/origin/" + branch).c_str()) == 0;
-  if (have_tip) {
+  if (*base) {
     git_commit* c = nullptr;
     git_tree* t = nullptr;
-    if (git_commit_lookup(&c, repo.get(), &tip) != 0 || (parent.reset(c), git_commit_tree(&t, c)) != 0) {
+    if (git_commit_lookup(&c, repo.get(), &**base) != 0 || (parent.reset(c), git_commit_tree(&t, c)) != 0) {
       return Internal("branch " + branch + ": " + LastGitError());
     }
     parent_tree.reset(t);

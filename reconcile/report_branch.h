@@ -14,8 +14,10 @@ struct BranchFile {
   std::string content;
 };
 
-// Commits `files` onto `branch` (on its tip, or on origin/BRANCH's when only the remote has it, keeping the tip's
-// other files; an orphan branch when neither exists). The author is "cdr" with the operator's user@host. Returns the new commit's id.
+// Commits `files` onto `branch`, keeping the tip's other files: on the branch's tip, or on origin/BRANCH's when only
+// the remote-tracking branch exists or the local one is behind it (it is fast-forwarded first); an orphan branch
+// when neither exists. Local and origin diverged: FailedPrecondition, nothing written. The author is "cdr" with
+// the operator's user@host. Returns the new commit's id.
 Result<std::string> CommitToBranch(const std::string& repository, const std::string& branch,
                                    const std::vector<BranchFile>& files, const std::string& message);
 

@@ -101,6 +101,43 @@ TEST_F(CiExamplesTest, AnOldPipelineCannotRollBackWithoutTheFlag) {
   EXPECT_EQ(ws_.CountFiles(ws_.cloud() / "agents"), 3u);
 }
 
+// The nightly job as GitLab runs it: in a clone of `origin` that fetched only main, night after night, and once in
+// a reused working copy whose local report branch is behind origin's.
+TEST_F(CiExamplesTest, NightlyDriftInSingleBranchClonesContinuesOriginsReportHistory) {
+  ASSERT_EQ(Shell("git clone -q --bare repo origin.git").exit_code, 0);
+  auto night = [&](const std::string& clone) {
+    if (!fs::exists(ws_.dir() / clone)) {
+      EXPECT_EQ(Shell("git clone -q --single-branch -b main origin.git " + clone).exit_code, 0);
+    }
+    const std::string env = std::string("CDR='") + CDR_BINARY + "' CDR_REPO=" + clone +
+                            " CDR_REF=main CDR_SPEC_PATH=specs CDR_STATE=.cdr/state.db CDR_DRIFT_REMOTE=origin";
+    return Shell("bash '" + std::string(CDR_SOURCE_DIR) + "/examples/ci/drift.sh'", env);
+  };
+  auto reports_on_origin = [&] {
+    return Shell("git --git-dir=origin.git rev-list --count cdr-drift-reports").output;
+  };
+  Job first = night("night1");
+  EXPECT_EQ(first.exit_code, 2) << first.output;  // the spec is not applied: drift, and the report is pushed
+  EXPECT_EQ(reports_on_origin(), "1\n");
+  Job second = night("night2");
+  EXPECT_EQ(second.exit_code, 2) << second.output;
+  EXPECT_EQ(reports_on_origin(), "2\n");
+  Job reused = night("night1");  // its local branch still points at the first report
+  EXPECT_EQ(reused.exit_code, 2) << reused.output;
+  EXPECT_EQ(reports_on_origin(), "3\n");
+
+  // A local report branch with a commit origin never got: refused before anything is written or pushed.
+  ASSERT_EQ(Shell("cd night2 && git fetch -q origin +refs/heads/cdr-drift-reports:refs/remotes/origin/"
+                  "cdr-drift-reports && git update-ref refs/heads/cdr-drift-reports $(git commit-tree -p "
+                  "cdr-drift-reports~1 -m local cdr-drift-reports^{tree})")
+                .exit_code,
+            0);
+  Job diverged = night("night2");
+  EXPECT_EQ(diverged.exit_code, 1) << diverged.output;
+  EXPECT_THAT(diverged.output, HasSubstr("have diverged"));
+  EXPECT_EQ(reports_on_origin(), "3\n");
+}
+
 TEST(CiExamplesPipelineTest, TheGitlabPipelineRunsTheTestedScripts) {
   const std::string yml = Slurp(fs::path(CDR_SOURCE_DIR) / "examples" / "ci" / "gitlab-ci.yml");
   for (const char* script : {"examples/ci/plan.sh", "examples/ci/apply.sh", "examples/ci/drift.sh"}) {
