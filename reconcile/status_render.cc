@@ -1,6 +1,9 @@
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "common/clock.h"
+#include "common/display_width.h"
 #include "common/human_bytes.h"
 #include "reconcile/status_report.h"
 
@@ -59,6 +62,8 @@ std::string NoteText(const ServerStatus& s) {
   return note;
 }
 
+std::string StateText(const ServerStatus& s) { return s.state + " " + std::string(OriginalStateName(s.state)); }
+
 }  // namespace
 
 std::string RenderStatusText(const std::vector<GroupStatus>& groups) {
@@ -78,13 +83,17 @@ std::string RenderStatusText(const std::vector<GroupStatus>& groups) {
       out += "  (no protected servers)\n";
       continue;
     }
-    out += fmt::format("  {:<16} {:<16} {:<34} {:<10} {:>6} {:<16} {:<9} {}\n", "SERVER", "HOST", "STATE", "PHASE",
-                       "PROG", "HEALTH", "RPO", "NOTE");
+    // The state with its Chinese name: as wide as the widest one, in display columns, so the columns after it
+    // stay in line.
+    size_t state_columns = 34;
+    for (const auto& s : g.servers) state_columns = std::max(state_columns, DisplayWidth(StateText(s)) + 1);
+    out += fmt::format("  {:<16} {:<16} {} {:<10} {:>6} {:<16} {:<9} {}\n", "SERVER", "HOST",
+                       PadToWidth("STATE", state_columns), "PHASE", "PROG", "HEALTH", "RPO", "NOTE");
     for (const auto& s : g.servers) {
       const std::string progress = s.progress_percent < 0 ? "-" : fmt::format("{:.1f}%", s.progress_percent);
-      out += fmt::format("  {:<16} {:<16} {:<34} {:<10} {:>6} {:<16} {:<9} {}\n", s.name, s.host,
-                         s.state + " " + std::string(OriginalStateName(s.state)), s.phase, progress,
-                         HealthName(s.health), RpoText(s), NoteText(s));
+      out += fmt::format("  {:<16} {:<16} {} {:<10} {:>6} {:<16} {:<9} {}\n", s.name, s.host,
+                         PadToWidth(StateText(s), state_columns), s.phase, progress, HealthName(s.health),
+                         RpoText(s), NoteText(s));
       for (const auto& d : s.dr_hosts) out += RenderDrHost(d);
     }
   }

@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/display_width.h"
+#include "reconcile/server_state.h"
 #include "tests/reconcile/reconcile_fixture.h"
 
 namespace cdr::reconcile {
@@ -216,6 +218,30 @@ TEST(StatusReportTest, TextAndJson) {
   EXPECT_TRUE(web["servers"][3]["rpo_seconds"].is_null());
   EXPECT_TRUE(web["servers"][3]["progress_percent"].is_null());
   EXPECT_EQ(web["servers"][4]["last_error"], "timeout");
+}
+
+// Every server row's PHASE cell starts at the display column of the header's PHASE, whatever the width of the
+// Chinese state names before it (agent_install_failed 客户端安装失败 is the widest).
+TEST(StatusReportTest, ColumnsStayInLineWithChineseStateNames) {
+  std::vector<GroupStatus> groups = BuildStatus(Records());
+  const std::string text = RenderStatusText(groups);
+  const size_t web_at = text.find("group web (");  // each group's table has its own widths
+  auto line_with = [&](const std::string& needle) {
+    const size_t at = text.find(needle, web_at);
+    const size_t start = text.rfind('\n', at) + 1;
+    return text.substr(start, text.find('\n', at) - start);
+  };
+  const std::string header = line_with("  SERVER");
+  const size_t phase_column = DisplayWidth(header.substr(0, header.find("PHASE")));
+  ASSERT_EQ(groups[1].name, "web");
+  ASSERT_EQ(groups[1].servers.size(), 5u);
+  for (const auto& server : groups[1].servers) {
+    const std::string state = server.state + " " + std::string(OriginalStateName(server.state));
+    const std::string row = line_with("  " + server.name + " ");
+    const size_t cell = row.find_first_not_of(' ', row.find(state) + state.size());
+    EXPECT_EQ(DisplayWidth(row.substr(0, cell)), phase_column) << row << "\n" << text;
+  }
+  EXPECT_THAT(text, HasSubstr("agent_install_failed 客户端安装失败 "));
 }
 
 TEST(StatusReportTest, VerificationCutShortWithItsApplyIsShownInterrupted) {
