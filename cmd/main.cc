@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cmd/cmd_local.h"
+#include "cmd/command_examples.h"
 #include "cmd/commands.h"
 
 namespace cdr::cmd {
@@ -223,6 +224,24 @@ bool ReportMissingCommand(const CLI::App& app) {
   return true;
 }
 
+// Each command's --help ends with the global options (they may also follow the command) and its examples.
+void AddHelpFooters(CLI::App& app) {
+  std::string global = "\nGlobal options (before or after the command):\n";
+  for (const CLI::Option* o : app.get_options()) {
+    if (o->get_name() == "--help") continue;
+    std::string name = o->get_name(false, true);
+    if (!o->get_type_name().empty() && o->get_expected_min() > 0) name += " " + o->get_type_name();
+    global += "  " + name + std::string(name.size() < 28 ? 28 - name.size() : 1, ' ') + o->get_description() + "\n";
+  }
+  std::function<void(CLI::App*, const std::string&)> add = [&](CLI::App* sub, const std::string& path) {
+    const std::string_view examples = ExamplesFor(path);
+    sub->footer(global + (examples.empty() ? "" : "\nExamples:\n" + std::string(examples)));
+    for (CLI::App* child : sub->get_subcommands([](const CLI::App*) { return true; }))
+      add(child, path + " " + child->get_name());
+  };
+  for (CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) add(sub, sub->get_name());
+}
+
 }  // namespace
 }  // namespace cdr::cmd
 
@@ -232,15 +251,23 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();  // `cdr validate --spec x` as well as `cdr --spec x validate`
   app.add_option("--spec", cli.g.spec_path,
-                 "spec file or directory of *.toml (default: specs/ if present, else cdr.toml)");
-  app.add_option("--state", cli.g.state_path, "state file (SQLite)")->capture_default_str();
+                 "spec file or directory of *.toml (default: specs/ if present, else cdr.toml)")
+      ->type_name("PATH");
+  app.add_option("--state", cli.g.state_path, "state file (SQLite)")->type_name("FILE")->capture_default_str();
   app.set_version_flag("--version", std::string("cdr v") + cdr::cmd::CdrVersion(), "print the cdr release and exit");
   app.add_flag("-v,--verbose", cli.g.verbose, "log every state transition and provider call");
   auto* git = app.add_option("--git", cli.g.git_repository,
-                             "read the spec from a commit of this git repository (work tree or bare), no checkout");
-  app.add_option("--ref", cli.g.git_ref, "with --git: branch, tag or commit to read")->needs(git)->capture_default_str();
-  app.add_option("--path", cli.g.git_path, "with --git: the spec file or directory inside the commit")->needs(git);
+                             "read the spec from a commit of this git repository (work tree or bare), no checkout")
+                 ->type_name("REPO");
+  app.add_option("--ref", cli.g.git_ref, "with --git: branch, tag or commit to read")
+      ->type_name("REF")
+      ->needs(git)
+      ->capture_default_str();
+  app.add_option("--path", cli.g.git_path, "with --git: the spec file or directory inside the commit")
+      ->type_name("PATH")
+      ->needs(git);
   cdr::cmd::AddCommands(app, cli);
+  cdr::cmd::AddHelpFooters(app);
   app.parse_complete_callback([&cli] {
     spdlog::set_default_logger(spdlog::stderr_color_mt("cdr"));
     spdlog::set_pattern("%^%l%$ %v");

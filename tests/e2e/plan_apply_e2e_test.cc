@@ -77,7 +77,7 @@ TEST_F(PlanApplyTest, AYesPipedIntoApplyIsNotAnApproval) {
   EXPECT_EQ(ws_.CountFiles(ws_.cloud() / "peerings"), 0u);
 }
 
-TEST_F(PlanApplyTest, UnknownCommandIsNamedAndVersionIsPrinted) {
+TEST_F(PlanApplyTest, UnknownCommandIsNamedHelpHasGlobalOptionsAndExamplesVersionIsPrinted) {
   RunResult unknown = ws_.Cdr({"aply"});
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_THAT(unknown.err, HasSubstr("unknown command \"aply\""));
@@ -85,6 +85,11 @@ TEST_F(PlanApplyTest, UnknownCommandIsNamedAndVersionIsPrinted) {
   RunResult version = ws_.Cdr({"-version"});
   EXPECT_EQ(version.exit_code, 0) << version.err;
   EXPECT_THAT(version.out, HasSubstr("cdr v"));
+  RunResult help = ws_.Cdr({"plan", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("Global options (before or after the command):"));
+  EXPECT_THAT(help.out, HasSubstr("--git REPO"));
+  EXPECT_THAT(help.out, HasSubstr("Examples:\n  cdr plan"));
   auto json = nlohmann::json::parse(ws_.Cdr({"version", "-json"}).out);
   EXPECT_EQ(json["plan_format_version"], 1);
   EXPECT_EQ(version.out.substr(0, version.out.find('\n')), "cdr v" + json["cdr_version"].get<std::string>());
