@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <thread>
+
 #include <iostream>
 
 #include "reconcile/git_info.h"
@@ -105,7 +108,17 @@ std::unique_ptr<providers::Provider> OpenProviderOrReport(const specs::Spec& spe
 
 std::optional<ScopedLock> ScopedLock::Acquire(state::StateStore& store, const GlobalOptions& g,
                                               const std::string& operation) {
+  const auto deadline = std::chrono::steady_clock::now() + g.lock_timeout;
   auto lock = store.AcquireLock({operation, kLockTtlMillis});
+  // Held by another live process: wait for it within -lock-timeout, asking again every half second.
+  for (bool said = false; !lock.ok() && lock.status().code() == StatusCode::kAborted &&
+                          std::chrono::steady_clock::now() < deadline;) {
+    if (!said) std::cerr << "Acquiring state lock. This may take a few moments...\n";
+    said = true;
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+        std::chrono::milliseconds(500), deadline - std::chrono::steady_clock::now()));
+    lock = store.AcquireLock({operation, kLockTtlMillis});
+  }
   if (!lock.ok()) {
     PrintError(lock.status().message());
     return std::nullopt;

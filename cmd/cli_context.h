@@ -2,6 +2,7 @@
 // with errors printed the same way everywhere.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -27,6 +28,9 @@ struct GlobalOptions {
   std::string git_path;
   std::string state_path = ".cdr/state.db";
   bool verbose = false;
+  // -lock-timeout: how long a command that needs the state lock waits for another holder to let go (0: refused
+  // at once, as before).
+  std::chrono::milliseconds lock_timeout{0};
 };
 
 std::filesystem::path SpecPath(const GlobalOptions& g);

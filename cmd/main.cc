@@ -13,6 +13,7 @@
 
 #include "cmd/cmd_local.h"
 #include "cmd/command_examples.h"
+#include "common/duration_text.h"
 #include "cmd/commands.h"
 
 namespace cdr::cmd {
@@ -255,6 +256,15 @@ int main(int argc, char** argv) {
       ->type_name("PATH");
   app.add_option("--state", cli.g.state_path, "state file (SQLite)")->type_name("FILE")->capture_default_str();
   app.set_version_flag("--version", std::string("cdr v") + cdr::cmd::CdrVersion(), "print the cdr release and exit");
+  app.add_option_function<std::string>(
+         "--lock-timeout",
+         [&cli](const std::string& text) {
+           auto d = cdr::ParseDuration(text);
+           if (!d.ok()) throw CLI::ValidationError("--lock-timeout", d.status().message());
+           cli.g.lock_timeout = *d;
+         },
+         "wait this long for a state lock held by another command (30s, 5m; default 0: refused at once)")
+      ->type_name("DURATION");
   app.add_flag("-v,--verbose", cli.g.verbose, "log every state transition and provider call");
   auto* git = app.add_option("--git", cli.g.git_repository,
                              "read the spec from a commit of this git repository (work tree or bare), no checkout")

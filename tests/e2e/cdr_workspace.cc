@@ -183,6 +183,11 @@ void CdrWorkspace::StopCloudProcesses() {
   }
 }
 
+std::string BackgroundCdr::StderrSoFar() const {
+  std::ifstream in(err_);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 RunResult CdrWorkspace::Cdr(const std::vector<std::string>& args, const std::string& stdin_text) {
   return StartCdr(args, stdin_text).Wait();
 }

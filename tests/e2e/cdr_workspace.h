@@ -29,6 +29,7 @@ class BackgroundCdr {
   BackgroundCdr(BackgroundCdr&& other) noexcept;
   ~BackgroundCdr();  // SIGKILL + reap if still running
   pid_t pid() const { return pid_; }
+  std::string StderrSoFar() const;  // what it has written to stderr until now
   void Kill9();
   // Waits for the exit (bounded); exit_code -1 if it had to be killed.
   RunResult Wait(std::chrono::seconds deadline = std::chrono::seconds(120));

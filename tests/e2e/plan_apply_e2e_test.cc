@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/e2e/cdr_workspace.h"
+#include "state/state_store.h"
 #include "tests/support/process_test_util.h"
 
 namespace cdr::e2e {
@@ -93,6 +94,39 @@ TEST_F(PlanApplyTest, UnknownCommandIsNamedHelpHasGlobalOptionsAndExamplesVersio
   auto json = nlohmann::json::parse(ws_.Cdr({"version", "-json"}).out);
   EXPECT_EQ(json["plan_format_version"], 1);
   EXPECT_EQ(version.out.substr(0, version.out.find('\n')), "cdr v" + json["cdr_version"].get<std::string>());
+}
+
+// -lock-timeout: refused at once by default, refused after the timeout while the holder stays, and carried out
+// once the holder lets go within it. The holder here is this test process (alive, so never taken over).
+TEST_F(PlanApplyTest, LockTimeoutWaitsForTheHolderOrRefusesAfterIt) {
+  ASSERT_EQ(ws_.Cdr({"plan"}).exit_code, 0);  // creates the state
+  auto store = state::StateStore::Open(ws_.dir() / ".cdr" / "state.db");
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto held = (*store)->AcquireLock({"apply"});
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+
+  RunResult at_once = ws_.Cdr({"plan"});
+  EXPECT_EQ(at_once.exit_code, 1);
+  EXPECT_THAT(at_once.err, HasSubstr("state is locked by"));
+  const auto start = std::chrono::steady_clock::now();
+  RunResult timed_out = ws_.Cdr({"plan", "-lock-timeout=1s"});
+  EXPECT_EQ(timed_out.exit_code, 1);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+  EXPECT_THAT(timed_out.err, HasSubstr("Acquiring state lock"));
+  EXPECT_THAT(timed_out.err, HasSubstr("state is locked by"));
+
+  BackgroundCdr waiting = ws_.StartCdr({"plan", "-lock-timeout=5m"});
+  ASSERT_TRUE(cdr::testing::PollUntil(
+      [&] { return waiting.StderrSoFar().find("Acquiring state lock") != std::string::npos; },
+      std::chrono::seconds(60)));
+  ASSERT_TRUE((*store)->ReleaseLock(held->id).ok());
+  RunResult waited = waiting.Wait();
+  EXPECT_EQ(waited.exit_code, 0) << waited.err;
+  EXPECT_THAT(waited.out, HasSubstr("Plan:"));
+
+  RunResult bad = ws_.Cdr({"plan", "-lock-timeout=5 minutes"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("is not a duration"));
 }
 
 TEST_F(PlanApplyTest, SavedPlanAppliesExactlyAndIsRefusedWhenStale) {
