@@ -6,7 +6,7 @@
 namespace cdr::cmd {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kExamples = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 17> kExamples = {{
     {"validate", "  cdr validate                          # the spec in specs/ (or cdr.toml)\n"
                  "  cdr validate --spec other/specs       # another directory or file\n"},
     {"plan", "  cdr plan                              # what apply would do\n"
@@ -29,8 +29,13 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kExample
     {"history", "  cdr history -n 10\n"},
     {"force-unlock", "  cdr force-unlock 3f2a…               # the id a refused command printed\n"},
     {"lock", "  cdr lock                              # who holds the state lock\n"},
-    {"state", "  cdr state backup backups/state-$(date +%F).db\n"
+    {"state", "  cdr state list\n"
+              "  cdr state show group.web-prod.server.web-1\n"
+              "  cdr state rm --dry-run group.old-prod    # what would be forgotten\n"
+              "  cdr state backup backups/state-$(date +%F).db\n"
               "  cdr state restore backups/state-2026-12-06.db\n"},
+    {"show", "  cdr show tfplan                       # review a saved plan\n"
+             "  cdr show -json tfplan | jq '.changes | length'\n"},
     {"version", "  cdr version -json\n"},
     {"local", "  cdr local init --hosts 3              # the embedded cloud in .cdr/cloud\n"
               "  cdr local hosts                       # hosts, agents and shadow hosts\n"

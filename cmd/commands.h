@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "cmd/cli_context.h"
 #include "providers/local/local_provider.h"
@@ -73,6 +74,20 @@ int RunJobs(const GlobalOptions& g, const JobsOptions& o);
 
 int RunForceUnlock(const GlobalOptions& g, const std::string& lock_id);
 int RunShowLock(const GlobalOptions& g);
+
+// `cdr state list [ADDRESS…]`, `cdr state show ADDRESS`, `cdr state rm ADDRESS…` (an address covers everything
+// under it: `group.web-prod` includes its servers).
+struct StateResourcesOptions {
+  std::vector<std::string> addresses;
+  bool json = false;
+  bool dry_run = false;
+};
+int RunStateList(const GlobalOptions& g, const StateResourcesOptions& o);
+int RunStateShow(const GlobalOptions& g, const std::string& address);
+int RunStateRm(const GlobalOptions& g, const StateResourcesOptions& o);
+
+// `cdr show [PLANFILE] [--json]`: a saved plan as `cdr plan` printed it (or its JSON); without a file, the state.
+int RunShow(const GlobalOptions& g, const std::string& plan_file, bool json);
 
 // `cdr version [--json]`; CdrVersion() is the release (project(VERSION) in CMakeLists.txt).
 const char* CdrVersion();

@@ -50,6 +50,8 @@ struct Cli {
   std::string state_file;
   LocalOptions local;
   bool version_json = false;
+  bool show_json = false;
+  StateResourcesOptions state_resources;
   int exit_code = kExitOk;
 };
 
@@ -193,7 +195,7 @@ void AddCommands(CLI::App& app, Cli& cli) {
     if (lock->get_subcommands().empty()) cli.exit_code = RunShowLock(cli.g);
   });
 
-  auto* state = app.add_subcommand("state", "back up or restore the state file (SQLite online backup)");
+  auto* state = app.add_subcommand("state", "list, show or remove resources of the state; back it up or restore it");
   state->require_subcommand(1);
   auto* backup =
       state->add_subcommand("backup", "copy the state to FILE (checked, consistent while cdr runs)");
@@ -203,6 +205,23 @@ void AddCommands(CLI::App& app, Cli& cli) {
       state->add_subcommand("restore", "replace the state with FILE (refused while the lock is held)");
   restore->add_option("file", cli.state_file, "a copy made by cdr state backup")->required();
   Bind(restore, cli, [&cli] { return RunStateRestore(cli.g, cli.state_file); });
+  auto* list = state->add_subcommand("list", "every resource the state records: address, kind, status");
+  list->add_option("addresses", cli.state_resources.addresses, "only these addresses and what is under them");
+  list->add_flag("--json", cli.state_resources.json, "print as JSON, with attributes");
+  Bind(list, cli, [&cli] { return RunStateList(cli.g, cli.state_resources); });
+  auto* show = state->add_subcommand("show", "one resource with its attributes (JSON)");
+  show->add_option("address", cli.state_file, "e.g. group.web-prod.server.web-1")->required();
+  Bind(show, cli, [&cli] { return RunStateShow(cli.g, cli.state_file); });
+  auto* rm = state->add_subcommand(
+      "rm", "forget resources (and what is under them) without touching the cloud; the state is backed up first");
+  rm->add_option("addresses", cli.state_resources.addresses, "e.g. group.web-prod.server.web-1")->required();
+  rm->add_flag("--dry-run", cli.state_resources.dry_run, "only list what would be removed");
+  Bind(rm, cli, [&cli] { return RunStateRm(cli.g, cli.state_resources); });
+
+  auto* show_plan = app.add_subcommand("show", "a saved plan as `cdr plan` printed it, or the state without FILE");
+  show_plan->add_option("plan", cli.apply.plan_file, "a plan saved by `cdr plan -out FILE`");
+  show_plan->add_flag("--json", cli.show_json, "the plan (or the state) as JSON");
+  Bind(show_plan, cli, [&cli] { return RunShow(cli.g, cli.apply.plan_file, cli.show_json); });
 
   auto* version = app.add_subcommand("version", "the cdr release and the plan format version");
   version->add_flag("--json", cli.version_json, "print as JSON");

@@ -14,6 +14,7 @@ namespace cdr::e2e {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class PlanApplyTest : public ::testing::Test {
  protected:
@@ -127,6 +128,52 @@ TEST_F(PlanApplyTest, LockTimeoutWaitsForTheHolderOrRefusesAfterIt) {
   RunResult bad = ws_.Cdr({"plan", "-lock-timeout=5 minutes"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_THAT(bad.err, HasSubstr("is not a duration"));
+}
+
+// cdr show PLANFILE reads a saved plan back as plan printed it; cdr state list/show/rm read and edit the state
+// without touching the cloud, rm backs the state up first and makes saved plans stale.
+TEST_F(PlanApplyTest, ShowAndStateCommandsReadAndForgetWithoutTouchingTheCloud) {
+  RunResult plan = ws_.Cdr({"plan", "-out=saved.plan"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  RunResult show = ws_.Cdr({"show", "saved.plan"});
+  EXPECT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_THAT(show.out, HasSubstr("+ server \"group.web-prod.server.web-1\""));
+  EXPECT_THAT(show.out, HasSubstr("Plan: 5 to add, 0 to change, 0 to destroy"));
+  EXPECT_THAT(plan.out, HasSubstr(show.out.substr(show.out.find("Plan: 5"))));
+  auto shown = nlohmann::json::parse(ws_.Cdr({"show", "-json", "saved.plan"}).out);
+  EXPECT_EQ(shown["changes"].size(), 5u);
+  ASSERT_EQ(ws_.Cdr({"apply", "saved.plan"}).exit_code, 0);
+
+  RunResult list = ws_.Cdr({"state", "list"});
+  EXPECT_EQ(list.exit_code, 0);
+  EXPECT_THAT(list.out, HasSubstr("group.web-prod.server.web-2"));
+  auto one = nlohmann::json::parse(ws_.Cdr({"state", "show", "group.web-prod.server.web-2"}).out);
+  EXPECT_EQ(one["kind"], "server");
+  EXPECT_EQ(one["attributes"]["host"], "host-2");
+  EXPECT_EQ(ws_.Cdr({"state", "show", "group.nope"}).exit_code, 1);
+
+  ASSERT_EQ(ws_.Cdr({"plan", "-out=before-rm.plan"}).exit_code, 0);
+  RunResult dry = ws_.Cdr({"state", "rm", "--dry-run", "group.web-prod.server.web-2"});
+  EXPECT_THAT(dry.out, HasSubstr("Would remove group.web-prod.server.web-2"));
+  EXPECT_THAT(ws_.Cdr({"state", "list"}).out, HasSubstr("group.web-prod.server.web-2"));
+  RunResult missing = ws_.Cdr({"state", "rm", "group.web-prod.server.web-2", "group.nope"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("nothing was removed"));
+  EXPECT_THAT(ws_.Cdr({"state", "list"}).out, HasSubstr("group.web-prod.server.web-2"));
+
+  const size_t agents = ws_.CountFiles(ws_.cloud() / "agents");
+  RunResult rm = ws_.Cdr({"state", "rm", "group.web-prod.server.web-2"});
+  EXPECT_EQ(rm.exit_code, 0) << rm.err;
+  EXPECT_THAT(rm.out, HasSubstr("Successfully removed 1 resource(s)"));
+  EXPECT_THAT(ws_.Cdr({"state", "list"}).out, Not(HasSubstr("group.web-prod.server.web-2")));
+  EXPECT_EQ(ws_.CountFiles(ws_.cloud() / "agents"), agents) << "state rm touched the cloud";
+  size_t backups = 0;
+  for (const auto& e : std::filesystem::directory_iterator(ws_.dir() / ".cdr"))
+    backups += e.path().extension() == ".backup" ? 1 : 0;
+  EXPECT_EQ(backups, 1u);
+  RunResult stale = ws_.Cdr({"apply", "before-rm.plan"});
+  EXPECT_EQ(stale.exit_code, 1);
+  EXPECT_THAT(stale.err, HasSubstr("is stale"));
 }
 
 TEST_F(PlanApplyTest, SavedPlanAppliesExactlyAndIsRefusedWhenStale) {
