@@ -16,9 +16,9 @@ std::string FormatProgressLine(const reconcile::ReplicationProgress& p, bool wit
     const int filled = std::clamp(static_cast<int>(p.progress_percent / 100.0 * kWidth + 0.5), 0, kWidth);
     bar = "[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "]  ";
   }
-  return fmt::format("{}  {:<20} {}{:5.1f}%  {}/{}  RPO {:.1f}s  {:.0f}s", p.address, p.state, bar,
-                     p.progress_percent, HumanBytes(p.bytes_sent), HumanBytes(p.size_bytes), p.lag_seconds,
-                     p.elapsed_seconds);
+  const std::string rpo = p.lag_seconds < 0 ? "-" : fmt::format("{:.1f}s", p.lag_seconds);
+  return fmt::format("{}  {:<20} {}{:5.1f}%  {}/{}  RPO {}  {:.0f}s", p.address, p.state, bar, p.progress_percent,
+                     HumanBytes(p.bytes_sent), HumanBytes(p.size_bytes), rpo, p.elapsed_seconds);
 }
 
 void ProgressDisplay::Update(const reconcile::ReplicationProgress& p) {

@@ -25,7 +25,7 @@ struct ReplicationProgress {
   double progress_percent = 0;
   uint64_t bytes_sent = 0;  // full sync and repair bytes
   uint64_t size_bytes = 0;
-  double lag_seconds = 0;  // RPO
+  double lag_seconds = -1;  // RPO; -1 while it is not known (a full sync or repair has no RPO yet)
   double elapsed_seconds = 0;
   bool finished = false;  // the last report of this wait
 };

@@ -76,7 +76,7 @@ ReplicationProgress ProgressOf(const StepContext& ctx, const agent::AgentStatus&
     p.bytes_sent += d.full_sync_bytes_sent + d.repair_bytes_sent;
     p.size_bytes += d.size_bytes;
   }
-  p.lag_seconds = status.lag_seconds;
+  p.lag_seconds = LiveRpoSeconds(status);  // -1 while syncing: no RPO until the replica is consistent
   p.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return p;
 }

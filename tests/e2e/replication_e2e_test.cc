@@ -4,6 +4,8 @@
 // `cdr local down` an apply brings agent and shadow back and replication catches up.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -39,6 +41,21 @@ TEST_F(ReplicationTest, ApplyStartsReplicationAndWritesReachTheReplica) {
   RunResult applied = Apply("running");
   ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
   EXPECT_NE(applied.out.find("shadow_host"), std::string::npos) << applied.out;
+  // The progress lines (stderr, not a terminal): no RPO before the replica is consistent, one once realtime.
+  std::istringstream lines(applied.err);
+  int syncing = 0, realtime = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("  replication_starting ") != std::string::npos || line.find("  full_sync ") != std::string::npos) {
+      ++syncing;
+      EXPECT_NE(line.find("RPO -"), std::string::npos) << line;
+    }
+    if (line.find("  realtime ") != std::string::npos) {
+      ++realtime;
+      EXPECT_EQ(line.find("RPO -"), std::string::npos) << line;
+    }
+  }
+  EXPECT_GT(syncing, 0) << applied.err;
+  EXPECT_GT(realtime, 0) << applied.err;
 
   json server = Server();
   EXPECT_EQ(server["state"], "realtime");
