@@ -94,6 +94,11 @@ bool PassesRollbackGuard(PlanSession& s, const reconcile::Plan& plan, const Glob
 int RunApply(const GlobalOptions& global, const ApplyCommandOptions& o) {
   GlobalOptions g = global;
   std::optional<reconcile::Plan> plan;
+  if (!o.plan_file.empty() && !o.targets.empty()) {
+    PrintError("-target cannot narrow a saved plan: " + o.plan_file +
+               " is carried out exactly as it was made. Make a targeted plan with `cdr plan -target=… -out FILE`");
+    return kExitError;
+  }
   if (!o.plan_file.empty()) {
     auto loaded = reconcile::LoadPlanFile(o.plan_file);
     if (!loaded.ok()) {
@@ -120,7 +125,7 @@ int RunApply(const GlobalOptions& global, const ApplyCommandOptions& o) {
     }
     if (!PassesRollbackGuard(*session, *plan, g, o.allow_rollback, &rollback)) return kExitError;
   } else {
-    plan = session->MakePlan(g);
+    plan = session->MakePlan(g, o.targets);
     if (!plan) return kExitError;
     std::cout << reconcile::RenderPlan(*plan, {StdoutIsTerminal()});
     if (!plan->HasChanges()) return kExitOk;

@@ -11,7 +11,7 @@ namespace cdr::cmd {
 int RunPlan(const GlobalOptions& g, const PlanOptions& o) {
   auto session = PlanSession::Open(g, "plan");
   if (!session) return kExitError;
-  auto plan = session->MakePlan(g);
+  auto plan = session->MakePlan(g, o.targets);
   if (!plan) return kExitError;
   if (!o.out.empty()) {
     Status saved = reconcile::SavePlanFile(o.out, *plan);

@@ -17,6 +17,7 @@ struct PlanOptions {
   std::string out;
   bool json = false;
   bool detailed_exitcode = false;
+  std::vector<std::string> targets;  // -target=ADDRESS, repeatable
 };
 int RunPlan(const GlobalOptions& g, const PlanOptions& o);
 
@@ -26,6 +27,7 @@ struct ApplyCommandOptions {
   bool allow_rollback = false;
   bool no_wait = false;            // return once agents accepted start/stop/repair
   int wait_timeout_seconds = 6 * 3600;  // how long to wait for one replication transition
+  std::vector<std::string> targets;     // -target=ADDRESS (without a plan file)
 };
 int RunApply(const GlobalOptions& g, const ApplyCommandOptions& o);
 

@@ -110,6 +110,10 @@ void AddCommands(CLI::App& app, Cli& cli) {
   plan->add_flag("--json", cli.plan.json, "print the plan as JSON (docs/plan-format.md)");
   plan->add_flag("--detailed-exitcode", cli.plan.detailed_exitcode,
                  "exit 0 with no changes, 1 on error, 2 when there are changes");
+  plan->add_option("--target", cli.plan.targets,
+                   "plan only this address and what is under it (repeatable); for recovering from mistakes")
+      ->type_name("ADDRESS")
+      ->allow_extra_args(false);
   Bind(plan, cli, [&cli] { return RunPlan(cli.g, cli.plan); });
 
   auto* apply = app.add_subcommand("apply", "make the protection setup match the spec (or carry out a saved plan)");
@@ -124,6 +128,9 @@ void AddCommands(CLI::App& app, Cli& cli) {
                     "seconds to wait for one replication transition before the step fails (the agent goes on)")
       ->check(CLI::Range(1, 7 * 24 * 3600))
       ->capture_default_str();
+  apply->add_option("--target", cli.apply.targets, "apply only this address and what is under it (repeatable)")
+      ->type_name("ADDRESS")
+      ->allow_extra_args(false);
   Bind(apply, cli, [&cli] { return RunApply(cli.g, cli.apply); });
 
   auto* drift = app.add_subcommand("drift", "what differs between spec, state and cloud (out-of-band changes, unhealthy servers, unapplied spec); exit 2 on drift");

@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "reconcile/plan_target.h"
+
 
 namespace cdr::cmd {
 
@@ -20,7 +22,11 @@ std::optional<PlanSession> PlanSession::Open(const GlobalOptions& g, const std::
   return s;
 }
 
-std::optional<reconcile::Plan> PlanSession::MakePlan(const GlobalOptions& g) {
+std::optional<reconcile::Plan> PlanSession::MakePlan(const GlobalOptions& g, const std::vector<std::string>& targets) {
+  if (Status s = reconcile::CheckTargets(targets); !s.ok()) {
+    PrintError(s.message());
+    return std::nullopt;
+  }
   auto result = reconcile::MakePlan(loaded.spec, *store, *provider, reconcile::HttpAgentConnector());
   if (!result.ok()) {
     PrintError("refresh failed: " + result.status().ToString());
@@ -33,6 +39,7 @@ std::optional<reconcile::Plan> PlanSession::MakePlan(const GlobalOptions& g) {
     return std::nullopt;
   }
   reconcile::Plan& plan = result->plan;
+  reconcile::NarrowToTargets(targets, &plan);
   plan.git_commit = loaded.git_commit;
   plan.git_dirty = loaded.git_dirty;
   if (!loaded.git_repository.empty()) {

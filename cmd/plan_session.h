@@ -19,7 +19,8 @@ struct PlanSession {
   // Prints what went wrong and returns nullopt when any part cannot be opened or the lock is held.
   static std::optional<PlanSession> Open(const GlobalOptions& g, const std::string& operation);
   // Refresh + diff; prints plan-time errors and returns nullopt on any.
-  std::optional<reconcile::Plan> MakePlan(const GlobalOptions& g);
+  // `targets`: -target addresses (reconcile/plan_target.h); empty plans everything.
+  std::optional<reconcile::Plan> MakePlan(const GlobalOptions& g, const std::vector<std::string>& targets = {});
 };
 
 }  // namespace cdr::cmd

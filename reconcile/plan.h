@@ -52,6 +52,7 @@ struct Plan {
   std::string git_ref;
   std::string git_path;
   int64_t created_at = 0;
+  std::vector<std::string> targets;     // -target addresses the plan was narrowed to (plan_target.h); empty: all
   std::vector<ResourceChange> changes;  // in execution order; never holds kNoOp
   std::vector<DriftedResource> drifted;
 

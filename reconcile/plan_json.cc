@@ -72,6 +72,7 @@ json PlanToJson(const Plan& plan) {
       {"git_ref", plan.git_ref},
       {"git_path", plan.git_path},
       {"created_at", plan.created_at},
+      {"targets", plan.targets},
       {"changes", changes},
       {"drifted", drifted},
       {"summary", {{"add", s.add}, {"change", s.change}, {"destroy", s.destroy}, {"transition", s.transition}}},
@@ -95,6 +96,7 @@ static Result<Plan> PlanFromJsonOrThrow(const json& doc) {
   plan.git_ref = doc.value("git_ref", "");
   plan.git_path = doc.value("git_path", "");
   plan.created_at = doc.value("created_at", int64_t{0});
+  plan.targets = doc.value("targets", std::vector<std::string>{});
   auto changes = doc.find("changes");
   if (changes == doc.end() || !changes->is_array()) return InvalidArgument("plan.changes is missing");
   for (size_t i = 0; i < changes->size(); ++i) {

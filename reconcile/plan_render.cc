@@ -128,6 +128,13 @@ std::string RenderDrift(const Plan& plan, const RenderOptions& options) {
 
 std::string RenderPlan(const Plan& plan, const RenderOptions& options) {
   std::string out = RenderDrift(plan, options);
+  if (!plan.targets.empty()) {
+    std::string list;
+    for (const auto& t : plan.targets) list += (list.empty() ? "" : ", ") + t;
+    out += "Warning: resource targeting is in effect. Only " + list +
+           " (and the group resources they need first) are planned; the rest of the spec is not applied. Use "
+           "-target to recover from a mistake or an outage, then run a plan without it.\n\n";
+  }
   if (!plan.HasChanges()) {
     return out + "No changes. The protection setup matches the spec.\n";
   }

@@ -176,6 +176,25 @@ TEST_F(PlanApplyTest, ShowAndStateCommandsReadAndForgetWithoutTouchingTheCloud) 
   EXPECT_THAT(stale.err, HasSubstr("is stale"));
 }
 
+TEST_F(PlanApplyTest, TargetNarrowsPlanAndApplyToAServerAndWhatItNeeds) {
+  RunResult plan = ws_.Cdr({"plan", "-target=group.web-prod.server.web-1", "-out=web1.plan"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_THAT(plan.out, HasSubstr("resource targeting is in effect"));
+  EXPECT_THAT(plan.out, HasSubstr("Plan: 4 to add"));
+  EXPECT_THAT(plan.out, Not(HasSubstr("web-2")));
+  RunResult refused = ws_.Cdr({"apply", "-target=group.web-prod", "web1.plan"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("cannot narrow a saved plan"));
+  ASSERT_EQ(ws_.Cdr({"apply", "web1.plan"}).exit_code, 0);
+  EXPECT_THAT(ws_.Cdr({"state", "list"}).out, Not(HasSubstr("web-2")));
+  RunResult rest = ws_.Cdr({"plan"});
+  EXPECT_THAT(rest.out, HasSubstr("Plan: 1 to add"));
+  EXPECT_THAT(rest.out, HasSubstr("group.web-prod.server.web-2"));
+  RunResult bad = ws_.Cdr({"plan", "-target=web-2"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("is not a resource address"));
+}
+
 TEST_F(PlanApplyTest, SavedPlanAppliesExactlyAndIsRefusedWhenStale) {
   ASSERT_EQ(ws_.Cdr({"plan", "-out=first.plan"}).exit_code, 0);
   auto saved = nlohmann::json::parse(std::ifstream(ws_.dir() / "first.plan"));

@@ -23,6 +23,7 @@ Plan FullPlan() {
   plan.git_commit = "0123456789abcdef0123456789abcdef01234567";
   plan.git_dirty = true;
   plan.created_at = 1764000000123;
+  plan.targets = {"group.web.server.web-1"};
   plan.changes = {
       {"group.web-prod",
        "group",
@@ -100,6 +101,7 @@ void ExpectSamePlan(const Plan& a, const Plan& b) {
   EXPECT_EQ(a.git_commit, b.git_commit);
   EXPECT_EQ(a.git_dirty, b.git_dirty);
   EXPECT_EQ(a.created_at, b.created_at);
+  EXPECT_EQ(a.targets, b.targets);
   ASSERT_EQ(a.changes.size(), b.changes.size());
   for (size_t i = 0; i < a.changes.size(); ++i) {
     const ResourceChange& x = a.changes[i];
@@ -203,6 +205,7 @@ TEST(PlanJsonTest, OptionalFieldsOfTheWrongTypeAreRefusedNotThrown) {
   const std::vector<std::function<void(json&)>> damages = {
       [](json& j) { j["git_dirty"] = "yes"; },
       [](json& j) { j["created_at"] = "yesterday"; },
+      [](json& j) { j["targets"] = json::array({1, 2}); },
       [](json& j) { j["changes"][0]["reason"] = 5; },
       [](json& j) { j["changes"][2]["replace_because"] = "host"; },
       [](json& j) { j["drifted"] = json::array({"not an object"}); },
