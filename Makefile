@@ -8,7 +8,7 @@ SANITIZER_ENV = ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 
-.PHONY: all deps configure build install test build-asan test-asan demo bench clean
+.PHONY: all deps configure build install test build-asan test-asan fuzz demo bench clean
 
 all: build
 
@@ -40,6 +40,17 @@ build-asan: deps $(ASAN_BUILD_DIR)/build.ninja
 test-asan: build-asan
 	cd $(ASAN_BUILD_DIR) && $(SANITIZER_ENV) ctest --output-on-failure -j 2
 
+# libFuzzer (clang) targets of fuzz/, each run FUZZ_SECONDS from the seed corpus (fuzz/run.sh says what to do
+# with a finding). CI runs them briefly; run longer by hand: make fuzz FUZZ_SECONDS=600.
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+$(FUZZ_BUILD_DIR)/build.ninja:
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCDR_FUZZ=ON
+
+fuzz: deps $(FUZZ_BUILD_DIR)/build.ninja
+	cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target fuzz_targets
+	bash fuzz/run.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS)
+
 demo: build
 	bash examples/demo.sh $(BUILD_DIR)/cdr
 
@@ -47,4 +58,4 @@ bench: build
 	bash bench/run_all.sh $(BUILD_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR)

@@ -258,7 +258,7 @@ void ServerHistory::ApplyRetentionLocked(const RecoveryPolicy& policy) {
   for (const auto& [disk, t] : disks_) {
     if (!t.has_history) continue;
     auto oldest = std::find_if(points.begin(), points.end(),
-                               [&](const RecoveryPoint& p) { return p.seqs.count(disk) != 0; });
+                               [&disk = disk](const RecoveryPoint& p) { return p.seqs.count(disk) != 0; });
     if (oldest == points.end()) continue;
     uint64_t target = std::min(oldest->seqs.at(disk), t.durable_seq);
     if (auto pin = pins.find(disk); pin != pins.end()) target = std::min(target, pin->second);
