@@ -9,6 +9,8 @@ namespace cdr::cmd {
 namespace {
 
 std::string Time(int64_t ms) { return ms == 0 ? "-" : FormatRfc3339(ms); }
+// For machines: RFC 3339, or null for a time that has not happened (an unfinished job's end).
+nlohmann::json JsonTime(int64_t ms) { return ms == 0 ? nlohmann::json() : nlohmann::json(FormatRfc3339(ms)); }
 
 // A job left running by a command that died is not running; the next apply closes it as failed (interrupted).
 // While a live command holds the lock, its jobs are shown as they are.
@@ -30,15 +32,15 @@ int RunJobs(const GlobalOptions& g, const JobsOptions& o) {
     for (const auto& j : jobs) {
       nlohmann::json events = nlohmann::json::array();
       for (const auto& e : store->JobEvents(j.id)) {
-        events.push_back({{"time", Time(e.time)}, {"from", e.from_state}, {"to", e.to_state}, {"message", e.message}});
+        events.push_back({{"time", JsonTime(e.time)}, {"from", e.from_state}, {"to", e.to_state}, {"message", e.message}});
       }
       out.push_back({{"id", j.id},
                      {"address", j.address},
                      {"operation", j.operation},
                      {"status", StatusName(j, command_running)},
                      {"progress", j.progress},
-                     {"started_at", Time(j.started_at)},
-                     {"finished_at", Time(j.finished_at)},
+                     {"started_at", JsonTime(j.started_at)},
+                     {"finished_at", JsonTime(j.finished_at)},
                      {"error", j.error},
                      {"events", events}});
     }

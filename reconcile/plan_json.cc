@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/digest.h"
+#include "common/rfc3339.h"
 
 namespace cdr::reconcile {
 namespace {
@@ -52,6 +53,23 @@ Result<ResourceChange> ChangeFromJson(const json& j, const std::string& where) {
   return c;
 }
 
+// RFC 3339, as every time cdr writes; plans saved before that hold Unix milliseconds, still read.
+Status CreatedAtFromJson(const json& doc, int64_t* unix_millis) {
+  auto it = doc.find("created_at");
+  if (it == doc.end() || it->is_null()) return Status();
+  if (it->is_number_integer()) {
+    *unix_millis = it->get<int64_t>();
+    return Status();
+  }
+  int64_t ns = 0;
+  std::string problem = "not a string";
+  if (!it->is_string() || !ParseRfc3339(it->get<std::string>(), &ns, &problem)) {
+    return InvalidArgument("plan.created_at is not an RFC 3339 time: " + problem);
+  }
+  *unix_millis = ns / 1'000'000;
+  return Status();
+}
+
 }  // namespace
 
 json PlanToJson(const Plan& plan) {
@@ -71,7 +89,7 @@ json PlanToJson(const Plan& plan) {
       {"git_repository", plan.git_repository},
       {"git_ref", plan.git_ref},
       {"git_path", plan.git_path},
-      {"created_at", plan.created_at},
+      {"created_at", FormatRfc3339Nanos(plan.created_at * 1'000'000)},
       {"targets", plan.targets},
       {"changes", changes},
       {"drifted", drifted},
@@ -95,7 +113,7 @@ static Result<Plan> PlanFromJsonOrThrow(const json& doc) {
   plan.git_repository = doc.value("git_repository", "");
   plan.git_ref = doc.value("git_ref", "");
   plan.git_path = doc.value("git_path", "");
-  plan.created_at = doc.value("created_at", int64_t{0});
+  CDR_RETURN_IF_ERROR(CreatedAtFromJson(doc, &plan.created_at));
   plan.targets = doc.value("targets", std::vector<std::string>{});
   auto changes = doc.find("changes");
   if (changes == doc.end() || !changes->is_array()) return InvalidArgument("plan.changes is missing");

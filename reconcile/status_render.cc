@@ -5,6 +5,7 @@
 #include "common/clock.h"
 #include "common/display_width.h"
 #include "common/human_bytes.h"
+#include "common/rfc3339.h"
 #include "reconcile/status_report.h"
 
 namespace cdr::reconcile {
@@ -115,6 +116,8 @@ nlohmann::json DrHostsToJson(const std::vector<DrHostStatus>& hosts) {
                    {"state", d.state},
                    {"recovery_point", d.recovery_point},
                    {"point_id", d.point_id},
+                   {"point_time", d.point_time_ns > 0 ? nlohmann::json(FormatRfc3339Nanos(d.point_time_ns))
+                                                      : nlohmann::json()},
                    {"point_time_ns", d.point_time_ns},
                    {"nbd_address", d.nbd_address},
                    {"nbd_uris", uris},

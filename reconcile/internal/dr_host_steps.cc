@@ -6,6 +6,7 @@
 #include <chrono>
 #include <thread>
 
+#include "common/clock.h"
 #include "common/random_hex.h"
 #include "common/rfc3339.h"
 #include "reconcile/address.h"
@@ -117,9 +118,8 @@ Status Remove(StepContext& ctx, const std::string& address) {
   return ctx.store.Delete(r.address);
 }
 
-int64_t NowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+// Times in the state's attributes are RFC 3339, as every time cdr shows.
+std::string NowText() { return FormatRfc3339(NowUnixMillis()); }
 
 // The drill's verification: its result is kept in the state (cdr status and cdr drift show it). A failed check
 // fails the step, and the drill DR host stays up so it can be looked at. Like every provider call, the check is
@@ -134,7 +134,7 @@ Status Verify(StepContext& ctx, state::ResourceRecord& r) {
   providers::DrHostCheck check;
   check.kind = verify.rfind("command:", 0) == 0 ? "command" : verify;
   if (check.kind == "command") check.command = verify.substr(8);
-  r.attributes["verification"] = {{"kind", check.kind}, {"result", "running"}, {"started_at", NowSeconds()}};
+  r.attributes["verification"] = {{"kind", check.kind}, {"result", "running"}, {"started_at", NowText()}};
   CDR_RETURN_IF_ERROR(ctx.store.Put(r));
   CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, r.status, r.status, "verify " + check.kind + ": started"));
   auto result = ctx.provider.CheckDrHost(r.provider_id, check);
@@ -143,14 +143,14 @@ Status Verify(StepContext& ctx, state::ResourceRecord& r) {
     r.attributes["verification"] = {{"kind", check.kind},
                                     {"result", "error"},
                                     {"detail", result.status().message()},
-                                    {"checked_at", NowSeconds()}};
+                                    {"checked_at", NowText()}};
     CDR_RETURN_IF_ERROR(ctx.store.Put(r));
     return result.status();
   }
   r.attributes["verification"] = {{"kind", check.kind},
                                   {"result", result->result},
                                   {"detail", result->detail},
-                                  {"checked_at", NowSeconds()}};
+                                  {"checked_at", NowText()}};
   CDR_RETURN_IF_ERROR(ctx.store.Put(r));
   CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, r.status, r.status,
                                             "verify " + check.kind + ": " + result->result + " (" + result->detail + ")"));

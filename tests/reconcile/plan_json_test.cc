@@ -200,6 +200,15 @@ TEST(PlanJsonTest, MissingFieldsAreNamed) {
 }
 
 // A hand-edited or damaged plan file gets an error, not an uncaught exception from the JSON library.
+TEST(PlanJsonTest, CreatedAtIsRfc3339AndOlderPlansInMillisecondsStillRead) {
+  json j = PlanToJson(FullPlan());
+  EXPECT_EQ(j["created_at"], "2025-11-24T16:00:00.123000000Z");
+  j["created_at"] = 1764000000123;  // a plan saved by an older cdr
+  auto old = PlanFromJson(j);
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  EXPECT_EQ(old->created_at, 1764000000123);
+}
+
 TEST(PlanJsonTest, OptionalFieldsOfTheWrongTypeAreRefusedNotThrown) {
   const json good = PlanToJson(FullPlan());
   const std::vector<std::function<void(json&)>> damages = {
