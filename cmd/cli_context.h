@@ -19,6 +19,7 @@ namespace cdr::cmd {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitError = 1;
 inline constexpr int kExitChanges = 2;
+inline constexpr int kExitFmtCheck = 3;  // `fmt -check`: some file is not formatted (as terraform fmt)
 
 struct GlobalOptions {
   std::string spec_path;  // empty: "specs/" when it is a directory, else "cdr.toml"

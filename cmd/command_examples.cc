@@ -6,7 +6,7 @@
 namespace cdr::cmd {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 17> kExamples = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 18> kExamples = {{
     {"validate", "  cdr validate                          # the spec in specs/ (or cdr.toml)\n"
                  "  cdr validate --spec other/specs       # another directory or file\n"},
     {"plan", "  cdr plan                              # what apply would do\n"
@@ -37,6 +37,8 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 17> kExample
     {"show", "  cdr show tfplan                       # review a saved plan\n"
              "  cdr show -json tfplan | jq '.changes | length'\n"},
     {"version", "  cdr version -json\n"},
+    {"fmt", "  cdr fmt                               # rewrite specs/*.toml (or cdr.toml) in place\n"
+            "  cdr fmt -check                        # CI: list unformatted files, exit 3 if any\n"},
     {"local", "  cdr local init --hosts 3              # the embedded cloud in .cdr/cloud\n"
               "  cdr local hosts                       # hosts, agents and shadow hosts\n"
               "  cdr local down && cdr local up        # stop and start every process\n"},

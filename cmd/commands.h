@@ -91,6 +91,13 @@ int RunStateRm(const GlobalOptions& g, const StateResourcesOptions& o);
 // `cdr show [PLANFILE] [--json]`: a saved plan as `cdr plan` printed it (or its JSON); without a file, the state.
 int RunShow(const GlobalOptions& g, const std::string& plan_file, bool json);
 
+// `cdr fmt [-check] [PATH…]` (default: the spec path).
+struct FmtOptions {
+  std::vector<std::string> paths;
+  bool check = false;
+};
+int RunFmt(const GlobalOptions& g, const FmtOptions& o);
+
 // `cdr version [--json]`; CdrVersion() is the release (project(VERSION) in CMakeLists.txt).
 const char* CdrVersion();
 int RunVersion(bool json);

@@ -51,6 +51,7 @@ struct Cli {
   LocalOptions local;
   bool version_json = false;
   bool show_json = false;
+  FmtOptions fmt;
   StateResourcesOptions state_resources;
   int exit_code = kExitOk;
 };
@@ -229,6 +230,11 @@ void AddCommands(CLI::App& app, Cli& cli) {
   show_plan->add_option("plan", cli.apply.plan_file, "a plan saved by `cdr plan -out FILE`");
   show_plan->add_flag("--json", cli.show_json, "the plan (or the state) as JSON");
   Bind(show_plan, cli, [&cli] { return RunShow(cli.g, cli.apply.plan_file, cli.show_json); });
+
+  auto* fmt = app.add_subcommand("fmt", "rewrite spec files in the canonical layout (comments and values kept)");
+  fmt->add_option("paths", cli.fmt.paths, "spec files or directories (default: the spec path)");
+  fmt->add_flag("--check", cli.fmt.check, "only list the files that are not formatted; exit 3 if any (CI)");
+  Bind(fmt, cli, [&cli] { return RunFmt(cli.g, cli.fmt); });
 
   auto* version = app.add_subcommand("version", "the cdr release and the plan format version");
   version->add_flag("--json", cli.version_json, "print as JSON");
