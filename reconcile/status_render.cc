@@ -142,6 +142,7 @@ nlohmann::json StatusToJson(const std::vector<GroupStatus>& groups) {
                          {"bytes_sent", s.bytes_sent},
                          {"backlog", BacklogJson(s)},
                          {"fenced", s.fenced},
+                         {"failback", s.failback},
                          {"live", s.live},
                          {"observed_at", s.observed_at_ms > 0 ? nlohmann::json(FormatRfc3339(s.observed_at_ms))
                                                               : nlohmann::json()},

@@ -124,6 +124,7 @@ std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& r
     s.state = r.status;
     s.replication = r.attributes.value("replication", "");
     s.last_error = r.attributes.value("last_error", "");
+    s.failback = r.attributes.value("failback", nlohmann::json());
     const ServerObservation* seen = nullptr;
     if (live) {
       auto it = live->servers.find(r.address);

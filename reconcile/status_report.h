@@ -61,6 +61,9 @@ struct ServerStatus {
   std::string replica_dir;
   std::string observe_error;  // why the agent did not answer
   bool fenced = false;        // production refuses writes (failed over); the agent's word when it answered
+  // The last failback, as its step recorded it: {dr_host, at, reverse_bytes_sent, reverse_repair_bytes_sent,
+  // reverse_full_sync_bytes_sent} (what reverse replication sent in all), or null.
+  nlohmann::json failback;
   std::vector<DrHostStatus> dr_hosts;
 };
 
