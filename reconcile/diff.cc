@@ -249,6 +249,7 @@ class Differ {
     internal::FailbackIntent intent;
     intent.declared = d.server->failback.has_value();
     intent.restore_to_original = !d.server->failback || d.server->failback->restore_to_original;
+    intent.cutover = !d.server->failback || d.server->failback->cutover;
     intent.failover_declared = d.server->failover.has_value();
     intent.production_zone = d.group->production_zone;
     intent.dr_zone = d.group->dr_zone;

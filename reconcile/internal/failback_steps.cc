@@ -9,6 +9,7 @@
 //   register:         registering ──InstallAgent(production)──► initialized   (failed: back, with last_error)
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <thread>
@@ -21,6 +22,7 @@ namespace cdr::reconcile::internal {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr std::chrono::milliseconds kCutoverPoll{50};
 
 Status ReverseRegister(StepContext& ctx) {
   auto existing = ctx.store.Get(ctx.change.address);
@@ -80,7 +82,8 @@ Status PollAgent(StepContext& ctx, agent::ReplicationControl& control, const std
       last = status.status().message();
     }
     if (Clock::now() >= deadline) return Unavailable("the reverse agent did not reach " + goal + " in time (" + last + ")");
-    std::this_thread::sleep_for(ctx.options.poll_interval);
+    // The DR host refuses writes from the fence on: these waits are the service's downtime, so poll closely.
+    std::this_thread::sleep_for(std::min(ctx.options.poll_interval, kCutoverPoll));
   }
 }
 

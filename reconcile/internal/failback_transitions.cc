@@ -153,6 +153,7 @@ std::string PlanFailback(const ServerView& s, const DrHostView& failover, const 
            ") has none in the state: put [group.server.failover] back as it was";
   }
   const bool running = after.value("replication", "running") == "running";
+  const bool cut_over = running && intent.cutover;
   if (s.state == "failing_back" || s.state == "failback_error") {
     out->push_back(FailbackChange(s, failover, before, after,
                                   s.state == "failback_error" ? "retrying the failback (" +
@@ -165,7 +166,7 @@ std::string PlanFailback(const ServerView& s, const DrHostView& failover, const 
     out->push_back({s.address, "server", Action::kTransition, "reverse_register", "", before, after, {}, why});
     if (!registering) {
       // A restarted reverse agent resumes its replication by itself (repairing what a crash may have left).
-      if (running && IsReplicating(std::string(ForwardState(s.state)))) {
+      if (cut_over && IsReplicating(std::string(ForwardState(s.state)))) {
         out->push_back(FailbackChange(s, failover, before, after, "once the restarted reverse agent is realtime: "));
       }
       return "";
@@ -186,7 +187,7 @@ std::string PlanFailback(const ServerView& s, const DrHostView& failover, const 
                        op == "reverse_repair";
   }
   const bool realtime_now = s.state == "reverse_realtime" && out->size() == planned;
-  if (running && (reaches_realtime || realtime_now)) {
+  if (cut_over && (reaches_realtime || realtime_now)) {
     out->push_back(FailbackChange(s, failover, before, after,
                                   reaches_realtime ? "once reverse replication is realtime: " : ""));
   }

@@ -9,7 +9,7 @@
 //        (compare first: only the blocks that differ from production travel)
 //   reverse_* (stop, restart, error, repair, retarget) ──► the forward plan (server_transitions.h) on the
 //        reverse agent, its operations named *_reverse_*; the server's `replication` key drives it
-//   reverse_realtime ──failback──► failing_back ──► failed_back (DR host fenced and drained, reverse replication
+//   reverse_realtime (and cutover = true, the default) ──failback──► failing_back ──► failed_back (DR host fenced and drained, reverse replication
 //        stopped, reverse agent and receiver gone, production unfenced)   └──► failback_error (retried)
 //   failed_back, both tables removed from the spec ──register──► registering ──► initialized
 //        ──shadow_host create (seeded with the DR host's disks) ──dr_host delete ──start_replication (compare
@@ -37,6 +37,7 @@ bool IsFailbackState(const std::string& server_state);
 struct FailbackIntent {
   bool declared = false;           // [group.server.failback]
   bool restore_to_original = true;
+  bool cutover = true;             // false: reverse replication only, the failback waits
   bool failover_declared = false;  // [group.server.failover] is still there
   std::string production_zone;
   std::string dr_zone;

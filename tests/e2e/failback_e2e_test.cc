@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <signal.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -93,6 +95,23 @@ class FailbackTest : public ::testing::Test {
 
   fs::path Production() const { return ws_.cloud() / "zones" / "az1" / "disks" / "host-1-vda.img"; }
 
+  // kill -9 of the process a cloud record names, waiting until it is gone (not even a zombie).
+  void Kill9(const fs::path& record) {
+    const json j = json::parse(cdr::testing::ReadFile(record), nullptr, false);
+    ASSERT_TRUE(j.is_object() && j.contains("pid")) << record;
+    const pid_t pid = j["pid"].get<pid_t>();
+    ASSERT_GT(pid, 0);
+    ASSERT_EQ(::kill(pid, SIGKILL), 0) << record;
+    const fs::path stat = fs::path("/proc") / std::to_string(pid) / "stat";
+    ASSERT_TRUE(cdr::testing::PollUntil(
+        [&] {
+          const std::string text = cdr::testing::ReadFile(stat);
+          const size_t paren = text.rfind(')');
+          return text.empty() || (paren != std::string::npos && text.substr(paren + 2, 1) == "Z");
+        },
+        std::chrono::seconds(10)));
+  }
+
   CdrWorkspace ws_;
   cdr::testing::TempDir tmp_;
 };
@@ -151,6 +170,50 @@ TEST_F(FailbackTest, ReverseRegistrationPutsAnAgentInFrontOfTheDrHostsDisks) {
   written = cdr::testing::ReadFile(tmp_ / "data.bin");
   head = cdr::testing::ReadFile(image).substr(0, written.size());
   EXPECT_EQ(Sha256Hex(head), Sha256Hex(written));
+}
+
+TEST_F(FailbackTest, Kill9OfTheReceiverOrTheReverseAgentDuringReverseRealtimeIsResumedByTheNextApply) {
+  RunResult protect = Apply(Spec(""));
+  ASSERT_EQ(protect.exit_code, 0) << protect.out << protect.err;
+  ASSERT_EQ(WriteTo(Server()["nbd_uris"][0], 1).exit_code, 0);
+  RunResult confirmed = Apply(Spec(kConfirmed));
+  ASSERT_EQ(confirmed.exit_code, 0) << confirmed.out << confirmed.err;
+  json server = Server();
+  const std::string dr_id = server["dr_hosts"][0]["id"];
+  const fs::path dr_image = ws_.cloud() / "zones" / "az2" / "dr_hosts" / dr_id / "images" / "vda.img";
+  ASSERT_EQ(WriteTo(server["dr_hosts"][0]["nbd_uris"][0], 2).exit_code, 0);
+
+  // cutover = false: reverse replication runs and the failback waits.
+  const std::string held = std::string(kConfirmed) + kFailback + "cutover = false\n";
+  RunResult reverse = Apply(Spec(held));
+  ASSERT_EQ(reverse.exit_code, 0) << reverse.out << reverse.err;
+  server = Server();
+  ASSERT_EQ(server["state"], "reverse_realtime") << server.dump(2);
+
+  // The receiver (production zone) dies; the DR workload writes on; the next apply restarts and retargets.
+  Kill9(ws_.cloud() / "shadows" / (server["shadow_host_id"].get<std::string>() + ".json"));
+  ASSERT_EQ(WriteTo(server["nbd_uris"][0], 3).exit_code, 0);
+  RunResult resumed = Apply(Spec(held));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_THAT(resumed.out, HasSubstr("retarget_reverse_replication complete"));
+  EXPECT_EQ(Server()["state"], "reverse_realtime");
+
+  // The reverse agent dies mid-stream; the next apply starts it again, and it resyncs by itself.
+  ASSERT_EQ(WriteTo(Server()["nbd_uris"][0], 4).exit_code, 0);
+  Kill9(ws_.cloud() / "agents" / dr_id / "agent.json");
+  RunResult restarted = Apply(Spec(held));
+  ASSERT_EQ(restarted.exit_code, 0) << restarted.out << restarted.err;
+  EXPECT_THAT(restarted.out, HasSubstr("reverse_register complete"));
+  ASSERT_TRUE(PollUntil([&] { return Server()["state"] == "reverse_realtime"; }, std::chrono::seconds(60)))
+      << Server().dump(2);
+  ASSERT_EQ(WriteTo(Server()["nbd_uris"][0], 5).exit_code, 0);
+
+  RunResult failback = Apply(Spec(std::string(kConfirmed) + kFailback));
+  ASSERT_EQ(failback.exit_code, 0) << failback.out << failback.err;
+  EXPECT_EQ(Server()["state"], "failed_back");
+  EXPECT_TRUE(Same(Production(), dr_image)) << "production differs from the DR host after the kills";
+  const std::string last = cdr::testing::ReadFile(tmp_ / "data.bin");
+  EXPECT_EQ(Sha256Hex(cdr::testing::ReadFile(Production()).substr(0, last.size())), Sha256Hex(last));
 }
 
 TEST_F(FailbackRoundTripTest, ProductionComesHomeWithTheDrHostsDataAndIsProtectedAgainSendingOnlyWhatChanged) {

@@ -147,6 +147,20 @@ TEST_F(FailbackTest, FailbackReplicatesBackComparingFirstThenProductionTakesOver
   EXPECT_TRUE(CleanPlanFor(Spec()).changes.empty());
 }
 
+TEST_F(FailbackTest, CutoverFalseRunsReverseReplicationAndHoldsTheFailback) {
+  ConfirmedDrHost();
+  const std::string held = std::string(kConfirmed) + kFailback + "cutover = false\n";
+  Plan plan = CleanPlanFor(Spec(held));
+  ASSERT_THAT(Changes(plan), ElementsAre("transition/reverse_register group.web.server.web-1",
+                                         "create/create group.web.server.web-1.shadow_host",
+                                         "transition/start_reverse_replication group.web.server.web-1"));
+  ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
+  EXPECT_EQ(Record(kServer).status, "reverse_realtime");
+  EXPECT_TRUE(CleanPlanFor(Spec(held)).changes.empty());
+  ASSERT_THAT(Changes(CleanPlanFor(Spec(std::string(kConfirmed) + kFailback))),
+              ElementsAre("transition/failback group.web.server.web-1"));
+}
+
 TEST_F(FailbackTest, AFailbackThatCannotFenceTheDrHostIsAFailbackErrorRetriedByTheNextApply) {
   const std::string dr = ConfirmedDrHost();
   Converge(HeldSpec(std::string(kConfirmed) + kFailback));
