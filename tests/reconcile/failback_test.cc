@@ -161,6 +161,18 @@ TEST_F(FailbackTest, CutoverFalseRunsReverseReplicationAndHoldsTheFailback) {
               ElementsAre("transition/failback group.web.server.web-1"));
 }
 
+TEST_F(FailbackTest, AServerRemovedOnceFailedBackIsDeregisteredAndItsStoppedDrHostDeleted) {
+  const std::string dr = ConfirmedDrHost();
+  Converge(Spec(std::string(kConfirmed) + kFailback));
+  ASSERT_EQ(Record(kServer).status, "failed_back");
+  Plan plan = CleanPlanFor(GroupToml("web"));
+  ASSERT_THAT(Changes(plan), ElementsAre("delete/delete group.web.server.web-1.failover",
+                                         "delete/deregister group.web.server.web-1"));
+  ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
+  EXPECT_THAT(fake_.MutatingCalls(), ::testing::Contains("DeleteDrHost " + dr));
+  EXPECT_FALSE(store_->Get(kServer).has_value());
+}
+
 TEST_F(FailbackTest, AFailbackThatCannotFenceTheDrHostIsAFailbackErrorRetriedByTheNextApply) {
   const std::string dr = ConfirmedDrHost();
   Converge(HeldSpec(std::string(kConfirmed) + kFailback));
