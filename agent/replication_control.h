@@ -33,6 +33,10 @@ struct ReplicationTarget {
   bool auto_restart = true;    // repair by itself when the link is back after an error
   uint64_t rate_bytes_per_second = 0;  // 0: unlimited
   int outage_window_seconds = 300;     // link down longer than this → replication_error
+  // The replica was seeded with data that is mostly this disk's already (failback: the original production disk,
+  // or a copy of the DR host's disk): the first start compares the whole disk with it by block hashes and sends
+  // only the differing blocks (repair_starting → repairing → realtime) instead of a full sync.
+  bool compare_first = false;
   // cdr's names of the protection group and the server: labels of the agent's metrics, so they join with the
   // other exporters'. Not part of the target's identity (a start differing only in them changes nothing).
   std::string group;

@@ -16,6 +16,7 @@ json TargetToJson(const ReplicationTarget& t) {
           {"auto_restart", t.auto_restart},
           {"rate_bytes_per_second", t.rate_bytes_per_second},
           {"outage_window_seconds", t.outage_window_seconds},
+          {"compare_first", t.compare_first},
           {"group", t.group},
           {"server_name", t.server_name}};
 }
@@ -61,6 +62,7 @@ Status Parse(const json& j, DesiredReplication* out) {
         ReadField(*t, ".target", "rate_bytes_per_second", false, &target.rate_bytes_per_second));
     CDR_RETURN_IF_ERROR(
         ReadField(*t, ".target", "outage_window_seconds", false, &target.outage_window_seconds));
+    CDR_RETURN_IF_ERROR(ReadField(*t, ".target", "compare_first", false, &target.compare_first));
     CDR_RETURN_IF_ERROR(ReadField(*t, ".target", "group", false, &target.group));
     CDR_RETURN_IF_ERROR(ReadField(*t, ".target", "server_name", false, &target.server_name));
     out->target = target;

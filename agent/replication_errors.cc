@@ -16,6 +16,7 @@ void ReplicationSender::EnterFirstPhase() {
   bool error_at_start;
   bool resync;
   bool journal_complete = true;  // a repair left by this sender's last run: its journal went on recording
+  bool seeded = false;
   std::string reason;
   {
     std::lock_guard lock(mutex_);
@@ -34,10 +35,17 @@ void ReplicationSender::EnterFirstPhase() {
       const DirtyBitmap& bitmap = *options_.resync_bitmap;
       reason = "the agent stopped uncleanly: comparing the " + std::to_string(bitmap.CountDirtyBlocks()) +
                " dirty blocks of the bitmap with the replica before realtime";
+    } else if (first_start && options_.compare_first) {
+      // Nothing was lost: the replica simply starts from other data than a full sync would give it.
+      needs_repair_ = true;
+      fresh_repair_ = true;
+      resync_only_ = false;
+      seeded = true;
+      reason = "the replica was seeded with this disk's data: comparing the whole disk, sending only what differs";
     } else if (needs_repair_) {
       reason = status_.last_error.empty() ? "a repair is still needed" : status_.last_error;
     }
-    resync = needs_repair_ && resync_only_;
+    resync = needs_repair_ && (resync_only_ || seeded);
     error_at_start = needs_repair_ && !resync;
     link_down_since_ = Clock::now();
   }

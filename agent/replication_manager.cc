@@ -19,7 +19,7 @@ constexpr const char* kRepairInterrupted =
 bool SameTarget(const ReplicationTarget& a, const ReplicationTarget& b) {
   return a.shadow_address == b.shadow_address && a.server_id == b.server_id && a.sync_mode == b.sync_mode &&
          a.auto_restart == b.auto_restart && a.rate_bytes_per_second == b.rate_bytes_per_second &&
-         a.outage_window_seconds == b.outage_window_seconds;
+         a.outage_window_seconds == b.outage_window_seconds && a.compare_first == b.compare_first;
 }
 
 // "HOST:PORT" or "[IPv6]:PORT" → host without brackets and port.
@@ -409,6 +409,7 @@ void ReplicationManager::StartDisk(Disk& disk, const ReplicationTarget& target, 
     options.outage_window = std::chrono::seconds(target.outage_window_seconds);
     options.auto_restart = target.auto_restart;
     options.initial_error = error;
+    options.compare_first = target.compare_first;
     // After an unclean host shutdown the journal may miss writes that reached the disk: no repair resumes.
     options.journal_complete_at_start = !disk.stack->needs_repair();
     if (resync) options.resync_bitmap = &disk.stack->bitmap();

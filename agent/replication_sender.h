@@ -91,6 +91,10 @@ struct ReplicationOptions {
   // reset for the repair's base, so a write journaled before that reset is among them. Ignored when
   // initial_error is set (that repair compares the whole disk).
   const DirtyBitmap* resync_bitmap = nullptr;
+  // The replica was seeded with mostly this disk's data (ReplicationTarget::compare_first): the first Start()
+  // goes to repair_starting and compares the whole disk (HELLO asks for a repair, so the shadow adopts a seeded
+  // image instead of expecting a full sync). Ignored when initial_error is set (that repair is the same).
+  bool compare_first = false;
 };
 
 class ReplicationSender {

@@ -13,6 +13,7 @@ run bash bench/rpo_lag.sh "$BUILD"
 run bash bench/repair_bytes.sh "$BUILD"
 run bash bench/rto.sh "$BUILD"
 run bash bench/drill_rto.sh "$BUILD"
+run bash bench/failback.sh "$BUILD"
 if [ ${#failed[@]} -gt 0 ]; then
   echo; echo "targets missed or runs failed: ${failed[*]}"
   exit 1

@@ -5,7 +5,9 @@
 # byte for byte → every process stopped (`cdr local down`) → drift sees it → apply brings them back to
 # realtime → a DR drill of web-1 at the instant before the last write (any point in time), verified against the
 # primary's content at that instant, then cleared → a VPC peering deleted behind cdr's back → drift finds it →
-# apply repairs it → no drift.
+# apply repairs it → no drift → failover of web-1, confirmed (production fenced: a write to it fails) → the DR host
+# takes writes → failback (reverse replication sends only what differs; production equals the DR host, unfenced)
+# → both tables removed: web-1 protected again, realtime, from replicas seeded with the DR host's disks.
 # Every agent and shadow process the demo started is stopped when it exits, also on failure.
 set -euo pipefail
 CDR=$(realpath "${1:-build/cdr}")
@@ -134,5 +136,53 @@ step "Apply repairs it"
 run apply --auto-approve
 run drift
 run plan -detailed-exitcode
+
+# Puts a TOML table into web-1's [[group.server]] (after its keys, before the next server).
+add_to_web1() {
+  python3 - "$1" <<'PY'
+import sys
+spec = open("specs/web.toml").read()
+at = spec.index("[[group.server]]", spec.index('name = "web-1"'))
+open("specs/web.toml", "w").write(spec[:at] + sys.argv[1].lstrip("\n") + "\n" + spec[at:])
+PY
+}
+
+step "Failover of web-1 to the DR zone, confirmed: production is fenced"
+add_to_web1 $'[group.server.failover]\nname = "web1-dr"\nconfirm = true\n'
+sed -n '/group.server.failover/,/confirm/p' specs/web.toml
+run apply --auto-approve
+run status
+uri=$(web1 's["nbd_uris"][0]')
+echo "$ nbdcopy more.bin $uri   # a write to production must fail now"
+if nbdcopy more.bin "$uri" 2>&1; then echo "production took a write while failed over" >&2; exit 1; fi
+
+step "The DR host carries the service: 2 MiB written to it through its NBD export"
+dr_id=$(web1 's["dr_hosts"][0]["id"]')
+dr_uri=$(web1 's["dr_hosts"][0]["nbd_uris"][0]')
+dr_disk=$(realpath ".cdr/cloud/zones/az2/dr_hosts/$dr_id/images/vda.img")
+head -c $((2 << 20)) /dev/urandom > on-dr.bin
+echo "$ nbdcopy on-dr.bin $dr_uri"
+nbdcopy on-dr.bin "$dr_uri"
+
+step "Failback: reverse replication into host-1's own disk (only what differs), then production takes over"
+add_to_web1 $'[group.server.failback]\nrestore_to_original = true\n'
+run plan
+run apply --auto-approve
+run status
+[ "$(web1 's["state"]')" = failed_back ] || { echo "web-1 did not fail back" >&2; exit 1; }
+cmp "$disk" "$dr_disk" && echo "cmp $disk $dr_disk: identical"
+echo "reverse replication sent $(web1 's["failback"]["reverse_bytes_sent"]') bytes for 2 MiB changed on a 64 MiB disk"
+uri=$(web1 's["nbd_uris"][0]')
+echo "$ nbdcopy more.bin $uri   # production takes writes again"
+nbdcopy more.bin "$uri"
+
+step "Protect web-1 again: remove both tables; the new replicas are the DR host's disks (compare, send what differs)"
+cp "$HERE/specs/web.toml" specs/web.toml
+run plan
+run apply --auto-approve
+run status
+[ "$(web1 's["state"]')" = realtime ] || { echo "web-1 is not realtime again" >&2; exit 1; }
+replica=$(web1 's["replicas"][0]["path"]')
+wait_replica_equal "$disk" "$replica"
 
 printf '\nDemo finished in %s (state: %s/.cdr/state.db).\n' "$WORK" "$WORK"

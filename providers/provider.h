@@ -105,6 +105,14 @@ struct ShadowHostRequest {
   std::string disk_type;  // sata | sas | ssd
   std::string group;        // cdr's names of the group and server: labels of the shadow host's metrics
   std::string server_name;
+  // Failback (DESIGN §2): replicas that already hold most of the data, so the agent compares instead of copying
+  // (ReplicationTarget::compare_first). At most one is set; the shadow host then lives in `zone` as asked.
+  // Reverse replication into the original production host: that host's disks ARE the replicas (its agent must
+  // not write them meanwhile: it is fenced).
+  std::string replicas_are_disks_of;
+  // Protection again after a failback: the replicas start as that DR host's disks, which the provider hands over
+  // (no copy over the network); the DR host is deleted next and must not run.
+  std::string seed_from_dr_host;
 };
 
 struct ShadowHost {

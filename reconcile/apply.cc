@@ -39,6 +39,11 @@ std::string Progressive(const ResourceChange& c) {
   if (c.operation == "rollback") return "Rolling back the failover";
   if (c.operation == "release") return "Releasing";
   if (c.operation == "reverse_register") return "Reverse registering";
+  if (c.operation == "start_reverse_replication") return "Starting reverse replication";
+  if (c.operation == "stop_reverse_replication") return "Stopping reverse replication";
+  if (c.operation == "reverse_repair") return "Repairing reverse replication";
+  if (c.operation == "retarget_reverse_replication") return "Pointing reverse replication at the new address";
+  if (c.operation == "failback") return "Failing back";
   switch (c.action) {
     case Action::kCreate: return "Creating";
     case Action::kUpdate: return "Modifying";

@@ -235,7 +235,8 @@ class Differ {
       } else {
         PlanExistingServer(d, *r);
       }
-      PlanDrHosts(d, view);
+      // From reverse registration on, the DR host is the failback's to serve, stop and delete.
+      if (!internal::IsFailbackState(view.state)) PlanDrHosts(d, view);
       if (d.server->failover) internal::PlanFenceRetry(view, r->attributes, &out_.changes);
     } else {
       PlanExistingResource(d, *r);
@@ -245,9 +246,16 @@ class Differ {
   // [group.server.failback], or a failback under way: its own transitions replace the forward plan.
   void PlanServerFailback(const DesiredResource& d, const state::ResourceRecord* r, const internal::ServerView& view) {
     const json before = r ? Subset(r->attributes, d.attributes) : json(nullptr);
-    const std::string refusal = internal::PlanFailback(view, DrHostViewOf(FailoverAddress(d.address)),
-                                                       d.server->failback.has_value(), before, d.attributes,
-                                                       &out_.changes);
+    internal::FailbackIntent intent;
+    intent.declared = d.server->failback.has_value();
+    intent.restore_to_original = !d.server->failback || d.server->failback->restore_to_original;
+    intent.cutover = !d.server->failback || d.server->failback->cutover;
+    intent.failover_declared = d.server->failover.has_value();
+    intent.production_zone = d.group->production_zone;
+    intent.dr_zone = d.group->dr_zone;
+    intent.vpc = d.group->vpc;
+    const std::string refusal = internal::PlanFailback(view, DrHostViewOf(FailoverAddress(d.address)), intent, before,
+                                                       d.attributes, &out_.changes);
     if (refusal.empty()) return;
     Error(d.server->failback ? d.server->failback->pos : d.server->pos, d.address + ".failback", refusal);
   }

@@ -38,7 +38,20 @@ std::string Headline(const ResourceChange& c) {
   if (c.kind == "server" && c.operation == "reverse_register") {
     return "will be reverse registered (an agent fronts the DR host's disks)";
   }
+  if (c.operation == "start_reverse_replication") {
+    return "will start reverse replication (DR host → production: compare, send what differs, then realtime)";
+  }
+  if (c.operation == "stop_reverse_replication") return "will stop reverse replication (the reverse agent keeps journaling)";
+  if (c.operation == "reverse_repair") return "will have its reverse replication repaired (only differing blocks)";
+  if (c.operation == "retarget_reverse_replication") return "will point reverse replication at the receiver's new address";
+  if (c.kind == "server" && c.operation == "failback") {
+    return "will fail back (failing_back → failed_back: production takes over with the DR host's data)";
+  }
   if (c.kind == "shadow_host" && c.operation == "restart") return "will be restarted (its replicas are kept)";
+  if (c.kind == "shadow_host" && c.action == Action::kCreate && c.after.is_object() &&
+      !c.after.value("replicas_are_disks_of", "").empty()) {
+    return "will be created (the receiver of reverse replication, in the production zone)";
+  }
   if (c.kind == "shadow_host" && c.action == Action::kCreate) return "will be created (the DR side of the server)";
   if (c.kind == "shadow_host" && c.action == Action::kDelete) {
     return "will be destroyed with its replicas and ALL recovery points";
@@ -53,6 +66,9 @@ std::string Headline(const ResourceChange& c) {
     if (c.operation == "rollback") return "will be destroyed with everything written to it (rollback)";
     if (c.operation == "release") return "will be released (keeps running as a standalone host, outside cdr)";
     if (c.action == Action::kCreate) return "will be brought up from a recovery point";
+    if (c.action == Action::kDelete && c.address.ends_with(".failover")) {
+      return "will be destroyed (failed back: production carries the service)";
+    }
     if (c.action == Action::kDelete) return "will be destroyed (drill cleared)";
     if (c.action == Action::kReplace) return "must be brought up again";
   }

@@ -145,7 +145,7 @@ nlohmann::json StatusToJson(const std::vector<GroupStatus>& groups) {
       for (const auto& disk : s.disks) {
         if (!s.nbd_address.empty()) uris.push_back("nbd://" + s.nbd_address + "/" + disk);
         if (!s.replica_dir.empty()) {
-          replicas.push_back({{"disk", disk}, {"path", ReplicaPath(s.replica_dir, s.host, disk)}});
+          replicas.push_back({{"disk", disk}, {"path", ReplicaPath(s.replica_dir, s.replica_server_id, disk)}});
         }
       }
       servers.push_back({{"address", s.address},
@@ -154,6 +154,7 @@ nlohmann::json StatusToJson(const std::vector<GroupStatus>& groups) {
                          {"bytes_sent", s.bytes_sent},
                          {"backlog", BacklogJson(s)},
                          {"fenced", s.fenced},
+                         {"failback", s.failback},
                          {"live", s.live},
                          {"observed_at", s.observed_at_ms > 0 ? nlohmann::json(FormatRfc3339(s.observed_at_ms))
                                                               : nlohmann::json()},

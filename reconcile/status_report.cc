@@ -121,9 +121,11 @@ std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& r
     s.address = r.address;
     s.name = LeafName(r.address);
     s.host = r.attributes.value("host", "");
+    s.replica_server_id = IsReverseAgentState(r.status) ? r.attributes.value("reverse_agent", s.host) : s.host;
     s.state = r.status;
     s.replication = r.attributes.value("replication", "");
     s.last_error = r.attributes.value("last_error", "");
+    s.failback = r.attributes.value("failback", nlohmann::json());
     const ServerObservation* seen = nullptr;
     if (live) {
       auto it = live->servers.find(r.address);

@@ -59,8 +59,12 @@ struct ServerStatus {
   std::string shadow_host_id;
   std::string replication_address;
   std::string replica_dir;
+  std::string replica_server_id;  // whose replicas: the host's, or during a failback the reverse agent's DR host
   std::string observe_error;  // why the agent did not answer
   bool fenced = false;        // production refuses writes (failed over); the agent's word when it answered
+  // The last failback, as its step recorded it: {dr_host, at, reverse_bytes_sent, reverse_repair_bytes_sent,
+  // reverse_full_sync_bytes_sent} (what reverse replication sent in all), or null.
+  nlohmann::json failback;
   std::vector<DrHostStatus> dr_hosts;
 };
 

@@ -72,11 +72,24 @@ Result<std::unique_ptr<ReplicaDisk>> ReplicaDisk::Open(const fs::path& replica_d
   }
   const fs::path image = ImagePath(replica_dir, hello.server_id, hello.disk);
   std::error_code ec;
+  // A seeded replica (docs/wire-protocol.md, "Seeded replicas"): an image put here before any state, e.g. the
+  // original production disk a failback writes back into, holds data but no record of it. A peer that asks for a
+  // repair gets it compared block by block, so only what differs travels; without that request it is rewritten
+  // by a full sync as any fresh replica.
+  const bool seeded = fresh && (hello.flags & wire::kHelloRepair) != 0 &&
+                      fs::file_size(image, ec) == hello.disk_size && !ec;
+  if (seeded) {
+    r->state_.full_sync_done = true;
+    r->state_.repair_in_progress = true;
+    spdlog::info("replica {}/{}: seeded image found, a repair compares it with the disk", hello.server_id,
+                 hello.disk);
+  }
+  ec.clear();
   fs::create_directories(image.parent_path(), ec);
   if (ec) return Internal("create " + image.parent_path().string() + ": " + ec.message());
   r->fd_ = ::open(image.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (r->fd_ < 0) return Errno("open " + image.string());
-  if (fresh && ::ftruncate(r->fd_, static_cast<off_t>(hello.disk_size)) != 0)
+  if (fresh && !seeded && ::ftruncate(r->fd_, static_cast<off_t>(hello.disk_size)) != 0)
     return Errno("size " + image.string());
   r->history_ = std::make_unique<ReplicaHistory>(image.parent_path(), hello.disk);
   const bool resized = !fresh && r->state_.disk_size != hello.disk_size;

@@ -85,6 +85,9 @@ struct FailoverSpec {
 // failback), next to the confirmed failover table; the plan walks it from failover_confirmed (failback_transitions.h).
 struct FailbackSpec {
   bool restore_to_original = true;  // true: the old production host gets the DR host's data; false: a new host
+  // false: reverse replication runs (the DR host is protected towards production) and the failback itself waits
+  // until it is true.
+  bool cutover = true;
   SourcePos pos;                    // the table header
 };
 

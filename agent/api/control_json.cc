@@ -159,6 +159,7 @@ json ToJson(const ReplicationTarget& t) {
           {"auto_restart", t.auto_restart},
           {"rate_bytes_per_second", t.rate_bytes_per_second},
           {"outage_window_seconds", t.outage_window_seconds},
+          {"compare_first", t.compare_first},
           {"group", t.group},
           {"server_name", t.server_name}};
 }
@@ -205,10 +206,11 @@ Result<ReplicationTarget> ReplicationTargetFromJson(const json& object) {
   r.Read("auto_restart", &t.auto_restart);
   r.Read("rate_bytes_per_second", &t.rate_bytes_per_second);
   r.Read("outage_window_seconds", &t.outage_window_seconds);
+  r.Read("compare_first", &t.compare_first);
   r.Read("group", &t.group);
   r.Read("server_name", &t.server_name);
   r.RefuseUnknown({"shadow_address", "server_id", "sync_mode", "auto_restart", "rate_bytes_per_second",
-                   "outage_window_seconds", "group", "server_name"});
+                   "outage_window_seconds", "compare_first", "group", "server_name"});
   if (object.contains("shadow_address") && object["shadow_address"].is_string()) {
     Status address = ValidateHostPort("shadow_address", t.shadow_address);
     if (!address.ok()) errors.push_back(address.message());

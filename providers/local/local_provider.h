@@ -125,6 +125,9 @@ class LocalProvider : public Provider {
   Result<Agent> EnsureAgentRunning(const HostFacts& host, internal::AgentRecord record);
   // Starts the shadow host's cdr-shadow unless it runs already, and records its pid and address.
   Result<ShadowHost> EnsureShadowRunning(internal::ShadowRecord record);
+  // A new shadow host's seeded replicas (ShadowHostRequest::replicas_are_disks_of, seed_from_dr_host), put in
+  // its replica dir before cdr-shadow first starts (local_seeded_replicas.cc).
+  Status PlaceSeededReplicas(const ShadowHostRequest& request, const std::filesystem::path& replica_dir);
   // Starts the DR host's cdr-dr-disk unless it runs already, and records its pid, address and point.
   Result<DrHost> EnsureDrHostRunning(internal::DrHostRecord record);
   // CheckDrHost without recording the result for the DR host's metrics.

@@ -132,7 +132,8 @@ Result<ShadowHost> LocalProvider::CreateShadowHost(const ShadowHostRequest& requ
   CDR_RETURN_IF_ERROR(
       WriteJsonFileAtomically(internal::ShadowFile(root_, shadow.id), internal::ShadowToJson(record)));
   const std::string id = shadow.id;
-  auto created = EnsureShadowRunning(std::move(record));
+  Status seeded = PlaceSeededReplicas(request, shadow.replica_dir);
+  auto created = seeded.ok() ? EnsureShadowRunning(std::move(record)) : Result<ShadowHost>(seeded);
   if (!created.ok()) {
     // A host that never ran holds no replicas: leave nothing behind, a retry makes a fresh one.
     RemoveQuietly(internal::ShadowHostDir(root_, request.zone, id));

@@ -2,12 +2,27 @@
 //
 //   reverse_register: reverse_registering ──InstallReverseAgent(DR host)──► reverse_initialized
 //                     (failed: back to the state it came from, with last_error; the next plan retries)
+//   failback:         failing_back ──Fence(reverse agent), drain (acked seq = journal seq on every disk), Stop,
+//                     UninstallAgent(DR host), DeleteShadowHost(the receiver), InstallAgent(production) + Unfence
+//                     ──► failed_back          (any step failed: failback_error with last_error; the next apply
+//                                              runs it again, skipping what is already done)
+//   register:         registering ──InstallAgent(production)──► initialized   (failed: back, with last_error)
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <thread>
+
 #include "reconcile/address.h"
 #include "reconcile/internal/step_context.h"
 #include "reconcile/server_state.h"
 
 namespace cdr::reconcile::internal {
 namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::chrono::milliseconds kCutoverPoll{50};
 
 Status ReverseRegister(StepContext& ctx) {
   auto existing = ctx.store.Get(ctx.change.address);
@@ -41,10 +56,153 @@ Status ReverseRegister(StepContext& ctx) {
                                    agent->nbd_address + "); the DR host is the protected side now");
 }
 
+// Every write the reverse agent journaled is acknowledged by the receiver, on every disk.
+bool Drained(const agent::AgentStatus& s) {
+  if (s.disks.empty()) return false;
+  for (const auto& d : s.disks) {
+    if (d.state != "realtime" || d.acked_seq != d.journal_seq) return false;
+  }
+  return true;
+}
+
+// Polls the agent until `done` holds for its status; kDeadlineExceeded names what was last seen.
+Status PollAgent(StepContext& ctx, agent::ReplicationControl& control, const std::string& goal,
+                 const std::function<bool(const agent::AgentStatus&)>& done) {
+  const auto deadline = Clock::now() + ctx.options.wait_timeout;
+  std::string last = "no answer";
+  while (true) {
+    auto status = control.GetStatus();
+    if (status.ok() && done(*status)) return Status::Ok();
+    if (status.ok()) {
+      last = status->state;
+      for (const auto& d : status->disks) {
+        last += ", " + d.disk + " acked " + std::to_string(d.acked_seq) + "/" + std::to_string(d.journal_seq);
+      }
+    } else {
+      last = status.status().message();
+    }
+    if (Clock::now() >= deadline) return Unavailable("the reverse agent did not reach " + goal + " in time (" + last + ")");
+    // The DR host refuses writes from the fence on: these waits are the service's downtime, so poll closely.
+    std::this_thread::sleep_for(std::min(ctx.options.poll_interval, kCutoverPoll));
+  }
+}
+
+// The DR host stops taking writes, its last ones reach production, and its agent and the receiver go.
+Status DrainAndStopReverse(StepContext& ctx, state::ResourceRecord& r, const std::string& dr_host) {
+  auto agent = ctx.provider.DescribeAgent(dr_host);
+  if (!agent.ok() && agent.status().code() == StatusCode::kNotFound) return Status::Ok();  // an earlier try did it
+  if (!agent.ok()) return agent.status();
+  if (agent->status != "running") {
+    return Unavailable("the reverse agent on DR host " + dr_host + " is not running, so its last writes cannot be "
+                       "drained; the next apply starts it again");
+  }
+  if (!ctx.options.connect) return FailedPrecondition("this apply cannot reach agents");
+  auto control = ctx.options.connect(*agent);
+  CDR_RETURN_IF_ERROR(control->Fence());
+  CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, r.status, r.status,
+                                            "fenced the reverse agent on DR host " + dr_host + ": it refuses writes"));
+  CDR_RETURN_IF_ERROR(PollAgent(ctx, *control, "realtime with every write acknowledged", Drained));
+  // What the way home cost, for cdr status: the agent's counters end with it.
+  auto drained = control->GetStatus();
+  if (!drained.ok()) return drained.status();
+  uint64_t sent = 0, repair = 0, full_sync = 0;
+  for (const auto& d : drained->disks) {
+    sent += d.bytes_sent;
+    repair += d.repair_bytes_sent;
+    full_sync += d.full_sync_bytes_sent;
+  }
+  r.attributes["failback"] = {{"dr_host", dr_host},
+                              {"reverse_bytes_sent", sent},
+                              {"reverse_repair_bytes_sent", repair},
+                              {"reverse_full_sync_bytes_sent", full_sync}};
+  CDR_RETURN_IF_ERROR(ctx.store.Put(r));
+  CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, r.status, r.status,
+                                            "drained: production has every write of DR host " + dr_host + " (" +
+                                                std::to_string(sent) + " bytes sent by reverse replication)"));
+  CDR_RETURN_IF_ERROR(control->Stop());
+  CDR_RETURN_IF_ERROR(PollAgent(ctx, *control, "a stopped state",
+                                [](const agent::AgentStatus& s) { return s.state == "realtime_stopped"; }));
+  return ctx.provider.UninstallAgent(dr_host);
+}
+
+Status TakeOver(StepContext& ctx, state::ResourceRecord& r) {
+  // The receiver writes production's disks: it goes before production's agent takes writes again.
+  if (auto receiver = ctx.store.Get(ShadowHostAddress(r.address))) {
+    if (!receiver->provider_id.empty()) CDR_RETURN_IF_ERROR(ctx.provider.DeleteShadowHost(receiver->provider_id));
+    CDR_RETURN_IF_ERROR(ctx.store.Delete(receiver->address));
+  }
+  const std::string host = r.attributes.value("host", "");
+  auto agent = ctx.provider.InstallAgent({host, GroupOf(r.address)});  // starts it when it was stopped
+  if (!agent.ok()) return agent.status();
+  if (!ctx.options.connect) return FailedPrecondition("this apply cannot reach agents");
+  CDR_RETURN_IF_ERROR(ctx.options.connect(*agent)->Unfence());
+  r.attributes["fenced"] = false;
+  r.attributes.erase("fence_error");
+  return Status::Ok();
+}
+
+Status Failback(StepContext& ctx) {
+  auto existing = ctx.store.Get(ctx.change.address);
+  if (!existing) return NotFound(ctx.change.address + " is no longer in the state");
+  state::ResourceRecord r = *existing;
+  auto failover = ctx.store.Get(FailoverAddress(r.address));
+  if (!failover || failover->provider_id.empty()) {
+    return FailedPrecondition("cannot fail back " + r.address + ": its failover DR host is not in the state");
+  }
+  const std::string dr_host = failover->provider_id;
+  const std::string host = r.attributes.value("host", "");
+  CDR_RETURN_IF_ERROR(ctx.Transition(r, "failing_back",
+                                     "fence DR host " + dr_host + ", drain its last writes into " + host +
+                                         ", stop reverse replication, then " + host + " takes writes again"));
+  Status s = DrainAndStopReverse(ctx, r, dr_host);
+  if (s.ok()) s = TakeOver(ctx, r);
+  if (!s.ok()) {
+    r.attributes["last_error"] = s.message();
+    CDR_RETURN_IF_ERROR(ctx.Transition(r, "failback_error", "failback failed: " + s.message()));
+    return s;
+  }
+  // The DR host serves nothing any more: it stays, stopped, as the seed of production's new replicas.
+  state::ResourceRecord dr = *failover;
+  dr.attributes["failed_back"] = true;
+  dr.attributes["nbd_address"] = "";
+  CDR_RETURN_IF_ERROR(ctx.store.Put(dr));
+  r.attributes.erase("last_error");
+  r.attributes.erase("reverse_agent");
+  r.attributes.erase("observed");
+  r.attributes.erase("rpo_seconds");
+  return ctx.Transition(r, "failed_back",
+                        host + " holds exactly DR host " + dr_host + "'s data and takes writes again (unfenced); "
+                        "the DR host is stopped, kept until " + host + " is protected again");
+}
+
+Status RegisterBack(StepContext& ctx) {
+  auto existing = ctx.store.Get(ctx.change.address);
+  if (!existing) return NotFound(ctx.change.address + " is no longer in the state");
+  state::ResourceRecord r = *existing;
+  for (const auto& [key, value] : ctx.change.after.items()) r.attributes[key] = value;
+  const std::string host = r.attributes.value("host", "");
+  const std::string from = r.status == "registering" ? "failed_back" : r.status;
+  CDR_RETURN_IF_ERROR(ctx.Transition(r, "registering", "register " + host + " for protection again"));
+  auto agent = ctx.provider.InstallAgent({host, GroupOf(r.address)});
+  if (!agent.ok()) {
+    r.attributes["last_error"] = agent.status().message();
+    CDR_RETURN_IF_ERROR(ctx.Transition(r, from, "registration failed: " + agent.status().message()));
+    return agent.status();
+  }
+  r.provider_id = host;
+  r.attributes["agent_version"] = agent->version;
+  r.attributes.erase("last_error");
+  r.attributes.erase("reverse_agent");
+  r.attributes.erase("fenced");
+  return ctx.Transition(r, "initialized", "agent " + agent->version + " on " + host + " protects it again");
+}
+
 }  // namespace
 
 Status ApplyFailbackTransition(StepContext& ctx) {
   if (ctx.change.operation == "reverse_register") return ReverseRegister(ctx);
+  if (ctx.change.operation == "failback") return Failback(ctx);
+  if (ctx.change.operation == "register") return RegisterBack(ctx);
   return InvalidArgument("unknown failback transition " + ctx.change.operation);
 }
 

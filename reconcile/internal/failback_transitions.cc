@@ -1,5 +1,6 @@
 #include "reconcile/internal/failback_transitions.h"
 
+#include "reconcile/address.h"
 #include "reconcile/reverse_states.h"
 
 namespace cdr::reconcile::internal {
@@ -12,6 +13,7 @@ constexpr char kFailbackStates[] =
     "failing_back, failed_back, failback_error)";
 
 std::string DrHostName(const DrHostView& v) { return v.record ? v.record->attributes.value("name", "") : ""; }
+std::string DrHostId(const DrHostView& v) { return v.record ? v.record->provider_id : ""; }
 
 // Why the reverse agent must be (re)installed now; "" when it runs.
 std::string ReverseAgentMissing(const ServerView& s, const std::string& dr_host) {
@@ -28,35 +30,166 @@ std::string ReverseAgentMissing(const ServerView& s, const std::string& dr_host)
   return "";
 }
 
+// The forward operation's name when it commands the reverse agent (replication_steps.cc tells them apart).
+const char* ReverseOperation(const std::string& forward) {
+  if (forward == "start_replication") return "start_reverse_replication";
+  if (forward == "stop_replication") return "stop_reverse_replication";
+  if (forward == "repair") return "reverse_repair";
+  if (forward == "retarget_replication") return "retarget_reverse_replication";
+  return nullptr;
+}
+
+// Reverse replication is the forward plan run on the reverse agent, in the agent's own (forward) state, towards a
+// receiver in the production zone whose replicas are production's disks. `agent_state` is the forward state.
+std::string PlanReverseReplication(const ServerView& s, const std::string& agent_state, const DrHostView& failover,
+                                   const FailbackIntent& intent, const json& before, const json& after,
+                                   std::vector<ResourceChange>* out) {
+  ServerView v = s;
+  v.state = agent_state;
+  json sender = after;
+  sender["host"] = DrHostId(failover);  // the reverse agent replicates as the DR host
+  const size_t first = out->size();
+  std::string refusal = PlanReplication(v, before, sender, intent.production_zone, intent.vpc, out);
+  if (!refusal.empty()) return "reverse replication: " + refusal;
+  const std::string production = after.value("host", "");
+  for (size_t i = first; i < out->size(); ++i) {
+    ResourceChange& c = (*out)[i];
+    if (c.kind == "shadow_host" && c.action == Action::kCreate) {
+      c.after["replicas_are_disks_of"] = production;
+      c.after["recovery_points"] = nullptr;  // a receiver of the way home keeps no history
+      c.reason = "reverse replication needs a receiver in the production zone: a shadow host whose replicas ARE " +
+                 production + "'s disks (fenced meanwhile), so only the blocks that differ from the DR host's travel";
+    } else if (c.kind == "server") {
+      const char* op = ReverseOperation(c.operation);
+      if (op == nullptr) continue;
+      c.operation = op;
+      c.after = after;
+      c.reason = "reverse replication (DR host " + DrHostName(failover) + " → " + production + "): " +
+                 (c.operation == std::string("start_reverse_replication")
+                      ? "compare the DR host's disks with " + production + "'s by block hashes, send only the "
+                        "blocks that differ, then every new write in realtime"
+                      : c.reason);
+    }
+  }
+  return "";
+}
+
+ResourceChange FailbackChange(const ServerView& s, const DrHostView& failover, const json& before, const json& after,
+                              const std::string& why) {
+  const std::string production = after.value("host", "");
+  return {s.address, "server", Action::kTransition, "failback", "", before, after, {},
+          why + "DR host " + DrHostName(failover) + " is fenced and its last writes drained into " + production +
+              ", reverse replication stops, then " + production + " takes writes again with exactly the DR host's "
+              "data (failing_back → failed_back); the DR host stays, stopped, until production is protected again"};
+}
+
+// After a failback, with the tables gone: production is registered and protected again, its new replicas seeded
+// with the DR host's disks (equal to production's since the failback), which is deleted then.
+void PlanReprotect(const ServerView& s, const DrHostView& failover, const FailbackIntent& intent, const json& before,
+                   const json& after, std::vector<ResourceChange>* out) {
+  const std::string production = after.value("host", "");
+  out->push_back({s.address, "server", Action::kTransition, "register", "", before, after, {},
+                  "failed back: protect " + production + " again (" + s.state + " → registering → initialized)"});
+  ServerView v = s;
+  v.state = "initialized";
+  const size_t first = out->size();
+  PlanReplication(v, before, after, intent.dr_zone, intent.vpc, out);
+  size_t dr_delete_at = out->size();
+  for (size_t i = first; i < out->size(); ++i) {
+    ResourceChange& c = (*out)[i];
+    if (c.kind == "server" && c.operation == "start_replication" && failover.record) {
+      c.reason += "; the seeded replicas are compared first: only the blocks that differ are sent, no full sync";
+    }
+    if (c.kind != "shadow_host" || c.action != Action::kCreate || !failover.record) continue;
+    c.after["seed_from_dr_host"] = DrHostId(failover);
+    c.reason = "protection again: the new shadow host's replicas are DR host " + DrHostName(failover) +
+               "'s disks, equal to " + production + "'s since the failback, so replication compares first and "
+               "sends only the blocks that differ";
+    dr_delete_at = i + 1;
+  }
+  if (!failover.record) return;
+  out->insert(out->begin() + static_cast<std::ptrdiff_t>(dr_delete_at),
+              {failover.address, "dr_host", Action::kDelete, "delete", "", failover.record->attributes, nullptr, {},
+               "failed back: DR host " + DrHostName(failover) + " is deleted (its disks seed " + production +
+                   "'s new replicas when replication runs)"});
+}
+
 }  // namespace
 
 bool IsFailbackState(const std::string& state) {
   return state == "reverse_registering" || IsReverseAgentState(state) || state == "reverse_repair_stopping" ||
          state == "reverse_repair_stopped" || state == "failing_back" || state == "failed_back" ||
-         state == "failback_error";
+         state == "failback_error" || state == "registering";
 }
 
-std::string PlanFailback(const ServerView& s, const DrHostView& failover, bool declared, const json& before,
-                         const json& after, std::vector<ResourceChange>* out) {
-  if (!declared) {
-    return "[group.server.failback] was removed, but the server is " + s.state +
-           ": a failback under way cannot be cancelled yet; put the table back";
+std::string PlanFailback(const ServerView& s, const DrHostView& failover, const FailbackIntent& intent,
+                         const json& before, const json& after, std::vector<ResourceChange>* out) {
+  const bool done = s.state == "failed_back" || s.state == "registering";
+  if (!intent.declared) {
+    if (!done) {
+      return "[group.server.failback] was removed, but the server is " + s.state +
+             ": a failback under way cannot be cancelled; put the table back";
+    }
+    if (intent.failover_declared) {
+      return "the server is " + s.state + ": remove [group.server.failover] as well (with [group.server.failback] "
+             "gone) to protect " + after.value("host", "") + " again";
+    }
+    PlanReprotect(s, failover, intent, before, after, out);
+    return "";
   }
+  if (done) return "";  // the failback is over: removing both tables protects production again
   if (s.state != "failover_confirmed" && !IsFailbackState(s.state)) {
     return "failback is allowed only from " + std::string(kFailbackStates) + "; the server is " +
            (s.state.empty() ? std::string("not registered") : s.state) +
            ". Fail over first ([group.server.failover]) and confirm it (confirm = true), or remove "
            "[group.server.failback]";
   }
+  if (!intent.restore_to_original) {
+    return "restore_to_original = false (failing back to a new production host) is not built yet; set "
+           "restore_to_original = true to fail back into " + after.value("host", "") + "'s own disks";
+  }
   if (!failover.record) {
     return "failback needs the failover DR host, and the server (" + s.state +
            ") has none in the state: put [group.server.failover] back as it was";
   }
-  if (s.state != "failover_confirmed" && !IsReverseAgentState(s.state) && s.state != "reverse_registering") {
-    return "";  // reverse_repair_stopping/stopped and the failback proper are not built yet: nothing to plan
+  const bool running = after.value("replication", "running") == "running";
+  const bool cut_over = running && intent.cutover;
+  if (s.state == "failing_back" || s.state == "failback_error") {
+    out->push_back(FailbackChange(s, failover, before, after,
+                                  s.state == "failback_error" ? "retrying the failback (" +
+                                                                    s.state + "): "
+                                                              : "resuming an interrupted failback: "));
+    return "";
   }
+  const bool registering = s.state == "failover_confirmed" || s.state == "reverse_registering";
   if (std::string why = ReverseAgentMissing(s, DrHostName(failover)); !why.empty()) {
     out->push_back({s.address, "server", Action::kTransition, "reverse_register", "", before, after, {}, why});
+    if (!registering) {
+      // A restarted reverse agent resumes its replication by itself (repairing what a crash may have left).
+      if (cut_over && IsReplicating(std::string(ForwardState(s.state)))) {
+        out->push_back(FailbackChange(s, failover, before, after, "once the restarted reverse agent is realtime: "));
+      }
+      return "";
+    }
+  }
+  if (!registering && !IsReverseAgentState(s.state)) return "";  // reverse_repair_stopping/stopped: wait
+  const std::string agent_state = registering ? "initialized" : std::string(ForwardState(s.state));
+  const size_t planned = out->size();
+  if (std::string refusal = PlanReverseReplication(s, agent_state, failover, intent, before, after, out);
+      !refusal.empty()) {
+    return refusal;
+  }
+  // Each of these waits for reverse realtime, from which the failback goes on in the same apply.
+  bool reaches_realtime = false;
+  for (size_t i = planned; i < out->size(); ++i) {
+    const std::string& op = (*out)[i].operation;
+    reaches_realtime = reaches_realtime || op == "start_reverse_replication" || op == "retarget_reverse_replication" ||
+                       op == "reverse_repair";
+  }
+  const bool realtime_now = s.state == "reverse_realtime" && out->size() == planned;
+  if (cut_over && (reaches_realtime || realtime_now)) {
+    out->push_back(FailbackChange(s, failover, before, after,
+                                  reaches_realtime ? "once reverse replication is realtime: " : ""));
   }
   return "";
 }

@@ -1,11 +1,20 @@
 // Failback (DESIGN §2): the way home after a confirmed failover, declared by [group.server.failback]. The plan
-// walks one transition at a time, each visible in it:
+// walks one transition at a time, each visible in it, and chains those that follow without a decision:
 //
 //   failover_confirmed ──reverse_register──► reverse_registering ──► reverse_initialized
 //        a cdr-agent is put in front of the DR host's disks (the DR host is the protected side now); the DR
 //        host's NBD export is the agent's from then on
+//   reverse_initialized ──shadow_host create (in the production zone; its replicas ARE production's disks)
+//        ──start_reverse_replication──► reverse_starting ──► reverse_repairing ──► reverse_realtime
+//        (compare first: only the blocks that differ from production travel)
+//   reverse_* (stop, restart, error, repair, retarget) ──► the forward plan (server_transitions.h) on the
+//        reverse agent, its operations named *_reverse_*; the server's `replication` key drives it
+//   reverse_realtime (and cutover = true, the default) ──failback──► failing_back ──► failed_back (DR host fenced and drained, reverse replication
+//        stopped, reverse agent and receiver gone, production unfenced)   └──► failback_error (retried)
+//   failed_back, both tables removed from the spec ──register──► registering ──► initialized
+//        ──shadow_host create (seeded with the DR host's disks) ──dr_host delete ──start_replication (compare
+//        first)──► realtime
 //   reverse_registering (interrupted), or the reverse agent stopped or gone ──reverse_register──► again
-//   reverse_initialized ──► (reverse replication, failback and register: not built yet; nothing is planned)
 //   [group.server.failback] while not failover_confirmed nor failing back ──► refused, naming both
 //   [group.server.failback] removed while failing back ──► refused: put it back
 #pragma once
@@ -24,8 +33,19 @@ namespace cdr::reconcile::internal {
 // States a failback has reached (reverse_registering … registering), after which the server's plan is this one.
 bool IsFailbackState(const std::string& server_state);
 
-// `declared`: the spec has [group.server.failback]. Returns a refusal, or "" when the changes are planned.
-std::string PlanFailback(const ServerView& server, const DrHostView& failover, bool declared,
+// What the spec says about the failback, and the group's zones.
+struct FailbackIntent {
+  bool declared = false;           // [group.server.failback]
+  bool restore_to_original = true;
+  bool cutover = true;             // false: reverse replication only, the failback waits
+  bool failover_declared = false;  // [group.server.failover] is still there
+  std::string production_zone;
+  std::string dr_zone;
+  std::string vpc;
+};
+
+// Returns a refusal, or "" when the changes are planned.
+std::string PlanFailback(const ServerView& server, const DrHostView& failover, const FailbackIntent& intent,
                          const nlohmann::json& before, const nlohmann::json& after, std::vector<ResourceChange>* out);
 
 }  // namespace cdr::reconcile::internal

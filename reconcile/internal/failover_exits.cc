@@ -52,6 +52,15 @@ std::string PlanRollback(const ServerView& s, const DrHostView& failover, const 
 }
 
 std::string PlanRelease(const ServerView& s, const DrHostView& failover, std::vector<ResourceChange>* out) {
+  if (s.state == "failed_back") {
+    if (failover.record) {
+      out->push_back({failover.address, "dr_host", Action::kDelete, "delete", "", failover.record->attributes,
+                      nullptr, {},
+                      "the server leaves protection after its failback: DR host " + DrHostName(failover) +
+                          " (stopped; production holds its data) is deleted"});
+    }
+    return "";
+  }
   if (IsFailbackState(s.state)) {
     return "cannot deregister while the server is " + s.state + " (failing back from DR host " +
            DrHostName(failover) + "): releasing is allowed only from failover_confirmed, and a failback under way "

@@ -10,6 +10,11 @@
 //
 // The state is written before each command and every state the agent reports while apply waits is written as a
 // job event, so an apply killed mid-wait leaves the last observed state and the next plan starts from the agent's.
+//
+// Reverse replication during a failback is this same code: start_reverse_replication, stop_reverse_replication,
+// reverse_repair and retarget_reverse_replication command the DR host's reverse agent (the server's
+// `reverse_agent`) and show its forward states in their reverse_* form (reverse_states.h). A shadow host whose
+// replicas were seeded (`seeded`) is started with compare_first: only the differing blocks travel.
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -19,6 +24,7 @@
 #include "reconcile/internal/server_transitions.h"
 #include "reconcile/internal/step_context.h"
 #include "reconcile/observed_state.h"
+#include "reconcile/reverse_states.h"
 #include "reconcile/server_state.h"
 
 namespace cdr::reconcile::internal {
@@ -28,6 +34,23 @@ using Clock = std::chrono::steady_clock;
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool Reverse(const StepContext& ctx) { return ctx.change.operation.find("reverse_") != std::string::npos; }
+
+// The agent this step commands: production's, or the DR host's reverse agent during a failback.
+std::string AgentHost(const StepContext& ctx, const state::ResourceRecord& r) {
+  return r.attributes.value(Reverse(ctx) ? "reverse_agent" : "host", "");
+}
+
+// The server's name for a state the agent reports, and back.
+std::string Shown(const StepContext& ctx, const std::string& agent_state) {
+  const std::string_view reverse = Reverse(ctx) ? ReverseState(agent_state) : std::string_view();
+  return reverse.empty() ? agent_state : std::string(reverse);
+}
+std::string AgentState(const StepContext& ctx, const std::string& server_state) {
+  const std::string_view forward = Reverse(ctx) ? ForwardState(server_state) : std::string_view();
+  return forward.empty() ? server_state : std::string(forward);
 }
 
 struct AgentHandle {
@@ -59,7 +82,9 @@ Result<state::ResourceRecord> Current(StepContext& ctx) {
 }
 
 // Writes what the agent reports; a state change is a job event like any other transition.
-Status Observe(StepContext& ctx, state::ResourceRecord& r, const agent::AgentStatus& status) {
+Status Observe(StepContext& ctx, state::ResourceRecord& r, const agent::AgentStatus& reported) {
+  agent::AgentStatus status = reported;
+  status.state = Shown(ctx, reported.state);
   const std::string from = r.status;
   if (!MergeObservation(status, &r)) return ctx.store.Put(r);
   r.status = from;
@@ -150,8 +175,13 @@ Status CommandFailed(StepContext& ctx, state::ResourceRecord& r, agent::Replicat
                      const std::string& before, const std::string& what, const Status& failure) {
   r.attributes["last_error"] = what + ": " + failure.message();
   auto status = control.GetStatus();
-  const std::string back = status.ok() && IsKnownServerState(status->state) ? status->state : before;
-  if (status.ok()) MergeObservation(*status, &r);
+  const std::string shown = status.ok() ? Shown(ctx, status->state) : "";
+  const std::string back = status.ok() && IsKnownServerState(shown) ? shown : before;
+  if (status.ok()) {
+    agent::AgentStatus named = *status;
+    named.state = shown;
+    MergeObservation(named, &r);
+  }
   CDR_RETURN_IF_ERROR(ctx.Transition(r, back, what + " failed: " + failure.message()));
   return failure;
 }
@@ -163,6 +193,7 @@ bool Streaming(const std::string& state) {
 struct ShadowTarget {
   std::string id;
   std::string address;
+  bool seeded = false;  // its replicas hold most of the data already: the agent compares first
 };
 
 // Where the server's shadow host listens now (the provider's word: a restart moves it), written to its record.
@@ -181,13 +212,15 @@ Result<ShadowTarget> CurrentShadow(StepContext& ctx, const std::string& server_a
     record->attributes["replication_address"] = shadow->replication_address;
     CDR_RETURN_IF_ERROR(ctx.store.Put(*record));
   }
-  return ShadowTarget{shadow->id, shadow->replication_address};
+  const nlohmann::json& a = record->attributes;
+  const bool seeded = !a.value("replicas_are_disks_of", "").empty() || !a.value("seed_from_dr_host", "").empty();
+  return ShadowTarget{shadow->id, shadow->replication_address, seeded};
 }
 
 // The server's agent, after writing what it reports now to `r`. An agent that does not answer is not an error
 // here: the step's command then fails and says why.
 Result<AgentHandle> ConnectAndObserve(StepContext& ctx, state::ResourceRecord& r) {
-  auto handle = Connect(ctx, r.attributes.value("host", ""));
+  auto handle = Connect(ctx, AgentHost(ctx, r));
   if (!handle.ok()) return handle.status();
   if (auto live = handle->control->GetStatus(); live.ok()) CDR_RETURN_IF_ERROR(Observe(ctx, r, *live));
   return handle;
@@ -196,15 +229,18 @@ Result<AgentHandle> ConnectAndObserve(StepContext& ctx, state::ResourceRecord& r
 // Starts (unless already streaming) and waits for realtime; `r` holds the agent's latest report.
 Status StartAndWait(StepContext& ctx, state::ResourceRecord& r, agent::ReplicationControl& control,
                     const ShadowTarget& shadow) {
-  const std::string host = r.attributes.value("host", "");
-  if (!Streaming(r.status)) {
+  const std::string host = AgentHost(ctx, r);
+  if (!Streaming(AgentState(ctx, r.status))) {
     const std::string before = r.status;
     const std::string& address = shadow.address;
-    CDR_RETURN_IF_ERROR(ctx.Transition(r, "replication_starting",
-                                       "start replication to shadow host " + shadow.id + " at " + address));
+    CDR_RETURN_IF_ERROR(ctx.Transition(r, Shown(ctx, "replication_starting"),
+                                       "start replication to shadow host " + shadow.id + " at " + address +
+                                           (shadow.seeded ? " (seeded replicas: compare first, send what differs)"
+                                                          : "")));
     agent::ReplicationTarget target;
     target.shadow_address = address;
     target.server_id = host;
+    target.compare_first = shadow.seeded;
     target.auto_restart = r.attributes.value("auto_restart", true);
     target.group = GroupOf(r.address);
     target.server_name = LeafName(r.address);
@@ -240,7 +276,7 @@ Status RetargetReplication(StepContext& ctx) {
   state::ResourceRecord r = std::move(*current);
   auto shadow = CurrentShadow(ctx, r.address);
   if (!shadow.ok()) return shadow.status();
-  auto handle = Connect(ctx, r.attributes.value("host", ""));
+  auto handle = Connect(ctx, AgentHost(ctx, r));
   if (!handle.ok()) return handle.status();
   agent::ReplicationControl& control = *handle->control;
   auto live = control.GetStatus();
@@ -249,9 +285,11 @@ Status RetargetReplication(StepContext& ctx) {
                        "); run cdr apply again once it does");
   }
   CDR_RETURN_IF_ERROR(Observe(ctx, r, *live));
-  if (Streaming(r.status) && live->shadow_address != shadow->address) {
+  if (Streaming(AgentState(ctx, r.status)) && live->shadow_address != shadow->address) {
     const std::string before = r.status;
-    CDR_RETURN_IF_ERROR(ctx.Transition(r, r.status == "realtime" ? "realtime_stopping" : "full_sync_stopping",
+    CDR_RETURN_IF_ERROR(ctx.Transition(r,
+                                       Shown(ctx, AgentState(ctx, r.status) == "realtime" ? "realtime_stopping"
+                                                                                          : "full_sync_stopping"),
                                        "stop replication to " + live->shadow_address + ", where shadow host " +
                                            shadow->id + " no longer listens"));
     if (Status stop = control.Stop(); !stop.ok()) return CommandFailed(ctx, r, control, before, "stop", stop);
@@ -271,16 +309,17 @@ Status StopReplication(StepContext& ctx) {
   auto handle = ConnectAndObserve(ctx, r);
   if (!handle.ok()) return handle.status();
   agent::ReplicationControl& control = *handle->control;
-  const bool repairing = r.status == "repair_starting" || r.status == "repairing";
+  const std::string agent_state = AgentState(ctx, r.status);
+  const bool repairing = agent_state == "repair_starting" || agent_state == "repairing";
   auto stopped = [repairing](const std::string& s) {
     return EndsWith(s, "_stopped") || s == "initialized" || (repairing && s == "replication_error");
   };
-  if (stopped(r.status)) return ctx.store.Put(r);
-  if (IsReplicating(r.status)) {
+  if (stopped(agent_state)) return ctx.store.Put(r);
+  if (IsReplicating(agent_state)) {
     const std::string before = r.status;
     if (!repairing) {
-      CDR_RETURN_IF_ERROR(ctx.Transition(r, r.status == "realtime" ? "realtime_stopping" : "full_sync_stopping",
-                                         "stop replication"));
+      CDR_RETURN_IF_ERROR(ctx.Transition(
+          r, Shown(ctx, agent_state == "realtime" ? "realtime_stopping" : "full_sync_stopping"), "stop replication"));
     }
     if (Status stop = control.Stop(); !stop.ok()) {
       if (stop.code() == StatusCode::kUnavailable) {
@@ -306,7 +345,7 @@ Status Repair(StepContext& ctx) {
   auto handle = ConnectAndObserve(ctx, r);
   if (!handle.ok()) return handle.status();
   agent::ReplicationControl& control = *handle->control;
-  if (r.status == "replication_error") {
+  if (AgentState(ctx, r.status) == "replication_error") {
     // A shadow host restarted while the agent was in error listens elsewhere now: starting with the new target
     // repairs towards it (a plain repair would keep knocking at the old address).
     auto shadow = CurrentShadow(ctx, r.address);
@@ -314,7 +353,7 @@ Status Repair(StepContext& ctx) {
     auto live = control.GetStatus();
     const bool moved = live.ok() && !live->shadow_address.empty() && live->shadow_address != shadow->address;
     CDR_RETURN_IF_ERROR(ctx.Transition(
-        r, "repair_starting",
+        r, Shown(ctx, "repair_starting"),
         moved ? "repair towards shadow host " + shadow->id + " at its new address " + shadow->address + " (was " +
                     live->shadow_address + "): compare primary and replica block hashes"
               : "repair: compare primary and replica block hashes"));
@@ -322,7 +361,8 @@ Status Repair(StepContext& ctx) {
     if (moved) {
       agent::ReplicationTarget target;
       target.shadow_address = shadow->address;
-      target.server_id = r.attributes.value("host", "");
+      target.server_id = AgentHost(ctx, r);
+      target.compare_first = shadow->seeded;
       target.auto_restart = r.attributes.value("auto_restart", true);
       target.group = GroupOf(r.address);
       target.server_name = LeafName(r.address);
@@ -330,7 +370,7 @@ Status Repair(StepContext& ctx) {
     } else {
       command = control.Repair();
     }
-    if (!command.ok()) return CommandFailed(ctx, r, control, "replication_error", "repair", command);
+    if (!command.ok()) return CommandFailed(ctx, r, control, Shown(ctx, "replication_error"), "repair", command);
   }
   if (!ctx.options.wait) return Status::Ok();
   return WaitFor(ctx, r, control,
@@ -360,11 +400,11 @@ Status RestartAgent(StepContext& ctx) {
 
 Status ApplyReplicationTransition(StepContext& ctx) {
   const std::string& op = ctx.change.operation;
-  if (op == "start_replication") return StartReplication(ctx);
-  if (op == "stop_replication") return StopReplication(ctx);
-  if (op == "repair") return Repair(ctx);
+  if (op == "start_replication" || op == "start_reverse_replication") return StartReplication(ctx);
+  if (op == "stop_replication" || op == "stop_reverse_replication") return StopReplication(ctx);
+  if (op == "repair" || op == "reverse_repair") return Repair(ctx);
   if (op == "restart_agent") return RestartAgent(ctx);
-  if (op == "retarget_replication") return RetargetReplication(ctx);
+  if (op == "retarget_replication" || op == "retarget_reverse_replication") return RetargetReplication(ctx);
   return InvalidArgument("unknown server transition " + op);
 }
 

@@ -50,6 +50,12 @@ Status Update(StepContext& ctx) {
   return ctx.store.AddJobEvent(ctx.job_id, r.status, r.status, "settings updated");
 }
 
+// A server registered again after a failback keeps its record (registering → initialized, no agent_installing).
+bool ComingBack(const StepContext& ctx) {
+  auto existing = ctx.store.Get(ctx.change.address);
+  return existing && (existing->status == "failed_back" || existing->status == "registering");
+}
+
 }  // namespace
 
 Status ApplyServerChange(StepContext& ctx) {
@@ -57,9 +63,12 @@ Status ApplyServerChange(StepContext& ctx) {
     case Action::kCreate:
       return Register(ctx);
     case Action::kTransition:
-      if (ctx.change.operation == "register") return Register(ctx);
+      if (ctx.change.operation == "register" && !ComingBack(ctx)) return Register(ctx);
       if (ctx.change.operation == "fence" || ctx.change.operation == "rollback") return ApplyFenceTransition(ctx);
-      if (ctx.change.operation == "reverse_register") return ApplyFailbackTransition(ctx);
+      if (ctx.change.operation == "reverse_register" || ctx.change.operation == "failback" ||
+          ctx.change.operation == "register") {
+        return ApplyFailbackTransition(ctx);
+      }
       return ApplyReplicationTransition(ctx);
     case Action::kUpdate:
       return Update(ctx);

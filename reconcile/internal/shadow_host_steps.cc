@@ -18,7 +18,9 @@ providers::ShadowHostRequest RequestFor(const StepContext& ctx, const std::strin
           a.value("server_id", ""),
           a.value("disk_type", ""),
           GroupOf(ctx.change.address),
-          LeafName(ServerOf(ctx.change.address))};
+          LeafName(ServerOf(ctx.change.address)),
+          a.value("replicas_are_disks_of", ""),
+          a.value("seed_from_dr_host", "")};
 }
 
 Status SetPolicy(StepContext& ctx, const state::ResourceRecord& r, const nlohmann::json& policy) {

@@ -8,7 +8,7 @@
 namespace cdr::specs::internal {
 namespace {
 
-constexpr std::array<std::string_view, 1> kFailbackKeys = {"restore_to_original"};
+constexpr std::array<std::string_view, 2> kFailbackKeys = {"restore_to_original", "cutover"};
 
 }  // namespace
 
@@ -18,6 +18,7 @@ FailbackSpec ParseFailback(const toml::table& table, const std::string& file, st
   FailbackSpec failback;
   failback.pos = r.pos();
   if (std::optional<bool> restore = r.Bool("restore_to_original")) failback.restore_to_original = *restore;
+  if (std::optional<bool> cutover = r.Bool("cutover")) failback.cutover = *cutover;
   r.ReportUnknownKeys();
   return failback;
 }

@@ -1,4 +1,4 @@
-// Per-file validation of [group.server.failback] (DESIGN §2, failback): `restore_to_original` only, so far.
+// Per-file validation of [group.server.failback] (DESIGN §2, failback): `restore_to_original` and `cutover`.
 #pragma once
 
 #include <toml++/toml.h>

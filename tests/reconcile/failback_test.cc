@@ -1,5 +1,6 @@
 // Failback (reconcile/internal/failback_transitions.h): reverse registration from failover_confirmed, the reverse
-// agent's forward states seen as reverse_* ones, and the refusals, each naming the state.
+// agent's forward states seen as reverse_* ones, reverse replication into production's disks, the failback itself,
+// protection again from seeded replicas, and the refusals, each naming the state.
 #include <gtest/gtest.h>
 
 #include "tests/reconcile/reconcile_fixture.h"
@@ -15,6 +16,10 @@ constexpr char kFailover[] = "group.web.server.web-1.failover";
 
 std::string Spec(const std::string& tables = "") {
   return GroupToml("web", ServerToml("web-1", "host-1", "replication = \"running\"\n" + tables));
+}
+// replication = "stopped" holds a failback after its reverse registration.
+std::string HeldSpec(const std::string& tables) {
+  return GroupToml("web", ServerToml("web-1", "host-1", "replication = \"stopped\"\n" + tables));
 }
 constexpr char kConfirmed[] = "[group.server.failover]\nname = \"web1-dr\"\nconfirm = true\n";
 constexpr char kFailback[] = "[group.server.failback]\nrestore_to_original = true\n";
@@ -42,7 +47,7 @@ TEST_F(FailbackTest, FailbackBeforeAConfirmedFailoverIsRefusedNamingTheState) {
 
 TEST_F(FailbackTest, ReverseRegistrationPutsAnAgentInFrontOfTheDrHost) {
   const std::string dr = ConfirmedDrHost();
-  Plan plan = CleanPlanFor(Spec(std::string(kConfirmed) + kFailback));
+  Plan plan = CleanPlanFor(HeldSpec(std::string(kConfirmed) + kFailback));
   ASSERT_THAT(Changes(plan), ElementsAre("transition/reverse_register group.web.server.web-1"));
   EXPECT_THAT(plan.changes[0].reason, HasSubstr("failover_confirmed → reverse_registering → reverse_initialized"));
   ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
@@ -53,28 +58,29 @@ TEST_F(FailbackTest, ReverseRegistrationPutsAnAgentInFrontOfTheDrHost) {
   EXPECT_EQ(Record(kFailover).attributes["nbd_address"], fake_.dr_hosts().at(dr).nbd_address);
   EXPECT_TRUE(agents_["host-1"].fenced) << "production stays fenced";
 
-  // The reverse agent answers "initialized": the server is reverse_initialized, and nothing more is due yet.
-  EXPECT_TRUE(CleanPlanFor(Spec(std::string(kConfirmed) + kFailback)).changes.empty());
+  // The reverse agent answers "initialized": the server is reverse_initialized, and nothing more is due while
+  // replication is held.
+  EXPECT_TRUE(CleanPlanFor(HeldSpec(std::string(kConfirmed) + kFailback)).changes.empty());
   EXPECT_EQ(Record(kServer).status, "reverse_initialized");
 }
 
 TEST_F(FailbackTest, ReverseRegistrationNeedsStandaloneDisksAndIsRetried) {
   const std::string dr = ConfirmedDrHost();
   fake_.dr_hosts().at(dr).standalone = false;
-  ApplyResult result = ApplyPlan(CleanPlanFor(Spec(std::string(kConfirmed) + kFailback)));
+  ApplyResult result = ApplyPlan(CleanPlanFor(HeldSpec(std::string(kConfirmed) + kFailback)));
   ASSERT_EQ(result.Failed(), 1);
   EXPECT_EQ(Record(kServer).status, "failover_confirmed");
   EXPECT_THAT(Record(kServer).attributes.value("last_error", ""), HasSubstr("not standalone"));
 
   fake_.dr_hosts().at(dr).standalone = true;
-  ASSERT_EQ(ApplyPlan(CleanPlanFor(Spec(std::string(kConfirmed) + kFailback))).Failed(), 0);
+  ASSERT_EQ(ApplyPlan(CleanPlanFor(HeldSpec(std::string(kConfirmed) + kFailback))).Failed(), 0);
   EXPECT_EQ(Record(kServer).status, "reverse_initialized");
 }
 
 TEST_F(FailbackTest, InterruptedReverseRegistrationIsResumed) {
   ConfirmedDrHost();
   SetStatus(kServer, "reverse_registering");
-  Plan plan = CleanPlanFor(Spec(std::string(kConfirmed) + kFailback));
+  Plan plan = CleanPlanFor(HeldSpec(std::string(kConfirmed) + kFailback));
   ASSERT_THAT(Changes(plan), ElementsAre("transition/reverse_register group.web.server.web-1"));
   EXPECT_THAT(plan.changes[0].reason, HasSubstr("resuming an interrupted reverse registration"));
   ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
@@ -83,20 +89,117 @@ TEST_F(FailbackTest, InterruptedReverseRegistrationIsResumed) {
 
 TEST_F(FailbackTest, RemovingTheFailbackTableWhileFailingBackIsRefused) {
   ConfirmedDrHost();
-  Converge(Spec(std::string(kConfirmed) + kFailback));
-  PlanResult r = PlanFor(Spec(kConfirmed));
+  Converge(HeldSpec(std::string(kConfirmed) + kFailback));
+  PlanResult r = PlanFor(HeldSpec(kConfirmed));
   ASSERT_EQ(r.errors.size(), 1u) << DiagnosticsText(r.errors);
   EXPECT_THAT(r.errors[0].message, HasSubstr("was removed, but the server is reverse_initialized"));
 }
 
 TEST_F(FailbackTest, ReleasingWhileFailingBackIsRefusedNamingTheState) {
   ConfirmedDrHost();
-  Converge(Spec(std::string(kConfirmed) + kFailback));
+  Converge(HeldSpec(std::string(kConfirmed) + kFailback));
   PlanResult r = PlanFor(GroupToml("web"));
   ASSERT_EQ(r.errors.size(), 1u) << DiagnosticsText(r.errors);
   EXPECT_EQ(r.errors[0].path, kServer);
   EXPECT_THAT(r.errors[0].message, HasSubstr("cannot deregister while the server is reverse_initialized"));
   EXPECT_THAT(r.errors[0].message, HasSubstr("allowed only from failover_confirmed"));
+}
+
+TEST_F(FailbackTest, FailbackReplicatesBackComparingFirstThenProductionTakesOverAndIsProtectedAgain) {
+  const std::string dr = ConfirmedDrHost();
+  Plan plan = CleanPlanFor(Spec(std::string(kConfirmed) + kFailback));
+  ASSERT_THAT(Changes(plan), ElementsAre("transition/reverse_register group.web.server.web-1",
+                                         "create/create group.web.server.web-1.shadow_host",
+                                         "transition/start_reverse_replication group.web.server.web-1",
+                                         "transition/failback group.web.server.web-1"));
+  const nlohmann::json& receiver = plan.changes[1].after;
+  EXPECT_EQ(receiver["replicas_are_disks_of"], "host-1");
+  EXPECT_EQ(receiver["server_id"], dr) << "the reverse agent replicates as the DR host";
+  EXPECT_EQ(receiver["zone"], "az1") << "the receiver lives in the production zone";
+  EXPECT_TRUE(receiver["recovery_points"].is_null());
+  ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
+  state::ResourceRecord server = Record(kServer);
+  EXPECT_EQ(server.status, "failed_back");
+  EXPECT_EQ(server.attributes["fenced"], false);
+  EXPECT_EQ(server.attributes["failback"]["dr_host"], dr);
+  EXPECT_FALSE(agents_["host-1"].fenced) << "production takes writes again";
+  EXPECT_TRUE(agents_[dr].target.compare_first);
+  EXPECT_THAT(agents_[dr].commands, ::testing::IsSupersetOf({"Fence", "Stop"}));
+  EXPECT_THAT(fake_.MutatingCalls(), ::testing::Contains("UninstallAgent " + dr));
+  EXPECT_FALSE(store_->Get("group.web.server.web-1.shadow_host").has_value()) << "the receiver is gone";
+  EXPECT_TRUE(CleanPlanFor(Spec(std::string(kConfirmed) + kFailback)).changes.empty());
+
+  PlanResult half = PlanFor(Spec(kConfirmed));
+  ASSERT_EQ(half.errors.size(), 1u) << DiagnosticsText(half.errors);
+  EXPECT_THAT(half.errors[0].message, HasSubstr("the server is failed_back: remove [group.server.failover] as well"));
+
+  plan = CleanPlanFor(Spec());
+  ASSERT_THAT(Changes(plan), ElementsAre("transition/register group.web.server.web-1",
+                                         "create/create group.web.server.web-1.shadow_host",
+                                         "delete/delete group.web.server.web-1.failover",
+                                         "transition/start_replication group.web.server.web-1"));
+  EXPECT_EQ(plan.changes[1].after["seed_from_dr_host"], dr);
+  EXPECT_EQ(plan.changes[1].after["zone"], "az2");
+  ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
+  EXPECT_EQ(Record(kServer).status, "realtime");
+  EXPECT_TRUE(agents_["host-1"].target.compare_first) << "the seeded replicas are compared, not copied";
+  EXPECT_FALSE(store_->Get(kFailover).has_value());
+  EXPECT_TRUE(CleanPlanFor(Spec()).changes.empty());
+}
+
+TEST_F(FailbackTest, CutoverFalseRunsReverseReplicationAndHoldsTheFailback) {
+  ConfirmedDrHost();
+  const std::string held = std::string(kConfirmed) + kFailback + "cutover = false\n";
+  Plan plan = CleanPlanFor(Spec(held));
+  ASSERT_THAT(Changes(plan), ElementsAre("transition/reverse_register group.web.server.web-1",
+                                         "create/create group.web.server.web-1.shadow_host",
+                                         "transition/start_reverse_replication group.web.server.web-1"));
+  ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
+  EXPECT_EQ(Record(kServer).status, "reverse_realtime");
+  EXPECT_TRUE(CleanPlanFor(Spec(held)).changes.empty());
+  ASSERT_THAT(Changes(CleanPlanFor(Spec(std::string(kConfirmed) + kFailback))),
+              ElementsAre("transition/failback group.web.server.web-1"));
+}
+
+TEST_F(FailbackTest, AServerRemovedOnceFailedBackIsDeregisteredAndItsStoppedDrHostDeleted) {
+  const std::string dr = ConfirmedDrHost();
+  Converge(Spec(std::string(kConfirmed) + kFailback));
+  ASSERT_EQ(Record(kServer).status, "failed_back");
+  Plan plan = CleanPlanFor(GroupToml("web"));
+  ASSERT_THAT(Changes(plan), ElementsAre("delete/delete group.web.server.web-1.failover",
+                                         "delete/deregister group.web.server.web-1"));
+  ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
+  EXPECT_THAT(fake_.MutatingCalls(), ::testing::Contains("DeleteDrHost " + dr));
+  EXPECT_FALSE(store_->Get(kServer).has_value());
+}
+
+TEST_F(FailbackTest, AFailbackThatCannotFenceTheDrHostIsAFailbackErrorRetriedByTheNextApply) {
+  const std::string dr = ConfirmedDrHost();
+  Converge(HeldSpec(std::string(kConfirmed) + kFailback));
+  agents_[dr].state = "realtime";  // reverse replication streams
+  agents_[dr].refuse_next_command = Unavailable("agent busy");
+  Plan plan = CleanPlanFor(Spec(std::string(kConfirmed) + kFailback));
+  ASSERT_THAT(Changes(plan), ElementsAre("transition/failback group.web.server.web-1"));
+  ASSERT_EQ(ApplyPlan(plan).Failed(), 1);
+  state::ResourceRecord server = Record(kServer);
+  EXPECT_EQ(server.status, "failback_error");
+  EXPECT_THAT(server.attributes.value("last_error", ""), HasSubstr("agent busy"));
+  EXPECT_TRUE(agents_["host-1"].fenced) << "production stays fenced until the failback succeeds";
+
+  plan = CleanPlanFor(Spec(std::string(kConfirmed) + kFailback));
+  ASSERT_THAT(Changes(plan), ElementsAre("transition/failback group.web.server.web-1"));
+  EXPECT_THAT(plan.changes[0].reason, HasSubstr("retrying the failback"));
+  ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
+  EXPECT_EQ(Record(kServer).status, "failed_back");
+  EXPECT_FALSE(agents_["host-1"].fenced);
+}
+
+TEST_F(FailbackTest, FailingBackToANewHostIsRefusedNamingWhatToDo) {
+  ConfirmedDrHost();
+  PlanResult r = PlanFor(Spec(std::string(kConfirmed) + "[group.server.failback]\nrestore_to_original = false\n"));
+  ASSERT_EQ(r.errors.size(), 1u) << DiagnosticsText(r.errors);
+  EXPECT_THAT(r.errors[0].message, HasSubstr("restore_to_original = false"));
+  EXPECT_THAT(r.errors[0].message, HasSubstr("not built yet"));
 }
 
 }  // namespace

@@ -68,7 +68,7 @@ class FakeControl : public agent::ReplicationControl {
       return FailedPrecondition("cannot start while " + st);
     }
     a_->target = target;
-    Move("replication_starting");
+    Move(target.compare_first ? "repair_starting" : "replication_starting");
     return Status::Ok();
   }
   Status Stop() override {

@@ -246,6 +246,27 @@ TEST_F(ReplicationRepairTest, InitialErrorRepairsWritesTheJournalNeverSaw) {
   EXPECT_LE(sender_->status().repair_bytes_sent, RepairBound(changed));
 }
 
+// Failback's seeded replica: an image put in the replica directory before any state (a copy of the disk that has
+// drifted) is compared block by block on a compare-first start; only what differs travels, never a full sync.
+TEST_F(ReplicationRepairTest, CompareFirstIntoASeededImageSendsOnlyTheDifferingBlocks) {
+  std::filesystem::create_directories(Replica().parent_path());
+  std::filesystem::copy_file(tmp_ / "disk.img", Replica());
+  const uint64_t changed = ChangeRandomBlocks(0.02, /*journaled=*/false);
+  StartShadow();
+  ReplicationOptions o = Options(proxy_->port());
+  o.compare_first = true;
+  StartSender(o);
+  ASSERT_TRUE(WaitPhase(ReplicationPhase::kRealtime)) << sender_->status().last_error;
+  ChangeRandomBlocks(0.001);  // realtime goes on from the repair's base
+  ASSERT_TRUE(sender_->WaitForAck(journal_->next_seq() - 1, 60s));
+  EXPECT_TRUE(ReplicaEqual());
+  const ReplicationStatus done = sender_->status();
+  EXPECT_EQ(done.full_sync_bytes_sent, 0u);
+  EXPECT_GT(done.repair_bytes_sent, 0u);
+  EXPECT_LE(done.repair_bytes_sent, RepairBound(changed)) << "changed " << changed;
+  EXPECT_EQ(done.repair_compared_bytes, kDisk);
+}
+
 TEST_F(ReplicationRepairTest, RecordsLostAfterAResetAreARepairNeverASilentGap) {
   StartShadow();
   StartSender(Options(proxy_->port()));
