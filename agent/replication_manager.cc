@@ -405,6 +405,7 @@ void ReplicationManager::StartDisk(Disk& disk, const ReplicationTarget& target, 
     options.disk = name;
     options.disk_path = disk.path;
     options.epoch = disk.epoch;
+    options.tls = options_.shadow_tls;
     options.rate_bytes_per_second = target.rate_bytes_per_second;
     options.outage_window = std::chrono::seconds(target.outage_window_seconds);
     options.auto_restart = target.auto_restart;

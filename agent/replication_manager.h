@@ -46,6 +46,8 @@ struct ReplicationManagerOptions {
   std::chrono::milliseconds sync_ack_timeout{5000};
   // The agent's write fence (the one its exports were built with); none: Fence/Unfence are refused.
   std::shared_ptr<WriteFence> fence;
+  // The agent's TLS client context for the replication stream; null: plain TCP (cdr-agent --insecure).
+  std::shared_ptr<const TlsContext> shadow_tls;
 };
 
 class ReplicationManager : public ReplicationControl {

@@ -40,7 +40,7 @@ class FdCloser {
 
 }  // namespace
 
-Status ReplicationSender::Repair(int fd, const wire::HelloAck& ack) {
+Status ReplicationSender::Repair(ByteStream& link, const wire::HelloAck& ack) {
   uint64_t cursor = 0;
   uint64_t base = 0;
   bool resume;
@@ -165,14 +165,14 @@ Status ReplicationSender::Repair(int fd, const wire::HelloAck& ack) {
       next = scope.NextRange(next + length);
       if (ranges.ranges.size() >= kRangesPerFrame || next == scope.end()) flush_ranges();
       if (batch.size() >= kBatchBytes || next == scope.end()) {
-        CDR_RETURN_IF_ERROR(Flush(fd, &batch));
+        CDR_RETURN_IF_ERROR(Flush(link, &batch));
         last_send = Clock::now();
       }
       continue;
     }
     flush_ranges();
     if (!batch.empty()) {
-      CDR_RETURN_IF_ERROR(Flush(fd, &batch));
+      CDR_RETURN_IF_ERROR(Flush(link, &batch));
       last_send = Clock::now();
     }
     if (next >= scope.end() && shadow_cursor >= scope.end()) break;
@@ -180,7 +180,7 @@ Status ReplicationSender::Repair(int fd, const wire::HelloAck& ack) {
       // The shadow commits and acks on a heartbeat: the cursor moves on even when nothing else is sent.
       batch = wire::EncodeFrame(wire::FrameType::kHeartbeat, 0, wire::EncodeHeartbeat(internal::NowRealtimeNs()),
                                 false);
-      CDR_RETURN_IF_ERROR(Flush(fd, &batch));
+      CDR_RETURN_IF_ERROR(Flush(link, &batch));
       last_send = Clock::now();
     }
     std::unique_lock lock(mutex_);
@@ -189,7 +189,7 @@ Status ReplicationSender::Repair(int fd, const wire::HelloAck& ack) {
     });
   }
   batch = wire::EncodeFrame(wire::FrameType::kRepairEnd, 0, wire::EncodeRepairEnd({base}), false);
-  CDR_RETURN_IF_ERROR(Flush(fd, &batch));
+  CDR_RETURN_IF_ERROR(Flush(link, &batch));
   std::unique_lock lock(mutex_);
   cv_.wait(lock, [&] { return stop_ || session_broken_ || (!shadow_repair_in_progress_ && acked_seq_ >= base); });
   if (shadow_repair_in_progress_ || acked_seq_ < base)

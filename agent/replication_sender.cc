@@ -40,7 +40,7 @@ void ReplicationSender::Stop() {
   {
     std::lock_guard lock(mutex_);
     stop_ = true;
-    if (session_fd_ >= 0) ::shutdown(session_fd_, SHUT_RDWR);
+    if (session_link_ != nullptr) session_link_->Shutdown();
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
@@ -101,8 +101,9 @@ void ReplicationSender::Run() {
       }
     }
     const uint64_t acked_before = status().acked_seq;
-    Result<int> fd = internal::ConnectToShadow(options_.host, options_.port);
-    Status s = fd.ok() ? RunSession(*fd) : fd.status();
+    Result<std::unique_ptr<ByteStream>> link =
+        internal::ConnectToShadow(options_.host, options_.port, options_.tls.get());
+    Status s = link.ok() ? RunSession(**link) : link.status();
     bool in_error;
     {
       std::lock_guard lock(mutex_);
@@ -132,13 +133,13 @@ void ReplicationSender::Run() {
   SetPhase(ReplicationPhase::kStopped, "stop requested");
 }
 
-Status ReplicationSender::RunSession(int fd) {
+Status ReplicationSender::RunSession(ByteStream& link) {
   wire::Hello hello{options_.server_id, options_.disk, disk_size_, block_size_, options_.epoch, 0};
   {
     std::lock_guard lock(mutex_);
     hello.resume_from_seq = acked_seq_;
     hello.flags = needs_repair_ ? wire::kHelloRepair : 0;
-    session_fd_ = fd;
+    session_link_ = &link;
     session_broken_ = false;
     session_error_.clear();
     in_flight_.clear();
@@ -146,12 +147,11 @@ Status ReplicationSender::RunSession(int fd) {
     in_full_sync_ = false;
     repair_replies_.clear();
     rate_bytes_ = 0;
-    if (stop_) ::shutdown(fd, SHUT_RDWR);
+    if (stop_) link.Shutdown();
   }
   wire::Frame frame;
-  Status s =
-      wire::WriteAll(fd, wire::EncodeFrame(wire::FrameType::kHello, 0, wire::EncodeHello(hello), false));
-  if (s.ok()) s = wire::ReadFrame(fd, &frame);
+  Status s = link.WriteAll(wire::EncodeFrame(wire::FrameType::kHello, 0, wire::EncodeHello(hello), false));
+  if (s.ok()) s = wire::ReadFrame(link, &frame);
   Result<wire::HelloAck> ack = InvalidArgument("expected HELLO_ACK");
   if (s.ok() && frame.type == wire::FrameType::kHelloAck) ack = wire::DecodeHelloAck(frame.payload);
   if (s.ok() && frame.type == wire::FrameType::kError) {
@@ -186,7 +186,7 @@ Status ReplicationSender::RunSession(int fd) {
       shadow_repair_cursor_ = ack->repair_cursor;
       link_up_ = true;
     }
-    std::thread receiver([this, fd] { ReceiveAcks(fd); });
+    std::thread receiver([this, &link] { ReceiveAcks(link); });
     if (ahead) {
       // The replica holds records this disk never journaled (an older journal restored here, or another
       // writer of this epoch): streaming from its seq + 1 would skip this disk's own next writes as
@@ -196,11 +196,11 @@ Status ReplicationSender::RunSession(int fd) {
                  "): the replica may differ from the disk; a repair is needed");
       s = Unavailable("the shadow is ahead of the journal: a repair is needed");
     } else if (!ack->full_sync_done) {
-      s = FullSync(fd, *ack);
+      s = FullSync(link, *ack);
       // A full sync resumed past a block that changed without a record (an agent crash) did not copy it.
-      if (s.ok() && RepairDue()) s = Repair(fd, wire::HelloAck{});
+      if (s.ok() && RepairDue()) s = Repair(link, wire::HelloAck{});
     } else if (repair) {
-      s = Repair(fd, *ack);
+      s = Repair(link, *ack);
     } else if (ack->applied_seq + 1 < journal_->first_seq()) {
       // Never a silent gap: records the replica needs are gone (a reset journal and an agent restart).
       EnterError("the journal no longer holds the records after the replica's seq " +
@@ -208,8 +208,8 @@ Status ReplicationSender::RunSession(int fd) {
                  "); a repair is needed");
       s = Unavailable("records lost: a repair is needed");
     }
-    if (s.ok()) s = Realtime(fd);
-    ::shutdown(fd, SHUT_RDWR);
+    if (s.ok()) s = Realtime(link);
+    link.Shutdown();
     receiver.join();
     std::lock_guard lock(mutex_);
     link_up_ = false;
@@ -219,16 +219,15 @@ Status ReplicationSender::RunSession(int fd) {
     }
   }
   std::lock_guard lock(mutex_);
-  session_fd_ = -1;
-  ::close(fd);
+  session_link_ = nullptr;  // the caller closes the stream once no thread can reach it
   return s;
 }
 
-void ReplicationSender::ReceiveAcks(int fd) {
+void ReplicationSender::ReceiveAcks(ByteStream& link) {
   wire::Frame frame;
   std::string error;
   while (true) {
-    Status s = wire::ReadFrame(fd, &frame);
+    Status s = wire::ReadFrame(link, &frame);
     if (!s.ok()) {
       error = s.ToString();
       break;
@@ -275,11 +274,11 @@ void ReplicationSender::ReceiveAcks(int fd) {
     session_broken_ = true;
     if (session_error_.empty()) session_error_ = error;
   }
-  ::shutdown(fd, SHUT_RDWR);
+  link.Shutdown();
   cv_.notify_all();
 }
 
-Status ReplicationSender::Pace(int fd, uint64_t bytes) {
+Status ReplicationSender::Pace(ByteStream& link, uint64_t bytes) {
   if (options_.rate_bytes_per_second == 0) return Status::Ok();
   std::unique_lock lock(mutex_);
   if (rate_bytes_ == 0) rate_start_ = Clock::now();
@@ -290,35 +289,35 @@ Status ReplicationSender::Pace(int fd, uint64_t bytes) {
     return stop_ || session_broken_;
   }) && Clock::now() < due) {
     lock.unlock();
-    Status s = wire::WriteAll(fd, wire::EncodeFrame(wire::FrameType::kHeartbeat, 0,
-                                                    wire::EncodeHeartbeat(internal::NowRealtimeNs()), false));
+    Status s = link.WriteAll(wire::EncodeFrame(wire::FrameType::kHeartbeat, 0,
+                                               wire::EncodeHeartbeat(internal::NowRealtimeNs()), false));
     lock.lock();
     if (!s.ok()) return s;
   }
   return Status::Ok();
 }
 
-Status ReplicationSender::Flush(int fd, std::vector<uint8_t>* batch) {
+Status ReplicationSender::Flush(ByteStream& link, std::vector<uint8_t>* batch) {
   if (batch->empty()) return Status::Ok();
-  CDR_RETURN_IF_ERROR(Pace(fd, batch->size()));
+  CDR_RETURN_IF_ERROR(Pace(link, batch->size()));
   if (SessionBroken()) return Unavailable("session closed");
-  CDR_RETURN_IF_ERROR(wire::WriteAll(fd, *batch));
+  CDR_RETURN_IF_ERROR(link.WriteAll(*batch));
   std::lock_guard lock(mutex_);
   status_.bytes_sent += batch->size();
   batch->clear();
   return Status::Ok();
 }
 
-Status ReplicationSender::SendVec(int fd, struct iovec* iov, int count, uint64_t bytes) {
-  CDR_RETURN_IF_ERROR(Pace(fd, bytes));
+Status ReplicationSender::SendVec(ByteStream& link, struct iovec* iov, int count, uint64_t bytes) {
+  CDR_RETURN_IF_ERROR(Pace(link, bytes));
   if (SessionBroken()) return Unavailable("session closed");
-  CDR_RETURN_IF_ERROR(wire::WriteVecAll(fd, iov, count));
+  CDR_RETURN_IF_ERROR(link.WriteVecAll(iov, count));
   std::lock_guard lock(mutex_);
   status_.bytes_sent += bytes;
   return Status::Ok();
 }
 
-Status ReplicationSender::Reserve(int fd, std::vector<uint8_t>* batch, uint64_t key, uint64_t bytes,
+Status ReplicationSender::Reserve(ByteStream& link, std::vector<uint8_t>* batch, uint64_t key, uint64_t bytes,
                                   uint64_t time_ns) {
   auto fits = [&] { return in_flight_.empty() || in_flight_bytes_ + bytes <= options_.window_bytes; };
   bool room;
@@ -327,7 +326,7 @@ Status ReplicationSender::Reserve(int fd, std::vector<uint8_t>* batch, uint64_t 
     room = fits();
   }
   if (!room) {
-    CDR_RETURN_IF_ERROR(Flush(fd, batch));
+    CDR_RETURN_IF_ERROR(Flush(link, batch));
     std::unique_lock lock(mutex_);
     cv_.wait(lock, [&] { return stop_ || session_broken_ || fits(); });
   }
@@ -338,7 +337,7 @@ Status ReplicationSender::Reserve(int fd, std::vector<uint8_t>* batch, uint64_t 
   return Status::Ok();
 }
 
-Status ReplicationSender::FullSync(int fd, const wire::HelloAck& ack) {
+Status ReplicationSender::FullSync(ByteStream& link, const wire::HelloAck& ack) {
   uint64_t cursor = ack.full_sync_cursor;
   uint64_t base = ack.full_sync_base_seq;
   if (cursor != 0 && journal_->first_seq() > base + 1) {
@@ -383,9 +382,9 @@ Status ReplicationSender::FullSync(int fd, const wire::HelloAck& ack) {
         std::vector<uint8_t> frame = wire::EncodeFrame(
             wire::FrameType::kFullSyncExtent, 0,
             wire::EncodeFullSyncExtent({run.offset, extent_cursor, base, run.data}), true);
-        CDR_RETURN_IF_ERROR(Reserve(fd, &batch, extent_cursor, frame.size(), 0));
+        CDR_RETURN_IF_ERROR(Reserve(link, &batch, extent_cursor, frame.size(), 0));
         batch = std::move(frame);
-        CDR_RETURN_IF_ERROR(Flush(fd, &batch));
+        CDR_RETURN_IF_ERROR(Flush(link, &batch));
       } else {
         // Incompressible data goes from the read buffer to the socket as it is: no frame buffer copy.
         const std::vector<uint8_t> extent_header =
@@ -398,8 +397,8 @@ Status ReplicationSender::FullSync(int fd, const wire::HelloAck& ack) {
                        {envelope.trailer, sizeof envelope.trailer}};
         const uint64_t bytes = sizeof envelope.header + extent_header.size() + run.data.size() +
                                sizeof envelope.trailer;
-        CDR_RETURN_IF_ERROR(Reserve(fd, &batch, extent_cursor, bytes, 0));
-        CDR_RETURN_IF_ERROR(SendVec(fd, iov, 4, bytes));
+        CDR_RETURN_IF_ERROR(Reserve(link, &batch, extent_cursor, bytes, 0));
+        CDR_RETURN_IF_ERROR(SendVec(link, iov, 4, bytes));
       }
       sent += run.data.size();
       std::lock_guard lock(mutex_);
@@ -408,8 +407,8 @@ Status ReplicationSender::FullSync(int fd, const wire::HelloAck& ack) {
   }
   batch = wire::EncodeFrame(wire::FrameType::kFullSyncExtent, 0,
                             wire::EncodeFullSyncExtent({disk_size_, disk_size_, base, {}}), false);
-  CDR_RETURN_IF_ERROR(Reserve(fd, &batch, disk_size_, batch.size(), 0));
-  CDR_RETURN_IF_ERROR(Flush(fd, &batch));
+  CDR_RETURN_IF_ERROR(Reserve(link, &batch, disk_size_, batch.size(), 0));
+  CDR_RETURN_IF_ERROR(Flush(link, &batch));
   std::unique_lock lock(mutex_);
   cv_.wait(lock, [&] { return stop_ || session_broken_ || shadow_full_sync_done_; });
   if (!shadow_full_sync_done_) return Unavailable("session closed before the full sync was acknowledged");
@@ -426,7 +425,7 @@ Status ReplicationSender::FullSync(int fd, const wire::HelloAck& ack) {
   return Status::Ok();
 }
 
-Status ReplicationSender::Realtime(int fd) {
+Status ReplicationSender::Realtime(ByteStream& link) {
   uint64_t next;
   {
     std::lock_guard lock(mutex_);
@@ -461,17 +460,17 @@ Status ReplicationSender::Realtime(int fd) {
                            record.data};
         std::vector<uint8_t> frame = wire::EncodeFrame(wire::FrameType::kData, record.seq,
                                                        wire::EncodeDataRecord(m), options_.compress);
-        CDR_RETURN_IF_ERROR(Reserve(fd, &batch, record.seq, frame.size(), record.time_ns));
+        CDR_RETURN_IF_ERROR(Reserve(link, &batch, record.seq, frame.size(), record.time_ns));
         batch.insert(batch.end(), frame.begin(), frame.end());
-        if (batch.size() >= kBatchBytes) CDR_RETURN_IF_ERROR(Flush(fd, &batch));
+        if (batch.size() >= kBatchBytes) CDR_RETURN_IF_ERROR(Flush(link, &batch));
         next = record.seq + 1;
       }
-      CDR_RETURN_IF_ERROR(Flush(fd, &batch));
+      CDR_RETURN_IF_ERROR(Flush(link, &batch));
       last_send = Clock::now();
     } else if (Clock::now() - last_send >= kHeartbeatEvery) {
       batch = wire::EncodeFrame(wire::FrameType::kHeartbeat, 0,
                                 wire::EncodeHeartbeat(internal::NowRealtimeNs()), false);
-      CDR_RETURN_IF_ERROR(Flush(fd, &batch));
+      CDR_RETURN_IF_ERROR(Flush(link, &batch));
       last_send = Clock::now();
     }
     uint64_t acked;
@@ -494,6 +493,5 @@ Status ReplicationSender::Realtime(int fd) {
   }
   return Unavailable("session closed");
 }
-
 
 }  // namespace cdr::agent

@@ -26,13 +26,16 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 
 #include "agent/dirty_bitmap.h"
 #include "agent/journal.h"
+#include "common/byte_stream.h"
 #include "common/status.h"
+#include "common/tls_context.h"
 #include "common/wire_frame.h"
 
 namespace cdr::agent {
@@ -75,6 +78,8 @@ struct ReplicationOptions {
   std::filesystem::path disk_path;  // read directly for the full sync
   uint64_t epoch = 0;
   bool compress = true;
+  // TLS with the agent's certificate (common/tls_context.h); null: plain TCP (the estate's insecure = true).
+  std::shared_ptr<const TlsContext> tls;
   uint64_t extent_bytes = 1 << 20;
   uint64_t window_bytes = 128ull << 20;  // several shadow commits (32 MiB): the stream never waits on one
   uint64_t rate_bytes_per_second = 0;  // 0: unlimited
@@ -122,24 +127,25 @@ class ReplicationSender {
     uint64_t time_ns;
   };
   void Run();
-  Status RunSession(int fd);
-  Status FullSync(int fd, const wire::HelloAck& ack);
-  Status Realtime(int fd);
+  Status RunSession(ByteStream& link);
+  Status FullSync(ByteStream& link, const wire::HelloAck& ack);
+  Status Realtime(ByteStream& link);
   // agent/replication_repair.cc: compares the replica with the disk and sends what differs; then the replica
   // is at the repair's base seq.
-  Status Repair(int fd, const wire::HelloAck& ack);
+  Status Repair(ByteStream& link, const wire::HelloAck& ack);
   // A resync with nothing to compare is done at once: the replica is at its applied seq.
   Status FinishResync(const std::string& why);
-  void ReceiveAcks(int fd);
+  void ReceiveAcks(ByteStream& link);
   // Records `bytes` more as in flight once they fit in the window; when they do not, the batch is sent first
   // and the acks are awaited. kUnavailable if the session broke.
-  Status Reserve(int fd, std::vector<uint8_t>* batch, uint64_t key, uint64_t bytes, uint64_t time_ns);
+  Status Reserve(ByteStream& link, std::vector<uint8_t>* batch, uint64_t key, uint64_t bytes,
+                 uint64_t time_ns);
   // Sends the batch (honouring the rate limit) and clears it.
-  Status Flush(int fd, std::vector<uint8_t>* batch);
+  Status Flush(ByteStream& link, std::vector<uint8_t>* batch);
   // Sends `bytes` held in the iovecs (honouring the rate limit): frames whose payload is not copied.
-  Status SendVec(int fd, struct iovec* iov, int count, uint64_t bytes);
+  Status SendVec(ByteStream& link, struct iovec* iov, int count, uint64_t bytes);
   // Waits until `bytes` more fit under the rate limit, heartbeating meanwhile.
-  Status Pace(int fd, uint64_t bytes);
+  Status Pace(ByteStream& link, uint64_t bytes);
   void SetPhase(ReplicationPhase phase, const std::string& reason);
   bool SessionBroken();
   bool RepairDue();
@@ -169,7 +175,7 @@ class ReplicationSender {
   mutable std::mutex mutex_;
   std::condition_variable cv_;
   bool stop_ = false;
-  int session_fd_ = -1;
+  ByteStream* session_link_ = nullptr;  // the running session's stream, shut down by Stop()
   bool session_broken_ = false;
   std::string session_error_;
   bool in_full_sync_ = false;

@@ -65,11 +65,11 @@ for round in $(seq 1 "$ROUNDS"); do
   REPLICAS="$TMP/replicas-$round"; STATE="$TMP/state-$round"
   mkdir -p "$REPLICAS" "$STATE"
   sync
-  "$SHADOW" --listen 127.0.0.1:0 --replica-dir "$REPLICAS" >"$TMP/shadow.out" 2>"$TMP/shadow.err" &
+  "$SHADOW" --listen 127.0.0.1:0 --insecure --replica-dir "$REPLICAS" >"$TMP/shadow.out" 2>"$TMP/shadow.err" &
   PIDS+=($!)
   SHADOW_ADDR=$(listening_address "$TMP/shadow.out")
   start=$(now)
-  "$AGENT" --listen 127.0.0.1:0 --state-dir "$STATE" --export vda="$IMG" --shadow "$SHADOW_ADDR" \
+  "$AGENT" --listen 127.0.0.1:0 --insecure --state-dir "$STATE" --export vda="$IMG" --shadow "$SHADOW_ADDR" \
       --server-id bench >"$TMP/agent.out" 2>"$TMP/agent.err" &
   PIDS+=($!)
   STATE_FILE="$REPLICAS/bench/vda.state.json"

@@ -96,13 +96,13 @@ run_agent() {  # iodepth round
   local replicate=()
   if [ "$REPLICATION" != 0 ]; then
     rm -rf "$TMP/replicas"; mkdir -p "$TMP/replicas"
-    "$SHADOW" --listen 127.0.0.1:0 --replica-dir "$TMP/replicas" >"$TMP/shadow.out" 2>"$TMP/shadow.err" &
+    "$SHADOW" --listen 127.0.0.1:0 --insecure --replica-dir "$TMP/replicas" >"$TMP/shadow.out" 2>"$TMP/shadow.err" &
     SHADOW_PID=$!
     for _ in $(seq 1 100); do grep -q '^listening on ' "$TMP/shadow.out" && break; sleep 0.05; done
     replicate=(--shadow "$(sed -n 's/^listening on //p' "$TMP/shadow.out")" --server-id bench)
   fi
   # Journal bound well above what one run writes, so every write of the run is journaled (never "journal full").
-  "$AGENT" --listen 127.0.0.1:0 --export disk0="$TMP/disk.img" --state-dir "$state" --journal-max-mib 65536 \
+  "$AGENT" --listen 127.0.0.1:0 --insecure --export disk0="$TMP/disk.img" --state-dir "$state" --journal-max-mib 65536 \
       "${replicate[@]}" >"$TMP/agent.out" 2>"$TMP/agent-qd$1-r$2.err" &
   SERVER_PID=$!
   local port=""

@@ -33,7 +33,7 @@ trap 'exit 130' INT TERM
 
 SHADOW_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 start_shadow() {
-  "$SHADOW" --listen "127.0.0.1:$SHADOW_PORT" --replica-dir "$TMP/replicas" >>"$TMP/shadow.out" 2>>"$TMP/shadow.err" &
+  "$SHADOW" --listen "127.0.0.1:$SHADOW_PORT" --insecure --replica-dir "$TMP/replicas" >>"$TMP/shadow.out" 2>>"$TMP/shadow.err" &
   SHADOW_PID=$!
 }
 # Polls the agent's status until the python expression $1 over `s` (the status JSON) is true; prints the status.
@@ -59,7 +59,7 @@ head -c "${DISK_MIB}M" /dev/urandom >"$IMG"
 mkdir -p "$TMP/replicas" "$TMP/state"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/token"
 start_shadow
-"$AGENT" --listen 127.0.0.1:0 --api-listen 127.0.0.1:0 --api-token-file "$TMP/token" --ready-file "$TMP/ready.json" \
+"$AGENT" --listen 127.0.0.1:0 --insecure --api-listen 127.0.0.1:0 --api-token-file "$TMP/token" --ready-file "$TMP/ready.json" \
     --state-dir "$TMP/state" --export vda="$IMG" --shadow "127.0.0.1:$SHADOW_PORT" --server-id bench \
     --outage-window-seconds 2 >"$TMP/agent.out" 2>"$TMP/agent.err" &
 AGENT_PID=$!

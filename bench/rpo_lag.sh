@@ -34,10 +34,10 @@ IMG="$TMP/disk.img"
 truncate -s 1G "$IMG"
 mkdir -p "$TMP/replicas" "$TMP/state"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/token"
-"$SHADOW" --listen 127.0.0.1:0 --replica-dir "$TMP/replicas" >"$TMP/shadow.out" 2>"$TMP/shadow.err" &
+"$SHADOW" --listen 127.0.0.1:0 --insecure --replica-dir "$TMP/replicas" >"$TMP/shadow.out" 2>"$TMP/shadow.err" &
 PIDS+=($!)
 SHADOW_ADDR=$(listening_address "$TMP/shadow.out")
-"$AGENT" --listen 127.0.0.1:0 --api-listen 127.0.0.1:0 --api-token-file "$TMP/token" --ready-file "$TMP/ready.json" \
+"$AGENT" --listen 127.0.0.1:0 --insecure --api-listen 127.0.0.1:0 --api-token-file "$TMP/token" --ready-file "$TMP/ready.json" \
     --state-dir "$TMP/state" --export vda="$IMG" --shadow "$SHADOW_ADDR" --server-id bench \
     >"$TMP/agent.out" 2>"$TMP/agent.err" &
 PIDS+=($!)

@@ -51,10 +51,20 @@ std::optional<LoadedSpec> LoadFromGit(const GlobalOptions& g) {
   return out;
 }
 
+// Every command that reads the spec (validate, plan, apply, …) says what in it weakens the estate.
+std::optional<LoadedSpec> Warned(std::optional<LoadedSpec> loaded) {
+  if (loaded) {
+    for (const specs::Diagnostic& d : specs::SpecWarnings(loaded->spec)) {
+      std::cerr << "Warning: " << specs::FormatDiagnostic(d) << "\n";
+    }
+  }
+  return loaded;
+}
+
 }  // namespace
 
 std::optional<LoadedSpec> LoadSpecOrReport(const GlobalOptions& g) {
-  if (!g.git_repository.empty()) return LoadFromGit(g);
+  if (!g.git_repository.empty()) return Warned(LoadFromGit(g));
   const std::filesystem::path path = SpecPath(g);
   std::error_code ec;
   if (g.spec_path.empty() && !std::filesystem::exists(path, ec)) {
@@ -69,7 +79,7 @@ std::optional<LoadedSpec> LoadSpecOrReport(const GlobalOptions& g) {
     out.git_commit = git.commit;
     out.git_dirty = git.dirty;
     out.source = path.string();
-    return out;
+    return Warned(std::move(out));
   }
   ReportDiagnostics(loaded.diagnostics);
   return std::nullopt;

@@ -1,14 +1,9 @@
 #include "common/wire_frame.h"
 
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 #include <xxhash.h>
 #include <zstd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <memory>
 
 // cdr_common does not link xxhash and zstd itself: only cdr_agent and cdr_shadow use this file, and they do.
@@ -162,35 +157,6 @@ class Reader {
   bool bad_ = false;
 };
 
-using Deadline = std::chrono::steady_clock::time_point;
-
-// Waits until fd is readable or the deadline passes (no deadline: the socket's own timeout applies).
-Status WaitReadable(int fd, Deadline deadline) {
-  if (deadline == Deadline::max()) return Status::Ok();
-  while (true) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return Unavailable("peer too slow: deadline passed");
-    pollfd p{fd, POLLIN, 0};
-    const int r = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), 60000)));
-    if (r > 0) return Status::Ok();
-    if (r < 0 && errno != EINTR) return Unavailable(std::string("poll: ") + std::strerror(errno));
-  }
-}
-
-Status ReadAll(int fd, uint8_t* buf, size_t n, Deadline deadline = Deadline::max()) {
-  while (n > 0) {
-    CDR_RETURN_IF_ERROR(WaitReadable(fd, deadline));
-    ssize_t r = ::recv(fd, buf, n, 0);
-    if (r < 0 && errno == EINTR) continue;
-    if (r == 0) return Unavailable("connection closed by peer");
-    if (r < 0) return Unavailable(std::string("recv: ") + std::strerror(errno));
-    buf += r;
-    n -= static_cast<size_t>(r);
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 const char* FrameTypeName(FrameType type) {
@@ -276,44 +242,20 @@ Result<Frame> DecodeFrame(std::span<const uint8_t> bytes, size_t* consumed) {
                      bytes.data() + kFrameHeaderSize + h->payload_length);
 }
 
-Status WriteAll(int fd, std::span<const uint8_t> bytes) {
-  const uint8_t* p = bytes.data();
-  size_t n = bytes.size();
-  while (n > 0) {
-    ssize_t w = ::send(fd, p, n, MSG_NOSIGNAL);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return Unavailable(std::string("send: ") + std::strerror(errno));
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return Status::Ok();
-}
+Status WriteAll(int fd, std::span<const uint8_t> bytes) { return PlainStream(fd, false).WriteAll(bytes); }
 
 Status WriteVecAll(int fd, struct iovec* iov, int count) {
-  while (count > 0) {
-    struct msghdr msg {};
-    msg.msg_iov = iov;
-    msg.msg_iovlen = static_cast<size_t>(count);
-    ssize_t w = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return Unavailable(std::string("send: ") + std::strerror(errno));
-    size_t done = static_cast<size_t>(w);
-    while (count > 0 && done >= iov->iov_len) {
-      done -= iov->iov_len;
-      ++iov;
-      --count;
-    }
-    if (count > 0) {
-      iov->iov_base = static_cast<uint8_t*>(iov->iov_base) + done;
-      iov->iov_len -= done;
-    }
-  }
-  return Status::Ok();
+  return PlainStream(fd, false).WriteVecAll(iov, count);
 }
 
 Status ReadFrame(int fd, Frame* frame, const ReadLimits& limits) {
+  PlainStream stream(fd, false);
+  return ReadFrame(stream, frame, limits);
+}
+
+Status ReadFrame(ByteStream& stream, Frame* frame, const ReadLimits& limits) {
   uint8_t header[kFrameHeaderSize];
-  CDR_RETURN_IF_ERROR(ReadAll(fd, header, sizeof header, limits.deadline));
+  CDR_RETURN_IF_ERROR(stream.ReadAll(header, sizeof header, limits.deadline));
   Result<ParsedHeader> h = ParseHeader(header);
   if (!h.ok()) return h.status();
   if (h->payload_length > limits.max_payload || h->raw_length > limits.max_payload) {
@@ -329,7 +271,7 @@ Status ReadFrame(int fd, Frame* frame, const ReadLimits& limits) {
   while (got < total) {
     const size_t step = std::min(total - got, std::max(kFirstStep, got));
     if (buffer.size() < got + step) buffer.resize(got + step);
-    CDR_RETURN_IF_ERROR(ReadAll(fd, buffer.data() + got, step, limits.deadline));
+    CDR_RETURN_IF_ERROR(stream.ReadAll(buffer.data() + got, step, limits.deadline));
     got += step;
   }
   buffer.resize(total);

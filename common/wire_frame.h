@@ -1,6 +1,7 @@
-// The replication stream between cdr-agent and cdr-shadow: checksummed frames over TCP, and the messages they
-// carry (layout and rules: docs/wire-protocol.md). A frame whose header or payload fails its checksum is
-// kDataLoss and is never returned as data; a peer that closed or a short read is kUnavailable (reconnect).
+// The replication stream between cdr-agent and cdr-shadow: checksummed frames over TLS (or, with insecure =
+// true, plain TCP) and the messages they carry (layout and rules: docs/wire-protocol.md). A frame whose
+// header or payload fails its checksum is kDataLoss and is never returned as data; a peer that closed or a
+// short read is kUnavailable (reconnect).
 #pragma once
 
 #include <sys/uio.h>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/byte_stream.h"
 #include "common/status.h"
 
 namespace cdr::wire {
@@ -60,10 +62,6 @@ struct FrameEnvelope {
 FrameEnvelope EncodeFrameEnvelope(FrameType type, uint64_t seq,
                                   std::span<const std::span<const uint8_t>> payload_pieces);
 
-// Blocking socket I/O of whole frames (EINTR and short transfers retried).
-Status WriteAll(int fd, std::span<const uint8_t> bytes);
-// Sends the iovecs in order, advancing them past what each sendmsg took.
-Status WriteVecAll(int fd, struct iovec* iov, int count);
 // What a reader accepts from a peer it does not trust yet (the first frame of a connection).
 struct ReadLimits {
   uint32_t max_payload = kMaxPayload;  // a larger announced payload is kInvalidArgument, nothing read
@@ -72,7 +70,13 @@ struct ReadLimits {
 };
 // Reads the payload straight into frame->payload, whose capacity is reused: a caller that reads many frames
 // into the same Frame pays no allocation and no zero-fill per frame. The buffer grows only as bytes arrive,
-// so a header announcing 64 MiB costs memory only for what the peer really sends.
+// so a header announcing 64 MiB costs memory only for what the peer really sends. Frames are written with
+// ByteStream::WriteAll (EncodeFrame) and WriteVecAll (EncodeFrameEnvelope).
+Status ReadFrame(ByteStream& stream, Frame* frame, const ReadLimits& limits = {});
+
+// The same on a plain TCP socket, for tools and tests that play a peer without TLS.
+Status WriteAll(int fd, std::span<const uint8_t> bytes);
+Status WriteVecAll(int fd, struct iovec* iov, int count);
 Status ReadFrame(int fd, Frame* frame, const ReadLimits& limits = {});
 
 // Messages (payloads). Decode* return kInvalidArgument for a payload of the wrong shape.

@@ -56,9 +56,11 @@ Result<std::unique_ptr<ReplicaDisk>> ReplicaDisk::Open(const fs::path& replica_d
     const ReplicaState& s = *loaded;
     if (s.epoch != hello.epoch) {
       *refusal = wire::Refusal::kForeignEpoch;
-      return FailedPrecondition("stale or foreign peer: epoch " + std::to_string(hello.epoch) +
-                                ", the replica of " + hello.server_id + "/" + hello.disk +
-                                " belongs to epoch " + std::to_string(s.epoch));
+      // Neither epoch is named: the refusal goes to the peer, and the replica's epoch must not be learnt from
+      // it.
+      return FailedPrecondition(
+          "stale or foreign peer: the replica of " + hello.server_id + "/" + hello.disk +
+          " belongs to another epoch (a new protection of this disk, or another agent)");
     }
     r->state_ = s;
     if (s.disk_size != hello.disk_size && (hello.flags & wire::kHelloRepair) == 0) {

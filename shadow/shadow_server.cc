@@ -11,6 +11,8 @@
 #include <cstring>
 #include <optional>
 
+#include "common/tls_identity.h"
+#include "common/tls_stream.h"
 #include "common/wire_frame.h"
 #include "shadow/frame_queue.h"
 #include "shadow/hello_check.h"
@@ -25,19 +27,19 @@ constexpr uint64_t kQueueBytes = 64ull << 20;
 // Two names of at most 63 bytes and a few numbers: anything larger is not a HELLO.
 constexpr uint32_t kMaxHelloPayload = 4096;
 
-Status Send(int fd, wire::FrameType type, uint64_t seq, const std::vector<uint8_t>& payload) {
-  return wire::WriteAll(fd, wire::EncodeFrame(type, seq, payload, false));
+Status Send(ByteStream& link, wire::FrameType type, uint64_t seq, const std::vector<uint8_t>& payload) {
+  return link.WriteAll(wire::EncodeFrame(type, seq, payload, false));
 }
 
-void SendError(int fd, const Status& s) {
-  (void)Send(fd, wire::FrameType::kError, 0,
+void SendError(ByteStream& link, const Status& s) {
+  (void)Send(link, wire::FrameType::kError, 0,
              wire::EncodeError({static_cast<uint16_t>(s.code()), s.ToString()}));
 }
 
-void ReadFrames(int fd, FrameQueue* queue) {
+void ReadFrames(ByteStream& link, FrameQueue* queue) {
   while (true) {
     wire::Frame frame = queue->TakeSpare();
-    if (Status s = wire::ReadFrame(fd, &frame); !s.ok()) {
+    if (Status s = wire::ReadFrame(link, &frame); !s.ok()) {
       queue->Finish(s);
       return;
     }
@@ -48,21 +50,32 @@ void ReadFrames(int fd, FrameQueue* queue) {
   }
 }
 
+// Without a name of the certificate that grants the disk the HELLO is refused: epochs grant nothing.
+Status CheckPeerGrants(const std::vector<std::string>& peer_uris, const wire::Hello& hello) {
+  if (IdentityGrants(peer_uris, hello.server_id, hello.disk)) return Status::Ok();
+  std::string names;
+  for (const std::string& uri : peer_uris) names += (names.empty() ? "" : ", ") + uri;
+  return PermissionDenied("the client certificate does not grant " + hello.server_id + "/" + hello.disk +
+                          " (it names " + (names.empty() ? std::string("no cdr:server URI") : names) +
+                          "; wanted " + ServerIdentityUri(hello.server_id) + ")");
+}
+
 // Ranges that match are done; the others are answered with the replica's block hashes.
-Status AnswerRepairRanges(int fd, ReplicaDisk* disk, const wire::RepairRanges& ranges) {
+Status AnswerRepairRanges(ByteStream& link, ReplicaDisk* disk, const wire::RepairRanges& ranges) {
   std::vector<wire::Hash128> block_hashes;
   for (const wire::RangeHash& range : ranges.ranges) {
     Result<bool> equal = disk->CheckRepairRange(ranges.base_seq, range, &block_hashes);
     if (!equal.ok()) return equal.status();
     if (*equal) continue;
-    CDR_RETURN_IF_ERROR(Send(fd, wire::FrameType::kRepairBlockHashes, 0,
-                             wire::EncodeRepairBlockHashes({range.offset, disk->state().block_size, block_hashes})));
+    CDR_RETURN_IF_ERROR(
+        Send(link, wire::FrameType::kRepairBlockHashes, 0,
+             wire::EncodeRepairBlockHashes({range.offset, disk->state().block_size, block_hashes})));
   }
   return Status::Ok();
 }
 
 // One frame of an accepted session; a heartbeat is answered with an ACK after a commit.
-Status Apply(int fd, ReplicaDisk* disk, const wire::Frame& frame) {
+Status Apply(ByteStream& link, ReplicaDisk* disk, const wire::Frame& frame) {
   switch (frame.type) {
     case wire::FrameType::kData: {
       Result<wire::DataRecord> r = wire::DecodeDataRecord(frame.payload);
@@ -74,7 +87,7 @@ Status Apply(int fd, ReplicaDisk* disk, const wire::Frame& frame) {
     }
     case wire::FrameType::kRepairRanges: {
       Result<wire::RepairRanges> r = wire::DecodeRepairRanges(frame.payload);
-      return r.ok() ? AnswerRepairRanges(fd, disk, *r) : r.status();
+      return r.ok() ? AnswerRepairRanges(link, disk, *r) : r.status();
     }
     case wire::FrameType::kRepairBlocks: {
       Result<wire::RepairBlocks> b = wire::DecodeRepairBlocks(frame.payload);
@@ -86,7 +99,7 @@ Status Apply(int fd, ReplicaDisk* disk, const wire::Frame& frame) {
     }
     case wire::FrameType::kHeartbeat:
       CDR_RETURN_IF_ERROR(disk->Commit());
-      return Send(fd, wire::FrameType::kAck, disk->state().applied_seq, wire::EncodeAck(disk->ack()));
+      return Send(link, wire::FrameType::kAck, disk->state().applied_seq, wire::EncodeAck(disk->ack()));
     default:
       return InvalidArgument(std::string("unexpected frame ") + wire::FrameTypeName(frame.type));
   }
@@ -178,18 +191,45 @@ void ShadowServer::AcceptLoop() {
 
 void ShadowServer::Serve(Connection* connection) {
   const int fd = connection->fd;
+  const Deadline handshake_deadline = std::chrono::steady_clock::now() + options_.handshake_timeout;
+  std::unique_ptr<ByteStream> link;
+  std::optional<std::vector<std::string>> peer_uris;  // none: insecure, every peer may write any disk
+  if (options_.tls != nullptr) {
+    Result<std::unique_ptr<TlsStream>> tls = TlsHandshake(fd, false, *options_.tls, "", handshake_deadline);
+    if (tls.ok()) {
+      peer_uris = (*tls)->peer_uris();
+      link = std::move(*tls);
+    } else {
+      spdlog::warn("connection refused: {}", tls.status().ToString());
+    }
+  } else {
+    link = std::make_unique<PlainStream>(fd, false);
+  }
+  std::string key;
+  if (link != nullptr) key = Session(*link, peer_uris, handshake_deadline, connection);
+  std::lock_guard lock(mutex_);
+  if (!key.empty()) busy_disks_.erase(key);
+  link.reset();
+  ::close(fd);
+  connection->done = true;
+  released_.notify_all();
+}
+
+std::string ShadowServer::Session(ByteStream& link, const std::optional<std::vector<std::string>>& peer_uris,
+                                  Deadline handshake_deadline, Connection* connection) {
   wire::Frame first;
   std::string key;
-  const wire::ReadLimits handshake{kMaxHelloPayload,
-                                   std::chrono::steady_clock::now() + options_.handshake_timeout};
-  Status s = wire::ReadFrame(fd, &first, handshake);
+  const wire::ReadLimits handshake{kMaxHelloPayload, handshake_deadline};
+  Status s = wire::ReadFrame(link, &first, handshake);
   Result<wire::Hello> hello = s.ok() && first.type == wire::FrameType::kHello
                                   ? wire::DecodeHello(first.payload)
                                   : Result<wire::Hello>(s.ok() ? InvalidArgument("expected HELLO") : s);
   std::unique_ptr<ReplicaDisk> disk;
   if (hello.ok()) {
-    // Names and size are checked before the disk is claimed or any file touched.
-    const Status checked = CheckHello(*hello, options_.max_disk_size);
+    // Names, size and the peer's right to the disk are checked before the disk is claimed or any file
+    // touched.
+    Status checked = CheckHello(*hello, options_.max_disk_size);
+    if (checked.ok() && peer_uris.has_value()) checked = CheckPeerGrants(*peer_uris, *hello);
     key = hello->server_id + "/" + hello->disk;
     const bool busy = checked.ok() && !ClaimDisk(key, hello->epoch, connection);
     wire::Refusal refusal = checked.ok() ? wire::Refusal::kBusy : wire::Refusal::kOther;
@@ -203,7 +243,7 @@ void ShadowServer::Serve(Connection* connection) {
       spdlog::info("{}: accepted epoch {}, applied seq {}, full sync {} at {}", key, hello->epoch,
                    disk->state().applied_seq, disk->state().full_sync_done ? "done" : "pending",
                    disk->state().full_sync_cursor);
-      s = Send(fd, wire::FrameType::kHelloAck, disk->state().applied_seq,
+      s = Send(link, wire::FrameType::kHelloAck, disk->state().applied_seq,
                wire::EncodeHelloAck(disk->hello_ack()));
     } else {
       // Names that broke the rule are not logged: they may hold newlines that forge log lines.
@@ -212,31 +252,31 @@ void ShadowServer::Serve(Connection* connection) {
       wire::HelloAck refused;
       refused.reason = opened.status().ToString();
       refused.refusal = refusal == wire::Refusal::kNone ? wire::Refusal::kOther : refusal;
-      (void)Send(fd, wire::FrameType::kHelloAck, 0, wire::EncodeHelloAck(refused));
+      (void)Send(link, wire::FrameType::kHelloAck, 0, wire::EncodeHelloAck(refused));
     }
   } else {
     spdlog::warn("connection without a valid HELLO: {}", hello.status().ToString());
-    SendError(fd, hello.status());
+    SendError(link, hello.status());
   }
 
   std::optional<FrameQueue> queue;
   std::thread reader;
   if (disk != nullptr && s.ok()) {
     queue.emplace(kQueueBytes);
-    reader = std::thread([fd, &queue] { ReadFrames(fd, &*queue); });
+    reader = std::thread([&link, &queue] { ReadFrames(link, &*queue); });
   }
   uint64_t since_commit = 0;
   while (disk != nullptr && s.ok()) {
     wire::Frame frame;
     if (!queue->Pop(&frame, &s)) {
-      if (s.code() == StatusCode::kDataLoss) SendError(fd, s);  // the agent reconnects and resends
+      if (s.code() == StatusCode::kDataLoss) SendError(link, s);  // the agent reconnects and resends
       break;
     }
     since_commit += frame.payload.size();
-    s = Apply(fd, disk.get(), frame);
+    s = Apply(link, disk.get(), frame);
     queue->Recycle(std::move(frame));
     if (!s.ok()) {
-      SendError(fd, s);
+      SendError(link, s);
       break;
     }
     // Acks wait for a quiet connection so a burst costs one fdatasync, not one per record; the reader keeps
@@ -244,24 +284,20 @@ void ShadowServer::Serve(Connection* connection) {
     if (disk->has_uncommitted() && (since_commit >= kCommitEveryBytes || queue->empty())) {
       s = disk->Commit();
       if (s.ok())
-        s = Send(fd, wire::FrameType::kAck, disk->state().applied_seq, wire::EncodeAck(disk->ack()));
+        s = Send(link, wire::FrameType::kAck, disk->state().applied_seq, wire::EncodeAck(disk->ack()));
       since_commit = 0;
     }
   }
   if (reader.joinable()) {
     queue->Close();
-    ::shutdown(fd, SHUT_RDWR);
+    link.Shutdown();
     reader.join();
   }
   if (disk != nullptr) {
     if (Status c = disk->Commit(); !c.ok()) spdlog::error("{}: commit failed: {}", key, c.ToString());
     spdlog::info("{}: connection closed at applied seq {}: {}", key, disk->state().applied_seq, s.ToString());
   }
-  std::lock_guard lock(mutex_);
-  if (!key.empty()) busy_disks_.erase(key);
-  ::close(fd);
-  connection->done = true;
-  released_.notify_all();
+  return key;
 }
 
 bool ShadowServer::ClaimDisk(const std::string& key, uint64_t epoch, Connection* connection) {

@@ -1,8 +1,14 @@
-// cdr-shadow's TCP receiver: one thread per agent connection, each speaking the replication protocol
+// cdr-shadow's receiver: one thread per agent connection, each speaking the replication protocol
 // (docs/wire-protocol.md) for one replica disk, with a second thread that reads the connection's frames ahead
 // into a FrameQueue (shadow/frame_queue.h) so the stream goes on while a commit waits for the disk:
 //
-//   accept ──► HELLO ──► ReplicaDisk::Open ──refused──► HELLO_ACK(refused, reason) ──► close
+//   accept ──► TLS handshake (client certificate signed by the estate's CA) ──failed──► close
+//                 │ (skipped with insecure: plain TCP, every peer may write every disk)
+//                 ▼
+//              HELLO ──► names, size, certificate grants server/disk (common/tls_identity.h), claim
+//                 │          └──refused──► HELLO_ACK(refused, reason; never an epoch) ──► close
+//                 ▼
+//              ReplicaDisk::Open ──refused──► HELLO_ACK(refused, reason) ──► close
 //                              │ accepted
 //                              ▼
 //              HELLO_ACK(applied seq, full sync cursor)
@@ -14,8 +20,8 @@
 //   REPAIR_RANGES ──► REPAIR_BLOCK_HASHES for differing ranges; REPAIR_BLOCKS, REPAIR_END: apply, ack
 //   a HELLO for a disk held by a connection of the same epoch takes the disk over (the old one is closed)
 //
-// Limits (docs/security.md): at most max_connections at once, a complete HELLO of at most 4 KiB within the
-// handshake timeout, frame payloads allocated only as their bytes arrive.
+// Limits (docs/security.md): at most max_connections at once, the TLS handshake and a complete HELLO of at
+// most 4 KiB within the handshake timeout, frame payloads allocated only as their bytes arrive.
 #pragma once
 
 #include <atomic>
@@ -27,10 +33,14 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "common/byte_stream.h"
 #include "common/status.h"
+#include "common/tls_context.h"
 
 namespace cdr::shadow {
 
@@ -44,6 +54,9 @@ struct ShadowOptions {
   int max_connections = 64;
   // A connection has this long to deliver a complete HELLO.
   std::chrono::milliseconds handshake_timeout{10000};
+  // TLS with the shadow host's certificate, agents authenticated by theirs (common/tls_context.h); null:
+  // plain TCP, which cdr-shadow runs only with --insecure.
+  std::shared_ptr<const TlsContext> tls;
 };
 
 class ShadowServer {
@@ -66,6 +79,10 @@ class ShadowServer {
   };
   void AcceptLoop();
   void Serve(Connection* connection);
+  // The replication session on an established stream; returns the disk key it claimed ("" when none).
+  // peer_uris: the names of the verified client certificate (none without TLS).
+  std::string Session(ByteStream& link, const std::optional<std::vector<std::string>>& peer_uris,
+                      Deadline handshake_deadline, Connection* connection);
   void ReapFinished();
   // Claims the replica disk `key` for `connection`. A live connection of the same epoch is taken over (an agent
   // that reconnects after a half-open link must not wait for the old socket's timeout); false when another

@@ -23,4 +23,15 @@ const char* ReplicationName(Replication r) {
   return "unknown";
 }
 
+std::vector<Diagnostic> SpecWarnings(const Spec& spec) {
+  std::vector<Diagnostic> warnings;
+  if (spec.provider.insecure) {
+    warnings.push_back(
+        {spec.provider.insecure_pos, "provider.insecure",
+         "replication runs over plain TCP without authentication or encryption: anyone who reaches a "
+         "shadow host's port can write its replicas (remove `insecure = true` for TLS)"});
+  }
+  return warnings;
+}
+
 }  // namespace cdr::specs

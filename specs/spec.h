@@ -26,6 +26,11 @@ struct Diagnostic {
 // "specs/web.toml:12:1: group.web-prod.server.web-1.recovery_points.keep: must be between 1 and 1000"
 std::string FormatDiagnostic(const Diagnostic& d);
 
+struct Spec;
+// What a valid spec asks for that weakens the estate (today: [provider] insecure = true), for validate and
+// plan to print as warnings.
+std::vector<Diagnostic> SpecWarnings(const Spec& spec);
+
 enum class Replication { kRunning, kStopped };
 const char* ReplicationName(Replication r);
 
@@ -94,7 +99,11 @@ struct FailbackSpec {
 struct ProviderSpec {
   std::string type = "local";  // only "local" exists so far
   std::string root = ".cdr/cloud";
+  // true: agents and shadow hosts replicate over plain TCP, unauthenticated (validate and plan warn).
+  // Default: TLS 1.3 with certificates of the estate's CA (docs/security.md).
+  bool insecure = false;
   SourcePos pos;
+  SourcePos insecure_pos;  // the `insecure` value (line 0 when absent)
 };
 
 struct ServerSpec {

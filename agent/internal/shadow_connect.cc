@@ -9,9 +9,18 @@
 #include <cerrno>
 #include <cstring>
 
-namespace cdr::agent::internal {
+#include "common/tls_stream.h"
 
-Result<int> ConnectToShadow(const std::string& host, uint16_t port) {
+namespace cdr::agent::internal {
+namespace {
+
+// As long as the shadow gives an agent for its HELLO.
+constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
+
+}  // namespace
+
+Result<std::unique_ptr<ByteStream>> ConnectToShadow(const std::string& host, uint16_t port,
+                                                    const TlsContext* tls) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
@@ -30,7 +39,11 @@ Result<int> ConnectToShadow(const std::string& host, uint16_t port) {
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  return fd;
+  if (tls == nullptr) return std::unique_ptr<ByteStream>(std::make_unique<PlainStream>(fd, true));
+  Result<std::unique_ptr<TlsStream>> stream =
+      TlsHandshake(fd, true, *tls, host, std::chrono::steady_clock::now() + kHandshakeTimeout);
+  if (!stream.ok()) return stream.status();
+  return std::unique_ptr<ByteStream>(std::move(*stream));
 }
 
 }  // namespace cdr::agent::internal

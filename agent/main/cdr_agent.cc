@@ -2,6 +2,7 @@
 // to the shadow host under a ReplicationManager and serves the control API. Argument parsing and wiring only.
 //
 //   cdr-agent --listen 127.0.0.1:0 --state-dir /var/lib/cdr-agent --export disk0=/dev/vdb [--export …]
+//             (--tls-dir DIR | --insecure)
 //             [--journal-max-mib 1024] [--journal-segment-mib 64] [--pid-file FILE] [--ready-file FILE]
 //             [--api-listen 127.0.0.1:0 --api-token-file FILE | --no-api] [--outage-window-seconds 300]
 //             [--shadow HOST:PORT --server-id ID [--mode async|sync] [--replication-rate-mib N]]
@@ -25,6 +26,7 @@
 #include "agent/replication_manager.h"
 #include "common/json_file.h"
 #include "common/name_rules.h"
+#include "common/tls_context.h"
 
 namespace {
 
@@ -48,13 +50,19 @@ struct Flags {
   uint64_t replication_rate_mib = 0;
   bool sync_mode = false;
   int outage_window_seconds = 300;
+  std::filesystem::path tls_dir;
+  bool insecure = false;
 };
 
 constexpr const char* kUsage =
     "usage: cdr-agent --listen HOST:PORT --state-dir DIR --export NAME=PATH [--export NAME=PATH ...]\n"
+    "                 (--tls-dir DIR | --insecure)\n"
     "                 [--journal-max-mib N] [--journal-segment-mib N] [--pid-file FILE] [--ready-file FILE]\n"
     "                 [--api-listen HOST:PORT --api-token-file FILE | --no-api] [--outage-window-seconds N]\n"
     "                 [--shadow HOST:PORT --server-id ID [--mode async|sync] [--replication-rate-mib N]]\n"
+    "  --tls-dir: replicate over TLS 1.3 with DIR/client-cert.pem and DIR/client-key.pem (0600), trusting\n"
+    "    shadow hosts whose certificate DIR/ca-cert.pem signed for the address connected to.\n"
+    "  --insecure: replicate over plain TCP (estate insecure = true).\n"
     "  --shadow starts replicating at launch with that target; without it the agent comes back in the state\n"
     "  it was left in (STATE_DIR/replication.json): replicating again, or stopped.\n"
     "  --mode sync acknowledges a write once the shadow has it (async again after 5 s without an ack).\n"
@@ -92,8 +100,8 @@ std::string ParseFlags(int argc, char** argv, Flags* flags) {
     const bool inline_value =
         arg.rfind("--", 0) == 0 && eq != std::string::npos && arg.rfind("--export", 0) != 0;
     const std::string name = inline_value ? arg.substr(0, eq) : arg;
-    if (name == "--no-api") {
-      flags->no_api = true;
+    if (name == "--no-api" || name == "--insecure") {
+      (name == "--no-api" ? flags->no_api : flags->insecure) = true;
       continue;
     }
     std::string value;
@@ -111,6 +119,8 @@ std::string ParseFlags(int argc, char** argv, Flags* flags) {
         return e;
     } else if (name == "--api-token-file") {
       flags->api_token_file = value;
+    } else if (name == "--tls-dir") {
+      flags->tls_dir = value;
     } else if (name == "--ready-file") {
       flags->ready_file = value;
     } else if (name == "--outage-window-seconds") {
@@ -157,6 +167,9 @@ std::string ParseFlags(int argc, char** argv, Flags* flags) {
   if (flags->exports.empty()) return "at least one --export NAME=PATH is needed";
   if (flags->state_dir.empty()) return "--state-dir is needed";
   if (!flags->shadow_address.empty() && flags->server_id.empty()) return "--shadow needs --server-id";
+  if (flags->tls_dir.empty() == !flags->insecure) {
+    return "pass exactly one of --tls-dir DIR (TLS with this agent's certificate) and --insecure (plain TCP)";
+  }
   if (flags->no_api && !flags->api_token_file.empty())
     return "--no-api and --api-token-file exclude each other";
   return "";
@@ -243,7 +256,20 @@ int main(int argc, char** argv) {
     stacks.push_back(std::move(*stack));
   }
 
-  auto manager = cdr::agent::ReplicationManager::Open({.state_dir = flags.state_dir, .fence = *fence}, disks);
+  std::shared_ptr<const cdr::TlsContext> shadow_tls;
+  if (!flags.tls_dir.empty()) {
+    auto tls =
+        cdr::TlsContext::Load(cdr::TlsFilesIn(flags.tls_dir, cdr::TlsRole::kClient), cdr::TlsRole::kClient);
+    if (!tls.ok()) {
+      spdlog::error("--tls-dir: {}", tls.status().ToString());
+      return 2;
+    }
+    shadow_tls = *tls;
+  } else {
+    spdlog::warn("--insecure: replication is plain TCP, unauthenticated and unencrypted");
+  }
+  auto manager = cdr::agent::ReplicationManager::Open(
+      {.state_dir = flags.state_dir, .fence = *fence, .shadow_tls = shadow_tls}, disks);
   if (!manager.ok()) {
     spdlog::error("replication: {}", manager.status().ToString());
     return 1;

@@ -6,6 +6,7 @@
 #include "common/clock.h"
 #include "common/json_file.h"
 #include "providers/local/internal/daemon.h"
+#include "providers/local/internal/host_certificates.h"
 #include "providers/local/internal/layout.h"
 #include "providers/local/internal/records.h"
 #include "providers/local/internal/secret_file.h"
@@ -91,6 +92,9 @@ Result<Agent> LocalProvider::EnsureAgentRunning(const HostFacts& host, internal:
   if (!token.ok()) return token.status();
   auto args = AgentArgs(root_, host);
   if (!args.ok()) return args.status();
+  auto transport = internal::AgentTransportArgs(root_, id, internal::AgentTlsDir(root_, id), insecure_);
+  if (!transport.ok()) return transport.status();
+  args->insert(args->end(), transport->begin(), transport->end());
 
   internal::DaemonSpec spec;
   spec.program = kAgentProgram;

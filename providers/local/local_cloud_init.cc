@@ -7,6 +7,7 @@
 #include "providers/local/internal/daemon.h"
 #include "providers/local/internal/disk_image.h"
 #include "providers/local/internal/flavors.h"
+#include "providers/local/internal/host_certificates.h"
 #include "providers/local/internal/layout.h"
 #include "providers/local/internal/records.h"
 #include "providers/local/local_provider.h"
@@ -64,6 +65,7 @@ Status LocalProvider::Init(const fs::path& root, const InitOptions& opts) {
   CDR_RETURN_IF_ERROR(CreateDirectory(internal::PeeringsDir(root)));
   CDR_RETURN_IF_ERROR(CreateDirectory(internal::EndpointsDir(root)));
   CDR_RETURN_IF_ERROR(CreateDirectory(internal::AgentsDir(root)));
+  CDR_RETURN_IF_ERROR(internal::EnsureCertificateAuthority(root));
   CDR_RETURN_IF_ERROR(internal::WriteCloudConfig(root, config));
 
   for (int i = 1; i <= opts.hosts; ++i) {

@@ -14,15 +14,15 @@ namespace cdr::providers::local {
 
 namespace fs = std::filesystem;
 
-LocalProvider::LocalProvider(fs::path root, int op_delay_ms)
+LocalProvider::LocalProvider(fs::path root, int op_delay_ms, bool insecure)
     // Canonical and absolute: the agent and shadow processes run from "/" and are recognised by paths under
     // ROOT.
-    : root_(internal::CanonicalRoot(root)), op_delay_ms_(op_delay_ms) {}
+    : root_(internal::CanonicalRoot(root)), op_delay_ms_(op_delay_ms), insecure_(insecure) {}
 
-Result<std::unique_ptr<LocalProvider>> LocalProvider::Open(const fs::path& root) {
+Result<std::unique_ptr<LocalProvider>> LocalProvider::Open(const fs::path& root, bool insecure) {
   auto config = internal::ReadCloudConfig(root);
   if (!config.ok()) return config.status();
-  std::unique_ptr<LocalProvider> provider(new LocalProvider(root, config->op_delay_ms));
+  std::unique_ptr<LocalProvider> provider(new LocalProvider(root, config->op_delay_ms, insecure));
   provider->zones_ = config->zones;
   return provider;
 }

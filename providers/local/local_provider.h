@@ -12,6 +12,8 @@
 //   ROOT/dr_hosts/dr-XXXXXXXX.json        DrHost (+ client_token, pid of its cdr-dr-disk)
 //   ROOT/zones/ZONE/dr_hosts/ID/          the DR host: state/ (its point and writes), images/, ready.json
 //   ROOT/agents/dr-XXXXXXXX/              a reverse agent (failback) fronting the DR host's images/
+//   ROOT/pki/ca-cert.pem, ca-key.pem      the estate's CA; agents/HOST/tls/ and shadows/ID/tls/ hold the
+//                                         certificates it signs (internal/host_certificates.h)
 // Agents and shadow hosts are real processes on 127.0.0.1 that outlive the cdr command that started them.
 // See docs/local-provider.md.
 #pragma once
@@ -60,7 +62,10 @@ struct ProcessChange {
 class LocalProvider : public Provider {
  public:
   // Opens an initialized cloud; kFailedPrecondition (saying to run `cdr local init`) when ROOT has none.
-  static Result<std::unique_ptr<LocalProvider>> Open(const std::filesystem::path& root);
+  // insecure (the spec's [provider] insecure = true): the agents and shadow hosts it starts replicate over
+  // plain TCP; otherwise over TLS with certificates of ROOT/pki's CA.
+  static Result<std::unique_ptr<LocalProvider>> Open(const std::filesystem::path& root,
+                                                     bool insecure = false);
   // Creates ROOT with zones az1 (production) and az2 (DR) and opts.hosts production hosts.
   // kAlreadyExists when ROOT already holds a cloud.
   static Status Init(const std::filesystem::path& root, const InitOptions& opts);
@@ -114,7 +119,7 @@ class LocalProvider : public Provider {
   std::vector<ProcessChange> StartAllProcesses();
 
  private:
-  LocalProvider(std::filesystem::path root, int op_delay_ms);
+  LocalProvider(std::filesystem::path root, int op_delay_ms, bool insecure);
   void SimulateLatency() const;
 
   // The host an agent may run on: it exists and is powered on.
@@ -137,6 +142,7 @@ class LocalProvider : public Provider {
 
   std::filesystem::path root_;
   int op_delay_ms_;
+  bool insecure_;                   // the estate's insecure = true: agents and shadow hosts speak plain TCP
   std::vector<std::string> zones_;  // from cloud.json, read once by Open
 };
 

@@ -9,6 +9,7 @@
 #include "common/json_file.h"
 #include "providers/local/internal/cloud_config.h"
 #include "providers/local/internal/daemon.h"
+#include "providers/local/internal/host_certificates.h"
 #include "providers/local/internal/layout.h"
 #include "providers/local/internal/record_lookup.h"
 #include "providers/local/internal/records.h"
@@ -75,6 +76,9 @@ Result<ShadowHost> LocalProvider::EnsureShadowRunning(internal::ShadowRecord rec
   const fs::path token_file = internal::MetricsTokenFile(internal::ShadowHostDir(root_, shadow.zone, shadow.id));
   CDR_RETURN_IF_ERROR(internal::LoadOrCreateSecretFile(token_file).status());
 
+  auto transport = internal::ShadowTransportArgs(
+      root_, shadow.id, internal::ShadowTlsDir(root_, shadow.zone, shadow.id), insecure_);
+  if (!transport.ok()) return transport.status();
   internal::DaemonSpec spec;
   spec.program = kShadowProgram;
   spec.args = {"--listen",         "127.0.0.1:0",
@@ -85,6 +89,7 @@ Result<ShadowHost> LocalProvider::EnsureShadowRunning(internal::ShadowRecord rec
                "--metrics-token-file", token_file.string(),
                "--group",          shadow.group,
                "--server-name",    shadow.server_name};
+  spec.args.insert(spec.args.end(), transport->begin(), transport->end());
   spec.ready_file = ready_file;
   spec.log_file = internal::ShadowLogFile(root_, shadow.zone, shadow.id);
   auto started = internal::StartDaemon(spec);

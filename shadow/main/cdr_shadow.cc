@@ -1,6 +1,7 @@
 // cdr-shadow: the receiver on the shadow host. Argument parsing and wiring only; the work is in cdr_shadow.
 //
-//   cdr-shadow --listen 127.0.0.1:0 --replica-dir DIR [--pid-file FILE] [--ready-file FILE]
+//   cdr-shadow --listen 127.0.0.1:0 --replica-dir DIR (--tls-dir DIR | --insecure) [--pid-file FILE]
+//   [--ready-file FILE]
 //              [--metrics-listen HOST:PORT --metrics-token-file FILE] [--group NAME --server-name NAME]
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -18,22 +19,30 @@
 #include "common/clock.h"
 #include "common/json_file.h"
 #include "common/prometheus_text.h"
+#include "common/tls_context.h"
 #include "shadow/shadow_metrics.h"
 #include "shadow/shadow_server.h"
 
 namespace {
 
 constexpr const char* kUsage =
-    "usage: cdr-shadow --listen HOST:PORT --replica-dir DIR [--pid-file FILE] [--ready-file FILE]\n"
+    "usage: cdr-shadow --listen HOST:PORT --replica-dir DIR (--tls-dir DIR | --insecure)\n"
+    "                  [--pid-file FILE] [--ready-file FILE]\n"
     "                  [--max-disk-gib N]\n"
-    "                  [--metrics-listen HOST:PORT --metrics-token-file FILE] [--group NAME --server-name NAME]\n"
+    "                  [--metrics-listen HOST:PORT --metrics-token-file FILE] [--group NAME --server-name "
+    "NAME]\n"
     "  HOST is an IPv4 address literal; PORT 0 picks a free port.\n"
+    "  --tls-dir: the replication stream is TLS 1.3 with DIR/server-cert.pem and DIR/server-key.pem (0600);\n"
+    "    agents must present a certificate signed by DIR/ca-cert.pem whose URI cdr:server/ID (or\n"
+    "    cdr:server/ID/disk/DISK) names what their HELLO is for.\n"
+    "  --insecure: plain TCP, anyone who reaches the port can write any replica (estate insecure = true).\n"
     "  --max-disk-gib: a HELLO for a larger disk is refused (default 256).\n"
     "  --ready-file: written atomically once listening: {\"pid\": N, \"address\": \"HOST:PORT\"} (and\n"
     "    \"metrics_address\" with --metrics-listen).\n"
     "  --metrics-listen: serve GET /metrics (Prometheus text, bearer token of --metrics-token-file), every\n"
     "    series labelled with cdr's --group and --server-name names.\n"
-    "  Recovery points: a DIR/<server>/policy.json {\"every_seconds\": N, \"keep\": K} turns the disks' history\n"
+    "  Recovery points: a DIR/<server>/policy.json {\"every_seconds\": N, \"keep\": K} turns the disks' "
+    "history\n"
     "  on (base images, scheduled points, retention); see docs/recovery-points.md.\n"
     "  CDR_CDP_SEGMENT_BYTES (environment): size of the CDP log segments (default 64 MiB, at least 1 MiB).\n";
 
@@ -44,12 +53,18 @@ struct Flags {
   cdr::shadow::MetricsNames names;
   std::filesystem::path pid_file;
   std::filesystem::path ready_file;
+  std::filesystem::path tls_dir;
+  bool insecure = false;
 };
 
 std::string ParseFlags(int argc, char** argv, Flags* flags) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") return kUsage;
+    if (arg == "--insecure") {
+      flags->insecure = true;
+      continue;
+    }
     if (i + 1 >= argc) return "missing value for " + arg;
     const std::string value = argv[++i];
     if (arg == "--listen") {
@@ -69,6 +84,8 @@ std::string ParseFlags(int argc, char** argv, Flags* flags) {
         return "--max-disk-gib wants a positive number, got " + value;
       }
       flags->options.max_disk_size = std::stoull(value) << 30;
+    } else if (arg == "--tls-dir") {
+      flags->tls_dir = value;
     } else if (arg == "--pid-file") {
       flags->pid_file = value;
     } else if (arg == "--ready-file") {
@@ -86,6 +103,9 @@ std::string ParseFlags(int argc, char** argv, Flags* flags) {
     }
   }
   if (flags->options.replica_dir.empty()) return "--replica-dir is needed";
+  if (flags->tls_dir.empty() == !flags->insecure) {
+    return "pass exactly one of --tls-dir DIR (TLS with client certificates) and --insecure (plain TCP)";
+  }
   if (!flags->metrics_listen.empty() && flags->metrics_token_file.empty()) {
     return "--metrics-listen needs --metrics-token-file";
   }
@@ -130,6 +150,18 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  if (!flags.tls_dir.empty()) {
+    auto tls =
+        cdr::TlsContext::Load(cdr::TlsFilesIn(flags.tls_dir, cdr::TlsRole::kServer), cdr::TlsRole::kServer);
+    if (!tls.ok()) {
+      spdlog::error("--tls-dir: {}", tls.status().ToString());
+      return 2;
+    }
+    flags.options.tls = *tls;
+  } else {
+    spdlog::warn("--insecure: replication is plain TCP; anyone who reaches {} can write the replicas",
+                 flags.options.host);
+  }
   cdr::shadow::ShadowServer server(flags.options);
   if (cdr::Status s = server.Start(); !s.ok()) {
     spdlog::error("{}", s.ToString());

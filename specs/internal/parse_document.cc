@@ -10,7 +10,7 @@ namespace cdr::specs::internal {
 namespace {
 
 constexpr std::array<std::string_view, 3> kRootKeys = {"provider", "quota", "group"};
-constexpr std::array<std::string_view, 2> kProviderKeys = {"type", "root"};
+constexpr std::array<std::string_view, 3> kProviderKeys = {"type", "root", "insecure"};
 constexpr std::array<std::string_view, 1> kQuotaKeys = {"agents"};
 
 ProviderSpec ParseProvider(const toml::table& table, const std::string& file, std::vector<Diagnostic>* out) {
@@ -25,6 +25,10 @@ ProviderSpec ParseProvider(const toml::table& table, const std::string& file, st
     }
   }
   if (std::optional<std::string> root = r.String("root", /*required=*/false)) provider.root = *root;
+  if (std::optional<bool> insecure = r.Bool("insecure")) {
+    provider.insecure = *insecure;
+    provider.insecure_pos = r.ValuePos("insecure");
+  }
   r.ReportUnknownKeys();
   return provider;
 }

@@ -114,7 +114,7 @@ TEST_F(AgentLifecycleE2eTest, NoApiAndBadTokenFiles) {
   fs::create_directories(tmp_ / "noapi");
   Child no_api({(fs::read_symlink("/proc/self/exe").parent_path() / "cdr-agent").string(), "--listen",
                 "127.0.0.1:0", "--state-dir", state_.string(), "--export", "vda=" + disk_.string(),
-                "--no-api", "--ready-file", (tmp_ / "noapi/ready").string()},
+                "--no-api", "--insecure", "--ready-file", (tmp_ / "noapi/ready").string()},
                tmp_ / "noapi/out", tmp_ / "noapi/err");
   std::optional<nlohmann::json> ready = WaitForReadyFile(tmp_ / "noapi/ready", no_api);
   ASSERT_TRUE(ready) << ReadFile(tmp_ / "noapi/err");
@@ -127,7 +127,7 @@ TEST_F(AgentLifecycleE2eTest, NoApiAndBadTokenFiles) {
   RunResult empty =
       RunProgram({(fs::read_symlink("/proc/self/exe").parent_path() / "cdr-agent").string(), "--listen",
                   "127.0.0.1:0", "--state-dir", state_.string(), "--export", "vda=" + disk_.string(),
-                  "--api-token-file", (tmp_ / "empty-token").string()});
+                  "--api-token-file", (tmp_ / "empty-token").string(), "--insecure"});
   EXPECT_EQ(empty.exit_code, 2);
   EXPECT_NE(empty.err.find("empty-token"), std::string::npos) << empty.err;
 }

@@ -2,6 +2,7 @@
 // the same socket path as the reconciler's), for the end-to-end tests of the replication lifecycle.
 #pragma once
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -58,6 +59,8 @@ class AgentWithApi {
                                                "--ready-file",
                                                ready_.string()};
               argv.insert(argv.end(), extra.begin(), extra.end());
+              if (std::find(extra.begin(), extra.end(), "--tls-dir") == extra.end())
+                argv.push_back("--insecure");
               return argv;
             }(),
             work_dir / "agent.out", err_) {

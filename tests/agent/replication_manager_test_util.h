@@ -25,18 +25,19 @@ inline std::optional<nlohmann::json> WaitForReadyFile(const std::filesystem::pat
   return ready;
 }
 
-// A cdr-shadow on 127.0.0.1; port 0 picks a free one, a restart passes the old port.
+// A cdr-shadow on 127.0.0.1; port 0 picks a free one, a restart passes the old port. tls_dir empty:
+// --insecure.
 class ShadowWithReadyFile {
  public:
   ShadowWithReadyFile(const std::filesystem::path& work_dir, const std::filesystem::path& replica_dir,
-                      int port = 0)
+                      int port = 0, const std::filesystem::path& tls_dir = {})
       : ready_(work_dir / "shadow.ready"),
         err_(work_dir / "shadow.err"),
         child_(
             [&] {
               std::filesystem::create_directories(work_dir);
               std::filesystem::remove(ready_);
-              return std::vector<std::string>{
+              std::vector<std::string> argv = {
                   (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "cdr-shadow").string(),
                   "--listen",
                   "127.0.0.1:" + std::to_string(port),
@@ -44,6 +45,12 @@ class ShadowWithReadyFile {
                   replica_dir.string(),
                   "--ready-file",
                   ready_.string()};
+              if (tls_dir.empty()) {
+                argv.push_back("--insecure");
+              } else {
+                argv.insert(argv.end(), {"--tls-dir", tls_dir.string()});
+              }
+              return argv;
             }(),
             work_dir / "shadow.out", err_) {
     if (std::optional<nlohmann::json> ready = WaitForReadyFile(ready_, child_)) {

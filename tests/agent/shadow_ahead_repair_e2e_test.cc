@@ -37,34 +37,35 @@ void QemuWrite(AgentWithApi& agent, uint64_t offset, uint64_t length, int patter
 // Speaks the wire protocol as a second writer of the disk's epoch: HELLO, then one DATA record at the replica's
 // applied seq + 1, then a heartbeat so the shadow commits. Returns the seq the shadow acknowledged.
 uint64_t InjectForeignWrite(int shadow_port, uint64_t epoch) {
-  Result<int> fd = internal::ConnectToShadow("127.0.0.1", static_cast<uint16_t>(shadow_port));
-  EXPECT_TRUE(fd.ok()) << fd.status().ToString();
-  if (!fd.ok()) return 0;
+  Result<std::unique_ptr<ByteStream>> link =
+      internal::ConnectToShadow("127.0.0.1", static_cast<uint16_t>(shadow_port), nullptr);
+  EXPECT_TRUE(link.ok()) << link.status().ToString();
+  if (!link.ok()) return 0;
+  ByteStream& stream = **link;
   wire::Hello hello{"web-1", "vda", kDiskBytes, 4096, epoch, 0, 0};
   wire::Frame frame;
-  Status s = wire::WriteAll(*fd, wire::EncodeFrame(wire::FrameType::kHello, 0, wire::EncodeHello(hello), false));
-  if (s.ok()) s = wire::ReadFrame(*fd, &frame);
+  Status s = stream.WriteAll(wire::EncodeFrame(wire::FrameType::kHello, 0, wire::EncodeHello(hello), false));
+  if (s.ok()) s = wire::ReadFrame(stream, &frame);
   Result<wire::HelloAck> ack = s.ok() ? wire::DecodeHelloAck(frame.payload) : Result<wire::HelloAck>(s);
   uint64_t acked = 0;
   if (ack.ok() && ack->accepted) {
     const std::vector<uint8_t> data(kForeignBytes, 0xEE);
     wire::DataRecord record{1, 0, ack->applied_seq + 1, internal::NowRealtimeNs(), kForeignOffset,
                             kForeignBytes, internal::DataChecksum(data.data(), data.size()), data};
-    s = wire::WriteAll(*fd, wire::EncodeFrame(wire::FrameType::kData, record.seq, wire::EncodeDataRecord(record),
-                                              false));
+    s = stream.WriteAll(
+        wire::EncodeFrame(wire::FrameType::kData, record.seq, wire::EncodeDataRecord(record), false));
     if (s.ok()) {
-      s = wire::WriteAll(*fd, wire::EncodeFrame(wire::FrameType::kHeartbeat, 0,
-                                                wire::EncodeHeartbeat(internal::NowRealtimeNs()), false));
+      s = stream.WriteAll(wire::EncodeFrame(wire::FrameType::kHeartbeat, 0,
+                                            wire::EncodeHeartbeat(internal::NowRealtimeNs()), false));
     }
     while (s.ok() && acked < record.seq) {
-      s = wire::ReadFrame(*fd, &frame);
+      s = wire::ReadFrame(stream, &frame);
       if (!s.ok() || frame.type != wire::FrameType::kAck) continue;
       Result<wire::Ack> a = wire::DecodeAck(frame.payload);
       if (a.ok()) acked = a->applied_seq;
     }
   }
   EXPECT_TRUE(s.ok() && ack.ok() && ack->accepted) << s.ToString() << (ack.ok() ? ack->reason : "");
-  ::close(*fd);
   return acked;
 }
 

@@ -57,6 +57,19 @@ TEST_F(SecurityE2eTest, NoTokenLeavesItsOwnerOnlyFileAndImagesAreOwnerOnly) {
     tokens.push_back(token);
   }
   ASSERT_FALSE(tokens.empty()) << "the local cloud wrote no token file";
+  // TLS is on by default: the CA's, the agent's and the shadow host's keys, owner-only, never copied
+  // anywhere.
+  size_t keys = 0;
+  for (const fs::path& file : Files()) {
+    const std::string name = file.filename().string();
+    if (name.size() < 8 || name.compare(name.size() - 8, 8, "-key.pem") != 0) continue;
+    EXPECT_TRUE(OwnerOnly(file)) << file;
+    const std::string pem = Slurp(file);
+    const size_t body = pem.find('\n') + 1;
+    tokens.push_back(pem.substr(body, pem.find('\n', body) - body));  // the key's first base64 line
+    ++keys;
+  }
+  EXPECT_GE(keys, 3u) << "the CA's, the agent's and the shadow host's keys";
 
   std::vector<std::pair<std::string, std::string>> places;  // where, text
   for (const fs::path& file : Files()) {
@@ -78,7 +91,7 @@ TEST_F(SecurityE2eTest, NoTokenLeavesItsOwnerOnlyFileAndImagesAreOwnerOnly) {
   places.emplace_back("apply output", applied.out + applied.err);
   for (const std::string& token : tokens) {
     for (const auto& [where, text] : places)
-      EXPECT_EQ(text.find(token), std::string::npos) << "a token in " << where;
+      EXPECT_EQ(text.find(token), std::string::npos) << "a token or key in " << where;
   }
 }
 

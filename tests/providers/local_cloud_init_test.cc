@@ -33,6 +33,11 @@ TEST_F(LocalCloudInitTest, InitCreatesLayoutAndHosts) {
        {"zones/az1/hosts", "zones/az1/disks", "zones/az2/hosts", "peerings", "endpoints", "agents"}) {
     EXPECT_TRUE(fs::is_directory(root_ / dir)) << dir;
   }
+  // The estate's CA: its key is the owner's alone.
+  struct stat key {};
+  ASSERT_EQ(::stat((root_ / "pki/ca-key.pem").c_str(), &key), 0);
+  EXPECT_EQ(key.st_mode & 0777, 0600u);
+  EXPECT_TRUE(fs::exists(root_ / "pki/ca-cert.pem"));
   EXPECT_TRUE(fs::exists(root_ / "zones/az1/hosts/host-1.json"));
   EXPECT_TRUE(fs::exists(root_ / "zones/az1/disks/host-2-vda.img"));
 

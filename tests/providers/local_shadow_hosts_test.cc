@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "providers/local/internal/layout.h"
 #include "providers/local/internal/process_probe.h"
@@ -53,6 +54,14 @@ TEST_F(LocalShadowHostsTest, CreateStartsAShadowListeningForReplication) {
   EXPECT_EQ(fs::path(shadow.replica_dir), internal::ShadowReplicaDir(canonical_root_, "az2", shadow.id));
   EXPECT_TRUE(fs::is_directory(shadow.replica_dir));
   EXPECT_TRUE(internal::IsAlive(RecordedPid(shadow.id)));
+  // TLS by default, with a key of its own that only the owner reads.
+  const fs::path tls = internal::ShadowTlsDir(canonical_root_, "az2", shadow.id);
+  std::ifstream cmdline("/proc/" + std::to_string(RecordedPid(shadow.id)) + "/cmdline");
+  const std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+  EXPECT_THAT(args, HasSubstr("--tls-dir"));
+  EXPECT_EQ(fs::status(tls / "server-key.pem").permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_TRUE(fs::exists(tls / "server-cert.pem"));
 
   auto described = provider_->DescribeShadowHost(shadow.id);
   ASSERT_TRUE(described.ok()) << described.status().ToString();

@@ -10,11 +10,16 @@ namespace fs = std::filesystem;
 
 fs::path ShadowBinary() { return fs::read_symlink("/proc/self/exe").parent_path() / "cdr-shadow"; }
 
-ShadowProcess::ShadowProcess(const fs::path& work_dir, const fs::path& replica_dir, int port)
+ShadowProcess::ShadowProcess(const fs::path& work_dir, const fs::path& replica_dir, int port,
+                             const fs::path& tls_dir)
     : out_(work_dir / "shadow.out"),
       err_(work_dir / "shadow.err"),
-      child_({ShadowBinary().string(), "--listen", "127.0.0.1:" + std::to_string(port), "--replica-dir",
-              replica_dir.string()},
+      child_(tls_dir.empty() ? std::vector<std::string>{ShadowBinary().string(), "--listen",
+                                                        "127.0.0.1:" + std::to_string(port), "--replica-dir",
+                                                        replica_dir.string(), "--insecure"}
+                             : std::vector<std::string>{ShadowBinary().string(), "--listen",
+                                                        "127.0.0.1:" + std::to_string(port), "--replica-dir",
+                                                        replica_dir.string(), "--tls-dir", tls_dir.string()},
              out_, err_) {
   const std::string prefix = "listening on 127.0.0.1:";
   PollUntil([&] {

@@ -16,8 +16,9 @@ using namespace cdr::testing;
 // A cdr-shadow on 127.0.0.1; port 0 picks a free one (a restart passes the old port).
 class ShadowProcess {
  public:
-  ShadowProcess(const std::filesystem::path& work_dir, const std::filesystem::path& replica_dir,
-                int port = 0);
+  // tls_dir empty: --insecure (plain TCP).
+  ShadowProcess(const std::filesystem::path& work_dir, const std::filesystem::path& replica_dir, int port = 0,
+                const std::filesystem::path& tls_dir = {});
   bool started() const { return port_ != 0; }
   int port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -145,6 +146,8 @@ AgentProcess::AgentProcess(const fs::path& work_dir, const fs::path& state_dir,
               argv.push_back(e);
             }
             argv.insert(argv.end(), extra.begin(), extra.end());
+            if (std::find(extra.begin(), extra.end(), "--tls-dir") == extra.end())
+              argv.push_back("--insecure");
             return argv;
           }(),
           out_, err_) {

@@ -65,7 +65,7 @@ std::filesystem::path AgentBinary();  // cdr-agent beside this test executable
 // A cdr-agent listening on 127.0.0.1 with a free port.
 class AgentProcess {
  public:
-  // exports: NAME=PATH pairs; extra: more flags.
+  // exports: NAME=PATH pairs; extra: more flags (--insecure unless they hold --tls-dir).
   AgentProcess(const std::filesystem::path& work_dir, const std::filesystem::path& state_dir,
                const std::vector<std::string>& exports, const std::vector<std::string>& extra = {});
   bool started() const { return port_ != 0; }

@@ -66,6 +66,10 @@ inline fs::path AgentPidFile(const fs::path& root, const std::string& host_id) {
 inline fs::path AgentLogFile(const fs::path& root, const std::string& host_id) {
   return AgentDir(root, host_id) / "agent.log";
 }
+// The agent's TLS key and certificates (internal/host_certificates.h).
+inline fs::path AgentTlsDir(const fs::path& root, const std::string& host_id) {
+  return AgentDir(root, host_id) / "tls";
+}
 inline fs::path ShadowsDir(const fs::path& root) { return root / "shadows"; }
 inline fs::path ShadowFile(const fs::path& root, const std::string& id) {
   return ShadowsDir(root) / (id + ".json");
@@ -85,6 +89,9 @@ inline fs::path ShadowPidFile(const fs::path& root, const std::string& zone, con
 }
 inline fs::path ShadowLogFile(const fs::path& root, const std::string& zone, const std::string& id) {
   return ShadowHostDir(root, zone, id) / "shadow.log";
+}
+inline fs::path ShadowTlsDir(const fs::path& root, const std::string& zone, const std::string& id) {
+  return ShadowHostDir(root, zone, id) / "tls";
 }
 
 inline fs::path DrHostsDir(const fs::path& root) { return root / "dr_hosts"; }

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# What TLS costs the replication stream: cdr-agent → cdr-shadow over TLS 1.3 (mutual certificates, AES-GCM)
+# against the same pair over plain TCP (--insecure), both on 127.0.0.1, in one run.
+#
+#   bash bench/tls_overhead.sh [build dir] [image MiB] [data MiB] [fio seconds]      (ROUNDS=3 by default)
+#
+# Each round runs plain then TLS (alternating which goes first) on a fresh copy of the same sparse image holding
+# DATA_MiB of random (incompressible) data at 8 places: a fresh cdr-shadow and a fresh cdr-agent --mode sync
+# --shadow, timed from the agent's start until the shadow records full_sync_done (it fdatasyncs the replica
+# first), then fio's nbd engine writes 4 KiB random blocks at iodepth 1 for FIO_SECONDS through the agent: in sync
+# mode a write is acknowledged only once the shadow has it, so the stream's latency is in every write. The replica
+# is compared with the disk (cmp) after each run. Certificates come from `openssl` (an EC P-256 CA, a server
+# certificate for 127.0.0.1, a client certificate naming cdr:server/bench). Medians of the rounds are reported.
+# Target: TLS time <= 1.15x plain for the full sync and for the mean write latency; the script exits 1 otherwise.
+set -euo pipefail
+BUILD=${1:-build}
+IMAGE_MIB=${2:-2048}
+DATA_MIB=${3:-512}
+FIO_SECONDS=${4:-5}
+ROUNDS=${ROUNDS:-3}
+TARGET=1.15
+
+for tool in cmp fio openssl python3; do
+  command -v "$tool" >/dev/null || { echo "tls_overhead: $tool is needed (bash .ci/install-deps.sh)" >&2; exit 2; }
+done
+fio --enghelp=nbd >/dev/null 2>&1 || { echo "tls_overhead: this fio has no nbd ioengine" >&2; exit 2; }
+AGENT=$(realpath "$BUILD/cdr-agent")
+SHADOW=$(realpath "$BUILD/cdr-shadow")
+[ -x "$AGENT" ] && [ -x "$SHADOW" ] || { echo "tls_overhead: build cdr-agent and cdr-shadow first" >&2; exit 2; }
+
+BENCH=tls_overhead
+source "$(dirname "$0")/daemons.sh"
+TMP=$(mktemp -d /tmp/cdr-bench-tls.XXXXXX)
+cleanup() { stop_pids; rm -rf "$TMP"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+now() { date +%s.%N; }
+seconds_since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$1" "$(now)"; }
+
+# The estate's CA and one certificate per side, in cdr's --tls-dir layout.
+make_certificates() {
+  local pki="$TMP/pki"
+  mkdir -p "$pki" "$TMP/shadow-tls" "$TMP/agent-tls"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$pki/ca-key.pem" \
+      -out "$pki/ca-cert.pem" -subj /CN=bench-ca -days 1 -addext basicConstraints=critical,CA:TRUE \
+      -addext keyUsage=critical,keyCertSign 2>/dev/null
+  issue() {  # dir role-prefix extensions
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1/$2-key.pem" -subj "/CN=$2" \
+        -out "$1/$2.csr" 2>/dev/null
+    printf '%s\n' "$3" >"$1/ext.cnf"
+    openssl x509 -req -in "$1/$2.csr" -CA "$pki/ca-cert.pem" -CAkey "$pki/ca-key.pem" -CAcreateserial -days 1 \
+        -extfile "$1/ext.cnf" -out "$1/$2-cert.pem" 2>/dev/null
+    chmod 600 "$1/$2-key.pem"
+    cp "$pki/ca-cert.pem" "$1/ca-cert.pem"
+  }
+  issue "$TMP/shadow-tls" server "$(printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth')"
+  issue "$TMP/agent-tls" client "$(printf 'subjectAltName=URI:cdr:server/bench\nextendedKeyUsage=clientAuth')"
+}
+
+echo "tls_overhead: a ${IMAGE_MIB} MiB image with ${DATA_MIB} MiB of random data; $ROUNDS rounds x (plain, TLS)" >&2
+make_certificates
+IMG="$TMP/image.img"
+truncate -s "${IMAGE_MIB}M" "$IMG"
+CHUNK_MIB=$((DATA_MIB / 8))
+head -c "${CHUNK_MIB}M" /dev/urandom >"$TMP/chunk"
+STRIDE_MIB=$(((IMAGE_MIB - CHUNK_MIB) / 7))
+for i in $(seq 0 7); do
+  dd if="$TMP/chunk" of="$IMG" bs=1M seek=$((i * STRIDE_MIB)) conv=notrunc status=none
+done
+rm -f "$TMP/chunk"
+
+run() {  # mode(plain|tls) round → appends "sync_seconds write_mean_us" to $TMP/$mode.txt
+  local mode=$1 round=$2 dir="$TMP/$1-$2"
+  mkdir -p "$dir/replicas" "$dir/state"
+  cp --sparse=always "$IMG" "$dir/disk.img"
+  sync
+  local shadow_transport=(--insecure) agent_transport=(--insecure)
+  if [ "$mode" = tls ]; then
+    shadow_transport=(--tls-dir "$TMP/shadow-tls")
+    agent_transport=(--tls-dir "$TMP/agent-tls")
+  fi
+  "$SHADOW" --listen 127.0.0.1:0 "${shadow_transport[@]}" --replica-dir "$dir/replicas" >"$dir/shadow.out" \
+      2>"$dir/shadow.err" &
+  PIDS+=($!)
+  local shadow_address start
+  shadow_address=$(listening_address "$dir/shadow.out")
+  start=$(now)
+  "$AGENT" --listen 127.0.0.1:0 "${agent_transport[@]}" --state-dir "$dir/state" --export vda="$dir/disk.img" \
+      --journal-max-mib 65536 --shadow "$shadow_address" --server-id bench --mode sync >"$dir/agent.out" \
+      2>"$dir/agent.err" &
+  PIDS+=($!)
+  local done_ok=0
+  for _ in $(seq 1 12000); do  # 20 minutes at most
+    if grep -q '"full_sync_done": *true' "$dir/replicas/bench/vda.state.json" 2>/dev/null; then done_ok=1; break; fi
+    sleep 0.05
+  done
+  [ "$done_ok" = 1 ] || { echo "tls_overhead: $mode: the full sync did not finish" >&2; tail -5 "$dir/agent.err" >&2; exit 1; }
+  local sync_seconds nbd
+  sync_seconds=$(seconds_since "$start")
+  nbd=$(listening_address "$dir/agent.out")
+  fio --name=w --ioengine=nbd --uri="nbd://$nbd/vda" --rw=randwrite --bs=4k --iodepth=1 --size=$((IMAGE_MIB / 2))M \
+      --runtime="$FIO_SECONDS" --time_based --output-format=json --output="$dir/fio.json" >"$dir/fio.err" 2>&1 \
+      || { echo "tls_overhead: $mode: fio failed" >&2; cat "$dir/fio.err" >&2; exit 1; }
+  stop_pids
+  cmp "$dir/disk.img" "$dir/replicas/bench/vda.img" || { echo "tls_overhead: $mode: the replica differs" >&2; exit 1; }
+  python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["jobs"][0]["write"]; print(sys.argv[2], j["lat_ns"]["mean"]/1000, j["iops"])' \
+      "$dir/fio.json" "$sync_seconds" >>"$TMP/$mode.txt"
+  rm -rf "$dir"
+}
+
+for round in $(seq 1 "$ROUNDS"); do
+  if [ $((round % 2)) = 1 ]; then run plain "$round"; run tls "$round"; else run tls "$round"; run plain "$round"; fi
+  echo "  round $round/$ROUNDS done" >&2
+done
+
+python3 - "$IMAGE_MIB" "$DATA_MIB" "$FIO_SECONDS" "$TARGET" "$TMP/plain.txt" "$TMP/tls.txt" <<'EOF'
+import statistics, sys
+image, data, seconds, target = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+plain, tls = ([[float(x) for x in line.split()] for line in open(path)] for path in sys.argv[5:7])
+med = lambda rows, i: statistics.median(r[i] for r in rows)
+print(f"image {image} MiB, {data} MiB random data; fio 4 KiB randwrite iodepth 1, {seconds} s, agent --mode sync; "
+      f"{len(tls)} rounds (median)")
+print(f"  full sync       plain {med(plain, 0):7.3f} s   TLS {med(tls, 0):7.3f} s   TLS/plain {med(tls, 0) / med(plain, 0):.2f}x")
+print(f"  4 KiB write     plain {med(plain, 1):7.1f} us  TLS {med(tls, 1):7.1f} us  TLS/plain {med(tls, 1) / med(plain, 1):.2f}x"
+      f"   ({med(plain, 2):.0f} vs {med(tls, 2):.0f} IOPS)")
+print("  rounds: sync plain " + " ".join(f"{r[0]:.2f}" for r in plain) + " | TLS " + " ".join(f"{r[0]:.2f}" for r in tls)
+      + " ; write us plain " + " ".join(f"{r[1]:.0f}" for r in plain) + " | TLS " + " ".join(f"{r[1]:.0f}" for r in tls))
+ok = med(tls, 0) / med(plain, 0) <= target and med(tls, 1) / med(plain, 1) <= target
+print(f"  target: TLS <= {target}x plain for both: {'met' if ok else 'MISSED'}")
+sys.exit(0 if ok else 1)
+EOF

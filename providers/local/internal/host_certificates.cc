@@ -1,0 +1,49 @@
+#include "providers/local/internal/host_certificates.h"
+
+#include "common/tls_identity.h"
+#include "common/tls_issuer.h"
+#include "providers/local/internal/dr_host_record.h"
+#include "providers/local/internal/layout.h"
+
+namespace cdr::providers::local::internal {
+
+namespace fs = std::filesystem;
+
+Status EnsureCertificateAuthority(const fs::path& root) {
+  std::error_code ec;
+  if (fs::exists(PkiDir(root) / "ca-key.pem", ec)) return Status::Ok();
+  return CreateCertificateAuthority(PkiDir(root), "cdr local cloud CA");
+}
+
+Result<std::vector<std::string>> AgentTransportArgs(const fs::path& root, const std::string& host_id,
+                                                    const fs::path& tls_dir, bool insecure) {
+  if (insecure) return std::vector<std::string>{"--insecure"};
+  CDR_RETURN_IF_ERROR(EnsureCertificateAuthority(root));
+  CertificateRequest request;
+  request.common_name = "cdr-agent " + host_id;
+  request.role = TlsRole::kClient;
+  request.uris = {ServerIdentityUri(host_id)};
+  // A reverse agent (failback) fronts a DR host's disks and replicates them as the server the DR host stands
+  // in for.
+  auto dr = ReadDrHost(DrHostFile(root, host_id));
+  if (dr.ok() && !dr->host.server_id.empty() && IsSafeId(dr->host.server_id)) {
+    request.uris.push_back(ServerIdentityUri(dr->host.server_id));
+  }
+  CDR_RETURN_IF_ERROR(IssueCertificate(PkiDir(root), request, tls_dir));
+  return std::vector<std::string>{"--tls-dir", tls_dir.string()};
+}
+
+Result<std::vector<std::string>> ShadowTransportArgs(const fs::path& root, const std::string& shadow_id,
+                                                     const fs::path& tls_dir, bool insecure) {
+  if (insecure) return std::vector<std::string>{"--insecure"};
+  CDR_RETURN_IF_ERROR(EnsureCertificateAuthority(root));
+  CertificateRequest request;
+  request.common_name = "cdr-shadow " + shadow_id;
+  request.role = TlsRole::kServer;
+  request.ip_addresses = {"127.0.0.1"};
+  request.dns_names = {"localhost", shadow_id};
+  CDR_RETURN_IF_ERROR(IssueCertificate(PkiDir(root), request, tls_dir));
+  return std::vector<std::string>{"--tls-dir", tls_dir.string()};
+}
+
+}  // namespace cdr::providers::local::internal
