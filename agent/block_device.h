@@ -7,10 +7,19 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <vector>
 
 #include "common/status.h"
 
 namespace cdr::agent {
+
+// One run of a disk's allocation map: a hole is unallocated and reads as zeroes; anything else is data (or not
+// known to be a hole, which must be reported as data).
+struct Extent {
+  uint64_t length;
+  bool hole;
+  bool operator==(const Extent&) const = default;
+};
 
 class BlockDevice {
  public:
@@ -29,6 +38,12 @@ class BlockDevice {
   virtual Status Trim(uint64_t offset, uint64_t length, bool fua) = 0;
   // may_punch = false is NBD_CMD_FLAG_NO_HOLE: the range must stay allocated.
   virtual Status WriteZeroes(uint64_t offset, uint64_t length, bool may_punch, bool fua) = 0;
+  // The allocation of [offset, offset + length) from `offset` on, in order: at least one extent, possibly
+  // stopping short of the end. By default all of it is data.
+  virtual Status Extents(uint64_t offset, uint64_t length, std::vector<Extent>* out) {
+    out->push_back({length, false});
+    return Status::Ok();
+  }
 };
 
 // Base of the layers: forwards everything to `next`, which it owns.
@@ -46,6 +61,9 @@ class ForwardingDevice : public BlockDevice {
   Status Trim(uint64_t offset, uint64_t length, bool fua) override { return next_->Trim(offset, length, fua); }
   Status WriteZeroes(uint64_t offset, uint64_t length, bool may_punch, bool fua) override {
     return next_->WriteZeroes(offset, length, may_punch, fua);
+  }
+  Status Extents(uint64_t offset, uint64_t length, std::vector<Extent>* out) override {
+    return next_->Extents(offset, length, out);
   }
 
  protected:

@@ -186,12 +186,14 @@ Status DirtyBitmap::Clear(uint64_t offset, uint64_t length) {
 }
 
 Status DirtyBitmap::Sync() {
-  if (!unsynced_.exchange(false, std::memory_order_acq_rel)) return Status::Ok();
-  if (::fdatasync(fd_) != 0) {
-    unsynced_.store(true);
-    return ErrnoStatus("fdatasync bitmap", errno);
-  }
-  return Status::Ok();
+  return sync_.Run([this] {
+    if (!unsynced_.exchange(false, std::memory_order_acq_rel)) return Status::Ok();
+    if (::fdatasync(fd_) != 0) {
+      unsynced_.store(true);
+      return ErrnoStatus("fdatasync bitmap", errno);
+    }
+    return Status::Ok();
+  });
 }
 
 Status DirtyBitmap::CloseClean() {

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <vector>
 
+#include "agent/group_commit.h"
 #include "common/status.h"
 
 namespace cdr::agent {
@@ -72,6 +73,8 @@ class DirtyBitmap {
   size_t word_count_;
   std::mutex persist_mutex_;  // orders the pwrite of a word after the in-memory change it carries
   std::atomic<bool> unsynced_{false};
+  // Serializes the syncs too: a Sync() that finds unsynced_ cleared must not return before that fdatasync ends.
+  GroupCommit sync_;
   BitmapRecovery recovery_ = BitmapRecovery::kNew;
 };
 

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "agent/block_device.h"
+#include "agent/group_commit.h"
 
 namespace cdr::agent {
 
@@ -23,6 +24,8 @@ class FileBackend : public BlockDevice {
   Status Flush() override;
   Status Trim(uint64_t offset, uint64_t length, bool fua) override;
   Status WriteZeroes(uint64_t offset, uint64_t length, bool may_punch, bool fua) override;
+  // Regular files: from SEEK_DATA/SEEK_HOLE (a filesystem without them reports all data); block devices: data.
+  Status Extents(uint64_t offset, uint64_t length, std::vector<Extent>* out) override;
 
  private:
   FileBackend(int fd, uint64_t size, bool is_block_device, std::string path)
@@ -33,6 +36,7 @@ class FileBackend : public BlockDevice {
   uint64_t size_;  // fixed at open: a disk size change breaks replication and needs a repair
   bool is_block_device_;
   std::string path_;
+  GroupCommit sync_;  // concurrent FLUSH/FUA requests share fdatasyncs
 };
 
 }  // namespace cdr::agent

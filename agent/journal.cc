@@ -179,15 +179,17 @@ Result<uint64_t> Journal::Append(RecordKind kind, uint16_t flags, uint64_t offse
 }
 
 Status Journal::Sync() {
-  std::shared_ptr<ActiveFile> file;
-  {
-    std::lock_guard lock(mutex_);
-    file = active_file_;
-  }
-  if (file == nullptr) return Internal("journal " + dir_.string() + " has no open segment");
-  // Outside the lock: appends from other connections go on while this one waits for the disk.
-  if (::fdatasync(file->fd) != 0) return ErrnoStatus("fdatasync journal " + dir_.string(), errno);
-  return Status::Ok();
+  return sync_.Run([this] {
+    std::shared_ptr<ActiveFile> file;
+    {
+      std::lock_guard lock(mutex_);
+      file = active_file_;
+    }
+    if (file == nullptr) return Internal("journal " + dir_.string() + " has no open segment");
+    // Outside the lock: appends from other connections go on while this one waits for the disk.
+    if (::fdatasync(file->fd) != 0) return ErrnoStatus("fdatasync journal " + dir_.string(), errno);
+    return Status::Ok();
+  });
 }
 
 Status Journal::ReleaseUpTo(uint64_t seq) {

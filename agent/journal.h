@@ -14,6 +14,7 @@
 #include <mutex>
 #include <span>
 
+#include "agent/group_commit.h"
 #include "agent/journal_record.h"
 #include "common/status.h"
 
@@ -78,6 +79,7 @@ class Journal {
   bool full_ = false;
   bool broken_ = false;
   uint64_t dropped_tail_bytes_ = 0;
+  GroupCommit sync_;  // concurrent FLUSH/FUA requests share fdatasyncs
 };
 
 }  // namespace cdr::agent

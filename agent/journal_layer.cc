@@ -19,6 +19,7 @@ Status JournalLayer::Record(RecordKind kind, uint16_t flags, uint64_t offset, ui
 }
 
 Status JournalLayer::Write(uint64_t offset, std::span<const uint8_t> data, bool fua) {
+  RangeLock::Held held = in_flight_.Acquire(offset, data.size());
   CDR_RETURN_IF_ERROR(next().Write(offset, data, fua));
   return Record(RecordKind::kWrite, fua ? kRecordFlagFua : 0, offset, data.size(), data);
 }
@@ -29,11 +30,13 @@ Status JournalLayer::Flush() {
 }
 
 Status JournalLayer::Trim(uint64_t offset, uint64_t length, bool fua) {
+  RangeLock::Held held = in_flight_.Acquire(offset, length);
   CDR_RETURN_IF_ERROR(next().Trim(offset, length, fua));
   return Record(RecordKind::kTrim, fua ? kRecordFlagFua : 0, offset, length, {});
 }
 
 Status JournalLayer::WriteZeroes(uint64_t offset, uint64_t length, bool may_punch, bool fua) {
+  RangeLock::Held held = in_flight_.Acquire(offset, length);
   CDR_RETURN_IF_ERROR(next().WriteZeroes(offset, length, may_punch, fua));
   const uint16_t flags = (fua ? kRecordFlagFua : 0) | (may_punch ? 0 : kRecordFlagNoHole);
   return Record(RecordKind::kZero, flags, offset, length, {});

@@ -2,6 +2,8 @@
 // (the backing store) has applied it. A journal that is full or broken never fails the write: the data is in
 // the backing store and the dirty bitmap above still records the range; journal_full() tells the agent to
 // report it (later: replication_error with the bitmap kept, then repair).
+// Overlapping requests in flight together take turns (RangeLock) from the write below to the append, so the
+// journal's seq order of overlapping records is the order in which their data reached the file.
 #pragma once
 
 #include <atomic>
@@ -9,6 +11,7 @@
 
 #include "agent/block_device.h"
 #include "agent/journal.h"
+#include "agent/range_lock.h"
 
 namespace cdr::agent {
 
@@ -31,6 +34,7 @@ class JournalLayer : public ForwardingDevice {
   Status Record(RecordKind kind, uint16_t flags, uint64_t offset, uint64_t length, std::span<const uint8_t> data);
 
   std::shared_ptr<Journal> journal_;
+  RangeLock in_flight_;
   std::atomic<bool> reported_{false};  // log the first missing record only, not one line per write
 };
 

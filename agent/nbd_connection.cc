@@ -1,11 +1,27 @@
-// Transmission phase: one request at a time, in order, with simple replies. The payload buffer is reused for
-// the whole connection (grown to the largest request seen, bounded by kMaxPayload), so a 4 KiB write costs a
-// header read, a payload read, the pipeline's pwrites and one reply send: no allocation.
-#include <string>
+// Transmission phase: the requests of one connection are served concurrently, as nbdkit's worker threads do.
+// Each worker takes the read side in turn, reads one request (and its payload), lets go of the read side and
+// serves the request while the next worker reads the next one; replies go out as requests finish, in any
+// order (the cookie identifies them), never interleaved (NbdReplies). A client with one request in flight keeps
+// one worker busy and costs no hand-off; more workers start only when every worker is busy (up to kMaxWorkers).
+//
+//   worker: ┌─► read lock ─► read header + payload ─► unlock ─► device call ─► reply (send lock) ─┐
+//           └────────────────────────────────────────────────────────────────────────────────────┘
+//
+// Payload bytes in flight are bounded (kMaxInFlightBytes; one request of any size is always admitted), so a
+// client cannot make one connection hold kMaxWorkers x kMaxPayload bytes. On DISC, EOF, a protocol error or a
+// failed reply the connection closes for reading; requests already read still finish and reply before
+// ServeTransmission returns.
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
+#include "agent/internal/nbd_replies.h"
 #include "agent/internal/nbd_session.h"
 #include "agent/internal/socket_io.h"
 #include "agent/io_status.h"
@@ -14,104 +30,232 @@
 namespace cdr::agent::internal {
 namespace {
 
+// Requests served at once per connection. nbdkit runs 16 threads; on the 2-core test machine 4 workers gave
+// 0.62-0.69x nbdkit's 4 KiB iodepth-16 IOPS where 16 gave 0.50x (more threads only added wake-ups), and the
+// connection still reads the next request while 3 others are served.
+constexpr int kMaxWorkers = 4;
+constexpr uint64_t kMaxInFlightBytes = 64u << 20;
+// A worker keeps its buffer between requests up to this size; a bigger one is freed after its request.
+constexpr size_t kKeptBufferBytes = 1u << 20;
+// One BLOCK_STATUS reply describes at most this many extents (the client asks again for the rest).
+constexpr size_t kMaxExtents = 1024;
+
+struct Request {
+  uint16_t flags = 0;
+  nbd::Cmd type = nbd::Cmd::kRead;
+  uint64_t cookie = 0;
+  uint64_t offset = 0;
+  uint32_t length = 0;
+  uint64_t admitted = 0;  // payload bytes counted against kMaxInFlightBytes
+};
+
 class Transmission {
  public:
-  Transmission(int fd, const NbdExport& exp) : fd_(fd), exp_(exp), device_(*exp.device) {}
+  Transmission(int fd, const HandshakeResult& session)
+      : fd_(fd),
+        exp_(*session.chosen),
+        device_(*exp_.device),
+        base_allocation_(session.base_allocation),
+        replies_(fd, session.structured_replies) {}
 
   void Run() {
-    while (true) {
-      uint8_t request[nbd::kRequestSize];
-      if (!ReadFull(fd_, request, sizeof request)) return;
-      if (GetU32(request) != nbd::kRequestMagic) {
-        spdlog::warn("nbd {}: bad request magic, closing", exp_.name);
-        return;
-      }
-      const uint16_t flags = GetU16(request + 4);
-      const auto type = static_cast<nbd::Cmd>(GetU16(request + 6));
-      const uint64_t cookie = GetU64(request + 8);
-      const uint64_t offset = GetU64(request + 16);
-      const uint32_t length = GetU32(request + 24);
-      if (type == nbd::Cmd::kDisc) return;
-      if (!Handle(type, flags, cookie, offset, length)) return;
+    Worker();
+    std::vector<std::thread> others;
+    {
+      std::lock_guard lock(state_mutex_);
+      closing_ = true;
+      others.swap(workers_);
     }
+    for (std::thread& t : others) t.join();
   }
 
  private:
+  enum class Next { kServe, kSkip, kClose };
+
+  void Worker() {
+    std::vector<uint8_t> buffer;
+    while (true) {
+      Request req;
+      Next next;
+      {
+        std::lock_guard read(read_mutex_);
+        if (closing_) return;
+        next = ReadRequest(&req, &buffer);
+        if (next == Next::kClose) Close();
+      }
+      if (next == Next::kClose) return;
+      if (next == Next::kSkip) continue;
+      BecomeBusy();
+      const bool alive = Serve(req, &buffer);
+      FinishRequest(req.admitted);
+      if (buffer.capacity() > kKeptBufferBytes) std::vector<uint8_t>().swap(buffer);
+      if (!alive) {
+        Close();
+        return;
+      }
+    }
+  }
+
+  // Stops every worker from reading; the one blocked in recv wakes because of the shutdown.
+  void Close() {
+    if (!closing_.exchange(true)) ::shutdown(fd_, SHUT_RD);
+  }
+
+  // The worker that just read a request is busy; start another if none is left to read the next one.
+  void BecomeBusy() {
+    std::lock_guard lock(state_mutex_);
+    if (--idle_ > 0 || closing_ || static_cast<int>(workers_.size()) + 1 >= kMaxWorkers) return;
+    ++idle_;
+    workers_.emplace_back([this] { Worker(); });
+  }
+
+  void FinishRequest(uint64_t admitted) {
+    std::lock_guard lock(state_mutex_);
+    ++idle_;
+    in_flight_bytes_ -= admitted;
+    if (admitted > 0) budget_.notify_all();
+  }
+
+  void Admit(uint64_t bytes, Request* req) {
+    std::unique_lock lock(state_mutex_);
+    budget_.wait(lock, [&] { return in_flight_bytes_ == 0 || in_flight_bytes_ + bytes <= kMaxInFlightBytes; });
+    in_flight_bytes_ += bytes;
+    req->admitted = bytes;
+  }
+
+  // With the read side held: the next request and, for WRITE, its payload into `buffer`.
+  Next ReadRequest(Request* req, std::vector<uint8_t>* buffer) {
+    uint8_t raw[nbd::kRequestSize];
+    if (!ReadFull(fd_, raw, sizeof raw)) return Next::kClose;
+    if (GetU32(raw) != nbd::kRequestMagic) {
+      spdlog::warn("nbd {}: bad request magic, closing", exp_.name);
+      return Next::kClose;
+    }
+    req->flags = GetU16(raw + 4);
+    req->type = static_cast<nbd::Cmd>(GetU16(raw + 6));
+    req->cookie = GetU64(raw + 8);
+    req->offset = GetU64(raw + 16);
+    req->length = GetU32(raw + 24);
+    if (req->type == nbd::Cmd::kDisc) return Next::kClose;
+    const bool payload = req->type == nbd::Cmd::kWrite;
+    if (payload || req->type == nbd::Cmd::kRead) {
+      // Too big to buffer: a write's payload cannot be skipped cheaply, and the spec allows a hard disconnect.
+      if (req->length > nbd::kMaxPayload) {
+        if (payload) return Next::kClose;
+        return replies_.ReadError(req->cookie, nbd::kEInval) ? Next::kSkip : Next::kClose;
+      }
+      Admit(req->length, req);
+      buffer->resize(req->length);
+    }
+    if (payload && !ReadFull(fd_, buffer->data(), req->length)) {
+      FinishAdmitted(req);
+      return Next::kClose;
+    }
+    return Next::kServe;
+  }
+
+  void FinishAdmitted(Request* req) {
+    std::lock_guard lock(state_mutex_);
+    in_flight_bytes_ -= req->admitted;
+    req->admitted = 0;
+    budget_.notify_all();
+  }
+
   bool InRange(uint64_t offset, uint64_t length) const {
     const uint64_t size = device_.Size();
     return offset <= size && length <= size - offset;
   }
 
-  bool Reply(uint64_t cookie, uint32_t error, const uint8_t* data = nullptr, size_t length = 0) {
-    uint8_t header[nbd::kSimpleReplySize];
-    PutU32(header, nbd::kSimpleReplyMagic);
-    PutU32(header + 4, error);
-    PutU64(header + 8, cookie);
-    struct iovec iov[2] = {{header, sizeof header}, {const_cast<uint8_t*>(data), length}};
-    return WriteVecFull(fd_, iov, data != nullptr && length > 0 ? 2 : 1);
-  }
-
   bool ReplyStatus(uint64_t cookie, const char* what, const Status& status) {
     if (!status.ok()) spdlog::warn("nbd {}: {} failed: {}", exp_.name, what, status.ToString());
-    return Reply(cookie, NbdErrorFor(status));
+    return replies_.Simple(cookie, NbdErrorFor(status));
   }
 
-  uint8_t* Buffer(uint32_t length) {
-    if (buffer_.size() < length) buffer_.resize(length);
-    return buffer_.data();
-  }
-
-  bool Handle(nbd::Cmd type, uint16_t flags, uint64_t cookie, uint64_t offset, uint32_t length) {
-    const bool fua = flags & nbd::kCmdFlagFua;
-    // FUA is valid on every command once negotiated; NO_HOLE only on WRITE_ZEROES; nothing else was offered.
-    const uint16_t allowed = nbd::kCmdFlagFua | (type == nbd::Cmd::kWriteZeroes ? nbd::kCmdFlagNoHole : 0);
-    if ((flags & ~allowed) != 0) {
-      spdlog::warn("nbd {}: command {} with unknown flags {:#x} refused", exp_.name, static_cast<int>(type),
-                   flags);
-      if (type == nbd::Cmd::kWrite && (length > nbd::kMaxPayload || !Discard(fd_, length))) return false;
-      return Reply(cookie, nbd::kEInval);
-    }
+  static uint16_t AllowedFlags(nbd::Cmd type) {
+    // FUA is valid on every command once negotiated; NO_HOLE only on WRITE_ZEROES, REQ_ONE on BLOCK_STATUS.
     switch (type) {
-      case nbd::Cmd::kRead: {
-        if (length > nbd::kMaxPayload || !InRange(offset, length)) return Reply(cookie, nbd::kEInval);
-        uint8_t* buf = Buffer(length);
-        Status s = device_.Read(offset, std::span(buf, length));
-        if (!s.ok()) return ReplyStatus(cookie, "read", s);
-        return Reply(cookie, 0, buf, length);
-      }
-      case nbd::Cmd::kWrite: {
-        // Too big to buffer: the payload cannot be skipped cheaply, and the spec allows a hard disconnect.
-        if (length > nbd::kMaxPayload) return false;
-        uint8_t* buf = Buffer(length);
-        if (!ReadFull(fd_, buf, length)) return false;
-        if (!InRange(offset, length)) return Reply(cookie, nbd::kEInval);
-        if (length == 0) return Reply(cookie, 0);
-        return ReplyStatus(cookie, "write", device_.Write(offset, std::span<const uint8_t>(buf, length), fua));
-      }
-      case nbd::Cmd::kFlush:
-        return ReplyStatus(cookie, "flush", device_.Flush());
-      case nbd::Cmd::kTrim:
-        if (!InRange(offset, length)) return Reply(cookie, nbd::kEInval);
-        if (length == 0) return Reply(cookie, 0);
-        return ReplyStatus(cookie, "trim", device_.Trim(offset, length, fua));
       case nbd::Cmd::kWriteZeroes:
-        if (!InRange(offset, length)) return Reply(cookie, nbd::kEInval);
-        if (length == 0) return Reply(cookie, 0);
-        return ReplyStatus(cookie, "write_zeroes",
-                           device_.WriteZeroes(offset, length, !(flags & nbd::kCmdFlagNoHole), fua));
+        return nbd::kCmdFlagFua | nbd::kCmdFlagNoHole;
+      case nbd::Cmd::kBlockStatus:
+        return nbd::kCmdFlagFua | nbd::kCmdFlagReqOne;
       default:
-        return Reply(cookie, nbd::kEInval);
+        return nbd::kCmdFlagFua;
     }
   }
 
-  int fd_;
+  // false: the reply could not be sent, the connection is over.
+  bool Serve(const Request& req, std::vector<uint8_t>* buffer) {
+    const bool fua = req.flags & nbd::kCmdFlagFua;
+    if ((req.flags & ~AllowedFlags(req.type)) != 0) {
+      spdlog::warn("nbd {}: command {} with unknown flags {:#x} refused", exp_.name, static_cast<int>(req.type),
+                   req.flags);
+      return req.type == nbd::Cmd::kRead ? replies_.ReadError(req.cookie, nbd::kEInval)
+                                         : replies_.Simple(req.cookie, nbd::kEInval);
+    }
+    const uint64_t offset = req.offset, length = req.length;
+    switch (req.type) {
+      case nbd::Cmd::kRead: {
+        if (!InRange(offset, length)) return replies_.ReadError(req.cookie, nbd::kEInval);
+        Status s = device_.Read(offset, std::span(buffer->data(), length));
+        if (!s.ok()) {
+          spdlog::warn("nbd {}: read failed: {}", exp_.name, s.ToString());
+          return replies_.ReadError(req.cookie, NbdErrorFor(s));
+        }
+        return replies_.ReadData(req.cookie, offset, std::span<const uint8_t>(buffer->data(), length));
+      }
+      case nbd::Cmd::kWrite:
+        if (!InRange(offset, length)) return replies_.Simple(req.cookie, nbd::kEInval);
+        if (length == 0) return replies_.Simple(req.cookie, 0);
+        return ReplyStatus(req.cookie, "write",
+                           device_.Write(offset, std::span<const uint8_t>(buffer->data(), length), fua));
+      case nbd::Cmd::kFlush:
+        return ReplyStatus(req.cookie, "flush", device_.Flush());
+      case nbd::Cmd::kTrim:
+        if (!InRange(offset, length)) return replies_.Simple(req.cookie, nbd::kEInval);
+        if (length == 0) return replies_.Simple(req.cookie, 0);
+        return ReplyStatus(req.cookie, "trim", device_.Trim(offset, length, fua));
+      case nbd::Cmd::kWriteZeroes:
+        if (!InRange(offset, length)) return replies_.Simple(req.cookie, nbd::kEInval);
+        if (length == 0) return replies_.Simple(req.cookie, 0);
+        return ReplyStatus(req.cookie, "write_zeroes",
+                           device_.WriteZeroes(offset, length, !(req.flags & nbd::kCmdFlagNoHole), fua));
+      case nbd::Cmd::kBlockStatus:
+        return BlockStatus(req);
+      default:
+        return replies_.Simple(req.cookie, nbd::kEInval);
+    }
+  }
+
+  bool BlockStatus(const Request& req) {
+    // Only a client that selected base:allocation may ask (proto.md: EINVAL otherwise).
+    if (!base_allocation_ || req.length == 0 || !InRange(req.offset, req.length)) {
+      return replies_.Simple(req.cookie, nbd::kEInval);
+    }
+    std::vector<Extent> extents;
+    Status s = device_.Extents(req.offset, req.length, &extents);
+    if (!s.ok() || extents.empty()) return ReplyStatus(req.cookie, "block_status", s.ok() ? Internal("no extents") : s);
+    const size_t keep = (req.flags & nbd::kCmdFlagReqOne) ? 1 : kMaxExtents;
+    if (extents.size() > keep) extents.resize(keep);
+    return replies_.BlockStatus(req.cookie, nbd::kBaseAllocationId, extents);
+  }
+
+  const int fd_;
   const NbdExport& exp_;
   BlockDevice& device_;
-  std::vector<uint8_t> buffer_;
+  const bool base_allocation_;
+  NbdReplies replies_;
+
+  std::mutex read_mutex_;   // one reader at a time: requests are a byte stream
+  std::atomic<bool> closing_{false};
+  std::mutex state_mutex_;  // the fields below
+  std::condition_variable budget_;
+  std::vector<std::thread> workers_;  // besides the connection's own thread
+  int idle_ = 1;                      // workers not serving a request (the first one counts)
+  uint64_t in_flight_bytes_ = 0;
 };
 
 }  // namespace
 
-void ServeTransmission(int fd, const NbdExport& exp) { Transmission(fd, exp).Run(); }
+void ServeTransmission(int fd, const HandshakeResult& session) { Transmission(fd, session).Run(); }
 
 }  // namespace cdr::agent::internal

@@ -1,5 +1,5 @@
-// Fixed-newstyle option haggling (NBD proto.md, "Option haggling"). Only simple replies are offered, so
-// NBD_OPT_STRUCTURED_REPLY and the meta-context options get NBD_REP_ERR_UNSUP like any unknown option.
+// Fixed-newstyle option haggling (NBD proto.md, "Option haggling"). NBD_OPT_STRUCTURED_REPLY is accepted and
+// enables the base:allocation metadata context (nbd_meta_context.cc); unknown options get NBD_REP_ERR_UNSUP.
 #include <cstring>
 #include <string>
 #include <vector>
@@ -11,9 +11,7 @@
 #include "agent/nbd_protocol.h"
 
 namespace cdr::agent::internal {
-namespace {
-
-bool SendOptionReply(int fd, uint32_t option, uint32_t type, const std::vector<uint8_t>& data = {}) {
+bool SendOptionReply(int fd, uint32_t option, uint32_t type, const std::vector<uint8_t>& data) {
   uint8_t header[20];
   PutU64(header, nbd::kOptReplyMagic);
   PutU32(header + 8, option);
@@ -22,6 +20,8 @@ bool SendOptionReply(int fd, uint32_t option, uint32_t type, const std::vector<u
   struct iovec iov[2] = {{header, sizeof header}, {const_cast<uint8_t*>(data.data()), data.size()}};
   return WriteVecFull(fd, iov, data.empty() ? 1 : 2);
 }
+
+namespace {
 
 void Append16(std::vector<uint8_t>& v, uint16_t x) {
   v.resize(v.size() + 2);
@@ -126,6 +126,11 @@ HandshakeResult RunHandshake(int fd, const NbdServer& server) {
     return {};
   }
   std::vector<uint8_t> data;
+  Negotiated negotiated;
+  // The export chosen, with what was negotiated for it (base:allocation only if it was set for this export).
+  auto chosen = [&](const NbdExport* exp) {
+    return HandshakeResult{exp, negotiated.structured_replies, negotiated.meta_export == exp};
+  };
   while (true) {
     uint8_t header[16];
     if (!ReadFull(fd, header, sizeof header)) return {};
@@ -150,7 +155,7 @@ HandshakeResult RunHandshake(int fd, const NbdServer& server) {
         PutU16(reply + 8, TransmissionFlags());
         const size_t n = (client_flags & nbd::kClientFlagNoZeroes) ? 10 : sizeof reply;
         if (!WriteFull(fd, reply, n)) return {};
-        return {exp};
+        return chosen(exp);
       }
       case nbd::Opt::kAbort:
         SendOptionReply(fd, option, nbd::kRepAck);
@@ -163,9 +168,21 @@ HandshakeResult RunHandshake(int fd, const NbdServer& server) {
         bool alive = true;
         const NbdExport* exp = HandleInfoOrGo(fd, option, data, server, &alive);
         if (!alive) return {};
-        if (exp != nullptr && option == static_cast<uint32_t>(nbd::Opt::kGo)) return {exp};
+        if (exp != nullptr && option == static_cast<uint32_t>(nbd::Opt::kGo)) return chosen(exp);
         break;
       }
+      case nbd::Opt::kStructuredReply:
+        if (length != 0) {
+          if (!SendOptionReply(fd, option, nbd::kRepErrInvalid)) return {};
+          break;
+        }
+        negotiated.structured_replies = true;
+        if (!SendOptionReply(fd, option, nbd::kRepAck)) return {};
+        break;
+      case nbd::Opt::kListMetaContext:
+      case nbd::Opt::kSetMetaContext:
+        if (!HandleMetaContext(fd, option, data, server, &negotiated)) return {};
+        break;
       default:
         if (!SendOptionReply(fd, option, nbd::kRepErrUnsup)) return {};
         break;

@@ -11,6 +11,7 @@ inline constexpr uint64_t kIHaveOpt = 0x49484156454F5054ULL;  // "IHAVEOPT"
 inline constexpr uint64_t kOptReplyMagic = 0x3e889045565a9ULL;
 inline constexpr uint32_t kRequestMagic = 0x25609513;
 inline constexpr uint32_t kSimpleReplyMagic = 0x67446698;
+inline constexpr uint32_t kStructuredReplyMagic = 0x668e33ef;
 
 // Handshake flags (server) and client flags.
 inline constexpr uint16_t kFlagFixedNewstyle = 1 << 0;
@@ -27,12 +28,15 @@ enum class Opt : uint32_t {
   kInfo = 6,
   kGo = 7,
   kStructuredReply = 8,
+  kListMetaContext = 9,
+  kSetMetaContext = 10,
 };
 
 // Option reply types; errors have bit 31 set.
 inline constexpr uint32_t kRepAck = 1;
 inline constexpr uint32_t kRepServer = 2;
 inline constexpr uint32_t kRepInfo = 3;
+inline constexpr uint32_t kRepMetaContext = 4;
 inline constexpr uint32_t kRepErrUnsup = (1u << 31) + 1;
 inline constexpr uint32_t kRepErrInvalid = (1u << 31) + 3;
 inline constexpr uint32_t kRepErrUnknown = (1u << 31) + 6;
@@ -60,9 +64,24 @@ enum class Cmd : uint16_t {
   kFlush = 3,
   kTrim = 4,
   kWriteZeroes = 6,
+  kBlockStatus = 7,
 };
 inline constexpr uint16_t kCmdFlagFua = 1 << 0;
 inline constexpr uint16_t kCmdFlagNoHole = 1 << 1;
+inline constexpr uint16_t kCmdFlagReqOne = 1 << 3;
+
+// Structured replies (NBD_OPT_STRUCTURED_REPLY): chunk types and flags.
+inline constexpr uint16_t kReplyFlagDone = 1 << 0;
+inline constexpr uint16_t kReplyTypeOffsetData = 1;
+inline constexpr uint16_t kReplyTypeBlockStatus = 5;
+inline constexpr uint16_t kReplyTypeError = (1 << 15) + 1;
+inline constexpr uint16_t kStructuredReplySize = 20;
+
+// The one metadata context served: base:allocation, with these extent flags.
+inline constexpr char kBaseAllocation[] = "base:allocation";
+inline constexpr uint32_t kBaseAllocationId = 1;
+inline constexpr uint32_t kStateHole = 1 << 0;
+inline constexpr uint32_t kStateZero = 1 << 1;
 
 // Errors carried in simple replies (fixed values, not the host's errno).
 inline constexpr uint32_t kEPerm = 1;

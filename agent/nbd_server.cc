@@ -125,7 +125,7 @@ void NbdServer::Serve(Connection* connection) {
   connection->in_handshake = false;
   if (handshake.chosen != nullptr) {
     SetReceiveTimeout(connection->fd, options_.idle_timeout_seconds);
-    internal::ServeTransmission(connection->fd, *handshake.chosen);
+    internal::ServeTransmission(connection->fd, handshake);
   }
   // The fd is closed by whoever joins the thread, so Stop() never shuts down a reused descriptor.
   ::shutdown(connection->fd, SHUT_RDWR);

@@ -1,10 +1,13 @@
-// The NBD front of the agent: fixed-newstyle handshake, simple replies, one thread per connection (bounded),
-// requests of a connection handled in order. Exports are looked up by name; the empty name is the first export.
+// The NBD front of the agent: fixed-newstyle handshake, simple or structured replies, base:allocation block
+// status, one thread per connection (bounded) that serves its requests with up to 4 workers, replies in any
+// order. Exports are looked up by name; the empty name is the first export.
 //
 //   accept thread ──► connection thread: handshake (nbd_handshake.cc) ──► transmission (nbd_connection.cc)
+//                                                                          └─► workers ──► BlockDevice stack
 //
 // All connections of an export share one BlockDevice stack, so FLUSH from any connection persists the writes
-// of all of them (fdatasync of the file, journal and bitmap): CAN_MULTI_CONN is advertised on that basis.
+// of all of them (fdatasync of the file, journal and bitmap, each a group commit shared by the FLUSH/FUA
+// requests waiting together): CAN_MULTI_CONN is advertised on that basis.
 #pragma once
 
 #include <atomic>

@@ -26,6 +26,9 @@ class SyncModeSwitch : public BlockDevice {
   Status Read(uint64_t offset, std::span<uint8_t> out) override { return next_->Read(offset, out); }
   Status Write(uint64_t offset, std::span<const uint8_t> data, bool fua) override;
   Status Flush() override { return next_->Flush(); }
+  Status Extents(uint64_t offset, uint64_t length, std::vector<Extent>* out) override {
+    return next_->Extents(offset, length, out);
+  }
   Status Trim(uint64_t offset, uint64_t length, bool fua) override;
   Status WriteZeroes(uint64_t offset, uint64_t length, bool may_punch, bool fua) override;
 

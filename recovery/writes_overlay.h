@@ -29,6 +29,10 @@ class WritesOverlay : public agent::ForwardingDevice {
   Status Flush() override;
   Status Trim(uint64_t offset, uint64_t length, bool fua) override;
   Status WriteZeroes(uint64_t offset, uint64_t length, bool may_punch, bool fua) override;
+  // The overlay's blocks are not in below's allocation map: everything reads as data (never a false hole).
+  Status Extents(uint64_t offset, uint64_t length, std::vector<agent::Extent>* out) override {
+    return agent::BlockDevice::Extents(offset, length, out);
+  }
 
   // Flushes and marks the bitmap clean; the object must not be used afterwards.
   Status Close();

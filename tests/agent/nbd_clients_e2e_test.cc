@@ -3,6 +3,8 @@
 #include <fstream>
 #include <map>
 
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -121,6 +123,34 @@ TEST_F(NbdClientsTest, NbdcopyRoundTripAndJournalRebuildsTheDisk) {
   ASSERT_TRUE(bitmap.ok()) << bitmap.status().ToString();
   EXPECT_EQ((*bitmap)->recovery(), BitmapRecovery::kClean);
   EXPECT_EQ((*bitmap)->DirtyRanges(), (std::vector<DirtyRange>{{0, kBytes}}));
+}
+
+// base:allocation: the agent's map of a sparse disk is the map `nbdkit file` gives of the same file, and
+// nbdcopy skips the holes (the copy is as sparse as the disk).
+TEST_F(NbdClientsTest, NbdinfoMapListsTheSameExtentsAsNbdkitFileAndNbdcopySkipsHoles) {
+  if (RunProgram({"sh", "-c", "command -v nbdkit && command -v qemu-io"}).exit_code != 0) {
+    GTEST_SKIP() << "nbdkit or qemu-io is not installed";
+  }
+  RunResult w = RunProgram({"qemu-io", "-f", "raw", "-t", "none", "-c", "write -P 0xab 1M 1M", "-c",
+                            "write -P 0xcd 40M 64k", "-c", "write -P 0xef 50M 2M", "-c", "write -z 50M 512k",
+                            agent_->uri("disk0")});
+  ASSERT_EQ(w.exit_code, 0) << w.out << w.err;
+  RunResult agent_map = RunProgram({"nbdinfo", "--map", agent_->uri("disk0")});
+  ASSERT_EQ(agent_map.exit_code, 0) << agent_map.err;
+  RunResult nbdkit_map = RunProgram({"nbdkit", "-r", "-U", "-", "file", (tmp_ / "disk0.img").string(), "--run",
+                                     "nbdinfo --map \"$uri\""});
+  ASSERT_EQ(nbdkit_map.exit_code, 0) << nbdkit_map.err;
+  EXPECT_EQ(agent_map.out, nbdkit_map.out);
+  EXPECT_NE(agent_map.out.find("hole,zero"), std::string::npos) << agent_map.out;
+  EXPECT_NE(agent_map.out.find("data"), std::string::npos) << agent_map.out;
+
+  RunResult copy = RunProgram({"nbdcopy", agent_->uri("disk0"), (tmp_ / "copy.img").string()});
+  ASSERT_EQ(copy.exit_code, 0) << copy.err;
+  EXPECT_TRUE(ReadFile(tmp_ / "copy.img") == ReadFile(tmp_ / "disk0.img"));
+  struct stat st {};
+  ASSERT_EQ(::stat((tmp_ / "copy.img").c_str(), &st), 0);
+  // 3.1 MiB of data in a 64 MiB disk: the copy allocates about that much, not the whole disk.
+  EXPECT_LT(static_cast<uint64_t>(st.st_blocks) * 512, 8ull << 20);
 }
 
 TEST_F(NbdClientsTest, QemuIoWritesReadsZeroesAndDiscards) {

@@ -117,8 +117,11 @@ TEST_F(NbdProtocolTest, UnsupportedOptionsThenExportNameThenRequests) {
   RawClient c(agent_->port());
   ASSERT_TRUE(c.connected());
   Greet(c);
-  c.Option(static_cast<uint32_t>(nbd::Opt::kStructuredReply), {});
+  c.Option(4, {});  // NBD_OPT_PEEK_EXPORT, withdrawn from the protocol
   EXPECT_EQ(c.OptionReply(), nbd::kRepErrUnsup);
+  // Metadata contexts need structured replies first.
+  c.Option(static_cast<uint32_t>(nbd::Opt::kSetMetaContext), {0, 0, 0, 0, 0, 0, 0, 0});
+  EXPECT_EQ(c.OptionReply(), nbd::kRepErrInvalid);
   c.Option(99, {1, 2, 3});
   EXPECT_EQ(c.OptionReply(), nbd::kRepErrUnsup);
   c.Option(static_cast<uint32_t>(nbd::Opt::kGo), GoPayload("nope"));
