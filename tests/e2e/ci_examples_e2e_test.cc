@@ -8,19 +8,13 @@
 #include <sstream>
 
 #include "tests/e2e/cdr_workspace.h"
+#include "tests/support/process_test_util.h"
 
 namespace cdr::e2e {
 namespace {
 
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 struct Job {
   int exit_code;
@@ -44,7 +38,7 @@ class CiExamplesTest : public ::testing::Test {
                              "GIT_COMMITTER_EMAIL=ci@example.com " + env + " && " + command + " > '" +
                              out.string() + "' 2>&1";
     int status = std::system(full.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out)};
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, cdr::testing::ReadFile(out)};
   }
   void Commit(const std::string& toml) {
     std::ofstream(ws_.dir() / "repo" / "specs" / "web.toml") << toml;
@@ -65,7 +59,7 @@ TEST_F(CiExamplesTest, PlanThenApplyThenNightlyDrift) {
   const std::string commit = Head();
   Job plan = RunJob("plan.sh", commit);
   EXPECT_EQ(plan.exit_code, 2) << plan.output;  // changes
-  EXPECT_THAT(Slurp(ws_.dir() / "plan-summary.md"), HasSubstr("Plan: 5 to add"));
+  EXPECT_THAT(cdr::testing::ReadFile(ws_.dir() / "plan-summary.md"), HasSubstr("Plan: 5 to add"));
   ASSERT_TRUE(fs::exists(ws_.dir() / "cdr.plan"));
 
   Job apply = RunJob("apply.sh", commit);
@@ -139,7 +133,7 @@ TEST_F(CiExamplesTest, NightlyDriftInSingleBranchClonesContinuesOriginsReportHis
 }
 
 TEST(CiExamplesPipelineTest, TheGitlabPipelineRunsTheTestedScripts) {
-  const std::string yml = Slurp(fs::path(CDR_SOURCE_DIR) / "examples" / "ci" / "gitlab-ci.yml");
+  const std::string yml = cdr::testing::ReadFile(fs::path(CDR_SOURCE_DIR) / "examples" / "ci" / "gitlab-ci.yml");
   for (const char* script : {"examples/ci/plan.sh", "examples/ci/apply.sh", "examples/ci/drift.sh"}) {
     EXPECT_THAT(yml, HasSubstr(std::string("bash ") + script));
     EXPECT_TRUE(fs::exists(fs::path(CDR_SOURCE_DIR) / script)) << script;
