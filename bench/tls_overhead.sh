@@ -9,8 +9,9 @@
 # --shadow, timed from the agent's start until the shadow records full_sync_done (it fdatasyncs the replica
 # first), then fio's nbd engine writes 4 KiB random blocks at iodepth 1 for FIO_SECONDS through the agent: in sync
 # mode a write is acknowledged only once the shadow has it, so the stream's latency is in every write. The replica
-# is compared with the disk (cmp) after each run. Certificates come from `openssl` (an EC P-256 CA, a server
-# certificate for 127.0.0.1, a client certificate naming cdr:server/bench). Medians of the rounds are reported.
+# is compared with the disk (cmp) after each run, and the CPU seconds the agent and the shadow used are reported
+# (on a loaded machine the wall times move with the neighbours, the CPU cost does not). Certificates come from
+# `openssl` (an EC P-256 CA, a server certificate for 127.0.0.1, a client certificate naming cdr:server/bench). Medians of the rounds are reported.
 # Target: TLS time <= 1.15x plain for the full sync and for the mean write latency; the script exits 1 otherwise.
 set -euo pipefail
 BUILD=${1:-build}
@@ -102,10 +103,15 @@ run() {  # mode(plain|tls) round → appends "sync_seconds write_mean_us" to $TM
   fio --name=w --ioengine=nbd --uri="nbd://$nbd/vda" --rw=randwrite --bs=4k --iodepth=1 --size=$((IMAGE_MIB / 2))M \
       --runtime="$FIO_SECONDS" --time_based --output-format=json --output="$dir/fio.json" >"$dir/fio.err" 2>&1 \
       || { echo "tls_overhead: $mode: fio failed" >&2; cat "$dir/fio.err" >&2; exit 1; }
+  # CPU seconds (user + system) the agent and the shadow spent on the whole run: what TLS costs, whatever the
+  # neighbours on the machine do to the wall time.
+  local cpu
+  cpu=$(for pid in "${PIDS[@]}"; do cut -d' ' -f14,15 "/proc/$pid/stat"; done |
+        awk -v hz="$(getconf CLK_TCK)" '{t += $1 + $2} END {printf "%.2f", t / hz}')
   stop_pids
   cmp "$dir/disk.img" "$dir/replicas/bench/vda.img" || { echo "tls_overhead: $mode: the replica differs" >&2; exit 1; }
-  python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["jobs"][0]["write"]; print(sys.argv[2], j["lat_ns"]["mean"]/1000, j["iops"])' \
-      "$dir/fio.json" "$sync_seconds" >>"$TMP/$mode.txt"
+  python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["jobs"][0]["write"]; print(sys.argv[2], j["lat_ns"]["mean"]/1000, j["iops"], sys.argv[3])' \
+      "$dir/fio.json" "$sync_seconds" "$cpu" >>"$TMP/$mode.txt"
   rm -rf "$dir"
 }
 
@@ -124,6 +130,8 @@ print(f"image {image} MiB, {data} MiB random data; fio 4 KiB randwrite iodepth 1
 print(f"  full sync       plain {med(plain, 0):7.3f} s   TLS {med(tls, 0):7.3f} s   TLS/plain {med(tls, 0) / med(plain, 0):.2f}x")
 print(f"  4 KiB write     plain {med(plain, 1):7.1f} us  TLS {med(tls, 1):7.1f} us  TLS/plain {med(tls, 1) / med(plain, 1):.2f}x"
       f"   ({med(plain, 2):.0f} vs {med(tls, 2):.0f} IOPS)")
+print(f"  CPU of agent + shadow (whole run)  plain {med(plain, 3):6.2f} s   TLS {med(tls, 3):6.2f} s   "
+      f"TLS/plain {med(tls, 3) / med(plain, 3):.2f}x")
 print("  rounds: sync plain " + " ".join(f"{r[0]:.2f}" for r in plain) + " | TLS " + " ".join(f"{r[0]:.2f}" for r in tls)
       + " ; write us plain " + " ".join(f"{r[1]:.0f}" for r in plain) + " | TLS " + " ".join(f"{r[1]:.0f}" for r in tls))
 ok = med(tls, 0) / med(plain, 0) <= target and med(tls, 1) / med(plain, 1) <= target
