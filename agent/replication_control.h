@@ -11,6 +11,7 @@
 //        (maybe the shadow's new address)──► repair_starting ──► repairing (compare block hashes, send only
 //        differing blocks) ──► realtime
 //   agent crash (kill -9) ──restart──► repair_starting ──► repairing (only the dirty bitmap's ranges) ──► realtime
+//   start with compare_first (a seeded replica) ──► repair_starting ──► repairing (the whole disk) ──► realtime
 //
 // Independent of those states, the agent may be fenced (agent/write_fence.h): its exports refuse writes while
 // the server is failed over, so production cannot diverge from the DR host (no split brain).

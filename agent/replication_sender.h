@@ -5,8 +5,9 @@
 //          │ accepted: HELLO_ACK(applied seq, full sync cursor, repair cursor)
 //          ├─ full_sync (while the shadow says full_sync_done = false; resumes at the shadow's cursor, or
 //          │            restarts at 0 when the journal lost the sync's base seq)
-//          ├─ repair_starting ─► repairing (needs_repair, or the shadow has a repair in progress: range hashes,
-//          │            block hashes of differing ranges, differing blocks; resumes at the shadow's cursor;
+//          ├─ repair_starting ─► repairing (needs_repair, compare_first, or the shadow has a repair in
+//          │            progress: range hashes, block hashes of differing ranges, differing blocks; resumes
+//          │            at the shadow's cursor;
 //          │            after an agent crash only the ranges the dirty bitmap marks, also after a full sync
 //          │            resumed past them)
 //          │ the shadow's applied seq is ahead of the journal ──► error (never skip a write as a "resend")

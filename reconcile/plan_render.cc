@@ -41,9 +41,13 @@ std::string Headline(const ResourceChange& c) {
   if (c.operation == "start_reverse_replication") {
     return "will start reverse replication (DR host → production: compare, send what differs, then realtime)";
   }
-  if (c.operation == "stop_reverse_replication") return "will stop reverse replication (the reverse agent keeps journaling)";
+  if (c.operation == "stop_reverse_replication") {
+    return "will stop reverse replication (the reverse agent keeps journaling)";
+  }
   if (c.operation == "reverse_repair") return "will have its reverse replication repaired (only differing blocks)";
-  if (c.operation == "retarget_reverse_replication") return "will point reverse replication at the receiver's new address";
+  if (c.operation == "retarget_reverse_replication") {
+    return "will point reverse replication at the receiver's new address";
+  }
   if (c.kind == "server" && c.operation == "failback") {
     return "will fail back (failing_back → failed_back: production takes over with the DR host's data)";
   }

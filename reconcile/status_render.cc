@@ -19,7 +19,10 @@ std::string DrHostUri(const DrHostStatus& d, const std::string& disk) {
 std::string RenderDrHost(const DrHostStatus& d) {
   std::string line = fmt::format("    {} {} ({}, {}) at {}", d.purpose, d.name, d.id.empty() ? "-" : d.id, d.state,
                                  d.point_id.empty() ? d.recovery_point : d.point_id);
-  for (const auto& disk : d.disks) line += " " + DrHostUri(d, disk);
+  for (const auto& disk : d.disks) {
+    if (!d.nbd_address.empty()) line += " " + DrHostUri(d, disk);
+  }
+  if (d.nbd_address.empty()) line += " (not serving its disks)";
   if (d.standalone) line += " [standalone disks]";
   if (d.verification.is_object()) {
     const std::string result = d.verification.value("result", "");

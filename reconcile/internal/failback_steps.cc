@@ -81,7 +81,9 @@ Status PollAgent(StepContext& ctx, agent::ReplicationControl& control, const std
     } else {
       last = status.status().message();
     }
-    if (Clock::now() >= deadline) return Unavailable("the reverse agent did not reach " + goal + " in time (" + last + ")");
+    if (Clock::now() >= deadline) {
+      return Unavailable("the reverse agent did not reach " + goal + " in time (" + last + ")");
+    }
     // The DR host refuses writes from the fence on: these waits are the service's downtime, so poll closely.
     std::this_thread::sleep_for(std::min(ctx.options.poll_interval, kCutoverPoll));
   }

@@ -9,8 +9,9 @@
 //        (compare first: only the blocks that differ from production travel)
 //   reverse_* (stop, restart, error, repair, retarget) ──► the forward plan (server_transitions.h) on the
 //        reverse agent, its operations named *_reverse_*; the server's `replication` key drives it
-//   reverse_realtime (and cutover = true, the default) ──failback──► failing_back ──► failed_back (DR host fenced and drained, reverse replication
-//        stopped, reverse agent and receiver gone, production unfenced)   └──► failback_error (retried)
+//   reverse_realtime (and cutover = true, the default) ──failback──► failing_back ──► failed_back
+//        (DR host fenced and drained, reverse replication stopped, reverse agent and receiver gone, production
+//        unfenced)   └──► failback_error (retried)
 //   failed_back, both tables removed from the spec ──register──► registering ──► initialized
 //        ──shadow_host create (seeded with the DR host's disks) ──dr_host delete ──start_replication (compare
 //        first)──► realtime
