@@ -489,8 +489,8 @@ Status ReplicationSender::Realtime(int fd) {
                  ": the dirty bitmap holds the rest; a repair is needed");
       return Unavailable("journal full: a repair is needed");
     }
-    std::unique_lock lock(mutex_);
-    cv_.wait_for(lock, std::chrono::milliseconds(5), [&] { return stop_ || session_broken_; });
+    // Woken by the next append; the timeout keeps acks, heartbeats and a stop looked at as often as before.
+    journal_->WaitForSeq(next, std::chrono::milliseconds(5));
   }
   return Unavailable("session closed");
 }
