@@ -175,13 +175,7 @@ Result<uint64_t> Journal::Append(RecordKind kind, uint16_t flags, uint64_t offse
   }
   active_.bytes += disk_size;
   total_bytes_ += disk_size;
-  appended_.notify_all();
   return next_seq_++;
-}
-
-bool Journal::WaitForSeq(uint64_t seq, std::chrono::milliseconds timeout) const {
-  std::unique_lock lock(mutex_);
-  return appended_.wait_for(lock, timeout, [&] { return next_seq_ > seq; });
 }
 
 Status Journal::Sync() {

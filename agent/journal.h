@@ -7,8 +7,6 @@
 // the hole, and Reset() (after a repair) starts a fresh journal at the next seq.
 #pragma once
 
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <filesystem>
@@ -43,9 +41,6 @@ class Journal {
   Result<uint64_t> Append(RecordKind kind, uint16_t flags, uint64_t offset, uint64_t length,
                           std::span<const uint8_t> data);
   Status Sync();
-  // Waits until a record with seq >= `seq` exists or `timeout` passed; true if it exists. The realtime sender
-  // waits here, so a record is streamed as soon as it is appended rather than at the next poll.
-  bool WaitForSeq(uint64_t seq, std::chrono::milliseconds timeout) const;
   // Deletes every closed segment whose records all have seq <= `seq`. The active segment is never deleted,
   // so the next seq survives a restart even when everything was released.
   Status ReleaseUpTo(uint64_t seq);
@@ -76,7 +71,6 @@ class Journal {
   const std::filesystem::path dir_;
   const JournalOptions options_;
   mutable std::mutex mutex_;
-  mutable std::condition_variable appended_;
   std::deque<Segment> closed_;
   Segment active_{};
   std::shared_ptr<ActiveFile> active_file_;
