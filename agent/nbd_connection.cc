@@ -1,11 +1,14 @@
 // Transmission phase: the requests of one connection are served concurrently, as nbdkit's worker threads do.
 // Each worker takes the read side in turn, reads one request (and its payload), lets go of the read side and
 // serves the request while the next worker reads the next one; replies go out as requests finish, in any
-// order (the cookie identifies them), never interleaved (NbdReplies). A client with one request in flight keeps
-// one worker busy and costs no hand-off; more workers start only when every worker is busy (up to kMaxWorkers).
+// order (the cookie identifies them), never interleaved (NbdReplies). When no further request is waiting on
+// the socket and the request is quick (not a FLUSH or FUA), the worker keeps the read side and serves it
+// inline: a client with one request in flight is served by one thread with no wake-up of another, as before
+// requests were concurrent. More workers start only when every worker is busy (up to kMaxWorkers).
 //
-//   worker: ┌─► read lock ─► read header + payload ─► unlock ─► device call ─► reply (send lock) ─┐
-//           └────────────────────────────────────────────────────────────────────────────────────┘
+//   worker: ┌─► read lock ─► read header + payload ─► unlock* ─► device call ─► reply (send lock) ─┐
+//           └─────────────────────────────────────────────────────────────────────────────────────┘
+//   * only if more bytes wait on the socket or the request is a FLUSH/FUA; else the worker keeps the lock.
 //
 // Payload bytes in flight are bounded (kMaxInFlightBytes; one request of any size is always admitted), so a
 // client cannot make one connection hold kMaxWorkers x kMaxPayload bytes. On DISC, EOF, a protocol error or a
@@ -19,6 +22,7 @@
 #include <vector>
 
 #include <spdlog/spdlog.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "agent/internal/nbd_replies.h"
@@ -74,26 +78,41 @@ class Transmission {
 
   void Worker() {
     std::vector<uint8_t> buffer;
+    std::unique_lock read(read_mutex_, std::defer_lock);
     while (true) {
+      if (!read.owns_lock()) read.lock();
+      if (closing_) return;
       Request req;
-      Next next;
-      {
-        std::lock_guard read(read_mutex_);
-        if (closing_) return;
-        next = ReadRequest(&req, &buffer);
-        if (next == Next::kClose) Close();
+      const Next next = ReadRequest(&req, &buffer);
+      if (next == Next::kClose) {
+        Close();
+        return;
       }
-      if (next == Next::kClose) return;
       if (next == Next::kSkip) continue;
-      BecomeBusy();
+      // Hand the read side over only when another request is already waiting or this one is slow (a sync):
+      // a client with one request in flight is then served by one thread, with no wake-up of another.
+      const bool hand_off = IsSlow(req) || BytesWaiting();
+      if (hand_off) {
+        read.unlock();
+        BecomeBusy();
+      }
       const bool alive = Serve(req, &buffer);
-      FinishRequest(req.admitted);
+      FinishRequest(req.admitted, hand_off);
       if (buffer.capacity() > kKeptBufferBytes) std::vector<uint8_t>().swap(buffer);
       if (!alive) {
         Close();
         return;
       }
     }
+  }
+
+  static bool IsSlow(const Request& req) {
+    return req.type == nbd::Cmd::kFlush || (req.flags & nbd::kCmdFlagFua);
+  }
+
+  bool BytesWaiting() const {
+    int pending = 0;
+    return ::ioctl(fd_, FIONREAD, &pending) == 0 && pending > 0;
   }
 
   // Stops every worker from reading; the one blocked in recv wakes because of the shutdown.
@@ -109,9 +128,9 @@ class Transmission {
     workers_.emplace_back([this] { Worker(); });
   }
 
-  void FinishRequest(uint64_t admitted) {
+  void FinishRequest(uint64_t admitted, bool was_busy) {
     std::lock_guard lock(state_mutex_);
-    ++idle_;
+    if (was_busy) ++idle_;
     in_flight_bytes_ -= admitted;
     if (admitted > 0) budget_.notify_all();
   }

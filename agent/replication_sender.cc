@@ -66,6 +66,10 @@ ReplicationStatus ReplicationSender::status() const {
 
 bool ReplicationSender::WaitForAck(uint64_t seq, std::chrono::milliseconds deadline) {
   std::unique_lock lock(mutex_);
+  if (seq > awaited_seq_) {
+    awaited_seq_ = seq;
+    cv_.notify_all();  // wakes the realtime loop to send it now
+  }
   return cv_.wait_for(lock, deadline, [&] { return stop_ || acked_seq_ >= seq; }) && acked_seq_ >= seq;
 }
 
@@ -489,7 +493,8 @@ Status ReplicationSender::Realtime(ByteStream& link) {
       return Unavailable("journal full: a repair is needed");
     }
     std::unique_lock lock(mutex_);
-    cv_.wait_for(lock, std::chrono::milliseconds(5), [&] { return stop_ || session_broken_; });
+    cv_.wait_for(lock, std::chrono::milliseconds(5),
+                 [&] { return stop_ || session_broken_ || awaited_seq_ >= next; });
   }
   return Unavailable("session closed");
 }

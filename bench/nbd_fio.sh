@@ -40,6 +40,18 @@ trap 'exit 130' INT TERM
 # A fresh sparse image per run, and `sync` so that no run pays for the writeback of the one before it.
 fresh_image() { rm -f "$TMP/disk.img"; sync; truncate -s 1G "$TMP/disk.img"; }
 
+# The HOST:PORT a daemon announced on stdout as "listening on HOST:PORT" (30 s at most: the machine may be busy).
+announced() {
+  local a
+  for _ in $(seq 1 300); do
+    a=$(sed -n 's/^listening on //p' "$1" | head -1)
+    [ -n "$a" ] && { echo "$a"; return 0; }
+    sleep 0.1
+  done
+  echo "$BENCH: no 'listening on' in $1" >&2
+  return 1
+}
+
 wait_ready() {  # uri pid
   for _ in $(seq 1 100); do
     kill -0 "$2" 2>/dev/null || { echo "$BENCH: server exited early" >&2; return 1; }
@@ -84,14 +96,14 @@ run_agent() {  # workload round
   "$SHADOW" --listen 127.0.0.1:0 --replica-dir "$TMP/replicas" >"$TMP/shadow.out" 2>"$TMP/shadow.err" &
   local shadow_pid=$!
   local shadow_addr
-  shadow_addr=$(listening_address "$TMP/shadow.out")
+  shadow_addr=$(announced "$TMP/shadow.out") || exit 2
   # Journal bound well above what one run writes, so every write of the run is journaled (never "journal full").
   "$AGENT" --listen 127.0.0.1:0 --export disk0="$TMP/disk.img" --state-dir "$state" --journal-max-mib 65536 \
       --shadow "$shadow_addr" --server-id bench >"$TMP/agent.out" 2>"$TMP/agent-$1-r$2.err" &
   local pid=$!
   PIDS=("$pid" "$shadow_pid")
   local addr
-  addr=$(listening_address "$TMP/agent.out")
+  addr=$(announced "$TMP/agent.out") || { cat "$TMP/agent-$1-r$2.err" >&2; exit 2; }
   wait_ready "nbd://$addr/disk0" "$pid"
   local st="$TMP/replicas/bench/disk0.state.json"
   for _ in $(seq 1 600); do grep -q '"full_sync_done": *true' "$st" 2>/dev/null && break; sleep 0.05; done
