@@ -51,6 +51,8 @@ struct Cli {
   LocalOptions local;
   bool version_json = false;
   bool show_json = false;
+  std::string show_plan_file;
+  std::string state_address;
   FmtOptions fmt;
   StateResourcesOptions state_resources;
   int exit_code = kExitOk;
@@ -218,8 +220,8 @@ void AddCommands(CLI::App& app, Cli& cli) {
   list->add_flag("--json", cli.state_resources.json, "print as JSON, with attributes");
   Bind(list, cli, [&cli] { return RunStateList(cli.g, cli.state_resources); });
   auto* show = state->add_subcommand("show", "one resource with its attributes (JSON)");
-  show->add_option("address", cli.state_file, "e.g. group.web-prod.server.web-1")->required();
-  Bind(show, cli, [&cli] { return RunStateShow(cli.g, cli.state_file); });
+  show->add_option("address", cli.state_address, "e.g. group.web-prod.server.web-1")->required();
+  Bind(show, cli, [&cli] { return RunStateShow(cli.g, cli.state_address); });
   auto* rm = state->add_subcommand(
       "rm", "forget resources (and what is under them) without touching the cloud; the state is backed up first");
   rm->add_option("addresses", cli.state_resources.addresses, "e.g. group.web-prod.server.web-1")->required();
@@ -227,9 +229,9 @@ void AddCommands(CLI::App& app, Cli& cli) {
   Bind(rm, cli, [&cli] { return RunStateRm(cli.g, cli.state_resources); });
 
   auto* show_plan = app.add_subcommand("show", "a saved plan as `cdr plan` printed it, or the state without FILE");
-  show_plan->add_option("plan", cli.apply.plan_file, "a plan saved by `cdr plan -out FILE`");
+  show_plan->add_option("plan", cli.show_plan_file, "a plan saved by `cdr plan -out FILE`");
   show_plan->add_flag("--json", cli.show_json, "the plan (or the state) as JSON");
-  Bind(show_plan, cli, [&cli] { return RunShow(cli.g, cli.apply.plan_file, cli.show_json); });
+  Bind(show_plan, cli, [&cli] { return RunShow(cli.g, cli.show_plan_file, cli.show_json); });
 
   auto* fmt = app.add_subcommand("fmt", "rewrite spec files in the canonical layout (comments and values kept)");
   fmt->add_option("paths", cli.fmt.paths, "spec files or directories (default: the spec path)");
