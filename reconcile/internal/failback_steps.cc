@@ -24,15 +24,27 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds kCutoverPoll{50};
 
-Status ReverseRegister(StepContext& ctx) {
+// The server of this change and the record of its failover DR host, which every failback step works on.
+struct FailedOverServer {
+  state::ResourceRecord record;
+  state::ResourceRecord failover;
+};
+Result<FailedOverServer> ServerAndDrHost(StepContext& ctx, const std::string& doing) {
   auto existing = ctx.store.Get(ctx.change.address);
   if (!existing) return NotFound(ctx.change.address + " is no longer in the state");
-  state::ResourceRecord r = *existing;
-  auto failover = ctx.store.Get(FailoverAddress(r.address));
+  auto failover = ctx.store.Get(FailoverAddress(existing->address));
   if (!failover || failover->provider_id.empty()) {
-    return FailedPrecondition("cannot reverse register " + r.address + ": its failover DR host is not in the state");
+    return FailedPrecondition("cannot " + doing + " " + existing->address +
+                              ": its failover DR host is not in the state");
   }
-  const std::string dr_host = failover->provider_id;
+  return FailedOverServer{*existing, *failover};
+}
+
+Status ReverseRegister(StepContext& ctx) {
+  auto server = ServerAndDrHost(ctx, "reverse register");
+  if (!server.ok()) return server.status();
+  state::ResourceRecord r = std::move(server->record);
+  const std::string dr_host = server->failover.provider_id;
   // An interrupted registration came from failover_confirmed; a restarted reverse agent keeps its own state.
   const std::string from = r.status == "reverse_registering" ? "failover_confirmed" : r.status;
   CDR_RETURN_IF_ERROR(ctx.Transition(r, "reverse_registering",
@@ -44,7 +56,7 @@ Status ReverseRegister(StepContext& ctx) {
     return agent.status();
   }
   // The DR host's disks are the agent's export from now on: status shows where to reach them.
-  state::ResourceRecord dr = *failover;
+  state::ResourceRecord dr = server->failover;
   dr.attributes["nbd_address"] = agent->nbd_address;
   CDR_RETURN_IF_ERROR(ctx.store.Put(dr));
   r.attributes["reverse_agent"] = dr_host;
@@ -144,14 +156,10 @@ Status TakeOver(StepContext& ctx, state::ResourceRecord& r) {
 }
 
 Status Failback(StepContext& ctx) {
-  auto existing = ctx.store.Get(ctx.change.address);
-  if (!existing) return NotFound(ctx.change.address + " is no longer in the state");
-  state::ResourceRecord r = *existing;
-  auto failover = ctx.store.Get(FailoverAddress(r.address));
-  if (!failover || failover->provider_id.empty()) {
-    return FailedPrecondition("cannot fail back " + r.address + ": its failover DR host is not in the state");
-  }
-  const std::string dr_host = failover->provider_id;
+  auto server = ServerAndDrHost(ctx, "fail back");
+  if (!server.ok()) return server.status();
+  state::ResourceRecord r = std::move(server->record);
+  const std::string dr_host = server->failover.provider_id;
   const std::string host = r.attributes.value("host", "");
   CDR_RETURN_IF_ERROR(ctx.Transition(r, "failing_back",
                                      "fence DR host " + dr_host + ", drain its last writes into " + host +
@@ -164,7 +172,7 @@ Status Failback(StepContext& ctx) {
     return s;
   }
   // The DR host serves nothing any more: it stays, stopped, as the seed of production's new replicas.
-  state::ResourceRecord dr = *failover;
+  state::ResourceRecord dr = server->failover;
   dr.attributes["failed_back"] = true;
   dr.attributes["nbd_address"] = "";
   CDR_RETURN_IF_ERROR(ctx.store.Put(dr));
