@@ -9,7 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "agent/internal/iovec_cursor.h"
+#include "common/iovec_cursor.h"
 #include "agent/internal/journal_format.h"
 #include "agent/internal/segment_io.h"
 #include "agent/io_status.h"
@@ -41,7 +41,7 @@ bool PwritevFull(int fd, struct iovec* iov, int count, uint64_t pos) {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;
     pos += static_cast<uint64_t>(n);
-    internal::AdvanceIovec(iov, count, static_cast<size_t>(n));
+    AdvanceIovec(iov, count, static_cast<size_t>(n));
   }
   return true;
 }

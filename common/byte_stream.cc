@@ -9,6 +9,8 @@
 #include <cstring>
 #include <string>
 
+#include "common/iovec_cursor.h"
+
 namespace cdr {
 
 Status WaitForSocket(int fd, short events, Deadline deadline, std::chrono::milliseconds timeout) {
@@ -33,18 +35,6 @@ Status WaitForSocket(int fd, short events, Deadline deadline, std::chrono::milli
     const int r = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left_ms, 60000)));
     if (r > 0) return Status::Ok();
     if (r < 0 && errno != EINTR) return Unavailable(std::string("poll: ") + std::strerror(errno));
-  }
-}
-
-void AdvanceIovecs(struct iovec** iov, int* count, size_t done) {
-  while (*count > 0 && done >= (*iov)->iov_len) {
-    done -= (*iov)->iov_len;
-    ++*iov;
-    --*count;
-  }
-  if (*count > 0) {
-    (*iov)->iov_base = static_cast<uint8_t*>((*iov)->iov_base) + done;
-    (*iov)->iov_len -= done;
   }
 }
 
@@ -73,7 +63,7 @@ Status PlainStream::WriteVecAll(struct iovec* iov, int count) {
     ssize_t w = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
     if (w < 0 && errno == EINTR) continue;
     if (w <= 0) return Unavailable(std::string("send: ") + std::strerror(errno));
-    AdvanceIovecs(&iov, &count, static_cast<size_t>(w));
+    AdvanceIovec(iov, count, static_cast<size_t>(w));
   }
   return Status::Ok();
 }

@@ -55,7 +55,5 @@ class PlainStream final : public ByteStream {
 // `timeout` (0: none); kUnavailable naming `what` when either passes first.
 Status WaitForSocket(int fd, short events, Deadline deadline, std::chrono::milliseconds timeout);
 
-// Advances iovecs past `done` bytes, dropping the ones fully sent.
-void AdvanceIovecs(struct iovec** iov, int* count, size_t done);
 
 }  // namespace cdr

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/iovec_cursor.h"
 #include "common/tls_identity.h"
 
 namespace cdr {
@@ -136,7 +137,7 @@ Status TlsStream::WriteVecAll(struct iovec* iov, int count) {
       const size_t take = std::min(iov->iov_len, kRecordBatch - batch.size());
       const auto* base = static_cast<const uint8_t*>(iov->iov_base);
       batch.insert(batch.end(), base, base + take);
-      AdvanceIovecs(&iov, &count, take);
+      AdvanceIovec(iov, count, take);
     }
     if (Status s = WriteAll(batch); !s.ok()) return s;
   }

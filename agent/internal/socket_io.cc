@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "agent/internal/iovec_cursor.h"
+#include "common/iovec_cursor.h"
 
 namespace cdr::agent::internal {
 

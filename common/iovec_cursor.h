@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace cdr::agent::internal {
+namespace cdr {
 
 // Skips `done` bytes: whole entries are dropped (`iov` and `count` move on), a partial one is trimmed in place.
 inline void AdvanceIovec(struct iovec*& iov, int& count, size_t done) {
@@ -21,4 +21,4 @@ inline void AdvanceIovec(struct iovec*& iov, int& count, size_t done) {
   }
 }
 
-}  // namespace cdr::agent::internal
+}  // namespace cdr
