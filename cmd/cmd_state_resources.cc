@@ -8,15 +8,11 @@
 
 #include "cmd/commands.h"
 #include "common/clock.h"
+#include "reconcile/address.h"
 #include "state/state_integrity.h"
 
 namespace cdr::cmd {
 namespace {
-
-// `address` itself and every resource under it ("group.web" also matches "group.web.server.w1").
-bool Covers(const std::string& address, const std::string& candidate) {
-  return candidate == address || candidate.rfind(address + ".", 0) == 0;
-}
 
 nlohmann::json RecordToJson(const state::ResourceRecord& r) {
   return {{"address", r.address},
@@ -34,22 +30,20 @@ int RunStateList(const GlobalOptions& g, const StateResourcesOptions& o) {
   if (!StateExistsOrSay(g)) return kExitOk;
   auto store = OpenStateOrReport(g);
   if (!store) return kExitError;
-  const auto records = store->Resources();
+  std::vector<state::ResourceRecord> records = store->Resources();
+  if (!o.addresses.empty()) {
+    std::erase_if(records, [&](const state::ResourceRecord& r) {
+      return std::none_of(o.addresses.begin(), o.addresses.end(),
+                          [&](const std::string& a) { return reconcile::AddressCovers(a, r.address); });
+    });
+  }
   if (o.json) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& r : records)
-      if (o.addresses.empty() || std::any_of(o.addresses.begin(), o.addresses.end(),
-                                             [&](const std::string& a) { return Covers(a, r.address); }))
-        out.push_back(RecordToJson(r));
+    for (const auto& r : records) out.push_back(RecordToJson(r));
     std::cout << out.dump(2) << "\n";
     return kExitOk;
   }
-  for (const auto& r : records) {
-    if (!o.addresses.empty() && std::none_of(o.addresses.begin(), o.addresses.end(),
-                                             [&](const std::string& a) { return Covers(a, r.address); }))
-      continue;
-    std::cout << fmt::format("{:<48} {:<12} {}\n", r.address, r.kind, r.status);
-  }
+  for (const auto& r : records) std::cout << fmt::format("{:<48} {:<12} {}\n", r.address, r.kind, r.status);
   return kExitOk;
 }
 
@@ -72,18 +66,20 @@ int RunStateRm(const GlobalOptions& g, const StateResourcesOptions& o) {
   if (!store) return kExitError;
   auto lock = ScopedLock::Acquire(*store, g, "state rm");
   if (!lock) return kExitError;
-  std::vector<state::ResourceRecord> doomed;
+  const std::vector<state::ResourceRecord> records = store->Resources();
   for (const auto& address : o.addresses) {
-    const size_t before = doomed.size();
-    for (const auto& r : store->Resources())
-      if (Covers(address, r.address) &&
-          std::none_of(doomed.begin(), doomed.end(), [&](const auto& d) { return d.address == r.address; }))
-        doomed.push_back(r);
-    if (doomed.size() == before) {
+    if (std::none_of(records.begin(), records.end(),
+                     [&](const state::ResourceRecord& r) { return reconcile::AddressCovers(address, r.address); })) {
       PrintError("no resource " + address + " in the state " + g.state_path +
                  "; nothing was removed. `cdr state list` lists them");
       return kExitError;
     }
+  }
+  std::vector<state::ResourceRecord> doomed;
+  for (const auto& r : records) {
+    if (std::any_of(o.addresses.begin(), o.addresses.end(),
+                    [&](const std::string& a) { return reconcile::AddressCovers(a, r.address); }))
+      doomed.push_back(r);
   }
   for (const auto& r : doomed) {
     std::cout << (o.dry_run ? "Would remove " : "Removed ") << r.address << " (" << r.kind << ", " << r.status

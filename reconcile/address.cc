@@ -34,6 +34,10 @@ std::string GroupOf(const std::string& address) {
   return address.substr(prefix.size(), end == std::string::npos ? std::string::npos : end - prefix.size());
 }
 
+bool AddressCovers(const std::string& target, const std::string& address) {
+  return address == target || address.rfind(target + ".", 0) == 0;
+}
+
 std::string LeafName(const std::string& address) {
   auto dot = address.rfind('.');
   return dot == std::string::npos ? address : address.substr(dot + 1);

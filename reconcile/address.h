@@ -21,6 +21,9 @@ std::string ServerOf(const std::string& address);
 
 // The group name of any address ("group.web.server.a" → "web"); empty if the address is not a group's.
 std::string GroupOf(const std::string& address);
+// Whether `target` is `address` or an address above it ("group.web" covers "group.web.server.a"; "group.we" covers
+// nothing of "group.web"): how -target and `cdr state list | rm` select resources.
+bool AddressCovers(const std::string& target, const std::string& address);
 // The last name of an address ("group.web.server.a" → "a", "group.web" → "web", "group.web.peering" → "peering").
 std::string LeafName(const std::string& address);
 

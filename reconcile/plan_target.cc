@@ -7,10 +7,6 @@
 namespace cdr::reconcile {
 namespace {
 
-bool Covers(const std::string& target, const std::string& address) {
-  return address == target || address.rfind(target + ".", 0) == 0;
-}
-
 // A group's own resources that its servers need to exist before they are registered.
 bool IsGroupPrerequisite(const ResourceChange& c) {
   const std::string group = GroupOf(c.address);
@@ -36,7 +32,7 @@ void NarrowToTargets(const std::vector<std::string>& targets, Plan* plan) {
   if (targets.empty()) return;
   plan->targets = targets;
   auto targeted = [&](const std::string& address) {
-    return std::any_of(targets.begin(), targets.end(), [&](const std::string& t) { return Covers(t, address); });
+    return std::any_of(targets.begin(), targets.end(), [&](const std::string& t) { return AddressCovers(t, address); });
   };
   // Groups with a targeted change: their prerequisites are planned too.
   std::vector<std::string> groups;

@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -155,6 +156,12 @@ TEST_F(PlanApplyTest, ShowAndStateCommandsReadAndForgetWithoutTouchingTheCloud) 
   ASSERT_EQ(ws_.Cdr({"plan", "-out=before-rm.plan"}).exit_code, 0);
   RunResult dry = ws_.Cdr({"state", "rm", "--dry-run", "group.web-prod.server.web-2"});
   EXPECT_THAT(dry.out, HasSubstr("Would remove group.web-prod.server.web-2"));
+  // A server named beside its group is covered twice, removed once, and is no reason to refuse.
+  RunResult overlapping = ws_.Cdr({"state", "rm", "--dry-run", "group.web-prod", "group.web-prod.server.web-2"});
+  EXPECT_EQ(overlapping.exit_code, 0) << overlapping.err;
+  EXPECT_EQ(std::count(overlapping.out.begin(), overlapping.out.end(), '\n'), 5) << overlapping.out;  // group,
+  // peering, endpoint, web-1, web-2: each once
+  EXPECT_EQ(overlapping.out.find("server.web-2"), overlapping.out.rfind("server.web-2")) << overlapping.out;
   EXPECT_THAT(ws_.Cdr({"state", "list"}).out, HasSubstr("group.web-prod.server.web-2"));
   RunResult missing = ws_.Cdr({"state", "rm", "group.web-prod.server.web-2", "group.nope"});
   EXPECT_EQ(missing.exit_code, 1);
