@@ -41,6 +41,7 @@ Result<std::unique_ptr<ExportStack>> ExportStack::Open(const ExportConfig& confi
                stack->needs_repair_ ? ", needs repair" : "");
 
   auto journaled = std::make_unique<JournalLayer>(std::move(*file), stack->journal_);
+  stack->journal_layer_ = journaled.get();
   stack->top_ = std::make_unique<DirtyBitmapLayer>(std::move(journaled), stack->bitmap_);
   if (config.fence) stack->top_ = std::make_unique<FenceLayer>(std::move(stack->top_), config.fence, config.name);
   return stack;

@@ -37,6 +37,7 @@ class ExportStack {
   const std::string& name() const { return name_; }
   BlockDevice* device() { return top_.get(); }
   Journal& journal() { return *journal_; }
+  JournalLayer& journal_layer() { return *journal_layer_; }
   DirtyBitmap& bitmap() { return *bitmap_; }
   BitmapRecovery recovery() const { return recovery_; }
   uint64_t replayed_records() const { return replayed_records_; }
@@ -55,6 +56,7 @@ class ExportStack {
   std::shared_ptr<Journal> journal_;
   std::shared_ptr<DirtyBitmap> bitmap_;
   std::unique_ptr<BlockDevice> top_;
+  JournalLayer* journal_layer_ = nullptr;  // inside top_
   BitmapRecovery recovery_ = BitmapRecovery::kNew;
   uint64_t replayed_records_ = 0;
   bool needs_repair_ = false;

@@ -29,6 +29,9 @@ class JournalLayer : public ForwardingDevice {
   // Full or broken: records are missing from here on.
   bool journal_incomplete() const { return journal_->full() || journal_->broken(); }
   Journal& journal() { return *journal_; }
+  // Waits for every write, zero and trim in flight in the range to be journaled and holds new ones off while
+  // held: the range's content is then the journal's up to its newest seq (the online verify hashes it so).
+  RangeLock::Held HoldRange(uint64_t offset, uint64_t length) { return in_flight_.Acquire(offset, length); }
 
  private:
   Status Record(RecordKind kind, uint16_t flags, uint64_t offset, uint64_t length, std::span<const uint8_t> data);

@@ -13,6 +13,9 @@
 //   agent crash (kill -9) ──restart──► repair_starting ──► repairing (only the dirty bitmap's ranges) ──► realtime
 //   start with compare_first (a seeded replica) ──► repair_starting ──► repairing (the whole disk) ──► realtime
 //
+// In realtime, an online verify (on demand, and every verify interval) compares sampled ranges of each disk with
+// the replica; a difference ──► replication_error ──► repair, as above.
+//
 // Independent of those states, the agent may be fenced (agent/write_fence.h): its exports refuse writes while
 // the server is failed over, so production cannot diverge from the DR host (no split brain).
 //   unfenced ──Fence──► fenced ──Unfence (rollback of an unconfirmed failover)──► unfenced
@@ -44,6 +47,23 @@ struct ReplicationTarget {
   std::string server_name;
 };
 
+// The online verify of one disk (agent/online_verifier.h): what the newest round found. Times are Unix ms; 0 and
+// empty mean "no round since the agent started", which status shows as unknown.
+struct DiskVerifyStatus {
+  bool running = false;     // a round is comparing ranges now
+  bool requested = false;   // a round on demand is due
+  int64_t round_started_ms = 0;
+  int64_t round_finished_ms = 0;
+  std::string outcome;          // of the newest finished round: "same", "differs", "skipped", "failed"
+  std::string reason;           // with "skipped"/"failed": why; with "differs": where
+  uint64_t round_bytes = 0;     // bytes the newest finished round compared
+  uint64_t cursor = 0;          // where the next scheduled round starts
+  uint64_t bytes_compared = 0;  // since the agent started
+  uint64_t differences = 0;     // ranges found different since the agent started
+  int64_t difference_ms = 0;    // the newest difference; 0: none since the agent started
+  uint64_t difference_offset = 0;
+};
+
 struct DiskReplicationStatus {
   std::string disk;        // the export name ("vda")
   std::string state;       // docs/state-machine.md state name (see above)
@@ -65,6 +85,12 @@ struct DiskReplicationStatus {
   uint64_t backlog_writes = 0;
   uint64_t backlog_bytes = 0;
   double backlog_age_seconds = 0;  // of the oldest of them; 0 when there is none
+  DiskVerifyStatus verify;
+};
+
+// An online verify on demand: `bytes` from each disk's rolling cursor, 0 for the whole disk.
+struct VerifyRequest {
+  uint64_t bytes = 0;
 };
 
 struct AgentStatus {
@@ -101,6 +127,9 @@ class ReplicationControl {
   // any more. Replication is not touched: the caller stops or starts it.
   virtual Status Fence() = 0;
   virtual Status Unfence() = 0;
+  // Starts an online verify round of every disk in realtime and returns; GetStatus shows its progress and
+  // outcome. kFailedPrecondition, naming the state, when no disk is in realtime.
+  virtual Status Verify(const VerifyRequest& request) = 0;
 };
 
 }  // namespace cdr::agent

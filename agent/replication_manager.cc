@@ -78,8 +78,19 @@ Result<std::unique_ptr<ReplicationManager>> ReplicationManager::Open(Replication
     if (disk->stack->recovery() == BitmapRecovery::kAgentCrash && manager->desired_.target) {
       disk->memory.resync_dirty = true;
     }
+    disk->verifier = std::make_unique<OnlineVerifier>(disk->stack, disk->path);
     manager->disks_.push_back(std::move(disk));
   }
+  std::vector<OnlineVerifier*> verifiers;
+  for (auto& disk : manager->disks_) verifiers.push_back(disk->verifier.get());
+  ReplicationManager* raw = manager.get();
+  manager->verify_schedule_ = std::make_unique<VerifySchedule>(
+      manager->options_.verify, std::move(verifiers), [raw](size_t index) -> std::shared_ptr<ReplicationSender> {
+        std::lock_guard lock(raw->mutex_);
+        const Disk& disk = *raw->disks_[index];
+        return disk.running ? disk.sender : nullptr;
+      });
+  manager->verify_schedule_->Start();
   return manager;
 }
 
@@ -116,6 +127,15 @@ Status ReplicationManager::Unfence() {
   return options_.fence->Lift();
 }
 
+Status ReplicationManager::Verify(const VerifyRequest& request) {
+  Status s = verify_schedule_->Request(request.bytes);
+  if (s.ok() || s.code() != StatusCode::kFailedPrecondition) return s;
+  std::lock_guard lock(mutex_);
+  return FailedPrecondition("the server is in " + StateLocked() +
+                            ": an online verify compares replicas in realtime; start replication and wait for "
+                            "realtime (cdr status), then verify");
+}
+
 void ReplicationManager::Shutdown() {
   std::lock_guard command(command_mutex_);
   if (shut_down_) return;
@@ -129,6 +149,8 @@ void ReplicationManager::Shutdown() {
     }
     if (running) StopDisk(*disk);
   }
+  // After the senders: a range waiting for the shadow's answer returns as soon as its sender stops.
+  verify_schedule_->Stop();
   std::lock_guard lock(mutex_);
   if (Status s = SaveLocked(); !s.ok()) spdlog::error("replication: {}", s.ToString());
 }
@@ -173,6 +195,7 @@ Result<AgentStatus> ReplicationManager::GetStatus() {
       d.progress_percent = 100;
     }
     d.state = DiskStateLocked(*disk, s);
+    d.verify = disk->verifier->status();
     if (!disk->running && !disk->stopping) MeasureBacklogLocked(*disk, &d);
     agent.lag_seconds = std::max(agent.lag_seconds, d.lag_seconds);
     agent.disks.push_back(std::move(d));
@@ -387,7 +410,7 @@ void ReplicationManager::StartDisk(Disk& disk, const ReplicationTarget& target, 
     resync = disk.memory.resync_dirty;
   }
   if (!reuse) {
-    std::unique_ptr<ReplicationSender> old;
+    std::shared_ptr<ReplicationSender> old;
     if (disk.sender) {
       disk.sender->Stop();
       disk.front->UseSync(nullptr);

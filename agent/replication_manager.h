@@ -26,10 +26,12 @@
 
 #include "agent/export_stack.h"
 #include "agent/journal_backlog.h"
+#include "agent/online_verifier.h"
 #include "agent/replication_control.h"
 #include "agent/replication_desired_state.h"
 #include "agent/replication_sender.h"
 #include "agent/sync_mode_switch.h"
+#include "agent/verify_schedule.h"
 #include "agent/write_fence.h"
 
 namespace cdr::agent {
@@ -48,6 +50,8 @@ struct ReplicationManagerOptions {
   std::shared_ptr<WriteFence> fence;
   // The agent's TLS client context for the replication stream; null: plain TCP (cdr-agent --insecure).
   std::shared_ptr<const TlsContext> shadow_tls;
+  // The online verify's schedule (agent/verify_schedule.h); rounds on demand run whatever it says.
+  VerifyScheduleOptions verify;
 };
 
 class ReplicationManager : public ReplicationControl {
@@ -78,6 +82,7 @@ class ReplicationManager : public ReplicationControl {
   Status Repair() override;
   Status Fence() override;
   Status Unfence() override;
+  Status Verify(const VerifyRequest& request) override;
 
  private:
   struct Disk {
@@ -85,7 +90,8 @@ class ReplicationManager : public ReplicationControl {
     std::filesystem::path path;
     uint64_t epoch = 0;
     std::unique_ptr<SyncModeSwitch> front;
-    std::unique_ptr<ReplicationSender> sender;
+    std::shared_ptr<ReplicationSender> sender;  // shared with a verify round under way
+    std::unique_ptr<OnlineVerifier> verifier;
     std::optional<ReplicationTarget> sender_target;  // what `sender` was built for
     bool running = false;                            // started and not (being) stopped
     bool stopping = false;                           // Stop() under way
@@ -125,9 +131,11 @@ class ReplicationManager : public ReplicationControl {
   std::thread stopper_;
   bool shut_down_ = false;
 
-  std::mutex mutex_;  // guards the fields below and every Disk field but stack/path/epoch/front
+  std::mutex mutex_;  // guards the fields below and every Disk field but stack/path/epoch/front/verifier
   std::string nbd_address_;
   DesiredReplication desired_;
+
+  std::unique_ptr<VerifySchedule> verify_schedule_;  // uses disks_' verifiers: declared after them
 };
 
 }  // namespace cdr::agent

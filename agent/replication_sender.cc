@@ -150,6 +150,7 @@ Status ReplicationSender::RunSession(ByteStream& link) {
     in_flight_bytes_ = 0;
     in_full_sync_ = false;
     repair_replies_.clear();
+    divergence_.clear();
     rate_bytes_ = 0;
     if (stop_) link.Shutdown();
   }
@@ -224,6 +225,7 @@ Status ReplicationSender::RunSession(ByteStream& link) {
   }
   std::lock_guard lock(mutex_);
   session_link_ = nullptr;  // the caller closes the stream once no thread can reach it
+  AbandonVerifiesLocked("the session with the shadow ended: " + s.ToString());
   return s;
 }
 
@@ -250,6 +252,15 @@ void ReplicationSender::ReceiveAcks(ByteStream& link) {
       std::lock_guard lock(mutex_);
       repair_replies_.push_back(std::move(*hashes));
       cv_.notify_all();
+      continue;
+    }
+    if (frame.type == wire::FrameType::kVerifyResult) {
+      Result<wire::VerifyResult> result = wire::DecodeVerifyResult(frame.payload);
+      if (!result.ok()) {
+        error = result.status().ToString();
+        break;
+      }
+      OnVerifyResult(*result);
       continue;
     }
     if (frame.type != wire::FrameType::kAck) continue;
@@ -445,7 +456,9 @@ Status ReplicationSender::Realtime(ByteStream& link) {
   auto last_send = Clock::now();
   uint64_t released = 0;
   while (!SessionBroken()) {
-    const uint64_t up_to = journal_->next_seq() - 1;
+    // Read before the probes are looked at: a record read now was journaled before any probe queued later.
+    uint64_t up_to = journal_->next_seq() - 1;
+    const bool probing = CapAtVerify(next, &up_to);
     if (up_to >= next) {
       Result<std::unique_ptr<JournalReader>> reader = JournalReader::Open(journal_->dir(), next, up_to);
       if (!reader.ok()) return reader.status();
@@ -469,6 +482,11 @@ Status ReplicationSender::Realtime(ByteStream& link) {
         if (batch.size() >= kBatchBytes) CDR_RETURN_IF_ERROR(Flush(link, &batch));
         next = record.seq + 1;
       }
+      if (probing) AppendDueVerifies(next, &batch);
+      CDR_RETURN_IF_ERROR(Flush(link, &batch));
+      last_send = Clock::now();
+    } else if (probing) {
+      AppendDueVerifies(next, &batch);
       CDR_RETURN_IF_ERROR(Flush(link, &batch));
       last_send = Clock::now();
     } else if (Clock::now() - last_send >= kHeartbeatEvery) {
@@ -478,9 +496,16 @@ Status ReplicationSender::Realtime(ByteStream& link) {
       last_send = Clock::now();
     }
     uint64_t acked;
+    std::string divergence;
     {
       std::lock_guard lock(mutex_);
       acked = acked_seq_;
+      divergence = divergence_;
+    }
+    if (!divergence.empty()) {
+      // The replica differs without a record to account for it: only a repair settles it.
+      EnterError(divergence);
+      return Unavailable("online verify found the replica different: a repair is needed");
     }
     if (acked > released) {
       CDR_RETURN_IF_ERROR(journal_->ReleaseUpTo(acked));
@@ -494,7 +519,8 @@ Status ReplicationSender::Realtime(ByteStream& link) {
     }
     std::unique_lock lock(mutex_);
     cv_.wait_for(lock, std::chrono::milliseconds(5),
-                 [&] { return stop_ || session_broken_ || awaited_seq_ >= next; });
+                 [&] { return stop_ || session_broken_ || awaited_seq_ >= next || !verify_queue_.empty() ||
+                           !divergence_.empty(); });
   }
   return Unavailable("session closed");
 }

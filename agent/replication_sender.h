@@ -15,6 +15,7 @@
 //   realtime: journal records from applied seq + 1, batched, at most window_bytes unacknowledged,
 //             heartbeat every second, Journal::ReleaseUpTo(acked) after acks
 //          │ link down / shadow error ──► reconnect with backoff, resend from the last acknowledged seq
+//          │ an online verify probe the shadow answers "differs" ──► error (its repair fixes the replica)
 //   error (replication_error) ◄── no session for longer than outage_window, journal full, disk size changed,
 //          initial_error, or the journal lost records the replica needs. The journal is reset; with
 //          auto_restart the sender keeps probing and repairs when the shadow answers, else StartRepair().
@@ -26,6 +27,8 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <map>
+#include <optional>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -121,6 +124,14 @@ class ReplicationSender {
   // true once the shadow acknowledged `seq` (sync mode); false at the deadline or when stopped.
   bool WaitForAck(uint64_t seq, std::chrono::milliseconds deadline);
 
+  // Online verify (agent/replication_verify.cc, agent/online_verifier.h). In realtime only: queues the probe to
+  // go out after journal record probe.seq and before any later record (kFailedPrecondition naming the phase
+  // otherwise). The caller holds the range (JournalLayer::HoldRange) until this returns.
+  Status SubmitVerify(wire::VerifyRange probe);
+  // The shadow's answer to probe `id`: kSkipped with the reason when the session ended first; kUnavailable
+  // at the deadline. A kDiffers answer has already put the sender into replication_error (a repair follows).
+  Result<wire::VerifyResult> AwaitVerify(uint64_t id, std::chrono::steady_clock::time_point deadline);
+
  private:
   struct InFlight {
     uint64_t key;  // cursor (full sync) or seq (realtime)
@@ -137,6 +148,14 @@ class ReplicationSender {
   // A resync with nothing to compare is done at once: the replica is at its applied seq.
   Status FinishResync(const std::string& why);
   void ReceiveAcks(ByteStream& link);
+  // agent/replication_verify.cc. Caps *up_to so no record past a queued probe's seq is read before the probe
+  // is sent; returns whether a probe is queued.
+  bool CapAtVerify(uint64_t next, uint64_t* up_to);
+  // Appends the queued probes whose seq the stream has reached (next - 1) to the batch.
+  void AppendDueVerifies(uint64_t next, std::vector<uint8_t>* batch);
+  void OnVerifyResult(const wire::VerifyResult& result);  // from ReceiveAcks
+  // The session ended: probes not answered are answered kSkipped; the queue is emptied.
+  void AbandonVerifiesLocked(const std::string& why);  // requires mutex_
   // Records `bytes` more as in flight once they fit in the window; when they do not, the batch is sent first
   // and the acks are awaited. kUnavailable if the session broke.
   Status Reserve(ByteStream& link, std::vector<uint8_t>* batch, uint64_t key, uint64_t bytes,
@@ -207,6 +226,10 @@ class ReplicationSender {
   bool shadow_repair_in_progress_ = false;
   uint64_t shadow_repair_cursor_ = 0;
   std::deque<wire::RepairBlockHashes> repair_replies_;
+  // Online verify: probes to send, probes sent (answer once it came), a difference found this session.
+  std::deque<wire::VerifyRange> verify_queue_;
+  std::map<uint64_t, std::optional<wire::VerifyResult>> verify_outstanding_;
+  std::string divergence_;
   mutable uint64_t lag_cache_seq_ = 0;
   mutable uint64_t lag_cache_time_ns_ = 0;
 };

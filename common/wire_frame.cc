@@ -183,6 +183,10 @@ const char* FrameTypeName(FrameType type) {
       return "REPAIR_BLOCKS";
     case FrameType::kRepairEnd:
       return "REPAIR_END";
+    case FrameType::kVerifyRange:
+      return "VERIFY_RANGE";
+    case FrameType::kVerifyResult:
+      return "VERIFY_RESULT";
   }
   return "UNKNOWN";
 }
@@ -524,6 +528,76 @@ Result<RepairEnd> DecodeRepairEnd(std::span<const uint8_t> p) {
   RepairEnd m;
   m.base_seq = r.U64();
   CDR_RETURN_IF_ERROR(r.Done("REPAIR_END"));
+  return m;
+}
+
+const char* VerifyOutcomeName(VerifyOutcome outcome) {
+  switch (outcome) {
+    case VerifyOutcome::kSame:
+      return "same";
+    case VerifyOutcome::kDiffers:
+      return "differs";
+    case VerifyOutcome::kSkipped:
+      return "skipped";
+  }
+  return "unknown";
+}
+
+std::vector<uint8_t> EncodeVerifyRange(const VerifyRange& m) {
+  Writer w;
+  w.U64(m.id).U64(m.seq).U64(m.offset).U32(m.length).U32(m.block_size).U32(static_cast<uint32_t>(m.hashes.size()));
+  for (const Hash128& h : m.hashes) w.U64(h.low).U64(h.high);
+  return w.Take();
+}
+Result<VerifyRange> DecodeVerifyRange(std::span<const uint8_t> p) {
+  Reader r(p);
+  VerifyRange m;
+  m.id = r.U64();
+  m.seq = r.U64();
+  m.offset = r.U64();
+  m.length = r.U32();
+  m.block_size = r.U32();
+  const uint32_t n = r.U32();
+  constexpr size_t kFixed = 36;
+  if (p.size() < kFixed || (p.size() - kFixed) / 16 < n) return InvalidArgument("malformed VERIFY_RANGE payload");
+  m.hashes.resize(n);
+  for (Hash128& h : m.hashes) {
+    h.low = r.U64();
+    h.high = r.U64();
+  }
+  CDR_RETURN_IF_ERROR(r.Done("VERIFY_RANGE"));
+  if (m.block_size == 0 || m.length == 0) return InvalidArgument("VERIFY_RANGE: empty range or block size 0");
+  if ((m.length + uint64_t{m.block_size} - 1) / m.block_size != n) {
+    return InvalidArgument("VERIFY_RANGE: " + std::to_string(n) + " hashes for " + std::to_string(m.length) +
+                           " bytes");
+  }
+  return m;
+}
+
+std::vector<uint8_t> EncodeVerifyResult(const VerifyResult& m) {
+  return Writer()
+      .U64(m.id)
+      .U64(m.offset)
+      .U32(m.length)
+      .U16(static_cast<uint16_t>(m.outcome))
+      .U32(m.differing_blocks)
+      .U64(m.first_differing_offset)
+      .Str(m.reason)
+      .Take();
+}
+Result<VerifyResult> DecodeVerifyResult(std::span<const uint8_t> p) {
+  Reader r(p);
+  VerifyResult m;
+  m.id = r.U64();
+  m.offset = r.U64();
+  m.length = r.U32();
+  const uint16_t outcome = r.U16();
+  m.differing_blocks = r.U32();
+  m.first_differing_offset = r.U64();
+  m.reason = r.Str();
+  CDR_RETURN_IF_ERROR(r.Done("VERIFY_RESULT"));
+  if (outcome < 1 || outcome > 3) return InvalidArgument("VERIFY_RESULT: unknown outcome " + std::to_string(outcome));
+  m.outcome = static_cast<VerifyOutcome>(outcome);
   return m;
 }
 

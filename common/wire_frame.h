@@ -36,6 +36,8 @@ enum class FrameType : uint16_t {
   kRepairBlockHashes = 9,
   kRepairBlocks = 10,
   kRepairEnd = 11,
+  kVerifyRange = 12,
+  kVerifyResult = 13,
 };
 const char* FrameTypeName(FrameType type);
 
@@ -168,6 +170,29 @@ struct RepairBlocks {
 struct RepairEnd {
   uint64_t base_seq = 0;  // the replica is at base_seq once every range is repaired
 };
+// Online verify (docs/wire-protocol.md, "Online verify"): in realtime the agent sends the block hashes of a range of
+// its disk, taken while no write to the range was in flight and after journal record `seq`; it sends them after
+// every record up to `seq` and before any later record that touches the range, so the shadow, applying frames in
+// order, compares the replica's range at the same point of the history.
+struct VerifyRange {
+  uint64_t id = 0;   // the agent's number for this probe, echoed in the result
+  uint64_t seq = 0;  // the journal seq the hashes are of
+  uint64_t offset = 0;
+  uint32_t length = 0;  // clipped at the disk's end: the last block may be short
+  uint32_t block_size = 0;
+  std::vector<Hash128> hashes;  // one per block of the range (HashBlock, as the repair's)
+};
+enum class VerifyOutcome : uint16_t { kSame = 1, kDiffers = 2, kSkipped = 3 };
+const char* VerifyOutcomeName(VerifyOutcome outcome);  // "same", "differs", "skipped"
+struct VerifyResult {
+  uint64_t id = 0;
+  uint64_t offset = 0;
+  uint32_t length = 0;
+  VerifyOutcome outcome = VerifyOutcome::kSkipped;
+  uint32_t differing_blocks = 0;
+  uint64_t first_differing_offset = 0;  // with kDiffers
+  std::string reason;                   // with kSkipped: why the replica could not be compared
+};
 struct ErrorMessage {
   uint16_t code = 0;  // StatusCode
   std::string message;
@@ -195,5 +220,9 @@ std::vector<uint8_t> EncodeRepairBlocks(const RepairBlocks& m);
 Result<RepairBlocks> DecodeRepairBlocks(std::span<const uint8_t> p);  // run data points into p
 std::vector<uint8_t> EncodeRepairEnd(const RepairEnd& m);
 Result<RepairEnd> DecodeRepairEnd(std::span<const uint8_t> p);
+std::vector<uint8_t> EncodeVerifyRange(const VerifyRange& m);
+Result<VerifyRange> DecodeVerifyRange(std::span<const uint8_t> p);
+std::vector<uint8_t> EncodeVerifyResult(const VerifyResult& m);
+Result<VerifyResult> DecodeVerifyResult(std::span<const uint8_t> p);
 
 }  // namespace cdr::wire

@@ -47,6 +47,10 @@ class ReplicaDisk {
   Status ApplyRepairBlocks(const wire::RepairBlocks& blocks);
   // Every range up to the disk size is repaired: the replica is consistent again, at base_seq.
   Status FinishRepair(uint64_t base_seq);
+  // Online verify (shadow/replica_verify.cc): compares the replica's range with the agent's block hashes.
+  // kSkipped while the replica is not consistent (full sync or repair under way); kInvalidArgument for a range
+  // outside the disk or another block size.
+  Result<wire::VerifyResult> Verify(const wire::VerifyRange& probe);
 
   // Makes everything applied so far durable, then records it in the state file.
   Status Commit();

@@ -97,6 +97,12 @@ Status Apply(ByteStream& link, ReplicaDisk* disk, const wire::Frame& frame) {
       Result<wire::RepairEnd> e = wire::DecodeRepairEnd(frame.payload);
       return e.ok() ? disk->FinishRepair(e->base_seq) : e.status();
     }
+    case wire::FrameType::kVerifyRange: {
+      Result<wire::VerifyRange> probe = wire::DecodeVerifyRange(frame.payload);
+      Result<wire::VerifyResult> result = probe.ok() ? disk->Verify(*probe) : probe.status();
+      return result.ok() ? Send(link, wire::FrameType::kVerifyResult, 0, wire::EncodeVerifyResult(*result))
+                         : result.status();
+    }
     case wire::FrameType::kHeartbeat:
       CDR_RETURN_IF_ERROR(disk->Commit());
       return Send(link, wire::FrameType::kAck, disk->state().applied_seq, wire::EncodeAck(disk->ack()));

@@ -89,5 +89,9 @@ Status AgentClient::Restart() { return impl_->Command("/v1/replication/restart")
 Status AgentClient::Repair() { return impl_->Command("/v1/replication/repair"); }
 Status AgentClient::Fence() { return impl_->Command("/v1/fence"); }
 Status AgentClient::Unfence() { return impl_->Command("/v1/unfence"); }
+Status AgentClient::Verify(const VerifyRequest& request) {
+  const std::string body = nlohmann::json{{"bytes", request.bytes}}.dump();
+  return impl_->Command("/v1/replication/verify", &body);
+}
 
 }  // namespace cdr::agent::api

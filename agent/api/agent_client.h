@@ -25,6 +25,7 @@ class AgentClient : public ReplicationControl {
   Status Repair() override;
   Status Fence() override;
   Status Unfence() override;
+  Status Verify(const VerifyRequest& request) override;
 
  private:
   struct Impl;

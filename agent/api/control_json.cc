@@ -1,5 +1,6 @@
 #include "agent/api/control_json.h"
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 #include <set>
@@ -101,6 +102,32 @@ Status Joined(const std::string& what, const std::vector<std::string>& errors) {
   return InvalidArgument(message);
 }
 
+// Absent in an older agent's status: then every field keeps its "never verified" default.
+void ReadVerify(const json& object, const std::string& prefix, DiskVerifyStatus* v,
+                std::vector<std::string>* errors) {
+  if (!object.is_object()) {
+    errors->push_back(prefix.substr(0, prefix.size() - 1) + ": must be an object");
+    return;
+  }
+  FieldReader r(object, prefix, errors);
+  uint64_t started = 0, finished = 0, difference = 0;
+  r.Read("running", &v->running);
+  r.Read("requested", &v->requested);
+  r.Read("round_started_ms", &started);
+  r.Read("round_finished_ms", &finished);
+  r.Read("outcome", &v->outcome);
+  r.Read("reason", &v->reason);
+  r.Read("round_bytes", &v->round_bytes);
+  r.Read("cursor", &v->cursor);
+  r.Read("bytes_compared", &v->bytes_compared);
+  r.Read("differences", &v->differences);
+  r.Read("difference_ms", &difference);
+  r.Read("difference_offset", &v->difference_offset);
+  v->round_started_ms = static_cast<int64_t>(started);
+  v->round_finished_ms = static_cast<int64_t>(finished);
+  v->difference_ms = static_cast<int64_t>(difference);
+}
+
 void ReadDisk(const json& object, const std::string& prefix, DiskReplicationStatus* disk,
               std::vector<std::string>* errors) {
   if (!object.is_object()) {
@@ -126,6 +153,8 @@ void ReadDisk(const json& object, const std::string& prefix, DiskReplicationStat
   r.Read("backlog_age_seconds", &disk->backlog_age_seconds);
   r.Read("link_up", &disk->link_up);
   r.Read("last_error", &disk->last_error);
+  auto verify = object.find("verify");
+  if (verify != object.end() && !verify->is_null()) ReadVerify(*verify, prefix + "verify.", &disk->verify, errors);
 }
 
 }  // namespace
@@ -164,6 +193,22 @@ json ToJson(const ReplicationTarget& t) {
           {"server_name", t.server_name}};
 }
 
+json ToJson(const DiskVerifyStatus& v) {
+  const auto ms = [](int64_t t) { return static_cast<uint64_t>(std::max<int64_t>(t, 0)); };
+  return {{"running", v.running},
+          {"requested", v.requested},
+          {"round_started_ms", ms(v.round_started_ms)},
+          {"round_finished_ms", ms(v.round_finished_ms)},
+          {"outcome", v.outcome},
+          {"reason", v.reason},
+          {"round_bytes", v.round_bytes},
+          {"cursor", v.cursor},
+          {"bytes_compared", v.bytes_compared},
+          {"differences", v.differences},
+          {"difference_ms", ms(v.difference_ms)},
+          {"difference_offset", v.difference_offset}};
+}
+
 json ToJson(const DiskReplicationStatus& d) {
   return {{"disk", d.disk},
           {"state", d.state},
@@ -182,7 +227,8 @@ json ToJson(const DiskReplicationStatus& d) {
           {"backlog_bytes", d.backlog_bytes},
           {"backlog_age_seconds", d.backlog_age_seconds},
           {"link_up", d.link_up},
-          {"last_error", d.last_error}};
+          {"last_error", d.last_error},
+          {"verify", ToJson(d.verify)}};
 }
 
 json ToJson(const AgentStatus& s) {
@@ -221,6 +267,17 @@ Result<ReplicationTarget> ReplicationTargetFromJson(const json& object) {
   if (t.outage_window_seconds <= 0) r.Fail("outage_window_seconds", "must be > 0");
   if (!errors.empty()) return Joined("replication target", errors);
   return t;
+}
+
+Result<VerifyRequest> VerifyRequestFromJson(const json& object) {
+  if (!object.is_object()) return InvalidArgument("invalid verify request: the body must be a JSON object");
+  VerifyRequest request;
+  std::vector<std::string> errors;
+  FieldReader r(object, "", &errors);
+  r.Read("bytes", &request.bytes);
+  r.RefuseUnknown({"bytes"});
+  if (!errors.empty()) return Joined("verify request", errors);
+  return request;
 }
 
 Result<DiskReplicationStatus> DiskReplicationStatusFromJson(const json& object) {

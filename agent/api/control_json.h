@@ -11,6 +11,7 @@
 namespace cdr::agent::api {
 
 nlohmann::json ToJson(const ReplicationTarget& target);
+nlohmann::json ToJson(const DiskVerifyStatus& verify);
 nlohmann::json ToJson(const DiskReplicationStatus& disk);
 nlohmann::json ToJson(const AgentStatus& status);
 
@@ -19,6 +20,8 @@ nlohmann::json ToJson(const AgentStatus& status);
 Result<ReplicationTarget> ReplicationTargetFromJson(const nlohmann::json& json);
 Result<DiskReplicationStatus> DiskReplicationStatusFromJson(const nlohmann::json& json);
 Result<AgentStatus> AgentStatusFromJson(const nlohmann::json& json);
+// The body of POST /v1/replication/verify: {} or {"bytes": N}; an empty body is {}.
+Result<VerifyRequest> VerifyRequestFromJson(const nlohmann::json& json);
 
 // "HOST:PORT" or "[IPv6]:PORT" with a port in 1..65535; the message names `field`.
 Status ValidateHostPort(const std::string& field, const std::string& address);

@@ -25,6 +25,7 @@ constexpr Route kRoutes[] = {
     {"/v1/replication/stop", "POST"},
     {"/v1/replication/restart", "POST"},
     {"/v1/replication/repair", "POST"},
+    {"/v1/replication/verify", "POST"},
     {"/v1/fence", "POST"},
     {"/v1/unfence", "POST"},
     {"/metrics", "GET"},
@@ -92,6 +93,14 @@ ApiResponse ControlRouter::CommandResponse(const std::string& name, const std::s
   } else if (name == "restart") {
     spdlog::info("control API: restart replication");
     result = control_->Restart();
+  } else if (name == "verify") {
+    auto json = body.empty() ? nlohmann::json::object() : nlohmann::json::parse(body, nullptr, false);
+    if (json.is_discarded()) return Error(400, "invalid verify request: the body is not valid JSON");
+    Result<VerifyRequest> request = VerifyRequestFromJson(json);
+    if (!request.ok()) return Refused(request.status());
+    spdlog::info("control API: online verify of {}", request->bytes == 0 ? std::string("the whole disks")
+                                                                        : std::to_string(request->bytes) + " bytes");
+    result = control_->Verify(*request);
   } else if (name == "fence") {
     spdlog::warn("control API: fence: the exports refuse writes from now on");
     result = control_->Fence();

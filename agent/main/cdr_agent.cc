@@ -6,6 +6,7 @@
 //             [--journal-max-mib 1024] [--journal-segment-mib 64] [--pid-file FILE] [--ready-file FILE]
 //             [--api-listen 127.0.0.1:0 --api-token-file FILE | --no-api] [--outage-window-seconds 300]
 //             [--shadow HOST:PORT --server-id ID [--mode async|sync] [--replication-rate-mib N]]
+//             [--verify-interval-seconds 3600] [--verify-sample-mib 64]
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -52,6 +53,8 @@ struct Flags {
   int outage_window_seconds = 300;
   std::filesystem::path tls_dir;
   bool insecure = false;
+  uint64_t verify_interval_seconds = 3600;
+  uint64_t verify_sample_mib = 64;
 };
 
 constexpr const char* kUsage =
@@ -60,6 +63,9 @@ constexpr const char* kUsage =
     "                 [--journal-max-mib N] [--journal-segment-mib N] [--pid-file FILE] [--ready-file FILE]\n"
     "                 [--api-listen HOST:PORT --api-token-file FILE | --no-api] [--outage-window-seconds N]\n"
     "                 [--shadow HOST:PORT --server-id ID [--mode async|sync] [--replication-rate-mib N]]\n"
+    "                 [--verify-interval-seconds N] [--verify-sample-mib N]\n"
+    "  --verify-interval-seconds: compare --verify-sample-mib of each disk in realtime with its replica this often\n"
+    "    (online verify; a rolling cursor covers the whole disk over successive rounds; 0 = only on demand).\n"
     "  --tls-dir: replicate over TLS 1.3 with DIR/client-cert.pem and DIR/client-key.pem (0600), trusting\n"
     "    shadow hosts whose certificate DIR/ca-cert.pem signed for the address connected to.\n"
     "  --insecure: replicate over plain TCP (estate insecure = true).\n"
@@ -156,6 +162,10 @@ std::string ParseFlags(int argc, char** argv, Flags* flags) {
       flags->state_dir = value;
     } else if (name == "--pid-file") {
       flags->pid_file = value;
+    } else if (name == "--verify-interval-seconds" || name == "--verify-sample-mib") {
+      const std::optional<uint64_t> n = ParseNumber(value);
+      if (!n || *n > 1000000000) return name + " wants a number (0 ≤ N ≤ 10^9)";
+      (name == "--verify-interval-seconds" ? flags->verify_interval_seconds : flags->verify_sample_mib) = *n;
     } else if (name == "--journal-max-mib" || name == "--journal-segment-mib") {
       const std::optional<uint64_t> n = ParseNumber(value);
       if (!n || *n == 0) return name + " wants a positive number";
@@ -269,7 +279,11 @@ int main(int argc, char** argv) {
     spdlog::warn("--insecure: replication is plain TCP, unauthenticated and unencrypted");
   }
   auto manager = cdr::agent::ReplicationManager::Open(
-      {.state_dir = flags.state_dir, .fence = *fence, .shadow_tls = shadow_tls}, disks);
+      {.state_dir = flags.state_dir,
+       .fence = *fence,
+       .shadow_tls = shadow_tls,
+       .verify = {std::chrono::seconds(flags.verify_interval_seconds), flags.verify_sample_mib << 20}},
+      disks);
   if (!manager.ok()) {
     spdlog::error("replication: {}", manager.status().ToString());
     return 1;

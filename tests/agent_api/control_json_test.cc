@@ -120,5 +120,38 @@ TEST(ControlJsonTest, TargetRequiredFieldsAndTypes) {
   EXPECT_NE(TargetError(json::array()).message().find("object"), std::string::npos);
 }
 
+TEST(ControlJsonTest, VerifyStatusRoundTripsAndAnOlderAgentWithoutItIsNeverVerified) {
+  DiskReplicationStatus d;
+  d.disk = "vda";
+  d.state = "realtime";
+  d.verify.outcome = "differs";
+  d.verify.reason = "1 block(s) differ";
+  d.verify.round_finished_ms = 1765000000000;
+  d.verify.difference_offset = 5 << 20;
+  d.verify.differences = 2;
+  Result<DiskReplicationStatus> back = DiskReplicationStatusFromJson(ToJson(d));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->verify.outcome, "differs");
+  EXPECT_EQ(back->verify.round_finished_ms, 1765000000000);
+  EXPECT_EQ(back->verify.difference_offset, 5u << 20);
+  EXPECT_EQ(back->verify.differences, 2u);
+  nlohmann::json older = ToJson(d);
+  older.erase("verify");
+  back = DiskReplicationStatusFromJson(older);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->verify.outcome, "");
+  EXPECT_EQ(back->verify.round_finished_ms, 0);
+  older["verify"] = json::parse(R"({"outcome": 3})");
+  EXPECT_FALSE(DiskReplicationStatusFromJson(older).ok());
+
+  EXPECT_EQ(VerifyRequestFromJson(nlohmann::json::object())->bytes, 0u);
+  Result<VerifyRequest> sample = VerifyRequestFromJson(json::parse(R"({"bytes": 4096})"));
+  ASSERT_TRUE(sample.ok()) << sample.status().ToString();
+  EXPECT_EQ(sample->bytes, 4096u);
+  EXPECT_FALSE(VerifyRequestFromJson(json::parse(R"({"bytes": -1})")).ok());
+  EXPECT_FALSE(VerifyRequestFromJson(json::parse(R"({"bytez": 1})")).ok());
+  EXPECT_FALSE(VerifyRequestFromJson(json::parse("[]")).ok());
+}
+
 }  // namespace
 }  // namespace cdr::agent::api

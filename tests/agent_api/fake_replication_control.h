@@ -76,6 +76,9 @@ class FakeReplicationControl : public ReplicationControl {
   Status Unfence() override {
     return Run("unfence", [&] { status_.fenced = false; });
   }
+  Status Verify(const VerifyRequest& request) override {
+    return Run("verify", [&] { verify_bytes_ = request.bytes; });
+  }
 
   void SetResult(const std::string& command, Status result) {
     std::lock_guard lock(mu_);
@@ -122,6 +125,7 @@ class FakeReplicationControl : public ReplicationControl {
 
   mutable std::mutex mu_;
   AgentStatus status_;
+  uint64_t verify_bytes_ = 0;
   Status status_error_;
   std::map<std::string, Status> results_;
   std::chrono::milliseconds delay_{0};

@@ -100,6 +100,9 @@ class FakeControl : public agent::ReplicationControl {
     a_->fenced = false;
     return Status::Ok();
   }
+  Status Verify(const agent::VerifyRequest& request) override {
+    return Command("Verify " + std::to_string(request.bytes));
+  }
 
  private:
   Status Command(const std::string& what) {

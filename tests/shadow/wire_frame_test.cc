@@ -116,6 +116,38 @@ TEST(WireFrameTest, RoundTripsTheRepairMessagesAndHandshakeFields) {
   EXPECT_EQ(DecodeRepairEnd(EncodeRepairEnd({77}))->base_seq, 77u);
 }
 
+TEST(WireFrameTest, RoundTripsTheOnlineVerifyMessagesAndRefusesInconsistentOnes) {
+  VerifyRange probe{9, 1234, 8192, 6000, 4096, {{1, 2}, {3, 4}}};
+  Result<VerifyRange> p = DecodeVerifyRange(EncodeVerifyRange(probe));
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->id, 9u);
+  EXPECT_EQ(p->seq, 1234u);
+  EXPECT_EQ(p->offset, 8192u);
+  EXPECT_EQ(p->length, 6000u);
+  EXPECT_EQ(p->hashes, probe.hashes);
+  probe.length = 9000;  // three blocks' worth with two hashes
+  EXPECT_FALSE(DecodeVerifyRange(EncodeVerifyRange(probe)).ok());
+  probe.length = 0;
+  EXPECT_FALSE(DecodeVerifyRange(EncodeVerifyRange(probe)).ok());
+  std::vector<uint8_t> short_payload = EncodeVerifyRange({1, 1, 0, 4096, 4096, {{1, 1}}});
+  short_payload.pop_back();
+  EXPECT_FALSE(DecodeVerifyRange(short_payload).ok());
+
+  VerifyResult result{9, 8192, 6000, VerifyOutcome::kDiffers, 1, 12288, ""};
+  Result<VerifyResult> r = DecodeVerifyResult(EncodeVerifyResult(result));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->outcome, VerifyOutcome::kDiffers);
+  EXPECT_EQ(r->differing_blocks, 1u);
+  EXPECT_EQ(r->first_differing_offset, 12288u);
+  result.outcome = VerifyOutcome::kSkipped;
+  result.reason = "a repair is in progress";
+  EXPECT_EQ(DecodeVerifyResult(EncodeVerifyResult(result))->reason, "a repair is in progress");
+  std::vector<uint8_t> bad = EncodeVerifyResult(result);
+  bad[20] = 9;  // the outcome's low byte: no such outcome
+  EXPECT_FALSE(DecodeVerifyResult(bad).ok());
+  EXPECT_STREQ(VerifyOutcomeName(VerifyOutcome::kSame), "same");
+}
+
 TEST(WireFrameTest, FlippedHeaderByteIsDataLoss) {
   std::vector<uint8_t> encoded = EncodeFrame(FrameType::kAck, 3, EncodeAck({3, 0, true}), false);
   for (size_t i = 0; i < kFrameHeaderSize; ++i) {
