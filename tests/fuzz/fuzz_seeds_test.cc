@@ -55,7 +55,7 @@ std::map<std::string, Bytes> WireSeeds() {
                          frame(wire::FrameType::kHeartbeat, 0, wire::EncodeHeartbeat(42), false)})
     stream.insert(stream.end(), f.begin(), f.end());
   seeds["agent_stream.bin"] = stream;
-  // Direct payload seeds: the first byte picks the decoder (fuzz_wire_frame.cc: type = byte % 11 + 1).
+  // Direct payload seeds: the first byte picks the decoder (fuzz_wire_frame.cc: type = byte % 13 + 1).
   auto direct = [](wire::FrameType type, Bytes payload) {
     payload.insert(payload.begin(), static_cast<uint8_t>(static_cast<int>(type) - 1));
     return payload;
@@ -65,6 +65,11 @@ std::map<std::string, Bytes> WireSeeds() {
   seeds["ack_payload.bin"] = direct(wire::FrameType::kAck, wire::EncodeAck({13, 0, true, false, 0}));
   seeds["repair_ranges_payload.bin"] = direct(wire::FrameType::kRepairRanges, wire::EncodeRepairRanges(ranges));
   seeds["error_payload.bin"] = direct(wire::FrameType::kError, wire::EncodeError({9, "foreign epoch"}));
+  seeds["verify_range_payload.bin"] =
+      direct(wire::FrameType::kVerifyRange, wire::EncodeVerifyRange({3, 13, 8192, 8192, 4096, {{1, 2}, {3, 4}}}));
+  seeds["verify_result_payload.bin"] = direct(
+      wire::FrameType::kVerifyResult,
+      wire::EncodeVerifyResult({3, 8192, 8192, wire::VerifyOutcome::kDiffers, 1, 12288, ""}));
   return seeds;
 }
 
