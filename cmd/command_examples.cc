@@ -6,7 +6,7 @@
 namespace cdr::cmd {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 18> kExamples = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 19> kExamples = {{
     {"validate", "  cdr validate                          # the spec in specs/ (or cdr.toml)\n"
                  "  cdr validate --spec other/specs       # another directory or file\n"},
     {"plan", "  cdr plan                              # what apply would do\n"
@@ -21,6 +21,8 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 18> kExample
     {"status", "  cdr status                            # live: every group and server\n"
                "  cdr status --watch --interval 2       # redrawn until Ctrl-C\n"
                "  cdr status --json | jq '.groups[].servers[] | {name, health, rpo_seconds}'\n"},
+    {"verify", "  cdr verify                            # every server's whole disks, now\n"
+               "  cdr verify group.web-prod.server.web-1 --bytes 1073741824\n"},
     {"serve", "  cdr serve --listen 127.0.0.1:8080     # console and /metrics\n"},
     {"recovery-points", "  cdr recovery-points web-prod/web-1    # one server's points and window\n"
                         "  cdr recovery-points web-prod          # the group's common points\n"

@@ -46,6 +46,14 @@ struct StatusOptions {
 };
 int RunStatus(const GlobalOptions& g, const StatusOptions& o);
 
+struct VerifyOptions {
+  std::vector<std::string> addresses;  // servers (or groups) to verify; empty: every server
+  uint64_t bytes = 0;                  // of each disk from its rolling cursor; 0: the whole disk
+  bool json = false;
+  int timeout_seconds = 3600;          // how long to wait for the rounds
+};
+int RunVerify(const GlobalOptions& g, const VerifyOptions& o);
+
 struct ServeOptions {
   std::string listen = "127.0.0.1:8080";  // HOST:PORT of the console and /metrics
   int interval_seconds = 15;              // between two observations of every server

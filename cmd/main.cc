@@ -42,6 +42,7 @@ struct Cli {
   ApplyCommandOptions apply;
   DriftOptions drift;
   StatusOptions status;
+  VerifyOptions verify;
   ServeOptions serve;
   RecoveryPointsOptions recovery_points;
   JobsOptions jobs;
@@ -152,6 +153,19 @@ void AddCommands(CLI::App& app, Cli& cli) {
   status->add_option("--count", cli.status.count, "with --watch: stop after this many frames (0: until Ctrl-C)")
       ->check(CLI::Range(0, 1000000));
   Bind(status, cli, [&cli] { return RunStatus(cli.g, cli.status); });
+
+  auto* verify = app.add_subcommand(
+      "verify", "online verify now: compare each server's disks with their replicas while they run; exit 2 if one "
+                "differs (its repair starts)");
+  verify->add_option("address", cli.verify.addresses, "servers or groups (group.NAME[.server.NAME]); default all")
+      ->allow_extra_args(false);
+  verify->add_option("--bytes", cli.verify.bytes,
+                     "compare this many bytes of each disk from its rolling cursor (default: the whole disk)");
+  verify->add_flag("--json", cli.verify.json, "print as JSON");
+  verify->add_option("--timeout", cli.verify.timeout_seconds, "seconds to wait for the rounds")
+      ->check(CLI::Range(1, 7 * 24 * 3600))
+      ->capture_default_str();
+  Bind(verify, cli, [&cli] { return RunVerify(cli.g, cli.verify); });
 
   auto* serve = app.add_subcommand(
       "serve", "the console: observe every server on an interval, one Prometheus /metrics, a read-only web page");

@@ -53,6 +53,8 @@ std::string NoteText(const ServerStatus& s) {
     parts.push_back(s.health_reason);
   }
   if (s.fenced) parts.push_back("fenced: production refuses writes while failed over");
+  // "same" and "unknown" are in --json; what needs a look is on the line.
+  if (s.verify && s.verify->outcome < VerifyOutcome::kUnknown) parts.push_back("verify: " + DescribeVerify(*s.verify));
   if (s.backlog && s.backlog->writes > 0) {
     parts.push_back(fmt::format("{} writes ({}) not sent, oldest {:.0f}s old", s.backlog->writes,
                                 HumanBytes(s.backlog->bytes), s.backlog->age_seconds));
@@ -157,6 +159,7 @@ nlohmann::json StatusToJson(const std::vector<GroupStatus>& groups) {
                          {"bytes_sent", s.bytes_sent},
                          {"backlog", BacklogJson(s)},
                          {"fenced", s.fenced},
+                         {"online_verify", s.verify ? VerifyToJson(*s.verify) : nlohmann::json()},
                          {"failback", s.failback},
                          {"live", s.live},
                          {"observed_at", s.observed_at_ms > 0 ? nlohmann::json(FormatRfc3339(s.observed_at_ms))

@@ -41,6 +41,7 @@ void FillReplication(const state::ResourceRecord& r, const nlohmann::json& obser
   s->rpo_seconds = LiveRpoSeconds(live);
   s->rpo_live = true;
   s->backlog = BacklogOf(live);
+  s->verify = SummarizeVerify(live);
   if (!live.nbd_address.empty()) s->nbd_address = live.nbd_address;
   s->disks.clear();
   for (const auto& d : live.disks) s->disks.push_back(d.disk);

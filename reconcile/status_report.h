@@ -15,6 +15,7 @@
 #include "reconcile/observed_state.h"
 #include "reconcile/refresh.h"
 #include "reconcile/server_state.h"
+#include "reconcile/verify_summary.h"
 #include "state/state_store.h"
 
 namespace cdr::reconcile {
@@ -62,6 +63,7 @@ struct ServerStatus {
   std::string replica_server_id;  // whose replicas: the host's, or during a failback the reverse agent's DR host
   std::string observe_error;  // why the agent did not answer
   bool fenced = false;        // production refuses writes (failed over); the agent's word when it answered
+  std::optional<VerifySummary> verify;  // the online verify, from a live answer only
   // The last failback, as its step recorded it: {dr_host, at, reverse_bytes_sent, reverse_repair_bytes_sent,
   // reverse_full_sync_bytes_sent} (what reverse replication sent in all), or null.
   nlohmann::json failback;
