@@ -22,8 +22,6 @@
 #include <vector>
 
 #include <spdlog/spdlog.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 
 #include "agent/internal/nbd_replies.h"
 #include "agent/internal/nbd_session.h"
@@ -55,12 +53,12 @@ struct Request {
 
 class Transmission {
  public:
-  Transmission(int fd, const HandshakeResult& session)
-      : fd_(fd),
+  Transmission(ByteStream& stream, const HandshakeResult& session)
+      : stream_(stream),
         exp_(*session.chosen),
         device_(*exp_.device),
         base_allocation_(session.base_allocation),
-        replies_(fd, session.structured_replies) {}
+        replies_(stream, session.structured_replies) {}
 
   void Run() {
     Worker();
@@ -110,14 +108,11 @@ class Transmission {
     return req.type == nbd::Cmd::kFlush || (req.flags & nbd::kCmdFlagFua);
   }
 
-  bool BytesWaiting() const {
-    int pending = 0;
-    return ::ioctl(fd_, FIONREAD, &pending) == 0 && pending > 0;
-  }
+  bool BytesWaiting() const { return stream_.InputWaiting(); }
 
   // Stops every worker from reading; the one blocked in recv wakes because of the shutdown.
   void Close() {
-    if (!closing_.exchange(true)) ::shutdown(fd_, SHUT_RD);
+    if (!closing_.exchange(true)) stream_.ShutdownRead();
   }
 
   // The worker that just read a request is busy; start another if none is left to read the next one.
@@ -145,7 +140,7 @@ class Transmission {
   // With the read side held: the next request and, for WRITE, its payload into `buffer`.
   Next ReadRequest(Request* req, std::vector<uint8_t>* buffer) {
     uint8_t raw[nbd::kRequestSize];
-    if (!ReadFull(fd_, raw, sizeof raw)) return Next::kClose;
+    if (!ReadFull(stream_, raw, sizeof raw)) return Next::kClose;
     if (GetU32(raw) != nbd::kRequestMagic) {
       spdlog::warn("nbd {}: bad request magic, closing", exp_.name);
       return Next::kClose;
@@ -166,7 +161,7 @@ class Transmission {
       Admit(req->length, req);
       buffer->resize(req->length);
     }
-    if (payload && !ReadFull(fd_, buffer->data(), req->length)) {
+    if (payload && !ReadFull(stream_, buffer->data(), req->length)) {
       FinishAdmitted(req);
       return Next::kClose;
     }
@@ -258,7 +253,7 @@ class Transmission {
     return replies_.BlockStatus(req.cookie, nbd::kBaseAllocationId, extents);
   }
 
-  const int fd_;
+  ByteStream& stream_;
   const NbdExport& exp_;
   BlockDevice& device_;
   const bool base_allocation_;
@@ -275,6 +270,8 @@ class Transmission {
 
 }  // namespace
 
-void ServeTransmission(int fd, const HandshakeResult& session) { Transmission(fd, session).Run(); }
+void ServeTransmission(ByteStream& stream, const HandshakeResult& session) {
+  Transmission(stream, session).Run();
+}
 
 }  // namespace cdr::agent::internal

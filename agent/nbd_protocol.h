@@ -39,6 +39,7 @@ inline constexpr uint32_t kRepInfo = 3;
 inline constexpr uint32_t kRepMetaContext = 4;
 inline constexpr uint32_t kRepErrUnsup = (1u << 31) + 1;
 inline constexpr uint32_t kRepErrInvalid = (1u << 31) + 3;
+inline constexpr uint32_t kRepErrTlsReqd = (1u << 31) + 5;
 inline constexpr uint32_t kRepErrUnknown = (1u << 31) + 6;
 inline constexpr uint32_t kRepErrTooBig = (1u << 31) + 9;
 

@@ -13,18 +13,9 @@
 
 #include "agent/internal/nbd_session.h"
 #include "agent/io_status.h"
+#include "common/byte_stream.h"
 
 namespace cdr::agent {
-namespace {
-
-// A read that waits longer fails like a closed connection, which ends the connection's thread.
-void SetReceiveTimeout(int fd, int seconds) {
-  timeval timeout{seconds, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-}
-
-}  // namespace
-
 NbdServer::NbdServer(std::vector<NbdExport> exports, NbdServerOptions options)
     : exports_(std::move(exports)), options_(std::move(options)) {}
 
@@ -88,7 +79,8 @@ void NbdServer::AcceptLoop() {
     // Small replies must not wait for Nagle: 4 KiB random-write latency depends on it.
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    SetReceiveTimeout(fd, options_.handshake_timeout_seconds);
+    // A read that waits longer fails like a closed connection, which ends the connection's thread.
+    SetSocketReceiveTimeout(fd, std::chrono::seconds(options_.handshake_timeout_seconds));
     std::lock_guard lock(mutex_);
     ReapFinished();
     if (stopping_ || !MakeRoom()) {
@@ -121,12 +113,14 @@ bool NbdServer::MakeRoom() {
 }
 
 void NbdServer::Serve(Connection* connection) {
-  internal::HandshakeResult handshake = internal::RunHandshake(connection->fd, *this);
+  std::unique_ptr<ByteStream> stream = std::make_unique<PlainStream>(connection->fd, /*owns=*/false);
+  internal::HandshakeResult handshake = internal::RunHandshake(connection->fd, &stream, *this);
   connection->in_handshake = false;
   if (handshake.chosen != nullptr) {
-    SetReceiveTimeout(connection->fd, options_.idle_timeout_seconds);
-    internal::ServeTransmission(connection->fd, handshake);
+    stream->SetReceiveTimeout(std::chrono::seconds(options_.idle_timeout_seconds));
+    internal::ServeTransmission(*stream, handshake);
   }
+  stream.reset();
   // The fd is closed by whoever joins the thread, so Stop() never shuts down a reused descriptor.
   ::shutdown(connection->fd, SHUT_RDWR);
   connection->done = true;

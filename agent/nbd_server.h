@@ -5,6 +5,9 @@
 //   accept thread ──► connection thread: handshake (nbd_handshake.cc) ──► transmission (nbd_connection.cc)
 //                                                                          └─► workers ──► BlockDevice stack
 //
+// With a TLS context every client must upgrade with NBD_OPT_STARTTLS and present a certificate of the estate's
+// CA before anything else is haggled (nbd_starttls.cc); the connection's bytes then go through the TLS stream.
+//
 // All connections of an export share one BlockDevice stack, so FLUSH from any connection persists the writes
 // of all of them (fdatasync of the file, journal and bitmap, each a group commit shared by the FLUSH/FUA
 // requests waiting together): CAN_MULTI_CONN is advertised on that basis.
@@ -12,6 +15,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -19,6 +23,7 @@
 
 #include "agent/block_device.h"
 #include "common/status.h"
+#include "common/tls_context.h"
 
 namespace cdr::agent {
 
@@ -37,6 +42,8 @@ struct NbdServerOptions {
   // A client has this long for the whole option haggling, then this long between requests.
   int handshake_timeout_seconds = 10;
   int idle_timeout_seconds = 600;
+  // Set: TLS is required (NBD_OPT_STARTTLS, a client certificate of the CA); null: plain NBD.
+  std::shared_ptr<const TlsContext> tls;
 };
 
 class NbdServer {
@@ -56,6 +63,8 @@ class NbdServer {
 
   const NbdExport* FindExport(const std::string& name) const;
   const std::vector<NbdExport>& exports() const { return exports_; }
+  const NbdServerOptions& options() const { return options_; }
+  const TlsContext* tls() const { return options_.tls.get(); }
 
  private:
   struct Connection {

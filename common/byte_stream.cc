@@ -1,7 +1,9 @@
 #include "common/byte_stream.h"
 
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -83,5 +85,19 @@ Status PlainStream::ReadAll(uint8_t* buf, size_t n, Deadline deadline) {
 }
 
 void PlainStream::Shutdown() { ::shutdown(fd_, SHUT_RDWR); }
+
+void PlainStream::ShutdownRead() { ::shutdown(fd_, SHUT_RD); }
+
+bool PlainStream::InputWaiting() {
+  int pending = 0;
+  return ::ioctl(fd_, FIONREAD, &pending) == 0 && pending > 0;
+}
+
+void PlainStream::SetReceiveTimeout(std::chrono::milliseconds timeout) { SetSocketReceiveTimeout(fd_, timeout); }
+
+void SetSocketReceiveTimeout(int fd, std::chrono::milliseconds timeout) {
+  timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+}
 
 }  // namespace cdr

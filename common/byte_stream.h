@@ -30,6 +30,12 @@ class ByteStream {
   virtual Status ReadAll(uint8_t* buf, size_t n, Deadline deadline) = 0;
   // Both directions fail from now on, also in the calls other threads are blocked in.
   virtual void Shutdown() = 0;
+  // Reads fail from now on (a reader blocked in one wakes); writes still go out.
+  virtual void ShutdownRead() = 0;
+  // true when a read would find bytes at once (in the socket or already decrypted).
+  virtual bool InputWaiting() = 0;
+  // How long a read without deadline waits for the next byte; 0: for ever.
+  virtual void SetReceiveTimeout(std::chrono::milliseconds timeout) = 0;
 };
 
 // TCP without encryption or authentication. Blocking I/O; SO_RCVTIMEO/SO_SNDTIMEO of the socket apply.
@@ -45,6 +51,9 @@ class PlainStream final : public ByteStream {
   Status WriteVecAll(struct iovec* iov, int count) override;
   Status ReadAll(uint8_t* buf, size_t n, Deadline deadline) override;
   void Shutdown() override;
+  void ShutdownRead() override;
+  bool InputWaiting() override;
+  void SetReceiveTimeout(std::chrono::milliseconds timeout) override;
 
  private:
   const int fd_;
@@ -55,5 +64,7 @@ class PlainStream final : public ByteStream {
 // `timeout` (0: none); kUnavailable naming `what` when either passes first.
 Status WaitForSocket(int fd, short events, Deadline deadline, std::chrono::milliseconds timeout);
 
+// SO_RCVTIMEO of a socket; 0: none.
+void SetSocketReceiveTimeout(int fd, std::chrono::milliseconds timeout);
 
 }  // namespace cdr

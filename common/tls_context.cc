@@ -51,6 +51,28 @@ TlsFiles TlsFilesIn(const fs::path& dir, TlsRole role) {
   return {dir / "ca-cert.pem", dir / (prefix + "-cert.pem"), dir / (prefix + "-key.pem")};
 }
 
+namespace {
+
+// The rules every cdr TLS end follows, whoever made the context.
+Status ApplyPolicy(SSL_CTX* ctx, TlsRole role) {
+  SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
+  // AES-GCM runs on the CPU's AES instructions: the stream pays a few percent for encryption.
+  if (SSL_CTX_set_ciphersuites(ctx,
+                               "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:"
+                               "TLS_CHACHA20_POLY1305_SHA256") != 1) {
+    return FailedPrecondition("TLS cipher suites: " + TakeOpenSslErrors("?"));
+  }
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  // The peer must hold a certificate for the other role: an agent's certificate cannot pose as a shadow host.
+  SSL_CTX_set_purpose(ctx, role == TlsRole::kServer ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER);
+  // Connections are long-lived: no session tickets (nothing to resume, and no post-handshake messages).
+  SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+  SSL_CTX_set_num_tickets(ctx, 0);
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::shared_ptr<const TlsContext>> TlsContext::Load(const TlsFiles& files, TlsRole role) {
   CDR_RETURN_IF_ERROR(CheckReadable(files.ca_cert, "CA certificate"));
   CDR_RETURN_IF_ERROR(CheckReadable(files.cert, "certificate"));
@@ -63,13 +85,7 @@ Result<std::shared_ptr<const TlsContext>> TlsContext::Load(const TlsFiles& files
   auto fail = [](const std::string& what) {
     return FailedPrecondition(what + ": " + TakeOpenSslErrors("?"));
   };
-  SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
-  // AES-GCM runs on the CPU's AES instructions: the stream pays a few percent for encryption.
-  if (SSL_CTX_set_ciphersuites(ctx,
-                               "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:"
-                               "TLS_CHACHA20_POLY1305_SHA256") != 1) {
-    return fail("TLS cipher suites");
-  }
+  CDR_RETURN_IF_ERROR(ApplyPolicy(ctx, role));
   if (SSL_CTX_load_verify_locations(ctx, files.ca_cert.c_str(), nullptr) != 1)
     return fail("CA certificate " + files.ca_cert.string());
   if (SSL_CTX_use_certificate_chain_file(ctx, files.cert.c_str()) != 1)
@@ -78,17 +94,25 @@ Result<std::shared_ptr<const TlsContext>> TlsContext::Load(const TlsFiles& files
     return fail("private key " + files.key.string());
   if (SSL_CTX_check_private_key(ctx) != 1)
     return fail("private key " + files.key.string() + " does not match " + files.cert.string());
-  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
-  // The peer must hold a certificate for the other role: an agent's certificate cannot pose as a shadow host.
-  SSL_CTX_set_purpose(ctx, role == TlsRole::kServer ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER);
-  // Connections are long-lived: no session tickets (nothing to resume, and no post-handshake messages).
-  SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
-  SSL_CTX_set_num_tickets(ctx, 0);
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   // Reads as many records as the socket holds at once, not a 5-byte header and then one record per recv.
   SSL_CTX_set_read_ahead(ctx, 1);
   SSL_CTX_set_default_read_buffer_len(ctx, 256 << 10);
   return context;
+}
+
+Status CopyTlsSettings(const TlsContext& from, SSL_CTX* to) {
+  ERR_clear_error();
+  CDR_RETURN_IF_ERROR(ApplyPolicy(to, from.role()));
+  // Only the estate's CA: the store the other library filled (its default paths) is replaced by ours.
+  X509_STORE* store = SSL_CTX_get_cert_store(from.get());
+  if (X509_STORE_up_ref(store) != 1) return Internal(TakeOpenSslErrors("X509_STORE_up_ref failed"));
+  SSL_CTX_set_cert_store(to, store);
+  if (SSL_CTX_use_certificate(to, SSL_CTX_get0_certificate(from.get())) != 1 ||
+      SSL_CTX_use_PrivateKey(to, SSL_CTX_get0_privatekey(from.get())) != 1) {
+    return Internal(TakeOpenSslErrors("copying the certificate and key failed"));
+  }
+  return Status::Ok();
 }
 
 TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }

@@ -6,7 +6,7 @@
 // Files follow the layout of libnbd, nbdkit and qemu (--tls-dir DIR):
 //   DIR/ca-cert.pem                                  the estate's CA
 //   DIR/server-cert.pem, DIR/server-key.pem          a listener (cdr-shadow)
-//   DIR/client-cert.pem, DIR/client-key.pem          a connecting side (cdr-agent)
+//   DIR/client-cert.pem, DIR/client-key.pem          a connecting side (cdr-agent, cdr itself)
 // A key file readable by group or others is refused: keys are 0600.
 #pragma once
 
@@ -45,6 +45,11 @@ class TlsContext {
   SSL_CTX* const ctx_;
   const TlsRole role_;
 };
+
+// The estate's TLS rules, certificate, key and trusted CA of `from` on a context another library made
+// (cpprest's HTTPS: boost::asio::ssl::context's native handle). Any CA store set before (a library's default
+// paths) is replaced: only the estate's CA is trusted.
+Status CopyTlsSettings(const TlsContext& from, SSL_CTX* to);
 
 // The queued OpenSSL errors as one line (and clears them); `fallback` when there are none.
 std::string TakeOpenSslErrors(const std::string& fallback);

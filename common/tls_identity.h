@@ -3,6 +3,7 @@
 //
 //   cdr:server/<server id>                 every disk of that protected server
 //   cdr:server/<server id>/disk/<disk>     that one disk
+//   cdr:operator                           cdr itself (the reconciler): may call an agent's control API
 //
 // Ids follow common/name_rules.h (no '/'), so a URI cannot be read two ways. Epochs grant nothing.
 #pragma once
@@ -13,6 +14,8 @@
 typedef struct x509_st X509;
 
 namespace cdr {
+
+inline constexpr char kOperatorIdentityUri[] = "cdr:operator";
 
 std::string ServerIdentityUri(const std::string& server_id);
 std::string DiskIdentityUri(const std::string& server_id, const std::string& disk);

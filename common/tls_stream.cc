@@ -7,6 +7,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -78,7 +79,7 @@ TlsStream::TlsStream(int fd, bool owns, SSL* ssl)
     : fd_(fd),
       owns_(owns),
       ssl_(ssl),
-      receive_timeout_(SocketTimeout(fd, SO_RCVTIMEO)),
+      receive_timeout_ms_(SocketTimeout(fd, SO_RCVTIMEO).count()),
       send_timeout_(SocketTimeout(fd, SO_SNDTIMEO)) {}
 
 TlsStream::~TlsStream() {
@@ -150,7 +151,7 @@ Status TlsStream::ReadAll(uint8_t* buf, size_t n, Deadline deadline) {
   while (n > 0) {
     size_t got = 0;
     CDR_RETURN_IF_ERROR(Retry([&](size_t* done) { return SSL_read_ex(ssl_, buf, n, done); }, "TLS receive",
-                              deadline, receive_timeout_, &got));
+                              deadline, std::chrono::milliseconds(receive_timeout_ms_.load()), &got));
     buf += got;
     n -= got;
   }
@@ -158,6 +159,19 @@ Status TlsStream::ReadAll(uint8_t* buf, size_t n, Deadline deadline) {
 }
 
 void TlsStream::Shutdown() { ::shutdown(fd_, SHUT_RDWR); }
+
+void TlsStream::ShutdownRead() { ::shutdown(fd_, SHUT_RD); }
+
+bool TlsStream::InputWaiting() {
+  {
+    std::lock_guard lock(ssl_mutex_);
+    if (SSL_pending(ssl_) > 0) return true;
+  }
+  int pending = 0;
+  return ::ioctl(fd_, FIONREAD, &pending) == 0 && pending > 0;
+}
+
+void TlsStream::SetReceiveTimeout(std::chrono::milliseconds timeout) { receive_timeout_ms_ = timeout.count(); }
 
 Result<std::unique_ptr<TlsStream>> TlsHandshake(int fd, bool owns, const TlsContext& context,
                                                 const std::string& peer_host, Deadline deadline) {

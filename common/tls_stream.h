@@ -9,6 +9,7 @@
 //                  kUnavailable "TLS handshake …: <why>"
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -32,6 +33,10 @@ class TlsStream final : public ByteStream {
   Status WriteVecAll(struct iovec* iov, int count) override;
   Status ReadAll(uint8_t* buf, size_t n, Deadline deadline) override;
   void Shutdown() override;
+  void ShutdownRead() override;
+  // Also what OpenSSL read ahead and has not handed out yet.
+  bool InputWaiting() override;
+  void SetReceiveTimeout(std::chrono::milliseconds timeout) override;
 
   // The URIs in the verified peer certificate's subjectAltName (common/tls_identity.h gives them meaning).
   const std::vector<std::string>& peer_uris() const { return peer_uris_; }
@@ -51,7 +56,8 @@ class TlsStream final : public ByteStream {
   std::mutex ssl_mutex_;
   std::mutex write_mutex_;  // one writer at a time owns gather_
   std::vector<uint8_t> gather_;
-  std::chrono::milliseconds receive_timeout_{0};  // the socket's SO_RCVTIMEO / SO_SNDTIMEO, 0: none
+  // The socket's SO_RCVTIMEO / SO_SNDTIMEO (0: none), applied by polling: the socket is non-blocking.
+  std::atomic<int64_t> receive_timeout_ms_{0};
   std::chrono::milliseconds send_timeout_{0};
   std::vector<std::string> peer_uris_;
 };

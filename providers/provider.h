@@ -91,6 +91,9 @@ struct Agent {
   // How the reconciler reaches the agent (empty while stopped): its control API and its NBD front.
   std::string api_address;  // "127.0.0.1:PORT"
   std::string api_token;    // bearer token of the control API
+  // cdr's client certificate for the agent's HTTPS control API (client-cert.pem, client-key.pem, ca-cert.pem);
+  // empty: the agent serves plain HTTP (insecure = true).
+  std::string api_tls_dir;
   std::string nbd_address;  // "127.0.0.1:PORT"; exports are named after the host's disks (vda, …)
 };
 

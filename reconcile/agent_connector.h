@@ -14,7 +14,8 @@ namespace cdr::reconcile {
 // Never returns null; a connector that cannot reach the agent returns a control whose calls fail (kUnavailable).
 using AgentConnector = std::function<std::unique_ptr<agent::ReplicationControl>(const providers::Agent&)>;
 
-// The agents' HTTP control API (agent/api/agent_client.h), at the address and token the provider reports.
+// The agents' control API (agent/api/agent_client.h), at the address, token and client certificate the provider
+// reports (HTTPS unless the provider says the agent is insecure).
 AgentConnector HttpAgentConnector(std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
 
 }  // namespace cdr::reconcile

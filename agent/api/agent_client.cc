@@ -8,6 +8,7 @@
 #include "agent/api/byte_body.h"
 #include "agent/api/control_json.h"
 #include "agent/api/http_status_mapping.h"
+#include "agent/api/https_setup.h"
 
 namespace cdr::agent::api {
 namespace {
@@ -23,12 +24,20 @@ struct HttpReply {
 }  // namespace
 
 struct AgentClient::Impl {
-  Impl(std::string a, std::string t, std::chrono::milliseconds timeout)
+  Impl(std::string a, std::string t, const std::filesystem::path& tls_dir, std::chrono::milliseconds timeout)
       : address(std::move(a)), token(std::move(t)) {
     http_client_config config;
     config.set_timeout(timeout);
+    if (!tls_dir.empty()) {
+      auto tls = TlsContext::Load(TlsFilesIn(tls_dir, TlsRole::kClient), TlsRole::kClient);
+      if (!tls.ok()) {
+        construction_error = Status(tls.status().code(), "cdr's client certificate: " + tls.status().message());
+        return;
+      }
+      config.set_ssl_context_callback(ClientSslSetup(*tls));
+    }
     try {
-      client = std::make_unique<http_client>("http://" + address + "/", config);
+      client = std::make_unique<http_client>((tls_dir.empty() ? "http://" : "https://") + address + "/", config);
     } catch (const std::exception& e) {
       construction_error = InvalidArgument("agent address \"" + address + "\": " + e.what());
     }
@@ -63,8 +72,9 @@ struct AgentClient::Impl {
   Status construction_error;
 };
 
-AgentClient::AgentClient(std::string address, std::string token, std::chrono::milliseconds timeout)
-    : impl_(std::make_unique<Impl>(std::move(address), std::move(token), timeout)) {}
+AgentClient::AgentClient(std::string address, std::string token, std::filesystem::path tls_dir,
+                         std::chrono::milliseconds timeout)
+    : impl_(std::make_unique<Impl>(std::move(address), std::move(token), tls_dir, timeout)) {}
 
 AgentClient::~AgentClient() = default;
 

@@ -1,9 +1,11 @@
 // The reconciler's side of the control API (control_api.h): a ReplicationControl that sends each call over
-// HTTP to one agent. Transport failures are kUnavailable; a 409 is kFailedPrecondition with the agent's message;
+// HTTPS to one agent, presenting cdr's client certificate and trusting only agents whose certificate the
+// same CA signed for the address (plain HTTP when the agent runs with --insecure). Transport failures are kUnavailable; a 409 is kFailedPrecondition with the agent's message;
 // a 401 is kPermissionDenied.
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -13,8 +15,10 @@ namespace cdr::agent::api {
 
 class AgentClient : public ReplicationControl {
  public:
-  // address: "127.0.0.1:PORT"
-  AgentClient(std::string address, std::string token,
+  // address: "127.0.0.1:PORT". tls_dir: cdr's client-cert.pem, client-key.pem and ca-cert.pem
+  // (common/tls_context.h); empty: plain HTTP. A tls_dir that does not load fails every call
+  // (kFailedPrecondition naming the file).
+  AgentClient(std::string address, std::string token, std::filesystem::path tls_dir = {},
               std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
   ~AgentClient() override;
 

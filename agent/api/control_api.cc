@@ -100,7 +100,8 @@ Status ControlApi::Start() {
   if (impl_->opened.listener) return FailedPrecondition("control API: already listening on " + address());
   PrepareTokenChecks();
   auto opened = OpenListener("control API", o.host, o.port,
-                             [impl = impl_.get()](http_request request) { impl->Serve(std::move(request)); });
+                             [impl = impl_.get()](http_request request) { impl->Serve(std::move(request)); },
+                             o.tls ? ListenerSslSetup(o.tls) : SslSetup());
   if (!opened.ok()) return opened.status();
   impl_->opened = std::move(*opened);
   return Status::Ok();

@@ -1,4 +1,5 @@
-// The agent's control API: HTTP (cpprestsdk) with a bearer token, serving a ReplicationControl. The reconciler
+// The agent's control API: HTTPS with client certificates (https_setup.h) and a bearer token, or plain HTTP
+// with the token alone (--insecure), on cpprestsdk, serving a ReplicationControl. The reconciler
 // commands agents only through it (docs/agent-api.md):
 //
 //   GET  /v1/status                 AgentStatus as JSON
@@ -16,6 +17,7 @@
 
 #include "agent/replication_control.h"
 #include "common/status.h"
+#include "common/tls_context.h"
 
 namespace cdr::agent::api {
 
@@ -23,6 +25,9 @@ struct ControlApiOptions {
   std::string host = "127.0.0.1";  // an address literal
   uint16_t port = 0;               // 0: a free port is picked
   std::string token;               // required, non-empty
+  // Set (role kServer): HTTPS only, and the client must present a certificate of its CA naming cdr:operator.
+  // Null: plain HTTP.
+  std::shared_ptr<const TlsContext> tls;
 };
 
 class ControlApi {

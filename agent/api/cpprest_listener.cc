@@ -41,7 +41,7 @@ HostPortsInUse& ProcessHostPorts() {
 }  // namespace
 
 Result<OpenedListener> OpenListener(const std::string& name, const std::string& host, uint16_t port,
-                                    std::function<void(http_request)> serve) {
+                                    std::function<void(http_request)> serve, const SslSetup& ssl) {
   if (host.find(':') != std::string::npos) {
     return InvalidArgument(name + " host: \"" + host + "\" is IPv6; the HTTP listener needs an IPv4 address");
   }
@@ -54,20 +54,22 @@ Result<OpenedListener> OpenListener(const std::string& name, const std::string& 
       chosen = *free;
     }
     const std::string host_port = HostForAddress(host) + ":" + std::to_string(chosen);
-    const std::string uri = "http://" + host_port + "/";
+    const std::string uri = (ssl ? "https://" : "http://") + host_port + "/";
     if (!ProcessHostPorts().Claim(host_port)) {
       last_error = "another listener of this process listens there";
       if (port != 0) break;
       continue;
     }
     try {
-      auto listener = std::make_unique<http_listener>(uri);
+      web::http::experimental::listener::http_listener_config config;
+      if (ssl) config.set_ssl_context_callback(ssl);
+      auto listener = std::make_unique<http_listener>(uri, config);
       listener->support(serve);
       for (const auto& method : {web::http::methods::OPTIONS, web::http::methods::TRCE}) {
         listener->support(method, serve);
       }
       listener->open().wait();
-      spdlog::info("{}: listening on {}", name, host_port);
+      spdlog::info("{}: listening on {}{}", name, host_port, ssl ? " (HTTPS, client certificates)" : "");
       return OpenedListener{std::move(listener), chosen, host_port};
     } catch (const std::exception& e) {
       ProcessHostPorts().Release(host_port);

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "agent/api/control_router.h"
+#include "agent/api/https_setup.h"
 #include "agent/api/request_head.h"
 #include "common/status.h"
 
@@ -27,9 +28,9 @@ struct OpenedListener {
 };
 
 // `name` is for messages ("control API", "metrics"). host: an IPv4 literal (cpprest splits HOST:PORT at the
-// first colon); port 0 picks a free one.
+// first colon); port 0 picks a free one. With `ssl` the listener speaks HTTPS only (https_setup.h).
 Result<OpenedListener> OpenListener(const std::string& name, const std::string& host, uint16_t port,
-                                    std::function<void(web::http::http_request)> serve);
+                                    std::function<void(web::http::http_request)> serve, const SslSetup& ssl = {});
 // The method and headers of a request, for RefusalFromHead.
 RequestHead HeadOf(const web::http::http_request& request);
 // Replies with `refusal` without reading the body: cpprest keeps reading the body into the request's stream

@@ -43,35 +43,35 @@ MetaQuery Parse(const std::vector<uint8_t>& data) {
   return q;
 }
 
-bool SendContext(int fd, uint32_t option, uint32_t id) {
+bool SendContext(ByteStream& stream, uint32_t option, uint32_t id) {
   const std::string name = nbd::kBaseAllocation;
   std::vector<uint8_t> item(4 + name.size());
   PutU32(item.data(), id);
   std::copy(name.begin(), name.end(), item.begin() + 4);
-  return SendOptionReply(fd, option, nbd::kRepMetaContext, item);
+  return SendOptionReply(stream, option, nbd::kRepMetaContext, item);
 }
 
 }  // namespace
 
-bool HandleMetaContext(int fd, uint32_t option, const std::vector<uint8_t>& data, const NbdServer& server,
+bool HandleMetaContext(ByteStream& stream, uint32_t option, const std::vector<uint8_t>& data, const NbdServer& server,
                        Negotiated* negotiated) {
   const bool set = option == static_cast<uint32_t>(nbd::Opt::kSetMetaContext);
   if (set) negotiated->meta_export = nullptr;  // SET replaces whatever an earlier SET chose
-  if (!negotiated->structured_replies) return SendOptionReply(fd, option, nbd::kRepErrInvalid);
+  if (!negotiated->structured_replies) return SendOptionReply(stream, option, nbd::kRepErrInvalid);
   const MetaQuery q = Parse(data);
-  if (!q.valid) return SendOptionReply(fd, option, nbd::kRepErrInvalid);
+  if (!q.valid) return SendOptionReply(stream, option, nbd::kRepErrInvalid);
   const NbdExport* exp = server.FindExport(q.export_name);
-  if (exp == nullptr) return SendOptionReply(fd, option, nbd::kRepErrUnknown);
+  if (exp == nullptr) return SendOptionReply(stream, option, nbd::kRepErrUnknown);
   bool base_allocation = !set && q.queries.empty();  // LIST with no query lists everything
   for (const std::string& query : q.queries) {
     base_allocation |= query == nbd::kBaseAllocation || (!set && query == "base:");
   }
   if (base_allocation) {
     // LIST replies carry id 0 (reserved); SET replies the id BLOCK_STATUS chunks will carry.
-    if (!SendContext(fd, option, set ? nbd::kBaseAllocationId : 0)) return false;
+    if (!SendContext(stream, option, set ? nbd::kBaseAllocationId : 0)) return false;
     if (set) negotiated->meta_export = exp;
   }
-  return SendOptionReply(fd, option, nbd::kRepAck);
+  return SendOptionReply(stream, option, nbd::kRepAck);
 }
 
 }  // namespace cdr::agent::internal

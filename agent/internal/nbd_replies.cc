@@ -11,7 +11,7 @@ bool NbdReplies::Simple(uint64_t cookie, uint32_t error) {
   PutU32(header + 4, error);
   PutU64(header + 8, cookie);
   std::lock_guard lock(send_mutex_);
-  return WriteFull(fd_, header, sizeof header);
+  return WriteFull(stream_, header, sizeof header);
 }
 
 bool NbdReplies::ReadData(uint64_t cookie, uint64_t offset, std::span<const uint8_t> data) {
@@ -22,7 +22,7 @@ bool NbdReplies::ReadData(uint64_t cookie, uint64_t offset, std::span<const uint
     PutU64(header + 8, cookie);
     struct iovec iov[2] = {{header, sizeof header}, {const_cast<uint8_t*>(data.data()), data.size()}};
     std::lock_guard lock(send_mutex_);
-    return WriteVecFull(fd_, iov, data.empty() ? 1 : 2);
+    return WriteVecFull(stream_, iov, data.empty() ? 1 : 2);
   }
   uint8_t head[8];
   PutU64(head, offset);
@@ -61,7 +61,7 @@ bool NbdReplies::Chunk(uint64_t cookie, uint16_t type, std::span<const uint8_t> 
                          {const_cast<uint8_t*>(head.data()), head.size()},
                          {const_cast<uint8_t*>(data.data()), data.size()}};
   std::lock_guard lock(send_mutex_);
-  return WriteVecFull(fd_, iov, data.empty() ? 2 : 3);
+  return WriteVecFull(stream_, iov, data.empty() ? 2 : 3);
 }
 
 }  // namespace cdr::agent::internal

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "agent/nbd_server.h"
+#include "common/byte_stream.h"
 
 namespace cdr::agent::internal {
 
@@ -21,14 +23,20 @@ struct HandshakeResult {
   bool base_allocation = false;  // BLOCK_STATUS may be asked, with context kBaseAllocationId
 };
 
-// Runs the fixed-newstyle option haggling on `fd` until the client picks an export (OPT_GO / OPT_EXPORT_NAME).
-HandshakeResult RunHandshake(int fd, const NbdServer& server);
+// Runs the fixed-newstyle option haggling on `*stream` (over socket `fd`) until the client picks an export
+// (OPT_GO / OPT_EXPORT_NAME). When the server has TLS, every option but STARTTLS and ABORT is refused until
+// NBD_OPT_STARTTLS has replaced `*stream` with the verified TLS stream (nbd_starttls.cc).
+HandshakeResult RunHandshake(int fd, std::unique_ptr<ByteStream>* stream, const NbdServer& server);
+
+// An accepted NBD_OPT_STARTTLS: the ACK in clear, then the TLS handshake on `fd` within the server's handshake
+// timeout; `*stream` becomes the TLS stream. false: the connection is over (the reason is logged).
+bool StartTls(int fd, std::unique_ptr<ByteStream>* stream, const NbdServer& server);
 
 // One option reply (header + data); false when the socket failed.
-bool SendOptionReply(int fd, uint32_t option, uint32_t type, const std::vector<uint8_t>& data = {});
+bool SendOptionReply(ByteStream& stream, uint32_t option, uint32_t type, const std::vector<uint8_t>& data = {});
 
 // NBD_OPT_LIST_META_CONTEXT / NBD_OPT_SET_META_CONTEXT; false when the socket failed.
-bool HandleMetaContext(int fd, uint32_t option, const std::vector<uint8_t>& data, const NbdServer& server,
+bool HandleMetaContext(ByteStream& stream, uint32_t option, const std::vector<uint8_t>& data, const NbdServer& server,
                        Negotiated* negotiated);
 
 // The transmission flags every export advertises.
@@ -36,6 +44,6 @@ uint16_t TransmissionFlags();
 
 // Serves requests, several at a time, until NBD_CMD_DISC, EOF, or a protocol violation; then lets the requests
 // in flight finish and reply before returning.
-void ServeTransmission(int fd, const HandshakeResult& session);
+void ServeTransmission(ByteStream& stream, const HandshakeResult& session);
 
 }  // namespace cdr::agent::internal

@@ -1,5 +1,5 @@
-// Blocking socket helpers for the NBD connection threads: exact reads/writes that retry on EINTR and short
-// transfers, plus big-endian packing (NBD is big-endian on the wire).
+// Exact reads and writes over an NBD connection's stream (plain TCP, or TLS after NBD_OPT_STARTTLS), as the
+// handshake and the transmission phase use them, plus big-endian packing (NBD is big-endian on the wire).
 #pragma once
 
 #include <sys/uio.h>
@@ -7,15 +7,17 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "common/byte_stream.h"
+
 namespace cdr::agent::internal {
 
-// false on EOF or error (the peer is gone or the socket was shut down).
-bool ReadFull(int fd, void* buf, size_t n);
-bool WriteFull(int fd, const void* buf, size_t n);
+// false on EOF, error, or the stream's receive timeout (the peer is gone or the connection was shut down).
+bool ReadFull(ByteStream& stream, void* buf, size_t n);
+bool WriteFull(ByteStream& stream, const void* buf, size_t n);
 // Sends all iovecs, modifying them as it goes.
-bool WriteVecFull(int fd, struct iovec* iov, int count);
+bool WriteVecFull(ByteStream& stream, struct iovec* iov, int count);
 // Reads and drops n bytes (the payload of a write that is refused).
-bool Discard(int fd, uint64_t n);
+bool Discard(ByteStream& stream, uint64_t n);
 
 inline void PutU16(uint8_t* p, uint16_t v) {
   p[0] = static_cast<uint8_t>(v >> 8);

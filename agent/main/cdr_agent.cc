@@ -2,7 +2,7 @@
 // to the shadow host under a ReplicationManager and serves the control API. Argument parsing and wiring only.
 //
 //   cdr-agent --listen 127.0.0.1:0 --state-dir /var/lib/cdr-agent --export disk0=/dev/vdb [--export …]
-//             (--tls-dir DIR | --insecure)
+//             (--tls-dir DIR | --insecure) [--nbd-tls-dir DIR] [--api-tls-dir DIR]
 //             [--journal-max-mib 1024] [--journal-segment-mib 64] [--pid-file FILE] [--ready-file FILE]
 //             [--api-listen 127.0.0.1:0 --api-token-file FILE | --no-api] [--outage-window-seconds 300]
 //             [--shadow HOST:PORT --server-id ID [--mode async|sync] [--replication-rate-mib N]]
@@ -55,11 +55,13 @@ struct Flags {
   bool insecure = false;
   uint64_t verify_interval_seconds = 3600;
   uint64_t verify_sample_mib = 64;
+  std::filesystem::path nbd_tls_dir;  // empty: plain NBD
+  std::filesystem::path api_tls_dir;  // empty: plain HTTP (only with --insecure)
 };
 
 constexpr const char* kUsage =
     "usage: cdr-agent --listen HOST:PORT --state-dir DIR --export NAME=PATH [--export NAME=PATH ...]\n"
-    "                 (--tls-dir DIR | --insecure)\n"
+    "                 (--tls-dir DIR | --insecure) [--nbd-tls-dir DIR] [--api-tls-dir DIR]\n"
     "                 [--journal-max-mib N] [--journal-segment-mib N] [--pid-file FILE] [--ready-file FILE]\n"
     "                 [--api-listen HOST:PORT --api-token-file FILE | --no-api] [--outage-window-seconds N]\n"
     "                 [--shadow HOST:PORT --server-id ID [--mode async|sync] [--replication-rate-mib N]]\n"
@@ -68,7 +70,12 @@ constexpr const char* kUsage =
     "    (online verify; a rolling cursor covers the whole disk over successive rounds; 0 = only on demand).\n"
     "  --tls-dir: replicate over TLS 1.3 with DIR/client-cert.pem and DIR/client-key.pem (0600), trusting\n"
     "    shadow hosts whose certificate DIR/ca-cert.pem signed for the address connected to.\n"
-    "  --insecure: replicate over plain TCP (estate insecure = true).\n"
+    "  --insecure: replicate over plain TCP and serve the control API over plain HTTP (estate insecure = true).\n"
+    "  --api-tls-dir: the control API is HTTPS with DIR/server-cert.pem, DIR/server-key.pem and serves only\n"
+    "    clients whose certificate DIR/ca-cert.pem signed for cdr:operator (and the bearer token); needed for\n"
+    "    the API unless --insecure.\n"
+    "  --nbd-tls-dir: NBD clients must upgrade with STARTTLS and present a certificate DIR/ca-cert.pem signed\n"
+    "    (the export presents DIR/server-cert.pem, DIR/server-key.pem); without it NBD is plain.\n"
     "  --shadow starts replicating at launch with that target; without it the agent comes back in the state\n"
     "  it was left in (STATE_DIR/replication.json): replicating again, or stopped.\n"
     "  --mode sync acknowledges a write once the shadow has it (async again after 5 s without an ack).\n"
@@ -127,6 +134,10 @@ std::string ParseFlags(int argc, char** argv, Flags* flags) {
       flags->api_token_file = value;
     } else if (name == "--tls-dir") {
       flags->tls_dir = value;
+    } else if (name == "--nbd-tls-dir") {
+      flags->nbd_tls_dir = value;
+    } else if (name == "--api-tls-dir") {
+      flags->api_tls_dir = value;
     } else if (name == "--ready-file") {
       flags->ready_file = value;
     } else if (name == "--outage-window-seconds") {
@@ -182,6 +193,10 @@ std::string ParseFlags(int argc, char** argv, Flags* flags) {
   }
   if (flags->no_api && !flags->api_token_file.empty())
     return "--no-api and --api-token-file exclude each other";
+  if (!flags->api_token_file.empty() && flags->api_tls_dir.empty() && !flags->insecure) {
+    return "the control API needs --api-tls-dir DIR (HTTPS with client certificates), or --insecure for plain "
+           "HTTP";
+  }
   return "";
 }
 
@@ -293,7 +308,17 @@ int main(int argc, char** argv) {
     exports.push_back(
         {stacks[i]->name(), "cdr protected disk " + flags.exports[i].second, (*manager)->device(i)});
   }
-  cdr::agent::NbdServer server(exports, {flags.host, flags.port, 64});
+  cdr::agent::NbdServerOptions nbd_options{.host = flags.host, .port = flags.port};
+  if (!flags.nbd_tls_dir.empty()) {
+    auto tls = cdr::TlsContext::Load(cdr::TlsFilesIn(flags.nbd_tls_dir, cdr::TlsRole::kServer),
+                                     cdr::TlsRole::kServer);
+    if (!tls.ok()) {
+      spdlog::error("--nbd-tls-dir: {}", tls.status().ToString());
+      return 2;
+    }
+    nbd_options.tls = *tls;
+  }
+  cdr::agent::NbdServer server(exports, nbd_options);
   if (cdr::Status s = server.Start(); !s.ok()) {
     spdlog::error("nbd: {}", s.ToString());
     return 1;
@@ -309,8 +334,19 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<cdr::agent::api::ControlApi> api;
   if (!api_token.empty()) {
-    api = std::make_unique<cdr::agent::api::ControlApi>(
-        cdr::agent::api::ControlApiOptions{flags.api_host, flags.api_port, api_token}, manager->get());
+    cdr::agent::api::ControlApiOptions api_options{flags.api_host, flags.api_port, api_token, nullptr};
+    if (!flags.api_tls_dir.empty()) {
+      auto tls = cdr::TlsContext::Load(cdr::TlsFilesIn(flags.api_tls_dir, cdr::TlsRole::kServer),
+                                       cdr::TlsRole::kServer);
+      if (!tls.ok()) {
+        spdlog::error("--api-tls-dir: {}", tls.status().ToString());
+        return 2;
+      }
+      api_options.tls = *tls;
+    } else {
+      spdlog::warn("--insecure: the control API is plain HTTP, its bearer token readable on the network");
+    }
+    api = std::make_unique<cdr::agent::api::ControlApi>(std::move(api_options), manager->get());
     if (cdr::Status s = api->Start(); !s.ok()) {
       spdlog::error("control api: {}", s.ToString());
       return 1;

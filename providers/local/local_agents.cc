@@ -115,6 +115,7 @@ Result<Agent> LocalProvider::EnsureAgentRunning(const HostFacts& host, internal:
   record.agent.nbd_address = *nbd;
   record.agent.api_address = *api;
   record.agent.api_token = *token;
+  record.agent.api_tls_dir = insecure_ ? "" : internal::OperatorTlsDir(root_).string();
   // The process runs before it is recorded; a cdr killed in between leaves a ready file naming it, and the
   // next install adopts that process instead of starting a second one on the same state.
   CDR_RETURN_IF_ERROR(WriteJsonFileAtomically(internal::AgentFile(root_, id), internal::AgentToJson(record)));

@@ -65,7 +65,7 @@ Status LocalProvider::Init(const fs::path& root, const InitOptions& opts) {
   CDR_RETURN_IF_ERROR(CreateDirectory(internal::PeeringsDir(root)));
   CDR_RETURN_IF_ERROR(CreateDirectory(internal::EndpointsDir(root)));
   CDR_RETURN_IF_ERROR(CreateDirectory(internal::AgentsDir(root)));
-  CDR_RETURN_IF_ERROR(internal::EnsureCertificateAuthority(root));
+  CDR_RETURN_IF_ERROR(internal::EnsureOperatorCertificate(root));
   CDR_RETURN_IF_ERROR(internal::WriteCloudConfig(root, config));
 
   for (int i = 1; i <= opts.hosts; ++i) {

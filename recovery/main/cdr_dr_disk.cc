@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--listen", serve.listen, "HOST:PORT, port 0 picks a free one")
       ->capture_default_str();
   serve_cmd->add_option("--ready-file", serve.ready_file, "JSON written atomically once serving")->required();
+  serve_cmd->add_option("--tls-dir", serve.tls_dir,
+                        "require NBD STARTTLS: DIR/server-cert.pem, DIR/server-key.pem; clients need a "
+                        "certificate DIR/ca-cert.pem signed");
   serve_cmd->add_option("--pin", serve.pin, "pin name (default derived from the state directory)");
   serve_cmd->add_option("--metrics-listen", serve.metrics_listen, "HOST:PORT of GET /metrics (port 0: a free one)");
   serve_cmd->add_option("--metrics-token-file", serve.metrics_token_file, "bearer token of /metrics");

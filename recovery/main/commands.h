@@ -16,6 +16,9 @@ struct ServeFlags {
   std::string listen = "127.0.0.1:0";
   std::filesystem::path ready_file;
   std::string pin;
+  // Set: clients must upgrade with NBD_OPT_STARTTLS and present a certificate of DIR/ca-cert.pem
+  // (common/tls_context.h: DIR/server-cert.pem, DIR/server-key.pem); empty: plain NBD.
+  std::filesystem::path tls_dir;
   // GET /metrics (recovery/dr_host_metrics.h) with the bearer token of metrics_token_file; off when empty.
   std::string metrics_listen;
   std::filesystem::path metrics_token_file;

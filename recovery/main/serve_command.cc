@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "common/json_file.h"
 #include "common/prometheus_text.h"
+#include "common/tls_context.h"
 #include "recovery/dr_disks.h"
 #include "recovery/dr_host_metrics.h"
 #include "recovery/main/commands.h"
@@ -74,6 +75,14 @@ int ServeUntilSignal(const std::vector<Served>& disks, const ServeFlags& flags, 
     spdlog::error("{}", s.message());
     return 2;
   }
+  if (!flags.tls_dir.empty()) {
+    auto tls = TlsContext::Load(TlsFilesIn(flags.tls_dir, TlsRole::kServer), TlsRole::kServer);
+    if (!tls.ok()) {
+      spdlog::error("--tls-dir: {}", tls.status().ToString());
+      return 2;
+    }
+    options.tls = *tls;
+  }
   std::vector<agent::NbdExport> exports;
   ready["exports"] = nlohmann::json::array();
   for (const Served& d : disks) {
@@ -98,6 +107,7 @@ int ServeUntilSignal(const std::vector<Served>& disks, const ServeFlags& flags, 
   if (*metrics) ready["metrics_address"] = (*metrics)->address();
   ready["pid"] = ::getpid();
   ready["address"] = server.address();
+  ready["tls"] = options.tls != nullptr;
   if (Status s = WriteJsonFileAtomically(flags.ready_file, ready); !s.ok()) {
     spdlog::error("--ready-file: {}", s.ToString());
     return 1;

@@ -30,14 +30,15 @@ class RawClient {
     addr.sin_port = htons(static_cast<uint16_t>(port));
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    stream_ = std::make_unique<PlainStream>(fd_, false);
   }
   ~RawClient() { ::close(fd_); }
   bool connected() const { return connected_; }
-  int fd() const { return fd_; }
+  ByteStream& stream() { return *stream_; }
 
   std::vector<uint8_t> Read(size_t n) {
     std::vector<uint8_t> v(n);
-    if (!ReadFull(fd_, v.data(), n)) v.clear();
+    if (!ReadFull(*stream_, v.data(), n)) v.clear();
     return v;
   }
   void Option(uint32_t option, const std::vector<uint8_t>& data) {
@@ -46,7 +47,7 @@ class RawClient {
     PutU32(m.data() + 8, option);
     PutU32(m.data() + 12, static_cast<uint32_t>(data.size()));
     std::copy(data.begin(), data.end(), m.begin() + 16);
-    WriteFull(fd_, m.data(), m.size());
+    WriteFull(*stream_, m.data(), m.size());
   }
   // Reads one option reply; returns its type and fills data.
   uint32_t OptionReply(std::vector<uint8_t>* data = nullptr) {
@@ -66,7 +67,7 @@ class RawClient {
     PutU64(m.data() + 16, offset);
     PutU32(m.data() + 24, length);
     std::copy(payload.begin(), payload.end(), m.begin() + 28);
-    WriteFull(fd_, m.data(), m.size());
+    WriteFull(*stream_, m.data(), m.size());
   }
   // Returns the error of a simple reply (or -1 on a broken reply) after checking the cookie.
   int64_t Reply(uint64_t cookie) {
@@ -77,6 +78,7 @@ class RawClient {
 
  private:
   int fd_;
+  std::unique_ptr<PlainStream> stream_;
   bool connected_ = false;
 };
 
@@ -98,7 +100,7 @@ class NbdProtocolTest : public ::testing::Test {
     EXPECT_EQ(GetU16(g.data() + 16), nbd::kFlagFixedNewstyle | nbd::kFlagNoZeroes);
     uint8_t flags[4];
     PutU32(flags, nbd::kClientFlagFixedNewstyle | nbd::kClientFlagNoZeroes);
-    ASSERT_TRUE(WriteFull(c.fd(), flags, 4));
+    ASSERT_TRUE(WriteFull(c.stream(), flags, 4));
   }
 
   TempDir tmp_;

@@ -108,7 +108,7 @@ TEST_F(AgentClientTest, WrongTokenIsPermissionDenied) {
 
 TEST_F(AgentClientTest, SlowAgentTimesOutAsUnavailable) {
   control_.SetDelay(milliseconds(1500));
-  AgentClient client(address(), kToken, milliseconds(300));
+  AgentClient client(address(), kToken, {}, milliseconds(300));
   const auto start = steady_clock::now();
   Status stopped = client.Stop();
   const auto elapsed = steady_clock::now() - start;
@@ -193,7 +193,7 @@ TEST(ControlApiStartTest, StopsAndFreesThePort) {
   const std::string address = api.address();
   ASSERT_TRUE(AgentClient(address, kToken).GetStatus().ok());
   api.Stop();
-  EXPECT_EQ(AgentClient(address, kToken, milliseconds(2000)).GetStatus().status().code(),
+  EXPECT_EQ(AgentClient(address, kToken, {}, milliseconds(2000)).GetStatus().status().code(),
             StatusCode::kUnavailable);
 }
 

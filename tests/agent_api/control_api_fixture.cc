@@ -30,6 +30,10 @@ std::string CurlReply::Header(const std::string& name) const {
 }
 
 CurlReply Curl(const std::string& address, const std::string& path, const std::vector<std::string>& args) {
+  return CurlUrl("http://" + address + path, args);
+}
+
+CurlReply CurlUrl(const std::string& url, const std::vector<std::string>& args) {
   cdr::testing::TempDir dir;
   std::vector<std::string> argv = {"/usr/bin/curl",
                                    "-sS",
@@ -42,7 +46,7 @@ CurlReply Curl(const std::string& address, const std::string& path, const std::v
                                    "-w",
                                    "%{http_code}"};
   argv.insert(argv.end(), args.begin(), args.end());
-  argv.push_back("http://" + address + path);
+  argv.push_back(url);
   cdr::testing::RunResult run = cdr::testing::RunProgram(argv, std::chrono::seconds(30));
   CurlReply reply;
   reply.error = run.err;

@@ -24,6 +24,8 @@ struct CurlReply {
 // Runs /usr/bin/curl against http://ADDRESS PATH with extra arguments (-H, -X, --data …).
 CurlReply Curl(const std::string& address, const std::string& path,
                const std::vector<std::string>& args = {});
+// The same against any URL (https://…).
+CurlReply CurlUrl(const std::string& url, const std::vector<std::string>& args = {});
 
 class ControlApiTest : public ::testing::Test {
  protected:

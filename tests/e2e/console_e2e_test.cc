@@ -150,15 +150,16 @@ TEST_F(ConsoleTest, ChromiumRendersStatesRpoChartsAndTasks) {
 
 TEST_F(ConsoleTest, EveryMetricsEndpointParsesAndCarriesGroupAndServerLabels) {
   Serve(1);
+  // The agents' control API is HTTPS for cdr's client certificate (ROOT/pki/cdr).
   std::vector<std::string> args = {"/usr/bin/python3", std::string(CDR_SOURCE_DIR) + "/tests/e2e/prometheus_scrape.py",
-                                   base_ + "/metrics", "-"};
+                                   "--tls-dir", (ws_.cloud() / "pki" / "cdr").string(), base_ + "/metrics", "-"};
   std::vector<std::string> kinds = {"serve"};
   for (const auto& host : {"host-1", "host-2"}) {
     json agent = ReadJson(ws_.cloud() / "agents" / host / "agent.json");
     // The token is only in the agent's 0600 token file, never in agent.json.
     std::string token = cdr::testing::ReadFile(ws_.cloud() / "agents" / host / "token");
     while (!token.empty() && (token.back() == '\n' || token.back() == ' ')) token.pop_back();
-    args.insert(args.end(), {"http://" + agent["api_address"].get<std::string>() + "/metrics", token});
+    args.insert(args.end(), {"https://" + agent["api_address"].get<std::string>() + "/metrics", token});
     kinds.push_back("agent");
   }
   for (const char* kind : {"shadows", "dr_hosts"}) {

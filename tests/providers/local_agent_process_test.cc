@@ -93,14 +93,24 @@ TEST_F(LocalAgentProcessTest, AgentRunsDetachedWithoutTheCallersDescriptors) {
   }
 }
 
-TEST_F(LocalAgentProcessTest, AgentApiAnswersOnlyWithTheToken) {
+TEST_F(LocalAgentProcessTest, AgentApiAnswersOnlyCdrsCertificateWithTheToken) {
   const Agent agent = Install("host-1");
   ASSERT_FALSE(agent.api_address.empty());
-  const std::string url = "http://" + agent.api_address + "/v1/status";
-  EXPECT_EQ(test_util::CommandOutput("curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer " +
-                                     agent.api_token + "' " + url),
+  const fs::path cdr_tls = root_ / "pki" / "cdr";
+  EXPECT_EQ(fs::path(agent.api_tls_dir), canonical_root_ / "pki" / "cdr");
+  const std::string url = "https://" + agent.api_address + "/v1/status";
+  const std::string curl = "curl -s -o /dev/null -w '%{http_code}' --cacert " + (cdr_tls / "ca-cert.pem").string();
+  const std::string certificate =
+      " --cert " + (cdr_tls / "client-cert.pem").string() + " --key " + (cdr_tls / "client-key.pem").string();
+  EXPECT_EQ(test_util::CommandOutput(curl + certificate + " -H 'Authorization: Bearer " + agent.api_token + "' " + url),
             "200");
-  EXPECT_EQ(test_util::CommandOutput("curl -s -o /dev/null -w '%{http_code}' " + url), "401");
+  EXPECT_EQ(test_util::CommandOutput(curl + certificate + " " + url), "401");
+  EXPECT_EQ(test_util::CommandOutput(curl + " -H 'Authorization: Bearer " + agent.api_token + "' " + url), "000")
+      << "served without a client certificate";
+  EXPECT_EQ(test_util::CommandOutput("curl -s -o /dev/null -w '%{http_code}' http://" + agent.api_address +
+                                     "/v1/status"),
+            "000")
+      << "plain HTTP answered";
 }
 
 TEST_F(LocalAgentProcessTest, KilledAgentIsStoppedAndInstallRestartsItOnTheSameState) {

@@ -8,6 +8,7 @@
 #include "common/rfc3339.h"
 #include "tests/recovery/history_builder.h"
 #include "tests/support/process_test_util.h"
+#include "tests/support/tls_test_certs.h"
 
 namespace cdr::recovery {
 namespace {
@@ -214,6 +215,41 @@ TEST_F(DrDiskTest, DrWritesSurviveARestartAndFlattenEqualsWhatServeShowed) {
   serve = Serve({"--image-dir", (tmp_.path() / "final").string()}, &ready);
   ASSERT_FALSE(ready.is_null());
   EXPECT_TRUE(CopyOut(ready, "vda") == written);
+  serve->Kill(SIGTERM);
+  EXPECT_EQ(serve->Wait(), 0);
+}
+
+// --tls-dir: NBD_OPT_STARTTLS is required and the client must hold a certificate of the estate's CA.
+TEST_F(DrDiskTest, WithTlsServesOnlyClientsWithACertificateOfTheEstate) {
+  const cdr::testing::TestCertificates certs = cdr::testing::MakeTestCertificates(tmp_.path() / "pki");
+  ASSERT_FALSE(HasFatalFailure());
+  nlohmann::json ready;
+  auto flags = HistoryFlags(tmp_.path() / "state");
+  flags.insert(flags.end(), {"--at", "rp-20261125T010045Z", "--tls-dir", certs.server.string()});
+  std::unique_ptr<Child> serve = Serve(flags, &ready);
+  ASSERT_FALSE(ready.is_null());
+  EXPECT_EQ(ready["tls"], true);
+  auto tls_uri = [&](const fs::path& certificates) {
+    return "nbds://" + ready["address"].get<std::string>() + "/vdb?tls-certificates=" + certificates.string();
+  };
+
+  RunResult info = RunProgram({"nbdinfo", "--json", tls_uri(certs.client)});
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_EQ(nlohmann::json::parse(info.out)["exports"][0]["export-size"], 2 << 20);
+  const fs::path out = tmp_.path() / "vdb-over-tls.bin";
+  RunResult copy = RunProgram({"nbdcopy", tls_uri(certs.client), out.string()});
+  ASSERT_EQ(copy.exit_code, 0) << copy.err;
+  EXPECT_TRUE(testing::ReadAll(out) == disks_["vdb"].At(40)) << "vdb over TLS differs from the replay at seq 40";
+
+  RunResult plain = RunProgram({"nbdinfo", "--size", Uri(ready, "vdb")});
+  EXPECT_NE(plain.exit_code, 0) << "a plain client was served";
+  EXPECT_NE(plain.err.find("requires TLS"), std::string::npos) << plain.err;
+  RunResult rogue = RunProgram({"nbdinfo", "--size", tls_uri(certs.rogue_client)});
+  EXPECT_NE(rogue.exit_code, 0) << "a client certificate of another CA was accepted";
+  RunResult anonymous = RunProgram({"nbdinfo", "--size", tls_uri(certs.no_client_cert)});
+  EXPECT_NE(anonymous.exit_code, 0) << "a client without a certificate was served";
+  EXPECT_NE(cdr::testing::ReadFile(tmp_.path() / "serve.err").find("certificate"), std::string::npos)
+      << "the refusals are not logged";
   serve->Kill(SIGTERM);
   EXPECT_EQ(serve->Wait(), 0);
 }

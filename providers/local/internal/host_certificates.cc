@@ -15,6 +15,14 @@ Status EnsureCertificateAuthority(const fs::path& root) {
   return CreateCertificateAuthority(PkiDir(root), "cdr local cloud CA");
 }
 
+Status EnsureOperatorCertificate(const fs::path& root) {
+  CDR_RETURN_IF_ERROR(EnsureCertificateAuthority(root));
+  std::error_code ec;
+  if (fs::exists(OperatorTlsDir(root) / "client-key.pem", ec)) return Status::Ok();
+  return IssueCertificate(PkiDir(root), {"cdr", TlsRole::kClient, {kOperatorIdentityUri}, {}, {}},
+                          OperatorTlsDir(root));
+}
+
 Result<std::vector<std::string>> AgentTransportArgs(const fs::path& root, const std::string& host_id,
                                                     const fs::path& tls_dir, bool insecure) {
   if (insecure) return std::vector<std::string>{"--insecure"};
@@ -30,7 +38,11 @@ Result<std::vector<std::string>> AgentTransportArgs(const fs::path& root, const 
     request.uris.push_back(ServerIdentityUri(dr->host.server_id));
   }
   CDR_RETURN_IF_ERROR(IssueCertificate(PkiDir(root), request, tls_dir));
-  return std::vector<std::string>{"--tls-dir", tls_dir.string()};
+  CDR_RETURN_IF_ERROR(EnsureOperatorCertificate(root));
+  const CertificateRequest api{"cdr-agent " + host_id + " control API", TlsRole::kServer, {}, {"127.0.0.1"},
+                               {"localhost"}};
+  CDR_RETURN_IF_ERROR(IssueCertificate(PkiDir(root), api, tls_dir));
+  return std::vector<std::string>{"--tls-dir", tls_dir.string(), "--api-tls-dir", tls_dir.string()};
 }
 
 Result<std::vector<std::string>> ShadowTransportArgs(const fs::path& root, const std::string& shadow_id,

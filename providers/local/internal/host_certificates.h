@@ -3,8 +3,11 @@
 // directory every time its process starts (common/tls_context.h layout; keys 0600, never logged).
 //
 //   agent of host H            client certificate, URI cdr:server/H (a reverse agent on DR host D also
-//                              cdr:server/<the server D stands in for>)
+//                              cdr:server/<the server D stands in for>), for replication; and a server
+//                              certificate, IP 127.0.0.1, DNS localhost, for its HTTPS control API
 //   shadow host S              server certificate, IP 127.0.0.1, DNS localhost and S
+//   cdr itself (ROOT/pki/cdr)  client certificate, URI cdr:operator: what agents' control APIs let in; made
+//                              once (by `cdr local init` or on first use), kept
 //
 // With the estate's `insecure = true` the processes get --insecure instead and no certificate.
 #pragma once
@@ -19,10 +22,16 @@ namespace cdr::providers::local::internal {
 
 inline std::filesystem::path PkiDir(const std::filesystem::path& root) { return root / "pki"; }
 
+// cdr's own client certificate, key and the CA (ROOT/pki/cdr) for the agents' control API.
+inline std::filesystem::path OperatorTlsDir(const std::filesystem::path& root) { return PkiDir(root) / "cdr"; }
+
 // Creates ROOT/pki/ca-cert.pem and ca-key.pem unless they exist.
 Status EnsureCertificateAuthority(const std::filesystem::path& root);
+// Creates OperatorTlsDir(root) (and the CA) unless it exists.
+Status EnsureOperatorCertificate(const std::filesystem::path& root);
 
-// cdr-agent's transport flags: {"--tls-dir", DIR} with a certificate just issued into DIR, or {"--insecure"}.
+// cdr-agent's transport flags: {"--tls-dir", DIR, "--api-tls-dir", DIR} with the certificates just issued into
+// DIR (and cdr's own made if missing), or {"--insecure"}.
 Result<std::vector<std::string>> AgentTransportArgs(const std::filesystem::path& root,
                                                     const std::string& host_id,
                                                     const std::filesystem::path& tls_dir, bool insecure);

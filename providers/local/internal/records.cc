@@ -69,6 +69,7 @@ json AgentToJson(const AgentRecord& record) {
           {"group", agent.group},
           {"pid", record.pid},
           {"api_address", agent.api_address},
+          {"api_tls_dir", agent.api_tls_dir},
           {"nbd_address", agent.nbd_address}};
 }
 
@@ -141,6 +142,7 @@ Result<AgentRecord> ReadAgent(const std::filesystem::path& path) {
     // The token stays in its own 0600 file beside this one (0644), never copied in here.
     Result<std::string> token = ReadSecretFile(path.parent_path() / "token");
     if (token.ok()) agent.api_token = *token;
+    agent.api_tls_dir = j.value("api_tls_dir", "");
     agent.nbd_address = j.value("nbd_address", "");
     record.pid = j.value("pid", 0);
     return record;
