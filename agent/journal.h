@@ -1,6 +1,6 @@
 // The local write journal: every acknowledged write, zero and trim of one export, in seq order, in segment
 // files of bounded size inside one directory (format: docs/journal-format.md). The replication sender reads it
-// with JournalReader and calls ReleaseUpTo(seq) once the shadow has acknowledged seq.
+// with journal::JournalReader and calls ReleaseUpTo(seq) once the shadow has acknowledged seq.
 //
 // Bounded: when appending would push the total past max_bytes the journal turns `full` and refuses every later
 // record, even after a release, because a journal with a hole must not be streamed: the dirty bitmap covers
@@ -15,7 +15,7 @@
 #include <span>
 
 #include "agent/group_commit.h"
-#include "agent/journal_record.h"
+#include "journal/record.h"
 #include "common/status.h"
 
 namespace cdr::agent {
@@ -38,9 +38,10 @@ class Journal {
   // otherwise. Returns kUnavailable "journal full" once the bound is hit, kInternal on I/O errors (after which
   // the journal is `broken` until Reset()). The record is in the page cache on return: it survives a crash of
   // the agent, and Sync() makes it survive a crash of the host.
-  Result<uint64_t> Append(RecordKind kind, uint16_t flags, uint64_t offset, uint64_t length,
+  Result<uint64_t> Append(journal::RecordKind kind, uint16_t flags, uint64_t offset, uint64_t length,
                           std::span<const uint8_t> data);
   Status Sync();
+
   // Deletes every closed segment whose records all have seq <= `seq`. The active segment is never deleted,
   // so the next seq survives a restart even when everything was released.
   Status ReleaseUpTo(uint64_t seq);
@@ -66,7 +67,7 @@ class Journal {
   Journal(std::filesystem::path dir, JournalOptions options) : dir_(std::move(dir)), options_(options) {}
   Status Recover();
   Status CreateSegmentLocked(uint64_t first_seq);
-  Status OpenActiveLocked(const Segment& segment, uint64_t tail);
+  Result<uint64_t> AppendLocked(const journal::Record& record, std::span<const uint8_t> data);
 
   const std::filesystem::path dir_;
   const JournalOptions options_;

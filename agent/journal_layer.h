@@ -31,7 +31,7 @@ class JournalLayer : public ForwardingDevice {
   Journal& journal() { return *journal_; }
 
  private:
-  Status Record(RecordKind kind, uint16_t flags, uint64_t offset, uint64_t length, std::span<const uint8_t> data);
+  Status Record(journal::RecordKind kind, uint16_t flags, uint64_t offset, uint64_t length, std::span<const uint8_t> data);
 
   std::shared_ptr<Journal> journal_;
   RangeLock in_flight_;

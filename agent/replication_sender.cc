@@ -9,9 +9,10 @@
 
 #include "agent/full_sync.h"
 #include "agent/internal/compression_probe.h"
-#include "agent/internal/journal_format.h"
+#include "journal/format.h"
+#include "journal/segment_files.h"
 #include "agent/internal/shadow_connect.h"
-#include "agent/journal_reader.h"
+#include "journal/reader.h"
 
 namespace cdr::agent {
 namespace {
@@ -294,7 +295,7 @@ Status ReplicationSender::Pace(ByteStream& link, uint64_t bytes) {
   }) && Clock::now() < due) {
     lock.unlock();
     Status s = link.WriteAll(wire::EncodeFrame(wire::FrameType::kHeartbeat, 0,
-                                               wire::EncodeHeartbeat(internal::NowRealtimeNs()), false));
+                                               wire::EncodeHeartbeat(journal::NowRecordTimeNs()), false));
     lock.lock();
     if (!s.ok()) return s;
   }
@@ -447,23 +448,15 @@ Status ReplicationSender::Realtime(ByteStream& link) {
   while (!SessionBroken()) {
     const uint64_t up_to = journal_->next_seq() - 1;
     if (up_to >= next) {
-      Result<std::unique_ptr<JournalReader>> reader = JournalReader::Open(journal_->dir(), next, up_to);
+      Result<std::unique_ptr<journal::JournalReader>> reader = journal::JournalReader::Open(journal_->dir(), next, up_to);
       if (!reader.ok()) return reader.status();
-      JournalRecord record;
+      journal::Record record;
       while (true) {
         Result<bool> got = (*reader)->Next(&record);
         if (!got.ok()) return got.status();
         if (!*got) break;
-        wire::DataRecord m{static_cast<uint16_t>(record.kind),
-                           record.flags,
-                           record.seq,
-                           record.time_ns,
-                           record.offset,
-                           record.length,
-                           record.checksum,
-                           record.data};
         std::vector<uint8_t> frame = wire::EncodeFrame(wire::FrameType::kData, record.seq,
-                                                       wire::EncodeDataRecord(m), options_.compress);
+                                                       wire::EncodeDataRecord(record), options_.compress);
         CDR_RETURN_IF_ERROR(Reserve(link, &batch, record.seq, frame.size(), record.time_ns));
         batch.insert(batch.end(), frame.begin(), frame.end());
         if (batch.size() >= kBatchBytes) CDR_RETURN_IF_ERROR(Flush(link, &batch));
@@ -473,7 +466,7 @@ Status ReplicationSender::Realtime(ByteStream& link) {
       last_send = Clock::now();
     } else if (Clock::now() - last_send >= kHeartbeatEvery) {
       batch = wire::EncodeFrame(wire::FrameType::kHeartbeat, 0,
-                                wire::EncodeHeartbeat(internal::NowRealtimeNs()), false);
+                                wire::EncodeHeartbeat(journal::NowRecordTimeNs()), false);
       CDR_RETURN_IF_ERROR(Flush(link, &batch));
       last_send = Clock::now();
     }

@@ -254,7 +254,7 @@ TEST_F(DrDiskTest, PointsReportsBytesChangedBetweenPointsAndTheWindows) {
     uint64_t sum = 0;
     for (const TestRecord& rec : disks_[disk].records) {
       if (rec.seq > from && rec.seq <= to)
-        sum += rec.kind == agent::RecordKind::kWrite ? rec.data.size() : rec.length;
+        sum += rec.kind == journal::RecordKind::kWrite ? rec.data.size() : rec.length;
     }
     return sum;
   };
