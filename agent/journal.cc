@@ -88,6 +88,7 @@ Result<uint64_t> Journal::Append(journal::RecordKind kind, uint16_t flags, uint6
     std::lock_guard lock(mutex_);
     return AppendLocked(record, data);
   }();
+  NotifyListeners();
   return seq;
 }
 
@@ -129,6 +130,22 @@ Result<uint64_t> Journal::AppendLocked(const journal::Record& header, std::span<
   active_.bytes += disk_size;
   total_bytes_ += disk_size;
   return next_seq_++;
+}
+
+uint64_t Journal::AddAppendListener(std::function<void()> listener) {
+  std::unique_lock lock(listeners_mutex_);
+  listeners_.emplace(next_listener_id_, std::move(listener));
+  return next_listener_id_++;
+}
+
+void Journal::RemoveAppendListener(uint64_t id) {
+  std::unique_lock lock(listeners_mutex_);
+  listeners_.erase(id);
+}
+
+void Journal::NotifyListeners() {
+  std::shared_lock lock(listeners_mutex_);
+  for (const auto& [id, listener] : listeners_) listener();
 }
 
 Status Journal::Sync() {

@@ -10,8 +10,11 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <span>
 
 #include "agent/group_commit.h"
@@ -41,7 +44,11 @@ class Journal {
   Result<uint64_t> Append(journal::RecordKind kind, uint16_t flags, uint64_t offset, uint64_t length,
                           std::span<const uint8_t> data);
   Status Sync();
-
+  // `listener` runs after every Append (recorded or refused: full and broken matter to a follower too),
+  // outside the journal's lock, on the appending thread. It lets the replication sender wait on its own
+  // condition and wake on appends instead of polling. RemoveAppendListener returns once no call of it runs.
+  uint64_t AddAppendListener(std::function<void()> listener);
+  void RemoveAppendListener(uint64_t id);
   // Deletes every closed segment whose records all have seq <= `seq`. The active segment is never deleted,
   // so the next seq survives a restart even when everything was released.
   Status ReleaseUpTo(uint64_t seq);
@@ -68,6 +75,7 @@ class Journal {
   Status Recover();
   Status CreateSegmentLocked(uint64_t first_seq);
   Result<uint64_t> AppendLocked(const journal::Record& record, std::span<const uint8_t> data);
+  void NotifyListeners();
 
   const std::filesystem::path dir_;
   const JournalOptions options_;
@@ -81,6 +89,10 @@ class Journal {
   bool broken_ = false;
   uint64_t dropped_tail_bytes_ = 0;
   GroupCommit sync_;  // concurrent FLUSH/FUA requests share fdatasyncs
+  // Held shared while listeners run, exclusively to change them; taken after mutex_ is released.
+  std::shared_mutex listeners_mutex_;
+  std::map<uint64_t, std::function<void()>> listeners_;
+  uint64_t next_listener_id_ = 1;
 };
 
 }  // namespace cdr::agent

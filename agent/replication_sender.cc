@@ -26,9 +26,18 @@ constexpr auto kMaxBackoff = std::chrono::milliseconds(5000);
 
 ReplicationSender::ReplicationSender(ReplicationOptions options, Journal* journal, uint64_t disk_size,
                                      uint32_t block_size)
-    : options_(std::move(options)), journal_(journal), disk_size_(disk_size), block_size_(block_size) {}
+    : options_(std::move(options)), journal_(journal), disk_size_(disk_size), block_size_(block_size) {
+  // Taking the mutex orders the wake after the realtime loop's look at the journal: no append is missed.
+  append_listener_ = journal_->AddAppendListener([this] {
+    { std::lock_guard lock(mutex_); }
+    cv_.notify_all();
+  });
+}
 
-ReplicationSender::~ReplicationSender() { Stop(); }
+ReplicationSender::~ReplicationSender() {
+  Stop();
+  journal_->RemoveAppendListener(append_listener_);
+}
 
 void ReplicationSender::Start() {
   std::lock_guard lock(mutex_);
@@ -66,11 +75,8 @@ ReplicationStatus ReplicationSender::status() const {
 }
 
 bool ReplicationSender::WaitForAck(uint64_t seq, std::chrono::milliseconds deadline) {
+  // The record's append already woke the realtime loop (the journal's listener): it is being sent.
   std::unique_lock lock(mutex_);
-  if (seq > awaited_seq_) {
-    awaited_seq_ = seq;
-    cv_.notify_all();  // wakes the realtime loop to send it now
-  }
   return cv_.wait_for(lock, deadline, [&] { return stop_ || acked_seq_ >= seq; }) && acked_seq_ >= seq;
 }
 
@@ -445,14 +451,21 @@ Status ReplicationSender::Realtime(ByteStream& link) {
   std::vector<uint8_t> batch;
   auto last_send = Clock::now();
   uint64_t released = 0;
+  // One reader follows the journal for the whole session; each round raises its limit to the records
+  // appended so far (a record being appended is never read half-written).
+  std::unique_ptr<journal::JournalReader> reader;
   while (!SessionBroken()) {
     const uint64_t up_to = journal_->next_seq() - 1;
     if (up_to >= next) {
-      Result<std::unique_ptr<journal::JournalReader>> reader = journal::JournalReader::Open(journal_->dir(), next, up_to);
-      if (!reader.ok()) return reader.status();
+      if (reader == nullptr) {
+        Result<std::unique_ptr<journal::JournalReader>> opened = journal::JournalReader::Open(journal_->dir(), next, up_to);
+        if (!opened.ok()) return opened.status();
+        reader = std::move(*opened);
+      }
+      reader->set_up_to_seq(up_to);
       journal::Record record;
       while (true) {
-        Result<bool> got = (*reader)->Next(&record);
+        Result<bool> got = reader->Next(&record);
         if (!got.ok()) return got.status();
         if (!*got) break;
         std::vector<uint8_t> frame = wire::EncodeFrame(wire::FrameType::kData, record.seq,
@@ -485,9 +498,13 @@ Status ReplicationSender::Realtime(ByteStream& link) {
                  ": the dirty bitmap holds the rest; a repair is needed");
       return Unavailable("journal full: a repair is needed");
     }
+    // Woken by an append (the journal's listener), an ack to release, a broken session or Stop(); else the
+    // heartbeat is due.
     std::unique_lock lock(mutex_);
-    cv_.wait_for(lock, std::chrono::milliseconds(5),
-                 [&] { return stop_ || session_broken_ || awaited_seq_ >= next; });
+    cv_.wait_until(lock, last_send + kHeartbeatEvery, [&] {
+      return stop_ || session_broken_ || acked_seq_ > released || journal_->next_seq() > next ||
+             journal_->full() || journal_->broken();
+    });
   }
   return Unavailable("session closed");
 }

@@ -264,6 +264,30 @@ TEST(JournalTest, SizeBoundTurnsJournalFullUntilReset) {
   EXPECT_EQ(*journal->Append(journal::RecordKind::kTrim, 0, 0, 4096, {}), static_cast<uint64_t>(appended + 1));
 }
 
+// The realtime sender waits on its own condition and is woken by the journal's listener: every append, a
+// refused one too (a full journal is news for the sender), and never after the listener was removed.
+TEST(JournalTest, AppendListenersRunOnEveryAppendUntilRemoved) {
+  TempDir tmp;
+  JournalOptions options;
+  options.segment_bytes = 16 * 1024;
+  options.max_bytes = 32 * 1024;
+  auto journal = OpenJournal(tmp / "j", options);
+  std::vector<uint64_t> seen;  // next_seq as each call saw it: the record is readable when the listener runs
+  const uint64_t id = journal->AddAppendListener([&] { seen.push_back(journal->next_seq()); });
+  const auto a = Pattern(4096, 5);
+  ASSERT_TRUE(journal->Append(journal::RecordKind::kWrite, 0, 0, a.size(), a).ok());
+  ASSERT_TRUE(journal->Append(journal::RecordKind::kTrim, 0, 0, 4096, {}).ok());
+  EXPECT_EQ(seen, (std::vector<uint64_t>{2, 3}));
+  while (journal->Append(journal::RecordKind::kWrite, 0, 0, a.size(), a).ok()) {
+  }
+  ASSERT_TRUE(journal->full());
+  const size_t calls = seen.size();
+  EXPECT_EQ(seen.back(), journal->next_seq()) << "the refused append called the listener too";
+  journal->RemoveAppendListener(id);
+  (void)journal->Append(journal::RecordKind::kTrim, 0, 0, 4096, {});
+  EXPECT_EQ(seen.size(), calls);
+}
+
 // A journal whose newest segment holds no record yet (nothing written, or just rolled over) ends cleanly
 // instead of reopening that segment forever.
 TEST(JournalReaderTest, EmptyNewestSegmentEndsTheRead) {
