@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "journal/format.h"
-#include "journal/segment_files.h"
 #include "journal/reader.h"
 #include "agent/replication_sender.h"
 

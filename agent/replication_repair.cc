@@ -12,7 +12,6 @@
 
 #include "agent/internal/block_hash.h"
 #include "journal/format.h"
-#include "journal/segment_files.h"
 #include "agent/internal/repair_scope.h"
 #include "agent/replication_sender.h"
 

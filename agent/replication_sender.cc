@@ -10,7 +10,6 @@
 #include "agent/full_sync.h"
 #include "agent/internal/compression_probe.h"
 #include "journal/format.h"
-#include "journal/segment_files.h"
 #include "agent/internal/shadow_connect.h"
 #include "journal/reader.h"
 

@@ -8,7 +8,6 @@
 #include <cstring>
 #include <vector>
 
-#include "journal/format.h"
 #include "journal/segment_files.h"
 #include "journal/reader.h"
 

@@ -10,7 +10,6 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "journal/format.h"
 #include "journal/segment_files.h"
 #include "shadow/history_image.h"
 #include "shadow/history_lock.h"

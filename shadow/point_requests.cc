@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-#include "journal/format.h"
 #include "journal/segment_files.h"
 #include "journal/reader.h"
 #include "common/json_file.h"

@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "journal/format.h"
-#include "journal/segment_files.h"
 #include "agent/internal/shadow_connect.h"
 #include "common/wire_frame.h"
 #include "tests/agent/agent_with_api.h"

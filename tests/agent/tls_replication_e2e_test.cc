@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "journal/format.h"
-#include "journal/segment_files.h"
 #include "agent/internal/shadow_connect.h"
 #include "common/json_file.h"
 #include "common/tls_identity.h"

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "agent/api/control_json.h"
-#include "journal/format.h"
 #include "journal/segment_files.h"
 #include "agent/journal.h"
 #include "common/wire_frame.h"

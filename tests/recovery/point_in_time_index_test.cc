@@ -4,7 +4,6 @@
 #include <chrono>
 #include <random>
 
-#include "journal/format.h"
 #include "journal/segment_files.h"
 #include "recovery/disk_log.h"
 #include "recovery/extent_index.h"

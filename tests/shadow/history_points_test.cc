@@ -9,7 +9,6 @@
 #include <fstream>
 
 #include "journal/format.h"
-#include "journal/segment_files.h"
 #include "common/json_file.h"
 #include "shadow/replica_disk.h"
 #include "tests/shadow/history_test_util.h"

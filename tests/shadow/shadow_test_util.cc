@@ -1,6 +1,5 @@
 #include "tests/shadow/shadow_test_util.h"
 
-#include "journal/format.h"
 #include "journal/segment_files.h"
 #include "journal/reader.h"
 #include "shadow/replica_disk.h"
