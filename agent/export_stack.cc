@@ -4,7 +4,7 @@
 
 #include "agent/fence_layer.h"
 #include "agent/file_backend.h"
-#include "agent/journal_reader.h"
+#include "journal/reader.h"
 
 namespace cdr::agent {
 
@@ -48,9 +48,9 @@ Result<std::unique_ptr<ExportStack>> ExportStack::Open(const ExportConfig& confi
 }
 
 Status ExportStack::ReplayJournalIntoBitmap() {
-  Result<std::unique_ptr<JournalReader>> reader = JournalReader::Open(journal_->dir(), journal_->first_seq());
+  Result<std::unique_ptr<journal::JournalReader>> reader = journal::JournalReader::Open(journal_->dir(), journal_->first_seq());
   if (!reader.ok()) return reader.status();
-  JournalRecord record;
+  journal::Record record;
   while (true) {
     Result<bool> next = (*reader)->Next(&record);
     if (!next.ok()) {

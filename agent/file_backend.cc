@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <vector>
 
+#include "agent/file_extents.h"
 #include "agent/io_status.h"
 
 namespace cdr::agent {
@@ -106,25 +107,7 @@ Status FileBackend::WriteZeroes(uint64_t offset, uint64_t length, bool may_punch
 
 Status FileBackend::Extents(uint64_t offset, uint64_t length, std::vector<Extent>* out) {
   if (is_block_device_) return BlockDevice::Extents(offset, length, out);
-  const uint64_t end = offset + length;
-  uint64_t pos = offset;
-  while (pos < end) {
-    off_t data = ::lseek(fd_, static_cast<off_t>(pos), SEEK_DATA);
-    // ENXIO: no data at or after pos, the rest of the file is a hole.
-    if (data < 0 && errno != ENXIO) return BlockDevice::Extents(offset, length, out);
-    const uint64_t data_at = data < 0 ? end : std::min<uint64_t>(static_cast<uint64_t>(data), end);
-    if (data_at > pos) {
-      out->push_back({data_at - pos, true});
-      pos = data_at;
-      continue;
-    }
-    off_t hole = ::lseek(fd_, static_cast<off_t>(pos), SEEK_HOLE);
-    if (hole < 0) return out->empty() ? BlockDevice::Extents(offset, length, out) : Status::Ok();
-    // A file that changed between the two seeks may answer nonsense: report the rest as data.
-    const uint64_t hole_at = hole <= static_cast<off_t>(pos) ? end : std::min<uint64_t>(hole, end);
-    out->push_back({hole_at - pos, false});
-    pos = hole_at;
-  }
+  AddFileExtents(fd_, offset, length, out);
   return Status::Ok();
 }
 

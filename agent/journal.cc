@@ -1,52 +1,28 @@
 #include "agent/journal.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
 
 #include <spdlog/spdlog.h>
 
-#include "common/iovec_cursor.h"
-#include "agent/internal/journal_format.h"
-#include "agent/internal/segment_io.h"
 #include "agent/io_status.h"
+#include "common/clock.h"
+#include "journal/format.h"
+#include "journal/record_io.h"
+#include "journal/segment_files.h"
+#include "journal/segment_scan.h"
 
 namespace cdr::agent {
 namespace fs = std::filesystem;
-using internal::kSegmentHeaderSize;
+using journal::kSegmentHeaderSize;
 
 struct Journal::ActiveFile {
   explicit ActiveFile(int fd) : fd(fd) {}
   ~ActiveFile() { ::close(fd); }
   int fd;
 };
-
-namespace {
-
-Status SyncDirectory(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("open " + dir.string(), errno);
-  int rc = ::fsync(fd);
-  int err = errno;
-  ::close(fd);
-  return rc == 0 ? Status::Ok() : ErrnoStatus("fsync " + dir.string(), err);
-}
-
-bool PwritevFull(int fd, struct iovec* iov, int count, uint64_t pos) {
-  while (count > 0) {
-    ssize_t n = ::pwritev(fd, iov, count, static_cast<off_t>(pos));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    pos += static_cast<uint64_t>(n);
-    AdvanceIovec(iov, count, static_cast<size_t>(n));
-  }
-  return true;
-}
-
-}  // namespace
 
 Result<std::unique_ptr<Journal>> Journal::Open(const fs::path& dir, JournalOptions options) {
   std::unique_ptr<Journal> journal(new Journal(dir, options));
@@ -60,11 +36,9 @@ Status Journal::Recover() {
   std::error_code ec;
   fs::create_directories(dir_, ec);
   if (ec) return Internal("create " + dir_.string() + ": " + ec.message());
-  for (const auto& entry : fs::directory_iterator(dir_, ec)) {
-    if (entry.path().extension() == ".tmp") fs::remove(entry.path(), ec);  // a segment creation cut short
-  }
+  journal::RemoveUnfinishedSegments(dir_);
   std::lock_guard lock(mutex_);
-  std::vector<internal::SegmentFile> segments = internal::ListSegments(dir_);
+  std::vector<journal::SegmentFile> segments = journal::ListSegments(dir_);
   if (segments.empty()) return CreateSegmentLocked(1);
   for (size_t i = 0; i + 1 < segments.size(); ++i) {
     const uint64_t bytes = fs::file_size(segments[i].path, ec);
@@ -72,72 +46,55 @@ Status Journal::Recover() {
     total_bytes_ += bytes;
   }
   // Only the last segment can have a torn tail: earlier ones were synced before the next was created.
-  const internal::SegmentFile& last = segments.back();
+  const journal::SegmentFile& last = segments.back();
   int fd = ::open(last.path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("open " + last.path.string(), errno);
   auto file = std::make_shared<ActiveFile>(fd);
-  uint64_t first_seq = 0;
-  // Segments appear by rename after their header is synced, so a bad header is media damage, not a crash.
-  if (!internal::ReadSegmentHeader(fd, &first_seq) || first_seq != last.first_seq) {
-    return DataLoss("journal segment " + last.path.string() + " has a damaged header");
+  Result<journal::ScanResult> scan =
+      journal::ScanSegment(fd, last.path, last.first_seq, {journal::TailPolicy::kCutDamaged, true});
+  if (!scan.ok()) return scan.status();
+  if (scan->tail_bytes > 0) {
+    dropped_tail_bytes_ = scan->tail_bytes;
+    spdlog::warn("journal {}: cut {} bytes after seq {}: {}", last.path.string(), scan->tail_bytes,
+                 scan->next_seq - 1, scan->tail_detail);
   }
-  uint64_t pos = kSegmentHeaderSize, seq = first_seq;
-  std::vector<uint8_t> buffer;
-  JournalRecord record;
-  internal::ReadResult r;
-  while ((r = internal::ReadRecordAt(fd, pos, seq, &buffer, &record)).outcome == internal::ReadOutcome::kRecord) {
-    pos += internal::RecordDiskSize(record.kind, record.length);
-    ++seq;
-  }
-  struct stat st {};
-  ::fstat(fd, &st);
-  if (static_cast<uint64_t>(st.st_size) > pos) {
-    dropped_tail_bytes_ = static_cast<uint64_t>(st.st_size) - pos;
-    spdlog::warn("journal {}: cutting {} bytes after seq {} at offset {} ({})", last.path.string(),
-                 dropped_tail_bytes_, seq - 1, pos, r.detail);
-    if (::ftruncate(fd, static_cast<off_t>(pos)) != 0 || ::fdatasync(fd) != 0) {
-      return ErrnoStatus("truncate " + last.path.string(), errno);
-    }
-  }
-  active_ = {first_seq, last.path, pos};
+  active_ = {last.first_seq, last.path, scan->end_pos};
   active_file_ = std::move(file);
-  total_bytes_ += pos;
-  next_seq_ = seq;
+  total_bytes_ += scan->end_pos;
+  next_seq_ = scan->next_seq;
   return Status::Ok();
 }
 
 // Written under a temporary name and renamed once the header is durable, so a listed segment always has one.
 Status Journal::CreateSegmentLocked(uint64_t first_seq) {
-  const fs::path path = dir_ / internal::SegmentFileName(first_seq);
-  const fs::path tmp = path.string() + ".tmp";
-  int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return ErrnoStatus("create " + tmp.string(), errno);
-  auto file = std::make_shared<ActiveFile>(fd);
-  uint8_t header[kSegmentHeaderSize];
-  internal::EncodeSegmentHeader({first_seq, internal::NowRealtimeNs()}, header);
-  if (::pwrite(fd, header, sizeof header, 0) != static_cast<ssize_t>(sizeof header) || ::fdatasync(fd) != 0 ||
-      ::rename(tmp.c_str(), path.c_str()) != 0) {
-    return ErrnoStatus("create " + path.string(), errno);
-  }
-  CDR_RETURN_IF_ERROR(SyncDirectory(dir_));
-  active_ = {first_seq, path, kSegmentHeaderSize};
-  active_file_ = std::move(file);
+  Result<int> fd = journal::CreateSegment(dir_, first_seq);
+  if (!fd.ok()) return fd.status();
+  active_ = {first_seq, dir_ / journal::SegmentFileName(first_seq), kSegmentHeaderSize};
+  active_file_ = std::make_shared<ActiveFile>(*fd);
   total_bytes_ += kSegmentHeaderSize;
   return Status::Ok();
 }
 
-Result<uint64_t> Journal::Append(RecordKind kind, uint16_t flags, uint64_t offset, uint64_t length,
+Result<uint64_t> Journal::Append(journal::RecordKind kind, uint16_t flags, uint64_t offset, uint64_t length,
                                  std::span<const uint8_t> data) {
-  JournalRecord record;
+  journal::Record record;
   record.kind = kind;
   record.flags = flags;
   record.offset = offset;
   record.length = length;
   // Hashing outside the lock keeps concurrent connections from serializing on it.
-  record.checksum = kind == RecordKind::kWrite ? internal::DataChecksum(data.data(), data.size()) : 0;
-  const uint64_t disk_size = internal::RecordDiskSize(kind, length);
+  record.checksum = kind == journal::RecordKind::kWrite ? journal::DataChecksum(data.data(), data.size()) : 0;
+  Result<uint64_t> seq = [&] {
+    std::lock_guard lock(mutex_);
+    return AppendLocked(record, data);
+  }();
+  NotifyListeners();
+  return seq;
+}
 
-  std::lock_guard lock(mutex_);
+Result<uint64_t> Journal::AppendLocked(const journal::Record& header, std::span<const uint8_t> data) {
+  journal::Record record = header;
+  const uint64_t disk_size = journal::RecordDiskSize(record.kind, record.length);
   if (broken_) return Internal("journal " + dir_.string() + " is broken after an I/O error");
   if (full_) return Unavailable("journal full");
   const bool rollover = active_.bytes > kSegmentHeaderSize && active_.bytes + disk_size > options_.segment_bytes;
@@ -161,11 +118,8 @@ Result<uint64_t> Journal::Append(RecordKind kind, uint16_t flags, uint64_t offse
     }
   }
   record.seq = next_seq_;
-  record.time_ns = internal::NowRealtimeNs();
-  uint8_t header[internal::kRecordHeaderSize];
-  internal::EncodeRecordHeader(record, header);
-  struct iovec iov[2] = {{header, sizeof header}, {const_cast<uint8_t*>(data.data()), data.size()}};
-  if (!PwritevFull(active_file_->fd, iov, data.empty() ? 1 : 2, active_.bytes)) {
+  record.time_ns = static_cast<uint64_t>(NowUnixNanos());
+  if (!journal::AppendRecord(active_file_->fd, active_.bytes, record, data)) {
     const int err = errno;
     // Cut the partial record so the segment stays readable up to the previous seq. The write itself is in
     // the backing store but not here: a hole, so no later record may follow until Reset().
@@ -176,6 +130,22 @@ Result<uint64_t> Journal::Append(RecordKind kind, uint16_t flags, uint64_t offse
   active_.bytes += disk_size;
   total_bytes_ += disk_size;
   return next_seq_++;
+}
+
+uint64_t Journal::AddAppendListener(std::function<void()> listener) {
+  std::unique_lock lock(listeners_mutex_);
+  listeners_.emplace(next_listener_id_, std::move(listener));
+  return next_listener_id_++;
+}
+
+void Journal::RemoveAppendListener(uint64_t id) {
+  std::unique_lock lock(listeners_mutex_);
+  listeners_.erase(id);
+}
+
+void Journal::NotifyListeners() {
+  std::shared_lock lock(listeners_mutex_);
+  for (const auto& [id, listener] : listeners_) listener();
 }
 
 Status Journal::Sync() {

@@ -1,6 +1,6 @@
 // The local write journal: every acknowledged write, zero and trim of one export, in seq order, in segment
 // files of bounded size inside one directory (format: docs/journal-format.md). The replication sender reads it
-// with JournalReader and calls ReleaseUpTo(seq) once the shadow has acknowledged seq.
+// with journal::JournalReader and calls ReleaseUpTo(seq) once the shadow has acknowledged seq.
 //
 // Bounded: when appending would push the total past max_bytes the journal turns `full` and refuses every later
 // record, even after a release, because a journal with a hole must not be streamed: the dirty bitmap covers
@@ -10,12 +10,15 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <span>
 
 #include "agent/group_commit.h"
-#include "agent/journal_record.h"
+#include "journal/record.h"
 #include "common/status.h"
 
 namespace cdr::agent {
@@ -38,9 +41,14 @@ class Journal {
   // otherwise. Returns kUnavailable "journal full" once the bound is hit, kInternal on I/O errors (after which
   // the journal is `broken` until Reset()). The record is in the page cache on return: it survives a crash of
   // the agent, and Sync() makes it survive a crash of the host.
-  Result<uint64_t> Append(RecordKind kind, uint16_t flags, uint64_t offset, uint64_t length,
+  Result<uint64_t> Append(journal::RecordKind kind, uint16_t flags, uint64_t offset, uint64_t length,
                           std::span<const uint8_t> data);
   Status Sync();
+  // `listener` runs after every Append (recorded or refused: full and broken matter to a follower too),
+  // outside the journal's lock, on the appending thread. It lets the replication sender wait on its own
+  // condition and wake on appends instead of polling. RemoveAppendListener returns once no call of it runs.
+  uint64_t AddAppendListener(std::function<void()> listener);
+  void RemoveAppendListener(uint64_t id);
   // Deletes every closed segment whose records all have seq <= `seq`. The active segment is never deleted,
   // so the next seq survives a restart even when everything was released.
   Status ReleaseUpTo(uint64_t seq);
@@ -66,7 +74,8 @@ class Journal {
   Journal(std::filesystem::path dir, JournalOptions options) : dir_(std::move(dir)), options_(options) {}
   Status Recover();
   Status CreateSegmentLocked(uint64_t first_seq);
-  Status OpenActiveLocked(const Segment& segment, uint64_t tail);
+  Result<uint64_t> AppendLocked(const journal::Record& record, std::span<const uint8_t> data);
+  void NotifyListeners();
 
   const std::filesystem::path dir_;
   const JournalOptions options_;
@@ -80,6 +89,10 @@ class Journal {
   bool broken_ = false;
   uint64_t dropped_tail_bytes_ = 0;
   GroupCommit sync_;  // concurrent FLUSH/FUA requests share fdatasyncs
+  // Held shared while listeners run, exclusively to change them; taken after mutex_ is released.
+  std::shared_mutex listeners_mutex_;
+  std::map<uint64_t, std::function<void()>> listeners_;
+  uint64_t next_listener_id_ = 1;
 };
 
 }  // namespace cdr::agent

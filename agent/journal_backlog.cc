@@ -1,6 +1,6 @@
 #include "agent/journal_backlog.h"
 
-#include "agent/journal_reader.h"
+#include "journal/reader.h"
 
 namespace cdr::agent {
 
@@ -11,9 +11,9 @@ Result<Backlog> JournalBacklog::Measure(uint64_t acked_seq, uint64_t newest_seq)
     backlog_ = {};
   }
   if (newest_seq <= counted_to_seq_) return backlog_;
-  auto reader = JournalReader::Open(dir_, counted_to_seq_ + 1, newest_seq);
+  auto reader = journal::JournalReader::Open(dir_, counted_to_seq_ + 1, newest_seq);
   if (!reader.ok()) return reader.status();
-  JournalRecord record;
+  journal::Record record;
   while (true) {
     Result<bool> more = (*reader)->Next(&record);
     if (!more.ok()) return more.status();

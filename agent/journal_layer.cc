@@ -4,7 +4,7 @@
 
 namespace cdr::agent {
 
-Status JournalLayer::Record(RecordKind kind, uint16_t flags, uint64_t offset, uint64_t length,
+Status JournalLayer::Record(journal::RecordKind kind, uint16_t flags, uint64_t offset, uint64_t length,
                             std::span<const uint8_t> data) {
   Result<uint64_t> seq = journal_->Append(kind, flags, offset, length, data);
   if (!seq.ok()) {
@@ -15,13 +15,13 @@ Status JournalLayer::Record(RecordKind kind, uint16_t flags, uint64_t offset, ui
     return Status::Ok();
   }
   // FUA promises the write survives a host crash, and the replica can only get it from the journal.
-  return (flags & kRecordFlagFua) ? journal_->Sync() : Status::Ok();
+  return (flags & journal::kRecordFlagFua) ? journal_->Sync() : Status::Ok();
 }
 
 Status JournalLayer::Write(uint64_t offset, std::span<const uint8_t> data, bool fua) {
   RangeLock::Held held = in_flight_.Acquire(offset, data.size());
   CDR_RETURN_IF_ERROR(next().Write(offset, data, fua));
-  return Record(RecordKind::kWrite, fua ? kRecordFlagFua : 0, offset, data.size(), data);
+  return Record(journal::RecordKind::kWrite, fua ? journal::kRecordFlagFua : 0, offset, data.size(), data);
 }
 
 Status JournalLayer::Flush() {
@@ -32,14 +32,14 @@ Status JournalLayer::Flush() {
 Status JournalLayer::Trim(uint64_t offset, uint64_t length, bool fua) {
   RangeLock::Held held = in_flight_.Acquire(offset, length);
   CDR_RETURN_IF_ERROR(next().Trim(offset, length, fua));
-  return Record(RecordKind::kTrim, fua ? kRecordFlagFua : 0, offset, length, {});
+  return Record(journal::RecordKind::kTrim, fua ? journal::kRecordFlagFua : 0, offset, length, {});
 }
 
 Status JournalLayer::WriteZeroes(uint64_t offset, uint64_t length, bool may_punch, bool fua) {
   RangeLock::Held held = in_flight_.Acquire(offset, length);
   CDR_RETURN_IF_ERROR(next().WriteZeroes(offset, length, may_punch, fua));
-  const uint16_t flags = (fua ? kRecordFlagFua : 0) | (may_punch ? 0 : kRecordFlagNoHole);
-  return Record(RecordKind::kZero, flags, offset, length, {});
+  const uint16_t flags = (fua ? journal::kRecordFlagFua : 0) | (may_punch ? 0 : journal::kRecordFlagNoHole);
+  return Record(journal::RecordKind::kZero, flags, offset, length, {});
 }
 
 }  // namespace cdr::agent

@@ -34,7 +34,7 @@ class JournalLayer : public ForwardingDevice {
   RangeLock::Held HoldRange(uint64_t offset, uint64_t length) { return in_flight_.Acquire(offset, length); }
 
  private:
-  Status Record(RecordKind kind, uint16_t flags, uint64_t offset, uint64_t length, std::span<const uint8_t> data);
+  Status Record(journal::RecordKind kind, uint16_t flags, uint64_t offset, uint64_t length, std::span<const uint8_t> data);
 
   std::shared_ptr<Journal> journal_;
   RangeLock in_flight_;

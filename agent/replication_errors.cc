@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "agent/internal/journal_format.h"
-#include "agent/journal_reader.h"
+#include "journal/format.h"
+#include "journal/reader.h"
 #include "agent/replication_sender.h"
 
 namespace cdr::agent {
@@ -76,7 +76,7 @@ void ReplicationSender::EnterResync(const std::string& reason) {
     std::lock_guard lock(mutex_);
     const uint64_t oldest_ns =
         journal_->next_seq() > journal_->first_seq() ? RecordTimeNs(journal_->first_seq()) : 0;
-    if (unreplicated_since_ns_ == 0) unreplicated_since_ns_ = oldest_ns != 0 ? oldest_ns : internal::NowRealtimeNs();
+    if (unreplicated_since_ns_ == 0) unreplicated_since_ns_ = oldest_ns != 0 ? oldest_ns : journal::NowRecordTimeNs();
   }
   SetPhase(ReplicationPhase::kRepairStarting, reason);
 }
@@ -97,7 +97,7 @@ void ReplicationSender::EnterError(const std::string& reason, JournalOnError jou
   {
     std::lock_guard lock(mutex_);
     if (!needs_repair_ || unreplicated_since_ns_ == 0) {
-      unreplicated_since_ns_ = oldest_ns != 0 ? oldest_ns : internal::NowRealtimeNs();
+      unreplicated_since_ns_ = oldest_ns != 0 ? oldest_ns : journal::NowRecordTimeNs();
     }
     needs_repair_ = true;
     resync_only_ = false;  // whatever the error, the repair it needs compares the whole disk
@@ -152,14 +152,14 @@ double ReplicationSender::LagSecondsLocked(const ReplicationStatus& s) const {
     // In flight, the oldest record is at hand; with the link down it is read from the journal.
     oldest_ns = !in_flight_.empty() ? in_flight_.front().time_ns : RecordTimeNs(acked_seq_ + 1);
   }
-  const uint64_t now = internal::NowRealtimeNs();
+  const uint64_t now = journal::NowRecordTimeNs();
   return oldest_ns != 0 && now > oldest_ns ? static_cast<double>(now - oldest_ns) / 1e9 : 0;
 }
 
 uint64_t ReplicationSender::RecordTimeNs(uint64_t seq) const {
   if (seq == lag_cache_seq_) return lag_cache_time_ns_;
-  Result<std::unique_ptr<JournalReader>> reader = JournalReader::Open(journal_->dir(), seq, seq);
-  JournalRecord record;
+  Result<std::unique_ptr<journal::JournalReader>> reader = journal::JournalReader::Open(journal_->dir(), seq, seq);
+  journal::Record record;
   if (!reader.ok()) return 0;
   Result<bool> got = (*reader)->Next(&record);
   if (!got.ok() || !*got) return 0;

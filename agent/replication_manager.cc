@@ -207,9 +207,15 @@ Result<AgentStatus> ReplicationManager::GetStatus() {
 std::string ReplicationManager::DiskStateLocked(Disk& disk, const std::optional<ReplicationStatus>& status) {
   if (disk.running && status && status->phase == ReplicationPhase::kRealtime) {
     // Realtime means the replica is whole again: a stop from here is realtime_stopped, and no repair is due.
+    const bool repair_was_due = !disk.memory.full_sync_done || !disk.memory.error.empty() || disk.memory.resync_dirty;
     disk.memory.full_sync_done = true;
     disk.memory.error.clear();
     disk.memory.resync_dirty = false;
+    // Saved at once: after a kill -9 from here on, the old reason (e.g. a torn journal tail's "unclean
+    // shutdown") must not come back and make every later restart compare the whole disk.
+    if (repair_was_due) {
+      if (Status s = SaveLocked(); !s.ok()) spdlog::error("replication: {}", s.ToString());
+    }
   }
   DiskLifecycle lifecycle;
   lifecycle.has_target = desired_.target.has_value();

@@ -11,7 +11,7 @@
 #include <map>
 
 #include "agent/internal/block_hash.h"
-#include "agent/internal/journal_format.h"
+#include "journal/format.h"
 #include "agent/internal/repair_scope.h"
 #include "agent/replication_sender.h"
 
@@ -178,7 +178,7 @@ Status ReplicationSender::Repair(ByteStream& link, const wire::HelloAck& ack) {
     if (next >= scope.end() && shadow_cursor >= scope.end()) break;
     if (Clock::now() - last_send >= std::chrono::seconds(1)) {
       // The shadow commits and acks on a heartbeat: the cursor moves on even when nothing else is sent.
-      batch = wire::EncodeFrame(wire::FrameType::kHeartbeat, 0, wire::EncodeHeartbeat(internal::NowRealtimeNs()),
+      batch = wire::EncodeFrame(wire::FrameType::kHeartbeat, 0, wire::EncodeHeartbeat(journal::NowRecordTimeNs()),
                                 false);
       CDR_RETURN_IF_ERROR(Flush(link, &batch));
       last_send = Clock::now();

@@ -9,9 +9,9 @@
 
 #include "agent/full_sync.h"
 #include "agent/internal/compression_probe.h"
-#include "agent/internal/journal_format.h"
+#include "journal/format.h"
 #include "agent/internal/shadow_connect.h"
-#include "agent/journal_reader.h"
+#include "journal/reader.h"
 
 namespace cdr::agent {
 namespace {
@@ -25,9 +25,18 @@ constexpr auto kMaxBackoff = std::chrono::milliseconds(5000);
 
 ReplicationSender::ReplicationSender(ReplicationOptions options, Journal* journal, uint64_t disk_size,
                                      uint32_t block_size)
-    : options_(std::move(options)), journal_(journal), disk_size_(disk_size), block_size_(block_size) {}
+    : options_(std::move(options)), journal_(journal), disk_size_(disk_size), block_size_(block_size) {
+  // Taking the mutex orders the wake after the realtime loop's look at the journal: no append is missed.
+  append_listener_ = journal_->AddAppendListener([this] {
+    { std::lock_guard lock(mutex_); }
+    cv_.notify_all();
+  });
+}
 
-ReplicationSender::~ReplicationSender() { Stop(); }
+ReplicationSender::~ReplicationSender() {
+  Stop();
+  journal_->RemoveAppendListener(append_listener_);
+}
 
 void ReplicationSender::Start() {
   std::lock_guard lock(mutex_);
@@ -65,11 +74,8 @@ ReplicationStatus ReplicationSender::status() const {
 }
 
 bool ReplicationSender::WaitForAck(uint64_t seq, std::chrono::milliseconds deadline) {
+  // The record's append already woke the realtime loop (the journal's listener): it is being sent.
   std::unique_lock lock(mutex_);
-  if (seq > awaited_seq_) {
-    awaited_seq_ = seq;
-    cv_.notify_all();  // wakes the realtime loop to send it now
-  }
   return cv_.wait_for(lock, deadline, [&] { return stop_ || acked_seq_ >= seq; }) && acked_seq_ >= seq;
 }
 
@@ -305,7 +311,7 @@ Status ReplicationSender::Pace(ByteStream& link, uint64_t bytes) {
   }) && Clock::now() < due) {
     lock.unlock();
     Status s = link.WriteAll(wire::EncodeFrame(wire::FrameType::kHeartbeat, 0,
-                                               wire::EncodeHeartbeat(internal::NowRealtimeNs()), false));
+                                               wire::EncodeHeartbeat(journal::NowRecordTimeNs()), false));
     lock.lock();
     if (!s.ok()) return s;
   }
@@ -455,28 +461,27 @@ Status ReplicationSender::Realtime(ByteStream& link) {
   std::vector<uint8_t> batch;
   auto last_send = Clock::now();
   uint64_t released = 0;
+  // One reader follows the journal for the whole session; each round raises its limit to the records
+  // appended so far (a record being appended is never read half-written).
+  std::unique_ptr<journal::JournalReader> reader;
   while (!SessionBroken()) {
     // Read before the probes are looked at: a record read now was journaled before any probe queued later.
     uint64_t up_to = journal_->next_seq() - 1;
     const bool probing = CapAtVerify(next, &up_to);
     if (up_to >= next) {
-      Result<std::unique_ptr<JournalReader>> reader = JournalReader::Open(journal_->dir(), next, up_to);
-      if (!reader.ok()) return reader.status();
-      JournalRecord record;
+      if (reader == nullptr) {
+        Result<std::unique_ptr<journal::JournalReader>> opened = journal::JournalReader::Open(journal_->dir(), next, up_to);
+        if (!opened.ok()) return opened.status();
+        reader = std::move(*opened);
+      }
+      reader->set_up_to_seq(up_to);
+      journal::Record record;
       while (true) {
-        Result<bool> got = (*reader)->Next(&record);
+        Result<bool> got = reader->Next(&record);
         if (!got.ok()) return got.status();
         if (!*got) break;
-        wire::DataRecord m{static_cast<uint16_t>(record.kind),
-                           record.flags,
-                           record.seq,
-                           record.time_ns,
-                           record.offset,
-                           record.length,
-                           record.checksum,
-                           record.data};
         std::vector<uint8_t> frame = wire::EncodeFrame(wire::FrameType::kData, record.seq,
-                                                       wire::EncodeDataRecord(m), options_.compress);
+                                                       wire::EncodeDataRecord(record), options_.compress);
         CDR_RETURN_IF_ERROR(Reserve(link, &batch, record.seq, frame.size(), record.time_ns));
         batch.insert(batch.end(), frame.begin(), frame.end());
         if (batch.size() >= kBatchBytes) CDR_RETURN_IF_ERROR(Flush(link, &batch));
@@ -491,7 +496,7 @@ Status ReplicationSender::Realtime(ByteStream& link) {
       last_send = Clock::now();
     } else if (Clock::now() - last_send >= kHeartbeatEvery) {
       batch = wire::EncodeFrame(wire::FrameType::kHeartbeat, 0,
-                                wire::EncodeHeartbeat(internal::NowRealtimeNs()), false);
+                                wire::EncodeHeartbeat(journal::NowRecordTimeNs()), false);
       CDR_RETURN_IF_ERROR(Flush(link, &batch));
       last_send = Clock::now();
     }
@@ -517,10 +522,13 @@ Status ReplicationSender::Realtime(ByteStream& link) {
                  ": the dirty bitmap holds the rest; a repair is needed");
       return Unavailable("journal full: a repair is needed");
     }
+    // Woken by an append (the journal's listener), an ack to release, a broken session or Stop(); else the
+    // heartbeat is due.
     std::unique_lock lock(mutex_);
-    cv_.wait_for(lock, std::chrono::milliseconds(5),
-                 [&] { return stop_ || session_broken_ || awaited_seq_ >= next || !verify_queue_.empty() ||
-                           !divergence_.empty(); });
+    cv_.wait_until(lock, last_send + kHeartbeatEvery, [&] {
+      return stop_ || session_broken_ || acked_seq_ > released || journal_->next_seq() > next ||
+             journal_->full() || journal_->broken() || !verify_queue_.empty() || !divergence_.empty();
+    });
   }
   return Unavailable("session closed");
 }

@@ -189,6 +189,7 @@ class ReplicationSender {
 
   const ReplicationOptions options_;
   Journal* const journal_;
+  uint64_t append_listener_ = 0;  // wakes the realtime loop on every journal append
   const uint64_t disk_size_;
   const uint32_t block_size_;
 
@@ -202,9 +203,6 @@ class ReplicationSender {
   bool shadow_full_sync_done_ = false;
   uint64_t shadow_cursor_ = 0;
   uint64_t acked_seq_ = 0;
-  // Highest seq a sync-mode writer waits for (WaitForAck): the realtime loop sends at once instead of at its
-  // next 5 ms tick while it has not sent that far. Async mode never sets it, so its records still go in batches.
-  uint64_t awaited_seq_ = 0;
   std::deque<InFlight> in_flight_;
   uint64_t in_flight_bytes_ = 0;
   ReplicationStatus status_;

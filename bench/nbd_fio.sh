@@ -11,6 +11,9 @@
 #
 #   bash bench/nbd_fio.sh [path/to/cdr-agent] [seconds per fio run]     (ROUNDS=1, WORKLOADS="qd1 qd16 ..." )
 #
+# BASELINE_AGENT=path/to/an/older/cdr-agent (with its cdr-shadow beside it) adds that build as a third peer in
+# the same run, so a change is shown as before/after against the same nbdkit numbers.
+#
 # Every fio run gets a fresh sparse 1 GiB image and (for the agent) a fresh state dir and cdr-shadow, started just
 # before and stopped (SIGTERM) just after; the agent's run starts once the full sync of the empty image is done.
 # nbdkit and the agent alternate per workload; with ROUNDS > 1 the median is reported. Exit 1 when a target is
@@ -30,6 +33,11 @@ fio --enghelp=nbd >/dev/null 2>&1 || { echo "$BENCH: this fio has no nbd ioengin
 AGENT=$(realpath "$AGENT")
 SHADOW=$(dirname "$AGENT")/cdr-shadow
 [ -x "$SHADOW" ] || { echo "$BENCH: no cdr-shadow beside $AGENT" >&2; exit 2; }
+BASELINE_AGENT=${BASELINE_AGENT:-}
+if [ -n "$BASELINE_AGENT" ]; then
+  BASELINE_AGENT=$(realpath "$BASELINE_AGENT")
+  [ -x "$(dirname "$BASELINE_AGENT")/cdr-shadow" ] || { echo "$BENCH: no cdr-shadow beside $BASELINE_AGENT" >&2; exit 2; }
+fi
 # shellcheck source=bench/daemons.sh
 source "$(dirname "$0")/daemons.sh"
 
@@ -88,29 +96,32 @@ run_nbdkit() {  # workload round
   stop_pids
 }
 
-run_agent() {  # workload round
+run_agent() {  # workload round [peer name] [agent binary]
+  local peer=${3:-agent} agent=${4:-$AGENT}
+  local shadow
+  shadow=$(dirname "$agent")/cdr-shadow
   fresh_image
   local state="$TMP/state"
   rm -rf "$state" "$TMP/replicas"
   mkdir -p "$state" "$TMP/replicas"
-  "$SHADOW" --listen 127.0.0.1:0 --replica-dir "$TMP/replicas" >"$TMP/shadow.out" 2>"$TMP/shadow.err" &
+  "$shadow" --listen 127.0.0.1:0 --insecure --replica-dir "$TMP/replicas" >"$TMP/shadow.out" 2>"$TMP/shadow.err" &
   local shadow_pid=$!
   local shadow_addr
   shadow_addr=$(announced "$TMP/shadow.out") || exit 2
   # Journal bound well above what one run writes, so every write of the run is journaled (never "journal full").
-  "$AGENT" --listen 127.0.0.1:0 --export disk0="$TMP/disk.img" --state-dir "$state" --journal-max-mib 65536 \
-      --shadow "$shadow_addr" --server-id bench >"$TMP/agent.out" 2>"$TMP/agent-$1-r$2.err" &
+  "$agent" --listen 127.0.0.1:0 --insecure --export disk0="$TMP/disk.img" --state-dir "$state" --journal-max-mib 65536 \
+      --shadow "$shadow_addr" --server-id bench >"$TMP/agent.out" 2>"$TMP/$peer-$1-r$2.err" &
   local pid=$!
   PIDS=("$pid" "$shadow_pid")
   local addr
-  addr=$(announced "$TMP/agent.out") || { cat "$TMP/agent-$1-r$2.err" >&2; exit 2; }
+  addr=$(announced "$TMP/agent.out") || { cat "$TMP/$peer-$1-r$2.err" >&2; exit 2; }
   wait_ready "nbd://$addr/disk0" "$pid"
   local st="$TMP/replicas/bench/disk0.state.json"
   for _ in $(seq 1 600); do grep -q '"full_sync_done": *true' "$st" 2>/dev/null && break; sleep 0.05; done
   grep -q '"full_sync_done": *true' "$st" || { echo "$BENCH: no full sync within 30 s" >&2; exit 2; }
-  run_fio "$1" "nbd://$addr/disk0" "$TMP/agent-$1-r$2.json"
+  run_fio "$1" "nbd://$addr/disk0" "$TMP/$peer-$1-r$2.json"
   stop_pids
-  if grep -qiE 'journal full|: full at seq' "$TMP/agent-$1-r$2.err"; then
+  if grep -qiE 'journal full|: full at seq' "$TMP/$peer-$1-r$2.err"; then
     echo "$BENCH: the agent's journal filled up during the run; numbers would not be comparable" >&2
     exit 2
   fi
@@ -120,14 +131,16 @@ echo "$BENCH: $ROUNDS round(s) x ($WORKLOADS) x (nbdkit, agent), ${SECONDS_PER_R
 for r in $(seq 1 "$ROUNDS"); do
   for w in $WORKLOADS; do
     run_nbdkit "$w" "$r"
+    [ -z "$BASELINE_AGENT" ] || run_agent "$w" "$r" baseline "$BASELINE_AGENT"
     run_agent "$w" "$r"
   done
   echo "  round $r/$ROUNDS done"
 done
 
-python3 - "$TMP" "$ROUNDS" "$WORKLOADS" <<'EOF'
+python3 - "$TMP" "$ROUNDS" "$WORKLOADS" "$BASELINE_AGENT" <<'EOF'
 import json, statistics, sys
-tmp, rounds, workloads = sys.argv[1], int(sys.argv[2]), sys.argv[3].split()
+tmp, rounds, workloads, baseline = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(), sys.argv[4]
+peers = ("nbdkit", "baseline", "agent") if baseline else ("nbdkit", "agent")
 # workload: (metric, target ratio, higher is better)
 targets = {"qd1": ("lat", 1.15, False), "qd16": ("iops", 1.0, True), "fsync16": ("iops", 0.8, True),
            "conns4": ("iops", 1.0, True), "rw7030": ("iops", 1.0, True)}
@@ -143,7 +156,7 @@ print(f"{'workload':9} {'nbdkit IOPS':>11} {'agent IOPS':>11} {'nbdkit µs':>10}
 missed = []
 for w in workloads:
     med = {}
-    for peer in ("nbdkit", "agent"):
+    for peer in peers:
         runs = [load(peer, w, r) for r in range(1, rounds + 1)]
         med[peer] = {k: statistics.median(run[k] for run in runs) for k in ("iops", "lat")}
     metric, target, higher = targets[w]
@@ -153,6 +166,10 @@ for w in workloads:
     print(f"{w:9} {med['nbdkit']['iops']:>11.0f} {med['agent']['iops']:>11.0f} {med['nbdkit']['lat']:>10.1f} "
           f"{med['agent']['lat']:>9.1f}  {what} {ratio:.2f}x ({'>=' if higher else '<='} {target}x) "
           f"{'met' if ok else 'MISSED'}")
+    if baseline:
+        before = med["baseline"][metric] / med["nbdkit"][metric]
+        print(f"{'':9} baseline: {med['baseline']['iops']:.0f} IOPS, {med['baseline']['lat']:.1f} µs: "
+              f"{what} {before:.2f}x nbdkit (this agent {ratio:.2f}x)")
     if not ok:
         missed.append(w)
 if missed:

@@ -351,7 +351,7 @@ Result<HelloAck> DecodeHelloAck(std::span<const uint8_t> p) {
 
 std::vector<uint8_t> EncodeDataRecord(const DataRecord& m) {
   return Writer()
-      .U16(m.kind)
+      .U16(static_cast<uint16_t>(m.kind))
       .U16(m.flags)
       .U64(m.seq)
       .U64(m.time_ns)
@@ -364,7 +364,7 @@ std::vector<uint8_t> EncodeDataRecord(const DataRecord& m) {
 Result<DataRecord> DecodeDataRecord(std::span<const uint8_t> p) {
   Reader r(p);
   DataRecord m;
-  m.kind = r.U16();
+  const uint16_t kind = r.U16();
   m.flags = r.U16();
   m.seq = r.U64();
   m.time_ns = r.U64();
@@ -373,8 +373,11 @@ Result<DataRecord> DecodeDataRecord(std::span<const uint8_t> p) {
   m.checksum = r.U64();
   m.data = r.Rest();
   CDR_RETURN_IF_ERROR(r.Done("DATA"));
-  if (m.kind < 1 || m.kind > 3) return InvalidArgument("DATA: unknown record kind " + std::to_string(m.kind));
-  if (m.kind == 1 ? m.data.size() != m.length : !m.data.empty())
+  if (kind < static_cast<uint16_t>(journal::RecordKind::kWrite) || kind > static_cast<uint16_t>(journal::RecordKind::kTrim)) {
+    return InvalidArgument("DATA: unknown record kind " + std::to_string(kind));
+  }
+  m.kind = static_cast<journal::RecordKind>(kind);
+  if (m.kind == journal::RecordKind::kWrite ? m.data.size() != m.length : !m.data.empty())
     return InvalidArgument("DATA: length mismatch");
   return m;
 }

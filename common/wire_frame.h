@@ -14,6 +14,7 @@
 
 #include "common/byte_stream.h"
 #include "common/status.h"
+#include "journal/record.h"
 
 namespace cdr::wire {
 
@@ -108,16 +109,8 @@ struct HelloAck {
   uint64_t repair_cursor = 0;       // bytes [0, cursor) are repaired
   uint64_t repair_base_seq = 0;     // journal seq the running repair started after
 };
-struct DataRecord {
-  uint16_t kind = 1;  // agent::RecordKind: 1 write, 2 zero, 3 trim
-  uint16_t flags = 0;
-  uint64_t seq = 0;
-  uint64_t time_ns = 0;
-  uint64_t offset = 0;
-  uint64_t length = 0;
-  uint64_t checksum = 0;  // XXH3-64 of data (0 without data)
-  std::span<const uint8_t> data;
-};
+// A DATA frame carries one journal record (journal/record.h), the same struct the agent read from its journal.
+using DataRecord = journal::Record;
 // Everything in [previous cursor, cursor) is final: zeroes except [offset, offset + data.size()).
 // An extent with no data and cursor == disk size ends the full sync.
 struct FullSyncExtent {

@@ -8,10 +8,10 @@
 #include <fstream>
 #include <vector>
 
-#include "agent/internal/journal_format.h"
+#include "journal/segment_files.h"
+#include "journal/segment_scan.h"
 #include "agent/journal.h"
 #include "fuzz/fuzz_target.h"
-#include "recovery/record_scan.h"
 
 namespace {
 
@@ -21,9 +21,13 @@ void ScanHeaders(const uint8_t* data, size_t size) {
   const int fd = ::memfd_create("fuzz-segment", MFD_CLOEXEC);
   if (fd < 0) return;
   if (size == 0 || ::write(fd, data, size) == static_cast<ssize_t>(size)) {
-    for (bool torn_tail_ok : {false, true}) {
-      std::vector<cdr::recovery::RecordRef> refs;
-      (void)cdr::recovery::ScanSegmentHeaders(fd, "fuzz.seg", 1, 0, torn_tail_ok, &refs);
+    using cdr::journal::TailPolicy;
+    for (TailPolicy tail : {TailPolicy::kStrict, TailPolicy::kStopAtTorn}) {
+      for (bool verify_data : {false, true}) {
+        uint64_t records = 0;
+        (void)cdr::journal::ScanSegment(fd, "fuzz.seg", 1, {tail, verify_data},
+                                        [&](const cdr::journal::Record&, uint64_t) { ++records; });
+      }
     }
   }
   ::close(fd);
@@ -34,7 +38,7 @@ void ReopenJournal(const uint8_t* data, size_t size) {
   std::error_code ec;
   fs::remove_all(dir, ec);
   fs::create_directories(dir, ec);
-  std::ofstream(dir / cdr::agent::internal::SegmentFileName(1), std::ios::binary)
+  std::ofstream(dir / cdr::journal::SegmentFileName(1), std::ios::binary)
       .write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   cdr::agent::JournalOptions options;
   options.segment_bytes = 1 << 20;

@@ -6,34 +6,26 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
+
+#include "journal/segment_files.h"
+#include "journal/segment_scan.h"
 
 namespace cdr::recovery {
 namespace fs = std::filesystem;
 namespace {
 
-struct Segment {
-  uint64_t first_seq;
-  fs::path path;
-};
-
-// "seg-<first seq>.journal", with or without the agent's 20-digit padding (a repair log may use "seg-1").
-std::vector<Segment> ListSegmentFiles(const fs::path& dir) {
-  std::vector<Segment> out;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (!name.starts_with("seg-") || !name.ends_with(".journal")) continue;
-    const std::string digits = name.substr(4, name.size() - 4 - 8);
-    if (digits.empty() || digits.size() > 20 || digits.find_first_not_of("0123456789") != std::string::npos) {
-      continue;
-    }
-    out.push_back({std::stoull(digits), entry.path()});
-  }
-  std::sort(out.begin(), out.end(),
-            [](const Segment& a, const Segment& b) { return a.first_seq < b.first_seq; });
-  return out;
+// Appends the record headers of one segment to *out. `tolerate_torn_tail`: the newest segment of a log the
+// shadow may still be appending to, where a record cut short is an append under way.
+Status IndexSegment(int fd, const journal::SegmentFile& segment, uint32_t file_index, bool tolerate_torn_tail,
+                    std::vector<RecordRef>* out) {
+  const journal::ScanOptions options{
+      tolerate_torn_tail ? journal::TailPolicy::kStopAtTorn : journal::TailPolicy::kStrict, false};
+  Result<journal::ScanResult> scan =
+      journal::ScanSegment(fd, segment.path, segment.first_seq, options, [&](const journal::Record& r, uint64_t at) {
+        out->push_back(RecordRef{r.seq, r.time_ns, r.offset, r.length, r.kind, file_index, at});
+      });
+  return scan.status();
 }
 
 std::string Seq(uint64_t seq) { return std::to_string(seq); }
@@ -71,7 +63,7 @@ Result<std::unique_ptr<DiskLog>> DiskLog::Open(const fs::path& server_dir, const
 
 Status DiskLog::LoadLog(const fs::path& dir) {
   const uint64_t base_seq = history_.base_seq;
-  const std::vector<Segment> segments = ListSegmentFiles(dir);
+  const std::vector<journal::SegmentFile> segments = journal::ListSegments(dir);
   std::vector<RecordRef> scanned;
   for (size_t i = 0; i < segments.size(); ++i) {
     // Every record of a segment lies below the next segment's first seq: wholly at or before the base, skip
@@ -79,8 +71,8 @@ Status DiskLog::LoadLog(const fs::path& dir) {
     if (i + 1 < segments.size() && segments[i + 1].first_seq <= base_seq + 1) continue;
     Result<uint32_t> file = OpenTracked(segments[i].path);
     if (!file.ok()) return file.status();
-    CDR_RETURN_IF_ERROR(ScanSegmentHeaders(files_[*file].fd, segments[i].path, segments[i].first_seq, *file,
-                                           /*tolerate_torn_tail=*/i + 1 == segments.size(), &scanned));
+    CDR_RETURN_IF_ERROR(IndexSegment(files_[*file].fd, segments[i], *file,
+                                     /*tolerate_torn_tail=*/i + 1 == segments.size(), &scanned));
   }
   // A seq gap is legal only where a repair explains it (the agent never sends (X, R]); past an unexplained
   // gap nothing is consistent, so the history ends before it.
@@ -111,7 +103,7 @@ Status DiskLog::LoadRepairs(const fs::path& server_dir) {
                       " lies inside the repair after seq " + Seq(entry.after_seq));
     }
     RepairLog repair{entry, {}};
-    const std::vector<Segment> segments = ListSegmentFiles(server_dir / entry.dir);
+    const std::vector<journal::SegmentFile> segments = journal::ListSegments(server_dir / entry.dir);
     if (segments.empty() && entry.finished()) {
       return DataLoss("repair log " + (server_dir / entry.dir).string() +
                       " of a finished repair has no segment");
@@ -121,8 +113,7 @@ Status DiskLog::LoadRepairs(const fs::path& server_dir) {
       if (!file.ok()) return file.status();
       // A running repair is still appending; a finished one must be whole.
       const bool tolerate = !entry.finished() && i + 1 == segments.size();
-      CDR_RETURN_IF_ERROR(ScanSegmentHeaders(files_[*file].fd, segments[i].path, segments[i].first_seq, *file,
-                                             tolerate, &repair.records));
+      CDR_RETURN_IF_ERROR(IndexSegment(files_[*file].fd, segments[i], *file, tolerate, &repair.records));
     }
     repairs_.push_back(std::move(repair));
   }

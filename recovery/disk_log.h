@@ -14,7 +14,7 @@
 
 #include "common/status.h"
 #include "recovery/history_files.h"
-#include "recovery/record_scan.h"
+#include "recovery/record_ref.h"
 
 namespace cdr::recovery {
 

@@ -34,7 +34,7 @@ void ExtentIndex::Apply(const RecordRef& record) {
   }
   Extent added;
   added.end = end;
-  if (record.kind == agent::RecordKind::kWrite) {
+  if (record.kind == journal::RecordKind::kWrite) {
     added.source = Extent::Source::kData;
     added.file = record.file;
     added.file_pos = record.data_pos;

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "agent/file_extents.h"
 #include "agent/io_status.h"
 
 namespace cdr::recovery {
@@ -39,6 +40,17 @@ Status PointInTimeDevice::Read(uint64_t offset, std::span<uint8_t> out) {
     }
   });
   return status;
+}
+
+Status PointInTimeDevice::Extents(uint64_t offset, uint64_t length, std::vector<agent::Extent>* out) {
+  index_.ForEachPiece(offset, length, [&](uint64_t piece, uint64_t piece_length, const Extent* extent) {
+    if (extent == nullptr) {
+      agent::AddFileExtents(log_->base_fd(), piece, piece_length, out);
+    } else {
+      agent::AddExtent(out, piece_length, extent->source == Extent::Source::kZero);
+    }
+  });
+  return Status::Ok();
 }
 
 Status PointInTimeDevice::Write(uint64_t, std::span<const uint8_t>, bool) {

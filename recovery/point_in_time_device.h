@@ -23,6 +23,9 @@ class PointInTimeDevice : public agent::BlockDevice {
   Status Flush() override { return Status::Ok(); }
   Status Trim(uint64_t offset, uint64_t length, bool fua) override;
   Status WriteZeroes(uint64_t offset, uint64_t length, bool may_punch, bool fua) override;
+  // The base image's holes (SEEK_DATA/SEEK_HOLE) where no record covers a byte, holes where the newest record
+  // is a zero or trim, data where it is a write.
+  Status Extents(uint64_t offset, uint64_t length, std::vector<agent::Extent>* out) override;
 
   const ExtentIndex& index() const { return index_; }
   const DiskLog& log() const { return *log_; }

@@ -4,9 +4,11 @@
 #include <linux/falloc.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <vector>
 
+#include "agent/file_extents.h"
 #include "agent/io_status.h"
 
 namespace cdr::recovery {
@@ -128,6 +130,42 @@ Status WritesOverlay::Flush() {
   // Data before the bitmap: a marked block must never point at bytes that did not reach the disk.
   if (::fdatasync(fd_) != 0) return agent::ErrnoStatus("fdatasync " + path_.string(), errno);
   return bitmap_->Sync();
+}
+
+Status WritesOverlay::Extents(uint64_t offset, uint64_t length, std::vector<agent::Extent>* out) {
+  std::vector<agent::Extent> below;
+  CDR_RETURN_IF_ERROR(next().Extents(offset, length, &below));
+  std::vector<agent::DirtyRange> owned;
+  {
+    std::lock_guard lock(write_mutex_);
+    owned = bitmap_->DirtyRanges();
+  }
+  auto next_owned = owned.begin();
+  uint64_t pos = offset;
+  for (const agent::Extent& e : below) {
+    const uint64_t end = pos + e.length;
+    if (!e.hole) {
+      agent::AddExtent(out, e.length, false);
+      pos = end;
+      continue;
+    }
+    // A hole below is data wherever the overlay owns a block.
+    while (pos < end) {
+      while (next_owned != owned.end() && next_owned->offset + next_owned->length <= pos) ++next_owned;
+      if (next_owned == owned.end() || next_owned->offset >= end) {
+        agent::AddExtent(out, end - pos, true);
+        pos = end;
+      } else if (next_owned->offset > pos) {
+        agent::AddExtent(out, next_owned->offset - pos, true);
+        pos = next_owned->offset;
+      } else {
+        const uint64_t owned_end = std::min(end, next_owned->offset + next_owned->length);
+        agent::AddExtent(out, owned_end - pos, false);
+        pos = owned_end;
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace cdr::recovery

@@ -29,10 +29,9 @@ class WritesOverlay : public agent::ForwardingDevice {
   Status Flush() override;
   Status Trim(uint64_t offset, uint64_t length, bool fua) override;
   Status WriteZeroes(uint64_t offset, uint64_t length, bool may_punch, bool fua) override;
-  // The overlay's blocks are not in below's allocation map: everything reads as data (never a false hole).
-  Status Extents(uint64_t offset, uint64_t length, std::vector<agent::Extent>* out) override {
-    return agent::BlockDevice::Extents(offset, length, out);
-  }
+  // Below's allocation map, with every block the overlay owns as data (an owned block written with zeroes is
+  // still data: never a false hole).
+  Status Extents(uint64_t offset, uint64_t length, std::vector<agent::Extent>* out) override;
 
   // Flushes and marks the bitmap clean; the object must not be used afterwards.
   Status Close();

@@ -1,6 +1,6 @@
 // The shadow's CDP log: every DATA record applied to a replica, with its source seq and time, in
 // REPLICA_DIR/<server>/<disk>.cdp/. Same on-disk format as the agent journal (docs/journal-format.md: segment
-// files seg-<first seq>.journal, 56-byte record headers, XXH3-64 checksums), so agent::JournalReader reads
+// files seg-<first seq>.journal, 56-byte record headers, XXH3-64 checksums), so journal::JournalReader reads
 // it; recovery points and point-in-time restore are built on it later.
 //
 // Records arrive in seq order but may arrive twice (the agent resends from the last acknowledged seq after a
@@ -14,19 +14,10 @@
 #include <span>
 
 #include "common/status.h"
+#include "journal/record.h"
 
 namespace cdr::shadow {
 
-struct CdpRecord {
-  uint16_t kind = 1;
-  uint16_t flags = 0;
-  uint64_t seq = 0;
-  uint64_t time_ns = 0;
-  uint64_t offset = 0;
-  uint64_t length = 0;
-  uint64_t checksum = 0;
-  std::span<const uint8_t> data;
-};
 
 class CdpLog {
  public:
@@ -36,7 +27,8 @@ class CdpLog {
   CdpLog(const CdpLog&) = delete;
   CdpLog& operator=(const CdpLog&) = delete;
 
-  Status Append(const CdpRecord& record);
+  // record.checksum must be the data checksum (records arrive checked from the wire).
+  Status Append(const journal::Record& record);
   Status Sync();
   uint64_t next_seq() const { return next_seq_; }  // 0 while the log is empty
   // Time of the newest record (0 while the log is empty): where a reopened history starts telling seqs

@@ -8,8 +8,8 @@
 #include <cstring>
 #include <vector>
 
-#include "agent/internal/journal_format.h"
-#include "agent/journal_reader.h"
+#include "journal/segment_files.h"
+#include "journal/reader.h"
 
 namespace cdr::shadow {
 namespace fs = std::filesystem;
@@ -78,19 +78,19 @@ Status ZeroRange(int fd, uint64_t offset, uint64_t length) {
   return Status::Ok();
 }
 
-Status ApplyRecord(int fd, const agent::JournalRecord& r) {
-  if (r.kind == agent::RecordKind::kWrite) return WriteAll(fd, r.offset, r.data.data(), r.data.size());
+Status ApplyRecord(int fd, const journal::Record& r) {
+  if (r.kind == journal::RecordKind::kWrite) return WriteAll(fd, r.offset, r.data.data(), r.data.size());
   return ZeroRange(fd, r.offset, r.length);  // zero and trim both read back as zeroes
 }
 
 // Applies every record of the journal directory `dir` in [first, last]; each must be there.
 Status ApplyJournal(int fd, const fs::path& dir, uint64_t first, uint64_t last, uint64_t* last_time_ns) {
   if (first > last) return Status::Ok();
-  Result<std::unique_ptr<agent::JournalReader>> reader = agent::JournalReader::Open(dir, first, last);
+  Result<std::unique_ptr<journal::JournalReader>> reader = journal::JournalReader::Open(dir, first, last);
   if (!reader.ok())
     return DataLoss(dir.string() + ": records " + std::to_string(first) + ".." + std::to_string(last) +
                     " unreadable: " + reader.status().ToString());
-  agent::JournalRecord record;
+  journal::Record record;
   uint64_t expected = first;
   while (true) {
     Result<bool> got = (*reader)->Next(&record);
@@ -110,11 +110,11 @@ Status ApplyJournal(int fd, const fs::path& dir, uint64_t first, uint64_t last, 
 // A repair's delta: every block it wrote, in order. A repair that found nothing to rewrite left no segment.
 Status ApplyRepairDelta(int fd, const fs::path& dir) {
   std::error_code ec;
-  if (!fs::exists(dir, ec) || agent::internal::ListSegments(dir).empty()) return Status::Ok();
-  Result<std::unique_ptr<agent::JournalReader>> reader = agent::JournalReader::Open(dir, 1);
+  if (!fs::exists(dir, ec) || journal::ListSegments(dir).empty()) return Status::Ok();
+  Result<std::unique_ptr<journal::JournalReader>> reader = journal::JournalReader::Open(dir, 1);
   if (!reader.ok())
     return DataLoss(dir.string() + ": unreadable repair delta: " + reader.status().ToString());
-  agent::JournalRecord record;
+  journal::Record record;
   while (true) {
     Result<bool> got = (*reader)->Next(&record);
     if (!got.ok()) return got.status();

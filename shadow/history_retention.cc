@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "agent/internal/journal_format.h"
+#include "journal/segment_files.h"
 #include "shadow/history_image.h"
 #include "shadow/history_lock.h"
 
@@ -60,7 +60,7 @@ Status Roll(const HistoryPaths& paths, DiskHistory history, uint64_t target, uin
   // A segment is covered when the next one starts at or below target + 1. The newest segment is never
   // deleted: the live connection appends to it.
   uint64_t freed_segments = 0;
-  const std::vector<agent::internal::SegmentFile> segments = agent::internal::ListSegments(paths.cdp_dir());
+  const std::vector<journal::SegmentFile> segments = journal::ListSegments(paths.cdp_dir());
   for (size_t i = 0; i + 1 < segments.size(); ++i) {
     if (segments[i + 1].first_seq > target + 1) break;
     std::error_code ec;

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "agent/internal/journal_format.h"
-#include "agent/journal_reader.h"
+#include "journal/segment_files.h"
+#include "journal/reader.h"
 #include "common/json_file.h"
 #include "shadow/history_files.h"
 
@@ -42,16 +42,16 @@ void FailPointRequest(const PointRequest& request, const std::string& error) {
 Result<uint64_t> LoggedSeqAt(const fs::path& cdp_dir, uint64_t after_seq, uint64_t up_to_seq,
                              uint64_t time_ns) {
   uint64_t found = after_seq;
-  const std::vector<agent::internal::SegmentFile> segments = agent::internal::ListSegments(cdp_dir);
+  const std::vector<journal::SegmentFile> segments = journal::ListSegments(cdp_dir);
   for (size_t i = 0; i < segments.size(); ++i) {
     // A segment ends where the next begins; repairs leave gaps, so each is read on its own.
     const uint64_t first = std::max(segments[i].first_seq, after_seq + 1);
     const uint64_t last =
         std::min(i + 1 < segments.size() ? segments[i + 1].first_seq - 1 : up_to_seq, up_to_seq);
     if (first > last) continue;
-    Result<std::unique_ptr<agent::JournalReader>> reader = agent::JournalReader::Open(cdp_dir, first, last);
+    Result<std::unique_ptr<journal::JournalReader>> reader = journal::JournalReader::Open(cdp_dir, first, last);
     if (!reader.ok()) return reader.status();
-    agent::JournalRecord record;
+    journal::Record record;
     while (true) {
       Result<bool> got = (*reader)->Next(&record);
       if (!got.ok()) {

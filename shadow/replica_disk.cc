@@ -4,7 +4,6 @@
 #include <linux/falloc.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "common/name_rules.h"
+#include "journal/format.h"
 
 namespace cdr::shadow {
 namespace fs = std::filesystem;
@@ -163,17 +163,16 @@ Status ReplicaDisk::ApplyData(const wire::DataRecord& r) {
   if (r.offset > state_.disk_size || r.length > state_.disk_size - r.offset) {
     return InvalidArgument("DATA seq " + std::to_string(r.seq) + " outside the disk");
   }
-  if (r.kind == 1) {
-    if (XXH3_64bits(r.data.data(), r.data.size()) != r.checksum) {
+  if (r.kind == journal::RecordKind::kWrite) {
+    if (journal::DataChecksum(r.data.data(), r.data.size()) != r.checksum) {
       return DataLoss("DATA seq " + std::to_string(r.seq) + ": data checksum mismatch");
     }
     CDR_RETURN_IF_ERROR(WriteAt(r.offset, r.data));
   } else {
-    const bool no_hole = r.kind == 2 && (r.flags & 2) != 0;
+    const bool no_hole = r.kind == journal::RecordKind::kZero && (r.flags & journal::kRecordFlagNoHole) != 0;
     CDR_RETURN_IF_ERROR(Zero(r.offset, r.length, no_hole));
   }
-  CDR_RETURN_IF_ERROR(
-      cdp_->Append({r.kind, r.flags, r.seq, r.time_ns, r.offset, r.length, r.checksum, r.data}));
+  CDR_RETURN_IF_ERROR(cdp_->Append(r));
   history_->Applied(r.seq, r.time_ns);
   state_.applied_seq = r.seq;
   uncommitted_ = true;

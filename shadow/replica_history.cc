@@ -1,11 +1,11 @@
 #include "shadow/replica_history.h"
 
 #include <spdlog/spdlog.h>
-#include <xxhash.h>
 
 #include <chrono>
 
-#include "agent/internal/journal_format.h"
+#include "journal/format.h"
+#include "journal/segment_files.h"
 #include "shadow/history_image.h"
 #include "shadow/history_lock.h"
 
@@ -70,7 +70,7 @@ Status ReplicaHistory::Opened(const ReplicaState& state, const CdpLog& log) {
     } else if (running != nullptr) {
       // The repair ended but a crash came before history.json said so: the log resumes right after its seq.
       uint64_t finished = state.applied_seq;
-      for (const auto& segment : agent::internal::ListSegments(paths_.cdp_dir())) {
+      for (const auto& segment : journal::ListSegments(paths_.cdp_dir())) {
         if (segment.first_seq > running->after_seq + 1) {
           finished = segment.first_seq - 1;
           break;
@@ -81,7 +81,7 @@ Status ReplicaHistory::Opened(const ReplicaState& state, const CdpLog& log) {
   }
   const bool log_is_current = log.next_seq() != 0 && log.next_seq() - 1 == state.applied_seq;
   const uint64_t time =
-      log_is_current && log.last_time_ns() != 0 ? log.last_time_ns() : agent::internal::NowRealtimeNs();
+      log_is_current && log.last_time_ns() != 0 ? log.last_time_ns() : journal::NowRecordTimeNs();
   server_->DiskOpened(paths_.disk, state.consistent(), state.applied_seq, time);
   return Status::Ok();
 }
@@ -123,8 +123,8 @@ Status ReplicaHistory::RecordRepairRun(uint64_t offset, uint64_t length, std::sp
   if (delta_ == nullptr) return Status::Ok();
   auto append = [&](uint64_t at, std::span<const uint8_t> bytes) {
     const uint64_t seq = delta_->next_seq() == 0 ? 1 : delta_->next_seq();
-    return delta_->Append({1, 0, seq, agent::internal::NowRealtimeNs(), at, bytes.size(),
-                           XXH3_64bits(bytes.data(), bytes.size()), bytes});
+    return delta_->Append({journal::RecordKind::kWrite, 0, seq, journal::NowRecordTimeNs(), at, bytes.size(),
+                           journal::DataChecksum(bytes.data(), bytes.size()), bytes});
   };
   if (!data.empty()) return append(offset, data);
   // Zero runs are written out as data: the delta's records are all writes.
@@ -153,7 +153,7 @@ Status ReplicaHistory::FinishRepairEntry(uint64_t finished_seq) {
 }
 
 void ReplicaHistory::Committed(const ReplicaState& state, bool quiet) {
-  const uint64_t now = agent::internal::NowRealtimeNs();
+  const uint64_t now = journal::NowRecordTimeNs();
   if (finishing_repair_ != 0 && !state.repair_in_progress) {
     if (has_history_) {
       if (Status s = FinishRepairEntry(finishing_repair_); !s.ok()) {
@@ -172,7 +172,7 @@ void ReplicaHistory::Committed(const ReplicaState& state, bool quiet) {
 
 void ReplicaHistory::TakeBase(const ReplicaState& state) {
   const auto start = std::chrono::steady_clock::now();
-  const uint64_t now = agent::internal::NowRealtimeNs();
+  const uint64_t now = journal::NowRecordTimeNs();
   uint64_t copied = 0;
   Status s;
   {

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/dirty_bitmap.h"
-#include "agent/journal_reader.h"
+#include "journal/reader.h"
 #include "tests/support/process_test_util.h"
 
 namespace cdr::agent {
@@ -55,9 +55,9 @@ TEST(CrashRestartTest, Kill9KeepsBitmapAndJournalOfAcknowledgedWrites) {
 
   // Straight after the crash, before any recovery: the journal reads cleanly up to the last acknowledged write.
   {
-    auto reader = JournalReader::Open(state / "disk0" / "journal", 1);
+    auto reader = journal::JournalReader::Open(state / "disk0" / "journal", 1);
     ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-    JournalRecord r;
+    journal::Record r;
     for (const auto& w : kWrites) {
       Result<bool> next = (*reader)->Next(&r);
       ASSERT_TRUE(next.ok() && *next) << next.status().ToString();

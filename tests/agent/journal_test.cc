@@ -8,8 +8,9 @@
 
 #include <gtest/gtest.h>
 
-#include "agent/internal/journal_format.h"
-#include "agent/journal_reader.h"
+#include "journal/format.h"
+#include "journal/segment_files.h"
+#include "journal/reader.h"
 #include "tests/support/process_test_util.h"
 
 namespace cdr::agent {
@@ -30,19 +31,19 @@ std::unique_ptr<Journal> OpenJournal(const fs::path& dir, JournalOptions options
 }
 
 struct ReadAll {
-  std::vector<JournalRecord> records;
+  std::vector<journal::Record> records;
   std::vector<std::vector<uint8_t>> data;
   Status end;  // OK when the journal ended cleanly
 };
 
 ReadAll ReadFrom(const fs::path& dir, uint64_t from) {
   ReadAll all;
-  auto reader = JournalReader::Open(dir, from);
+  auto reader = journal::JournalReader::Open(dir, from);
   if (!reader.ok()) {
     all.end = reader.status();
     return all;
   }
-  JournalRecord r;
+  journal::Record r;
   while (true) {
     Result<bool> next = (*reader)->Next(&r);
     if (!next.ok()) {
@@ -57,7 +58,7 @@ ReadAll ReadFrom(const fs::path& dir, uint64_t from) {
 }
 
 fs::path OnlySegment(const fs::path& dir) {
-  auto segments = internal::ListSegments(dir);
+  auto segments = journal::ListSegments(dir);
   EXPECT_EQ(segments.size(), 1u);
   return segments.empty() ? fs::path() : segments.front().path;
 }
@@ -66,24 +67,24 @@ TEST(JournalTest, AppendThenReadBackEveryFieldAndByte) {
   TempDir tmp;
   auto journal = OpenJournal(tmp / "j");
   const auto a = Pattern(4096, 1), b = Pattern(100, 2);
-  ASSERT_EQ(*journal->Append(RecordKind::kWrite, kRecordFlagFua, 8192, a.size(), a), 1u);
-  ASSERT_EQ(*journal->Append(RecordKind::kZero, kRecordFlagNoHole, 1 << 20, 65536, {}), 2u);
-  ASSERT_EQ(*journal->Append(RecordKind::kTrim, 0, 0, 4096, {}), 3u);
-  ASSERT_EQ(*journal->Append(RecordKind::kWrite, 0, 12345, b.size(), b), 4u);
+  ASSERT_EQ(*journal->Append(journal::RecordKind::kWrite, journal::kRecordFlagFua, 8192, a.size(), a), 1u);
+  ASSERT_EQ(*journal->Append(journal::RecordKind::kZero, journal::kRecordFlagNoHole, 1 << 20, 65536, {}), 2u);
+  ASSERT_EQ(*journal->Append(journal::RecordKind::kTrim, 0, 0, 4096, {}), 3u);
+  ASSERT_EQ(*journal->Append(journal::RecordKind::kWrite, 0, 12345, b.size(), b), 4u);
   ASSERT_TRUE(journal->Sync().ok());
 
   ReadAll all = ReadFrom(tmp / "j", 1);
   ASSERT_TRUE(all.end.ok()) << all.end.ToString();
   ASSERT_EQ(all.records.size(), 4u);
-  EXPECT_EQ(all.records[0].kind, RecordKind::kWrite);
-  EXPECT_EQ(all.records[0].flags, kRecordFlagFua);
+  EXPECT_EQ(all.records[0].kind, journal::RecordKind::kWrite);
+  EXPECT_EQ(all.records[0].flags, journal::kRecordFlagFua);
   EXPECT_EQ(all.records[0].offset, 8192u);
   EXPECT_EQ(all.data[0], a);
-  EXPECT_EQ(all.records[0].checksum, internal::DataChecksum(a.data(), a.size()));
-  EXPECT_EQ(all.records[1].kind, RecordKind::kZero);
+  EXPECT_EQ(all.records[0].checksum, journal::DataChecksum(a.data(), a.size()));
+  EXPECT_EQ(all.records[1].kind, journal::RecordKind::kZero);
   EXPECT_EQ(all.records[1].length, 65536u);
   EXPECT_TRUE(all.data[1].empty());
-  EXPECT_EQ(all.records[2].kind, RecordKind::kTrim);
+  EXPECT_EQ(all.records[2].kind, journal::RecordKind::kTrim);
   EXPECT_EQ(all.data[3], b);
   for (size_t i = 0; i < 4; ++i) EXPECT_EQ(all.records[i].seq, i + 1);
   EXPECT_LE(all.records[0].time_ns, all.records[3].time_ns);
@@ -99,13 +100,13 @@ TEST(JournalTest, SeqContinuesAfterReopen) {
   const auto a = Pattern(512, 3);
   {
     auto journal = OpenJournal(tmp / "j");
-    ASSERT_TRUE(journal->Append(RecordKind::kWrite, 0, 0, a.size(), a).ok());
-    ASSERT_TRUE(journal->Append(RecordKind::kWrite, 0, 512, a.size(), a).ok());
+    ASSERT_TRUE(journal->Append(journal::RecordKind::kWrite, 0, 0, a.size(), a).ok());
+    ASSERT_TRUE(journal->Append(journal::RecordKind::kWrite, 0, 512, a.size(), a).ok());
   }
   auto journal = OpenJournal(tmp / "j");
   EXPECT_EQ(journal->next_seq(), 3u);
   EXPECT_EQ(journal->dropped_tail_bytes(), 0u);
-  EXPECT_EQ(*journal->Append(RecordKind::kWrite, 0, 1024, a.size(), a), 3u);
+  EXPECT_EQ(*journal->Append(journal::RecordKind::kWrite, 0, 1024, a.size(), a), 3u);
   EXPECT_EQ(ReadFrom(tmp / "j", 1).records.size(), 3u);
 }
 
@@ -114,11 +115,11 @@ TEST(JournalTest, FlippedDataByteIsReportedAsCorruptNotReturned) {
   const auto a = Pattern(4096, 4);
   {
     auto journal = OpenJournal(tmp / "j");
-    for (int i = 0; i < 3; ++i) ASSERT_TRUE(journal->Append(RecordKind::kWrite, 0, i * 4096, a.size(), a).ok());
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(journal->Append(journal::RecordKind::kWrite, 0, i * 4096, a.size(), a).ok());
   }
   const fs::path seg = OnlySegment(tmp / "j");
   // One byte inside the data of the second record.
-  const off_t at = internal::kSegmentHeaderSize + (internal::kRecordHeaderSize + 4096) + internal::kRecordHeaderSize + 100;
+  const off_t at = journal::kSegmentHeaderSize + (journal::kRecordHeaderSize + 4096) + journal::kRecordHeaderSize + 100;
   int fd = ::open(seg.c_str(), O_RDWR);
   uint8_t byte;
   ASSERT_EQ(::pread(fd, &byte, 1, at), 1);
@@ -138,11 +139,11 @@ TEST(JournalTest, FlippedHeaderByteIsReportedAsCorrupt) {
   const auto a = Pattern(64, 5);
   {
     auto journal = OpenJournal(tmp / "j");
-    ASSERT_TRUE(journal->Append(RecordKind::kWrite, 0, 0, a.size(), a).ok());
+    ASSERT_TRUE(journal->Append(journal::RecordKind::kWrite, 0, 0, a.size(), a).ok());
   }
   int fd = ::open(OnlySegment(tmp / "j").c_str(), O_RDWR);
   const uint8_t bad = 0xff;
-  ASSERT_EQ(::pwrite(fd, &bad, 1, internal::kSegmentHeaderSize + 24), 1);  // the offset field
+  ASSERT_EQ(::pwrite(fd, &bad, 1, journal::kSegmentHeaderSize + 24), 1);  // the offset field
   ::close(fd);
   ReadAll all = ReadFrom(tmp / "j", 1);
   EXPECT_TRUE(all.records.empty());
@@ -155,7 +156,7 @@ TEST(JournalTest, TornTailIsReportedThenCutOnReopen) {
   const auto a = Pattern(4096, 6);
   {
     auto journal = OpenJournal(tmp / "j");
-    for (int i = 0; i < 3; ++i) ASSERT_TRUE(journal->Append(RecordKind::kWrite, 0, i * 4096, a.size(), a).ok());
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(journal->Append(journal::RecordKind::kWrite, 0, i * 4096, a.size(), a).ok());
   }
   const fs::path seg = OnlySegment(tmp / "j");
   const uint64_t full_size = fs::file_size(seg);
@@ -167,9 +168,9 @@ TEST(JournalTest, TornTailIsReportedThenCutOnReopen) {
   EXPECT_NE(all.end.message().find("torn tail at seq 3"), std::string::npos) << all.end.message();
 
   auto journal = OpenJournal(tmp / "j");
-  EXPECT_EQ(journal->dropped_tail_bytes(), internal::kRecordHeaderSize + 4096 - 1000);
+  EXPECT_EQ(journal->dropped_tail_bytes(), journal::kRecordHeaderSize + 4096 - 1000);
   EXPECT_EQ(journal->next_seq(), 3u);
-  ASSERT_EQ(*journal->Append(RecordKind::kWrite, 0, 0, a.size(), a), 3u);
+  ASSERT_EQ(*journal->Append(journal::RecordKind::kWrite, 0, 0, a.size(), a), 3u);
   ReadAll again = ReadFrom(tmp / "j", 1);
   EXPECT_TRUE(again.end.ok()) << again.end.ToString();
   EXPECT_EQ(again.records.size(), 3u);
@@ -181,8 +182,8 @@ TEST(JournalTest, SegmentsRollOverAndReleaseDeletesAckedOnes) {
   options.segment_bytes = 64 * 1024;  // about 15 records of 4 KiB each
   auto journal = OpenJournal(tmp / "j", options);
   const auto a = Pattern(4096, 7);
-  for (int i = 0; i < 100; ++i) ASSERT_TRUE(journal->Append(RecordKind::kWrite, 0, i * 4096, a.size(), a).ok());
-  auto segments = internal::ListSegments(tmp / "j");
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(journal->Append(journal::RecordKind::kWrite, 0, i * 4096, a.size(), a).ok());
+  auto segments = journal::ListSegments(tmp / "j");
   ASSERT_GE(segments.size(), 6u);
   for (const auto& s : segments) EXPECT_LE(fs::file_size(s.path), options.segment_bytes);
 
@@ -197,15 +198,15 @@ TEST(JournalTest, SegmentsRollOverAndReleaseDeletesAckedOnes) {
   // Segments 0 and 1 hold only acked records; segment 2 still holds unacked ones after `acked`.
   EXPECT_EQ(journal->first_seq(), segments[2].first_seq);
   EXPECT_LT(journal->total_bytes(), before);
-  EXPECT_EQ(internal::ListSegments(tmp / "j").size(), segments.size() - 2);
-  EXPECT_EQ(JournalReader::Open(tmp / "j", 1).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(journal::ListSegments(tmp / "j").size(), segments.size() - 2);
+  EXPECT_EQ(journal::JournalReader::Open(tmp / "j", 1).status().code(), StatusCode::kFailedPrecondition);
   ReadAll rest = ReadFrom(tmp / "j", acked + 1);
   ASSERT_TRUE(rest.end.ok()) << rest.end.ToString();
   EXPECT_EQ(rest.records.size(), 100 - acked);
 
   // Everything acked: only the active segment remains and the seq goes on after a reopen.
   ASSERT_TRUE(journal->ReleaseUpTo(100).ok());
-  EXPECT_EQ(internal::ListSegments(tmp / "j").size(), 1u);
+  EXPECT_EQ(journal::ListSegments(tmp / "j").size(), 1u);
   journal.reset();
   journal = OpenJournal(tmp / "j", options);
   EXPECT_EQ(journal->next_seq(), 101u);
@@ -217,13 +218,13 @@ TEST(JournalTest, ReaderFollowsALiveJournalAcrossSegments) {
   options.segment_bytes = 16 * 1024;
   auto journal = OpenJournal(tmp / "j", options);
   const auto a = Pattern(4096, 8);
-  ASSERT_TRUE(journal->Append(RecordKind::kWrite, 0, 0, a.size(), a).ok());
-  auto reader = JournalReader::Open(tmp / "j", 1);
+  ASSERT_TRUE(journal->Append(journal::RecordKind::kWrite, 0, 0, a.size(), a).ok());
+  auto reader = journal::JournalReader::Open(tmp / "j", 1);
   ASSERT_TRUE(reader.ok());
-  JournalRecord r;
+  journal::Record r;
   ASSERT_TRUE(*(*reader)->Next(&r));
   EXPECT_FALSE(*(*reader)->Next(&r));  // caught up
-  for (int i = 1; i <= 10; ++i) ASSERT_TRUE(journal->Append(RecordKind::kWrite, 0, i * 4096, a.size(), a).ok());
+  for (int i = 1; i <= 10; ++i) ASSERT_TRUE(journal->Append(journal::RecordKind::kWrite, 0, i * 4096, a.size(), a).ok());
   for (uint64_t seq = 2; seq <= 11; ++seq) {
     Result<bool> next = (*reader)->Next(&r);
     ASSERT_TRUE(next.ok()) << next.status().ToString();
@@ -243,7 +244,7 @@ TEST(JournalTest, SizeBoundTurnsJournalFullUntilReset) {
   int appended = 0;
   Status last;
   for (int i = 0; i < 100; ++i) {
-    Result<uint64_t> seq = journal->Append(RecordKind::kWrite, 0, i * 4096, a.size(), a);
+    Result<uint64_t> seq = journal->Append(journal::RecordKind::kWrite, 0, i * 4096, a.size(), a);
     if (!seq.ok()) {
       last = seq.status();
       break;
@@ -257,10 +258,34 @@ TEST(JournalTest, SizeBoundTurnsJournalFullUntilReset) {
   EXPECT_GT(appended, 50);
   // Releasing space does not reopen a journal with a hole in it.
   ASSERT_TRUE(journal->ReleaseUpTo(appended).ok());
-  EXPECT_FALSE(journal->Append(RecordKind::kTrim, 0, 0, 4096, {}).ok());
+  EXPECT_FALSE(journal->Append(journal::RecordKind::kTrim, 0, 0, 4096, {}).ok());
   ASSERT_TRUE(journal->Reset().ok());
   EXPECT_FALSE(journal->full());
-  EXPECT_EQ(*journal->Append(RecordKind::kTrim, 0, 0, 4096, {}), static_cast<uint64_t>(appended + 1));
+  EXPECT_EQ(*journal->Append(journal::RecordKind::kTrim, 0, 0, 4096, {}), static_cast<uint64_t>(appended + 1));
+}
+
+// The realtime sender waits on its own condition and is woken by the journal's listener: every append, a
+// refused one too (a full journal is news for the sender), and never after the listener was removed.
+TEST(JournalTest, AppendListenersRunOnEveryAppendUntilRemoved) {
+  TempDir tmp;
+  JournalOptions options;
+  options.segment_bytes = 16 * 1024;
+  options.max_bytes = 32 * 1024;
+  auto journal = OpenJournal(tmp / "j", options);
+  std::vector<uint64_t> seen;  // next_seq as each call saw it: the record is readable when the listener runs
+  const uint64_t id = journal->AddAppendListener([&] { seen.push_back(journal->next_seq()); });
+  const auto a = Pattern(4096, 5);
+  ASSERT_TRUE(journal->Append(journal::RecordKind::kWrite, 0, 0, a.size(), a).ok());
+  ASSERT_TRUE(journal->Append(journal::RecordKind::kTrim, 0, 0, 4096, {}).ok());
+  EXPECT_EQ(seen, (std::vector<uint64_t>{2, 3}));
+  while (journal->Append(journal::RecordKind::kWrite, 0, 0, a.size(), a).ok()) {
+  }
+  ASSERT_TRUE(journal->full());
+  const size_t calls = seen.size();
+  EXPECT_EQ(seen.back(), journal->next_seq()) << "the refused append called the listener too";
+  journal->RemoveAppendListener(id);
+  (void)journal->Append(journal::RecordKind::kTrim, 0, 0, 4096, {});
+  EXPECT_EQ(seen.size(), calls);
 }
 
 // A journal whose newest segment holds no record yet (nothing written, or just rolled over) ends cleanly

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/dirty_bitmap.h"
-#include "agent/journal_reader.h"
+#include "journal/reader.h"
 #include "tests/support/process_test_util.h"
 
 namespace cdr::agent {
@@ -95,18 +95,18 @@ TEST_F(NbdClientsTest, NbdcopyRoundTripAndJournalRebuildsTheDisk) {
   EXPECT_TRUE(ReadFile(tmp_ / "disk0.img") == back) << "backing file differs from what was read";
   StopAgent();
 
-  auto reader = JournalReader::Open(journal_dir("disk0"), 1);
+  auto reader = journal::JournalReader::Open(journal_dir("disk0"), 1);
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
   std::string replica(kDiskSize, '\0');
   std::map<uint64_t, uint64_t> covered;  // offset → end, merged
-  JournalRecord r;
+  journal::Record r;
   size_t records = 0;
   while (true) {
     Result<bool> next = (*reader)->Next(&r);
     ASSERT_TRUE(next.ok()) << next.status().ToString();
     if (!*next) break;
     ++records;
-    ASSERT_EQ(r.kind, RecordKind::kWrite);
+    ASSERT_EQ(r.kind, journal::RecordKind::kWrite);
     replica.replace(r.offset, r.length, reinterpret_cast<const char*>(r.data.data()), r.data.size());
     covered[r.offset] = std::max(covered[r.offset], r.offset + r.length);
   }
@@ -161,24 +161,24 @@ TEST_F(NbdClientsTest, QemuIoWritesReadsZeroesAndDiscards) {
   EXPECT_EQ(r.out.find("Pattern verification failed"), std::string::npos) << r.out;
   StopAgent();
 
-  auto reader = JournalReader::Open(journal_dir("disk0"), 1);
+  auto reader = journal::JournalReader::Open(journal_dir("disk0"), 1);
   ASSERT_TRUE(reader.ok());
-  using T = std::tuple<RecordKind, uint64_t, uint64_t>;
+  using T = std::tuple<journal::RecordKind, uint64_t, uint64_t>;
   std::vector<T> seen;
   std::vector<uint16_t> flags;
-  JournalRecord rec;
+  journal::Record rec;
   while (*(*reader)->Next(&rec)) {
     seen.emplace_back(rec.kind, rec.offset, rec.length);
     flags.push_back(rec.flags);
   }
-  EXPECT_EQ(seen, (std::vector<T>{{RecordKind::kWrite, 0, 65536},
-                                  {RecordKind::kWrite, 1 << 20, 4096},
-                                  {RecordKind::kZero, 2 << 20, 128 << 10},
-                                  {RecordKind::kTrim, 4 << 20, 1 << 20}}));
+  EXPECT_EQ(seen, (std::vector<T>{{journal::RecordKind::kWrite, 0, 65536},
+                                  {journal::RecordKind::kWrite, 1 << 20, 4096},
+                                  {journal::RecordKind::kZero, 2 << 20, 128 << 10},
+                                  {journal::RecordKind::kTrim, 4 << 20, 1 << 20}}));
   // qemu-io writes through (FUA on every write) and `write -z` without -u must not punch (NO_HOLE).
   ASSERT_EQ(flags.size(), 4u);
-  EXPECT_TRUE(flags[1] & kRecordFlagFua);
-  EXPECT_TRUE(flags[2] & kRecordFlagNoHole);
+  EXPECT_TRUE(flags[1] & journal::kRecordFlagFua);
+  EXPECT_TRUE(flags[2] & journal::kRecordFlagNoHole);
 }
 
 }  // namespace

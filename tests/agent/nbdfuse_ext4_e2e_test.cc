@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "agent/journal_reader.h"
+#include "journal/reader.h"
 #include "tests/agent/nbdfuse_mount.h"
 #include "tests/support/process_test_util.h"
 
@@ -43,9 +43,9 @@ TEST(NbdfuseExt4Test, Ext4ThroughTheAgentIsCleanAndJournaled) {
   RunResult cat = RunProgram({"debugfs", "-R", "cat hostname", image.string()});
   EXPECT_EQ(cat.out, ReadFile("/etc/hostname"));
 
-  auto reader = JournalReader::Open(tmp / "state" / "disk0" / "journal", 1);
+  auto reader = journal::JournalReader::Open(tmp / "state" / "disk0" / "journal", 1);
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-  JournalRecord record;
+  journal::Record record;
   size_t records = 0;
   Result<bool> next = true;
   while ((next = (*reader)->Next(&record)).ok() && *next) ++records;

@@ -10,7 +10,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "agent/internal/journal_format.h"
+#include "journal/format.h"
 #include "agent/internal/shadow_connect.h"
 #include "common/wire_frame.h"
 #include "tests/agent/agent_with_api.h"
@@ -50,13 +50,13 @@ uint64_t InjectForeignWrite(int shadow_port, uint64_t epoch) {
   uint64_t acked = 0;
   if (ack.ok() && ack->accepted) {
     const std::vector<uint8_t> data(kForeignBytes, 0xEE);
-    wire::DataRecord record{1, 0, ack->applied_seq + 1, internal::NowRealtimeNs(), kForeignOffset,
-                            kForeignBytes, internal::DataChecksum(data.data(), data.size()), data};
+    wire::DataRecord record{journal::RecordKind::kWrite, 0, ack->applied_seq + 1, journal::NowRecordTimeNs(), kForeignOffset,
+                            kForeignBytes, journal::DataChecksum(data.data(), data.size()), data};
     s = stream.WriteAll(
         wire::EncodeFrame(wire::FrameType::kData, record.seq, wire::EncodeDataRecord(record), false));
     if (s.ok()) {
       s = stream.WriteAll(wire::EncodeFrame(wire::FrameType::kHeartbeat, 0,
-                                            wire::EncodeHeartbeat(internal::NowRealtimeNs()), false));
+                                            wire::EncodeHeartbeat(journal::NowRecordTimeNs()), false));
     }
     while (s.ok() && acked < record.seq) {
       s = wire::ReadFrame(stream, &frame);

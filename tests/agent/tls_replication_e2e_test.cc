@@ -7,7 +7,7 @@
 
 #include <vector>
 
-#include "agent/internal/journal_format.h"
+#include "journal/format.h"
 #include "agent/internal/shadow_connect.h"
 #include "common/json_file.h"
 #include "common/tls_identity.h"
@@ -78,13 +78,13 @@ std::string TryToWrite(int port, const TlsContext* tls, uint64_t epoch) {
   if (!ack.ok()) return ack.status().ToString();
   if (!ack->accepted) return "refused: " + ack->reason;
   const std::vector<uint8_t> data(4096, 0xEE);
-  wire::DataRecord record{1,
+  wire::DataRecord record{journal::RecordKind::kWrite,
                           0,
                           ack->applied_seq + 1,
-                          internal::NowRealtimeNs(),
+                          journal::NowRecordTimeNs(),
                           0,
                           data.size(),
-                          internal::DataChecksum(data.data(), data.size()),
+                          journal::DataChecksum(data.data(), data.size()),
                           data};
   (void)stream.WriteAll(
       wire::EncodeFrame(wire::FrameType::kData, record.seq, wire::EncodeDataRecord(record), false));

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "agent/api/control_json.h"
-#include "agent/internal/journal_format.h"
+#include "journal/segment_files.h"
 #include "agent/journal.h"
 #include "common/wire_frame.h"
 #include "specs/load_spec.h"
@@ -120,11 +120,11 @@ Bytes JournalSegmentSeed() {
   auto journal = agent::Journal::Open(dir.path(), agent::JournalOptions{});
   if (!journal.ok()) return {};
   const Bytes block(4096, 0x33);
-  (void)(*journal)->Append(agent::RecordKind::kWrite, 0, 0, block.size(), block);
-  (void)(*journal)->Append(agent::RecordKind::kZero, 0, 8192, 65536, {});
-  (void)(*journal)->Append(agent::RecordKind::kTrim, 0, 1 << 20, 4096, {});
+  (void)(*journal)->Append(journal::RecordKind::kWrite, 0, 0, block.size(), block);
+  (void)(*journal)->Append(journal::RecordKind::kZero, 0, 8192, 65536, {});
+  (void)(*journal)->Append(journal::RecordKind::kTrim, 0, 1 << 20, 4096, {});
   journal->reset();
-  return Slurp(dir.path() / agent::internal::SegmentFileName(1));
+  return Slurp(dir.path() / journal::SegmentFileName(1));
 }
 
 std::map<std::string, std::map<std::string, Bytes>> AllSeeds() {
@@ -167,7 +167,7 @@ TEST(FuzzSeedsTest, WriteOrCheckTheSeedCorpus) {
   testing::TempDir dir;
   const Bytes segment = Slurp(Corpus() / "journal_scan" / "three_records.seg");
   ASSERT_FALSE(segment.empty());
-  std::ofstream(dir.path() / agent::internal::SegmentFileName(1), std::ios::binary)
+  std::ofstream(dir.path() / journal::SegmentFileName(1), std::ios::binary)
       .write(reinterpret_cast<const char*>(segment.data()), static_cast<std::streamsize>(segment.size()));
   auto journal = agent::Journal::Open(dir.path(), agent::JournalOptions{});
   ASSERT_TRUE(journal.ok()) << journal.status().ToString();

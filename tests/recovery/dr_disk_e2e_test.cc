@@ -1,6 +1,9 @@
 // The real cdr-dr-disk against history files written by the test, read and written with real NBD clients.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -254,6 +257,67 @@ TEST_F(DrDiskTest, WithTlsServesOnlyClientsWithACertificateOfTheEstate) {
   EXPECT_EQ(serve->Wait(), 0);
 }
 
+// base:allocation of a DR disk: the base image's holes where no record covers a byte, holes where the newest
+// record is a zero, data where it is a write, and data where the DR host wrote. `nbdinfo --map` lists the same
+// extents as `nbdkit file` does for a file laid out the same way, and `nbdcopy` of the disk skips the holes.
+TEST_F(DrDiskTest, AllocationMapIsTheBasesHolesPlusTheLogsExtentsAndCopiesStaySparse) {
+  constexpr uint64_t kMiB = 1 << 20, kKiB = 1 << 10;
+  DiskHistoryBuilder builder(server_dir_, "vdc", 4 * kMiB, 23);
+  std::vector<uint8_t> base(4 * kMiB, 0);
+  const std::vector<uint8_t> base_data = builder.RandomBytes(256 * kKiB);
+  std::copy(base_data.begin(), base_data.end(), base.begin() + kMiB);
+  builder.WriteBase(base);
+  builder.WriteHistory(0, TimeOf(0), {});
+  TestRecord write{journal::RecordKind::kWrite, 1, TimeOf(1), 3 * kMiB, builder.RandomBytes(64 * kKiB), 0};
+  TestRecord zero{journal::RecordKind::kZero, 2, TimeOf(2), kMiB + 64 * kKiB, {}, 64 * kKiB};
+  builder.WriteSegment({write, zero});
+
+  // The same layout as a plain file: the base's data, the zeroed range punched out, the logged write.
+  const fs::path expected = tmp_.path() / "expected.img";
+  std::vector<uint8_t> disk = base;
+  DiskHistoryBuilder::Apply(write, &disk);
+  DiskHistoryBuilder::Apply(zero, &disk);
+  int fd = ::open(expected.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::ftruncate(fd, 4 * kMiB), 0);
+  auto put = [&](uint64_t at, uint64_t n) {
+    ASSERT_EQ(::pwrite(fd, disk.data() + at, n, at), static_cast<ssize_t>(n));
+  };
+  put(kMiB, 64 * kKiB);
+  put(kMiB + 128 * kKiB, 128 * kKiB);
+  put(3 * kMiB, 64 * kKiB);
+
+  nlohmann::json ready;
+  std::unique_ptr<Child> serve = Serve(HistoryFlags(tmp_.path() / "state"), &ready);  // --at latest
+  ASSERT_FALSE(ready.is_null());
+  ASSERT_EQ(ready["point"]["seqs"]["vdc"], 2);
+  // The DR host writes into a hole of the base: its overlay block is data from then on.
+  RunResult dr_write = RunProgram({"qemu-io", "-f", "raw", "-c", "write -P 0x5a 2M 64k", Uri(ready, "vdc")});
+  ASSERT_EQ(dr_write.exit_code, 0) << dr_write.out << dr_write.err;
+  std::fill_n(disk.begin() + 2 * kMiB, 64 * kKiB, 0x5a);
+  put(2 * kMiB, 64 * kKiB);
+  ::close(fd);
+
+  RunResult dr_map = RunProgram({"nbdinfo", "--map", Uri(ready, "vdc")});
+  ASSERT_EQ(dr_map.exit_code, 0) << dr_map.err;
+  RunResult file_map = RunProgram(
+      {"nbdkit", "-r", "-U", "-", "file", expected.string(), "--run", "nbdinfo --map \"$uri\""});
+  ASSERT_EQ(file_map.exit_code, 0) << file_map.err;
+  EXPECT_EQ(dr_map.out, file_map.out);
+  EXPECT_NE(dr_map.out.find("hole,zero"), std::string::npos) << dr_map.out;
+
+  const fs::path copy = tmp_.path() / "copy-vdc.bin";
+  RunResult copied = RunProgram({"nbdcopy", Uri(ready, "vdc"), copy.string()});
+  ASSERT_EQ(copied.exit_code, 0) << copied.err;
+  EXPECT_TRUE(testing::ReadAll(copy) == disk) << "the copy differs from the replay plus the DR write";
+  struct stat st {};
+  ASSERT_EQ(::stat(copy.c_str(), &st), 0);
+  // 384 KiB of data in a 4 MiB disk: a copy that skipped the holes allocates about that much.
+  EXPECT_LT(static_cast<uint64_t>(st.st_blocks) * 512, kMiB) << "nbdcopy wrote the holes out";
+  serve->Kill(SIGTERM);
+  EXPECT_EQ(serve->Wait(), 0) << cdr::testing::ReadFile(tmp_.path() / "serve.err");
+}
+
 TEST_F(DrDiskTest, ExportWritesOneDiskAtATimeAsAStandaloneFile) {
   const fs::path out = tmp_.path() / "vda-at-33.img";
   // 33.5 s after the base time: the greatest seq with record time <= T is 33.
@@ -290,7 +354,7 @@ TEST_F(DrDiskTest, PointsReportsBytesChangedBetweenPointsAndTheWindows) {
     uint64_t sum = 0;
     for (const TestRecord& rec : disks_[disk].records) {
       if (rec.seq > from && rec.seq <= to)
-        sum += rec.kind == agent::RecordKind::kWrite ? rec.data.size() : rec.length;
+        sum += rec.kind == journal::RecordKind::kWrite ? rec.data.size() : rec.length;
     }
     return sum;
   };

@@ -7,12 +7,12 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "agent/internal/journal_format.h"
+#include "journal/format.h"
+#include "journal/segment_files.h"
 #include "common/json_file.h"
 
 namespace cdr::recovery::testing {
 namespace fs = std::filesystem;
-namespace ai = agent::internal;
 
 namespace {
 
@@ -23,16 +23,16 @@ void PwriteAll(int fd, const void* data, size_t n, uint64_t pos) {
 }
 
 std::vector<uint8_t> Encode(const TestRecord& r) {
-  agent::JournalRecord h;
+  journal::Record h;
   h.kind = r.kind;
   h.seq = r.seq;
   h.time_ns = r.time_ns;
   h.offset = r.offset;
-  h.length = r.kind == agent::RecordKind::kWrite ? r.data.size() : r.length;
-  h.checksum = r.kind == agent::RecordKind::kWrite ? ai::DataChecksum(r.data.data(), r.data.size()) : 0;
-  std::vector<uint8_t> out(ai::kRecordHeaderSize);
-  ai::EncodeRecordHeader(h, out.data());
-  if (r.kind == agent::RecordKind::kWrite) out.insert(out.end(), r.data.begin(), r.data.end());
+  h.length = r.kind == journal::RecordKind::kWrite ? r.data.size() : r.length;
+  h.checksum = r.kind == journal::RecordKind::kWrite ? journal::DataChecksum(r.data.data(), r.data.size()) : 0;
+  std::vector<uint8_t> out(journal::kRecordHeaderSize);
+  journal::EncodeRecordHeader(h, out.data());
+  if (r.kind == journal::RecordKind::kWrite) out.insert(out.end(), r.data.begin(), r.data.end());
   return out;
 }
 
@@ -41,11 +41,11 @@ std::vector<uint8_t> Encode(const TestRecord& r) {
 SegmentWriter::SegmentWriter(const fs::path& dir, uint64_t first_seq, bool padded_name) {
   fs::create_directories(dir);
   const fs::path path =
-      dir / (padded_name ? ai::SegmentFileName(first_seq) : "seg-" + std::to_string(first_seq) + ".journal");
+      dir / (padded_name ? journal::SegmentFileName(first_seq) : "seg-" + std::to_string(first_seq) + ".journal");
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd_ < 0) throw std::runtime_error("create " + path.string());
-  uint8_t header[ai::kSegmentHeaderSize];
-  ai::EncodeSegmentHeader({first_seq, ai::NowRealtimeNs()}, header);
+  uint8_t header[journal::kSegmentHeaderSize];
+  journal::EncodeSegmentHeader({first_seq, journal::NowRecordTimeNs()}, header);
   PwriteAll(fd_, header, sizeof header, 0);
   size_ = sizeof header;
 }
@@ -85,10 +85,10 @@ TestRecord DiskHistoryBuilder::RandomRecord(uint64_t seq, uint64_t time_ns, uint
   const uint64_t length = 1 + rng_() % max_length;
   r.offset = rng_() % (disk_size_ - length);
   const int pick = static_cast<int>(rng_() % 10);
-  r.kind = pick < 7   ? agent::RecordKind::kWrite
-           : pick < 9 ? agent::RecordKind::kZero
-                      : agent::RecordKind::kTrim;
-  if (r.kind == agent::RecordKind::kWrite) {
+  r.kind = pick < 7   ? journal::RecordKind::kWrite
+           : pick < 9 ? journal::RecordKind::kZero
+                      : journal::RecordKind::kTrim;
+  if (r.kind == journal::RecordKind::kWrite) {
     r.data = RandomBytes(length);
   } else {
     r.length = length;
@@ -97,7 +97,7 @@ TestRecord DiskHistoryBuilder::RandomRecord(uint64_t seq, uint64_t time_ns, uint
 }
 
 void DiskHistoryBuilder::Apply(const TestRecord& r, std::vector<uint8_t>* disk) {
-  if (r.kind == agent::RecordKind::kWrite) {
+  if (r.kind == journal::RecordKind::kWrite) {
     std::memcpy(disk->data() + r.offset, r.data.data(), r.data.size());
   } else {
     std::memset(disk->data() + r.offset, 0, r.length);

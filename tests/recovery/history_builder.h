@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "agent/journal_record.h"
+#include "journal/record.h"
 
 namespace cdr::recovery::testing {
 
 struct TestRecord {
-  agent::RecordKind kind = agent::RecordKind::kWrite;
+  journal::RecordKind kind = journal::RecordKind::kWrite;
   uint64_t seq = 0;
   uint64_t time_ns = 0;
   uint64_t offset = 0;

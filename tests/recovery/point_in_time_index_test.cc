@@ -4,7 +4,7 @@
 #include <chrono>
 #include <random>
 
-#include "agent/internal/journal_format.h"
+#include "journal/segment_files.h"
 #include "recovery/disk_log.h"
 #include "recovery/extent_index.h"
 #include "recovery/point_in_time_device.h"
@@ -89,7 +89,7 @@ class RepairHistoryTest : public ::testing::Test {
     repair_ = {20, 30, {}};
     for (uint64_t i = 1; i <= 4; ++i) {
       TestRecord r = b_->RandomRecord(i, TimeOf(20) + i * 100);
-      r.kind = agent::RecordKind::kWrite;  // a repair only writes
+      r.kind = journal::RecordKind::kWrite;  // a repair only writes
       if (r.data.empty()) r.data = b_->RandomBytes(r.length);
       repair_.records.push_back(r);
     }
@@ -155,7 +155,7 @@ TEST_F(RepairHistoryTest, TimesMapToTheGreatestSeqAndATimeInsideTheRepairIsRefus
   uint64_t log_bytes_21_to_35 = 0;
   for (const TestRecord& r : log_) {
     if (r.seq > 30 && r.seq <= 35)
-      log_bytes_21_to_35 += r.kind == agent::RecordKind::kWrite ? r.data.size() : r.length;
+      log_bytes_21_to_35 += r.kind == journal::RecordKind::kWrite ? r.data.size() : r.length;
   }
   EXPECT_EQ(log->BytesChanged(20, 35), repair_bytes + log_bytes_21_to_35);
 }
@@ -189,7 +189,7 @@ TEST(PointInTimeIndexTest, UnexplainedGapEndsTheHistoryAndATornTailIsIgnored) {
 
   for (uint64_t seq = 20; seq <= 25; ++seq) second.push_back(b.RandomRecord(seq, TimeOf(seq)));
   b.WriteSegment(second);
-  std::filesystem::remove(tmp.path() / "vda.cdp" / agent::internal::SegmentFileName(11));
+  std::filesystem::remove(tmp.path() / "vda.cdp" / journal::SegmentFileName(11));
   log = OpenLog(tmp.path(), "vda");
   ASSERT_NE(log, nullptr);
   EXPECT_EQ(log->newest_seq(), 10u);

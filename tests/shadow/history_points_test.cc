@@ -8,7 +8,7 @@
 
 #include <fstream>
 
-#include "agent/internal/journal_format.h"
+#include "journal/format.h"
 #include "common/json_file.h"
 #include "shadow/replica_disk.h"
 #include "tests/shadow/history_test_util.h"
@@ -287,7 +287,7 @@ TEST_F(HistoryPointsTest, AManualPointRequestIsRecordedAtItsTimeAndABadOneGetsAn
   ASSERT_TRUE(source.FullSync().ok());
   ASSERT_TRUE(PollUntil([&] { return History().is_object(); }, 10s));
   WriteFor(&source, 600ms);
-  const uint64_t at = agent::internal::NowRealtimeNs();
+  const uint64_t at = journal::NowRecordTimeNs();
   WriteFor(&source, 400ms);
   ASSERT_TRUE(
       WriteJsonFileAtomically(ServerDir() / "point-requests/g1.json", {{"time_ns", at}, {"id", "grp-1"}})

@@ -10,8 +10,9 @@
 #include <fstream>
 
 #include "agent/internal/block_hash.h"
-#include "agent/internal/journal_format.h"
-#include "agent/journal_reader.h"
+#include "journal/format.h"
+#include "journal/segment_files.h"
+#include "journal/reader.h"
 #include "common/json_file.h"
 
 namespace cdr::shadow::testing {
@@ -105,10 +106,10 @@ void WireSource::Remember(uint64_t time_ns) { moments_.push_back({seq_, time_ns,
 Status WireSource::Write(uint64_t offset, const std::vector<uint8_t>& data) {
   std::copy(data.begin(), data.end(), content_.begin() + static_cast<std::ptrdiff_t>(offset));
   ++seq_;
-  const uint64_t now = agent::internal::NowRealtimeNs();
+  const uint64_t now = journal::NowRecordTimeNs();
   Remember(now);
   CDR_RETURN_IF_ERROR(
-      Send(wire::FrameType::kData, wire::EncodeDataRecord({1, 0, seq_, now, offset, data.size(),
+      Send(wire::FrameType::kData, wire::EncodeDataRecord({journal::RecordKind::kWrite, 0, seq_, now, offset, data.size(),
                                                            XXH3_64bits(data.data(), data.size()), data})));
   return WaitAcked();
 }
@@ -116,23 +117,23 @@ Status WireSource::Write(uint64_t offset, const std::vector<uint8_t>& data) {
 Status WireSource::WriteZeroes(uint64_t offset, uint64_t length) {
   std::fill_n(content_.begin() + static_cast<std::ptrdiff_t>(offset), length, 0);
   ++seq_;
-  const uint64_t now = agent::internal::NowRealtimeNs();
+  const uint64_t now = journal::NowRecordTimeNs();
   Remember(now);
   CDR_RETURN_IF_ERROR(
-      Send(wire::FrameType::kData, wire::EncodeDataRecord({2, 0, seq_, now, offset, length, 0, {}})));
+      Send(wire::FrameType::kData, wire::EncodeDataRecord({journal::RecordKind::kZero, 0, seq_, now, offset, length, 0, {}})));
   return WaitAcked();
 }
 
 Status WireSource::Heartbeat() {
   CDR_RETURN_IF_ERROR(
-      Send(wire::FrameType::kHeartbeat, wire::EncodeHeartbeat(agent::internal::NowRealtimeNs())));
+      Send(wire::FrameType::kHeartbeat, wire::EncodeHeartbeat(journal::NowRecordTimeNs())));
   return WaitAcked();
 }
 
 void WireSource::WriteOffline(uint64_t offset, const std::vector<uint8_t>& data) {
   std::copy(data.begin(), data.end(), content_.begin() + static_cast<std::ptrdiff_t>(offset));
   ++seq_;
-  Remember(agent::internal::NowRealtimeNs());
+  Remember(journal::NowRecordTimeNs());
 }
 
 Status WireSource::Repair(bool finish) {
@@ -149,7 +150,7 @@ Status WireSource::Repair(bool finish) {
   CDR_RETURN_IF_ERROR(Send(wire::FrameType::kRepairRanges, wire::EncodeRepairRanges({seq_, ranges})));
   // Answer each differing range with its differing blocks; a heartbeat's ack tells every range was checked.
   CDR_RETURN_IF_ERROR(
-      Send(wire::FrameType::kHeartbeat, wire::EncodeHeartbeat(agent::internal::NowRealtimeNs())));
+      Send(wire::FrameType::kHeartbeat, wire::EncodeHeartbeat(journal::NowRecordTimeNs())));
   while (true) {
     wire::Frame frame;
     CDR_RETURN_IF_ERROR(wire::ReadFrame(fd_, &frame));
@@ -173,7 +174,7 @@ Status WireSource::Repair(bool finish) {
     }
     CDR_RETURN_IF_ERROR(Send(wire::FrameType::kRepairBlocks, wire::EncodeRepairBlocks(blocks)));
     CDR_RETURN_IF_ERROR(
-        Send(wire::FrameType::kHeartbeat, wire::EncodeHeartbeat(agent::internal::NowRealtimeNs())));
+        Send(wire::FrameType::kHeartbeat, wire::EncodeHeartbeat(journal::NowRecordTimeNs())));
   }
   if (!finish) return Status::Ok();
   CDR_RETURN_IF_ERROR(Send(wire::FrameType::kRepairEnd, wire::EncodeRepairEnd({seq_})));
@@ -204,9 +205,9 @@ namespace {
 
 Status ApplyJournal(const fs::path& dir, uint64_t from, uint64_t to, std::vector<uint8_t>* disk) {
   if (from > to) return Status::Ok();
-  Result<std::unique_ptr<agent::JournalReader>> reader = agent::JournalReader::Open(dir, from, to);
+  Result<std::unique_ptr<journal::JournalReader>> reader = journal::JournalReader::Open(dir, from, to);
   if (!reader.ok()) return reader.status();
-  agent::JournalRecord r;
+  journal::Record r;
   uint64_t next = from;
   while (true) {
     Result<bool> got = (*reader)->Next(&r);
@@ -214,7 +215,7 @@ Status ApplyJournal(const fs::path& dir, uint64_t from, uint64_t to, std::vector
     if (!*got) break;
     if (r.seq != next)
       return DataLoss("seq " + std::to_string(r.seq) + " where " + std::to_string(next) + " was due");
-    if (r.kind == agent::RecordKind::kWrite) {
+    if (r.kind == journal::RecordKind::kWrite) {
       std::copy(r.data.begin(), r.data.end(), disk->begin() + static_cast<std::ptrdiff_t>(r.offset));
     } else {
       std::fill_n(disk->begin() + static_cast<std::ptrdiff_t>(r.offset), r.length, 0);
@@ -243,7 +244,7 @@ Result<std::vector<uint8_t>> ReplayDiskAt(const fs::path& server_dir, const std:
     if (r == 0 || r > seq) return FailedPrecondition("inside a repair");
     CDR_RETURN_IF_ERROR(ApplyJournal(server_dir / (disk + ".cdp"), at + 1, x, &bytes));
     const fs::path delta = server_dir / repair["dir"].get<std::string>();
-    if (!agent::internal::ListSegments(delta).empty())
+    if (!journal::ListSegments(delta).empty())
       CDR_RETURN_IF_ERROR(ApplyJournal(delta, 1, UINT64_MAX, &bytes));
     at = r;
   }

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "agent/journal_reader.h"
+#include "journal/reader.h"
 #include "tests/shadow/shadow_test_util.h"
 
 namespace cdr::shadow {
@@ -33,7 +33,7 @@ void FinishFullSync(ReplicaDisk& disk) {
 }
 
 wire::DataRecord Write(uint64_t seq, uint64_t offset, const std::vector<uint8_t>& data) {
-  return {1, 0, seq, 1000 + seq, offset, data.size(), XXH3_64bits(data.data(), data.size()), data};
+  return {journal::RecordKind::kWrite, 0, seq, 1000 + seq, offset, data.size(), XXH3_64bits(data.data(), data.size()), data};
 }
 
 TEST(ReplicaDiskTest, RefusesAnotherEpochOrDiskSize) {
@@ -69,7 +69,7 @@ TEST(ReplicaDiskTest, AppliesInOrderSkipsResendsAndPersistsOnCommit) {
   ASSERT_EQ(image.size(), kSize);
   EXPECT_EQ(image.substr(0, 4096), std::string(4096, 'a'));
   EXPECT_EQ(image.substr(65536, 8192), std::string(8192, 'b'));
-  ASSERT_TRUE(disk->ApplyData({3, 0, 3, 0, 65536, 4096, 0, {}}).ok());  // trim
+  ASSERT_TRUE(disk->ApplyData({journal::RecordKind::kTrim, 0, 3, 0, 65536, 4096, 0, {}}).ok());  // trim
   ASSERT_TRUE(disk->Commit().ok());
   EXPECT_EQ(ReadFile(ReplicaDisk::ImagePath(dir.path(), "web-1", "disk0")).substr(65536, 4096),
             std::string(4096, '\0'));
@@ -90,9 +90,9 @@ TEST(ReplicaDiskTest, CdpLogIsReadableByTheJournalReaderAndSkipsDuplicates) {
   ASSERT_TRUE(disk->ApplyData(Write(2, 4096, std::vector<uint8_t>(512, 'y'))).ok());
   ASSERT_TRUE(disk->ApplyData(Write(3, 8192, std::vector<uint8_t>(512, 'z'))).ok());
   ASSERT_TRUE(disk->Commit().ok());
-  auto reader = agent::JournalReader::Open(dir / "web-1/disk0.cdp", 1);
+  auto reader = journal::JournalReader::Open(dir / "web-1/disk0.cdp", 1);
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-  agent::JournalRecord record;
+  journal::Record record;
   std::vector<uint64_t> seqs;
   while (true) {
     Result<bool> got = (*reader)->Next(&record);

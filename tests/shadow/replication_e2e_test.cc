@@ -13,7 +13,7 @@
 #include <regex>
 #include <string>
 
-#include "agent/journal_reader.h"
+#include "journal/reader.h"
 #include "common/wire_frame.h"
 #include "shadow/replica_disk.h"
 #include "tests/shadow/shadow_test_util.h"
@@ -186,15 +186,15 @@ TEST_F(ReplicationE2eTest, KillingTheShadowMidStreamLosesNoAcknowledgedWrite) {
 
   // Everything up to the recorded seq is in the replica (nbdcopy writes each range once).
   const std::string replica = ReadFile(Replica());
-  auto reader = agent::JournalReader::Open(tmp_ / "state/disk0/journal", 1, recorded);
+  auto reader = journal::JournalReader::Open(tmp_ / "state/disk0/journal", 1, recorded);
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-  agent::JournalRecord record;
+  journal::Record record;
   uint64_t checked = 0;
   while (true) {
     Result<bool> got = (*reader)->Next(&record);
     ASSERT_TRUE(got.ok()) << got.status().ToString();
     if (!*got) break;
-    if (record.kind != agent::RecordKind::kWrite) continue;
+    if (record.kind != journal::RecordKind::kWrite) continue;
     ASSERT_EQ(
         replica.compare(record.offset, record.length,
                         std::string(reinterpret_cast<const char*>(record.data.data()), record.data.size())),
@@ -230,7 +230,7 @@ TEST_F(ReplicationE2eTest, FullSyncOfAPrefilledSparseImageResumesAfterTheAgentIs
     auto agent = StartAgent("agent1", shadow, {"--replication-rate-mib", "8"});
     ASSERT_TRUE(agent->started()) << agent->log();
     // A write during the full sync: journaled, and streamed once the sync is done. (It also keeps the journal
-    // non-empty: agent::JournalReader spins on an empty segment when replaying at the restart below.)
+    // non-empty: journal::JournalReader spins on an empty segment when replaying at the restart below.)
     testing::WriteRandomFile(tmp_ / "early.bin", 64 << 10, 4);
     RunResult early = RunProgram({"nbdcopy", (tmp_ / "early.bin").string(), agent->uri("disk0")});
     ASSERT_EQ(early.exit_code, 0) << early.err;

@@ -60,7 +60,7 @@ TEST(FrameEnvelopeTest, SentWithWriteVecAllAndReadBackIntoOneReusedFrame) {
       std::vector<uint8_t> zeros(64 << 10);
       EXPECT_TRUE(
           WriteAll(fds[0], EncodeFrame(FrameType::kData, i + 1,
-                                       EncodeDataRecord({2, 0, i + 1, 0, 0, zeros.size(), 0, {}}), true))
+                                       EncodeDataRecord({journal::RecordKind::kZero, 0, i + 1, 0, 0, zeros.size(), 0, {}}), true))
               .ok());
     }
   });

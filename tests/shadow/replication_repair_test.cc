@@ -115,7 +115,7 @@ class ReplicationRepairTest : public ::testing::Test {
   void Write(uint64_t offset, const std::vector<uint8_t>& data, bool journaled = true) {
     ASSERT_EQ(::pwrite(disk_fd_, data.data(), data.size(), static_cast<off_t>(offset)),
               static_cast<ssize_t>(data.size()));
-    if (journaled) (void)journal_->Append(RecordKind::kWrite, 0, offset, data.size(), data);
+    if (journaled) (void)journal_->Append(journal::RecordKind::kWrite, 0, offset, data.size(), data);
   }
   // Overwrites `fraction` of the disk's blocks, chosen at random, with random data; returns the bytes changed.
   uint64_t ChangeRandomBlocks(double fraction, bool journaled = true) {

@@ -57,7 +57,7 @@ class ReplicationSenderTest : public ::testing::Test {
   void Write(uint64_t offset, char c, size_t n) {
     const std::vector<uint8_t> data(n, static_cast<uint8_t>(c));
     ASSERT_EQ(::pwrite(disk_fd_, data.data(), n, static_cast<off_t>(offset)), static_cast<ssize_t>(n));
-    ASSERT_TRUE(journal_->Append(RecordKind::kWrite, 0, offset, n, data).ok());
+    ASSERT_TRUE(journal_->Append(journal::RecordKind::kWrite, 0, offset, n, data).ok());
   }
 
   TempDir tmp_;

@@ -76,7 +76,7 @@ class ShadowServerTest : public ::testing::Test {
   std::vector<uint8_t> DataPayload(uint64_t seq, const std::vector<uint8_t>& data,
                                    uint64_t checksum_xor = 0) {
     return wire::EncodeDataRecord(
-        {1, 0, seq, 1, 0, data.size(), XXH3_64bits(data.data(), data.size()) ^ checksum_xor, data});
+        {journal::RecordKind::kWrite, 0, seq, 1, 0, data.size(), XXH3_64bits(data.data(), data.size()) ^ checksum_xor, data});
   }
 
   testing::TempDir tmp_;

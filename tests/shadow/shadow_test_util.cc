@@ -1,7 +1,7 @@
 #include "tests/shadow/shadow_test_util.h"
 
-#include "agent/internal/journal_format.h"
-#include "agent/journal_reader.h"
+#include "journal/segment_files.h"
+#include "journal/reader.h"
 #include "shadow/replica_disk.h"
 #include "shadow/replica_state.h"
 
@@ -42,12 +42,12 @@ std::optional<ShadowState> ReadShadowState(const fs::path& replica_dir, const st
 }
 
 uint64_t LastJournalSeq(const fs::path& journal_dir) {
-  std::vector<agent::internal::SegmentFile> segments = agent::internal::ListSegments(journal_dir);
+  std::vector<journal::SegmentFile> segments = journal::ListSegments(journal_dir);
   if (segments.empty()) return 0;
-  auto reader = agent::JournalReader::Open(journal_dir, segments.back().first_seq);
+  auto reader = journal::JournalReader::Open(journal_dir, segments.back().first_seq);
   if (!reader.ok()) return 0;
   uint64_t last = segments.back().first_seq - 1;
-  agent::JournalRecord record;
+  journal::Record record;
   while (true) {
     Result<bool> got = (*reader)->Next(&record);
     if (!got.ok() || !*got) break;

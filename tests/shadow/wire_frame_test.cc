@@ -41,7 +41,7 @@ TEST(WireFrameTest, RoundTripsEveryMessage) {
   EXPECT_EQ(ack->full_sync_base_seq, 3u);
 
   const std::vector<uint8_t> data = Bytes("0123456789abcdef");
-  std::vector<uint8_t> payload = EncodeDataRecord({1, 1, 42, 1000, 4096, data.size(), 0xabcdef, data});
+  std::vector<uint8_t> payload = EncodeDataRecord({journal::RecordKind::kWrite, 1, 42, 1000, 4096, data.size(), 0xabcdef, data});
   Result<DataRecord> d = DecodeDataRecord(payload);
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   EXPECT_EQ(d->seq, 42u);
@@ -49,7 +49,7 @@ TEST(WireFrameTest, RoundTripsEveryMessage) {
   EXPECT_EQ(d->offset, 4096u);
   EXPECT_EQ(d->checksum, 0xabcdefu);
   EXPECT_EQ(std::vector<uint8_t>(d->data.begin(), d->data.end()), data);
-  EXPECT_FALSE(DecodeDataRecord(EncodeDataRecord({1, 0, 1, 0, 0, 99, 0, data})).ok());  // length != data
+  EXPECT_FALSE(DecodeDataRecord(EncodeDataRecord({journal::RecordKind::kWrite, 0, 1, 0, 0, 99, 0, data})).ok());  // length != data
 
   payload = EncodeFullSyncExtent({8192, 8192 + data.size(), 7, data});
   Result<FullSyncExtent> e = DecodeFullSyncExtent(payload);

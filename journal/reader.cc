@@ -1,26 +1,27 @@
-#include "agent/journal_reader.h"
+#include "journal/reader.h"
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
-#include "agent/internal/segment_io.h"
-#include "agent/io_status.h"
+#include "journal/format.h"
+#include "journal/record_io.h"
 
-namespace cdr::agent {
+namespace cdr::journal {
 namespace fs = std::filesystem;
 
 Result<std::unique_ptr<JournalReader>> JournalReader::Open(const fs::path& dir, uint64_t from_seq,
                                                            uint64_t up_to_seq) {
-  std::vector<internal::SegmentFile> segments = internal::ListSegments(dir);
+  std::vector<SegmentFile> segments = ListSegments(dir);
   if (segments.empty()) return NotFound("no journal segments in " + dir.string());
   if (from_seq < segments.front().first_seq) {
     return FailedPrecondition("journal seq " + std::to_string(from_seq) + " was released; oldest is " +
                               std::to_string(segments.front().first_seq));
   }
   std::unique_ptr<JournalReader> reader(new JournalReader(dir, from_seq, up_to_seq));
-  const internal::SegmentFile* start = &segments.front();
+  const SegmentFile* start = &segments.front();
   for (const auto& s : segments) {
     if (s.first_seq <= from_seq) start = &s;
   }
@@ -32,11 +33,11 @@ JournalReader::~JournalReader() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-Status JournalReader::OpenSegment(const internal::SegmentFile& segment) {
+Status JournalReader::OpenSegment(const SegmentFile& segment) {
   int fd = ::open(segment.path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("open " + segment.path.string(), errno);
+  if (fd < 0) return Internal("open " + segment.path.string() + ": " + std::strerror(errno));
   uint64_t first_seq = 0;
-  if (!internal::ReadSegmentHeader(fd, &first_seq) || first_seq != segment.first_seq) {
+  if (!ReadSegmentHeader(fd, &first_seq) || first_seq != segment.first_seq) {
     ::close(fd);
     return DataLoss("corrupt record: damaged segment header in " + segment.path.string());
   }
@@ -44,22 +45,22 @@ Status JournalReader::OpenSegment(const internal::SegmentFile& segment) {
   fd_ = fd;
   segment_path_ = segment.path;
   segment_first_seq_ = first_seq;
-  pos_ = internal::kSegmentHeaderSize;
+  pos_ = kSegmentHeaderSize;
   expected_seq_ = first_seq;
   return Status::Ok();
 }
 
 Result<bool> JournalReader::AdvanceSegment() {
-  for (const auto& s : internal::ListSegments(dir_)) {
+  for (const auto& s : ListSegments(dir_)) {
     // The segment being read is never "the next" one: an empty newest segment starts at expected_seq_ too, and
     // reopening it would loop forever.
     if (fd_ >= 0 && s.first_seq <= segment_first_seq_) continue;
     if (s.first_seq == expected_seq_) {
       // A newer segment only appears after this one's last record was written, so one more look at the
       // current position decides: anything there is read first (the caller loops back to it).
-      JournalRecord probe;
-      if (internal::ReadRecordAt(fd_, pos_, expected_seq_, &buffer_, &probe).outcome !=
-          internal::ReadOutcome::kEnd) {
+      Record probe;
+      if (ReadRecordAt(fd_, pos_, expected_seq_, &buffer_, &probe).outcome !=
+          ReadOutcome::kEnd) {
         return true;
       }
       CDR_RETURN_IF_ERROR(OpenSegment(s));
@@ -73,35 +74,35 @@ Result<bool> JournalReader::AdvanceSegment() {
   return false;
 }
 
-Result<bool> JournalReader::Next(JournalRecord* record) {
+Result<bool> JournalReader::Next(Record* record) {
   while (true) {
     if (expected_seq_ > up_to_seq_) return false;
-    internal::ReadResult r = internal::ReadRecordAt(fd_, pos_, expected_seq_, &buffer_, record);
+    ReadResult r = ReadRecordAt(fd_, pos_, expected_seq_, &buffer_, record);
     const std::string where = segment_path_.string() + " offset " + std::to_string(pos_);
     switch (r.outcome) {
-      case internal::ReadOutcome::kRecord:
-        pos_ += internal::RecordDiskSize(record->kind, record->length);
+      case ReadOutcome::kRecord:
+        pos_ += RecordDiskSize(record->kind, record->length);
         ++expected_seq_;
         if (record->seq < from_seq_) continue;
         return true;
-      case internal::ReadOutcome::kEnd: {
+      case ReadOutcome::kEnd: {
         Result<bool> advanced = AdvanceSegment();
         if (!advanced.ok() || !*advanced) return advanced;
         continue;
       }
-      case internal::ReadOutcome::kTorn: {
+      case ReadOutcome::kTorn: {
         bool newer = false;
-        for (const auto& s : internal::ListSegments(dir_)) newer |= s.first_seq > segment_first_seq_;
+        for (const auto& s : ListSegments(dir_)) newer |= s.first_seq > segment_first_seq_;
         if (newer) {
           return DataLoss("corrupt record at seq " + std::to_string(expected_seq_) + " before a newer segment: " +
                           where + ": " + r.detail);
         }
         return DataLoss("torn tail at seq " + std::to_string(expected_seq_) + ": " + where + ": " + r.detail);
       }
-      case internal::ReadOutcome::kCorrupt:
+      case ReadOutcome::kCorrupt:
         return DataLoss("corrupt record at seq " + std::to_string(expected_seq_) + ": " + where + ": " + r.detail);
     }
   }
 }
 
-}  // namespace cdr::agent
+}  // namespace cdr::journal

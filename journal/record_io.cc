@@ -1,13 +1,16 @@
-#include "agent/internal/segment_io.h"
+#include "journal/record_io.h"
 
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
-#include "agent/internal/journal_format.h"
+#include "common/iovec_cursor.h"
+#include "journal/format.h"
 
-namespace cdr::agent::internal {
+namespace cdr::journal {
 namespace {
 
 // Bytes read (short only at end of file), or -1 on an I/O error.
@@ -23,27 +26,26 @@ ssize_t PreadFull(int fd, uint8_t* buf, size_t n, uint64_t pos) {
   return static_cast<ssize_t>(done);
 }
 
+ReadResult ReadError() { return {ReadOutcome::kCorrupt, std::string("read error: ") + std::strerror(errno)}; }
+
 }  // namespace
 
 ReadResult ReadRecordAt(int fd, uint64_t pos, uint64_t expected_seq, std::vector<uint8_t>* buffer,
-                        JournalRecord* record) {
+                        Record* record) {
   uint8_t header[kRecordHeaderSize];
   ssize_t n = PreadFull(fd, header, sizeof header, pos);
-  if (n < 0) return {ReadOutcome::kCorrupt, std::string("read error: ") + std::strerror(errno)};
+  if (n < 0) return ReadError();
   if (n == 0) return {ReadOutcome::kEnd, ""};
   if (static_cast<size_t>(n) < sizeof header) {
     return {ReadOutcome::kTorn, "record header cut short after " + std::to_string(n) + " bytes"};
   }
-  std::optional<JournalRecord> decoded = DecodeRecordHeader(header);
-  if (!decoded) return {ReadOutcome::kCorrupt, "record header checksum mismatch"};
-  if (decoded->seq != expected_seq) {
-    return {ReadOutcome::kCorrupt,
-            "seq " + std::to_string(decoded->seq) + " where " + std::to_string(expected_seq) + " was expected"};
-  }
+  std::string why;
+  std::optional<Record> decoded = DecodeRecordHeader(header, expected_seq, &why);
+  if (!decoded) return {ReadOutcome::kCorrupt, why};
   if (decoded->kind == RecordKind::kWrite) {
     if (buffer->size() < decoded->length) buffer->resize(decoded->length);
     n = PreadFull(fd, buffer->data(), decoded->length, pos + kRecordHeaderSize);
-    if (n < 0) return {ReadOutcome::kCorrupt, std::string("read error: ") + std::strerror(errno)};
+    if (n < 0) return ReadError();
     if (static_cast<uint64_t>(n) < decoded->length) {
       return {ReadOutcome::kTorn, "record data cut short: " + std::to_string(n) + " of " +
                                       std::to_string(decoded->length) + " bytes"};
@@ -52,8 +54,6 @@ ReadResult ReadRecordAt(int fd, uint64_t pos, uint64_t expected_seq, std::vector
       return {ReadOutcome::kCorrupt, "data checksum mismatch"};
     }
     decoded->data = std::span<const uint8_t>(buffer->data(), decoded->length);
-  } else if (decoded->checksum != 0) {
-    return {ReadOutcome::kCorrupt, "data checksum set on a record without data"};
   }
   *record = *decoded;
   return {ReadOutcome::kRecord, ""};
@@ -68,4 +68,24 @@ bool ReadSegmentHeader(int fd, uint64_t* first_seq) {
   return true;
 }
 
-}  // namespace cdr::agent::internal
+bool AppendRecord(int fd, uint64_t pos, const Record& record, std::span<const uint8_t> data) {
+  uint8_t header[kRecordHeaderSize];
+  EncodeRecordHeader(record, header);
+  struct iovec iov[2] = {{header, sizeof header}, {const_cast<uint8_t*>(data.data()), data.size()}};
+  struct iovec* next = iov;
+  int count = data.empty() ? 1 : 2;
+  while (count > 0) {
+    ssize_t n = ::pwritev(fd, next, count, static_cast<off_t>(pos));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n == 0) {
+      errno = EIO;
+      return false;
+    }
+    pos += static_cast<uint64_t>(n);
+    AdvanceIovec(next, count, static_cast<size_t>(n));
+  }
+  return true;
+}
+
+}  // namespace cdr::journal
