@@ -151,8 +151,7 @@ int RunApply(const GlobalOptions& g, const ApplyCommandOptions& o) {
     plan = made->plan;
     std::cout << reconcile::RenderPlan(*plan, {StdoutIsTerminal()});
     // Apply writes the refreshed state even when there is nothing else to do, as Terraform's does.
-    if (!session->RecordObservations(*made)) return kExitError;
-    if (!plan->HasChanges()) return kExitOk;
+    if (!plan->HasChanges()) return session->RecordObservations(*made) ? kExitOk : kExitError;
     // Before asking: a rollback is refused without a question.
     if (!PassesRollbackGuard(*session, *plan, o.allow_rollback, &rollback)) return kExitError;
     if (!o.auto_approve && !Confirm()) {
@@ -160,6 +159,8 @@ int RunApply(const GlobalOptions& g, const ApplyCommandOptions& o) {
       return kExitError;
     }
     std::cout << "\n";
+    // The steps start from the servers' real states.
+    if (!session->RecordObservations(*made)) return kExitError;
   }
   auto history_id = StartHistoryEntry(*session, *plan, rollback);
   if (!history_id) return kExitError;

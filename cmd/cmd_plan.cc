@@ -40,8 +40,8 @@ int RunPlan(const GlobalOptions& g, const PlanOptions& o) {
                 << o.out << "\n";
     }
   }
-  const bool changes = *mode == reconcile::PlanMode::kRefreshOnly ? !plan.drifted.empty() : plan.HasChanges();
-  return o.detailed_exitcode && changes ? kExitChanges : kExitOk;
+  // With -refresh-only the "changes" are what changed outside cdr (Plan::Applyable).
+  return o.detailed_exitcode && plan.Applyable() ? kExitChanges : kExitOk;
 }
 
 }  // namespace cdr::cmd
