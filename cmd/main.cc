@@ -120,7 +120,7 @@ void AddCommands(CLI::App& app, Cli& cli) {
   plan->add_option("--refresh", cli.plan.refresh,
                    "false: plan from the state as recorded, without asking the provider or the agents")
       ->type_name("BOOL")
-      ->capture_default_str();
+      ->default_str("true");
   plan->add_flag("--refresh-only", cli.plan.refresh_only,
                  "show only what changed outside cdr (drift, servers whose agents moved by themselves)");
   Bind(plan, cli, [&cli] { return RunPlan(cli.g, cli.plan); });
@@ -143,7 +143,7 @@ void AddCommands(CLI::App& app, Cli& cli) {
   apply->add_option("--refresh", cli.apply.refresh,
                     "false: plan from the state as recorded, without asking the provider or the agents")
       ->type_name("BOOL")
-      ->capture_default_str();
+      ->default_str("true");
   apply->add_flag("--refresh-only", cli.apply.refresh_only,
                   "record in the state what the agents report now; change nothing else");
   Bind(apply, cli, [&cli] { return RunApply(cli.g, cli.apply); });
