@@ -25,7 +25,16 @@ json Identity(const std::string& address, const std::string& kind) {
           {"provider_name", "cdr"}};
 }
 
-json ChangeToJson(const ResourceChange& c) {
+const PriorResource* Find(const std::vector<PriorResource>& prior, const std::string& address) {
+  for (const auto& r : prior) {
+    if (r.address == address) return &r;
+  }
+  return nullptr;
+}
+
+// `status_before`: the state the resource is in when the step starts (a state transition's "from"); absent for a
+// resource the state does not hold yet.
+json ChangeToJson(const ResourceChange& c, const std::vector<PriorResource>& prior) {
   json j = Identity(c.address, c.kind);
   if (!c.previous_address.empty()) j["previous_address"] = c.previous_address;
   j["change"] = {{"actions", TerraformActions(c.action)}, {"before", c.before}, {"after", c.after}};
@@ -37,15 +46,11 @@ json ChangeToJson(const ResourceChange& c) {
   }
   j["cdr"] = {{"action", ActionName(c.action)}, {"operation", c.operation}, {"reason", c.reason}};
   if (!c.replace_because.empty()) j["cdr"]["replace_because"] = c.replace_because;
+  const PriorResource* was = Find(prior, c.previous_address.empty() ? c.address : c.previous_address);
+  if (was) j["cdr"]["status_before"] = was->status;
   return j;
 }
 
-const PriorResource* Find(const std::vector<PriorResource>& prior, const std::string& address) {
-  for (const auto& r : prior) {
-    if (r.address == address) return &r;
-  }
-  return nullptr;
-}
 
 // A resource gone or its host gone is a delete outside cdr; anything else changed it in place.
 json DriftToJson(const DriftedResource& d, const std::vector<PriorResource>& prior) {
@@ -262,7 +267,7 @@ Result<Plan> PlanFromJsonOrThrow(const json& doc) {
 
 json PlanToJson(const Plan& plan) {
   json changes = json::array();
-  for (const auto& c : plan.changes) changes.push_back(ChangeToJson(c));
+  for (const auto& c : plan.changes) changes.push_back(ChangeToJson(c, plan.prior));
   json drifted = json::array();
   for (const auto& d : plan.drifted) drifted.push_back(DriftToJson(d, plan.prior));
   return {

@@ -170,6 +170,9 @@ TEST(PlanJsonTest, RoundTripKeepsEveryField) {
   EXPECT_EQ(replace["action_reason"], "replace_because_cannot_update");
   EXPECT_EQ(j["resource_changes"][3]["change"]["actions"], json::array({"update"}));
   EXPECT_EQ(j["resource_changes"][3]["cdr"]["action"], "transition");
+  EXPECT_EQ(j["resource_changes"][3]["cdr"]["status_before"], "agent_install_failed");
+  EXPECT_EQ(j["resource_changes"][0]["cdr"]["status_before"], "created") << "a rename: from its previous address";
+  EXPECT_FALSE(j["resource_changes"][1]["cdr"].contains("status_before")) << "not in the state yet";
   EXPECT_EQ(j["resource_changes"][4]["type"], "shadow_host");
   EXPECT_EQ(j["resource_changes"][4]["name"], "b");
   EXPECT_EQ(j["resource_changes"][6]["change"]["actions"], json::array({"delete"}));
