@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 #include <thread>
 
 #include <iostream>
@@ -31,8 +32,8 @@ void ReportDiagnostics(const std::vector<specs::Diagnostic>& diagnostics) {
   std::cerr << diagnostics.size() << " problem" << (diagnostics.size() == 1 ? "" : "s") << " in the spec.\n";
 }
 
-std::optional<LoadedSpec> LoadFromGit(const GlobalOptions& g) {
-  auto read = reconcile::ReadSpecFromGit({g.git_repository, g.git_ref, g.git_path});
+std::optional<LoadedSpec> LoadFromGit(const reconcile::GitSpecSource& g) {
+  auto read = reconcile::ReadSpecFromGit(g);
   if (!read.ok()) {
     PrintError("spec from git: " + read.status().message());
     return std::nullopt;
@@ -40,10 +41,10 @@ std::optional<LoadedSpec> LoadFromGit(const GlobalOptions& g) {
   LoadedSpec out;
   out.git_commit = read->commit;
   out.git_repository = read->repository;
-  out.source = "git " + read->repository + "@" + g.git_ref + ":" + (g.git_path.empty() ? "." : g.git_path);
+  out.source = "git " + read->repository + "@" + g.ref + ":" + (g.path.empty() ? "." : g.path);
   specs::LoadResult loaded = specs::LoadSpecDocuments(read->documents);
   if (!loaded.diagnostics.empty()) {
-    std::cerr << "In the spec at " << g.git_ref << " (commit " << read->commit.substr(0, 12) << "):\n";
+    std::cerr << "In the spec at " << g.ref << " (commit " << read->commit.substr(0, 12) << "):\n";
     ReportDiagnostics(loaded.diagnostics);
     return std::nullopt;
   }
@@ -64,7 +65,7 @@ std::optional<LoadedSpec> Warned(std::optional<LoadedSpec> loaded) {
 }  // namespace
 
 std::optional<LoadedSpec> LoadSpecOrReport(const GlobalOptions& g) {
-  if (!g.git_repository.empty()) return Warned(LoadFromGit(g));
+  if (!g.git_repository.empty()) return Warned(LoadFromGit({g.git_repository, g.git_ref, g.git_path}));
   const std::filesystem::path path = SpecPath(g);
   std::error_code ec;
   if (g.spec_path.empty() && !std::filesystem::exists(path, ec)) {
@@ -83,6 +84,10 @@ std::optional<LoadedSpec> LoadSpecOrReport(const GlobalOptions& g) {
   }
   ReportDiagnostics(loaded.diagnostics);
   return std::nullopt;
+}
+
+std::optional<LoadedSpec> LoadSpecFromGitOrReport(const reconcile::GitSpecSource& source) {
+  return Warned(LoadFromGit(source));
 }
 
 bool StateExistsOrSay(const GlobalOptions& g) {
@@ -116,24 +121,41 @@ std::unique_ptr<providers::Provider> OpenProviderOrReport(const specs::Spec& spe
   return std::move(provider.value());
 }
 
-std::optional<ScopedLock> ScopedLock::Acquire(state::StateStore& store, const GlobalOptions& g,
-                                              const std::string& operation) {
+namespace {
+
+// Runs `attempt` until it is not refused by another live lock holder, asking again every half second within
+// -lock-timeout; prints the refusal when it stays.
+bool RetryWhileLocked(const GlobalOptions& g, const std::function<Status()>& attempt) {
   const auto deadline = std::chrono::steady_clock::now() + g.lock_timeout;
-  auto lock = store.AcquireLock({operation, kLockTtlMillis});
-  // Held by another live process: wait for it within -lock-timeout, asking again every half second.
-  for (bool said = false; !lock.ok() && lock.status().code() == StatusCode::kAborted &&
-                          std::chrono::steady_clock::now() < deadline;) {
+  Status s = attempt();
+  for (bool said = false; !s.ok() && s.code() == StatusCode::kAborted && std::chrono::steady_clock::now() < deadline;) {
     if (!said) std::cerr << "Acquiring state lock. This may take a few moments...\n";
     said = true;
     std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
         std::chrono::milliseconds(500), deadline - std::chrono::steady_clock::now()));
-    lock = store.AcquireLock({operation, kLockTtlMillis});
+    s = attempt();
   }
-  if (!lock.ok()) {
-    PrintError(lock.status().message());
-    return std::nullopt;
-  }
-  return ScopedLock(&store, lock->id, std::make_unique<state::LockHeartbeat>(g.state_path, lock->id, kLockTtlMillis));
+  if (!s.ok()) PrintError(s.message());
+  return s.ok();
+}
+
+}  // namespace
+
+bool WaitUntilUnlocked(state::StateStore& store, const GlobalOptions& g) {
+  return RetryWhileLocked(g, [&] { return store.CheckUnlocked(); });
+}
+
+std::optional<ScopedLock> ScopedLock::Acquire(state::StateStore& store, const GlobalOptions& g,
+                                              const std::string& operation) {
+  std::string id;
+  const bool held = RetryWhileLocked(g, [&] {
+    auto lock = store.AcquireLock({operation, kLockTtlMillis});
+    if (!lock.ok()) return lock.status();
+    id = lock->id;
+    return Status::Ok();
+  });
+  if (!held) return std::nullopt;
+  return ScopedLock(&store, id, std::make_unique<state::LockHeartbeat>(g.state_path, id, kLockTtlMillis));
 }
 
 ScopedLock::ScopedLock(ScopedLock&& other) noexcept

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "providers/provider.h"
+#include "reconcile/git_source.h"
 #include "specs/spec.h"
 #include "state/lock_heartbeat.h"
 #include "state/state_store.h"
@@ -44,6 +45,8 @@ struct LoadedSpec {
 };
 // Loads and validates the spec (from git with --git); prints every diagnostic to stderr, nullopt on any.
 std::optional<LoadedSpec> LoadSpecOrReport(const GlobalOptions& g);
+// The spec at a given commit (a saved plan made with --git is checked against the very commit it was made from).
+std::optional<LoadedSpec> LoadSpecFromGitOrReport(const reconcile::GitSpecSource& source);
 std::unique_ptr<state::StateStore> OpenStateOrReport(const GlobalOptions& g);
 // For read-only commands: false (after saying so on stdout) when there is no state file yet, so that looking
 // does not create one.
@@ -52,6 +55,10 @@ std::unique_ptr<providers::Provider> OpenProviderOrReport(const specs::Spec& spe
 // The lock when its holder is alive (not one the next command would take over). Without a live apply holding it,
 // what the state records as running (a job, a drill's verification) was cut short, and read-only commands say so.
 std::optional<state::LockInfo> LiveLock(state::StateStore& store);
+
+// For commands that only read the state (plan, drift): waits within -lock-timeout while another live process
+// holds the lock, without taking it (taking it would write the state); false after printing the refusal.
+bool WaitUntilUnlocked(state::StateStore& store, const GlobalOptions& g);
 
 // Short, because a heartbeat renews it: a killed job's lock on another host lapses within this time.
 inline constexpr int64_t kLockTtlMillis = 2 * 60 * 1000;

@@ -47,8 +47,8 @@ bool Confirm() {
 }
 
 // The repository a plan's commit lives in: the one it was read from, or the one holding the spec files.
-std::string RepositoryOf(const reconcile::Plan& plan, const GlobalOptions& g) {
-  return plan.git_repository.empty() ? SpecPath(g).string() : plan.git_repository;
+std::string RepositoryOf(const reconcile::Plan& plan, const PlanSession& s) {
+  return plan.git_repository.empty() ? s.loaded.source : plan.git_repository;
 }
 
 // Where the plan's spec came from, in the words the operator used (the ref name, not the commit it resolved to).
@@ -76,9 +76,8 @@ std::optional<int64_t> StartHistoryEntry(PlanSession& s, const reconcile::Plan& 
 }
 
 // The rollback guard; true when the apply may go on (`rollback` tells whether it is one, on purpose).
-bool PassesRollbackGuard(PlanSession& s, const reconcile::Plan& plan, const GlobalOptions& g, bool allow,
-                         bool* rollback) {
-  Status guard = reconcile::CheckNotRollback(*s.store, RepositoryOf(plan, g), plan.git_commit);
+bool PassesRollbackGuard(PlanSession& s, const reconcile::Plan& plan, bool allow, bool* rollback) {
+  Status guard = reconcile::CheckNotRollback(*s.store, RepositoryOf(plan, s), plan.git_commit);
   *rollback = !guard.ok();
   if (guard.ok()) return true;
   if (!allow) {
@@ -89,31 +88,49 @@ bool PassesRollbackGuard(PlanSession& s, const reconcile::Plan& plan, const Glob
   return true;
 }
 
-}  // namespace
-
-int RunApply(const GlobalOptions& global, const ApplyCommandOptions& o) {
-  GlobalOptions g = global;
-  std::optional<reconcile::Plan> plan;
-  if (!o.plan_file.empty() && !o.targets.empty()) {
-    PrintError("-target cannot narrow a saved plan: " + o.plan_file +
-               " is carried out exactly as it was made. Make a targeted plan with `cdr plan -target=… -out FILE`");
+// -refresh-only: what the agents report goes into the state; nothing in the estate is changed.
+int ApplyRefreshOnly(PlanSession& s, const reconcile::PlanResult& made, bool auto_approve) {
+  std::cout << reconcile::RenderPlan(made.plan, {StdoutIsTerminal()});
+  if (made.plan.drifted.empty()) return kExitOk;
+  if (!auto_approve && !Confirm()) {
+    std::cout << "\nApply cancelled.\n";
     return kExitError;
   }
-  if (!o.plan_file.empty()) {
-    auto loaded = reconcile::LoadPlanFile(o.plan_file);
-    if (!loaded.ok()) {
-      PrintError(loaded.status().message());
-      return kExitError;
-    }
-    plan = std::move(*loaded);
-    if (!plan->git_repository.empty()) {
-      // A plan made from git is checked against the very commit it was made from, wherever its ref is now.
-      g.git_repository = plan->git_repository;
-      g.git_ref = plan->git_commit;
-      g.git_path = plan->git_path;
-    }
+  if (!s.RecordObservations(made)) return kExitError;
+  std::cout << "\nApply complete! Recorded what the agents report for " << made.observations.size() << " server"
+            << (made.observations.size() == 1 ? "" : "s") << "; nothing else was changed.\n";
+  return kExitOk;
+}
+
+std::optional<reconcile::Plan> LoadSavedPlan(const ApplyCommandOptions& o, reconcile::PlanMode mode) {
+  if (!o.targets.empty() || mode != reconcile::PlanMode::kNormal) {
+    PrintError("-target, -refresh=false and -refresh-only cannot change a saved plan: " + o.plan_file +
+               " is carried out exactly as it was made. Make the plan with them: `cdr plan -target=… -out FILE`");
+    return std::nullopt;
   }
-  auto session = PlanSession::Open(g, "apply");
+  auto loaded = reconcile::LoadPlanFile(o.plan_file);
+  if (!loaded.ok()) {
+    PrintError(loaded.status().message());
+    return std::nullopt;
+  }
+  if (!loaded->errors.empty()) {
+    PrintError("plan " + o.plan_file + " has errors and cannot be applied; fix the spec and run `cdr plan` again");
+    return std::nullopt;
+  }
+  return std::move(*loaded);
+}
+
+}  // namespace
+
+int RunApply(const GlobalOptions& g, const ApplyCommandOptions& o) {
+  const auto mode = PlanModeFromFlags(o.refresh, o.refresh_only);
+  if (!mode) return kExitError;
+  std::optional<reconcile::Plan> plan;
+  if (!o.plan_file.empty()) {
+    plan = LoadSavedPlan(o, *mode);
+    if (!plan) return kExitError;
+  }
+  auto session = PlanSession::Open(g, "apply", StateAccess::kWrite, plan ? &*plan : nullptr);
   if (!session) return kExitError;
   bool rollback = false;
   if (plan) {
@@ -123,19 +140,27 @@ int RunApply(const GlobalOptions& global, const ApplyCommandOptions& o) {
       std::cout << "No changes in " << o.plan_file << ": nothing to apply.\n";
       return kExitOk;
     }
-    if (!PassesRollbackGuard(*session, *plan, g, o.allow_rollback, &rollback)) return kExitError;
+    if (!PassesRollbackGuard(*session, *plan, o.allow_rollback, &rollback)) return kExitError;
+    // The steps start from the servers' real states, as a plan made now would.
+    auto refreshed = session->MakePlan(g, {{}, reconcile::PlanMode::kRefreshOnly});
+    if (!refreshed || !session->RecordObservations(*refreshed)) return kExitError;
   } else {
-    plan = session->MakePlan(g, o.targets);
-    if (!plan) return kExitError;
+    auto made = session->MakePlan(g, {o.targets, *mode});
+    if (!made || !made->plan.errors.empty()) return kExitError;
+    if (*mode == reconcile::PlanMode::kRefreshOnly) return ApplyRefreshOnly(*session, *made, o.auto_approve);
+    plan = made->plan;
     std::cout << reconcile::RenderPlan(*plan, {StdoutIsTerminal()});
-    if (!plan->HasChanges()) return kExitOk;
+    // Apply writes the refreshed state even when there is nothing else to do, as Terraform's does.
+    if (!plan->HasChanges()) return session->RecordObservations(*made) ? kExitOk : kExitError;
     // Before asking: a rollback is refused without a question.
-    if (!PassesRollbackGuard(*session, *plan, g, o.allow_rollback, &rollback)) return kExitError;
+    if (!PassesRollbackGuard(*session, *plan, o.allow_rollback, &rollback)) return kExitError;
     if (!o.auto_approve && !Confirm()) {
       std::cout << "\nApply cancelled.\n";
       return kExitError;
     }
     std::cout << "\n";
+    // The steps start from the servers' real states.
+    if (!session->RecordObservations(*made)) return kExitError;
   }
   auto history_id = StartHistoryEntry(*session, *plan, rollback);
   if (!history_id) return kExitError;

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cmd/commands.h"
-#include "reconcile/plan.h"
+#include "reconcile/plan_json.h"
 
 #ifndef CDR_VERSION
 #error "CDR_VERSION is set by CMakeLists.txt from project(VERSION)"

@@ -12,10 +12,12 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 19> kExample
     {"plan", "  cdr plan                              # what apply would do\n"
              "  cdr plan -out=tfplan                  # save it for `cdr apply tfplan`\n"
              "  cdr plan -detailed-exitcode           # CI: exit 2 when there are changes\n"
+             "  cdr plan -refresh-only                # only what changed outside cdr\n"
              "  cdr plan --git repo.git --ref main --path specs -out=tfplan\n"},
     {"apply", "  cdr apply                             # plan, ask on the terminal, apply\n"
               "  cdr apply tfplan                      # exactly a saved plan (refused when stale)\n"
-              "  cdr apply -auto-approve               # CI without a saved plan\n"},
+              "  cdr apply -auto-approve               # CI without a saved plan\n"
+              "  cdr apply -refresh-only               # record what the agents report, change nothing\n"},
     {"drift", "  cdr drift                             # exit 2 on drift\n"
               "  cdr drift --markdown --git repo.git --ref main --path specs --write-to-branch cdr-drift-reports\n"},
     {"status", "  cdr status                            # live: every group and server\n"
@@ -37,7 +39,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 19> kExample
               "  cdr state backup backups/state-$(date +%F).db\n"
               "  cdr state restore backups/state-2026-12-06.db\n"},
     {"show", "  cdr show tfplan                       # review a saved plan\n"
-             "  cdr show -json tfplan | jq '.changes | length'\n"},
+             "  cdr show -json tfplan | jq '[.resource_changes[] | select(.change.actions == [\"delete\"])] | length'\n"},
     {"version", "  cdr version -json\n"},
     {"fmt", "  cdr fmt                               # rewrite specs/*.toml (or cdr.toml) in place\n"
             "  cdr fmt -check                        # CI: list unformatted files, exit 3 if any\n"},

@@ -18,6 +18,8 @@ struct PlanOptions {
   bool json = false;
   bool detailed_exitcode = false;
   std::vector<std::string> targets;  // -target=ADDRESS, repeatable
+  bool refresh = true;               // -refresh=false: plan from the state as recorded
+  bool refresh_only = false;         // -refresh-only: only what changed outside cdr
 };
 int RunPlan(const GlobalOptions& g, const PlanOptions& o);
 
@@ -28,6 +30,8 @@ struct ApplyCommandOptions {
   bool no_wait = false;            // return once agents accepted start/stop/repair
   int wait_timeout_seconds = 6 * 3600;  // how long to wait for one replication transition
   std::vector<std::string> targets;     // -target=ADDRESS (without a plan file)
+  bool refresh = true;                  // -refresh=false: plan from the state as recorded
+  bool refresh_only = false;            // -refresh-only: record what the agents report, change nothing else
 };
 int RunApply(const GlobalOptions& g, const ApplyCommandOptions& o);
 

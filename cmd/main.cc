@@ -118,6 +118,12 @@ void AddCommands(CLI::App& app, Cli& cli) {
                    "plan only this address and what is under it (repeatable); for recovering from mistakes")
       ->type_name("ADDRESS")
       ->allow_extra_args(false);
+  plan->add_option("--refresh", cli.plan.refresh,
+                   "false: plan from the state as recorded, without asking the provider or the agents")
+      ->type_name("BOOL")
+      ->default_str("true");
+  plan->add_flag("--refresh-only", cli.plan.refresh_only,
+                 "show only what changed outside cdr (drift, servers whose agents moved by themselves)");
   Bind(plan, cli, [&cli] { return RunPlan(cli.g, cli.plan); });
 
   auto* apply = app.add_subcommand("apply", "make the protection setup match the spec (or carry out a saved plan)");
@@ -135,6 +141,12 @@ void AddCommands(CLI::App& app, Cli& cli) {
   apply->add_option("--target", cli.apply.targets, "apply only this address and what is under it (repeatable)")
       ->type_name("ADDRESS")
       ->allow_extra_args(false);
+  apply->add_option("--refresh", cli.apply.refresh,
+                    "false: plan from the state as recorded, without asking the provider or the agents")
+      ->type_name("BOOL")
+      ->default_str("true");
+  apply->add_flag("--refresh-only", cli.apply.refresh_only,
+                  "record in the state what the agents report now; change nothing else");
   Bind(apply, cli, [&cli] { return RunApply(cli.g, cli.apply); });
 
   auto* drift = app.add_subcommand("drift", "what differs between spec, state and cloud (out-of-band changes, unhealthy servers, unapplied spec); exit 2 on drift");

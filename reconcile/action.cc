@@ -1,44 +1,53 @@
 #include "reconcile/action.h"
 
-#include <array>
-#include <utility>
-
 namespace cdr::reconcile {
 namespace {
 
-constexpr std::array<std::pair<Action, const char*>, 6> kNames = {{
-    {Action::kNoOp, "no-op"},
-    {Action::kCreate, "create"},
-    {Action::kUpdate, "update"},
-    {Action::kDelete, "delete"},
-    {Action::kReplace, "replace"},
-    {Action::kTransition, "transition"},
-}};
+struct ActionRow {
+  Action action;
+  const char* name;
+  const char* symbol;
+  std::vector<const char*> terraform;  // Terraform's change.actions
+};
+
+// A transition changes an existing resource in place, which is Terraform's "update".
+const ActionRow kActions[] = {
+    {Action::kNoOp, "no-op", " ", {"no-op"}},
+    {Action::kCreate, "create", "+", {"create"}},
+    {Action::kUpdate, "update", "~", {"update"}},
+    {Action::kDelete, "delete", "-", {"delete"}},
+    {Action::kReplace, "replace", "-/+", {"delete", "create"}},
+    {Action::kTransition, "transition", ">", {"update"}},
+};
+
+const ActionRow* Row(Action a) {
+  for (const auto& row : kActions) {
+    if (row.action == a) return &row;
+  }
+  return nullptr;
+}
 
 }  // namespace
 
 const char* ActionName(Action a) {
-  for (const auto& [action, name] : kNames) {
-    if (action == a) return name;
-  }
-  return "unknown";
+  const ActionRow* row = Row(a);
+  return row ? row->name : "unknown";
 }
 
 const char* ActionSymbol(Action a) {
-  switch (a) {
-    case Action::kNoOp: return " ";
-    case Action::kCreate: return "+";
-    case Action::kUpdate: return "~";
-    case Action::kDelete: return "-";
-    case Action::kReplace: return "-/+";
-    case Action::kTransition: return ">";
-  }
-  return "?";
+  const ActionRow* row = Row(a);
+  return row ? row->symbol : "?";
+}
+
+std::vector<std::string> TerraformActions(Action a) {
+  const ActionRow* row = Row(a);
+  if (!row) return {};
+  return {row->terraform.begin(), row->terraform.end()};
 }
 
 std::optional<Action> ParseAction(const std::string& name) {
-  for (const auto& [action, n] : kNames) {
-    if (name == n) return action;
+  for (const auto& row : kActions) {
+    if (name == row.name) return row.action;
   }
   return std::nullopt;
 }

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace cdr::reconcile {
 
@@ -17,6 +18,8 @@ enum class Action {
 
 const char* ActionName(Action a);    // "create", "update", …
 const char* ActionSymbol(Action a);  // "+", "~", "-", "-/+", ">"
+// Terraform's change.actions: ["create"], ["update"], ["delete"], ["delete", "create"]; a transition is ["update"].
+std::vector<std::string> TerraformActions(Action a);
 std::optional<Action> ParseAction(const std::string& name);
 
 }  // namespace cdr::reconcile

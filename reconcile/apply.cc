@@ -7,43 +7,30 @@
 
 #include "reconcile/address.h"
 #include "reconcile/internal/step_context.h"
+#include "reconcile/operation.h"
+#include "reconcile/resource_kind.h"
 
 namespace cdr::reconcile {
 namespace {
 
 Status RunStep(internal::StepContext& ctx) {
-  if (ctx.change.kind == "group") return internal::ApplyGroupChange(ctx);
-  if (ctx.change.kind == "peering" || ctx.change.kind == "endpoint") return internal::ApplyNetworkChange(ctx);
-  if (ctx.change.kind == "shadow_host") return internal::ApplyShadowHostChange(ctx);
-  if (ctx.change.kind == "server") return internal::ApplyServerChange(ctx);
-  if (ctx.change.kind == "dr_host") return internal::ApplyDrHostChange(ctx);
+  const auto kind = ParseResourceKind(ctx.change.kind);
+  if (!kind) return InvalidArgument("unknown resource kind " + ctx.change.kind);
+  switch (*kind) {
+    case ResourceKind::kGroup: return internal::ApplyGroupChange(ctx);
+    case ResourceKind::kPeering:
+    case ResourceKind::kEndpoint: return internal::ApplyNetworkChange(ctx);
+    case ResourceKind::kShadowHost: return internal::ApplyShadowHostChange(ctx);
+    case ResourceKind::kServer: return internal::ApplyServerChange(ctx);
+    case ResourceKind::kDrHost: return internal::ApplyDrHostChange(ctx);
+  }
   return InvalidArgument("unknown resource kind " + ctx.change.kind);
 }
 
+// "Registering", "Starting replication", …; the plain operations by their action ("Creating").
 std::string Progressive(const ResourceChange& c) {
-  if (c.operation == "register") return "Registering";
-  if (c.operation == "deregister") return "Deregistering";
-  if (c.operation == "rename") return "Renaming";
-  if (c.operation == "reregister") return "Re-registering";
-  if (c.operation == "start_replication") return "Starting replication";
-  if (c.operation == "stop_replication") return "Stopping replication";
-  if (c.operation == "repair") return "Repairing";
-  if (c.operation == "restart_agent") return "Restarting the agent";
-  if (c.operation == "retarget_replication") return "Pointing replication at the new address";
-  if (c.operation == "restart") return "Restarting";
-  if (c.operation == "failover") return "Failing over";
-  if (c.operation == "change_recovery_point") return "Changing the recovery point";
-  if (c.operation == "confirm") return "Confirming the failover";
-  if (c.operation == "verify") return "Verifying";
-  if (c.operation == "fence") return "Fencing production";
-  if (c.operation == "rollback") return "Rolling back the failover";
-  if (c.operation == "release") return "Releasing";
-  if (c.operation == "reverse_register") return "Reverse registering";
-  if (c.operation == "start_reverse_replication") return "Starting reverse replication";
-  if (c.operation == "stop_reverse_replication") return "Stopping reverse replication";
-  if (c.operation == "reverse_repair") return "Repairing reverse replication";
-  if (c.operation == "retarget_reverse_replication") return "Pointing reverse replication at the new address";
-  if (c.operation == "failback") return "Failing back";
+  const auto op = ParseOperation(c.operation);
+  if (op && *OperationProgressive(*op) != '\0') return OperationProgressive(*op);
   switch (c.action) {
     case Action::kCreate: return "Creating";
     case Action::kUpdate: return "Modifying";

@@ -121,14 +121,15 @@ void AddRecoveryPointProblems(const std::vector<state::ResourceRecord>& records,
 
 Result<DriftReport> MakeDriftReport(const DriftSpec& spec, state::StateStore& store, providers::Provider& provider,
                                     const AgentConnector& connect) {
-  auto made = MakePlan(spec.spec, store, provider, connect);
+  auto made = MakePlan(spec.spec, store, provider, {connect});
   if (!made.ok()) return made.status();
   DriftReport report;
   report.checked_at = made->plan.created_at;
   report.state_serial = made->plan.state_serial;
   report.spec_source = spec.source;
   report.spec_commit = spec.commit;
-  const auto records = store.Resources();
+  // As refreshed (the agents' states merged in): the state itself is not written by a drift check.
+  const auto& records = made->refreshed;
   for (const auto& r : records) report.resources_checked += r.kind == "group" ? 0 : 1;
   report.items = made->plan.drifted;
   AddHealthProblems(records, &report.items);

@@ -83,6 +83,15 @@ nlohmann::json ObservedAttributes(const agent::AgentStatus& status, int64_t obse
   return out;
 }
 
+nlohmann::json WithoutObservations(const nlohmann::json& attributes) {
+  nlohmann::json out = attributes;
+  if (out.is_object()) {
+    out.erase("observed");
+    out.erase("rpo_seconds");
+  }
+  return out;
+}
+
 bool MergeObservation(const agent::AgentStatus& status, state::ResourceRecord* record) {
   const nlohmann::json before = record->attributes.value("observed", nlohmann::json::object());
   nlohmann::json observed = ObservedAttributes(status, NowUnixMillis());
@@ -105,22 +114,31 @@ bool MergeObservation(const agent::AgentStatus& status, state::ResourceRecord* r
   return true;
 }
 
-Status RecordObserved(state::StateStore& store, const Observed& observed) {
-  for (const auto& [address, seen] : observed.servers) {
-    if (!seen.status) continue;
-    auto existing = store.Get(address);
-    if (!existing || EffectiveServerState(*existing, &seen) != seen.status->state) continue;
-    state::ResourceRecord r = *existing;
-    const std::string from = r.status;
-    if (!MergeObservation(*seen.status, &r)) {
-      CDR_RETURN_IF_ERROR(store.Put(r));
-      continue;
-    }
-    CDR_RETURN_IF_ERROR(store.Put(r));
-    spdlog::info("{}: {} → {} (observed from the agent)", address, from, r.status);
-    auto job = store.StartJob(address, "observe");
+std::vector<ObservedChange> MergeObserved(const std::vector<state::ResourceRecord>& records,
+                                          const Observed& observed) {
+  std::vector<ObservedChange> out;
+  for (const auto& r : records) {
+    auto seen = observed.servers.find(r.address);
+    if (seen == observed.servers.end() || !seen->second.status) continue;
+    if (EffectiveServerState(r, &seen->second) != seen->second.status->state) continue;
+    ObservedChange change{r, r.status};
+    MergeObservation(*seen->second.status, &change.record);
+    out.push_back(std::move(change));
+  }
+  return out;
+}
+
+Status RecordObserved(state::StateStore& store, const std::vector<ObservedChange>& changes) {
+  for (const auto& c : changes) {
+    // A record that moved since it was read (another step, another command) is newer than this observation.
+    auto now = store.Get(c.record.address);
+    if (!now || now->status != c.from) continue;
+    CDR_RETURN_IF_ERROR(store.Put(c.record));
+    if (c.from == c.record.status) continue;
+    spdlog::info("{}: {} → {} (observed from the agent)", c.record.address, c.from, c.record.status);
+    auto job = store.StartJob(c.record.address, "observe");
     if (!job.ok()) return job.status();
-    CDR_RETURN_IF_ERROR(store.AddJobEvent(*job, from, r.status, "observed from the agent"));
+    CDR_RETURN_IF_ERROR(store.AddJobEvent(*job, c.from, c.record.status, "observed from the agent"));
     CDR_RETURN_IF_ERROR(store.FinishJob(*job, state::JobStatus::kSucceeded));
   }
   return Status::Ok();

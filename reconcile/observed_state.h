@@ -4,6 +4,8 @@
 #pragma once
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -34,11 +36,25 @@ std::optional<ServerBacklog> BacklogOf(const agent::AgentStatus& status);
 double OverallProgress(const agent::AgentStatus& status);
 std::string FirstDiskError(const agent::AgentStatus& status);
 
+// The attributes without what MergeObservation adds ("observed", "rpo_seconds"): what a plan shows of the state.
+nlohmann::json WithoutObservations(const nlohmann::json& attributes);
+
 // Copies the agent's state and observed attributes into `record` (status included); true when the state changed.
 bool MergeObservation(const agent::AgentStatus& status, state::ResourceRecord* record);
 
-// For each server the agents answered for: writes the merge and, when the state moved, a job "observe" with the
-// transition as its event (the agent moved by itself: a sync finished, a link outage became an error, …).
-Status RecordObserved(state::StateStore& store, const Observed& observed);
+// A server record with the agent's observation merged in; `from` is the state the record held before.
+struct ObservedChange {
+  state::ResourceRecord record;
+  std::string from;
+};
+// For each server the agents answered for (and whose state the agent decides): the record with the merge.
+// Pure: the records are copies, nothing is written.
+std::vector<ObservedChange> MergeObserved(const std::vector<state::ResourceRecord>& records,
+                                          const Observed& observed);
+// Writes the merges and, for a state that moved, a job "observe" with the transition as its event (the agent
+// moved by itself: a sync finished, a link outage became an error, …). A record whose state moved since it was
+// read is left alone. Only commands that hold the lock and
+// act (apply, apply -refresh-only) call it: plan and drift show, they do not record.
+Status RecordObserved(state::StateStore& store, const std::vector<ObservedChange>& changes);
 
 }  // namespace cdr::reconcile

@@ -17,4 +17,32 @@ PlanSummary Summarize(const Plan& plan) {
   return s;
 }
 
+bool Plan::Applyable() const {
+  if (!errors.empty()) return false;
+  return mode == PlanMode::kRefreshOnly ? !drifted.empty() : HasChanges();
+}
+
+namespace {
+struct ModeName {
+  PlanMode mode;
+  const char* name;
+};
+constexpr ModeName kModeNames[] = {
+    {PlanMode::kNormal, "normal"}, {PlanMode::kNoRefresh, "no_refresh"}, {PlanMode::kRefreshOnly, "refresh_only"}};
+}  // namespace
+
+const char* PlanModeName(PlanMode mode) {
+  for (const auto& m : kModeNames) {
+    if (m.mode == mode) return m.name;
+  }
+  return "normal";
+}
+
+std::optional<PlanMode> ParsePlanMode(const std::string& name) {
+  for (const auto& m : kModeNames) {
+    if (name == m.name) return m.mode;
+  }
+  return std::nullopt;
+}
+
 }  // namespace cdr::reconcile

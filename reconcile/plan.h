@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,9 @@
 
 namespace cdr::reconcile {
 
-inline constexpr int kPlanFormatVersion = 1;
+// How the plan saw the estate (Terraform's plan modes): kNormal refreshes, then diffs; kNoRefresh (-refresh=false)
+// diffs the state as recorded; kRefreshOnly (-refresh-only) holds only what changed outside cdr.
+enum class PlanMode { kNormal, kNoRefresh, kRefreshOnly };
 
 struct ResourceChange {
   std::string address;  // "group.web-prod.server.web-1"
@@ -41,8 +44,17 @@ struct DriftedResource {
   std::string detail;   // a sentence for people: what differs and why it matters
 };
 
+// A resource as the state records it when the plan is made, after refresh (Terraform's prior_state). `values` are
+// its attributes without the agents' observations (observed_state.h), so an unchanged estate plans identically.
+struct PriorResource {
+  std::string address;
+  std::string kind;
+  std::string status;
+  std::string provider_id;
+  nlohmann::json values;
+};
+
 struct Plan {
-  int format_version = kPlanFormatVersion;
   int64_t state_serial = 0;  // the state the plan was made against
   std::string spec_digest;
   std::string git_commit;  // the commit the spec was read from (--git), or HEAD of the repo holding the spec
@@ -52,11 +64,16 @@ struct Plan {
   std::string git_ref;
   std::string git_path;
   int64_t created_at = 0;
+  PlanMode mode = PlanMode::kNormal;
   std::vector<std::string> targets;     // -target addresses the plan was narrowed to (plan_target.h); empty: all
   std::vector<ResourceChange> changes;  // in execution order; never holds kNoOp
   std::vector<DriftedResource> drifted;
+  std::vector<PriorResource> prior;  // every resource in the state, in the state's order
+  std::vector<std::string> errors;   // plan-time rule violations, as text: an errored plan is never applied
 
   bool HasChanges() const { return !changes.empty(); }
+  // Terraform's `applyable`: apply would do something (record the refreshed observations, for -refresh-only).
+  bool Applyable() const;
 };
 
 struct PlanSummary {
@@ -67,5 +84,8 @@ struct PlanSummary {
 };
 // A replace counts as one add and one destroy, as in Terraform.
 PlanSummary Summarize(const Plan& plan);
+
+const char* PlanModeName(PlanMode mode);  // "normal", "refresh_only", "no_refresh"
+std::optional<PlanMode> ParsePlanMode(const std::string& name);
 
 }  // namespace cdr::reconcile

@@ -1,22 +1,134 @@
 #include "reconcile/plan_json.h"
 
+#include <map>
 #include <string>
 
 #include "common/digest.h"
-#include "common/rfc3339.h"
+#include "reconcile/address.h"
+#include "reconcile/operation.h"
+#include "reconcile/resource_kind.h"
 
 namespace cdr::reconcile {
 namespace {
 
 using nlohmann::json;
 
-json ChangeToJson(const ResourceChange& c) {
-  json j = {{"address", c.address},     {"kind", c.kind},     {"action", ActionName(c.action)},
-            {"operation", c.operation}, {"before", c.before}, {"after", c.after},
-            {"reason", c.reason}};
+// Terraform's name label: the spec name the resource belongs to (the server's for a server and its shadow and DR
+// hosts, the group's for a group and its network).
+std::string NameOf(const std::string& address) {
+  const std::string server = ServerOf(address);
+  return server.empty() ? GroupOf(address) : LeafName(server);
+}
+
+json Identity(const std::string& address, const std::string& kind) {
+  return {{"address", address}, {"mode", "managed"}, {"type", kind}, {"name", NameOf(address)},
+          {"provider_name", "cdr"}};
+}
+
+const PriorResource* Find(const std::vector<PriorResource>& prior, const std::string& address) {
+  for (const auto& r : prior) {
+    if (r.address == address) return &r;
+  }
+  return nullptr;
+}
+
+// `status_before`: the state the resource is in when the step starts (a state transition's "from"); absent for a
+// resource the state does not hold yet.
+json ChangeToJson(const ResourceChange& c, const std::vector<PriorResource>& prior) {
+  json j = Identity(c.address, c.kind);
   if (!c.previous_address.empty()) j["previous_address"] = c.previous_address;
-  if (!c.replace_because.empty()) j["replace_because"] = c.replace_because;
+  j["change"] = {{"actions", TerraformActions(c.action)}, {"before", c.before}, {"after", c.after}};
+  if (!c.replace_because.empty()) {
+    json paths = json::array();
+    for (const auto& key : c.replace_because) paths.push_back(json::array({key}));
+    j["change"]["replace_paths"] = paths;
+    j["action_reason"] = "replace_because_cannot_update";
+  }
+  j["cdr"] = {{"action", ActionName(c.action)}, {"operation", c.operation}, {"reason", c.reason}};
+  if (!c.replace_because.empty()) j["cdr"]["replace_because"] = c.replace_because;
+  const PriorResource* was = Find(prior, c.previous_address.empty() ? c.address : c.previous_address);
+  if (was) j["cdr"]["status_before"] = was->status;
   return j;
+}
+
+
+// A resource gone or its host gone is a delete outside cdr; anything else changed it in place.
+json DriftToJson(const DriftedResource& d, const std::vector<PriorResource>& prior) {
+  const PriorResource* was = Find(prior, d.address);
+  const json before = was ? was->values : json();
+  const bool gone = d.problem == "deleted" || d.problem == "host_gone";
+  json j = Identity(d.address, d.kind);
+  j["change"] = {{"actions", json::array({gone ? "delete" : "update"})}, {"before", before},
+                 {"after", gone ? json() : before}};
+  j["cdr"] = {{"problem", d.problem}, {"detail", d.detail}};
+  return j;
+}
+
+json ResourceValues(const std::string& address, const std::string& kind, const json& values) {
+  json j = Identity(address, kind);
+  j["values"] = values;
+  return j;
+}
+
+json PriorState(const Plan& plan) {
+  json resources = json::array();
+  for (const auto& r : plan.prior) {
+    json j = ResourceValues(r.address, r.kind, r.values);
+    j["cdr"] = {{"status", r.status}, {"provider_id", r.provider_id}};
+    resources.push_back(std::move(j));
+  }
+  return {{"format_version", kPlanFormatVersion}, {"values", {{"root_module", {{"resources", resources}}}}}};
+}
+
+// What the state will hold once apply has made every change: the prior values with each change's `after`
+// merged in, renames moved, deletes left out.
+json PlannedValues(const Plan& plan) {
+  std::vector<std::pair<std::string, std::string>> order;  // address, kind
+  std::map<std::string, json> values;
+  for (const auto& r : plan.prior) {
+    order.emplace_back(r.address, r.kind);
+    values[r.address] = r.values;
+  }
+  for (const auto& c : plan.changes) {
+    if (!c.previous_address.empty() && values.count(c.previous_address)) {
+      values[c.address] = values[c.previous_address];
+      values.erase(c.previous_address);
+      for (auto& [address, kind] : order) {
+        if (address == c.previous_address) address = c.address;
+      }
+    }
+    if (c.action == Action::kDelete) {
+      values.erase(c.address);
+      continue;
+    }
+    if (!values.count(c.address)) order.emplace_back(c.address, c.kind);
+    json& v = values[c.address];
+    if (c.action == Action::kReplace || !v.is_object()) v = json::object();
+    if (c.after.is_object()) v.update(c.after);
+  }
+  json resources = json::array();
+  for (const auto& [address, kind] : order) {
+    auto it = values.find(address);
+    if (it != values.end()) resources.push_back(ResourceValues(address, kind, it->second));
+  }
+  return {{"root_module", {{"resources", resources}}}};
+}
+
+json CdrFields(const Plan& plan) {
+  PlanSummary s = Summarize(plan);
+  return {
+      {"plan_mode", PlanModeName(plan.mode)},
+      {"state_serial", plan.state_serial},
+      {"spec_digest", plan.spec_digest},
+      {"git_commit", plan.git_commit},
+      {"git_dirty", plan.git_dirty},
+      {"git_repository", plan.git_repository},
+      {"git_ref", plan.git_ref},
+      {"git_path", plan.git_path},
+      {"targets", plan.targets},
+      {"errors", plan.errors},
+      {"summary", {{"add", s.add}, {"change", s.change}, {"destroy", s.destroy}, {"transition", s.transition}}},
+  };
 }
 
 // Reads a required field of the expected JSON type; on mismatch names the field.
@@ -30,106 +142,148 @@ Status Field(const json& obj, const std::string& where, const char* key, json::v
   return Status::Ok();
 }
 
+Status Object(const json& obj, const std::string& where, const char* key, const json** out) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return InvalidArgument(where + "." + key + " is missing");
+  if (!it->is_object()) return InvalidArgument(where + "." + key + " is not an object");
+  *out = &*it;
+  return Status::Ok();
+}
+
+Status Kind(const json& j, const std::string& where, std::string* kind) {
+  CDR_RETURN_IF_ERROR(Field(j, where, "type", json::value_t::string, kind));
+  if (!ParseResourceKind(*kind)) return InvalidArgument(where + ".type `" + *kind + "` is unknown");
+  return Status::Ok();
+}
+
 Result<ResourceChange> ChangeFromJson(const json& j, const std::string& where) {
   if (!j.is_object()) return InvalidArgument(where + " is not an object");
   ResourceChange c;
-  std::string action;
   CDR_RETURN_IF_ERROR(Field(j, where, "address", json::value_t::string, &c.address));
-  CDR_RETURN_IF_ERROR(Field(j, where, "kind", json::value_t::string, &c.kind));
-  CDR_RETURN_IF_ERROR(Field(j, where, "action", json::value_t::string, &action));
-  CDR_RETURN_IF_ERROR(Field(j, where, "operation", json::value_t::string, &c.operation));
-  if (c.kind != "group" && c.kind != "peering" && c.kind != "endpoint" && c.kind != "server" &&
-      c.kind != "shadow_host" && c.kind != "dr_host") {
-    return InvalidArgument(where + ".kind `" + c.kind + "` is unknown");
-  }
+  CDR_RETURN_IF_ERROR(Kind(j, where, &c.kind));
+  const json* change = nullptr;
+  const json* cdr = nullptr;
+  CDR_RETURN_IF_ERROR(Object(j, where, "change", &change));
+  CDR_RETURN_IF_ERROR(Object(j, where, "cdr", &cdr));
+  std::string action;
+  CDR_RETURN_IF_ERROR(Field(*cdr, where + ".cdr", "action", json::value_t::string, &action));
+  CDR_RETURN_IF_ERROR(Field(*cdr, where + ".cdr", "operation", json::value_t::string, &c.operation));
   auto parsed = ParseAction(action);
-  if (!parsed || *parsed == Action::kNoOp) return InvalidArgument(where + ".action `" + action + "` is unknown");
+  if (!parsed || *parsed == Action::kNoOp) return InvalidArgument(where + ".cdr.action `" + action + "` is unknown");
   c.action = *parsed;
-  c.before = j.value("before", json());
-  c.after = j.value("after", json());
-  c.reason = j.value("reason", "");
+  if (!ParseOperation(c.operation)) {
+    return InvalidArgument(where + ".cdr.operation `" + c.operation + "` is unknown");
+  }
+  // The Terraform-shaped actions are what policies read: they must say what apply will do.
+  if (change->value("actions", json()) != json(TerraformActions(c.action))) {
+    return InvalidArgument(where + ".change.actions does not match cdr.action `" + action + "`");
+  }
+  c.before = change->value("before", json());
+  c.after = change->value("after", json());
+  c.reason = cdr->value("reason", "");
   c.previous_address = j.value("previous_address", "");
-  c.replace_because = j.value("replace_because", std::vector<std::string>{});
+  c.replace_because = cdr->value("replace_because", std::vector<std::string>{});
   return c;
 }
 
-// RFC 3339, as every time cdr writes; plans saved before that hold Unix milliseconds, still read.
-Status CreatedAtFromJson(const json& doc, int64_t* unix_millis) {
-  auto it = doc.find("created_at");
-  if (it == doc.end() || it->is_null()) return Status();
-  if (it->is_number_integer()) {
-    *unix_millis = it->get<int64_t>();
-    return Status();
+Result<DriftedResource> DriftFromJson(const json& j, const std::string& where) {
+  if (!j.is_object()) return InvalidArgument(where + " is not an object");
+  DriftedResource d;
+  CDR_RETURN_IF_ERROR(Field(j, where, "address", json::value_t::string, &d.address));
+  CDR_RETURN_IF_ERROR(Kind(j, where, &d.kind));
+  const json* cdr = nullptr;
+  CDR_RETURN_IF_ERROR(Object(j, where, "cdr", &cdr));
+  CDR_RETURN_IF_ERROR(Field(*cdr, where + ".cdr", "problem", json::value_t::string, &d.problem));
+  d.detail = cdr->value("detail", "");
+  return d;
+}
+
+Result<PriorResource> PriorFromJson(const json& j, const std::string& where) {
+  if (!j.is_object()) return InvalidArgument(where + " is not an object");
+  PriorResource r;
+  CDR_RETURN_IF_ERROR(Field(j, where, "address", json::value_t::string, &r.address));
+  CDR_RETURN_IF_ERROR(Kind(j, where, &r.kind));
+  r.values = j.value("values", json::object());
+  const json cdr = j.value("cdr", json::object());
+  r.status = cdr.value("status", "");
+  r.provider_id = cdr.value("provider_id", "");
+  return r;
+}
+
+template <typename T>
+Status List(const json& doc, const std::string& where, Result<T> (*read)(const json&, const std::string&),
+            std::vector<T>* out) {
+  if (!doc.is_array()) return InvalidArgument(where + " is not an array");
+  for (size_t i = 0; i < doc.size(); ++i) {
+    auto item = read(doc[i], where + "[" + std::to_string(i) + "]");
+    if (!item.ok()) return item.status();
+    out->push_back(std::move(*item));
   }
-  int64_t ns = 0;
-  std::string problem = "not a string";
-  if (!it->is_string() || !ParseRfc3339(it->get<std::string>(), &ns, &problem)) {
-    return InvalidArgument("plan.created_at is not an RFC 3339 time: " + problem);
+  return Status::Ok();
+}
+
+Status CheckVersion(const json& doc) {
+  std::string version;
+  CDR_RETURN_IF_ERROR(Field(doc, "plan", "format_version", json::value_t::string, &version));
+  const std::string ours = kPlanFormatVersion;
+  if (version.substr(0, version.find('.')) != ours.substr(0, ours.find('.'))) {
+    return InvalidArgument("plan format_version " + version + " is not supported (this cdr reads " + ours +
+                           "); the plan was saved by another cdr release: run `cdr plan -out FILE` again");
   }
-  *unix_millis = ns / 1'000'000;
-  return Status();
+  return Status::Ok();
+}
+
+Result<Plan> PlanFromJsonOrThrow(const json& doc) {
+  if (!doc.is_object()) return InvalidArgument("plan is not a JSON object");
+  CDR_RETURN_IF_ERROR(CheckVersion(doc));
+  const json* cdr = nullptr;
+  CDR_RETURN_IF_ERROR(Object(doc, "plan", "cdr", &cdr));
+  Plan plan;
+  std::string mode = cdr->value("plan_mode", "normal");
+  auto parsed_mode = ParsePlanMode(mode);
+  if (!parsed_mode) return InvalidArgument("plan.cdr.plan_mode `" + mode + "` is unknown");
+  plan.mode = *parsed_mode;
+  CDR_RETURN_IF_ERROR(Field(*cdr, "plan.cdr", "state_serial", json::value_t::number_integer, &plan.state_serial));
+  CDR_RETURN_IF_ERROR(Field(*cdr, "plan.cdr", "spec_digest", json::value_t::string, &plan.spec_digest));
+  plan.git_commit = cdr->value("git_commit", "");
+  plan.git_dirty = cdr->value("git_dirty", false);
+  plan.git_repository = cdr->value("git_repository", "");
+  plan.git_ref = cdr->value("git_ref", "");
+  plan.git_path = cdr->value("git_path", "");
+  plan.targets = cdr->value("targets", std::vector<std::string>{});
+  plan.errors = cdr->value("errors", std::vector<std::string>{});
+  auto changes = doc.find("resource_changes");
+  if (changes == doc.end()) return InvalidArgument("plan.resource_changes is missing");
+  CDR_RETURN_IF_ERROR(List(*changes, "plan.resource_changes", ChangeFromJson, &plan.changes));
+  CDR_RETURN_IF_ERROR(List(doc.value("resource_drift", json::array()), "plan.resource_drift", DriftFromJson,
+                           &plan.drifted));
+  const json prior = doc.value("prior_state", json::object()).value("values", json::object())
+                         .value("root_module", json::object()).value("resources", json::array());
+  CDR_RETURN_IF_ERROR(List(prior, "plan.prior_state.values.root_module.resources", PriorFromJson, &plan.prior));
+  return plan;
 }
 
 }  // namespace
 
 json PlanToJson(const Plan& plan) {
   json changes = json::array();
-  for (const auto& c : plan.changes) changes.push_back(ChangeToJson(c));
+  for (const auto& c : plan.changes) changes.push_back(ChangeToJson(c, plan.prior));
   json drifted = json::array();
-  for (const auto& d : plan.drifted) {
-    drifted.push_back({{"address", d.address}, {"kind", d.kind}, {"problem", d.problem}, {"detail", d.detail}});
-  }
-  PlanSummary s = Summarize(plan);
+  for (const auto& d : plan.drifted) drifted.push_back(DriftToJson(d, plan.prior));
   return {
-      {"format_version", std::to_string(plan.format_version)},
-      {"state_serial", plan.state_serial},
-      {"spec_digest", plan.spec_digest},
-      {"git_commit", plan.git_commit},
-      {"git_dirty", plan.git_dirty},
-      {"git_repository", plan.git_repository},
-      {"git_ref", plan.git_ref},
-      {"git_path", plan.git_path},
-      {"created_at", FormatRfc3339Nanos(plan.created_at * 1'000'000)},
-      {"targets", plan.targets},
-      {"changes", changes},
-      {"drifted", drifted},
-      {"summary", {{"add", s.add}, {"change", s.change}, {"destroy", s.destroy}, {"transition", s.transition}}},
+      {"format_version", kPlanFormatVersion},
+      {"applyable", plan.Applyable()},
+      {"complete", plan.targets.empty()},
+      {"errored", !plan.errors.empty()},
+      {"prior_state", PriorState(plan)},
+      {"planned_values", PlannedValues(plan)},
+      {"resource_drift", drifted},
+      {"resource_changes", changes},
+      {"cdr", CdrFields(plan)},
   };
 }
 
-static Result<Plan> PlanFromJsonOrThrow(const json& doc) {
-  if (!doc.is_object()) return InvalidArgument("plan is not a JSON object");
-  std::string version;
-  CDR_RETURN_IF_ERROR(Field(doc, "plan", "format_version", json::value_t::string, &version));
-  if (version != std::to_string(kPlanFormatVersion)) {
-    return InvalidArgument("plan format_version " + version + " is not supported (this cdr writes " +
-                           std::to_string(kPlanFormatVersion) + ")");
-  }
-  Plan plan;
-  CDR_RETURN_IF_ERROR(Field(doc, "plan", "state_serial", json::value_t::number_integer, &plan.state_serial));
-  CDR_RETURN_IF_ERROR(Field(doc, "plan", "spec_digest", json::value_t::string, &plan.spec_digest));
-  plan.git_commit = doc.value("git_commit", "");
-  plan.git_dirty = doc.value("git_dirty", false);
-  plan.git_repository = doc.value("git_repository", "");
-  plan.git_ref = doc.value("git_ref", "");
-  plan.git_path = doc.value("git_path", "");
-  CDR_RETURN_IF_ERROR(CreatedAtFromJson(doc, &plan.created_at));
-  plan.targets = doc.value("targets", std::vector<std::string>{});
-  auto changes = doc.find("changes");
-  if (changes == doc.end() || !changes->is_array()) return InvalidArgument("plan.changes is missing");
-  for (size_t i = 0; i < changes->size(); ++i) {
-    auto c = ChangeFromJson((*changes)[i], "plan.changes[" + std::to_string(i) + "]");
-    if (!c.ok()) return c.status();
-    plan.changes.push_back(std::move(*c));
-  }
-  for (const auto& d : doc.value("drifted", json::array())) {
-    plan.drifted.push_back({d.value("address", ""), d.value("kind", ""), d.value("problem", ""),
-                            d.value("detail", "")});
-  }
-  return plan;
-}
-
-std::string PlanDigest(const Plan& plan) { return Sha256Hex(PlanToJson(plan)["changes"].dump()); }
+std::string PlanDigest(const Plan& plan) { return Sha256Hex(PlanToJson(plan)["resource_changes"].dump()); }
 
 Result<Plan> PlanFromJson(const json& doc) {
   try {

@@ -148,6 +148,14 @@ std::string RenderDrift(const Plan& plan, const RenderOptions& options) {
 
 std::string RenderPlan(const Plan& plan, const RenderOptions& options) {
   std::string out = RenderDrift(plan, options);
+  if (plan.mode == PlanMode::kRefreshOnly) {
+    if (plan.drifted.empty()) return out + "No changes. Nothing changed outside cdr since the state was recorded.\n";
+    return out + "This is a refresh-only plan: `cdr apply -refresh-only` records what the agents report in the "
+                 "state; nothing else is changed.\n";
+  }
+  if (plan.mode == PlanMode::kNoRefresh) {
+    out += "Note: -refresh=false: planned from the state as recorded; nothing outside cdr was checked.\n\n";
+  }
   if (!plan.targets.empty()) {
     std::string list;
     for (const auto& t : plan.targets) list += (list.empty() ? "" : ", ") + t;

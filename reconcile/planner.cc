@@ -2,7 +2,7 @@
 
 #include "common/clock.h"
 #include "reconcile/diff.h"
-#include "reconcile/observed_state.h"
+#include "reconcile/plan_target.h"
 #include "reconcile/refresh.h"
 
 namespace cdr::reconcile {
@@ -16,30 +16,68 @@ std::vector<std::string> SpecHosts(const specs::Spec& spec) {
   return hosts;
 }
 
-Plan Stamp(const specs::Spec& spec, state::StateStore& store) {
+Plan Stamp(const specs::Spec& spec, state::StateStore& store, const PlanRequest& request) {
   Plan plan;
   plan.state_serial = store.Serial();
   plan.spec_digest = spec.digest;
   plan.created_at = NowUnixMillis();
+  plan.mode = request.mode;
+  plan.git_commit = request.origin.git_commit;
+  plan.git_dirty = request.origin.git_dirty;
+  plan.git_repository = request.origin.git_repository;
+  plan.git_ref = request.origin.git_ref;
+  plan.git_path = request.origin.git_path;
   return plan;
+}
+
+// -refresh=false: only the hosts' facts, which the plan-time rules check; nothing is asked of the resources.
+Result<Observed> HostFactsOnly(providers::Provider& provider, const std::vector<std::string>& spec_hosts) {
+  return Refresh(provider, {}, spec_hosts);
+}
+
+// A server whose agent moved by itself (a sync finished, an outage became an error) is what changed outside cdr.
+void AddObservedMoves(const std::vector<ObservedChange>& observations, std::vector<DriftedResource>* drifted) {
+  for (const auto& o : observations) {
+    if (o.from == o.record.status) continue;
+    drifted->push_back({o.record.address, o.record.kind, "state_changed",
+                        "the agent reports " + o.record.status + "; the state records " + o.from +
+                            " (cdr apply -refresh-only records it)"});
+  }
 }
 
 }  // namespace
 
 Result<PlanResult> MakePlan(const specs::Spec& spec, state::StateStore& store, providers::Provider& provider,
-                            const AgentConnector& connect) {
-  PlanResult out{Stamp(spec, store), {}};
-  auto records = store.Resources();
-  auto observed = Refresh(provider, records, SpecHosts(spec), connect);
+                            const PlanRequest& request) {
+  PlanResult out{Stamp(spec, store, request), {}, store.Resources(), {}};
+  auto observed = request.mode == PlanMode::kNoRefresh
+                      ? HostFactsOnly(provider, SpecHosts(spec))
+                      : Refresh(provider, out.refreshed, SpecHosts(spec), request.connect);
   if (!observed.ok()) return observed.status();
-  if (connect) {
-    CDR_RETURN_IF_ERROR(RecordObserved(store, *observed));
-    records = store.Resources();
+  out.observations = MergeObserved(out.refreshed, *observed);
+  for (const auto& o : out.observations) {
+    for (auto& r : out.refreshed) {
+      if (r.address == o.record.address) r = o.record;
+    }
   }
-  DiffResult diff = Diff(spec, records, *observed);
-  out.plan.changes = std::move(diff.changes);
+  for (const auto& r : out.refreshed) {
+    out.plan.prior.push_back({r.address, r.kind, r.status, r.provider_id, WithoutObservations(r.attributes)});
+  }
+  DiffResult diff = Diff(spec, out.refreshed, *observed);
   out.plan.drifted = std::move(diff.drifted);
+  if (request.mode == PlanMode::kRefreshOnly) {
+    AddObservedMoves(out.observations, &out.plan.drifted);
+    return out;
+  }
+  out.plan.changes = std::move(diff.changes);
+  NarrowToTargets(request.targets, &out.plan);
+  // Observations live outside the changes: the same estate plans the same bytes, whenever it is asked.
+  for (auto& c : out.plan.changes) {
+    c.before = WithoutObservations(c.before);
+    c.after = WithoutObservations(c.after);
+  }
   out.errors = std::move(diff.errors);
+  for (const auto& e : out.errors) out.plan.errors.push_back(specs::FormatDiagnostic(e));
   return out;
 }
 

@@ -106,6 +106,14 @@ Result<LockInfo> StateStore::AcquireLock(const LockRequest& request) {
   });
 }
 
+Status StateStore::CheckUnlocked() {
+  return CatchSqlite("read state lock", [&] {
+    std::optional<LockInfo> holder = ReadLock(*db_);
+    if (holder && !TakeoverReason(*holder, internal::Hostname(), NowUnixMillis())) return HeldBy(*holder);
+    return Status::Ok();
+  });
+}
+
 Status StateStore::RenewLock(const std::string& lock_id, int64_t ttl_millis) {
   return CatchSqlite("renew state lock " + lock_id, [&] {
     SQLite::Statement q(*db_, "UPDATE lock SET expires_at = ? WHERE id = ?");

@@ -144,6 +144,9 @@ class StateStore {
   // Takes the lock. Refused (kAborted, message naming holder, operation, pid, host, since) when another live
   // holder has it. Taken over when the holder is on this host and its process is gone, or when it expired.
   Result<LockInfo> AcquireLock(const LockRequest& request);
+  // Reads the lock without taking it: refused as AcquireLock would be when another live holder has it. For
+  // commands that only read (plan, drift), which must not write the state to lock it.
+  Status CheckUnlocked();
   // Pushes expires_at forward; long applies call it between steps.
   Status RenewLock(const std::string& lock_id, int64_t ttl_millis);
   Status ReleaseLock(const std::string& lock_id);

@@ -57,15 +57,15 @@ TEST_F(GitOpsTest, PlanAtARefDiffersFromTheWorkingTree) {
   RunResult at_first = ws_.Cdr({"plan", "--git", "repo", "--ref", first_, "--path", "specs", "--json"});
   ASSERT_EQ(at_first.exit_code, 0) << at_first.err;
   auto plan = nlohmann::json::parse(at_first.out);
-  EXPECT_EQ(plan["git_commit"], first_);
-  EXPECT_EQ(plan["summary"]["add"], 4);  // group, peering, endpoint, web-1
+  EXPECT_EQ(plan["cdr"]["git_commit"], first_);
+  EXPECT_EQ(plan["cdr"]["summary"]["add"], 4);  // group, peering, endpoint, web-1
   RunResult at_main = ws_.Cdr({"plan", "--git", "repo", "--ref", "main", "--path", "specs", "--json"});
-  EXPECT_EQ(nlohmann::json::parse(at_main.out)["summary"]["add"], 5);
+  EXPECT_EQ(nlohmann::json::parse(at_main.out)["cdr"]["summary"]["add"], 5);
   RunResult tree = ws_.Cdr({"plan", "--spec", "repo/specs", "--json"});
   auto tree_plan = nlohmann::json::parse(tree.out);
-  EXPECT_EQ(tree_plan["summary"]["add"], 6);
-  EXPECT_EQ(tree_plan["git_commit"], second_);
-  EXPECT_EQ(tree_plan["git_dirty"], true);
+  EXPECT_EQ(tree_plan["cdr"]["summary"]["add"], 6);
+  EXPECT_EQ(tree_plan["cdr"]["git_commit"], second_);
+  EXPECT_EQ(tree_plan["cdr"]["git_dirty"], true);
 }
 
 TEST_F(GitOpsTest, WorksOnABareRepositoryAndPointsErrorsAtTheCommittedFile) {

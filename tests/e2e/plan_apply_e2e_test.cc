@@ -94,7 +94,7 @@ TEST_F(PlanApplyTest, UnknownCommandIsNamedHelpHasGlobalOptionsAndExamplesVersio
   EXPECT_THAT(help.out, HasSubstr("--git REPO"));
   EXPECT_THAT(help.out, HasSubstr("Examples:\n  cdr plan"));
   auto json = nlohmann::json::parse(ws_.Cdr({"version", "-json"}).out);
-  EXPECT_EQ(json["plan_format_version"], 1);
+  EXPECT_EQ(json["plan_format_version"], "2.0");
   EXPECT_EQ(version.out.substr(0, version.out.find('\n')), "cdr v" + json["cdr_version"].get<std::string>());
 }
 
@@ -142,7 +142,7 @@ TEST_F(PlanApplyTest, ShowAndStateCommandsReadAndForgetWithoutTouchingTheCloud) 
   EXPECT_THAT(show.out, HasSubstr("Plan: 5 to add, 0 to change, 0 to destroy"));
   EXPECT_THAT(plan.out, HasSubstr(show.out.substr(show.out.find("Plan: 5"))));
   auto shown = nlohmann::json::parse(ws_.Cdr({"show", "-json", "saved.plan"}).out);
-  EXPECT_EQ(shown["changes"].size(), 5u);
+  EXPECT_EQ(shown["resource_changes"].size(), 5u);
   ASSERT_EQ(ws_.Cdr({"apply", "saved.plan"}).exit_code, 0);
 
   RunResult list = ws_.Cdr({"state", "list"});
@@ -191,7 +191,7 @@ TEST_F(PlanApplyTest, TargetNarrowsPlanAndApplyToAServerAndWhatItNeeds) {
   EXPECT_THAT(plan.out, Not(HasSubstr("web-2")));
   RunResult refused = ws_.Cdr({"apply", "-target=group.web-prod", "web1.plan"});
   EXPECT_EQ(refused.exit_code, 1);
-  EXPECT_THAT(refused.err, HasSubstr("cannot narrow a saved plan"));
+  EXPECT_THAT(refused.err, HasSubstr("cannot change a saved plan"));
   ASSERT_EQ(ws_.Cdr({"apply", "web1.plan"}).exit_code, 0);
   EXPECT_THAT(ws_.Cdr({"state", "list"}).out, Not(HasSubstr("web-2")));
   RunResult rest = ws_.Cdr({"plan"});
@@ -205,8 +205,8 @@ TEST_F(PlanApplyTest, TargetNarrowsPlanAndApplyToAServerAndWhatItNeeds) {
 TEST_F(PlanApplyTest, SavedPlanAppliesExactlyAndIsRefusedWhenStale) {
   ASSERT_EQ(ws_.Cdr({"plan", "-out=first.plan"}).exit_code, 0);
   auto saved = nlohmann::json::parse(std::ifstream(ws_.dir() / "first.plan"));
-  EXPECT_EQ(saved["format_version"], "1");
-  EXPECT_EQ(saved["changes"].size(), 5u);
+  EXPECT_EQ(saved["format_version"], "2.0");
+  EXPECT_EQ(saved["resource_changes"].size(), 5u);
 
   RunResult apply = ws_.Cdr({"apply", "first.plan"});
   ASSERT_EQ(apply.exit_code, 0) << apply.err;

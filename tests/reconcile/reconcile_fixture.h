@@ -76,9 +76,18 @@ class ReconcileTest : public ::testing::Test {
   }
 
   PlanResult PlanFor(const std::string& toml) {
-    auto result = MakePlan(LoadSpec(toml), *store_, fake_, agents_.Connector());
+    auto result = MakePlan(LoadSpec(toml), *store_, fake_, {agents_.Connector()});
     EXPECT_TRUE(result.ok()) << result.status().ToString();
+    if (result.ok()) observations_ = result->observations;
     return result.ok() ? std::move(*result) : PlanResult{};
+  }
+
+  // The state a plan saw `address` in (its prior state, refreshed); "absent" when it is not there.
+  static std::string PriorStatus(const Plan& plan, const std::string& address) {
+    for (const auto& r : plan.prior) {
+      if (r.address == address) return r.status;
+    }
+    return "absent";
   }
 
   // A plan that must have no errors.
@@ -90,6 +99,8 @@ class ReconcileTest : public ::testing::Test {
 
   ApplyResult ApplyPlan(const Plan& plan) {
     fake_.ClearCalls();
+    // As `cdr apply` does: what the plan's refresh observed is written first (a plan itself writes nothing).
+    EXPECT_TRUE(RecordObserved(*store_, observations_).ok());
     return Apply(plan, *store_, fake_, Options());
   }
 
@@ -133,6 +144,7 @@ class ReconcileTest : public ::testing::Test {
   std::unique_ptr<state::StateStore> store_;
   RecordingFakeProvider fake_;
   FakeAgentFleet agents_;
+  std::vector<ObservedChange> observations_;  // of the last PlanFor
   std::vector<ReplicationProgress> progress_;
   std::deque<specs::Spec> specs_;
 };

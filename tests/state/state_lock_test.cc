@@ -88,6 +88,20 @@ TEST_F(StateLockTest, ReleaseThenAcquireAgain) {
   EXPECT_TRUE(OpenOrDie()->AcquireLock({.operation = "apply"}).ok());
 }
 
+// What plan and drift ask: refused exactly when AcquireLock would be, and nothing is written either way.
+TEST_F(StateLockTest, CheckUnlockedReadsTheLockWithoutTakingIt) {
+  EXPECT_TRUE(store_->CheckUnlocked().ok());
+  EXPECT_FALSE(store_->CurrentLock().has_value()) << "checking takes nothing";
+  auto held = store_->AcquireLock({"apply"});
+  ASSERT_TRUE(held.ok());
+  Status refused = store_->CheckUnlocked();
+  EXPECT_EQ(refused.code(), StatusCode::kAborted);
+  EXPECT_THAT(refused.message(), AllOf(HasSubstr("state is locked by"), HasSubstr(held->id)));
+  RewriteHolder(DeadPid(), 12345, internal::Hostname(), NowUnixMillis() + 600'000);
+  EXPECT_TRUE(store_->CheckUnlocked().ok()) << "a holder the next apply would take over does not block a read";
+  EXPECT_EQ(store_->CurrentLock()->id, held->id) << "and it is left for that apply to take over";
+}
+
 TEST_F(StateLockTest, DeadHolderOnThisHostIsTakenOver) {
   auto old = store_->AcquireLock({.operation = "apply"});
   ASSERT_TRUE(old.ok());
