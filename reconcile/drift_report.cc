@@ -70,6 +70,18 @@ void AddHealthProblems(const std::vector<state::ResourceRecord>& records, std::v
                                  : std::string())});
       continue;
     }
+    // The newest online verify found the replica different from the disk: replication repairs it, yet someone
+    // must know, and only a new round that finds it the same clears this.
+    const nlohmann::json verify =
+        r.attributes.value("observed", nlohmann::json::object()).value("online_verify", nlohmann::json());
+    if (verify.is_object() && verify.value("outcome", "") == "differs") {
+      items->push_back({r.address, r.kind, "replica_differs",
+                        "the online verify of " + verify.value("finished_at", std::string("?")) +
+                            " found the replica of " + verify.value("disk", std::string()) +
+                            " different from the disk (" + verify.value("reason", std::string()) +
+                            "); run `cdr verify` once the server is back in realtime to confirm the repair"});
+      continue;
+    }
     // Stopped on purpose, yet the primary has writes the replica lacks: a failover now would lose them.
     const nlohmann::json backlog =
         r.attributes.value("observed", nlohmann::json::object()).value("backlog", nlohmann::json());

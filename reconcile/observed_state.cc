@@ -1,4 +1,5 @@
 #include "reconcile/observed_state.h"
+#include "reconcile/verify_summary.h"
 
 #include <spdlog/spdlog.h>
 
@@ -80,6 +81,7 @@ nlohmann::json ObservedAttributes(const agent::AgentStatus& status, int64_t obse
   if (const auto backlog = BacklogOf(status)) {
     out["backlog"] = {{"writes", backlog->writes}, {"bytes", backlog->bytes}, {"age_seconds", backlog->age_seconds}};
   }
+  out["online_verify"] = VerifyToJson(SummarizeVerify(status));
   return out;
 }
 

@@ -67,10 +67,15 @@ TEST(OnlineVerifyCliE2eTest, VerifyFindsADamagedReplicaThatTheRepairFixes) {
       << StatusOfFirstServer(ws).dump(2);
   server = StatusOfFirstServer(ws);
   EXPECT_EQ(server["online_verify"]["outcome"], "differs") << "the newest round's word until the next one";
+  RunResult drift = ws.Cdr({"drift", "--json"});
+  EXPECT_EQ(drift.exit_code, 2) << drift.out << drift.err;
+  EXPECT_NE(drift.out.find("replica_differs"), std::string::npos) << drift.out;
   EXPECT_EQ(server["online_verify"]["differences"], 1);
   RunResult again = ws.Cdr({"verify", "group.web-prod.server.web-1"});
   EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
   EXPECT_EQ(StatusOfFirstServer(ws)["online_verify"]["outcome"], "same");
+  drift = ws.Cdr({"drift", "--json"});
+  EXPECT_EQ(drift.out.find("replica_differs"), std::string::npos) << drift.out;
 
   RunResult unknown = ws.Cdr({"verify", "group.nope"});
   EXPECT_EQ(unknown.exit_code, 1);
