@@ -54,11 +54,21 @@ class SharedPostgresStateTest : public ::testing::Test {
     EXPECT_EQ(owner.CountFiles(owner.cloud() / "agents"), agents);
   }
 
+  // What every session of the test database is doing: printed when a wait times out.
+  std::string Sessions() const {
+    const auto host = url_.find("host=");
+    const std::string socket_dir = url_.substr(host + 5, url_.find('&', host) - host - 5);
+    return cdr::testing::RunProgram({"psql", "-h", socket_dir, "-U", "postgres", "-d", "postgres", "-c",
+                                     "SELECT pid, datname, state, wait_event_type, wait_event, left(query, 60) "
+                                     "FROM pg_stat_activity WHERE datname LIKE 'cdr_test%'"})
+        .out;
+  }
+
   std::string url_;
 };
 
 TEST_F(SharedPostgresStateTest, ApplicationsFromTwoDirectoriesAreSerialized) {
-  CdrWorkspace a, b;
+  CdrWorkspace a("a"), b("b");
   ASSERT_EQ(a.Cdr({"local", "init", "--hosts", "2", "--disk-size-mib", "16", "--op-delay-ms", "400"}).exit_code, 0);
   a.WriteSpec("web.toml", SharedCloudSpec(a, 2));
   b.WriteSpec("web.toml", SharedCloudSpec(a, 2));
@@ -86,13 +96,16 @@ TEST_F(SharedPostgresStateTest, ApplicationsFromTwoDirectoriesAreSerialized) {
 }
 
 TEST_F(SharedPostgresStateTest, AKilledHolderIsTakenOverWithoutDuplicates) {
-  CdrWorkspace a, b;
+  CdrWorkspace a("a"), b("b");
   ASSERT_EQ(a.Cdr({"local", "init", "--hosts", "3", "--disk-size-mib", "16", "--op-delay-ms", "500"}).exit_code, 0);
   a.WriteSpec("web.toml", SharedCloudSpec(a, 3));
   b.WriteSpec("web.toml", SharedCloudSpec(a, 3));
   BackgroundCdr first = a.StartCdr(On({"apply", "--auto-approve"}));
-  ASSERT_TRUE(PollUntil([&] { return Jobs(b) >= 3; }, 60s))
-      << first.StderrSoFar() << b.Cdr(On({"jobs", "--json", "--limit", "100"})).err;
+  if (!PollUntil([&] { return Jobs(b) >= 3; }, 60s)) {
+    std::string sessions = Sessions();
+    RunResult f = first.Wait(std::chrono::seconds(2));
+    FAIL() << sessions << "first: " << f.exit_code << "\n" << f.out << f.err;
+  }
   first.Kill9();
   ASSERT_LT(a.CountFiles(a.cloud() / "agents"), 3u) << "the kill landed after the apply finished";
 
