@@ -11,7 +11,7 @@ namespace {
 
 // Advisory lock keys of the state, one estate per database. Below 2^31 so pg_locks shows them in `objid`
 // with `classid` 0.
-constexpr int64_t kWriteLockKey = 0x63647201;    // "cdr" 1: write transactions, one at a time
+constexpr int64_t kWriteLockKey = 0x63647201;    // "cdr" 1: write transactions, one at a time 
 constexpr int64_t kSessionLockKey = 0x63647202;  // "cdr" 2: the state lock's holder
 
 // Type OIDs of pg_type: the parameters' types, so `length(?1)` or `?2 || …` are never ambiguous.
@@ -110,20 +110,36 @@ class PgConnection final : public SqlConnection {
   }
 
   void Begin(TransactionMode mode) override {
-    // A read sees one snapshot throughout, as a SQLite read transaction does.
-    ExecScript(mode == TransactionMode::kRead ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN");
+    // Write transactions of every cdr follow one another, as SQLite's BEGIN IMMEDIATE makes them. The lock is
+    // taken before BEGIN, not inside the transaction: a transaction that starts after the previous writer
+    // committed sees its catalog changes too (a migration's new tables), which one that waited inside may not.
+    if (mode == TransactionMode::kWrite) {
+      Query("SELECT pg_advisory_lock(?)", {kWriteLockKey});
+      write_locked_ = true;
+    }
+    try {
+      // A read sees one snapshot throughout, as a SQLite read transaction does.
+      ExecScript(mode == TransactionMode::kRead ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN");
+    } catch (...) {
+      UnlockWrites();
+      throw;
+    }
     in_transaction_ = true;
-    // Released by COMMIT or ROLLBACK: write transactions of every cdr follow one another, as SQLite's
-    // BEGIN IMMEDIATE makes them.
-    if (mode == TransactionMode::kWrite) Query("SELECT pg_advisory_xact_lock(?)", {kWriteLockKey});
   }
   void Commit() override {
     in_transaction_ = false;
-    ExecScript("COMMIT");
+    try {
+      ExecScript("COMMIT");
+    } catch (...) {
+      UnlockWrites();
+      throw;
+    }
+    UnlockWrites();
   }
   void Rollback() override {
     in_transaction_ = false;
     if (PQstatus(conn_) == CONNECTION_OK) ExecScript("ROLLBACK");
+    UnlockWrites();
   }
 
   int SchemaVersion() override {
@@ -177,6 +193,16 @@ class PgConnection final : public SqlConnection {
   }
 
  private:
+  void UnlockWrites() {
+    if (!write_locked_) return;
+    write_locked_ = false;
+    // A broken session has lost the lock already.
+    if (PQstatus(conn_) == CONNECTION_OK) {
+      const std::string unlock = "SELECT pg_advisory_unlock(" + std::to_string(kWriteLockKey) + ")";
+      PQclear(PQexec(conn_, unlock.c_str()));
+    }
+  }
+
   // Shortest text that reads back as the same double: PostgreSQL parses it exactly.
   static std::string Float8Text(double v) {
     char buf[32];
@@ -189,6 +215,7 @@ class PgConnection final : public SqlConnection {
     // Inside a transaction a reset would silently drop what was written before: that transaction failed.
     if (in_transaction_) throw SqlError(SqlErrorKind::kConnection, "the connection to " + redacted_ + " broke");
     session_lock_held_ = false;
+    write_locked_ = false;
     PQreset(conn_);
     if (PQstatus(conn_) != CONNECTION_OK) {
       throw SqlError(SqlErrorKind::kConnection, "cannot reconnect to " + redacted_ + ": " + TrimmedError(conn_));
@@ -228,6 +255,7 @@ class PgConnection final : public SqlConnection {
   const std::string redacted_;
   bool in_transaction_ = false;
   bool session_lock_held_ = false;
+  bool write_locked_ = false;
 };
 
 }  // namespace

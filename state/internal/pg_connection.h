@@ -1,6 +1,7 @@
 // The state in a PostgreSQL database (libpq). Differences from the SQLite file, all inside this file:
 // - `?`/`?N` parameters become `$N`, sent with their types (int8, float8, text) so the server never guesses;
-// - a write transaction takes a transaction-level advisory lock first, as BEGIN IMMEDIATE does in SQLite;
+// - a write transaction takes an advisory lock before BEGIN and gives it back after COMMIT/ROLLBACK, as BEGIN
+//   IMMEDIATE takes SQLite's write lock;
 // - the schema version is the one row of `cdr_schema`;
 // - the session lock is a session-level advisory lock: held as long as the holder's connection lives, so the
 //   server itself releases it when the holder is killed. Ending a hung holder's session is
