@@ -8,8 +8,9 @@ dir=$2
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 # Tests throw the data away: no fsync unless asked (bench/plan_scale_pg.sh measures a durable server).
 fsync=${CDR_POSTGRES_FSYNC:-off}
+# From /: the postgres user may not be allowed into the caller's directory.
 as_postgres() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 stop() {
   if [ -f "$dir/data/postmaster.pid" ]; then
