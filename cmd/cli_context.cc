@@ -1,5 +1,7 @@
 #include "cmd/cli_context.h"
 
+#include "state/state_location.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -90,7 +92,11 @@ std::optional<LoadedSpec> LoadSpecFromGitOrReport(const reconcile::GitSpecSource
   return Warned(LoadFromGit(source));
 }
 
+std::string ShownState(const GlobalOptions& g) { return state::RedactedLocation(g.state_path); }
+
 bool StateExistsOrSay(const GlobalOptions& g) {
+  // A database is there or not when it is opened: that error names what is wrong.
+  if (state::BackendOf(g.state_path) == state::StateBackend::kPostgres) return true;
   std::error_code ec;
   if (std::filesystem::exists(g.state_path, ec)) return true;
   std::cout << "No state at " << g.state_path << " yet: nothing has been applied here (or pass --state PATH).\n";
@@ -106,7 +112,7 @@ std::optional<state::LockInfo> LiveLock(state::StateStore& store) {
 std::unique_ptr<state::StateStore> OpenStateOrReport(const GlobalOptions& g) {
   auto store = state::StateStore::Open(g.state_path);
   if (!store.ok()) {
-    PrintError("state " + g.state_path + ": " + store.status().message());
+    PrintError("state " + ShownState(g) + ": " + store.status().message());
     return nullptr;
   }
   return std::move(store.value());

@@ -28,7 +28,7 @@ struct GlobalOptions {
   std::string git_repository;
   std::string git_ref = "HEAD";
   std::string git_path;
-  std::string state_path = ".cdr/state.db";
+  std::string state_path = ".cdr/state.db";  // a file, or a postgres:// URL (state/state_location.h)
   bool verbose = false;
   // -lock-timeout: how long a command that needs the state lock waits for another holder to let go (0: refused
   // at once, as before).
@@ -51,6 +51,8 @@ std::unique_ptr<state::StateStore> OpenStateOrReport(const GlobalOptions& g);
 // For read-only commands: false (after saying so on stdout) when there is no state file yet, so that looking
 // does not create one.
 bool StateExistsOrSay(const GlobalOptions& g);
+// The state location for messages: a URL's password is never printed.
+std::string ShownState(const GlobalOptions& g);
 std::unique_ptr<providers::Provider> OpenProviderOrReport(const specs::Spec& spec);
 // The lock when its holder is alive (not one the next command would take over). Without a live apply holding it,
 // what the state records as running (a job, a drill's verification) was cut short, and read-only commands say so.

@@ -10,7 +10,7 @@ int RunStateBackup(const GlobalOptions& g, const std::string& file) {
     PrintError(s.message());
     return kExitError;
   }
-  std::cout << "The state " << g.state_path << " was backed up to " << file << ".\n";
+  std::cout << "The state " << ShownState(g) << " was backed up to " << file << ".\n";
   return kExitOk;
 }
 
@@ -19,7 +19,7 @@ int RunStateRestore(const GlobalOptions& g, const std::string& file) {
     PrintError(s.message());
     return kExitError;
   }
-  std::cout << "The state " << g.state_path << " was restored from " << file
+  std::cout << "The state " << ShownState(g) << " was restored from " << file
             << ". Run `cdr plan` to see how the cloud differs from it.\n";
   return kExitOk;
 }

@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "reconcile/address.h"
 #include "state/state_integrity.h"
+#include "state/state_location.h"
 
 namespace cdr::cmd {
 namespace {
@@ -53,7 +54,7 @@ int RunStateShow(const GlobalOptions& g, const std::string& address) {
   if (!store) return kExitError;
   auto record = store->Get(address);
   if (!record) {
-    PrintError("no resource " + address + " in the state " + g.state_path + "; `cdr state list` lists them");
+    PrintError("no resource " + address + " in the state " + ShownState(g) + "; `cdr state list` lists them");
     return kExitError;
   }
   std::cout << RecordToJson(*record).dump(2) << "\n";
@@ -70,7 +71,7 @@ int RunStateRm(const GlobalOptions& g, const StateResourcesOptions& o) {
   for (const auto& address : o.addresses) {
     if (std::none_of(records.begin(), records.end(),
                      [&](const state::ResourceRecord& r) { return reconcile::AddressCovers(address, r.address); })) {
-      PrintError("no resource " + address + " in the state " + g.state_path +
+      PrintError("no resource " + address + " in the state " + ShownState(g) +
                  "; nothing was removed. `cdr state list` lists them");
       return kExitError;
     }
@@ -87,7 +88,10 @@ int RunStateRm(const GlobalOptions& g, const StateResourcesOptions& o) {
   }
   if (o.dry_run) return kExitOk;
   // Nothing is lost: the state as it was goes beside it first (0600, checked), as terraform.tfstate.backup does.
-  const std::string backup = g.state_path + "." + std::to_string(NowUnixMillis()) + ".backup";
+  // A state on PostgreSQL is backed up into a SQLite file in the working directory's .cdr/.
+  const std::string backup =
+      (state::BackendOf(g.state_path) == state::StateBackend::kPostgres ? std::string(".cdr/state") : g.state_path) +
+      "." + std::to_string(NowUnixMillis()) + ".backup";
   if (Status s = state::BackupState(g.state_path, backup); !s.ok()) {
     PrintError("nothing was removed: could not back the state up first: " + s.message());
     return kExitError;

@@ -118,6 +118,15 @@ int RunVersion(bool json);
 int RunStateBackup(const GlobalOptions& g, const std::string& file);
 int RunStateRestore(const GlobalOptions& g, const std::string& file);
 
+// `cdr state migrate [--from LOCATION] --to LOCATION [--force]`: the estate copied between backends
+// (docs/state.md, "Moving a state").
+struct StateMigrateOptions {
+  std::string from;  // empty: --state
+  std::string to;
+  bool force = false;  // replace a destination that is not empty
+};
+int RunStateMigrate(const GlobalOptions& g, const StateMigrateOptions& o);
+
 struct LocalOptions {
   std::string root = ".cdr/cloud";
   providers::local::InitOptions init;

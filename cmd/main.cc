@@ -49,6 +49,7 @@ struct Cli {
   HistoryOptions history;
   std::string lock_id;
   std::string state_file;
+  StateMigrateOptions state_migrate;
   LocalOptions local;
   bool version_json = false;
   bool show_json = false;
@@ -231,7 +232,7 @@ void AddCommands(CLI::App& app, Cli& cli) {
     if (lock->get_subcommands().empty()) cli.exit_code = RunShowLock(cli.g);
   });
 
-  auto* state = app.add_subcommand("state", "list, show or remove resources of the state; back it up or restore it");
+  auto* state = app.add_subcommand("state", "list, show or remove resources of the state; back it up, restore it or migrate it");
   state->require_subcommand(1);
   auto* backup =
       state->add_subcommand("backup", "copy the state to FILE (checked, consistent while cdr runs)");
@@ -241,6 +242,14 @@ void AddCommands(CLI::App& app, Cli& cli) {
       state->add_subcommand("restore", "replace the state with FILE (refused while the lock is held)");
   restore->add_option("file", cli.state_file, "a copy made by cdr state backup")->required();
   Bind(restore, cli, [&cli] { return RunStateRestore(cli.g, cli.state_file); });
+  auto* migrate = state->add_subcommand(
+      "migrate", "copy the estate to another state location (SQLite file <-> postgres:// URL) without loss");
+  migrate->add_option("--from", cli.state_migrate.from, "the state to copy (default: --state)")->type_name("LOCATION");
+  migrate->add_option("--to", cli.state_migrate.to, "where the copy goes (must be empty unless --force)")
+      ->type_name("LOCATION")
+      ->required();
+  migrate->add_flag("--force", cli.state_migrate.force, "replace what the destination holds");
+  Bind(migrate, cli, [&cli] { return RunStateMigrate(cli.g, cli.state_migrate); });
   auto* list = state->add_subcommand("list", "every resource the state records: address, kind, status");
   list->add_option("addresses", cli.state_resources.addresses, "only these addresses and what is under them");
   list->add_flag("--json", cli.state_resources.json, "print as JSON, with attributes");
@@ -314,7 +323,9 @@ int main(int argc, char** argv) {
   app.add_option("--spec", cli.g.spec_path,
                  "spec file or directory of *.toml (default: specs/ if present, else cdr.toml)")
       ->type_name("PATH");
-  app.add_option("--state", cli.g.state_path, "state file (SQLite)")->type_name("FILE")->capture_default_str();
+  app.add_option("--state", cli.g.state_path, "state file (SQLite), or postgres://… URL of a shared database")
+      ->type_name("LOCATION")
+      ->capture_default_str();
   app.set_version_flag("--version", std::string("cdr v") + cdr::cmd::CdrVersion(), "print the cdr release and exit");
   app.add_option_function<std::string>(
          "--lock-timeout",

@@ -4,12 +4,13 @@
 
 #include <chrono>
 
+#include "state/state_location.h"
 #include "state/state_store.h"
 
 namespace cdr::state {
 
-LockHeartbeat::LockHeartbeat(std::filesystem::path state_path, std::string lock_id, int64_t ttl_millis)
-    : state_path_(std::move(state_path)), lock_id_(std::move(lock_id)), ttl_millis_(ttl_millis) {
+LockHeartbeat::LockHeartbeat(std::string state_location, std::string lock_id, int64_t ttl_millis)
+    : state_location_(std::move(state_location)), lock_id_(std::move(lock_id)), ttl_millis_(ttl_millis) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -23,11 +24,11 @@ LockHeartbeat::~LockHeartbeat() {
 }
 
 void LockHeartbeat::Run() {
-  // Its own connection: a SQLite connection shared between threads would mix this update into whatever
+  // Its own connection: a connection shared between threads would mix this update into whatever
   // transaction the apply thread has open.
-  auto store = StateStore::Open(state_path_);
+  auto store = StateStore::Open(state_location_);
   if (!store.ok()) {
-    spdlog::warn("lock heartbeat: cannot open {}: {}", state_path_.string(), store.status().ToString());
+    spdlog::warn("lock heartbeat: cannot open {}: {}", RedactedLocation(state_location_), store.status().ToString());
     return;
   }
   const auto period = std::chrono::milliseconds(std::max<int64_t>(ttl_millis_ / 3, 10));

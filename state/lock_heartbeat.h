@@ -5,7 +5,6 @@
 
 #include <condition_variable>
 #include <cstdint>
-#include <filesystem>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -16,7 +15,7 @@ class LockHeartbeat {
  public:
   // Renews `lock_id` every ttl/3 until destroyed. A renewal that fails (the lock was force-unlocked or taken
   // over) is logged and ends the heartbeat.
-  LockHeartbeat(std::filesystem::path state_path, std::string lock_id, int64_t ttl_millis);
+  LockHeartbeat(std::string state_location, std::string lock_id, int64_t ttl_millis);
   ~LockHeartbeat();
   LockHeartbeat(const LockHeartbeat&) = delete;
   LockHeartbeat& operator=(const LockHeartbeat&) = delete;
@@ -24,7 +23,7 @@ class LockHeartbeat {
  private:
   void Run();
 
-  const std::filesystem::path state_path_;
+  const std::string state_location_;
   const std::string lock_id_;
   const int64_t ttl_millis_;
   std::mutex mu_;

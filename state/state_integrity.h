@@ -16,11 +16,13 @@ namespace cdr::state {
 Status CheckStateIntegrity(SQLite::Database& db, const std::filesystem::path& path);
 
 // Copies the state at `state_path` into `backup_path` (created 0600, replaced if present) with SQLite's
-// online backup API: consistent even while another cdr writes. The state is checked first.
+// online backup API: consistent even while another cdr writes. The state is checked first. A state on
+// PostgreSQL is copied into a SQLite file the way `cdr state migrate` does.
 Status BackupState(const std::filesystem::path& state_path, const std::filesystem::path& backup_path);
 
 // Replaces the state with a checked copy of `backup_path`. kFailedPrecondition while a live process holds the
-// state lock; a damaged state (whose lock cannot be read) may always be restored.
+// state lock; a damaged state (whose lock cannot be read) may always be restored. A PostgreSQL state has its
+// contents replaced by the backup's.
 Status RestoreState(const std::filesystem::path& state_path, const std::filesystem::path& backup_path);
 
 }  // namespace cdr::state

@@ -1,54 +1,42 @@
-// The state lock: one row saying which cdr process may change the state. Taking it is one IMMEDIATE
-// transaction (check and insert cannot interleave with another process). A holder is only presumed gone
-// when that can be known (same host, process gone) or guessed safely (another host, lease expired).
-#include <SQLiteCpp/SQLiteCpp.h>
+// The state lock: one row saying which cdr process may change the state (the lease), and on PostgreSQL a
+// session advisory lock beside it that the server releases when the holder's connection dies. Taking it is one
+// write transaction (check and insert cannot interleave with another process). A holder is only presumed gone
+// when that can be known (same host, process gone; its database session gone) or guessed safely (another
+// host, lease expired: its session, if any, is ended first so it cannot write after us).
 #include <spdlog/spdlog.h>
 
 #include "common/clock.h"
 #include "common/random_hex.h"
 #include "state/internal/process_identity.h"
-#include "state/internal/sqlite_status.h"
+#include "state/internal/sql_connection.h"
+#include "state/internal/sql_status.h"
 #include "state/state_store.h"
 
 namespace cdr::state {
 namespace {
 
-using internal::CatchSqlite;
-using internal::CatchSqliteOr;
+using internal::CatchSql;
+using internal::CatchSqlOr;
+using internal::SessionLock;
+using internal::SqlConnection;
+using internal::SqlTransaction;
+using internal::TransactionMode;
 
 constexpr int kLockIdBytes = 8;  // 16 hex characters: short enough to type into force-unlock
 
-std::optional<LockInfo> ReadLock(SQLite::Database& db) {
-  SQLite::Statement q(
-      db, "SELECT id, owner, operation, pid, pid_start_time, host, acquired_at, expires_at FROM lock");
-  if (!q.executeStep()) return std::nullopt;
-  LockInfo l;
-  l.id = q.getColumn(0).getString();
-  l.owner = q.getColumn(1).getString();
-  l.operation = q.getColumn(2).getString();
-  l.pid = q.getColumn(3).getInt64();
-  l.pid_start_time = q.getColumn(4).getInt64();
-  l.host = q.getColumn(5).getString();
-  l.acquired_at = q.getColumn(6).getInt64();
-  l.expires_at = q.getColumn(7).getInt64();
-  return l;
+std::optional<LockInfo> ReadLock(SqlConnection& db) {
+  auto r = db.Query("SELECT id, owner, operation, pid, pid_start_time, host, acquired_at, expires_at FROM lock");
+  if (r.rows.empty()) return std::nullopt;
+  const internal::SqlRow& q = r.rows[0];
+  return LockInfo{q.Text(0), q.Text(1), q.Text(2), q.Int64(3), q.Int64(4), q.Text(5), q.Int64(6), q.Int64(7)};
 }
 
-void WriteLock(SQLite::Database& db, const LockInfo& l) {
-  db.exec("DELETE FROM lock");
-  SQLite::Statement q(
-      db,
+void WriteLock(SqlConnection& db, const LockInfo& l) {
+  db.Query("DELETE FROM lock");
+  db.Query(
       "INSERT INTO lock (id, owner, operation, pid, pid_start_time, host, acquired_at, expires_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-  q.bind(1, l.id);
-  q.bind(2, l.owner);
-  q.bind(3, l.operation);
-  q.bind(4, l.pid);
-  q.bind(5, l.pid_start_time);
-  q.bind(6, l.host);
-  q.bind(7, l.acquired_at);
-  q.bind(8, l.expires_at);
-  q.exec();
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      {l.id, l.owner, l.operation, l.pid, l.pid_start_time, l.host, l.acquired_at, l.expires_at});
 }
 
 std::string Describe(const LockInfo& l) {
@@ -74,6 +62,29 @@ Status HeldBy(const LockInfo& l) {
                  ", lock id " + l.id + "; if that process is gone, run: cdr force-unlock " + l.id);
 }
 
+// The session lock's word on `holder` (PostgreSQL only). `session` is what TrySessionLock said: taken means
+// no live session holds the state, whatever the row claims.
+Result<std::optional<std::string>> SessionTakeover(SqlConnection& db, SessionLock session,
+                                                   const std::optional<LockInfo>& holder,
+                                                   const std::optional<std::string>& row_reason) {
+  if (session == SessionLock::kUnsupported || session == SessionLock::kAlreadyOurs) return row_reason;
+  if (!holder) {
+    if (session == SessionLock::kTaken) return std::optional<std::string>();
+    // A session holds it without a row: another cdr is between taking and writing, or releasing.
+    return Aborted("state lock is being taken or released by another cdr session; retry");
+  }
+  if (session == SessionLock::kTaken) return std::optional<std::string>("its database session is gone");
+  if (!row_reason) return row_reason;
+  // The lease says the holder is gone but its session lives (hung, or on a host we cannot check): end it, so
+  // it cannot write after we start.
+  if (!db.EndSessionLockHolder() || db.TrySessionLock() != SessionLock::kTaken) {
+    return Aborted("state lock of " + Describe(*holder) + " " + *row_reason +
+                   ", but its database session could not be ended (does this role have pg_signal_backend?); "
+                   "if that process is gone, run: cdr force-unlock " + holder->id);
+  }
+  return row_reason;
+}
+
 }  // namespace
 
 std::string StateStore::TakeoverReasonFor(const LockInfo& lock) {
@@ -81,15 +92,23 @@ std::string StateStore::TakeoverReasonFor(const LockInfo& lock) {
 }
 
 Result<LockInfo> StateStore::AcquireLock(const LockRequest& request) {
-  return CatchSqlite("acquire state lock", [&]() -> Result<LockInfo> {
-    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  return CatchSql("acquire state lock", [&]() -> Result<LockInfo> {
+    SqlTransaction tx(*db_, TransactionMode::kWrite);
     int64_t now = NowUnixMillis();
     std::string host = internal::Hostname();
-    if (std::optional<LockInfo> holder = ReadLock(*db_)) {
-      std::optional<std::string> reason = TakeoverReason(*holder, host, now);
-      if (!reason) return HeldBy(*holder);
+    // Session-level: it outlives this transaction, and a refusal below gives it back.
+    const SessionLock session = db_->TrySessionLock();
+    std::optional<LockInfo> holder = ReadLock(*db_);
+    std::optional<std::string> row_reason;
+    if (holder) row_reason = TakeoverReason(*holder, host, now);
+    auto reason = SessionTakeover(*db_, session, holder, row_reason);
+    if (!reason.ok() || (holder && !*reason)) {
+      if (session == SessionLock::kTaken) db_->ReleaseSessionLock();
+      return reason.ok() ? HeldBy(*holder) : reason.status();
+    }
+    if (holder) {
       spdlog::warn("state: taking over lock {} held by {} since {}: {}", holder->id, Describe(*holder),
-                   FormatRfc3339(holder->acquired_at), *reason);
+                   FormatRfc3339(holder->acquired_at), **reason);
     }
     LockInfo ours;
     ours.id = RandomHex(kLockIdBytes);
@@ -101,51 +120,61 @@ Result<LockInfo> StateStore::AcquireLock(const LockRequest& request) {
     ours.acquired_at = now;
     ours.expires_at = now + request.ttl_millis;
     WriteLock(*db_, ours);
-    tx.commit();
+    tx.Commit();
     return ours;
   });
 }
 
 Status StateStore::CheckUnlocked() {
-  return CatchSqlite("read state lock", [&] {
+  return CatchSql("read state lock", [&]() -> Status {
     std::optional<LockInfo> holder = ReadLock(*db_);
-    if (holder && !TakeoverReason(*holder, internal::Hostname(), NowUnixMillis())) return HeldBy(*holder);
+    // Only probed: a read takes nothing and ends no session.
+    const SessionLock session = db_->TrySessionLock();
+    if (session == SessionLock::kTaken) {
+      db_->ReleaseSessionLock();
+      return Status::Ok();  // no live session holds the state, whatever the row says
+    }
+    if (!holder) {
+      if (session == SessionLock::kUnsupported || session == SessionLock::kAlreadyOurs) return Status::Ok();
+      return Aborted("state lock is being taken or released by another cdr session; retry");
+    }
+    if (!TakeoverReason(*holder, internal::Hostname(), NowUnixMillis())) return HeldBy(*holder);
     return Status::Ok();
   });
 }
 
 Status StateStore::RenewLock(const std::string& lock_id, int64_t ttl_millis) {
-  return CatchSqlite("renew state lock " + lock_id, [&] {
-    SQLite::Statement q(*db_, "UPDATE lock SET expires_at = ? WHERE id = ?");
-    q.bind(1, NowUnixMillis() + ttl_millis);
-    q.bind(2, lock_id);
+  return CatchSql("renew state lock " + lock_id, [&] {
+    auto r = db_->Query("UPDATE lock SET expires_at = ? WHERE id = ?", {NowUnixMillis() + ttl_millis, lock_id});
     // The caller must stop changing things: someone took the lock over or force-unlocked it.
-    if (q.exec() == 0) return Aborted("state lock " + lock_id + " is no longer held by this process");
+    if (r.affected == 0) return Aborted("state lock " + lock_id + " is no longer held by this process");
     return Status::Ok();
   });
 }
 
 Status StateStore::ReleaseLock(const std::string& lock_id) {
   // Matching the id means a lock taken over from us is left alone: it now belongs to someone else.
-  return CatchSqlite("release state lock " + lock_id, [&] {
-    SQLite::Statement q(*db_, "DELETE FROM lock WHERE id = ?");
-    q.bind(1, lock_id);
-    q.exec();
+  return CatchSql("release state lock " + lock_id, [&] {
+    db_->Query("DELETE FROM lock WHERE id = ?", {lock_id});
+    db_->ReleaseSessionLock();
     return Status::Ok();
   });
 }
 
 Status StateStore::ForceUnlock(const std::string& lock_id) {
-  return CatchSqlite("force-unlock " + lock_id, [&] {
-    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  return CatchSql("force-unlock " + lock_id, [&] {
+    SqlTransaction tx(*db_, TransactionMode::kWrite);
     std::optional<LockInfo> current = ReadLock(*db_);
     if (!current || current->id != lock_id) {
       return NotFound("no lock with id " + lock_id +
                       (current ? "; the current lock is " + current->id + ", held by " + Describe(*current)
                                : "; the state is not locked"));
     }
-    db_->exec("DELETE FROM lock");
-    tx.commit();
+    // A session still holding the state (a hung holder) would refuse every later taker without a row.
+    if (db_->TrySessionLock() == SessionLock::kHeldElsewhere) db_->EndSessionLockHolder();
+    db_->ReleaseSessionLock();
+    db_->Query("DELETE FROM lock");
+    tx.Commit();
     spdlog::warn("state: force-unlocked lock {} held by {} since {}", current->id, Describe(*current),
                  FormatRfc3339(current->acquired_at));
     return Status::Ok();
@@ -153,7 +182,7 @@ Status StateStore::ForceUnlock(const std::string& lock_id) {
 }
 
 std::optional<LockInfo> StateStore::CurrentLock() {
-  return CatchSqliteOr("read state lock", std::optional<LockInfo>{}, [&] { return ReadLock(*db_); });
+  return CatchSqlOr("read state lock", std::optional<LockInfo>{}, [&] { return ReadLock(*db_); });
 }
 
 }  // namespace cdr::state

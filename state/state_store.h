@@ -1,5 +1,7 @@
-// The state store: what cdr believes exists, in one SQLite file (WAL mode, schema versioned, migrated on open).
-// Tables: resources, meta (serial), jobs, job_events, lock. See docs/state.md.
+// The state store: what cdr believes exists, in one SQLite file (the default; WAL mode) or in a PostgreSQL
+// database shared by several operators (`postgres://…`), schema versioned and migrated on open. Tables:
+// resources, meta (serial), jobs, job_events, lock, applies, rpo_samples. The backends live behind
+// internal/sql_connection.h; this API is the same for both. See docs/state.md.
 #pragma once
 
 #include <cstdint>
@@ -13,11 +15,10 @@
 
 #include "common/status.h"
 
-namespace SQLite {
-class Database;
-}
-
 namespace cdr::state {
+namespace internal {
+class SqlConnection;
+}
 
 // One managed resource. `status` is the resource's lifecycle (for servers: the DESIGN §2 state, e.g.
 // "initialized"; for other kinds: "creating", "created", "deleting", "updating").
@@ -96,8 +97,9 @@ struct AppliedRecord {
 
 class StateStore {
  public:
-  // Creates the file (and parent directory) when missing; migrates older schemas forward.
-  static Result<std::unique_ptr<StateStore>> Open(const std::filesystem::path& path);
+  // `location`: a file path (created with its parent directory when missing) or a `postgres://` URL (the
+  // database must exist). Migrates older schemas forward.
+  static Result<std::unique_ptr<StateStore>> Open(const std::string& location);
   ~StateStore();
 
   int SchemaVersion() const;
@@ -143,6 +145,8 @@ class StateStore {
 
   // Takes the lock. Refused (kAborted, message naming holder, operation, pid, host, since) when another live
   // holder has it. Taken over when the holder is on this host and its process is gone, or when it expired.
+  // On PostgreSQL the holder also keeps a session advisory lock: a holder whose session is gone (killed) is
+  // taken over at once, and an expired holder on another host has its session ended first.
   Result<LockInfo> AcquireLock(const LockRequest& request);
   // Reads the lock without taking it: refused as AcquireLock would be when another live holder has it. For
   // commands that only read (plan, drift), which must not write the state to lock it.
@@ -150,15 +154,16 @@ class StateStore {
   // Pushes expires_at forward; long applies call it between steps.
   Status RenewLock(const std::string& lock_id, int64_t ttl_millis);
   Status ReleaseLock(const std::string& lock_id);
-  Status ForceUnlock(const std::string& lock_id);  // kNotFound when no lock has that id
+  // kNotFound when no lock has that id. On PostgreSQL the session that held it is ended too.
+  Status ForceUnlock(const std::string& lock_id);
   std::optional<LockInfo> CurrentLock();
   // Why the next command would take `lock` over ("its process is gone", "it expired …"), or "" when it would
   // be respected.
   static std::string TakeoverReasonFor(const LockInfo& lock);
 
  private:
-  explicit StateStore(std::unique_ptr<SQLite::Database> db);
-  std::unique_ptr<SQLite::Database> db_;
+  explicit StateStore(std::unique_ptr<internal::SqlConnection> db);
+  std::unique_ptr<internal::SqlConnection> db_;
 };
 
 }  // namespace cdr::state

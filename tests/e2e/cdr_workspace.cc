@@ -116,10 +116,10 @@ RunResult BackgroundCdr::Wait(std::chrono::seconds deadline) {
   return r;
 }
 
-CdrWorkspace::CdrWorkspace() {
+CdrWorkspace::CdrWorkspace(const std::string& name) {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  dir_ = fs::temp_directory_path() /
-         ("cdr-e2e-" + std::string(info ? info->name() : "x") + "-" + std::to_string(::getpid()));
+  dir_ = fs::temp_directory_path() / ("cdr-e2e-" + std::string(info ? info->name() : "x") + "-" +
+                                      std::to_string(::getpid()) + (name.empty() ? "" : "-" + name));
   fs::remove_all(dir_);
   fs::create_directories(dir_ / "specs");
 }

@@ -45,7 +45,8 @@ class BackgroundCdr {
 
 class CdrWorkspace {
  public:
-  CdrWorkspace();
+  // `name` tells apart two workspaces of one test (two working directories).
+  explicit CdrWorkspace(const std::string& name = "");
   // Stops every process the local cloud started (`cdr local down`, then SIGKILL by the pids in its records),
   // also when the test failed.
   ~CdrWorkspace();

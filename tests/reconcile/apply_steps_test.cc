@@ -16,9 +16,9 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-class ApplyStepsTest : public test_util::ReconcileTest {};
+class ApplyStepsTest : public test_util::ReconcileBackendsTest {};
 
-TEST_F(ApplyStepsTest, EndpointDeleteFailureKeepsPeeringAndGroupThenRetries) {
+TEST_P(ApplyStepsTest, EndpointDeleteFailureKeepsPeeringAndGroupThenRetries) {
   Converge(GroupToml("web") + GroupToml("db"));
   const std::string toml = GroupToml("db");
   Plan plan = CleanPlanFor(toml);
@@ -42,7 +42,7 @@ TEST_F(ApplyStepsTest, EndpointDeleteFailureKeepsPeeringAndGroupThenRetries) {
   EXPECT_EQ(fake_.endpoints().size(), 1u);
 }
 
-TEST_F(ApplyStepsTest, DeregisterFailureLeavesTheServerDeregistering) {
+TEST_P(ApplyStepsTest, DeregisterFailureLeavesTheServerDeregistering) {
   Converge(WebSpec());
   fake_.FailOn("UninstallAgent", Unavailable("host unreachable"));
   ApplyResult result = ApplyPlan(CleanPlanFor(GroupToml("web", ServerToml("web-1", "host-1"))));
@@ -54,7 +54,7 @@ TEST_F(ApplyStepsTest, DeregisterFailureLeavesTheServerDeregistering) {
 }
 
 // After a failed deregister the server stays "deregistering"; the next plan retries it.
-TEST_F(ApplyStepsTest, FailedDeregisterIsRetriedByTheNextPlan) {
+TEST_P(ApplyStepsTest, FailedDeregisterIsRetriedByTheNextPlan) {
   Converge(WebSpec());
   const std::string toml = GroupToml("web", ServerToml("web-1", "host-1"));
   fake_.FailOn("UninstallAgent", Unavailable("host unreachable"));
@@ -68,7 +68,7 @@ TEST_F(ApplyStepsTest, FailedDeregisterIsRetriedByTheNextPlan) {
 }
 
 // The same through a host change: the replace's deregister half failed; the next plan retries the replace.
-TEST_F(ApplyStepsTest, FailedReregisterIsRetriedByTheNextPlan) {
+TEST_P(ApplyStepsTest, FailedReregisterIsRetriedByTheNextPlan) {
   Converge(WebSpec());
   const std::string toml = GroupToml("web", ServerToml("web-1", "host-3") + ServerToml("web-2", "host-2"));
   fake_.FailOn("UninstallAgent", Unavailable("host unreachable"));
@@ -79,7 +79,7 @@ TEST_F(ApplyStepsTest, FailedReregisterIsRetriedByTheNextPlan) {
   EXPECT_THAT(Changes(retry.plan), ElementsAre("replace/reregister group.web.server.web-1"));
 }
 
-TEST_F(ApplyStepsTest, ReregisterWhoseInstallFailsLeavesTheNewHostInstallFailed) {
+TEST_P(ApplyStepsTest, ReregisterWhoseInstallFailsLeavesTheNewHostInstallFailed) {
   Converge(WebSpec());
   const std::string toml = GroupToml("web", ServerToml("web-1", "host-3") + ServerToml("web-2", "host-2"));
   fake_.FailOn("InstallAgent", Internal("no route"), "host-3");
@@ -96,7 +96,7 @@ TEST_F(ApplyStepsTest, ReregisterWhoseInstallFailsLeavesTheNewHostInstallFailed)
 
 // A create interrupted after the cloud made the object (response lost, process killed) leaves a "creating"
 // record without a provider id; deleting it must find the object by its client token, not leak it.
-TEST_F(ApplyStepsTest, DeletingAnInterruptedCreateDoesNotLeakTheCloudObject) {
+TEST_P(ApplyStepsTest, DeletingAnInterruptedCreateDoesNotLeakTheCloudObject) {
   Converge(GroupToml("db"));
   const std::string toml = GroupToml("web") + GroupToml("db");
   fake_.FailOn("CreatePeering", Unavailable("response lost"), "cdr-web");
@@ -111,7 +111,7 @@ TEST_F(ApplyStepsTest, DeletingAnInterruptedCreateDoesNotLeakTheCloudObject) {
   EXPECT_EQ(fake_.peerings().size(), 1u) << "the peering of the removed group web is still in the cloud";
 }
 
-TEST_F(ApplyStepsTest, GroupDeleteIsRefusedWhenTheStateGainedServers) {
+TEST_P(ApplyStepsTest, GroupDeleteIsRefusedWhenTheStateGainedServers) {
   Converge(GroupToml("web") + GroupToml("db"));
   Plan plan = CleanPlanFor(GroupToml("db"));
   ASSERT_EQ(plan.changes.size(), 3u);
@@ -131,7 +131,7 @@ TEST_F(ApplyStepsTest, GroupDeleteIsRefusedWhenTheStateGainedServers) {
   EXPECT_TRUE(store_->Get("group.web").has_value());
 }
 
-TEST_F(ApplyStepsTest, DeregisterIsRecheckedAgainstTheState) {
+TEST_P(ApplyStepsTest, DeregisterIsRecheckedAgainstTheState) {
   Converge(WebSpec());
   Plan plan = CleanPlanFor(GroupToml("web", ServerToml("web-1", "host-1")));
   SetStatus("group.web.server.web-2", "repairing");
@@ -143,7 +143,7 @@ TEST_F(ApplyStepsTest, DeregisterIsRecheckedAgainstTheState) {
   EXPECT_EQ(Record("group.web.server.web-2").status, "repairing");
 }
 
-TEST_F(ApplyStepsTest, ReportsEachStepAndRenewsTheLock) {
+TEST_P(ApplyStepsTest, ReportsEachStepAndRenewsTheLock) {
   auto lock = store_->AcquireLock({"apply", 1000});
   ASSERT_TRUE(lock.ok()) << lock.status().ToString();
   Plan plan = CleanPlanFor(GroupToml("web", ServerToml("web-1", "host-1")));
@@ -162,6 +162,8 @@ TEST_F(ApplyStepsTest, ReportsEachStepAndRenewsTheLock) {
   ASSERT_TRUE(current.has_value());
   EXPECT_GT(current->expires_at, lock->expires_at + 3000 * 1000);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ApplyStepsTest, CDR_STATE_BACKENDS);
 
 }  // namespace
 }  // namespace cdr::reconcile

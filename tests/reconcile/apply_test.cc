@@ -18,7 +18,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 
-class ApplyTest : public test_util::ReconcileTest {
+class ApplyTest : public test_util::ReconcileBackendsTest {
  protected:
   // The job for `address` (newest first in the log, so the latest one).
   state::Job JobFor(const std::string& address) {
@@ -36,7 +36,7 @@ class ApplyTest : public test_util::ReconcileTest {
   }
 };
 
-TEST_F(ApplyTest, FirstApplyCreatesEverythingInDependencyOrder) {
+TEST_P(ApplyTest, FirstApplyCreatesEverythingInDependencyOrder) {
   Plan plan = CleanPlanFor(WebSpec());
   const int64_t serial_before = store_->Serial();
   ApplyResult result = ApplyPlan(plan);
@@ -103,7 +103,7 @@ TEST_F(ApplyTest, FirstApplyCreatesEverythingInDependencyOrder) {
   EXPECT_EQ(again.plan.state_serial, serial_before + 1);
 }
 
-TEST_F(ApplyTest, EmptyPlanDoesNotBumpTheSerial) {
+TEST_P(ApplyTest, EmptyPlanDoesNotBumpTheSerial) {
   Converge(WebSpec());
   const int64_t serial = store_->Serial();
   ApplyResult result = ApplyPlan(CleanPlanFor(WebSpec()));
@@ -112,7 +112,7 @@ TEST_F(ApplyTest, EmptyPlanDoesNotBumpTheSerial) {
   EXPECT_THAT(fake_.MutatingCalls(), ElementsAre());
 }
 
-TEST_F(ApplyTest, PeeringFailureSkipsTheRestOfItsGroupOnly) {
+TEST_P(ApplyTest, PeeringFailureSkipsTheRestOfItsGroupOnly) {
   const std::string toml = WebSpec() + GroupToml("db", ServerToml("db-1", "host-3"));
   Plan plan = CleanPlanFor(toml);
   fake_.FailOn("CreatePeering", Unavailable("peering quota exceeded"), "cdr-web");
@@ -162,7 +162,7 @@ TEST_F(ApplyTest, PeeringFailureSkipsTheRestOfItsGroupOnly) {
   EXPECT_THAT(Changes(CleanPlanFor(toml)), ElementsAre());
 }
 
-TEST_F(ApplyTest, EndpointFailureSkipsTheServers) {
+TEST_P(ApplyTest, EndpointFailureSkipsTheServers) {
   Plan plan = CleanPlanFor(WebSpec());
   fake_.FailOn("CreateEndpoint", Internal("endpoint service down"));
   ApplyResult result = ApplyPlan(plan);
@@ -176,7 +176,7 @@ TEST_F(ApplyTest, EndpointFailureSkipsTheServers) {
   EXPECT_EQ(Record("group.web.endpoint").status, "creating");
 }
 
-TEST_F(ApplyTest, AgentInstallFailureIsRecordedAndRetriedByTheNextPlan) {
+TEST_P(ApplyTest, AgentInstallFailureIsRecordedAndRetriedByTheNextPlan) {
   Plan plan = CleanPlanFor(WebSpec());
   fake_.FailOn("InstallAgent", Unavailable("agent download timed out"), "host-1");
   ApplyResult result = ApplyPlan(plan);
@@ -208,7 +208,7 @@ TEST_F(ApplyTest, AgentInstallFailureIsRecordedAndRetriedByTheNextPlan) {
   EXPECT_THAT(Changes(CleanPlanFor(WebSpec())), ElementsAre());
 }
 
-TEST_F(ApplyTest, InterruptedCreateReusesItsClientToken) {
+TEST_P(ApplyTest, InterruptedCreateReusesItsClientToken) {
   Converge(GroupToml("web"));
   // As if an apply died between CreatePeering and the state write: the cloud made the peering with the token
   // stored in the state, the state still says "creating" without an id.
@@ -239,7 +239,7 @@ TEST_F(ApplyTest, InterruptedCreateReusesItsClientToken) {
   EXPECT_EQ(after.attributes["client_token"], "tok-interrupted");
 }
 
-TEST_F(ApplyTest, InterruptedDeleteIsFinishedThenCreated) {
+TEST_P(ApplyTest, InterruptedDeleteIsFinishedThenCreated) {
   Converge(GroupToml("web"));
   const std::string old_id = Record("group.web.peering").provider_id;
   SetStatus("group.web.peering", "deleting");
@@ -255,7 +255,7 @@ TEST_F(ApplyTest, InterruptedDeleteIsFinishedThenCreated) {
   EXPECT_THAT(Changes(CleanPlanFor(GroupToml("web"))), ElementsAre());
 }
 
-TEST_F(ApplyTest, UpdateInPlaceMakesNoProviderChange) {
+TEST_P(ApplyTest, UpdateInPlaceMakesNoProviderChange) {
   Converge(WebSpec());
   const std::string toml =
       WebSpec("rpo_alert_seconds = 90\n", "dr_disk_type = \"sas\"\nauto_restart = false\n");
@@ -271,7 +271,7 @@ TEST_F(ApplyTest, UpdateInPlaceMakesNoProviderChange) {
   EXPECT_THAT(Changes(CleanPlanFor(toml)), ElementsAre());
 }
 
-TEST_F(ApplyTest, HostChangeDeregistersThenRegisters) {
+TEST_P(ApplyTest, HostChangeDeregistersThenRegisters) {
   Converge(WebSpec());
   const std::string toml = GroupToml("web", ServerToml("web-1", "host-3") + ServerToml("web-2", "host-2"));
   EXPECT_EQ(ApplyPlan(CleanPlanFor(toml)).Failed(), 0);
@@ -284,7 +284,7 @@ TEST_F(ApplyTest, HostChangeDeregistersThenRegisters) {
   EXPECT_THAT(Changes(CleanPlanFor(toml)), ElementsAre());
 }
 
-TEST_F(ApplyTest, RemovedServerIsDeregisteredAndTheHostStays) {
+TEST_P(ApplyTest, RemovedServerIsDeregisteredAndTheHostStays) {
   Converge(WebSpec());
   const std::string toml = GroupToml("web", ServerToml("web-1", "host-1"));
   EXPECT_EQ(ApplyPlan(CleanPlanFor(toml)).Failed(), 0);
@@ -295,7 +295,7 @@ TEST_F(ApplyTest, RemovedServerIsDeregisteredAndTheHostStays) {
               ElementsAre("initialized->deregistering", "deregistering->"));
 }
 
-TEST_F(ApplyTest, RemovedEmptyGroupDeletesNetworkThenGroup) {
+TEST_P(ApplyTest, RemovedEmptyGroupDeletesNetworkThenGroup) {
   Converge(GroupToml("web") + GroupToml("db"));
   const std::string endpoint = Record("group.web.endpoint").provider_id;
   const std::string peering = Record("group.web.peering").provider_id;
@@ -305,7 +305,7 @@ TEST_F(ApplyTest, RemovedEmptyGroupDeletesNetworkThenGroup) {
   EXPECT_EQ(fake_.peerings().size(), 1u);
 }
 
-TEST_F(ApplyTest, GroupVpcReplaceRecreatesTheNetworkInTheNewVpc) {
+TEST_P(ApplyTest, GroupVpcReplaceRecreatesTheNetworkInTheNewVpc) {
   Converge(GroupToml("web"));
   EXPECT_EQ(ApplyPlan(CleanPlanFor(GroupToml("web", "", "vpc-new"))).Failed(), 0);
   ASSERT_EQ(fake_.peerings().size(), 1u);
@@ -314,6 +314,8 @@ TEST_F(ApplyTest, GroupVpcReplaceRecreatesTheNetworkInTheNewVpc) {
   EXPECT_EQ(fake_.endpoints().begin()->second.vpc, "vpc-new");
   EXPECT_EQ(Record("group.web").attributes["vpc"], "vpc-new");
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ApplyTest, CDR_STATE_BACKENDS);
 
 }  // namespace
 }  // namespace cdr::reconcile

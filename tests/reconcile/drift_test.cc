@@ -17,15 +17,15 @@ using test_util::WebSpec;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-class DriftTest : public test_util::ReconcileTest {
+class DriftTest : public test_util::ReconcileBackendsTest {
  protected:
   void SetUp() override {
-    ReconcileTest::SetUp();
+    ReconcileBackendsTest::SetUp();
     Converge(WebSpec());
   }
 };
 
-TEST_F(DriftTest, DeletedPeeringIsDriftAndIsCreatedAgain) {
+TEST_P(DriftTest, DeletedPeeringIsDriftAndIsCreatedAgain) {
   const std::string id = Record("group.web.peering").provider_id;
   fake_.RemovePeeringOutOfBand(id);
   PlanResult r = PlanFor(WebSpec());
@@ -48,7 +48,7 @@ TEST_F(DriftTest, DeletedPeeringIsDriftAndIsCreatedAgain) {
   EXPECT_TRUE(again.plan.drifted.empty());
 }
 
-TEST_F(DriftTest, DeletedEndpointIsDriftAndIsCreatedAgain) {
+TEST_P(DriftTest, DeletedEndpointIsDriftAndIsCreatedAgain) {
   fake_.RemoveEndpointOutOfBand(Record("group.web.endpoint").provider_id);
   PlanResult r = PlanFor(WebSpec());
   ASSERT_EQ(r.plan.drifted.size(), 1u);
@@ -56,7 +56,7 @@ TEST_F(DriftTest, DeletedEndpointIsDriftAndIsCreatedAgain) {
   EXPECT_THAT(Changes(r.plan), ElementsAre("create/create group.web.endpoint"));
 }
 
-TEST_F(DriftTest, MissingAgentIsDriftAndARegisterTransition) {
+TEST_P(DriftTest, MissingAgentIsDriftAndARegisterTransition) {
   fake_.RemoveAgentOutOfBand("host-1");
   PlanResult r = PlanFor(WebSpec());
   ASSERT_TRUE(r.errors.empty()) << test_util::DiagnosticsText(r.errors);
@@ -72,7 +72,7 @@ TEST_F(DriftTest, MissingAgentIsDriftAndARegisterTransition) {
   EXPECT_THAT(Changes(CleanPlanFor(WebSpec())), ElementsAre());
 }
 
-TEST_F(DriftTest, GoneHostIsDriftAndAnErrorAtTheHostValue) {
+TEST_P(DriftTest, GoneHostIsDriftAndAnErrorAtTheHostValue) {
   fake_.RemoveHost("host-1");
   PlanResult r = PlanFor(WebSpec());
   ASSERT_EQ(r.plan.drifted.size(), 1u);
@@ -89,7 +89,7 @@ TEST_F(DriftTest, GoneHostIsDriftAndAnErrorAtTheHostValue) {
   EXPECT_THAT(d.message, HasSubstr("remove the server from the spec"));
 }
 
-TEST_F(DriftTest, ServerOfAGoneHostCanBeDeregistered) {
+TEST_P(DriftTest, ServerOfAGoneHostCanBeDeregistered) {
   fake_.RemoveHost("host-1");
   const std::string toml = test_util::GroupToml("web", test_util::ServerToml("web-2", "host-2"));
   Plan plan = CleanPlanFor(toml);
@@ -101,7 +101,7 @@ TEST_F(DriftTest, ServerOfAGoneHostCanBeDeregistered) {
   EXPECT_TRUE(again.plan.drifted.empty());
 }
 
-TEST_F(DriftTest, ReportListsObservedDriftOnceAndMakesNoChanges) {
+TEST_P(DriftTest, ReportListsObservedDriftOnceAndMakesNoChanges) {
   fake_.RemovePeeringOutOfBand(Record("group.web.peering").provider_id);
   fake_.RemoveAgentOutOfBand("host-2");
   auto report = MakeDriftReport({specs_.back(), "specs", "abc"}, *store_, fake_);
@@ -125,7 +125,7 @@ TEST_F(DriftTest, ReportListsObservedDriftOnceAndMakesNoChanges) {
   EXPECT_THAT(md, HasSubstr("| `group.web.peering` | peering | deleted |"));
 }
 
-TEST_F(DriftTest, ReportWithoutDrift) {
+TEST_P(DriftTest, ReportWithoutDrift) {
   auto report = MakeDriftReport({specs_.back(), "specs", ""}, *store_, fake_);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->items.empty());
@@ -133,7 +133,7 @@ TEST_F(DriftTest, ReportWithoutDrift) {
   EXPECT_THAT(RenderDriftMarkdown(*report), HasSubstr("No drift"));
 }
 
-TEST_F(DriftTest, ASpecThatCannotBeAppliedIsAPlanErrorNotAPendingChange) {
+TEST_P(DriftTest, ASpecThatCannotBeAppliedIsAPlanErrorNotAPendingChange) {
   const std::string toml = GroupToml("web", ServerToml("web-1", "host-1") + ServerToml("web-2", "host-2") +
                                                 ServerToml("ghost", "host-99"));
   auto loaded = specs::LoadSpecDocuments({{"test.toml", toml}});
@@ -147,7 +147,7 @@ TEST_F(DriftTest, ASpecThatCannotBeAppliedIsAPlanErrorNotAPendingChange) {
   EXPECT_THAT(report->items[0].detail, HasSubstr("host `host-99` does not exist"));
 }
 
-TEST_F(DriftTest, ReportHasUnappliedSpecChangesAndUnhealthyServers) {
+TEST_P(DriftTest, ReportHasUnappliedSpecChangesAndUnhealthyServers) {
   SetStatus("group.web.server.web-1", "replication_error");
   auto web2 = Record("group.web.server.web-2");
   web2.status = "realtime";
@@ -166,7 +166,7 @@ TEST_F(DriftTest, ReportHasUnappliedSpecChangesAndUnhealthyServers) {
   EXPECT_THAT(report->items[1].detail, HasSubstr("RPO 95.0 s is above the group's alert threshold"));
 }
 
-TEST_F(DriftTest, ProviderOutageFailsThePlanInsteadOfReportingDrift) {
+TEST_P(DriftTest, ProviderOutageFailsThePlanInsteadOfReportingDrift) {
   fake_.FailOn("DescribePeering", Unavailable("api timeout"));
   auto plan = MakePlan(specs_.back(), *store_, fake_);
   ASSERT_FALSE(plan.ok());
@@ -174,7 +174,7 @@ TEST_F(DriftTest, ProviderOutageFailsThePlanInsteadOfReportingDrift) {
   EXPECT_THAT(plan.status().message(), HasSubstr("api timeout"));
 }
 
-TEST_F(DriftTest, InFlightResourcesAreNotDrift) {
+TEST_P(DriftTest, InFlightResourcesAreNotDrift) {
   fake_.RemovePeeringOutOfBand(Record("group.web.peering").provider_id);
   SetStatus("group.web.peering", "creating");
   auto observed = Refresh(fake_, store_->Resources(), {"host-1", "host-2"});
@@ -183,6 +183,8 @@ TEST_F(DriftTest, InFlightResourcesAreNotDrift) {
   EXPECT_EQ(observed->hosts.size(), 2u);
   EXPECT_EQ(observed->hosts.at("host-1").vcpus, 2);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, DriftTest, CDR_STATE_BACKENDS);
 
 }  // namespace
 }  // namespace cdr::reconcile

@@ -24,7 +24,7 @@ std::string HeldSpec(const std::string& tables) {
 constexpr char kConfirmed[] = "[group.server.failover]\nname = \"web1-dr\"\nconfirm = true\n";
 constexpr char kFailback[] = "[group.server.failback]\nrestore_to_original = true\n";
 
-class FailbackTest : public ReconcileTest {
+class FailbackTest : public ReconcileBackendsTest {
  protected:
   // Protected, failed over and confirmed: where a failback starts.
   std::string ConfirmedDrHost() {
@@ -35,7 +35,7 @@ class FailbackTest : public ReconcileTest {
   }
 };
 
-TEST_F(FailbackTest, FailbackBeforeAConfirmedFailoverIsRefusedNamingTheState) {
+TEST_P(FailbackTest, FailbackBeforeAConfirmedFailoverIsRefusedNamingTheState) {
   Converge(Spec());
   PlanResult r = PlanFor(Spec(kFailback));
   ASSERT_EQ(r.errors.size(), 1u) << DiagnosticsText(r.errors);
@@ -45,7 +45,7 @@ TEST_F(FailbackTest, FailbackBeforeAConfirmedFailoverIsRefusedNamingTheState) {
   EXPECT_EQ(r.errors[0].pos.line, 10) << "points at the [group.server.failback] header";
 }
 
-TEST_F(FailbackTest, ReverseRegistrationPutsAnAgentInFrontOfTheDrHost) {
+TEST_P(FailbackTest, ReverseRegistrationPutsAnAgentInFrontOfTheDrHost) {
   const std::string dr = ConfirmedDrHost();
   Plan plan = CleanPlanFor(HeldSpec(std::string(kConfirmed) + kFailback));
   ASSERT_THAT(Changes(plan), ElementsAre("transition/reverse_register group.web.server.web-1"));
@@ -64,7 +64,7 @@ TEST_F(FailbackTest, ReverseRegistrationPutsAnAgentInFrontOfTheDrHost) {
   EXPECT_EQ(Record(kServer).status, "reverse_initialized");
 }
 
-TEST_F(FailbackTest, ReverseRegistrationNeedsStandaloneDisksAndIsRetried) {
+TEST_P(FailbackTest, ReverseRegistrationNeedsStandaloneDisksAndIsRetried) {
   const std::string dr = ConfirmedDrHost();
   fake_.dr_hosts().at(dr).standalone = false;
   ApplyResult result = ApplyPlan(CleanPlanFor(HeldSpec(std::string(kConfirmed) + kFailback)));
@@ -77,7 +77,7 @@ TEST_F(FailbackTest, ReverseRegistrationNeedsStandaloneDisksAndIsRetried) {
   EXPECT_EQ(Record(kServer).status, "reverse_initialized");
 }
 
-TEST_F(FailbackTest, InterruptedReverseRegistrationIsResumed) {
+TEST_P(FailbackTest, InterruptedReverseRegistrationIsResumed) {
   ConfirmedDrHost();
   SetStatus(kServer, "reverse_registering");
   Plan plan = CleanPlanFor(HeldSpec(std::string(kConfirmed) + kFailback));
@@ -87,7 +87,7 @@ TEST_F(FailbackTest, InterruptedReverseRegistrationIsResumed) {
   EXPECT_EQ(Record(kServer).status, "reverse_initialized");
 }
 
-TEST_F(FailbackTest, RemovingTheFailbackTableWhileFailingBackIsRefused) {
+TEST_P(FailbackTest, RemovingTheFailbackTableWhileFailingBackIsRefused) {
   ConfirmedDrHost();
   Converge(HeldSpec(std::string(kConfirmed) + kFailback));
   PlanResult r = PlanFor(HeldSpec(kConfirmed));
@@ -95,7 +95,7 @@ TEST_F(FailbackTest, RemovingTheFailbackTableWhileFailingBackIsRefused) {
   EXPECT_THAT(r.errors[0].message, HasSubstr("was removed, but the server is reverse_initialized"));
 }
 
-TEST_F(FailbackTest, ReleasingWhileFailingBackIsRefusedNamingTheState) {
+TEST_P(FailbackTest, ReleasingWhileFailingBackIsRefusedNamingTheState) {
   ConfirmedDrHost();
   Converge(HeldSpec(std::string(kConfirmed) + kFailback));
   PlanResult r = PlanFor(GroupToml("web"));
@@ -105,7 +105,7 @@ TEST_F(FailbackTest, ReleasingWhileFailingBackIsRefusedNamingTheState) {
   EXPECT_THAT(r.errors[0].message, HasSubstr("allowed only from failover_confirmed"));
 }
 
-TEST_F(FailbackTest, FailbackReplicatesBackComparingFirstThenProductionTakesOverAndIsProtectedAgain) {
+TEST_P(FailbackTest, FailbackReplicatesBackComparingFirstThenProductionTakesOverAndIsProtectedAgain) {
   const std::string dr = ConfirmedDrHost();
   Plan plan = CleanPlanFor(Spec(std::string(kConfirmed) + kFailback));
   ASSERT_THAT(Changes(plan), ElementsAre("transition/reverse_register group.web.server.web-1",
@@ -147,7 +147,7 @@ TEST_F(FailbackTest, FailbackReplicatesBackComparingFirstThenProductionTakesOver
   EXPECT_TRUE(CleanPlanFor(Spec()).changes.empty());
 }
 
-TEST_F(FailbackTest, CutoverFalseRunsReverseReplicationAndHoldsTheFailback) {
+TEST_P(FailbackTest, CutoverFalseRunsReverseReplicationAndHoldsTheFailback) {
   ConfirmedDrHost();
   const std::string held = std::string(kConfirmed) + kFailback + "cutover = false\n";
   Plan plan = CleanPlanFor(Spec(held));
@@ -161,7 +161,7 @@ TEST_F(FailbackTest, CutoverFalseRunsReverseReplicationAndHoldsTheFailback) {
               ElementsAre("transition/failback group.web.server.web-1"));
 }
 
-TEST_F(FailbackTest, AServerRemovedOnceFailedBackIsDeregisteredAndItsStoppedDrHostDeleted) {
+TEST_P(FailbackTest, AServerRemovedOnceFailedBackIsDeregisteredAndItsStoppedDrHostDeleted) {
   const std::string dr = ConfirmedDrHost();
   Converge(Spec(std::string(kConfirmed) + kFailback));
   ASSERT_EQ(Record(kServer).status, "failed_back");
@@ -173,7 +173,7 @@ TEST_F(FailbackTest, AServerRemovedOnceFailedBackIsDeregisteredAndItsStoppedDrHo
   EXPECT_FALSE(store_->Get(kServer).has_value());
 }
 
-TEST_F(FailbackTest, AFailbackThatCannotFenceTheDrHostIsAFailbackErrorRetriedByTheNextApply) {
+TEST_P(FailbackTest, AFailbackThatCannotFenceTheDrHostIsAFailbackErrorRetriedByTheNextApply) {
   const std::string dr = ConfirmedDrHost();
   Converge(HeldSpec(std::string(kConfirmed) + kFailback));
   agents_[dr].state = "realtime";  // reverse replication streams
@@ -194,13 +194,15 @@ TEST_F(FailbackTest, AFailbackThatCannotFenceTheDrHostIsAFailbackErrorRetriedByT
   EXPECT_FALSE(agents_["host-1"].fenced);
 }
 
-TEST_F(FailbackTest, FailingBackToANewHostIsRefusedNamingWhatToDo) {
+TEST_P(FailbackTest, FailingBackToANewHostIsRefusedNamingWhatToDo) {
   ConfirmedDrHost();
   PlanResult r = PlanFor(Spec(std::string(kConfirmed) + "[group.server.failback]\nrestore_to_original = false\n"));
   ASSERT_EQ(r.errors.size(), 1u) << DiagnosticsText(r.errors);
   EXPECT_THAT(r.errors[0].message, HasSubstr("restore_to_original = false"));
   EXPECT_THAT(r.errors[0].message, HasSubstr("not built yet"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, FailbackTest, CDR_STATE_BACKENDS);
 
 }  // namespace
 }  // namespace cdr::reconcile::test_util

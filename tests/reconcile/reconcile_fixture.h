@@ -1,5 +1,6 @@
 // Shared fixture for the reconciler tests: a real state store on a temp file, the recording fake provider,
-// specs loaded from TOML text, and short helpers to plan and apply.
+// specs loaded from TOML text, and short helpers to plan and apply. Suites whose tests persist state derive from
+// ReconcileBackendsTest and run on SQLite and on PostgreSQL.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -14,9 +15,12 @@
 #include "reconcile/apply.h"
 #include "reconcile/planner.h"
 #include "specs/load_spec.h"
+#include "state/state_location.h"
 #include "state/state_store.h"
 #include "tests/reconcile/fake_agents.h"
 #include "tests/reconcile/fake_provider.h"
+#include "tests/support/postgres_server.h"
+#include "tests/support/test_state.h"
 
 namespace cdr::reconcile::test_util {
 
@@ -55,7 +59,14 @@ class ReconcileTest : public ::testing::Test {
     std::string pattern = (std::filesystem::temp_directory_path() / "cdr-reconcile-test-XXXXXX").string();
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     dir_ = pattern;
-    auto store = state::StateStore::Open(dir_ / ".cdr" / "state.db");
+    std::string location = (dir_ / ".cdr" / "state.db").string();
+    if (BackendUnderTest() == state::StateBackend::kPostgres) {
+      std::string error;
+      database_url_ = cdr::testing::NewPostgresDatabase(&error);
+      ASSERT_FALSE(database_url_.empty()) << error;
+      location = database_url_;
+    }
+    auto store = state::StateStore::Open(location);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);
     for (const char* h : {"host-1", "host-2", "host-3", "host-4"}) fake_.AddHost(h);
@@ -65,7 +76,10 @@ class ReconcileTest : public ::testing::Test {
     store_.reset();
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
+    if (!database_url_.empty()) cdr::testing::DropPostgresDatabase(database_url_);
   }
+
+  virtual state::StateBackend BackendUnderTest() const { return state::StateBackend::kSqlite; }
 
   // The spec lives as long as the test (diff keeps pointers into it while it runs).
   const specs::Spec& LoadSpec(const std::string& toml) {
@@ -141,12 +155,19 @@ class ReconcileTest : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
+  std::string database_url_;  // the test database when the state is on PostgreSQL
   std::unique_ptr<state::StateStore> store_;
   RecordingFakeProvider fake_;
   FakeAgentFleet agents_;
   std::vector<ObservedChange> observations_;  // of the last PlanFor
   std::vector<ReplicationProgress> progress_;
   std::deque<specs::Spec> specs_;
+};
+
+// The state-persisting suites, once per backend: INSTANTIATE_TEST_SUITE_P(Backends, Suite, CDR_STATE_BACKENDS).
+class ReconcileBackendsTest : public ReconcileTest, public ::testing::WithParamInterface<state::StateBackend> {
+ protected:
+  state::StateBackend BackendUnderTest() const override { return GetParam(); }
 };
 
 // One group `web` with servers web-1 (host-1) and web-2 (host-2).

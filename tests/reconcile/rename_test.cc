@@ -13,7 +13,7 @@ using test_util::ServerToml;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-class RenameTest : public test_util::ReconcileTest {
+class RenameTest : public test_util::ReconcileBackendsTest {
  protected:
   static std::string Servers() { return ServerToml("web-1", "host-1") + ServerToml("web-2", "host-2"); }
   static std::string Renamed(const std::string& extra = "") {
@@ -21,7 +21,7 @@ class RenameTest : public test_util::ReconcileTest {
   }
 };
 
-TEST_F(RenameTest, RenameIsOneUpdateFirstInThePlan) {
+TEST_P(RenameTest, RenameIsOneUpdateFirstInThePlan) {
   Converge(GroupToml("web", Servers()) + GroupToml("db"));
   // db comes first in the spec, yet its update must come after the rename.
   PlanResult r = PlanFor(GroupToml("db", "rpo_alert_seconds = 45\n") + Renamed());
@@ -35,7 +35,7 @@ TEST_F(RenameTest, RenameIsOneUpdateFirstInThePlan) {
   EXPECT_THAT(c.reason, HasSubstr("renamed from web"));
 }
 
-TEST_F(RenameTest, ApplyMovesTheGroupAndItsChildren) {
+TEST_P(RenameTest, ApplyMovesTheGroupAndItsChildren) {
   Converge(GroupToml("web", Servers()));
   const std::string peering = Record("group.web.peering").provider_id;
   EXPECT_EQ(ApplyPlan(CleanPlanFor(Renamed())).Failed(), 0);
@@ -53,7 +53,7 @@ TEST_F(RenameTest, ApplyMovesTheGroupAndItsChildren) {
   EXPECT_TRUE(again.plan.drifted.empty());
 }
 
-TEST_F(RenameTest, RenameCarriesOtherSettingChanges) {
+TEST_P(RenameTest, RenameCarriesOtherSettingChanges) {
   Converge(GroupToml("web", Servers()));
   const std::string toml = Renamed("rpo_alert_seconds = 120\n");
   PlanResult r = PlanFor(toml);
@@ -63,7 +63,7 @@ TEST_F(RenameTest, RenameCarriesOtherSettingChanges) {
   EXPECT_THAT(Changes(CleanPlanFor(toml)), ElementsAre());
 }
 
-TEST_F(RenameTest, RemovingAServerWhileRenamingDeregistersAtTheNewAddress) {
+TEST_P(RenameTest, RemovingAServerWhileRenamingDeregistersAtTheNewAddress) {
   Converge(GroupToml("web", Servers()));
   const std::string toml = GroupToml("web-prod", "renamed_from = \"web\"\n" + ServerToml("web-1", "host-1"));
   Plan plan = CleanPlanFor(toml);
@@ -76,7 +76,7 @@ TEST_F(RenameTest, RemovingAServerWhileRenamingDeregistersAtTheNewAddress) {
 }
 
 // A rename must not smuggle a replacing change (dr_zone) past the protected-servers check.
-TEST_F(RenameTest, RenameWithAReplacingChangeStillChecksTheServers) {
+TEST_P(RenameTest, RenameWithAReplacingChangeStillChecksTheServers) {
   Converge(GroupToml("web", Servers()));
   PlanResult r = PlanFor(GroupToml("web-prod", "renamed_from = \"web\"\n" + Servers(), "vpc-web", "az3"));
   ASSERT_EQ(r.errors.size(), 1u) << test_util::DiagnosticsText(r.errors)
@@ -86,7 +86,7 @@ TEST_F(RenameTest, RenameWithAReplacingChangeStillChecksTheServers) {
   EXPECT_THAT(r.errors[0].message, HasSubstr("protected servers deregistered first"));
 }
 
-TEST_F(RenameTest, RenameWithAReplacingChangeOfAnEmptyGroupAsksForTwoApplies) {
+TEST_P(RenameTest, RenameWithAReplacingChangeOfAnEmptyGroupAsksForTwoApplies) {
   Converge(GroupToml("web"));
   PlanResult r = PlanFor(GroupToml("web-prod", "renamed_from = \"web\"\n", "vpc-web", "az3"));
   ASSERT_EQ(r.errors.size(), 1u) << test_util::DiagnosticsText(r.errors);
@@ -94,6 +94,8 @@ TEST_F(RenameTest, RenameWithAReplacingChangeOfAnEmptyGroupAsksForTwoApplies) {
   EXPECT_EQ(r.errors[0].pos.line, 1);
   EXPECT_THAT(r.errors[0].message, HasSubstr("cannot be combined with a rename"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, RenameTest, CDR_STATE_BACKENDS);
 
 }  // namespace
 }  // namespace cdr::reconcile

@@ -1,25 +1,24 @@
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
 #include "state/internal/migrations.h"
 #include "state/state_store.h"
-#include "tests/state/temp_dir.h"
+#include "tests/support/test_state.h"
 
 namespace cdr::state {
 namespace {
 
-class ApplyHistoryTest : public ::testing::Test {
+class ApplyHistoryTest : public ::testing::TestWithParam<StateBackend> {
  protected:
   void SetUp() override {
     auto opened = StateStore::Open(dir_.StatePath());
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(opened).value();
   }
-  testing::TempDir dir_;
+  testing::TempDir dir_{GetParam()};
   std::unique_ptr<StateStore> store_;
 };
 
-TEST_F(ApplyHistoryTest, RecordsNewestFirstWithOperator) {
+TEST_P(ApplyHistoryTest, RecordsNewestFirstWithOperator) {
   AppliedRecord first{.serial = 1, .git_commit = "aaa", .source = "git repo@main:specs", .plan_digest = "d1",
                       .changes = 5};
   ASSERT_TRUE(store_->RecordApply(first).ok());
@@ -36,7 +35,7 @@ TEST_F(ApplyHistoryTest, RecordsNewestFirstWithOperator) {
   EXPECT_NE(StateStore::OperatorName().find('@'), std::string::npos);
 }
 
-TEST_F(ApplyHistoryTest, AnApplyIsOpenUntilFinished) {
+TEST_P(ApplyHistoryTest, AnApplyIsOpenUntilFinished) {
   auto id = store_->RecordApply({.serial = 1, .git_commit = "c1", .changes = 3});
   ASSERT_TRUE(id.ok());
   EXPECT_EQ(store_->History()[0].finished_at, 0);
@@ -47,7 +46,7 @@ TEST_F(ApplyHistoryTest, AnApplyIsOpenUntilFinished) {
   EXPECT_EQ(store_->FinishApply(*id + 1, 0).code(), StatusCode::kNotFound);
 }
 
-TEST_F(ApplyHistoryTest, LastAppliedCommitSkipsAppliesWithoutOne) {
+TEST_P(ApplyHistoryTest, LastAppliedCommitSkipsAppliesWithoutOne) {
   EXPECT_FALSE(store_->LastAppliedCommit().has_value());
   ASSERT_TRUE(store_->RecordApply({.serial = 1, .git_commit = "c1"}).ok());
   ASSERT_TRUE(store_->RecordApply({.serial = 2, .git_commit = "c2", .rollback = true}).ok());
@@ -58,17 +57,19 @@ TEST_F(ApplyHistoryTest, LastAppliedCommitSkipsAppliesWithoutOne) {
   EXPECT_TRUE(last->rollback);
 }
 
-TEST(ApplyHistoryMigrationTest, AVersionOneStateIsMigratedKeepingItsData) {
-  testing::TempDir dir;
+class ApplyHistoryMigrationTest : public ::testing::TestWithParam<StateBackend> {};
+
+TEST_P(ApplyHistoryMigrationTest, AVersionOneStateIsMigratedKeepingItsData) {
+  testing::TempDir dir(GetParam());
   {
     auto store = StateStore::Open(dir.StatePath());
     ASSERT_TRUE(store.ok());
     ASSERT_TRUE((*store)->Put({.address = "group.web", .kind = "group", .status = "created"}).ok());
   }
   {
-    // Turn the file back into what the first cdr release wrote.
-    SQLite::Database raw(dir.StatePath(), SQLite::OPEN_READWRITE);
-    raw.exec("DROP TABLE applies; DROP TABLE rpo_samples; PRAGMA user_version = 1;");
+    // Turn the state back into what the first cdr release wrote.
+    testing::ExecRaw(dir.StatePath(), "DROP TABLE applies; DROP TABLE rpo_samples;");
+    testing::SetRawSchemaVersion(dir.StatePath(), 1);
   }
   auto store = StateStore::Open(dir.StatePath());
   ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -76,6 +77,9 @@ TEST(ApplyHistoryMigrationTest, AVersionOneStateIsMigratedKeepingItsData) {
   EXPECT_TRUE((*store)->Get("group.web").has_value());
   EXPECT_TRUE((*store)->RecordApply({.serial = 1, .git_commit = "c1"}).ok());
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ApplyHistoryTest, CDR_STATE_BACKENDS);
+INSTANTIATE_TEST_SUITE_P(Backends, ApplyHistoryMigrationTest, CDR_STATE_BACKENDS);
 
 }  // namespace
 }  // namespace cdr::state

@@ -2,12 +2,12 @@
 #include <gtest/gtest.h>
 
 #include "state/state_store.h"
-#include "tests/state/temp_dir.h"
+#include "tests/support/test_state.h"
 
 namespace cdr::state {
 namespace {
 
-class JobLogTest : public ::testing::Test {
+class JobLogTest : public ::testing::TestWithParam<StateBackend> {
  protected:
   void SetUp() override {
     auto opened = StateStore::Open(dir_.StatePath());
@@ -15,11 +15,11 @@ class JobLogTest : public ::testing::Test {
     store_ = std::move(opened).value();
   }
 
-  testing::TempDir dir_;
+  testing::TempDir dir_{GetParam()};
   std::unique_ptr<StateStore> store_;
 };
 
-TEST_F(JobLogTest, StartedJobIsRunning) {
+TEST_P(JobLogTest, StartedJobIsRunning) {
   auto id = store_->StartJob("group.web.server.a", "register");
   ASSERT_TRUE(id.ok()) << id.status().ToString();
   auto jobs = store_->Jobs();
@@ -33,7 +33,7 @@ TEST_F(JobLogTest, StartedJobIsRunning) {
   EXPECT_EQ(jobs[0].finished_at, 0);
 }
 
-TEST_F(JobLogTest, ProgressThenSuccessSetsHundredAndFinishTime) {
+TEST_P(JobLogTest, ProgressThenSuccessSetsHundredAndFinishTime) {
   int64_t id = *store_->StartJob("group.web", "create");
   ASSERT_TRUE(store_->UpdateJobProgress(id, 40).ok());
   EXPECT_EQ(store_->Jobs()[0].progress, 40);
@@ -45,7 +45,7 @@ TEST_F(JobLogTest, ProgressThenSuccessSetsHundredAndFinishTime) {
   EXPECT_EQ(job.error, "");
 }
 
-TEST_F(JobLogTest, FailureKeepsProgressAndError) {
+TEST_P(JobLogTest, FailureKeepsProgressAndError) {
   int64_t id = *store_->StartJob("group.web", "create");
   ASSERT_TRUE(store_->UpdateJobProgress(id, 30).ok());
   ASSERT_TRUE(store_->FinishJob(id, JobStatus::kFailed, "quota exceeded").ok());
@@ -56,7 +56,7 @@ TEST_F(JobLogTest, FailureKeepsProgressAndError) {
   EXPECT_GT(job.finished_at, 0);
 }
 
-TEST_F(JobLogTest, AbandonRunningJobsFailsOnlyUnfinishedOnes) {
+TEST_P(JobLogTest, AbandonRunningJobsFailsOnlyUnfinishedOnes) {
   int64_t done = *store_->StartJob("group.web", "create");
   ASSERT_TRUE(store_->FinishJob(done, JobStatus::kSucceeded).ok());
   int64_t stuck = *store_->StartJob("group.web.peering", "create");
@@ -75,7 +75,7 @@ TEST_F(JobLogTest, AbandonRunningJobsFailsOnlyUnfinishedOnes) {
   }
 }
 
-TEST_F(JobLogTest, JobsAreNewestFirstAndLimited) {
+TEST_P(JobLogTest, JobsAreNewestFirstAndLimited) {
   int64_t first = *store_->StartJob("a", "create");
   int64_t second = *store_->StartJob("b", "create");
   int64_t third = *store_->StartJob("c", "delete");
@@ -87,7 +87,7 @@ TEST_F(JobLogTest, JobsAreNewestFirstAndLimited) {
   EXPECT_EQ(store_->Jobs(2).size(), 2u);
 }
 
-TEST_F(JobLogTest, EventsAreKeptInOrderPerJob) {
+TEST_P(JobLogTest, EventsAreKeptInOrderPerJob) {
   int64_t id = *store_->StartJob("group.web.server.a", "start");
   int64_t other = *store_->StartJob("group.web.server.b", "start");
   ASSERT_TRUE(store_->AddJobEvent(id, "initialized", "replication_starting", "scan disks").ok());
@@ -104,13 +104,13 @@ TEST_F(JobLogTest, EventsAreKeptInOrderPerJob) {
   EXPECT_LT(events[0].id, events[1].id);
 }
 
-TEST_F(JobLogTest, UnknownJobIsNotFound) {
+TEST_P(JobLogTest, UnknownJobIsNotFound) {
   EXPECT_EQ(store_->UpdateJobProgress(99, 10).code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->FinishJob(99, JobStatus::kSucceeded).code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->AddJobEvent(99, "", "", "x").code(), StatusCode::kNotFound);
 }
 
-TEST_F(JobLogTest, BadArgumentsAreRefused) {
+TEST_P(JobLogTest, BadArgumentsAreRefused) {
   int64_t id = *store_->StartJob("group.web", "create");
   EXPECT_EQ(store_->UpdateJobProgress(id, 101).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->FinishJob(id, JobStatus::kRunning).code(), StatusCode::kInvalidArgument);
@@ -122,6 +122,8 @@ TEST(JobStatusNameTest, NamesAllStatuses) {
   EXPECT_STREQ(JobStatusName(JobStatus::kSucceeded), "succeeded");
   EXPECT_STREQ(JobStatusName(JobStatus::kFailed), "failed");
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, JobLogTest, CDR_STATE_BACKENDS);
 
 }  // namespace
 }  // namespace cdr::state

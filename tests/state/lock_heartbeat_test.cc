@@ -7,7 +7,7 @@
 
 #include "common/clock.h"
 #include "state/state_store.h"
-#include "tests/state/temp_dir.h"
+#include "tests/support/test_state.h"
 
 namespace cdr::state {
 namespace {
@@ -23,8 +23,10 @@ bool Eventually(Fn condition) {
   return condition();
 }
 
-TEST(LockHeartbeatTest, KeepsAShortLockAliveAndStopsWhenDestroyed) {
-  testing::TempDir dir;
+class LockHeartbeatTest : public ::testing::TestWithParam<StateBackend> {};
+
+TEST_P(LockHeartbeatTest, KeepsAShortLockAliveAndStopsWhenDestroyed) {
+  testing::TempDir dir(GetParam());
   auto store = StateStore::Open(dir.StatePath());
   ASSERT_TRUE(store.ok());
   auto lock = (*store)->AcquireLock({"apply", 300});
@@ -47,8 +49,8 @@ TEST(LockHeartbeatTest, KeepsAShortLockAliveAndStopsWhenDestroyed) {
   EXPECT_LT((*store)->CurrentLock()->expires_at, stopped_at + 400);
 }
 
-TEST(LockHeartbeatTest, EndsWhenTheLockIsForceUnlocked) {
-  testing::TempDir dir;
+TEST_P(LockHeartbeatTest, EndsWhenTheLockIsForceUnlocked) {
+  testing::TempDir dir(GetParam());
   auto store = StateStore::Open(dir.StatePath());
   ASSERT_TRUE(store.ok());
   auto lock = (*store)->AcquireLock({"apply", 300});
@@ -62,6 +64,8 @@ TEST(LockHeartbeatTest, EndsWhenTheLockIsForceUnlocked) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_EQ((*store)->CurrentLock()->expires_at, expires);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, LockHeartbeatTest, CDR_STATE_BACKENDS);
 
 }  // namespace
 }  // namespace cdr::state

@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "state/state_store.h"
-#include "tests/state/temp_dir.h"
+#include "tests/support/test_state.h"
 
 namespace cdr::state {
 namespace {
@@ -21,7 +21,7 @@ ResourceRecord Record(const std::string& address, const std::string& kind, const
   return r;
 }
 
-class ResourcesTest : public ::testing::Test {
+class ResourcesTest : public ::testing::TestWithParam<StateBackend> {
  protected:
   void SetUp() override {
     auto opened = StateStore::Open(dir_.StatePath());
@@ -39,11 +39,11 @@ class ResourcesTest : public ::testing::Test {
     return out;
   }
 
-  testing::TempDir dir_;
+  testing::TempDir dir_{GetParam()};
   std::unique_ptr<StateStore> store_;
 };
 
-TEST_F(ResourcesTest, PutGetRoundTripsAllFields) {
+TEST_P(ResourcesTest, PutGetRoundTripsAllFields) {
   ResourceRecord record = Record("group.web.peering", "peering", "creating");
   record.provider_id = "pcx-123";
   record.attributes = {{"vpc", "vpc-1"}, {"ports", {22, 443}}, {"nested", {{"ok", true}}}};
@@ -58,9 +58,9 @@ TEST_F(ResourcesTest, PutGetRoundTripsAllFields) {
   EXPECT_EQ(got->created_at, got->updated_at);
 }
 
-TEST_F(ResourcesTest, GetOfMissingIsEmpty) { EXPECT_FALSE(store_->Get("group.none").has_value()); }
+TEST_P(ResourcesTest, GetOfMissingIsEmpty) { EXPECT_FALSE(store_->Get("group.none").has_value()); }
 
-TEST_F(ResourcesTest, UpdateKeepsCreatedAt) {
+TEST_P(ResourcesTest, UpdateKeepsCreatedAt) {
   PutOrDie("group.web", "group");
   int64_t created = store_->Get("group.web")->created_at;
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -71,7 +71,7 @@ TEST_F(ResourcesTest, UpdateKeepsCreatedAt) {
   EXPECT_GT(got->updated_at, created);
 }
 
-TEST_F(ResourcesTest, ResourcesAreSortedByAddress) {
+TEST_P(ResourcesTest, ResourcesAreSortedByAddress) {
   PutOrDie("group.web.server.b", "server");
   PutOrDie("group.db", "group");
   PutOrDie("group.web", "group");
@@ -79,7 +79,7 @@ TEST_F(ResourcesTest, ResourcesAreSortedByAddress) {
   EXPECT_THAT(Addresses(), ElementsAre("group.db", "group.web", "group.web.server.a", "group.web.server.b"));
 }
 
-TEST_F(ResourcesTest, DeleteRemovesOnlyThatResourceAndIsIdempotent) {
+TEST_P(ResourcesTest, DeleteRemovesOnlyThatResourceAndIsIdempotent) {
   PutOrDie("group.web", "group");
   PutOrDie("group.web.server.a", "server");
   ASSERT_TRUE(store_->Delete("group.web.server.a").ok());
@@ -87,11 +87,11 @@ TEST_F(ResourcesTest, DeleteRemovesOnlyThatResourceAndIsIdempotent) {
   EXPECT_THAT(Addresses(), ElementsAre("group.web"));
 }
 
-TEST_F(ResourcesTest, EmptyAddressIsRefused) {
+TEST_P(ResourcesTest, EmptyAddressIsRefused) {
   EXPECT_EQ(store_->Put(Record("", "group", "created")).code(), StatusCode::kInvalidArgument);
 }
 
-TEST_F(ResourcesTest, MoveRenamesResourceAndChildrenOnly) {
+TEST_P(ResourcesTest, MoveRenamesResourceAndChildrenOnly) {
   PutOrDie("group.a", "group");
   PutOrDie("group.a.server.x", "server");
   PutOrDie("group.a.peering", "peering");
@@ -101,7 +101,7 @@ TEST_F(ResourcesTest, MoveRenamesResourceAndChildrenOnly) {
   EXPECT_EQ(store_->Get("group.b.server.x")->kind, "server");
 }
 
-TEST_F(ResourcesTest, MoveTreatsUnderscoreLiterally) {
+TEST_P(ResourcesTest, MoveTreatsUnderscoreLiterally) {
   PutOrDie("group.a_1", "group");
   PutOrDie("group.a_1.server.x", "server");
   PutOrDie("group.aX1.server.y", "server");  // would match a LIKE pattern 'group.a_1.%'
@@ -109,11 +109,11 @@ TEST_F(ResourcesTest, MoveTreatsUnderscoreLiterally) {
   EXPECT_THAT(Addresses(), ElementsAre("group.aX1.server.y", "group.c", "group.c.server.x"));
 }
 
-TEST_F(ResourcesTest, MoveOfMissingIsNotFound) {
+TEST_P(ResourcesTest, MoveOfMissingIsNotFound) {
   EXPECT_EQ(store_->Move("group.none", "group.b").code(), StatusCode::kNotFound);
 }
 
-TEST_F(ResourcesTest, MoveOntoExistingIsRefusedAndChangesNothing) {
+TEST_P(ResourcesTest, MoveOntoExistingIsRefusedAndChangesNothing) {
   PutOrDie("group.a", "group");
   PutOrDie("group.a.server.x", "server");
   PutOrDie("group.b", "group");
@@ -123,7 +123,7 @@ TEST_F(ResourcesTest, MoveOntoExistingIsRefusedAndChangesNothing) {
   EXPECT_THAT(Addresses(), ElementsAre("group.a", "group.a.server.x", "group.b"));
 }
 
-TEST_F(ResourcesTest, MoveOntoExistingChildIsRefused) {
+TEST_P(ResourcesTest, MoveOntoExistingChildIsRefused) {
   PutOrDie("group.a", "group");
   PutOrDie("group.a.server.x", "server");
   PutOrDie("group.b.server.x", "server");  // orphan left under the target
@@ -131,10 +131,12 @@ TEST_F(ResourcesTest, MoveOntoExistingChildIsRefused) {
   EXPECT_THAT(Addresses(), ElementsAre("group.a", "group.a.server.x", "group.b.server.x"));
 }
 
-TEST_F(ResourcesTest, MoveUnderItselfIsRefused) {
+TEST_P(ResourcesTest, MoveUnderItselfIsRefused) {
   PutOrDie("group.a", "group");
   EXPECT_EQ(store_->Move("group.a", "group.a.b").code(), StatusCode::kInvalidArgument);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ResourcesTest, CDR_STATE_BACKENDS);
 
 }  // namespace
 }  // namespace cdr::state

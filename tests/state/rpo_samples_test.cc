@@ -1,16 +1,17 @@
 #include <gtest/gtest.h>
 
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include "state/internal/migrations.h"
 #include "state/state_store.h"
-#include "tests/state/temp_dir.h"
+#include "tests/support/test_state.h"
 
 namespace cdr::state {
 namespace {
 
-TEST(RpoSamplesTest, RoundsAreReadBackPerServerOldestFirstAndPrunedByAge) {
-  testing::TempDir dir;
+class RpoSamplesTest : public ::testing::TestWithParam<StateBackend> {};
+
+TEST_P(RpoSamplesTest, RoundsAreReadBackPerServerOldestFirstAndPrunedByAge) {
+  testing::TempDir dir(GetParam());
   auto store = StateStore::Open(dir.StatePath());
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   ASSERT_TRUE((*store)->AddRpoSamples({{"group.w.server.a", 1000, 0.5, true, "healthy"},
@@ -36,21 +37,23 @@ TEST(RpoSamplesTest, RoundsAreReadBackPerServerOldestFirstAndPrunedByAge) {
   EXPECT_TRUE((*store)->RpoSamples("group.w.server.b", 0).empty());
 }
 
-TEST(RpoSamplesTest, AVersionTwoStateGetsTheTable) {
-  testing::TempDir dir;
+TEST_P(RpoSamplesTest, AVersionTwoStateGetsTheTable) {
+  testing::TempDir dir(GetParam());
   {
     auto store = StateStore::Open(dir.StatePath());
     ASSERT_TRUE(store.ok());
   }
   {
-    SQLite::Database raw(dir.StatePath(), SQLite::OPEN_READWRITE);
-    raw.exec("DROP TABLE rpo_samples; PRAGMA user_version = 2;");
+    testing::ExecRaw(dir.StatePath(), "DROP TABLE rpo_samples");
+    testing::SetRawSchemaVersion(dir.StatePath(), 2);
   }
   auto store = StateStore::Open(dir.StatePath());
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   EXPECT_EQ((*store)->SchemaVersion(), internal::LatestSchemaVersion());
   EXPECT_TRUE((*store)->AddRpoSamples({{"group.w.server.a", 1, 0, true, "healthy"}}, 0).ok());
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, RpoSamplesTest, CDR_STATE_BACKENDS);
 
 }  // namespace
 }  // namespace cdr::state

@@ -1,4 +1,3 @@
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -7,7 +6,7 @@
 #include "common/clock.h"
 #include "state/internal/process_identity.h"
 #include "state/state_store.h"
-#include "tests/state/temp_dir.h"
+#include "tests/support/test_state.h"
 
 namespace cdr::state {
 namespace {
@@ -24,7 +23,7 @@ int64_t DeadPid() {
   return child;
 }
 
-class StateLockTest : public ::testing::Test {
+class StateLockTest : public ::testing::TestWithParam<StateBackend> {
  protected:
   void SetUp() override { store_ = OpenOrDie(); }
 
@@ -36,20 +35,18 @@ class StateLockTest : public ::testing::Test {
 
   // Rewrites the holder fields of the lock row the way another process would have written them.
   void RewriteHolder(int64_t pid, int64_t pid_start_time, const std::string& host, int64_t expires_at) {
-    SQLite::Database raw(dir_.StatePath(), SQLite::OPEN_READWRITE, 10'000);
-    SQLite::Statement q(raw, "UPDATE lock SET pid = ?, pid_start_time = ?, host = ?, expires_at = ?");
-    q.bind(1, pid);
-    q.bind(2, pid_start_time);
-    q.bind(3, host);
-    q.bind(4, expires_at);
-    ASSERT_EQ(q.exec(), 1);
+    auto raw = internal::OpenSqlConnection(dir_.StatePath());
+    ASSERT_TRUE(raw.ok()) << raw.status().ToString();
+    auto r = (*raw)->Query("UPDATE lock SET pid = ?, pid_start_time = ?, host = ?, expires_at = ?",
+                           {pid, pid_start_time, host, expires_at});
+    ASSERT_EQ(r.affected, 1);
   }
 
-  testing::TempDir dir_;
+  testing::TempDir dir_{GetParam()};
   std::unique_ptr<StateStore> store_;
 };
 
-TEST_F(StateLockTest, AcquireRecordsThisProcess) {
+TEST_P(StateLockTest, AcquireRecordsThisProcess) {
   auto lock = store_->AcquireLock({.operation = "apply", .ttl_millis = 60'000});
   ASSERT_TRUE(lock.ok()) << lock.status().ToString();
   EXPECT_EQ(lock->id.size(), 16u);
@@ -66,7 +63,7 @@ TEST_F(StateLockTest, AcquireRecordsThisProcess) {
   EXPECT_EQ(current->pid_start_time, lock->pid_start_time);
 }
 
-TEST_F(StateLockTest, SecondAcquireIsRefusedNamingHolderAndLockId) {
+TEST_P(StateLockTest, SecondAcquireIsRefusedNamingHolderAndLockId) {
   auto lock = store_->AcquireLock({.operation = "apply"});
   ASSERT_TRUE(lock.ok()) << lock.status().ToString();
   auto other = OpenOrDie();
@@ -80,7 +77,7 @@ TEST_F(StateLockTest, SecondAcquireIsRefusedNamingHolderAndLockId) {
   EXPECT_EQ(other->CurrentLock()->id, lock->id);
 }
 
-TEST_F(StateLockTest, ReleaseThenAcquireAgain) {
+TEST_P(StateLockTest, ReleaseThenAcquireAgain) {
   auto lock = store_->AcquireLock({.operation = "apply"});
   ASSERT_TRUE(lock.ok());
   ASSERT_TRUE(store_->ReleaseLock(lock->id).ok());
@@ -89,7 +86,7 @@ TEST_F(StateLockTest, ReleaseThenAcquireAgain) {
 }
 
 // What plan and drift ask: refused exactly when AcquireLock would be, and nothing is written either way.
-TEST_F(StateLockTest, CheckUnlockedReadsTheLockWithoutTakingIt) {
+TEST_P(StateLockTest, CheckUnlockedReadsTheLockWithoutTakingIt) {
   EXPECT_TRUE(store_->CheckUnlocked().ok());
   EXPECT_FALSE(store_->CurrentLock().has_value()) << "checking takes nothing";
   auto held = store_->AcquireLock({"apply"});
@@ -102,7 +99,7 @@ TEST_F(StateLockTest, CheckUnlockedReadsTheLockWithoutTakingIt) {
   EXPECT_EQ(store_->CurrentLock()->id, held->id) << "and it is left for that apply to take over";
 }
 
-TEST_F(StateLockTest, DeadHolderOnThisHostIsTakenOver) {
+TEST_P(StateLockTest, DeadHolderOnThisHostIsTakenOver) {
   auto old = store_->AcquireLock({.operation = "apply"});
   ASSERT_TRUE(old.ok());
   RewriteHolder(DeadPid(), 12345, internal::Hostname(), NowUnixMillis() + 600'000);
@@ -112,20 +109,20 @@ TEST_F(StateLockTest, DeadHolderOnThisHostIsTakenOver) {
   EXPECT_EQ(store_->CurrentLock()->id, lock->id);
 }
 
-TEST_F(StateLockTest, ReusedPidIsNotMistakenForTheHolder) {
+TEST_P(StateLockTest, ReusedPidIsNotMistakenForTheHolder) {
   ASSERT_TRUE(store_->AcquireLock({.operation = "apply"}).ok());
   int64_t our_start = internal::ProcessStartTime(getpid()).value_or(0);
   RewriteHolder(getpid(), our_start + 1, internal::Hostname(), NowUnixMillis() + 600'000);
   EXPECT_TRUE(OpenOrDie()->AcquireLock({.operation = "apply"}).ok());
 }
 
-TEST_F(StateLockTest, ExpiredHolderOnAnotherHostIsTakenOver) {
+TEST_P(StateLockTest, ExpiredHolderOnAnotherHostIsTakenOver) {
   ASSERT_TRUE(store_->AcquireLock({.operation = "apply"}).ok());
   RewriteHolder(4242, 1, "ci-7-elsewhere", NowUnixMillis() - 1'000);
   EXPECT_TRUE(OpenOrDie()->AcquireLock({.operation = "apply"}).ok());
 }
 
-TEST_F(StateLockTest, UnexpiredHolderOnAnotherHostIsKept) {
+TEST_P(StateLockTest, UnexpiredHolderOnAnotherHostIsKept) {
   ASSERT_TRUE(store_->AcquireLock({.operation = "apply"}).ok());
   RewriteHolder(4242, 1, "ci-7-elsewhere", NowUnixMillis() + 600'000);
   auto refused = OpenOrDie()->AcquireLock({.operation = "apply"});
@@ -134,14 +131,14 @@ TEST_F(StateLockTest, UnexpiredHolderOnAnotherHostIsKept) {
   EXPECT_THAT(refused.status().message(), HasSubstr("pid 4242 on ci-7-elsewhere"));
 }
 
-TEST_F(StateLockTest, LiveHolderOnThisHostKeepsAnExpiredLock) {
+TEST_P(StateLockTest, LiveHolderOnThisHostKeepsAnExpiredLock) {
   ASSERT_TRUE(store_->AcquireLock({.operation = "apply"}).ok());
   RewriteHolder(getpid(), internal::ProcessStartTime(getpid()).value_or(0), internal::Hostname(),
                 NowUnixMillis() - 1'000);
   EXPECT_EQ(OpenOrDie()->AcquireLock({.operation = "apply"}).status().code(), StatusCode::kAborted);
 }
 
-TEST_F(StateLockTest, ReleaseOfATakenOverLockLeavesTheNewHolder) {
+TEST_P(StateLockTest, ReleaseOfATakenOverLockLeavesTheNewHolder) {
   auto old = store_->AcquireLock({.operation = "apply"});
   ASSERT_TRUE(old.ok());
   RewriteHolder(DeadPid(), 1, internal::Hostname(), NowUnixMillis() + 600'000);
@@ -153,14 +150,14 @@ TEST_F(StateLockTest, ReleaseOfATakenOverLockLeavesTheNewHolder) {
   EXPECT_EQ(store_->RenewLock(old->id, 60'000).code(), StatusCode::kAborted);
 }
 
-TEST_F(StateLockTest, RenewExtendsExpiry) {
+TEST_P(StateLockTest, RenewExtendsExpiry) {
   auto lock = store_->AcquireLock({.operation = "apply", .ttl_millis = 1'000});
   ASSERT_TRUE(lock.ok());
   ASSERT_TRUE(store_->RenewLock(lock->id, 600'000).ok());
   EXPECT_GE(store_->CurrentLock()->expires_at, lock->expires_at + 599'000);
 }
 
-TEST_F(StateLockTest, ForceUnlockNeedsTheRightId) {
+TEST_P(StateLockTest, ForceUnlockNeedsTheRightId) {
   auto lock = store_->AcquireLock({.operation = "apply"});
   ASSERT_TRUE(lock.ok());
   Status wrong = store_->ForceUnlock("0000000000000000");
@@ -172,6 +169,8 @@ TEST_F(StateLockTest, ForceUnlockNeedsTheRightId) {
   EXPECT_FALSE(store_->CurrentLock().has_value());
   EXPECT_EQ(store_->ForceUnlock(lock->id).code(), StatusCode::kNotFound);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StateLockTest, CDR_STATE_BACKENDS);
 
 }  // namespace
 }  // namespace cdr::state

@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "state/internal/migrations.h"
-#include "tests/state/temp_dir.h"
+#include "tests/support/test_state.h"
 
 namespace cdr::state {
 namespace {
@@ -19,21 +19,25 @@ TEST(StateStoreOpenTest, CreatesFileAndParentDirectoryInWalMode) {
   auto store = StateStore::Open(dir.StatePath());
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   EXPECT_TRUE(std::filesystem::exists(dir.StatePath()));
+  EXPECT_EQ(BackendOf(dir.StatePath()), StateBackend::kSqlite);
 
   SQLite::Database raw(dir.StatePath(), SQLite::OPEN_READONLY);
   EXPECT_EQ(raw.execAndGet("PRAGMA journal_mode").getString(), "wal");
 }
 
-TEST(StateStoreOpenTest, SchemaVersionIsLatest) {
-  testing::TempDir dir;
+// What both backends do alike.
+class StateStoreBackendTest : public ::testing::TestWithParam<StateBackend> {};
+
+TEST_P(StateStoreBackendTest, SchemaVersionIsLatest) {
+  testing::TempDir dir(GetParam());
   auto store = StateStore::Open(dir.StatePath());
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   EXPECT_EQ((*store)->SchemaVersion(), internal::LatestSchemaVersion());
   EXPECT_GE((*store)->SchemaVersion(), 1);
 }
 
-TEST(StateStoreOpenTest, ReopeningKeepsData) {
-  testing::TempDir dir;
+TEST_P(StateStoreBackendTest, ReopeningKeepsData) {
+  testing::TempDir dir(GetParam());
   {
     auto store = StateStore::Open(dir.StatePath());
     ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -53,14 +57,11 @@ TEST(StateStoreOpenTest, ReopeningKeepsData) {
   EXPECT_EQ((*store)->SchemaVersion(), internal::LatestSchemaVersion());
 }
 
-TEST(StateStoreOpenTest, RefusesNewerSchema) {
-  testing::TempDir dir;
+TEST_P(StateStoreBackendTest, RefusesNewerSchema) {
+  testing::TempDir dir(GetParam());
   ASSERT_TRUE(StateStore::Open(dir.StatePath()).ok());
   int newer = internal::LatestSchemaVersion() + 1;
-  {
-    SQLite::Database raw(dir.StatePath(), SQLite::OPEN_READWRITE);
-    raw.exec("PRAGMA user_version = " + std::to_string(newer));
-  }
+  testing::SetRawSchemaVersion(dir.StatePath(), newer);
   auto store = StateStore::Open(dir.StatePath());
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
@@ -70,7 +71,7 @@ TEST(StateStoreOpenTest, RefusesNewerSchema) {
 
 TEST(StateStoreOpenTest, ForeignFileIsDataLoss) {
   testing::TempDir dir;
-  std::filesystem::create_directories(dir.StatePath().parent_path());
+  std::filesystem::create_directories(std::filesystem::path(dir.StatePath()).parent_path());
   std::ofstream(dir.StatePath())
       << "this is not a database, just some text that is long enough to look like a "
          "header and more text to fill the first page of what sqlite reads\n";
@@ -79,8 +80,8 @@ TEST(StateStoreOpenTest, ForeignFileIsDataLoss) {
   EXPECT_EQ(store.status().code(), StatusCode::kDataLoss) << store.status().ToString();
 }
 
-TEST(StateStoreSerialTest, StartsAtZeroAndBumps) {
-  testing::TempDir dir;
+TEST_P(StateStoreBackendTest, SerialStartsAtZeroAndBumps) {
+  testing::TempDir dir(GetParam());
   auto store = StateStore::Open(dir.StatePath());
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   EXPECT_EQ((*store)->Serial(), 0);
@@ -88,6 +89,28 @@ TEST(StateStoreSerialTest, StartsAtZeroAndBumps) {
   EXPECT_EQ((*store)->BumpSerial(), 2);
   EXPECT_EQ((*store)->Serial(), 2);
 }
+
+// A URL selects PostgreSQL; anything else stays a file. Passwords never reach a message.
+TEST(StateLocationTest, UrlsSelectPostgresAndPasswordsAreRedacted) {
+  EXPECT_EQ(BackendOf(".cdr/state.db"), StateBackend::kSqlite);
+  EXPECT_EQ(BackendOf("postgres://db/cdr"), StateBackend::kPostgres);
+  EXPECT_EQ(BackendOf("postgresql:///cdr?host=/run/pg"), StateBackend::kPostgres);
+  EXPECT_EQ(RedactedLocation("postgres://ops:s3cret@db:5432/cdr"), "postgres://ops:***@db:5432/cdr");
+  EXPECT_EQ(RedactedLocation("postgresql://db/cdr?sslmode=require&password=s3cret&user=ops"),
+            "postgresql://db/cdr?sslmode=require&password=***&user=ops");
+  EXPECT_EQ(RedactedLocation("postgres://ops@db/cdr"), "postgres://ops@db/cdr");
+}
+
+TEST(StateLocationTest, AnUnreachableServerIsUnavailableAndItsPasswordIsNotShown) {
+  // Port 1 on loopback: nothing listens there.
+  auto store = StateStore::Open("postgresql://ops:s3cret@127.0.0.1:1/cdr?connect_timeout=5");
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(store.status().message(), HasSubstr("ops:***@127.0.0.1:1"));
+  EXPECT_THAT(store.status().message(), ::testing::Not(HasSubstr("s3cret")));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StateStoreBackendTest, CDR_STATE_BACKENDS);
 
 }  // namespace
 }  // namespace cdr::state
