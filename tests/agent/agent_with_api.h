@@ -21,9 +21,14 @@ struct HttpReply {
   nlohmann::json body;
 };
 
+// tls_dir: for an https URL, curl trusts tls_dir/ca-cert.pem and presents tls_dir/client-cert.pem.
 inline HttpReply Curl(const std::string& method, const std::string& url, const std::string& token,
-                      const std::string& body = "") {
+                      const std::string& body = "", const std::filesystem::path& tls_dir = {}) {
   std::vector<std::string> argv = {"curl", "-s", "--max-time", "10", "-X", method, "-w", "\n%{http_code}"};
+  if (!tls_dir.empty()) {
+    argv.insert(argv.end(), {"--cacert", (tls_dir / "ca-cert.pem").string(), "--cert",
+                             (tls_dir / "client-cert.pem").string(), "--key", (tls_dir / "client-key.pem").string()});
+  }
   if (!token.empty()) argv.insert(argv.end(), {"-H", "Authorization: Bearer " + token});
   if (!body.empty()) argv.insert(argv.end(), {"-H", "Content-Type: application/json", "--data", body});
   argv.push_back(url);
@@ -39,9 +44,13 @@ inline HttpReply Curl(const std::string& method, const std::string& url, const s
 // A cdr-agent exporting one disk as "vda", with the control API, found through its --ready-file.
 class AgentWithApi {
  public:
+  // api_client_tls: with "--api-tls-dir" in extra, the API is HTTPS and is called with this client certificate
+  // (one naming cdr:operator).
   AgentWithApi(const std::filesystem::path& work_dir, const std::filesystem::path& state_dir,
-               const std::filesystem::path& disk, const std::vector<std::string>& extra)
-      : ready_(work_dir / "agent.ready"),
+               const std::filesystem::path& disk, const std::vector<std::string>& extra,
+               const std::filesystem::path& api_client_tls = {})
+      : api_client_tls_(api_client_tls),
+        ready_(work_dir / "agent.ready"),
         err_(work_dir / "agent.err"),
         child_(
             [&] {
@@ -69,14 +78,14 @@ class AgentWithApi {
   bool started() const { return ready_json_.has_value(); }
   const nlohmann::json& ready() const { return *ready_json_; }
   std::string url(const std::string& path) const {
-    return "http://" + ready()["api_address"].get<std::string>() + path;
+    return (api_client_tls_.empty() ? "http://" : "https://") + ready()["api_address"].get<std::string>() + path;
   }
   std::string nbd_uri() const { return "nbd://" + ready()["nbd_address"].get<std::string>() + "/vda"; }
   HttpReply Get(const std::string& path, const std::string& token = kApiToken) {
-    return Curl("GET", url(path), token);
+    return Curl("GET", url(path), token, "", api_client_tls_);
   }
   HttpReply Post(const std::string& path, const nlohmann::json& body = nullptr) {
-    return Curl("POST", url(path), kApiToken, body.is_null() ? "" : body.dump());
+    return Curl("POST", url(path), kApiToken, body.is_null() ? "" : body.dump(), api_client_tls_);
   }
   nlohmann::json Status() { return Get("/v1/status").body; }
   bool StateIs(const std::string& state) {
@@ -95,6 +104,7 @@ class AgentWithApi {
   std::string log() const { return ReadFile(err_); }
 
  private:
+  std::filesystem::path api_client_tls_;
   std::filesystem::path ready_, err_;
   Child child_;
   std::optional<nlohmann::json> ready_json_;

@@ -37,6 +37,9 @@ class TlsReplicationE2eTest : public ::testing::Test {
     ASSERT_TRUE(CreateCertificateAuthority(tmp_ / "other-ca", "another CA").ok());
     Issue("ca", "shadow-tls", {"cdr-shadow", TlsRole::kServer, {}, {"127.0.0.1"}, {"localhost"}});
     Issue("ca", "web-1-tls", {"cdr-agent web-1", TlsRole::kClient, {ServerIdentityUri("web-1")}, {}, {}});
+    // The agent's control API certificate beside its replication one, and cdr's own to call that API.
+    Issue("ca", "web-1-tls", {"cdr-agent web-1 API", TlsRole::kServer, {}, {"127.0.0.1"}, {}});
+    Issue("ca", "cdr-tls", {"cdr", TlsRole::kClient, {kOperatorIdentityUri}, {}, {}});
     Issue("ca", "web-2-tls", {"cdr-agent web-2", TlsRole::kClient, {ServerIdentityUri("web-2")}, {}, {}});
     Issue("other-ca", "rogue-tls",
           {"cdr-agent web-1", TlsRole::kClient, {ServerIdentityUri("web-1")}, {}, {}});
@@ -103,7 +106,9 @@ TEST_F(TlsReplicationE2eTest, ReplicatesOverTlsAndOnlyTheServersCertificateMayWr
   ASSERT_TRUE(shadow.started()) << shadow.log();
   AgentWithApi agent(
       tmp_ / "agent", tmp_ / "state", disk,
-      {"--tls-dir", (tmp_ / "web-1-tls").string(), "--shadow", shadow.address(), "--server-id", "web-1"});
+      {"--tls-dir", (tmp_ / "web-1-tls").string(), "--api-tls-dir", (tmp_ / "web-1-tls").string(), "--shadow",
+       shadow.address(), "--server-id", "web-1"},
+      tmp_ / "cdr-tls");
   ASSERT_TRUE(agent.started()) << agent.log();
   const fs::path replica = ReplicaImage(replicas, "web-1", "vda");
   auto caught_up = [&] { return agent.AllAcked() && CmpEqual(disk, replica); };
@@ -158,7 +163,9 @@ TEST_F(TlsReplicationE2eTest, AnAgentRefusesAShadowSignedByAnotherCaOrNamedForAn
     ASSERT_TRUE(shadow.started()) << shadow.log();
     AgentWithApi agent(
         work / "agent", work / "state", disk,
-        {"--tls-dir", (tmp_ / "web-1-tls").string(), "--shadow", shadow.address(), "--server-id", "web-1"});
+        {"--tls-dir", (tmp_ / "web-1-tls").string(), "--api-tls-dir", (tmp_ / "web-1-tls").string(), "--shadow",
+         shadow.address(), "--server-id", "web-1"},
+        tmp_ / "cdr-tls");
     ASSERT_TRUE(agent.started()) << agent.log();
     auto says_why = [&] {
       const nlohmann::json s = agent.Status();
