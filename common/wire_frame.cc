@@ -157,6 +157,24 @@ class Reader {
   bool bad_ = false;
 };
 
+// A hash list: a u32 count read before, then count × 16 bytes. The count is checked against what the payload
+// can hold before anything is allocated.
+bool ReadHashes(Reader& r, std::span<const uint8_t> p, size_t fixed_bytes, uint32_t count,
+                std::vector<Hash128>* out) {
+  if (p.size() < fixed_bytes || (p.size() - fixed_bytes) / 16 < count) return false;
+  out->resize(count);
+  for (Hash128& h : *out) {
+    h.low = r.U64();
+    h.high = r.U64();
+  }
+  return true;
+}
+
+void WriteHashes(Writer& w, const std::vector<Hash128>& hashes) {
+  w.U32(static_cast<uint32_t>(hashes.size()));
+  for (const Hash128& h : hashes) w.U64(h.low).U64(h.high);
+}
+
 }  // namespace
 
 const char* FrameTypeName(FrameType type) {
@@ -467,8 +485,8 @@ Result<RepairRanges> DecodeRepairRanges(std::span<const uint8_t> p) {
 
 std::vector<uint8_t> EncodeRepairBlockHashes(const RepairBlockHashes& m) {
   Writer w;
-  w.U64(m.offset).U32(m.block_size).U32(static_cast<uint32_t>(m.hashes.size()));
-  for (const Hash128& h : m.hashes) w.U64(h.low).U64(h.high);
+  w.U64(m.offset).U32(m.block_size);
+  WriteHashes(w, m.hashes);
   return w.Take();
 }
 Result<RepairBlockHashes> DecodeRepairBlockHashes(std::span<const uint8_t> p) {
@@ -476,13 +494,7 @@ Result<RepairBlockHashes> DecodeRepairBlockHashes(std::span<const uint8_t> p) {
   RepairBlockHashes m;
   m.offset = r.U64();
   m.block_size = r.U32();
-  const uint32_t n = r.U32();
-  if (p.size() < 16 || (p.size() - 16) / 16 < n) return InvalidArgument("malformed REPAIR_BLOCK_HASHES payload");
-  m.hashes.resize(n);
-  for (Hash128& h : m.hashes) {
-    h.low = r.U64();
-    h.high = r.U64();
-  }
+  if (!ReadHashes(r, p, 16, r.U32(), &m.hashes)) return InvalidArgument("malformed REPAIR_BLOCK_HASHES payload");
   CDR_RETURN_IF_ERROR(r.Done("REPAIR_BLOCK_HASHES"));
   if (m.block_size == 0) return InvalidArgument("REPAIR_BLOCK_HASHES: block size 0");
   return m;
@@ -548,8 +560,8 @@ const char* VerifyOutcomeName(VerifyOutcome outcome) {
 
 std::vector<uint8_t> EncodeVerifyRange(const VerifyRange& m) {
   Writer w;
-  w.U64(m.id).U64(m.seq).U64(m.offset).U32(m.length).U32(m.block_size).U32(static_cast<uint32_t>(m.hashes.size()));
-  for (const Hash128& h : m.hashes) w.U64(h.low).U64(h.high);
+  w.U64(m.id).U64(m.seq).U64(m.offset).U32(m.length).U32(m.block_size);
+  WriteHashes(w, m.hashes);
   return w.Take();
 }
 Result<VerifyRange> DecodeVerifyRange(std::span<const uint8_t> p) {
@@ -560,14 +572,8 @@ Result<VerifyRange> DecodeVerifyRange(std::span<const uint8_t> p) {
   m.offset = r.U64();
   m.length = r.U32();
   m.block_size = r.U32();
-  const uint32_t n = r.U32();
-  constexpr size_t kFixed = 36;
-  if (p.size() < kFixed || (p.size() - kFixed) / 16 < n) return InvalidArgument("malformed VERIFY_RANGE payload");
-  m.hashes.resize(n);
-  for (Hash128& h : m.hashes) {
-    h.low = r.U64();
-    h.high = r.U64();
-  }
+  if (!ReadHashes(r, p, 36, r.U32(), &m.hashes)) return InvalidArgument("malformed VERIFY_RANGE payload");
+  const size_t n = m.hashes.size();
   CDR_RETURN_IF_ERROR(r.Done("VERIFY_RANGE"));
   if (m.block_size == 0 || m.length == 0) return InvalidArgument("VERIFY_RANGE: empty range or block size 0");
   if ((m.length + uint64_t{m.block_size} - 1) / m.block_size != n) {
