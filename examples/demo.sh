@@ -185,4 +185,7 @@ run status
 replica=$(web1 's["replicas"][0]["path"]')
 wait_replica_equal "$disk" "$replica"
 
+step "Online verify: every disk compared with its replica while the servers run (exit 2 if one differs)"
+run verify
+
 printf '\nDemo finished in %s (state: %s/.cdr/state.db).\n' "$WORK" "$WORK"
