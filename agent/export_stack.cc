@@ -20,8 +20,8 @@ Result<std::unique_ptr<ExportStack>> ExportStack::Open(const ExportConfig& confi
   if (ec) return Internal("create " + dir.string() + ": " + ec.message());
 
   // The bitmap first: its lock keeps a second agent away from the journal too.
-  Result<std::unique_ptr<DirtyBitmap>> bitmap = DirtyBitmap::Open(dir / "dirty.bitmap", size,
-                                                                  config.bitmap_granularity);
+  Result<std::unique_ptr<DirtyBitmap>> bitmap =
+      DirtyBitmap::Open(dir / "dirty.bitmap", size, config.bitmap_granularity);
   if (!bitmap.ok()) return bitmap.status();
   stack->bitmap_ = std::move(*bitmap);
   Result<std::unique_ptr<Journal>> journal = Journal::Open(dir / "journal", config.journal);
@@ -29,26 +29,33 @@ Result<std::unique_ptr<ExportStack>> ExportStack::Open(const ExportConfig& confi
   stack->journal_ = std::move(*journal);
 
   stack->recovery_ = stack->bitmap_->recovery();
-  stack->needs_repair_ = stack->recovery_ == BitmapRecovery::kHostCrash ||
-                         stack->recovery_ == BitmapRecovery::kGeometryChanged ||
-                         stack->journal_->dropped_tail_bytes() > 0;
+  // A torn journal tail after an agent crash (a kill -9 can cut a write(2) of a record between pages) is a
+  // write whose bit the bitmap marked before the data went down, and the bitmap survived in the page cache:
+  // the resync of the dirty ranges compares that block. After any other stop a cut tail means unknown writes:
+  // the whole disk.
+  stack->needs_repair_ =
+      stack->recovery_ == BitmapRecovery::kHostCrash ||
+      stack->recovery_ == BitmapRecovery::kGeometryChanged ||
+      (stack->journal_->dropped_tail_bytes() > 0 && stack->recovery_ != BitmapRecovery::kAgentCrash);
   if (stack->recovery_ != BitmapRecovery::kNew && stack->recovery_ != BitmapRecovery::kClean) {
     CDR_RETURN_IF_ERROR(stack->ReplayJournalIntoBitmap());
   }
   spdlog::info("export {}: {} ({} bytes), bitmap {} ({} dirty blocks), journal seq {}..{}{}", config.name,
                config.path.string(), size, BitmapRecoveryName(stack->recovery_),
-               stack->bitmap_->CountDirtyBlocks(), stack->journal_->first_seq(), stack->journal_->next_seq() - 1,
-               stack->needs_repair_ ? ", needs repair" : "");
+               stack->bitmap_->CountDirtyBlocks(), stack->journal_->first_seq(),
+               stack->journal_->next_seq() - 1, stack->needs_repair_ ? ", needs repair" : "");
 
   auto journaled = std::make_unique<JournalLayer>(std::move(*file), stack->journal_);
   stack->journal_layer_ = journaled.get();
   stack->top_ = std::make_unique<DirtyBitmapLayer>(std::move(journaled), stack->bitmap_);
-  if (config.fence) stack->top_ = std::make_unique<FenceLayer>(std::move(stack->top_), config.fence, config.name);
+  if (config.fence)
+    stack->top_ = std::make_unique<FenceLayer>(std::move(stack->top_), config.fence, config.name);
   return stack;
 }
 
 Status ExportStack::ReplayJournalIntoBitmap() {
-  Result<std::unique_ptr<journal::JournalReader>> reader = journal::JournalReader::Open(journal_->dir(), journal_->first_seq());
+  Result<std::unique_ptr<journal::JournalReader>> reader =
+      journal::JournalReader::Open(journal_->dir(), journal_->first_seq());
   if (!reader.ok()) return reader.status();
   journal::Record record;
   while (true) {

@@ -89,7 +89,7 @@ TEST(CrashResyncE2eTest, Kill9DuringFuaWritesThenRestartLeavesTheReplicaIdentica
     const uint64_t compared = DiskField(*agent, "repair_compared_bytes");
     const uint64_t sent = DiskField(*agent, "repair_bytes_sent");
     EXPECT_GT(compared, 0u) << "no resync after the crash";
-    EXPECT_LE(compared, kRegionBytes) << "the resync compared more than the dirty region";
+    EXPECT_LE(compared, kRegionBytes) << "the resync compared more than the dirty region\n" << agent->log();
     EXPECT_LE(sent, compared);
     if (sent > 0) ++resyncs_that_sent_data;
     most_sent = std::max(most_sent, sent);
