@@ -76,7 +76,9 @@ void AddHealthProblems(const std::vector<state::ResourceRecord>& records, std::v
         r.attributes.value("observed", nlohmann::json::object()).value("online_verify", nlohmann::json());
     if (verify.is_object() && verify.value("outcome", "") == "differs") {
       items->push_back({r.address, r.kind, "replica_differs",
-                        "the online verify of " + verify.value("finished_at", std::string("?")) +
+                        "the online verify of " +
+                            (verify["finished_at"].is_string() ? verify["finished_at"].get<std::string>()
+                                                               : std::string("an unknown time")) +
                             " found the replica of " + verify.value("disk", std::string()) +
                             " different from the disk (" + verify.value("reason", std::string()) +
                             "); run `cdr verify` once the server is back in realtime to confirm the repair"});

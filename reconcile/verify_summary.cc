@@ -19,15 +19,14 @@ constexpr OutcomeName kOutcomes[] = {
     {VerifyOutcome::kSame, "same", "same"},
 };
 
-// An outcome this cdr does not know (a newer agent) is not taken for "same".
-VerifyOutcome OutcomeOf(const std::string& name) {
+}  // namespace
+
+VerifyOutcome VerifyOutcomeOf(const std::string& agent_name) {
   for (const OutcomeName& o : kOutcomes) {
-    if (name == o.name) return o.outcome;
+    if (agent_name == o.name) return o.outcome;
   }
   return VerifyOutcome::kUnknown;
 }
-
-}  // namespace
 
 const char* VerifyOutcomeName(VerifyOutcome outcome) {
   for (const OutcomeName& o : kOutcomes) {
@@ -43,7 +42,7 @@ VerifySummary SummarizeVerify(const agent::AgentStatus& status) {
     summary.bytes_compared += d.verify.bytes_compared;
     summary.differences += d.verify.differences;
     summary.running = summary.running || d.verify.running;
-    const VerifyOutcome outcome = OutcomeOf(d.verify.outcome);
+    const VerifyOutcome outcome = VerifyOutcomeOf(d.verify.outcome);
     // The worst outcome; among equals the oldest round, so "same" is only as recent as its oldest disk.
     if (first || outcome < summary.outcome ||
         (outcome == summary.outcome && d.verify.round_finished_ms < summary.finished_ms)) {
@@ -75,14 +74,15 @@ std::string DescribeVerify(const VerifySummary& s) {
 }
 
 nlohmann::json VerifyToJson(const VerifySummary& s) {
-  return {{"outcome", VerifyOutcomeName(s.outcome)},
-          {"disk", s.disk},
-          {"reason", s.reason},
-          {"finished_at", s.finished_ms > 0 ? nlohmann::json(FormatRfc3339(s.finished_ms)) : nlohmann::json()},
-          {"round_bytes", s.round_bytes},
-          {"bytes_compared", s.bytes_compared},
-          {"differences", s.differences},
-          {"running", s.running}};
+  return {
+      {"outcome", VerifyOutcomeName(s.outcome)},
+      {"disk", s.disk},
+      {"reason", s.reason},
+      {"finished_at", s.finished_ms > 0 ? nlohmann::json(FormatRfc3339(s.finished_ms)) : nlohmann::json()},
+      {"round_bytes", s.round_bytes},
+      {"bytes_compared", s.bytes_compared},
+      {"differences", s.differences},
+      {"running", s.running}};
 }
 
 }  // namespace cdr::reconcile

@@ -15,6 +15,9 @@ namespace cdr::reconcile {
 
 enum class VerifyOutcome { kDiffers, kFailed, kSkipped, kUnknown, kSame };  // worst first
 const char* VerifyOutcomeName(VerifyOutcome outcome);  // "differs", …, "unknown", "same"
+// The outcome an agent names (DiskVerifyStatus::outcome): "" (no round yet) and a name this cdr does not know
+// are kUnknown, never kSame.
+VerifyOutcome VerifyOutcomeOf(const std::string& agent_name);
 
 struct VerifySummary {
   VerifyOutcome outcome = VerifyOutcome::kUnknown;

@@ -166,6 +166,28 @@ TEST_P(DriftTest, ReportHasUnappliedSpecChangesAndUnhealthyServers) {
   EXPECT_THAT(report->items[1].detail, HasSubstr("RPO 95.0 s is above the group's alert threshold"));
 }
 
+TEST_P(DriftTest, AReplicaTheOnlineVerifyFoundDifferentIsReportedEvenWithoutItsTime) {
+  for (const char* name : {"web-1", "web-2"}) {
+    auto r = Record(std::string("group.web.server.") + name);
+    r.status = "realtime";
+    r.attributes["observed"]["online_verify"] = {{"outcome", "differs"},
+                                                 {"disk", "vda"},
+                                                 {"reason", "1 block(s) differ in [0, +1048576)"},
+                                                 {"finished_at", nullptr}};
+    if (std::string(name) == "web-2") r.attributes["observed"]["online_verify"]["finished_at"] = "2026-12-07T05:00:00Z";
+    ASSERT_TRUE(store_->Put(r).ok());
+  }
+  const std::string toml = GroupToml("web", ServerToml("web-1", "host-1") + ServerToml("web-2", "host-2"));
+  auto loaded = specs::LoadSpecDocuments({{"test.toml", toml}});
+  ASSERT_TRUE(loaded.diagnostics.empty());
+  auto report = MakeDriftReport({loaded.spec, "specs", ""}, *store_, fake_);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_EQ(report->items.size(), 2u);
+  EXPECT_EQ(report->items[0].problem, "replica_differs");
+  EXPECT_THAT(report->items[0].detail, HasSubstr("of an unknown time found the replica of vda different"));
+  EXPECT_THAT(report->items[1].detail, HasSubstr("of 2026-12-07T05:00:00Z found"));
+}
+
 TEST_P(DriftTest, ProviderOutageFailsThePlanInsteadOfReportingDrift) {
   fake_.FailOn("DescribePeering", Unavailable("api timeout"));
   auto plan = MakePlan(specs_.back(), *store_, fake_);
