@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include <spdlog/spdlog.h>
@@ -176,8 +177,9 @@ Status Journal::ReleaseUpTo(uint64_t seq) {
   return Status::Ok();
 }
 
-Status Journal::Reset() {
+Status Journal::Reset(uint64_t min_next_seq) {
   std::lock_guard lock(mutex_);
+  next_seq_ = std::max(next_seq_, min_next_seq);
   for (const auto& s : closed_) ::unlink(s.path.c_str());
   ::unlink(active_.path.c_str());
   closed_.clear();

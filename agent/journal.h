@@ -52,8 +52,10 @@ class Journal {
   // Deletes every closed segment whose records all have seq <= `seq`. The active segment is never deleted,
   // so the next seq survives a restart even when everything was released.
   Status ReleaseUpTo(uint64_t seq);
-  // Drops every record and restarts at the next seq, clearing `full` and `broken` (after a repair).
-  Status Reset();
+  // Drops every record and restarts at the next seq, clearing `full` and `broken` (after a repair). The next
+  // seq is at least `min_next_seq`: a repair of a replica that applied seqs this journal never reached
+  // continues past them, so no later record reuses a seq the replica (and its recovery history) already holds.
+  Status Reset(uint64_t min_next_seq = 0);
 
   const std::filesystem::path& dir() const { return dir_; }
   uint64_t first_seq() const;  // oldest retained record (== next_seq() when empty)

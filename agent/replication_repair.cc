@@ -63,7 +63,9 @@ Status ReplicationSender::Repair(ByteStream& link, const wire::HelloAck& ack) {
     base = ack.repair_base_seq;
   } else {
     // Writes from here on are journaled and streamed after the repair; earlier ones are read from the disk.
-    CDR_RETURN_IF_ERROR(journal_->Reset());
+    // A replica ahead of the journal (finding 2 of issue #13) keeps its seqs: the base is past them, or the
+    // next write would reuse a seq its recovery history already logged, and be dropped there as a resend.
+    CDR_RETURN_IF_ERROR(journal_->Reset(ack.applied_seq + 1));
     base = journal_->next_seq() - 1;
   }
   // Read after the reset: every write at or below base marked its bit before its data reached the disk.

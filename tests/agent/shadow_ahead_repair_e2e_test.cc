@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <memory>
 #include <vector>
 
 #include "journal/format.h"
@@ -69,57 +70,83 @@ uint64_t InjectForeignWrite(int shadow_port, uint64_t epoch) {
   return acked;
 }
 
-TEST(ShadowAheadRepairE2eTest, AShadowAheadOfTheJournalIsAnErrorThenARepairNeverASkippedWrite) {
-  if (RunProgram({"sh", "-c", "command -v qemu-io"}).exit_code != 0) GTEST_SKIP() << "qemu-io is not installed";
-  TempDir tmp;
-  const fs::path disk = tmp / "vda.img";
-  const fs::path replicas = tmp / "replicas";
-  MakeDisk(disk, kDiskBytes, 4 * kMiB, 7);
-  ShadowWithReadyFile shadow(tmp / "shadow", replicas);
-  ASSERT_TRUE(shadow.started()) << shadow.log();
-  AgentWithApi agent(tmp / "agent", tmp / "state", disk, {});
-  ASSERT_TRUE(agent.started()) << agent.log();
-  // Without auto_restart the error stays until a repair is asked for, so what the agent says meanwhile is
-  // observable.
-  const HttpReply start = agent.Post("/v1/replication/start", {{"shadow_address", shadow.address()},
-                                                               {"server_id", "web-1"},
-                                                               {"auto_restart", false}});
-  ASSERT_EQ(start.code, 202) << start.body.dump();
-  const fs::path replica = ReplicaImage(replicas, "web-1", "vda");
-  auto caught_up = [&] { return agent.AllAcked() && CmpEqual(disk, replica); };
-  ASSERT_NO_FATAL_FAILURE(QemuWrite(agent, 1 * kMiB, 64 * 1024, 0x11));
-  ASSERT_TRUE(PollUntil(caught_up, 60s)) << agent.Status().dump() << agent.log();
-  const uint64_t journal_seq = agent.Status()["disks"][0]["journal_seq"].get<uint64_t>();
+// A real agent replicating to a real shadow, caught up, after which a foreign write took the replica's
+// applied seq one past the agent's journal; the agent is in replication_error about it.
+class ShadowAheadRepairE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (RunProgram({"sh", "-c", "command -v qemu-io"}).exit_code != 0) GTEST_SKIP() << "qemu-io is not installed";
+    MakeDisk(disk_, kDiskBytes, 4 * kMiB, 7);
+    shadow_ = std::make_unique<ShadowWithReadyFile>(tmp_ / "shadow", tmp_ / "replicas");
+    ASSERT_TRUE(shadow_->started()) << shadow_->log();
+    agent_ = std::make_unique<AgentWithApi>(tmp_ / "agent", tmp_ / "state", disk_, std::vector<std::string>{});
+    ASSERT_TRUE(agent_->started()) << agent_->log();
+    // Without auto_restart the error stays until a repair is asked for, so what the agent says meanwhile is
+    // observable.
+    const HttpReply start = agent_->Post("/v1/replication/start", {{"shadow_address", shadow_->address()},
+                                                                   {"server_id", "web-1"},
+                                                                   {"auto_restart", false}});
+    ASSERT_EQ(start.code, 202) << start.body.dump();
+    ASSERT_NO_FATAL_FAILURE(QemuWrite(*agent_, 1 * kMiB, 64 * 1024, 0x11));
+    ASSERT_TRUE(PollUntil([&] { return CaughtUp(); }, 60s)) << agent_->Status().dump() << agent_->log();
+    journal_seq_ = JournalSeq();
 
-  Result<nlohmann::json> epoch_file = ReadJsonFile(tmp / "state" / "vda" / "replication.json");
-  ASSERT_TRUE(epoch_file.ok()) << epoch_file.status().ToString();
-  const uint64_t shadow_seq = InjectForeignWrite(shadow.port(), (*epoch_file)["epoch"].get<uint64_t>());
-  ASSERT_EQ(shadow_seq, journal_seq + 1);
-  ASSERT_FALSE(CmpEqual(disk, replica));
+    Result<nlohmann::json> epoch_file = ReadJsonFile(tmp_ / "state" / "vda" / "replication.json");
+    ASSERT_TRUE(epoch_file.ok()) << epoch_file.status().ToString();
+    shadow_seq_ = InjectForeignWrite(shadow_->port(), (*epoch_file)["epoch"].get<uint64_t>());
+    ASSERT_EQ(shadow_seq_, journal_seq_ + 1);
+    ASSERT_FALSE(CmpEqual(disk_, replica_));
+    // The agent's session was taken over; its next HELLO_ACK is ahead of its journal.
+    ASSERT_TRUE(PollUntil([&] { return agent_->StateIs("replication_error"); }, 60s))
+        << agent_->Status().dump() << agent_->log();
+  }
 
-  // The agent's session was taken over; its next HELLO_ACK is ahead of its journal.
-  ASSERT_TRUE(PollUntil([&] { return agent.StateIs("replication_error"); }, 60s))
-      << agent.Status().dump() << agent.log();
-  const nlohmann::json error = agent.Status();
+  bool CaughtUp() { return agent_->AllAcked() && CmpEqual(disk_, replica_); }
+  uint64_t JournalSeq() { return agent_->Status()["disks"][0]["journal_seq"].get<uint64_t>(); }
+  void Repair() {
+    const HttpReply repair = agent_->Post("/v1/replication/repair");
+    ASSERT_EQ(repair.code, 202) << repair.body.dump();
+    ASSERT_TRUE(PollUntil([&] { return CaughtUp(); }, 60s)) << agent_->Status().dump() << agent_->log();
+  }
+
+  TempDir tmp_;
+  const fs::path disk_ = tmp_ / "vda.img";
+  const fs::path replica_ = ReplicaImage(tmp_ / "replicas", "web-1", "vda");
+  std::unique_ptr<ShadowWithReadyFile> shadow_;
+  std::unique_ptr<AgentWithApi> agent_;
+  uint64_t journal_seq_ = 0;
+  uint64_t shadow_seq_ = 0;
+};
+
+TEST_F(ShadowAheadRepairE2eTest, AShadowAheadOfTheJournalIsAnErrorThenARepairNeverASkippedWrite) {
+  const nlohmann::json error = agent_->Status();
   const std::string last_error = error["disks"][0]["last_error"].get<std::string>();
-  EXPECT_NE(last_error.find("applied seq " + std::to_string(shadow_seq)), std::string::npos) << last_error;
-  EXPECT_NE(last_error.find("last seq " + std::to_string(journal_seq)), std::string::npos) << last_error;
+  EXPECT_NE(last_error.find("applied seq " + std::to_string(shadow_seq_)), std::string::npos) << last_error;
+  EXPECT_NE(last_error.find("last seq " + std::to_string(journal_seq_)), std::string::npos) << last_error;
   // Writes go on in error; the replica differs, and the agent never says realtime meanwhile.
-  ASSERT_NO_FATAL_FAILURE(QemuWrite(agent, 2 * kMiB, 4096, 0x22));
-  EXPECT_FALSE(PollUntil([&] { return !agent.StateIs("replication_error"); }, 2s)) << agent.Status().dump();
-  EXPECT_FALSE(CmpEqual(disk, replica));
+  ASSERT_NO_FATAL_FAILURE(QemuWrite(*agent_, 2 * kMiB, 4096, 0x22));
+  EXPECT_FALSE(PollUntil([&] { return !agent_->StateIs("replication_error"); }, 2s)) << agent_->Status().dump();
+  EXPECT_FALSE(CmpEqual(disk_, replica_));
 
-  const HttpReply repair = agent.Post("/v1/replication/repair");
-  ASSERT_EQ(repair.code, 202) << repair.body.dump();
-  ASSERT_TRUE(PollUntil(caught_up, 60s)) << agent.Status().dump() << agent.log();
-  const nlohmann::json repaired = agent.Status()["disks"][0];
+  ASSERT_NO_FATAL_FAILURE(Repair());
+  const nlohmann::json repaired = agent_->Status()["disks"][0];
   // The foreign 8 KiB and the write made in error, nothing like the whole disk.
   EXPECT_GE(repaired["repair_bytes_sent"].get<uint64_t>(), kForeignBytes);
   EXPECT_LE(repaired["repair_bytes_sent"].get<uint64_t>(), kForeignBytes + 64 * 1024) << repaired.dump();
 
   // The write that used to be skipped as a "resend" of the foreign seq reaches the replica.
-  ASSERT_NO_FATAL_FAILURE(QemuWrite(agent, 5 * kMiB, 4096, 0x33));
-  ASSERT_TRUE(PollUntil(caught_up, 60s)) << agent.Status().dump() << agent.log();
+  ASSERT_NO_FATAL_FAILURE(QemuWrite(*agent_, 5 * kMiB, 4096, 0x33));
+  ASSERT_TRUE(PollUntil([&] { return CaughtUp(); }, 60s)) << agent_->Status().dump() << agent_->log();
+}
+
+// Repaired before the agent wrote again: the journal's next seq must still be past the foreign one, or the next
+// write would reuse a seq the replica's recovery history already logged (and drop there as a resend).
+TEST_F(ShadowAheadRepairE2eTest, TheRepairContinuesPastTheSeqsTheReplicaAlreadyApplied) {
+  ASSERT_NO_FATAL_FAILURE(Repair());
+  EXPECT_GE(JournalSeq(), shadow_seq_) << agent_->Status().dump();
+  ASSERT_NO_FATAL_FAILURE(QemuWrite(*agent_, 5 * kMiB, 4096, 0x33));
+  ASSERT_TRUE(PollUntil([&] { return CaughtUp(); }, 60s)) << agent_->Status().dump() << agent_->log();
+  EXPECT_GT(JournalSeq(), shadow_seq_) << agent_->Status().dump();
 }
 
 }  // namespace
