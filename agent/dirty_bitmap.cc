@@ -185,6 +185,18 @@ Status DirtyBitmap::Clear(uint64_t offset, uint64_t length) {
   return UpdateBits(first, end_bit - 1, false);
 }
 
+Status DirtyBitmap::ClearAll() {
+  std::lock_guard lock(persist_mutex_);
+  for (size_t i = 0; i < word_count_; ++i) words_[i].store(0, std::memory_order_relaxed);
+  const std::vector<uint8_t> zeroes(word_count_ * 8, 0);
+  if (::pwrite(fd_, zeroes.data(), zeroes.size(), static_cast<off_t>(kWordsOffset)) !=
+      static_cast<ssize_t>(zeroes.size())) {
+    return ErrnoStatus("clear bitmap words", errno);
+  }
+  unsynced_.store(true, std::memory_order_release);
+  return Status::Ok();
+}
+
 Status DirtyBitmap::Sync() {
   return sync_.Run([this] {
     if (!unsynced_.exchange(false, std::memory_order_acq_rel)) return Status::Ok();

@@ -1,5 +1,6 @@
 // Persistent dirty bitmap of one export: one bit per `granularity` bytes, set when a block changes, cleared
-// by the sender once the replica has the block. It must never forget a changed block across a crash:
+// as a whole once the replica has every write (DirtyBitmapLayer::ClearIfReplicated). It must never forget a
+// changed block across a crash:
 //  - a bit going 0 → 1 is written to the file at once (pwrite of its 8-byte word), so it survives an agent
 //    crash (kill -9) through the page cache; Sync() (on FLUSH/FUA) adds fdatasync for host crashes;
 //  - the header says `open` while an agent uses the file and `clean` after an orderly close. Opening a file
@@ -51,6 +52,8 @@ class DirtyBitmap {
   Status Mark(uint64_t offset, uint64_t length);
   // Clears the blocks lying entirely inside the range (a partly covered block may hold other changes).
   Status Clear(uint64_t offset, uint64_t length);
+  // Clears every bit with one write of the file's words. The caller excludes Mark() meanwhile.
+  Status ClearAll();
   Status Sync();
   // Sync, then mark the file clean; the object must not be used afterwards.
   Status CloseClean();

@@ -2,9 +2,16 @@
 // It marks BEFORE forwarding: if the agent dies between the backing-store write and the acknowledgement, the
 // block may have changed without a journal record, and only an intent mark made first can remember it.
 // Over-marking (a write that then fails) is harmless: a dirty block is just copied again.
+//
+// The bitmap is cleared as a whole once the replica has every write (ClearIfReplicated, called by the
+// replication sender when it is caught up), so an agent crash resyncs only what changed since. That is safe
+// only when no write is between its mark and its journal record: each write holds `marking_` shared from its
+// mark until the layers below return (journaled), and the clear takes it exclusively without waiting.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <shared_mutex>
 
 #include "agent/block_device.h"
 #include "agent/dirty_bitmap.h"
@@ -23,10 +30,17 @@ class DirtyBitmapLayer : public ForwardingDevice {
 
   DirtyBitmap& bitmap() { return *bitmap_; }
 
+  // Clears the bitmap if `replica_has_every_journaled_write()` holds while no write is in flight here; returns
+  // false without waiting when one is (the caller tries again later) or when the predicate is false. After an
+  // agent crash the journal's retained records are replayed into the bitmap, so a write journaled before the
+  // clear but acknowledged by the replica only later is still resynced.
+  Result<bool> ClearIfReplicated(const std::function<bool()>& replica_has_every_journaled_write);
+
  private:
   Status After(Status forwarded, bool fua);
 
   std::shared_ptr<DirtyBitmap> bitmap_;
+  std::shared_mutex marking_;  // shared: a write from its mark to its journal record; exclusive: a clear
 };
 
 }  // namespace cdr::agent

@@ -47,7 +47,9 @@ Result<std::unique_ptr<ExportStack>> ExportStack::Open(const ExportConfig& confi
 
   auto journaled = std::make_unique<JournalLayer>(std::move(*file), stack->journal_);
   stack->journal_layer_ = journaled.get();
-  stack->top_ = std::make_unique<DirtyBitmapLayer>(std::move(journaled), stack->bitmap_);
+  auto marked = std::make_unique<DirtyBitmapLayer>(std::move(journaled), stack->bitmap_);
+  stack->bitmap_layer_ = marked.get();
+  stack->top_ = std::move(marked);
   if (config.fence)
     stack->top_ = std::make_unique<FenceLayer>(std::move(stack->top_), config.fence, config.name);
   return stack;

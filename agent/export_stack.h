@@ -39,6 +39,7 @@ class ExportStack {
   Journal& journal() { return *journal_; }
   JournalLayer& journal_layer() { return *journal_layer_; }
   DirtyBitmap& bitmap() { return *bitmap_; }
+  DirtyBitmapLayer& bitmap_layer() { return *bitmap_layer_; }
   BitmapRecovery recovery() const { return recovery_; }
   uint64_t replayed_records() const { return replayed_records_; }
   // True when the disk must be compared with its replica: a host crash, a geometry change, or a journal that
@@ -57,6 +58,7 @@ class ExportStack {
   std::shared_ptr<DirtyBitmap> bitmap_;
   std::unique_ptr<BlockDevice> top_;
   JournalLayer* journal_layer_ = nullptr;  // inside top_
+  DirtyBitmapLayer* bitmap_layer_ = nullptr;  // inside top_
   BitmapRecovery recovery_ = BitmapRecovery::kNew;
   uint64_t replayed_records_ = 0;
   bool needs_repair_ = false;

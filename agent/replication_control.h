@@ -79,6 +79,10 @@ struct DiskReplicationStatus {
   bool link_up = false;
   std::string last_error;
   uint64_t repair_compared_bytes = 0;  // disk bytes repairs compared by hash since the agent started
+  // Blocks of dirty_block_bytes the dirty bitmap marks: written since the replica last had every write, so
+  // what a resync after an agent crash would compare.
+  uint64_t dirty_blocks = 0;
+  uint64_t dirty_block_bytes = 0;
   // While replication is stopped: the writes journaled since the shadow's last acknowledgement, which a restart
   // sends. Unknown (false) while a sender runs, and when the acknowledged seq is not known.
   bool backlog_known = false;

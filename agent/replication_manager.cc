@@ -174,6 +174,8 @@ Result<AgentStatus> ReplicationManager::GetStatus() {
     d.size_bytes = disk->stack->device()->Size();
     d.journal_seq = disk->stack->journal().next_seq() - 1;
     d.journal_bytes = disk->stack->journal().total_bytes();
+    d.dirty_blocks = disk->stack->bitmap().CountDirtyBlocks();
+    d.dirty_block_bytes = disk->stack->bitmap().granularity();
     d.bytes_sent = disk->base_bytes_sent;
     d.full_sync_bytes_sent = disk->base_full_sync_bytes;
     d.repair_bytes_sent = disk->base_repair_bytes;
@@ -443,6 +445,8 @@ void ReplicationManager::StartDisk(Disk& disk, const ReplicationTarget& target, 
     // After an unclean host shutdown the journal may miss writes that reached the disk: no repair resumes.
     options.journal_complete_at_start = !disk.stack->needs_repair();
     if (resync) options.resync_bitmap = &disk.stack->bitmap();
+    options.clear_bitmap = &disk.stack->bitmap_layer();
+    options.bitmap_clear_interval = options_.bitmap_clear_interval;
     BlockDevice* device = disk.stack->device();
     auto sender = std::make_unique<ReplicationSender>(options, &disk.stack->journal(), device->Size(),
                                                       device->BlockSize());

@@ -52,6 +52,8 @@ struct ReplicationManagerOptions {
   std::shared_ptr<const TlsContext> shadow_tls;
   // The online verify's schedule (agent/verify_schedule.h); rounds on demand run whatever it says.
   VerifyScheduleOptions verify;
+  // How often each disk's dirty bitmap may be cleared once its replica has every write (0: never).
+  std::chrono::milliseconds bitmap_clear_interval{5000};
 };
 
 class ReplicationManager : public ReplicationControl {

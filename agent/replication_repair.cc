@@ -54,7 +54,7 @@ Status ReplicationSender::Repair(ByteStream& link, const wire::HelloAck& ack) {
     // progress may have left any block behind, and only a whole one settles it.
     limited = resync_only_ && options_.resync_bitmap != nullptr && (resume || !ack.repair_in_progress);
   }
-  // Bits are not cleared while the agent runs: a bitmap with none set saw no write the replica could miss.
+  // Bits are cleared only while the replica has every write: a bitmap with none set saw no write it could miss.
   if (limited && options_.resync_bitmap->CountDirtyBlocks() == 0) {
     return FinishResync("no dirty block: nothing to compare");
   }

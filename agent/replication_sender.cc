@@ -516,6 +516,7 @@ Status ReplicationSender::Realtime(ByteStream& link) {
       CDR_RETURN_IF_ERROR(journal_->ReleaseUpTo(acked));
       released = acked;
     }
+    if (acked == journal_->next_seq() - 1) ClearBitmapIfCaughtUp();
     if (journal_->full() || journal_->broken()) {
       // Records past the bound are lost to the stream: stopping here beats streaming a gap.
       EnterError(std::string("journal ") + (journal_->full() ? "full" : "broken") +

@@ -36,6 +36,7 @@
 #include <thread>
 
 #include "agent/dirty_bitmap.h"
+#include "agent/dirty_bitmap_layer.h"
 #include "agent/journal.h"
 #include "common/byte_stream.h"
 #include "common/status.h"
@@ -104,6 +105,11 @@ struct ReplicationOptions {
   // goes to repair_starting and compares the whole disk (HELLO asks for a repair, so the shadow adopts a seeded
   // image instead of expecting a full sync). Ignored when initial_error is set (that repair is the same).
   bool compare_first = false;
+  // The export's bitmap layer, cleared when the replica has every journaled write (at most once per
+  // bitmap_clear_interval, in realtime only), so an agent crash resyncs only what changed since. Null or a zero
+  // interval: never cleared (a crash then compares every block written since the bitmap was made).
+  DirtyBitmapLayer* clear_bitmap = nullptr;
+  std::chrono::milliseconds bitmap_clear_interval{5000};
 };
 
 class ReplicationSender {
@@ -156,6 +162,9 @@ class ReplicationSender {
   void OnVerifyResult(const wire::VerifyResult& result);  // from ReceiveAcks
   // The session ended: probes not answered are answered kSkipped; the queue is emptied.
   void AbandonVerifiesLocked(const std::string& why);  // requires mutex_
+  // agent/replication_bitmap_clear.cc: in realtime, once the interval passed and the replica has every
+  // journaled write, clears the dirty bitmap (ReplicationOptions::clear_bitmap).
+  void ClearBitmapIfCaughtUp();
   // Records `bytes` more as in flight once they fit in the window; when they do not, the batch is sent first
   // and the acks are awaited. kUnavailable if the session broke.
   Status Reserve(ByteStream& link, std::vector<uint8_t>* batch, uint64_t key, uint64_t bytes,
@@ -228,6 +237,7 @@ class ReplicationSender {
   std::deque<wire::VerifyRange> verify_queue_;
   std::map<uint64_t, std::optional<wire::VerifyResult>> verify_outstanding_;
   std::string divergence_;
+  std::chrono::steady_clock::time_point bitmap_cleared_at_{};
   mutable uint64_t lag_cache_seq_ = 0;
   mutable uint64_t lag_cache_time_ns_ = 0;
 };

@@ -143,6 +143,8 @@ void ReadDisk(const json& object, const std::string& prefix, DiskReplicationStat
   r.Read("full_sync_bytes_sent", &disk->full_sync_bytes_sent);
   r.Read("repair_bytes_sent", &disk->repair_bytes_sent);
   r.Read("repair_compared_bytes", &disk->repair_compared_bytes);
+  r.Read("dirty_blocks", &disk->dirty_blocks);
+  r.Read("dirty_block_bytes", &disk->dirty_block_bytes);
   r.Read("journal_seq", &disk->journal_seq);
   r.Read("acked_seq", &disk->acked_seq);
   r.Read("journal_bytes", &disk->journal_bytes);
@@ -218,6 +220,8 @@ json ToJson(const DiskReplicationStatus& d) {
           {"full_sync_bytes_sent", d.full_sync_bytes_sent},
           {"repair_bytes_sent", d.repair_bytes_sent},
           {"repair_compared_bytes", d.repair_compared_bytes},
+          {"dirty_blocks", d.dirty_blocks},
+          {"dirty_block_bytes", d.dirty_block_bytes},
           {"journal_seq", d.journal_seq},
           {"acked_seq", d.acked_seq},
           {"journal_bytes", d.journal_bytes},

@@ -6,7 +6,7 @@
 //             [--journal-max-mib 1024] [--journal-segment-mib 64] [--pid-file FILE] [--ready-file FILE]
 //             [--api-listen 127.0.0.1:0 --api-token-file FILE | --no-api] [--outage-window-seconds 300]
 //             [--shadow HOST:PORT --server-id ID [--mode async|sync] [--replication-rate-mib N]]
-//             [--verify-interval-seconds 3600] [--verify-sample-mib 64]
+//             [--verify-interval-seconds 3600] [--verify-sample-mib 64] [--bitmap-clear-ms 5000]
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -55,6 +55,7 @@ struct Flags {
   bool insecure = false;
   uint64_t verify_interval_seconds = 3600;
   uint64_t verify_sample_mib = 64;
+  uint64_t bitmap_clear_ms = 5000;
   std::filesystem::path nbd_tls_dir;  // empty: plain NBD
   std::filesystem::path api_tls_dir;  // empty: plain HTTP (only with --insecure)
 };
@@ -65,9 +66,11 @@ constexpr const char* kUsage =
     "                 [--journal-max-mib N] [--journal-segment-mib N] [--pid-file FILE] [--ready-file FILE]\n"
     "                 [--api-listen HOST:PORT --api-token-file FILE | --no-api] [--outage-window-seconds N]\n"
     "                 [--shadow HOST:PORT --server-id ID [--mode async|sync] [--replication-rate-mib N]]\n"
-    "                 [--verify-interval-seconds N] [--verify-sample-mib N]\n"
+    "                 [--verify-interval-seconds N] [--verify-sample-mib N] [--bitmap-clear-ms N]\n"
     "  --verify-interval-seconds: compare --verify-sample-mib of each disk in realtime with its replica this often\n"
     "    (online verify; a rolling cursor covers the whole disk over successive rounds; 0 = only on demand).\n"
+    "  --bitmap-clear-ms: at most this often, clear a disk's dirty bitmap once its replica has every write, so a\n"
+    "    resync after an agent crash compares only what changed since (default 5000; 0 = never clear).\n"
     "  --tls-dir: replicate over TLS 1.3 with DIR/client-cert.pem and DIR/client-key.pem (0600), trusting\n"
     "    shadow hosts whose certificate DIR/ca-cert.pem signed for the address connected to.\n"
     "  --insecure: replicate over plain TCP and serve the control API over plain HTTP (estate insecure = true).\n"
@@ -177,6 +180,10 @@ std::string ParseFlags(int argc, char** argv, Flags* flags) {
       const std::optional<uint64_t> n = ParseNumber(value);
       if (!n || *n > 1000000000) return name + " wants a number (0 ≤ N ≤ 10^9)";
       (name == "--verify-interval-seconds" ? flags->verify_interval_seconds : flags->verify_sample_mib) = *n;
+    } else if (name == "--bitmap-clear-ms") {
+      const std::optional<uint64_t> n = ParseNumber(value);
+      if (!n || *n > 86400000) return "--bitmap-clear-ms wants a number of milliseconds (0 ≤ N ≤ 86400000)";
+      flags->bitmap_clear_ms = *n;
     } else if (name == "--journal-max-mib" || name == "--journal-segment-mib") {
       const std::optional<uint64_t> n = ParseNumber(value);
       if (!n || *n == 0) return name + " wants a positive number";
@@ -297,7 +304,8 @@ int main(int argc, char** argv) {
       {.state_dir = flags.state_dir,
        .fence = *fence,
        .shadow_tls = shadow_tls,
-       .verify = {std::chrono::seconds(flags.verify_interval_seconds), flags.verify_sample_mib << 20}},
+       .verify = {std::chrono::seconds(flags.verify_interval_seconds), flags.verify_sample_mib << 20},
+       .bitmap_clear_interval = std::chrono::milliseconds(flags.bitmap_clear_ms)},
       disks);
   if (!manager.ok()) {
     spdlog::error("replication: {}", manager.status().ToString());

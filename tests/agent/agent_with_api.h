@@ -99,6 +99,17 @@ class AgentWithApi {
     const nlohmann::json& d = s["disks"][0];
     return d["acked_seq"] == d["journal_seq"];
   }
+  // qemu-io writes `length` bytes of `pattern` at `offset` through the agent's export; true when it succeeded.
+  bool QemuWrite(uint64_t offset, uint64_t length, int pattern) {
+    const std::string command = "write -P " + std::to_string(pattern) + " " + std::to_string(offset) + " " +
+                                std::to_string(length);
+    return RunProgram({"qemu-io", "-f", "raw", "-c", command, nbd_uri()}, std::chrono::seconds(30)).exit_code == 0;
+  }
+  uint64_t DiskField(const char* field) {
+    const nlohmann::json s = Status();
+    if (!s.is_object() || !s["disks"].is_array() || s["disks"].empty()) return 0;
+    return s["disks"][0][field].get<uint64_t>();
+  }
   Child& child() { return child_; }
   const std::filesystem::path& ready_file() const { return ready_; }
   std::string log() const { return ReadFile(err_); }

@@ -23,13 +23,6 @@ namespace fs = std::filesystem;
 constexpr uint64_t kMiB = 1 << 20;
 constexpr uint64_t kDiskBytes = 16 * kMiB;
 
-bool QemuWrite(AgentWithApi& agent, uint64_t offset, uint64_t length, int pattern) {
-  char command[80];
-  std::snprintf(command, sizeof command, "write -P 0x%02x %llu %llu", pattern,
-                static_cast<unsigned long long>(offset), static_cast<unsigned long long>(length));
-  return RunProgram({"qemu-io", "-f", "raw", "-c", command, agent.nbd_uri()}, 30s).exit_code == 0;
-}
-
 nlohmann::json Verify(AgentWithApi& agent) { return agent.Status()["disks"][0]["verify"]; }
 
 // Asks for a round and waits until it finished (a round that started after the request).
@@ -84,7 +77,7 @@ TEST(OnlineVerifyE2eTest, FindsAndRepairsADamagedReplicaBlockAndNeverFlagsConcur
   EXPECT_EQ(Verify(agent)["outcome"], "") << "no round yet: unknown, not a reassuring default";
 
   ASSERT_EQ(e.Start().code, 202);
-  ASSERT_TRUE(QemuWrite(agent, 1 * kMiB, 64 * 1024, 0x11));
+  ASSERT_TRUE(agent.QemuWrite(1 * kMiB, 64 * 1024, 0x11));
   ASSERT_TRUE(PollUntil([&] { return e.CaughtUp(); }, 60s)) << agent.Status().dump() << agent.log();
 
   // The whole disk, while another client keeps writing all over it: every probe is taken at a seq the replica

@@ -27,14 +27,6 @@ constexpr uint64_t kDiskBytes = 16 * kMiB;
 constexpr uint64_t kForeignOffset = 3 * kMiB;  // inside the disk's data: the repair sends it back as data
 constexpr uint64_t kForeignBytes = 8 * 1024;
 
-void QemuWrite(AgentWithApi& agent, uint64_t offset, uint64_t length, int pattern) {
-  char command[80];
-  std::snprintf(command, sizeof command, "write -P 0x%02x %llu %llu", pattern,
-                static_cast<unsigned long long>(offset), static_cast<unsigned long long>(length));
-  RunResult w = RunProgram({"qemu-io", "-f", "raw", "-c", command, agent.nbd_uri()}, 30s);
-  ASSERT_EQ(w.exit_code, 0) << w.out << w.err << agent.log();
-}
-
 // Speaks the wire protocol as a second writer of the disk's epoch: HELLO, then one DATA record at the replica's
 // applied seq + 1, then a heartbeat so the shadow commits. Returns the seq the shadow acknowledged.
 uint64_t InjectForeignWrite(int shadow_port, uint64_t epoch) {
@@ -87,7 +79,7 @@ class ShadowAheadRepairE2eTest : public ::testing::Test {
                                                                    {"server_id", "web-1"},
                                                                    {"auto_restart", false}});
     ASSERT_EQ(start.code, 202) << start.body.dump();
-    ASSERT_NO_FATAL_FAILURE(QemuWrite(*agent_, 1 * kMiB, 64 * 1024, 0x11));
+    ASSERT_TRUE(agent_->QemuWrite(1 * kMiB, 64 * 1024, 0x11)) << agent_->log();
     ASSERT_TRUE(PollUntil([&] { return CaughtUp(); }, 60s)) << agent_->Status().dump() << agent_->log();
     journal_seq_ = JournalSeq();
 
@@ -124,7 +116,7 @@ TEST_F(ShadowAheadRepairE2eTest, AShadowAheadOfTheJournalIsAnErrorThenARepairNev
   EXPECT_NE(last_error.find("applied seq " + std::to_string(shadow_seq_)), std::string::npos) << last_error;
   EXPECT_NE(last_error.find("last seq " + std::to_string(journal_seq_)), std::string::npos) << last_error;
   // Writes go on in error; the replica differs, and the agent never says realtime meanwhile.
-  ASSERT_NO_FATAL_FAILURE(QemuWrite(*agent_, 2 * kMiB, 4096, 0x22));
+  ASSERT_TRUE(agent_->QemuWrite(2 * kMiB, 4096, 0x22)) << agent_->log();
   EXPECT_FALSE(PollUntil([&] { return !agent_->StateIs("replication_error"); }, 2s)) << agent_->Status().dump();
   EXPECT_FALSE(CmpEqual(disk_, replica_));
 
@@ -135,7 +127,7 @@ TEST_F(ShadowAheadRepairE2eTest, AShadowAheadOfTheJournalIsAnErrorThenARepairNev
   EXPECT_LE(repaired["repair_bytes_sent"].get<uint64_t>(), kForeignBytes + 64 * 1024) << repaired.dump();
 
   // The write that used to be skipped as a "resend" of the foreign seq reaches the replica.
-  ASSERT_NO_FATAL_FAILURE(QemuWrite(*agent_, 5 * kMiB, 4096, 0x33));
+  ASSERT_TRUE(agent_->QemuWrite(5 * kMiB, 4096, 0x33)) << agent_->log();
   ASSERT_TRUE(PollUntil([&] { return CaughtUp(); }, 60s)) << agent_->Status().dump() << agent_->log();
 }
 
@@ -144,7 +136,7 @@ TEST_F(ShadowAheadRepairE2eTest, AShadowAheadOfTheJournalIsAnErrorThenARepairNev
 TEST_F(ShadowAheadRepairE2eTest, TheRepairContinuesPastTheSeqsTheReplicaAlreadyApplied) {
   ASSERT_NO_FATAL_FAILURE(Repair());
   EXPECT_GE(JournalSeq(), shadow_seq_) << agent_->Status().dump();
-  ASSERT_NO_FATAL_FAILURE(QemuWrite(*agent_, 5 * kMiB, 4096, 0x33));
+  ASSERT_TRUE(agent_->QemuWrite(5 * kMiB, 4096, 0x33)) << agent_->log();
   ASSERT_TRUE(PollUntil([&] { return CaughtUp(); }, 60s)) << agent_->Status().dump() << agent_->log();
   EXPECT_GT(JournalSeq(), shadow_seq_) << agent_->Status().dump();
 }
