@@ -118,6 +118,19 @@ std::unique_ptr<state::StateStore> OpenStateOrReport(const GlobalOptions& g) {
   return std::move(store.value());
 }
 
+std::unique_ptr<state::StateStore> OpenStateForReadingOrReport(const GlobalOptions& g) {
+  std::error_code ec;
+  if (state::BackendOf(g.state_path) != state::StateBackend::kSqlite || std::filesystem::exists(g.state_path, ec)) {
+    return OpenStateOrReport(g);
+  }
+  auto store = state::StateStore::Open(":memory:");
+  if (!store.ok()) {
+    PrintError("an empty state in memory for " + ShownState(g) + ": " + store.status().message());
+    return nullptr;
+  }
+  return std::move(store.value());
+}
+
 std::unique_ptr<providers::Provider> OpenProviderOrReport(const specs::Spec& spec) {
   auto provider = reconcile::OpenProvider(spec.provider);
   if (!provider.ok()) {

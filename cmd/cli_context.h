@@ -47,6 +47,9 @@ struct LoadedSpec {
 std::optional<LoadedSpec> LoadSpecOrReport(const GlobalOptions& g);
 // The spec at a given commit (a saved plan made with --git is checked against the very commit it was made from).
 std::optional<LoadedSpec> LoadSpecFromGitOrReport(const reconcile::GitSpecSource& source);
+// For commands that only read the state (plan, drift): a SQLite state that does not exist yet is read as an
+// empty one in memory, so reading never creates the file (as Terraform's plan persists nothing).
+std::unique_ptr<state::StateStore> OpenStateForReadingOrReport(const GlobalOptions& g);
 std::unique_ptr<state::StateStore> OpenStateOrReport(const GlobalOptions& g);
 // For read-only commands: false (after saying so on stdout) when there is no state file yet, so that looking
 // does not create one.

@@ -24,7 +24,7 @@ std::optional<PlanSession> PlanSession::Open(const GlobalOptions& g, const std::
                     : LoadSpecOrReport(g);
   if (!loaded) return std::nullopt;
   s.loaded = std::move(*loaded);
-  s.store = OpenStateOrReport(g);
+  s.store = access == StateAccess::kRead ? OpenStateForReadingOrReport(g) : OpenStateOrReport(g);
   if (!s.store) return std::nullopt;
   s.provider = OpenProviderOrReport(s.loaded.spec);
   if (!s.provider) return std::nullopt;

@@ -97,7 +97,8 @@ class SqliteConnection final : public SqlConnection {
 
   void PrepareForWrites() override {
     std::string mode = Query("PRAGMA journal_mode = WAL", {}).rows.at(0).Text(0);
-    if (mode != "wal") spdlog::warn("state: {} could not use WAL (journal mode is {})", location_, mode);
+    // An empty state read in memory (cmd's OpenStateForReadingOrReport) has no file to keep a WAL beside.
+    if (mode != "wal" && location_ != ":memory:") spdlog::warn("state: {} could not use WAL (journal mode is {})", location_, mode);
     // FULL: every change is on disk before the provider call that follows it, so a crash never leaves the
     // cloud ahead of the state.
     ExecScript("PRAGMA synchronous = FULL");

@@ -83,6 +83,25 @@ TEST_F(PlanJsonTest, PlanAndDriftWriteNothingAndAnUnchangedEstatePlansTheSameByt
   EXPECT_NE(StateDigest(), before);
 }
 
+// Before the first apply there is no state: plan and drift read it as empty and do not create the file.
+TEST_F(PlanJsonTest, PlanAndDriftBeforeTheFirstApplyCreateNoStateFile) {
+  ws_.WriteSpec("web.toml", GroupSpec(1, 30, "running"));
+  const std::filesystem::path state = ws_.dir() / ".cdr" / "state.db";
+  ASSERT_FALSE(std::filesystem::exists(state));
+  RunResult plan = ws_.Cdr({"plan", "-detailed-exitcode"});
+  EXPECT_EQ(plan.exit_code, 2) << plan.out << plan.err;
+  EXPECT_THAT(plan.out, HasSubstr("to add"));
+  RunResult drift = ws_.Cdr({"drift"});
+  EXPECT_EQ(drift.exit_code, 2) << drift.out << drift.err;  // the group is not applied yet
+  EXPECT_THAT(drift.out, HasSubstr("not_applied"));
+  EXPECT_THAT(plan.err + drift.err, Not(HasSubstr("warn")));
+  EXPECT_FALSE(std::filesystem::exists(state)) << "plan or drift created the state file";
+  // The check can fail: apply creates it.
+  RunResult apply = ws_.Cdr({"apply", "-auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  EXPECT_TRUE(std::filesystem::exists(state));
+}
+
 // A conftest-style policy, written as it would be for `terraform show -json`: only Terraform's keys.
 constexpr const char* kPolicy = R"(import json, sys
 plan = json.load(open(sys.argv[1]))
