@@ -110,6 +110,7 @@ Status CheckDrHost(providers::Provider& provider, const state::ResourceRecord& r
   const std::string what = r.attributes.value("purpose", "drill") + " DR host " + r.attributes.value("name", "");
   auto host = provider.DescribeDrHost(r.provider_id);
   if (host.ok()) {
+    out->dr_hosts[r.address] = *host;
     // After a failback the DR host is kept stopped on purpose, as the seed of production's new replicas.
     if (host->status == "stopped" && !r.attributes.value("failed_back", false)) {
       out->drift[r.address] = {r.address, r.kind, "dr_host_stopped",

@@ -30,6 +30,7 @@ struct Observed {
   std::map<std::string, DriftedResource> drift;          // by address; only resources that differ
   std::map<std::string, providers::HostFacts> hosts;     // by host id; hosts that exist
   std::map<std::string, ServerObservation> servers;      // by server address; registered servers
+  std::map<std::string, providers::DrHost> dr_hosts;     // by address; DR hosts the provider described now
 };
 
 // Fails (kUnavailable, …) only when the provider cannot answer; a resource that is gone is drift, not failure,

@@ -22,7 +22,8 @@ std::string RenderDrHost(const DrHostStatus& d) {
   for (const auto& disk : d.disks) {
     if (!d.nbd_address.empty()) line += " " + DrHostUri(d, disk);
   }
-  if (d.nbd_address.empty()) line += " (not serving its disks)";
+  if (d.nbd_address.empty()) line += d.live ? " (not serving its disks)" : " (no address recorded)";
+  if (!d.live && !d.nbd_address.empty()) line += " (address as recorded at the last apply, not observed now)";
   if (d.standalone) line += " [standalone disks]";
   if (d.verification.is_object()) {
     const std::string result = d.verification.value("result", "");
@@ -126,6 +127,8 @@ nlohmann::json DrHostsToJson(const std::vector<DrHostStatus>& hosts) {
                    {"point_time_ns", d.point_time_ns},
                    {"nbd_address", d.nbd_address},
                    {"nbd_uris", uris},
+                   {"live", d.live},
+                   {"running", d.live ? nlohmann::json(d.running) : nlohmann::json()},
                    {"standalone", d.standalone},
                    {"verification", d.verification}});
   }

@@ -150,6 +150,16 @@ std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& r
                             a.value("recovery_point", ""), a.value("point_id", ""), a.value("point_time_ns", int64_t{0}),
                             a.value("nbd_address", ""), a.value("disks", std::vector<std::string>{}),
                             a.value("standalone", false), a.value("verification", nlohmann::json())});
+      // A DR host restarted since the apply (`cdr local up`, a reboot) serves at another address: the live one.
+      if (live != nullptr) {
+        if (auto seen_host = live->dr_hosts.find(dr.address); seen_host != live->dr_hosts.end()) {
+          DrHostStatus& shown = s.dr_hosts.back();
+          shown.live = true;
+          shown.running = seen_host->second.status == "running";
+          shown.nbd_address = shown.running ? seen_host->second.nbd_address : "";
+          if (!seen_host->second.disks.empty()) shown.disks = seen_host->second.disks;
+        }
+      }
     }
     s.phase = PhaseOf(s.state);
     Classify(observed, seen, g.rpo_alert_seconds, now_ms, &s);

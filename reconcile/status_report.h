@@ -29,10 +29,12 @@ struct DrHostStatus {
   std::string recovery_point;  // as the spec asked
   std::string point_id;        // what it resolved to ("" for a time between points)
   int64_t point_time_ns = 0;
-  std::string nbd_address;
+  std::string nbd_address;  // where it serves now when `live`; else as recorded at the last apply
   std::vector<std::string> disks;
   bool standalone = false;
   nlohmann::json verification;  // {kind, result, detail, checked_at}, or null
+  bool live = false;  // the provider described it for this status (address and running are observed now)
+  bool running = false;  // with `live`: it serves its disks
 };
 
 struct ServerStatus {

@@ -106,6 +106,13 @@ TEST_F(FailoverExitsTest, FailoverFencesProductionAndRollbackResumesWithoutAFull
   EXPECT_EQ(Server()["fenced"], true);
   EXPECT_NE(WriteThroughExport(3).exit_code, 0) << "a restarted agent took a write while fenced";
   EXPECT_EQ(Sha256Hex(cdr::testing::ReadFile(disk_)), fenced_hash);
+  // The DR host was restarted too, on another port: status shows where it serves now, and it answers there.
+  const json dr = Server()["dr_hosts"][0];
+  EXPECT_EQ(dr["live"], true) << dr.dump(2);
+  EXPECT_EQ(dr["running"], true) << dr.dump(2);
+  ASSERT_FALSE(dr["nbd_uris"].empty()) << dr.dump(2);
+  auto info = cdr::testing::RunProgram({"nbdinfo", "--size", dr["nbd_uris"][0].get<std::string>()});
+  EXPECT_EQ(info.exit_code, 0) << info.err << dr.dump(2);
 
   // Refusals while failed_over name the state and what is allowed.
   RunResult removed = Plan(GroupSpec(0, 30, "running"));
