@@ -4,6 +4,7 @@
 #include <string>
 
 #include "reconcile/address.h"
+#include "reconcile/resource_kind.h"
 
 namespace cdr::reconcile {
 namespace {
@@ -38,7 +39,7 @@ Footprint FootprintOf(const ResourceChange& c) {
       AddUnique(f.groups, GroupOf(*address));
     }
   }
-  if (!f.servers.empty() && c.kind == "server") {
+  if (!f.servers.empty() && ParseResourceKind(c.kind) == ResourceKind::kServer) {
     AddHostOf(c.before, f);
     AddHostOf(c.after, f);
   }
