@@ -153,7 +153,12 @@ class ParallelApply {
     Status status = job.status();
     if (job.ok()) {
       internal::StepContext ctx{change, store_, provider_, *job, shared_};
-      status = RunStep(ctx);
+      try {
+        status = RunStep(ctx);
+      } catch (const std::exception& e) {
+        // On a worker thread an exception would end the process mid-apply; it fails this step instead.
+        status = Internal(change.operation + " of " + change.address + " threw: " + e.what());
+      }
       Status finished =
           store_.FinishJob(*job, status.ok() ? state::JobStatus::kSucceeded : state::JobStatus::kFailed,
                            status.ok() ? "" : status.ToString());
