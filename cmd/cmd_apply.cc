@@ -167,11 +167,12 @@ int RunApply(const GlobalOptions& g, const ApplyCommandOptions& o) {
   reconcile::ApplyOptions options;
   options.lock_id = session->lock->id();
   options.lock_ttl_millis = kLockTtlMillis;
-  options.report = [](const std::string& line) { std::cout << line << "\n" << std::flush; };
+  options.parallelism = o.parallelism;
   options.connect = reconcile::HttpAgentConnector();
   options.wait = !o.no_wait;
   options.wait_timeout = std::chrono::seconds(o.wait_timeout_seconds);
   auto display = std::make_shared<ProgressDisplay>(::isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr);
+  options.report = [display](const std::string& line) { display->Line(line); };
   options.progress = [display](const reconcile::ReplicationProgress& p) { display->Update(p); };
   reconcile::ApplyResult result = reconcile::Apply(*plan, *session->store, *session->provider, options);
   if (Status finished = session->store->FinishApply(*history_id, result.Failed()); !finished.ok()) {
@@ -180,8 +181,11 @@ int RunApply(const GlobalOptions& g, const ApplyCommandOptions& o) {
   const reconcile::PlanSummary s = reconcile::Summarize(*plan);
   if (result.Failed() > 0) {
     std::cout << "\nApply finished with errors: " << result.Failed() << " of " << result.steps.size()
-              << " steps failed or were skipped. The state records how far each got; fix the cause and run "
-                 "`cdr apply` again.\n";
+              << " steps failed or were skipped:\n";
+    for (const auto& step : result.steps) {
+      if (!step.ok || step.skipped) std::cout << "  " << step.address << " (" << step.operation << "): " << step.error << "\n";
+    }
+    std::cout << "The state records how far each got; fix the cause and run `cdr apply` again.\n";
     return kExitError;
   }
   std::cout << "\nApply complete! Resources: " << s.add << " added, " << s.change << " changed, " << s.destroy

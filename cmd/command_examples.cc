@@ -17,7 +17,8 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 19> kExample
     {"apply", "  cdr apply                             # plan, ask on the terminal, apply\n"
               "  cdr apply tfplan                      # exactly a saved plan (refused when stale)\n"
               "  cdr apply -auto-approve               # CI without a saved plan\n"
-              "  cdr apply -refresh-only               # record what the agents report, change nothing\n"},
+              "  cdr apply -refresh-only               # record what the agents report, change nothing\n"
+              "  cdr apply -parallelism=1              # one step at a time, in the plan's order\n"},
     {"drift", "  cdr drift                             # exit 2 on drift\n"
               "  cdr drift --markdown --git repo.git --ref main --path specs --write-to-branch cdr-drift-reports\n"},
     {"status", "  cdr status                            # live: every group and server\n"

@@ -32,6 +32,7 @@ struct ApplyCommandOptions {
   std::vector<std::string> targets;     // -target=ADDRESS (without a plan file)
   bool refresh = true;                  // -refresh=false: plan from the state as recorded
   bool refresh_only = false;            // -refresh-only: record what the agents report, change nothing else
+  int parallelism = 10;                 // -parallelism=N: steps run at once (Terraform's default)
 };
 int RunApply(const GlobalOptions& g, const ApplyCommandOptions& o);
 

@@ -148,6 +148,10 @@ void AddCommands(CLI::App& app, Cli& cli) {
       ->default_str("true");
   apply->add_flag("--refresh-only", cli.apply.refresh_only,
                   "record in the state what the agents report now; change nothing else");
+  apply->add_option("--parallelism", cli.apply.parallelism,
+                    "how many steps run at once; steps of different servers and groups are independent")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
   Bind(apply, cli, [&cli] { return RunApply(cli.g, cli.apply); });
 
   auto* drift = app.add_subcommand("drift", "what differs between spec, state and cloud (out-of-band changes, unhealthy servers, unapplied spec); exit 2 on drift");

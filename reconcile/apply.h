@@ -1,7 +1,10 @@
-// Apply: walks a Plan's changes in order. Every step is a job in the state store; every state change is written
-// before the provider call (status "creating", "agent_installing", "deregistering", …) and after it, so an apply
-// killed anywhere leaves a state from which the next plan resumes without duplicate resources.
-// When a step of a group fails, the later steps of that group are skipped; other groups go on.
+// Apply: carries out a Plan's changes, up to `parallelism` at a time. A step waits for the earlier steps it
+// depends on (apply_order.h: a group's network before its servers, a server's steps in order); steps of
+// different servers and different groups run side by side. Every step is a job in the state store; every state
+// change is written before the provider call (status "creating", "agent_installing", "deregistering", …) and
+// after it, so an apply killed anywhere leaves a state from which the next plan resumes without duplicate
+// resources. When a group-level step fails, the later steps of that group are skipped; when a server's step
+// fails, that server's later steps are; everything else goes on, and the result names every failure.
 #pragma once
 
 #include <chrono>
@@ -31,7 +34,10 @@ struct ReplicationProgress {
 };
 
 struct ApplyOptions {
-  std::string lock_id;  // renewed between steps so a long apply keeps its lock
+  std::string lock_id;  // renewed after each step so a long apply keeps its lock
+  // How many steps run at once (Terraform's -parallelism; `cdr apply` defaults to 10). 1 runs the plan's
+  // order one step at a time. The callbacks below are called from the steps' threads, one call at a time.
+  int parallelism = 1;
   int64_t lock_ttl_millis = 10 * 60 * 1000;
   // One human-readable line per step start and end ("group.web: Creating...").
   std::function<void(const std::string&)> report = [](const std::string&) {};
@@ -55,7 +61,7 @@ struct StepOutcome {
 };
 
 struct ApplyResult {
-  std::vector<StepOutcome> steps;
+  std::vector<StepOutcome> steps;  // in the plan's order
   int Failed() const;
   int Succeeded() const;
 };

@@ -68,6 +68,7 @@ std::vector<DesiredResource> ExpandSpec(const specs::Spec& spec) {
                               {"auto_restart", s.auto_restart},
                               {"recovery_points", RecoveryPointsAttribute(s.recovery_points)}},
                              {"host"}};
+      if (s.renamed_from) server.renamed_from_address = ServerAddress(g.name, *s.renamed_from);
       server.group = &g;
       server.server = &s;
       const std::string server_address = server.address;

@@ -16,7 +16,8 @@ struct DesiredResource {
   nlohmann::json attributes;
   // Keys whose change cannot be made in place (the resource is replaced).
   std::vector<std::string> replace_keys;
-  std::string renamed_from_address;  // a group's previous address when the spec renames it
+  // A group's or server's previous address when the spec renames it (a server's under its group's new name).
+  std::string renamed_from_address;
   const specs::GroupSpec* group = nullptr;
   const specs::ServerSpec* server = nullptr;  // set for kinds "server" and "dr_host"
 };

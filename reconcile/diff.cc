@@ -17,10 +17,13 @@ namespace {
 
 using nlohmann::json;
 
-// The state as the spec will see it once renames are done: records of a renamed group keyed by new addresses.
+// The state as the spec will see it once renames are done: records of a renamed group or server keyed by new
+// addresses.
 struct StateView {
   std::map<std::string, const state::ResourceRecord*> by_address;
   std::map<std::string, std::string> renamed;  // new group address → old group address
+  // New server address → its old address once the group renames are done (where apply finds it to move it).
+  std::map<std::string, std::string> renamed_servers;
 };
 
 std::string Rewrite(const std::string& address, const std::string& from, const std::string& to) {
@@ -45,6 +48,20 @@ StateView BuildStateView(const std::vector<DesiredResource>& desired,
     for (const auto& [to, from] : view.renamed) effective = Rewrite(effective, from, to);
     view.by_address[effective] = record;
   }
+  // Servers after groups: a server renamed in a renamed group is found under the group's new name.
+  for (const auto& d : desired) {
+    if (d.kind != "server" || d.renamed_from_address.empty()) continue;
+    if (!view.by_address.count(d.renamed_from_address) || view.by_address.count(d.address)) continue;
+    view.renamed_servers[d.address] = d.renamed_from_address;
+  }
+  if (view.renamed_servers.empty()) return view;
+  std::map<std::string, const state::ResourceRecord*> moved;
+  for (const auto& [address, record] : view.by_address) {
+    std::string effective = address;
+    for (const auto& [to, from] : view.renamed_servers) effective = Rewrite(effective, from, to);
+    moved[effective] = record;
+  }
+  view.by_address = std::move(moved);
   return view;
 }
 
@@ -164,6 +181,14 @@ class Differ {
       Add({d.address, d.kind, Action::kUpdate, "rename", it->second, Subset(r->attributes, d.attributes),
            d.attributes, {}, "renamed from " + LeafName(it->second) + " in the spec"});
       renamed_done_.insert(d.address);
+    }
+    // A server's rename moves its record and what is under it (shadow host, DR hosts); only the name changes.
+    for (const auto& [to, from] : view_.renamed_servers) {
+      const state::ResourceRecord* r = StateOf(to);
+      const json* desired = DesiredAttributes(to);
+      Add({to, "server", Action::kUpdate, "rename", from, {{"name", r->attributes.value("name", LeafName(from))}},
+           {{"name", (*desired)["name"]}}, {}, "renamed from " + LeafName(from) + " in the spec"});
+      renamed_done_.insert(to);
     }
   }
 
@@ -309,7 +334,8 @@ class Differ {
   }
 
   void PlanExistingServer(const DesiredResource& d, const state::ResourceRecord& r) {
-    const json before = Subset(r.attributes, d.attributes);
+    json before = Subset(r.attributes, d.attributes);
+    if (renamed_done_.count(d.address)) before["name"] = d.attributes["name"];  // the rename carries it
     const DriftedResource* drift = DriftOf(r);
     if (drift && drift->problem == "host_gone") {
       Error(d.server->host_pos, d.address + ".host", drift->detail);

@@ -90,11 +90,15 @@ json PlannedValues(const Plan& plan) {
     values[r.address] = r.values;
   }
   for (const auto& c : plan.changes) {
-    if (!c.previous_address.empty() && values.count(c.previous_address)) {
-      values[c.address] = values[c.previous_address];
-      values.erase(c.previous_address);
+    if (!c.previous_address.empty()) {
+      // A rename moves the resource and everything under it (a group's network and servers, a server's shadow
+      // host and DR hosts).
       for (auto& [address, kind] : order) {
-        if (address == c.previous_address) address = c.address;
+        if (!AddressCovers(c.previous_address, address) || !values.count(address)) continue;
+        const std::string moved = c.address + address.substr(c.previous_address.size());
+        values[moved] = std::move(values[address]);
+        values.erase(address);
+        address = moved;
       }
     }
     if (c.action == Action::kDelete) {

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "reconcile/plan_headline.h"
+
 namespace cdr::reconcile {
 namespace {
 
@@ -17,71 +19,6 @@ const char* Color(Action a) {
     case Action::kReplace: return "\033[35m";
     case Action::kTransition: return "\033[36m";
     default: return "";
-  }
-}
-
-std::string Headline(const ResourceChange& c) {
-  if (c.operation == "rename") return "will be renamed from " + c.previous_address;
-  if (c.operation == "register") {
-    return c.action == Action::kCreate ? "will be registered (agent install, then initialized)"
-                                       : "will be registered again";
-  }
-  if (c.operation == "deregister") return "will be deregistered (the host stays)";
-  if (c.operation == "reregister") return "must be re-registered on another host";
-  if (c.operation == "start_replication") return "will start replicating (scan, full sync, then realtime)";
-  if (c.operation == "stop_replication") return "will stop replicating (the agent keeps journaling)";
-  if (c.operation == "repair") return "will be repaired (only differing blocks are sent)";
-  if (c.operation == "restart_agent") return "will have its agent process restarted";
-  if (c.operation == "retarget_replication") return "will be pointed at its shadow host's new address";
-  if (c.kind == "server" && c.operation == "fence") return "will be fenced (its disks refuse writes)";
-  if (c.kind == "server" && c.operation == "rollback") return "will be rolled back (unfenced, takes writes again)";
-  if (c.kind == "server" && c.operation == "reverse_register") {
-    return "will be reverse registered (an agent fronts the DR host's disks)";
-  }
-  if (c.operation == "start_reverse_replication") {
-    return "will start reverse replication (DR host → production: compare, send what differs, then realtime)";
-  }
-  if (c.operation == "stop_reverse_replication") {
-    return "will stop reverse replication (the reverse agent keeps journaling)";
-  }
-  if (c.operation == "reverse_repair") return "will have its reverse replication repaired (only differing blocks)";
-  if (c.operation == "retarget_reverse_replication") {
-    return "will point reverse replication at the receiver's new address";
-  }
-  if (c.kind == "server" && c.operation == "failback") {
-    return "will fail back (failing_back → failed_back: production takes over with the DR host's data)";
-  }
-  if (c.kind == "shadow_host" && c.operation == "restart") return "will be restarted (its replicas are kept)";
-  if (c.kind == "shadow_host" && c.action == Action::kCreate && c.after.is_object() &&
-      !c.after.value("replicas_are_disks_of", "").empty()) {
-    return "will be created (the receiver of reverse replication, in the production zone)";
-  }
-  if (c.kind == "shadow_host" && c.action == Action::kCreate) return "will be created (the DR side of the server)";
-  if (c.kind == "shadow_host" && c.action == Action::kDelete) {
-    return "will be destroyed with its replicas and ALL recovery points";
-  }
-  if (c.kind == "shadow_host" && c.operation == "set_recovery_policy") return "will take recovery points by a new policy";
-  if (c.kind == "dr_host") {
-    if (c.operation == "failover") return "will be failed over to (failing_over → failed_over)";
-    if (c.operation == "change_recovery_point") return "will be brought up again at another recovery point";
-    if (c.operation == "confirm") return "will be confirmed (failover_confirmed; its disks become standalone)";
-    if (c.operation == "restart") return "will be started again (same point, its writes kept)";
-    if (c.operation == "verify") return "will be verified again";
-    if (c.operation == "rollback") return "will be destroyed with everything written to it (rollback)";
-    if (c.operation == "release") return "will be released (keeps running as a standalone host, outside cdr)";
-    if (c.action == Action::kCreate) return "will be brought up from a recovery point";
-    if (c.action == Action::kDelete && c.address.ends_with(".failover")) {
-      return "will be destroyed (failed back: production carries the service)";
-    }
-    if (c.action == Action::kDelete) return "will be destroyed (drill cleared)";
-    if (c.action == Action::kReplace) return "must be brought up again";
-  }
-  switch (c.action) {
-    case Action::kCreate: return "will be created";
-    case Action::kUpdate: return "will be updated in-place";
-    case Action::kDelete: return "will be destroyed";
-    case Action::kReplace: return "must be replaced";
-    default: return "will change";
   }
 }
 
@@ -170,7 +107,7 @@ std::string RenderPlan(const Plan& plan, const RenderOptions& options) {
   for (const auto& c : plan.changes) {
     const char* on = options.color ? Color(c.action) : "";
     const char* off = options.color ? "\033[0m" : "";
-    out += fmt::format("  # {} {}\n", c.address, Headline(c));
+    out += fmt::format("  # {} {}\n", c.address, PlanHeadline(c));
     if (!c.reason.empty()) out += fmt::format("  # ({})\n", c.reason);
     out += fmt::format("  {}{}{} {}{}\n", on, ActionSymbol(c.action), off, c.kind, " \"" + c.address + "\" {");
     RenderAttributes(c, &out);

@@ -116,6 +116,9 @@ struct ServerSpec {
   std::optional<DrillSpec> drill;        // [group.server.drill]: present = a drill DR host exists
   std::optional<FailoverSpec> failover;  // [group.server.failover]: present = failed over
   std::optional<FailbackSpec> failback;  // [group.server.failback]: present = fail back (after a confirmed failover)
+  // Rename in place: the server's previous name in its group. Agent, replication and recovery points stay.
+  std::optional<std::string> renamed_from;
+  SourcePos renamed_from_pos;            // position of the `renamed_from` value (line 0 when absent)
   SourcePos pos;                         // position of the [[group.server]] table header
   SourcePos host_pos;                    // position of the `host` value
   SourcePos name_pos;                    // position of the `name` value (the header when absent)

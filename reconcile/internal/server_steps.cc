@@ -2,6 +2,7 @@
 // agent; the host itself stays). Each state-machine step is written before and after the provider call.
 #include "reconcile/address.h"
 #include "reconcile/internal/step_context.h"
+#include "reconcile/operation.h"
 #include "reconcile/server_state.h"
 
 namespace cdr::reconcile::internal {
@@ -50,6 +51,18 @@ Status Update(StepContext& ctx) {
   return ctx.store.AddJobEvent(ctx.job_id, r.status, r.status, "settings updated");
 }
 
+// A rename moves the record and everything under it (shadow host, DR hosts) in one transaction; the agent,
+// its replication and the recovery points belong to the host, which stays, so nothing else changes. A rename
+// resumed after the move finds the record at its new address and only writes the name.
+Status Rename(StepContext& ctx) {
+  if (!ctx.store.Get(ctx.change.address)) {
+    CDR_RETURN_IF_ERROR(ctx.store.Move(ctx.change.previous_address, ctx.change.address));
+    CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, "", "",
+                                              "renamed " + ctx.change.previous_address + " to " + ctx.change.address));
+  }
+  return Update(ctx);
+}
+
 // A server registered again after a failback keeps its record (registering → initialized, no agent_installing).
 bool ComingBack(const StepContext& ctx) {
   auto existing = ctx.store.Get(ctx.change.address);
@@ -71,7 +84,7 @@ Status ApplyServerChange(StepContext& ctx) {
       }
       return ApplyReplicationTransition(ctx);
     case Action::kUpdate:
-      return Update(ctx);
+      return ParseOperation(ctx.change.operation) == Operation::kRename ? Rename(ctx) : Update(ctx);
     case Action::kDelete:
       return Deregister(ctx);
     case Action::kReplace:

@@ -91,6 +91,32 @@ void CheckServers(const std::vector<ParsedDocument>& documents, std::vector<Diag
   }
 }
 
+// As for groups: a server's old name must not be live in its group, nor claimed by two servers of it.
+void CheckServerRenames(const std::vector<ParsedDocument>& documents, std::vector<Diagnostic>* out) {
+  for (const ParsedDocument& doc : documents) {
+    for (const ParsedGroup& group : doc.groups) {
+      std::map<std::string, const ParsedServer*> by_name;
+      for (const ParsedServer& server : group.servers) {
+        if (server.name_ok) by_name.emplace(server.spec.name, &server);
+      }
+      std::map<std::string, const ParsedServer*> by_old_name;
+      for (const ParsedServer& server : group.servers) {
+        const ServerSpec& s = server.spec;
+        if (!s.renamed_from) continue;
+        if (auto live = by_name.find(*s.renamed_from); live != by_name.end()) {
+          out->push_back({s.renamed_from_pos, server.path + ".renamed_from",
+                          "renamed_from `" + *s.renamed_from + "` is the name of another server of " + group.path +
+                              " (" + Where(live->second->spec.name_pos) + ")"});
+        } else if (auto [it, inserted] = by_old_name.emplace(*s.renamed_from, &server); !inserted) {
+          out->push_back({s.renamed_from_pos, server.path + ".renamed_from",
+                          "renamed_from `" + *s.renamed_from + "` is already claimed by " + it->second->path + " (" +
+                              Where(it->second->spec.renamed_from_pos) + ")"});
+        }
+      }
+    }
+  }
+}
+
 std::string Lower(const std::string& text) {
   std::string out = text;
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -179,6 +205,7 @@ void CheckCrossReferences(const std::vector<ParsedDocument>& documents, std::vec
   CheckSingleDeclarations(documents, out);
   CheckGroupNames(documents, out);
   CheckServers(documents, out);
+  CheckServerRenames(documents, out);
   CheckDrHostNames(documents, out);
   CheckQuota(documents, out);
 }

@@ -1,5 +1,5 @@
 // Checks that need the whole spec: [provider]/[quota] declared once, unique group names (including old names
-// given by renamed_from), unique server names per group, each host protected once, DR host names unique and
+// given by renamed_from), unique server names per group (old names too), each host protected once, DR host names unique and
 // unlike any server name or host, and the agent quota.
 #pragma once
 

@@ -13,9 +13,10 @@ namespace {
 
 constexpr std::array<std::string_view, 7> kGroupKeys = {
     "name", "renamed_from", "production_zone", "dr_zone", "vpc", "rpo_alert_seconds", "server"};
-constexpr std::array<std::string_view, 9> kServerKeys = {"name",         "host",          "replication",
-                                                         "dr_disk_type", "auto_restart",  "recovery_points",
-                                                         "drill",        "failover",      "failback"};
+constexpr std::array<std::string_view, 10> kServerKeys = {"name",         "host",          "replication",
+                                                          "dr_disk_type", "auto_restart",  "recovery_points",
+                                                          "drill",        "failover",      "failback",
+                                                          "renamed_from"};
 constexpr std::array<std::string_view, 3> kRecoveryPointKeys = {"every_hours", "every_seconds", "keep"};
 constexpr std::array<std::string_view, 2> kReplicationValues = {"running", "stopped"};
 
@@ -84,6 +85,16 @@ ParsedServer ParseServer(const toml::table& table, const std::string& file, cons
     }
   }
   server.path = r.path();
+  s.renamed_from_pos = table.contains("renamed_from") ? r.ValuePos("renamed_from") : SourcePos{file, 0, 0};
+  if (std::optional<std::string> old_name = r.String("renamed_from", /*required=*/false)) {
+    if (std::string problems = ServerNameProblems(*old_name); !problems.empty()) {
+      r.Report("renamed_from", "invalid server name `" + *old_name + "`: " + problems);
+    } else if (*old_name == s.name) {
+      r.Report("renamed_from", "must differ from `name` (both are `" + *old_name + "`); remove it if not renaming");
+    } else {
+      s.renamed_from = *old_name;
+    }
+  }
   s.host_pos = r.ValuePos("host");
   if (std::optional<std::string> host = Identifier(r, "host")) s.host = *host;
   if (std::optional<std::string> replication = r.OneOf("replication", kReplicationValues)) {

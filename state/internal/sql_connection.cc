@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "state/internal/pg_connection.h"
+#include "state/internal/serialized_connection.h"
 #include "state/internal/sqlite_connection.h"
 
 namespace cdr::state::internal {
@@ -61,7 +62,9 @@ SqlTransaction::~SqlTransaction() {
   }
 }
 
-Result<std::unique_ptr<SqlConnection>> OpenSqlConnection(const std::string& location) {
+namespace {
+
+Result<std::unique_ptr<SqlConnection>> OpenBackend(const std::string& location) {
   switch (BackendOf(location)) {
     case StateBackend::kPostgres:
       return OpenPgConnection(location);
@@ -69,6 +72,15 @@ Result<std::unique_ptr<SqlConnection>> OpenSqlConnection(const std::string& loca
       break;
   }
   return OpenSqliteConnection(location);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqlConnection>> OpenSqlConnection(const std::string& location) {
+  auto conn = OpenBackend(location);
+  if (!conn.ok()) return conn.status();
+  // A parallel apply's steps share the store's one connection.
+  return SerializedConnection(std::move(conn).value());
 }
 
 }  // namespace cdr::state::internal

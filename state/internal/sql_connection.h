@@ -4,8 +4,8 @@
 // (sqlite_connection.cc, pg_connection.cc) and differ only where the databases do: transactions that take the
 // write lock up front, the schema version, and the session lock that dies with a killed holder.
 //
-//   StateStore ──► SqlConnection ──┬─► SqliteConnection (SQLiteCpp, one file, WAL)
-//                                  └─► PgConnection     (libpq, one database, advisory locks)
+//   StateStore ──► SerializedConnection ──► SqlConnection ──┬─► SqliteConnection (SQLiteCpp, one file, WAL)
+//                  (one mutex, threads)                     └─► PgConnection     (libpq, one database, advisory locks)
 //
 // Errors are thrown as SqlError and turned into Status by sql_status.h at the store's public boundary.
 #pragma once
@@ -122,7 +122,8 @@ class SqlConnection {
 };
 
 // Opens (and for SQLite creates) the database at `location`. kDataLoss for a damaged SQLite file,
-// kUnavailable for a server that cannot be reached; never names a password.
+// kUnavailable for a server that cannot be reached; never names a password. The connection is safe to share
+// between threads (serialized_connection.h).
 Result<std::unique_ptr<SqlConnection>> OpenSqlConnection(const std::string& location);
 
 // Ends a transaction that was not committed: an early return or an exception rolls it back.

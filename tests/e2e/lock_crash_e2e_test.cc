@@ -58,12 +58,13 @@ TEST(LockTest, ForceUnlockNeedsTheRightId) {
   EXPECT_THAT(wrong.err, HasSubstr("no lock with id 0123456789abcdef"));
 }
 
-// Kills `cdr apply` after `jobs_before_kill` steps have started, then re-applies.
+// Kills `cdr apply` after `jobs_before_kill` steps have started, then re-applies. One step at a time, so the
+// kill lands in a known step (parallel_apply_e2e_test.cc kills several at once).
 void KillMidApplyThenResume(size_t jobs_before_kill) {
   CdrWorkspace ws;
   ASSERT_EQ(ws.Cdr({"local", "init", "--hosts", "3", "--disk-size-mib", "16", "--op-delay-ms", "500"}).exit_code, 0);
   ws.WriteSpec("web.toml", GroupSpec(3));
-  BackgroundCdr apply = ws.StartCdr({"apply", "--auto-approve"});
+  BackgroundCdr apply = ws.StartCdr({"apply", "--auto-approve", "-parallelism=1"});
   ASSERT_TRUE(PollUntil([&] { return JobCount(ws) >= jobs_before_kill; }, 60s));
   apply.Kill9();
   EXPECT_THAT(ws.Cdr({"lock", "list"}).out, HasSubstr("stale: its process is gone"));

@@ -95,6 +95,62 @@ TEST_P(RenameTest, RenameWithAReplacingChangeOfAnEmptyGroupAsksForTwoApplies) {
   EXPECT_THAT(r.errors[0].message, HasSubstr("cannot be combined with a rename"));
 }
 
+// A server renamed with `renamed_from`: its record and shadow host move, the replicating agent and the shadow
+// host in the cloud are not touched, so nothing is synced again and the recovery points stay.
+TEST_P(RenameTest, RenamedServerKeepsItsAgentAndReplication) {
+  const std::string running = "replication = \"running\"\n";
+  Converge(GroupToml("web", ServerToml("web-1", "host-1", running) + ServerToml("web-2", "host-2", running)));
+  const state::ResourceRecord shadow = Record("group.web.server.web-1.shadow_host");
+  const size_t commands = agents_["host-1"].commands.size();
+  const std::string renamed =
+      GroupToml("web", ServerToml("app-1", "host-1", "renamed_from = \"web-1\"\n" + running) +
+                           ServerToml("web-2", "host-2", running));
+  Plan plan = CleanPlanFor(renamed);
+  ASSERT_THAT(Changes(plan), ElementsAre("update/rename group.web.server.app-1"));
+  EXPECT_EQ(plan.changes[0].previous_address, "group.web.server.web-1");
+  EXPECT_EQ(plan.changes[0].before["name"], "web-1");
+  EXPECT_EQ(plan.changes[0].after["name"], "app-1");
+
+  EXPECT_EQ(ApplyPlan(plan).Failed(), 0);
+  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre());
+  EXPECT_EQ(agents_["host-1"].commands.size(), commands);  // no stop, no start, no resync
+  EXPECT_FALSE(store_->Get("group.web.server.web-1").has_value());
+  const state::ResourceRecord server = Record("group.web.server.app-1");
+  EXPECT_EQ(server.status, "realtime");
+  EXPECT_EQ(server.attributes["name"], "app-1");
+  EXPECT_EQ(server.provider_id, "host-1");
+  const state::ResourceRecord moved = Record("group.web.server.app-1.shadow_host");
+  EXPECT_EQ(moved.provider_id, shadow.provider_id);
+  EXPECT_EQ(moved.attributes, shadow.attributes);
+  EXPECT_THAT(Changes(CleanPlanFor(renamed)), ElementsAre());
+}
+
+TEST_P(RenameTest, ServerRenamedInARenamedGroupMovesAfterTheGroup) {
+  Converge(GroupToml("web", Servers()));
+  const std::string toml = GroupToml(
+      "web-prod", "renamed_from = \"web\"\n" + ServerToml("app-1", "host-1", "renamed_from = \"web-1\"\n") +
+                      ServerToml("web-2", "host-2"));
+  Plan plan = CleanPlanFor(toml);
+  ASSERT_THAT(Changes(plan),
+              ElementsAre("update/rename group.web-prod", "update/rename group.web-prod.server.app-1"));
+  EXPECT_EQ(plan.changes[1].previous_address, "group.web-prod.server.web-1");
+  EXPECT_EQ(ApplyPlan(plan).Failed(), 0);
+  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre());
+  EXPECT_THAT(Addresses(), ElementsAre("group.web-prod", "group.web-prod.endpoint", "group.web-prod.peering",
+                                       "group.web-prod.server.app-1", "group.web-prod.server.web-2"));
+  EXPECT_THAT(Changes(CleanPlanFor(toml)), ElementsAre());
+}
+
+// Once renamed, the old name in renamed_from matches nothing: the next plans are no-ops, not a second move.
+TEST_P(RenameTest, ServerRenameLeftInTheSpecIsANoOpAfterwards) {
+  Converge(GroupToml("web", Servers()));
+  const std::string toml = GroupToml(
+      "web", ServerToml("app-1", "host-1", "renamed_from = \"web-1\"\n") + ServerToml("web-2", "host-2"));
+  Converge(toml);
+  EXPECT_THAT(Changes(CleanPlanFor(toml)), ElementsAre());
+  EXPECT_EQ(Record("group.web.server.app-1").status, "initialized");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RenameTest, CDR_STATE_BACKENDS);
 
 }  // namespace

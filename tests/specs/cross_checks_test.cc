@@ -42,6 +42,17 @@ TEST(DuplicateTest, TwoGroupsRenamedFromTheSameName) {
                              "renamed_from `old` is already claimed by group.web (a.toml:6:16)"));
 }
 
+TEST(DuplicateTest, ServerRenamedFromAnotherServersName) {
+  LoadResult result = LoadText(Group("web", 2) + "renamed_from = \"s-1\"\n");
+  EXPECT_TRUE(OnlyDiagnostic(result, "a.toml:12:16", "group.web.server.s-2.renamed_from",
+                             "renamed_from `s-1` is the name of another server of group.web (a.toml:7:8)"));
+}
+
+TEST(DuplicateTest, ServerRenamedFromItsOwnName) {
+  LoadResult result = LoadText(Group("web", 1) + "renamed_from = \"s-1\"\n");
+  EXPECT_TRUE(HasDiagnostic(result, "a.toml:9:16", "group.web.server.s-1.renamed_from", "must differ from `name`"));
+}
+
 TEST(DuplicateTest, ServerNameWithinAGroupOnly) {
   std::string text = Group("web") + "[[group.server]]\nname = \"web-1\"\nhost = \"h1\"\n" +
                      "[[group.server]]\nname = \"web-1\"\nhost = \"h2\"\n" + Group("db") +

@@ -1,0 +1,134 @@
+#include "reconcile/plan_headline.h"
+
+#include <optional>
+
+#include "reconcile/operation.h"
+#include "reconcile/resource_kind.h"
+
+namespace cdr::reconcile {
+namespace {
+
+using Op = Operation;
+using Kind = ResourceKind;
+
+struct HeadlineRow {
+  std::optional<Kind> kind;  // nullopt: any kind
+  std::optional<Op> op;      // nullopt: any operation
+  std::optional<Action> action;
+  bool (*when)(const ResourceChange&);  // nullptr: always
+  const char* text;
+};
+
+bool ReceiverOfReverseReplication(const ResourceChange& c) {
+  return c.after.is_object() && !c.after.value("replicas_are_disks_of", "").empty();
+}
+bool FailoverHost(const ResourceChange& c) { return c.address.ends_with(".failover"); }
+
+// Specific rows before general ones: the first match wins.
+constexpr HeadlineRow kHeadlines[] = {
+    {{}, Op::kRegister, Action::kCreate, nullptr, "will be registered (agent install, then initialized)"},
+    {{}, Op::kRegister, {}, nullptr, "will be registered again"},
+    {{}, Op::kDeregister, {}, nullptr, "will be deregistered (the host stays)"},
+    {{}, Op::kReregister, {}, nullptr, "must be re-registered on another host"},
+    {{}, Op::kStartReplication, {}, nullptr, "will start replicating (scan, full sync, then realtime)"},
+    {{}, Op::kStopReplication, {}, nullptr, "will stop replicating (the agent keeps journaling)"},
+    {{}, Op::kRepair, {}, nullptr, "will be repaired (only differing blocks are sent)"},
+    {{}, Op::kRestartAgent, {}, nullptr, "will have its agent process restarted"},
+    {{}, Op::kRetargetReplication, {}, nullptr, "will be pointed at its shadow host's new address"},
+    {Kind::kServer, Op::kFence, {}, nullptr, "will be fenced (its disks refuse writes)"},
+    {Kind::kServer, Op::kRollback, {}, nullptr, "will be rolled back (unfenced, takes writes again)"},
+    {Kind::kServer,
+     Op::kReverseRegister,
+     {},
+     nullptr,
+     "will be reverse registered (an agent fronts the DR host's disks)"},
+    {{},
+     Op::kStartReverseReplication,
+     {},
+     nullptr,
+     "will start reverse replication (DR host → production: compare, send what differs, then realtime)"},
+    {{},
+     Op::kStopReverseReplication,
+     {},
+     nullptr,
+     "will stop reverse replication (the reverse agent keeps journaling)"},
+    {{},
+     Op::kReverseRepair,
+     {},
+     nullptr,
+     "will have its reverse replication repaired (only differing blocks)"},
+    {{},
+     Op::kRetargetReverseReplication,
+     {},
+     nullptr,
+     "will point reverse replication at the receiver's new address"},
+    {Kind::kServer,
+     Op::kFailback,
+     {},
+     nullptr,
+     "will fail back (failing_back → failed_back: production takes over with the DR host's data)"},
+    {Kind::kShadowHost, Op::kRestart, {}, nullptr, "will be restarted (its replicas are kept)"},
+    {Kind::kShadowHost,
+     {},
+     Action::kCreate,
+     ReceiverOfReverseReplication,
+     "will be created (the receiver of reverse replication, in the production zone)"},
+    {Kind::kShadowHost, {}, Action::kCreate, nullptr, "will be created (the DR side of the server)"},
+    {Kind::kShadowHost,
+     {},
+     Action::kDelete,
+     nullptr,
+     "will be destroyed with its replicas and ALL recovery points"},
+    {Kind::kShadowHost, Op::kSetRecoveryPolicy, {}, nullptr, "will take recovery points by a new policy"},
+    {Kind::kDrHost, Op::kFailover, {}, nullptr, "will be failed over to (failing_over → failed_over)"},
+    {Kind::kDrHost,
+     Op::kChangeRecoveryPoint,
+     {},
+     nullptr,
+     "will be brought up again at another recovery point"},
+    {Kind::kDrHost,
+     Op::kConfirm,
+     {},
+     nullptr,
+     "will be confirmed (failover_confirmed; its disks become standalone)"},
+    {Kind::kDrHost, Op::kRestart, {}, nullptr, "will be started again (same point, its writes kept)"},
+    {Kind::kDrHost, Op::kVerify, {}, nullptr, "will be verified again"},
+    {Kind::kDrHost, Op::kRollback, {}, nullptr, "will be destroyed with everything written to it (rollback)"},
+    {Kind::kDrHost,
+     Op::kRelease,
+     {},
+     nullptr,
+     "will be released (keeps running as a standalone host, outside cdr)"},
+    {Kind::kDrHost, {}, Action::kCreate, nullptr, "will be brought up from a recovery point"},
+    {Kind::kDrHost,
+     {},
+     Action::kDelete,
+     FailoverHost,
+     "will be destroyed (failed back: production carries the service)"},
+    {Kind::kDrHost, {}, Action::kDelete, nullptr, "will be destroyed (drill cleared)"},
+    {Kind::kDrHost, {}, Action::kReplace, nullptr, "must be brought up again"},
+    {{}, {}, Action::kCreate, nullptr, "will be created"},
+    {{}, {}, Action::kUpdate, nullptr, "will be updated in-place"},
+    {{}, {}, Action::kDelete, nullptr, "will be destroyed"},
+    {{}, {}, Action::kReplace, nullptr, "must be replaced"},
+};
+
+bool Matches(const HeadlineRow& row, const ResourceChange& c, std::optional<Kind> kind,
+             std::optional<Op> op) {
+  return (!row.kind || row.kind == kind) && (!row.op || row.op == op) &&
+         (!row.action || *row.action == c.action) && (!row.when || row.when(c));
+}
+
+}  // namespace
+
+std::string PlanHeadline(const ResourceChange& c) {
+  const std::optional<Op> op = ParseOperation(c.operation);
+  if (op == Op::kRename) return "will be renamed from " + c.previous_address;
+  const std::optional<Kind> kind = ParseResourceKind(c.kind);
+  for (const auto& row : kHeadlines) {
+    if (Matches(row, c, kind, op)) return row.text;
+  }
+  return "will change";
+}
+
+}  // namespace cdr::reconcile
