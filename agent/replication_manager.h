@@ -52,6 +52,8 @@ struct ReplicationManagerOptions {
   std::shared_ptr<const TlsContext> shadow_tls;
   // The online verify's schedule (agent/verify_schedule.h); rounds on demand run whatever it says.
   VerifyScheduleOptions verify;
+  // The agent's release (cdr-agent --version), reported in AgentStatus so an upgrade can be seen to have landed.
+  std::string version;
 };
 
 class ReplicationManager : public ReplicationControl {

@@ -68,6 +68,7 @@ std::vector<DesiredResource> ExpandSpec(const specs::Spec& spec) {
                               {"auto_restart", s.auto_restart},
                               {"recovery_points", RecoveryPointsAttribute(s.recovery_points)}},
                              {"host"}};
+      if (s.agent_version) server.attributes["agent_version"] = *s.agent_version;
       server.group = &g;
       server.server = &s;
       const std::string server_address = server.address;

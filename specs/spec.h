@@ -116,6 +116,9 @@ struct ServerSpec {
   std::optional<DrillSpec> drill;        // [group.server.drill]: present = a drill DR host exists
   std::optional<FailoverSpec> failover;  // [group.server.failover]: present = failed over
   std::optional<FailbackSpec> failback;  // [group.server.failback]: present = fail back (after a confirmed failover)
+  // The agent release to run (docs/spec.md#agent_version); absent: whatever is installed. A change is an upgrade.
+  std::optional<std::string> agent_version;
+  SourcePos agent_version_pos;           // its value (the table header when absent)
   SourcePos pos;                         // position of the [[group.server]] table header
   SourcePos host_pos;                    // position of the `host` value
   SourcePos name_pos;                    // position of the `name` value (the header when absent)
