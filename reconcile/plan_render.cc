@@ -32,6 +32,7 @@ std::string Headline(const ResourceChange& c) {
   if (c.operation == "stop_replication") return "will stop replicating (the agent keeps journaling)";
   if (c.operation == "repair") return "will be repaired (only differing blocks are sent)";
   if (c.operation == "restart_agent") return "will have its agent process restarted";
+  if (c.operation == "upgrade_agent") return "will have its agent upgraded (agent_upgrading, then back)";
   if (c.operation == "retarget_replication") return "will be pointed at its shadow host's new address";
   if (c.kind == "server" && c.operation == "fence") return "will be fenced (its disks refuse writes)";
   if (c.kind == "server" && c.operation == "rollback") return "will be rolled back (unfenced, takes writes again)";
