@@ -23,7 +23,7 @@ configure: deps $(BUILD_DIR)/build.ninja
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# cdr, cdr-agent, cdr-shadow and cdr-dr-disk into $(PREFIX)/bin (they must stay side by side).
+# cdr, cdr-agent, cdr-agent-next, cdr-shadow and cdr-dr-disk into $(PREFIX)/bin (they must stay side by side).
 PREFIX ?= /usr/local
 install: build
 	cmake --install $(BUILD_DIR) --prefix $(PREFIX)

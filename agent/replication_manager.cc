@@ -159,6 +159,7 @@ Result<AgentStatus> ReplicationManager::GetStatus() {
   std::lock_guard lock(mutex_);
   AgentStatus agent;
   agent.nbd_address = nbd_address_;
+  agent.version = options_.version;
   agent.fenced = options_.fence && options_.fence->fenced();
   if (desired_.target) {
     agent.server_id = desired_.target->server_id;

@@ -54,6 +54,8 @@ struct ReplicationManagerOptions {
   VerifyScheduleOptions verify;
   // How often each disk's dirty bitmap may be cleared once its replica has every write (0: never).
   std::chrono::milliseconds bitmap_clear_interval{5000};
+  // The agent's release (cdr-agent --version), reported in AgentStatus so an upgrade can be seen to have landed.
+  std::string version;
 };
 
 class ReplicationManager : public ReplicationControl {

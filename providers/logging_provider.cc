@@ -93,6 +93,15 @@ Result<Agent> LoggingProvider::InstallReverseAgent(const ReverseAgentRequest& re
                 [&] { return next_->InstallReverseAgent(request); });
 }
 
+Result<AgentVersions> LoggingProvider::ListAgentVersions() {
+  return Logged(*next_, Kind::kRead, "ListAgentVersions", "", [&] { return next_->ListAgentVersions(); });
+}
+
+Result<Agent> LoggingProvider::UpgradeAgent(const AgentUpgradeRequest& request) {
+  return Logged(*next_, Kind::kMutation, "UpgradeAgent", request.host_id + " to " + request.version,
+                [&] { return next_->UpgradeAgent(request); });
+}
+
 Result<ShadowHost> LoggingProvider::CreateShadowHost(const ShadowHostRequest& request) {
   return Logged(*next_, Kind::kMutation, "CreateShadowHost", request.name,
                 [&] { return next_->CreateShadowHost(request); });

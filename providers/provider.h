@@ -72,7 +72,22 @@ struct Endpoint {
 
 struct AgentInstallRequest {
   std::string host_id;
-  std::string group;  // the protection group the agent serves
+  std::string group;    // the protection group the agent serves
+  std::string version;  // one of AgentVersions().offered; empty: AgentVersions().default_version
+};
+
+// The agent releases a cloud can install (what `agent_version` in the spec may name).
+struct AgentVersions {
+  std::vector<std::string> offered;  // sorted
+  std::string default_version;       // what an install without a version gets
+};
+
+// Replaces the running agent of a host by another release on the same journal, bitmap, disks, epoch and
+// certificates: the old process is stopped gracefully (it flushes its journal and marks its bitmap clean), the
+// new one started and awaited. Writes through the NBD export fail to connect meanwhile; none acknowledged is lost.
+struct AgentUpgradeRequest {
+  std::string host_id;
+  std::string version;  // one of AgentVersions().offered; the same as the running one restarts nothing
 };
 
 // Failback's reverse registration (DESIGN §2): a cdr-agent is put in front of a failed-over DR host's disks, so
@@ -245,6 +260,10 @@ class Provider {
   // served by it (DescribeDrHost gives its NBD address). Installing again returns the same agent;
   // kFailedPrecondition while the DR host's disks still depend on the shadow host.
   virtual Result<Agent> InstallReverseAgent(const ReverseAgentRequest& request) = 0;
+  virtual Result<AgentVersions> ListAgentVersions() = 0;
+  // kInvalidArgument naming the offered versions for one that is not; kFailedPrecondition when the new release
+  // does not come up (its error and log), the old one then stopped: upgrading to the old version again restarts it.
+  virtual Result<Agent> UpgradeAgent(const AgentUpgradeRequest& request) = 0;
 
   virtual Result<ShadowHost> CreateShadowHost(const ShadowHostRequest& request) = 0;
   virtual Result<ShadowHost> DescribeShadowHost(const std::string& id) = 0;  // kNotFound if gone

@@ -69,6 +69,7 @@ std::vector<DesiredResource> ExpandSpec(const specs::Spec& spec) {
                               {"recovery_points", RecoveryPointsAttribute(s.recovery_points)}},
                              {"host"}};
       if (s.renamed_from) server.renamed_from_address = ServerAddress(g.name, *s.renamed_from);
+      if (s.agent_version) server.attributes["agent_version"] = *s.agent_version;
       server.group = &g;
       server.server = &s;
       const std::string server_address = server.address;

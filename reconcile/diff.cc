@@ -1,5 +1,6 @@
 #include "reconcile/diff.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -10,6 +11,7 @@
 #include "reconcile/internal/failback_transitions.h"
 #include "reconcile/internal/failover_exits.h"
 #include "reconcile/internal/server_transitions.h"
+#include "reconcile/internal/upgrade_transitions.h"
 #include "reconcile/server_state.h"
 
 namespace cdr::reconcile {
@@ -244,6 +246,7 @@ class Differ {
       PlanServerFailback(d, nullptr, ViewOf(d.address, nullptr));
       return;
     }
+    if (!r && d.kind == "server" && !CheckNewServerVersion(d)) return;
     if (!r) {
       const bool server = d.kind == "server";
       Add({d.address, d.kind, Action::kCreate, server ? "register" : "create", "", nullptr, d.attributes, {},
@@ -375,6 +378,7 @@ class Differ {
       return;
     }
     const size_t planned = out_.changes.size();
+    if (!PlanUpgrade(d, r, view, before, after)) return;
     if (internal::IsFailoverState(view.state)) {
       if (!d.server->failover) {
         const std::string refusal = internal::PlanRollback(view, DrHostViewOf(FailoverAddress(d.address)), before,
@@ -398,6 +402,37 @@ class Differ {
       Add({d.address, "server", Action::kUpdate, "update", "", before, after, {}, "changed in the spec"});
     }
     internal::PlanRecoveryPolicy(view, after, &out_.changes);
+  }
+
+  internal::UpgradeIntent UpgradeIntentOf(const DesiredResource& d) const {
+    return {d.server->agent_version, observed_.agent_versions ? &*observed_.agent_versions : nullptr};
+  }
+
+  // Returns false when nothing else may be planned for the server: the upgrade was refused, or one is under way
+  // or failed (its agent must not be restarted as the release that failed).
+  bool PlanUpgrade(const DesiredResource& d, const state::ResourceRecord& r, const internal::ServerView& view,
+                   const json& before, const json& after) {
+    const std::string refusal =
+        internal::PlanAgentUpgrade(view, r.attributes, before, after, UpgradeIntentOf(d), &out_.changes);
+    if (!refusal.empty()) {
+      Error(d.server->agent_version ? d.server->agent_version_pos : d.server->pos, d.address + ".agent_version",
+            refusal);
+      return false;
+    }
+    return view.state != "agent_upgrading" && view.state != "agent_upgrade_failed";
+  }
+
+  // A new server installs the spec's release: one the cloud offers.
+  bool CheckNewServerVersion(const DesiredResource& d) {
+    const auto& want = d.server->agent_version;
+    const auto& offered = observed_.agent_versions;
+    if (!want || !offered) return true;
+    if (std::find(offered->offered.begin(), offered->offered.end(), *want) != offered->offered.end()) return true;
+    std::string versions;
+    for (const auto& v : offered->offered) versions += (versions.empty() ? "" : ", ") + v;
+    Error(d.server->agent_version_pos, d.address + ".agent_version",
+          "agent_version \"" + *want + "\" is not offered by the provider (it offers " + versions + ")");
+    return false;
   }
 
   bool GroupHasServersInState(const std::string& group_address) const {

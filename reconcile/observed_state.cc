@@ -73,6 +73,7 @@ nlohmann::json ObservedAttributes(const agent::AgentStatus& status, int64_t obse
                         {"nbd_address", status.nbd_address},
                         {"last_error", FirstDiskError(status)},
                         {"observed_at", observed_at_ms},
+                        {"agent_version", status.version},
                         {"disks", disks}};
   // Every write older than the RPO is on the shadow host: the replica is known good up to then.
   if (const double rpo = LiveRpoSeconds(status); rpo >= 0) {

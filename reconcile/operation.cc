@@ -39,6 +39,7 @@ constexpr OperationRow kOperations[] = {
     {Operation::kRetargetReverseReplication, "retarget_reverse_replication",
      "Pointing reverse replication at the new address"},
     {Operation::kFailback, "failback", "Failing back"},
+    {Operation::kUpgradeAgent, "upgrade_agent", "Upgrading the agent"},
 };
 
 const OperationRow* Row(Operation op) {

@@ -36,6 +36,7 @@ enum class Operation {
   kReverseRepair,
   kRetargetReverseReplication,
   kFailback,
+  kUpgradeAgent,
 };
 
 const char* OperationName(Operation op);  // "create", "start_replication", …

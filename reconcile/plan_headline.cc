@@ -34,6 +34,7 @@ constexpr HeadlineRow kHeadlines[] = {
     {{}, Op::kStopReplication, {}, nullptr, "will stop replicating (the agent keeps journaling)"},
     {{}, Op::kRepair, {}, nullptr, "will be repaired (only differing blocks are sent)"},
     {{}, Op::kRestartAgent, {}, nullptr, "will have its agent process restarted"},
+    {{}, Op::kUpgradeAgent, {}, nullptr, "will have its agent upgraded (agent_upgrading, then back)"},
     {{}, Op::kRetargetReplication, {}, nullptr, "will be pointed at its shadow host's new address"},
     {Kind::kServer, Op::kFence, {}, nullptr, "will be fenced (its disks refuse writes)"},
     {Kind::kServer, Op::kRollback, {}, nullptr, "will be rolled back (unfenced, takes writes again)"},

@@ -16,6 +16,15 @@ std::vector<std::string> SpecHosts(const specs::Spec& spec) {
   return hosts;
 }
 
+bool NamesAgentVersion(const specs::Spec& spec) {
+  for (const auto& g : spec.groups) {
+    for (const auto& s : g.servers) {
+      if (s.agent_version) return true;
+    }
+  }
+  return false;
+}
+
 Plan Stamp(const specs::Spec& spec, state::StateStore& store, const PlanRequest& request) {
   Plan plan;
   plan.state_serial = store.Serial();
@@ -54,6 +63,11 @@ Result<PlanResult> MakePlan(const specs::Spec& spec, state::StateStore& store, p
                       ? HostFactsOnly(provider, SpecHosts(spec))
                       : Refresh(provider, out.refreshed, SpecHosts(spec), request.connect);
   if (!observed.ok()) return observed.status();
+  if (NamesAgentVersion(spec)) {
+    auto versions = provider.ListAgentVersions();
+    if (!versions.ok()) return versions.status();
+    observed->agent_versions = std::move(*versions);
+  }
   out.observations = MergeObserved(out.refreshed, *observed);
   for (const auto& o : out.observations) {
     for (auto& r : out.refreshed) {

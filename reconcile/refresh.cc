@@ -74,7 +74,10 @@ Status CheckServer(providers::Provider& provider, const state::ResourceRecord& r
   }
   ServerObservation& seen = out->servers[r.address];
   seen.agent = std::move(*agent);
-  if (seen.agent->status == "stopped" && !IsInterruptedCdrStep(r.status)) {
+  // Around an upgrade the agent is down on purpose: the upgrade step starts it (agent_upgrade_failed is reported
+  // as the error it is).
+  const bool upgrading = r.status == "agent_upgrading" || r.status == "agent_upgrade_failed";
+  if (seen.agent->status == "stopped" && !IsInterruptedCdrStep(r.status) && !upgrading) {
     out->drift[r.address] = {r.address, r.kind, "agent_stopped",
                              "the cdr agent process on host " + agent_host + " is not running (state says " +
                                  r.status + "): nothing is replicated; cdr apply restarts it"};

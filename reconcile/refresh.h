@@ -31,6 +31,8 @@ struct Observed {
   std::map<std::string, providers::HostFacts> hosts;     // by host id; hosts that exist
   std::map<std::string, ServerObservation> servers;      // by server address; registered servers
   std::map<std::string, providers::DrHost> dr_hosts;     // by address; DR hosts the provider described now
+  // The agent releases the cloud offers; asked only when the spec names one (agent_version).
+  std::optional<providers::AgentVersions> agent_versions;
 };
 
 // Fails (kUnavailable, …) only when the provider cannot answer; a resource that is gone is drift, not failure,

@@ -54,6 +54,10 @@ std::string NoteText(const ServerStatus& s) {
     parts.push_back(s.health_reason);
   }
   if (s.fenced) parts.push_back("fenced: production refuses writes while failed over");
+  // Every server's release is in --json; around an upgrade it belongs on the line.
+  if (s.state == "agent_upgrading" || s.state == "agent_upgrade_failed") {
+    parts.push_back("agent " + (s.agent_version.empty() ? std::string("unknown") : s.agent_version));
+  }
   // "same" and "unknown" are in --json; what needs a look is on the line.
   if (s.verify && s.verify->outcome < VerifyOutcome::kUnknown) parts.push_back("verify: " + DescribeVerify(*s.verify));
   if (s.backlog && s.backlog->writes > 0) {
@@ -160,6 +164,9 @@ nlohmann::json StatusToJson(const std::vector<GroupStatus>& groups) {
                          {"phase", s.phase},
                          {"progress_percent", s.progress_percent < 0 ? nlohmann::json() : nlohmann::json(s.progress_percent)},
                          {"bytes_sent", s.bytes_sent},
+                         {"full_sync_bytes_sent", s.full_sync_bytes_sent},
+                         {"repair_bytes_sent", s.repair_bytes_sent},
+                         {"agent_version", s.agent_version},
                          {"backlog", BacklogJson(s)},
                          {"fenced", s.fenced},
                          {"online_verify", s.verify ? VerifyToJson(*s.verify) : nlohmann::json()},

@@ -22,6 +22,7 @@ void FillReplication(const state::ResourceRecord& r, const nlohmann::json& obser
   if (!seen) return;
   if (seen->agent) {
     s->agent_status = seen->agent->status;
+    if (!seen->agent->version.empty()) s->agent_version = seen->agent->version;
     s->api_address = seen->agent->api_address;
     if (!seen->agent->nbd_address.empty()) s->nbd_address = seen->agent->nbd_address;
   }
@@ -37,7 +38,12 @@ void FillReplication(const state::ResourceRecord& r, const nlohmann::json& obser
   if (!IsReverseAgentState(r.status)) s->fenced = live.fenced;
   if (IsKnownServerState(live.state) && !OwnedByCdr(r.status)) s->state = live.state;
   s->bytes_sent = 0;
-  for (const auto& d : live.disks) s->bytes_sent += d.bytes_sent;
+  for (const auto& d : live.disks) {
+    s->bytes_sent += d.bytes_sent;
+    s->full_sync_bytes_sent += d.full_sync_bytes_sent;
+    s->repair_bytes_sent += d.repair_bytes_sent;
+  }
+  if (!live.version.empty()) s->agent_version = live.version;
   s->rpo_seconds = LiveRpoSeconds(live);
   s->rpo_live = true;
   s->backlog = BacklogOf(live);
@@ -122,6 +128,7 @@ std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& r
     s.address = r.address;
     s.name = LeafName(r.address);
     s.host = r.attributes.value("host", "");
+    s.agent_version = r.attributes.value("agent_version", "");
     s.replica_server_id = IsReverseAgentState(r.status) ? r.attributes.value("reverse_agent", s.host) : s.host;
     s.state = r.status;
     s.replication = r.attributes.value("replication", "");

@@ -51,6 +51,10 @@ struct ServerStatus {
   std::string phase;  // none | scan | full_sync | realtime | stopped | repair | error
   double progress_percent = -1;  // of a full sync or repair; -1 when none is under way
   uint64_t bytes_sent = 0;       // replication stream bytes since the agent started (full sync, realtime, repair)
+  uint64_t full_sync_bytes_sent = 0;  // disk bytes of those sent by full syncs (live only)
+  uint64_t repair_bytes_sent = 0;     // disk bytes of those sent by repairs (live only)
+  // The agent's release: its own word when it answered, else the provider's, else the state's.
+  std::string agent_version;
   std::optional<ServerBacklog> backlog;  // writes not sent while replication is stopped (live only)
   int64_t observed_at_ms = 0;  // when the stored observation was made (0: never)
   bool asked = false;         // a refresh asked the agents (a live view was given)

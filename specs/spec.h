@@ -119,6 +119,9 @@ struct ServerSpec {
   // Rename in place: the server's previous name in its group. Agent, replication and recovery points stay.
   std::optional<std::string> renamed_from;
   SourcePos renamed_from_pos;            // position of the `renamed_from` value (line 0 when absent)
+  // The agent release to run (docs/spec.md#agent_version); absent: whatever is installed. A change is an upgrade.
+  std::optional<std::string> agent_version;
+  SourcePos agent_version_pos;           // its value (the table header when absent)
   SourcePos pos;                         // position of the [[group.server]] table header
   SourcePos host_pos;                    // position of the `host` value
   SourcePos name_pos;                    // position of the `name` value (the header when absent)

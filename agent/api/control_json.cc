@@ -241,7 +241,8 @@ json ToJson(const AgentStatus& s) {
   return {{"server_id", s.server_id},           {"state", s.state},         {"nbd_address", s.nbd_address},
           {"shadow_address", s.shadow_address}, {"sync_mode", s.sync_mode}, {"auto_restart", s.auto_restart},
           {"lag_seconds", s.lag_seconds},       {"fenced", s.fenced},       {"disks", std::move(disks)},
-          {"group", s.group},                   {"server_name", s.server_name}};
+          {"group", s.group},                   {"server_name", s.server_name},
+          {"agent_version", s.version}};
 }
 
 Result<ReplicationTarget> ReplicationTargetFromJson(const json& object) {
@@ -308,6 +309,7 @@ Result<AgentStatus> AgentStatusFromJson(const json& object) {
   r.Read("fenced", &s.fenced);
   r.Read("group", &s.group);
   r.Read("server_name", &s.server_name);
+  r.Read("agent_version", &s.version);
   auto disks = object.find("disks");
   if (disks != object.end() && !disks->is_null()) {
     if (!disks->is_array()) {

@@ -7,6 +7,10 @@
 //             [--api-listen 127.0.0.1:0 --api-token-file FILE | --no-api] [--outage-window-seconds 300]
 //             [--shadow HOST:PORT --server-id ID [--mode async|sync] [--replication-rate-mib N]]
 //             [--verify-interval-seconds 3600] [--verify-sample-mib 64] [--bitmap-clear-ms 5000]
+//   cdr-agent --version
+//
+// CDR_AGENT_VERSION is given by the build: CMake builds these sources twice (cdr-agent and cdr-agent-next, a
+// second release the local cloud offers so that an agent upgrade can be carried out and tested).
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -28,6 +32,10 @@
 #include "common/json_file.h"
 #include "common/name_rules.h"
 #include "common/tls_context.h"
+
+#ifndef CDR_AGENT_VERSION
+#error "CDR_AGENT_VERSION must be defined by the build (CMakeLists.txt)"
+#endif
 
 namespace {
 
@@ -61,7 +69,8 @@ struct Flags {
 };
 
 constexpr const char* kUsage =
-    "usage: cdr-agent --listen HOST:PORT --state-dir DIR --export NAME=PATH [--export NAME=PATH ...]\n"
+    "usage: cdr-agent --version\n"
+    "       cdr-agent --listen HOST:PORT --state-dir DIR --export NAME=PATH [--export NAME=PATH ...]\n"
     "                 (--tls-dir DIR | --insecure) [--nbd-tls-dir DIR] [--api-tls-dir DIR]\n"
     "                 [--journal-max-mib N] [--journal-segment-mib N] [--pid-file FILE] [--ready-file FILE]\n"
     "                 [--api-listen HOST:PORT --api-token-file FILE | --no-api] [--outage-window-seconds N]\n"
@@ -236,6 +245,10 @@ cdr::Status WriteReadyFile(const std::filesystem::path& path, const std::string&
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 2 && std::string(argv[1]) == "--version") {
+    std::printf("cdr-agent %s\n", CDR_AGENT_VERSION);
+    return 0;
+  }
   Flags flags;
   if (std::string error = ParseFlags(argc, argv, &flags); !error.empty()) {
     std::fprintf(stderr, "%s%s", error.c_str(), error == kUsage ? "" : "\n");
@@ -244,6 +257,7 @@ int main(int argc, char** argv) {
   }
   // Logs go to stderr: stdout carries only the "listening on" line that scripts and tests read.
   spdlog::set_default_logger(spdlog::stderr_color_mt("cdr-agent"));
+  spdlog::info("cdr-agent {}", CDR_AGENT_VERSION);
 
   std::string api_token;
   if (!flags.api_token_file.empty()) {
@@ -305,7 +319,8 @@ int main(int argc, char** argv) {
        .fence = *fence,
        .shadow_tls = shadow_tls,
        .verify = {std::chrono::seconds(flags.verify_interval_seconds), flags.verify_sample_mib << 20},
-       .bitmap_clear_interval = std::chrono::milliseconds(flags.bitmap_clear_ms)},
+       .bitmap_clear_interval = std::chrono::milliseconds(flags.bitmap_clear_ms),
+       .version = CDR_AGENT_VERSION},
       disks);
   if (!manager.ok()) {
     spdlog::error("replication: {}", manager.status().ToString());

@@ -5,6 +5,7 @@
 
 #include "common/clock.h"
 #include "common/json_file.h"
+#include "providers/local/internal/agent_builds.h"
 #include "providers/local/internal/daemon.h"
 #include "providers/local/internal/host_certificates.h"
 #include "providers/local/internal/layout.h"
@@ -17,12 +18,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr char kAgentVersion[] = "0.1.0";
-constexpr char kAgentProgram[] = "cdr-agent";
-
 Agent Observed(const fs::path& root, const internal::AgentRecord& record) {
   Agent agent = record.agent;
-  if (internal::IsDaemonRunning(record.pid, kAgentProgram, internal::AgentReadyFile(root, agent.host_id))) {
+  if (internal::IsDaemonRunning(record.pid, record.program, internal::AgentReadyFile(root, agent.host_id))) {
     agent.status = "running";
   } else {
     agent.status = "stopped";
@@ -84,7 +82,7 @@ Result<HostFacts> LocalProvider::HostForAgent(const std::string& host_id, const 
 
 Result<Agent> LocalProvider::EnsureAgentRunning(const HostFacts& host, internal::AgentRecord record) {
   const std::string& id = host.id;
-  if (internal::IsDaemonRunning(record.pid, kAgentProgram, internal::AgentReadyFile(root_, id))) {
+  if (internal::IsDaemonRunning(record.pid, record.program, internal::AgentReadyFile(root_, id))) {
     return Observed(root_, record);
   }
   CDR_RETURN_IF_ERROR(CreateDirectory(internal::AgentStateDir(root_, id)));
@@ -97,7 +95,7 @@ Result<Agent> LocalProvider::EnsureAgentRunning(const HostFacts& host, internal:
   args->insert(args->end(), transport->begin(), transport->end());
 
   internal::DaemonSpec spec;
-  spec.program = kAgentProgram;
+  spec.program = record.program;
   spec.args = std::move(*args);
   spec.ready_file = internal::AgentReadyFile(root_, id);
   spec.log_file = internal::AgentLogFile(root_, id);
@@ -108,7 +106,7 @@ Result<Agent> LocalProvider::EnsureAgentRunning(const HostFacts& host, internal:
   auto nbd = ReadyAddress(started->ready, "nbd_address", spec.ready_file);
   auto api = ReadyAddress(started->ready, "api_address", spec.ready_file);
   if (!nbd.ok() || !api.ok()) {
-    (void)internal::StopDaemon(started->pid, kAgentProgram, spec.ready_file);
+    (void)internal::StopDaemon(started->pid, record.program, spec.ready_file);
     return nbd.ok() ? api.status() : nbd.status();
   }
   record.pid = started->pid;
@@ -136,8 +134,12 @@ Result<Agent> LocalProvider::InstallAgent(const AgentInstallRequest& request) {
   if (existing.ok()) {
     record = std::move(*existing);  // installed before: same state dir, so the agent resumes where it was
   } else {
+    const std::string version = request.version.empty() ? internal::DefaultAgentVersion() : request.version;
+    auto program = internal::AgentProgramFor(agent_builds_, version);
+    if (!program.ok()) return program.status();
+    record.program = *program;
     record.agent.host_id = request.host_id;
-    record.agent.version = kAgentVersion;
+    record.agent.version = version;
     record.agent.installed_at = NowUnixMillis();
     record.agent.group = request.group;
   }
@@ -161,7 +163,8 @@ Status LocalProvider::UninstallAgent(const std::string& host_id) {
   // An unreadable record does not block the uninstall: the ready file still names the process.
   auto record = internal::ReadAgent(internal::AgentFile(root_, host_id));
   const int pid = record.ok() ? record->pid : 0;
-  auto stopped = internal::StopDaemon(pid, kAgentProgram, internal::AgentReadyFile(root_, host_id));
+  const std::string program = record.ok() ? record->program : "cdr-agent";
+  auto stopped = internal::StopDaemon(pid, program, internal::AgentReadyFile(root_, host_id));
   if (!stopped.ok()) return stopped.status();
   if (*stopped != 0) spdlog::info("local cloud: stopped the agent of {} (pid {})", host_id, *stopped);
   const fs::path dir = internal::AgentDir(root_, host_id);

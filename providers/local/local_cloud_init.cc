@@ -143,7 +143,7 @@ Status LocalProvider::DeleteHost(const fs::path& root, const std::string& host_i
   // A deleted machine takes its agent with it; the agent record stays, as the DR service's registration
   // would, so the reconciler notices that the host has gone.
   auto agent = internal::ReadAgent(internal::AgentFile(root, host_id));
-  auto stopped = internal::StopDaemon(agent.ok() ? agent->pid : 0, "cdr-agent",
+  auto stopped = internal::StopDaemon(agent.ok() ? agent->pid : 0, agent.ok() ? agent->program : "cdr-agent",
                                       internal::AgentReadyFile(internal::CanonicalRoot(root), host_id));
   if (!stopped.ok()) return stopped.status();
 

@@ -17,7 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr char kAgentProgram[] = "cdr-agent";
 constexpr char kShadowProgram[] = "cdr-shadow";
 constexpr char kDrDiskProgram[] = "cdr-dr-disk";
 
@@ -80,7 +79,7 @@ ProcessChange Failed(std::string kind, std::string id, Status status) {
   return change;
 }
 
-ProcessChange Stop(std::string kind, std::string id, int pid, const char* program,
+ProcessChange Stop(std::string kind, std::string id, int pid, const std::string& program,
                    const fs::path& ready_file) {
   auto stopped = internal::StopDaemon(pid, program, ready_file);
   if (!stopped.ok()) return Failed(std::move(kind), std::move(id), stopped.status());
@@ -112,7 +111,7 @@ std::vector<ProcessChange> LocalProvider::StopAllProcesses() {
   } else {
     for (const auto& r : *agents) {
       const std::string& host = r.agent.host_id;
-      changes.push_back(Stop("agent", host, r.pid, kAgentProgram, internal::AgentReadyFile(root_, host)));
+      changes.push_back(Stop("agent", host, r.pid, r.program, internal::AgentReadyFile(root_, host)));
     }
   }
   if (auto shadows = ReadShadowRecords(root_); !shadows.ok()) {
@@ -165,7 +164,7 @@ std::vector<ProcessChange> LocalProvider::StartAllProcesses() {
     for (auto& r : *agents) {
       const std::string host_id = r.agent.host_id;
       const bool was_running =
-          internal::IsDaemonRunning(r.pid, kAgentProgram, internal::AgentReadyFile(root_, host_id));
+          internal::IsDaemonRunning(r.pid, r.program, internal::AgentReadyFile(root_, host_id));
       auto host = AgentHost(host_id, "start");
       if (!host.ok()) {
         changes.push_back(Failed("agent", host_id, host.status()));

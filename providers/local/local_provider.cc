@@ -6,6 +6,7 @@
 #include <chrono>
 #include <thread>
 
+#include "providers/local/internal/agent_builds.h"
 #include "providers/local/internal/cloud_config.h"
 #include "providers/local/internal/layout.h"
 #include "providers/local/internal/records.h"
@@ -24,6 +25,8 @@ Result<std::unique_ptr<LocalProvider>> LocalProvider::Open(const fs::path& root,
   if (!config.ok()) return config.status();
   std::unique_ptr<LocalProvider> provider(new LocalProvider(root, config->op_delay_ms, insecure));
   provider->zones_ = config->zones;
+  provider->agent_builds_ = internal::BuiltAgentReleases();
+  provider->agent_builds_.insert(config->agent_versions.begin(), config->agent_versions.end());
   return provider;
 }
 

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -92,6 +93,8 @@ class LocalProvider : public Provider {
   Result<Agent> DescribeAgent(const std::string& host_id) override;
   Status UninstallAgent(const std::string& host_id) override;
   Result<Agent> InstallReverseAgent(const ReverseAgentRequest& request) override;
+  Result<AgentVersions> ListAgentVersions() override;  // local_agent_upgrade.cc
+  Result<Agent> UpgradeAgent(const AgentUpgradeRequest& request) override;
 
   Result<ShadowHost> CreateShadowHost(const ShadowHostRequest& request) override;
   Result<ShadowHost> DescribeShadowHost(const std::string& id) override;
@@ -144,6 +147,7 @@ class LocalProvider : public Provider {
   int op_delay_ms_;
   bool insecure_;                   // the estate's insecure = true: agents and shadow hosts speak plain TCP
   std::vector<std::string> zones_;  // from cloud.json, read once by Open
+  std::map<std::string, std::string> agent_builds_;  // version → program (agent_builds.h), set by Open
 };
 
 }  // namespace cdr::providers::local

@@ -14,7 +14,7 @@ Status Register(StepContext& ctx) {
   r.attributes.erase("last_error");
   const std::string host = r.attributes.value("host", "");
   CDR_RETURN_IF_ERROR(ctx.Transition(r, "agent_installing", "install the agent on " + host));
-  auto agent = ctx.provider.InstallAgent({host, GroupOf(r.address)});
+  auto agent = ctx.provider.InstallAgent({host, GroupOf(r.address), r.attributes.value("agent_version", "")});
   if (!agent.ok()) {
     r.attributes["last_error"] = agent.status().message();
     CDR_RETURN_IF_ERROR(ctx.Transition(r, "agent_install_failed", agent.status().message()));
@@ -78,6 +78,7 @@ Status ApplyServerChange(StepContext& ctx) {
     case Action::kTransition:
       if (ctx.change.operation == "register" && !ComingBack(ctx)) return Register(ctx);
       if (ctx.change.operation == "fence" || ctx.change.operation == "rollback") return ApplyFenceTransition(ctx);
+      if (ctx.change.operation == "upgrade_agent") return ApplyAgentUpgrade(ctx);
       if (ctx.change.operation == "reverse_register" || ctx.change.operation == "failback" ||
           ctx.change.operation == "register") {
         return ApplyFailbackTransition(ctx);

@@ -33,6 +33,8 @@ Status ApplyDrHostChange(StepContext& ctx);  // drill and failover DR hosts (dr_
 Status ApplyReplicationTransition(StepContext& ctx);
 // fence and rollback (fence_steps.cc).
 Status ApplyFenceTransition(StepContext& ctx);
+// upgrade_agent (upgrade_steps.cc).
+Status ApplyAgentUpgrade(StepContext& ctx);
 // reverse_register (failback_steps.cc).
 Status ApplyFailbackTransition(StepContext& ctx);
 // Raises the write fence of `server`'s production agent and records `fenced` (and `fence_error`) on it. The

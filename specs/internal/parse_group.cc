@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "common/name_rules.h"
+#include "specs/internal/agent_version_rule.h"
 #include "specs/internal/parse_dr_host.h"
 #include "specs/internal/parse_failback.h"
 #include "specs/internal/toml_reader.h"
@@ -13,10 +14,9 @@ namespace {
 
 constexpr std::array<std::string_view, 7> kGroupKeys = {
     "name", "renamed_from", "production_zone", "dr_zone", "vpc", "rpo_alert_seconds", "server"};
-constexpr std::array<std::string_view, 10> kServerKeys = {"name",         "host",          "replication",
-                                                          "dr_disk_type", "auto_restart",  "recovery_points",
-                                                          "drill",        "failover",      "failback",
-                                                          "renamed_from"};
+constexpr std::array<std::string_view, 11> kServerKeys = {
+    "name", "host", "replication", "dr_disk_type", "auto_restart", "recovery_points",
+    "drill", "failover", "failback", "renamed_from", "agent_version"};
 constexpr std::array<std::string_view, 3> kRecoveryPointKeys = {"every_hours", "every_seconds", "keep"};
 constexpr std::array<std::string_view, 2> kReplicationValues = {"running", "stopped"};
 
@@ -102,6 +102,14 @@ ParsedServer ParseServer(const toml::table& table, const std::string& file, cons
   }
   if (std::optional<std::string> disk = r.OneOf("dr_disk_type", kDiskTypes)) s.dr_disk_type = *disk;
   if (std::optional<bool> restart = r.Bool("auto_restart")) s.auto_restart = *restart;
+  s.agent_version_pos = r.ValuePos("agent_version");
+  if (std::optional<std::string> version = r.String("agent_version", /*required=*/false)) {
+    if (std::string problems = AgentVersionProblems(*version); !problems.empty()) {
+      r.Report("agent_version", "invalid agent_version: " + problems);
+    } else {
+      s.agent_version = *version;
+    }
+  }
   s.recovery_points.pos = {file, 0, 0};
   if (const toml::table* points = r.Table("recovery_points"))
     s.recovery_points = ParseRecoveryPoints(*points, r, out);

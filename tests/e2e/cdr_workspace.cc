@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include "tests/support/sanitizer_report.h"
@@ -41,8 +42,18 @@ pid_t Spawn(const fs::path& cwd, const std::vector<std::string>& args, const fs:
   posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  // An entry of `env` replaces the inherited one of the same name (getenv would find the inherited one first).
+  auto overridden = [&env](std::string_view entry) {
+    const std::string_view name = entry.substr(0, entry.find('=') + 1);
+    for (const auto& e : env) {
+      if (e.rfind(name, 0) == 0) return true;
+    }
+    return false;
+  };
   std::vector<std::string> env_storage;
-  for (char** e = environ; *e; ++e) env_storage.emplace_back(*e);
+  for (char** e = environ; *e; ++e) {
+    if (!overridden(*e)) env_storage.emplace_back(*e);
+  }
   env_storage.insert(env_storage.end(), env.begin(), env.end());
   std::vector<char*> envp;
   for (auto& e : env_storage) envp.push_back(e.data());

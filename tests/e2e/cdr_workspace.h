@@ -58,7 +58,7 @@ class CdrWorkspace {
 
   // Runs `cdr ARGS...` in the workspace and waits (bounded) for it.
   RunResult Cdr(const std::vector<std::string>& args, const std::string& stdin_text = "");
-  // `env`: NAME=VALUE entries added to this process's environment for the child.
+  // `env`: NAME=VALUE entries added to this process's environment for the child, replacing inherited ones.
   BackgroundCdr StartCdr(const std::vector<std::string>& args, const std::string& stdin_text = "",
                          const std::vector<std::string>& env = {});
 

@@ -41,7 +41,9 @@ class FakeAgentFleet {
 
 class FakeControl : public agent::ReplicationControl {
  public:
-  FakeControl(FakeAgent* agent, std::string host) : a_(agent), host_(std::move(host)) {}
+  // `version`: the release the provider says runs, which the agent reports.
+  FakeControl(FakeAgent* agent, std::string host, std::string version = "")
+      : a_(agent), host_(std::move(host)), version_(std::move(version)) {}
 
   Result<agent::AgentStatus> GetStatus() override {
     if (!a_->reachable) return Unavailable("agent of " + host_ + " does not answer");
@@ -136,6 +138,7 @@ class FakeControl : public agent::ReplicationControl {
     s.shadow_address = a_->target.shadow_address;
     s.auto_restart = a_->target.auto_restart;
     s.fenced = a_->fenced;
+    s.version = version_;
     agent::DiskReplicationStatus d;
     d.disk = "vda";
     d.state = a_->state;
@@ -152,11 +155,12 @@ class FakeControl : public agent::ReplicationControl {
 
   FakeAgent* a_;
   std::string host_;
+  std::string version_;
 };
 
 inline AgentConnector FakeAgentFleet::Connector() {
   return [this](const providers::Agent& a) -> std::unique_ptr<agent::ReplicationControl> {
-    return std::make_unique<FakeControl>(&agents_[a.host_id], a.host_id);
+    return std::make_unique<FakeControl>(&agents_[a.host_id], a.host_id, a.version);
   };
 }
 

@@ -159,8 +159,20 @@ class RecordingFakeProvider : public providers::Provider {
       if (it->second.status == "stopped") it->second = RunningAgent(it->second);  // installing again restarts it
       return it->second;
     }
-    providers::Agent a{request.host_id, "1.2.3", "running", 1700000000000, request.group};
+    providers::Agent a{request.host_id, request.version.empty() ? "1.2.3" : request.version, "running",
+                       1700000000000, request.group};
     return agents_[request.host_id] = RunningAgent(a);
+  }
+  Result<providers::AgentVersions> ListAgentVersions() override {
+    CDR_RETURN_IF_ERROR(Enter("ListAgentVersions", ""));
+    return providers::AgentVersions{{"1.2.3", "1.3.0"}, "1.2.3"};
+  }
+  Result<providers::Agent> UpgradeAgent(const providers::AgentUpgradeRequest& request) override {
+    CDR_RETURN_IF_ERROR(Enter("UpgradeAgent", request.host_id + " " + request.version));
+    auto it = agents_.find(request.host_id);
+    if (it == agents_.end()) return NotFound("no agent on host " + request.host_id);
+    it->second.version = request.version;
+    return it->second = RunningAgent(it->second);
   }
   Result<providers::Agent> DescribeAgent(const std::string& host_id) override {
     CDR_RETURN_IF_ERROR(Enter("DescribeAgent", host_id));

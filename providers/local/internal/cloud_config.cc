@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/json_file.h"
+#include "providers/local/internal/agent_builds.h"
 #include "providers/local/internal/layout.h"
 
 namespace cdr::providers::local::internal {
@@ -36,6 +37,13 @@ Result<CloudConfig> ReadCloudConfig(const std::filesystem::path& root) {
     config.dr_zone = j.at("dr_zone").get<std::string>();
     config.op_delay_ms = j.value("op_delay_ms", 0);
     config.next_host_number = j.value("next_host_number", 1);
+    config.agent_versions = j.value("agent_versions", std::map<std::string, std::string>{});
+    for (const auto& [version, program] : config.agent_versions) {
+      if (std::string problems = AgentProgramProblems(program); !problems.empty()) {
+        return DataLoss(CloudFile(root).string() + ": agent_versions." + version + ": program \"" + program +
+                        "\" " + problems);
+      }
+    }
     return config;
   } catch (const nlohmann::json::exception& e) {
     return DataLoss(CloudFile(root).string() + ": " + e.what());
@@ -48,6 +56,7 @@ Status WriteCloudConfig(const std::filesystem::path& root, const CloudConfig& co
       {"production_zone", config.production_zone}, {"dr_zone", config.dr_zone},
       {"op_delay_ms", config.op_delay_ms},         {"next_host_number", config.next_host_number},
   };
+  if (!config.agent_versions.empty()) j["agent_versions"] = config.agent_versions;
   return WriteJsonFileAtomically(CloudFile(root), j);
 }
 

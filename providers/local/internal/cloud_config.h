@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,9 @@ struct CloudConfig {
   std::string dr_zone = "az2";
   int op_delay_ms = 0;
   int next_host_number = 1;  // numbers host ips so each host gets a distinct one
+  // Agent releases offered beyond the ones built with cdr (agent_builds.h): version → program (cdr-agent…),
+  // found beside cdr or on PATH. Written by hand; `cdr local init` writes none.
+  std::map<std::string, std::string> agent_versions;
 };
 
 // kInvalidArgument naming `field` and the cloud's zones when `zone` is empty or not one of `zones`.

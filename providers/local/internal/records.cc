@@ -1,6 +1,7 @@
 #include "providers/local/internal/records.h"
 
 #include "common/json_file.h"
+#include "providers/local/internal/agent_builds.h"
 #include "providers/local/internal/secret_file.h"
 
 namespace cdr::providers::local::internal {
@@ -68,6 +69,7 @@ json AgentToJson(const AgentRecord& record) {
           {"installed_at", agent.installed_at},
           {"group", agent.group},
           {"pid", record.pid},
+          {"program", record.program},
           {"api_address", agent.api_address},
           {"api_tls_dir", agent.api_tls_dir},
           {"nbd_address", agent.nbd_address}};
@@ -131,7 +133,7 @@ Result<EndpointRecord> ReadEndpoint(const std::filesystem::path& path) {
 }
 
 Result<AgentRecord> ReadAgent(const std::filesystem::path& path) {
-  return ReadRecord<AgentRecord>(path, [&path](const json& j) {
+  return ReadRecord<AgentRecord>(path, [&path](const json& j) -> Result<AgentRecord> {
     AgentRecord record;
     Agent& agent = record.agent;
     agent.host_id = Str(j, "host_id");
@@ -145,6 +147,11 @@ Result<AgentRecord> ReadAgent(const std::filesystem::path& path) {
     agent.api_tls_dir = j.value("api_tls_dir", "");
     agent.nbd_address = j.value("nbd_address", "");
     record.pid = j.value("pid", 0);
+    record.program = j.value("program", "cdr-agent");
+    // The program is started and stopped by name: a hand-edited one must stay a cdr-agent beside cdr.
+    if (std::string problems = AgentProgramProblems(record.program); !problems.empty()) {
+      return DataLoss(path.string() + ": program \"" + record.program + "\" " + problems);
+    }
     return record;
   });
 }

@@ -28,6 +28,7 @@ struct EndpointRecord {
 struct AgentRecord {
   Agent agent;
   int pid = 0;
+  std::string program = "cdr-agent";  // the release's program (agent_builds.h), which the pid must run
 };
 
 struct ShadowRecord {
