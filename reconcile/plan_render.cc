@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "reconcile/address.h"
+
 namespace cdr::reconcile {
 namespace {
 
@@ -20,7 +22,33 @@ const char* Color(Action a) {
   }
 }
 
-std::string Headline(const ResourceChange& c) {
+// The receiver a server's start_replication streams to: the shadow host this plan creates, else the one in the
+// state. Null when neither has one.
+const json* ShadowOf(const Plan& plan, const std::string& server_address) {
+  const std::string address = ShadowHostAddress(server_address);
+  for (const auto& c : plan.changes) {
+    if (c.address == address && c.action == Action::kCreate && c.after.is_object()) return &c.after;
+  }
+  for (const auto& p : plan.prior) {
+    if (p.address == address && p.values.is_object()) return &p.values;
+  }
+  return nullptr;
+}
+
+// Its replicas hold the data already (a failback's): the start compares by block hashes instead of copying.
+bool SeededReceiver(const json* shadow) {
+  if (!shadow) return false;
+  return shadow->value("compare_first", true) && (!shadow->value("replicas_are_disks_of", "").empty() ||
+                                                  !shadow->value("seed_from_dr_host", "").empty());
+}
+
+std::string Headline(const ResourceChange& c, const Plan& plan) {
+  if (c.operation == "start_replication" && SeededReceiver(ShadowOf(plan, c.address))) {
+    return "will start replicating (seeded replicas: compare, send only the blocks that differ, then realtime)";
+  }
+  if (c.operation == "start_reverse_replication" && !SeededReceiver(ShadowOf(plan, c.address))) {
+    return "will start reverse replication (DR host → the new production host: full sync, then realtime)";
+  }
   if (c.operation == "rename") return "will be renamed from " + c.previous_address;
   if (c.operation == "register") {
     return c.action == Action::kCreate ? "will be registered (agent install, then initialized)"
@@ -37,6 +65,9 @@ std::string Headline(const ResourceChange& c) {
   if (c.kind == "server" && c.operation == "rollback") return "will be rolled back (unfenced, takes writes again)";
   if (c.kind == "server" && c.operation == "reverse_register") {
     return "will be reverse registered (an agent fronts the DR host's disks)";
+  }
+  if (c.kind == "server" && c.operation == "launch_host") {
+    return "will launch a new production host (restore_to_original = false)";
   }
   if (c.operation == "start_reverse_replication") {
     return "will start reverse replication (DR host → production: compare, send what differs, then realtime)";
@@ -170,7 +201,7 @@ std::string RenderPlan(const Plan& plan, const RenderOptions& options) {
   for (const auto& c : plan.changes) {
     const char* on = options.color ? Color(c.action) : "";
     const char* off = options.color ? "\033[0m" : "";
-    out += fmt::format("  # {} {}\n", c.address, Headline(c));
+    out += fmt::format("  # {} {}\n", c.address, Headline(c, plan));
     if (!c.reason.empty()) out += fmt::format("  # ({})\n", c.reason);
     out += fmt::format("  {}{}{} {}{}\n", on, ActionSymbol(c.action), off, c.kind, " \"" + c.address + "\" {");
     RenderAttributes(c, &out);

@@ -92,6 +92,7 @@ class LocalProvider : public Provider {
   Result<Agent> DescribeAgent(const std::string& host_id) override;
   Status UninstallAgent(const std::string& host_id) override;
   Result<Agent> InstallReverseAgent(const ReverseAgentRequest& request) override;
+  Result<HostFacts> CreateHost(const HostRequest& request) override;  // local_launched_hosts.cc
 
   Result<ShadowHost> CreateShadowHost(const ShadowHostRequest& request) override;
   Result<ShadowHost> DescribeShadowHost(const std::string& id) override;

@@ -65,7 +65,8 @@ Status ApplyServerChange(StepContext& ctx) {
     case Action::kTransition:
       if (ctx.change.operation == "register" && !ComingBack(ctx)) return Register(ctx);
       if (ctx.change.operation == "fence" || ctx.change.operation == "rollback") return ApplyFenceTransition(ctx);
-      if (ctx.change.operation == "reverse_register" || ctx.change.operation == "failback" ||
+      if (ctx.change.operation == "reverse_register" || ctx.change.operation == "launch_host" ||
+          ctx.change.operation == "failback" ||
           ctx.change.operation == "register") {
         return ApplyFailbackTransition(ctx);
       }

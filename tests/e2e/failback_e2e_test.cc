@@ -6,6 +6,8 @@
 //    host → failback (reverse replication into production's own disk, compare first) → production equals the DR
 //    host, e2fsck clean, takes writes again → tables removed: protected again from replicas seeded with the DR
 //    host's disks. Both directions send about what changed, never the disk.
+//  - The same round trip to a new production host (restore_to_original = false): launched empty, filled by a full
+//    sync, the server's host from then on, protected again from replicas seeded with the DR host's disks.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -280,6 +282,62 @@ TEST_F(FailbackRoundTripTest, ProductionComesHomeWithTheDrHostsDataAndIsProtecte
   EXPECT_TRUE(cdr::testing::PollUntil([&] { return Same(Production(), replica); }, std::chrono::seconds(30)))
       << "the new replica never matched production";
   EXPECT_EQ(cdr::testing::RunProgram({"e2fsck", "-fn", Production().string()}).exit_code, 0);
+}
+
+TEST_F(FailbackRoundTripTest, ANewProductionHostGetsTheDrHostsDataByAFullSyncAndIsProtectedFromSeededReplicas) {
+  RunResult protect = Apply(Spec(""));
+  ASSERT_EQ(protect.exit_code, 0) << protect.out << protect.err;
+  WriteFiles(Server()["nbd_uris"][0], "before", 1);
+  RunResult confirmed = Apply(Spec(kConfirmed));
+  ASSERT_EQ(confirmed.exit_code, 0) << confirmed.out << confirmed.err;
+  json server = Server();
+  const std::string old_uri = server["nbd_uris"][0];
+  const std::string dr_id = server["dr_hosts"][0]["id"];
+  const fs::path dr_image = ws_.cloud() / "zones" / "az2" / "dr_hosts" / dr_id / "images" / "vda.img";
+  WriteFiles(server["dr_hosts"][0]["nbd_uris"][0], "on-dr", 2);
+
+  const std::string to_new_host = std::string(kConfirmed) +
+                                  "\n[group.server.failback]\nrestore_to_original = false\nname = \"web1-new\"\n";
+  ws_.WriteSpec("web.toml", Spec(to_new_host));
+  RunResult plan = ws_.Cdr({"plan"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_THAT(plan.out, HasSubstr("will launch a new production host"));
+  EXPECT_THAT(plan.out, HasSubstr("DR host → the new production host: full sync"));
+  RunResult failback = ws_.Cdr({"apply", "-auto-approve", "-wait-timeout=60"});
+  ASSERT_EQ(failback.exit_code, 0) << failback.out << failback.err;
+  server = Server();
+  ASSERT_EQ(server["state"], "failed_back") << server.dump(2);
+  EXPECT_EQ(server["host"], "web1-new");
+  const fs::path new_disk = ws_.cloud() / "zones" / "az1" / "disks" / "web1-new-vda.img";
+  EXPECT_TRUE(Same(new_disk, dr_image)) << "the new host differs from the DR host at the failback";
+  cdr::testing::RunResult fsck = cdr::testing::RunProgram({"e2fsck", "-fn", new_disk.string()});
+  EXPECT_EQ(fsck.exit_code, 0) << fsck.out << fsck.err;
+  EXPECT_GT(server["failback"].value("reverse_full_sync_bytes_sent", uint64_t{0}), 0u) << server["failback"].dump();
+  EXPECT_NE(WriteTo(old_uri, 3).exit_code, 0) << "the replaced host's agent still serves its disk";
+
+  const std::string home_uri = server["nbd_uris"][0];
+  WriteFiles(home_uri, "home", 3);
+  const uint64_t changed_at_home = DifferingBytes(new_disk, dr_image);
+  const uint64_t sent_before = Server()["bytes_sent"];
+
+  // Protection again names the new host; its replicas are seeded with the DR host's disks.
+  std::string moved = Spec("");
+  const std::string old_host = "host = \"host-1\"";
+  moved.replace(moved.find(old_host), old_host.size(), "host = \"web1-new\"");
+  RunResult refused = Apply(Spec(""));
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_THAT(refused.out + refused.err, HasSubstr("set host = \"web1-new\""));
+  RunResult protect_again = Apply(moved);
+  ASSERT_EQ(protect_again.exit_code, 0) << protect_again.out << protect_again.err;
+  server = Server();
+  ASSERT_EQ(server["state"], "realtime") << server.dump(2);
+  EXPECT_FALSE(fs::exists(ws_.cloud() / "zones" / "az2" / "dr_hosts" / dr_id));
+  const uint64_t sent = server["bytes_sent"].get<uint64_t>() - sent_before;
+  EXPECT_LE(sent, Bound(changed_at_home)) << "changed at home: " << changed_at_home << " bytes";
+  const fs::path replica = server["replicas"][0]["path"].get<std::string>();
+  EXPECT_TRUE(cdr::testing::PollUntil([&] { return Same(new_disk, replica); }, std::chrono::seconds(30)))
+      << "the new replica never matched the new host's disk";
+  EXPECT_EQ(cdr::testing::RunProgram({"e2fsck", "-fn", new_disk.string()}).exit_code, 0);
 }
 
 }  // namespace

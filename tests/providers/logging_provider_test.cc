@@ -23,6 +23,7 @@ class MockProvider : public Provider {
   MOCK_METHOD(Result<Agent>, DescribeAgent, (const std::string&), (override));
   MOCK_METHOD(Status, UninstallAgent, (const std::string&), (override));
   MOCK_METHOD(Result<Agent>, InstallReverseAgent, (const ReverseAgentRequest&), (override));
+  MOCK_METHOD(Result<HostFacts>, CreateHost, (const HostRequest&), (override));
   MOCK_METHOD(Result<ShadowHost>, CreateShadowHost, (const ShadowHostRequest&), (override));
   MOCK_METHOD(Result<ShadowHost>, DescribeShadowHost, (const std::string&), (override));
   MOCK_METHOD(Status, DeleteShadowHost, (const std::string&), (override));
