@@ -6,6 +6,7 @@
 //    host → failback (reverse replication into production's own disk, compare first) → production equals the DR
 //    host, e2fsck clean, takes writes again → tables removed: protected again from replicas seeded with the DR
 //    host's disks. Both directions send about what changed, never the disk.
+//  - A link cut and a kill -9 of the reverse agent while a new production host is filled: the next apply resumes.
 //  - The same round trip to a new production host (restore_to_original = false): launched empty, filled by a full
 //    sync, the server's host from then on, protected again from replicas seeded with the DR host's disks.
 #include <gtest/gtest.h>
@@ -216,6 +217,66 @@ TEST_F(FailbackTest, Kill9OfTheReceiverOrTheReverseAgentDuringReverseRealtimeIsR
   EXPECT_TRUE(Same(Production(), dr_image)) << "production differs from the DR host after the kills";
   const std::string last = cdr::testing::ReadFile(tmp_ / "data.bin");
   EXPECT_EQ(Sha256Hex(cdr::testing::ReadFile(Production()).substr(0, last.size())), Sha256Hex(last));
+}
+
+// A link cut while a new production host is being filled: the receiver is killed as soon as the apply creates it
+// (reverse replication starting, or in its full sync): the next apply restarts it and retargets the reverse agent,
+// the full sync resumes. Then the reverse agent is killed: the next apply starts it again and it resyncs by itself.
+// The failback then leaves the new host equal to the DR host.
+TEST_F(FailbackTest, ALinkCutAndKill9OfTheReverseAgentWhileANewHostIsFilledAreResumedByTheNextApply) {
+  RunResult protect = Apply(Spec(""));
+  ASSERT_EQ(protect.exit_code, 0) << protect.out << protect.err;
+  ASSERT_EQ(WriteTo(Server()["nbd_uris"][0], 1).exit_code, 0);
+  RunResult confirmed = Apply(Spec(kConfirmed));
+  ASSERT_EQ(confirmed.exit_code, 0) << confirmed.out << confirmed.err;
+  json server = Server();
+  const std::string dr_id = server["dr_hosts"][0]["id"];
+  const fs::path dr_image = ws_.cloud() / "zones" / "az2" / "dr_hosts" / dr_id / "images" / "vda.img";
+  ASSERT_EQ(WriteTo(server["dr_hosts"][0]["nbd_uris"][0], 2).exit_code, 0);
+  EXPECT_EQ(ws_.CountFiles(ws_.cloud() / "shadows"), 0u) << "the confirmed failover left a shadow host";
+
+  const std::string new_host = std::string(kConfirmed) +
+                               "\n[group.server.failback]\nrestore_to_original = false\nname = \"web1-new\"\n";
+  ws_.WriteSpec("web.toml", Spec(new_host + "cutover = false\n"));
+  BackgroundCdr first = ws_.StartCdr({"apply", "-auto-approve", "-wait-timeout=8"});
+  fs::path receiver;
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        std::error_code ec;
+        for (const auto& entry : fs::directory_iterator(ws_.cloud() / "shadows", ec)) {
+          const json j = json::parse(cdr::testing::ReadFile(entry.path()), nullptr, false);
+          if (entry.path().extension() == ".json" && j.is_object() && j.value("pid", 0) > 0) receiver = entry.path();
+        }
+        return !receiver.empty();
+      },
+      std::chrono::seconds(60)))
+      << first.StderrSoFar();
+  Kill9(receiver);
+  // It times out waiting for reverse realtime, or reached it just before the cut (the XML report tells which).
+  const RunResult cut = first.Wait();
+  RecordProperty("cut_before_reverse_realtime", cut.exit_code != 0 ? "yes" : "no");
+  ASSERT_EQ(WriteTo(Server()["nbd_uris"][0], 3).exit_code, 0) << "the DR host stopped taking writes";
+
+  // The next apply restarts the receiver and points the reverse agent at it: the full sync goes on.
+  RunResult resumed = Apply(Spec(new_host + "cutover = false\n"));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_EQ(Server()["state"], "reverse_realtime") << Server().dump(2);
+
+  // The reverse agent dies; the next apply starts it again and it resyncs by itself.
+  Kill9(ws_.cloud() / "agents" / dr_id / "agent.json");
+  RunResult restarted = Apply(Spec(new_host + "cutover = false\n"));
+  ASSERT_EQ(restarted.exit_code, 0) << restarted.out << restarted.err;
+  ASSERT_TRUE(PollUntil([&] { return Server()["state"] == "reverse_realtime"; }, std::chrono::seconds(60)))
+      << Server().dump(2);
+  ASSERT_EQ(WriteTo(Server()["nbd_uris"][0], 4).exit_code, 0);
+
+  RunResult failback = Apply(Spec(new_host));
+  ASSERT_EQ(failback.exit_code, 0) << failback.out << failback.err;
+  ASSERT_EQ(Server()["state"], "failed_back") << Server().dump(2);
+  const fs::path new_disk = ws_.cloud() / "zones" / "az1" / "disks" / "web1-new-vda.img";
+  EXPECT_TRUE(Same(new_disk, dr_image)) << "the new host differs from the DR host after the cut and the kills";
+  const std::string last = cdr::testing::ReadFile(tmp_ / "data.bin");
+  EXPECT_EQ(Sha256Hex(cdr::testing::ReadFile(new_disk).substr(0, last.size())), Sha256Hex(last));
 }
 
 TEST_F(FailbackRoundTripTest, ProductionComesHomeWithTheDrHostsDataAndIsProtectedAgainSendingOnlyWhatChanged) {
