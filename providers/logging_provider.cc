@@ -102,6 +102,10 @@ Result<Agent> LoggingProvider::UpgradeAgent(const AgentUpgradeRequest& request) 
                 [&] { return next_->UpgradeAgent(request); });
 }
 
+Result<HostFacts> LoggingProvider::CreateHost(const HostRequest& request) {
+  return Logged(*next_, Kind::kMutation, "CreateHost", request.name, [&] { return next_->CreateHost(request); });
+}
+
 Result<ShadowHost> LoggingProvider::CreateShadowHost(const ShadowHostRequest& request) {
   return Logged(*next_, Kind::kMutation, "CreateShadowHost", request.name,
                 [&] { return next_->CreateShadowHost(request); });

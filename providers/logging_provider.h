@@ -35,6 +35,7 @@ class LoggingProvider : public Provider {
   Result<Agent> InstallReverseAgent(const ReverseAgentRequest& request) override;
   Result<AgentVersions> ListAgentVersions() override;
   Result<Agent> UpgradeAgent(const AgentUpgradeRequest& request) override;
+  Result<HostFacts> CreateHost(const HostRequest& request) override;
 
   Result<ShadowHost> CreateShadowHost(const ShadowHostRequest& request) override;
   Result<ShadowHost> DescribeShadowHost(const std::string& id) override;

@@ -97,6 +97,20 @@ struct ReverseAgentRequest {
   std::string group;
 };
 
+// Failback to a new production host (restore_to_original = false): a host launched in the production zone with
+// empty disks shaped like the DR host's, which reverse replication then fills by a full sync. Its id is the
+// requested name (the spec names the host), so the plan can show it before it exists.
+struct HostRequest {
+  std::string client_token;  // the same token again returns the host made the first time
+  std::string name;
+  std::string zone;
+  std::string vpc;
+  std::string flavor;
+  std::string ip;          // "dhcp" or an IPv4 address
+  std::string disks_like;  // a host or DR host id: the new host gets disks of the same ids and sizes, empty
+  std::string filesystem;  // what the disks will hold (the replaced host's), a recorded fact
+};
+
 struct Agent {
   std::string host_id;
   std::string version;
@@ -243,6 +257,8 @@ class Provider {
 
   virtual Result<HostFacts> DescribeHost(const std::string& host_id) = 0;  // kNotFound if gone
   virtual Result<std::vector<HostFacts>> ListHosts(const ListHostsRequest& request) = 0;
+  // kAlreadyExists when a host of that name exists that another token made.
+  virtual Result<HostFacts> CreateHost(const HostRequest& request) = 0;
 
   virtual Result<Peering> CreatePeering(const PeeringRequest& request) = 0;
   virtual Result<Peering> DescribePeering(const std::string& id) = 0;  // kNotFound if gone

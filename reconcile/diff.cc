@@ -279,6 +279,15 @@ class Differ {
     intent.restore_to_original = !d.server->failback || d.server->failback->restore_to_original;
     intent.cutover = !d.server->failback || d.server->failback->cutover;
     intent.failover_declared = d.server->failover.has_value();
+    if (d.server->failback) {
+      intent.new_host = d.server->failback->name;
+      intent.new_host_flavor = d.server->failback->flavor;
+      intent.new_host_ip = d.server->failback->ip;
+    }
+    if (r) {
+      intent.launched_host = r->attributes.value("failback_host", "");
+      intent.state_host = r->attributes.value("host", "");
+    }
     intent.production_zone = d.group->production_zone;
     intent.dr_zone = d.group->dr_zone;
     intent.vpc = d.group->vpc;

@@ -33,6 +33,7 @@ constexpr OperationRow kOperations[] = {
     {Operation::kRollback, "rollback", "Rolling back the failover"},
     {Operation::kRelease, "release", "Releasing"},
     {Operation::kReverseRegister, "reverse_register", "Reverse registering"},
+    {Operation::kLaunchHost, "launch_host", "Launching the new production host"},
     {Operation::kStartReverseReplication, "start_reverse_replication", "Starting reverse replication"},
     {Operation::kStopReverseReplication, "stop_reverse_replication", "Stopping reverse replication"},
     {Operation::kReverseRepair, "reverse_repair", "Repairing reverse replication"},

@@ -31,6 +31,7 @@ enum class Operation {
   kRollback,
   kRelease,
   kReverseRegister,
+  kLaunchHost,
   kStartReverseReplication,
   kStopReverseReplication,
   kReverseRepair,

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "reconcile/address.h"
 #include "reconcile/operation.h"
 #include "reconcile/resource_kind.h"
 
@@ -15,14 +16,36 @@ struct HeadlineRow {
   std::optional<Kind> kind;  // nullopt: any kind
   std::optional<Op> op;      // nullopt: any operation
   std::optional<Action> action;
-  bool (*when)(const ResourceChange&);  // nullptr: always
+  bool (*when)(const ResourceChange&, const Plan&);  // nullptr: always
   const char* text;
 };
 
-bool ReceiverOfReverseReplication(const ResourceChange& c) {
+bool ReceiverOfReverseReplication(const ResourceChange& c, const Plan&) {
   return c.after.is_object() && !c.after.value("replicas_are_disks_of", "").empty();
 }
-bool FailoverHost(const ResourceChange& c) { return c.address.ends_with(".failover"); }
+bool FailoverHost(const ResourceChange& c, const Plan&) { return c.address.ends_with(".failover"); }
+
+// The receiver a server's start_replication streams to: the shadow host this plan creates, else the one in the
+// state. Null when neither has one.
+const nlohmann::json* ShadowOf(const Plan& plan, const std::string& server_address) {
+  const std::string address = ShadowHostAddress(server_address);
+  for (const auto& c : plan.changes) {
+    if (c.address == address && c.action == Action::kCreate && c.after.is_object()) return &c.after;
+  }
+  for (const auto& p : plan.prior) {
+    if (p.address == address && p.values.is_object()) return &p.values;
+  }
+  return nullptr;
+}
+
+// Its replicas hold the data already (a failback's): the start compares by block hashes instead of copying.
+bool SeededReceiver(const ResourceChange& c, const Plan& plan) {
+  const nlohmann::json* shadow = ShadowOf(plan, c.address);
+  if (!shadow) return false;
+  return shadow->value("compare_first", true) && (!shadow->value("replicas_are_disks_of", "").empty() ||
+                                                  !shadow->value("seed_from_dr_host", "").empty());
+}
+bool NewProductionReceiver(const ResourceChange& c, const Plan& plan) { return !SeededReceiver(c, plan); }
 
 // Specific rows before general ones: the first match wins.
 constexpr HeadlineRow kHeadlines[] = {
@@ -30,6 +53,11 @@ constexpr HeadlineRow kHeadlines[] = {
     {{}, Op::kRegister, {}, nullptr, "will be registered again"},
     {{}, Op::kDeregister, {}, nullptr, "will be deregistered (the host stays)"},
     {{}, Op::kReregister, {}, nullptr, "must be re-registered on another host"},
+    {{},
+     Op::kStartReplication,
+     {},
+     SeededReceiver,
+     "will start replicating (seeded replicas: compare, send only the blocks that differ, then realtime)"},
     {{}, Op::kStartReplication, {}, nullptr, "will start replicating (scan, full sync, then realtime)"},
     {{}, Op::kStopReplication, {}, nullptr, "will stop replicating (the agent keeps journaling)"},
     {{}, Op::kRepair, {}, nullptr, "will be repaired (only differing blocks are sent)"},
@@ -38,11 +66,17 @@ constexpr HeadlineRow kHeadlines[] = {
     {{}, Op::kRetargetReplication, {}, nullptr, "will be pointed at its shadow host's new address"},
     {Kind::kServer, Op::kFence, {}, nullptr, "will be fenced (its disks refuse writes)"},
     {Kind::kServer, Op::kRollback, {}, nullptr, "will be rolled back (unfenced, takes writes again)"},
+    {Kind::kServer, Op::kLaunchHost, {}, nullptr, "will launch a new production host (restore_to_original = false)"},
     {Kind::kServer,
      Op::kReverseRegister,
      {},
      nullptr,
      "will be reverse registered (an agent fronts the DR host's disks)"},
+    {{},
+     Op::kStartReverseReplication,
+     {},
+     NewProductionReceiver,
+     "will start reverse replication (DR host → the new production host: full sync, then realtime)"},
     {{},
      Op::kStartReverseReplication,
      {},
@@ -114,20 +148,20 @@ constexpr HeadlineRow kHeadlines[] = {
     {{}, {}, Action::kReplace, nullptr, "must be replaced"},
 };
 
-bool Matches(const HeadlineRow& row, const ResourceChange& c, std::optional<Kind> kind,
+bool Matches(const HeadlineRow& row, const ResourceChange& c, const Plan& plan, std::optional<Kind> kind,
              std::optional<Op> op) {
   return (!row.kind || row.kind == kind) && (!row.op || row.op == op) &&
-         (!row.action || *row.action == c.action) && (!row.when || row.when(c));
+         (!row.action || *row.action == c.action) && (!row.when || row.when(c, plan));
 }
 
 }  // namespace
 
-std::string PlanHeadline(const ResourceChange& c) {
+std::string PlanHeadline(const ResourceChange& c, const Plan& plan) {
   const std::optional<Op> op = ParseOperation(c.operation);
   if (op == Op::kRename) return "will be renamed from " + c.previous_address;
   const std::optional<Kind> kind = ParseResourceKind(c.kind);
   for (const auto& row : kHeadlines) {
-    if (Matches(row, c, kind, op)) return row.text;
+    if (Matches(row, c, plan, kind, op)) return row.text;
   }
   return "will change";
 }

@@ -8,6 +8,8 @@
 
 namespace cdr::reconcile {
 
-std::string PlanHeadline(const ResourceChange& c);
+// `plan` is the whole plan the change is in: some words depend on another change or the prior state (whether a
+// start streams to a seeded receiver).
+std::string PlanHeadline(const ResourceChange& c, const Plan& plan);
 
 }  // namespace cdr::reconcile

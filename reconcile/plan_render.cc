@@ -107,7 +107,7 @@ std::string RenderPlan(const Plan& plan, const RenderOptions& options) {
   for (const auto& c : plan.changes) {
     const char* on = options.color ? Color(c.action) : "";
     const char* off = options.color ? "\033[0m" : "";
-    out += fmt::format("  # {} {}\n", c.address, PlanHeadline(c));
+    out += fmt::format("  # {} {}\n", c.address, PlanHeadline(c, plan));
     if (!c.reason.empty()) out += fmt::format("  # ({})\n", c.reason);
     out += fmt::format("  {}{}{} {}{}\n", on, ActionSymbol(c.action), off, c.kind, " \"" + c.address + "\" {");
     RenderAttributes(c, &out);

@@ -6,7 +6,7 @@
 namespace cdr::reconcile {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 37> kStates = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 35> kStates = {{
     {"agent_installing", "客户端安装中"},
     {"agent_install_failed", "客户端安装失败"},
     {"initialized", "已初始化"},
@@ -37,8 +37,6 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 37> kStates 
     {"reverse_replication_error", "反向复制出错"},
     {"reverse_repair_starting", "反向修复复制启动中"},
     {"reverse_repairing", "反向修复复制中"},
-    {"reverse_repair_stopping", "反向修复复制停止中"},
-    {"reverse_repair_stopped", "反向修复复制停止"},
     {"failing_back", "故障恢复中"},
     {"failed_back", "故障恢复完成"},
     {"failback_error", "故障恢复出错"},

@@ -93,7 +93,13 @@ struct FailbackSpec {
   // false: reverse replication runs (the DR host is protected towards production) and the failback itself waits
   // until it is true.
   bool cutover = true;
-  SourcePos pos;                    // the table header
+  // restore_to_original = false: the new production host, launched in the production zone with disks shaped like
+  // the DR host's (the same launch fields as a failover's DR host). Its name is its host id from then on.
+  std::string name;
+  std::string flavor = "c2m4";
+  std::string ip = "dhcp";
+  SourcePos pos;       // the table header
+  SourcePos name_pos;  // the name value (the table header when absent)
 };
 
 struct ProviderSpec {

@@ -95,6 +95,7 @@ class LocalProvider : public Provider {
   Result<Agent> InstallReverseAgent(const ReverseAgentRequest& request) override;
   Result<AgentVersions> ListAgentVersions() override;  // local_agent_upgrade.cc
   Result<Agent> UpgradeAgent(const AgentUpgradeRequest& request) override;
+  Result<HostFacts> CreateHost(const HostRequest& request) override;  // local_launched_hosts.cc
 
   Result<ShadowHost> CreateShadowHost(const ShadowHostRequest& request) override;
   Result<ShadowHost> DescribeShadowHost(const std::string& id) override;

@@ -2,6 +2,8 @@
 //
 //   reverse_register: reverse_registering ──InstallReverseAgent(DR host)──► reverse_initialized
 //                     (failed: back to the state it came from, with last_error; the next plan retries)
+//   launch_host:      (state unchanged) ──CreateHost(the table's name, shaped like the DR host)──► failback_host
+//                     recorded on the server (restore_to_original = false; the same client token again returns it)
 //   failback:         failing_back ──Fence(reverse agent), drain (acked seq = journal seq on every disk), Stop,
 //                     UninstallAgent(DR host), DeleteShadowHost(the receiver), InstallAgent(production) + Unfence
 //                     ──► failed_back          (any step failed: failback_error with last_error; the next apply
@@ -23,6 +25,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds kCutoverPoll{50};
+
+// Where the DR host's data goes home: the new production host a failback launched, or the server's own.
+std::string HomeHost(const state::ResourceRecord& r) {
+  const std::string launched = r.attributes.value("failback_host", "");
+  return launched.empty() ? r.attributes.value("host", "") : launched;
+}
 
 // The server of this change and the record of its failover DR host, which every failback step works on.
 struct FailedOverServer {
@@ -66,6 +74,37 @@ Status ReverseRegister(StepContext& ctx) {
   const std::string to = from == "failover_confirmed" ? "reverse_initialized" : from;
   return ctx.Transition(r, to, "reverse agent " + agent->version + " fronts DR host " + dr_host + "'s disks (NBD " +
                                    agent->nbd_address + "); the DR host is the protected side now");
+}
+
+Status LaunchHost(StepContext& ctx) {
+  auto server = ServerAndDrHost(ctx, "launch a new production host for");
+  if (!server.ok()) return server.status();
+  state::ResourceRecord r = std::move(server->record);
+  const nlohmann::json& launch = ctx.change.after.at("launch");
+  providers::HostRequest request;
+  request.name = launch.value("name", "");
+  request.client_token = r.address + "/failback-host/" + request.name;
+  request.zone = launch.value("zone", "");
+  request.vpc = launch.value("vpc", "");
+  request.flavor = launch.value("flavor", "");
+  request.ip = launch.value("ip", "");
+  request.disks_like = server->failover.provider_id;
+  // What the disks will hold is what the replaced host's held; unknown when that host is gone.
+  if (auto old = ctx.provider.DescribeHost(r.attributes.value("host", "")); old.ok()) {
+    request.filesystem = old->filesystem;
+  }
+  auto host = ctx.provider.CreateHost(request);
+  if (!host.ok()) {
+    r.attributes["last_error"] = host.status().message();
+    CDR_RETURN_IF_ERROR(ctx.store.Put(r));
+    return host.status();
+  }
+  r.attributes["failback_host"] = host->id;
+  r.attributes.erase("last_error");
+  CDR_RETURN_IF_ERROR(ctx.store.Put(r));
+  return ctx.store.AddJobEvent(ctx.job_id, r.status, r.status,
+                               "launched new production host " + host->id + " in " + host->zone +
+                                   " with empty disks shaped like DR host " + server->failover.provider_id + "'s");
 }
 
 // Every write the reverse agent journaled is acknowledged by the receiver, on every disk.
@@ -145,14 +184,23 @@ Status TakeOver(StepContext& ctx, state::ResourceRecord& r) {
     if (!receiver->provider_id.empty()) CDR_RETURN_IF_ERROR(ctx.provider.DeleteShadowHost(receiver->provider_id));
     CDR_RETURN_IF_ERROR(ctx.store.Delete(receiver->address));
   }
-  const std::string host = r.attributes.value("host", "");
+  const std::string host = HomeHost(r);
   auto agent = ctx.provider.InstallAgent({host, GroupOf(r.address)});  // starts it when it was stopped
   if (!agent.ok()) return agent.status();
   if (!ctx.options.connect) return FailedPrecondition("this apply cannot reach agents");
   CDR_RETURN_IF_ERROR(ctx.options.connect(*agent)->Unfence());
   r.attributes["fenced"] = false;
   r.attributes.erase("fence_error");
-  return Status::Ok();
+  const std::string replaced = r.attributes.value("host", "");
+  if (host == replaced) return Status::Ok();
+  // The new host is the server's from now on; the replaced one leaves protection (a host that is gone is fine).
+  if (Status s = ctx.provider.UninstallAgent(replaced); !s.ok() && s.code() != StatusCode::kNotFound) return s;
+  r.attributes["host"] = host;
+  r.attributes["replaced_host"] = replaced;
+  r.attributes.erase("failback_host");
+  r.provider_id = host;
+  return ctx.store.AddJobEvent(ctx.job_id, r.status, r.status,
+                               host + " is the server's host now; the agent on " + replaced + " is uninstalled");
 }
 
 Status Failback(StepContext& ctx) {
@@ -160,7 +208,7 @@ Status Failback(StepContext& ctx) {
   if (!server.ok()) return server.status();
   state::ResourceRecord r = std::move(server->record);
   const std::string dr_host = server->failover.provider_id;
-  const std::string host = r.attributes.value("host", "");
+  const std::string host = HomeHost(r);
   CDR_RETURN_IF_ERROR(ctx.Transition(r, "failing_back",
                                      "fence DR host " + dr_host + ", drain its last writes into " + host +
                                          ", stop reverse replication, then " + host + " takes writes again"));
@@ -211,6 +259,7 @@ Status RegisterBack(StepContext& ctx) {
 
 Status ApplyFailbackTransition(StepContext& ctx) {
   if (ctx.change.operation == "reverse_register") return ReverseRegister(ctx);
+  if (ctx.change.operation == "launch_host") return LaunchHost(ctx);
   if (ctx.change.operation == "failback") return Failback(ctx);
   if (ctx.change.operation == "register") return RegisterBack(ctx);
   return InvalidArgument("unknown failback transition " + ctx.change.operation);

@@ -30,6 +30,28 @@ std::string ReverseAgentMissing(const ServerView& s, const std::string& dr_host)
   return "";
 }
 
+// The host that gets the DR host's data: production's own, or the new one restore_to_original = false launches.
+std::string HomeHost(const FailbackIntent& intent, const json& after) {
+  return intent.restore_to_original ? after.value("host", "") : intent.new_host;
+}
+
+// restore_to_original = false, before its receiver: the new production host, unless the failback launched it.
+void PlanLaunch(const ServerView& s, const DrHostView& failover, const FailbackIntent& intent, const json& before,
+                const json& after, std::vector<ResourceChange>* out) {
+  if (intent.restore_to_original || !intent.launched_host.empty()) return;
+  json launch = after;
+  launch["launch"] = {{"name", intent.new_host},
+                      {"zone", intent.production_zone},
+                      {"vpc", intent.vpc},
+                      {"flavor", intent.new_host_flavor},
+                      {"ip", intent.new_host_ip}};
+  out->push_back({s.address, "server", Action::kTransition, "launch_host", "", before, launch, {},
+                  "restore_to_original = false: a new production host " + intent.new_host + " (" +
+                      intent.new_host_flavor + ", ip " + intent.new_host_ip + ") is launched in " +
+                      intent.production_zone + " with empty disks shaped like DR host " + DrHostName(failover) +
+                      "'s; reverse replication fills them by a full sync"});
+}
+
 // The forward operation's name when it commands the reverse agent (replication_steps.cc tells them apart).
 const char* ReverseOperation(const std::string& forward) {
   if (forward == "start_replication") return "start_reverse_replication";
@@ -51,36 +73,47 @@ std::string PlanReverseReplication(const ServerView& s, const std::string& agent
   const size_t first = out->size();
   std::string refusal = PlanReplication(v, before, sender, intent.production_zone, intent.vpc, out);
   if (!refusal.empty()) return "reverse replication: " + refusal;
-  const std::string production = after.value("host", "");
+  const std::string production = HomeHost(intent, after);
+  const bool compare = intent.restore_to_original;
   for (size_t i = first; i < out->size(); ++i) {
     ResourceChange& c = (*out)[i];
     if (c.kind == "shadow_host" && c.action == Action::kCreate) {
       c.after["replicas_are_disks_of"] = production;
+      c.after["compare_first"] = compare;
       c.after["recovery_points"] = nullptr;  // a receiver of the way home keeps no history
       c.reason = "reverse replication needs a receiver in the production zone: a shadow host whose replicas ARE " +
-                 production + "'s disks (fenced meanwhile), so only the blocks that differ from the DR host's travel";
+                 production + "'s disks" +
+                 (compare ? " (fenced meanwhile), so only the blocks that differ from the DR host's travel"
+                          : " (new and empty), so a full sync copies the DR host's disks into them");
     } else if (c.kind == "server") {
       const char* op = ReverseOperation(c.operation);
       if (op == nullptr) continue;
       c.operation = op;
       c.after = after;
       c.reason = "reverse replication (DR host " + DrHostName(failover) + " → " + production + "): " +
-                 (c.operation == std::string("start_reverse_replication")
-                      ? "compare the DR host's disks with " + production + "'s by block hashes, send only the "
-                        "blocks that differ, then every new write in realtime"
-                      : c.reason);
+                 (c.operation != std::string("start_reverse_replication") ? c.reason
+                  : compare ? "compare the DR host's disks with " + production + "'s by block hashes, send only "
+                              "the blocks that differ, then every new write in realtime"
+                            : "a full sync of the DR host's disks into the new host's, then every new write in "
+                              "realtime");
     }
   }
   return "";
 }
 
-ResourceChange FailbackChange(const ServerView& s, const DrHostView& failover, const json& before, const json& after,
-                              const std::string& why) {
-  const std::string production = after.value("host", "");
+ResourceChange FailbackChange(const ServerView& s, const DrHostView& failover, const FailbackIntent& intent,
+                              const json& before, const json& after, const std::string& why) {
+  const std::string production = HomeHost(intent, after);
+  const std::string old_host =
+      intent.restore_to_original ? ""
+                                 : "; " + intent.state_host + " leaves protection (its agent is uninstalled) and " +
+                                       production + " is the server's host: set host = \"" + production +
+                                       "\" in the spec";
   return {s.address, "server", Action::kTransition, "failback", "", before, after, {},
           why + "DR host " + DrHostName(failover) + " is fenced and its last writes drained into " + production +
               ", reverse replication stops, then " + production + " takes writes again with exactly the DR host's "
-              "data (failing_back → failed_back); the DR host stays, stopped, until production is protected again"};
+              "data (failing_back → failed_back); the DR host stays, stopped, until production is protected again" +
+              old_host};
 }
 
 // After a failback, with the tables gone: production is registered and protected again, its new replicas seeded
@@ -117,9 +150,8 @@ void PlanReprotect(const ServerView& s, const DrHostView& failover, const Failba
 }  // namespace
 
 bool IsFailbackState(const std::string& state) {
-  return state == "reverse_registering" || IsReverseAgentState(state) || state == "reverse_repair_stopping" ||
-         state == "reverse_repair_stopped" || state == "failing_back" || state == "failed_back" ||
-         state == "failback_error" || state == "registering";
+  return state == "reverse_registering" || IsReverseAgentState(state) || state == "failing_back" ||
+         state == "failed_back" || state == "failback_error" || state == "registering";
 }
 
 std::string PlanFailback(const ServerView& s, const DrHostView& failover, const FailbackIntent& intent,
@@ -134,6 +166,10 @@ std::string PlanFailback(const ServerView& s, const DrHostView& failover, const 
       return "the server is " + s.state + ": remove [group.server.failover] as well (with [group.server.failback] "
              "gone) to protect " + after.value("host", "") + " again";
     }
+    if (!intent.state_host.empty() && intent.state_host != after.value("host", "")) {
+      return "the server is " + s.state + " on host " + intent.state_host + " (failed back to a new production "
+             "host): set host = \"" + intent.state_host + "\" in the spec to protect it again";
+    }
     PlanReprotect(s, failover, intent, before, after, out);
     return "";
   }
@@ -144,9 +180,9 @@ std::string PlanFailback(const ServerView& s, const DrHostView& failover, const 
            ". Fail over first ([group.server.failover]) and confirm it (confirm = true), or remove "
            "[group.server.failback]";
   }
-  if (!intent.restore_to_original) {
-    return "restore_to_original = false (failing back to a new production host) is not built yet; set "
-           "restore_to_original = true to fail back into " + after.value("host", "") + "'s own disks";
+  if (!intent.restore_to_original && !intent.launched_host.empty() && intent.launched_host != intent.new_host) {
+    return "the failback (" + s.state + ") already launched new production host " + intent.launched_host +
+           ", which reverse replication fills: put name = \"" + intent.launched_host + "\" back";
   }
   if (!failover.record) {
     return "failback needs the failover DR host, and the server (" + s.state +
@@ -155,7 +191,7 @@ std::string PlanFailback(const ServerView& s, const DrHostView& failover, const 
   const bool running = after.value("replication", "running") == "running";
   const bool cut_over = running && intent.cutover;
   if (s.state == "failing_back" || s.state == "failback_error") {
-    out->push_back(FailbackChange(s, failover, before, after,
+    out->push_back(FailbackChange(s, failover, intent, before, after,
                                   s.state == "failback_error" ? "retrying the failback (" +
                                                                     s.state + "): "
                                                               : "resuming an interrupted failback: "));
@@ -167,13 +203,13 @@ std::string PlanFailback(const ServerView& s, const DrHostView& failover, const 
     if (!registering) {
       // A restarted reverse agent resumes its replication by itself (repairing what a crash may have left).
       if (cut_over && IsReplicating(std::string(ForwardState(s.state)))) {
-        out->push_back(FailbackChange(s, failover, before, after, "once the restarted reverse agent is realtime: "));
+        out->push_back(FailbackChange(s, failover, intent, before, after, "once the restarted reverse agent is realtime: "));
       }
       return "";
     }
   }
-  if (!registering && !IsReverseAgentState(s.state)) return "";  // reverse_repair_stopping/stopped: wait
   const std::string agent_state = registering ? "initialized" : std::string(ForwardState(s.state));
+  if (running) PlanLaunch(s, failover, intent, before, after, out);
   const size_t planned = out->size();
   if (std::string refusal = PlanReverseReplication(s, agent_state, failover, intent, before, after, out);
       !refusal.empty()) {
@@ -188,7 +224,7 @@ std::string PlanFailback(const ServerView& s, const DrHostView& failover, const 
   }
   const bool realtime_now = s.state == "reverse_realtime" && out->size() == planned;
   if (cut_over && (reaches_realtime || realtime_now)) {
-    out->push_back(FailbackChange(s, failover, before, after,
+    out->push_back(FailbackChange(s, failover, intent, before, after,
                                   reaches_realtime ? "once reverse replication is realtime: " : ""));
   }
   return "";

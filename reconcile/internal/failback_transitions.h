@@ -9,6 +9,10 @@
 //        (compare first: only the blocks that differ from production travel)
 //   reverse_* (stop, restart, error, repair, retarget) ──► the forward plan (server_transitions.h) on the
 //        reverse agent, its operations named *_reverse_*; the server's `replication` key drives it
+//   restore_to_original = false: before the receiver, ──launch_host──► a new production host (the table's
+//        name, flavor, ip) with empty disks shaped like the DR host's; the receiver's replicas are ITS disks,
+//        filled by a full sync (nothing to compare with); at the failback it takes over, the old host's agent is
+//        uninstalled and the server's host is the new one (the spec's `host` must then name it)
 //   reverse_realtime (and cutover = true, the default) ──failback──► failing_back ──► failed_back
 //        (DR host fenced and drained, reverse replication stopped, reverse agent and receiver gone, production
 //        unfenced)   └──► failback_error (retried)
@@ -40,6 +44,13 @@ struct FailbackIntent {
   bool restore_to_original = true;
   bool cutover = true;             // false: reverse replication only, the failback waits
   bool failover_declared = false;  // [group.server.failover] is still there
+  // restore_to_original = false: the new production host's launch fields, and the host the failback launched
+  // (the server record's failback_host; "" until launch_host ran). `state_host` is the record's host.
+  std::string new_host;
+  std::string new_host_flavor;
+  std::string new_host_ip;
+  std::string launched_host;
+  std::string state_host;
   std::string production_zone;
   std::string dr_zone;
   std::string vpc;

@@ -213,7 +213,9 @@ Result<ShadowTarget> CurrentShadow(StepContext& ctx, const std::string& server_a
     CDR_RETURN_IF_ERROR(ctx.store.Put(*record));
   }
   const nlohmann::json& a = record->attributes;
-  const bool seeded = !a.value("replicas_are_disks_of", "").empty() || !a.value("seed_from_dr_host", "").empty();
+  // A new production host's empty disks (failback, restore_to_original = false) are filled by a full sync.
+  const bool seeded = a.value("compare_first", true) &&
+                      (!a.value("replicas_are_disks_of", "").empty() || !a.value("seed_from_dr_host", "").empty());
   return ShadowTarget{shadow->id, shadow->replication_address, seeded};
 }
 

@@ -79,7 +79,8 @@ Status ApplyServerChange(StepContext& ctx) {
       if (ctx.change.operation == "register" && !ComingBack(ctx)) return Register(ctx);
       if (ctx.change.operation == "fence" || ctx.change.operation == "rollback") return ApplyFenceTransition(ctx);
       if (ctx.change.operation == "upgrade_agent") return ApplyAgentUpgrade(ctx);
-      if (ctx.change.operation == "reverse_register" || ctx.change.operation == "failback" ||
+      if (ctx.change.operation == "reverse_register" || ctx.change.operation == "launch_host" ||
+          ctx.change.operation == "failback" ||
           ctx.change.operation == "register") {
         return ApplyFailbackTransition(ctx);
       }

@@ -6,6 +6,9 @@
 //    host → failback (reverse replication into production's own disk, compare first) → production equals the DR
 //    host, e2fsck clean, takes writes again → tables removed: protected again from replicas seeded with the DR
 //    host's disks. Both directions send about what changed, never the disk.
+//  - A link cut and a kill -9 of the reverse agent while a new production host is filled: the next apply resumes.
+//  - The same round trip to a new production host (restore_to_original = false): launched empty, filled by a full
+//    sync, the server's host from then on, protected again from replicas seeded with the DR host's disks.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -216,6 +219,66 @@ TEST_F(FailbackTest, Kill9OfTheReceiverOrTheReverseAgentDuringReverseRealtimeIsR
   EXPECT_EQ(Sha256Hex(cdr::testing::ReadFile(Production()).substr(0, last.size())), Sha256Hex(last));
 }
 
+// A link cut while a new production host is being filled: the receiver is killed as soon as the apply creates it
+// (reverse replication starting, or in its full sync): the next apply restarts it and retargets the reverse agent,
+// the full sync resumes. Then the reverse agent is killed: the next apply starts it again and it resyncs by itself.
+// The failback then leaves the new host equal to the DR host.
+TEST_F(FailbackTest, ALinkCutAndKill9OfTheReverseAgentWhileANewHostIsFilledAreResumedByTheNextApply) {
+  RunResult protect = Apply(Spec(""));
+  ASSERT_EQ(protect.exit_code, 0) << protect.out << protect.err;
+  ASSERT_EQ(WriteTo(Server()["nbd_uris"][0], 1).exit_code, 0);
+  RunResult confirmed = Apply(Spec(kConfirmed));
+  ASSERT_EQ(confirmed.exit_code, 0) << confirmed.out << confirmed.err;
+  json server = Server();
+  const std::string dr_id = server["dr_hosts"][0]["id"];
+  const fs::path dr_image = ws_.cloud() / "zones" / "az2" / "dr_hosts" / dr_id / "images" / "vda.img";
+  ASSERT_EQ(WriteTo(server["dr_hosts"][0]["nbd_uris"][0], 2).exit_code, 0);
+  EXPECT_EQ(ws_.CountFiles(ws_.cloud() / "shadows"), 0u) << "the confirmed failover left a shadow host";
+
+  const std::string new_host = std::string(kConfirmed) +
+                               "\n[group.server.failback]\nrestore_to_original = false\nname = \"web1-new\"\n";
+  ws_.WriteSpec("web.toml", Spec(new_host + "cutover = false\n"));
+  BackgroundCdr first = ws_.StartCdr({"apply", "-auto-approve", "-wait-timeout=8"});
+  fs::path receiver;
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        std::error_code ec;
+        for (const auto& entry : fs::directory_iterator(ws_.cloud() / "shadows", ec)) {
+          const json j = json::parse(cdr::testing::ReadFile(entry.path()), nullptr, false);
+          if (entry.path().extension() == ".json" && j.is_object() && j.value("pid", 0) > 0) receiver = entry.path();
+        }
+        return !receiver.empty();
+      },
+      std::chrono::seconds(60)))
+      << first.StderrSoFar();
+  Kill9(receiver);
+  // It times out waiting for reverse realtime, or reached it just before the cut (the XML report tells which).
+  const RunResult cut = first.Wait();
+  RecordProperty("cut_before_reverse_realtime", cut.exit_code != 0 ? "yes" : "no");
+  ASSERT_EQ(WriteTo(Server()["nbd_uris"][0], 3).exit_code, 0) << "the DR host stopped taking writes";
+
+  // The next apply restarts the receiver and points the reverse agent at it: the full sync goes on.
+  RunResult resumed = Apply(Spec(new_host + "cutover = false\n"));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_EQ(Server()["state"], "reverse_realtime") << Server().dump(2);
+
+  // The reverse agent dies; the next apply starts it again and it resyncs by itself.
+  Kill9(ws_.cloud() / "agents" / dr_id / "agent.json");
+  RunResult restarted = Apply(Spec(new_host + "cutover = false\n"));
+  ASSERT_EQ(restarted.exit_code, 0) << restarted.out << restarted.err;
+  ASSERT_TRUE(PollUntil([&] { return Server()["state"] == "reverse_realtime"; }, std::chrono::seconds(60)))
+      << Server().dump(2);
+  ASSERT_EQ(WriteTo(Server()["nbd_uris"][0], 4).exit_code, 0);
+
+  RunResult failback = Apply(Spec(new_host));
+  ASSERT_EQ(failback.exit_code, 0) << failback.out << failback.err;
+  ASSERT_EQ(Server()["state"], "failed_back") << Server().dump(2);
+  const fs::path new_disk = ws_.cloud() / "zones" / "az1" / "disks" / "web1-new-vda.img";
+  EXPECT_TRUE(Same(new_disk, dr_image)) << "the new host differs from the DR host after the cut and the kills";
+  const std::string last = cdr::testing::ReadFile(tmp_ / "data.bin");
+  EXPECT_EQ(Sha256Hex(cdr::testing::ReadFile(new_disk).substr(0, last.size())), Sha256Hex(last));
+}
+
 TEST_F(FailbackRoundTripTest, ProductionComesHomeWithTheDrHostsDataAndIsProtectedAgainSendingOnlyWhatChanged) {
   RunResult protect = Apply(Spec(""));
   ASSERT_EQ(protect.exit_code, 0) << protect.out << protect.err;
@@ -280,6 +343,62 @@ TEST_F(FailbackRoundTripTest, ProductionComesHomeWithTheDrHostsDataAndIsProtecte
   EXPECT_TRUE(cdr::testing::PollUntil([&] { return Same(Production(), replica); }, std::chrono::seconds(30)))
       << "the new replica never matched production";
   EXPECT_EQ(cdr::testing::RunProgram({"e2fsck", "-fn", Production().string()}).exit_code, 0);
+}
+
+TEST_F(FailbackRoundTripTest, ANewProductionHostGetsTheDrHostsDataByAFullSyncAndIsProtectedFromSeededReplicas) {
+  RunResult protect = Apply(Spec(""));
+  ASSERT_EQ(protect.exit_code, 0) << protect.out << protect.err;
+  WriteFiles(Server()["nbd_uris"][0], "before", 1);
+  RunResult confirmed = Apply(Spec(kConfirmed));
+  ASSERT_EQ(confirmed.exit_code, 0) << confirmed.out << confirmed.err;
+  json server = Server();
+  const std::string old_uri = server["nbd_uris"][0];
+  const std::string dr_id = server["dr_hosts"][0]["id"];
+  const fs::path dr_image = ws_.cloud() / "zones" / "az2" / "dr_hosts" / dr_id / "images" / "vda.img";
+  WriteFiles(server["dr_hosts"][0]["nbd_uris"][0], "on-dr", 2);
+
+  const std::string to_new_host = std::string(kConfirmed) +
+                                  "\n[group.server.failback]\nrestore_to_original = false\nname = \"web1-new\"\n";
+  ws_.WriteSpec("web.toml", Spec(to_new_host));
+  RunResult plan = ws_.Cdr({"plan"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_THAT(plan.out, HasSubstr("will launch a new production host"));
+  EXPECT_THAT(plan.out, HasSubstr("DR host → the new production host: full sync"));
+  RunResult failback = ws_.Cdr({"apply", "-auto-approve", "-wait-timeout=60"});
+  ASSERT_EQ(failback.exit_code, 0) << failback.out << failback.err;
+  server = Server();
+  ASSERT_EQ(server["state"], "failed_back") << server.dump(2);
+  EXPECT_EQ(server["host"], "web1-new");
+  const fs::path new_disk = ws_.cloud() / "zones" / "az1" / "disks" / "web1-new-vda.img";
+  EXPECT_TRUE(Same(new_disk, dr_image)) << "the new host differs from the DR host at the failback";
+  cdr::testing::RunResult fsck = cdr::testing::RunProgram({"e2fsck", "-fn", new_disk.string()});
+  EXPECT_EQ(fsck.exit_code, 0) << fsck.out << fsck.err;
+  EXPECT_GT(server["failback"].value("reverse_full_sync_bytes_sent", uint64_t{0}), 0u) << server["failback"].dump();
+  EXPECT_NE(WriteTo(old_uri, 3).exit_code, 0) << "the replaced host's agent still serves its disk";
+
+  const std::string home_uri = server["nbd_uris"][0];
+  WriteFiles(home_uri, "home", 3);
+  const uint64_t changed_at_home = DifferingBytes(new_disk, dr_image);
+  const uint64_t sent_before = Server()["bytes_sent"];
+
+  // Protection again names the new host; its replicas are seeded with the DR host's disks.
+  std::string moved = Spec("");
+  const std::string old_host = "host = \"host-1\"";
+  moved.replace(moved.find(old_host), old_host.size(), "host = \"web1-new\"");
+  RunResult refused = Apply(Spec(""));
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_THAT(refused.out + refused.err, HasSubstr("set host = \"web1-new\""));
+  RunResult protect_again = Apply(moved);
+  ASSERT_EQ(protect_again.exit_code, 0) << protect_again.out << protect_again.err;
+  server = Server();
+  ASSERT_EQ(server["state"], "realtime") << server.dump(2);
+  EXPECT_FALSE(fs::exists(ws_.cloud() / "zones" / "az2" / "dr_hosts" / dr_id));
+  const uint64_t sent = server["bytes_sent"].get<uint64_t>() - sent_before;
+  EXPECT_LE(sent, Bound(changed_at_home)) << "changed at home: " << changed_at_home << " bytes";
+  const fs::path replica = server["replicas"][0]["path"].get<std::string>();
+  EXPECT_TRUE(cdr::testing::PollUntil([&] { return Same(new_disk, replica); }, std::chrono::seconds(30)))
+      << "the new replica never matched the new host's disk";
+  EXPECT_EQ(cdr::testing::RunProgram({"e2fsck", "-fn", new_disk.string()}).exit_code, 0);
 }
 
 }  // namespace

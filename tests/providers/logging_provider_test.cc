@@ -25,6 +25,7 @@ class MockProvider : public Provider {
   MOCK_METHOD(Result<Agent>, InstallReverseAgent, (const ReverseAgentRequest&), (override));
   MOCK_METHOD(Result<AgentVersions>, ListAgentVersions, (), (override));
   MOCK_METHOD(Result<Agent>, UpgradeAgent, (const AgentUpgradeRequest&), (override));
+  MOCK_METHOD(Result<HostFacts>, CreateHost, (const HostRequest&), (override));
   MOCK_METHOD(Result<ShadowHost>, CreateShadowHost, (const ShadowHostRequest&), (override));
   MOCK_METHOD(Result<ShadowHost>, DescribeShadowHost, (const std::string&), (override));
   MOCK_METHOD(Status, DeleteShadowHost, (const std::string&), (override));

@@ -194,12 +194,60 @@ TEST_P(FailbackTest, AFailbackThatCannotFenceTheDrHostIsAFailbackErrorRetriedByT
   EXPECT_FALSE(agents_["host-1"].fenced);
 }
 
-TEST_P(FailbackTest, FailingBackToANewHostIsRefusedNamingWhatToDo) {
+TEST_P(FailbackTest, FailingBackToANewHostLaunchesItFillsItByAFullSyncAndMovesTheServerThere) {
+  const std::string dr = ConfirmedDrHost();
+  const std::string tables = std::string(kConfirmed) +
+                             "[group.server.failback]\nrestore_to_original = false\nname = \"web1-new\"\n"
+                             "flavor = \"c4m8\"\n";
+  Plan plan = CleanPlanFor(Spec(tables));
+  ASSERT_THAT(Changes(plan), ElementsAre("transition/reverse_register group.web.server.web-1",
+                                         "transition/launch_host group.web.server.web-1",
+                                         "create/create group.web.server.web-1.shadow_host",
+                                         "transition/start_reverse_replication group.web.server.web-1",
+                                         "transition/failback group.web.server.web-1"));
+  EXPECT_EQ(plan.changes[1].after["launch"]["name"], "web1-new");
+  EXPECT_EQ(plan.changes[1].after["launch"]["flavor"], "c4m8");
+  EXPECT_EQ(plan.changes[2].after["replicas_are_disks_of"], "web1-new");
+  EXPECT_EQ(plan.changes[2].after["compare_first"], false) << "a new host's empty disks get a full sync";
+  EXPECT_THAT(plan.changes[4].reason, HasSubstr("set host = \"web1-new\""));
+  ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
+  state::ResourceRecord server = Record(kServer);
+  EXPECT_EQ(server.status, "failed_back");
+  EXPECT_EQ(server.attributes["host"], "web1-new");
+  EXPECT_EQ(server.attributes["replaced_host"], "host-1");
+  EXPECT_FALSE(server.attributes.contains("failback_host"));
+  EXPECT_FALSE(agents_[dr].target.compare_first);
+  EXPECT_FALSE(agents_["web1-new"].fenced);
+  EXPECT_THAT(fake_.MutatingCalls(), ::testing::IsSupersetOf({"CreateHost web1-new", "UninstallAgent host-1"}));
+  EXPECT_TRUE(CleanPlanFor(Spec(tables)).changes.empty());
+
+  // The spec still names the replaced host: protection again waits for it to name the new one.
+  PlanResult refused = PlanFor(Spec());
+  ASSERT_EQ(refused.errors.size(), 1u) << DiagnosticsText(refused.errors);
+  EXPECT_THAT(refused.errors[0].message, HasSubstr("the server is failed_back on host web1-new"));
+  EXPECT_THAT(refused.errors[0].message, HasSubstr("set host = \"web1-new\""));
+
+  const std::string moved = GroupToml("web", ServerToml("web-1", "web1-new", "replication = \"running\"\n"));
+  plan = CleanPlanFor(moved);
+  ASSERT_THAT(Changes(plan), ElementsAre("transition/register group.web.server.web-1",
+                                         "create/create group.web.server.web-1.shadow_host",
+                                         "delete/delete group.web.server.web-1.failover",
+                                         "transition/start_replication group.web.server.web-1"));
+  EXPECT_EQ(plan.changes[1].after["seed_from_dr_host"], dr);
+  ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
+  EXPECT_EQ(Record(kServer).status, "realtime");
+  EXPECT_TRUE(agents_["web1-new"].target.compare_first) << "the seeded replicas are compared, not copied";
+  EXPECT_TRUE(CleanPlanFor(moved).changes.empty());
+}
+
+TEST_P(FailbackTest, ANewHostNameCannotChangeOnceLaunched) {
   ConfirmedDrHost();
-  PlanResult r = PlanFor(Spec(std::string(kConfirmed) + "[group.server.failback]\nrestore_to_original = false\n"));
+  const std::string failback = "[group.server.failback]\nrestore_to_original = false\ncutover = false\n";
+  Converge(Spec(std::string(kConfirmed) + failback + "name = \"web1-new\"\n"));
+  ASSERT_EQ(Record(kServer).status, "reverse_realtime");
+  PlanResult r = PlanFor(Spec(std::string(kConfirmed) + failback + "name = \"web1-other\"\n"));
   ASSERT_EQ(r.errors.size(), 1u) << DiagnosticsText(r.errors);
-  EXPECT_THAT(r.errors[0].message, HasSubstr("restore_to_original = false"));
-  EXPECT_THAT(r.errors[0].message, HasSubstr("not built yet"));
+  EXPECT_THAT(r.errors[0].message, HasSubstr("(reverse_realtime) already launched new production host web1-new"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FailbackTest, CDR_STATE_BACKENDS);

@@ -108,6 +108,19 @@ class RecordingFakeProvider : public providers::Provider {
     return out;
   }
 
+  Result<providers::HostFacts> CreateHost(const providers::HostRequest& request) override {
+    CDR_RETURN_IF_ERROR(Enter("CreateHost", request.name, request.client_token));
+    if (auto it = hosts_.find(request.name); it != hosts_.end()) {
+      if (host_tokens_[request.name] == request.client_token) return it->second;
+      return AlreadyExists("host " + request.name + " already exists");
+    }
+    host_tokens_[request.name] = request.client_token;
+    providers::HostFacts& h = AddHost(request.name, request.zone, request.vpc);
+    h.flavor = request.flavor;
+    h.filesystem = request.filesystem;
+    return h;
+  }
+
   Result<providers::Peering> CreatePeering(const providers::PeeringRequest& request) override {
     CDR_RETURN_IF_ERROR(Enter("CreatePeering", request.name, request.client_token));
     peering_requests_.push_back(request);
@@ -325,6 +338,7 @@ class RecordingFakeProvider : public providers::Provider {
     return prefix + buf;
   }
 
+  std::map<std::string, std::string> host_tokens_;  // host name → the client token that made it
   std::map<std::string, providers::HostFacts> hosts_;
   std::map<std::string, providers::Peering> peerings_;
   std::map<std::string, providers::Endpoint> endpoints_;

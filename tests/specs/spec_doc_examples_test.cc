@@ -55,7 +55,7 @@ TEST(SpecDocExamplesTest, DrillFailoverAndFailbackSnippetsLoad) {
     LoadResult result = LoadSpecDocuments({{"snippet.toml", kServer + block}});
     EXPECT_TRUE(result.diagnostics.empty()) << block << AllDiagnostics(result);
   }
-  EXPECT_EQ(snippets, 3);
+  EXPECT_EQ(snippets, 4);
 }
 
 TEST(SpecDocExamplesTest, RecoveryPointLinesLoad) {
