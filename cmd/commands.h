@@ -132,11 +132,12 @@ struct LocalOptions {
   providers::local::InitOptions init;
   int64_t disk_size_mib = 256;
   providers::local::HostTemplate host;
-  std::string host_id;  // delete-host
+  std::string host_id;  // delete-host, revoke
 };
 int RunLocalInit(LocalOptions o);
 int RunLocalAddHost(LocalOptions o);
 int RunLocalDeleteHost(const LocalOptions& o);
 int RunLocalHosts(const LocalOptions& o);
+int RunLocalRevoke(const LocalOptions& o);
 
 }  // namespace cdr::cmd

@@ -98,6 +98,11 @@ void AddLocalCommands(CLI::App& app, Cli& cli) {
   del->add_option("id", o.host_id, "host id")->required();
   Bind(del, cli, [&o] { return RunLocalDeleteHost(o); });
 
+  auto* revoke = local->add_subcommand(
+      "revoke", "revoke the TLS certificates a host's agent or a shadow host holds now (ROOT/pki/ca-crl.pem)");
+  revoke->add_option("id", o.host_id, "host or shadow host id")->required();
+  Bind(revoke, cli, [&o] { return RunLocalRevoke(o); });
+
   Bind(local->add_subcommand("hosts", "list the hosts (with their agent's status) and the shadow hosts"), cli,
        [&o] { return RunLocalHosts(o); });
   Bind(local->add_subcommand("down", "stop every agent and shadow process (records and replicas stay)"), cli,
