@@ -62,6 +62,7 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";  // HOST:PORT of the console and /metrics
   int interval_seconds = 15;              // between two observations of every server
   int retention_hours = 24;               // RPO samples older than this are dropped
+  std::string token_file;                 // empty: console-token beside the state file (.cdr/ for PostgreSQL)
 };
 int RunServe(const GlobalOptions& g, const ServeOptions& o);
 

@@ -188,6 +188,9 @@ void AddCommands(CLI::App& app, Cli& cli) {
   auto* serve = app.add_subcommand(
       "serve", "the console: observe every server on an interval, one Prometheus /metrics, a read-only web page");
   serve->add_option("--listen", cli.serve.listen, "HOST:PORT (an IPv4 address)")->capture_default_str();
+  serve->add_option("--token-file", cli.serve.token_file,
+                    "the token every request needs (made 0600 on first start); default: console-token beside the "
+                    "state file");
   serve->add_option("--interval", cli.serve.interval_seconds, "seconds between two observations")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
