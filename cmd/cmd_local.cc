@@ -72,6 +72,15 @@ int RunLocalDeleteHost(const LocalOptions& o) {
   return Report(LocalProvider::DeleteHost(o.root, o.host_id), "Deleted host " + o.host_id + ".");
 }
 
+int RunLocalRevoke(const LocalOptions& o) {
+  auto revoked = LocalProvider::RevokeCertificates(o.root, o.host_id);
+  if (!revoked.ok()) return Report(revoked.status(), "");
+  for (const auto& path : *revoked) std::cout << "revoked " << path.string() << "\n";
+  std::cout << "Every TLS listener of the cloud refuses them from its next connection on; a process started "
+               "from now on gets a fresh certificate.\n";
+  return kExitOk;
+}
+
 int RunLocalHosts(const LocalOptions& o) {
   auto provider = LocalProvider::Open(o.root);
   if (!provider.ok()) return Report(provider.status(), "");

@@ -1,10 +1,12 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "cmd/commands.h"
 #include "cmd/live_status.h"
+#include "common/secret_file.h"
 #include "console/console_server.h"
 
 namespace cdr::cmd {
@@ -46,6 +48,15 @@ console::EstateSnapshot ObserveEstate(const GlobalOptions& g, state::StateStore&
   return snapshot;
 }
 
+// Beside the state file (the estate's other secrets' neighbour, kept by the same operator); for a state on
+// PostgreSQL, in .cdr/.
+std::filesystem::path TokenFile(const GlobalOptions& g, const ServeOptions& o) {
+  if (!o.token_file.empty()) return o.token_file;
+  const bool is_url = g.state_path.find("://") != std::string::npos;
+  const std::filesystem::path dir = is_url ? std::filesystem::path(".cdr") : std::filesystem::path(g.state_path).parent_path();
+  return (dir.empty() ? std::filesystem::path(".") : dir) / "console-token";
+}
+
 }  // namespace
 
 int RunServe(const GlobalOptions& g, const ServeOptions& o) {
@@ -61,14 +72,23 @@ int RunServe(const GlobalOptions& g, const ServeOptions& o) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  console::ConsoleServer server({o.listen, o.interval_seconds, o.retention_hours},
+  const std::filesystem::path token_file = TokenFile(g, o);
+  std::error_code ec;
+  std::filesystem::create_directories(token_file.parent_path().empty() ? "." : token_file.parent_path(), ec);
+  Result<std::string> token = LoadOrCreateSecretFile(token_file);
+  if (!token.ok()) {
+    std::cerr << "cdr serve: token file " << token_file.string() << ": " << token.status().ToString() << "\n";
+    return kExitError;
+  }
+  console::ConsoleServer server({o.listen, *token, o.interval_seconds, o.retention_hours},
                                 [&] { return ObserveEstate(g, *observe_store); }, samples_store.get());
   if (Status s = server.Start(); !s.ok()) {
     std::cerr << "cdr serve: " << s.ToString() << "\n";
     return kExitError;
   }
   std::cout << "console on http://" << server.address() << "/ (metrics at /metrics), observing every "
-            << o.interval_seconds << " s" << std::endl;
+            << o.interval_seconds << " s; the token is in " << token_file.string()
+            << " (a browser: any user name, the token as password; Prometheus: bearer token)" << std::endl;
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   std::cout << "stopping on signal " << signal_number << std::endl;

@@ -63,6 +63,7 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";  // HOST:PORT of the console and /metrics
   int interval_seconds = 15;              // between two observations of every server
   int retention_hours = 24;               // RPO samples older than this are dropped
+  std::string token_file;                 // empty: console-token beside the state file (.cdr/ for PostgreSQL)
 };
 int RunServe(const GlobalOptions& g, const ServeOptions& o);
 
@@ -133,11 +134,12 @@ struct LocalOptions {
   providers::local::InitOptions init;
   int64_t disk_size_mib = 256;
   providers::local::HostTemplate host;
-  std::string host_id;  // delete-host
+  std::string host_id;  // delete-host, revoke
 };
 int RunLocalInit(LocalOptions o);
 int RunLocalAddHost(LocalOptions o);
 int RunLocalDeleteHost(const LocalOptions& o);
 int RunLocalHosts(const LocalOptions& o);
+int RunLocalRevoke(const LocalOptions& o);
 
 }  // namespace cdr::cmd

@@ -98,6 +98,11 @@ void AddLocalCommands(CLI::App& app, Cli& cli) {
   del->add_option("id", o.host_id, "host id")->required();
   Bind(del, cli, [&o] { return RunLocalDeleteHost(o); });
 
+  auto* revoke = local->add_subcommand(
+      "revoke", "revoke the TLS certificates a host's agent or a shadow host holds now (ROOT/pki/ca-crl.pem)");
+  revoke->add_option("id", o.host_id, "host or shadow host id")->required();
+  Bind(revoke, cli, [&o] { return RunLocalRevoke(o); });
+
   Bind(local->add_subcommand("hosts", "list the hosts (with their agent's status) and the shadow hosts"), cli,
        [&o] { return RunLocalHosts(o); });
   Bind(local->add_subcommand("down", "stop every agent and shadow process (records and replicas stay)"), cli,
@@ -187,6 +192,9 @@ void AddCommands(CLI::App& app, Cli& cli) {
   auto* serve = app.add_subcommand(
       "serve", "the console: observe every server on an interval, one Prometheus /metrics, a read-only web page");
   serve->add_option("--listen", cli.serve.listen, "HOST:PORT (an IPv4 address)")->capture_default_str();
+  serve->add_option("--token-file", cli.serve.token_file,
+                    "the token every request needs (made 0600 on first start); default: console-token beside the "
+                    "state file");
   serve->add_option("--interval", cli.serve.interval_seconds, "seconds between two observations")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <string>
 
+#include "common/tls_revocation.h"
+
 namespace cdr {
 namespace {
 
@@ -81,13 +83,16 @@ Result<std::shared_ptr<const TlsContext>> TlsContext::Load(const TlsFiles& files
   ERR_clear_error();
   SSL_CTX* ctx = SSL_CTX_new(role == TlsRole::kServer ? TLS_server_method() : TLS_client_method());
   if (ctx == nullptr) return Internal(TakeOpenSslErrors("SSL_CTX_new failed"));
-  std::shared_ptr<const TlsContext> context(new TlsContext(ctx, role));
+  std::shared_ptr<TlsContext> context(new TlsContext(ctx, role));
   auto fail = [](const std::string& what) {
     return FailedPrecondition(what + ": " + TakeOpenSslErrors("?"));
   };
   CDR_RETURN_IF_ERROR(ApplyPolicy(ctx, role));
   if (SSL_CTX_load_verify_locations(ctx, files.ca_cert.c_str(), nullptr) != 1)
     return fail("CA certificate " + files.ca_cert.string());
+  // Revocations are published beside the CA certificate (common/tls_revocation.h).
+  context->crl_file_ = files.ca_cert.parent_path() / kCrlFileName;
+  CheckRevocations(ctx, context->crl_file_);
   if (SSL_CTX_use_certificate_chain_file(ctx, files.cert.c_str()) != 1)
     return fail("certificate " + files.cert.string());
   if (SSL_CTX_use_PrivateKey_file(ctx, files.key.c_str(), SSL_FILETYPE_PEM) != 1)
@@ -98,7 +103,7 @@ Result<std::shared_ptr<const TlsContext>> TlsContext::Load(const TlsFiles& files
   // Reads as many records as the socket holds at once, not a 5-byte header and then one record per recv.
   SSL_CTX_set_read_ahead(ctx, 1);
   SSL_CTX_set_default_read_buffer_len(ctx, 256 << 10);
-  return context;
+  return std::shared_ptr<const TlsContext>(std::move(context));
 }
 
 Status CopyTlsSettings(const TlsContext& from, SSL_CTX* to) {
@@ -108,6 +113,8 @@ Status CopyTlsSettings(const TlsContext& from, SSL_CTX* to) {
   X509_STORE* store = SSL_CTX_get_cert_store(from.get());
   if (X509_STORE_up_ref(store) != 1) return Internal(TakeOpenSslErrors("X509_STORE_up_ref failed"));
   SSL_CTX_set_cert_store(to, store);
+  // The other library's handshakes consult the revocation list too (its state lives with the shared store).
+  CheckRevocations(to, from.crl_file());
   if (SSL_CTX_use_certificate(to, SSL_CTX_get0_certificate(from.get())) != 1 ||
       SSL_CTX_use_PrivateKey(to, SSL_CTX_get0_privatekey(from.get())) != 1) {
     return Internal(TakeOpenSslErrors("copying the certificate and key failed"));

@@ -5,6 +5,7 @@
 //
 // Files follow the layout of libnbd, nbdkit and qemu (--tls-dir DIR):
 //   DIR/ca-cert.pem                                  the estate's CA
+//   DIR/ca-crl.pem                                   its revocations, when any (common/tls_revocation.h)
 //   DIR/server-cert.pem, DIR/server-key.pem          a listener (cdr-shadow)
 //   DIR/client-cert.pem, DIR/client-key.pem          a connecting side (cdr-agent, cdr itself)
 // A key file readable by group or others is refused: keys are 0600.
@@ -39,11 +40,14 @@ class TlsContext {
 
   SSL_CTX* get() const { return ctx_; }
   TlsRole role() const { return role_; }
+  // The revocation list consulted on every handshake: ca-crl.pem beside the CA certificate.
+  const std::filesystem::path& crl_file() const { return crl_file_; }
 
  private:
   TlsContext(SSL_CTX* ctx, TlsRole role) : ctx_(ctx), role_(role) {}
   SSL_CTX* const ctx_;
   const TlsRole role_;
+  std::filesystem::path crl_file_;
 };
 
 // The estate's TLS rules, certificate, key and trusted CA of `from` on a context another library made

@@ -1,7 +1,10 @@
 #include "common/tls_issuer.h"
 
+#include <openssl/x509.h>
+
 #include <fcntl.h>
 #include <openssl/bn.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -9,10 +12,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
+#include <fstream>
+#include <iterator>
 #include <memory>
+
+#include "common/tls_revocation.h"
 
 namespace cdr {
 namespace {
@@ -26,9 +35,11 @@ struct Deleter {
 using KeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
 using CertPtr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
 using BioPtr = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
+using CrlPtr = std::unique_ptr<X509_CRL, Deleter<X509_CRL, X509_CRL_free>>;
 
 std::string CaCert(const fs::path& dir) { return (dir / "ca-cert.pem").string(); }
 std::string CaKey(const fs::path& dir) { return (dir / "ca-key.pem").string(); }
+std::string CaCrl(const fs::path& dir) { return (dir / kCrlFileName).string(); }
 
 // Written to a temp file created with `mode`, then renamed: a reader never sees half a file, and a key is
 // never readable by others, not even for a moment.
@@ -65,6 +76,13 @@ Status WriteKey(const fs::path& path, EVP_PKEY* key) {
 Status WriteCert(const fs::path& path, X509* cert) {
   Result<std::string> pem = Pem([&](BIO* bio) { return PEM_write_bio_X509(bio, cert); });
   return pem.ok() ? WriteFileAtomically(path, *pem, 0644) : pem.status();
+}
+
+Status CopyFileAtomically(const fs::path& from, const fs::path& to) {
+  std::ifstream in(from, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in && !in.eof()) return Internal("read " + from.string() + " failed");
+  return WriteFileAtomically(to, bytes, 0644);
 }
 
 bool AddExtension(X509* cert, X509* issuer, int nid, const char* value) {
@@ -182,7 +200,99 @@ Status IssueCertificate(const fs::path& ca_dir, const CertificateRequest& reques
   const TlsFiles files = TlsFilesIn(out_dir, request.role);
   CDR_RETURN_IF_ERROR(WriteKey(files.key, key.get()));
   CDR_RETURN_IF_ERROR(WriteCert(files.cert, cert.get()));
-  return WriteCert(files.ca_cert, ca_cert.get());
+  CDR_RETURN_IF_ERROR(WriteCert(files.ca_cert, ca_cert.get()));
+  // The revocations travel with the CA certificate: a listener checks them beside it.
+  return CopyRevocationList(ca_dir, out_dir);
+}
+
+Status CopyRevocationList(const fs::path& ca_dir, const fs::path& dir) {
+  std::error_code ec;
+  return fs::exists(CaCrl(ca_dir), ec) ? CopyFileAtomically(CaCrl(ca_dir), dir / kCrlFileName) : Status::Ok();
+}
+
+namespace {
+
+// The CRL in ca_dir, or a new empty one for `ca`.
+Result<CrlPtr> CurrentCrl(const fs::path& ca_dir, X509* ca) {
+  std::error_code ec;
+  if (fs::exists(CaCrl(ca_dir), ec)) {
+    CrlPtr crl(ReadPem<X509_CRL, PEM_read_bio_X509_CRL>(CaCrl(ca_dir)));
+    if (!crl) return FailedPrecondition(CaCrl(ca_dir) + " is unreadable: " + TakeOpenSslErrors("not a CRL"));
+    return crl;
+  }
+  CrlPtr crl(X509_CRL_new());
+  if (!crl || X509_CRL_set_version(crl.get(), 1) != 1 ||
+      X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(ca)) != 1) {
+    return Internal(TakeOpenSslErrors("a CRL could not be made"));
+  }
+  return crl;
+}
+
+bool IsRevoked(X509_CRL* crl, const ASN1_INTEGER* serial) {
+  STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl);
+  for (int i = 0; i < sk_X509_REVOKED_num(revoked); ++i) {
+    if (ASN1_INTEGER_cmp(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, i)), serial) == 0)
+      return true;
+  }
+  return false;
+}
+
+// lastUpdate a minute back (as certificates' notBefore, for clocks a little behind), and after the previous
+// one: a verifier holding both lists takes the one updated last.
+bool SetUpdateTimes(X509_CRL* crl) {
+  time_t when = std::time(nullptr) - 60;
+  if (const ASN1_TIME* previous = X509_CRL_get0_lastUpdate(crl)) {
+    struct tm tm {};
+    if (ASN1_TIME_to_tm(previous, &tm) == 1) when = std::max(when, timegm(&tm) + 1);
+  }
+  ASN1_TIME* last = ASN1_TIME_set(nullptr, when);
+  ASN1_TIME* next = X509_time_adj_ex(nullptr, 3650, 0, &when);
+  const bool ok = last != nullptr && next != nullptr && X509_CRL_set1_lastUpdate(crl, last) == 1 &&
+                  X509_CRL_set1_nextUpdate(crl, next) == 1;
+  ASN1_TIME_free(last);
+  ASN1_TIME_free(next);
+  return ok;
+}
+
+}  // namespace
+
+Result<int> RevokeCertificates(const fs::path& ca_dir, const std::vector<fs::path>& certificates) {
+  CertPtr ca_cert(ReadPem<X509, PEM_read_bio_X509>(CaCert(ca_dir)));
+  KeyPtr ca_key(ReadPem<EVP_PKEY, PEM_read_bio_PrivateKey>(CaKey(ca_dir)));
+  if (!ca_cert || !ca_key) {
+    return FailedPrecondition("no CA in " + ca_dir.string() + " (" + TakeOpenSslErrors("unreadable") + ")");
+  }
+  Result<CrlPtr> crl = CurrentCrl(ca_dir, ca_cert.get());
+  if (!crl.ok()) return crl.status();
+  int added = 0;
+  for (const fs::path& path : certificates) {
+    CertPtr cert(ReadPem<X509, PEM_read_bio_X509>(path.string()));
+    if (!cert) return FailedPrecondition("no certificate in " + path.string());
+    if (X509_verify(cert.get(), X509_get0_pubkey(ca_cert.get())) != 1) {
+      ERR_clear_error();
+      return FailedPrecondition(path.string() + " was not signed by the CA in " + ca_dir.string());
+    }
+    const ASN1_INTEGER* serial = X509_get0_serialNumber(cert.get());
+    if (IsRevoked(crl->get(), serial)) continue;
+    X509_REVOKED* entry = X509_REVOKED_new();
+    ASN1_TIME* now = ASN1_TIME_set(nullptr, std::time(nullptr));
+    const bool ok = entry != nullptr && now != nullptr && X509_REVOKED_set_serialNumber(entry, const_cast<ASN1_INTEGER*>(serial)) == 1 &&
+                    X509_REVOKED_set_revocationDate(entry, now) == 1 && X509_CRL_add0_revoked(crl->get(), entry) == 1;
+    ASN1_TIME_free(now);
+    if (!ok) {
+      X509_REVOKED_free(entry);
+      return Internal(TakeOpenSslErrors("revoking " + path.string() + " failed"));
+    }
+    ++added;
+  }
+  if (!SetUpdateTimes(crl->get()) || X509_CRL_sort(crl->get()) != 1 ||
+      X509_CRL_sign(crl->get(), ca_key.get(), EVP_sha256()) <= 0) {
+    return Internal(TakeOpenSslErrors("the CRL could not be signed"));
+  }
+  Result<std::string> pem = Pem([&](BIO* bio) { return PEM_write_bio_X509_CRL(bio, crl->get()); });
+  if (!pem.ok()) return pem.status();
+  CDR_RETURN_IF_ERROR(WriteFileAtomically(CaCrl(ca_dir), *pem, 0644));
+  return added;
 }
 
 }  // namespace cdr

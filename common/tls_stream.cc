@@ -14,13 +14,14 @@
 #include <algorithm>
 #include <cstring>
 
-#include "common/iovec_cursor.h"
 #include "common/tls_identity.h"
 
 namespace cdr {
 namespace {
 
-constexpr size_t kRecordBatch = 256 << 10;
+// Records gather here until the write buffer is full or Flush(): 256 KiB of records leave in one send() instead
+// of sixteen.
+constexpr int kWriteBuffer = 256 << 10;
 
 std::chrono::milliseconds SocketTimeout(int fd, int option) {
   timeval tv{};
@@ -113,6 +114,22 @@ Status TlsStream::Retry(Call call, const char* what, Deadline deadline, std::chr
 
 Status TlsStream::WriteAll(std::span<const uint8_t> bytes) {
   std::lock_guard lock(write_mutex_);
+  CDR_RETURN_IF_ERROR(Encrypt(bytes));
+  return Flush();
+}
+
+// Each piece becomes records of its own, encrypted straight from the caller's buffer: a 32-byte frame header is
+// a small record, which costs 22 bytes and one AES-GCM call now that records leave through the write buffer
+// rather than a send() each, and is cheaper than gathering the pieces into one copy first.
+Status TlsStream::WriteVecAll(struct iovec* iov, int count) {
+  std::lock_guard lock(write_mutex_);
+  for (int i = 0; i < count; ++i) {
+    CDR_RETURN_IF_ERROR(Encrypt({static_cast<const uint8_t*>(iov[i].iov_base), iov[i].iov_len}));
+  }
+  return Flush();
+}
+
+Status TlsStream::Encrypt(std::span<const uint8_t> bytes) {
   const uint8_t* p = bytes.data();
   size_t n = bytes.size();
   while (n > 0) {
@@ -126,25 +143,16 @@ Status TlsStream::WriteAll(std::span<const uint8_t> bytes) {
   return Status::Ok();
 }
 
-Status TlsStream::WriteVecAll(struct iovec* iov, int count) {
-  std::vector<uint8_t> batch;
-  {
-    std::lock_guard lock(write_mutex_);
-    batch.swap(gather_);
-  }
-  while (count > 0) {
-    batch.clear();
-    while (count > 0 && batch.size() < kRecordBatch) {
-      const size_t take = std::min(iov->iov_len, kRecordBatch - batch.size());
-      const auto* base = static_cast<const uint8_t*>(iov->iov_base);
-      batch.insert(batch.end(), base, base + take);
-      AdvanceIovec(iov, count, take);
+Status TlsStream::Flush() {
+  while (true) {
+    {
+      std::lock_guard lock(ssl_mutex_);
+      BIO* out = SSL_get_wbio(ssl_);
+      if (BIO_flush(out) > 0) return Status::Ok();
+      if (!BIO_should_retry(out)) return Unavailable(TakeOpenSslErrors("TLS send: connection closed by peer"));
     }
-    if (Status s = WriteAll(batch); !s.ok()) return s;
+    CDR_RETURN_IF_ERROR(WaitForSocket(fd_, POLLOUT, kNoDeadline, send_timeout_));
   }
-  std::lock_guard lock(write_mutex_);
-  gather_.swap(batch);
-  return Status::Ok();
 }
 
 Status TlsStream::ReadAll(uint8_t* buf, size_t n, Deadline deadline) {
@@ -177,15 +185,23 @@ Result<std::unique_ptr<TlsStream>> TlsHandshake(int fd, bool owns, const TlsCont
                                                 const std::string& peer_host, Deadline deadline) {
   const int flags = ::fcntl(fd, F_GETFL);
   SSL* ssl = SSL_new(context.get());
-  BIO* bio = BIO_new(SocketWithoutSignal());
-  if (ssl == nullptr || bio == nullptr || flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
-    BIO_free(bio);
+  // Records are read straight from the socket (read-ahead fills a large buffer) and written through a buffer
+  // that Flush() empties: OpenSSL sends each record with a write of its own otherwise.
+  BIO* in = BIO_new(SocketWithoutSignal());
+  BIO* out_socket = BIO_new(SocketWithoutSignal());
+  BIO* out = BIO_new(BIO_f_buffer());
+  if (ssl == nullptr || in == nullptr || out_socket == nullptr || out == nullptr || flags < 0 ||
+      BIO_set_write_buffer_size(out, kWriteBuffer) != 1 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
+    BIO_free(in);
+    BIO_free(out_socket);
+    BIO_free(out);
     SSL_free(ssl);
     if (owns) ::close(fd);
     return Internal(TakeOpenSslErrors("TLS setup failed"));
   }
-  BIO_set_fd(bio, fd, BIO_NOCLOSE);
-  SSL_set_bio(ssl, bio, bio);
+  BIO_set_fd(in, fd, BIO_NOCLOSE);
+  BIO_set_fd(out_socket, fd, BIO_NOCLOSE);
+  SSL_set_bio(ssl, in, BIO_push(out, out_socket));
   std::unique_ptr<TlsStream> stream(new TlsStream(fd, owns, ssl));
   const bool client = context.role() == TlsRole::kClient;
   if (client) {

@@ -29,7 +29,7 @@ class TlsStream final : public ByteStream {
   TlsStream& operator=(const TlsStream&) = delete;
 
   Status WriteAll(std::span<const uint8_t> bytes) override;
-  // Gathers the pieces into TLS records of up to 256 KiB: a 32-byte frame header is not a record of its own.
+  // Records leave through a 256 KiB write buffer, many per send(); each call returns once all are sent.
   Status WriteVecAll(struct iovec* iov, int count) override;
   Status ReadAll(uint8_t* buf, size_t n, Deadline deadline) override;
   void Shutdown() override;
@@ -49,13 +49,16 @@ class TlsStream final : public ByteStream {
   template <typename Call>
   Status Retry(Call call, const char* what, Deadline deadline, std::chrono::milliseconds timeout,
                size_t* done);
+  // SSL_write of all of `bytes` into the write buffer (sending whenever it fills); the caller holds write_mutex_.
+  Status Encrypt(std::span<const uint8_t> bytes);
+  // Sends what the write buffer holds (the records SSL_write made), waiting while the socket is full.
+  Status Flush();
 
   const int fd_;
   const bool owns_;
   SSL* const ssl_;
   std::mutex ssl_mutex_;
-  std::mutex write_mutex_;  // one writer at a time owns gather_
-  std::vector<uint8_t> gather_;
+  std::mutex write_mutex_;  // one writer at a time: a frame's pieces are not interleaved with another's
   // The socket's SO_RCVTIMEO / SO_SNDTIMEO (0: none), applied by polling: the socket is non-blocking.
   std::atomic<int64_t> receive_timeout_ms_{0};
   std::chrono::milliseconds send_timeout_{0};

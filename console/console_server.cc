@@ -50,6 +50,9 @@ ConsoleServer::~ConsoleServer() { Stop(); }
 Status ConsoleServer::Start() {
   agent::api::HttpEndpointOptions http;
   http.name = "console";
+  if (options_.token.empty()) return InvalidArgument("the console needs a token");
+  http.token = options_.token;
+  http.browser_login = true;
   CDR_RETURN_IF_ERROR(agent::api::ParseListenAddress(options_.listen, &http));
   // The page is useful from its first load: it never shows an estate nobody has looked at yet.
   Observe();

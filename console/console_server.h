@@ -11,7 +11,8 @@
 //
 //   Start ──► first round ──► listen ──► round every interval … ──► Stop (ends the rounds, closes the listener)
 //
-// Nothing served writes: the console only looks.
+// Nothing served writes: the console only looks. Nothing is served without the token (401; OPTIONS and TRACE
+// 405), and the endpoint's limits apply (headers, no bodies, 8 requests at once).
 #pragma once
 
 #include <condition_variable>
@@ -31,6 +32,9 @@ namespace cdr::console {
 
 struct ConsoleOptions {
   std::string listen = "127.0.0.1:8080";
+  // Every request needs it: "Authorization: Bearer TOKEN" (Prometheus, curl), or a browser's Basic login with
+  // the token as the password (any user name).
+  std::string token;
   int interval_seconds = 15;
   int retention_hours = 24;
 };

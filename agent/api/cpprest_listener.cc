@@ -85,10 +85,12 @@ Result<OpenedListener> OpenListener(const std::string& name, const std::string& 
 RequestHead HeadOf(const http_request& request) {
   RequestHead head;
   head.method = request.method();
+  head.query = request.relative_uri().query();
   for (const auto& [name, value] : request.headers()) {
     head.header_bytes += name.size() + value.size();
     if (utility::details::str_iequal(name, "Authorization")) head.authorization = value;
     if (utility::details::str_iequal(name, "Content-Length")) head.content_length = value;
+    if (utility::details::str_iequal(name, "Cookie")) head.cookie = value;
     if (utility::details::str_iequal(name, "Transfer-Encoding")) head.has_transfer_encoding = true;
   }
   return head;

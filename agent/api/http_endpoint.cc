@@ -34,7 +34,8 @@ struct HttpEndpoint::Impl {
 
   void Serve(http_request request) {
     // The limits are checked from the head, before the handler runs: the body is never read.
-    const HeadRules rules{options.token, options.max_body_bytes, /*get_only=*/true};
+    const HeadRules rules{options.token, options.max_body_bytes, /*get_only=*/true, options.browser_login};
+    const bool token_in_query = options.browser_login && QueryHasToken(request.relative_uri().query());
     if (std::optional<ApiResponse> refusal = RefusalFromHead(HeadOf(request), rules)) {
       RefuseBeforeBody(options.name, std::move(request), std::move(*refusal));
       return;
@@ -56,8 +57,13 @@ struct HttpEndpoint::Impl {
       }
       response = handler(http);
     } catch (const std::exception& e) {
-      spdlog::error("{}: {} failed: {}", options.name, request.relative_uri().to_string(), e.what());
+      spdlog::error("{}: {} failed: {}", options.name, request.relative_uri().path(), e.what());  // the query may hold the token
       response = Plain(500, std::string("internal error: ") + e.what() + "\n");
+    }
+    if (token_in_query) {
+      // The link with the token opens the page; the page's own requests then carry the cookie.
+      response.headers.emplace_back(
+          "Set-Cookie", std::string(kTokenCookie) + "=" + options.token + "; HttpOnly; SameSite=Strict; Path=/");
     }
     Reply(request, response);
     std::lock_guard lock(mu);

@@ -21,6 +21,7 @@ struct HttpEndpointOptions {
   std::string host = "127.0.0.1";  // an IPv4 address literal
   uint16_t port = 0;               // 0: a free port is picked
   std::string token;               // when set, every request needs "Authorization: Bearer TOKEN" (401)
+  bool browser_login = false;      // a browser may bring the token otherwise (request_head.h HeadRules)
   uint64_t max_body_bytes = 0;     // GET needs none
   int max_in_flight = 8;
   std::string name = "http";       // for the logs ("metrics", "console")

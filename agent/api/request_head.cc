@@ -16,8 +16,11 @@ std::optional<ApiResponse> RefusalFromHead(const RequestHead& head, const HeadRu
   if (head.method == "OPTIONS" || head.method == "TRACE" || (rules.get_only && head.method != "GET")) {
     return ApiResponse{405, "", "", {}};
   }
-  if (!rules.token.empty() && !BearerTokenMatches(head.authorization, rules.token)) {
-    return ApiResponse{401, "", "", {{"WWW-Authenticate", "Bearer"}}};
+  if (!rules.token.empty() && !BearerTokenMatches(head.authorization, rules.token) &&
+      !(rules.browser_login && (BasicPasswordMatches(head.authorization, rules.token) ||
+                                QueryOrCookieTokenMatches(head.query, head.cookie, rules.token)))) {
+    return ApiResponse{
+        401, "", "", {{"WWW-Authenticate", rules.browser_login ? "Basic realm=\"cdr\", charset=\"UTF-8\"" : "Bearer"}}};
   }
   // Chunked bodies have no size up front; a request with both headers is the classic smuggling shape.
   if (head.has_transfer_encoding) {

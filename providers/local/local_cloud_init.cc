@@ -133,6 +133,14 @@ Status LocalProvider::AddHost(const fs::path& root, const HostTemplate& tmpl) {
   return Status::Ok();
 }
 
+Result<std::vector<fs::path>> LocalProvider::RevokeCertificates(const fs::path& root, const std::string& id) {
+  const fs::path canonical = internal::CanonicalRoot(root);
+  if (!fs::exists(internal::CloudFile(canonical))) {
+    return FailedPrecondition("no local cloud at " + root.string() + " (run: cdr local init)");
+  }
+  return internal::RevokeHostCertificates(canonical, id);
+}
+
 Status LocalProvider::DeleteHost(const fs::path& root, const std::string& host_id) {
   auto config = internal::ReadCloudConfig(root);
   if (!config.ok()) return config.status();

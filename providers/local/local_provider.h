@@ -75,6 +75,10 @@ class LocalProvider : public Provider {
   // Removes a host record and its disks, as if it were deleted in the cloud console; its agent process, if
   // any, dies with it (the agent record stays: the DR service still has the registration).
   static Status DeleteHost(const std::filesystem::path& root, const std::string& host_id);
+  // Revokes the certificates the agent of host `id` and the shadow host `id` hold now; every TLS listener of
+  // the cloud refuses them from its next handshake on. Returns the certificate files revoked.
+  static Result<std::vector<std::filesystem::path>> RevokeCertificates(const std::filesystem::path& root,
+                                                                       const std::string& id);
 
   std::string Name() const override { return "local"; }
 

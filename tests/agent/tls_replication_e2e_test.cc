@@ -147,6 +147,24 @@ TEST_F(TlsReplicationE2eTest, ReplicatesOverTlsAndOnlyTheServersCertificateMayWr
   EXPECT_TRUE(shadow.child().running());
 }
 
+// Revocation (issue #13): the running shadow refuses the revoked agent certificate at its next handshake,
+// while another certificate of the estate still gets as far as the HELLO.
+TEST_F(TlsReplicationE2eTest, AShadowRefusesARevokedAgentCertificate) {
+  ShadowWithReadyFile shadow(tmp_ / "shadow", tmp_ / "replicas", 0, tmp_ / "shadow-tls");
+  ASSERT_TRUE(shadow.started()) << shadow.log();
+  const std::string before = TryToWrite(shadow.port(), Client("web-2-tls").get(), 1);
+  EXPECT_EQ(before.rfind("refused: ", 0), 0u) << before;
+  Result<int> revoked = RevokeCertificates(tmp_ / "ca", {tmp_ / "web-2-tls" / "client-cert.pem"});
+  ASSERT_TRUE(revoked.ok()) << revoked.status().ToString();
+  ASSERT_TRUE(CopyRevocationList(tmp_ / "ca", tmp_ / "shadow-tls").ok());
+  const std::string after = TryToWrite(shadow.port(), Client("web-2-tls").get(), 1);
+  EXPECT_EQ(after.find("refused: "), std::string::npos) << after;
+  EXPECT_NE(shadow.log().find("certificate revoked"), std::string::npos) << shadow.log();
+  const std::string other = TryToWrite(shadow.port(), Client("web-1-tls").get(), 1);
+  EXPECT_EQ(other.find("certificate"), std::string::npos) << other;
+  EXPECT_FALSE(fs::exists(ReplicaImage(tmp_ / "replicas", "web-2", "vda")));
+}
+
 TEST_F(TlsReplicationE2eTest, AnAgentRefusesAShadowSignedByAnotherCaOrNamedForAnotherAddress) {
   const fs::path disk = tmp_ / "vda.img";
   MakeDisk(disk, kDiskBytes, 0, 5);

@@ -22,6 +22,28 @@ TEST(BearerAuthTest, AcceptsOnlyTheExactTokenWithTheBearerScheme) {
   EXPECT_FALSE(BearerTokenMatches("Bearer ", ""));
 }
 
+// base64("cdr:abc123") = Y2RyOmFiYzEyMw==, base64(":abc123") = OmFiYzEyMw==, base64("cdr:abc1234") = Y2RyOmFiYzEyMzQ=
+TEST(BearerAuthTest, BasicTakesTheTokenAsThePasswordOfAnyUser) {
+  EXPECT_TRUE(BasicPasswordMatches("Basic Y2RyOmFiYzEyMw==", "abc123"));
+  EXPECT_TRUE(BasicPasswordMatches("basic OmFiYzEyMw==", "abc123"));
+  EXPECT_FALSE(BasicPasswordMatches("Basic Y2RyOmFiYzEyMzQ=", "abc123"));
+  EXPECT_FALSE(BasicPasswordMatches("Basic Y2RyOmFiYzEyMw", "abc123")) << "not a multiple of 4";
+  EXPECT_FALSE(BasicPasswordMatches("Basic YWJjMTIz", "abc123")) << "no colon";
+  EXPECT_FALSE(BasicPasswordMatches("Bearer abc123", "abc123"));
+  EXPECT_FALSE(BasicPasswordMatches("Basic OmFiYzEyMw==", ""));
+  EXPECT_FALSE(BasicPasswordMatches("Basic " + std::string(8192, 'A'), "abc123"));
+}
+
+TEST(BearerAuthTest, QueryOrCookieToken) {
+  EXPECT_TRUE(QueryOrCookieTokenMatches("server=x&token=abc123", "", "abc123"));
+  EXPECT_TRUE(QueryOrCookieTokenMatches("", "a=b; cdr_token=abc123", "abc123"));
+  EXPECT_FALSE(QueryOrCookieTokenMatches("xtoken=abc123", "cdr_tokens=abc123", "abc123"));
+  EXPECT_FALSE(QueryOrCookieTokenMatches("token=abc12", "cdr_token=abc1234", "abc123"));
+  EXPECT_FALSE(QueryOrCookieTokenMatches("token=", "cdr_token=", ""));
+  EXPECT_TRUE(QueryHasToken("a=1&token=x"));
+  EXPECT_FALSE(QueryHasToken("a=1&mytoken=x"));
+}
+
 TEST(BearerAuthTest, ConstantTimeEquals) {
   EXPECT_TRUE(ConstantTimeEquals("same", "same"));
   EXPECT_FALSE(ConstantTimeEquals("same", "sane"));

@@ -1,5 +1,7 @@
 #include "agent/api/http_endpoint.h"
 
+#include "agent/api/bearer_auth.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -17,9 +19,10 @@ using testing::kToken;
 
 class HttpEndpointTest : public ::testing::Test {
  protected:
-  void Start(int max_in_flight = 8) {
+  void Start(int max_in_flight = 8, bool browser_login = false) {
     HttpEndpointOptions options;
     options.token = kToken;
+    options.browser_login = browser_login;
     options.max_in_flight = max_in_flight;
     endpoint_ = std::make_unique<HttpEndpoint>(options, [this](const HttpRequest& r) {
       ++calls_;
@@ -80,6 +83,35 @@ TEST_F(HttpEndpointTest, BeyondMaxInFlightTheAnswerIs503NotAQueue) {
   release.set_value();
   EXPECT_EQ(slow.get().status, 200);
   EXPECT_EQ(Get("/fast").status, 200);
+}
+
+// cdr serve's console: a browser brings the token by its login prompt (Basic), by the link with ?token=, whose
+// answer sets a cookie, or by that cookie; a wrong one anywhere is 401, and only the console takes these.
+TEST_F(HttpEndpointTest, ABrowserBringsTheTokenByLoginLinkOrCookie) {
+  Start(8, /*browser_login=*/true);
+  const std::string address = endpoint_->address();
+  const CurlReply prompt = Curl(address, "/");
+  EXPECT_EQ(prompt.status, 401);
+  EXPECT_NE(prompt.Header("WWW-Authenticate").find("Basic realm="), std::string::npos) << prompt.headers;
+  EXPECT_EQ(Curl(address, "/", {"-u", std::string("anyone:") + kToken}).status, 200);
+  EXPECT_EQ(Curl(address, "/", {"-u", "anyone:wrong"}).status, 401);
+  const CurlReply link = Curl(address, std::string("/?token=") + kToken);
+  EXPECT_EQ(link.status, 200) << link.error;
+  EXPECT_EQ(link.Header("Set-Cookie"), std::string(kTokenCookie) + "=" + kToken + "; HttpOnly; SameSite=Strict; Path=/");
+  EXPECT_EQ(Curl(address, "/api/status", {"-H", std::string("Cookie: a=b; ") + kTokenCookie + "=" + kToken}).status,
+            200);
+  EXPECT_EQ(Curl(address, "/api/status", {"-H", std::string("Cookie: ") + kTokenCookie + "=wrong"}).status, 401);
+  EXPECT_EQ(Curl(address, "/?token=wrong").status, 401);
+  EXPECT_EQ(Get("/").Header("Set-Cookie"), "") << "the bearer token sets no cookie";
+  EXPECT_EQ(Curl(address, "/", {"-X", "OPTIONS", "-u", std::string("a:") + kToken}).status, 405);
+}
+
+TEST_F(HttpEndpointTest, WithoutBrowserLoginOnlyTheBearerTokenCounts) {
+  Start();
+  EXPECT_EQ(Curl(endpoint_->address(), "/", {"-u", std::string("anyone:") + kToken}).status, 401);
+  EXPECT_EQ(Curl(endpoint_->address(), std::string("/?token=") + kToken).status, 401);
+  EXPECT_EQ(Curl(endpoint_->address(), "/", {"-H", std::string("Cookie: ") + kTokenCookie + "=" + kToken}).status,
+            401);
 }
 
 }  // namespace

@@ -34,12 +34,16 @@ constexpr const char* kWeb2 = "group.web-prod.server.web-2";
 json ReadJson(const fs::path& path) { return json::parse(cdr::testing::ReadFile(path), nullptr, false); }
 
 // GET through python's urllib: the same client the metrics check uses, and no HTTP client in the test binary.
-std::string Get(const std::string& url) {
-  auto r = cdr::testing::RunProgram(
-      {"/usr/bin/python3", "-c", "import sys,urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())",
-       url},
+// With a token it is sent as a bearer token. The exit code is 22 (and the output empty) on an HTTP error.
+cdr::testing::RunResult Fetch(const std::string& url, const std::string& token) {
+  return cdr::testing::RunProgram(
+      {"/usr/bin/python3", "-c",
+       "import sys,urllib.request,urllib.error\n"
+       "h = {'Authorization': 'Bearer ' + sys.argv[2]} if sys.argv[2] else {}\n"
+       "try: print(urllib.request.urlopen(urllib.request.Request(sys.argv[1], headers=h)).read().decode())\n"
+       "except urllib.error.HTTPError as e: print(e.code); sys.exit(22)",
+       url, token},
       std::chrono::seconds(30));
-  return r.exit_code == 0 ? r.out : "";
 }
 
 class ConsoleTest : public ::testing::Test {
@@ -66,11 +70,16 @@ class ConsoleTest : public ::testing::Test {
     auto port = agent::api::PickFreePort("127.0.0.1");
     ASSERT_TRUE(port.ok());
     base_ = "http://127.0.0.1:" + std::to_string(*port);
-    serve_.emplace(ws_.StartCdr({"serve", "--listen", "127.0.0.1:" + std::to_string(*port), "--interval", "1"}));
+    const fs::path token_file = ws_.dir() / "console-token";
+    serve_.emplace(ws_.StartCdr({"serve", "--listen", "127.0.0.1:" + std::to_string(*port), "--interval", "1",
+                                 "--token-file", token_file.string()}));
     const auto started = std::chrono::steady_clock::now();
+    ASSERT_TRUE(PollUntil([&] { return fs::exists(token_file); }, std::chrono::seconds(60)));
+    token_ = cdr::testing::ReadFile(token_file);
+    token_.erase(token_.find_last_not_of("\n") + 1);
     ASSERT_TRUE(PollUntil(
         [&] {
-          json rpo = json::parse(Get(base_ + "/api/rpo?server=" + kWeb1), nullptr, false);
+          json rpo = json::parse(Get("/api/rpo?server=" + std::string(kWeb1)), nullptr, false);
           return !rpo.is_discarded() && rpo["samples"].size() >= samples;
         },
         std::chrono::seconds(120)))
@@ -86,6 +95,11 @@ class ConsoleTest : public ::testing::Test {
     }
   }
 
+  std::string Get(const std::string& path) {
+    auto r = Fetch(base_ + path, token_);
+    return r.exit_code == 0 ? r.out : "";
+  }
+
   std::vector<std::string> Chromium(const std::vector<std::string>& extra) {
     user_data_.emplace_back();
     std::vector<std::string> args = {"chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -94,13 +108,15 @@ class ConsoleTest : public ::testing::Test {
                                      "--user-data-dir=" + user_data_.back().path().string(),
                                      "--virtual-time-budget=10000"};
     args.insert(args.end(), extra.begin(), extra.end());
-    args.push_back(base_ + "/");
+    // The link cdr serve prints: the answer sets the cookie the page's own requests carry.
+    args.push_back(base_ + "/?token=" + token_);
     return args;
   }
 
   CdrWorkspace ws_;
   std::optional<BackgroundCdr> serve_;
   std::string base_;
+  std::string token_;  // cdr serve's
   double ready_seconds_ = 0;
   std::list<cdr::testing::TempDir> user_data_;
 };
@@ -152,13 +168,21 @@ TEST_F(ConsoleTest, EveryMetricsEndpointParsesAndCarriesGroupAndServerLabels) {
   Serve(1);
   // The agents' control API is HTTPS for cdr's client certificate (ROOT/pki/cdr).
   std::vector<std::string> args = {"/usr/bin/python3", std::string(CDR_SOURCE_DIR) + "/tests/e2e/prometheus_scrape.py",
-                                   "--tls-dir", (ws_.cloud() / "pki" / "cdr").string(), base_ + "/metrics", "-"};
+                                   "--tls-dir", (ws_.cloud() / "pki" / "cdr").string(), base_ + "/metrics", token_};
   std::vector<std::string> kinds = {"serve"};
+  // cdr serve: nothing without its token, and no token (its own or an agent's) in what it serves.
+  EXPECT_EQ(Fetch(base_ + "/metrics", "").out, "401\n");
+  EXPECT_EQ(Fetch(base_ + "/api/status", "wrong").out, "401\n");
+  std::string served;
+  for (const char* path : {"/", "/metrics", "/api/status", "/api/jobs"}) served += Get(path);
+  EXPECT_NE(served.find("cdr_"), std::string::npos) << served;
+  EXPECT_EQ(served.find(token_), std::string::npos) << "cdr serve's token is in what it serves";
   for (const auto& host : {"host-1", "host-2"}) {
     json agent = ReadJson(ws_.cloud() / "agents" / host / "agent.json");
     // The token is only in the agent's 0600 token file, never in agent.json.
     std::string token = cdr::testing::ReadFile(ws_.cloud() / "agents" / host / "token");
     while (!token.empty() && (token.back() == '\n' || token.back() == ' ')) token.pop_back();
+    EXPECT_EQ(served.find(token), std::string::npos) << host << "'s token is in what cdr serve serves";
     args.insert(args.end(), {"https://" + agent["api_address"].get<std::string>() + "/metrics", token});
     kinds.push_back("agent");
   }

@@ -58,4 +58,45 @@ Result<std::vector<std::string>> ShadowTransportArgs(const fs::path& root, const
   return std::vector<std::string>{"--tls-dir", tls_dir.string()};
 }
 
+namespace {
+
+// The certificates ID's processes present: its agent's (replication and control API) and its shadow host's.
+std::vector<fs::path> HostCertificates(const fs::path& root, const std::string& id) {
+  std::vector<fs::path> candidates = {AgentTlsDir(root, id) / "client-cert.pem",
+                                      AgentTlsDir(root, id) / "server-cert.pem"};
+  std::error_code ec;
+  for (const auto& zone : fs::directory_iterator(root / "zones", ec)) {
+    candidates.push_back(ShadowTlsDir(root, zone.path().filename().string(), id) / "server-cert.pem");
+  }
+  std::vector<fs::path> found;
+  for (const fs::path& path : candidates) {
+    if (fs::is_regular_file(path, ec)) found.push_back(path);
+  }
+  return found;
+}
+
+}  // namespace
+
+Result<std::vector<fs::path>> RevokeHostCertificates(const fs::path& root, const std::string& id) {
+  // Not echoed: it may hold a newline that forges a line of the output.
+  if (!IsSafeId(id)) return InvalidArgument("not a host or shadow host id (1-63 of [A-Za-z0-9_-])");
+  std::vector<fs::path> certificates = HostCertificates(root, id);
+  if (certificates.empty()) {
+    return NotFound("no certificate of " + id + " under " + root.string() +
+                    " (an agent's or shadow host's certificates are made when its process starts)");
+  }
+  Result<int> revoked = RevokeCertificates(PkiDir(root), certificates);
+  if (!revoked.ok()) return revoked.status();
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    if (it->path().filename() == "ca-cert.pem" && it->path().parent_path() != PkiDir(root)) {
+      CDR_RETURN_IF_ERROR(CopyRevocationList(PkiDir(root), it->path().parent_path()));
+    }
+  }
+  if (ec) return Internal("publishing the revocation list under " + root.string() + ": " + ec.message());
+  return certificates;
+}
+
 }  // namespace cdr::providers::local::internal

@@ -9,7 +9,8 @@
 //   cdr itself (ROOT/pki/cdr)  client certificate, URI cdr:operator: what agents' control APIs let in; made
 //                              once (by `cdr local init` or on first use), kept
 //
-// With the estate's `insecure = true` the processes get --insecure instead and no certificate.
+// With the estate's `insecure = true` the processes get --insecure instead and no certificate. A revoked
+// certificate (RevokeHostCertificates) is listed in ROOT/pki/ca-crl.pem, copied into every tls/ directory.
 #pragma once
 
 #include <filesystem>
@@ -39,5 +40,12 @@ Result<std::vector<std::string>> AgentTransportArgs(const std::filesystem::path&
 Result<std::vector<std::string>> ShadowTransportArgs(const std::filesystem::path& root,
                                                      const std::string& shadow_id,
                                                      const std::filesystem::path& tls_dir, bool insecure);
+
+// `cdr local revoke ID`: revokes the certificates that the agent of host ID and the shadow host ID hold now
+// (their tls/ directories) and publishes the CA's new revocation list beside every copy of the CA certificate
+// under ROOT, where the running listeners look at their next handshake. Returns the certificate files revoked;
+// kNotFound when ID has none.
+Result<std::vector<std::filesystem::path>> RevokeHostCertificates(const std::filesystem::path& root,
+                                                                  const std::string& id);
 
 }  // namespace cdr::providers::local::internal

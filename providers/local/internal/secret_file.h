@@ -1,21 +1,12 @@
-// Small secrets (the agents' API tokens) on disk: readable by the owner only, from the first byte on.
+// The local cloud keeps its daemons' tokens in secret files (common/secret_file.h).
 #pragma once
 
-#include <filesystem>
-#include <string>
-
-#include "common/status.h"
+#include "common/secret_file.h"
 
 namespace cdr::providers::local::internal {
 
-// Writes `secret` with mode 0600 atomically (temp file created 0600, fsync, rename).
-Status WriteSecretFile(const std::filesystem::path& path, const std::string& secret);
-
-// The file's content without a trailing newline; kNotFound when absent.
-Result<std::string> ReadSecretFile(const std::filesystem::path& path);
-
-// The secret in `path`, or a fresh random one written there: a restarted daemon keeps its token, so whoever
-// holds the old one still gets in.
-Result<std::string> LoadOrCreateSecretFile(const std::filesystem::path& path);
+using cdr::LoadOrCreateSecretFile;
+using cdr::ReadSecretFile;
+using cdr::WriteSecretFile;
 
 }  // namespace cdr::providers::local::internal

@@ -1,4 +1,4 @@
-#include "providers/local/internal/secret_file.h"
+#include "common/secret_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 
 #include "common/random_hex.h"
 
-namespace cdr::providers::local::internal {
+namespace cdr {
 
 Status WriteSecretFile(const std::filesystem::path& path, const std::string& secret) {
   const std::string tmp = path.string() + ".tmp." + std::to_string(::getpid());
@@ -56,4 +56,4 @@ Result<std::string> LoadOrCreateSecretFile(const std::filesystem::path& path) {
   return fresh;
 }
 
-}  // namespace cdr::providers::local::internal
+}  // namespace cdr
