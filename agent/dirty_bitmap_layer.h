@@ -1,9 +1,11 @@
 // Pipeline layer that marks the dirty bitmap for every write, zero and trim, and syncs it on FLUSH and FUA.
 // It marks BEFORE forwarding: if the agent dies between the backing-store write and the acknowledgement, the
 // block may have changed without a journal record, and only an intent mark made first can remember it.
-// Over-marking (a write that then fails) is harmless: a dirty block is just copied again.
+// Over-marking (a write that then fails) is harmless: a dirty block is just copied again. On FLUSH and FUA the
+// bitmap's fdatasync runs side by side with the layers below (SideBySide).
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "agent/block_device.h"
@@ -24,7 +26,8 @@ class DirtyBitmapLayer : public ForwardingDevice {
   DirtyBitmap& bitmap() { return *bitmap_; }
 
  private:
-  Status After(Status forwarded, bool fua);
+  // `forward` (the layers below), and when `sync` the bitmap's own sync beside it.
+  Status Forward(const std::function<Status()>& forward, bool sync);
 
   std::shared_ptr<DirtyBitmap> bitmap_;
 };
