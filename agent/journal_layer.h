@@ -4,6 +4,9 @@
 // report it (later: replication_error with the bitmap kept, then repair).
 // Overlapping requests in flight together take turns (RangeLock) from the write below to the append, so the
 // journal's seq order of overlapping records is the order in which their data reached the file.
+// FLUSH and FUA sync the file and the journal side by side (SideBySide), FUA only after the record is
+// appended: the sender streams it to the replica while the local syncs wait for the disk (sync mode's
+// acknowledgement then costs the slower of the two sides, not their sum), and the range is free meanwhile.
 #pragma once
 
 #include <atomic>
@@ -34,7 +37,7 @@ class JournalLayer : public ForwardingDevice {
   RangeLock::Held HoldRange(uint64_t offset, uint64_t length) { return in_flight_.Acquire(offset, length); }
 
  private:
-  Status Record(journal::RecordKind kind, uint16_t flags, uint64_t offset, uint64_t length, std::span<const uint8_t> data);
+  void Record(journal::RecordKind kind, uint16_t flags, uint64_t offset, uint64_t length, std::span<const uint8_t> data);
 
   std::shared_ptr<Journal> journal_;
   RangeLock in_flight_;

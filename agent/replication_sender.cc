@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "agent/full_sync.h"
+#include "agent/internal/compression_backoff.h"
 #include "agent/internal/compression_probe.h"
 #include "journal/format.h"
 #include "agent/internal/shadow_connect.h"
@@ -464,6 +465,7 @@ Status ReplicationSender::Realtime(ByteStream& link) {
   // One reader follows the journal for the whole session; each round raises its limit to the records
   // appended so far (a record being appended is never read half-written).
   std::unique_ptr<journal::JournalReader> reader;
+  internal::CompressionBackoff backoff;
   while (!SessionBroken()) {
     // Read before the probes are looked at: a record read now was journaled before any probe queued later.
     uint64_t up_to = journal_->next_seq() - 1;
@@ -480,8 +482,13 @@ Status ReplicationSender::Realtime(ByteStream& link) {
         Result<bool> got = reader->Next(&record);
         if (!got.ok()) return got.status();
         if (!*got) break;
-        std::vector<uint8_t> frame = wire::EncodeFrame(wire::FrameType::kData, record.seq,
-                                                       wire::EncodeDataRecord(record), options_.compress);
+        const std::vector<uint8_t> payload = wire::EncodeDataRecord(record);
+        // Only data records teach the backoff: a zero or trim record is too small to be compressed at all.
+        const bool data = record.kind == journal::RecordKind::kWrite;
+        const bool compress = options_.compress && (!data || backoff.ShouldTry());
+        std::vector<uint8_t> frame = wire::EncodeFrame(wire::FrameType::kData, record.seq, payload, compress);
+        if (compress && data)
+          backoff.Tried(payload.size(), frame.size() - wire::kFrameHeaderSize - wire::kFrameTrailerSize);
         CDR_RETURN_IF_ERROR(Reserve(link, &batch, record.seq, frame.size(), record.time_ns));
         batch.insert(batch.end(), frame.begin(), frame.end());
         if (batch.size() >= kBatchBytes) CDR_RETURN_IF_ERROR(Flush(link, &batch));
