@@ -5,7 +5,6 @@
 
 #include <condition_variable>
 #include <mutex>
-#include <stdexcept>
 
 #include "tests/reconcile/reconcile_fixture.h"
 
@@ -119,26 +118,6 @@ TEST_F(ParallelApplyTest, AFailingServerStopsOnlyItself) {
   for (const auto& l : lines_)
     reported = reported || l.find("skipped: an earlier step of group db") != l.npos;
   EXPECT_TRUE(reported) << ::testing::PrintToString(lines_);
-}
-
-// An exception in a step (on a worker thread) fails that step, not the process.
-TEST_F(ParallelApplyTest, AStepThatThrowsFailsAlone) {
-  ConcurrentFake fake;
-  for (const char* h : {"host-1", "host-2", "host-3", "host-4"}) fake.AddHost(h);
-  fake.hooks["InstallAgent"] = [](const std::string& host) -> Status {
-    if (host == "host-1") throw std::runtime_error("unexpected reply");
-    return Status::Ok();
-  };
-  ApplyResult result = ApplyInParallel(CleanPlanFor(kTwoGroups), fake);
-  std::vector<std::string> failed;
-  for (const auto& s : result.steps) {
-    if (!s.ok) failed.push_back(s.address + ": " + s.error);
-  }
-  ASSERT_EQ(failed.size(), 1u) << ::testing::PrintToString(failed);
-  EXPECT_THAT(failed[0],
-              HasSubstr("group.web.server.web-1: Internal: register of group.web.server.web-1 threw: "
-                        "unexpected reply"));
-  EXPECT_EQ(Record("group.db.server.db-2").status, "initialized");
 }
 
 }  // namespace
