@@ -81,7 +81,7 @@ TEST(PlanTablesTest, EveryNameParsesBack) {
                     ResourceKind::kShadowHost, ResourceKind::kDrHost}) {
     EXPECT_EQ(ParseResourceKind(ResourceKindName(kind)), kind);
   }
-  for (int i = 0; i <= static_cast<int>(Operation::kFailback); ++i) {
+  for (int i = 0; i <= static_cast<int>(Operation::kUpgradeAgent); ++i) {
     const auto op = static_cast<Operation>(i);
     EXPECT_EQ(ParseOperation(OperationName(op)), op) << OperationName(op);
   }
