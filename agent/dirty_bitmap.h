@@ -52,8 +52,6 @@ class DirtyBitmap {
   // Clears the blocks lying entirely inside the range (a partly covered block may hold other changes).
   Status Clear(uint64_t offset, uint64_t length);
   Status Sync();
-  // A bit went 0 -> 1 since the last sync started (a hint: Sync() is what makes marks durable).
-  bool has_unsynced() const { return unsynced_.load(std::memory_order_acquire); }
   // Sync, then mark the file clean; the object must not be used afterwards.
   Status CloseClean();
 

@@ -1,11 +1,9 @@
 // Pipeline layer that marks the dirty bitmap for every write, zero and trim, and syncs it on FLUSH and FUA.
 // It marks BEFORE forwarding: if the agent dies between the backing-store write and the acknowledgement, the
 // block may have changed without a journal record, and only an intent mark made first can remember it.
-// Over-marking (a write that then fails) is harmless: a dirty block is just copied again. On FLUSH and FUA the
-// bitmap's fdatasync runs side by side with the layers below (SideBySide).
+// Over-marking (a write that then fails) is harmless: a dirty block is just copied again.
 #pragma once
 
-#include <functional>
 #include <memory>
 
 #include "agent/block_device.h"
@@ -26,8 +24,7 @@ class DirtyBitmapLayer : public ForwardingDevice {
   DirtyBitmap& bitmap() { return *bitmap_; }
 
  private:
-  // `forward` (the layers below), and when `sync` the bitmap's own sync beside it.
-  Status Forward(const std::function<Status()>& forward, bool sync);
+  Status After(Status forwarded, bool fua);
 
   std::shared_ptr<DirtyBitmap> bitmap_;
 };
