@@ -55,8 +55,6 @@ class DirtyBitmap {
   // Clears every bit with one write of the file's words. The caller excludes Mark() meanwhile.
   Status ClearAll();
   Status Sync();
-  // A bit went 0 -> 1 since the last sync started (a hint: Sync() is what makes marks durable).
-  bool has_unsynced() const { return unsynced_.load(std::memory_order_acquire); }
   // Sync, then mark the file clean; the object must not be used afterwards.
   Status CloseClean();
 

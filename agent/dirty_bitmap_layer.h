@@ -1,8 +1,7 @@
 // Pipeline layer that marks the dirty bitmap for every write, zero and trim, and syncs it on FLUSH and FUA.
 // It marks BEFORE forwarding: if the agent dies between the backing-store write and the acknowledgement, the
 // block may have changed without a journal record, and only an intent mark made first can remember it.
-// Over-marking (a write that then fails) is harmless: a dirty block is just copied again. On FLUSH and FUA the
-// bitmap's fdatasync runs side by side with the layers below (SideBySide).
+// Over-marking (a write that then fails) is harmless: a dirty block is just copied again.
 //
 // The bitmap is cleared as a whole once the replica has every write (ClearIfReplicated, called by the
 // replication sender when it is caught up), so an agent crash resyncs only what changed since. That is safe
@@ -38,8 +37,7 @@ class DirtyBitmapLayer : public ForwardingDevice {
   Result<bool> ClearIfReplicated(const std::function<bool()>& replica_has_every_journaled_write);
 
  private:
-  // `forward` (the layers below), and when `sync` the bitmap's own sync beside it.
-  Status Forward(const std::function<Status()>& forward, bool sync);
+  Status After(Status forwarded, bool fua);
 
   std::shared_ptr<DirtyBitmap> bitmap_;
   std::shared_mutex marking_;  // shared: a write from its mark to its journal record; exclusive: a clear

@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "common/side_by_side.h"
-
 namespace cdr::agent {
 
 void JournalLayer::Record(journal::RecordKind kind, uint16_t flags, uint64_t offset, uint64_t length,
@@ -16,9 +14,12 @@ void JournalLayer::Record(journal::RecordKind kind, uint16_t flags, uint64_t off
 }
 
 // FUA promises the write survives a host crash, and the replica can only get it from the journal: both files
-// are synced, side by side, after the record is appended (which already woke the sender).
+// are synced after the record is appended (which already woke the sender). One after the other: on ext4 the
+// file's fdatasync commits the journal file's metadata too, so the second sync is cheap; side by side, both
+// waited for a commit of their own and a FLUSH every 16 writes ran at half the IOPS.
 Status JournalLayer::Flush() {
-  return SideBySide([this] { return next().Flush(); }, [this] { return journal_->Sync(); });
+  CDR_RETURN_IF_ERROR(next().Flush());
+  return journal_->Sync();
 }
 
 Status JournalLayer::Write(uint64_t offset, std::span<const uint8_t> data, bool fua) {

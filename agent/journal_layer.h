@@ -4,9 +4,9 @@
 // report it (later: replication_error with the bitmap kept, then repair).
 // Overlapping requests in flight together take turns (RangeLock) from the write below to the append, so the
 // journal's seq order of overlapping records is the order in which their data reached the file.
-// FLUSH and FUA sync the file and the journal side by side (SideBySide), FUA only after the record is
-// appended: the sender streams it to the replica while the local syncs wait for the disk (sync mode's
-// acknowledgement then costs the slower of the two sides, not their sum), and the range is free meanwhile.
+// A FUA write syncs the file and the journal only after its record is appended: the sender streams the record
+// to the replica while the local syncs wait for the disk (sync mode's acknowledgement then costs the slower of
+// the two sides, not their sum), and the range is free meanwhile.
 #pragma once
 
 #include <atomic>

@@ -45,8 +45,11 @@ TMP=$(mktemp -d /tmp/cdr-bench-fio.XXXXXX)
 trap 'stop_pids; rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
 
-# A fresh sparse image per run, and `sync` so that no run pays for the writeback of the one before it.
-fresh_image() { rm -f "$TMP/disk.img"; sync; truncate -s 1G "$TMP/disk.img"; }
+# A fresh sparse image per run, in a directory of its own ($RUN), and `sync` so that no run pays for the writeback
+# of the one before it. Old runs are removed at the end only: on a file system mounted with `discard` unlinking a
+# randomly written image (and the agent's replica and journal) took minutes and disturbed the next run.
+RUN_NO=0
+fresh_image() { RUN="$TMP/run$((++RUN_NO))"; mkdir -p "$RUN"; sync; truncate -s 1G "$RUN/disk.img"; }
 
 # The HOST:PORT a daemon announced on stdout as "listening on HOST:PORT" (30 s at most: the machine may be busy).
 announced() {
@@ -60,8 +63,8 @@ announced() {
   return 1
 }
 
-wait_ready() {  # uri pid
-  for _ in $(seq 1 100); do
+wait_ready() {  # uri pid (30 s at most: the machine may be busy)
+  for _ in $(seq 1 300); do
     kill -0 "$2" 2>/dev/null || { echo "$BENCH: server exited early" >&2; return 1; }
     nbdinfo --size "$1" >/dev/null 2>&1 && return 0
     sleep 0.1
@@ -88,7 +91,7 @@ run_nbdkit() {  # workload round
   fresh_image
   local port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  nbdkit --foreground -i 127.0.0.1 -p "$port" file "$TMP/disk.img" 2>"$TMP/nbdkit.err" &
+  nbdkit --foreground -i 127.0.0.1 -p "$port" file "$RUN/disk.img" 2>"$TMP/nbdkit.err" &
   local pid=$!
   PIDS=("$pid")
   wait_ready "nbd://127.0.0.1:$port" "$pid"
@@ -101,22 +104,21 @@ run_agent() {  # workload round [peer name] [agent binary]
   local shadow
   shadow=$(dirname "$agent")/cdr-shadow
   fresh_image
-  local state="$TMP/state"
-  rm -rf "$state" "$TMP/replicas"
-  mkdir -p "$state" "$TMP/replicas"
-  "$shadow" --listen 127.0.0.1:0 --insecure --replica-dir "$TMP/replicas" >"$TMP/shadow.out" 2>"$TMP/shadow.err" &
+  local state="$RUN/state"
+  mkdir -p "$state" "$RUN/replicas"
+  "$shadow" --listen 127.0.0.1:0 --insecure --replica-dir "$RUN/replicas" >"$TMP/shadow.out" 2>"$TMP/shadow.err" &
   local shadow_pid=$!
   local shadow_addr
   shadow_addr=$(announced "$TMP/shadow.out") || exit 2
   # Journal bound well above what one run writes, so every write of the run is journaled (never "journal full").
-  "$agent" --listen 127.0.0.1:0 --insecure --export disk0="$TMP/disk.img" --state-dir "$state" --journal-max-mib 65536 \
+  "$agent" --listen 127.0.0.1:0 --insecure --export disk0="$RUN/disk.img" --state-dir "$state" --journal-max-mib 65536 \
       --shadow "$shadow_addr" --server-id bench >"$TMP/agent.out" 2>"$TMP/$peer-$1-r$2.err" &
   local pid=$!
   PIDS=("$pid" "$shadow_pid")
   local addr
   addr=$(announced "$TMP/agent.out") || { cat "$TMP/$peer-$1-r$2.err" >&2; exit 2; }
   wait_ready "nbd://$addr/disk0" "$pid"
-  local st="$TMP/replicas/bench/disk0.state.json"
+  local st="$RUN/replicas/bench/disk0.state.json"
   for _ in $(seq 1 600); do grep -q '"full_sync_done": *true' "$st" 2>/dev/null && break; sleep 0.05; done
   grep -q '"full_sync_done": *true' "$st" || { echo "$BENCH: no full sync within 30 s" >&2; exit 2; }
   run_fio "$1" "nbd://$addr/disk0" "$TMP/$peer-$1-r$2.json"

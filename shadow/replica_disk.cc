@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "common/name_rules.h"
-#include "common/side_by_side.h"
 #include "journal/format.h"
 
 namespace cdr::shadow {
@@ -228,9 +227,8 @@ Status ReplicaDisk::Commit() {
     history_->Committed(state_, /*quiet=*/true);  // a heartbeat: the agent has sent everything it had
     return Status::Ok();
   }
-  // The image and the CDP log side by side: an ack in sync mode waits for the slower, not for both in turn.
-  CDR_RETURN_IF_ERROR(SideBySide([this] { return ::fdatasync(fd_) == 0 ? Status::Ok() : Errno("fdatasync replica"); },
-                                 [this] { return cdp_->Sync(); }));
+  if (::fdatasync(fd_) != 0) return Errno("fdatasync replica");
+  CDR_RETURN_IF_ERROR(cdp_->Sync());
   CDR_RETURN_IF_ERROR(history_->SyncBeforeCommit());
   CDR_RETURN_IF_ERROR(SaveReplicaState(state_path_, state_));
   uncommitted_ = false;
