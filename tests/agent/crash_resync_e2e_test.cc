@@ -48,6 +48,18 @@ std::vector<std::string> FuaWriteLoop(const std::string& uri, int trial) {
   return argv;
 }
 
+// Starts the trial's FUA write loop and kills the agent with SIGKILL once it journaled up to `kill_at` (the loop is
+// still writing then: a write is in flight), then the loop.
+void KillAgentMidLoop(AgentWithApi& agent, uint64_t kill_at, int trial, const std::filesystem::path& tmp) {
+  Child writer(FuaWriteLoop(agent.nbd_uri(), trial), tmp / "qemu-io.out", tmp / "qemu-io.err");
+  ASSERT_TRUE(PollUntil([&] { return agent.DiskField("journal_seq") >= kill_at || !writer.running(); }, 60s));
+  ASSERT_TRUE(writer.running()) << "the write loop ended before the kill: " << ReadFile(tmp / "qemu-io.err");
+  agent.child().Kill(SIGKILL);
+  agent.child().Wait();
+  writer.Kill(SIGKILL);
+  writer.Wait();
+}
+
 TEST(CrashResyncE2eTest, Kill9DuringFuaWritesThenRestartLeavesTheReplicaIdenticalInEveryTrial) {
   if (RunProgram({"sh", "-c", "command -v qemu-io"}).exit_code != 0) GTEST_SKIP() << "qemu-io is not installed";
   TempDir tmp;
@@ -70,13 +82,7 @@ TEST(CrashResyncE2eTest, Kill9DuringFuaWritesThenRestartLeavesTheReplicaIdentica
     SCOPED_TRACE("trial " + std::to_string(trial));
     const uint64_t seq_before = agent->DiskField("journal_seq");
     const uint64_t kill_at = seq_before + 1 + (trial * 7) % 40;
-    Child writer(FuaWriteLoop(agent->nbd_uri(), trial), tmp / "qemu-io.out", tmp / "qemu-io.err");
-    ASSERT_TRUE(PollUntil([&] { return agent->DiskField("journal_seq") >= kill_at || !writer.running(); }, 60s));
-    ASSERT_TRUE(writer.running()) << "the write loop ended before the kill: " << ReadFile(tmp / "qemu-io.err");
-    agent->child().Kill(SIGKILL);
-    agent->child().Wait();
-    writer.Kill(SIGKILL);
-    writer.Wait();
+    ASSERT_NO_FATAL_FAILURE(KillAgentMidLoop(*agent, kill_at, trial, tmp.path()));
 
     // Restarted without --shadow: the persisted desired state resumes replication, as after `cdr apply`.
     agent = std::make_unique<AgentWithApi>(tmp / ("agent-" + std::to_string(trial + 1)), state, disk, kClearOften);
@@ -134,13 +140,7 @@ TEST(CrashResyncE2eTest, ACrashAfterTheBitmapWasClearedComparesOnlyWhatChangedSi
       << "the bitmap was never cleared\n" << agent->Status().dump() << agent->log();
 
   const uint64_t kill_at = agent->DiskField("journal_seq") + 5;
-  Child writer(FuaWriteLoop(agent->nbd_uri(), 1), tmp / "qemu-io.out", tmp / "qemu-io.err");
-  ASSERT_TRUE(PollUntil([&] { return agent->DiskField("journal_seq") >= kill_at || !writer.running(); }, 60s));
-  ASSERT_TRUE(writer.running()) << "the write loop ended before the kill: " << ReadFile(tmp / "qemu-io.err");
-  agent->child().Kill(SIGKILL);
-  agent->child().Wait();
-  writer.Kill(SIGKILL);
-  writer.Wait();
+  ASSERT_NO_FATAL_FAILURE(KillAgentMidLoop(*agent, kill_at, 1, tmp.path()));
 
   agent = std::make_unique<AgentWithApi>(tmp / "agent-1", state, disk, options);
   ASSERT_TRUE(agent->started()) << agent->log();
