@@ -7,16 +7,7 @@
 namespace cdr::state {
 namespace {
 
-class ApplyHistoryTest : public ::testing::TestWithParam<StateBackend> {
- protected:
-  void SetUp() override {
-    auto opened = StateStore::Open(dir_.StatePath());
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    store_ = std::move(opened).value();
-  }
-  testing::TempDir dir_{GetParam()};
-  std::unique_ptr<StateStore> store_;
-};
+class ApplyHistoryTest : public testing::OpenedStoreTest {};
 
 TEST_P(ApplyHistoryTest, RecordsNewestFirstWithOperator) {
   AppliedRecord first{.serial = 1, .git_commit = "aaa", .source = "git repo@main:specs", .plan_digest = "d1",

@@ -14,17 +14,7 @@
 namespace cdr::state {
 namespace {
 
-class ConcurrentWritersTest : public ::testing::TestWithParam<StateBackend> {
- protected:
-  void SetUp() override {
-    auto opened = StateStore::Open(dir_.StatePath());
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    store_ = std::move(opened).value();
-  }
-
-  testing::TempDir dir_{GetParam()};
-  std::unique_ptr<StateStore> store_;
-};
+class ConcurrentWritersTest : public testing::OpenedStoreTest {};
 
 TEST_P(ConcurrentWritersTest, StepsOfSeveralThreadsAllLand) {
   constexpr int kThreads = 4;

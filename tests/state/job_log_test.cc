@@ -7,17 +7,7 @@
 namespace cdr::state {
 namespace {
 
-class JobLogTest : public ::testing::TestWithParam<StateBackend> {
- protected:
-  void SetUp() override {
-    auto opened = StateStore::Open(dir_.StatePath());
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    store_ = std::move(opened).value();
-  }
-
-  testing::TempDir dir_{GetParam()};
-  std::unique_ptr<StateStore> store_;
-};
+class JobLogTest : public testing::OpenedStoreTest {};
 
 TEST_P(JobLogTest, StartedJobIsRunning) {
   auto id = store_->StartJob("group.web.server.a", "register");

@@ -21,14 +21,8 @@ ResourceRecord Record(const std::string& address, const std::string& kind, const
   return r;
 }
 
-class ResourcesTest : public ::testing::TestWithParam<StateBackend> {
+class ResourcesTest : public testing::OpenedStoreTest {
  protected:
-  void SetUp() override {
-    auto opened = StateStore::Open(dir_.StatePath());
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    store_ = std::move(opened).value();
-  }
-
   void PutOrDie(const std::string& address, const std::string& kind) {
     ASSERT_TRUE(store_->Put(Record(address, kind, "created")).ok()) << address;
   }
@@ -38,9 +32,6 @@ class ResourcesTest : public ::testing::TestWithParam<StateBackend> {
     for (const ResourceRecord& r : store_->Resources()) out.push_back(r.address);
     return out;
   }
-
-  testing::TempDir dir_{GetParam()};
-  std::unique_ptr<StateStore> store_;
 };
 
 TEST_P(ResourcesTest, PutGetRoundTripsAllFields) {

@@ -7,11 +7,13 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "state/internal/sql_connection.h"
 #include "state/state_location.h"
+#include "state/state_store.h"
 #include "tests/support/postgres_server.h"
 
 namespace cdr::state::testing {
@@ -65,6 +67,19 @@ inline void SetRawSchemaVersion(const std::string& location, int version) {
   ASSERT_TRUE(conn.ok()) << conn.status().ToString();
   (*conn)->SetSchemaVersion(version);
 }
+
+// A fixture with a StateStore opened on a fresh state of the test's backend (the parameter).
+class OpenedStoreTest : public ::testing::TestWithParam<StateBackend> {
+ protected:
+  void SetUp() override {
+    auto opened = StateStore::Open(dir_.StatePath());
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(opened).value();
+  }
+
+  TempDir dir_{GetParam()};
+  std::unique_ptr<StateStore> store_;
+};
 
 inline std::string BackendTestName(const ::testing::TestParamInfo<StateBackend>& info) {
   return StateBackendName(info.param);
