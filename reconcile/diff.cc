@@ -428,7 +428,7 @@ class Differ {
             refusal);
       return false;
     }
-    return view.state != "agent_upgrading" && view.state != "agent_upgrade_failed";
+    return !IsAgentUpgradeState(view.state);
   }
 
   // A new server installs the spec's release: one the cloud offers.

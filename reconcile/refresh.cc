@@ -76,8 +76,7 @@ Status CheckServer(providers::Provider& provider, const state::ResourceRecord& r
   seen.agent = std::move(*agent);
   // Around an upgrade the agent is down on purpose: the upgrade step starts it (agent_upgrade_failed is reported
   // as the error it is).
-  const bool upgrading = r.status == "agent_upgrading" || r.status == "agent_upgrade_failed";
-  if (seen.agent->status == "stopped" && !IsInterruptedCdrStep(r.status) && !upgrading) {
+  if (seen.agent->status == "stopped" && !IsInterruptedCdrStep(r.status) && !IsAgentUpgradeState(r.status)) {
     out->drift[r.address] = {r.address, r.kind, "agent_stopped",
                              "the cdr agent process on host " + agent_host + " is not running (state says " +
                                  r.status + "): nothing is replicated; cdr apply restarts it"};

@@ -104,6 +104,10 @@ Health ClassifyUnobserved(std::string_view stored_state) {
 
 bool IsStoppedState(std::string_view state) { return EndsWith(state, "_stopped"); }
 
+bool IsAgentUpgradeState(std::string_view state) {
+  return state == "agent_upgrading" || state == "agent_upgrade_failed";
+}
+
 bool IsReplicatingState(std::string_view state) {
   return state == "replication_starting" || state == "full_sync" || state == "realtime" ||
          state == "repair_starting" || state == "repairing" || state == "reverse_starting" ||

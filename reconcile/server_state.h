@@ -37,6 +37,8 @@ Health ClassifyUnobserved(std::string_view stored_state);
 bool IsStoppedState(std::string_view state);
 // States in which the agent is meant to be sending to the shadow host (forward or reverse).
 bool IsReplicatingState(std::string_view state);
+// An agent upgrade under way or failed (agent_upgrading, agent_upgrade_failed): the agent may be down on purpose.
+bool IsAgentUpgradeState(std::string_view state);
 
 // The original (Chinese) name of a state, for operators used to the CT-CDR console.
 std::string_view OriginalStateName(std::string_view state);

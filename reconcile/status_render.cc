@@ -55,7 +55,7 @@ std::string NoteText(const ServerStatus& s) {
   }
   if (s.fenced) parts.push_back("fenced: production refuses writes while failed over");
   // Every server's release is in --json; around an upgrade it belongs on the line.
-  if (s.state == "agent_upgrading" || s.state == "agent_upgrade_failed") {
+  if (IsAgentUpgradeState(s.state)) {
     parts.push_back("agent " + (s.agent_version.empty() ? std::string("unknown") : s.agent_version));
   }
   // "same" and "unknown" are in --json; what needs a look is on the line.

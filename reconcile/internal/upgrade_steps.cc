@@ -28,11 +28,9 @@ using Clock = std::chrono::steady_clock;
 // A new agent resumes in seconds; waiting hours (the replication steps' default) would only hide a broken one.
 constexpr std::chrono::seconds kHealthyWithin{120};
 
-bool UpgradeState(const std::string& state) { return state == "agent_upgrading" || state == "agent_upgrade_failed"; }
-
 // The state the server was in before the upgrade: the agent's word when it answers.
 std::string StateBefore(StepContext& ctx, const state::ResourceRecord& r) {
-  if (UpgradeState(r.status)) return r.attributes.value("upgrade_from_state", "");
+  if (IsAgentUpgradeState(r.status)) return r.attributes.value("upgrade_from_state", "");
   if (ctx.options.connect) {
     auto agent = ctx.provider.DescribeAgent(r.attributes.value("host", ""));
     if (agent.ok() && agent->status == "running") {
@@ -94,11 +92,11 @@ Status ApplyAgentUpgrade(StepContext& ctx) {
   const std::string host = r.attributes.value("host", "");
   const std::string from_state = StateBefore(ctx, r);
   // Checked again here: a saved plan may be applied after the server moved on.
-  if (!UpgradeState(r.status) && !AllowsAgentUpgrade(from_state)) {
+  if (!IsAgentUpgradeState(r.status) && !AllowsAgentUpgrade(from_state)) {
     return FailedPrecondition("cannot upgrade the agent of " + r.address + " while the server is " + from_state +
                               ": allowed only in initialized, realtime, realtime_stopped; run cdr plan again");
   }
-  if (!UpgradeState(r.status)) {
+  if (!IsAgentUpgradeState(r.status)) {
     r.attributes["upgrade_from_state"] = from_state;
     r.attributes["upgrade_from_version"] = r.attributes.value("agent_version", "");
   }
