@@ -5,7 +5,7 @@ packages=(
   cmake ninja-build g++ make pkg-config git
   libcpprest-dev libgit2-dev libtomlplusplus-dev libsqlitecpp-dev libsqlite3-dev libspdlog-dev libfmt-dev
   libgtest-dev googletest libcli11-dev nlohmann-json3-dev libssl-dev libzstd-dev libxxhash-dev
-  libnbd-dev libnbd-bin nbdkit liburing-dev python3-libnbd fuse3 qemu-utils e2fsprogs fuse2fs sqlite3 bc fio rsync
+  libhttp-parser-dev libnbd-dev libnbd-bin nbdkit liburing-dev python3-libnbd fuse3 qemu-utils e2fsprogs fuse2fs sqlite3 bc fio rsync
   chromium python3-prometheus-client clang libclang-rt-14-dev
   libpq-dev postgresql
 )

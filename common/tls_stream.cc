@@ -166,6 +166,21 @@ Status TlsStream::ReadAll(uint8_t* buf, size_t n, Deadline deadline) {
   return Status::Ok();
 }
 
+Result<size_t> TlsStream::ReadSome(uint8_t* buf, size_t max, Deadline deadline) {
+  size_t got = 0;
+  bool closed = false;
+  Status s = Retry(
+      [&](size_t* done) {
+        const int rc = SSL_read_ex(ssl_, buf, max, done);
+        // An orderly close (close_notify) is the end of the stream, not a failure.
+        closed = rc != 1 && SSL_get_error(ssl_, rc) == SSL_ERROR_ZERO_RETURN;
+        return closed ? 1 : rc;
+      },
+      "TLS receive", deadline, std::chrono::milliseconds(receive_timeout_ms_.load()), &got);
+  if (!s.ok()) return s;
+  return closed ? 0 : got;
+}
+
 void TlsStream::Shutdown() { ::shutdown(fd_, SHUT_RDWR); }
 
 void TlsStream::ShutdownRead() { ::shutdown(fd_, SHUT_RD); }

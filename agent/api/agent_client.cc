@@ -1,75 +1,118 @@
-// The only client-side file that includes cpprest (its Boost/asio headers are slow to compile).
+// The agent's control API from cdr's side: HTTP/1.1 (common/http_exchange.h) over TLS with the process's one
+// client context (common/tls_context_cache.h), one connection per client kept open between calls.
 #include "agent/api/agent_client.h"
 
-#include <cpprest/http_client.h>
+#include <poll.h>
 
+#include <mutex>
 #include <nlohmann/json.hpp>
 
-#include "agent/api/byte_body.h"
 #include "agent/api/control_json.h"
 #include "agent/api/http_status_mapping.h"
-#include "agent/api/https_setup.h"
+#include "common/http_exchange.h"
+#include "common/tcp_connect.h"
+#include "common/tls_context_cache.h"
+#include "common/tls_stream.h"
 
 namespace cdr::agent::api {
 namespace {
 
-using web::http::client::http_client;
-using web::http::client::http_client_config;
+// A status lists a few fields per disk: 1 MiB is far more than any agent sends, and all a hostile one can make
+// cdr hold.
+constexpr HttpLimits kReplyLimits{.max_header_bytes = 64 << 10, .max_body_bytes = 1 << 20};
 
-struct HttpReply {
-  int status = 0;
-  std::string body;
-};
+// An idle kept-alive connection that became readable was closed by the agent (or holds bytes nobody asked for):
+// either way it cannot carry the next request.
+bool StillUsable(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  return ::poll(&p, 1, 0) == 0;
+}
 
 }  // namespace
 
 struct AgentClient::Impl {
   Impl(std::string a, std::string t, const std::filesystem::path& tls_dir, std::chrono::milliseconds timeout)
-      : address(std::move(a)), token(std::move(t)) {
-    http_client_config config;
-    config.set_timeout(timeout);
-    if (!tls_dir.empty()) {
-      auto tls = TlsContext::Load(TlsFilesIn(tls_dir, TlsRole::kClient), TlsRole::kClient);
-      if (!tls.ok()) {
-        construction_error = Status(tls.status().code(), "cdr's client certificate: " + tls.status().message());
-        return;
-      }
-      config.set_ssl_context_callback(ClientSslSetup(*tls));
+      : address(std::move(a)), token(std::move(t)), timeout(timeout) {
+    Result<HostPort> where = SplitHostPort(address);
+    if (!where.ok()) {
+      construction_error = InvalidArgument("agent address: " + where.status().message());
+      return;
     }
-    try {
-      client = std::make_unique<http_client>((tls_dir.empty() ? "http://" : "https://") + address + "/", config);
-    } catch (const std::exception& e) {
-      construction_error = InvalidArgument("agent address \"" + address + "\": " + e.what());
+    host_port = *where;
+    if (tls_dir.empty()) return;
+    auto loaded = SharedTlsContext(tls_dir, TlsRole::kClient);
+    if (!loaded.ok()) {
+      construction_error = Status(loaded.status().code(), "cdr's client certificate: " + loaded.status().message());
+      return;
+    }
+    tls = *loaded;
+  }
+
+  Status Connect(Deadline deadline) {
+    connection.reset();
+    Result<int> fd = ConnectTcp(host_port.host, host_port.port, deadline, {.io_timeout = timeout});
+    if (!fd.ok()) return fd.status();
+    if (!tls) {
+      connection = std::make_unique<PlainStream>(*fd, /*owns=*/true);
+    } else {
+      Result<std::unique_ptr<TlsStream>> stream = TlsHandshake(*fd, /*owns=*/true, *tls, host_port.host, deadline);
+      if (!stream.ok()) return stream.status();
+      connection = std::move(*stream);
+    }
+    connection_fd = *fd;
+    return Status::Ok();
+  }
+
+  // One request; a kept-alive connection that turns out closed is replaced once, when the agent cannot have
+  // seen the request (no byte of a response came back) and the request is a GET (the commands are sent once).
+  Result<HttpResponse> Send(const std::string& method, const std::string& path, const std::string* body) {
+    if (!construction_error.ok()) return construction_error;
+    std::lock_guard lock(mutex);
+    const Deadline deadline = std::chrono::steady_clock::now() + timeout;
+    HttpRequest request{method, path, address, {{"Authorization", "Bearer " + token}}, body ? *body : "", "application/json"};
+    const bool reused = connection && StillUsable(connection_fd);
+    if (connection && !reused) connection.reset();
+    for (int attempt = 0;; ++attempt) {
+      if (!connection) {
+        if (Status s = Connect(deadline); !s.ok()) return Unreachable(method, path, s);
+      }
+      HttpExchangeError progress;
+      Result<HttpResponse> reply = HttpExchange(*connection, request, deadline, kReplyLimits, &progress);
+      if (reply.ok()) {
+        if (!reply->keep_alive) connection.reset();
+        return reply;
+      }
+      connection.reset();
+      if (reply.status().code() != StatusCode::kUnavailable) {
+        return Status(reply.status().code(), "agent at " + address + ": " + method + " " + path + ": " +
+                                                 reply.status().message());
+      }
+      if (attempt > 0 || !reused || progress.response_started || method != "GET") {
+        return Unreachable(method, path, reply.status());
+      }
     }
   }
 
-  Result<HttpReply> Send(const web::http::method& method, const std::string& path, const std::string* body) {
-    if (!client) return construction_error;
-    web::http::http_request request(method);
-    request.set_request_uri(path);
-    request.headers().add("Authorization", "Bearer " + token);
-    if (body) SetByteBody(request, *body, "application/json");
-    try {
-      web::http::http_response response = client->request(request).get();
-      HttpReply reply{response.status_code(), response.extract_string(/*ignore_content_type=*/true).get()};
-      return reply;
-    } catch (const std::exception& e) {
-      // Refused, reset, timed out, unresolvable: nothing says the agent acted, and retrying is the right
-      // move.
-      return Unavailable("agent at " + address + " is unreachable: " + method + " " + path + ": " + e.what());
-    }
+  // Refused, reset, timed out, unresolvable: nothing says the agent acted, and retrying is the right move.
+  Status Unreachable(const std::string& method, const std::string& path, const Status& why) const {
+    return Unavailable("agent at " + address + " is unreachable: " + method + " " + path + ": " + why.message());
   }
 
   Status Command(const std::string& path, const std::string* body = nullptr) {
-    Result<HttpReply> reply = Send(web::http::methods::POST, path, body);
+    Result<HttpResponse> reply = Send("POST", path, body);
     if (!reply.ok()) return reply.status();
     return StatusFromHttp(reply->status, reply->body, address);
   }
 
-  std::string address;
-  std::string token;
-  std::unique_ptr<http_client> client;
+  const std::string address;
+  const std::string token;
+  const std::chrono::milliseconds timeout;
+  HostPort host_port;
+  std::shared_ptr<const TlsContext> tls;
   Status construction_error;
+  std::mutex mutex;  // one request at a time on the connection
+  std::unique_ptr<ByteStream> connection;
+  int connection_fd = -1;
 };
 
 AgentClient::AgentClient(std::string address, std::string token, std::filesystem::path tls_dir,
@@ -79,7 +122,7 @@ AgentClient::AgentClient(std::string address, std::string token, std::filesystem
 AgentClient::~AgentClient() = default;
 
 Result<AgentStatus> AgentClient::GetStatus() {
-  Result<HttpReply> reply = impl_->Send(web::http::methods::GET, "/v1/status", nullptr);
+  Result<HttpResponse> reply = impl_->Send("GET", "/v1/status", nullptr);
   if (!reply.ok()) return reply.status();
   CDR_RETURN_IF_ERROR(StatusFromHttp(reply->status, reply->body, impl_->address));
   auto json = nlohmann::json::parse(reply->body, nullptr, /*allow_exceptions=*/false);

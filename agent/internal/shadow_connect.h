@@ -13,7 +13,7 @@
 
 namespace cdr::agent::internal {
 
-// A connected stream to HOST:PORT (IPv4 literal) with send/receive timeouts and TCP_NODELAY; kUnavailable
+// A connected stream to HOST:PORT (an IP literal or a name) with send/receive timeouts and TCP_NODELAY; kUnavailable
 // when the shadow does not answer or the TLS handshake fails (the message says why: wrong CA, wrong name, …).
 Result<std::unique_ptr<ByteStream>> ConnectToShadow(const std::string& host, uint16_t port,
                                                     const TlsContext* tls);

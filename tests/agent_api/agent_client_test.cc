@@ -127,6 +127,27 @@ TEST_F(AgentClientTest, StopWaitsForACommandInFlight) {
   caller.join();
 }
 
+// The client keeps its connection between calls; when the agent restarts (an upgrade, a crash) the kept one is
+// closed, and the next call — a status read or a command — goes out on a new connection instead of failing.
+TEST_F(AgentClientTest, AConnectionTheAgentClosedIsReplacedOnTheNextCall) {
+  AgentClient client = Client();
+  ASSERT_TRUE(client.GetStatus().ok());
+  const std::string taken = address();
+  const uint16_t port = static_cast<uint16_t>(std::stoi(taken.substr(taken.rfind(':') + 1)));
+  api_->Stop();
+  api_ = std::make_unique<ControlApi>(ControlApiOptions{"127.0.0.1", port, kToken}, &control_);
+  ASSERT_TRUE(api_->Start().ok());
+  Result<AgentStatus> status = client.GetStatus();
+  EXPECT_TRUE(status.ok()) << status.status().ToString();
+  EXPECT_TRUE(client.Stop().ok());
+  api_->Stop();
+  api_ = std::make_unique<ControlApi>(ControlApiOptions{"127.0.0.1", port, kToken}, &control_);
+  ASSERT_TRUE(api_->Start().ok());
+  Status stopped = client.Stop();
+  EXPECT_TRUE(stopped.ok()) << stopped.ToString();
+  EXPECT_EQ(control_.calls(), (std::vector<std::string>{"stop", "stop"}));
+}
+
 TEST(AgentClientTransportTest, ClosedPortIsUnavailableQuicklyAndNamesTheAddress) {
   Result<uint16_t> port = PickFreePort("127.0.0.1");
   ASSERT_TRUE(port.ok()) << port.status().ToString();
