@@ -1,10 +1,12 @@
 #include "reconcile/observed_state.h"
-#include "reconcile/verify_summary.h"
 
 #include <spdlog/spdlog.h>
 
+#include <map>
+
 #include "common/clock.h"
 #include "reconcile/server_state.h"
+#include "reconcile/verify_summary.h"
 
 namespace cdr::reconcile {
 
@@ -132,12 +134,19 @@ std::vector<ObservedChange> MergeObserved(const std::vector<state::ResourceRecor
 }
 
 Status RecordObserved(state::StateStore& store, const std::vector<ObservedChange>& changes) {
+  // A record that moved since it was read (another step, another command) is newer than this observation.
+  std::map<std::string, std::string> status_now;
+  for (const auto& r : store.Resources()) status_now[r.address] = r.status;
+  std::vector<state::ResourceRecord> current;
   for (const auto& c : changes) {
-    // A record that moved since it was read (another step, another command) is newer than this observation.
-    auto now = store.Get(c.record.address);
-    if (!now || now->status != c.from) continue;
-    CDR_RETURN_IF_ERROR(store.Put(c.record));
-    if (c.from == c.record.status) continue;
+    auto now = status_now.find(c.record.address);
+    if (now != status_now.end() && now->second == c.from) current.push_back(c.record);
+  }
+  // One commit for the whole round: a no-op apply of 200 servers made 200 durable writes.
+  CDR_RETURN_IF_ERROR(store.PutAll(current));
+  for (const auto& c : changes) {
+    auto now = status_now.find(c.record.address);
+    if (now == status_now.end() || now->second != c.from || c.from == c.record.status) continue;
     spdlog::info("{}: {} → {} (observed from the agent)", c.record.address, c.from, c.record.status);
     auto job = store.StartJob(c.record.address, "observe");
     if (!job.ok()) return job.status();

@@ -101,15 +101,38 @@ std::optional<ResourceRecord> StateStore::Get(const std::string& address) {
   });
 }
 
+namespace {
+
+constexpr char kUpsertResource[] = R"sql(
+    VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (address) DO UPDATE SET kind = excluded.kind, provider_id = excluded.provider_id,
+      status = excluded.status, attributes = excluded.attributes, updated_at = excluded.updated_at)sql";
+
+void Upsert(internal::SqlConnection& db, const ResourceRecord& record, int64_t now) {
+  db.Query(std::string("INSERT INTO resources (") + kResourceColumns + ")" + kUpsertResource,
+           {record.address, record.kind, record.provider_id, record.status, record.attributes.dump(), now, now});
+}
+
+}  // namespace
+
 Status StateStore::Put(const ResourceRecord& record) {
   if (record.address.empty()) return InvalidArgument("resource address must not be empty");
   return CatchSql("put " + record.address, [&] {
-    int64_t now = NowUnixMillis();
-    db_->Query(std::string("INSERT INTO resources (") + kResourceColumns + R"sql()
-        VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (address) DO UPDATE SET kind = excluded.kind, provider_id = excluded.provider_id,
-          status = excluded.status, attributes = excluded.attributes, updated_at = excluded.updated_at)sql",
-               {record.address, record.kind, record.provider_id, record.status, record.attributes.dump(), now, now});
+    Upsert(*db_, record, NowUnixMillis());
+    return Status::Ok();
+  });
+}
+
+Status StateStore::PutAll(const std::vector<ResourceRecord>& records) {
+  for (const auto& r : records) {
+    if (r.address.empty()) return InvalidArgument("resource address must not be empty");
+  }
+  if (records.empty()) return Status::Ok();
+  return CatchSql("put " + std::to_string(records.size()) + " resources", [&] {
+    SqlTransaction tx(*db_, TransactionMode::kWrite);
+    const int64_t now = NowUnixMillis();
+    for (const auto& r : records) Upsert(*db_, r, now);
+    tx.Commit();
     return Status::Ok();
   });
 }

@@ -112,6 +112,8 @@ class StateStore {
   std::optional<ResourceRecord> Get(const std::string& address);
   // Insert or replace; sets updated_at (and created_at on insert). Durable when it returns.
   Status Put(const ResourceRecord& record);
+  // Put of every record in one transaction (one durable commit instead of one each); none is written on error.
+  Status PutAll(const std::vector<ResourceRecord>& records);
   Status Delete(const std::string& address);  // Ok when absent: a resumed apply may delete twice
   // Changes the address of a resource and of every resource under it ("group.a" → "group.b" also moves
   // "group.a.server.x"), in one transaction. kNotFound when `from` is absent, kAlreadyExists when `to` or

@@ -1,14 +1,13 @@
 // The agent's control API from cdr's side: HTTP/1.1 (common/http_exchange.h) over TLS with the process's one
-// client context (common/tls_context_cache.h), one connection per client kept open between calls.
+// client context (common/tls_context_cache.h), connections kept open between calls in the process's pool
+// (common/connection_pool.h), so the clients a command makes for the same agent one after another share one.
 #include "agent/api/agent_client.h"
 
-#include <poll.h>
-
-#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "agent/api/control_json.h"
 #include "agent/api/http_status_mapping.h"
+#include "common/connection_pool.h"
 #include "common/http_exchange.h"
 #include "common/tcp_connect.h"
 #include "common/tls_context_cache.h"
@@ -21,13 +20,6 @@ namespace {
 // cdr hold.
 constexpr HttpLimits kReplyLimits{.max_header_bytes = 64 << 10, .max_body_bytes = 1 << 20};
 
-// An idle kept-alive connection that became readable was closed by the agent (or holds bytes nobody asked for):
-// either way it cannot carry the next request.
-bool StillUsable(int fd) {
-  pollfd p{fd, POLLIN, 0};
-  return ::poll(&p, 1, 0) == 0;
-}
-
 }  // namespace
 
 struct AgentClient::Impl {
@@ -39,6 +31,7 @@ struct AgentClient::Impl {
       return;
     }
     host_port = *where;
+    pool_key = address;
     if (tls_dir.empty()) return;
     auto loaded = SharedTlsContext(tls_dir, TlsRole::kClient);
     if (!loaded.ok()) {
@@ -46,40 +39,42 @@ struct AgentClient::Impl {
       return;
     }
     tls = *loaded;
+    pool_key = address + "\n" + tls_dir.string();
   }
 
-  Status Connect(Deadline deadline) {
-    connection.reset();
+  Result<PooledConnection> Connect(Deadline deadline) const {
     Result<int> fd = ConnectTcp(host_port.host, host_port.port, deadline, {.io_timeout = timeout});
     if (!fd.ok()) return fd.status();
+    PooledConnection c;
+    c.fd = *fd;
     if (!tls) {
-      connection = std::make_unique<PlainStream>(*fd, /*owns=*/true);
+      c.stream = std::make_unique<PlainStream>(*fd, /*owns=*/true);
     } else {
       Result<std::unique_ptr<TlsStream>> stream = TlsHandshake(*fd, /*owns=*/true, *tls, host_port.host, deadline);
       if (!stream.ok()) return stream.status();
-      connection = std::move(*stream);
+      c.stream = std::move(*stream);
     }
-    connection_fd = *fd;
-    return Status::Ok();
+    return c;
   }
 
   // One request; a kept-alive connection that turns out closed is replaced once, when the agent cannot have
   // seen the request (no byte of a response came back) and the request is a GET (the commands are sent once).
   Result<HttpResponse> Send(const std::string& method, const std::string& path, const std::string* body) {
     if (!construction_error.ok()) return construction_error;
-    std::lock_guard lock(mutex);
     const Deadline deadline = std::chrono::steady_clock::now() + timeout;
     HttpRequest request{method, path, address, {{"Authorization", "Bearer " + token}}, body ? *body : "", "application/json"};
-    const bool reused = connection && StillUsable(connection_fd);
-    if (connection && !reused) connection.reset();
+    std::optional<PooledConnection> connection = ConnectionPool::Process().Take(pool_key);
+    const bool reused = connection.has_value();
     for (int attempt = 0;; ++attempt) {
       if (!connection) {
-        if (Status s = Connect(deadline); !s.ok()) return Unreachable(method, path, s);
+        Result<PooledConnection> opened = Connect(deadline);
+        if (!opened.ok()) return Unreachable(method, path, opened.status());
+        connection = std::move(*opened);
       }
       HttpExchangeError progress;
-      Result<HttpResponse> reply = HttpExchange(*connection, request, deadline, kReplyLimits, &progress);
+      Result<HttpResponse> reply = HttpExchange(*connection->stream, request, deadline, kReplyLimits, &progress);
       if (reply.ok()) {
-        if (!reply->keep_alive) connection.reset();
+        if (reply->keep_alive) ConnectionPool::Process().Give(pool_key, std::move(*connection));
         return reply;
       }
       connection.reset();
@@ -110,9 +105,7 @@ struct AgentClient::Impl {
   HostPort host_port;
   std::shared_ptr<const TlsContext> tls;
   Status construction_error;
-  std::mutex mutex;  // one request at a time on the connection
-  std::unique_ptr<ByteStream> connection;
-  int connection_fd = -1;
+  std::string pool_key;  // the agent and the client identity: connections are shared only between equals
 };
 
 AgentClient::AgentClient(std::string address, std::string token, std::filesystem::path tls_dir,

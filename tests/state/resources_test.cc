@@ -49,6 +49,18 @@ TEST_P(ResourcesTest, PutGetRoundTripsAllFields) {
   EXPECT_EQ(got->created_at, got->updated_at);
 }
 
+TEST_P(ResourcesTest, PutAllWritesEveryRecordOrNone) {
+  PutOrDie("group.web", "group");
+  ASSERT_TRUE(store_->PutAll({Record("group.web", "group", "updating"), Record("group.web.server.a", "server", "x"),
+                              Record("group.web.server.b", "server", "y")})
+                  .ok());
+  EXPECT_THAT(Addresses(), ElementsAre("group.web", "group.web.server.a", "group.web.server.b"));
+  EXPECT_EQ(store_->Get("group.web")->status, "updating");
+  Status refused = store_->PutAll({Record("group.web.server.c", "server", "z"), Record("", "server", "z")});
+  EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument) << refused.ToString();
+  EXPECT_FALSE(store_->Get("group.web.server.c").has_value()) << "nothing of a refused batch is written";
+}
+
 TEST_P(ResourcesTest, GetOfMissingIsEmpty) { EXPECT_FALSE(store_->Get("group.none").has_value()); }
 
 TEST_P(ResourcesTest, UpdateKeepsCreatedAt) {
