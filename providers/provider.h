@@ -124,6 +124,9 @@ struct Agent {
   // empty: the agent serves plain HTTP (insecure = true).
   std::string api_tls_dir;
   std::string nbd_address;  // "127.0.0.1:PORT"; exports are named after the host's disks (vda, …)
+  // The client certificate directory an NBD client presents to the exports (NBD_OPT_STARTTLS, libnbd's
+  // tls-certificates); empty: the exports are plain (insecure = true).
+  std::string nbd_tls_dir;
 };
 
 // The DR side of one protected server (CT-CDR's 复影云主机): a small host in the DR zone running cdr-shadow,
@@ -231,6 +234,7 @@ struct DrHost {
   int64_t point_time_ns = 0;      // the instant its disks show
   std::string status;             // "running" | "stopped"
   std::string nbd_address;        // "127.0.0.1:PORT"; exports are named after the disks
+  std::string nbd_tls_dir;        // as Agent::nbd_tls_dir
   std::vector<std::string> disks;
   bool standalone = false;        // its disks no longer depend on the shadow host (after a confirmed failover)
   std::string group;              // as requested

@@ -104,6 +104,8 @@ bool MergeObservation(const agent::AgentStatus& status, state::ResourceRecord* r
   if (!observed.contains("replicated_through") && before.contains("replicated_through")) {
     observed["replicated_through"] = before["replicated_through"];
   }
+  // The agent does not know which client certificates reach its exports; the provider said so (MergeObserved).
+  if (before.contains("nbd_tls_dir")) observed["nbd_tls_dir"] = before["nbd_tls_dir"];
   record->attributes["observed"] = std::move(observed);
   if (const double rpo = LiveRpoSeconds(status); rpo >= 0) {
     record->attributes["rpo_seconds"] = rpo;
@@ -128,6 +130,7 @@ std::vector<ObservedChange> MergeObserved(const std::vector<state::ResourceRecor
     if (EffectiveServerState(r, &seen->second) != seen->second.status->state) continue;
     ObservedChange change{r, r.status};
     MergeObservation(*seen->second.status, &change.record);
+    if (seen->second.agent) change.record.attributes["observed"]["nbd_tls_dir"] = seen->second.agent->nbd_tls_dir;
     out.push_back(std::move(change));
   }
   return out;

@@ -5,6 +5,7 @@
 #include "common/clock.h"
 #include "common/display_width.h"
 #include "common/human_bytes.h"
+#include "common/nbd_uri.h"
 #include "common/rfc3339.h"
 #include "reconcile/status_report.h"
 
@@ -13,7 +14,7 @@ namespace cdr::reconcile {
 namespace {
 
 std::string DrHostUri(const DrHostStatus& d, const std::string& disk) {
-  return d.nbd_address.empty() ? "" : "nbd://" + d.nbd_address + "/" + disk;
+  return NbdUri(d.nbd_address, disk, d.nbd_tls_dir);
 }
 
 std::string RenderDrHost(const DrHostStatus& d) {
@@ -155,7 +156,7 @@ nlohmann::json StatusToJson(const std::vector<GroupStatus>& groups) {
       nlohmann::json uris = nlohmann::json::array();
       nlohmann::json replicas = nlohmann::json::array();
       for (const auto& disk : s.disks) {
-        if (!s.nbd_address.empty()) uris.push_back("nbd://" + s.nbd_address + "/" + disk);
+        if (!s.nbd_address.empty()) uris.push_back(NbdUri(s.nbd_address, disk, s.nbd_tls_dir));
         if (!s.replica_dir.empty()) {
           replicas.push_back({{"disk", disk}, {"path", ReplicaPath(s.replica_dir, s.replica_server_id, disk)}});
         }

@@ -17,6 +17,7 @@ void FillReplication(const state::ResourceRecord& r, const nlohmann::json& obser
                      ServerStatus* s) {
   s->observed_at_ms = observed.value("observed_at", int64_t{0});
   s->nbd_address = observed.value("nbd_address", "");
+  s->nbd_tls_dir = observed.value("nbd_tls_dir", "");
   s->fenced = r.attributes.value("fenced", false);
   for (const auto& d : observed.value("disks", nlohmann::json::array())) s->disks.push_back(d.value("disk", ""));
   if (!seen) return;
@@ -25,6 +26,7 @@ void FillReplication(const state::ResourceRecord& r, const nlohmann::json& obser
     if (!seen->agent->version.empty()) s->agent_version = seen->agent->version;
     s->api_address = seen->agent->api_address;
     if (!seen->agent->nbd_address.empty()) s->nbd_address = seen->agent->nbd_address;
+    s->nbd_tls_dir = seen->agent->nbd_tls_dir;
   }
   if (seen->shadow) {
     s->replication_address = seen->shadow->replication_address;
@@ -155,7 +157,8 @@ std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& r
       const state::ResourceRecord& dr = other;
       s.dr_hosts.push_back({a.value("purpose", ""), a.value("name", ""), dr.provider_id, dr.status,
                             a.value("recovery_point", ""), a.value("point_id", ""), a.value("point_time_ns", int64_t{0}),
-                            a.value("nbd_address", ""), a.value("disks", std::vector<std::string>{}),
+                            a.value("nbd_address", ""), a.value("nbd_tls_dir", ""),
+                            a.value("disks", std::vector<std::string>{}),
                             a.value("standalone", false), a.value("verification", nlohmann::json())});
       // A DR host restarted since the apply (`cdr local up`, a reboot) serves at another address: the live one.
       if (live != nullptr) {
@@ -164,6 +167,7 @@ std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& r
           shown.live = true;
           shown.running = seen_host->second.status == "running";
           shown.nbd_address = shown.running ? seen_host->second.nbd_address : "";
+          shown.nbd_tls_dir = seen_host->second.nbd_tls_dir;
           if (!seen_host->second.disks.empty()) shown.disks = seen_host->second.disks;
         }
       }

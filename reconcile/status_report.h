@@ -30,6 +30,7 @@ struct DrHostStatus {
   std::string point_id;        // what it resolved to ("" for a time between points)
   int64_t point_time_ns = 0;
   std::string nbd_address;  // where it serves now when `live`; else as recorded at the last apply
+  std::string nbd_tls_dir;  // the client certificates its exports want (providers::DrHost); empty: plain
   std::vector<std::string> disks;
   bool standalone = false;
   nlohmann::json verification;  // {kind, result, detail, checked_at}, or null
@@ -62,6 +63,7 @@ struct ServerStatus {
   std::string agent_status;   // running | stopped | "" (unknown)
   std::string api_address;
   std::string nbd_address;
+  std::string nbd_tls_dir;         // the client certificates its exports want (providers::Agent); empty: plain
   std::vector<std::string> disks;  // export names: vda, …
   std::string shadow_host_id;
   std::string replication_address;

@@ -94,7 +94,7 @@ constexpr const char* kUsage =
     "  --api-token-file enables the control API (bearer token); without it, or with --no-api, there is "
     "none.\n"
     "  --ready-file is written atomically once NBD and the API listen:\n"
-    "    {\"pid\": N, \"nbd_address\": \"HOST:PORT\", \"api_address\": \"HOST:PORT\" or null}\n"
+    "    {\"pid\": N, \"nbd_address\": \"HOST:PORT\", \"nbd_tls\": true|false, \"api_address\": \"HOST:PORT\" or null}\n"
     "  HOST is an address literal (127.0.0.1, [::1]); PORT 0 picks a free port.\n";
 
 std::optional<uint64_t> ParseNumber(const std::string& s) {
@@ -233,11 +233,12 @@ void StartAtLaunch(const Flags& flags, cdr::agent::ReplicationManager* manager) 
   if (!s.ok()) spdlog::error("--shadow {}: replication not started: {}", flags.shadow_address, s.ToString());
 }
 
-cdr::Status WriteReadyFile(const std::filesystem::path& path, const std::string& nbd_address,
+cdr::Status WriteReadyFile(const std::filesystem::path& path, const std::string& nbd_address, bool nbd_tls,
                            const std::string& api_address) {
   const nlohmann::json ready = {
       {"pid", ::getpid()},
       {"nbd_address", nbd_address},
+      {"nbd_tls", nbd_tls},
       {"api_address", api_address.empty() ? nlohmann::json(nullptr) : nlohmann::json(api_address)}};
   return cdr::WriteJsonFileAtomically(path, ready);
 }
@@ -380,7 +381,8 @@ int main(int argc, char** argv) {
   std::printf("listening on %s\n", server.address().c_str());
   std::fflush(stdout);
   if (!flags.ready_file.empty()) {
-    if (cdr::Status s = WriteReadyFile(flags.ready_file, server.address(), api ? api->address() : "");
+    if (cdr::Status s = WriteReadyFile(flags.ready_file, server.address(), !flags.nbd_tls_dir.empty(),
+                                      api ? api->address() : "");
         !s.ok()) {
       spdlog::error("--ready-file: {}", s.ToString());
       return 1;

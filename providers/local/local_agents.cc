@@ -114,6 +114,9 @@ Result<Agent> LocalProvider::EnsureAgentRunning(const HostFacts& host, internal:
   record.agent.api_address = *api;
   record.agent.api_token = *token;
   record.agent.api_tls_dir = insecure_ ? "" : internal::OperatorTlsDir(root_).string();
+  // As the process says it serves, not as it was asked to: an adopted agent may have been started otherwise.
+  record.agent.nbd_tls_dir =
+      started->ready.value("nbd_tls", false) ? fs::absolute(internal::OperatorTlsDir(root_)).string() : "";
   // The process runs before it is recorded; a cdr killed in between leaves a ready file naming it, and the
   // next install adopts that process instead of starting a second one on the same state.
   CDR_RETURN_IF_ERROR(WriteJsonFileAtomically(internal::AgentFile(root_, id), internal::AgentToJson(record)));

@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "common/digest.h"
 #include "common/json_file.h"
+#include "common/nbd_uri.h"
 #include "common/random_hex.h"
 #include "providers/local/internal/dr_host_record.h"
 #include "providers/local/internal/layout.h"
@@ -144,7 +145,7 @@ Result<DrHostCheckResult> LocalProvider::RunDrHostCheck(const std::string& id, c
   for (const std::string& disk : host->disks) {
     const fs::path image = scratch.dir / (disk + ".img");
     CDR_RETURN_IF_ERROR(internal::RunToolChecked(
-        *nbdcopy, {"--destination-is-zero", "nbd://" + host->nbd_address + "/" + disk, image.string()}));
+        *nbdcopy, {"--destination-is-zero", NbdUri(host->nbd_address, disk, host->nbd_tls_dir), image.string()}));
     images[disk] = image;
   }
   if (images.empty()) return DrHostCheckResult{"unknown", "the DR host has no disks"};

@@ -9,6 +9,7 @@
 #include "providers/local/internal/cloud_config.h"
 #include "providers/local/internal/daemon.h"
 #include "providers/local/internal/dr_host_record.h"
+#include "providers/local/internal/host_certificates.h"
 #include "providers/local/internal/layout.h"
 #include "providers/local/internal/binary_locator.h"
 #include "providers/local/internal/record_lookup.h"
@@ -42,6 +43,7 @@ DrHost Observed(const fs::path& root, const internal::DrHostRecord& record) {
     const bool running = internal::IsDaemonRunning(agent->pid, kAgentProgram, internal::AgentReadyFile(root, host.id));
     host.status = running ? "running" : "stopped";
     host.nbd_address = running ? agent->agent.nbd_address : "";
+    host.nbd_tls_dir = agent->agent.nbd_tls_dir;
     return host;
   }
   if (internal::IsDaemonRunning(record.pid, kDrDiskProgram, ReadyFileOf(root, host))) {
@@ -101,6 +103,10 @@ Result<DrHost> LocalProvider::EnsureDrHostRunning(internal::DrHostRecord record)
                  "--pin",       host.id};
   }
   spec.args.insert(spec.args.end(), {"--listen", "127.0.0.1:0", "--ready-file", ready_file.string()});
+  auto transport = internal::DrDiskTransportArgs(root_, host.id, internal::DrHostTlsDir(root_, host.zone, host.id),
+                                                 insecure_);
+  if (!transport.ok()) return transport.status();
+  spec.args.insert(spec.args.end(), transport->begin(), transport->end());
   const fs::path token_file = internal::MetricsTokenFile(dir);
   CDR_RETURN_IF_ERROR(internal::LoadOrCreateSecretFile(token_file).status());
   spec.args.insert(spec.args.end(),
@@ -122,6 +128,8 @@ Result<DrHost> LocalProvider::EnsureDrHostRunning(internal::DrHostRecord record)
   }
   record.pid = started->pid;
   host.nbd_address = ready["address"].get<std::string>();
+  // Absolute: the URI status shows must work from any directory.
+  host.nbd_tls_dir = ready.value("tls", false) ? fs::absolute(internal::OperatorTlsDir(root_)).string() : "";
   host.metrics_address = ready.value("metrics_address", "");
   host.disks.clear();
   for (const auto& e : ready.value("exports", nlohmann::json::array())) host.disks.push_back(e.value("disk", ""));

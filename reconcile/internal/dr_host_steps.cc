@@ -60,6 +60,7 @@ void RecordDrHost(const providers::DrHost& host, state::ResourceRecord* r) {
   r->provider_id = host.id;
   r->attributes["id"] = host.id;
   r->attributes["nbd_address"] = host.nbd_address;
+  r->attributes["nbd_tls_dir"] = host.nbd_tls_dir;
   r->attributes["metrics_address"] = host.metrics_address;
   r->attributes["disks"] = host.disks;
   r->attributes["point_id"] = host.point_id;

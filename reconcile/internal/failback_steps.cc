@@ -66,6 +66,7 @@ Status ReverseRegister(StepContext& ctx) {
   // The DR host's disks are the agent's export from now on: status shows where to reach them.
   state::ResourceRecord dr = server->failover;
   dr.attributes["nbd_address"] = agent->nbd_address;
+  dr.attributes["nbd_tls_dir"] = agent->nbd_tls_dir;
   CDR_RETURN_IF_ERROR(ctx.store.Put(dr));
   r.attributes["reverse_agent"] = dr_host;
   r.attributes.erase("last_error");

@@ -209,7 +209,9 @@ TEST(GroupRecoveryPointTest, TakeMakesOnePointOnEveryServerOfTheGroup) {
   // The last 256 KiB of the 16 MiB disk: free space of its ext4, so the drill's fsck below still passes.
   const json web2 = StatusJson(ws)["groups"][0]["servers"][1];
   const std::string uri = web2["nbd_uris"][0];
-  ASSERT_EQ(cdr::testing::RunProgram({"qemu-io", "-f", "raw", "-c", "write -P 0x5a 15872k 256k", uri}).exit_code, 0);
+  ASSERT_EQ(cdr::testing::RunProgram({"nbdsh", "-u", uri, "-c", "h.pwrite(b'\\x5a' * (256 << 10), 15872 << 10)"})
+                .exit_code,
+            0);
   const std::string disk = (ws.cloud() / "zones" / "az1" / "disks" / "host-2-vda.img").string();
   const std::string replica = web2["replicas"][0]["path"];
   ASSERT_TRUE(cdr::testing::PollUntil(

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/nbd_uri.h"
 #include "providers/local/internal/layout.h"
 #include "providers/local/internal/process_probe.h"
 #include "providers/local/internal/records.h"
@@ -54,11 +55,15 @@ TEST_F(LocalAgentProcessTest, InstallStartsAgentServingTheHostDiskOverNbd) {
   EXPECT_FALSE(record_text.empty());
   EXPECT_EQ(record_text.find(agent.api_token), std::string::npos) << "the token is in agent.json";
 
+  // The export wants TLS and a client certificate of the estate (issue #13): the provider says which.
+  ASSERT_FALSE(agent.nbd_tls_dir.empty());
   int rc = -1;
   const std::string size =
-      test_util::CommandOutput("nbdinfo --size nbd://" + agent.nbd_address + "/vda", &rc);
+      test_util::CommandOutput("nbdinfo --size '" + NbdUri(agent.nbd_address, "vda", agent.nbd_tls_dir) + "'", &rc);
   EXPECT_EQ(rc, 0);
   EXPECT_EQ(size, std::to_string(test_util::kSmallDisk) + "\n");
+  test_util::CommandOutput("nbdinfo --size nbd://" + agent.nbd_address + "/vda 2>/dev/null", &rc);
+  EXPECT_NE(rc, 0) << "plain NBD to a TLS export must be refused";
 
   auto described = provider_->DescribeAgent("host-1");
   ASSERT_TRUE(described.ok()) << described.status().ToString();
@@ -138,7 +143,7 @@ TEST_F(LocalAgentProcessTest, KilledAgentIsStoppedAndInstallRestartsItOnTheSameS
   EXPECT_EQ(second.api_token, first.api_token) << "a restart keeps the token the reconciler holds";
   EXPECT_TRUE(fs::exists(state / "marker")) << "the restarted agent must use the same state dir";
   int rc = -1;
-  test_util::CommandOutput("nbdinfo --size nbd://" + second.nbd_address + "/vda", &rc);
+  test_util::CommandOutput("nbdinfo --size '" + NbdUri(second.nbd_address, "vda", second.nbd_tls_dir) + "'", &rc);
   EXPECT_EQ(rc, 0);
 }
 

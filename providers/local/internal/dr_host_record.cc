@@ -22,6 +22,7 @@ json DrHostToJson(const DrHostRecord& record) {
           {"point_id", h.point_id},
           {"point_time_ns", h.point_time_ns},
           {"nbd_address", h.nbd_address},
+          {"nbd_tls_dir", h.nbd_tls_dir},
           {"disks", h.disks},
           {"standalone", h.standalone},
           {"group", h.group},
@@ -52,6 +53,7 @@ Result<DrHostRecord> ReadDrHost(const std::filesystem::path& path) {
     h.point_id = j->value("point_id", "");
     h.point_time_ns = j->value("point_time_ns", int64_t{0});
     h.nbd_address = j->value("nbd_address", "");
+    h.nbd_tls_dir = j->value("nbd_tls_dir", "");
     h.disks = j->value("disks", std::vector<std::string>{});
     h.standalone = j->value("standalone", false);
     h.group = j->value("group", "");

@@ -42,31 +42,52 @@ Result<std::vector<std::string>> AgentTransportArgs(const fs::path& root, const 
   const CertificateRequest api{"cdr-agent " + host_id + " control API", TlsRole::kServer, {}, {"127.0.0.1"},
                                {"localhost"}};
   CDR_RETURN_IF_ERROR(IssueCertificate(PkiDir(root), api, tls_dir));
-  return std::vector<std::string>{"--tls-dir", tls_dir.string(), "--api-tls-dir", tls_dir.string()};
+  return std::vector<std::string>{"--tls-dir", tls_dir.string(), "--api-tls-dir", tls_dir.string(),
+                                  "--nbd-tls-dir", tls_dir.string()};
 }
+
+namespace {
+
+// A listener's certificate for 127.0.0.1, localhost and its own id.
+Status IssueServerCertificate(const fs::path& root, const std::string& common_name, const std::string& id,
+                              const fs::path& tls_dir) {
+  CDR_RETURN_IF_ERROR(EnsureCertificateAuthority(root));
+  CertificateRequest request;
+  request.common_name = common_name;
+  request.role = TlsRole::kServer;
+  request.ip_addresses = {"127.0.0.1"};
+  request.dns_names = {"localhost", id};
+  return IssueCertificate(PkiDir(root), request, tls_dir);
+}
+
+}  // namespace
 
 Result<std::vector<std::string>> ShadowTransportArgs(const fs::path& root, const std::string& shadow_id,
                                                      const fs::path& tls_dir, bool insecure) {
   if (insecure) return std::vector<std::string>{"--insecure"};
-  CDR_RETURN_IF_ERROR(EnsureCertificateAuthority(root));
-  CertificateRequest request;
-  request.common_name = "cdr-shadow " + shadow_id;
-  request.role = TlsRole::kServer;
-  request.ip_addresses = {"127.0.0.1"};
-  request.dns_names = {"localhost", shadow_id};
-  CDR_RETURN_IF_ERROR(IssueCertificate(PkiDir(root), request, tls_dir));
+  CDR_RETURN_IF_ERROR(IssueServerCertificate(root, "cdr-shadow " + shadow_id, shadow_id, tls_dir));
+  return std::vector<std::string>{"--tls-dir", tls_dir.string()};
+}
+
+Result<std::vector<std::string>> DrDiskTransportArgs(const fs::path& root, const std::string& dr_host_id,
+                                                     const fs::path& tls_dir, bool insecure) {
+  if (insecure) return std::vector<std::string>{};
+  CDR_RETURN_IF_ERROR(IssueServerCertificate(root, "cdr-dr-disk " + dr_host_id, dr_host_id, tls_dir));
+  CDR_RETURN_IF_ERROR(EnsureOperatorCertificate(root));
   return std::vector<std::string>{"--tls-dir", tls_dir.string()};
 }
 
 namespace {
 
-// The certificates ID's processes present: its agent's (replication and control API) and its shadow host's.
+// The certificates ID's processes present: its agent's (replication, control API, NBD), its shadow host's and
+// its DR host's.
 std::vector<fs::path> HostCertificates(const fs::path& root, const std::string& id) {
   std::vector<fs::path> candidates = {AgentTlsDir(root, id) / "client-cert.pem",
                                       AgentTlsDir(root, id) / "server-cert.pem"};
   std::error_code ec;
   for (const auto& zone : fs::directory_iterator(root / "zones", ec)) {
     candidates.push_back(ShadowTlsDir(root, zone.path().filename().string(), id) / "server-cert.pem");
+    candidates.push_back(DrHostTlsDir(root, zone.path().filename().string(), id) / "server-cert.pem");
   }
   std::vector<fs::path> found;
   for (const fs::path& path : candidates) {

@@ -6,6 +6,7 @@
 //                              cdr:server/<the server D stands in for>), for replication; and a server
 //                              certificate, IP 127.0.0.1, DNS localhost, for its HTTPS control API
 //   shadow host S              server certificate, IP 127.0.0.1, DNS localhost and S
+//   DR host D (cdr-dr-disk)    server certificate, IP 127.0.0.1, DNS localhost and D, for its NBD exports
 //   cdr itself (ROOT/pki/cdr)  client certificate, URI cdr:operator: what agents' control APIs let in; made
 //                              once (by `cdr local init` or on first use), kept
 //
@@ -31,14 +32,21 @@ Status EnsureCertificateAuthority(const std::filesystem::path& root);
 // Creates OperatorTlsDir(root) (and the CA) unless it exists.
 Status EnsureOperatorCertificate(const std::filesystem::path& root);
 
-// cdr-agent's transport flags: {"--tls-dir", DIR, "--api-tls-dir", DIR} with the certificates just issued into
-// DIR (and cdr's own made if missing), or {"--insecure"}.
+// cdr-agent's transport flags: {"--tls-dir", DIR, "--api-tls-dir", DIR, "--nbd-tls-dir", DIR} with the
+// certificates just issued into DIR (and cdr's own made if missing), or {"--insecure"}. The NBD exports present
+// the control API's server certificate and take any client certificate of the estate's CA.
 Result<std::vector<std::string>> AgentTransportArgs(const std::filesystem::path& root,
                                                     const std::string& host_id,
                                                     const std::filesystem::path& tls_dir, bool insecure);
 // cdr-shadow's transport flags, the same way.
 Result<std::vector<std::string>> ShadowTransportArgs(const std::filesystem::path& root,
                                                      const std::string& shadow_id,
+                                                     const std::filesystem::path& tls_dir, bool insecure);
+
+// cdr-dr-disk serve's: {"--tls-dir", DIR} with a server certificate just issued into DIR (and cdr's own made
+// if missing: NBD clients present it), or {} (plain NBD).
+Result<std::vector<std::string>> DrDiskTransportArgs(const std::filesystem::path& root,
+                                                     const std::string& dr_host_id,
                                                      const std::filesystem::path& tls_dir, bool insecure);
 
 // `cdr local revoke ID`: revokes the certificates that the agent of host ID and the shadow host ID hold now

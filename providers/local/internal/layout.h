@@ -105,6 +105,10 @@ inline fs::path DrHostDir(const fs::path& root, const std::string& zone, const s
 inline fs::path DrHostImagesDir(const fs::path& root, const std::string& zone, const std::string& id) {
   return DrHostDir(root, zone, id) / "images";
 }
+// The DR host's NBD server certificate (internal/host_certificates.h).
+inline fs::path DrHostTlsDir(const fs::path& root, const std::string& zone, const std::string& id) {
+  return DrHostDir(root, zone, id) / "tls";
+}
 inline fs::path DrHostReadyFile(const fs::path& root, const std::string& zone, const std::string& id) {
   return DrHostDir(root, zone, id) / "ready.json";
 }

@@ -72,7 +72,8 @@ json AgentToJson(const AgentRecord& record) {
           {"program", record.program},
           {"api_address", agent.api_address},
           {"api_tls_dir", agent.api_tls_dir},
-          {"nbd_address", agent.nbd_address}};
+          {"nbd_address", agent.nbd_address},
+          {"nbd_tls_dir", agent.nbd_tls_dir}};
 }
 
 json ShadowToJson(const ShadowRecord& record) {
@@ -146,6 +147,7 @@ Result<AgentRecord> ReadAgent(const std::filesystem::path& path) {
     if (token.ok()) agent.api_token = *token;
     agent.api_tls_dir = j.value("api_tls_dir", "");
     agent.nbd_address = j.value("nbd_address", "");
+    agent.nbd_tls_dir = j.value("nbd_tls_dir", "");
     record.pid = j.value("pid", 0);
     record.program = j.value("program", "cdr-agent");
     // The program is started and stopped by name: a hand-edited one must stay a cdr-agent beside cdr.
