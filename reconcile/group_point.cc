@@ -92,15 +92,19 @@ void ObserveGroupPoints(providers::Provider& provider, const specs::Spec& spec,
 GroupPoint ChooseGroupPoint(const std::string& group, const specs::RecoveryPointChoice& choice,
                             const std::vector<GroupPointMember>& members) {
   GroupPoint out;
+  bool any_needs = false;
+  for (const auto& m : members) any_needs = any_needs || m.needs_point;
+  if (!any_needs) {  // every server is past choosing (confirmed, failing back): their own plans say what is allowed
+    out.point = choice.text;
+    return out;
+  }
   for (const auto& m : members) {
     if (m.recorded_point.empty()) continue;
     out.point = m.recorded_point;
-    out.reason = "the point " + m.name + " was already brought up at for `" + choice.text + "`";
     break;
   }
   if (out.point.empty() && choice.kind == specs::RecoveryPointChoice::Kind::kLatest) {
     out.point = NewestCommon(members);
-    out.reason = "the newest point every server of the group has";
     if (out.point.empty()) {
       std::string who;
       for (const auto& m : members) {
@@ -114,10 +118,7 @@ GroupPoint ChooseGroupPoint(const std::string& group, const specs::RecoveryPoint
       return out;
     }
   }
-  if (out.point.empty()) {
-    out.point = choice.text;
-    out.reason = "as written";
-  }
+  if (out.point.empty()) out.point = choice.text;
   std::string problems;
   for (const auto& m : members) {
     if (!m.needs_point || m.recorded_point == out.point) continue;

@@ -38,7 +38,6 @@ struct GroupPointMember {
 
 struct GroupPoint {
   std::string point;    // an id, or the time as written: what every server's recovery_point becomes
-  std::string reason;   // how it was chosen, for the plan
   std::string refusal;  // non-empty: the group cannot fail over at one point; nothing may move
 };
 

@@ -68,6 +68,12 @@ TEST_F(GroupFailoverTest, LatestIsTheNewestPointEveryServerHasAndThePlanShowsIt)
   EXPECT_EQ(Record(kWeb1).status, "failover_confirmed");
   EXPECT_EQ(Record(kWeb2).status, "failover_confirmed");
   EXPECT_TRUE(CleanPlanFor(Spec(GroupFailover("latest", true))).changes.empty());
+
+  // Once confirmed, another point is each server's refusal (the points are gone), not the group's.
+  PlanResult r = PlanFor(Spec(GroupFailover("rp-20261125T100000Z", true)));
+  ASSERT_EQ(r.errors.size(), 2u) << DiagnosticsText(r.errors);
+  EXPECT_THAT(r.errors[0].message, HasSubstr("the failover is confirmed (failover_confirmed): its recovery_point can "
+                                             "no longer change"));
 }
 
 TEST_F(GroupFailoverTest, AServerWithoutThePointRefusesTheWholeGroupBeforeAnythingMoves) {
