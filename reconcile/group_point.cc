@@ -18,7 +18,9 @@ std::string WhatToDo(const std::string& group) {
   return text;
 }
 
-std::string Who(const GroupPointMember& m) { return m.name + " (" + (m.state.empty() ? "not registered" : m.state) + ")"; }
+std::string Who(const GroupPointMember& m) {
+  return m.name + " (" + (m.state.empty() ? "not registered" : m.state) + ")";
+}
 
 std::string Newest(const GroupPointMember& m) {
   if (!m.points || m.points->points.empty()) return "it has no recovery points yet";
@@ -26,7 +28,8 @@ std::string Newest(const GroupPointMember& m) {
 }
 
 // "" when `m` can be brought up at `point`, else why not.
-std::string Unreachable(const GroupPointMember& m, const specs::RecoveryPointChoice& choice, const std::string& point) {
+std::string Unreachable(const GroupPointMember& m, const specs::RecoveryPointChoice& choice,
+                        const std::string& point) {
   if (!m.points) {
     return Who(m) + " has no recovery points to fail over from (it has them once replication has started and "
                     "its first full sync is done)";
@@ -34,7 +37,9 @@ std::string Unreachable(const GroupPointMember& m, const specs::RecoveryPointCho
   if (choice.kind == specs::RecoveryPointChoice::Kind::kTime && m.recorded_point.empty() &&
       point == choice.text) {
     if (m.points->window_end_ns == 0) return Who(m) + " has no history yet (its first full sync is not done)";
-    if (choice.time_ns < m.points->window_start_ns) return Who(m) + " cannot restore " + point + ": its window starts later";
+    if (choice.time_ns < m.points->window_start_ns) {
+      return Who(m) + " cannot restore " + point + ": its window starts later";
+    }
     return "";
   }
   for (const auto& p : m.points->points) {

@@ -28,7 +28,8 @@ std::string PointText(const json& a) {
   const std::string point = a.value("recovery_point", std::string("latest"));
   const std::string group = a.value("group_point", std::string());
   if (group.empty()) return point;
-  return point + (group == point ? " (the group's one point)" : " (the group's `" + group + "`: one point for every server)");
+  if (group == point) return point + " (the group's one point)";
+  return point + " (the group's `" + group + "`: one point for every server)";
 }
 
 std::string StateRefusal(const ServerView& s, const char* what) {
