@@ -192,7 +192,8 @@ int RunRecoveryPoints(const GlobalOptions& g, const RecoveryPointsOptions& o) {
   }
   if (!taken.empty() && !o.json) {
     std::cout << "Took recovery point " << taken << " on " << members->size() << " server(s); use it as "
-              << "recovery_point = \"" << taken << "\" in a drill or failover table.\n";
+              << "recovery_point = \"" << taken
+              << "\" in a drill or failover table, or in [group.failover] to move the whole group to it.\n";
   }
 
   if (!server.empty()) {

@@ -87,6 +87,8 @@ std::vector<DesiredResource> ExpandSpec(const specs::Spec& spec) {
         DesiredResource failover{FailoverAddress(server_address), "dr_host",
                                  DrHostAttributes(s.failover->host, s, "failover"), {}};
         failover.attributes["confirm"] = s.failover->confirm;
+        // The group's choice as written; diff resolves recovery_point to the one point of the group (group_point.h).
+        if (s.failover->from_group) failover.attributes["group_point"] = s.failover->host.recovery_point.text;
         failover.group = &g;
         failover.server = &s;
         out.push_back(std::move(failover));

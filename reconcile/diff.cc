@@ -6,6 +6,7 @@
 
 #include "reconcile/address.h"
 #include "reconcile/desired.h"
+#include "reconcile/group_point.h"
 #include "reconcile/host_checks.h"
 #include "reconcile/internal/dr_host_transitions.h"
 #include "reconcile/internal/failback_transitions.h"
@@ -87,7 +88,7 @@ std::vector<std::string> ChangedKeys(const json& before, const json& after) {
 class Differ {
  public:
   Differ(const specs::Spec& spec, const std::vector<state::ResourceRecord>& records, const Observed& observed)
-      : desired_(ExpandSpec(spec)), view_(BuildStateView(desired_, records)), observed_(observed) {
+      : spec_(spec), desired_(ExpandSpec(spec)), view_(BuildStateView(desired_, records)), observed_(observed) {
     for (const auto& d : desired_) desired_by_address_[d.address] = &d;
     for (const auto& g : spec.groups) desired_groups_.insert(g.name);
   }
@@ -96,6 +97,7 @@ class Differ {
     for (const auto& [address, d] : observed_.drift) out_.drifted.push_back(d);
     PlanRenames();
     PlanServerDeregistrations();
+    for (const auto& g : spec_.groups) ResolveGroupPoint(g);
     for (const auto& d : desired_) PlanDesired(d);
     PlanGroupRemovals();
     return std::move(out_);
@@ -148,6 +150,43 @@ class Differ {
     return it == desired_by_address_.end() ? nullptr : &it->second->attributes;
   }
 
+  // [group.failover]: every server's failover is planned at the one point of the group (group_point.h); a group
+  // that has none is refused as a whole, and its servers' failovers are not planned.
+  void ResolveGroupPoint(const specs::GroupSpec& g) {
+    if (!g.failover) return;
+    std::vector<GroupPointMember> members;
+    std::vector<DesiredResource*> failovers;
+    for (DesiredResource& d : desired_) {
+      if (d.kind != "dr_host" || d.group != &g || !d.attributes.contains("group_point")) continue;
+      const std::string server_address = ServerOf(d.address);
+      const state::ResourceRecord* server = StateOf(server_address);
+      GroupPointMember m;
+      m.name = d.server->name;
+      m.state = server ? ViewOf(server_address, server).state : "";
+      m.needs_point = m.state != "failover_confirmed" && !internal::IsFailbackState(m.state);
+      const state::ResourceRecord* recorded = StateOf(d.address);
+      if (recorded && recorded->status != "deleting" &&
+          recorded->attributes.value("group_point", "") == g.failover->recovery_point.text) {
+        m.recorded_point = recorded->attributes.value("recovery_point", "");
+      }
+      if (auto points = observed_.recovery_points.find(server_address); points != observed_.recovery_points.end()) {
+        m.points = &points->second;
+      }
+      members.push_back(std::move(m));
+      failovers.push_back(&d);
+    }
+    const GroupPoint point = ChooseGroupPoint(g.name, g.failover->recovery_point, members);
+    if (!point.refusal.empty()) {
+      Error(g.failover->pos, GroupAddress(g.name) + ".failover", point.refusal);
+      refused_group_failovers_.insert(g.name);
+      return;
+    }
+    for (size_t i = 0; i < failovers.size(); ++i) {
+      const std::string& recorded = members[i].recorded_point;
+      failovers[i]->attributes["recovery_point"] = recorded.empty() ? point.point : recorded;
+    }
+  }
+
   // The server's drill and failover DR hosts; the drill first, so a drill cleared in this plan is gone before a
   // failover could be declared in a later one.
   void PlanDrHosts(const DesiredResource& d, const internal::ServerView& view) {
@@ -157,6 +196,7 @@ class Differ {
         !refusal.empty()) {
       Error(d.server->drill ? d.server->drill->host.pos : d.server->pos, drill.address, refusal);
     }
+    if (refused_group_failovers_.count(d.group->name)) return;  // the group's refusal says why
     if (std::string refusal = internal::PlanFailover(view, failover, DesiredAttributes(failover.address), drill,
                                                      &out_.changes);
         !refusal.empty()) {
@@ -279,6 +319,8 @@ class Differ {
     intent.restore_to_original = !d.server->failback || d.server->failback->restore_to_original;
     intent.cutover = !d.server->failback || d.server->failback->cutover;
     intent.failover_declared = d.server->failover.has_value();
+    intent.group_tables = (d.server->failback && d.server->failback->from_group) ||
+                          (d.server->failover && d.server->failover->from_group);
     if (d.server->failback) {
       intent.new_host = d.server->failback->name;
       intent.new_host_flavor = d.server->failback->flavor;
@@ -495,12 +537,14 @@ class Differ {
     }
   }
 
+  const specs::Spec& spec_;
   std::vector<DesiredResource> desired_;
   StateView view_;
   const Observed& observed_;
   std::map<std::string, const DesiredResource*> desired_by_address_;
   std::set<std::string> desired_groups_;
   std::set<std::string> renamed_done_;
+  std::set<std::string> refused_group_failovers_;  // group names
   DiffResult out_;
 };
 

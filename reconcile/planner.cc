@@ -2,6 +2,7 @@
 
 #include "common/clock.h"
 #include "reconcile/diff.h"
+#include "reconcile/group_point.h"
 #include "reconcile/plan_target.h"
 #include "reconcile/refresh.h"
 
@@ -68,6 +69,7 @@ Result<PlanResult> MakePlan(const specs::Spec& spec, state::StateStore& store, p
     if (!versions.ok()) return versions.status();
     observed->agent_versions = std::move(*versions);
   }
+  ObserveGroupPoints(provider, spec, out.refreshed, &*observed);
   out.observations = MergeObserved(out.refreshed, *observed);
   for (const auto& o : out.observations) {
     for (auto& r : out.refreshed) {

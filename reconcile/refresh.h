@@ -33,6 +33,9 @@ struct Observed {
   std::map<std::string, providers::DrHost> dr_hosts;     // by address; DR hosts the provider described now
   // The agent releases the cloud offers; asked only when the spec names one (agent_version).
   std::optional<providers::AgentVersions> agent_versions;
+  // By server address: the recovery points of the servers of a group that declares [group.failover], from which
+  // the plan chooses the group's one point (group_point.h).
+  std::map<std::string, providers::RecoveryPoints> recovery_points;
 };
 
 // Fails (kUnavailable, …) only when the provider cannot answer; a resource that is gone is drift, not failure,

@@ -84,6 +84,9 @@ struct DrillSpec {
 struct FailoverSpec {
   DrHostSpec host;
   bool confirm = false;  // true: failover_confirmed, the shadow host and all recovery points are deleted
+  // Expanded from the group's [group.failover] (group_tables.h): host.recovery_point is the group's choice, which
+  // the plan resolves to one point for every server; host.pos is the group table's header.
+  bool from_group = false;
 };
 
 // [group.server.failback]: bring the service back from the DR host after a confirmed failover (DESIGN §2,
@@ -100,6 +103,33 @@ struct FailbackSpec {
   std::string ip = "dhcp";
   SourcePos pos;       // the table header
   SourcePos name_pos;  // the name value (the table header when absent)
+  bool from_group = false;  // expanded from the group's [group.failback]; pos is that table's header
+};
+
+// [group.failover]: every server of the group fails over at ONE group-consistent recovery point, in one plan
+// (Zerto's VPG move). Expanded into each server's FailoverSpec by the loader (specs/internal/group_tables.h).
+struct GroupFailoverSpec {
+  // "latest": the newest point EVERY server of the group has; a point id (a group point `rp-…Z-gMMM`, or a
+  // scheduled one all servers share); or a time, the same instant on every server.
+  RecoveryPointChoice recovery_point;
+  bool confirm = false;
+  std::string name_suffix = "-dr";  // each server's DR host is named <server name><name_suffix>
+  std::string flavor = "c2m4";
+  std::string disk_type;  // empty = each server's dr_disk_type
+  SourcePos pos;          // the table header
+  SourcePos name_suffix_pos;
+};
+
+// [group.failback]: every server of the group comes home (after its confirmed failover). Expanded into each
+// server's FailbackSpec by the loader.
+struct GroupFailbackSpec {
+  bool restore_to_original = true;
+  bool cutover = true;
+  // restore_to_original = false: each server's new production host is named <server name><name_suffix>.
+  std::string name_suffix;
+  std::string flavor = "c2m4";
+  SourcePos pos;
+  SourcePos name_suffix_pos;
 };
 
 struct ProviderSpec {
@@ -141,6 +171,8 @@ struct GroupSpec {
   std::string vpc;
   int rpo_alert_seconds = 30;  // 1..86400
   std::vector<ServerSpec> servers;
+  std::optional<GroupFailoverSpec> failover;  // [group.failover]: every server fails over at one point
+  std::optional<GroupFailbackSpec> failback;  // [group.failback]: every server fails back
   SourcePos pos;               // position of the [[group]] table header
   SourcePos name_pos;          // position of the `name` value (the header when absent)
   SourcePos renamed_from_pos;  // position of the `renamed_from` value (line 0 when absent)

@@ -23,7 +23,14 @@ std::string Join(const std::vector<std::string>& keys) {
   return out;
 }
 
-std::string PointText(const json& a) { return a.value("recovery_point", std::string("latest")); }
+// A group failover's point says so, and what the group wrote when that was not the point itself ("latest").
+std::string PointText(const json& a) {
+  const std::string point = a.value("recovery_point", std::string("latest"));
+  const std::string group = a.value("group_point", std::string());
+  if (group.empty()) return point;
+  if (group == point) return point + " (the group's one point)";
+  return point + " (the group's `" + group + "`: one point for every server)";
+}
 
 std::string StateRefusal(const ServerView& s, const char* what) {
   if (s.state.empty()) {
@@ -63,6 +70,13 @@ ResourceChange Change(const DrHostView& v, Action action, const char* operation,
 }
 
 }  // namespace
+
+FailTables FailTablesOf(const DrHostView& failover) {
+  if (failover.record && failover.record->attributes.contains("group_point")) {
+    return {"[group.failover]", "[group.failback]"};
+  }
+  return {"[group.server.failover]", "[group.server.failback]"};
+}
 
 bool AllowsDrHost(const std::string& state) {
   return state == "realtime" || state == "realtime_stopping" || state == "realtime_stopped";

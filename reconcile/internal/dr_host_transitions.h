@@ -37,6 +37,14 @@ std::string PlanDrill(const ServerView& server, const DrHostView& drill, const n
 std::string PlanFailover(const ServerView& server, const DrHostView& failover, const nlohmann::json* desired,
                          const DrHostView& drill, std::vector<ResourceChange>* out);
 
+// The spec tables an operator edits for this failover, for messages: the group's ([group.failover],
+// [group.failback]) when its DR host was brought up for a group failover, else the server's own.
+struct FailTables {
+  std::string failover;
+  std::string failback;
+};
+FailTables FailTablesOf(const DrHostView& failover);
+
 // Drills and failovers need the replica to be current: realtime, or stopped/stopping from realtime.
 bool AllowsDrHost(const std::string& server_state);
 bool IsFailoverState(const std::string& server_state);

@@ -157,14 +157,16 @@ bool IsFailbackState(const std::string& state) {
 std::string PlanFailback(const ServerView& s, const DrHostView& failover, const FailbackIntent& intent,
                          const json& before, const json& after, std::vector<ResourceChange>* out) {
   const bool done = s.state == "failed_back" || s.state == "registering";
+  const FailTables tables =
+      intent.group_tables ? FailTables{"[group.failover]", "[group.failback]"} : FailTablesOf(failover);
   if (!intent.declared) {
     if (!done) {
-      return "[group.server.failback] was removed, but the server is " + s.state +
+      return tables.failback + " was removed, but the server is " + s.state +
              ": a failback under way cannot be cancelled; put the table back";
     }
     if (intent.failover_declared) {
-      return "the server is " + s.state + ": remove [group.server.failover] as well (with [group.server.failback] "
-             "gone) to protect " + after.value("host", "") + " again";
+      return "the server is " + s.state + ": remove " + tables.failover + " as well (with " + tables.failback +
+             " gone) to protect " + after.value("host", "") + " again";
     }
     if (!intent.state_host.empty() && intent.state_host != after.value("host", "")) {
       return "the server is " + s.state + " on host " + intent.state_host + " (failed back to a new production "
@@ -177,8 +179,8 @@ std::string PlanFailback(const ServerView& s, const DrHostView& failover, const 
   if (s.state != "failover_confirmed" && !IsFailbackState(s.state)) {
     return "failback is allowed only from " + std::string(kFailbackStates) + "; the server is " +
            (s.state.empty() ? std::string("not registered") : s.state) +
-           ". Fail over first ([group.server.failover]) and confirm it (confirm = true), or remove "
-           "[group.server.failback]";
+           ". Fail over first (" + tables.failover + ") and confirm it (confirm = true), or remove " +
+           tables.failback;
   }
   if (!intent.restore_to_original && !intent.launched_host.empty() && intent.launched_host != intent.new_host) {
     return "the failback (" + s.state + ") already launched new production host " + intent.launched_host +
@@ -186,7 +188,7 @@ std::string PlanFailback(const ServerView& s, const DrHostView& failover, const 
   }
   if (!failover.record) {
     return "failback needs the failover DR host, and the server (" + s.state +
-           ") has none in the state: put [group.server.failover] back as it was";
+           ") has none in the state: put " + tables.failover + " back as it was";
   }
   const bool running = after.value("replication", "running") == "running";
   const bool cut_over = running && intent.cutover;

@@ -44,6 +44,7 @@ struct FailbackIntent {
   bool restore_to_original = true;
   bool cutover = true;             // false: reverse replication only, the failback waits
   bool failover_declared = false;  // [group.server.failover] is still there
+  bool group_tables = false;       // the group's [group.failover] / [group.failback] declare them
   // restore_to_original = false: the new production host's launch fields, and the host the failback launched
   // (the server record's failback_host; "" until launch_host ran). `state_host` is the record's host.
   std::string new_host;

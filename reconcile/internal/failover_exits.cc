@@ -23,16 +23,17 @@ bool AllowsRollback(const std::string& state) { return state == "failing_over" |
 
 std::string PlanRollback(const ServerView& s, const DrHostView& failover, const json& before, const json& after,
                          const std::string& dr_zone, const std::string& vpc, std::vector<ResourceChange>* out) {
+  const FailTables tables = FailTablesOf(failover);
   if (!AllowsRollback(s.state)) {
-    return "[group.server.failover] was removed, but the server is " + s.state +
+    return tables.failover + " was removed, but the server is " + s.state +
            ": a rollback is allowed only before the failover is confirmed (failing_over, failed_over); the "
            "recovery points and the shadow host are gone now. Put the table back; to stop protecting the server, "
            "remove the whole [[group.server]] table (release: DR host " + DrHostName(failover) +
-           " runs on as a standalone host); to bring the service home, add [group.server.failback]";
+           " runs on as a standalone host); to bring the service home, add " + tables.failback;
   }
   const std::string agent_state = AgentState(s);
   if (agent_state.empty()) {
-    return "[group.server.failover] was removed (rollback), but the production agent on " +
+    return tables.failover + " was removed (rollback), but the production agent on " +
            before.value("host", "") + " does not answer (the server is " + s.state +
            "): a rollback unfences it and resumes replication from it. Put the table back, or plan again once the "
            "agent answers";
@@ -52,6 +53,7 @@ std::string PlanRollback(const ServerView& s, const DrHostView& failover, const 
 }
 
 std::string PlanRelease(const ServerView& s, const DrHostView& failover, std::vector<ResourceChange>* out) {
+  const FailTables tables = FailTablesOf(failover);
   if (s.state == "failed_back") {
     if (failover.record) {
       out->push_back({failover.address, "dr_host", Action::kDelete, "delete", "", failover.record->attributes,
@@ -64,13 +66,13 @@ std::string PlanRelease(const ServerView& s, const DrHostView& failover, std::ve
   if (IsFailbackState(s.state)) {
     return "cannot deregister while the server is " + s.state + " (failing back from DR host " +
            DrHostName(failover) + "): releasing is allowed only from failover_confirmed, and a failback under way "
-           "cannot be cancelled yet; keep the server and its [group.server.failback] table";
+           "cannot be cancelled yet; keep the server and its " + tables.failback + " table";
   }
   if (s.state != "failover_confirmed") {
     return "cannot deregister while the server is " + s.state + " (DR host " + DrHostName(failover) +
            " carries the service, the failover is not confirmed): deregistering a failed-over server is allowed "
-           "only once it is failover_confirmed. Either set confirm = true in [group.server.failover] and apply, "
-           "then remove the server; or roll back (remove [group.server.failover] and apply), then remove the "
+           "only once it is failover_confirmed. Either set confirm = true in " + tables.failover + " and apply, "
+           "then remove the server; or roll back (remove " + tables.failover + " and apply), then remove the "
            "server";
   }
   if (failover.record) {

@@ -50,32 +50,6 @@ std::string FromTomlDateTime(const toml::date_time& dt, RecoveryPointChoice* cho
   return "";
 }
 
-// A string, or a TOML date-time written without quotes (recovery_point = 2026-11-25T10:00:00Z).
-RecoveryPointChoice ParseRecoveryPoint(TableReader& r) {
-  RecoveryPointChoice choice;
-  choice.pos = r.ValuePos("recovery_point");
-  const toml::node* node = r.Node("recovery_point");
-  if (!node) return choice;
-  RecoveryPointChoice parsed;
-  parsed.pos = choice.pos;
-  std::string problem;
-  if (const toml::value<std::string>* text = node->as_string()) {
-    problem = text->get().empty() ? "must not be empty" : ParseRecoveryPointText(text->get(), &parsed);
-  } else if (const toml::value<toml::date_time>* dt = node->as_date_time()) {
-    problem = FromTomlDateTime(dt->get(), &parsed);
-  } else if (node->is_date() || node->is_time()) {
-    problem = "found " + DescribeType(node->type()) +
-              ", not a point in time: write a date, a time of day and a zone, e.g. 2026-11-25T10:00:00Z";
-  } else {
-    problem = "expected a string or a date-time, found " + DescribeType(node->type());
-  }
-  if (!problem.empty()) {
-    r.Report("recovery_point", problem);
-    return choice;
-  }
-  return parsed;
-}
-
 // "" when `text` is a usable address (or `dhcp` where that is allowed), otherwise the message.
 std::string AddressProblems(const std::string& text, bool dhcp_allowed) {
   if (dhcp_allowed && text == "dhcp") return "";
@@ -150,6 +124,31 @@ DrillVerify ParseVerify(TableReader& r) {
 }
 
 }  // namespace
+
+RecoveryPointChoice ParseRecoveryPoint(TableReader& r) {
+  RecoveryPointChoice choice;
+  choice.pos = r.ValuePos("recovery_point");
+  const toml::node* node = r.Node("recovery_point");
+  if (!node) return choice;
+  RecoveryPointChoice parsed;
+  parsed.pos = choice.pos;
+  std::string problem;
+  if (const toml::value<std::string>* text = node->as_string()) {
+    problem = text->get().empty() ? "must not be empty" : ParseRecoveryPointText(text->get(), &parsed);
+  } else if (const toml::value<toml::date_time>* dt = node->as_date_time()) {
+    problem = FromTomlDateTime(dt->get(), &parsed);
+  } else if (node->is_date() || node->is_time()) {
+    problem = "found " + DescribeType(node->type()) +
+              ", not a point in time: write a date, a time of day and a zone, e.g. 2026-11-25T10:00:00Z";
+  } else {
+    problem = "expected a string or a date-time, found " + DescribeType(node->type());
+  }
+  if (!problem.empty()) {
+    r.Report("recovery_point", problem);
+    return choice;
+  }
+  return parsed;
+}
 
 DrillSpec ParseDrill(const toml::table& table, const std::string& file, std::string path, bool* name_ok,
                      std::vector<Diagnostic>* out) {

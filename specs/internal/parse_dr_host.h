@@ -15,6 +15,12 @@ namespace cdr::specs::internal {
 
 inline constexpr std::array<std::string_view, 3> kDiskTypes = {"sata", "sas", "ssd"};
 
+class TableReader;
+
+// `recovery_point` of the table `r` reads: a string, or a TOML date-time written without quotes
+// (recovery_point = 2026-11-25T10:00:00Z). Absent: "latest", at the table header.
+RecoveryPointChoice ParseRecoveryPoint(TableReader& r);
+
 // `path` names the table in diagnostics ("group.web.server.web-1.drill"). *name_ok tells whether the DR host
 // name passed the rules, so the duplicate checks leave out a name that is already reported.
 DrillSpec ParseDrill(const toml::table& table, const std::string& file, std::string path, bool* name_ok,

@@ -5,6 +5,7 @@
 
 #include "common/name_rules.h"
 #include "specs/internal/agent_version_rule.h"
+#include "specs/internal/group_tables.h"
 #include "specs/internal/parse_dr_host.h"
 #include "specs/internal/parse_failback.h"
 #include "specs/internal/toml_reader.h"
@@ -12,8 +13,9 @@
 namespace cdr::specs::internal {
 namespace {
 
-constexpr std::array<std::string_view, 7> kGroupKeys = {
-    "name", "renamed_from", "production_zone", "dr_zone", "vpc", "rpo_alert_seconds", "server"};
+constexpr std::array<std::string_view, 9> kGroupKeys = {
+    "name", "renamed_from", "production_zone", "dr_zone", "vpc", "rpo_alert_seconds", "server", "failover",
+    "failback"};
 constexpr std::array<std::string_view, 11> kServerKeys = {
     "name", "host", "replication", "dr_disk_type", "auto_restart", "recovery_points",
     "drill", "failover", "failback", "renamed_from", "agent_version"};
@@ -167,6 +169,8 @@ ParsedGroup ParseGroup(const toml::table& table, const std::string& file, size_t
   for (const auto& [i, server] : r.ArrayOfTables("server", "group.server")) {
     group.servers.push_back(ParseServer(*server, file, group.path, i, out));
   }
+  ParseGroupTables(r, &group, out);
+  ExpandGroupTables(&group, out);
   r.ReportUnknownKeys();
   return group;
 }

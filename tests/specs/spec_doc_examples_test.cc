@@ -48,14 +48,14 @@ TEST(SpecDocExamplesTest, DrillFailoverAndFailbackSnippetsLoad) {
   int snippets = 0;
   for (const std::string& block : TomlBlocks()) {
     if (!block.starts_with("[group.server.drill]") && !block.starts_with("[group.server.failover]") &&
-        !block.starts_with("[group.server.failback]")) {
+        !block.starts_with("[group.server.failback]") && !block.starts_with("[group.failover]")) {
       continue;
     }
     ++snippets;
     LoadResult result = LoadSpecDocuments({{"snippet.toml", kServer + block}});
     EXPECT_TRUE(result.diagnostics.empty()) << block << AllDiagnostics(result);
   }
-  EXPECT_EQ(snippets, 4);
+  EXPECT_EQ(snippets, 6);
 }
 
 TEST(SpecDocExamplesTest, RecoveryPointLinesLoad) {
