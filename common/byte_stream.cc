@@ -84,6 +84,17 @@ Status PlainStream::ReadAll(uint8_t* buf, size_t n, Deadline deadline) {
   return Status::Ok();
 }
 
+Result<size_t> PlainStream::ReadSome(uint8_t* buf, size_t max, Deadline deadline) {
+  while (true) {
+    if (deadline != kNoDeadline) CDR_RETURN_IF_ERROR(WaitForSocket(fd_, POLLIN, deadline, {}));
+    ssize_t r = ::recv(fd_, buf, max, 0);
+    if (r < 0 && errno == EINTR) continue;
+    if (r == 0) return Unavailable("connection closed by peer");
+    if (r < 0) return Unavailable(std::string("recv: ") + std::strerror(errno));
+    return static_cast<size_t>(r);
+  }
+}
+
 void PlainStream::Shutdown() { ::shutdown(fd_, SHUT_RDWR); }
 
 void PlainStream::ShutdownRead() { ::shutdown(fd_, SHUT_RD); }

@@ -28,6 +28,9 @@ class ByteStream {
   // Exactly n bytes. kUnavailable on EOF, an error, the deadline, or (kNoDeadline) the socket's receive
   // timeout.
   virtual Status ReadAll(uint8_t* buf, size_t n, Deadline deadline) = 0;
+  // What one receive gives: at least 1 and at most `max` bytes (a reader buffers ahead with it). The same
+  // errors as ReadAll.
+  virtual Result<size_t> ReadSome(uint8_t* buf, size_t max, Deadline deadline) = 0;
   // Both directions fail from now on, also in the calls other threads are blocked in.
   virtual void Shutdown() = 0;
   // Reads fail from now on (a reader blocked in one wakes); writes still go out.
@@ -50,6 +53,7 @@ class PlainStream final : public ByteStream {
   Status WriteAll(std::span<const uint8_t> bytes) override;
   Status WriteVecAll(struct iovec* iov, int count) override;
   Status ReadAll(uint8_t* buf, size_t n, Deadline deadline) override;
+  Result<size_t> ReadSome(uint8_t* buf, size_t max, Deadline deadline) override;
   void Shutdown() override;
   void ShutdownRead() override;
   bool InputWaiting() override;

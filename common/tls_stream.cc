@@ -166,6 +166,13 @@ Status TlsStream::ReadAll(uint8_t* buf, size_t n, Deadline deadline) {
   return Status::Ok();
 }
 
+Result<size_t> TlsStream::ReadSome(uint8_t* buf, size_t max, Deadline deadline) {
+  size_t got = 0;
+  CDR_RETURN_IF_ERROR(Retry([&](size_t* done) { return SSL_read_ex(ssl_, buf, max, done); }, "TLS receive",
+                            deadline, std::chrono::milliseconds(receive_timeout_ms_.load()), &got));
+  return got;
+}
+
 void TlsStream::Shutdown() { ::shutdown(fd_, SHUT_RDWR); }
 
 void TlsStream::ShutdownRead() { ::shutdown(fd_, SHUT_RD); }

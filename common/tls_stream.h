@@ -32,6 +32,7 @@ class TlsStream final : public ByteStream {
   // Records leave through a 256 KiB write buffer, many per send(); each call returns once all are sent.
   Status WriteVecAll(struct iovec* iov, int count) override;
   Status ReadAll(uint8_t* buf, size_t n, Deadline deadline) override;
+  Result<size_t> ReadSome(uint8_t* buf, size_t max, Deadline deadline) override;
   void Shutdown() override;
   void ShutdownRead() override;
   // Also what OpenSSL read ahead and has not handed out yet.
