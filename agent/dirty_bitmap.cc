@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,10 +71,21 @@ DirtyBitmap::DirtyBitmap(int fd, uint64_t disk_size, uint64_t granularity)
     : fd_(fd), disk_size_(disk_size), granularity_(granularity) {
   const uint64_t bits = (disk_size + granularity - 1) / granularity;
   word_count_ = static_cast<size_t>((bits + 63) / 64);
-  words_ = std::make_unique<std::atomic<uint64_t>[]>(word_count_);
 }
 
-DirtyBitmap::~DirtyBitmap() { ::close(fd_); }
+DirtyBitmap::~DirtyBitmap() {
+  if (mapping_ != nullptr) ::munmap(mapping_, mapping_bytes_);
+  ::close(fd_);
+}
+
+Status DirtyBitmap::Map() {
+  mapping_bytes_ = kWordsOffset + word_count_ * 8;
+  void* p = ::mmap(nullptr, mapping_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
+  if (p == MAP_FAILED) return ErrnoStatus("mmap bitmap", errno);
+  mapping_ = p;
+  words_ = reinterpret_cast<uint64_t*>(static_cast<uint8_t*>(p) + kWordsOffset);
+  return Status::Ok();
+}
 
 Result<std::unique_ptr<DirtyBitmap>> DirtyBitmap::Open(const std::filesystem::path& path, uint64_t disk_size,
                                                        uint64_t granularity) {
@@ -96,11 +108,7 @@ Result<std::unique_ptr<DirtyBitmap>> DirtyBitmap::Open(const std::filesystem::pa
                         DecodeHeader(raw, &old) && static_cast<uint64_t>(st.st_size) == file_bytes;
   const bool same_geometry = readable && old.disk_size == disk_size && old.granularity == granularity;
   if (same_geometry) {
-    std::vector<uint64_t> words(bitmap->word_count_);
-    if (::pread(fd, words.data(), words.size() * 8, kWordsOffset) != static_cast<ssize_t>(words.size() * 8)) {
-      return ErrnoStatus("read " + path.string(), errno);
-    }
-    for (size_t i = 0; i < words.size(); ++i) bitmap->words_[i].store(words[i], std::memory_order_relaxed);
+    CDR_RETURN_IF_ERROR(bitmap->Map());
     if (old.state == kStateClean) {
       bitmap->recovery_ = BitmapRecovery::kClean;
     } else {
@@ -111,6 +119,7 @@ Result<std::unique_ptr<DirtyBitmap>> DirtyBitmap::Open(const std::filesystem::pa
     if (::ftruncate(fd, 0) != 0 || ::ftruncate(fd, static_cast<off_t>(file_bytes)) != 0) {
       return ErrnoStatus("truncate " + path.string(), errno);
     }
+    CDR_RETURN_IF_ERROR(bitmap->Map());
     if (existing) {
       bitmap->recovery_ = BitmapRecovery::kGeometryChanged;
       CDR_RETURN_IF_ERROR(bitmap->Mark(0, disk_size));
@@ -139,24 +148,13 @@ Status DirtyBitmap::WriteHeader(uint32_t state) {
   return Status::Ok();
 }
 
-Status DirtyBitmap::PersistWord(size_t index) {
-  std::lock_guard lock(persist_mutex_);
-  // Loaded under the lock, so of two racing updates of one word the later pwrite carries both.
-  const uint64_t value = words_[index].load(std::memory_order_acquire);
-  if (::pwrite(fd_, &value, 8, static_cast<off_t>(kWordsOffset + index * 8)) != 8) {
-    return ErrnoStatus("write bitmap word", errno);
-  }
-  unsynced_.store(true, std::memory_order_release);
-  return Status::Ok();
-}
-
 Status DirtyBitmap::UpdateBits(uint64_t first_bit, uint64_t last_bit, bool set) {
   for (uint64_t word = first_bit / 64; word <= last_bit / 64; ++word) {
     const uint64_t lo = word == first_bit / 64 ? first_bit % 64 : 0;
     const uint64_t hi = word == last_bit / 64 ? last_bit % 64 : 63;
     const uint64_t mask = (hi == 63 ? ~0ull : (1ull << (hi + 1)) - 1) & ~((1ull << lo) - 1);
-    std::atomic<uint64_t>& w = words_[word];
-    // Rewrites of dirty blocks are the common case: no syscall when nothing changes.
+    std::atomic_ref<uint64_t> w = Word(static_cast<size_t>(word));
+    // Rewrites of dirty blocks are the common case: the page stays clean when nothing changes.
     const uint64_t current = w.load(std::memory_order_relaxed);
     if (set ? (current & mask) == mask : (current & mask) == 0) continue;
     if (set) {
@@ -164,7 +162,7 @@ Status DirtyBitmap::UpdateBits(uint64_t first_bit, uint64_t last_bit, bool set) 
     } else {
       w.fetch_and(~mask, std::memory_order_acq_rel);
     }
-    CDR_RETURN_IF_ERROR(PersistWord(static_cast<size_t>(word)));
+    unsynced_.store(true, std::memory_order_release);
   }
   return Status::Ok();
 }
@@ -186,12 +184,8 @@ Status DirtyBitmap::Clear(uint64_t offset, uint64_t length) {
 }
 
 Status DirtyBitmap::ClearAll() {
-  std::lock_guard lock(persist_mutex_);
-  for (size_t i = 0; i < word_count_; ++i) words_[i].store(0, std::memory_order_relaxed);
-  const std::vector<uint8_t> zeroes(word_count_ * 8, 0);
-  if (::pwrite(fd_, zeroes.data(), zeroes.size(), static_cast<off_t>(kWordsOffset)) !=
-      static_cast<ssize_t>(zeroes.size())) {
-    return ErrnoStatus("clear bitmap words", errno);
+  for (size_t i = 0; i < word_count_; ++i) {
+    if (Word(i).load(std::memory_order_relaxed) != 0) Word(i).store(0, std::memory_order_relaxed);
   }
   unsynced_.store(true, std::memory_order_release);
   return Status::Ok();
@@ -216,12 +210,12 @@ Status DirtyBitmap::CloseClean() {
 bool DirtyBitmap::IsDirty(uint64_t offset) const {
   if (offset >= disk_size_) return false;
   const uint64_t bit = offset / granularity_;
-  return (words_[bit / 64].load(std::memory_order_relaxed) >> (bit % 64)) & 1;
+  return (Word(bit / 64).load(std::memory_order_relaxed) >> (bit % 64)) & 1;
 }
 
 uint64_t DirtyBitmap::CountDirtyBlocks() const {
   uint64_t n = 0;
-  for (size_t i = 0; i < word_count_; ++i) n += std::popcount(words_[i].load(std::memory_order_relaxed));
+  for (size_t i = 0; i < word_count_; ++i) n += std::popcount(Word(i).load(std::memory_order_relaxed));
   return n;
 }
 
@@ -229,7 +223,7 @@ std::vector<DirtyRange> DirtyBitmap::DirtyRanges() const {
   std::vector<DirtyRange> out;
   const uint64_t bits = (disk_size_ + granularity_ - 1) / granularity_;
   for (uint64_t bit = 0; bit < bits; ++bit) {
-    if (!((words_[bit / 64].load(std::memory_order_relaxed) >> (bit % 64)) & 1)) continue;
+    if (!((Word(bit / 64).load(std::memory_order_relaxed) >> (bit % 64)) & 1)) continue;
     const uint64_t offset = bit * granularity_;
     const uint64_t length = std::min(granularity_, disk_size_ - offset);
     if (!out.empty() && out.back().offset + out.back().length == offset) {

@@ -1,8 +1,9 @@
 // Persistent dirty bitmap of one export: one bit per `granularity` bytes, set when a block changes, cleared
 // as a whole once the replica has every write (DirtyBitmapLayer::ClearIfReplicated). It must never forget a
 // changed block across a crash:
-//  - a bit going 0 → 1 is written to the file at once (pwrite of its 8-byte word), so it survives an agent
-//    crash (kill -9) through the page cache; Sync() (on FLUSH/FUA) adds fdatasync for host crashes;
+//  - the words are the file's pages, mapped shared: a bit going 0 → 1 is in the page cache the moment it is
+//    set (no syscall per write), so it survives an agent crash (kill -9); Sync() (at an orderly close) is an
+//    fdatasync, which writes the mapping's dirty pages too;
 //  - the header says `open` while an agent uses the file and `clean` after an orderly close. Opening a file
 //    that is not clean reports how it was left (Recovery), and the caller replays the journal tail into it;
 //  - the header keeps the host's boot id: `open` with another boot id means the host went down uncleanly, so
@@ -14,7 +15,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "agent/group_commit.h"
@@ -52,7 +52,7 @@ class DirtyBitmap {
   Status Mark(uint64_t offset, uint64_t length);
   // Clears the blocks lying entirely inside the range (a partly covered block may hold other changes).
   Status Clear(uint64_t offset, uint64_t length);
-  // Clears every bit with one write of the file's words. The caller excludes Mark() meanwhile.
+  // Clears every bit. The caller excludes Mark() meanwhile.
   Status ClearAll();
   Status Sync();
   // Sync, then mark the file clean; the object must not be used afterwards.
@@ -66,15 +66,17 @@ class DirtyBitmap {
  private:
   DirtyBitmap(int fd, uint64_t disk_size, uint64_t granularity);
   Status WriteHeader(uint32_t state);
-  Status PersistWord(size_t index);
+  Status Map();
+  std::atomic_ref<uint64_t> Word(size_t index) const { return std::atomic_ref<uint64_t>(words_[index]); }
   Status UpdateBits(uint64_t first_bit, uint64_t last_bit, bool set);
 
   int fd_;
   const uint64_t disk_size_;
   const uint64_t granularity_;
-  std::unique_ptr<std::atomic<uint64_t>[]> words_;
   size_t word_count_;
-  std::mutex persist_mutex_;  // orders the pwrite of a word after the in-memory change it carries
+  void* mapping_ = nullptr;  // the whole file, MAP_SHARED
+  size_t mapping_bytes_ = 0;
+  uint64_t* words_ = nullptr;  // inside mapping_, accessed through Word()
   std::atomic<bool> unsynced_{false};
   // Serializes the syncs too: a Sync() that finds unsynced_ cleared must not return before that fdatasync ends.
   GroupCommit sync_;

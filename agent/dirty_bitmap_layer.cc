@@ -2,32 +2,22 @@
 
 namespace cdr::agent {
 
-Status DirtyBitmapLayer::After(Status forwarded, bool fua) {
-  CDR_RETURN_IF_ERROR(forwarded);
-  return fua ? bitmap_->Sync() : Status::Ok();
-}
-
 Status DirtyBitmapLayer::Write(uint64_t offset, std::span<const uint8_t> data, bool fua) {
   std::shared_lock marking(marking_);
   CDR_RETURN_IF_ERROR(bitmap_->Mark(offset, data.size()));
-  return After(next().Write(offset, data, fua), fua);
-}
-
-Status DirtyBitmapLayer::Flush() {
-  CDR_RETURN_IF_ERROR(next().Flush());
-  return bitmap_->Sync();
+  return next().Write(offset, data, fua);
 }
 
 Status DirtyBitmapLayer::Trim(uint64_t offset, uint64_t length, bool fua) {
   std::shared_lock marking(marking_);
   CDR_RETURN_IF_ERROR(bitmap_->Mark(offset, length));
-  return After(next().Trim(offset, length, fua), fua);
+  return next().Trim(offset, length, fua);
 }
 
 Status DirtyBitmapLayer::WriteZeroes(uint64_t offset, uint64_t length, bool may_punch, bool fua) {
   std::shared_lock marking(marking_);
   CDR_RETURN_IF_ERROR(bitmap_->Mark(offset, length));
-  return After(next().WriteZeroes(offset, length, may_punch, fua), fua);
+  return next().WriteZeroes(offset, length, may_punch, fua);
 }
 
 Result<bool> DirtyBitmapLayer::ClearIfReplicated(const std::function<bool()>& replica_has_every_journaled_write) {

@@ -79,6 +79,8 @@ Status ExportStack::ReplayJournalIntoBitmap() {
 
 Status ExportStack::CloseClean() {
   CDR_RETURN_IF_ERROR(top_->Flush());
+  // FLUSH leaves the journal to the page cache (agent/journal_layer.cc); a clean close leaves nothing there.
+  CDR_RETURN_IF_ERROR(journal_->Sync());
   return bitmap_->CloseClean();
 }
 

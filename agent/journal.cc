@@ -85,15 +85,18 @@ Result<uint64_t> Journal::Append(journal::RecordKind kind, uint16_t flags, uint6
   record.length = length;
   // Hashing outside the lock keeps concurrent connections from serializing on it.
   record.checksum = kind == journal::RecordKind::kWrite ? journal::DataChecksum(data.data(), data.size()) : 0;
+  // The memory tail's copy is made outside the lock too.
+  auto tail = std::make_shared<TailRecord>(TailRecord{record, std::vector<uint8_t>(data.begin(), data.end())});
   Result<uint64_t> seq = [&] {
     std::lock_guard lock(mutex_);
-    return AppendLocked(record, data);
+    return AppendLocked(record, data, std::move(tail));
   }();
   NotifyListeners();
   return seq;
 }
 
-Result<uint64_t> Journal::AppendLocked(const journal::Record& header, std::span<const uint8_t> data) {
+Result<uint64_t> Journal::AppendLocked(const journal::Record& header, std::span<const uint8_t> data,
+                                       std::shared_ptr<TailRecord> tail) {
   journal::Record record = header;
   const uint64_t disk_size = journal::RecordDiskSize(record.kind, record.length);
   if (broken_) return Internal("journal " + dir_.string() + " is broken after an I/O error");
@@ -130,6 +133,14 @@ Result<uint64_t> Journal::AppendLocked(const journal::Record& header, std::span<
   }
   active_.bytes += disk_size;
   total_bytes_ += disk_size;
+  tail->record = record;
+  tail->record.data = tail->data;
+  tail_data_bytes_ += tail->data.size();
+  tail_.push_back(std::move(tail));
+  while (tail_.size() > 1 && tail_data_bytes_ > options_.tail_bytes) {
+    tail_data_bytes_ -= tail_.front()->data.size();
+    tail_.pop_front();
+  }
   return next_seq_++;
 }
 
@@ -163,6 +174,18 @@ Status Journal::Sync() {
   });
 }
 
+bool Journal::ReadTail(uint64_t from_seq, uint64_t up_to_seq, size_t max_records,
+                       std::vector<std::shared_ptr<const TailRecord>>* out) const {
+  std::lock_guard lock(mutex_);
+  if (tail_.empty()) return from_seq >= next_seq_;
+  const uint64_t first = tail_.front()->record.seq;
+  if (from_seq < first) return false;
+  for (uint64_t seq = from_seq; seq <= up_to_seq && seq < next_seq_ && max_records > 0; ++seq, --max_records) {
+    out->push_back(tail_[seq - first]);
+  }
+  return true;
+}
+
 Status Journal::ReleaseUpTo(uint64_t seq) {
   std::lock_guard lock(mutex_);
   while (!closed_.empty()) {
@@ -184,6 +207,8 @@ Status Journal::Reset(uint64_t min_next_seq) {
   ::unlink(active_.path.c_str());
   closed_.clear();
   active_file_.reset();
+  tail_.clear();
+  tail_data_bytes_ = 0;
   total_bytes_ = 0;
   full_ = false;
   Status s = CreateSegmentLocked(next_seq_);

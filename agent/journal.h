@@ -16,6 +16,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <span>
+#include <vector>
 
 #include "agent/group_commit.h"
 #include "journal/record.h"
@@ -26,6 +27,13 @@ namespace cdr::agent {
 struct JournalOptions {
   uint64_t segment_bytes = 64ull << 20;  // a record larger than this gets a segment of its own
   uint64_t max_bytes = 1ull << 30;       // all segments together, headers included
+  uint64_t tail_bytes = 16ull << 20;     // record data kept in memory for the sender (ReadTail)
+};
+
+// A record as appended, kept in memory: `record.data` points into `data`.
+struct TailRecord {
+  journal::Record record;
+  std::vector<uint8_t> data;
 };
 
 class Journal {
@@ -49,6 +57,11 @@ class Journal {
   // condition and wake on appends instead of polling. RemoveAppendListener returns once no call of it runs.
   uint64_t AddAppendListener(std::function<void()> listener);
   void RemoveAppendListener(uint64_t id);
+  // The newest records, from `from_seq` on (at most `max_records`, none past `up_to_seq`), as the memory tail
+  // holds them: the realtime sender streams a record it was woken for without reading the file back. false
+  // when from_seq is older than the tail (read the file); true with nothing added when it is newer.
+  bool ReadTail(uint64_t from_seq, uint64_t up_to_seq, size_t max_records,
+                std::vector<std::shared_ptr<const TailRecord>>* out) const;
   // Deletes every closed segment whose records all have seq <= `seq`. The active segment is never deleted,
   // so the next seq survives a restart even when everything was released.
   Status ReleaseUpTo(uint64_t seq);
@@ -76,7 +89,8 @@ class Journal {
   Journal(std::filesystem::path dir, JournalOptions options) : dir_(std::move(dir)), options_(options) {}
   Status Recover();
   Status CreateSegmentLocked(uint64_t first_seq);
-  Result<uint64_t> AppendLocked(const journal::Record& record, std::span<const uint8_t> data);
+  Result<uint64_t> AppendLocked(const journal::Record& record, std::span<const uint8_t> data,
+                                std::shared_ptr<TailRecord> tail);
   void NotifyListeners();
 
   const std::filesystem::path dir_;
@@ -90,6 +104,9 @@ class Journal {
   bool full_ = false;
   bool broken_ = false;
   uint64_t dropped_tail_bytes_ = 0;
+  // The newest records in seq order, without gaps, at most options_.tail_bytes of data (and one record).
+  std::deque<std::shared_ptr<const TailRecord>> tail_;
+  uint64_t tail_data_bytes_ = 0;
   GroupCommit sync_;  // concurrent FLUSH/FUA requests share fdatasyncs
   // Held shared while listeners run, exclusively to change them; taken after mutex_ is released.
   std::shared_mutex listeners_mutex_;

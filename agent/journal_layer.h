@@ -4,9 +4,10 @@
 // report it (later: replication_error with the bitmap kept, then repair).
 // Overlapping requests in flight together take turns (RangeLock) from the write below to the append, so the
 // journal's seq order of overlapping records is the order in which their data reached the file.
-// A FUA write syncs the file and the journal only after its record is appended: the sender streams the record
-// to the replica while the local syncs wait for the disk (sync mode's acknowledgement then costs the slower of
-// the two sides, not their sum), and the range is free meanwhile.
+// A FUA write syncs the file only after its record is appended: the sender streams the record to the replica
+// while the local sync waits for the disk (sync mode's acknowledgement then costs the slower of the two sides,
+// not their sum), and the range is free meanwhile. FLUSH and FUA do not sync the journal (why: journal_layer.cc);
+// ExportStack::CloseClean does.
 #pragma once
 
 #include <atomic>

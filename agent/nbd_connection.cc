@@ -10,6 +10,9 @@
 //           └─────────────────────────────────────────────────────────────────────────────────────┘
 //   * only if more bytes wait on the socket or the request is a FLUSH/FUA; else the worker keeps the lock.
 //
+// Requests are read through ReadAhead: one receive takes as many requests (and payloads) as have arrived, and
+// the next worker finds its request in that buffer without a system call.
+//
 // Payload bytes in flight are bounded (kMaxInFlightBytes; one request of any size is always admitted), so a
 // client cannot make one connection hold kMaxWorkers x kMaxPayload bytes. On DISC, EOF, a protocol error or a
 // failed reply the connection closes for reading; requests already read still finish and reply before
@@ -24,6 +27,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/internal/nbd_replies.h"
+#include "agent/internal/read_ahead.h"
 #include "agent/internal/nbd_session.h"
 #include "agent/internal/socket_io.h"
 #include "agent/io_status.h"
@@ -58,7 +62,8 @@ class Transmission {
         exp_(*session.chosen),
         device_(*exp_.device),
         base_allocation_(session.base_allocation),
-        replies_(stream, session.structured_replies) {}
+        replies_(stream, session.structured_replies),
+        input_(stream) {}
 
   void Run() {
     Worker();
@@ -108,7 +113,7 @@ class Transmission {
     return req.type == nbd::Cmd::kFlush || (req.flags & nbd::kCmdFlagFua);
   }
 
-  bool BytesWaiting() const { return stream_.InputWaiting(); }
+  bool BytesWaiting() { return input_.InputWaiting(); }
 
   // Stops every worker from reading; the one blocked in recv wakes because of the shutdown.
   void Close() {
@@ -140,7 +145,7 @@ class Transmission {
   // With the read side held: the next request and, for WRITE, its payload into `buffer`.
   Next ReadRequest(Request* req, std::vector<uint8_t>* buffer) {
     uint8_t raw[nbd::kRequestSize];
-    if (!ReadFull(stream_, raw, sizeof raw)) return Next::kClose;
+    if (!input_.Read(raw, sizeof raw)) return Next::kClose;
     if (GetU32(raw) != nbd::kRequestMagic) {
       spdlog::warn("nbd {}: bad request magic, closing", exp_.name);
       return Next::kClose;
@@ -161,7 +166,7 @@ class Transmission {
       Admit(req->length, req);
       buffer->resize(req->length);
     }
-    if (payload && !ReadFull(stream_, buffer->data(), req->length)) {
+    if (payload && !input_.Read(buffer->data(), req->length)) {
       FinishAdmitted(req);
       return Next::kClose;
     }
@@ -260,6 +265,7 @@ class Transmission {
   NbdReplies replies_;
 
   std::mutex read_mutex_;   // one reader at a time: requests are a byte stream
+  ReadAhead input_;         // under read_mutex_
   std::atomic<bool> closing_{false};
   std::mutex state_mutex_;  // the fields below
   std::condition_variable budget_;

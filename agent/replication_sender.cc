@@ -10,9 +10,9 @@
 #include "agent/full_sync.h"
 #include "agent/internal/compression_backoff.h"
 #include "agent/internal/compression_probe.h"
+#include "agent/internal/journal_follower.h"
 #include "journal/format.h"
 #include "agent/internal/shadow_connect.h"
-#include "journal/reader.h"
 
 namespace cdr::agent {
 namespace {
@@ -462,24 +462,18 @@ Status ReplicationSender::Realtime(ByteStream& link) {
   std::vector<uint8_t> batch;
   auto last_send = Clock::now();
   uint64_t released = 0;
-  // One reader follows the journal for the whole session; each round raises its limit to the records
-  // appended so far (a record being appended is never read half-written).
-  std::unique_ptr<journal::JournalReader> reader;
+  // One follower for the whole session: the records from the journal's memory tail, or its files when the
+  // sender is behind the tail; each round raises the limit to the records appended so far.
+  internal::JournalFollower follower(journal_, next);
   internal::CompressionBackoff backoff;
   while (!SessionBroken()) {
     // Read before the probes are looked at: a record read now was journaled before any probe queued later.
     uint64_t up_to = journal_->next_seq() - 1;
     const bool probing = CapAtVerify(next, &up_to);
     if (up_to >= next) {
-      if (reader == nullptr) {
-        Result<std::unique_ptr<journal::JournalReader>> opened = journal::JournalReader::Open(journal_->dir(), next, up_to);
-        if (!opened.ok()) return opened.status();
-        reader = std::move(*opened);
-      }
-      reader->set_up_to_seq(up_to);
       journal::Record record;
       while (true) {
-        Result<bool> got = reader->Next(&record);
+        Result<bool> got = follower.Next(up_to, &record);
         if (!got.ok()) return got.status();
         if (!*got) break;
         const std::vector<uint8_t> payload = wire::EncodeDataRecord(record);

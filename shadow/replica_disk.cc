@@ -63,6 +63,7 @@ Result<std::unique_ptr<ReplicaDisk>> ReplicaDisk::Open(const fs::path& replica_d
           " belongs to another epoch (a new protection of this disk, or another agent)");
     }
     r->state_ = s;
+    r->saved_ = s;
     if (s.disk_size != hello.disk_size && (hello.flags & wire::kHelloRepair) == 0) {
       *refusal = wire::Refusal::kDiskSizeChanged;
       return FailedPrecondition("disk size changed: " + std::to_string(hello.disk_size) +
@@ -108,6 +109,7 @@ Result<std::unique_ptr<ReplicaDisk>> ReplicaDisk::Open(const fs::path& replica_d
     }
     if (::fdatasync(r->fd_) != 0) return Errno("fdatasync " + image.string());
     CDR_RETURN_IF_ERROR(SaveReplicaState(r->state_path_, r->state_));
+    r->saved_ = r->state_;
   }
   CDR_RETURN_IF_ERROR(r->history_->ResetIfRebuilding(r->state_, resized));
   Result<std::unique_ptr<CdpLog>> cdp =
@@ -117,7 +119,9 @@ Result<std::unique_ptr<ReplicaDisk>> ReplicaDisk::Open(const fs::path& replica_d
   if (fresh) {
     if (::fdatasync(r->fd_) != 0) return Errno("fdatasync " + image.string());
     CDR_RETURN_IF_ERROR(SaveReplicaState(r->state_path_, r->state_));
+    r->saved_ = r->state_;
   }
+  CDR_RETURN_IF_ERROR(r->ReplayLog(image.parent_path() / (hello.disk + ".cdp")));
   r->repair_checked_end_ = r->state_.repair_cursor;  // a repair resumes where the last connection left it
   CDR_RETURN_IF_ERROR(r->history_->Opened(r->state_, *r->cdp_));
   return r;
@@ -173,6 +177,7 @@ Status ReplicaDisk::ApplyData(const wire::DataRecord& r) {
     CDR_RETURN_IF_ERROR(Zero(r.offset, r.length, no_hole));
   }
   CDR_RETURN_IF_ERROR(cdp_->Append(r));
+  logged_since_save_ += r.data.size();
   history_->Applied(r.seq, r.time_ns);
   state_.applied_seq = r.seq;
   uncommitted_ = true;
@@ -219,20 +224,6 @@ Status ReplicaDisk::ApplyExtent(const wire::FullSyncExtent& e) {
                  state_.applied_seq);
   }
   uncommitted_ = true;
-  return Status::Ok();
-}
-
-Status ReplicaDisk::Commit() {
-  if (!uncommitted_) {
-    history_->Committed(state_, /*quiet=*/true);  // a heartbeat: the agent has sent everything it had
-    return Status::Ok();
-  }
-  if (::fdatasync(fd_) != 0) return Errno("fdatasync replica");
-  CDR_RETURN_IF_ERROR(cdp_->Sync());
-  CDR_RETURN_IF_ERROR(history_->SyncBeforeCommit());
-  CDR_RETURN_IF_ERROR(SaveReplicaState(state_path_, state_));
-  uncommitted_ = false;
-  history_->Committed(state_, /*quiet=*/false);
   return Status::Ok();
 }
 

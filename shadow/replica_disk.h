@@ -2,13 +2,16 @@
 // HELLO), its state file (replica_state.h), its CDP log (cdp_log.h) and its recovery history
 // (replica_history.h). Used by one connection at a time.
 //
-// Durability order: records are applied with pwrite/fallocate as they arrive; Commit() fdatasyncs the image
-// and the CDP log BEFORE it persists applied_seq / the full sync cursor, and the caller acknowledges only
-// after Commit(). A crash between apply and commit leaves writes past the recorded seq in the image; the
-// agent resends them, and re-applying a record is harmless because every record is an idempotent write of a
-// fixed range.
+// Durability order: records are applied with pwrite/fallocate as they arrive and the caller acknowledges only
+// after Commit(). A checkpoint fdatasyncs the image and the CDP log BEFORE it persists applied_seq / the full
+// sync cursor; in realtime most commits only fdatasync the CDP log, which then is the redo log of the records
+// past the state file's seq, replayed into the image at the next Open (shadow/replica_commit.cc, the proof in
+// docs/wire-protocol.md). A crash between apply and commit leaves writes past the acknowledged seq in the image;
+// the agent resends them, and re-applying a record is harmless because every record is an idempotent write of
+// a fixed range.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <set>
@@ -52,8 +55,14 @@ class ReplicaDisk {
   // outside the disk or another block size.
   Result<wire::VerifyResult> Verify(const wire::VerifyRange& probe);
 
-  // Makes everything applied so far durable, then records it in the state file.
+  // Makes everything applied so far durable: a checkpoint (below), or in realtime, when only applied_seq moved
+  // and no checkpoint is due, the CDP log's fdatasync alone. A commit with nothing new (a heartbeat) writes a
+  // state file that lags.
   Status Commit();
+  // The image and the CDP log fdatasync'ed, then the state file replaced: everything is in the state file.
+  Status Checkpoint();
+  // How stale the state file may get in realtime (1 s by default).
+  void set_checkpoint_interval(std::chrono::steady_clock::duration every) { checkpoint_every_ = every; }
   bool has_uncommitted() const { return uncommitted_; }
 
   wire::HelloAck hello_ack() const;
@@ -70,10 +79,18 @@ class ReplicaDisk {
   Status Zero(uint64_t offset, uint64_t length, bool keep_allocated);
   Status WriteAt(uint64_t offset, std::span<const uint8_t> data);
   void AdvanceRepairCursor();
+  // Open: the CDP log's records past the state file's applied_seq (acknowledged by a log-only commit) written
+  // into the image again, then a checkpoint.
+  Status ReplayLog(const std::filesystem::path& cdp_dir);
+  bool LogOnlyCommitAllowed() const;
 
   int fd_ = -1;
   std::filesystem::path state_path_;
   ReplicaState state_;  // in memory ahead of the file until Commit()
+  ReplicaState saved_;  // what the state file holds
+  std::chrono::steady_clock::time_point saved_at_ = std::chrono::steady_clock::now();
+  uint64_t logged_since_save_ = 0;  // payload bytes a replay would rewrite
+  std::chrono::steady_clock::duration checkpoint_every_ = std::chrono::seconds(1);
   std::unique_ptr<CdpLog> cdp_;
   std::unique_ptr<ReplicaHistory> history_;  // base, repair deltas, points (docs/recovery-points.md)
   bool uncommitted_ = false;

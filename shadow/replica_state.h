@@ -1,7 +1,8 @@
 // What the shadow knows about one replica disk, persisted next to it as
 // REPLICA_DIR/<server>/<disk>.state.json (written atomically, only after the replica and the CDP log were
 // fdatasync'ed, so after a crash the replica holds at least everything up to applied_seq and the full sync
-// cursor).
+// cursor). In realtime the file's applied_seq may lag the acknowledged one by up to a checkpoint: the CDP log
+// is then the redo log of the newer records (shadow/replica_commit.cc).
 #pragma once
 
 #include <cstdint>
@@ -28,6 +29,7 @@ struct ReplicaState {
   uint64_t repair_cursor = 0;    // bytes [0, cursor) are repaired
   uint64_t repair_base_seq = 0;  // journal seq the running repair started after
   bool consistent() const { return full_sync_done && !repair_in_progress; }
+  bool operator==(const ReplicaState&) const = default;
 };
 
 // kNotFound when there is no state yet. The repair keys are optional (files written before repairs existed).

@@ -300,7 +300,10 @@ std::string ShadowServer::Session(ByteStream& link, const std::optional<std::vec
     reader.join();
   }
   if (disk != nullptr) {
-    if (Status c = disk->Commit(); !c.ok()) spdlog::error("{}: commit failed: {}", key, c.ToString());
+    // A checkpoint, not just a commit: the next connection (or a reader of the state file) starts from it.
+    Status c = disk->Commit();
+    if (c.ok()) c = disk->Checkpoint();
+    if (!c.ok()) spdlog::error("{}: commit failed: {}", key, c.ToString());
     spdlog::info("{}: connection closed at applied seq {}: {}", key, disk->state().applied_seq, s.ToString());
   }
   return key;

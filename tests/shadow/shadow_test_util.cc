@@ -1,5 +1,7 @@
 #include "tests/shadow/shadow_test_util.h"
 
+#include <algorithm>
+
 #include "journal/segment_files.h"
 #include "journal/reader.h"
 #include "shadow/replica_disk.h"
@@ -37,7 +39,11 @@ std::optional<ShadowState> ReadShadowState(const fs::path& replica_dir, const st
                                            const std::string& disk) {
   Result<ReplicaState> s = LoadReplicaState(ReplicaDisk::StatePath(replica_dir, server_id, disk));
   if (!s.ok()) return std::nullopt;
-  return ShadowState{s->applied_seq,        s->full_sync_cursor, s->full_sync_done,  s->epoch,
+  // The state file may lag in realtime: the CDP log's tail is what the shadow acknowledged and a reopen redoes
+  // (shadow/replica_commit.cc).
+  const fs::path cdp = ReplicaDisk::ImagePath(replica_dir, server_id, disk).parent_path() / (disk + ".cdp");
+  const uint64_t applied = s->consistent() ? std::max(s->applied_seq, LastJournalSeq(cdp)) : s->applied_seq;
+  return ShadowState{applied,        s->full_sync_cursor, s->full_sync_done,  s->epoch,
                      s->repair_in_progress, s->repair_cursor,    s->repair_base_seq};
 }
 

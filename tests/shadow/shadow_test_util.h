@@ -41,7 +41,9 @@ struct ShadowState {
   uint64_t repair_cursor = 0;
   uint64_t repair_base_seq = 0;
 };
-// The replica's state file, or nullopt while it does not exist (or is being replaced).
+// The replica's state file, or nullopt while it does not exist (or is being replaced). For a consistent
+// replica applied_seq is the newer of the file's and the CDP log's newest record: the state file lags the
+// acknowledged seq in realtime, and a reopen of the replica redoes the log up to its tail.
 std::optional<ShadowState> ReadShadowState(const std::filesystem::path& replica_dir,
                                            const std::string& server_id, const std::string& disk);
 // Newest seq in an agent journal directory (0 when empty).
