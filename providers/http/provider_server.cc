@@ -66,21 +66,35 @@ struct ProviderServer::Impl {
       return;
     }
     auto in_flight = std::make_shared<InFlight>(this);
-    request.extract_vector().then([this, request,
-                                   in_flight](pplx::task<std::vector<unsigned char>> body) mutable {
-      RouterReply reply;
-      try {
-        const std::vector<unsigned char> bytes = body.get();
-        reply =
-            router.Handle(request.method(), DecodedPath(request), std::string(bytes.begin(), bytes.end()));
-      } catch (const std::exception& e) {
-        spdlog::error("{}: {} {} failed: {}", kName, request.method(), request.relative_uri().path(),
-                      e.what());
-        reply = {500, ErrorBody(ErrorCode::kInternal, std::string("internal error: ") + e.what())};
-      }
-      in_flight.reset();
-      agent::api::SendReply(request, ApiResponse{reply.status, "application/json", reply.body, {}}, kName);
-    });
+    // Reads and deletes have no body: served on the listener's thread, without a hop to read nothing.
+    if (request.headers().content_length() == 0 && request.method() != web::http::methods::POST) {
+      Answer(request, {});
+      return;
+    }
+    request.extract_vector().then(
+        [this, request, in_flight](pplx::task<std::vector<unsigned char>> body) mutable {
+          std::vector<unsigned char> bytes;
+          try {
+            bytes = body.get();
+          } catch (const std::exception& e) {
+            spdlog::debug("{}: {} {}: the body could not be read: {}", kName, request.method(),
+                          request.relative_uri().path(), e.what());
+            return;
+          }
+          Answer(request, std::string(bytes.begin(), bytes.end()));
+          in_flight.reset();
+        });
+  }
+
+  void Answer(http_request request, const std::string& body) {
+    RouterReply reply;
+    try {
+      reply = router.Handle(request.method(), DecodedPath(request), body);
+    } catch (const std::exception& e) {
+      spdlog::error("{}: {} {} failed: {}", kName, request.method(), request.relative_uri().path(), e.what());
+      reply = {500, ErrorBody(ErrorCode::kInternal, std::string("internal error: ") + e.what())};
+    }
+    agent::api::SendReply(request, ApiResponse{reply.status, "application/json", reply.body, {}}, kName);
   }
 
   // As the agent's control API: cpprest's close() does not wait for running handlers, which call the
