@@ -135,9 +135,11 @@ TEST_F(ProviderHttpTest, ConformanceKitPassesServeLocalAndNamesTheRulesAWrongPro
   EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
   EXPECT_THAT(bad.out, HasSubstr("create_idempotent         FAIL"));
   EXPECT_THAT(bad.out, HasSubstr("made two resources, pcx-1 and pcx-2"));
+  EXPECT_THAT(bad.out, HasSubstr("not_found_after_delete    FAIL"));
+  EXPECT_THAT(bad.out, HasSubstr("GET after DELETE answered HTTP 200"));
   EXPECT_THAT(bad.out, HasSubstr("oversized_body_refused    FAIL"));
   EXPECT_THAT(bad.out, HasSubstr("bad_token_before_body     pass"));
-  EXPECT_THAT(bad.out, HasSubstr("rules failed"));
+  EXPECT_THAT(bad.out, HasSubstr("3 of 7 rules failed"));
 }
 
 }  // namespace
