@@ -4,12 +4,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/tls_context.h"
+#include "providers/http/conformance.h"
 #include "providers/http/http_resource_provider.h"
 #include "providers/http/provider_server.h"
 #include "providers/resource_facade.h"
 #include "providers/resource_json.h"
 #include "providers/typed_resources.h"
 #include "tests/providers/temp_cloud.h"
+#include "tests/support/tls_test_certs.h"
 
 namespace cdr::providers {
 namespace {
@@ -98,6 +101,34 @@ TEST_F(ProviderProtocolTest, RefusalsAreNamedAndSayWhatToDo) {
   auto wrong_token = Connect("not-the-token");
   EXPECT_EQ(wrong_token.status().code(), StatusCode::kPermissionDenied);
   EXPECT_THAT(wrong_token.status().message(), HasSubstr("Unauthenticated"));
+}
+
+// With --tls-dir: HTTPS only, and only cdr's certificate (cdr:operator) of the estate's CA gets an answer;
+// the conformance kit passes over TLS too (its raw head checks included).
+TEST_F(ProviderProtocolTest, OverHttpsOnlyCdrsCertificateGetsIn) {
+  const testing::TestCertificates certs = testing::MakeTestCertificates(dir_.path() / "pki");
+  ASSERT_FALSE(HasFatalFailure());
+  auto tls = TlsContext::Load(TlsFilesIn(certs.server, TlsRole::kServer), TlsRole::kServer);
+  ASSERT_TRUE(tls.ok()) << tls.status().ToString();
+  http::ProviderServer https({"127.0.0.1", 0, kToken, *tls}, served_.get());
+  ASSERT_TRUE(https.Start().ok());
+  const std::string url = "https://" + https.address();
+
+  auto cdr = http::HttpResourceProvider::Open({url, kToken, certs.client, std::chrono::seconds(10)});
+  ASSERT_TRUE(cdr.ok()) << cdr.status().ToString();
+  EXPECT_TRUE(ResourceFacade(std::move(*cdr)).DescribeHost("host-1").ok());
+  auto agent = http::HttpResourceProvider::Open({url, kToken, certs.agent_client, std::chrono::seconds(10)});
+  EXPECT_EQ(agent.status().code(), StatusCode::kUnavailable);
+  auto plain =
+      http::HttpResourceProvider::Open({"http://" + https.address(), kToken, {}, std::chrono::seconds(5)});
+  EXPECT_EQ(plain.status().code(), StatusCode::kUnavailable);
+
+  http::ConformanceOptions kit;
+  kit.url = url;
+  kit.token = kToken;
+  kit.tls_dir = certs.client;
+  for (const http::RuleResult& rule : http::RunConformance(kit))
+    EXPECT_TRUE(rule.passed) << rule.rule << ": " << rule.detail;
 }
 
 }  // namespace
