@@ -57,7 +57,7 @@ std::vector<std::string> DecodedPath(const http_request& request) {
 }  // namespace
 
 struct ProviderServer::Impl {
-  Impl(ProviderServerOptions o, ResourceProvider* p) : options(std::move(o)), provider(p), router(p) {}
+  Impl(ProviderServerOptions o, ResourceProvider* p) : options(std::move(o)), router(p) {}
 
   void Serve(http_request request) {
     agent::api::HeadRules rules{options.token, kMaxRequestBodyBytes};
@@ -112,7 +112,6 @@ struct ProviderServer::Impl {
   };
 
   ProviderServerOptions options;
-  ResourceProvider* provider;
   ProviderRouter router;
   agent::api::OpenedListener opened;
   std::mutex mu;
