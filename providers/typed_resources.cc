@@ -159,8 +159,9 @@ ResourceTypeDef ShadowHostType(std::shared_ptr<Provider> p) {
 }
 
 ResourceTypeDef DrHostType(std::shared_ptr<Provider> p) {
-  ResourceTypeDef def{SchemaOf<DrHostRequest>(ResourceType::kDrHost, {"zone", "shadow_host_id", "server_id"}),
-                      {}};
+  // Nothing required: a standalone DR host (its shadow host gone after a confirmed failover) is started again
+  // by a create that carries only its client token.
+  ResourceTypeDef def{SchemaOf<DrHostRequest>(ResourceType::kDrHost, {}), {}};
   def.handlers.create = Creator<DrHostRequest>([p](const DrHostRequest& r) { return p->CreateDrHost(r); });
   def.handlers.read = [p](const std::string& id) { return AsJson(p->DescribeDrHost(id)); };
   def.handlers.remove = [p](const std::string& id) { return p->DeleteDrHost(id); };
