@@ -93,9 +93,10 @@ Result<Json> ResourceTypeRegistry::List(const std::string& type, const Json& fil
 Status ResourceTypeRegistry::Delete(const std::string& type, const std::string& id) {
   auto h = Handlers(type, ResourceCall::kDelete);
   if (!h.ok()) return h.status();
+  // Only a resource that reads as gone is NotFound; one that cannot be read (a damaged record) is still deleted.
   if ((*h)->read) {
     Result<Json> existing = Read(type, id);
-    if (!existing.ok()) return existing.status();  // kNotFound: nothing to delete
+    if (existing.status().code() == StatusCode::kNotFound) return existing.status();
   }
   return Guarded("delete " + type + " " + id, [&] { return (*h)->remove(id); });
 }
