@@ -52,7 +52,8 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 22> kExample
     {"provider", "  cdr provider serve local --listen 127.0.0.1:7070   # the local cloud as a provider program\n"
                  "  cdr provider test http://127.0.0.1:7070 --token-file .cdr/provider-token\n"},
     {"provider serve", "  cdr provider serve local --listen 127.0.0.1:7070 --token-file .cdr/provider-token\n"},
-    {"provider test", "  cdr provider test http://127.0.0.1:7070 --token-file .cdr/provider-token  # exit 1 on a failed rule\n"},
+    {"provider test",
+     "  cdr provider test http://127.0.0.1:7070 --token-file .cdr/provider-token  # exit 1: a rule failed\n"},
 }};
 
 }  // namespace

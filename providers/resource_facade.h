@@ -3,7 +3,8 @@
 // and result converted with resource_json.h. It keeps provider.h's contract where the generic one differs:
 // deleting a gone resource is Ok here (the generic Delete says kNotFound).
 //
-//   reconcile ──typed call──► ResourceFacade ──Create/Read/List/Delete/Invoke(type, …)──► ResourceProvider
+//   reconcile ──typed call──► ResourceFacade ──Create/Read/List/Delete/Invoke(type, …)──►
+//             ResourceProvider
 #pragma once
 
 #include <memory>
