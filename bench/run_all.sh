@@ -8,6 +8,7 @@ failed=()
 run() { echo; echo "== $*"; "$@" || failed+=("$2"); }
 run bash bench/plan_scale.sh "$BUILD/cdr"
 run bash bench/plan_scale_pg.sh "$BUILD/cdr"
+run bash bench/plan_scale_http.sh "$BUILD/cdr"
 run bash bench/apply_parallel.sh "$BUILD/cdr"
 run bash bench/nbd_write_latency.sh "$BUILD/cdr-agent"
 run bash bench/nbd_fio.sh "$BUILD/cdr-agent"

@@ -6,7 +6,7 @@
 namespace cdr::cmd {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 19> kExamples = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 22> kExamples = {{
     {"validate", "  cdr validate                          # the spec in specs/ (or cdr.toml)\n"
                  "  cdr validate --spec other/specs       # another directory or file\n"},
     {"plan", "  cdr plan                              # what apply would do\n"
@@ -49,6 +49,11 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 19> kExample
               "  cdr local down && cdr local up        # stop and start every process\n"},
     {"local init", "  cdr local init --hosts 3 --disk-size-mib 64\n"},
     {"local add-host", "  cdr local add-host host-9 --zone az1 --flavor c4m8\n"},
+    {"provider", "  cdr provider serve local --listen 127.0.0.1:7070   # the local cloud as a provider program\n"
+                 "  cdr provider test http://127.0.0.1:7070 --token-file .cdr/provider-token\n"},
+    {"provider serve", "  cdr provider serve local --listen 127.0.0.1:7070 --token-file .cdr/provider-token\n"},
+    {"provider test",
+     "  cdr provider test http://127.0.0.1:7070 --token-file .cdr/provider-token  # exit 1: a rule failed\n"},
 }};
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cmd/cmd_local.h"
+#include "cmd/cmd_provider.h"
 #include "cmd/command_examples.h"
 #include "common/duration_text.h"
 #include "cmd/commands.h"
@@ -51,6 +52,8 @@ struct Cli {
   std::string state_file;
   StateMigrateOptions state_migrate;
   LocalOptions local;
+  ProviderServeOptions provider_serve;
+  ProviderTestOptions provider_test;
   bool version_json = false;
   bool show_json = false;
   std::string show_plan_file;
@@ -109,6 +112,41 @@ void AddLocalCommands(CLI::App& app, Cli& cli) {
        [&o] { return RunLocalDown(o); });
   Bind(local->add_subcommand("up", "start every agent and shadow host process that is not running"), cli,
        [&o] { return RunLocalUp(o); });
+}
+
+void AddProviderCommands(CLI::App& app, Cli& cli) {
+  auto* provider = app.add_subcommand(
+      "provider", "providers as programs of their own: serve one over the provider protocol, or test one");
+  provider->require_subcommand(1);
+
+  ProviderServeOptions& s = cli.provider_serve;
+  auto* serve = provider->add_subcommand("serve", "serve a provider over the provider protocol (HTTP/JSON, /v1)");
+  serve->add_option("provider", s.provider, "what to serve: local")->capture_default_str();
+  serve->add_option("--listen", s.listen, "HOST:PORT (an IPv4 address)")->capture_default_str();
+  serve->add_option("--token-file", s.token_file, "the bearer token every request needs (made 0600 when absent)")
+      ->capture_default_str();
+  serve->add_option("--tls-dir", s.tls_dir,
+                    "serve HTTPS with server-cert.pem, server-key.pem and the estate's ca-cert.pem; clients must "
+                    "present a certificate of that CA naming cdr");
+  serve->add_option("--root", s.root, "the local cloud")->capture_default_str();
+  serve->add_flag("--insecure", s.insecure,
+                  "the agents and shadow hosts the local cloud starts replicate over plain TCP (the spec's "
+                  "insecure = true)");
+  Bind(serve, cli, [&s] { return RunProviderServe(s); });
+
+  ProviderTestOptions& t = cli.provider_test;
+  auto* test = provider->add_subcommand(
+      "test", "run the provider protocol's contract against a provider; a pass/fail table, exit 1 on any failure");
+  test->add_option("url", t.url, "the provider: http://HOST:PORT or https://HOST:PORT")->required();
+  test->add_option("--token-file", t.token_file, "the provider's bearer token");
+  test->add_option("--tls-dir", t.tls_dir, "https: cdr's client-cert.pem, client-key.pem and the CA's ca-cert.pem");
+  test->add_option("--timeout", t.timeout_seconds, "seconds each exchange may take")
+      ->check(CLI::Range(1, 600))
+      ->capture_default_str();
+  test->add_option("--vpc", t.vpc, "the VPC of the peering the kit creates")->capture_default_str();
+  test->add_option("--production-zone", t.production_zone, "its production zone")->capture_default_str();
+  test->add_option("--dr-zone", t.dr_zone, "its DR zone")->capture_default_str();
+  Bind(test, cli, [&t] { return RunProviderTest(t); });
 }
 
 void AddCommands(CLI::App& app, Cli& cli) {
@@ -290,6 +328,7 @@ void AddCommands(CLI::App& app, Cli& cli) {
   Bind(version, cli, [&cli] { return RunVersion(cli.version_json); });
 
   AddLocalCommands(app, cli);
+  AddProviderCommands(app, cli);
 }
 
 // `cdr frobnicate` (or `cdr` alone) names what was typed and the commands there are, instead of CLI11's "A

@@ -133,8 +133,11 @@ struct GroupFailbackSpec {
 };
 
 struct ProviderSpec {
-  std::string type = "local";  // only "local" exists so far
-  std::string root = ".cdr/cloud";
+  std::string type = "local";  // "local" (embedded) | "http" (a provider program, docs/provider-protocol.md)
+  std::string root = ".cdr/cloud";  // local
+  std::string url;         // http: "http://127.0.0.1:7070" or "https://…"
+  std::string token_file;  // http: the provider's bearer token (a 0600 file)
+  std::string tls_dir;     // http with https://: cdr's client-cert.pem, client-key.pem and the CA's ca-cert.pem
   // true: agents and shadow hosts replicate over plain TCP, unauthenticated (validate and plan warn).
   // Default: TLS 1.3 with certificates of the estate's CA (docs/security.md).
   bool insecure = false;

@@ -10,7 +10,7 @@ namespace cdr::specs::internal {
 namespace {
 
 constexpr std::array<std::string_view, 3> kRootKeys = {"provider", "quota", "group"};
-constexpr std::array<std::string_view, 3> kProviderKeys = {"type", "root", "insecure"};
+constexpr std::array<std::string_view, 6> kProviderKeys = {"type", "root", "insecure", "url", "token_file", "tls_dir"};
 constexpr std::array<std::string_view, 1> kQuotaKeys = {"agents"};
 
 ProviderSpec ParseProvider(const toml::table& table, const std::string& file, std::vector<Diagnostic>* out) {
@@ -18,13 +18,19 @@ ProviderSpec ParseProvider(const toml::table& table, const std::string& file, st
   TableReader r(table, file, "provider", kProviderKeys, out);
   provider.pos = r.pos();
   if (std::optional<std::string> type = r.String("type", /*required=*/false)) {
-    if (*type == "local") {
+    if (*type == "local" || *type == "http") {
       provider.type = *type;
     } else {
-      r.Report("type", "unsupported provider type `" + *type + "`: only `local` is available for now");
+      r.Report("type", "unsupported provider type `" + *type +
+                           "`: use `local` (embedded) or `http` (a provider program, with url and token_file)");
     }
   }
   if (std::optional<std::string> root = r.String("root", /*required=*/false)) provider.root = *root;
+  const bool http = provider.type == "http";
+  if (std::optional<std::string> url = r.String("url", /*required=*/http)) provider.url = *url;
+  if (std::optional<std::string> token_file = r.String("token_file", /*required=*/http))
+    provider.token_file = *token_file;
+  if (std::optional<std::string> tls_dir = r.String("tls_dir", /*required=*/false)) provider.tls_dir = *tls_dir;
   if (std::optional<bool> insecure = r.Bool("insecure")) {
     provider.insecure = *insecure;
     provider.insecure_pos = r.ValuePos("insecure");

@@ -42,8 +42,8 @@ dr_zone = "az2"
 TEST(ManyProblemsTest, AllReportedAtOnceInOrder) {
   LoadResult result = testing_util::LoadText(kBroken, "specs/broken.toml");
   const std::vector<std::string> expected = {
-      "specs/broken.toml:2:8: provider.type: unsupported provider type `aws`: only `local` is available for "
-      "now",
+      "specs/broken.toml:2:8: provider.type: unsupported provider type `aws`: use `local` (embedded) or `http` (a "
+      "provider program, with url and token_file)",
       "specs/broken.toml:5:10: quota.agents: must be between 1 and 200 (found 300)",
       "specs/broken.toml:10:11: group.web.dr_zone: must differ from production_zone (both are `az1`): the DR "
       "copy "

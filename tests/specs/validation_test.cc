@@ -196,8 +196,16 @@ TEST(EnumTest, ReplicationAndDiskType) {
 }
 
 TEST(EnumTest, ProviderType) {
-  EXPECT_TRUE(OnlyDiagnostic(LoadText("[provider]\ntype = \"http\"\n"), "a.toml:2:8", "provider.type",
-                             "unsupported provider type `http`: only `local` is available for now"));
+  EXPECT_TRUE(OnlyDiagnostic(LoadText("[provider]\ntype = \"aws\"\n"), "a.toml:2:8", "provider.type",
+                             "unsupported provider type `aws`: use `local` (embedded) or `http` (a provider "
+                             "program, with url and token_file)"));
+  // A provider program needs where it listens and its token.
+  LoadResult http = LoadText("[provider]\ntype = \"http\"\n");
+  ASSERT_EQ(http.diagnostics.size(), 2u) << testing_util::AllDiagnostics(http);
+  EXPECT_TRUE(HasDiagnostic(http, "a.toml:1:1", "provider.url", "missing required key `url`"));
+  EXPECT_TRUE(HasDiagnostic(http, "a.toml:1:1", "provider.token_file", "missing required key `token_file`"));
+  EXPECT_TRUE(LoadText("[provider]\ntype = \"http\"\nurl = \"http://127.0.0.1:7070\"\ntoken_file = \"t\"\n")
+                  .diagnostics.empty());
 }
 
 TEST(RangeTest, GroupAndServerNumbers) {

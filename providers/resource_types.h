@@ -1,0 +1,75 @@
+// cdr's resource types and their named operations: the names the generic interface and the provider protocol
+// use for what provider.h's typed calls do. One table, read by both directions of the translation
+// (typed_resources.cc serves a typed Provider under these names, resource_facade.cc calls them for the
+// reconciler).
+//
+//   type            id        create  read  list  delete  operations
+//   host            id          ✓      ✓     ✓             -
+//   peering         id          ✓      ✓           ✓
+//   endpoint        id          ✓      ✓           ✓
+//   agent           host_id     ✓      ✓           ✓       upgrade
+//   reverse_agent   host_id     ✓      ✓           ✓       (a DR host's agent, failback)
+//   agent_version   version                  ✓
+//   shadow_host     id          ✓      ✓           ✓       set_recovery_policy, request_recovery_point,
+//                                                           recovery_points
+//   dr_host         id          ✓      ✓           ✓       detach, check
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace cdr::providers {
+
+enum class ResourceType {
+  kHost,
+  kPeering,
+  kEndpoint,
+  kAgent,
+  kReverseAgent,
+  kAgentVersion,
+  kShadowHost,
+  kDrHost
+};
+
+inline constexpr std::array<std::pair<ResourceType, std::string_view>, 8> kResourceTypeNames = {{
+    {ResourceType::kHost, "host"},
+    {ResourceType::kPeering, "peering"},
+    {ResourceType::kEndpoint, "endpoint"},
+    {ResourceType::kAgent, "agent"},
+    {ResourceType::kReverseAgent, "reverse_agent"},
+    {ResourceType::kAgentVersion, "agent_version"},
+    {ResourceType::kShadowHost, "shadow_host"},
+    {ResourceType::kDrHost, "dr_host"},
+}};
+
+constexpr std::string_view TypeName(ResourceType type) {
+  for (const auto& [t, name] : kResourceTypeNames)
+    if (t == type) return name;
+  return "unknown";
+}
+
+enum class Operation {
+  kUpgrade,
+  kSetRecoveryPolicy,
+  kRequestRecoveryPoint,
+  kRecoveryPoints,
+  kDetach,
+  kCheck
+};
+
+inline constexpr std::array<std::pair<Operation, std::string_view>, 6> kOperationNames = {{
+    {Operation::kUpgrade, "upgrade"},
+    {Operation::kSetRecoveryPolicy, "set_recovery_policy"},
+    {Operation::kRequestRecoveryPoint, "request_recovery_point"},
+    {Operation::kRecoveryPoints, "recovery_points"},
+    {Operation::kDetach, "detach"},
+    {Operation::kCheck, "check"},
+}};
+
+constexpr std::string_view OperationName(Operation op) {
+  for (const auto& [o, name] : kOperationNames)
+    if (o == op) return name;
+  return "unknown";
+}
+
+}  // namespace cdr::providers
