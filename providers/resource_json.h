@@ -25,7 +25,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ReverseAgentRequest, dr_host_id,
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HostRequest, client_token, name, zone, vpc, flavor, ip,
                                                 disks_like, filesystem)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Agent, host_id, version, status, installed_at, group,
-                                                api_address, api_token, api_tls_dir, nbd_address)
+                                                api_address, api_token, api_tls_dir, nbd_address, nbd_tls_dir)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ShadowHostRequest, client_token, name, zone, vpc, server_id,
                                                 disk_type, group, server_name, replicas_are_disks_of,
                                                 seed_from_dr_host)
@@ -43,7 +43,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DrHostRequest, client_token, nam
                                                 recovery_point, group, server_name)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DrHost, id, name, purpose, zone, server_id, shadow_host_id,
                                                 flavor, ip, disk_type, eip, recovery_point, point_id,
-                                                point_time_ns, status, nbd_address, disks, standalone, group,
+                                                point_time_ns, status, nbd_address, nbd_tls_dir, disks, standalone, group,
                                                 server_name, metrics_address)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DrHostCheck, kind, command)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DrHostCheckResult, result, detail)
