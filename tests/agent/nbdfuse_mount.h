@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/nbd_client_args.h"
 #include "tests/support/process_test_util.h"
 
 namespace cdr::agent::testing {
@@ -25,24 +26,6 @@ inline std::string MissingFuseTools() {
   return "";
 }
 
-// nbdfuse's own URI mode refuses `tls-certificates` (libnbd allows no local file access from a URI unless the
-// program asks for it, and nbdfuse does not), so a TLS export (nbds://HOST:PORT/EXPORT?tls-certificates=DIR, as
-// cdr status shows it) is reached through nbdkit's nbd plugin on nbdfuse's stdin/stdout: the same libnbd TLS with
-// the directory given as a parameter. Plain URIs go to nbdfuse as they are.
-inline std::vector<std::string> NbdfuseCommand(const std::filesystem::path& file, const std::string& uri) {
-  const std::string scheme = "nbds://", query = "?tls-certificates=";
-  const size_t query_at = uri.find(query);
-  if (uri.rfind(scheme, 0) != 0 || query_at == std::string::npos) return {"nbdfuse", file.string(), uri};
-  const std::string authority_and_path = uri.substr(scheme.size(), query_at - scheme.size());
-  const size_t slash = authority_and_path.find('/');
-  const std::string authority = authority_and_path.substr(0, slash);
-  const size_t colon = authority.rfind(':');
-  return {"nbdfuse", file.string(), "--command", "nbdkit", "-s", "--exit-with-parent", "nbd",
-          "hostname=" + authority.substr(0, colon), "port=" + authority.substr(colon + 1),
-          "export=" + (slash == std::string::npos ? "" : authority_and_path.substr(slash + 1)), "tls=require",
-          "tls-certificates=" + uri.substr(query_at + query.size())};
-}
-
 class NbdfuseMount {
  public:
   // Mounts `uri` as MOUNTPOINT/disk0 and waits until the file has `size` bytes.
@@ -53,7 +36,7 @@ class NbdfuseMount {
         child_(
             [&] {
               std::filesystem::create_directories(mountpoint);
-              return NbdfuseCommand(mountpoint / "disk0", uri);
+              return cdr::testing::NbdfuseCommand(mountpoint / "disk0", uri);
             }(),
             log_dir / "nbdfuse.out", err_) {
     cdr::testing::PollUntil([&] {

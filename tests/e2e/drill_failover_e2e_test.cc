@@ -15,6 +15,7 @@
 #include "common/digest.h"
 #include "tests/e2e/cdr_workspace.h"
 #include "tests/e2e/status_json.h"
+#include "tests/support/nbd_client_args.h"
 #include "tests/support/process_test_util.h"
 
 namespace cdr::e2e {
@@ -209,9 +210,10 @@ TEST(GroupRecoveryPointTest, TakeMakesOnePointOnEveryServerOfTheGroup) {
   // The last 256 KiB of the 16 MiB disk: free space of its ext4, so the drill's fsck below still passes.
   const json web2 = StatusJson(ws)["groups"][0]["servers"][1];
   const std::string uri = web2["nbd_uris"][0];
-  ASSERT_EQ(cdr::testing::RunProgram({"nbdsh", "-u", uri, "-c", "h.pwrite(b'\\x5a' * (256 << 10), 15872 << 10)"})
-                .exit_code,
-            0);
+  std::vector<std::string> qemu_io = {"qemu-io", "-c", "write -P 0x5a 15872k 256k"};
+  for (const std::string& arg : cdr::testing::QemuImageArgs(uri)) qemu_io.push_back(arg);
+  const cdr::testing::RunResult wrote = cdr::testing::RunProgram(qemu_io);
+  ASSERT_EQ(wrote.exit_code, 0) << wrote.out << wrote.err;
   const std::string disk = (ws.cloud() / "zones" / "az1" / "disks" / "host-2-vda.img").string();
   const std::string replica = web2["replicas"][0]["path"];
   ASSERT_TRUE(cdr::testing::PollUntil(
