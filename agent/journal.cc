@@ -224,6 +224,14 @@ uint64_t Journal::next_seq() const {
   std::lock_guard lock(mutex_);
   return next_seq_;
 }
+void Journal::set_max_bytes(uint64_t max_bytes) {
+  std::lock_guard lock(mutex_);
+  options_.max_bytes = max_bytes;
+}
+uint64_t Journal::max_bytes() const {
+  std::lock_guard lock(mutex_);
+  return options_.max_bytes;
+}
 uint64_t Journal::total_bytes() const {
   std::lock_guard lock(mutex_);
   return total_bytes_;

@@ -70,6 +70,11 @@ class Journal {
   // continues past them, so no later record reuses a seq the replica (and its recovery history) already holds.
   Status Reset(uint64_t min_next_seq = 0);
 
+  // A new bound for later appends (the control API's journal cap). A bound below what is retained turns the
+  // journal full at the next append; raising it does not clear `full` (the hole stays until Reset()).
+  void set_max_bytes(uint64_t max_bytes);
+  uint64_t max_bytes() const;
+
   const std::filesystem::path& dir() const { return dir_; }
   uint64_t first_seq() const;  // oldest retained record (== next_seq() when empty)
   uint64_t next_seq() const;
@@ -94,7 +99,7 @@ class Journal {
   void NotifyListeners();
 
   const std::filesystem::path dir_;
-  const JournalOptions options_;
+  JournalOptions options_;  // max_bytes guarded by mutex_
   mutable std::mutex mutex_;
   std::deque<Segment> closed_;
   Segment active_{};

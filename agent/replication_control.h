@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,25 @@ struct ReplicationTarget {
   // other exporters'. Not part of the target's identity (a start differing only in them changes nothing).
   std::string group;
   std::string server_name;
+};
+
+// What can be changed on a running agent without a resync (POST /v1/settings, docs/agent-api.md), and what it
+// reports as in effect. sync_mode, rate and outage window are also given with each start (ReplicationTarget);
+// the journal cap starts as cdr-agent --journal-max-mib. Values set either way are persisted and survive
+// restarts.
+struct AgentSettings {
+  bool sync_mode = false;
+  uint64_t rate_bytes_per_second = 0;  // 0: unlimited
+  int outage_window_seconds = 300;
+  uint64_t journal_max_bytes = 1ull << 30;  // per disk; a journal past it turns full (→ replication_error)
+};
+
+// A partial change of AgentSettings: fields left empty keep their value.
+struct SettingsUpdate {
+  std::optional<bool> sync_mode;
+  std::optional<uint64_t> rate_bytes_per_second;
+  std::optional<int> outage_window_seconds;   // > 0
+  std::optional<uint64_t> journal_max_bytes;  // > 0
 };
 
 // The online verify of one disk (agent/online_verifier.h): what the newest round found. Times are Unix ms; 0 and
@@ -109,6 +129,7 @@ struct AgentStatus {
   std::string group;         // cdr's names given with the last start (empty before it)
   std::string server_name;
   std::string version;       // the agent's release ("0.1.0"); empty from an agent too old to say
+  std::optional<AgentSettings> settings;  // in effect now; none from an agent too old to report them
   std::vector<DiskReplicationStatus> disks;
 };
 
@@ -135,6 +156,10 @@ class ReplicationControl {
   // Starts an online verify round of every disk in realtime and returns; GetStatus shows its progress and
   // outcome. kFailedPrecondition, naming the state, when no disk is in realtime.
   virtual Status Verify(const VerifyRequest& request) = 0;
+  // Applies the given settings now, in any state, without a resync: a running sender paces to the new rate
+  // and watches the new outage window, the exports switch between sync and async, the journals take the new
+  // cap. kInvalidArgument (nothing changed) when a value is out of range.
+  virtual Status SetSettings(const SettingsUpdate& update) = 0;
 };
 
 }  // namespace cdr::agent

@@ -21,6 +21,13 @@ json TargetToJson(const ReplicationTarget& t) {
           {"server_name", t.server_name}};
 }
 
+json SettingsToJson(const AgentSettings& s) {
+  return {{"sync_mode", s.sync_mode},
+          {"rate_bytes_per_second", s.rate_bytes_per_second},
+          {"outage_window_seconds", s.outage_window_seconds},
+          {"journal_max_bytes", s.journal_max_bytes}};
+}
+
 // Reads `object[key]` into `out` when present; a value of the wrong type is an error naming `where.key`.
 template <typename T>
 Status ReadField(const json& object, const std::string& where, const char* key, bool required, T* out) {
@@ -67,6 +74,20 @@ Status Parse(const json& j, DesiredReplication* out) {
     CDR_RETURN_IF_ERROR(ReadField(*t, ".target", "server_name", false, &target.server_name));
     out->target = target;
   }
+  if (const auto st = j.find("settings"); st != j.end() && !st->is_null()) {
+    if (!st->is_object()) return DataLoss(".settings is not an object");
+    AgentSettings settings;
+    CDR_RETURN_IF_ERROR(ReadField(*st, ".settings", "sync_mode", true, &settings.sync_mode));
+    CDR_RETURN_IF_ERROR(
+        ReadField(*st, ".settings", "rate_bytes_per_second", true, &settings.rate_bytes_per_second));
+    CDR_RETURN_IF_ERROR(
+        ReadField(*st, ".settings", "outage_window_seconds", true, &settings.outage_window_seconds));
+    CDR_RETURN_IF_ERROR(ReadField(*st, ".settings", "journal_max_bytes", true, &settings.journal_max_bytes));
+    if (settings.outage_window_seconds <= 0 || settings.journal_max_bytes == 0) {
+      return DataLoss(".settings: outage_window_seconds and journal_max_bytes must be > 0");
+    }
+    out->settings = settings;
+  }
   if (out->running && !out->target) return DataLoss(".desired is \"running\" but there is no .target");
   if (const auto d = j.find("disks"); d != j.end()) {
     if (!d->is_object()) return DataLoss(".disks is not an object");
@@ -107,7 +128,8 @@ Result<DesiredReplication> LoadDesiredReplication(const std::filesystem::path& p
 Status SaveDesiredReplication(const std::filesystem::path& path, const DesiredReplication& desired) {
   json j = {{"desired", desired.running ? "running" : "stopped"},
             {"target", desired.target ? TargetToJson(*desired.target) : json(nullptr)},
-            {"disks", json::object()}};
+            {"disks", json::object()},
+            {"settings", desired.settings ? SettingsToJson(*desired.settings) : json(nullptr)}};
   for (const auto& [name, memory] : desired.disks) {
     j["disks"][name] = {
         {"full_sync_done", memory.full_sync_done}, {"error", memory.error}, {"resync_dirty", memory.resync_dirty}};

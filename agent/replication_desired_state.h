@@ -29,6 +29,8 @@ struct DesiredReplication {
   std::optional<ReplicationTarget> target;  // none until the first start
   bool running = false;
   std::map<std::string, DiskReplicationMemory> disks;  // by export name
+  // Set by a start or over the control API; none until then (the command-line flags apply).
+  std::optional<AgentSettings> settings;
 };
 
 std::filesystem::path DesiredReplicationPath(const std::filesystem::path& state_dir);

@@ -112,16 +112,17 @@ bool ReplicationSender::WaitToRetry(std::chrono::milliseconds backoff) {
   std::unique_lock lock(mutex_);
   auto wake = Clock::now() + backoff;
   const bool watching_outage = status_.phase != ReplicationPhase::kError;
-  const auto outage_deadline = link_down_since_ + options_.outage_window;
+  const auto outage_deadline = link_down_since_ + outage_window_;
   if (watching_outage) wake = std::min(wake, std::max(outage_deadline, Clock::now()));
   cv_.wait_until(lock, wake, [&] { return stop_; });
   if (stop_) return false;
   const bool journal_lost = journal_->full() || journal_->broken();
   if (watching_outage && (Clock::now() >= outage_deadline || journal_lost)) {
     const std::string why =
-        journal_lost ? "journal full while the link is down: the dirty bitmap holds the rest; a repair is needed"
-                     : "link down for more than " + std::to_string(options_.outage_window.count()) +
-                           " s (outage window); a repair is needed";
+        journal_lost
+            ? "journal full while the link is down: the dirty bitmap holds the rest; a repair is needed"
+            : "link down for more than " + std::to_string(outage_window_.count()) +
+                  " s (outage window); a repair is needed";
     lock.unlock();
     EnterError(why);
   }

@@ -81,6 +81,10 @@ Result<std::unique_ptr<ReplicationManager>> ReplicationManager::Open(Replication
     disk->verifier = std::make_unique<OnlineVerifier>(disk->stack, disk->path);
     manager->disks_.push_back(std::move(disk));
   }
+  {
+    std::lock_guard lock(manager->mutex_);
+    manager->InitSettingsLocked();
+  }
   std::vector<OnlineVerifier*> verifiers;
   for (auto& disk : manager->disks_) verifiers.push_back(disk->verifier.get());
   ReplicationManager* raw = manager.get();
@@ -169,6 +173,7 @@ Result<AgentStatus> ReplicationManager::GetStatus() {
     agent.sync_mode = desired_.target->sync_mode;
     agent.auto_restart = desired_.target->auto_restart;
   }
+  agent.settings = desired_.settings;
   for (auto& disk : disks_) {
     DiskReplicationStatus d;
     d.disk = disk->stack->name();
@@ -376,7 +381,7 @@ Status ReplicationManager::RepairTowards(const ReplicationTarget& target) {
       spdlog::info("replication {}: repair towards {} (was {})", target.server_id, target.shadow_address,
                    desired_.target->shadow_address);
     }
-    desired_.target = target;
+    SetTargetLocked(target);
     desired_.running = true;
     CDR_RETURN_IF_ERROR(SaveLocked());
   }
@@ -397,7 +402,7 @@ Status ReplicationManager::StartDisks(const ReplicationTarget& target) {
   {
     std::lock_guard lock(mutex_);
     for (auto& disk : disks_) from.push_back(DiskStateLocked(*disk, SenderStatusLocked(*disk)));
-    desired_.target = target;
+    SetTargetLocked(target);
     desired_.running = true;
     CDR_RETURN_IF_ERROR(SaveLocked());
   }

@@ -87,6 +87,8 @@ class ReplicationManager : public ReplicationControl {
   Status Fence() override;
   Status Unfence() override;
   Status Verify(const VerifyRequest& request) override;
+  // agent/replication_settings.cc.
+  Status SetSettings(const SettingsUpdate& update) override;
 
  private:
   struct Disk {
@@ -109,6 +111,11 @@ class ReplicationManager : public ReplicationControl {
   explicit ReplicationManager(ReplicationManagerOptions options) : options_(std::move(options)) {}
 
   // Each requires mutex_ held.
+  // agent/replication_settings.cc: the settings in effect at Open (persisted, else the start target's and the
+  // journals' cap), given to the journals.
+  void InitSettingsLocked();
+  // Stores `target` and takes its sync mode, rate and outage window as the settings in effect.
+  void SetTargetLocked(const ReplicationTarget& target);
   std::string DiskStateLocked(Disk& disk, const std::optional<ReplicationStatus>& status);
   static std::optional<ReplicationStatus> SenderStatusLocked(const Disk& disk);
   std::string StateLocked();

@@ -26,7 +26,12 @@ constexpr auto kMaxBackoff = std::chrono::milliseconds(5000);
 
 ReplicationSender::ReplicationSender(ReplicationOptions options, Journal* journal, uint64_t disk_size,
                                      uint32_t block_size)
-    : options_(std::move(options)), journal_(journal), disk_size_(disk_size), block_size_(block_size) {
+    : options_(std::move(options)),
+      journal_(journal),
+      disk_size_(disk_size),
+      block_size_(block_size),
+      rate_bytes_per_second_(options_.rate_bytes_per_second),
+      outage_window_(options_.outage_window) {
   // Taking the mutex orders the wake after the realtime loop's look at the journal: no append is missed.
   append_listener_ = journal_->AddAppendListener([this] {
     { std::lock_guard lock(mutex_); }
@@ -300,12 +305,19 @@ void ReplicationSender::ReceiveAcks(ByteStream& link) {
   cv_.notify_all();
 }
 
+void ReplicationSender::SetLimits(uint64_t rate_bytes_per_second, std::chrono::seconds outage_window) {
+  std::lock_guard lock(mutex_);
+  rate_bytes_per_second_ = rate_bytes_per_second;
+  rate_bytes_ = 0;  // the new rate counts from now, not from the old window's start
+  outage_window_ = outage_window;
+}
+
 Status ReplicationSender::Pace(ByteStream& link, uint64_t bytes) {
-  if (options_.rate_bytes_per_second == 0) return Status::Ok();
   std::unique_lock lock(mutex_);
+  if (rate_bytes_per_second_ == 0) return Status::Ok();
   if (rate_bytes_ == 0) rate_start_ = Clock::now();
   rate_bytes_ += bytes;
-  const auto due = rate_start_ + std::chrono::microseconds(rate_bytes_ * 1000000 / options_.rate_bytes_per_second);
+  const auto due = rate_start_ + std::chrono::microseconds(rate_bytes_ * 1000000 / rate_bytes_per_second_);
   // A slow rate may hold a frame back for longer than the link timeout: heartbeats keep the acks coming.
   while (!cv_.wait_until(lock, std::min(due, Clock::now() + kHeartbeatEvery), [&] {
     return stop_ || session_broken_;

@@ -127,6 +127,9 @@ class ReplicationSender {
   // otherwise.
   void StartRepair();
   ReplicationStatus status() const;
+  // Live settings (the control API): the rate applies from the next frame sent (0: unlimited), the outage
+  // window from the next wait for the link.
+  void SetLimits(uint64_t rate_bytes_per_second, std::chrono::seconds outage_window);
   // true once the shadow acknowledged `seq` (sync mode); false at the deadline or when stopped.
   bool WaitForAck(uint64_t seq, std::chrono::milliseconds deadline);
 
@@ -217,6 +220,8 @@ class ReplicationSender {
   ReplicationStatus status_;
   std::chrono::steady_clock::time_point rate_start_;
   uint64_t rate_bytes_ = 0;
+  uint64_t rate_bytes_per_second_;      // options_' until SetLimits
+  std::chrono::seconds outage_window_;  // options_' until SetLimits
   std::thread thread_;
 
   // Error and repair. needs_repair_ outlives Stop()/Start() until a repair (or a full sync) completes.

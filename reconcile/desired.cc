@@ -32,6 +32,14 @@ nlohmann::json DrHostAttributes(const specs::DrHostSpec& h, const specs::ServerS
           {"recovery_point", h.recovery_point.text}};
 }
 
+// Only the keys the spec sets: the others are the agent's own (reconcile/agent_settings.h).
+void AddAgentSettings(const specs::AgentSettingsSpec& a, nlohmann::json* attributes) {
+  if (a.replication_mode) (*attributes)["replication_mode"] = *a.replication_mode;
+  if (a.replication_rate_mib) (*attributes)["replication_rate_mib"] = *a.replication_rate_mib;
+  if (a.outage_window_seconds) (*attributes)["outage_window_seconds"] = *a.outage_window_seconds;
+  if (a.journal_max_mib) (*attributes)["journal_max_mib"] = *a.journal_max_mib;
+}
+
 }  // namespace
 
 std::vector<DesiredResource> ExpandSpec(const specs::Spec& spec) {
@@ -70,6 +78,7 @@ std::vector<DesiredResource> ExpandSpec(const specs::Spec& spec) {
                              {"host"}};
       if (s.renamed_from) server.renamed_from_address = ServerAddress(g.name, *s.renamed_from);
       if (s.agent_version) server.attributes["agent_version"] = *s.agent_version;
+      AddAgentSettings(s.agent_settings, &server.attributes);
       server.group = &g;
       server.server = &s;
       const std::string server_address = server.address;

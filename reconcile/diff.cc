@@ -5,6 +5,7 @@
 #include <set>
 
 #include "reconcile/address.h"
+#include "reconcile/agent_settings.h"
 #include "reconcile/desired.h"
 #include "reconcile/group_point.h"
 #include "reconcile/host_checks.h"
@@ -83,6 +84,41 @@ std::vector<std::string> ChangedKeys(const json& before, const json& after) {
     if (!before.contains(key) || before[key] != value) keys.push_back(key);
   }
   return keys;
+}
+
+// A setting the state manages but the spec no longer sets goes back to the agent's default
+// (agent_settings.h).
+json WithUnsetAgentSettings(const json& desired, const json& state) {
+  json out = desired;
+  for (AgentSettingKey key : kAgentSettingKeys) {
+    const char* name = AgentSettingName(key);
+    if (state.contains(name) && !desired.contains(name)) out[name] = AgentSettingDefault(key);
+  }
+  return out;
+}
+
+// The settings the agent reports in effect replace the state's in `before`, so what the plan changes is what
+// the agent has. Unknown (no answer, or an agent too old to report them) leaves the state's values.
+void SeeAgentSettings(const internal::ServerView& view, json* before) {
+  if (!view.seen || !view.seen->status || !view.seen->status->settings) return;
+  for (AgentSettingKey key : kAgentSettingKeys) {
+    const char* name = AgentSettingName(key);
+    if (before->contains(name)) (*before)[name] = AgentSettingValue(key, *view.seen->status->settings);
+  }
+}
+
+std::string UpdateReason(const std::vector<std::string>& changed, const DriftedResource* drift) {
+  std::string settings;
+  for (const auto& key : changed) {
+    for (AgentSettingKey s : kAgentSettingKeys) {
+      if (key == AgentSettingName(s)) settings += (settings.empty() ? "" : ", ") + key;
+    }
+  }
+  if (settings.empty()) return "changed in the spec";
+  const std::string live = ": the running agent takes " + settings + " in place (no resync)";
+  if (drift && drift->problem == "settings_changed")
+    return "the agent's settings were changed outside cdr" + live;
+  return "changed in the spec" + live;
 }
 
 class Differ {
@@ -388,16 +424,19 @@ class Differ {
   }
 
   void PlanExistingServer(const DesiredResource& d, const state::ResourceRecord& r) {
-    json before = Subset(r.attributes, d.attributes);
+    const internal::ServerView view = ViewOf(d.address, &r);
+    json after = WithUnsetAgentSettings(d.attributes, r.attributes);
+    json before = Subset(r.attributes, after);
     if (renamed_done_.count(d.address)) before["name"] = d.attributes["name"];  // the rename carries it
+    // While failed over the production agent is fenced or gone: its settings wait for the failback.
+    if (!internal::IsFailoverState(view.state)) SeeAgentSettings(view, &before);
     const DriftedResource* drift = DriftOf(r);
     if (drift && drift->problem == "host_gone") {
       Error(d.server->host_pos, d.address + ".host", drift->detail);
       return;
     }
-    auto changed = ChangedKeys(before, d.attributes);
+    auto changed = ChangedKeys(before, after);
     const bool host_changed = before.value("host", "") != d.attributes["host"];
-    const internal::ServerView view = ViewOf(d.address, &r);
     if (host_changed) {
       if (!CanDeregister(view.state) && !IsInterruptedCdrStep(r.status)) {
         Error(d.server->host_pos, d.address + ".host",
@@ -413,7 +452,6 @@ class Differ {
       PlanReplicationAfterRegister(d, d.address);
       return;
     }
-    json after = d.attributes;
     std::string reason;
     if (IsInterruptedCdrStep(r.status)) {
       reason = "resuming an interrupted " + r.status.substr(0, r.status.size() - 3);
@@ -450,7 +488,15 @@ class Differ {
       return;
     }
     if (out_.changes.size() == planned && !changed.empty()) {  // else the transitions carry the changed settings
-      Add({d.address, "server", Action::kUpdate, "update", "", before, after, {}, "changed in the spec"});
+      Add({d.address,
+           "server",
+           Action::kUpdate,
+           "update",
+           "",
+           before,
+           after,
+           {},
+           UpdateReason(changed, drift)});
     }
     internal::PlanRecoveryPolicy(view, after, &out_.changes);
   }

@@ -1,7 +1,8 @@
 // `cdr drift`: everything that differs between the spec, the state and what is observed, per resource, with
 // the cause — for people (text, markdown) and for scripts (JSON, docs/drift-format.md). Only real differences
 // are items, so "no items" means exit 0 and anything else exit 2.
-//   observed drift  deleted, agent_missing, agent_stopped, shadow_host_stopped, replication_target_stale, host_gone
+//   observed drift  deleted, agent_missing, agent_stopped, shadow_host_stopped, replication_target_stale,
+//                   settings_changed, host_gone
 //                   (the provider or the agent disagrees with the state)
 //   health          a server in an error state (replication_error, agent_install_failed, …), rpo_high
 //   spec            not_applied (the spec asks for a change apply has not made), plan_error (it cannot be made)

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "common/clock.h"
+#include "reconcile/agent_settings.h"
 #include "reconcile/server_state.h"
 #include "reconcile/verify_summary.h"
 
@@ -85,6 +86,7 @@ nlohmann::json ObservedAttributes(const agent::AgentStatus& status, int64_t obse
     out["backlog"] = {{"writes", backlog->writes}, {"bytes", backlog->bytes}, {"age_seconds", backlog->age_seconds}};
   }
   out["online_verify"] = VerifyToJson(SummarizeVerify(status));
+  out["agent_settings"] = AgentSettingsJson(status.settings);  // "unknown" from an agent too old to say
   return out;
 }
 

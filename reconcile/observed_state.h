@@ -18,7 +18,8 @@ namespace cdr::reconcile {
 
 // {"state", "progress_percent", "lag_seconds", "bytes_sent", "full_sync_bytes_sent", "repair_bytes_sent",
 //  "size_bytes", "link_up", "nbd_address", "last_error", "observed_at", "replicated_through" (when known),
-//  "backlog" (when known), "disks": [{"disk", "state", "progress_percent", "size_bytes", "lag_seconds"}]}
+//  "backlog" (when known), "agent_settings" (the agent's settings in effect, or "unknown"), "disks":
+//  [{"disk", "state", "progress_percent", "size_bytes", "lag_seconds"}]}
 // observed_at and replicated_through are Unix milliseconds.
 nlohmann::json ObservedAttributes(const agent::AgentStatus& status, int64_t observed_at_ms);
 // The RPO the agent's answer proves: in realtime the age of the oldest unacknowledged write; with replication

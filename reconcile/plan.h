@@ -42,6 +42,9 @@ struct DriftedResource {
   std::string kind;
   std::string problem;  // short code: "deleted", "host_gone", "agent_missing", "changed"
   std::string detail;   // a sentence for people: what differs and why it matters
+  // The values seen of the attributes that differ, when known key by key ("settings_changed": what the agent
+  // reports); null otherwise.
+  nlohmann::json observed;
 };
 
 // A resource as the state records it when the plan is made, after refresh (Terraform's prior_state). `values` are

@@ -58,9 +58,12 @@ json DriftToJson(const DriftedResource& d, const std::vector<PriorResource>& pri
   const json before = was ? was->values : json();
   const bool gone = d.problem == "deleted" || d.problem == "host_gone";
   json j = Identity(d.address, d.kind);
-  j["change"] = {{"actions", json::array({gone ? "delete" : "update"})}, {"before", before},
-                 {"after", gone ? json() : before}};
+  json after = gone ? json() : before;
+  if (d.observed.is_object() && after.is_object()) after.update(d.observed);
+  j["change"] = {
+      {"actions", json::array({gone ? "delete" : "update"})}, {"before", before}, {"after", after}};
   j["cdr"] = {{"problem", d.problem}, {"detail", d.detail}};
+  if (!d.observed.is_null()) j["cdr"]["observed"] = d.observed;
   return j;
 }
 
@@ -199,6 +202,7 @@ Result<DriftedResource> DriftFromJson(const json& j, const std::string& where) {
   CDR_RETURN_IF_ERROR(Object(j, where, "cdr", &cdr));
   CDR_RETURN_IF_ERROR(Field(*cdr, where + ".cdr", "problem", json::value_t::string, &d.problem));
   d.detail = cdr->value("detail", "");
+  d.observed = cdr->value("observed", json());
   return d;
 }
 

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "reconcile/address.h"
+#include "reconcile/agent_settings.h"
 #include "reconcile/reverse_states.h"
 #include "reconcile/server_state.h"
 
@@ -159,6 +160,31 @@ void CheckReplicationTarget(const state::ResourceRecord& r, Observed* out) {
                                ": nothing reaches the replica; cdr apply points the agent at the new address"};
 }
 
+// The settings the spec manages (the state's attributes) against what the agent reports in effect: set on the
+// agent outside cdr, or lost (an agent reinstalled by hand). An agent that does not answer, or too old to
+// report them, says nothing: unknown is not drift.
+void CheckAgentSettings(const state::ResourceRecord& r, Observed* out) {
+  auto seen = out->servers.find(r.address);
+  if (seen == out->servers.end() || !seen->second.status || !seen->second.status->settings) return;
+  if (OwnedByCdr(r.status) || out->drift.count(r.address)) return;
+  const agent::AgentSettings& reported = *seen->second.status->settings;
+  const std::string differs = DescribeSettingsDrift(r.attributes, reported);
+  if (differs.empty()) return;
+  nlohmann::json observed = nlohmann::json::object();
+  for (AgentSettingKey key : kAgentSettingKeys) {
+    const char* name = AgentSettingName(key);
+    if (r.attributes.contains(name) && r.attributes[name] != AgentSettingValue(key, reported)) {
+      observed[name] = AgentSettingValue(key, reported);
+    }
+  }
+  out->drift[r.address] = {
+      r.address, r.kind, "settings_changed",
+      "the agent on " + r.attributes.value("host", "") + " reports " + differs +
+          ": changed outside cdr; cdr apply sets the spec's values on the running agent in "
+          "place (no resync)",
+      std::move(observed)};
+}
+
 }  // namespace
 
 Result<Observed> Refresh(providers::Provider& provider, const std::vector<state::ResourceRecord>& records,
@@ -200,6 +226,9 @@ Result<Observed> Refresh(providers::Provider& provider, const std::vector<state:
   }
   for (const auto& r : records) {
     if (r.kind == "server" && !InFlight(r)) CheckReplicationTarget(r, &out);
+  }
+  for (const auto& r : records) {
+    if (r.kind == "server" && !InFlight(r)) CheckAgentSettings(r, &out);
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "reconcile/address.h"
+#include "reconcile/agent_settings.h"
 #include "reconcile/observed_state.h"
 #include "reconcile/reverse_states.h"
 
@@ -50,6 +51,7 @@ void FillReplication(const state::ResourceRecord& r, const nlohmann::json& obser
   s->rpo_live = true;
   s->backlog = BacklogOf(live);
   s->verify = SummarizeVerify(live);
+  s->agent_settings = AgentSettingsJson(live.settings);
   if (!live.nbd_address.empty()) s->nbd_address = live.nbd_address;
   s->disks.clear();
   for (const auto& d : live.disks) s->disks.push_back(d.disk);

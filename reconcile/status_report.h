@@ -72,6 +72,8 @@ struct ServerStatus {
   std::string observe_error;  // why the agent did not answer
   bool fenced = false;        // production refuses writes (failed over); the agent's word when it answered
   std::optional<VerifySummary> verify;  // the online verify, from a live answer only
+  // The agent's settings in effect (reconcile/agent_settings.h), from a live answer only; else "unknown".
+  nlohmann::json agent_settings = "unknown";
   // The last failback, as its step recorded it: {dr_host, at, reverse_bytes_sent, reverse_repair_bytes_sent,
   // reverse_full_sync_bytes_sent} (what reverse replication sent in all), or null.
   nlohmann::json failback;

@@ -145,12 +145,23 @@ struct ProviderSpec {
   SourcePos insecure_pos;  // the `insecure` value (line 0 when absent)
 };
 
+// Settings of the server's cdr agent (docs/spec.md#agent-settings); each unset = not managed by cdr (the
+// agent's own value, by default async, unlimited, 300 s, 1024 MiB). A change is applied to the running agent
+// in place.
+struct AgentSettingsSpec {
+  std::optional<std::string> replication_mode;  // "async" | "sync"
+  std::optional<int> replication_rate_mib;      // 0..100000 MiB/s, 0 = unlimited
+  std::optional<int> outage_window_seconds;     // 10..86400
+  std::optional<int> journal_max_mib;           // 64..1048576, per disk
+};
+
 struct ServerSpec {
   std::string name;  // DR host naming rules: 2–15 chars, [A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]
   std::string host;  // the provider's host id
   Replication replication = Replication::kRunning;
   std::string dr_disk_type = "ssd";  // sata | sas | ssd
   bool auto_restart = true;
+  AgentSettingsSpec agent_settings;
   RecoveryPointPolicy recovery_points;
   std::optional<DrillSpec> drill;        // [group.server.drill]: present = a drill DR host exists
   std::optional<FailoverSpec> failover;  // [group.server.failover]: present = failed over

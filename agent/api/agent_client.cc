@@ -140,4 +140,9 @@ Status AgentClient::Verify(const VerifyRequest& request) {
   return impl_->Command("/v1/replication/verify", &body);
 }
 
+Status AgentClient::SetSettings(const SettingsUpdate& update) {
+  const std::string body = ToJson(update).dump();
+  return impl_->Command("/v1/settings", &body);
+}
+
 }  // namespace cdr::agent::api

@@ -30,6 +30,7 @@ class AgentClient : public ReplicationControl {
   Status Fence() override;
   Status Unfence() override;
   Status Verify(const VerifyRequest& request) override;
+  Status SetSettings(const SettingsUpdate& update) override;
 
  private:
   struct Impl;

@@ -235,14 +235,61 @@ json ToJson(const DiskReplicationStatus& d) {
           {"verify", ToJson(d.verify)}};
 }
 
+json ToJson(const AgentSettings& s) {
+  return {{"sync_mode", s.sync_mode},
+          {"rate_bytes_per_second", s.rate_bytes_per_second},
+          {"outage_window_seconds", s.outage_window_seconds},
+          {"journal_max_bytes", s.journal_max_bytes}};
+}
+
+json ToJson(const SettingsUpdate& u) {
+  json out = json::object();
+  if (u.sync_mode) out["sync_mode"] = *u.sync_mode;
+  if (u.rate_bytes_per_second) out["rate_bytes_per_second"] = *u.rate_bytes_per_second;
+  if (u.outage_window_seconds) out["outage_window_seconds"] = *u.outage_window_seconds;
+  if (u.journal_max_bytes) out["journal_max_bytes"] = *u.journal_max_bytes;
+  return out;
+}
+
 json ToJson(const AgentStatus& s) {
   json disks = json::array();
   for (const auto& d : s.disks) disks.push_back(ToJson(d));
-  return {{"server_id", s.server_id},           {"state", s.state},         {"nbd_address", s.nbd_address},
-          {"shadow_address", s.shadow_address}, {"sync_mode", s.sync_mode}, {"auto_restart", s.auto_restart},
-          {"lag_seconds", s.lag_seconds},       {"fenced", s.fenced},       {"disks", std::move(disks)},
-          {"group", s.group},                   {"server_name", s.server_name},
-          {"agent_version", s.version}};
+  json out = {{"server_id", s.server_id},     {"state", s.state},
+              {"nbd_address", s.nbd_address}, {"shadow_address", s.shadow_address},
+              {"sync_mode", s.sync_mode},     {"auto_restart", s.auto_restart},
+              {"lag_seconds", s.lag_seconds}, {"fenced", s.fenced},
+              {"disks", std::move(disks)},    {"group", s.group},
+              {"server_name", s.server_name}, {"agent_version", s.version}};
+  if (s.settings) out["settings"] = ToJson(*s.settings);
+  return out;
+}
+
+Result<SettingsUpdate> SettingsUpdateFromJson(const json& object) {
+  if (!object.is_object()) return InvalidArgument("invalid settings: the body must be a JSON object");
+  SettingsUpdate u;
+  std::vector<std::string> errors;
+  FieldReader r(object, "", &errors);
+  bool sync_mode = false;
+  uint64_t rate = 0, journal = 0;
+  int outage = 0;
+  r.Read("sync_mode", &sync_mode);
+  r.Read("rate_bytes_per_second", &rate);
+  r.Read("outage_window_seconds", &outage);
+  r.Read("journal_max_bytes", &journal);
+  r.RefuseUnknown({"sync_mode", "rate_bytes_per_second", "outage_window_seconds", "journal_max_bytes"});
+  const auto given = [&](const char* key) { return object.contains(key) && !object[key].is_null(); };
+  if (given("sync_mode")) u.sync_mode = sync_mode;
+  if (given("rate_bytes_per_second")) u.rate_bytes_per_second = rate;
+  if (given("outage_window_seconds")) {
+    u.outage_window_seconds = outage;
+    if (outage <= 0) r.Fail("outage_window_seconds", "must be > 0");
+  }
+  if (given("journal_max_bytes")) {
+    u.journal_max_bytes = journal;
+    if (journal == 0) r.Fail("journal_max_bytes", "must be > 0");
+  }
+  if (!errors.empty()) return Joined("settings", errors);
+  return u;
 }
 
 Result<ReplicationTarget> ReplicationTargetFromJson(const json& object) {
@@ -310,6 +357,19 @@ Result<AgentStatus> AgentStatusFromJson(const json& object) {
   r.Read("group", &s.group);
   r.Read("server_name", &s.server_name);
   r.Read("agent_version", &s.version);
+  if (auto settings = object.find("settings"); settings != object.end() && !settings->is_null()) {
+    if (!settings->is_object()) {
+      r.Fail("settings", "must be an object");
+    } else {
+      AgentSettings a;
+      FieldReader sr(*settings, "settings.", &errors);
+      sr.Read("sync_mode", &a.sync_mode);
+      sr.Read("rate_bytes_per_second", &a.rate_bytes_per_second);
+      sr.Read("outage_window_seconds", &a.outage_window_seconds);
+      sr.Read("journal_max_bytes", &a.journal_max_bytes);
+      s.settings = a;
+    }
+  }
   auto disks = object.find("disks");
   if (disks != object.end() && !disks->is_null()) {
     if (!disks->is_array()) {

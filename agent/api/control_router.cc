@@ -26,6 +26,7 @@ constexpr Route kRoutes[] = {
     {"/v1/replication/restart", "POST"},
     {"/v1/replication/repair", "POST"},
     {"/v1/replication/verify", "POST"},
+    {"/v1/settings", "POST"},
     {"/v1/fence", "POST"},
     {"/v1/unfence", "POST"},
     {"/metrics", "GET"},
@@ -60,6 +61,7 @@ ApiResponse ControlRouter::Handle(const ApiRequest& request) const {
   }
   if (request.path == "/v1/status") return StatusResponse();
   if (request.path == "/metrics") return MetricsResponse();
+  if (request.path == "/v1/settings") return CommandResponse("settings", request.body);
   if (request.path == "/v1/fence" || request.path == "/v1/unfence") return CommandResponse(request.path.substr(4), "");
   const std::string prefix = "/v1/replication/";
   return CommandResponse(request.path.substr(prefix.size()), request.body);
@@ -101,6 +103,13 @@ ApiResponse ControlRouter::CommandResponse(const std::string& name, const std::s
     spdlog::info("control API: online verify of {}", request->bytes == 0 ? std::string("the whole disks")
                                                                         : std::to_string(request->bytes) + " bytes");
     result = control_->Verify(*request);
+  } else if (name == "settings") {
+    auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+    if (json.is_discarded()) return Error(400, "invalid settings: the body is not valid JSON");
+    Result<SettingsUpdate> update = SettingsUpdateFromJson(json);
+    if (!update.ok()) return Refused(update.status());
+    spdlog::info("control API: settings {}", json.dump());
+    result = control_->SetSettings(*update);
   } else if (name == "fence") {
     spdlog::warn("control API: fence: the exports refuse writes from now on");
     result = control_->Fence();

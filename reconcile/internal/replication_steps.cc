@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "reconcile/address.h"
+#include "reconcile/agent_settings.h"
 #include "reconcile/internal/server_transitions.h"
 #include "reconcile/internal/step_context.h"
 #include "reconcile/observed_state.h"
@@ -246,6 +247,8 @@ Status StartAndWait(StepContext& ctx, state::ResourceRecord& r, agent::Replicati
     target.auto_restart = r.attributes.value("auto_restart", true);
     target.group = GroupOf(r.address);
     target.server_name = LeafName(r.address);
+    if (!Reverse(ctx))
+      ApplyManagedSettings(r.attributes, &target);  // the spec's settings are production's agent's
     if (Status started = control.Start(target); !started.ok()) {
       return CommandFailed(ctx, r, control, before, "start", started);
     }
@@ -368,6 +371,7 @@ Status Repair(StepContext& ctx) {
       target.auto_restart = r.attributes.value("auto_restart", true);
       target.group = GroupOf(r.address);
       target.server_name = LeafName(r.address);
+      if (!Reverse(ctx)) ApplyManagedSettings(r.attributes, &target);
       command = control.Start(target);
     } else {
       command = control.Repair();

@@ -69,9 +69,7 @@ bool ComingBack(const StepContext& ctx) {
   return existing && (existing->status == "failed_back" || existing->status == "registering");
 }
 
-}  // namespace
-
-Status ApplyServerChange(StepContext& ctx) {
+Status ApplyServerStep(StepContext& ctx) {
   switch (ctx.change.action) {
     case Action::kCreate:
       return Register(ctx);
@@ -96,6 +94,16 @@ Status ApplyServerChange(StepContext& ctx) {
       return Status::Ok();
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+// The step, then the agent settings it changed (a start already carried mode, rate and window in its target;
+// the journal cap and an update in place reach the agent only here).
+Status ApplyServerChange(StepContext& ctx) {
+  CDR_RETURN_IF_ERROR(ApplyServerStep(ctx));
+  if (ctx.change.action == Action::kDelete || !ChangesAgentSettings(ctx.change)) return Status::Ok();
+  return PushAgentSettings(ctx);
 }
 
 }  // namespace cdr::reconcile::internal

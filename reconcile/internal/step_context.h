@@ -37,6 +37,11 @@ Status ApplyFenceTransition(StepContext& ctx);
 Status ApplyAgentUpgrade(StepContext& ctx);
 // reverse_register (failback_steps.cc).
 Status ApplyFailbackTransition(StepContext& ctx);
+// agent_settings_steps.cc: whether `change` sets an agent setting to a value other than its before, and
+// setting the record's managed settings on its running agent in place (kFailedPrecondition when the agent is
+// not running).
+bool ChangesAgentSettings(const ResourceChange& change);
+Status PushAgentSettings(StepContext& ctx);
 // Raises the write fence of `server`'s production agent and records `fenced` (and `fence_error`) on it. The
 // failure says why it could not be fenced; the failover goes on without it, the plan retries.
 Status FenceProduction(StepContext& ctx, state::ResourceRecord& server);

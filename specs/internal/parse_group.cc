@@ -16,11 +16,24 @@ namespace {
 constexpr std::array<std::string_view, 9> kGroupKeys = {
     "name", "renamed_from", "production_zone", "dr_zone", "vpc", "rpo_alert_seconds", "server", "failover",
     "failback"};
-constexpr std::array<std::string_view, 11> kServerKeys = {
+constexpr std::array<std::string_view, 15> kServerKeys = {
     "name", "host", "replication", "dr_disk_type", "auto_restart", "recovery_points",
-    "drill", "failover", "failback", "renamed_from", "agent_version"};
+    "drill", "failover", "failback", "renamed_from", "agent_version",
+    "replication_mode", "replication_rate_mib", "outage_window_seconds", "journal_max_mib"};
 constexpr std::array<std::string_view, 3> kRecoveryPointKeys = {"every_hours", "every_seconds", "keep"};
 constexpr std::array<std::string_view, 2> kReplicationValues = {"running", "stopped"};
+constexpr std::array<std::string_view, 2> kReplicationModes = {"async", "sync"};
+
+// Bounds: a window under 10 s turns a network blip into a repair; a journal under one 64 MiB segment fills at
+// once; 100000 MiB/s is past any link.
+AgentSettingsSpec ParseAgentSettings(TableReader& r) {
+  AgentSettingsSpec a;
+  a.replication_mode = r.OneOf("replication_mode", kReplicationModes);
+  a.replication_rate_mib = r.Int("replication_rate_mib", 0, 100000);
+  a.outage_window_seconds = r.Int("outage_window_seconds", 10, 86400);
+  a.journal_max_mib = r.Int("journal_max_mib", 64, 1048576);
+  return a;
+}
 
 RecoveryPointPolicy ParseRecoveryPoints(const toml::table& table, TableReader& server,
                                         std::vector<Diagnostic>* out) {
@@ -104,6 +117,7 @@ ParsedServer ParseServer(const toml::table& table, const std::string& file, cons
   }
   if (std::optional<std::string> disk = r.OneOf("dr_disk_type", kDiskTypes)) s.dr_disk_type = *disk;
   if (std::optional<bool> restart = r.Bool("auto_restart")) s.auto_restart = *restart;
+  s.agent_settings = ParseAgentSettings(r);
   s.agent_version_pos = r.ValuePos("agent_version");
   if (std::optional<std::string> version = r.String("agent_version", /*required=*/false)) {
     if (std::string problems = AgentVersionProblems(*version); !problems.empty()) {

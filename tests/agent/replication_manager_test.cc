@@ -231,6 +231,54 @@ TEST_F(ReplicationManagerTest, SyncModeIsChosenPerStart) {
   EXPECT_FALSE(Status().sync_mode);
 }
 
+// Live settings (POST /v1/settings): the running senders and exports take them without a resync, the stored
+// target follows (a start with the new values is the same target), and a restarted agent keeps them.
+TEST_F(ReplicationManagerTest, SettingsChangeLiveWithoutResyncAndSurviveARestart) {
+  MakeDisk(disk_, 8 * kMiB, kMiB, 6);
+  ShadowWithReadyFile shadow(tmp_ / "shadow", replicas_);
+  ASSERT_TRUE(shadow.started()) << shadow.log();
+  OpenManager();
+  ASSERT_TRUE(manager_->Start(Target(shadow)).ok());
+  ASSERT_TRUE(PollUntil([&] { return CaughtUp(); })) << Status().state;
+  const uint64_t synced = Status().disks[0].full_sync_bytes_sent;
+  ASSERT_TRUE(Status().settings.has_value());
+  EXPECT_FALSE(Status().settings->sync_mode);
+
+  SettingsUpdate update;
+  update.sync_mode = true;
+  update.rate_bytes_per_second = 50 * kMiB;
+  update.journal_max_bytes = 128 * kMiB;
+  ASSERT_TRUE(manager_->SetSettings(update).ok());
+  AgentSettings want{true, 50 * kMiB, 300, 128 * kMiB};
+  const AgentStatus now = Status();
+  ASSERT_TRUE(now.settings.has_value());
+  EXPECT_EQ(now.settings->sync_mode, want.sync_mode);
+  EXPECT_EQ(now.settings->rate_bytes_per_second, want.rate_bytes_per_second);
+  EXPECT_EQ(now.settings->journal_max_bytes, want.journal_max_bytes);
+  EXPECT_EQ(stack_->journal().max_bytes(), 128 * kMiB);
+  EXPECT_EQ(now.state, "realtime");
+  std::vector<uint8_t> block(4096, 0x5a);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(manager_->device(0)->Write(i * 4096, block, false).ok());
+    const AgentStatus s = Status();  // sync now: acknowledged once the shadow had it
+    EXPECT_EQ(s.disks[0].acked_seq, s.disks[0].journal_seq) << "write " << i;
+  }
+  ReplicationTarget same = Target(shadow, 50);
+  same.sync_mode = true;
+  EXPECT_TRUE(manager_->Start(same).ok()) << "the stored target follows the settings";
+  EXPECT_EQ(Status().disks[0].full_sync_bytes_sent, synced);
+  EXPECT_EQ(Status().disks[0].repair_bytes_sent, 0u);
+  SettingsUpdate bad;
+  bad.outage_window_seconds = 0;
+  EXPECT_EQ(manager_->SetSettings(bad).code(), StatusCode::kInvalidArgument);
+
+  OpenManager();  // a restarted agent: the persisted settings win over the journal's flag default
+  EXPECT_EQ(stack_->journal().max_bytes(), 128 * kMiB);
+  ASSERT_TRUE(Status().settings.has_value());
+  EXPECT_TRUE(Status().settings->sync_mode);
+  EXPECT_EQ(Status().settings->rate_bytes_per_second, 50 * kMiB);
+}
+
 TEST_F(ReplicationManagerTest, LinkLostLongerThanTheWindowIsAnErrorThatRepairFixes) {
   MakeDisk(disk_, 8 * kMiB, 2 * kMiB, 6);
   auto shadow = std::make_unique<ShadowWithReadyFile>(tmp_ / "shadow", replicas_);

@@ -153,5 +153,31 @@ TEST(ControlJsonTest, VerifyStatusRoundTripsAndAnOlderAgentWithoutItIsNeverVerif
   EXPECT_FALSE(VerifyRequestFromJson(json::parse("[]")).ok());
 }
 
+TEST(ControlJsonTest, SettingsUpdateTakesOnlyTheGivenFieldsAndRefusesBadOnes) {
+  SettingsUpdate partial;
+  partial.rate_bytes_per_second = 40ull << 20;
+  EXPECT_EQ(ToJson(partial), json::parse(R"({"rate_bytes_per_second": 41943040})"));
+  Result<SettingsUpdate> back = SettingsUpdateFromJson(ToJson(partial));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->rate_bytes_per_second, 40ull << 20);
+  EXPECT_FALSE(back->sync_mode || back->outage_window_seconds || back->journal_max_bytes);
+  Status bad =
+      SettingsUpdateFromJson(
+          json::parse(
+              R"({"sync_mode": "yes", "outage_window_seconds": 0, "journal_max_bytes": 0, "rate": 1})"))
+          .status();
+  EXPECT_EQ(bad.code(), StatusCode::kInvalidArgument);
+  for (const char* field :
+       {"sync_mode", "outage_window_seconds", "journal_max_bytes", "rate: unknown field"}) {
+    EXPECT_NE(bad.message().find(field), std::string::npos) << field << " in " << bad.message();
+  }
+  // An older agent's status has no settings: unknown, not defaults.
+  json older = ToJson(testing::FakeReplicationControl::SampleStatus());
+  older.erase("settings");
+  Result<AgentStatus> status = AgentStatusFromJson(older);
+  ASSERT_TRUE(status.ok());
+  EXPECT_FALSE(status->settings.has_value());
+}
+
 }  // namespace
 }  // namespace cdr::agent::api

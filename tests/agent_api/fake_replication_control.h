@@ -29,6 +29,7 @@ class FakeReplicationControl : public ReplicationControl {
     s.sync_mode = true;
     s.auto_restart = false;
     s.lag_seconds = 2.5;
+    s.settings = AgentSettings{true, 8ull << 20, 120, 2ull << 30};
     DiskReplicationStatus vda{"vda", "realtime", 1ull << 30, 100,  123456789, 1ull << 30, 4096,
                               77,    75,         8192,       0.25, true,      ""};
     DiskReplicationStatus vdb{"vdb",
@@ -80,6 +81,10 @@ class FakeReplicationControl : public ReplicationControl {
     return Run("verify", [&] { verify_bytes_ = request.bytes; });
   }
 
+  Status SetSettings(const SettingsUpdate& update) override {
+    return Run("settings", [&] { settings_updates_.push_back(update); });
+  }
+
   void SetResult(const std::string& command, Status result) {
     std::lock_guard lock(mu_);
     results_[command] = std::move(result);
@@ -104,6 +109,10 @@ class FakeReplicationControl : public ReplicationControl {
   std::vector<ReplicationTarget> targets() const {
     std::lock_guard lock(mu_);
     return targets_;
+  }
+  std::vector<SettingsUpdate> settings_updates() const {
+    std::lock_guard lock(mu_);
+    return settings_updates_;
   }
 
  private:
@@ -131,6 +140,7 @@ class FakeReplicationControl : public ReplicationControl {
   std::chrono::milliseconds delay_{0};
   std::vector<std::string> calls_;
   std::vector<ReplicationTarget> targets_;
+  std::vector<SettingsUpdate> settings_updates_;
 };
 
 }  // namespace cdr::agent::api::testing

@@ -24,6 +24,8 @@ struct FakeAgent {
   std::optional<Status> refuse_next_command;
   double lag_seconds = 0.25;
   bool fenced = false;
+  agent::AgentSettings settings;      // what the agent reports in effect (a start takes the target's)
+  bool reports_settings = true;       // false: an agent too old to report them
   std::vector<std::string> commands;  // "Start 127.0.0.1:20001", "Stop", "Repair", "Restart", "Fence", "Unfence"
   int polls = 0;
   int polls_in_state = 0;
@@ -70,6 +72,9 @@ class FakeControl : public agent::ReplicationControl {
       return FailedPrecondition("cannot start while " + st);
     }
     a_->target = target;
+    a_->settings.sync_mode = target.sync_mode;
+    a_->settings.rate_bytes_per_second = target.rate_bytes_per_second;
+    a_->settings.outage_window_seconds = target.outage_window_seconds;
     Move(target.compare_first ? "repair_starting" : "replication_starting");
     return Status::Ok();
   }
@@ -105,6 +110,14 @@ class FakeControl : public agent::ReplicationControl {
   Status Verify(const agent::VerifyRequest& request) override {
     return Command("Verify " + std::to_string(request.bytes));
   }
+  Status SetSettings(const agent::SettingsUpdate& u) override {
+    CDR_RETURN_IF_ERROR(Command("SetSettings"));
+    if (u.sync_mode) a_->settings.sync_mode = *u.sync_mode;
+    if (u.rate_bytes_per_second) a_->settings.rate_bytes_per_second = *u.rate_bytes_per_second;
+    if (u.outage_window_seconds) a_->settings.outage_window_seconds = *u.outage_window_seconds;
+    if (u.journal_max_bytes) a_->settings.journal_max_bytes = *u.journal_max_bytes;
+    return Status::Ok();
+  }
 
  private:
   Status Command(const std::string& what) {
@@ -139,6 +152,7 @@ class FakeControl : public agent::ReplicationControl {
     s.auto_restart = a_->target.auto_restart;
     s.fenced = a_->fenced;
     s.version = version_;
+    if (a_->reports_settings) s.settings = a_->settings;
     agent::DiskReplicationStatus d;
     d.disk = "vda";
     d.state = a_->state;

@@ -73,5 +73,17 @@ TEST(SpecDocExamplesTest, RecoveryPointLinesLoad) {
   EXPECT_EQ(lines, 2);
 }
 
+TEST(SpecDocExamplesTest, AgentSettingsSnippetLoads) {
+  int snippets = 0;
+  for (const std::string& block : TomlBlocks()) {
+    if (!block.starts_with("replication_mode = ")) continue;
+    ++snippets;
+    LoadResult result = LoadSpecDocuments({{"snippet.toml", kServer + block}});
+    EXPECT_TRUE(result.diagnostics.empty()) << block << AllDiagnostics(result);
+    EXPECT_EQ(result.spec.groups.at(0).servers.at(0).agent_settings.journal_max_mib, 2048);
+  }
+  EXPECT_EQ(snippets, 1);
+}
+
 }  // namespace
 }  // namespace cdr::specs
