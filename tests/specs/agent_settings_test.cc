@@ -11,16 +11,8 @@ namespace {
 using testing_util::HasDiagnostic;
 using testing_util::LoadText;
 
-// Lines 1–8; tests append from line 9.
-constexpr char kServer[] = R"([[group]]
-name = "web"
-production_zone = "az1"
-dr_zone = "az2"
-vpc = "vpc-web"
-[[group.server]]
-name = "web-1"
-host = "host-1"
-)";
+// testing_util::kOneServerSpec is lines 1–8; tests append from line 9.
+const std::string kServer = testing_util::kOneServerSpec;
 
 TEST(AgentSettingsSpecTest, ParsesEveryKey) {
   LoadResult result = LoadText(std::string(kServer) +
