@@ -67,7 +67,7 @@ uri=$(web1 's["nbd_uris"][0]')
 replica=$(web1 's["replicas"][0]["path"]')
 disk=$(realpath .cdr/cloud/zones/az1/disks/host-1-vda.img)
 head -c $((8 << 20)) /dev/urandom > random.bin
-echo "$ nbdcopy random.bin $uri"
+echo "$ nbdcopy random.bin '$uri'"
 nbdcopy random.bin "$uri"
 wait_replica_equal "$disk" "$replica"
 run status
@@ -93,7 +93,7 @@ run apply --auto-approve
 [ "$(web1 's["state"]')" = realtime ] || { echo "web-1 is not realtime after the apply" >&2; exit 1; }
 head -c $((1 << 20)) /dev/urandom > more.bin
 uri=$(web1 's["nbd_uris"][0]')
-echo "$ nbdcopy more.bin $uri   # 1 MiB more, through the restarted agent"
+echo "$ nbdcopy more.bin '$uri'   # 1 MiB more, through the restarted agent"
 nbdcopy more.bin "$uri"
 wait_replica_equal "$disk" "$replica"
 run status
@@ -153,7 +153,7 @@ sed -n '/group.server.failover/,/confirm/p' specs/web.toml
 run apply --auto-approve
 run status
 uri=$(web1 's["nbd_uris"][0]')
-echo "$ nbdcopy more.bin $uri   # a write to production must fail now"
+echo "$ nbdcopy more.bin '$uri'   # a write to production must fail now"
 if nbdcopy more.bin "$uri" 2>&1; then echo "production took a write while failed over" >&2; exit 1; fi
 
 step "The DR host carries the service: 2 MiB written to it through its NBD export"
@@ -161,7 +161,7 @@ dr_id=$(web1 's["dr_hosts"][0]["id"]')
 dr_uri=$(web1 's["dr_hosts"][0]["nbd_uris"][0]')
 dr_disk=$(realpath ".cdr/cloud/zones/az2/dr_hosts/$dr_id/images/vda.img")
 head -c $((2 << 20)) /dev/urandom > on-dr.bin
-echo "$ nbdcopy on-dr.bin $dr_uri"
+echo "$ nbdcopy on-dr.bin '$dr_uri'"
 nbdcopy on-dr.bin "$dr_uri"
 
 step "Failback: reverse replication into host-1's own disk (only what differs), then production takes over"
@@ -173,7 +173,7 @@ run status
 cmp "$disk" "$dr_disk" && echo "cmp $disk $dr_disk: identical"
 echo "reverse replication sent $(web1 's["failback"]["reverse_bytes_sent"]') bytes for 2 MiB changed on a 64 MiB disk"
 uri=$(web1 's["nbd_uris"][0]')
-echo "$ nbdcopy more.bin $uri   # production takes writes again"
+echo "$ nbdcopy more.bin '$uri'   # production takes writes again"
 nbdcopy more.bin "$uri"
 
 step "Protect web-1 again: remove both tables; the new replicas are the DR host's disks (compare, send what differs)"
