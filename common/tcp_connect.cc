@@ -77,22 +77,24 @@ Result<int> ConnectTcp(const std::string& host, uint16_t port, Deadline deadline
 }
 
 Result<HostPort> SplitHostPort(const std::string& address) {
-  const auto bad = [&] { return InvalidArgument("\"" + address + "\" is not HOST:PORT"); };
   const size_t colon = address.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) return bad();
+  if (colon == std::string::npos) return InvalidArgument("no port");
   HostPort out;
   out.host = address.substr(0, colon);
+  if (out.host.empty()) return InvalidArgument("empty host");
   if (out.host.front() == '[') {
-    if (out.host.size() < 3 || out.host.back() != ']') return bad();
+    if (out.host.size() < 3 || out.host.back() != ']') return InvalidArgument("unclosed IPv6 bracket");
     out.host = out.host.substr(1, out.host.size() - 2);
   } else if (out.host.find(':') != std::string::npos) {
-    return bad();  // an IPv6 literal must be bracketed
+    return InvalidArgument("an IPv6 host needs brackets");
   }
   const char* first = address.data() + colon + 1;
   const char* last = address.data() + address.size();
   unsigned port = 0;
   auto [end, ec] = std::from_chars(first, last, port);
-  if (ec != std::errc() || end != last || port == 0 || port > 65535) return bad();
+  if (first == last || ec != std::errc() || end != last || port == 0 || port > 65535) {
+    return InvalidArgument("port must be 1..65535");
+  }
   out.port = static_cast<uint16_t>(port);
   return out;
 }

@@ -22,7 +22,8 @@ struct TcpOptions {
 // (refused, unreachable, not resolvable, deadline passed).
 Result<int> ConnectTcp(const std::string& host, uint16_t port, Deadline deadline, const TcpOptions& options);
 
-// "HOST:PORT" or "[V6]:PORT" split; kInvalidArgument naming `address` when it is neither.
+// "HOST:PORT" or "[V6]:PORT" split (the brackets dropped); kInvalidArgument saying why when it is neither
+// ("no port", "empty host", "unclosed IPv6 bracket", "an IPv6 host needs brackets", "port must be 1..65535").
 struct HostPort {
   std::string host;
   uint16_t port = 0;

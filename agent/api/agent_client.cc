@@ -27,7 +27,8 @@ struct AgentClient::Impl {
       : address(std::move(a)), token(std::move(t)), timeout(timeout) {
     Result<HostPort> where = SplitHostPort(address);
     if (!where.ok()) {
-      construction_error = InvalidArgument("agent address: " + where.status().message());
+      construction_error =
+          InvalidArgument("agent address \"" + address + "\" is not HOST:PORT (" + where.status().message() + ")");
       return;
     }
     host_port = *where;

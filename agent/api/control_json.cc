@@ -1,11 +1,12 @@
 #include "agent/api/control_json.h"
 
 #include <algorithm>
-#include <charconv>
 #include <limits>
 #include <set>
 #include <string_view>
 #include <vector>
+
+#include "common/tcp_connect.h"
 
 namespace cdr::agent::api {
 namespace {
@@ -162,25 +163,9 @@ void ReadDisk(const json& object, const std::string& prefix, DiskReplicationStat
 }  // namespace
 
 Status ValidateHostPort(const std::string& field, const std::string& address) {
-  const auto bad = [&](const std::string& why) {
-    return InvalidArgument(field + ": \"" + Shown(address) + "\" is not HOST:PORT (" + why + ")");
-  };
-  size_t colon = address.rfind(':');
-  if (colon == std::string::npos) return bad("no port");
-  std::string host = address.substr(0, colon);
-  std::string port = address.substr(colon + 1);
-  if (host.empty()) return bad("empty host");
-  if (host.front() == '[') {
-    if (host.size() < 3 || host.back() != ']') return bad("unclosed IPv6 bracket");
-  } else if (host.find(':') != std::string::npos) {
-    return bad("an IPv6 host needs brackets");
-  }
-  unsigned value = 0;
-  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535) {
-    return bad("port must be 1..65535");
-  }
-  return Status::Ok();
+  Result<HostPort> split = SplitHostPort(address);
+  if (split.ok()) return Status::Ok();
+  return InvalidArgument(field + ": \"" + Shown(address) + "\" is not HOST:PORT (" + split.status().message() + ")");
 }
 
 json ToJson(const ReplicationTarget& t) {
