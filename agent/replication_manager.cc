@@ -8,6 +8,7 @@
 #include "agent/replication_epoch.h"
 #include "agent/replication_state_names.h"
 #include "common/clock.h"
+#include "common/host_port.h"
 
 namespace cdr::agent {
 namespace {
@@ -22,26 +23,22 @@ bool SameTarget(const ReplicationTarget& a, const ReplicationTarget& b) {
          a.outage_window_seconds == b.outage_window_seconds && a.compare_first == b.compare_first;
 }
 
-// "HOST:PORT" or "[IPv6]:PORT" → host without brackets and port.
-Status SplitHostPort(const std::string& address, std::string* host, uint16_t* port) {
-  const size_t colon = address.rfind(':');
-  const std::string digits = colon == std::string::npos ? "" : address.substr(colon + 1);
-  if (colon == std::string::npos || colon == 0 || digits.empty() || digits.size() > 5 ||
-      digits.find_first_not_of("0123456789") != std::string::npos || std::stoul(digits) == 0 ||
-      std::stoul(digits) > 65535) {
-    return InvalidArgument("shadow_address wants HOST:PORT, got \"" + address + "\"");
+// The shadow's HOST:PORT (a port to connect to: not 0).
+Status SplitShadowAddress(const std::string& address, std::string* host, uint16_t* port) {
+  Result<HostPort> where = SplitHostPort(address);
+  if (!where.ok()) {
+    return InvalidArgument("shadow_address wants HOST:PORT, got \"" + address + "\" (" + where.status().message() +
+                           ")");
   }
-  *host = address.substr(0, colon);
-  if (host->size() >= 2 && host->front() == '[' && host->back() == ']')
-    *host = host->substr(1, host->size() - 2);
-  *port = static_cast<uint16_t>(std::stoul(digits));
+  *host = where->host;
+  *port = where->port;
   return Status::Ok();
 }
 
 Status ValidateTarget(const ReplicationTarget& target) {
   std::string host;
   uint16_t port = 0;
-  CDR_RETURN_IF_ERROR(SplitHostPort(target.shadow_address, &host, &port));
+  CDR_RETURN_IF_ERROR(SplitShadowAddress(target.shadow_address, &host, &port));
   if (target.server_id.empty()) return InvalidArgument("server_id is empty");
   if (target.outage_window_seconds <= 0) {
     return InvalidArgument("outage_window_seconds must be > 0, got " +
@@ -437,7 +434,7 @@ void ReplicationManager::StartDisk(Disk& disk, const ReplicationTarget& target, 
       old = std::move(disk.sender);
     }
     ReplicationOptions options;
-    SplitHostPort(target.shadow_address, &options.host, &options.port);  // validated by StartDisks
+    SplitShadowAddress(target.shadow_address, &options.host, &options.port);  // validated by StartDisks
     options.server_id = target.server_id;
     options.disk = name;
     options.disk_path = disk.path;

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <memory>
 
@@ -74,29 +73,6 @@ Result<int> ConnectTcp(const std::string& host, uint16_t port, Deadline deadline
     why = fd.status().message();
   }
   return Unavailable("connect " + where + ": " + why);
-}
-
-Result<HostPort> SplitHostPort(const std::string& address) {
-  const size_t colon = address.rfind(':');
-  if (colon == std::string::npos) return InvalidArgument("no port");
-  HostPort out;
-  out.host = address.substr(0, colon);
-  if (out.host.empty()) return InvalidArgument("empty host");
-  if (out.host.front() == '[') {
-    if (out.host.size() < 3 || out.host.back() != ']') return InvalidArgument("unclosed IPv6 bracket");
-    out.host = out.host.substr(1, out.host.size() - 2);
-  } else if (out.host.find(':') != std::string::npos) {
-    return InvalidArgument("an IPv6 host needs brackets");
-  }
-  const char* first = address.data() + colon + 1;
-  const char* last = address.data() + address.size();
-  unsigned port = 0;
-  auto [end, ec] = std::from_chars(first, last, port);
-  if (first == last || ec != std::errc() || end != last || port == 0 || port > 65535) {
-    return InvalidArgument("port must be 1..65535");
-  }
-  out.port = static_cast<uint16_t>(port);
-  return out;
 }
 
 }  // namespace cdr

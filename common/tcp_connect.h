@@ -22,12 +22,4 @@ struct TcpOptions {
 // (refused, unreachable, not resolvable, deadline passed).
 Result<int> ConnectTcp(const std::string& host, uint16_t port, Deadline deadline, const TcpOptions& options);
 
-// "HOST:PORT" or "[V6]:PORT" split (the brackets dropped); kInvalidArgument saying why when it is neither
-// ("no port", "empty host", "unclosed IPv6 bracket", "an IPv6 host needs brackets", "port must be 1..65535").
-struct HostPort {
-  std::string host;
-  uint16_t port = 0;
-};
-Result<HostPort> SplitHostPort(const std::string& address);
-
 }  // namespace cdr

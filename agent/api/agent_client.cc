@@ -9,6 +9,7 @@
 #include "agent/api/http_status_mapping.h"
 #include "common/connection_pool.h"
 #include "common/http_exchange.h"
+#include "common/host_port.h"
 #include "common/tcp_connect.h"
 #include "common/tls_context_cache.h"
 #include "common/tls_stream.h"

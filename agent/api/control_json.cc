@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/tcp_connect.h"
+#include "common/host_port.h"
 
 namespace cdr::agent::api {
 namespace {

@@ -12,6 +12,7 @@
 #include "agent/api/cpprest_listener.h"
 #include "agent/api/request_head.h"
 #include "agent/api/send_reply.h"
+#include "common/host_port.h"
 
 namespace cdr::agent::api {
 namespace {
@@ -104,14 +105,10 @@ std::string HttpEndpoint::address() const {
 }
 
 Status ParseListenAddress(const std::string& value, HttpEndpointOptions* options) {
-  const size_t colon = value.rfind(':');
-  const std::string port = colon == std::string::npos ? "" : value.substr(colon + 1);
-  if (colon == 0 || colon == std::string::npos || port.empty() || port.size() > 5 ||
-      port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) > 65535) {
-    return InvalidArgument("wants HOST:PORT, got " + value);
-  }
-  options->host = value.substr(0, colon);
-  options->port = static_cast<uint16_t>(std::stoul(port));
+  Result<HostPort> where = SplitListenAddress(value);
+  if (!where.ok()) return InvalidArgument("wants HOST:PORT, got " + value + " (" + where.status().message() + ")");
+  options->host = where->host;
+  options->port = where->port;
   return Status::Ok();
 }
 

@@ -29,6 +29,7 @@
 #include "agent/export_stack.h"
 #include "agent/nbd_server.h"
 #include "agent/replication_manager.h"
+#include "common/host_port.h"
 #include "common/json_file.h"
 #include "common/name_rules.h"
 #include "common/tls_context.h"
@@ -106,14 +107,10 @@ std::optional<uint64_t> ParseNumber(const std::string& s) {
 // Returns an error message naming `flag`, or empty on success.
 std::string ParseHostPort(const std::string& flag, const std::string& value, std::string* host_out,
                           uint16_t* port_out) {
-  const size_t colon = value.rfind(':');
-  if (colon == std::string::npos) return flag + " wants HOST:PORT, got " + value;
-  std::string host = value.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  const std::optional<uint64_t> port = ParseNumber(value.substr(colon + 1));
-  if (host.empty() || !port || *port > 65535) return flag + " wants HOST:PORT, got " + value;
-  *host_out = host;
-  *port_out = static_cast<uint16_t>(*port);
+  cdr::Result<cdr::HostPort> where = cdr::SplitListenAddress(value);
+  if (!where.ok()) return flag + " wants HOST:PORT, got " + value + " (" + where.status().message() + ")";
+  *host_out = where->host;
+  *port_out = where->port;
   return "";
 }
 

@@ -9,6 +9,7 @@
 #include "agent/file_backend.h"
 #include "agent/nbd_server.h"
 #include "common/clock.h"
+#include "common/host_port.h"
 #include "common/json_file.h"
 #include "common/prometheus_text.h"
 #include "common/tls_context.h"
@@ -21,16 +22,12 @@ namespace fs = std::filesystem;
 namespace {
 
 Status ParseListen(const std::string& value, agent::NbdServerOptions* options) {
-  const size_t colon = value.rfind(':');
-  const std::string port = colon == std::string::npos ? "" : value.substr(colon + 1);
-  if (colon == 0 || colon == std::string::npos || port.empty() || port.size() > 5 ||
-      port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) > 65535) {
-    return InvalidArgument("--listen wants HOST:PORT, got " + value);
+  Result<HostPort> where = SplitListenAddress(value);
+  if (!where.ok()) {
+    return InvalidArgument("--listen wants HOST:PORT, got " + value + " (" + where.status().message() + ")");
   }
-  std::string host = value.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  options->host = host;
-  options->port = static_cast<uint16_t>(std::stoul(port));
+  options->host = where->host;
+  options->port = where->port;
   return Status::Ok();
 }
 

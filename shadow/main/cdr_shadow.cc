@@ -17,6 +17,7 @@
 #include "agent/api/control_api.h"
 #include "agent/api/http_endpoint.h"
 #include "common/clock.h"
+#include "common/host_port.h"
 #include "common/json_file.h"
 #include "common/prometheus_text.h"
 #include "common/tls_context.h"
@@ -68,14 +69,10 @@ std::string ParseFlags(int argc, char** argv, Flags* flags) {
     if (i + 1 >= argc) return "missing value for " + arg;
     const std::string value = argv[++i];
     if (arg == "--listen") {
-      const size_t colon = value.rfind(':');
-      const std::string port = colon == std::string::npos ? "" : value.substr(colon + 1);
-      if (colon == 0 || port.empty() || port.size() > 5 ||
-          port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) > 65535) {
-        return "--listen wants HOST:PORT, got " + value;
-      }
-      flags->options.host = value.substr(0, colon);
-      flags->options.port = static_cast<uint16_t>(std::stoul(port));
+      cdr::Result<cdr::HostPort> where = cdr::SplitListenAddress(value);
+      if (!where.ok()) return "--listen wants HOST:PORT, got " + value + " (" + where.status().message() + ")";
+      flags->options.host = where->host;
+      flags->options.port = where->port;
     } else if (arg == "--replica-dir") {
       flags->options.replica_dir = value;
     } else if (arg == "--max-disk-gib") {
