@@ -7,7 +7,7 @@ packages=(
   libgtest-dev googletest libcli11-dev nlohmann-json3-dev libssl-dev libzstd-dev libxxhash-dev
   libhttp-parser-dev libnbd-dev libnbd-bin nbdkit liburing-dev python3-libnbd fuse3 qemu-utils e2fsprogs fuse2fs sqlite3 bc fio rsync
   chromium python3-prometheus-client clang libclang-rt-14-dev
-  libpq-dev postgresql
+  libpq-dev postgresql lld
 )
 missing=()
 for p in "${packages[@]}"; do
