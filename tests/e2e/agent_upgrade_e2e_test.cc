@@ -23,7 +23,7 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-// "0.2.0" from "cdr-agent-next 0.2.0": the version a build beside cdr reports.
+// "0.6.0" from "cdr-agent-next 0.6.0": the version a build beside cdr reports.
 std::string VersionOf(const std::string& program) {
   const fs::path binary = fs::path(CDR_BINARY).parent_path() / program;
   auto run = cdr::testing::RunProgram({binary.string(), "--version"});
