@@ -128,7 +128,7 @@ struct AgentStatus {
   bool fenced = false;       // the exports refuse writes (the server failed over)
   std::string group;         // cdr's names given with the last start (empty before it)
   std::string server_name;
-  std::string version;       // the agent's release ("0.1.0"); empty from an agent too old to say
+  std::string version;       // the agent's release ("0.5.0"); empty from an agent too old to say
   std::optional<AgentSettings> settings;  // in effect now; none from an agent too old to report them
   std::vector<DiskReplicationStatus> disks;
 };

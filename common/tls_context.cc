@@ -100,9 +100,6 @@ Result<std::shared_ptr<const TlsContext>> TlsContext::Load(const TlsFiles& files
   if (SSL_CTX_check_private_key(ctx) != 1)
     return fail("private key " + files.key.string() + " does not match " + files.cert.string());
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-  // Reads as many records as the socket holds at once, not a 5-byte header and then one record per recv.
-  SSL_CTX_set_read_ahead(ctx, 1);
-  SSL_CTX_set_default_read_buffer_len(ctx, 256 << 10);
   return std::shared_ptr<const TlsContext>(std::move(context));
 }
 

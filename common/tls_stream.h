@@ -35,7 +35,7 @@ class TlsStream final : public ByteStream {
   Result<size_t> ReadSome(uint8_t* buf, size_t max, Deadline deadline) override;
   void Shutdown() override;
   void ShutdownRead() override;
-  // Also what OpenSSL read ahead and has not handed out yet.
+  // Also what the read buffer holds and what OpenSSL decrypted and has not handed out yet.
   bool InputWaiting() override;
   void SetReceiveTimeout(std::chrono::milliseconds timeout) override;
 

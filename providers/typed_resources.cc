@@ -125,7 +125,7 @@ ResourceTypeDef ReverseAgentType(std::shared_ptr<Provider> p) {
   return def;
 }
 
-// The releases as resources: {"version": "0.2.0", "default": false}, sorted.
+// The releases as resources: {"version": "0.6.0", "default": false}, sorted.
 ResourceTypeDef AgentVersionType(std::shared_ptr<Provider> p) {
   TypeSchema schema;
   schema.name = std::string(TypeName(ResourceType::kAgentVersion));

@@ -1,6 +1,7 @@
 #include "reconcile/planner.h"
 
 #include "common/clock.h"
+#include "reconcile/agent_version_drift.h"
 #include "reconcile/diff.h"
 #include "reconcile/group_point.h"
 #include "reconcile/plan_target.h"
@@ -64,10 +65,16 @@ Result<PlanResult> MakePlan(const specs::Spec& spec, state::StateStore& store, p
                       ? HostFactsOnly(provider, SpecHosts(spec))
                       : Refresh(provider, out.refreshed, SpecHosts(spec), request.connect);
   if (!observed.ok()) return observed.status();
-  if (NamesAgentVersion(spec)) {
+  // Without an agent_version the provider's default release is wanted (agent_version_drift.h), which matters only
+  // against agents that answered (a refresh); a provider that cannot say leaves it unknown, which only a spec
+  // naming a version cannot do without.
+  if (NamesAgentVersion(spec) || request.mode != PlanMode::kNoRefresh) {
     auto versions = provider.ListAgentVersions();
-    if (!versions.ok()) return versions.status();
-    observed->agent_versions = std::move(*versions);
+    if (versions.ok()) {
+      observed->agent_versions = std::move(*versions);
+    } else if (NamesAgentVersion(spec)) {
+      return versions.status();
+    }
   }
   ObserveGroupPoints(provider, spec, out.refreshed, &*observed);
   out.observations = MergeObserved(out.refreshed, *observed);
@@ -86,6 +93,7 @@ Result<PlanResult> MakePlan(const specs::Spec& spec, state::StateStore& store, p
     return out;
   }
   out.plan.changes = std::move(diff.changes);
+  AddAgentVersionDrift(spec, *observed, out.refreshed, out.plan.changes, &out.plan.drifted);
   NarrowToTargets(request.targets, &out.plan);
   // Observations live outside the changes: the same estate plans the same bytes, whenever it is asked.
   for (auto& c : out.plan.changes) {

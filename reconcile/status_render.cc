@@ -169,7 +169,7 @@ nlohmann::json StatusToJson(const std::vector<GroupStatus>& groups) {
            {"bytes_sent", s.bytes_sent},
            {"full_sync_bytes_sent", s.full_sync_bytes_sent},
            {"repair_bytes_sent", s.repair_bytes_sent},
-           {"agent_version", s.agent_version},
+           {"agent_version", s.agent_version.empty() ? "unknown" : s.agent_version},
            {"backlog", BacklogJson(s)},
            {"fenced", s.fenced},
            {"online_verify", s.verify ? VerifyToJson(*s.verify) : nlohmann::json()},

@@ -24,7 +24,6 @@ void FillReplication(const state::ResourceRecord& r, const nlohmann::json& obser
   if (!seen) return;
   if (seen->agent) {
     s->agent_status = seen->agent->status;
-    if (!seen->agent->version.empty()) s->agent_version = seen->agent->version;
     s->api_address = seen->agent->api_address;
     if (!seen->agent->nbd_address.empty()) s->nbd_address = seen->agent->nbd_address;
     s->nbd_tls_dir = seen->agent->nbd_tls_dir;
@@ -46,6 +45,7 @@ void FillReplication(const state::ResourceRecord& r, const nlohmann::json& obser
     s->full_sync_bytes_sent += d.full_sync_bytes_sent;
     s->repair_bytes_sent += d.repair_bytes_sent;
   }
+  // The release that runs is the agent's own word only: not what the state or the provider recorded installing.
   if (!live.version.empty()) s->agent_version = live.version;
   s->rpo_seconds = LiveRpoSeconds(live);
   s->rpo_live = true;
@@ -132,7 +132,6 @@ std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& r
     s.address = r.address;
     s.name = LeafName(r.address);
     s.host = r.attributes.value("host", "");
-    s.agent_version = r.attributes.value("agent_version", "");
     s.replica_server_id = IsReverseAgentState(r.status) ? r.attributes.value("reverse_agent", s.host) : s.host;
     s.state = r.status;
     s.replication = r.attributes.value("replication", "");

@@ -54,8 +54,7 @@ struct ServerStatus {
   uint64_t bytes_sent = 0;       // replication stream bytes since the agent started (full sync, realtime, repair)
   uint64_t full_sync_bytes_sent = 0;  // disk bytes of those sent by full syncs (live only)
   uint64_t repair_bytes_sent = 0;     // disk bytes of those sent by repairs (live only)
-  // The agent's release: its own word when it answered, else the provider's, else the state's.
-  std::string agent_version;
+  std::string agent_version;  // the agent's release as it reported it live (GET /v1/status); empty: unknown
   std::optional<ServerBacklog> backlog;  // writes not sent while replication is stopped (live only)
   int64_t observed_at_ms = 0;  // when the stored observation was made (0: never)
   bool asked = false;         // a refresh asked the agents (a live view was given)

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/clock.h"
+#include "providers/local/internal/agent_builds.h"
 #include "providers/local/internal/daemon.h"
 #include "providers/local/internal/dr_host_record.h"
 #include "providers/local/internal/layout.h"
@@ -18,7 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr char kDrDiskProgram[] = "cdr-dr-disk";
-constexpr char kAgentVersion[] = "0.1.0";
 
 // The DR host seen as a protected host: its disks are its standalone images.
 Result<HostFacts> DrHostFacts(const fs::path& root, const DrHost& dr) {
@@ -72,7 +72,8 @@ Result<Agent> LocalProvider::InstallReverseAgent(const ReverseAgentRequest& requ
     record = std::move(*existing);
   } else {
     record.agent.host_id = id;
-    record.agent.version = kAgentVersion;
+    // EnsureAgentRunning starts the program of this release: the cdr-agent built with cdr, whose version it is.
+    record.agent.version = internal::DefaultAgentVersion();
     record.agent.installed_at = NowUnixMillis();
     record.agent.group = request.group;
   }

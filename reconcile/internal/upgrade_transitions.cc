@@ -46,6 +46,25 @@ std::string HowItGoes(const std::string& from, const std::string& to, const std:
          Quoted(from) + " and apply to restart " + from + ", or remove the server to deregister it";
 }
 
+// No agent_version in the spec: the provider's default release is wanted. Only an agent that says which release
+// it runs (it answered this refresh) is moved to it, and only where an upgrade is allowed; elsewhere the drift item
+// says so (agent_version_drift.h) and nothing is refused, as the spec asked for nothing.
+std::string PlanDefaultRelease(const ServerView& s, const json& before, const json& after,
+                               const UpgradeIntent& intent, std::vector<ResourceChange>* out) {
+  if (!intent.offered || intent.offered->default_version.empty()) return "";
+  if (!s.seen || !s.seen->status || s.seen->status->version.empty()) return "";
+  const std::string& running = s.seen->status->version;
+  const std::string& want = intent.offered->default_version;
+  if (running == want || !AllowsAgentUpgrade(s.state)) return "";
+  json to = after;
+  to["agent_version"] = want;
+  out->push_back(Upgrade(s, before, to,
+                         "upgrade agent " + running + " -> " + want +
+                             " (the provider's default release; the server names no agent_version)" +
+                             HowItGoes(running, want, s.state)));
+  return "";
+}
+
 }  // namespace
 
 bool AllowsAgentUpgrade(const std::string& state) {
@@ -88,7 +107,8 @@ std::string PlanAgentUpgrade(const ServerView& s, const json& attributes, const 
            " (no full sync); or remove the [[group.server]] table and apply, which deregisters the server";
   }
   const std::string running = RunningAgentVersion(s, attributes);
-  if (!intent.want || *intent.want == running) return "";
+  if (!intent.want) return PlanDefaultRelease(s, before, after, intent, out);
+  if (*intent.want == running) return "";
   const std::string& want = *intent.want;
   if (intent.offered &&
       std::find(intent.offered->offered.begin(), intent.offered->offered.end(), want) == intent.offered->offered.end()) {

@@ -1,7 +1,8 @@
 // Agent upgrade through the local cloud's real processes (docs/runbook.md#upgrading-an-agent): a server in
 // realtime gets `agent_version` = the second build (cdr-agent-next); apply stops cdr-agent gracefully and starts
-// cdr-agent-next on the same journal; status shows the new version in realtime, the new agent sends only what
-// was written since (no full sync, no repair) and the replica equals the disk. A release whose binary fails to
+// cdr-agent-next on the same journal; drift names both releases until then; status shows the new version in
+// realtime, the new agent sends only what was written since (no full sync, no repair) and the replica equals the
+// disk; a spec without agent_version then wants the default release back. A release whose binary fails to
 // start leaves the server in agent_upgrade_failed; setting agent_version back restarts the old release, which
 // resumes realtime.
 #include <gtest/gtest.h>
@@ -23,7 +24,7 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-// "0.2.0" from "cdr-agent-next 0.2.0": the version a build beside cdr reports.
+// "0.6.0" from "cdr-agent-next 0.6.0": the version a build beside cdr reports.
 std::string VersionOf(const std::string& program) {
   const fs::path binary = fs::path(CDR_BINARY).parent_path() / program;
   auto run = cdr::testing::RunProgram({binary.string(), "--version"});
@@ -84,7 +85,10 @@ TEST_F(AgentUpgradeTest, UpgradeResumesRealtimeFromTheJournalWithoutResync) {
   EXPECT_NE(plan.out.find("upgrade agent " + old_version + " -> " + new_version), std::string::npos) << plan.out;
   RunResult drift = ws_.Cdr({"drift"});
   EXPECT_EQ(drift.exit_code, 2) << drift.out << drift.err;
-  EXPECT_NE(drift.out.find("upgrade agent"), std::string::npos) << drift.out;
+  EXPECT_NE(drift.out.find("(agent_version_differs): the agent of host-1 runs " + old_version +
+                           "; the spec asks for " + new_version),
+            std::string::npos)
+      << drift.out;
 
   RunResult applied = ws_.Cdr({"apply", "-auto-approve", "-wait-timeout=60"});
   ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
@@ -106,6 +110,15 @@ TEST_F(AgentUpgradeTest, UpgradeResumesRealtimeFromTheJournalWithoutResync) {
   EXPECT_EQ(server["repair_bytes_sent"], 0) << server.dump(2);
   RunResult again = ws_.Cdr({"plan", "-detailed-exitcode"});
   EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+
+  // Without agent_version the provider's default release (cdr-agent) is wanted again: drift names both.
+  ws_.WriteSpec("web.toml", GroupSpec(1, 30, "running"));
+  RunResult unnamed = ws_.Cdr({"drift"});
+  EXPECT_EQ(unnamed.exit_code, 2) << unnamed.out << unnamed.err;
+  EXPECT_NE(unnamed.out.find("runs " + new_version + "; the spec names no agent_version, so it asks for the "
+                             "provider's default release " + old_version),
+            std::string::npos)
+      << unnamed.out;
 }
 
 TEST_F(AgentUpgradeTest, ABrokenReleaseFailsTheUpgradeAndSettingTheVersionBackRecovers) {

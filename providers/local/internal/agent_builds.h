@@ -10,7 +10,7 @@
 
 namespace cdr::providers::local::internal {
 
-// version → program, e.g. {"0.1.0": "cdr-agent", "0.2.0": "cdr-agent-next"}.
+// version → program, e.g. {"0.5.0": "cdr-agent", "0.6.0": "cdr-agent-next"}.
 using AgentBuilds = std::map<std::string, std::string>;
 
 // The releases built with cdr; the versions come from the build (CMakeLists.txt), as the agents' own.
