@@ -90,6 +90,40 @@ TEST_F(ReplicationSenderTest, FullSyncThenRealtimeReleasesTheJournal) {
   EXPECT_EQ(sender_->status().phase, ReplicationPhase::kStopped);
 }
 
+// Async: records gather into one batch until gather_for (here: until the next heartbeat, 1 s after the last
+// send) or until 128 wait; a writer waiting for its ACK (sync mode) has its record sent at once.
+TEST_F(ReplicationSenderTest, RecordsGatherIntoBatchesUnlessAWriterWaits) {
+  ReplicationOptions options = Options();
+  options.gather_for = 10s;
+  sender_ = std::make_unique<ReplicationSender>(options, journal_.get(), kDisk, 4096);
+  sender_->Start();
+  ASSERT_TRUE(PollUntil([&] { return sender_->status().phase == ReplicationPhase::kRealtime; }, 30s));
+  using Clock = std::chrono::steady_clock;
+  auto waited_for_ack = [&](char c) {
+    Write(0, c, 4096);
+    const auto start = Clock::now();
+    EXPECT_TRUE(sender_->WaitForAck(journal_->next_seq() - 1, 30s));
+    return Clock::now() - start;
+  };
+  EXPECT_LT(waited_for_ack('w'), 500ms) << "a waiting writer's record was gathered, not sent";
+
+  // Just sent: the next heartbeat is a second away, and a lone record waits for it (or for 127 more).
+  Write(4096, 'g', 4096);
+  const uint64_t lone = journal_->next_seq() - 1;
+  EXPECT_FALSE(PollUntil([&] { return sender_->status().acked_seq >= lone; }, 200ms))
+      << "a lone record was sent at once";
+  ASSERT_TRUE(PollUntil([&] { return sender_->status().acked_seq >= lone; }, 30s));
+
+  EXPECT_LT(waited_for_ack('x'), 500ms);
+  for (int i = 0; i < 128; ++i) Write(static_cast<uint64_t>(i) * 4096, 'b', 4096);
+  const auto filled = Clock::now();
+  const uint64_t last = journal_->next_seq() - 1;
+  ASSERT_TRUE(PollUntil([&] { return sender_->status().acked_seq >= last; }, 30s));
+  EXPECT_LT(Clock::now() - filled, 500ms) << "the 128th record did not send the batch";
+  const auto replica = shadow::ReplicaDisk::ImagePath(tmp_ / "replicas", "web-1", "disk0");
+  EXPECT_TRUE(PollUntil([&] { return FilesEqual(tmp_ / "disk.img", replica); }, 30s));
+}
+
 TEST_F(ReplicationSenderTest, RefusedHelloIsAnErrorWithTheReason) {
   sender_ = std::make_unique<ReplicationSender>(Options(5), journal_.get(), kDisk, 4096);
   sender_->Start();
