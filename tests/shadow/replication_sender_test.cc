@@ -124,6 +124,32 @@ TEST_F(ReplicationSenderTest, RecordsGatherIntoBatchesUnlessAWriterWaits) {
   EXPECT_TRUE(PollUntil([&] { return FilesEqual(tmp_ / "disk.img", replica); }, 30s));
 }
 
+// Without compression (or while the backoff skips it) a DATA frame is built around the record's data in place;
+// the shadow checks every frame's checksum, so a wrong byte would stop the stream instead of reaching the replica.
+TEST_F(ReplicationSenderTest, UncompressedRecordsReachTheReplicaByteForByte) {
+  ReplicationOptions options = Options();
+  options.compress = false;
+  sender_ = std::make_unique<ReplicationSender>(options, journal_.get(), kDisk, 4096);
+  sender_->Start();
+  ASSERT_TRUE(PollUntil([&] { return sender_->status().phase == ReplicationPhase::kRealtime; }, 30s));
+  std::vector<uint8_t> data(12288);
+  uint32_t x = 12345;
+  for (int i = 0; i < 16; ++i) {
+    for (uint8_t& b : data) b = static_cast<uint8_t>((x = x * 1103515245 + 12345) >> 16);
+    const uint64_t offset = static_cast<uint64_t>(i) * 20480 + 512;  // not block aligned
+    ASSERT_EQ(::pwrite(disk_fd_, data.data(), data.size(), static_cast<off_t>(offset)),
+              static_cast<ssize_t>(data.size()));
+    ASSERT_TRUE(journal_->Append(journal::RecordKind::kWrite, 0, offset, data.size(), data).ok());
+  }
+  ASSERT_TRUE(journal_->Append(journal::RecordKind::kZero, 0, 4096, 4096, {}).ok());
+  const std::vector<uint8_t> zeros(4096, 0);
+  ASSERT_EQ(::pwrite(disk_fd_, zeros.data(), zeros.size(), 4096), 4096);
+  ASSERT_TRUE(sender_->WaitForAck(journal_->next_seq() - 1, 30s)) << sender_->status().last_error;
+  const auto replica = shadow::ReplicaDisk::ImagePath(tmp_ / "replicas", "web-1", "disk0");
+  EXPECT_TRUE(FilesEqual(tmp_ / "disk.img", replica));
+  EXPECT_TRUE(sender_->status().last_error.empty()) << sender_->status().last_error;
+}
+
 TEST_F(ReplicationSenderTest, RefusedHelloIsAnErrorWithTheReason) {
   sender_ = std::make_unique<ReplicationSender>(Options(5), journal_.get(), kDisk, 4096);
   sender_->Start();
