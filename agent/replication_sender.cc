@@ -119,6 +119,19 @@ bool ReplicationSender::WaitForAck(uint64_t seq, std::chrono::milliseconds deadl
   return acked;
 }
 
+ReplicationSender::AckWaiter::AckWaiter(ReplicationSender* sender) : sender_(sender) {
+  {
+    std::lock_guard lock(sender_->mutex_);
+    ++sender_->ack_waiters_;
+  }
+  sender_->cv_.notify_all();  // a realtime loop gathering a batch sends it now
+}
+
+ReplicationSender::AckWaiter::~AckWaiter() {
+  std::lock_guard lock(sender_->mutex_);
+  --sender_->ack_waiters_;
+}
+
 void ReplicationSender::SetPhase(ReplicationPhase phase, const std::string& reason) {
   std::lock_guard lock(mutex_);
   if (status_.phase == phase) return;

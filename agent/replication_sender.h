@@ -138,6 +138,19 @@ class ReplicationSender {
   void SetLimits(uint64_t rate_bytes_per_second, std::chrono::seconds outage_window);
   // true once the shadow acknowledged `seq` (sync mode); false at the deadline or when stopped.
   bool WaitForAck(uint64_t seq, std::chrono::milliseconds deadline);
+  // A sync-mode write under way, from before its record is appended until its WaitForAck returns: while one
+  // is, the realtime loop sends each record at once instead of gathering a batch, so the replica's write
+  // overlaps a FUA write's local sync (the writer calls WaitForAck only after that sync).
+  class AckWaiter {
+   public:
+    explicit AckWaiter(ReplicationSender* sender);
+    ~AckWaiter();
+    AckWaiter(const AckWaiter&) = delete;
+    AckWaiter& operator=(const AckWaiter&) = delete;
+
+   private:
+    ReplicationSender* const sender_;
+  };
 
   // Online verify (agent/replication_verify.cc, agent/online_verifier.h). In realtime only: queues the probe to
   // go out after journal record probe.seq and before any later record (kFailedPrecondition naming the phase
@@ -224,7 +237,7 @@ class ReplicationSender {
   bool shadow_full_sync_done_ = false;
   uint64_t shadow_cursor_ = 0;
   uint64_t acked_seq_ = 0;
-  int ack_waiters_ = 0;  // writers in WaitForAck (sync mode): the realtime loop does not gather for them
+  int ack_waiters_ = 0;  // AckWaiters and writers in WaitForAck: the realtime loop does not gather for them
   std::deque<InFlight> in_flight_;
   uint64_t in_flight_bytes_ = 0;
   ReplicationStatus status_;

@@ -91,7 +91,8 @@ TEST_F(ReplicationSenderTest, FullSyncThenRealtimeReleasesTheJournal) {
 }
 
 // Async: records gather into one batch until gather_for (here: until the next heartbeat, 1 s after the last
-// send) or until 128 wait; a writer waiting for its ACK (sync mode) has its record sent at once.
+// send) or until 128 wait; a writer waiting for its ACK, or a sync-mode write under way (AckWaiter: a FUA write
+// still in its local sync), has its record sent at once.
 TEST_F(ReplicationSenderTest, RecordsGatherIntoBatchesUnlessAWriterWaits) {
   ReplicationOptions options = Options();
   options.gather_for = 10s;
@@ -106,6 +107,15 @@ TEST_F(ReplicationSenderTest, RecordsGatherIntoBatchesUnlessAWriterWaits) {
     return Clock::now() - start;
   };
   EXPECT_LT(waited_for_ack('w'), 500ms) << "a waiting writer's record was gathered, not sent";
+  {
+    ReplicationSender::AckWaiter sync_write(sender_.get());
+    Write(8192, 's', 4096);
+    const uint64_t seq = journal_->next_seq() - 1;
+    const auto start = Clock::now();
+    ASSERT_TRUE(PollUntil([&] { return sender_->status().acked_seq >= seq; }, 30s));
+    EXPECT_LT(Clock::now() - start, 500ms) << "a sync-mode write's record waited for the batch";
+  }
+  EXPECT_LT(waited_for_ack('v'), 500ms);
 
   // Just sent: the next heartbeat is a second away, and a lone record waits for it (or for 127 more).
   Write(4096, 'g', 4096);
