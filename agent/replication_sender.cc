@@ -114,7 +114,8 @@ bool ReplicationSender::WaitForAck(uint64_t seq, std::chrono::milliseconds deadl
   // now that a writer waits.
   ++ack_waiters_;
   cv_.notify_all();
-  const bool acked = cv_.wait_for(lock, deadline, [&] { return stop_ || acked_seq_ >= seq; }) && acked_seq_ >= seq;
+  const bool acked =
+      cv_.wait_for(lock, deadline, [&] { return stop_ || acked_seq_ >= seq; }) && acked_seq_ >= seq;
   --ack_waiters_;
   return acked;
 }
@@ -545,12 +546,14 @@ Status ReplicationSender::Realtime(ByteStream& link) {
         const bool compress = options_.compress && (!data || backoff.ShouldTry());
         if (!compress) {
           const std::vector<uint8_t> head = DataRecordHead(record);
-          CDR_RETURN_IF_ERROR(Reserve(link, &batch, record.seq, PlainDataFrameSize(head, record), record.time_ns));
+          CDR_RETURN_IF_ERROR(
+              Reserve(link, &batch, record.seq, PlainDataFrameSize(head, record), record.time_ns));
           AppendPlainDataFrame(head, record, &batch);
         } else {
           const std::vector<uint8_t> payload = wire::EncodeDataRecord(record);
           std::vector<uint8_t> frame = wire::EncodeFrame(wire::FrameType::kData, record.seq, payload, true);
-          if (data) backoff.Tried(payload.size(), frame.size() - wire::kFrameHeaderSize - wire::kFrameTrailerSize);
+          if (data)
+            backoff.Tried(payload.size(), frame.size() - wire::kFrameHeaderSize - wire::kFrameTrailerSize);
           CDR_RETURN_IF_ERROR(Reserve(link, &batch, record.seq, frame.size(), record.time_ns));
           batch.insert(batch.end(), frame.begin(), frame.end());
         }
@@ -603,11 +606,14 @@ Status ReplicationSender::Realtime(ByteStream& link) {
     wake_at_seq_ = next;
     cv_.wait_until(lock, last_send + kHeartbeatEvery,
                    [&] { return urgent() || acked_seq_ > released || journal_->next_seq() > next; });
-    auto send_now = [&] { return urgent() || ack_waiters_ > 0 || journal_->next_seq() >= next + kGatherRecords; };
+    auto send_now = [&] {
+      return urgent() || ack_waiters_ > 0 || journal_->next_seq() >= next + kGatherRecords;
+    };
     if (options_.gather_for.count() > 0 && journal_->next_seq() > next && !send_now()) {
       wake_at_seq_ = next + kGatherRecords - 1;  // the append that makes kGatherRecords waiting
       // Never past the heartbeat: the link is never silent for longer, whatever gather_for says.
-      cv_.wait_until(lock, std::min(Clock::now() + options_.gather_for, last_send + kHeartbeatEvery), send_now);
+      const auto until = std::min(Clock::now() + options_.gather_for, last_send + kHeartbeatEvery);
+      cv_.wait_until(lock, until, send_now);
     }
   }
   return Unavailable("session closed");

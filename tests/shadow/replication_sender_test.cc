@@ -90,9 +90,9 @@ TEST_F(ReplicationSenderTest, FullSyncThenRealtimeReleasesTheJournal) {
   EXPECT_EQ(sender_->status().phase, ReplicationPhase::kStopped);
 }
 
-// Async: records gather into one batch until gather_for (here: until the next heartbeat, 1 s after the last
-// send) or until 128 wait; a writer waiting for its ACK, or a sync-mode write under way (AckWaiter: a FUA write
-// still in its local sync), has its record sent at once.
+// Async: records gather into one batch until gather_for (here: until the next heartbeat, 1 s after the
+// last send) or until 128 wait; a writer waiting for its ACK, or a sync-mode write under way (AckWaiter: a
+// FUA write still in its local sync), has its record sent at once.
 TEST_F(ReplicationSenderTest, RecordsGatherIntoBatchesUnlessAWriterWaits) {
   ReplicationOptions options = Options();
   options.gather_for = 10s;
@@ -134,8 +134,9 @@ TEST_F(ReplicationSenderTest, RecordsGatherIntoBatchesUnlessAWriterWaits) {
   EXPECT_TRUE(PollUntil([&] { return FilesEqual(tmp_ / "disk.img", replica); }, 30s));
 }
 
-// Without compression (or while the backoff skips it) a DATA frame is built around the record's data in place;
-// the shadow checks every frame's checksum, so a wrong byte would stop the stream instead of reaching the replica.
+// Without compression (or while the backoff skips it) a DATA frame is built around the record's data in
+// place; the shadow checks every frame's checksum, so a wrong byte stops the stream instead of reaching the
+// replica.
 TEST_F(ReplicationSenderTest, UncompressedRecordsReachTheReplicaByteForByte) {
   ReplicationOptions options = Options();
   options.compress = false;
