@@ -91,7 +91,7 @@ Result<uint64_t> Journal::Append(journal::RecordKind kind, uint16_t flags, uint6
     std::lock_guard lock(mutex_);
     return AppendLocked(record, data, std::move(tail));
   }();
-  NotifyListeners();
+  NotifyListeners(seq);
   return seq;
 }
 
@@ -144,7 +144,7 @@ Result<uint64_t> Journal::AppendLocked(const journal::Record& header, std::span<
   return next_seq_++;
 }
 
-uint64_t Journal::AddAppendListener(std::function<void()> listener) {
+uint64_t Journal::AddAppendListener(AppendListener listener) {
   std::unique_lock lock(listeners_mutex_);
   listeners_.emplace(next_listener_id_, std::move(listener));
   return next_listener_id_++;
@@ -155,9 +155,9 @@ void Journal::RemoveAppendListener(uint64_t id) {
   listeners_.erase(id);
 }
 
-void Journal::NotifyListeners() {
+void Journal::NotifyListeners(const Result<uint64_t>& appended) {
   std::shared_lock lock(listeners_mutex_);
-  for (const auto& [id, listener] : listeners_) listener();
+  for (const auto& [id, listener] : listeners_) listener(appended);
 }
 
 Status Journal::Sync() {

@@ -52,10 +52,12 @@ class Journal {
   Result<uint64_t> Append(journal::RecordKind kind, uint16_t flags, uint64_t offset, uint64_t length,
                           std::span<const uint8_t> data);
   Status Sync();
-  // `listener` runs after every Append (recorded or refused: full and broken matter to a follower too),
-  // outside the journal's lock, on the appending thread. It lets the replication sender wait on its own
-  // condition and wake on appends instead of polling. RemoveAppendListener returns once no call of it runs.
-  uint64_t AddAppendListener(std::function<void()> listener);
+  // `listener` runs after every Append with its result (the seq recorded, or why it was refused: full and
+  // broken matter to a follower too), outside the journal's lock, on the appending thread. It lets the
+  // replication sender wait on its own condition and wake on the appends it wants (the first of a batch, or
+  // one that fills it) instead of polling. RemoveAppendListener returns once no call of it runs.
+  using AppendListener = std::function<void(const Result<uint64_t>& appended)>;
+  uint64_t AddAppendListener(AppendListener listener);
   void RemoveAppendListener(uint64_t id);
   // The newest records, from `from_seq` on (at most `max_records`, none past `up_to_seq`), as the memory tail
   // holds them: the realtime sender streams a record it was woken for without reading the file back. false
@@ -96,7 +98,7 @@ class Journal {
   Status CreateSegmentLocked(uint64_t first_seq);
   Result<uint64_t> AppendLocked(const journal::Record& record, std::span<const uint8_t> data,
                                 std::shared_ptr<TailRecord> tail);
-  void NotifyListeners();
+  void NotifyListeners(const Result<uint64_t>& appended);
 
   const std::filesystem::path dir_;
   JournalOptions options_;  // max_bytes guarded by mutex_
@@ -115,7 +117,7 @@ class Journal {
   GroupCommit sync_;  // concurrent FLUSH/FUA requests share fdatasyncs
   // Held shared while listeners run, exclusively to change them; taken after mutex_ is released.
   std::shared_mutex listeners_mutex_;
-  std::map<uint64_t, std::function<void()>> listeners_;
+  std::map<uint64_t, AppendListener> listeners_;
   uint64_t next_listener_id_ = 1;
 };
 

@@ -6,9 +6,10 @@
 // inline: a client with one request in flight is served by one thread with no wake-up of another, as before
 // requests were concurrent. More workers start only when every worker is busy (up to kMaxWorkers).
 //
-//   worker: ┌─► read lock ─► read header + payload ─► unlock* ─► device call ─► reply (send lock) ─┐
-//           └─────────────────────────────────────────────────────────────────────────────────────┘
+//   worker: ┌─► read lock ─► read header + payload ─► unlock* ─► device call ─► reply** ─┐
+//           └───────────────────────────────────────────────────────────────────────────┘
 //   * only if more bytes wait on the socket or the request is a FLUSH/FUA; else the worker keeps the lock.
+//   ** sent, or copied behind the reply another worker is sending, which sends it too (NbdReplies).
 //
 // Requests are read through ReadAhead: one receive takes as many requests (and payloads) as have arrived, and
 // the next worker finds its request in that buffer without a system call.

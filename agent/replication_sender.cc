@@ -21,6 +21,32 @@ using Clock = std::chrono::steady_clock;
 constexpr size_t kBatchBytes = 1 << 20;
 constexpr auto kHeartbeatEvery = std::chrono::seconds(1);
 constexpr auto kMaxBackoff = std::chrono::milliseconds(5000);
+// A gathered batch is sent once this many records wait (fewer than kBatchBytes of 4 KiB writes).
+constexpr uint64_t kGatherRecords = 128;
+
+// The DATA record's fields without its data (EncodeDataRecord of a record with no data).
+std::vector<uint8_t> DataRecordHead(const journal::Record& record) {
+  journal::Record head = record;
+  head.data = {};
+  return wire::EncodeDataRecord(head);
+}
+
+size_t PlainDataFrameSize(std::span<const uint8_t> head, const journal::Record& record) {
+  return wire::kFrameHeaderSize + head.size() + record.data.size() + wire::kFrameTrailerSize;
+}
+
+// The uncompressed DATA frame of `record` (whose DataRecordHead is `head`) appended to `batch`: the bytes
+// EncodeFrame(EncodeDataRecord(record), compress = false) gives, with the record's data copied once (into the
+// batch) instead of three times.
+void AppendPlainDataFrame(std::span<const uint8_t> head, const journal::Record& record,
+                          std::vector<uint8_t>* batch) {
+  const std::span<const uint8_t> pieces[] = {head, record.data};
+  const wire::FrameEnvelope envelope = wire::EncodeFrameEnvelope(wire::FrameType::kData, record.seq, pieces);
+  batch->insert(batch->end(), envelope.header, envelope.header + wire::kFrameHeaderSize);
+  batch->insert(batch->end(), head.begin(), head.end());
+  batch->insert(batch->end(), record.data.begin(), record.data.end());
+  batch->insert(batch->end(), envelope.trailer, envelope.trailer + wire::kFrameTrailerSize);
+}
 
 }  // namespace
 
@@ -32,8 +58,10 @@ ReplicationSender::ReplicationSender(ReplicationOptions options, Journal* journa
       block_size_(block_size),
       rate_bytes_per_second_(options_.rate_bytes_per_second),
       outage_window_(options_.outage_window) {
-  // Taking the mutex orders the wake after the realtime loop's look at the journal: no append is missed.
-  append_listener_ = journal_->AddAppendListener([this] {
+  // Taking the mutex orders the wake after the realtime loop's look at the journal: no append is missed. An
+  // append the loop does not wait for (it gathers a batch) costs no lock and no wake.
+  append_listener_ = journal_->AddAppendListener([this](const Result<uint64_t>& appended) {
+    if (appended.ok() && *appended < wake_at_seq_.load()) return;
     { std::lock_guard lock(mutex_); }
     cv_.notify_all();
   });
@@ -80,9 +108,29 @@ ReplicationStatus ReplicationSender::status() const {
 }
 
 bool ReplicationSender::WaitForAck(uint64_t seq, std::chrono::milliseconds deadline) {
-  // The record's append already woke the realtime loop (the journal's listener): it is being sent.
   std::unique_lock lock(mutex_);
-  return cv_.wait_for(lock, deadline, [&] { return stop_ || acked_seq_ >= seq; }) && acked_seq_ >= seq;
+  if (acked_seq_ >= seq) return true;
+  // The record's append woke the realtime loop (the journal's listener); a loop gathering a batch sends it
+  // now that a writer waits.
+  ++ack_waiters_;
+  cv_.notify_all();
+  const bool acked =
+      cv_.wait_for(lock, deadline, [&] { return stop_ || acked_seq_ >= seq; }) && acked_seq_ >= seq;
+  --ack_waiters_;
+  return acked;
+}
+
+ReplicationSender::AckWaiter::AckWaiter(ReplicationSender* sender) : sender_(sender) {
+  {
+    std::lock_guard lock(sender_->mutex_);
+    ++sender_->ack_waiters_;
+  }
+  sender_->cv_.notify_all();  // a realtime loop gathering a batch sends it now
+}
+
+ReplicationSender::AckWaiter::~AckWaiter() {
+  std::lock_guard lock(sender_->mutex_);
+  --sender_->ack_waiters_;
 }
 
 void ReplicationSender::SetPhase(ReplicationPhase phase, const std::string& reason) {
@@ -478,6 +526,11 @@ Status ReplicationSender::Realtime(ByteStream& link) {
   // sender is behind the tail; each round raises the limit to the records appended so far.
   internal::JournalFollower follower(journal_, next);
   internal::CompressionBackoff backoff;
+  // Outside realtime every append wakes the sender again (wake_at_seq_ 0).
+  struct WakeOnEveryAppend {
+    std::atomic<uint64_t>& wake_at_seq;
+    ~WakeOnEveryAppend() { wake_at_seq = 0; }
+  } wake_on_every_append{wake_at_seq_};
   while (!SessionBroken()) {
     // Read before the probes are looked at: a record read now was journaled before any probe queued later.
     uint64_t up_to = journal_->next_seq() - 1;
@@ -488,15 +541,22 @@ Status ReplicationSender::Realtime(ByteStream& link) {
         Result<bool> got = follower.Next(up_to, &record);
         if (!got.ok()) return got.status();
         if (!*got) break;
-        const std::vector<uint8_t> payload = wire::EncodeDataRecord(record);
         // Only data records teach the backoff: a zero or trim record is too small to be compressed at all.
         const bool data = record.kind == journal::RecordKind::kWrite;
         const bool compress = options_.compress && (!data || backoff.ShouldTry());
-        std::vector<uint8_t> frame = wire::EncodeFrame(wire::FrameType::kData, record.seq, payload, compress);
-        if (compress && data)
-          backoff.Tried(payload.size(), frame.size() - wire::kFrameHeaderSize - wire::kFrameTrailerSize);
-        CDR_RETURN_IF_ERROR(Reserve(link, &batch, record.seq, frame.size(), record.time_ns));
-        batch.insert(batch.end(), frame.begin(), frame.end());
+        if (!compress) {
+          const std::vector<uint8_t> head = DataRecordHead(record);
+          CDR_RETURN_IF_ERROR(
+              Reserve(link, &batch, record.seq, PlainDataFrameSize(head, record), record.time_ns));
+          AppendPlainDataFrame(head, record, &batch);
+        } else {
+          const std::vector<uint8_t> payload = wire::EncodeDataRecord(record);
+          std::vector<uint8_t> frame = wire::EncodeFrame(wire::FrameType::kData, record.seq, payload, true);
+          if (data)
+            backoff.Tried(payload.size(), frame.size() - wire::kFrameHeaderSize - wire::kFrameTrailerSize);
+          CDR_RETURN_IF_ERROR(Reserve(link, &batch, record.seq, frame.size(), record.time_ns));
+          batch.insert(batch.end(), frame.begin(), frame.end());
+        }
         if (batch.size() >= kBatchBytes) CDR_RETURN_IF_ERROR(Flush(link, &batch));
         next = record.seq + 1;
       }
@@ -537,12 +597,24 @@ Status ReplicationSender::Realtime(ByteStream& link) {
       return Unavailable("journal full: a repair is needed");
     }
     // Woken by an append (the journal's listener), an ack to release, a broken session or Stop(); else the
-    // heartbeat is due.
+    // heartbeat is due. Then, in async mode, the records appended meanwhile gather into one batch.
     std::unique_lock lock(mutex_);
-    cv_.wait_until(lock, last_send + kHeartbeatEvery, [&] {
-      return stop_ || session_broken_ || acked_seq_ > released || journal_->next_seq() > next ||
-             journal_->full() || journal_->broken() || !verify_queue_.empty() || !divergence_.empty();
-    });
+    auto urgent = [&] {
+      return stop_ || session_broken_ || journal_->full() || journal_->broken() || !verify_queue_.empty() ||
+             !divergence_.empty();
+    };
+    wake_at_seq_ = next;
+    cv_.wait_until(lock, last_send + kHeartbeatEvery,
+                   [&] { return urgent() || acked_seq_ > released || journal_->next_seq() > next; });
+    auto send_now = [&] {
+      return urgent() || ack_waiters_ > 0 || journal_->next_seq() >= next + kGatherRecords;
+    };
+    if (options_.gather_for.count() > 0 && journal_->next_seq() > next && !send_now()) {
+      wake_at_seq_ = next + kGatherRecords - 1;  // the append that makes kGatherRecords waiting
+      // Never past the heartbeat: the link is never silent for longer, whatever gather_for says.
+      const auto until = std::min(Clock::now() + options_.gather_for, last_send + kHeartbeatEvery);
+      cv_.wait_until(lock, until, send_now);
+    }
   }
   return Unavailable("session closed");
 }

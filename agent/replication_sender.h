@@ -87,6 +87,12 @@ struct ReplicationOptions {
   std::shared_ptr<const TlsContext> tls;
   uint64_t extent_bytes = 1 << 20;
   uint64_t window_bytes = 128ull << 20;  // several shadow commits (32 MiB): the stream never waits on one
+  // Realtime, async: once a record is appended the sender waits this long (or for kGatherRecords records)
+  // before it sends, so a stream of small writes costs the agent one send, and the shadow one wake, one
+  // commit and one ACK, per batch instead of per write. A writer waiting for its ACK (sync mode), a verify
+  // probe or a full journal cut the wait short; it never lasts past the next heartbeat (1 s after the last
+  // send). Zero: every append is sent at once.
+  std::chrono::microseconds gather_for{1000};
   uint64_t rate_bytes_per_second = 0;  // 0: unlimited
   std::chrono::seconds outage_window{300};  // no session for longer than this → kError
   bool auto_restart = true;  // in kError (link or initial_error): probe the shadow and repair by itself
@@ -132,6 +138,19 @@ class ReplicationSender {
   void SetLimits(uint64_t rate_bytes_per_second, std::chrono::seconds outage_window);
   // true once the shadow acknowledged `seq` (sync mode); false at the deadline or when stopped.
   bool WaitForAck(uint64_t seq, std::chrono::milliseconds deadline);
+  // A sync-mode write under way, from before its record is appended until its WaitForAck returns: while one
+  // is, the realtime loop sends each record at once instead of gathering a batch, so the replica's write
+  // overlaps a FUA write's local sync (the writer calls WaitForAck only after that sync).
+  class AckWaiter {
+   public:
+    explicit AckWaiter(ReplicationSender* sender);
+    ~AckWaiter();
+    AckWaiter(const AckWaiter&) = delete;
+    AckWaiter& operator=(const AckWaiter&) = delete;
+
+   private:
+    ReplicationSender* const sender_;
+  };
 
   // Online verify (agent/replication_verify.cc, agent/online_verifier.h). In realtime only: queues the probe to
   // go out after journal record probe.seq and before any later record (kFailedPrecondition naming the phase
@@ -201,7 +220,10 @@ class ReplicationSender {
 
   const ReplicationOptions options_;
   Journal* const journal_;
-  uint64_t append_listener_ = 0;  // wakes the realtime loop on every journal append
+  uint64_t append_listener_ = 0;  // wakes the realtime loop on the appends of seq >= wake_at_seq_
+  // Set by the realtime loop before it looks at the journal (the journal's lock orders the two): the next
+  // unsent seq while it is idle, the seq that fills a batch while it gathers, 0 (every append) otherwise.
+  std::atomic<uint64_t> wake_at_seq_{0};
   const uint64_t disk_size_;
   const uint32_t block_size_;
 
@@ -215,6 +237,7 @@ class ReplicationSender {
   bool shadow_full_sync_done_ = false;
   uint64_t shadow_cursor_ = 0;
   uint64_t acked_seq_ = 0;
+  int ack_waiters_ = 0;  // AckWaiters and writers in WaitForAck: the realtime loop does not gather for them
   std::deque<InFlight> in_flight_;
   uint64_t in_flight_bytes_ = 0;
   ReplicationStatus status_;

@@ -4,15 +4,20 @@
 
 namespace cdr::agent {
 
+// Each call announces itself before its record is appended (ReplicationSender::AckWaiter): the sender then
+// streams the record at once, while a FUA write's local sync still runs.
 Status SyncReplicationDevice::Write(uint64_t offset, std::span<const uint8_t> data, bool fua) {
+  ReplicationSender::AckWaiter waiter(sender_);
   return WaitReplicated(next_->Write(offset, data, fua));
 }
 
 Status SyncReplicationDevice::Trim(uint64_t offset, uint64_t length, bool fua) {
+  ReplicationSender::AckWaiter waiter(sender_);
   return WaitReplicated(next_->Trim(offset, length, fua));
 }
 
 Status SyncReplicationDevice::WriteZeroes(uint64_t offset, uint64_t length, bool may_punch, bool fua) {
+  ReplicationSender::AckWaiter waiter(sender_);
   return WaitReplicated(next_->WriteZeroes(offset, length, may_punch, fua));
 }
 

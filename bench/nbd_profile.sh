@@ -15,6 +15,7 @@ WORKLOAD=${2:-qd16}
 SECONDS_PER_RUN=${3:-5}
 TOOL=${TOOL:-strace}
 MODE=${MODE:-async}
+PERF_ARGS=${PERF_ARGS:--g}  # e.g. "--call-graph dwarf" for a build without frame pointers
 BENCH=nbd_profile
 SHADOW=$(dirname "$AGENT")/cdr-shadow
 for tool in fio nbdinfo; do
@@ -25,7 +26,9 @@ source "$(dirname "$0")/daemons.sh"
 TMP=$(mktemp -d /tmp/cdr-bench-profile.XXXXXX)
 OUT=${OUT:-$TMP}
 mkdir -p "$OUT"
-trap 'stop_pids; rm -rf "$TMP"' EXIT
+# Removed in the background: on a file system mounted with `discard` unlinking a randomly written image takes
+# minutes, and the CPU time of the next run does not include it.
+trap 'stop_pids; (rm -rf "$TMP" >/dev/null 2>&1 &)' EXIT
 trap 'exit 130' INT TERM
 
 truncate -s 1G "$TMP/disk.img"
@@ -59,15 +62,20 @@ esac
 # utime + stime of a process in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 if [ "$TOOL" = cpu ]; then
-  cpu_before=$(( $(cpu_ticks "$AGENT_PID") + $(cpu_ticks "$SHADOW_PID") ))
+  agent_before=$(cpu_ticks "$AGENT_PID")
+  shadow_before=$(cpu_ticks "$SHADOW_PID")
   fio "${args[@]}" >/dev/null
-  cpu_after=$(( $(cpu_ticks "$AGENT_PID") + $(cpu_ticks "$SHADOW_PID") ))
-  python3 - "$OUT/fio.json" "$((cpu_after - cpu_before))" "$(getconf CLK_TCK)" <<'EOF'
+  agent_ticks=$(( $(cpu_ticks "$AGENT_PID") - agent_before ))
+  shadow_ticks=$(( $(cpu_ticks "$SHADOW_PID") - shadow_before ))
+  python3 - "$OUT/fio.json" "$agent_ticks" "$shadow_ticks" "$(getconf CLK_TCK)" <<'EOF2'
 import json, sys
 j = json.load(open(sys.argv[1]))["jobs"][0]
 n = j["write"]["total_ios"] + j["read"]["total_ios"] + j["sync"]["total_ios"]
-print(f"agent + shadow CPU per fio request: {int(sys.argv[2]) / int(sys.argv[3]) / n * 1e6:.1f} us ({n} requests)")
-EOF
+agent, shadow, hz = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+us = lambda ticks: ticks / hz / n * 1e6
+print(f"agent + shadow CPU per fio request: {us(agent + shadow):.1f} us (agent {us(agent):.1f}, shadow "
+      f"{us(shadow):.1f}; {n} requests)")
+EOF2
   exit 0
 fi
 command -v "$TOOL" >/dev/null || { echo "$BENCH: $TOOL is needed" >&2; exit 2; }
@@ -77,9 +85,9 @@ if [ "$TOOL" = strace ]; then
   strace -c -f -o "$OUT/shadow.strace" -p "$SHADOW_PID" &
   s2=$!
 else
-  perf record -g -o "$OUT/agent.perf" -p "$AGENT_PID" 2>/dev/null &
+  perf record $PERF_ARGS -o "$OUT/agent.perf" -p "$AGENT_PID" 2>/dev/null &
   s1=$!
-  perf record -g -o "$OUT/shadow.perf" -p "$SHADOW_PID" 2>/dev/null &
+  perf record $PERF_ARGS -o "$OUT/shadow.perf" -p "$SHADOW_PID" 2>/dev/null &
   s2=$!
 fi
 sleep 1

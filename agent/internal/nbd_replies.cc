@@ -10,8 +10,8 @@ bool NbdReplies::Simple(uint64_t cookie, uint32_t error) {
   PutU32(header, nbd::kSimpleReplyMagic);
   PutU32(header + 4, error);
   PutU64(header + 8, cookie);
-  std::lock_guard lock(send_mutex_);
-  return WriteFull(stream_, header, sizeof header);
+  struct iovec iov[1] = {{header, sizeof header}};
+  return Send(iov, 1);
 }
 
 bool NbdReplies::ReadData(uint64_t cookie, uint64_t offset, std::span<const uint8_t> data) {
@@ -21,8 +21,7 @@ bool NbdReplies::ReadData(uint64_t cookie, uint64_t offset, std::span<const uint
     PutU32(header + 4, 0);
     PutU64(header + 8, cookie);
     struct iovec iov[2] = {{header, sizeof header}, {const_cast<uint8_t*>(data.data()), data.size()}};
-    std::lock_guard lock(send_mutex_);
-    return WriteVecFull(stream_, iov, data.empty() ? 1 : 2);
+    return Send(iov, data.empty() ? 1 : 2);
   }
   uint8_t head[8];
   PutU64(head, offset);
@@ -60,8 +59,42 @@ bool NbdReplies::Chunk(uint64_t cookie, uint16_t type, std::span<const uint8_t> 
   struct iovec iov[3] = {{header, sizeof header},
                          {const_cast<uint8_t*>(head.data()), head.size()},
                          {const_cast<uint8_t*>(data.data()), data.size()}};
-  std::lock_guard lock(send_mutex_);
-  return WriteVecFull(stream_, iov, data.empty() ? 2 : 3);
+  return Send(iov, data.empty() ? 2 : 3);
+}
+
+bool NbdReplies::Send(struct iovec* iov, int count) {
+  size_t bytes = 0;
+  for (int i = 0; i < count; ++i) bytes += iov[i].iov_len;
+  std::unique_lock lock(mutex_);
+  if (failed_) return false;
+  if (sending_ && bytes <= kMaxCombinedReply && pending_.size() + bytes <= kMaxPendingBytes) {
+    for (int i = 0; i < count; ++i) {
+      const auto* p = static_cast<const uint8_t*>(iov[i].iov_base);
+      pending_.insert(pending_.end(), p, p + iov[i].iov_len);
+    }
+    return true;
+  }
+  turn_.wait(lock, [&] { return !sending_; });
+  if (failed_) return false;
+  sending_ = true;
+  lock.unlock();
+  bool ok = WriteVecFull(stream_, iov, count);
+  lock.lock();
+  while (ok && !pending_.empty()) {
+    out_.swap(pending_);  // pending_ keeps the capacity out_ had
+    lock.unlock();
+    ok = WriteFull(stream_, out_.data(), out_.size());
+    out_.clear();
+    lock.lock();
+  }
+  if (!ok) {
+    failed_ = true;
+    pending_.clear();
+  }
+  sending_ = false;
+  lock.unlock();
+  turn_.notify_all();
+  return ok;
 }
 
 }  // namespace cdr::agent::internal

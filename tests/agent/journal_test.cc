@@ -273,16 +273,22 @@ TEST(JournalTest, AppendListenersRunOnEveryAppendUntilRemoved) {
   options.max_bytes = 32 * 1024;
   auto journal = OpenJournal(tmp / "j", options);
   std::vector<uint64_t> seen;  // next_seq as each call saw it: the record is readable when the listener runs
-  const uint64_t id = journal->AddAppendListener([&] { seen.push_back(journal->next_seq()); });
+  std::vector<uint64_t> seqs;  // the seq each call was given; 0 for a refused append
+  const uint64_t id = journal->AddAppendListener([&](const Result<uint64_t>& appended) {
+    seen.push_back(journal->next_seq());
+    seqs.push_back(appended.ok() ? *appended : 0);
+  });
   const auto a = Pattern(4096, 5);
   ASSERT_TRUE(journal->Append(journal::RecordKind::kWrite, 0, 0, a.size(), a).ok());
   ASSERT_TRUE(journal->Append(journal::RecordKind::kTrim, 0, 0, 4096, {}).ok());
   EXPECT_EQ(seen, (std::vector<uint64_t>{2, 3}));
+  EXPECT_EQ(seqs, (std::vector<uint64_t>{1, 2}));
   while (journal->Append(journal::RecordKind::kWrite, 0, 0, a.size(), a).ok()) {
   }
   ASSERT_TRUE(journal->full());
   const size_t calls = seen.size();
   EXPECT_EQ(seen.back(), journal->next_seq()) << "the refused append called the listener too";
+  EXPECT_EQ(seqs.back(), 0u) << "and told it the append was refused";
   journal->RemoveAppendListener(id);
   (void)journal->Append(journal::RecordKind::kTrim, 0, 0, 4096, {});
   EXPECT_EQ(seen.size(), calls);

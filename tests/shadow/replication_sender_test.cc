@@ -90,6 +90,77 @@ TEST_F(ReplicationSenderTest, FullSyncThenRealtimeReleasesTheJournal) {
   EXPECT_EQ(sender_->status().phase, ReplicationPhase::kStopped);
 }
 
+// Async: records gather into one batch until gather_for (here: until the next heartbeat, 1 s after the
+// last send) or until 128 wait; a writer waiting for its ACK, or a sync-mode write under way (AckWaiter: a
+// FUA write still in its local sync), has its record sent at once.
+TEST_F(ReplicationSenderTest, RecordsGatherIntoBatchesUnlessAWriterWaits) {
+  ReplicationOptions options = Options();
+  options.gather_for = 10s;
+  sender_ = std::make_unique<ReplicationSender>(options, journal_.get(), kDisk, 4096);
+  sender_->Start();
+  ASSERT_TRUE(PollUntil([&] { return sender_->status().phase == ReplicationPhase::kRealtime; }, 30s));
+  using Clock = std::chrono::steady_clock;
+  auto waited_for_ack = [&](char c) {
+    Write(0, c, 4096);
+    const auto start = Clock::now();
+    EXPECT_TRUE(sender_->WaitForAck(journal_->next_seq() - 1, 30s));
+    return Clock::now() - start;
+  };
+  EXPECT_LT(waited_for_ack('w'), 500ms) << "a waiting writer's record was gathered, not sent";
+  {
+    ReplicationSender::AckWaiter sync_write(sender_.get());
+    Write(8192, 's', 4096);
+    const uint64_t seq = journal_->next_seq() - 1;
+    const auto start = Clock::now();
+    ASSERT_TRUE(PollUntil([&] { return sender_->status().acked_seq >= seq; }, 30s));
+    EXPECT_LT(Clock::now() - start, 500ms) << "a sync-mode write's record waited for the batch";
+  }
+  EXPECT_LT(waited_for_ack('v'), 500ms);
+
+  // Just sent: the next heartbeat is a second away, and a lone record waits for it (or for 127 more).
+  Write(4096, 'g', 4096);
+  const uint64_t lone = journal_->next_seq() - 1;
+  EXPECT_FALSE(PollUntil([&] { return sender_->status().acked_seq >= lone; }, 200ms))
+      << "a lone record was sent at once";
+  ASSERT_TRUE(PollUntil([&] { return sender_->status().acked_seq >= lone; }, 30s));
+
+  EXPECT_LT(waited_for_ack('x'), 500ms);
+  for (int i = 0; i < 128; ++i) Write(static_cast<uint64_t>(i) * 4096, 'b', 4096);
+  const auto filled = Clock::now();
+  const uint64_t last = journal_->next_seq() - 1;
+  ASSERT_TRUE(PollUntil([&] { return sender_->status().acked_seq >= last; }, 30s));
+  EXPECT_LT(Clock::now() - filled, 500ms) << "the 128th record did not send the batch";
+  const auto replica = shadow::ReplicaDisk::ImagePath(tmp_ / "replicas", "web-1", "disk0");
+  EXPECT_TRUE(PollUntil([&] { return FilesEqual(tmp_ / "disk.img", replica); }, 30s));
+}
+
+// Without compression (or while the backoff skips it) a DATA frame is built around the record's data in
+// place; the shadow checks every frame's checksum, so a wrong byte stops the stream instead of reaching the
+// replica.
+TEST_F(ReplicationSenderTest, UncompressedRecordsReachTheReplicaByteForByte) {
+  ReplicationOptions options = Options();
+  options.compress = false;
+  sender_ = std::make_unique<ReplicationSender>(options, journal_.get(), kDisk, 4096);
+  sender_->Start();
+  ASSERT_TRUE(PollUntil([&] { return sender_->status().phase == ReplicationPhase::kRealtime; }, 30s));
+  std::vector<uint8_t> data(12288);
+  uint32_t x = 12345;
+  for (int i = 0; i < 16; ++i) {
+    for (uint8_t& b : data) b = static_cast<uint8_t>((x = x * 1103515245 + 12345) >> 16);
+    const uint64_t offset = static_cast<uint64_t>(i) * 20480 + 512;  // not block aligned
+    ASSERT_EQ(::pwrite(disk_fd_, data.data(), data.size(), static_cast<off_t>(offset)),
+              static_cast<ssize_t>(data.size()));
+    ASSERT_TRUE(journal_->Append(journal::RecordKind::kWrite, 0, offset, data.size(), data).ok());
+  }
+  ASSERT_TRUE(journal_->Append(journal::RecordKind::kZero, 0, 4096, 4096, {}).ok());
+  const std::vector<uint8_t> zeros(4096, 0);
+  ASSERT_EQ(::pwrite(disk_fd_, zeros.data(), zeros.size(), 4096), 4096);
+  ASSERT_TRUE(sender_->WaitForAck(journal_->next_seq() - 1, 30s)) << sender_->status().last_error;
+  const auto replica = shadow::ReplicaDisk::ImagePath(tmp_ / "replicas", "web-1", "disk0");
+  EXPECT_TRUE(FilesEqual(tmp_ / "disk.img", replica));
+  EXPECT_TRUE(sender_->status().last_error.empty()) << sender_->status().last_error;
+}
+
 TEST_F(ReplicationSenderTest, RefusedHelloIsAnErrorWithTheReason) {
   sender_ = std::make_unique<ReplicationSender>(Options(5), journal_.get(), kDisk, 4096);
   sender_->Start();
