@@ -134,7 +134,8 @@ Status CheckDrHost(providers::Provider& provider, const state::ResourceRecord& r
 void NameReverseStates(const std::vector<state::ResourceRecord>& records, Observed* out) {
   for (const auto& r : records) {
     auto seen = out->servers.find(r.address);
-    if (r.kind != "server" || !IsReverseAgentState(r.status) || seen == out->servers.end()) continue;
+    if (r.kind != ResourceKind::kServer || !IsReverseAgentState(r.status) || seen == out->servers.end())
+      continue;
     if (!seen->second.status) continue;
     const std::string_view reverse = ReverseState(seen->second.status->state);
     if (!reverse.empty()) seen->second.status->state = std::string(reverse);
@@ -193,7 +194,7 @@ Result<Observed> Refresh(providers::Provider& provider, const std::vector<state:
   std::vector<std::string> to_ask;
   std::set<std::string> hosts(spec_hosts.begin(), spec_hosts.end());
   for (const auto& r : records) {
-    if (r.kind == "server") hosts.insert(r.attributes.value("host", ""));
+    if (r.kind == ResourceKind::kServer) hosts.insert(r.attributes.value("host", ""));
   }
   for (const auto& id : hosts) {
     auto facts = provider.DescribeHost(id);
@@ -205,16 +206,16 @@ Result<Observed> Refresh(providers::Provider& provider, const std::vector<state:
   }
   for (const auto& r : records) {
     if (InFlight(r)) continue;
-    if (r.kind == "peering") {
+    if (r.kind == ResourceKind::kPeering) {
       CDR_RETURN_IF_ERROR(CheckNetworkResource(r, provider.DescribePeering(r.provider_id), "VPC peering", &out));
-    } else if (r.kind == "endpoint") {
+    } else if (r.kind == ResourceKind::kEndpoint) {
       CDR_RETURN_IF_ERROR(
           CheckNetworkResource(r, provider.DescribeEndpoint(r.provider_id), "VPC endpoint", &out));
-    } else if (r.kind == "server") {
+    } else if (r.kind == ResourceKind::kServer) {
       CDR_RETURN_IF_ERROR(CheckServer(provider, r, &out, &to_ask));
-    } else if (r.kind == "shadow_host") {
+    } else if (r.kind == ResourceKind::kShadowHost) {
       CDR_RETURN_IF_ERROR(CheckShadowHost(provider, r, &out));
-    } else if (r.kind == "dr_host") {
+    } else if (r.kind == ResourceKind::kDrHost) {
       CDR_RETURN_IF_ERROR(CheckDrHost(provider, r, &out));
     }
   }
@@ -225,10 +226,10 @@ Result<Observed> Refresh(providers::Provider& provider, const std::vector<state:
     NameReverseStates(records, &out);
   }
   for (const auto& r : records) {
-    if (r.kind == "server" && !InFlight(r)) CheckReplicationTarget(r, &out);
+    if (r.kind == ResourceKind::kServer && !InFlight(r)) CheckReplicationTarget(r, &out);
   }
   for (const auto& r : records) {
-    if (r.kind == "server" && !InFlight(r)) CheckAgentSettings(r, &out);
+    if (r.kind == ResourceKind::kServer && !InFlight(r)) CheckAgentSettings(r, &out);
   }
   return out;
 }
