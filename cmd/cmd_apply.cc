@@ -183,7 +183,9 @@ int RunApply(const GlobalOptions& g, const ApplyCommandOptions& o) {
     std::cout << "\nApply finished with errors: " << result.Failed() << " of " << result.steps.size()
               << " steps failed or were skipped:\n";
     for (const auto& step : result.steps) {
-      if (!step.ok || step.skipped) std::cout << "  " << step.address << " (" << step.operation << "): " << step.error << "\n";
+      if (!step.ok || step.skipped)
+        std::cout << "  " << step.address << " (" << reconcile::OperationName(step.operation)
+                  << "): " << step.error << "\n";
     }
     std::cout << "The state records how far each got; fix the cause and run `cdr apply` again.\n";
     return kExitError;

@@ -59,7 +59,8 @@ int RunProviderServe(const ProviderServeOptions& o) {
 
   auto served =
       providers::ServeTypedProvider(std::make_shared<providers::LoggingProvider>(std::move(*local)));
-  providers::http::ProviderServer server({address.host, address.port, *token, tls}, served.get());
+  providers::http::ProviderServer server({address.host, address.port, *token, tls, o.max_in_flight},
+                                         served.get());
   if (Status s = server.Start(); !s.ok()) {
     std::cerr << "cdr provider serve: " << s.ToString() << "\n";
     return kExitError;

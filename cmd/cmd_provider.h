@@ -13,6 +13,7 @@ struct ProviderServeOptions {
   std::string tls_dir;                             // HTTPS with server-cert.pem, server-key.pem, ca-cert.pem
   std::string root = ".cdr/cloud";                 // the local cloud
   bool insecure = false;  // the agents and shadow hosts it starts replicate over plain TCP
+  int max_in_flight = 64;  // requests served at once; more are refused with 503 and Retry-After
 };
 int RunProviderServe(const ProviderServeOptions& o);
 

@@ -45,7 +45,7 @@ struct Member {
 Result<std::vector<Member>> MembersOf(state::StateStore& store, const std::string& group, const std::string& server) {
   std::vector<Member> members;
   for (const auto& r : store.Resources()) {
-    if (r.kind != "server" || reconcile::GroupOf(r.address) != group) continue;
+    if (r.kind != state::ResourceKind::kServer || reconcile::GroupOf(r.address) != group) continue;
     if (!server.empty() && reconcile::LeafName(r.address) != server) continue;
     auto shadow = store.Get(reconcile::ShadowHostAddress(r.address));
     if (!shadow || shadow->provider_id.empty()) {

@@ -20,7 +20,8 @@ int RunShow(const GlobalOptions& g, const std::string& plan_file, bool json) {
     auto store = OpenStateOrReport(g);
     if (!store) return kExitError;
     for (const auto& r : store->Resources()) {
-      std::cout << "# " << r.address << ":\n  kind        = " << r.kind << "\n  status      = " << r.status
+      std::cout << "# " << r.address << ":\n  kind        = " << state::ResourceKindName(r.kind)
+                << "\n  status      = " << r.status
                 << "\n  provider_id = " << (r.provider_id.empty() ? "(none)" : r.provider_id)
                 << "\n  attributes  = " << r.attributes.dump() << "\n\n";
     }

@@ -17,7 +17,7 @@ namespace {
 
 nlohmann::json RecordToJson(const state::ResourceRecord& r) {
   return {{"address", r.address},
-          {"kind", r.kind},
+          {"kind", state::ResourceKindName(r.kind)},
           {"provider_id", r.provider_id},
           {"status", r.status},
           {"attributes", r.attributes},
@@ -44,7 +44,8 @@ int RunStateList(const GlobalOptions& g, const StateResourcesOptions& o) {
     std::cout << out.dump(2) << "\n";
     return kExitOk;
   }
-  for (const auto& r : records) std::cout << fmt::format("{:<48} {:<12} {}\n", r.address, r.kind, r.status);
+  for (const auto& r : records)
+    std::cout << fmt::format("{:<48} {:<12} {}\n", r.address, state::ResourceKindName(r.kind), r.status);
   return kExitOk;
 }
 
@@ -83,7 +84,8 @@ int RunStateRm(const GlobalOptions& g, const StateResourcesOptions& o) {
       doomed.push_back(r);
   }
   for (const auto& r : doomed) {
-    std::cout << (o.dry_run ? "Would remove " : "Removed ") << r.address << " (" << r.kind << ", " << r.status
+    std::cout << (o.dry_run ? "Would remove " : "Removed ") << r.address << " ("
+              << state::ResourceKindName(r.kind) << ", " << r.status
               << (r.provider_id.empty() ? "" : ", " + r.provider_id) << ")\n";
   }
   if (o.dry_run) return kExitOk;

@@ -42,11 +42,12 @@ std::vector<ServerVerify> Select(const std::vector<state::ResourceRecord>& recor
   std::vector<ServerVerify> out;
   for (const std::string& a : addresses) {
     bool any = false;
-    for (const auto& r : records) any = any || (r.kind == "server" && reconcile::AddressCovers(a, r.address));
+    for (const auto& r : records)
+      any = any || (r.kind == state::ResourceKind::kServer && reconcile::AddressCovers(a, r.address));
     if (!any) *unknown = a;
   }
   for (const auto& r : records) {
-    if (r.kind != "server") continue;
+    if (r.kind != state::ResourceKind::kServer) continue;
     bool named = addresses.empty();
     for (const std::string& a : addresses) named = named || reconcile::AddressCovers(a, r.address);
     if (named) out.push_back({&r});

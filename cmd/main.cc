@@ -129,6 +129,11 @@ void AddProviderCommands(CLI::App& app, Cli& cli) {
                     "serve HTTPS with server-cert.pem, server-key.pem and the estate's ca-cert.pem; clients must "
                     "present a certificate of that CA naming cdr");
   serve->add_option("--root", s.root, "the local cloud")->capture_default_str();
+  serve
+      ->add_option("--max-in-flight", s.max_in_flight,
+                   "requests served at once; one more is refused with 503 Unavailable and Retry-After: 1")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   serve->add_flag("--insecure", s.insecure,
                   "the agents and shadow hosts the local cloud starts replicate over plain TCP (the spec's "
                   "insecure = true)");

@@ -19,9 +19,7 @@ namespace cdr::reconcile {
 namespace {
 
 Status RunStep(internal::StepContext& ctx) {
-  const auto kind = ParseResourceKind(ctx.change.kind);
-  if (!kind) return InvalidArgument("unknown resource kind " + ctx.change.kind);
-  switch (*kind) {
+  switch (ctx.change.kind) {
     case ResourceKind::kGroup:
       return internal::ApplyGroupChange(ctx);
     case ResourceKind::kPeering:
@@ -34,13 +32,12 @@ Status RunStep(internal::StepContext& ctx) {
     case ResourceKind::kDrHost:
       return internal::ApplyDrHostChange(ctx);
   }
-  return InvalidArgument("unknown resource kind " + ctx.change.kind);
+  return InvalidArgument(std::string("unknown resource kind ") + ResourceKindName(ctx.change.kind));
 }
 
 // "Registering", "Starting replication", …; the plain operations by their action ("Creating").
 std::string Progressive(const ResourceChange& c) {
-  const auto op = ParseOperation(c.operation);
-  if (op && *OperationProgressive(*op) != '\0') return OperationProgressive(*op);
+  if (*OperationProgressive(c.operation) != '\0') return OperationProgressive(c.operation);
   switch (c.action) {
     case Action::kCreate:
       return "Creating";
@@ -149,7 +146,7 @@ class ParallelApply {
     StepOutcome outcome{change.address, change.operation};
     shared_.report(change.address + ": " + Progressive(change) + "...");
     const auto start = std::chrono::steady_clock::now();
-    auto job = store_.StartJob(change.address, change.operation);
+    auto job = store_.StartJob(change.address, OperationName(change.operation));
     Status status = job.status();
     if (job.ok()) {
       internal::StepContext ctx{change, store_, provider_, *job, shared_};
@@ -157,7 +154,8 @@ class ParallelApply {
         status = RunStep(ctx);
       } catch (const std::exception& e) {
         // On a worker thread an exception would end the process mid-apply; it fails this step instead.
-        status = Internal(change.operation + " of " + change.address + " threw: " + e.what());
+        status = Internal(std::string(OperationName(change.operation)) + " of " + change.address +
+                          " threw: " + e.what());
       }
       Status finished =
           store_.FinishJob(*job, status.ok() ? state::JobStatus::kSucceeded : state::JobStatus::kFailed,
@@ -167,12 +165,13 @@ class ParallelApply {
     outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     outcome.ok = status.ok();
     if (status.ok()) {
-      shared_.report(
-          fmt::format("{}: {} complete after {:.1f}s", change.address, change.operation, outcome.seconds));
+      shared_.report(fmt::format("{}: {} complete after {:.1f}s", change.address,
+                                 OperationName(change.operation), outcome.seconds));
     } else {
       outcome.error = status.ToString();
-      spdlog::debug("{}: {} failed: {}", change.address, change.operation, status.ToString());
-      shared_.report(change.address + ": " + change.operation + " failed: " + status.message());
+      spdlog::debug("{}: {} failed: {}", change.address, OperationName(change.operation), status.ToString());
+      shared_.report(change.address + ": " + OperationName(change.operation) +
+                     " failed: " + status.message());
     }
     return outcome;
   }

@@ -23,7 +23,7 @@ namespace cdr::reconcile {
 // Where a replication transition is while apply waits for it; reported every poll.
 struct ReplicationProgress {
   std::string address;
-  std::string operation;  // start_replication, stop_replication, repair, restart_agent, retarget_replication, restart
+  Operation operation = Operation::kStartReplication;
   std::string state;      // the agent's state
   double progress_percent = 0;
   uint64_t bytes_sent = 0;  // full sync and repair bytes
@@ -53,7 +53,7 @@ struct ApplyOptions {
 
 struct StepOutcome {
   std::string address;
-  std::string operation;
+  Operation operation = Operation::kCreate;
   bool ok = false;
   bool skipped = false;
   std::string error;

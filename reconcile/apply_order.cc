@@ -39,7 +39,7 @@ Footprint FootprintOf(const ResourceChange& c) {
       AddUnique(f.groups, GroupOf(*address));
     }
   }
-  if (!f.servers.empty() && ParseResourceKind(c.kind) == ResourceKind::kServer) {
+  if (!f.servers.empty() && c.kind == ResourceKind::kServer) {
     AddHostOf(c.before, f);
     AddHostOf(c.after, f);
   }

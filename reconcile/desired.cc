@@ -45,7 +45,8 @@ void AddAgentSettings(const specs::AgentSettingsSpec& a, nlohmann::json* attribu
 std::vector<DesiredResource> ExpandSpec(const specs::Spec& spec) {
   std::vector<DesiredResource> out;
   for (const auto& g : spec.groups) {
-    DesiredResource group{GroupAddress(g.name), "group",
+    DesiredResource group{GroupAddress(g.name),
+                          ResourceKind::kGroup,
                           {{"name", g.name},
                            {"production_zone", g.production_zone},
                            {"dr_zone", g.dr_zone},
@@ -57,18 +58,22 @@ std::vector<DesiredResource> ExpandSpec(const specs::Spec& spec) {
     out.push_back(std::move(group));
 
     // Peering and endpoint are named by the cloud when made; only what they connect is compared.
-    DesiredResource peering{PeeringAddress(g.name), "peering",
+    DesiredResource peering{PeeringAddress(g.name),
+                            ResourceKind::kPeering,
                             {{"vpc", g.vpc}, {"production_zone", g.production_zone}, {"dr_zone", g.dr_zone}},
                             {"vpc", "production_zone", "dr_zone"}};
     peering.group = &g;
     out.push_back(std::move(peering));
-    DesiredResource endpoint{EndpointAddress(g.name), "endpoint", {{"vpc", g.vpc}, {"zone", g.dr_zone}},
+    DesiredResource endpoint{EndpointAddress(g.name),
+                             ResourceKind::kEndpoint,
+                             {{"vpc", g.vpc}, {"zone", g.dr_zone}},
                              {"vpc", "zone"}};
     endpoint.group = &g;
     out.push_back(std::move(endpoint));
 
     for (const auto& s : g.servers) {
-      DesiredResource server{ServerAddress(g.name, s.name), "server",
+      DesiredResource server{ServerAddress(g.name, s.name),
+                             ResourceKind::kServer,
                              {{"name", s.name},
                               {"host", s.host},
                               {"replication", specs::ReplicationName(s.replication)},
@@ -85,7 +90,9 @@ std::vector<DesiredResource> ExpandSpec(const specs::Spec& spec) {
       out.push_back(std::move(server));
       // A changed DR host parameter brings the DR host up again (the plan says so); verify alone is re-run in place.
       if (s.drill) {
-        DesiredResource drill{DrillAddress(server_address), "dr_host", DrHostAttributes(s.drill->host, s, "drill"),
+        DesiredResource drill{DrillAddress(server_address),
+                              ResourceKind::kDrHost,
+                              DrHostAttributes(s.drill->host, s, "drill"),
                               {"name", "server_id", "flavor", "ip", "disk_type", "eip", "recovery_point"}};
         drill.attributes["verify"] = VerifyText(s.drill->verify);
         drill.group = &g;
@@ -93,8 +100,10 @@ std::vector<DesiredResource> ExpandSpec(const specs::Spec& spec) {
         out.push_back(std::move(drill));
       }
       if (s.failover) {
-        DesiredResource failover{FailoverAddress(server_address), "dr_host",
-                                 DrHostAttributes(s.failover->host, s, "failover"), {}};
+        DesiredResource failover{FailoverAddress(server_address),
+                                 ResourceKind::kDrHost,
+                                 DrHostAttributes(s.failover->host, s, "failover"),
+                                 {}};
         failover.attributes["confirm"] = s.failover->confirm;
         // The group's choice as written; diff resolves recovery_point to the one point of the group (group_point.h).
         if (s.failover->from_group) failover.attributes["group_point"] = s.failover->host.recovery_point.text;

@@ -42,8 +42,8 @@ StateView BuildStateView(const std::vector<DesiredResource>& desired,
   for (const auto& r : records) raw[r.address] = &r;
   StateView view;
   for (const auto& d : desired) {
-    if (d.kind == "group" && !d.renamed_from_address.empty() && raw.count(d.renamed_from_address) &&
-        !raw.count(d.address)) {
+    if (d.kind == ResourceKind::kGroup && !d.renamed_from_address.empty() &&
+        raw.count(d.renamed_from_address) && !raw.count(d.address)) {
       view.renamed[d.address] = d.renamed_from_address;
     }
   }
@@ -54,7 +54,7 @@ StateView BuildStateView(const std::vector<DesiredResource>& desired,
   }
   // Servers after groups: a server renamed in a renamed group is found under the group's new name.
   for (const auto& d : desired) {
-    if (d.kind != "server" || d.renamed_from_address.empty()) continue;
+    if (d.kind != ResourceKind::kServer || d.renamed_from_address.empty()) continue;
     if (!view.by_address.count(d.renamed_from_address) || view.by_address.count(d.address)) continue;
     view.renamed_servers[d.address] = d.renamed_from_address;
   }
@@ -193,7 +193,7 @@ class Differ {
     std::vector<GroupPointMember> members;
     std::vector<DesiredResource*> failovers;
     for (DesiredResource& d : desired_) {
-      if (d.kind != "dr_host" || d.group != &g || !d.attributes.contains("group_point")) continue;
+      if (d.kind != ResourceKind::kDrHost || d.group != &g || !d.attributes.contains("group_point")) continue;
       const std::string server_address = ServerOf(d.address);
       const state::ResourceRecord* server = StateOf(server_address);
       GroupPointMember m;
@@ -256,23 +256,37 @@ class Differ {
       auto it = view_.renamed.find(d.address);
       if (it == view_.renamed.end()) continue;
       const state::ResourceRecord* r = StateOf(d.address);
-      Add({d.address, d.kind, Action::kUpdate, "rename", it->second, Subset(r->attributes, d.attributes),
-           d.attributes, {}, "renamed from " + LeafName(it->second) + " in the spec"});
+      Add({d.address,
+           d.kind,
+           Action::kUpdate,
+           Operation::kRename,
+           it->second,
+           Subset(r->attributes, d.attributes),
+           d.attributes,
+           {},
+           "renamed from " + LeafName(it->second) + " in the spec"});
       renamed_done_.insert(d.address);
     }
     // A server's rename moves its record and what is under it (shadow host, DR hosts); only the name changes.
     for (const auto& [to, from] : view_.renamed_servers) {
       const state::ResourceRecord* r = StateOf(to);
       const json* desired = DesiredAttributes(to);
-      Add({to, "server", Action::kUpdate, "rename", from, {{"name", r->attributes.value("name", LeafName(from))}},
-           {{"name", (*desired)["name"]}}, {}, "renamed from " + LeafName(from) + " in the spec"});
+      Add({to,
+           ResourceKind::kServer,
+           Action::kUpdate,
+           Operation::kRename,
+           from,
+           {{"name", r->attributes.value("name", LeafName(from))}},
+           {{"name", (*desired)["name"]}},
+           {},
+           "renamed from " + LeafName(from) + " in the spec"});
       renamed_done_.insert(to);
     }
   }
 
   void PlanServerDeregistrations() {
     for (const auto& [address, r] : view_.by_address) {
-      if (r->kind != "server" || desired_by_address_.count(address)) continue;
+      if (r->kind != ResourceKind::kServer || desired_by_address_.count(address)) continue;
       if (!desired_groups_.count(GroupOf(address))) continue;  // the group removal plans these
       PlanServerLeaving(address, *r);
     }
@@ -296,42 +310,66 @@ class Differ {
       }
     }
     if (const auto* drill = StateOf(DrillAddress(address))) {
-      Add({drill->address, "dr_host", Action::kDelete, "delete", "", drill->attributes, nullptr, {},
+      Add({drill->address,
+           ResourceKind::kDrHost,
+           Action::kDelete,
+           Operation::kDelete,
+           "",
+           drill->attributes,
+           nullptr,
+           {},
            "the server leaves protection: its drill is cleared first"});
     }
     if (std::string refusal = internal::PlanTeardown(view, r.attributes, &out_.changes); !refusal.empty()) {
       Error({}, address, refusal);
       return false;
     }
-    Add({address, "server", Action::kDelete, "deregister", "", r.attributes, nullptr, {},
-         released ? "removed from the spec after a confirmed failover (release): the agent is uninstalled from " +
-                        r.attributes.value("host", "") + ", which stays (no longer protected nor fenced by cdr)"
-                  : "removed from the spec: the agent is uninstalled, the host itself stays"});
+    Add({address,
+         ResourceKind::kServer,
+         Action::kDelete,
+         Operation::kDeregister,
+         "",
+         r.attributes,
+         nullptr,
+         {},
+         released
+             ? "removed from the spec after a confirmed failover (release): the agent is uninstalled from " +
+                   r.attributes.value("host", "") + ", which stays (no longer protected nor fenced by cdr)"
+             : "removed from the spec: the agent is uninstalled, the host itself stays"});
     return true;
   }
 
   void PlanDesired(const DesiredResource& d) {
-    if (d.kind == "dr_host") return;  // planned with its server (PlanDrHosts), which the guards need
+    if (d.kind == ResourceKind::kDrHost)
+      return;  // planned with its server (PlanDrHosts), which the guards need
     const state::ResourceRecord* r = StateOf(d.address);
     // A registered server whose host vanished gets the drift's own message (PlanExistingServer), not a second one.
     const DriftedResource* drift = r ? DriftOf(*r) : nullptr;
-    if (d.kind == "server" && !(drift && drift->problem == "host_gone")) {
+    if (d.kind == ResourceKind::kServer && !(drift && drift->problem == "host_gone")) {
       CheckHostFacts(*d.group, *d.server, observed_.hosts, &out_.errors);
     }
-    if (!r && d.kind == "server" && d.server->failback) {
+    if (!r && d.kind == ResourceKind::kServer && d.server->failback) {
       PlanServerFailback(d, nullptr, ViewOf(d.address, nullptr));
       return;
     }
-    if (!r && d.kind == "server" && !CheckNewServerVersion(d)) return;
+    if (!r && d.kind == ResourceKind::kServer && !CheckNewServerVersion(d)) return;
     if (!r) {
-      const bool server = d.kind == "server";
-      Add({d.address, d.kind, Action::kCreate, server ? "register" : "create", "", nullptr, d.attributes, {},
-           server ? "new in the spec: install the agent, then the server is initialized" : "new in the spec"});
+      const bool server = d.kind == ResourceKind::kServer;
+      Add({d.address,
+           d.kind,
+           Action::kCreate,
+           server ? Operation::kRegister : Operation::kCreate,
+           "",
+           nullptr,
+           d.attributes,
+           {},
+           server ? "new in the spec: install the agent, then the server is initialized"
+                  : "new in the spec"});
       if (server) PlanReplicationAfterRegister(d, d.address);
       if (server) PlanDrHosts(d, ViewOf(d.address, nullptr));
       return;
     }
-    if (d.kind == "server") {
+    if (d.kind == ResourceKind::kServer) {
       const internal::ServerView view = ViewOf(d.address, r);
       // A failback's own transitions replace the forward plan.
       if (d.server->failback || internal::IsFailbackState(view.state)) {
@@ -378,17 +416,39 @@ class Differ {
   void PlanExistingResource(const DesiredResource& d, const state::ResourceRecord& r) {
     const json before = Subset(r.attributes, d.attributes);
     if (r.status == "creating") {
-      Add({d.address, d.kind, Action::kCreate, "create", "", before, d.attributes, {},
+      Add({d.address,
+           d.kind,
+           Action::kCreate,
+           Operation::kCreate,
+           "",
+           before,
+           d.attributes,
+           {},
            "resuming an interrupted create (same client token)"});
       return;
     }
     if (r.status == "deleting") {
-      Add({d.address, d.kind, Action::kReplace, "replace", "", before, d.attributes, {},
+      Add({d.address,
+           d.kind,
+           Action::kReplace,
+           Operation::kReplace,
+           "",
+           before,
+           d.attributes,
+           {},
            "an earlier delete was interrupted: finish it, then create"});
       return;
     }
     if (const DriftedResource* drift = DriftOf(r); drift && drift->problem == "deleted") {
-      Add({d.address, d.kind, Action::kCreate, "create", "", nullptr, d.attributes, {}, drift->detail});
+      Add({d.address,
+           d.kind,
+           Action::kCreate,
+           Operation::kCreate,
+           "",
+           nullptr,
+           d.attributes,
+           {},
+           drift->detail});
       return;
     }
     auto changed = ChangedKeys(before, d.attributes);
@@ -410,16 +470,24 @@ class Differ {
     }
     if (changed.empty()) return;
     if (forcing.empty()) {
-      Add({d.address, d.kind, Action::kUpdate, "update", "", before, d.attributes, {}, "changed in the spec"});
+      Add({d.address,
+           d.kind,
+           Action::kUpdate,
+           Operation::kUpdate,
+           "",
+           before,
+           d.attributes,
+           {},
+           "changed in the spec"});
       return;
     }
-    if (d.kind == "group" && GroupHasServersInState(d.address)) {
+    if (d.kind == ResourceKind::kGroup && GroupHasServersInState(d.address)) {
       Error(d.group->pos, d.address,
             "changing " + forcing.front() + " replaces the group, which still has protected servers; "
             "deregister them first");
       return;
     }
-    Add({d.address, d.kind, Action::kReplace, "replace", "", before, d.attributes, forcing,
+    Add({d.address, d.kind, Action::kReplace, Operation::kReplace, "", before, d.attributes, forcing,
          "changing " + forcing.front() + " cannot be done in place"});
   }
 
@@ -447,7 +515,14 @@ class Differ {
         Error(d.server->host_pos, d.address + ".host", refusal);
         return;
       }
-      Add({d.address, "server", Action::kReplace, "reregister", "", before, d.attributes, {"host"},
+      Add({d.address,
+           ResourceKind::kServer,
+           Action::kReplace,
+           Operation::kReregister,
+           "",
+           before,
+           d.attributes,
+           {"host"},
            "the host changed: deregister from the old host, register the new one"});
       PlanReplicationAfterRegister(d, d.address);
       return;
@@ -462,7 +537,15 @@ class Differ {
       reason = drift->detail;
     }
     if (!reason.empty()) {
-      Add({d.address, "server", Action::kTransition, "register", "", before, after, {}, reason});
+      Add({d.address,
+           ResourceKind::kServer,
+           Action::kTransition,
+           Operation::kRegister,
+           "",
+           before,
+           after,
+           {},
+           reason});
       PlanReplicationAfterRegister(d, d.address);
       return;
     }
@@ -477,7 +560,15 @@ class Differ {
       }
       // The DR host carries the service now: replication from production stays as the failover left it.
       if (!changed.empty()) {
-        Add({d.address, "server", Action::kUpdate, "update", "", before, after, {}, "changed in the spec"});
+        Add({d.address,
+             ResourceKind::kServer,
+             Action::kUpdate,
+             Operation::kUpdate,
+             "",
+             before,
+             after,
+             {},
+             "changed in the spec"});
       }
       return;
     }
@@ -489,9 +580,9 @@ class Differ {
     }
     if (out_.changes.size() == planned && !changed.empty()) {  // else the transitions carry the changed settings
       Add({d.address,
-           "server",
+           ResourceKind::kServer,
            Action::kUpdate,
-           "update",
+           Operation::kUpdate,
            "",
            before,
            after,
@@ -534,7 +625,7 @@ class Differ {
 
   bool GroupHasServersInState(const std::string& group_address) const {
     for (const auto& [address, r] : view_.by_address) {
-      if (r->kind == "server" && address.rfind(group_address + ".", 0) == 0) return true;
+      if (r->kind == ResourceKind::kServer && address.rfind(group_address + ".", 0) == 0) return true;
     }
     return false;
   }
@@ -542,7 +633,7 @@ class Differ {
   void PlanGroupRemovals() {
     std::set<std::string> removed;
     for (const auto& [address, r] : view_.by_address) {
-      if (r->kind == "group" && !desired_by_address_.count(address)) removed.insert(address);
+      if (r->kind == ResourceKind::kGroup && !desired_by_address_.count(address)) removed.insert(address);
     }
     for (const auto& group_address : removed) {
       // A group that still protects servers is not deleted (DESIGN §2), but servers whose failover is confirmed
@@ -551,7 +642,7 @@ class Differ {
       std::string protected_names;
       int protected_count = 0;
       for (const auto& [address, r] : view_.by_address) {
-        if (r->kind != "server" || address.rfind(group_address + ".", 0) != 0) continue;
+        if (r->kind != ResourceKind::kServer || address.rfind(group_address + ".", 0) != 0) continue;
         const std::string state = ViewOf(address, r).state;
         if (state == "failover_confirmed") {
           released.emplace_back(address, r);
@@ -573,12 +664,26 @@ class Differ {
       if (!all_leave) continue;
       for (const char* child : {".endpoint", ".peering"}) {
         if (const auto* r = StateOf(group_address + child)) {
-          Add({r->address, r->kind, Action::kDelete, "delete", "", r->attributes, nullptr, {},
+          Add({r->address,
+               r->kind,
+               Action::kDelete,
+               Operation::kDelete,
+               "",
+               r->attributes,
+               nullptr,
+               {},
                "its group is removed from the spec"});
         }
       }
       const auto* g = StateOf(group_address);
-      Add({group_address, "group", Action::kDelete, "delete", "", g->attributes, nullptr, {},
+      Add({group_address,
+           ResourceKind::kGroup,
+           Action::kDelete,
+           Operation::kDelete,
+           "",
+           g->attributes,
+           nullptr,
+           {},
            "removed from the spec"});
     }
   }

@@ -34,34 +34,38 @@ bool Covered(const std::vector<DriftedResource>& items, const std::string& addre
   return false;
 }
 
-// "group.web.server.a.host" → "server": the kind of the resource a key path belongs to.
-std::string KindOf(const std::string& path) {
-  if (path.find(".shadow_host") != std::string::npos) return "shadow_host";
-  if (path.find(".drill") != std::string::npos || path.find(".failover") != std::string::npos) return "dr_host";
-  if (path.find(".server.") != std::string::npos) return "server";
-  for (const char* kind : {"peering", "endpoint"}) {
-    if (path.find(std::string(".") + kind) != std::string::npos) return kind;
+// "group.web.server.a.host" → server: the kind of the resource a key path belongs to; none outside a group.
+std::optional<ResourceKind> KindOf(const std::string& path) {
+  if (path.find(".shadow_host") != std::string::npos) return ResourceKind::kShadowHost;
+  if (path.find(".drill") != std::string::npos || path.find(".failover") != std::string::npos) {
+    return ResourceKind::kDrHost;
   }
-  return path.rfind("group.", 0) == 0 ? "group" : "";
+  if (path.find(".server.") != std::string::npos) return ResourceKind::kServer;
+  if (path.find(".peering") != std::string::npos) return ResourceKind::kPeering;
+  if (path.find(".endpoint") != std::string::npos) return ResourceKind::kEndpoint;
+  if (path.rfind("group.", 0) == 0) return ResourceKind::kGroup;
+  return std::nullopt;
 }
+
+const char* KindText(const std::optional<ResourceKind>& kind) { return kind ? ResourceKindName(*kind) : ""; }
 
 // Servers whose own state says something is wrong, whatever the provider says.
 void AddHealthProblems(const std::vector<state::ResourceRecord>& records, std::vector<DriftedResource>* items) {
   std::map<std::string, int> thresholds;
   for (const auto& r : records) {
-    if (r.kind == "group") thresholds[r.address] = r.attributes.value("rpo_alert_seconds", 0);
+    if (r.kind == ResourceKind::kGroup) thresholds[r.address] = r.attributes.value("rpo_alert_seconds", 0);
   }
   for (const auto& r : records) {
     const nlohmann::json verification = r.attributes.value("verification", nlohmann::json());
-    if (r.kind == "dr_host" && verification.is_object() && verification.value("result", "") == "failed" &&
-        !Covered(*items, r.address)) {
+    if (r.kind == ResourceKind::kDrHost && verification.is_object() &&
+        verification.value("result", "") == "failed" && !Covered(*items, r.address)) {
       items->push_back({r.address, r.kind, "drill_verification_failed",
                         "drill DR host " + r.attributes.value("name", "") + ": " + verification.value("kind", "") +
                             " failed: " + verification.value("detail", "")});
     }
   }
   for (const auto& r : records) {
-    if (r.kind != "server" || Covered(*items, r.address)) continue;
+    if (r.kind != ResourceKind::kServer || Covered(*items, r.address)) continue;
     if (IsErrorState(r.status)) {
       items->push_back({r.address, r.kind, r.status,
                         "the server is in " + r.status + " (" + std::string(OriginalStateName(r.status)) + ")" +
@@ -110,11 +114,11 @@ void AddRecoveryPointProblems(const std::vector<state::ResourceRecord>& records,
                               std::vector<DriftedResource>* items) {
   std::map<std::string, const state::ResourceRecord*> servers;
   for (const auto& r : records) {
-    if (r.kind == "server") servers[r.address] = &r;
+    if (r.kind == ResourceKind::kServer) servers[r.address] = &r;
   }
   const int64_t now_ns = NowUnixNanos();
   for (const auto& r : records) {
-    if (r.kind != "shadow_host" || r.status != "created" || Covered(*items, r.address)) continue;
+    if (r.kind != ResourceKind::kShadowHost || r.status != "created" || Covered(*items, r.address)) continue;
     auto server = servers.find(ServerOf(r.address));
     if (server == servers.end() || server->second->status != "realtime") continue;
     const int64_t every = r.attributes.value("recovery_points", nlohmann::json::object()).value("every_seconds", 0);
@@ -144,7 +148,7 @@ Result<DriftReport> MakeDriftReport(const DriftSpec& spec, state::StateStore& st
   report.spec_commit = spec.commit;
   // As refreshed (the agents' states merged in): the state itself is not written by a drift check.
   const auto& records = made->refreshed;
-  for (const auto& r : records) report.resources_checked += r.kind == "group" ? 0 : 1;
+  for (const auto& r : records) report.resources_checked += r.kind == ResourceKind::kGroup ? 0 : 1;
   report.items = made->plan.drifted;
   AddHealthProblems(records, &report.items);
   AddRecoveryPointProblems(records, provider, &report.items);
@@ -157,8 +161,8 @@ Result<DriftReport> MakeDriftReport(const DriftSpec& spec, state::StateStore& st
   for (const auto& c : made->plan.changes) {
     if (Covered(report.items, c.address)) continue;
     report.items.push_back({c.address, c.kind, "not_applied",
-                            std::string("the spec asks to ") + c.operation + " it (" + c.reason +
-                                "); `cdr apply` has not done it yet"});
+                            std::string("the spec asks to ") + OperationName(c.operation) + " it (" +
+                                c.reason + "); `cdr apply` has not done it yet"});
   }
   return report;
 }
@@ -182,7 +186,7 @@ std::string RenderDriftMarkdown(const DriftReport& report) {
   if (report.items.empty()) return out + "No drift: the state, the spec and what the provider reports agree.\n";
   out += "| resource | kind | problem | detail |\n|---|---|---|---|\n";
   for (const auto& d : report.items) {
-    out += fmt::format("| `{}` | {} | {} | {} |\n", d.address, d.kind, d.problem, Cell(d.detail));
+    out += fmt::format("| `{}` | {} | {} | {} |\n", d.address, KindText(d.kind), d.problem, Cell(d.detail));
   }
   return out;
 }
@@ -190,7 +194,8 @@ std::string RenderDriftMarkdown(const DriftReport& report) {
 nlohmann::json DriftToJson(const DriftReport& report) {
   nlohmann::json drifted = nlohmann::json::array();
   for (const auto& d : report.items) {
-    drifted.push_back({{"address", d.address}, {"kind", d.kind}, {"problem", d.problem}, {"detail", d.detail}});
+    drifted.push_back(
+        {{"address", d.address}, {"kind", KindText(d.kind)}, {"problem", d.problem}, {"detail", d.detail}});
   }
   return {{"format_version", std::to_string(kDriftFormatVersion)},
           {"checked_at", FormatRfc3339(report.checked_at)},

@@ -10,13 +10,14 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "reconcile/action.h"
+#include "reconcile/operation.h"
+#include "reconcile/resource_kind.h"
 
 namespace cdr::reconcile {
 
@@ -26,9 +27,10 @@ enum class PlanMode { kNormal, kNoRefresh, kRefreshOnly };
 
 struct ResourceChange {
   std::string address;  // "group.web-prod.server.web-1"
-  std::string kind;     // "group" | "peering" | "endpoint" | "server"
+  ResourceKind kind = ResourceKind::kGroup;
   Action action = Action::kNoOp;
-  std::string operation;  // what apply does: "create", "register", "rename", "deregister", "delete", …
+  Operation operation =
+      Operation::kCreate;        // what apply does: create, register, rename, deregister, delete, …
   std::string previous_address;  // for a rename: the address in the state before it
   nlohmann::json before;         // null when absent
   nlohmann::json after;          // null when absent
@@ -39,7 +41,7 @@ struct ResourceChange {
 // Something observed that differs from the state, found by refresh (a resource deleted outside cdr, …).
 struct DriftedResource {
   std::string address;
-  std::string kind;
+  std::optional<ResourceKind> kind;  // none only for a drift report's spec error outside any resource
   std::string problem;  // short code: "deleted", "host_gone", "agent_missing", "changed"
   std::string detail;   // a sentence for people: what differs and why it matters
   // The values seen of the attributes that differ, when known key by key ("settings_changed": what the agent
@@ -51,7 +53,7 @@ struct DriftedResource {
 // its attributes without the agents' observations (observed_state.h), so an unchanged estate plans identically.
 struct PriorResource {
   std::string address;
-  std::string kind;
+  ResourceKind kind = ResourceKind::kGroup;
   std::string status;
   std::string provider_id;
   nlohmann::json values;

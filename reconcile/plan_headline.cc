@@ -148,20 +148,17 @@ constexpr HeadlineRow kHeadlines[] = {
     {{}, {}, Action::kReplace, nullptr, "must be replaced"},
 };
 
-bool Matches(const HeadlineRow& row, const ResourceChange& c, const Plan& plan, std::optional<Kind> kind,
-             std::optional<Op> op) {
-  return (!row.kind || row.kind == kind) && (!row.op || row.op == op) &&
+bool Matches(const HeadlineRow& row, const ResourceChange& c, const Plan& plan) {
+  return (!row.kind || row.kind == c.kind) && (!row.op || row.op == c.operation) &&
          (!row.action || *row.action == c.action) && (!row.when || row.when(c, plan));
 }
 
 }  // namespace
 
 std::string PlanHeadline(const ResourceChange& c, const Plan& plan) {
-  const std::optional<Op> op = ParseOperation(c.operation);
-  if (op == Op::kRename) return "will be renamed from " + c.previous_address;
-  const std::optional<Kind> kind = ParseResourceKind(c.kind);
+  if (c.operation == Op::kRename) return "will be renamed from " + c.previous_address;
   for (const auto& row : kHeadlines) {
-    if (Matches(row, c, plan, kind, op)) return row.text;
+    if (Matches(row, c, plan)) return row.text;
   }
   return "will change";
 }

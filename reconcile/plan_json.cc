@@ -20,8 +20,12 @@ std::string NameOf(const std::string& address) {
   return server.empty() ? GroupOf(address) : LeafName(server);
 }
 
-json Identity(const std::string& address, const std::string& kind) {
-  return {{"address", address}, {"mode", "managed"}, {"type", kind}, {"name", NameOf(address)},
+// `kind` none: a drift report's spec error outside any resource.
+json Identity(const std::string& address, std::optional<ResourceKind> kind) {
+  return {{"address", address},
+          {"mode", "managed"},
+          {"type", kind ? ResourceKindName(*kind) : ""},
+          {"name", NameOf(address)},
           {"provider_name", "cdr"}};
 }
 
@@ -44,7 +48,8 @@ json ChangeToJson(const ResourceChange& c, const std::vector<PriorResource>& pri
     j["change"]["replace_paths"] = paths;
     j["action_reason"] = "replace_because_cannot_update";
   }
-  j["cdr"] = {{"action", ActionName(c.action)}, {"operation", c.operation}, {"reason", c.reason}};
+  j["cdr"] = {
+      {"action", ActionName(c.action)}, {"operation", OperationName(c.operation)}, {"reason", c.reason}};
   if (!c.replace_because.empty()) j["cdr"]["replace_because"] = c.replace_because;
   const PriorResource* was = Find(prior, c.previous_address.empty() ? c.address : c.previous_address);
   if (was) j["cdr"]["status_before"] = was->status;
@@ -67,7 +72,7 @@ json DriftToJson(const DriftedResource& d, const std::vector<PriorResource>& pri
   return j;
 }
 
-json ResourceValues(const std::string& address, const std::string& kind, const json& values) {
+json ResourceValues(const std::string& address, ResourceKind kind, const json& values) {
   json j = Identity(address, kind);
   j["values"] = values;
   return j;
@@ -86,7 +91,7 @@ json PriorState(const Plan& plan) {
 // What the state will hold once apply has made every change: the prior values with each change's `after`
 // merged in, renames moved, deletes left out.
 json PlannedValues(const Plan& plan) {
-  std::vector<std::pair<std::string, std::string>> order;  // address, kind
+  std::vector<std::pair<std::string, ResourceKind>> order;
   std::map<std::string, json> values;
   for (const auto& r : plan.prior) {
     order.emplace_back(r.address, r.kind);
@@ -157,9 +162,13 @@ Status Object(const json& obj, const std::string& where, const char* key, const 
   return Status::Ok();
 }
 
-Status Kind(const json& j, const std::string& where, std::string* kind) {
-  CDR_RETURN_IF_ERROR(Field(j, where, "type", json::value_t::string, kind));
-  if (!ParseResourceKind(*kind)) return InvalidArgument(where + ".type `" + *kind + "` is unknown");
+template <typename K>  // ResourceKind, or an optional one
+Status Kind(const json& j, const std::string& where, K* kind) {
+  std::string name;
+  CDR_RETURN_IF_ERROR(Field(j, where, "type", json::value_t::string, &name));
+  const std::optional<ResourceKind> parsed = ParseResourceKind(name);
+  if (!parsed) return InvalidArgument(where + ".type `" + name + "` is unknown");
+  *kind = *parsed;
   return Status::Ok();
 }
 
@@ -174,13 +183,14 @@ Result<ResourceChange> ChangeFromJson(const json& j, const std::string& where) {
   CDR_RETURN_IF_ERROR(Object(j, where, "cdr", &cdr));
   std::string action;
   CDR_RETURN_IF_ERROR(Field(*cdr, where + ".cdr", "action", json::value_t::string, &action));
-  CDR_RETURN_IF_ERROR(Field(*cdr, where + ".cdr", "operation", json::value_t::string, &c.operation));
+  std::string operation;
+  CDR_RETURN_IF_ERROR(Field(*cdr, where + ".cdr", "operation", json::value_t::string, &operation));
   auto parsed = ParseAction(action);
   if (!parsed || *parsed == Action::kNoOp) return InvalidArgument(where + ".cdr.action `" + action + "` is unknown");
   c.action = *parsed;
-  if (!ParseOperation(c.operation)) {
-    return InvalidArgument(where + ".cdr.operation `" + c.operation + "` is unknown");
-  }
+  const std::optional<Operation> op = ParseOperation(operation);
+  if (!op) return InvalidArgument(where + ".cdr.operation `" + operation + "` is unknown");
+  c.operation = *op;
   // The Terraform-shaped actions are what policies read: they must say what apply will do.
   if (change->value("actions", json()) != json(TerraformActions(c.action))) {
     return InvalidArgument(where + ".change.actions does not match cdr.action `" + action + "`");

@@ -109,7 +109,8 @@ std::string RenderPlan(const Plan& plan, const RenderOptions& options) {
     const char* off = options.color ? "\033[0m" : "";
     out += fmt::format("  # {} {}\n", c.address, PlanHeadline(c, plan));
     if (!c.reason.empty()) out += fmt::format("  # ({})\n", c.reason);
-    out += fmt::format("  {}{}{} {}{}\n", on, ActionSymbol(c.action), off, c.kind, " \"" + c.address + "\" {");
+    out += fmt::format("  {}{}{} {}{}\n", on, ActionSymbol(c.action), off, ResourceKindName(c.kind),
+                       " \"" + c.address + "\" {");
     RenderAttributes(c, &out);
     out += "    }\n\n";
   }

@@ -1,17 +1,19 @@
 #include "reconcile/refresh.h"
 
-#include <algorithm>
-#include <atomic>
 #include <set>
-#include <thread>
+#include <variant>
 
 #include "reconcile/address.h"
 #include "reconcile/agent_settings.h"
+#include "reconcile/bounded_parallel.h"
 #include "reconcile/reverse_states.h"
 #include "reconcile/server_state.h"
 
 namespace cdr::reconcile {
 namespace {
+
+// Calls to the provider and to agents in flight at once during a refresh.
+constexpr size_t kParallelReads = 16;
 
 // Interrupted steps are resumed by the next apply, not reported as drift.
 bool InFlight(const state::ResourceRecord& r) { return r.status == "creating" || r.status == "deleting"; }
@@ -32,28 +34,30 @@ Status CheckNetworkResource(const state::ResourceRecord& r, const Result<T>& fou
 // servers spends most of the plan's 1 s budget waiting on them. The controls are made here, one by one; only the
 // calls run in parallel, each on its own agent.
 void AskAgents(const AgentConnector& connect, const std::vector<ServerObservation*>& asked) {
-  constexpr size_t kParallelAsks = 16;
   std::vector<std::unique_ptr<agent::ReplicationControl>> controls;
   for (ServerObservation* seen : asked) controls.push_back(connect(*seen->agent));
-  std::atomic<size_t> next{0};
-  auto ask = [&] {
-    for (size_t i = next++; i < asked.size(); i = next++) {
-      auto status = controls[i]->GetStatus();
-      if (status.ok()) {
-        asked[i]->status = std::move(*status);
-      } else {
-        asked[i]->status_error = status.status().ToString();
-      }
+  ForEachBounded(asked.size(), kParallelReads, [&](size_t i) {
+    auto status = controls[i]->GetStatus();
+    if (status.ok()) {
+      asked[i]->status = std::move(*status);
+    } else {
+      asked[i]->status_error = status.status().ToString();
     }
-  };
-  std::vector<std::thread> helpers;
-  for (size_t t = 1; t < std::min(kParallelAsks, asked.size()); ++t) helpers.emplace_back(ask);
-  ask();
-  for (auto& helper : helpers) helper.join();
+  });
 }
 
-// Adds the server's observation to *to_ask when its agent runs and should be asked for its status.
-Status CheckServer(providers::Provider& provider, const state::ResourceRecord& r, Observed* out,
+// The host whose agent protects server record `r`, when the provider is to be asked about it: during a
+// failback the reverse agent on its DR host.
+std::optional<std::string> AgentHostToRead(const state::ResourceRecord& r, const Observed& out) {
+  const std::string host = r.attributes.value("host", "");
+  if (!out.hosts.count(host)) return std::nullopt;
+  if (r.status == "agent_installing" || r.status == "agent_install_failed") return std::nullopt;
+  return IsReverseAgentState(r.status) ? r.attributes.value("reverse_agent", "") : host;
+}
+
+// Adds the server's observation to *to_ask when its agent runs and should be asked for its status. `read`: what
+// the provider said of the agent on AgentHostToRead(r); null when it was not asked.
+Status CheckServer(const state::ResourceRecord& r, Result<providers::Agent>* read, Observed* out,
                    std::vector<std::string>* to_ask) {
   const std::string host = r.attributes.value("host", "");
   if (!out->hosts.count(host)) {
@@ -63,9 +67,8 @@ Status CheckServer(providers::Provider& provider, const state::ResourceRecord& r
     return Status::Ok();
   }
   if (r.status == "agent_installing" || r.status == "agent_install_failed") return Status::Ok();
-  // During a failback the server is protected by the reverse agent on its DR host.
-  const std::string agent_host = IsReverseAgentState(r.status) ? r.attributes.value("reverse_agent", "") : host;
-  auto agent = provider.DescribeAgent(agent_host);
+  const std::string agent_host = AgentHostToRead(r, *out).value_or("");
+  Result<providers::Agent>& agent = *read;
   if (!agent.ok()) {
     if (agent.status().code() != StatusCode::kNotFound) return agent.status();
     out->drift[r.address] = {r.address, r.kind, "agent_missing",
@@ -87,8 +90,7 @@ Status CheckServer(providers::Provider& provider, const state::ResourceRecord& r
   return Status::Ok();
 }
 
-Status CheckShadowHost(providers::Provider& provider, const state::ResourceRecord& r, Observed* out) {
-  auto shadow = provider.DescribeShadowHost(r.provider_id);
+Status CheckShadowHost(const state::ResourceRecord& r, Result<providers::ShadowHost> shadow, Observed* out) {
   if (shadow.ok()) {
     if (shadow->status == "stopped") {
       out->drift[r.address] = {r.address, r.kind, "shadow_host_stopped",
@@ -108,10 +110,9 @@ Status CheckShadowHost(providers::Provider& provider, const state::ResourceRecor
   return Status::Ok();
 }
 
-Status CheckDrHost(providers::Provider& provider, const state::ResourceRecord& r, Observed* out) {
-  if (r.provider_id.empty()) return Status::Ok();
-  const std::string what = r.attributes.value("purpose", "drill") + " DR host " + r.attributes.value("name", "");
-  auto host = provider.DescribeDrHost(r.provider_id);
+Status CheckDrHost(const state::ResourceRecord& r, Result<providers::DrHost> host, Observed* out) {
+  const std::string what =
+      r.attributes.value("purpose", "drill") + " DR host " + r.attributes.value("name", "");
   if (host.ok()) {
     out->dr_hosts[r.address] = *host;
     // After a failback the DR host is kept stopped on purpose, as the seed of production's new replicas.
@@ -134,7 +135,8 @@ Status CheckDrHost(providers::Provider& provider, const state::ResourceRecord& r
 void NameReverseStates(const std::vector<state::ResourceRecord>& records, Observed* out) {
   for (const auto& r : records) {
     auto seen = out->servers.find(r.address);
-    if (r.kind != "server" || !IsReverseAgentState(r.status) || seen == out->servers.end()) continue;
+    if (r.kind != ResourceKind::kServer || !IsReverseAgentState(r.status) || seen == out->servers.end())
+      continue;
     if (!seen->second.status) continue;
     const std::string_view reverse = ReverseState(seen->second.status->state);
     if (!reverse.empty()) seen->second.status->state = std::string(reverse);
@@ -185,6 +187,33 @@ void CheckAgentSettings(const state::ResourceRecord& r, Observed* out) {
       std::move(observed)};
 }
 
+// What the provider says of one record: the read its Check* function needs, or nothing to read
+// (std::monostate).
+using ProviderRead =
+    std::variant<std::monostate, Result<providers::Peering>, Result<providers::Endpoint>,
+                 Result<providers::Agent>, Result<providers::ShadowHost>, Result<providers::DrHost>>;
+
+ProviderRead Read(providers::Provider& provider, const state::ResourceRecord& r, const Observed& out) {
+  if (InFlight(r)) return {};
+  switch (r.kind) {
+    case ResourceKind::kPeering:
+      return provider.DescribePeering(r.provider_id);
+    case ResourceKind::kEndpoint:
+      return provider.DescribeEndpoint(r.provider_id);
+    case ResourceKind::kServer:
+      if (auto agent_host = AgentHostToRead(r, out)) return provider.DescribeAgent(*agent_host);
+      return {};
+    case ResourceKind::kShadowHost:
+      return provider.DescribeShadowHost(r.provider_id);
+    case ResourceKind::kDrHost:
+      if (r.provider_id.empty()) return {};
+      return provider.DescribeDrHost(r.provider_id);
+    case ResourceKind::kGroup:
+      return {};
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<Observed> Refresh(providers::Provider& provider, const std::vector<state::ResourceRecord>& records,
@@ -193,29 +222,51 @@ Result<Observed> Refresh(providers::Provider& provider, const std::vector<state:
   std::vector<std::string> to_ask;
   std::set<std::string> hosts(spec_hosts.begin(), spec_hosts.end());
   for (const auto& r : records) {
-    if (r.kind == "server") hosts.insert(r.attributes.value("host", ""));
+    if (r.kind == ResourceKind::kServer) hosts.insert(r.attributes.value("host", ""));
   }
-  for (const auto& id : hosts) {
-    auto facts = provider.DescribeHost(id);
-    if (facts.ok()) {
-      out.hosts.emplace(id, std::move(*facts));
-    } else if (facts.status().code() != StatusCode::kNotFound) {
-      return facts.status();
+  const std::vector<std::string> host_ids(hosts.begin(), hosts.end());
+  std::vector<std::optional<Result<providers::HostFacts>>> facts(host_ids.size());
+  ForEachBounded(host_ids.size(), kParallelReads,
+                 [&](size_t i) { facts[i] = provider.DescribeHost(host_ids[i]); });
+  for (size_t i = 0; i < host_ids.size(); ++i) {
+    Result<providers::HostFacts>& found = *facts[i];
+    if (found.ok()) {
+      out.hosts.emplace(host_ids[i], std::move(*found));
+    } else if (found.status().code() != StatusCode::kNotFound) {
+      return found.status();
     }
   }
-  for (const auto& r : records) {
+  // The provider's answers are gathered in parallel, then read in the state's order, so the drift and the
+  // first error are the same as one read after another would give.
+  std::vector<ProviderRead> reads(records.size());
+  ForEachBounded(records.size(), kParallelReads,
+                 [&](size_t i) { reads[i] = Read(provider, records[i], out); });
+  for (size_t i = 0; i < records.size(); ++i) {
+    const state::ResourceRecord& r = records[i];
     if (InFlight(r)) continue;
-    if (r.kind == "peering") {
-      CDR_RETURN_IF_ERROR(CheckNetworkResource(r, provider.DescribePeering(r.provider_id), "VPC peering", &out));
-    } else if (r.kind == "endpoint") {
-      CDR_RETURN_IF_ERROR(
-          CheckNetworkResource(r, provider.DescribeEndpoint(r.provider_id), "VPC endpoint", &out));
-    } else if (r.kind == "server") {
-      CDR_RETURN_IF_ERROR(CheckServer(provider, r, &out, &to_ask));
-    } else if (r.kind == "shadow_host") {
-      CDR_RETURN_IF_ERROR(CheckShadowHost(provider, r, &out));
-    } else if (r.kind == "dr_host") {
-      CDR_RETURN_IF_ERROR(CheckDrHost(provider, r, &out));
+    switch (r.kind) {
+      case ResourceKind::kPeering:
+        CDR_RETURN_IF_ERROR(
+            CheckNetworkResource(r, std::get<Result<providers::Peering>>(reads[i]), "VPC peering", &out));
+        break;
+      case ResourceKind::kEndpoint:
+        CDR_RETURN_IF_ERROR(
+            CheckNetworkResource(r, std::get<Result<providers::Endpoint>>(reads[i]), "VPC endpoint", &out));
+        break;
+      case ResourceKind::kServer:
+        CDR_RETURN_IF_ERROR(CheckServer(r, std::get_if<Result<providers::Agent>>(&reads[i]), &out, &to_ask));
+        break;
+      case ResourceKind::kShadowHost:
+        CDR_RETURN_IF_ERROR(
+            CheckShadowHost(r, std::get<Result<providers::ShadowHost>>(std::move(reads[i])), &out));
+        break;
+      case ResourceKind::kDrHost:
+        if (!r.provider_id.empty()) {
+          CDR_RETURN_IF_ERROR(CheckDrHost(r, std::get<Result<providers::DrHost>>(std::move(reads[i])), &out));
+        }
+        break;
+      case ResourceKind::kGroup:
+        break;
     }
   }
   if (connect) {
@@ -225,10 +276,10 @@ Result<Observed> Refresh(providers::Provider& provider, const std::vector<state:
     NameReverseStates(records, &out);
   }
   for (const auto& r : records) {
-    if (r.kind == "server" && !InFlight(r)) CheckReplicationTarget(r, &out);
+    if (r.kind == ResourceKind::kServer && !InFlight(r)) CheckReplicationTarget(r, &out);
   }
   for (const auto& r : records) {
-    if (r.kind == "server" && !InFlight(r)) CheckAgentSettings(r, &out);
+    if (r.kind == ResourceKind::kServer && !InFlight(r)) CheckAgentSettings(r, &out);
   }
   return out;
 }

@@ -1,14 +1,12 @@
-// The kinds of resource cdr manages, with their names in the state, in plans and in addresses (address.h).
+// The reconciler names the state's resource kinds (state/resource_kind.h, their one table) unqualified.
 #pragma once
 
-#include <optional>
-#include <string>
+#include "state/resource_kind.h"
 
 namespace cdr::reconcile {
 
-enum class ResourceKind { kGroup, kPeering, kEndpoint, kServer, kShadowHost, kDrHost };
-
-const char* ResourceKindName(ResourceKind kind);  // "group", "peering", "endpoint", "server", "shadow_host", "dr_host"
-std::optional<ResourceKind> ParseResourceKind(const std::string& name);
+using state::ParseResourceKind;
+using state::ResourceKind;
+using state::ResourceKindName;
 
 }  // namespace cdr::reconcile

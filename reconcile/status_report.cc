@@ -113,7 +113,7 @@ std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& r
                                      int64_t now_ms) {
   std::map<std::string, GroupStatus> groups;
   for (const auto& r : records) {
-    if (r.kind != "group") continue;
+    if (r.kind != ResourceKind::kGroup) continue;
     GroupStatus& g = groups[GroupOf(r.address)];
     g.name = GroupOf(r.address);
     g.production_zone = r.attributes.value("production_zone", "");
@@ -125,9 +125,9 @@ std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& r
     auto it = groups.find(GroupOf(r.address));
     if (it == groups.end()) continue;
     GroupStatus& g = it->second;
-    if (r.kind == "peering") g.peering_id = r.provider_id;
-    if (r.kind == "endpoint") g.endpoint_id = r.provider_id;
-    if (r.kind != "server") continue;
+    if (r.kind == ResourceKind::kPeering) g.peering_id = r.provider_id;
+    if (r.kind == ResourceKind::kEndpoint) g.endpoint_id = r.provider_id;
+    if (r.kind != ResourceKind::kServer) continue;
     ServerStatus s;
     s.address = r.address;
     s.name = LeafName(r.address);
@@ -147,9 +147,11 @@ std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& r
     FillReplication(r, observed, seen, &s);
     // The server's shadow host and DR hosts, in one pass over the records.
     for (const auto& other : records) {
-      if ((other.kind != "shadow_host" && other.kind != "dr_host") || ServerOf(other.address) != r.address) continue;
+      if ((other.kind != ResourceKind::kShadowHost && other.kind != ResourceKind::kDrHost) ||
+          ServerOf(other.address) != r.address)
+        continue;
       const nlohmann::json& a = other.attributes;
-      if (other.kind == "shadow_host") {
+      if (other.kind == ResourceKind::kShadowHost) {
         s.shadow_host_id = other.provider_id;
         if (s.replica_dir.empty()) s.replica_dir = a.value("replica_dir", "");
         if (s.replication_address.empty()) s.replication_address = a.value("replication_address", "");

@@ -25,7 +25,15 @@ constexpr const char* kResourceColumns =
 ResourceRecord ReadResource(const SqlRow& q) {
   ResourceRecord r;
   r.address = q.Text(0);
-  r.kind = q.Text(1);
+  const std::string kind = q.Text(1);
+  const std::optional<ResourceKind> parsed = ParseResourceKind(kind);
+  // Only a newer cdr (or a hand edit) writes a kind this one does not know: acting on the rest would plan
+  // around a resource it cannot see.
+  if (!parsed) {
+    throw internal::SqlError(internal::SqlErrorKind::kCorrupt, "resource " + r.address + " has kind `" +
+                                                                   kind + "`, which this cdr does not know");
+  }
+  r.kind = *parsed;
   r.provider_id = q.Text(2);
   r.status = q.Text(3);
   r.attributes = nlohmann::json::parse(q.Text(4), nullptr, /*allow_exceptions=*/false);
@@ -110,7 +118,8 @@ constexpr char kUpsertResource[] = R"sql(
 
 void Upsert(internal::SqlConnection& db, const ResourceRecord& record, int64_t now) {
   db.Query(std::string("INSERT INTO resources (") + kResourceColumns + ")" + kUpsertResource,
-           {record.address, record.kind, record.provider_id, record.status, record.attributes.dump(), now, now});
+           {record.address, ResourceKindName(record.kind), record.provider_id, record.status,
+            record.attributes.dump(), now, now});
 }
 
 }  // namespace

@@ -7,13 +7,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "common/status.h"
+#include "state/resource_kind.h"
 
 namespace cdr::state {
 namespace internal {
@@ -24,7 +24,7 @@ class SqlConnection;
 // "initialized"; for other kinds: "creating", "created", "deleting", "updating").
 struct ResourceRecord {
   std::string address;      // "group.web-prod", "group.web-prod.peering", "group.web-prod.server.web-1"
-  std::string kind;         // "group" | "peering" | "endpoint" | "server"
+  ResourceKind kind = ResourceKind::kGroup;
   std::string provider_id;  // the provider's id once known ("pcx-…"), empty before
   std::string status;
   nlohmann::json attributes = nlohmann::json::object();

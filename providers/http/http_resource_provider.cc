@@ -3,6 +3,12 @@
 
 #include <cpprest/http_client.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <optional>
+#include <thread>
+
 #include "agent/api/byte_body.h"
 #include "agent/api/https_setup.h"
 #include "common/tls_context.h"
@@ -16,6 +22,9 @@ using web::http::methods;
 
 std::string Segment(const std::string& s) { return web::uri::encode_data_string(s); }
 
+constexpr int kBusyAttempts = 5;
+constexpr std::chrono::seconds kLongestBusyWait{5};
+
 }  // namespace
 
 struct HttpResourceProvider::Impl {
@@ -23,8 +32,20 @@ struct HttpResourceProvider::Impl {
   std::unique_ptr<web::http::client::http_client> client;
   ProviderSchema schema;
 
-  // The reply's named member; the refusal as a Status naming the provider otherwise.
+  // The reply's named member; the refusal as a Status naming the provider otherwise. A server at its limit of
+  // requests in flight refuses with 503 and Retry-After before it reads the request, so any call is sent
+  // again, a bounded number of times.
   Result<Json> Call(const method& m, const std::string& path, const Json* body, const char* member) {
+    for (int attempt = 1;; ++attempt) {
+      std::optional<std::chrono::seconds> retry_after;
+      Result<Json> reply = CallOnce(m, path, body, member, &retry_after);
+      if (!retry_after || attempt == kBusyAttempts) return reply;
+      std::this_thread::sleep_for(std::min(*retry_after, kLongestBusyWait));
+    }
+  }
+
+  Result<Json> CallOnce(const method& m, const std::string& path, const Json* body, const char* member,
+                        std::optional<std::chrono::seconds>* retry_after) {
     web::http::http_request request(m);
     request.set_request_uri(path);
     request.headers().add("Authorization", "Bearer " + options.token);
@@ -34,6 +55,10 @@ struct HttpResourceProvider::Impl {
     try {
       web::http::http_response response = client->request(request).get();
       status = response.status_code();
+      if (status == web::http::status_codes::ServiceUnavailable && response.headers().has("Retry-After")) {
+        *retry_after =
+            std::chrono::seconds(std::clamp(std::atoi(response.headers()["Retry-After"].c_str()), 0, 60));
+      }
       if (response.headers().content_length() > kMaxResponseBodyBytes)
         return Internal(Where(m, path) + ": the reply is over " + std::to_string(kMaxResponseBodyBytes) +
                         " bytes");

@@ -38,6 +38,10 @@ ApiResponse ProtocolRefusal(ApiResponse refusal) {
     case ErrorCode::kUnsupportedCall:
       message = "OPTIONS and TRACE are not served";
       break;
+    case ErrorCode::kUnavailable:
+      message = "the provider is serving as many requests as it takes at once; retry after " +
+                std::to_string(ProviderServerOptions::kRetryAfterSeconds) + " s (Retry-After)";
+      break;
     default:
       message = "the request's head was refused (HTTP " + std::to_string(refusal.status) +
                 "); send a Content-Length, no Transfer-Encoding and headers under 16 KiB";
@@ -65,7 +69,13 @@ struct ProviderServer::Impl {
       agent::api::RefuseBeforeBody(kName, request, ProtocolRefusal(std::move(*refusal)));
       return;
     }
-    auto in_flight = std::make_shared<InFlight>(this);
+    std::shared_ptr<InFlight> in_flight = Admit();
+    if (!in_flight) {
+      ApiResponse busy{
+          503, "", "", {{"Retry-After", std::to_string(ProviderServerOptions::kRetryAfterSeconds)}}};
+      agent::api::RefuseBeforeBody(kName, request, ProtocolRefusal(std::move(busy)));
+      return;
+    }
     // Reads and deletes have no body: served on the listener's thread, without a hop to read nothing.
     if (request.headers().content_length() == 0 && request.method() != web::http::methods::POST) {
       Answer(request, {});
@@ -98,18 +108,22 @@ struct ProviderServer::Impl {
   }
 
   // As the agent's control API: cpprest's close() does not wait for running handlers, which call the
-  // provider.
+  // provider. Admit() counts a request in, or refuses it (null) when max_in_flight are being served.
   struct InFlight {
-    explicit InFlight(Impl* i) : impl(i) {
-      std::lock_guard lock(impl->mu);
-      ++impl->in_flight;
-    }
+    explicit InFlight(Impl* i) : impl(i) {}
     ~InFlight() {
       std::lock_guard lock(impl->mu);
       if (--impl->in_flight == 0) impl->done.notify_all();
     }
     Impl* impl;
   };
+
+  std::shared_ptr<InFlight> Admit() {
+    std::lock_guard lock(mu);
+    if (in_flight >= options.max_in_flight) return nullptr;
+    ++in_flight;
+    return std::make_shared<InFlight>(this);
+  }
 
   ProviderServerOptions options;
   ProviderRouter router;
@@ -127,6 +141,10 @@ ProviderServer::~ProviderServer() { Stop(); }
 Status ProviderServer::Start() {
   const ProviderServerOptions& o = impl_->options;
   if (o.token.empty()) return InvalidArgument("provider API token: must not be empty");
+  if (o.max_in_flight < 1) {
+    return InvalidArgument("provider API: at most " + std::to_string(o.max_in_flight) +
+                           " requests in flight would serve none; give 1 or more");
+  }
   if (impl_->opened.listener) return FailedPrecondition("provider API: already listening on " + address());
   agent::api::PrepareTokenChecks();
   auto opened = agent::api::OpenListener(

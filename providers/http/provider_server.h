@@ -2,10 +2,12 @@
 // docs/provider-protocol.md) on cpprestsdk, HTTPS when given the estate's TLS files. Every request is checked
 // from its head before its body is read (agent/api/request_head.h): the bearer token (401), a body over
 // kMaxRequestBodyBytes (413), chunked or without a length (400), huge headers (431); only then is the body
-// read and routed (provider_router.h).
+// read and routed (provider_router.h). At most max_in_flight requests are served at once; one more is refused
+// with 503 Unavailable and Retry-After (its body never read), so a crowd of clients queues outside, not in
+// memory.
 //
-//   head ──token? ──length ≤ 1 MiB? ──► read body ──► ProviderRouter ──► ResourceProvider
-//          │ 401     │ 413 (body never read)
+//   head ──token? ──length ≤ 1 MiB? ──< max_in_flight? ──► read body ──► ProviderRouter ──► ResourceProvider
+//          │ 401     │ 413 (body never read) │ 503 + Retry-After (body never read)
 #pragma once
 
 #include <cstdint>
@@ -24,6 +26,9 @@ struct ProviderServerOptions {
   std::string token;               // required, non-empty
   // Set (role kServer): HTTPS only, and the client must present a certificate of the same CA naming cdr.
   std::shared_ptr<const TlsContext> tls;
+  int max_in_flight = kDefaultMaxInFlight;  // requests served at once, ≥ 1
+  static constexpr int kDefaultMaxInFlight = 64;
+  static constexpr int kRetryAfterSeconds = 1;  // what a refused client is told to wait
 };
 
 class ProviderServer {

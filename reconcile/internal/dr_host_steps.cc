@@ -263,10 +263,10 @@ Status Release(StepContext& ctx) {
 }  // namespace
 
 Status ApplyDrHostChange(StepContext& ctx) {
-  const std::string& op = ctx.change.operation;
+  const Operation op = ctx.change.operation;
   switch (ctx.change.action) {
     case Action::kCreate:
-      return op == "failover" ? Failover(ctx, false) : CreateDrill(ctx);
+      return op == Operation::kFailover ? Failover(ctx, false) : CreateDrill(ctx);
     case Action::kDelete:
       return Remove(ctx, ctx.change.address);
     case Action::kReplace:
@@ -279,11 +279,11 @@ Status ApplyDrHostChange(StepContext& ctx) {
       return Verify(ctx, *r);
     }
     case Action::kTransition:
-      if (op == "change_recovery_point") return Failover(ctx, true);
-      if (op == "confirm") return Confirm(ctx);
-      if (op == "restart") return Restart(ctx);
-      if (op == "release") return Release(ctx);
-      return InvalidArgument("unknown DR host transition " + op);
+      if (op == Operation::kChangeRecoveryPoint) return Failover(ctx, true);
+      if (op == Operation::kConfirm) return Confirm(ctx);
+      if (op == Operation::kRestart) return Restart(ctx);
+      if (op == Operation::kRelease) return Release(ctx);
+      return InvalidArgument(std::string("unknown DR host transition ") + OperationName(op));
     default:
       return Status::Ok();
   }

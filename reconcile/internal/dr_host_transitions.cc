@@ -64,9 +64,10 @@ std::string PendingVerification(const json& a) {
 
 bool ShadowUsable(const ServerView& s) { return s.shadow && !s.shadow_gone && s.shadow->status == "created"; }
 
-ResourceChange Change(const DrHostView& v, Action action, const char* operation, json before, json after,
+ResourceChange Change(const DrHostView& v, Action action, Operation operation, json before, json after,
                       std::string reason) {
-  return {v.address, "dr_host", action, operation, "", std::move(before), std::move(after), {}, std::move(reason)};
+  return {v.address, ResourceKind::kDrHost, action, operation, "", std::move(before), std::move(after), {},
+          std::move(reason)};
 }
 
 }  // namespace
@@ -91,16 +92,17 @@ std::string PlanDrill(const ServerView& s, const DrHostView& drill, const json* 
   const state::ResourceRecord* r = drill.record;
   if (!desired) {
     if (r) {
-      out->push_back(Change(drill, Action::kDelete, "delete", r->attributes, nullptr,
-                            "[group.server.drill] was removed: clear the drill (its DR host and what was written to "
-                            "it are deleted; replication is not touched)"));
+      out->push_back(
+          Change(drill, Action::kDelete, Operation::kDelete, r->attributes, nullptr,
+                 "[group.server.drill] was removed: clear the drill (its DR host and what was written to "
+                 "it are deleted; replication is not touched)"));
     }
     return "";
   }
   const bool new_drill = !r || drill.drift == "deleted" || r->status == "deleting";
   if (new_drill || r->status == "creating") {
     if (r && r->status == "creating") {
-      out->push_back(Change(drill, Action::kCreate, "create", nullptr, *desired,
+      out->push_back(Change(drill, Action::kCreate, Operation::kCreate, nullptr, *desired,
                             "resuming an interrupted drill (same client token)"));
       return "";
     }
@@ -109,33 +111,36 @@ std::string PlanDrill(const ServerView& s, const DrHostView& drill, const json* 
     std::string reason = "bring up drill DR host " + desired->value("name", "") + " from recovery point " +
                          PointText(*desired) + "; replication goes on undisturbed";
     if (r && drill.drift == "deleted") reason = "the drill DR host was deleted outside cdr: " + reason;
-    out->push_back(Change(drill, r && r->status == "deleting" ? Action::kReplace : Action::kCreate, "create",
-                          r ? r->attributes : json(nullptr), *desired, reason));
+    out->push_back(Change(drill, r && r->status == "deleting" ? Action::kReplace : Action::kCreate,
+                          Operation::kCreate, r ? r->attributes : json(nullptr), *desired, reason));
     return "";
   }
   const std::vector<std::string> changed = ChangedHostKeys(r->attributes, *desired);
   if (!changed.empty()) {
     if (!AllowsDrHost(s.state)) return StateRefusal(s, "drill");
-    ResourceChange c = Change(drill, Action::kReplace, "replace", r->attributes, *desired,
-                              "the drill's " + Join(changed) + " changed: bring the drill DR host up again at " +
-                                  PointText(*desired) + " (what was written to the old one is discarded)");
+    ResourceChange c =
+        Change(drill, Action::kReplace, Operation::kReplace, r->attributes, *desired,
+               "the drill's " + Join(changed) + " changed: bring the drill DR host up again at " +
+                   PointText(*desired) + " (what was written to the old one is discarded)");
     c.replace_because = changed;
     out->push_back(std::move(c));
     return "";
   }
   if (drill.drift == "dr_host_stopped") {
-    out->push_back(Change(drill, Action::kTransition, "restart", r->attributes, *desired,
-                          "the drill DR host is not running: start it again at the same point, keeping its writes"));
+    out->push_back(
+        Change(drill, Action::kTransition, Operation::kRestart, r->attributes, *desired,
+               "the drill DR host is not running: start it again at the same point, keeping its writes"));
     return "";
   }
   if (r->attributes.value("verify", "") != desired->value("verify", "")) {
-    out->push_back(Change(drill, Action::kUpdate, "verify", r->attributes, *desired,
+    out->push_back(Change(drill, Action::kUpdate, Operation::kVerify, r->attributes, *desired,
                           desired->value("verify", "").empty() ? "verification removed from the drill"
-                                                                : "the drill's verify changed: run it again"));
+                                                               : "the drill's verify changed: run it again"));
     return "";
   }
   if (std::string pending = PendingVerification(r->attributes); !pending.empty()) {
-    out->push_back(Change(drill, Action::kUpdate, "verify", r->attributes, *desired, std::move(pending)));
+    out->push_back(
+        Change(drill, Action::kUpdate, Operation::kVerify, r->attributes, *desired, std::move(pending)));
   }
   return "";
 }
@@ -160,18 +165,27 @@ std::string PlanFailover(const ServerView& s, const DrHostView& failover, const 
     }
     json after = *desired;
     after["confirm"] = false;  // confirming is its own step, after the DR host is up
-    out->push_back(Change(failover, Action::kCreate, "failover", nullptr, after,
+    out->push_back(Change(failover, Action::kCreate, Operation::kFailover, nullptr, after,
                           r ? "resuming an interrupted failover (same client token)"
                             : "fail over to DR host " + desired->value("name", "") + " at recovery point " +
-                                  PointText(*desired) + ": failing_over → failed_over; replication is stopped"));
+                                  PointText(*desired) +
+                                  ": failing_over → failed_over; replication is stopped"));
     if (desired->value("confirm", false)) {
-      out->push_back(Change(failover, Action::kTransition, "confirm", after, *desired,
-                            "confirm = true: the DR host's disks become standalone, then the shadow host and ALL "
-                            "recovery points are deleted (failover_confirmed)"));
+      out->push_back(
+          Change(failover, Action::kTransition, Operation::kConfirm, after, *desired,
+                 "confirm = true: the DR host's disks become standalone, then the shadow host and ALL "
+                 "recovery points are deleted (failover_confirmed)"));
       if (s.shadow) {
-        out->push_back({ShadowHostAddress(s.address), "shadow_host", Action::kDelete, "delete", "",
-                        s.shadow->attributes, nullptr, {},
-                        "failover confirmed: the shadow host is deleted with its replicas and every recovery point"});
+        out->push_back(
+            {ShadowHostAddress(s.address),
+             ResourceKind::kShadowHost,
+             Action::kDelete,
+             Operation::kDelete,
+             "",
+             s.shadow->attributes,
+             nullptr,
+             {},
+             "failover confirmed: the shadow host is deleted with its replicas and every recovery point"});
       }
     }
     return "";
@@ -184,11 +198,18 @@ std::string PlanFailover(const ServerView& s, const DrHostView& failover, const 
     }
     if (!desired->value("confirm", false)) return "the failover is confirmed; confirm cannot go back to false";
     if (s.shadow) {  // a confirm whose shadow host delete did not finish
-      out->push_back({ShadowHostAddress(s.address), "shadow_host", Action::kDelete, "delete", "", s.shadow->attributes,
-                      nullptr, {}, "failover confirmed: the shadow host and every recovery point are deleted"});
+      out->push_back({ShadowHostAddress(s.address),
+                      ResourceKind::kShadowHost,
+                      Action::kDelete,
+                      Operation::kDelete,
+                      "",
+                      s.shadow->attributes,
+                      nullptr,
+                      {},
+                      "failover confirmed: the shadow host and every recovery point are deleted"});
     }
     if (failover.drift == "dr_host_stopped") {
-      out->push_back(Change(failover, Action::kTransition, "restart", r->attributes, *desired,
+      out->push_back(Change(failover, Action::kTransition, Operation::kRestart, r->attributes, *desired,
                             "the failover DR host is not running: start it again"));
     }
     return "";
@@ -199,21 +220,31 @@ std::string PlanFailover(const ServerView& s, const DrHostView& failover, const 
     std::string reason = "change recovery point: the failover DR host is brought up again at " + PointText(*desired) +
                          " (failing_over → failed_over; what was written to it is discarded)";
     if (changed.empty()) reason = "the failover DR host was deleted outside cdr: " + reason;
-    ResourceChange c = Change(failover, Action::kTransition, "change_recovery_point", r->attributes, after, reason);
+    ResourceChange c =
+        Change(failover, Action::kTransition, Operation::kChangeRecoveryPoint, r->attributes, after, reason);
     c.replace_because = changed;
     out->push_back(std::move(c));
   } else if (failover.drift == "dr_host_stopped") {
-    out->push_back(Change(failover, Action::kTransition, "restart", r->attributes, after,
-                          "the failover DR host is not running: start it again at the same point, keeping its writes"));
+    out->push_back(
+        Change(failover, Action::kTransition, Operation::kRestart, r->attributes, after,
+               "the failover DR host is not running: start it again at the same point, keeping its writes"));
   }
   if (desired->value("confirm", false)) {
-    out->push_back(Change(failover, Action::kTransition, "confirm", after, *desired,
-                          "confirm = true: the DR host's disks become standalone, then the shadow host and ALL "
-                          "recovery points are deleted (failover_confirmed)"));
+    out->push_back(
+        Change(failover, Action::kTransition, Operation::kConfirm, after, *desired,
+               "confirm = true: the DR host's disks become standalone, then the shadow host and ALL "
+               "recovery points are deleted (failover_confirmed)"));
     if (s.shadow) {
-      out->push_back({ShadowHostAddress(s.address), "shadow_host", Action::kDelete, "delete", "", s.shadow->attributes,
-                      nullptr, {}, "failover confirmed: the shadow host is deleted with its replicas and every "
-                                   "recovery point"});
+      out->push_back({ShadowHostAddress(s.address),
+                      ResourceKind::kShadowHost,
+                      Action::kDelete,
+                      Operation::kDelete,
+                      "",
+                      s.shadow->attributes,
+                      nullptr,
+                      {},
+                      "failover confirmed: the shadow host is deleted with its replicas and every "
+                      "recovery point"});
     }
   }
   return "";

@@ -259,11 +259,11 @@ Status RegisterBack(StepContext& ctx) {
 }  // namespace
 
 Status ApplyFailbackTransition(StepContext& ctx) {
-  if (ctx.change.operation == "reverse_register") return ReverseRegister(ctx);
-  if (ctx.change.operation == "launch_host") return LaunchHost(ctx);
-  if (ctx.change.operation == "failback") return Failback(ctx);
-  if (ctx.change.operation == "register") return RegisterBack(ctx);
-  return InvalidArgument("unknown failback transition " + ctx.change.operation);
+  if (ctx.change.operation == Operation::kReverseRegister) return ReverseRegister(ctx);
+  if (ctx.change.operation == Operation::kLaunchHost) return LaunchHost(ctx);
+  if (ctx.change.operation == Operation::kFailback) return Failback(ctx);
+  if (ctx.change.operation == Operation::kRegister) return RegisterBack(ctx);
+  return InvalidArgument(std::string("unknown failback transition ") + OperationName(ctx.change.operation));
 }
 
 }  // namespace cdr::reconcile::internal

@@ -45,20 +45,34 @@ void PlanLaunch(const ServerView& s, const DrHostView& failover, const FailbackI
                       {"vpc", intent.vpc},
                       {"flavor", intent.new_host_flavor},
                       {"ip", intent.new_host_ip}};
-  out->push_back({s.address, "server", Action::kTransition, "launch_host", "", before, launch, {},
+  out->push_back({s.address,
+                  ResourceKind::kServer,
+                  Action::kTransition,
+                  Operation::kLaunchHost,
+                  "",
+                  before,
+                  launch,
+                  {},
                   "restore_to_original = false: a new production host " + intent.new_host + " (" +
                       intent.new_host_flavor + ", ip " + intent.new_host_ip + ") is launched in " +
-                      intent.production_zone + " with empty disks shaped like DR host " + DrHostName(failover) +
-                      "'s; reverse replication fills them by a full sync"});
+                      intent.production_zone + " with empty disks shaped like DR host " +
+                      DrHostName(failover) + "'s; reverse replication fills them by a full sync"});
 }
 
-// The forward operation's name when it commands the reverse agent (replication_steps.cc tells them apart).
-const char* ReverseOperation(const std::string& forward) {
-  if (forward == "start_replication") return "start_reverse_replication";
-  if (forward == "stop_replication") return "stop_reverse_replication";
-  if (forward == "repair") return "reverse_repair";
-  if (forward == "retarget_replication") return "retarget_reverse_replication";
-  return nullptr;
+// The forward operation when it commands the reverse agent (replication_steps.cc tells them apart).
+std::optional<Operation> ReverseOperation(Operation forward) {
+  switch (forward) {
+    case Operation::kStartReplication:
+      return Operation::kStartReverseReplication;
+    case Operation::kStopReplication:
+      return Operation::kStopReverseReplication;
+    case Operation::kRepair:
+      return Operation::kReverseRepair;
+    case Operation::kRetargetReplication:
+      return Operation::kRetargetReverseReplication;
+    default:
+      return std::nullopt;
+  }
 }
 
 // Reverse replication is the forward plan run on the reverse agent, in the agent's own (forward) state, towards a
@@ -77,7 +91,7 @@ std::string PlanReverseReplication(const ServerView& s, const std::string& agent
   const bool compare = intent.restore_to_original;
   for (size_t i = first; i < out->size(); ++i) {
     ResourceChange& c = (*out)[i];
-    if (c.kind == "shadow_host" && c.action == Action::kCreate) {
+    if (c.kind == ResourceKind::kShadowHost && c.action == Action::kCreate) {
       c.after["replicas_are_disks_of"] = production;
       c.after["compare_first"] = compare;
       c.after["recovery_points"] = nullptr;  // a receiver of the way home keeps no history
@@ -85,17 +99,19 @@ std::string PlanReverseReplication(const ServerView& s, const std::string& agent
                  production + "'s disks" +
                  (compare ? " (fenced meanwhile), so only the blocks that differ from the DR host's travel"
                           : " (new and empty), so a full sync copies the DR host's disks into them");
-    } else if (c.kind == "server") {
-      const char* op = ReverseOperation(c.operation);
-      if (op == nullptr) continue;
-      c.operation = op;
+    } else if (c.kind == ResourceKind::kServer) {
+      const std::optional<Operation> op = ReverseOperation(c.operation);
+      if (!op) continue;
+      c.operation = *op;
       c.after = after;
-      c.reason = "reverse replication (DR host " + DrHostName(failover) + " → " + production + "): " +
-                 (c.operation != std::string("start_reverse_replication") ? c.reason
-                  : compare ? "compare the DR host's disks with " + production + "'s by block hashes, send only "
-                              "the blocks that differ, then every new write in realtime"
-                            : "a full sync of the DR host's disks into the new host's, then every new write in "
-                              "realtime");
+      c.reason =
+          "reverse replication (DR host " + DrHostName(failover) + " → " + production + "): " +
+          (c.operation != Operation::kStartReverseReplication ? c.reason
+           : compare ? "compare the DR host's disks with " + production +
+                           "'s by block hashes, send only "
+                           "the blocks that differ, then every new write in realtime"
+                     : "a full sync of the DR host's disks into the new host's, then every new write in "
+                       "realtime");
     }
   }
   return "";
@@ -109,10 +125,19 @@ ResourceChange FailbackChange(const ServerView& s, const DrHostView& failover, c
                                  : "; " + intent.state_host + " leaves protection (its agent is uninstalled) and " +
                                        production + " is the server's host: set host = \"" + production +
                                        "\" in the spec";
-  return {s.address, "server", Action::kTransition, "failback", "", before, after, {},
-          why + "DR host " + DrHostName(failover) + " is fenced and its last writes drained into " + production +
-              ", reverse replication stops, then " + production + " takes writes again with exactly the DR host's "
-              "data (failing_back → failed_back); the DR host stays, stopped, until production is protected again" +
+  return {s.address,
+          ResourceKind::kServer,
+          Action::kTransition,
+          Operation::kFailback,
+          "",
+          before,
+          after,
+          {},
+          why + "DR host " + DrHostName(failover) + " is fenced and its last writes drained into " +
+              production + ", reverse replication stops, then " + production +
+              " takes writes again with exactly the DR host's "
+              "data (failing_back → failed_back); the DR host stays, stopped, until production is protected "
+              "again" +
               old_host};
 }
 
@@ -121,8 +146,16 @@ ResourceChange FailbackChange(const ServerView& s, const DrHostView& failover, c
 void PlanReprotect(const ServerView& s, const DrHostView& failover, const FailbackIntent& intent, const json& before,
                    const json& after, std::vector<ResourceChange>* out) {
   const std::string production = after.value("host", "");
-  out->push_back({s.address, "server", Action::kTransition, "register", "", before, after, {},
-                  "failed back: protect " + production + " again (" + s.state + " → registering → initialized)"});
+  out->push_back(
+      {s.address,
+       ResourceKind::kServer,
+       Action::kTransition,
+       Operation::kRegister,
+       "",
+       before,
+       after,
+       {},
+       "failed back: protect " + production + " again (" + s.state + " → registering → initialized)"});
   ServerView v = s;
   v.state = "initialized";
   const size_t first = out->size();
@@ -130,10 +163,10 @@ void PlanReprotect(const ServerView& s, const DrHostView& failover, const Failba
   size_t dr_delete_at = out->size();
   for (size_t i = first; i < out->size(); ++i) {
     ResourceChange& c = (*out)[i];
-    if (c.kind == "server" && c.operation == "start_replication" && failover.record) {
+    if (c.kind == ResourceKind::kServer && c.operation == Operation::kStartReplication && failover.record) {
       c.reason += "; the seeded replicas are compared first: only the blocks that differ are sent, no full sync";
     }
-    if (c.kind != "shadow_host" || c.action != Action::kCreate || !failover.record) continue;
+    if (c.kind != ResourceKind::kShadowHost || c.action != Action::kCreate || !failover.record) continue;
     c.after["seed_from_dr_host"] = DrHostId(failover);
     c.reason = "protection again: the new shadow host's replicas are DR host " + DrHostName(failover) +
                "'s disks, equal to " + production + "'s since the failback, so replication compares first and "
@@ -142,7 +175,14 @@ void PlanReprotect(const ServerView& s, const DrHostView& failover, const Failba
   }
   if (!failover.record) return;
   out->insert(out->begin() + static_cast<std::ptrdiff_t>(dr_delete_at),
-              {failover.address, "dr_host", Action::kDelete, "delete", "", failover.record->attributes, nullptr, {},
+              {failover.address,
+               ResourceKind::kDrHost,
+               Action::kDelete,
+               Operation::kDelete,
+               "",
+               failover.record->attributes,
+               nullptr,
+               {},
                "failed back: DR host " + DrHostName(failover) + " is deleted (its disks seed " + production +
                    "'s new replicas when replication runs)"});
 }
@@ -201,7 +241,15 @@ std::string PlanFailback(const ServerView& s, const DrHostView& failover, const 
   }
   const bool registering = s.state == "failover_confirmed" || s.state == "reverse_registering";
   if (std::string why = ReverseAgentMissing(s, DrHostName(failover)); !why.empty()) {
-    out->push_back({s.address, "server", Action::kTransition, "reverse_register", "", before, after, {}, why});
+    out->push_back({s.address,
+                    ResourceKind::kServer,
+                    Action::kTransition,
+                    Operation::kReverseRegister,
+                    "",
+                    before,
+                    after,
+                    {},
+                    why});
     if (!registering) {
       // A restarted reverse agent resumes its replication by itself (repairing what a crash may have left).
       if (cut_over && IsReplicating(std::string(ForwardState(s.state)))) {
@@ -220,9 +268,9 @@ std::string PlanFailback(const ServerView& s, const DrHostView& failover, const 
   // Each of these waits for reverse realtime, from which the failback goes on in the same apply.
   bool reaches_realtime = false;
   for (size_t i = planned; i < out->size(); ++i) {
-    const std::string& op = (*out)[i].operation;
-    reaches_realtime = reaches_realtime || op == "start_reverse_replication" || op == "retarget_reverse_replication" ||
-                       op == "reverse_repair";
+    const Operation op = (*out)[i].operation;
+    reaches_realtime = reaches_realtime || op == Operation::kStartReverseReplication ||
+                       op == Operation::kRetargetReverseReplication || op == Operation::kReverseRepair;
   }
   const bool realtime_now = s.state == "reverse_realtime" && out->size() == planned;
   if (cut_over && (reaches_realtime || realtime_now)) {

@@ -39,12 +39,25 @@ std::string PlanRollback(const ServerView& s, const DrHostView& failover, const 
            "agent answers";
   }
   if (failover.record) {
-    out->push_back({failover.address, "dr_host", Action::kDelete, "rollback", "", failover.record->attributes,
-                    nullptr, {},
+    out->push_back({failover.address,
+                    ResourceKind::kDrHost,
+                    Action::kDelete,
+                    Operation::kRollback,
+                    "",
+                    failover.record->attributes,
+                    nullptr,
+                    {},
                     "rollback of the unconfirmed failover: DR host " + DrHostName(failover) +
                         " is deleted and EVERYTHING WRITTEN TO IT SINCE THE FAILOVER IS LOST"});
   }
-  out->push_back({s.address, "server", Action::kTransition, "rollback", "", before, after, {},
+  out->push_back({s.address,
+                  ResourceKind::kServer,
+                  Action::kTransition,
+                  Operation::kRollback,
+                  "",
+                  before,
+                  after,
+                  {},
                   "rollback: production on " + before.value("host", "") +
                       " is unfenced and takes writes again (" + s.state + " → " + agent_state + ")"});
   ServerView resumed = s;
@@ -56,8 +69,14 @@ std::string PlanRelease(const ServerView& s, const DrHostView& failover, std::ve
   const FailTables tables = FailTablesOf(failover);
   if (s.state == "failed_back") {
     if (failover.record) {
-      out->push_back({failover.address, "dr_host", Action::kDelete, "delete", "", failover.record->attributes,
-                      nullptr, {},
+      out->push_back({failover.address,
+                      ResourceKind::kDrHost,
+                      Action::kDelete,
+                      Operation::kDelete,
+                      "",
+                      failover.record->attributes,
+                      nullptr,
+                      {},
                       "the server leaves protection after its failback: DR host " + DrHostName(failover) +
                           " (stopped; production holds its data) is deleted"});
     }
@@ -76,9 +95,16 @@ std::string PlanRelease(const ServerView& s, const DrHostView& failover, std::ve
            "server";
   }
   if (failover.record) {
-    out->push_back({failover.address, "dr_host", Action::kTransition, "release", "", failover.record->attributes,
-                    nullptr, {},
-                    "the server leaves protection after a confirmed failover: DR host " + DrHostName(failover) +
+    out->push_back({failover.address,
+                    ResourceKind::kDrHost,
+                    Action::kTransition,
+                    Operation::kRelease,
+                    "",
+                    failover.record->attributes,
+                    nullptr,
+                    {},
+                    "the server leaves protection after a confirmed failover: DR host " +
+                        DrHostName(failover) +
                         " keeps running as a standalone host, no longer managed by cdr"});
   }
   return "";
@@ -97,7 +123,14 @@ void PlanFenceRetry(const ServerView& s, const json& attributes, std::vector<Res
   } else {
     return;  // fenced before, and the fence is persisted on the agent
   }
-  out->push_back({s.address, "server", Action::kTransition, "fence", "", attributes, attributes, {},
+  out->push_back({s.address,
+                  ResourceKind::kServer,
+                  Action::kTransition,
+                  Operation::kFence,
+                  "",
+                  attributes,
+                  attributes,
+                  {},
                   why + ": until it is, anything writing to " + host +
                       " diverges from the DR host (split brain); fence it so its disks refuse writes"});
 }

@@ -79,9 +79,9 @@ Status FenceProduction(StepContext& ctx, state::ResourceRecord& server) {
 }
 
 Status ApplyFenceTransition(StepContext& ctx) {
-  if (ctx.change.operation == "fence") return Fence(ctx);
-  if (ctx.change.operation == "rollback") return Rollback(ctx);
-  return InvalidArgument("unknown fence transition " + ctx.change.operation);
+  if (ctx.change.operation == Operation::kFence) return Fence(ctx);
+  if (ctx.change.operation == Operation::kRollback) return Rollback(ctx);
+  return InvalidArgument(std::string("unknown fence transition ") + OperationName(ctx.change.operation));
 }
 
 }  // namespace cdr::reconcile::internal

@@ -9,7 +9,7 @@ namespace {
 
 Result<std::string> CreateInProvider(StepContext& ctx, const std::string& token, const nlohmann::json& a) {
   const std::string name = "cdr-" + GroupOf(ctx.change.address);
-  if (ctx.change.kind == "peering") {
+  if (ctx.change.kind == ResourceKind::kPeering) {
     auto p = ctx.provider.CreatePeering(
         {token, name, a.value("vpc", ""), a.value("production_zone", ""), a.value("dr_zone", "")});
     if (!p.ok()) return p.status();
@@ -21,7 +21,8 @@ Result<std::string> CreateInProvider(StepContext& ctx, const std::string& token,
 }
 
 Status DeleteInProvider(StepContext& ctx, const std::string& id) {
-  return ctx.change.kind == "peering" ? ctx.provider.DeletePeering(id) : ctx.provider.DeleteEndpoint(id);
+  return ctx.change.kind == ResourceKind::kPeering ? ctx.provider.DeletePeering(id)
+                                                   : ctx.provider.DeleteEndpoint(id);
 }
 
 Status Delete(StepContext& ctx) {
@@ -71,8 +72,8 @@ Status ApplyNetworkChange(StepContext& ctx) {
       CDR_RETURN_IF_ERROR(Delete(ctx));
       return Create(ctx);
     default:
-      return InvalidArgument(std::string("a ") + ctx.change.kind + " cannot be " + ActionName(ctx.change.action) +
-                             "d in place");
+      return InvalidArgument(std::string("a ") + ResourceKindName(ctx.change.kind) + " cannot be " +
+                             ActionName(ctx.change.action) + "d in place");
   }
 }
 

@@ -37,7 +37,17 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-bool Reverse(const StepContext& ctx) { return ctx.change.operation.find("reverse_") != std::string::npos; }
+bool Reverse(const StepContext& ctx) {
+  switch (ctx.change.operation) {
+    case Operation::kStartReverseReplication:
+    case Operation::kStopReverseReplication:
+    case Operation::kReverseRepair:
+    case Operation::kRetargetReverseReplication:
+      return true;
+    default:
+      return false;
+  }
+}
 
 // The agent this step commands: production's, or the DR host's reverse agent during a failback.
 std::string AgentHost(const StepContext& ctx, const state::ResourceRecord& r) {
@@ -405,13 +415,24 @@ Status RestartAgent(StepContext& ctx) {
 }  // namespace
 
 Status ApplyReplicationTransition(StepContext& ctx) {
-  const std::string& op = ctx.change.operation;
-  if (op == "start_replication" || op == "start_reverse_replication") return StartReplication(ctx);
-  if (op == "stop_replication" || op == "stop_reverse_replication") return StopReplication(ctx);
-  if (op == "repair" || op == "reverse_repair") return Repair(ctx);
-  if (op == "restart_agent") return RestartAgent(ctx);
-  if (op == "retarget_replication" || op == "retarget_reverse_replication") return RetargetReplication(ctx);
-  return InvalidArgument("unknown server transition " + op);
+  switch (ctx.change.operation) {
+    case Operation::kStartReplication:
+    case Operation::kStartReverseReplication:
+      return StartReplication(ctx);
+    case Operation::kStopReplication:
+    case Operation::kStopReverseReplication:
+      return StopReplication(ctx);
+    case Operation::kRepair:
+    case Operation::kReverseRepair:
+      return Repair(ctx);
+    case Operation::kRestartAgent:
+      return RestartAgent(ctx);
+    case Operation::kRetargetReplication:
+    case Operation::kRetargetReverseReplication:
+      return RetargetReplication(ctx);
+    default:
+      return InvalidArgument(std::string("unknown server transition ") + OperationName(ctx.change.operation));
+  }
 }
 
 }  // namespace cdr::reconcile::internal

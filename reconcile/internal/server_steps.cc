@@ -74,17 +74,18 @@ Status ApplyServerStep(StepContext& ctx) {
     case Action::kCreate:
       return Register(ctx);
     case Action::kTransition:
-      if (ctx.change.operation == "register" && !ComingBack(ctx)) return Register(ctx);
-      if (ctx.change.operation == "fence" || ctx.change.operation == "rollback") return ApplyFenceTransition(ctx);
-      if (ctx.change.operation == "upgrade_agent") return ApplyAgentUpgrade(ctx);
-      if (ctx.change.operation == "reverse_register" || ctx.change.operation == "launch_host" ||
-          ctx.change.operation == "failback" ||
-          ctx.change.operation == "register") {
+      if (ctx.change.operation == Operation::kRegister && !ComingBack(ctx)) return Register(ctx);
+      if (ctx.change.operation == Operation::kFence || ctx.change.operation == Operation::kRollback)
+        return ApplyFenceTransition(ctx);
+      if (ctx.change.operation == Operation::kUpgradeAgent) return ApplyAgentUpgrade(ctx);
+      if (ctx.change.operation == Operation::kReverseRegister ||
+          ctx.change.operation == Operation::kLaunchHost || ctx.change.operation == Operation::kFailback ||
+          ctx.change.operation == Operation::kRegister) {
         return ApplyFailbackTransition(ctx);
       }
       return ApplyReplicationTransition(ctx);
     case Action::kUpdate:
-      return ParseOperation(ctx.change.operation) == Operation::kRename ? Rename(ctx) : Update(ctx);
+      return ctx.change.operation == Operation::kRename ? Rename(ctx) : Update(ctx);
     case Action::kDelete:
       return Deregister(ctx);
     case Action::kReplace:

@@ -31,20 +31,36 @@ ResourceChange ShadowCreate(const ServerView& s, const nlohmann::json& after, co
   std::string reason = "replication needs a shadow host in the DR zone to receive the data";
   if (s.shadow_gone) reason = "the shadow host was deleted outside cdr; a new one gets a full sync";
   if (s.shadow && s.shadow->status == "creating") reason = "resuming an interrupted create (same client token)";
-  return {ShadowHostAddress(s.address), "shadow_host", Action::kCreate, "create", "", nullptr, attributes, {}, reason};
+  return {ShadowHostAddress(s.address),
+          ResourceKind::kShadowHost,
+          Action::kCreate,
+          Operation::kCreate,
+          "",
+          nullptr,
+          attributes,
+          {},
+          reason};
 }
 
 ResourceChange ShadowRestart(const ServerView& s) {
   const nlohmann::json& a = s.shadow->attributes;
   nlohmann::json shown = {{"id", a.value("id", "")}, {"replica_dir", a.value("replica_dir", "")}};
-  return {ShadowHostAddress(s.address), "shadow_host", Action::kTransition, "restart", "", shown, shown, {},
+  return {ShadowHostAddress(s.address),
+          ResourceKind::kShadowHost,
+          Action::kTransition,
+          Operation::kRestart,
+          "",
+          shown,
+          shown,
+          {},
           "its cdr-shadow process is not running: create it again with the same client token, which restarts "
           "it on a new address and keeps the replicas"};
 }
 
-ResourceChange Transition(const ServerView& s, const char* operation, const nlohmann::json& before,
+ResourceChange Transition(const ServerView& s, Operation operation, const nlohmann::json& before,
                           const nlohmann::json& after, std::string reason) {
-  return {s.address, "server", Action::kTransition, operation, "", before, after, {}, std::move(reason)};
+  return {s.address, ResourceKind::kServer, Action::kTransition, operation, "", before, after,
+          {},        std::move(reason)};
 }
 
 }  // namespace
@@ -56,7 +72,7 @@ bool IsReplicating(const std::string& state) {
 std::string PlanReplication(const ServerView& s, const nlohmann::json& before, const nlohmann::json& after,
                             const std::string& dr_zone, const std::string& vpc, std::vector<ResourceChange>* out) {
   if (s.seen && s.seen->agent && s.seen->agent->status == "stopped") {
-    out->push_back(Transition(s, "restart_agent", before, after,
+    out->push_back(Transition(s, Operation::kRestartAgent, before, after,
                               "the agent process on " + after.value("host", "") +
                                   " is not running: install it again, which restarts it (its journal and "
                                   "bitmap are kept)"));
@@ -66,7 +82,7 @@ std::string PlanReplication(const ServerView& s, const nlohmann::json& before, c
   const std::string& state = s.state;
   const bool streaming = OneOf(state, {"replication_starting", "full_sync", "realtime"});
   if (want == "running" && streaming && (s.shadow_stopped || s.target_stale)) {
-    out->push_back(Transition(s, "retarget_replication", before, after,
+    out->push_back(Transition(s, Operation::kRetargetReplication, before, after,
                               std::string(s.shadow_stopped ? "the shadow host restarts on a new address"
                                                            : "the shadow host listens on a new address") +
                                   " and the agent still streams to the old one: stop replication, then start "
@@ -74,16 +90,17 @@ std::string PlanReplication(const ServerView& s, const nlohmann::json& before, c
   } else if (want == "running") {
     if (OneOf(state, {"initialized", "full_sync_stopped", "realtime_stopped"})) {
       if (NeedsShadowHost(s)) out->push_back(ShadowCreate(s, after, dr_zone, vpc));
-      out->push_back(Transition(s, "start_replication", before, after,
+      out->push_back(Transition(s, Operation::kStartReplication, before, after,
                                 state == "initialized"
                                     ? "replication = \"running\" in the spec: scan, full sync, then realtime"
                                     : "replication = \"running\" in the spec and the server is " + state +
                                           ": restart, resuming where it stopped"));
     } else if (state == "replication_error") {
       out->push_back(Transition(
-          s, "repair", before, after,
+          s, Operation::kRepair, before, after,
           after.value("auto_restart", true)
-              ? "the server is in replication_error and its agent has not started repairing by itself: compare "
+              ? "the server is in replication_error and its agent has not started repairing by itself: "
+                "compare "
                 "primary and replica, send only the differing blocks"
               : "the server is in replication_error and auto_restart = false: repair compares primary and "
                 "replica and sends only the differing blocks"));
@@ -92,7 +109,7 @@ std::string PlanReplication(const ServerView& s, const nlohmann::json& before, c
              "; wait until it is stopped, then apply again";
     }
   } else if (want == "stopped" && IsReplicating(state)) {
-    out->push_back(Transition(s, "stop_replication", before, after,
+    out->push_back(Transition(s, Operation::kStopReplication, before, after,
                               "replication = \"stopped\" in the spec and the server is " + state +
                                   "; the agent keeps journaling, a later start resumes"));
   }
@@ -106,10 +123,17 @@ void PlanRecoveryPolicy(const ServerView& s, const nlohmann::json& after, std::v
   if (have == want) return;
   nlohmann::json before = {{"recovery_points", have}};
   nlohmann::json changed = {{"recovery_points", want}};
-  out->push_back({ShadowHostAddress(s.address), "shadow_host", Action::kUpdate, "set_recovery_policy", "", before,
-                  changed, {},
+  out->push_back({ShadowHostAddress(s.address),
+                  ResourceKind::kShadowHost,
+                  Action::kUpdate,
+                  Operation::kSetRecoveryPolicy,
+                  "",
+                  before,
+                  changed,
+                  {},
                   "a recovery point every " + std::to_string(want.value("every_seconds", 0)) + " s, keep " +
-                      std::to_string(want.value("keep", 0)) + " (older points are pruned, freeing their space)"});
+                      std::to_string(want.value("keep", 0)) +
+                      " (older points are pruned, freeing their space)"});
 }
 
 std::string PlanTeardown(const ServerView& s, const nlohmann::json& before, std::vector<ResourceChange>* out) {
@@ -122,12 +146,19 @@ std::string PlanTeardown(const ServerView& s, const nlohmann::json& before, std:
            "process (on the local cloud: `cdr local down`); a stopped agent is deregistered without it";
   }
   if (IsReplicating(s.state) && agent_runs) {
-    out->push_back(Transition(s, "stop_replication", before, before,
+    out->push_back(Transition(s, Operation::kStopReplication, before, before,
                               "the server leaves protection: stop replicating before the shadow host goes"));
   }
   if (s.shadow) {
-    out->push_back({ShadowHostAddress(s.address), "shadow_host", Action::kDelete, "delete", "", s.shadow->attributes,
-                    nullptr, {}, "the server leaves protection: its shadow host and replicas are deleted"});
+    out->push_back({ShadowHostAddress(s.address),
+                    ResourceKind::kShadowHost,
+                    Action::kDelete,
+                    Operation::kDelete,
+                    "",
+                    s.shadow->attributes,
+                    nullptr,
+                    {},
+                    "the server leaves protection: its shadow host and replicas are deleted"});
   }
   return "";
 }

@@ -126,8 +126,9 @@ Status ApplyShadowHostChange(StepContext& ctx) {
     case Action::kUpdate:
       return UpdatePolicy(ctx);
     case Action::kTransition:
-      if (ctx.change.operation == "restart") return Restart(ctx);
-      return InvalidArgument("unknown shadow host transition " + ctx.change.operation);
+      if (ctx.change.operation == Operation::kRestart) return Restart(ctx);
+      return InvalidArgument(std::string("unknown shadow host transition ") +
+                             OperationName(ctx.change.operation));
     default:
       return InvalidArgument(std::string("a shadow host cannot be ") + ActionName(ctx.change.action) + "d in place");
   }

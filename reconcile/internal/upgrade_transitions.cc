@@ -35,7 +35,8 @@ std::string Advice(const std::string& state, const std::string& running) {
 }
 
 ResourceChange Upgrade(const ServerView& s, const json& before, const json& after, std::string reason) {
-  return {s.address, "server", Action::kTransition, "upgrade_agent", "", before, after, {}, std::move(reason)};
+  return {s.address, ResourceKind::kServer, Action::kTransition, Operation::kUpgradeAgent, "", before, after,
+          {},        std::move(reason)};
 }
 
 std::string HowItGoes(const std::string& from, const std::string& to, const std::string& state) {

@@ -4,6 +4,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
 #include "common/tls_context.h"
 #include "providers/http/conformance.h"
 #include "providers/http/http_resource_provider.h"
@@ -129,6 +134,83 @@ TEST_F(ProviderProtocolTest, OverHttpsOnlyCdrsCertificateGetsIn) {
   kit.tls_dir = certs.client;
   for (const http::RuleResult& rule : http::RunConformance(kit))
     EXPECT_TRUE(rule.passed) << rule.rule << ": " << rule.detail;
+}
+
+// Forwards to `next`; a read of `host` waits until Release() (the one request the server below may serve at
+// once).
+class HeldReads : public ResourceProvider {
+ public:
+  explicit HeldReads(ResourceProvider* next) : next_(next) {}
+  std::string Name() const override { return next_->Name(); }
+  Result<ProviderSchema> Schema() override { return next_->Schema(); }
+  Status Validate(const std::string& t, const Json& c) override { return next_->Validate(t, c); }
+  Result<Json> Create(const std::string& t, const std::string& token, const Json& c) override {
+    return next_->Create(t, token, c);
+  }
+  Result<Json> Read(const std::string& type, const std::string& id) override {
+    std::unique_lock lock(mu_);
+    if (type == "host") {
+      ++held_;
+      changed_.notify_all();
+      changed_.wait(lock, [this] { return released_; });
+    }
+    return next_->Read(type, id);
+  }
+  Result<Json> List(const std::string& t, const Json& f) override { return next_->List(t, f); }
+  Status Delete(const std::string& t, const std::string& id) override { return next_->Delete(t, id); }
+  Result<Json> Invoke(const std::string& t, const std::string& id, const std::string& op,
+                      const Json& a) override {
+    return next_->Invoke(t, id, op, a);
+  }
+  bool WaitHeld() {
+    std::unique_lock lock(mu_);
+    return changed_.wait_for(lock, std::chrono::seconds(30), [this] { return held_ > 0; });
+  }
+  void Release() {
+    std::lock_guard lock(mu_);
+    released_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  ResourceProvider* next_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  int held_ = 0;
+  bool released_ = false;
+};
+
+std::string CurlHead(const std::string& url) {
+  const std::string command =
+      "/usr/bin/curl -s -i -m 20 -H 'Authorization: Bearer " + std::string(kToken) + "' " + url + " 2>&1";
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return out;
+  char buffer[4096];
+  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+  pclose(pipe);
+  return out;
+}
+
+// One request over --max-in-flight is refused before its body with 503, Retry-After and the protocol's error
+// body; the slot is free again once the request in flight has its answer.
+TEST_F(ProviderProtocolTest, ARequestOverTheInFlightLimitIsRefusedWithRetryAfter) {
+  HeldReads held(served_.get());
+  http::ProviderServer one({"127.0.0.1", 0, kToken, nullptr, /*max_in_flight=*/1}, &held);
+  ASSERT_TRUE(one.Start().ok());
+  const std::string url = "http://" + one.address() + "/v1/resources/host/host-1";
+  std::string first;
+  std::thread in_flight([&] { first = CurlHead(url); });
+  const bool one_in_flight = held.WaitHeld();
+  const std::string busy = one_in_flight ? CurlHead(url) : "";
+  held.Release();
+  in_flight.join();
+  ASSERT_TRUE(one_in_flight) << "the first request never reached the provider: " << first;
+  EXPECT_THAT(busy, HasSubstr("HTTP/1.1 503"));
+  EXPECT_THAT(busy, HasSubstr("Retry-After: 1"));
+  EXPECT_THAT(busy, HasSubstr("\"Unavailable\""));
+  EXPECT_THAT(first, HasSubstr("HTTP/1.1 200"));
+  EXPECT_THAT(CurlHead(url), HasSubstr("HTTP/1.1 200"));
 }
 
 }  // namespace

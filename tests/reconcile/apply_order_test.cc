@@ -17,7 +17,7 @@ using test_util::ServerToml;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-ResourceChange Change(const std::string& address, const std::string& kind, const std::string& operation,
+ResourceChange Change(const std::string& address, ResourceKind kind, Operation operation,
                       const std::string& host = "") {
   ResourceChange c;
   c.address = address;
@@ -29,14 +29,14 @@ ResourceChange Change(const std::string& address, const std::string& kind, const
 
 TEST(ApplyOrderTest, ServersWaitForTheirGroupAndOwnStepsOnly) {
   const std::vector<ResourceChange> changes = {
-      Change("group.a", "group", "create"),                                 // 0
-      Change("group.a.peering", "peering", "create"),                       // 1
-      Change("group.a.server.x", "server", "register", "host-1"),           // 2
-      Change("group.a.server.x.shadow_host", "shadow_host", "create"),      // 3
-      Change("group.a.server.x", "server", "start_replication", "host-1"),  // 4
-      Change("group.a.server.y", "server", "register", "host-2"),           // 5
-      Change("group.b", "group", "create"),                                 // 6
-      Change("group.b.server.z", "server", "register", "host-3"),           // 7
+      Change("group.a", ResourceKind::kGroup, Operation::kCreate),                                // 0
+      Change("group.a.peering", ResourceKind::kPeering, Operation::kCreate),                      // 1
+      Change("group.a.server.x", ResourceKind::kServer, Operation::kRegister, "host-1"),          // 2
+      Change("group.a.server.x.shadow_host", ResourceKind::kShadowHost, Operation::kCreate),      // 3
+      Change("group.a.server.x", ResourceKind::kServer, Operation::kStartReplication, "host-1"),  // 4
+      Change("group.a.server.y", ResourceKind::kServer, Operation::kRegister, "host-2"),          // 5
+      Change("group.b", ResourceKind::kGroup, Operation::kCreate),                                // 6
+      Change("group.b.server.z", ResourceKind::kServer, Operation::kRegister, "host-3"),          // 7
   };
   const auto deps = StepDependencies(changes);
   EXPECT_THAT(deps[0], IsEmpty());
@@ -50,13 +50,13 @@ TEST(ApplyOrderTest, ServersWaitForTheirGroupAndOwnStepsOnly) {
 }
 
 TEST(ApplyOrderTest, HostMovingBetweenGroupsIsLeftBeforeItIsRegisteredAgain) {
-  ResourceChange leave = Change("group.a.server.old", "server", "deregister");
+  ResourceChange leave = Change("group.a.server.old", ResourceKind::kServer, Operation::kDeregister);
   leave.before = {{"host", "host-1"}};
   const std::vector<ResourceChange> changes = {
-      Change("group.a.server.old.shadow_host", "shadow_host", "delete"),
+      Change("group.a.server.old.shadow_host", ResourceKind::kShadowHost, Operation::kDelete),
       leave,
-      Change("group.b.server.new", "server", "register", "host-1"),
-      Change("group.b.server.other", "server", "register", "host-2"),
+      Change("group.b.server.new", ResourceKind::kServer, Operation::kRegister, "host-1"),
+      Change("group.b.server.other", ResourceKind::kServer, Operation::kRegister, "host-2"),
   };
   const auto deps = StepDependencies(changes);
   EXPECT_THAT(deps[1], ElementsAre(0));
@@ -66,11 +66,11 @@ TEST(ApplyOrderTest, HostMovingBetweenGroupsIsLeftBeforeItIsRegisteredAgain) {
 
 TEST(ApplyOrderTest, GroupRemovalWaitsForEveryStepOfTheGroup) {
   const std::vector<ResourceChange> changes = {
-      Change("group.a.server.x", "server", "deregister"),
-      Change("group.a.server.y", "server", "deregister"),
-      Change("group.b.server.z", "server", "deregister"),
-      Change("group.a.endpoint", "endpoint", "delete"),
-      Change("group.a", "group", "delete"),
+      Change("group.a.server.x", ResourceKind::kServer, Operation::kDeregister),
+      Change("group.a.server.y", ResourceKind::kServer, Operation::kDeregister),
+      Change("group.b.server.z", ResourceKind::kServer, Operation::kDeregister),
+      Change("group.a.endpoint", ResourceKind::kEndpoint, Operation::kDelete),
+      Change("group.a", ResourceKind::kGroup, Operation::kDelete),
   };
   const auto deps = StepDependencies(changes);
   EXPECT_THAT(deps[1], IsEmpty());
@@ -79,12 +79,12 @@ TEST(ApplyOrderTest, GroupRemovalWaitsForEveryStepOfTheGroup) {
 }
 
 TEST(ApplyOrderTest, RenameTouchesTheOldAddressToo) {
-  ResourceChange rename = Change("group.new", "group", "rename");
+  ResourceChange rename = Change("group.new", ResourceKind::kGroup, Operation::kRename);
   rename.previous_address = "group.old";
   const std::vector<ResourceChange> changes = {
-      Change("group.old.server.x", "server", "stop_replication"),
+      Change("group.old.server.x", ResourceKind::kServer, Operation::kStopReplication),
       rename,
-      Change("group.new.server.x", "server", "start_replication"),
+      Change("group.new.server.x", ResourceKind::kServer, Operation::kStartReplication),
   };
   const auto deps = StepDependencies(changes);
   EXPECT_THAT(deps[1], ElementsAre(0));
@@ -105,10 +105,11 @@ TEST_F(ApplyOrderPlanTest, PlannedServersOfDifferentGroupsAreIndependent) {
     for (size_t d : deps[i]) {
       const ResourceChange& before = plan.changes[d];
       EXPECT_EQ(GroupOf(before.address), GroupOf(c.address)) << c.address << " waits for " << before.address;
-      if (c.kind == "server")
-        EXPECT_NE(before.kind, "server") << c.address << " waits for " << before.address;
+      if (c.kind == ResourceKind::kServer)
+        EXPECT_NE(before.kind, ResourceKind::kServer) << c.address << " waits for " << before.address;
     }
-    if (c.kind == "server") EXPECT_FALSE(deps[i].empty()) << c.address << " must wait for its group";
+    if (c.kind == ResourceKind::kServer)
+      EXPECT_FALSE(deps[i].empty()) << c.address << " must wait for its group";
   }
 }
 

@@ -118,7 +118,7 @@ TEST_P(ApplyStepsTest, GroupDeleteIsRefusedWhenTheStateGainedServers) {
   // The saved plan is applied after a server was added to the group by another apply.
   state::ResourceRecord server;
   server.address = "group.web.server.late";
-  server.kind = "server";
+  server.kind = ResourceKind::kServer;
   server.status = "initialized";
   server.attributes = {{"host", "host-4"}};
   ASSERT_TRUE(store_->Put(server).ok());

@@ -218,7 +218,7 @@ TEST_P(ApplyTest, InterruptedCreateReusesItsClientToken) {
   ASSERT_TRUE(made.ok());
   state::ResourceRecord r;
   r.address = "group.web.peering";
-  r.kind = "peering";
+  r.kind = ResourceKind::kPeering;
   r.status = "creating";
   r.attributes = {{"vpc", "vpc-web"},
                   {"production_zone", "az1"},

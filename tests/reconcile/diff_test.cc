@@ -27,20 +27,20 @@ TEST_F(DiffTest, FirstPlanCreatesGroupNetworkThenRegistersServers) {
                           "create/create group.web.endpoint", "create/register group.web.server.web-1",
                           "create/register group.web.server.web-2"));
   const ResourceChange& group = r.plan.changes[0];
-  EXPECT_EQ(group.kind, "group");
+  EXPECT_EQ(group.kind, ResourceKind::kGroup);
   EXPECT_TRUE(group.before.is_null());
   EXPECT_EQ(group.after, (json{{"name", "web"},
                                {"production_zone", "az1"},
                                {"dr_zone", "az2"},
                                {"vpc", "vpc-web"},
                                {"rpo_alert_seconds", 30}}));
-  EXPECT_EQ(r.plan.changes[1].kind, "peering");
+  EXPECT_EQ(r.plan.changes[1].kind, ResourceKind::kPeering);
   EXPECT_EQ(r.plan.changes[1].after,
             (json{{"vpc", "vpc-web"}, {"production_zone", "az1"}, {"dr_zone", "az2"}}));
-  EXPECT_EQ(r.plan.changes[2].kind, "endpoint");
+  EXPECT_EQ(r.plan.changes[2].kind, ResourceKind::kEndpoint);
   EXPECT_EQ(r.plan.changes[2].after, (json{{"vpc", "vpc-web"}, {"zone", "az2"}}));
   const ResourceChange& server = r.plan.changes[3];
-  EXPECT_EQ(server.kind, "server");
+  EXPECT_EQ(server.kind, ResourceKind::kServer);
   EXPECT_TRUE(server.before.is_null());
   EXPECT_EQ(server.after["host"], "host-1");
   EXPECT_EQ(server.after["replication"], "stopped");
@@ -62,9 +62,10 @@ TEST_F(DiffTest, FirstPlanCreatesGroupNetworkThenRegistersServers) {
 
 TEST_F(DiffTest, SummarizeCountsReplaceAsAddAndDestroy) {
   Plan plan;
-  plan.changes = {{"a", "group", Action::kCreate},      {"b", "group", Action::kUpdate},
-                  {"c", "group", Action::kDelete},      {"d", "server", Action::kReplace},
-                  {"e", "server", Action::kTransition}, {"f", "server", Action::kTransition}};
+  plan.changes = {
+      {"a", ResourceKind::kGroup, Action::kCreate},      {"b", ResourceKind::kGroup, Action::kUpdate},
+      {"c", ResourceKind::kGroup, Action::kDelete},      {"d", ResourceKind::kServer, Action::kReplace},
+      {"e", ResourceKind::kServer, Action::kTransition}, {"f", ResourceKind::kServer, Action::kTransition}};
   PlanSummary s = Summarize(plan);
   EXPECT_EQ(s.add, 2);
   EXPECT_EQ(s.change, 1);

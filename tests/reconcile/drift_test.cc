@@ -32,7 +32,7 @@ TEST_P(DriftTest, DeletedPeeringIsDriftAndIsCreatedAgain) {
   ASSERT_TRUE(r.errors.empty()) << test_util::DiagnosticsText(r.errors);
   ASSERT_EQ(r.plan.drifted.size(), 1u);
   EXPECT_EQ(r.plan.drifted[0].address, "group.web.peering");
-  EXPECT_EQ(r.plan.drifted[0].kind, "peering");
+  EXPECT_EQ(r.plan.drifted[0].kind, ResourceKind::kPeering);
   EXPECT_EQ(r.plan.drifted[0].problem, "deleted");
   EXPECT_THAT(r.plan.drifted[0].detail, HasSubstr(id));
   ASSERT_THAT(Changes(r.plan), ElementsAre("create/create group.web.peering"));
@@ -142,7 +142,7 @@ TEST_P(DriftTest, ASpecThatCannotBeAppliedIsAPlanErrorNotAPendingChange) {
   ASSERT_TRUE(report.ok());
   ASSERT_EQ(report->items.size(), 1u);
   EXPECT_EQ(report->items[0].address, "group.web.server.ghost.host");
-  EXPECT_EQ(report->items[0].kind, "server");
+  EXPECT_EQ(report->items[0].kind, ResourceKind::kServer);
   EXPECT_EQ(report->items[0].problem, "plan_error");
   EXPECT_THAT(report->items[0].detail, HasSubstr("host `host-99` does not exist"));
 }

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -320,10 +321,17 @@ class RecordingFakeProvider : public providers::Provider {
   std::map<std::string, providers::DrHost>& dr_hosts() { return dr_hosts_; }
 
  private:
+  // Refresh reads 16 at a time: the calls are recorded under a lock, in the order they came (reads of one
+  // refresh in any order).
   Status Enter(const std::string& method, const std::string& key, const std::string& token = "") {
-    calls_.push_back({method, key, token});
-    auto it = hooks.find(method);
-    return it == hooks.end() || !it->second ? Status::Ok() : it->second(key);
+    Hook hook;
+    {
+      std::lock_guard lock(calls_mu_);
+      calls_.push_back({method, key, token});
+      auto it = hooks.find(method);
+      if (it != hooks.end()) hook = it->second;
+    }
+    return hook ? hook(key) : Status::Ok();
   }
   static providers::Agent RunningAgent(providers::Agent a) {
     a.status = "running";
@@ -352,6 +360,7 @@ class RecordingFakeProvider : public providers::Provider {
   std::map<std::string, providers::DrHost> dr_hosts_;
   std::map<std::string, std::string> dr_tokens_;  // client token → DR host id
   std::vector<providers::PeeringRequest> peering_requests_;
+  std::mutex calls_mu_;
   std::vector<FakeCall> calls_;
   unsigned next_id_ = 0;
 };

@@ -43,7 +43,7 @@ inline std::string ServerToml(const std::string& name, const std::string& host,
 inline std::vector<std::string> Changes(const Plan& plan) {
   std::vector<std::string> out;
   for (const auto& c : plan.changes)
-    out.push_back(std::string(ActionName(c.action)) + "/" + c.operation + " " + c.address);
+    out.push_back(std::string(ActionName(c.action)) + "/" + OperationName(c.operation) + " " + c.address);
   return out;
 }
 

@@ -28,7 +28,7 @@ TEST_P(RenameTest, RenameIsOneUpdateFirstInThePlan) {
   ASSERT_TRUE(r.errors.empty()) << test_util::DiagnosticsText(r.errors);
   ASSERT_THAT(Changes(r.plan), ElementsAre("update/rename group.web-prod", "update/update group.db"));
   const ResourceChange& c = r.plan.changes[0];
-  EXPECT_EQ(c.kind, "group");
+  EXPECT_EQ(c.kind, ResourceKind::kGroup);
   EXPECT_EQ(c.previous_address, "group.web");
   EXPECT_EQ(c.before["name"], "web");
   EXPECT_EQ(c.after["name"], "web-prod");

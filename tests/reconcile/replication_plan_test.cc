@@ -31,7 +31,7 @@ TEST_F(ReplicationPlanTest, NewServerWithReplicationRunningGetsShadowHostThenSta
                                          "create/create group.web.server.web-1.shadow_host",
                                          "transition/start_replication group.web.server.web-1"));
   const ResourceChange& shadow = plan.changes[4];
-  EXPECT_EQ(shadow.kind, "shadow_host");
+  EXPECT_EQ(shadow.kind, ResourceKind::kShadowHost);
   EXPECT_EQ(shadow.after["server_id"], "host-1");
   EXPECT_EQ(shadow.after["zone"], "az2");
 }

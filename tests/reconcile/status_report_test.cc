@@ -15,7 +15,7 @@ using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-state::ResourceRecord Rec(const std::string& address, const std::string& kind, const std::string& status,
+state::ResourceRecord Rec(const std::string& address, ResourceKind kind, const std::string& status,
                           json attributes = json::object(), const std::string& provider_id = "") {
   state::ResourceRecord r;
   r.address = address;
@@ -35,19 +35,20 @@ json Server(const std::string& host, double rpo = -1, const std::string& last_er
 
 std::vector<state::ResourceRecord> Records() {
   return {
-      Rec("group.db", "group", "created",
+      Rec("group.db", ResourceKind::kGroup, "created",
           {{"production_zone", "az1"}, {"dr_zone", "az3"}, {"vpc", "vpc-db"}, {"rpo_alert_seconds", 10}}),
-      Rec("group.db.server.db-1", "server", "full_sync", Server("h-db1")),
-      Rec("group.web", "group", "created",
+      Rec("group.db.server.db-1", ResourceKind::kServer, "full_sync", Server("h-db1")),
+      Rec("group.web", ResourceKind::kGroup, "created",
           {{"production_zone", "az1"}, {"dr_zone", "az2"}, {"vpc", "vpc-web"}, {"rpo_alert_seconds", 30}}),
-      Rec("group.web.endpoint", "endpoint", "created", {}, "vpce-1"),
-      Rec("group.web.peering", "peering", "created", {}, "pcx-1"),
-      Rec("group.web.server.w1", "server", "realtime", Server("h1", 5)),
-      Rec("group.web.server.w2", "server", "realtime", Server("h2", 120)),
-      Rec("group.web.server.w3", "server", "replication_error", Server("h3", -1, "journal overflow")),
-      Rec("group.web.server.w4", "server", "initialized", Server("h4")),
-      Rec("group.web.server.w5", "server", "agent_install_failed", Server("h5", -1, "timeout")),
-      Rec("group.gone.server.orphan", "server", "realtime", Server("h9", 1)),  // no group record
+      Rec("group.web.endpoint", ResourceKind::kEndpoint, "created", {}, "vpce-1"),
+      Rec("group.web.peering", ResourceKind::kPeering, "created", {}, "pcx-1"),
+      Rec("group.web.server.w1", ResourceKind::kServer, "realtime", Server("h1", 5)),
+      Rec("group.web.server.w2", ResourceKind::kServer, "realtime", Server("h2", 120)),
+      Rec("group.web.server.w3", ResourceKind::kServer, "replication_error",
+          Server("h3", -1, "journal overflow")),
+      Rec("group.web.server.w4", ResourceKind::kServer, "initialized", Server("h4")),
+      Rec("group.web.server.w5", ResourceKind::kServer, "agent_install_failed", Server("h5", -1, "timeout")),
+      Rec("group.gone.server.orphan", ResourceKind::kServer, "realtime", Server("h9", 1)),  // no group record
   };
 }
 
@@ -246,8 +247,10 @@ TEST(StatusReportTest, ColumnsStayInLineWithChineseStateNames) {
 
 TEST(StatusReportTest, VerificationCutShortWithItsApplyIsShownInterrupted) {
   std::vector<state::ResourceRecord> records = Records();
-  records.push_back(Rec("group.web.server.w1.drill", "dr_host", "created",
-                        {{"purpose", "drill"}, {"name", "web1-drill"}, {"verify", "checksum"},
+  records.push_back(Rec("group.web.server.w1.drill", ResourceKind::kDrHost, "created",
+                        {{"purpose", "drill"},
+                         {"name", "web1-drill"},
+                         {"verify", "checksum"},
                          {"verification", {{"kind", "checksum"}, {"result", "running"}}}},
                         "dr-1"));
   std::vector<GroupStatus> groups = BuildStatus(records);

@@ -55,7 +55,8 @@ TEST_P(ApplyHistoryMigrationTest, AVersionOneStateIsMigratedKeepingItsData) {
   {
     auto store = StateStore::Open(dir.StatePath());
     ASSERT_TRUE(store.ok());
-    ASSERT_TRUE((*store)->Put({.address = "group.web", .kind = "group", .status = "created"}).ok());
+    ASSERT_TRUE(
+        (*store)->Put({.address = "group.web", .kind = ResourceKind::kGroup, .status = "created"}).ok());
   }
   {
     // Turn the state back into what the first cdr release wrote.

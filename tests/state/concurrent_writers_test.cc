@@ -29,7 +29,7 @@ TEST_P(ConcurrentWritersTest, StepsOfSeveralThreadsAllLand) {
         auto job = store_->StartJob(address, "register");
         ResourceRecord r;
         r.address = address;
-        r.kind = "server";
+        r.kind = ResourceKind::kServer;
         r.status = "agent_installing";
         Status s = job.status();
         if (s.ok()) s = store_->Put(r);

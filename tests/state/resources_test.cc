@@ -13,7 +13,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-ResourceRecord Record(const std::string& address, const std::string& kind, const std::string& status) {
+ResourceRecord Record(const std::string& address, ResourceKind kind, const std::string& status) {
   ResourceRecord r;
   r.address = address;
   r.kind = kind;
@@ -23,7 +23,7 @@ ResourceRecord Record(const std::string& address, const std::string& kind, const
 
 class ResourcesTest : public testing::OpenedStoreTest {
  protected:
-  void PutOrDie(const std::string& address, const std::string& kind) {
+  void PutOrDie(const std::string& address, ResourceKind kind) {
     ASSERT_TRUE(store_->Put(Record(address, kind, "created")).ok()) << address;
   }
 
@@ -35,13 +35,13 @@ class ResourcesTest : public testing::OpenedStoreTest {
 };
 
 TEST_P(ResourcesTest, PutGetRoundTripsAllFields) {
-  ResourceRecord record = Record("group.web.peering", "peering", "creating");
+  ResourceRecord record = Record("group.web.peering", ResourceKind::kPeering, "creating");
   record.provider_id = "pcx-123";
   record.attributes = {{"vpc", "vpc-1"}, {"ports", {22, 443}}, {"nested", {{"ok", true}}}};
   ASSERT_TRUE(store_->Put(record).ok());
   auto got = store_->Get("group.web.peering");
   ASSERT_TRUE(got.has_value());
-  EXPECT_EQ(got->kind, "peering");
+  EXPECT_EQ(got->kind, ResourceKind::kPeering);
   EXPECT_EQ(got->provider_id, "pcx-123");
   EXPECT_EQ(got->status, "creating");
   EXPECT_EQ(got->attributes, record.attributes);
@@ -50,13 +50,16 @@ TEST_P(ResourcesTest, PutGetRoundTripsAllFields) {
 }
 
 TEST_P(ResourcesTest, PutAllWritesEveryRecordOrNone) {
-  PutOrDie("group.web", "group");
-  ASSERT_TRUE(store_->PutAll({Record("group.web", "group", "updating"), Record("group.web.server.a", "server", "x"),
-                              Record("group.web.server.b", "server", "y")})
+  PutOrDie("group.web", ResourceKind::kGroup);
+  ASSERT_TRUE(store_
+                  ->PutAll({Record("group.web", ResourceKind::kGroup, "updating"),
+                            Record("group.web.server.a", ResourceKind::kServer, "x"),
+                            Record("group.web.server.b", ResourceKind::kServer, "y")})
                   .ok());
   EXPECT_THAT(Addresses(), ElementsAre("group.web", "group.web.server.a", "group.web.server.b"));
   EXPECT_EQ(store_->Get("group.web")->status, "updating");
-  Status refused = store_->PutAll({Record("group.web.server.c", "server", "z"), Record("", "server", "z")});
+  Status refused = store_->PutAll(
+      {Record("group.web.server.c", ResourceKind::kServer, "z"), Record("", ResourceKind::kServer, "z")});
   EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument) << refused.ToString();
   EXPECT_FALSE(store_->Get("group.web.server.c").has_value()) << "nothing of a refused batch is written";
 }
@@ -64,10 +67,10 @@ TEST_P(ResourcesTest, PutAllWritesEveryRecordOrNone) {
 TEST_P(ResourcesTest, GetOfMissingIsEmpty) { EXPECT_FALSE(store_->Get("group.none").has_value()); }
 
 TEST_P(ResourcesTest, UpdateKeepsCreatedAt) {
-  PutOrDie("group.web", "group");
+  PutOrDie("group.web", ResourceKind::kGroup);
   int64_t created = store_->Get("group.web")->created_at;
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  ASSERT_TRUE(store_->Put(Record("group.web", "group", "updating")).ok());
+  ASSERT_TRUE(store_->Put(Record("group.web", ResourceKind::kGroup, "updating")).ok());
   auto got = store_->Get("group.web");
   EXPECT_EQ(got->status, "updating");
   EXPECT_EQ(got->created_at, created);
@@ -75,39 +78,39 @@ TEST_P(ResourcesTest, UpdateKeepsCreatedAt) {
 }
 
 TEST_P(ResourcesTest, ResourcesAreSortedByAddress) {
-  PutOrDie("group.web.server.b", "server");
-  PutOrDie("group.db", "group");
-  PutOrDie("group.web", "group");
-  PutOrDie("group.web.server.a", "server");
+  PutOrDie("group.web.server.b", ResourceKind::kServer);
+  PutOrDie("group.db", ResourceKind::kGroup);
+  PutOrDie("group.web", ResourceKind::kGroup);
+  PutOrDie("group.web.server.a", ResourceKind::kServer);
   EXPECT_THAT(Addresses(), ElementsAre("group.db", "group.web", "group.web.server.a", "group.web.server.b"));
 }
 
 TEST_P(ResourcesTest, DeleteRemovesOnlyThatResourceAndIsIdempotent) {
-  PutOrDie("group.web", "group");
-  PutOrDie("group.web.server.a", "server");
+  PutOrDie("group.web", ResourceKind::kGroup);
+  PutOrDie("group.web.server.a", ResourceKind::kServer);
   ASSERT_TRUE(store_->Delete("group.web.server.a").ok());
   EXPECT_TRUE(store_->Delete("group.web.server.a").ok());
   EXPECT_THAT(Addresses(), ElementsAre("group.web"));
 }
 
 TEST_P(ResourcesTest, EmptyAddressIsRefused) {
-  EXPECT_EQ(store_->Put(Record("", "group", "created")).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->Put(Record("", ResourceKind::kGroup, "created")).code(), StatusCode::kInvalidArgument);
 }
 
 TEST_P(ResourcesTest, MoveRenamesResourceAndChildrenOnly) {
-  PutOrDie("group.a", "group");
-  PutOrDie("group.a.server.x", "server");
-  PutOrDie("group.a.peering", "peering");
-  PutOrDie("group.ab", "group");  // shares the prefix but is not a child
+  PutOrDie("group.a", ResourceKind::kGroup);
+  PutOrDie("group.a.server.x", ResourceKind::kServer);
+  PutOrDie("group.a.peering", ResourceKind::kPeering);
+  PutOrDie("group.ab", ResourceKind::kGroup);  // shares the prefix but is not a child
   ASSERT_TRUE(store_->Move("group.a", "group.b").ok());
   EXPECT_THAT(Addresses(), ElementsAre("group.ab", "group.b", "group.b.peering", "group.b.server.x"));
-  EXPECT_EQ(store_->Get("group.b.server.x")->kind, "server");
+  EXPECT_EQ(store_->Get("group.b.server.x")->kind, ResourceKind::kServer);
 }
 
 TEST_P(ResourcesTest, MoveTreatsUnderscoreLiterally) {
-  PutOrDie("group.a_1", "group");
-  PutOrDie("group.a_1.server.x", "server");
-  PutOrDie("group.aX1.server.y", "server");  // would match a LIKE pattern 'group.a_1.%'
+  PutOrDie("group.a_1", ResourceKind::kGroup);
+  PutOrDie("group.a_1.server.x", ResourceKind::kServer);
+  PutOrDie("group.aX1.server.y", ResourceKind::kServer);  // would match a LIKE pattern 'group.a_1.%'
   ASSERT_TRUE(store_->Move("group.a_1", "group.c").ok());
   EXPECT_THAT(Addresses(), ElementsAre("group.aX1.server.y", "group.c", "group.c.server.x"));
 }
@@ -117,9 +120,9 @@ TEST_P(ResourcesTest, MoveOfMissingIsNotFound) {
 }
 
 TEST_P(ResourcesTest, MoveOntoExistingIsRefusedAndChangesNothing) {
-  PutOrDie("group.a", "group");
-  PutOrDie("group.a.server.x", "server");
-  PutOrDie("group.b", "group");
+  PutOrDie("group.a", ResourceKind::kGroup);
+  PutOrDie("group.a.server.x", ResourceKind::kServer);
+  PutOrDie("group.b", ResourceKind::kGroup);
   Status s = store_->Move("group.a", "group.b");
   EXPECT_EQ(s.code(), StatusCode::kAlreadyExists);
   EXPECT_THAT(s.message(), HasSubstr("group.b"));
@@ -127,15 +130,15 @@ TEST_P(ResourcesTest, MoveOntoExistingIsRefusedAndChangesNothing) {
 }
 
 TEST_P(ResourcesTest, MoveOntoExistingChildIsRefused) {
-  PutOrDie("group.a", "group");
-  PutOrDie("group.a.server.x", "server");
-  PutOrDie("group.b.server.x", "server");  // orphan left under the target
+  PutOrDie("group.a", ResourceKind::kGroup);
+  PutOrDie("group.a.server.x", ResourceKind::kServer);
+  PutOrDie("group.b.server.x", ResourceKind::kServer);  // orphan left under the target
   EXPECT_EQ(store_->Move("group.a", "group.b").code(), StatusCode::kAlreadyExists);
   EXPECT_THAT(Addresses(), ElementsAre("group.a", "group.a.server.x", "group.b.server.x"));
 }
 
 TEST_P(ResourcesTest, MoveUnderItselfIsRefused) {
-  PutOrDie("group.a", "group");
+  PutOrDie("group.a", ResourceKind::kGroup);
   EXPECT_EQ(store_->Move("group.a", "group.a.b").code(), StatusCode::kInvalidArgument);
 }
 

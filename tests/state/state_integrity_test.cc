@@ -24,8 +24,11 @@ class StateIntegrityTest : public ::testing::Test {
     auto store = StateStore::Open(dir_.StatePath());
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     for (int i = 0; i < 100; ++i) {
-      ResourceRecord r{
-          "group.g" + std::to_string(i), "group", "", "created", {{"pad", std::string(300, 'x')}}};
+      ResourceRecord r{"group.g" + std::to_string(i),
+                       ResourceKind::kGroup,
+                       "",
+                       "created",
+                       {{"pad", std::string(300, 'x')}}};
       ASSERT_TRUE((*store)->Put(r).ok());
     }
   }  // closing the last connection checkpoints the WAL into state.db

@@ -21,14 +21,15 @@ std::unique_ptr<StateStore> OpenOrDie(const std::string& location) {
 // An estate with something in every table: resources with JSON, a serial, jobs with events (one failed), an
 // apply, and RPO samples with a fraction no decimal text round trip keeps.
 void Populate(StateStore& store) {
-  ASSERT_TRUE(store.Put({.address = "group.web", .kind = "group", .status = "created"}).ok());
-  ASSERT_TRUE(store
-                  .Put({.address = "group.web.server.web_1",
-                        .kind = "server",
-                        .provider_id = "agent-1",
-                        .status = "initialized",
-                        .attributes = {{"host", "host-1"}, {"disk_mib", 16}, {"note", "quote ' and \" and ?"}}})
-                  .ok());
+  ASSERT_TRUE(store.Put({.address = "group.web", .kind = ResourceKind::kGroup, .status = "created"}).ok());
+  ASSERT_TRUE(
+      store
+          .Put({.address = "group.web.server.web_1",
+                .kind = ResourceKind::kServer,
+                .provider_id = "agent-1",
+                .status = "initialized",
+                .attributes = {{"host", "host-1"}, {"disk_mib", 16}, {"note", "quote ' and \" and ?"}}})
+          .ok());
   store.BumpSerial();
   store.BumpSerial();
   auto job = store.StartJob("group.web.server.web_1", "create");
@@ -97,7 +98,8 @@ TEST(StateMigrateTest, ANonEmptyDestinationIsRefusedUnlessReplaced) {
     Populate(*store);
     auto dest = OpenOrDie(postgres.StatePath());
     ASSERT_NE(dest, nullptr);
-    ASSERT_TRUE(dest->Put({.address = "group.other", .kind = "group", .status = "created"}).ok());
+    ASSERT_TRUE(
+        dest->Put({.address = "group.other", .kind = ResourceKind::kGroup, .status = "created"}).ok());
   }
   auto refused = MigrateState(sqlite.StatePath(), postgres.StatePath(), {});
   ASSERT_FALSE(refused.ok());

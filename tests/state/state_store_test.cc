@@ -43,7 +43,7 @@ TEST_P(StateStoreBackendTest, ReopeningKeepsData) {
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     ResourceRecord record;
     record.address = "group.web";
-    record.kind = "group";
+    record.kind = ResourceKind::kGroup;
     record.status = "created";
     ASSERT_TRUE((*store)->Put(record).ok());
     (*store)->BumpSerial();
