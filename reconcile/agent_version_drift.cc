@@ -10,7 +10,7 @@ namespace {
 
 bool UpgradePlanned(const std::vector<ResourceChange>& changes, const std::string& address) {
   for (const auto& c : changes) {
-    if (c.address == address && c.operation == "upgrade_agent") return true;
+    if (c.address == address && c.operation == Operation::kUpgradeAgent) return true;
   }
   return false;
 }
@@ -51,7 +51,7 @@ void AddAgentVersionDrift(const specs::Spec& spec, const Observed& observed,
                                               : "the spec names no agent_version, so it asks for the provider's "
                                                 "default release " + wanted;
       const std::string state = EffectiveServerState(*record->second, &seen->second);
-      drifted->push_back({address, "server", "agent_version_differs",
+      drifted->push_back({address, ResourceKind::kServer, "agent_version_differs",
                           "the agent of " + s.host + " runs " + running + "; " + why + ": " +
                               WhatApplyDoes(address, state, wanted, UpgradePlanned(changes, address)),
                           {{"running", running}, {"wanted", wanted}}});
