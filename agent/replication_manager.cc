@@ -450,14 +450,14 @@ void ReplicationManager::StartDisk(Disk& disk, const ReplicationTarget& target, 
     options.initial_error = error;
     options.compare_first = target.compare_first;
     if (target.compare_first) {
-      auto seq = target.production_seqs.find(name);
+      std::optional<uint64_t> production_seq;
+      if (auto seq = target.production_seqs.find(name); seq != target.production_seqs.end()) {
+        production_seq = seq->second;
+      }
       options.seed_scope =
           target.production_seqs.empty()
               ? FailoverChangesScope{false, "not a failback into production's own disk", {}, 0}
-              : ReadFailoverChanges(disk.path, disk.stack->device()->Size(),
-                                    seq == target.production_seqs.end()
-                                        ? std::nullopt
-                                        : std::optional<uint64_t>(seq->second),
+              : ReadFailoverChanges(disk.path, disk.stack->device()->Size(), production_seq,
                                     options_.state_dir / name / "failover_changes_claim.json");
       options.own_bitmap = &disk.stack->bitmap();
       spdlog::info("replication {}: seeded compare of {}: {}", name,

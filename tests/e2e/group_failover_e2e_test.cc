@@ -1,9 +1,10 @@
-// Group failover and failback end to end (issue #10, Zerto's VPG move): real cdr-agent, cdr-shadow and cdr-dr-disk
-// processes on 127.0.0.1. Two servers fail over at ONE group point taken with `cdr recovery-points GROUP --take`
-// although both wrote again after it, elsewhere on the disk (each DR disk shows what its server had at the point),
-// a point one server lacks is refused before anything moves, the failover is confirmed, the DR side writes, and
-// [group.failback] brings both home with exactly the DR side's data: production's writes after the point are
-// undone too, which the DR host's change map must name (only the changed blocks are compared).
+// Group failover and failback end to end (issue #10, Zerto's VPG move): real cdr-agent, cdr-shadow and
+// cdr-dr-disk processes on 127.0.0.1. Two servers fail over at ONE group point taken with `cdr
+// recovery-points GROUP --take` although both wrote again after it, elsewhere on the disk (each DR disk shows
+// what its server had at the point), a point one server lacks is refused before anything moves, the failover
+// is confirmed, the DR side writes, and [group.failback] brings both home with exactly the DR side's data:
+// production's writes after the point are undone too, which the DR host's change map must name (only the
+// changed blocks are compared).
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -153,9 +154,9 @@ TEST_F(GroupFailoverE2eTest, TwoServersFailOverAtOneGroupPointAndComeHomeWithThe
   }
 }
 
-// Zerto's rollback of a VPG move: [group.failover] removed before the confirm rolls every server back at once:
-// both DR hosts go (their writes are lost, the plan says so), both productions are unfenced and replicate again
-// from where they stopped, sending no disk again.
+// Zerto's rollback of a VPG move: [group.failover] removed before the confirm rolls every server back at
+// once: both DR hosts go (their writes are lost, the plan says so), both productions are unfenced and
+// replicate again from where they stopped, sending no disk again.
 TEST_F(GroupFailoverE2eTest, RemovingTheGroupFailoverBeforeTheConfirmRollsBothServersBackWithoutAFullSync) {
   RunResult protect = Apply("");
   ASSERT_EQ(protect.exit_code, 0) << protect.out << protect.err;
@@ -196,7 +197,8 @@ TEST_F(GroupFailoverE2eTest, RemovingTheGroupFailoverBeforeTheConfirmRollsBothSe
     written[i] = Write(servers[i]["nbd_uris"][0], 60 + i);  // production takes writes again
   }
   WaitReplicated();
-  for (int i = 0; i < 2; ++i) EXPECT_EQ(Sha256Hex(cdr::testing::ReadFile(Disk(i + 1)).substr(0, kData)), written[i]);
+  for (int i = 0; i < 2; ++i)
+    EXPECT_EQ(Sha256Hex(cdr::testing::ReadFile(Disk(i + 1)).substr(0, kData)), written[i]);
 }
 
 }  // namespace
