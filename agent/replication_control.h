@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,11 @@ struct ReplicationTarget {
   // or a copy of the DR host's disk): the first start compares the whole disk with it by block hashes and sends
   // only the differing blocks (repair_starting → repairing → realtime) instead of a full sync.
   bool compare_first = false;
+  // With compare_first, a failback into production's own disks: the seq each production disk holds (its agent
+  // is fenced and its journal complete: its journal seq), by disk name. A disk whose DR host change map
+  // covers the history up to exactly that seq compares only the blocks changed since the failover
+  // (agent/failover_changes.h); any other disk, or none given, compares the whole disk.
+  std::map<std::string, uint64_t> production_seqs;
   // cdr's names of the protection group and the server: labels of the agent's metrics, so they join with the
   // other exporters'. Not part of the target's identity (a start differing only in them changes nothing).
   std::string group;

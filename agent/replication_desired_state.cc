@@ -17,6 +17,7 @@ json TargetToJson(const ReplicationTarget& t) {
           {"rate_bytes_per_second", t.rate_bytes_per_second},
           {"outage_window_seconds", t.outage_window_seconds},
           {"compare_first", t.compare_first},
+          {"production_seqs", t.production_seqs},
           {"group", t.group},
           {"server_name", t.server_name}};
 }
@@ -70,6 +71,13 @@ Status Parse(const json& j, DesiredReplication* out) {
     CDR_RETURN_IF_ERROR(
         ReadField(*t, ".target", "outage_window_seconds", false, &target.outage_window_seconds));
     CDR_RETURN_IF_ERROR(ReadField(*t, ".target", "compare_first", false, &target.compare_first));
+    if (const auto seqs = t->find("production_seqs"); seqs != t->end()) {
+      if (!seqs->is_object()) return DataLoss(".target.production_seqs is not an object");
+      for (const auto& [disk, seq] : seqs->items()) {
+        CDR_RETURN_IF_ERROR(
+            ReadField(*seqs, ".target.production_seqs", disk.c_str(), true, &target.production_seqs[disk]));
+      }
+    }
     CDR_RETURN_IF_ERROR(ReadField(*t, ".target", "group", false, &target.group));
     CDR_RETURN_IF_ERROR(ReadField(*t, ".target", "server_name", false, &target.server_name));
     out->target = target;

@@ -41,7 +41,11 @@ void ReplicationSender::EnterFirstPhase() {
       fresh_repair_ = true;
       resync_only_ = false;
       seeded = true;
-      reason = "the replica was seeded with this disk's data: comparing the whole disk, sending only what differs";
+      seed_compare_due_ = true;
+      reason = "the replica was seeded with this disk's data: comparing " +
+               (options_.seed_scope.usable ? "the blocks that can differ: " + options_.seed_scope.why
+                                           : "the whole disk (" + options_.seed_scope.why + ")") +
+               ", sending only what differs";
     } else if (needs_repair_) {
       reason = status_.last_error.empty() ? "a repair is still needed" : status_.last_error;
     }
@@ -101,6 +105,7 @@ void ReplicationSender::EnterError(const std::string& reason, JournalOnError jou
     }
     needs_repair_ = true;
     resync_only_ = false;  // whatever the error, the repair it needs compares the whole disk
+    seed_compare_due_ = false;
     if (journal == JournalOnError::kReset) fresh_repair_ = true;
     repair_requested_ = false;
     status_.last_error = reason;

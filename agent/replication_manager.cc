@@ -20,7 +20,8 @@ constexpr const char* kRepairInterrupted =
 bool SameTarget(const ReplicationTarget& a, const ReplicationTarget& b) {
   return a.shadow_address == b.shadow_address && a.server_id == b.server_id && a.sync_mode == b.sync_mode &&
          a.auto_restart == b.auto_restart && a.rate_bytes_per_second == b.rate_bytes_per_second &&
-         a.outage_window_seconds == b.outage_window_seconds && a.compare_first == b.compare_first;
+         a.outage_window_seconds == b.outage_window_seconds && a.compare_first == b.compare_first &&
+         a.production_seqs == b.production_seqs;
 }
 
 // The shadow's HOST:PORT (a port to connect to: not 0).
@@ -445,6 +446,21 @@ void ReplicationManager::StartDisk(Disk& disk, const ReplicationTarget& target, 
     options.auto_restart = target.auto_restart;
     options.initial_error = error;
     options.compare_first = target.compare_first;
+    if (target.compare_first) {
+      std::optional<uint64_t> production_seq;
+      if (auto seq = target.production_seqs.find(name); seq != target.production_seqs.end()) {
+        production_seq = seq->second;
+      }
+      options.seed_scope =
+          target.production_seqs.empty()
+              ? FailoverChangesScope{false, "not a failback into production's own disk", {}, 0}
+              : ReadFailoverChanges(disk.path, disk.stack->device()->Size(), production_seq,
+                                    options_.state_dir / name / "failover_changes_claim.json");
+      options.own_bitmap = &disk.stack->bitmap();
+      spdlog::info("replication {}: seeded compare of {}: {}", name,
+                   options.seed_scope.usable ? "the changed blocks" : "the whole disk",
+                   options.seed_scope.why);
+    }
     // After an unclean host shutdown the journal may miss writes that reached the disk: no repair resumes.
     options.journal_complete_at_start = !disk.stack->needs_repair();
     if (resync) options.resync_bitmap = &disk.stack->bitmap();

@@ -45,6 +45,7 @@ Status ReplicationSender::Repair(ByteStream& link, const wire::HelloAck& ack) {
   uint64_t base = 0;
   bool resume;
   bool limited;
+  bool seed_limited;
   {
     std::lock_guard lock(mutex_);
     // Resuming is only safe while the journal still holds every write after the repair's base.
@@ -53,6 +54,11 @@ Status ReplicationSender::Repair(ByteStream& link, const wire::HelloAck& ack) {
     // The resync always begins afresh, so a repair it may resume is its own; any other repair the shadow has in
     // progress may have left any block behind, and only a whole one settles it.
     limited = resync_only_ && options_.resync_bitmap != nullptr && (resume || !ack.repair_in_progress);
+    // A seeded replica's first compare: what the DR host changed since the failover, and what was written
+    // here. The shadow shows a seeded image as a repair in progress; that replica (production's own disk) is
+    // written by nothing but these compares, each limited to this scope, which only grows until realtime (the
+    // map is fixed, the bitmap is not cleared before), so a compare cut short left nothing outside it.
+    seed_limited = seed_compare_due_ && options_.seed_scope.usable && options_.own_bitmap != nullptr;
   }
   // Bits are cleared only while the replica has every write: a bitmap with none set saw no write it could miss.
   if (limited && options_.resync_bitmap->CountDirtyBlocks() == 0) {
@@ -70,19 +76,25 @@ Status ReplicationSender::Repair(ByteStream& link, const wire::HelloAck& ack) {
   }
   // Read after the reset: every write at or below base marked its bit before its data reached the disk.
   const internal::RepairScope scope =
-      limited ? internal::RepairScope::Dirty(disk_size_, options_.resync_bitmap->DirtyRanges())
-              : internal::RepairScope::WholeDisk(disk_size_);
+      limited        ? internal::RepairScope::Dirty(disk_size_, options_.resync_bitmap->DirtyRanges())
+      : seed_limited ? internal::RepairScope::Dirty(disk_size_,
+                                                    internal::MergeRanges(options_.seed_scope.ranges,
+                                                                          options_.own_bitmap->DirtyRanges()))
+                     : internal::RepairScope::WholeDisk(disk_size_);
   {
     std::lock_guard lock(mutex_);
     fresh_repair_ = false;
     shadow_repair_cursor_ = cursor;
   }
-  SetPhase(ReplicationPhase::kRepairStarting,
-           resume           ? "resuming the repair at byte " + std::to_string(cursor) + ", base seq " +
-                                  std::to_string(base)
-           : !limited ? "comparing the replica with the disk, base seq " + std::to_string(base)
-                            : "comparing the " + std::to_string(scope.bytes()) +
-                                  " bytes of the ranges the dirty bitmap marks, base seq " + std::to_string(base));
+  SetPhase(
+      ReplicationPhase::kRepairStarting,
+      resume ? "resuming the repair at byte " + std::to_string(cursor) + ", base seq " + std::to_string(base)
+      : seed_limited ? "comparing the " + std::to_string(scope.bytes()) +
+                           " bytes of the ranges changed since the failover or written here, base seq " +
+                           std::to_string(base)
+      : !limited ? "comparing the replica with the disk, base seq " + std::to_string(base)
+                 : "comparing the " + std::to_string(scope.bytes()) +
+                       " bytes of the ranges the dirty bitmap marks, base seq " + std::to_string(base));
   const int disk_fd = ::open(options_.disk_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (disk_fd < 0) return Internal("open " + options_.disk_path.string() + " for the repair");
   FdCloser closer(disk_fd);
@@ -165,7 +177,10 @@ Status ReplicationSender::Repair(ByteStream& link, const wire::HelloAck& ack) {
         status_.repair_compared_bytes += length;
       }
       next = scope.NextRange(next + length);
-      if (ranges.ranges.size() >= kRangesPerFrame || next == scope.end()) flush_ranges();
+      // One frame holds contiguous ranges only (the gaps of a limited scope end one).
+      if (ranges.ranges.size() >= kRangesPerFrame || next == scope.end() ||
+          next != ranges.ranges.back().offset + length)
+        flush_ranges();
       if (batch.size() >= kBatchBytes || next == scope.end()) {
         CDR_RETURN_IF_ERROR(Flush(link, &batch));
         last_send = Clock::now();
@@ -200,6 +215,7 @@ Status ReplicationSender::Repair(ByteStream& link, const wire::HelloAck& ack) {
   acked_seq_ = base;
   needs_repair_ = false;
   resync_only_ = false;
+  seed_compare_due_ = false;
   repair_requested_ = false;
   spdlog::info("replication {}/{}: repair done: {} data bytes sent from byte {} ({} bytes compared), replica at "
                "seq {}",

@@ -37,6 +37,7 @@
 
 #include "agent/dirty_bitmap.h"
 #include "agent/dirty_bitmap_layer.h"
+#include "agent/failover_changes.h"
 #include "agent/journal.h"
 #include "common/byte_stream.h"
 #include "common/status.h"
@@ -111,6 +112,12 @@ struct ReplicationOptions {
   // goes to repair_starting and compares the whole disk (HELLO asks for a repair, so the shadow adopts a seeded
   // image instead of expecting a full sync). Ignored when initial_error is set (that repair is the same).
   bool compare_first = false;
+  // With compare_first: what the first compare may be limited to (ReadFailoverChanges). When usable, it
+  // covers these ranges and the blocks own_bitmap (this export's dirty bitmap) marks when the repair starts,
+  // which hold every write made since this agent took the disk over; otherwise the whole disk, for the reason
+  // in `why`.
+  FailoverChangesScope seed_scope;
+  const DirtyBitmap* own_bitmap = nullptr;
   // The export's bitmap layer, cleared when the replica has every journaled write (at most once per
   // bitmap_clear_interval, in realtime only), so an agent crash resyncs only what changed since. Null or a zero
   // interval: never cleared (a crash then compares every block written since the bitmap was made).
@@ -254,6 +261,9 @@ class ReplicationSender {
   // EnterError (then the whole disk is compared) and once a repair or a full sync from byte 0 is done.
   bool resync_only_ = false;
   bool fresh_repair_ = false;  // the next repair starts at byte 0 with a new base (not resumed)
+  // The first compare of a seeded replica is due and may use options_.seed_scope; cleared by EnterError (then
+  // the whole disk is compared) and once that compare is done.
+  bool seed_compare_due_ = false;
   bool repair_requested_ = false;
   bool link_up_ = false;
   std::chrono::steady_clock::time_point link_down_since_;

@@ -3,10 +3,11 @@
 # protected (cdr apply → realtime) with 1 GiB of data written through the agent, failed over and confirmed; CHANGED
 # MiB of random data are then written to the DR host through its NBD export. Measured: from starting `cdr apply`
 # with [group.server.failback] until it returns with the server failed_back (reverse registration, reverse
-# replication comparing the DR host's disk with production's and sending only what differs, fence, drain, take
-# over), and the bytes reverse replication sent. Peer, measured in the same run: `cp --sparse=always` + sync of the
-# same 4 GiB DR image (what a failback that copies the disk home costs at least). Target (issue #10): ≤ 0.5×.
-# Usage: bench/failback.sh [BUILD_DIR]   env: CHANGED=256
+# replication comparing the blocks changed since the failover — the DR host's change map — and sending only what
+# differs, fence, drain, take over), and the bytes reverse replication compared and sent. Peer, measured in the
+# same run: `cp --sparse=always` + sync of the same 4 GiB DR image (what a failback that copies the disk home costs
+# at least). Target (issue #10): ≤ 0.5×.
+# Usage: bench/failback.sh [BUILD_DIR]   env: CHANGED=256, CHANGE_MAP=1 (0: compare the whole disks)
 set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 CDR=$BUILD/cdr
@@ -44,7 +45,9 @@ TOML
 # Writes $2 MiB of random data at byte offset $3 through the NBD export $1.
 write_at() {
   head -c "$(( $2 << 20 ))" /dev/urandom > "$WORK/chunk.bin"
-  $NBDSH -u "$1" -c "
+  $NBDSH -c "
+h.set_uri_allow_local_file(True)  # the URI names the TLS client certificate directory
+h.connect_uri('$1')
 data = open('$WORK/chunk.bin', 'rb').read()
 for i in range(0, len(data), 4 << 20):
     h.pwrite(data[i:i + (4 << 20)], $3 + i)
@@ -67,6 +70,9 @@ write_at "$(server 's["dr_hosts"][0]["nbd_uris"][0]')" "$CHANGED" $(( 128 << 20 
 t0=$(now); cp --sparse=always "$DR_IMAGE" "$WORK/cp-peer.img"; sync "$WORK/cp-peer.img"; t1=$(now)
 CP_S=$(echo "$t1 - $t0" | bc -l); rm -f "$WORK/cp-peer.img"
 
+# CHANGE_MAP=0: the DR host's change map is dropped, so reverse replication compares the whole disks (the fallback,
+# and what every failback did before the map existed).
+[ "${CHANGE_MAP:-1}" = 0 ] && rm -f "${DR_IMAGE%.img}.changes.json"
 spec "$FAILOVER"$'\n[group.server.failback]\nrestore_to_original = true'
 t0=$(now)
 "$CDR" apply -auto-approve -wait-timeout=600 >/dev/null
@@ -75,10 +81,12 @@ FAILBACK_S=$(echo "$t1 - $t0" | bc -l)
 [ "$(server 's["state"]')" = failed_back ] || { echo "failback: the server is not failed_back" >&2; exit 1; }
 cmp -s .cdr/cloud/zones/az1/disks/host-1-vda.img "$DR_IMAGE" || { echo "failback: production differs" >&2; exit 1; }
 SENT=$(server 's["failback"]["reverse_bytes_sent"]')
+COMPARED=$(server 's["failback"].get("reverse_compared_bytes", 0)')
 
-printf '%-12s %-12s %-10s %-10s %-16s\n' "changed_MiB" "failback_s" "cp_s" "ratio" "reverse_sent_MiB"
-printf '%-12s %-12.2f %-10.2f %-10.2f %-16.1f\n' "$CHANGED" "$FAILBACK_S" "$CP_S" \
-  "$(echo "$FAILBACK_S / $CP_S" | bc -l)" "$(echo "$SENT / 1048576" | bc -l)"
+printf '%-12s %-12s %-10s %-10s %-16s %-16s\n' "changed_MiB" "failback_s" "cp_s" "ratio" "reverse_sent_MiB" \
+  "compared_MiB"
+printf '%-12s %-12.2f %-10.2f %-10.2f %-16.1f %-16.1f\n' "$CHANGED" "$FAILBACK_S" "$CP_S" \
+  "$(echo "$FAILBACK_S / $CP_S" | bc -l)" "$(echo "$SENT / 1048576" | bc -l)" "$(echo "$COMPARED / 1048576" | bc -l)"
 if [ "$(echo "$FAILBACK_S > 0.5 * $CP_S" | bc -l)" = 1 ]; then
   echo "failback: target missed (failback > 0.5 × cp --sparse + sync)" >&2
   exit 1

@@ -71,6 +71,15 @@ class FieldReader {
     if (!v->is_number()) return Fail(name, "must be a number");
     *out = v->get<double>();
   }
+  void Read(const char* name, std::map<std::string, uint64_t>* out) {
+    const json* v = Find(name, false);
+    if (!v) return;
+    if (!v->is_object()) return Fail(name, "must be an object of disk names to seqs");
+    for (const auto& [key, value] : v->items()) {
+      if (!value.is_number_unsigned()) return Fail(name, "." + key + " must be a non-negative integer");
+      (*out)[key] = value.get<uint64_t>();
+    }
+  }
 
   void RefuseUnknown(const std::set<std::string>& known) {
     for (const auto& [key, value] : object_.items()) {
@@ -176,6 +185,7 @@ json ToJson(const ReplicationTarget& t) {
           {"rate_bytes_per_second", t.rate_bytes_per_second},
           {"outage_window_seconds", t.outage_window_seconds},
           {"compare_first", t.compare_first},
+          {"production_seqs", t.production_seqs},
           {"group", t.group},
           {"server_name", t.server_name}};
 }
@@ -290,10 +300,11 @@ Result<ReplicationTarget> ReplicationTargetFromJson(const json& object) {
   r.Read("rate_bytes_per_second", &t.rate_bytes_per_second);
   r.Read("outage_window_seconds", &t.outage_window_seconds);
   r.Read("compare_first", &t.compare_first);
+  r.Read("production_seqs", &t.production_seqs);
   r.Read("group", &t.group);
   r.Read("server_name", &t.server_name);
   r.RefuseUnknown({"shadow_address", "server_id", "sync_mode", "auto_restart", "rate_bytes_per_second",
-                   "outage_window_seconds", "compare_first", "group", "server_name"});
+                   "outage_window_seconds", "compare_first", "production_seqs", "group", "server_name"});
   if (object.contains("shadow_address") && object["shadow_address"].is_string()) {
     Status address = ValidateHostPort("shadow_address", t.shadow_address);
     if (!address.ok()) errors.push_back(address.message());

@@ -1,6 +1,7 @@
 #include "agent/internal/repair_scope.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace cdr::agent::internal {
 
@@ -28,6 +29,22 @@ RepairScope RepairScope::Dirty(uint64_t disk_size, const std::vector<DirtyRange>
   }
   if (!scope.starts_.empty()) scope.end_ = std::min(disk_size, scope.starts_.back() + kRepairRangeBytes);
   return scope;
+}
+
+std::vector<DirtyRange> MergeRanges(const std::vector<DirtyRange>& a, const std::vector<DirtyRange>& b) {
+  std::vector<DirtyRange> all;
+  all.reserve(a.size() + b.size());
+  std::merge(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(all),
+             [](const DirtyRange& x, const DirtyRange& y) { return x.offset < y.offset; });
+  std::vector<DirtyRange> out;
+  for (const DirtyRange& r : all) {
+    if (!out.empty() && r.offset <= out.back().offset + out.back().length) {
+      out.back().length = std::max(out.back().length, r.offset + r.length - out.back().offset);
+    } else {
+      out.push_back(r);
+    }
+  }
+  return out;
 }
 
 uint64_t RepairScope::NextRange(uint64_t offset) const {

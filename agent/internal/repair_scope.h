@@ -14,6 +14,9 @@ namespace cdr::agent::internal {
 // A repair hashes the disk in ranges of this size, aligned to it (the last one may be shorter).
 inline constexpr uint64_t kRepairRangeBytes = 1 << 20;
 
+// The union of two lists of ascending, non-overlapping ranges, ascending and merged.
+std::vector<DirtyRange> MergeRanges(const std::vector<DirtyRange>& a, const std::vector<DirtyRange>& b);
+
 class RepairScope {
  public:
   static RepairScope WholeDisk(uint64_t disk_size);

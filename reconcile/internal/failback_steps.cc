@@ -159,16 +159,18 @@ Status DrainAndStopReverse(StepContext& ctx, state::ResourceRecord& r, const std
   // What the way home cost, for cdr status: the agent's counters end with it.
   auto drained = control->GetStatus();
   if (!drained.ok()) return drained.status();
-  uint64_t sent = 0, repair = 0, full_sync = 0;
+  uint64_t sent = 0, repair = 0, full_sync = 0, compared = 0;
   for (const auto& d : drained->disks) {
     sent += d.bytes_sent;
     repair += d.repair_bytes_sent;
     full_sync += d.full_sync_bytes_sent;
+    compared += d.repair_compared_bytes;
   }
   r.attributes["failback"] = {{"dr_host", dr_host},
                               {"reverse_bytes_sent", sent},
                               {"reverse_repair_bytes_sent", repair},
-                              {"reverse_full_sync_bytes_sent", full_sync}};
+                              {"reverse_full_sync_bytes_sent", full_sync},
+                              {"reverse_compared_bytes", compared}};
   CDR_RETURN_IF_ERROR(ctx.store.Put(r));
   CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, r.status, r.status,
                                             "drained: production has every write of DR host " + dr_host + " (" +

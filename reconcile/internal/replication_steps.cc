@@ -17,11 +17,13 @@
 // replicas were seeded (`seeded`) is started with compare_first: only the differing blocks travel.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
 #include "reconcile/address.h"
 #include "reconcile/agent_settings.h"
+#include "reconcile/internal/production_seqs.h"
 #include "reconcile/internal/server_transitions.h"
 #include "reconcile/internal/step_context.h"
 #include "reconcile/observed_state.h"
@@ -128,6 +130,7 @@ struct WaitGoal {
 
 // Long enough for an agent busy with a large sync to miss a few polls, short enough not to look hung.
 constexpr std::chrono::seconds kStopUnansweredLimit{60};
+constexpr std::chrono::milliseconds kReversePoll{100};
 
 // Polls the agent until `goal.done` holds for its state. replication_error ends the wait with the agent's error
 // unless it is what the step waits for; so does the deadline (the agent goes on: cdr status follows it).
@@ -177,7 +180,9 @@ Status WaitFor(StepContext& ctx, state::ResourceRecord& r, agent::ReplicationCon
                          " s (now " + r.status + (last_error.empty() ? "" : "; last poll: " + last_error) +
                          "); the agent goes on, `cdr status` follows it");
     }
-    std::this_thread::sleep_for(ctx.options.poll_interval);
+    // A failback's apply waits for reverse realtime before its cutover: poll it closely.
+    std::this_thread::sleep_for(Reverse(ctx) ? std::min(ctx.options.poll_interval, kReversePoll)
+                                             : ctx.options.poll_interval);
   }
 }
 
@@ -246,11 +251,23 @@ Status StartAndWait(StepContext& ctx, state::ResourceRecord& r, agent::Replicati
   if (!Streaming(AgentState(ctx, r.status))) {
     const std::string before = r.status;
     const std::string& address = shadow.address;
-    CDR_RETURN_IF_ERROR(ctx.Transition(r, Shown(ctx, "replication_starting"),
-                                       "start replication to shadow host " + shadow.id + " at " + address +
-                                           (shadow.seeded ? " (seeded replicas: compare first, send what differs)"
-                                                          : "")));
+    // Reverse replication into production's own disks: what they hold decides how much the compare covers.
+    const ProductionSeqs production = Reverse(ctx) && shadow.seeded
+                                          ? FencedProductionSeqs(ctx, r.attributes.value("host", ""))
+                                          : ProductionSeqs{};
+    const std::string compare =
+        !shadow.seeded  ? ""
+        : !Reverse(ctx) ? " (seeded replicas: compare first, send what differs)"
+        : production.seqs.empty()
+            ? " (compare the whole disks, send what differs: " + production.why + ")"
+            : " (compare only the blocks changed since the failover where the DR host's "
+              "change map covers production's seqs, else the whole disk; send what differs: " +
+                  production.why + ")";
+    CDR_RETURN_IF_ERROR(
+        ctx.Transition(r, Shown(ctx, "replication_starting"),
+                       "start replication to shadow host " + shadow.id + " at " + address + compare));
     agent::ReplicationTarget target;
+    target.production_seqs = production.seqs;
     target.shadow_address = address;
     target.server_id = host;
     target.compare_first = shadow.seeded;

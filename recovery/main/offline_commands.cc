@@ -5,6 +5,7 @@
 
 #include "common/rfc3339.h"
 #include "recovery/dr_disks.h"
+#include "recovery/failover_changes_map.h"
 #include "recovery/main/commands.h"
 #include "recovery/standalone_image.h"
 #include "shadow/history_bytes.h"
@@ -38,6 +39,11 @@ int Flatten(const FlattenFlags& flags) {
     job.out = flags.out_dir / (disk.name + ".img");
     if (Status s = WriteStandaloneImage(job); !s.ok()) {
       spdlog::error("flatten {}: {}", disk.name, s.ToString());
+      code = 1;
+      break;
+    }
+    if (Status s = WriteFailoverChangesMap(disk, set->point.seqs[disk.name], job.out); !s.ok()) {
+      spdlog::error("flatten {}: the change map: {}", disk.name, s.ToString());
       code = 1;
       break;
     }

@@ -15,6 +15,7 @@
 #include "common/tls_context.h"
 #include "recovery/dr_disks.h"
 #include "recovery/dr_host_metrics.h"
+#include "recovery/failover_changes_map.h"
 #include "recovery/main/commands.h"
 
 namespace cdr::recovery::cli {
@@ -121,7 +122,8 @@ int ServeUntilSignal(const std::vector<Served>& disks, const ServeFlags& flags, 
 }
 
 int ServeImages(const ServeFlags& flags, const sigset_t& signals) {
-  std::vector<std::unique_ptr<agent::FileBackend>> backends;
+  std::vector<std::unique_ptr<agent::BlockDevice>> backends;
+  std::vector<std::shared_ptr<agent::DirtyBitmap>> change_maps;
   std::vector<Served> disks;
   std::error_code ec;
   std::vector<fs::path> images;
@@ -139,12 +141,24 @@ int ServeImages(const ServeFlags& flags, const sigset_t& signals) {
       spdlog::error("{}", backend.status().ToString());
       return 1;
     }
-    disks.push_back({image.stem().string(), backend->get()});
-    backends.push_back(std::move(*backend));
+    std::shared_ptr<agent::DirtyBitmap> map;
+    auto tracked = TrackFailoverChanges(image, std::move(*backend), &map);
+    if (!tracked.ok()) {
+      spdlog::error("{}", tracked.status().ToString());
+      return 1;
+    }
+    disks.push_back({image.stem().string(), tracked->get()});
+    backends.push_back(std::move(*tracked));
+    if (map) change_maps.push_back(std::move(map));
   }
-  const int code =
-      ServeUntilSignal(disks, flags, signals, nlohmann::json{{"point", nullptr}, {"index_ms", 0}});
+  int code = ServeUntilSignal(disks, flags, signals, nlohmann::json{{"point", nullptr}, {"index_ms", 0}});
   for (auto& backend : backends) (void)backend->Flush();
+  for (auto& map : change_maps) {
+    if (Status s = map->CloseClean(); !s.ok()) {
+      spdlog::error("closing a change map: {}", s.ToString());
+      code = code == 0 ? 1 : code;
+    }
+  }
   return code;
 }
 

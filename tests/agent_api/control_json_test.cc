@@ -43,6 +43,21 @@ TEST(ControlJsonTest, CdrNamesInTheTargetAreOptionalAndRoundTrip) {
   EXPECT_EQ(decoded->server_name, "web-1");
 }
 
+TEST(ControlJsonTest, ProductionSeqsRoundTripAndAreTypeChecked) {
+  ReplicationTarget target{"127.0.0.1:7000", "dr-1"};
+  target.compare_first = true;
+  target.production_seqs = {{"vda", 256}, {"vdb", 7}};
+  Result<ReplicationTarget> decoded = ReplicationTargetFromJson(ToJson(target));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->production_seqs, target.production_seqs);
+  Result<ReplicationTarget> negative = ReplicationTargetFromJson(
+      {{"shadow_address", "h:1"}, {"server_id", "dr-1"}, {"production_seqs", {{"vda", -1}}}});
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(negative.status().message().find("production_seqs: .vda must be a non-negative integer"),
+            std::string::npos)
+      << negative.status().message();
+}
+
 TEST(ControlJsonTest, StatusRoundTrips) {
   AgentStatus original = testing::FakeReplicationControl::SampleStatus();
   Result<AgentStatus> decoded = AgentStatusFromJson(json::parse(ToJson(original).dump()));

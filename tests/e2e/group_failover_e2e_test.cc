@@ -1,8 +1,10 @@
-// Group failover and failback end to end (issue #10, Zerto's VPG move): real cdr-agent, cdr-shadow and cdr-dr-disk
-// processes on 127.0.0.1. Two servers fail over at ONE group point taken with `cdr recovery-points GROUP --take`
-// although both wrote again after it (each DR disk shows what its server had at the point), a point one server
-// lacks is refused before anything moves, the failover is confirmed, the DR side writes, and [group.failback]
-// brings both home with the DR side's data.
+// Group failover and failback end to end (issue #10, Zerto's VPG move): real cdr-agent, cdr-shadow and
+// cdr-dr-disk processes on 127.0.0.1. Two servers fail over at ONE group point taken with `cdr
+// recovery-points GROUP --take` although both wrote again after it, elsewhere on the disk (each DR disk shows
+// what its server had at the point), a point one server lacks is refused before anything moves, the failover
+// is confirmed, the DR side writes, and [group.failback] brings both home with exactly the DR side's data:
+// production's writes after the point are undone too, which the DR host's change map must name (only the
+// changed blocks are compared).
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -22,6 +24,7 @@ using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
 constexpr size_t kData = 1 << 20;
+constexpr uint64_t kAfterPointOffset = 8 << 20;  // where production writes after the group point
 
 class GroupFailoverE2eTest : public ::testing::Test {
  protected:
@@ -43,13 +46,26 @@ class GroupFailoverE2eTest : public ::testing::Test {
     EXPECT_EQ(wrote.exit_code, 0) << uri << ": " << wrote.err;
     return Sha256Hex(cdr::testing::ReadFile(data));
   }
-  // The hash of the first 1 MiB the export serves.
-  std::string Head(const std::string& uri) {
+  // Writes 1 MiB of `seed`'s random bytes at `offset` of the export (libnbd's Python bindings: nbdcopy writes
+  // at 0 only); returns their hash.
+  std::string WriteAt(const std::string& uri, uint64_t offset, unsigned seed) {
+    const fs::path data = tmp_ / ("data-" + std::to_string(seed));
+    cdr::testing::WriteRandomFile(data, kData, seed);
+    cdr::testing::RunResult wrote = cdr::testing::RunProgram(
+        {"/usr/bin/python3", "-c",
+         "import nbd, sys\nh = nbd.NBD()\nh.set_uri_allow_local_file(True)\nh.connect_uri(sys.argv[1])\n"
+         "h.pwrite(open(sys.argv[2], 'rb').read(), int(sys.argv[3]))\nh.flush()\nh.shutdown()",
+         uri, data.string(), std::to_string(offset)});
+    EXPECT_EQ(wrote.exit_code, 0) << uri << ": " << wrote.err;
+    return Sha256Hex(cdr::testing::ReadFile(data));
+  }
+  // The hash of the 1 MiB at `offset` the export serves.
+  std::string Head(const std::string& uri, uint64_t offset = 0) {
     const fs::path copy = tmp_ / "head.img";
     fs::remove(copy);
     cdr::testing::RunResult read = cdr::testing::RunProgram({"nbdcopy", uri, copy.string()});
     EXPECT_EQ(read.exit_code, 0) << uri << ": " << read.err;
-    return Sha256Hex(cdr::testing::ReadFile(copy).substr(0, kData));
+    return Sha256Hex(cdr::testing::ReadFile(copy).substr(offset, kData));
   }
   fs::path Disk(int server) const {
     return ws_.cloud() / "zones" / "az1" / "disks" / ("host-" + std::to_string(server) + "-vda.img");
@@ -73,13 +89,13 @@ TEST_F(GroupFailoverE2eTest, TwoServersFailOverAtOneGroupPointAndComeHomeWithThe
   RunResult protect = Apply("");
   ASSERT_EQ(protect.exit_code, 0) << protect.out << protect.err;
   json servers = Servers();
-  std::string at_point[2], after_point[2], on_dr[2];
+  std::string at_point[2], after_point[2], on_dr[2], dr_id[2];
   for (int i = 0; i < 2; ++i) at_point[i] = Write(servers[i]["nbd_uris"][0], 10 + i);
   WaitReplicated();
   RunResult taken = ws_.Cdr({"recovery-points", "web-prod", "--take", "--json"});
   ASSERT_EQ(taken.exit_code, 0) << taken.out << taken.err;
   const std::string point = json::parse(taken.out)["taken"];
-  for (int i = 0; i < 2; ++i) after_point[i] = Write(servers[i]["nbd_uris"][0], 20 + i);
+  for (int i = 0; i < 2; ++i) after_point[i] = WriteAt(servers[i]["nbd_uris"][0], kAfterPointOffset, 20 + i);
   WaitReplicated();
 
   // A point no server has: refused as a whole, naming the servers, their state and the allowed states.
@@ -107,9 +123,9 @@ TEST_F(GroupFailoverE2eTest, TwoServersFailOverAtOneGroupPointAndComeHomeWithThe
   for (int i = 0; i < 2; ++i) {
     ASSERT_EQ(servers[i]["state"], "failed_over") << servers[i].dump(2);
     EXPECT_EQ(servers[i]["dr_hosts"][0]["point_id"], point);
-    const std::string dr_head = Head(servers[i]["dr_hosts"][0]["nbd_uris"][0]);
-    EXPECT_EQ(dr_head, at_point[i]) << "web-" << i + 1 << "'s DR disk is not at the group point";
-    EXPECT_NE(dr_head, after_point[i]);
+    const std::string dr_uri = servers[i]["dr_hosts"][0]["nbd_uris"][0];
+    EXPECT_EQ(Head(dr_uri), at_point[i]) << "web-" << i + 1 << "'s DR disk is not at the group point";
+    EXPECT_NE(Head(dr_uri, kAfterPointOffset), after_point[i]);
   }
 
   RunResult confirmed = Apply(failover + "confirm = true\n");
@@ -118,6 +134,7 @@ TEST_F(GroupFailoverE2eTest, TwoServersFailOverAtOneGroupPointAndComeHomeWithThe
   for (int i = 0; i < 2; ++i) {
     ASSERT_EQ(servers[i]["state"], "failover_confirmed") << servers[i].dump(2);
     on_dr[i] = Write(servers[i]["dr_hosts"][0]["nbd_uris"][0], 30 + i);
+    dr_id[i] = servers[i]["dr_hosts"][0]["id"];
   }
 
   RunResult home = Apply(failover + "confirm = true\n\n[group.failback]\nrestore_to_original = true\n");
@@ -128,7 +145,60 @@ TEST_F(GroupFailoverE2eTest, TwoServersFailOverAtOneGroupPointAndComeHomeWithThe
     EXPECT_EQ(servers[i]["fenced"], false);
     EXPECT_EQ(Sha256Hex(cdr::testing::ReadFile(Disk(i + 1)).substr(0, kData)), on_dr[i])
         << "web-" << i + 1 << "'s production disk lacks what was written on its DR host";
+    const fs::path dr_image = ws_.cloud() / "zones" / "az2" / "dr_hosts" / dr_id[i] / "images" / "vda.img";
+    EXPECT_EQ(cdr::testing::RunProgram({"cmp", Disk(i + 1).string(), dr_image.string()}).exit_code, 0)
+        << "web-" << i + 1 << "'s production disk is not the DR host's";
+    const json& failback = servers[i]["failback"];
+    EXPECT_GT(failback.value("reverse_compared_bytes", uint64_t{0}), 0u) << failback.dump();
+    EXPECT_LT(failback.value("reverse_compared_bytes", ~uint64_t{0}), uint64_t{16} << 20) << failback.dump();
   }
+}
+
+// Zerto's rollback of a VPG move: [group.failover] removed before the confirm rolls every server back at
+// once: both DR hosts go (their writes are lost, the plan says so), both productions are unfenced and
+// replicate again from where they stopped, sending no disk again.
+TEST_F(GroupFailoverE2eTest, RemovingTheGroupFailoverBeforeTheConfirmRollsBothServersBackWithoutAFullSync) {
+  RunResult protect = Apply("");
+  ASSERT_EQ(protect.exit_code, 0) << protect.out << protect.err;
+  json servers = Servers();
+  for (int i = 0; i < 2; ++i) Write(servers[i]["nbd_uris"][0], 40 + i);
+  WaitReplicated();
+
+  RunResult taken = ws_.Cdr({"recovery-points", "web-prod", "--take", "--json"});
+  ASSERT_EQ(taken.exit_code, 0) << taken.out << taken.err;
+  const std::string point = json::parse(taken.out)["taken"];
+  RunResult failed_over = Apply("\n[group.failover]\nrecovery_point = \"" + point + "\"\n");
+  ASSERT_EQ(failed_over.exit_code, 0) << failed_over.out << failed_over.err;
+  servers = Servers();
+  uint64_t sent_before[2];
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(servers[i]["state"], "failed_over") << servers[i].dump(2);
+    EXPECT_EQ(servers[i]["fenced"], true) << servers[i].dump(2);
+    sent_before[i] = servers[i]["bytes_sent"];
+    Write(servers[i]["dr_hosts"][0]["nbd_uris"][0], 50 + i);  // lost by the rollback
+  }
+
+  ws_.WriteSpec("web.toml", GroupSpec(2, 30, "running"));
+  RunResult plan = ws_.Cdr({"plan"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+  EXPECT_THAT(plan.out, HasSubstr("group.web-prod.server.web-1 will be rolled back"));
+  EXPECT_THAT(plan.out, HasSubstr("group.web-prod.server.web-2 will be rolled back"));
+  EXPECT_THAT(plan.out, HasSubstr("EVERYTHING WRITTEN TO IT SINCE THE FAILOVER IS LOST"));
+  RunResult rollback = ws_.Cdr({"apply", "-auto-approve", "-wait-timeout=60"});
+  ASSERT_EQ(rollback.exit_code, 0) << rollback.out << rollback.err;
+  servers = Servers();
+  std::string written[2];
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(servers[i]["state"], "realtime") << servers[i].dump(2);
+    EXPECT_EQ(servers[i]["fenced"], false);
+    EXPECT_TRUE(servers[i]["dr_hosts"].empty()) << servers[i].dump(2);
+    const uint64_t sent = servers[i]["bytes_sent"].get<uint64_t>() - sent_before[i];
+    EXPECT_LT(sent, uint64_t{256} << 10) << "web-" << i + 1 << " copied its disk again after the rollback";
+    written[i] = Write(servers[i]["nbd_uris"][0], 60 + i);  // production takes writes again
+  }
+  WaitReplicated();
+  for (int i = 0; i < 2; ++i)
+    EXPECT_EQ(Sha256Hex(cdr::testing::ReadFile(Disk(i + 1)).substr(0, kData)), written[i]);
 }
 
 }  // namespace

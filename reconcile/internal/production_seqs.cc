@@ -1,0 +1,40 @@
+#include "reconcile/internal/production_seqs.h"
+
+namespace cdr::reconcile::internal {
+
+ProductionSeqs FencedProductionSeqs(StepContext& ctx, const std::string& host) {
+  ProductionSeqs out;
+  if (!ctx.options.connect) {
+    out.why = "this apply cannot reach production's agent";
+    return out;
+  }
+  auto agent = ctx.provider.DescribeAgent(host);
+  if (!agent.ok() || agent->status != "running") {
+    out.why =
+        "production's agent on " + host + " is " + (agent.ok() ? agent->status : agent.status().message());
+    return out;
+  }
+  auto status = ctx.options.connect(*agent)->GetStatus();
+  if (!status.ok()) {
+    out.why = "production's agent on " + host + " does not answer (" + status.status().message() + ")";
+    return out;
+  }
+  if (!status->fenced) {
+    out.why = "production's agent on " + host + " is not fenced";
+    return out;
+  }
+  // In these states every write on the disk is journaled (no crash left one unrecorded, no repair is due), so
+  // the disk is the history up to its journal seq when the history reached that seq.
+  if (status->state != "realtime" && status->state != "realtime_stopping" &&
+      status->state != "realtime_stopped") {
+    out.why = "production's agent on " + host + " is " + status->state + " (its journal may miss writes)";
+    return out;
+  }
+  std::map<std::string, uint64_t> seqs;
+  for (const auto& d : status->disks) seqs[d.disk] = d.journal_seq;
+  out.seqs = std::move(seqs);
+  out.why = "production on " + host + " is fenced, its journal complete";
+  return out;
+}
+
+}  // namespace cdr::reconcile::internal
