@@ -176,16 +176,8 @@ std::string PlanFailover(const ServerView& s, const DrHostView& failover, const 
                  "confirm = true: the DR host's disks become standalone, then the shadow host and ALL "
                  "recovery points are deleted (failover_confirmed)"));
       if (s.shadow) {
-        out->push_back(
-            {ShadowHostAddress(s.address),
-             ResourceKind::kShadowHost,
-             Action::kDelete,
-             Operation::kDelete,
-             "",
-             s.shadow->attributes,
-             nullptr,
-             {},
-             "failover confirmed: the shadow host is deleted with its replicas and every recovery point"});
+        out->push_back(ShadowHostDelete(
+            s, "failover confirmed: the shadow host is deleted with its replicas and every recovery point"));
       }
     }
     return "";
@@ -198,15 +190,7 @@ std::string PlanFailover(const ServerView& s, const DrHostView& failover, const 
     }
     if (!desired->value("confirm", false)) return "the failover is confirmed; confirm cannot go back to false";
     if (s.shadow) {  // a confirm whose shadow host delete did not finish
-      out->push_back({ShadowHostAddress(s.address),
-                      ResourceKind::kShadowHost,
-                      Action::kDelete,
-                      Operation::kDelete,
-                      "",
-                      s.shadow->attributes,
-                      nullptr,
-                      {},
-                      "failover confirmed: the shadow host and every recovery point are deleted"});
+      out->push_back(ShadowHostDelete(s, "failover confirmed: the shadow host and every recovery point are deleted"));
     }
     if (failover.drift == "dr_host_stopped") {
       out->push_back(Change(failover, Action::kTransition, Operation::kRestart, r->attributes, *desired,
@@ -235,16 +219,8 @@ std::string PlanFailover(const ServerView& s, const DrHostView& failover, const 
                "confirm = true: the DR host's disks become standalone, then the shadow host and ALL "
                "recovery points are deleted (failover_confirmed)"));
     if (s.shadow) {
-      out->push_back({ShadowHostAddress(s.address),
-                      ResourceKind::kShadowHost,
-                      Action::kDelete,
-                      Operation::kDelete,
-                      "",
-                      s.shadow->attributes,
-                      nullptr,
-                      {},
-                      "failover confirmed: the shadow host is deleted with its replicas and every "
-                      "recovery point"});
+      out->push_back(ShadowHostDelete(
+          s, "failover confirmed: the shadow host is deleted with its replicas and every recovery point"));
     }
   }
   return "";

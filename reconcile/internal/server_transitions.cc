@@ -65,6 +65,18 @@ ResourceChange Transition(const ServerView& s, Operation operation, const nlohma
 
 }  // namespace
 
+ResourceChange ShadowHostDelete(const ServerView& s, std::string reason) {
+  return {ShadowHostAddress(s.address),
+          ResourceKind::kShadowHost,
+          Action::kDelete,
+          Operation::kDelete,
+          "",
+          s.shadow->attributes,
+          nullptr,
+          {},
+          std::move(reason)};
+}
+
 bool IsReplicating(const std::string& state) {
   return OneOf(state, {"replication_starting", "full_sync", "realtime", "repair_starting", "repairing"});
 }
@@ -150,15 +162,7 @@ std::string PlanTeardown(const ServerView& s, const nlohmann::json& before, std:
                               "the server leaves protection: stop replicating before the shadow host goes"));
   }
   if (s.shadow) {
-    out->push_back({ShadowHostAddress(s.address),
-                    ResourceKind::kShadowHost,
-                    Action::kDelete,
-                    Operation::kDelete,
-                    "",
-                    s.shadow->attributes,
-                    nullptr,
-                    {},
-                    "the server leaves protection: its shadow host and replicas are deleted"});
+    out->push_back(ShadowHostDelete(s, "the server leaves protection: its shadow host and replicas are deleted"));
   }
   return "";
 }

@@ -47,4 +47,7 @@ std::string PlanTeardown(const ServerView& server, const nlohmann::json& before,
 
 bool IsReplicating(const std::string& state);
 
+// The deletion of the server's shadow host (its replicas and recovery points go with it), for `reason`.
+ResourceChange ShadowHostDelete(const ServerView& server, std::string reason);
+
 }  // namespace cdr::reconcile::internal
