@@ -310,32 +310,19 @@ class Differ {
       }
     }
     if (const auto* drill = StateOf(DrillAddress(address))) {
-      Add({drill->address,
-           ResourceKind::kDrHost,
-           Action::kDelete,
-           Operation::kDelete,
-           "",
-           drill->attributes,
-           nullptr,
-           {},
-           "the server leaves protection: its drill is cleared first"});
+      Add(MakeChange(drill->address, ResourceKind::kDrHost, Action::kDelete, Operation::kDelete,
+                     drill->attributes, nullptr, "the server leaves protection: its drill is cleared first"));
     }
     if (std::string refusal = internal::PlanTeardown(view, r.attributes, &out_.changes); !refusal.empty()) {
       Error({}, address, refusal);
       return false;
     }
-    Add({address,
-         ResourceKind::kServer,
-         Action::kDelete,
-         Operation::kDeregister,
-         "",
-         r.attributes,
-         nullptr,
-         {},
-         released
-             ? "removed from the spec after a confirmed failover (release): the agent is uninstalled from " +
-                   r.attributes.value("host", "") + ", which stays (no longer protected nor fenced by cdr)"
-             : "removed from the spec: the agent is uninstalled, the host itself stays"});
+    Add(MakeChange(
+        address, ResourceKind::kServer, Action::kDelete, Operation::kDeregister, r.attributes, nullptr,
+        released
+            ? "removed from the spec after a confirmed failover (release): the agent is uninstalled from " +
+                  r.attributes.value("host", "") + ", which stays (no longer protected nor fenced by cdr)"
+            : "removed from the spec: the agent is uninstalled, the host itself stays"));
     return true;
   }
 
@@ -355,16 +342,10 @@ class Differ {
     if (!r && d.kind == ResourceKind::kServer && !CheckNewServerVersion(d)) return;
     if (!r) {
       const bool server = d.kind == ResourceKind::kServer;
-      Add({d.address,
-           d.kind,
-           Action::kCreate,
-           server ? Operation::kRegister : Operation::kCreate,
-           "",
-           nullptr,
-           d.attributes,
-           {},
-           server ? "new in the spec: install the agent, then the server is initialized"
-                  : "new in the spec"});
+      Add(MakeChange(
+          d.address, d.kind, Action::kCreate, server ? Operation::kRegister : Operation::kCreate, nullptr,
+          d.attributes,
+          server ? "new in the spec: install the agent, then the server is initialized" : "new in the spec"));
       if (server) PlanReplicationAfterRegister(d, d.address);
       if (server) PlanDrHosts(d, ViewOf(d.address, nullptr));
       return;
@@ -416,39 +397,18 @@ class Differ {
   void PlanExistingResource(const DesiredResource& d, const state::ResourceRecord& r) {
     const json before = Subset(r.attributes, d.attributes);
     if (r.status == "creating") {
-      Add({d.address,
-           d.kind,
-           Action::kCreate,
-           Operation::kCreate,
-           "",
-           before,
-           d.attributes,
-           {},
-           "resuming an interrupted create (same client token)"});
+      Add(MakeChange(d.address, d.kind, Action::kCreate, Operation::kCreate, before, d.attributes,
+                     "resuming an interrupted create (same client token)"));
       return;
     }
     if (r.status == "deleting") {
-      Add({d.address,
-           d.kind,
-           Action::kReplace,
-           Operation::kReplace,
-           "",
-           before,
-           d.attributes,
-           {},
-           "an earlier delete was interrupted: finish it, then create"});
+      Add(MakeChange(d.address, d.kind, Action::kReplace, Operation::kReplace, before, d.attributes,
+                     "an earlier delete was interrupted: finish it, then create"));
       return;
     }
     if (const DriftedResource* drift = DriftOf(r); drift && drift->problem == "deleted") {
-      Add({d.address,
-           d.kind,
-           Action::kCreate,
-           Operation::kCreate,
-           "",
-           nullptr,
-           d.attributes,
-           {},
-           drift->detail});
+      Add(MakeChange(d.address, d.kind, Action::kCreate, Operation::kCreate, nullptr, d.attributes,
+                     drift->detail));
       return;
     }
     auto changed = ChangedKeys(before, d.attributes);
@@ -470,15 +430,8 @@ class Differ {
     }
     if (changed.empty()) return;
     if (forcing.empty()) {
-      Add({d.address,
-           d.kind,
-           Action::kUpdate,
-           Operation::kUpdate,
-           "",
-           before,
-           d.attributes,
-           {},
-           "changed in the spec"});
+      Add(MakeChange(d.address, d.kind, Action::kUpdate, Operation::kUpdate, before, d.attributes,
+                     "changed in the spec"));
       return;
     }
     if (d.kind == ResourceKind::kGroup && GroupHasServersInState(d.address)) {
@@ -537,15 +490,8 @@ class Differ {
       reason = drift->detail;
     }
     if (!reason.empty()) {
-      Add({d.address,
-           ResourceKind::kServer,
-           Action::kTransition,
-           Operation::kRegister,
-           "",
-           before,
-           after,
-           {},
-           reason});
+      Add(MakeChange(d.address, ResourceKind::kServer, Action::kTransition, Operation::kRegister, before,
+                     after, reason));
       PlanReplicationAfterRegister(d, d.address);
       return;
     }
@@ -560,15 +506,8 @@ class Differ {
       }
       // The DR host carries the service now: replication from production stays as the failover left it.
       if (!changed.empty()) {
-        Add({d.address,
-             ResourceKind::kServer,
-             Action::kUpdate,
-             Operation::kUpdate,
-             "",
-             before,
-             after,
-             {},
-             "changed in the spec"});
+        Add(MakeChange(d.address, ResourceKind::kServer, Action::kUpdate, Operation::kUpdate, before, after,
+                       "changed in the spec"));
       }
       return;
     }
@@ -579,15 +518,8 @@ class Differ {
       return;
     }
     if (out_.changes.size() == planned && !changed.empty()) {  // else the transitions carry the changed settings
-      Add({d.address,
-           ResourceKind::kServer,
-           Action::kUpdate,
-           Operation::kUpdate,
-           "",
-           before,
-           after,
-           {},
-           UpdateReason(changed, drift)});
+      Add(MakeChange(d.address, ResourceKind::kServer, Action::kUpdate, Operation::kUpdate, before, after,
+                     UpdateReason(changed, drift)));
     }
     internal::PlanRecoveryPolicy(view, after, &out_.changes);
   }
@@ -664,27 +596,13 @@ class Differ {
       if (!all_leave) continue;
       for (const char* child : {".endpoint", ".peering"}) {
         if (const auto* r = StateOf(group_address + child)) {
-          Add({r->address,
-               r->kind,
-               Action::kDelete,
-               Operation::kDelete,
-               "",
-               r->attributes,
-               nullptr,
-               {},
-               "its group is removed from the spec"});
+          Add(MakeChange(r->address, r->kind, Action::kDelete, Operation::kDelete, r->attributes, nullptr,
+                         "its group is removed from the spec"));
         }
       }
       const auto* g = StateOf(group_address);
-      Add({group_address,
-           ResourceKind::kGroup,
-           Action::kDelete,
-           Operation::kDelete,
-           "",
-           g->attributes,
-           nullptr,
-           {},
-           "removed from the spec"});
+      Add(MakeChange(group_address, ResourceKind::kGroup, Action::kDelete, Operation::kDelete, g->attributes,
+                     nullptr, "removed from the spec"));
     }
   }
 

@@ -45,4 +45,10 @@ std::optional<PlanMode> ParsePlanMode(const std::string& name) {
   return std::nullopt;
 }
 
+ResourceChange MakeChange(std::string address, ResourceKind kind, Action action, Operation operation,
+                          nlohmann::json before, nlohmann::json after, std::string reason) {
+  return {std::move(address), kind, action,           operation, "", std::move(before),
+          std::move(after),   {},   std::move(reason)};
+}
+
 }  // namespace cdr::reconcile

@@ -38,6 +38,11 @@ struct ResourceChange {
   std::string reason;
 };
 
+// A change that neither renames nor replaces (most of them): where, what, how, the values on both sides and
+// why.
+ResourceChange MakeChange(std::string address, ResourceKind kind, Action action, Operation operation,
+                          nlohmann::json before, nlohmann::json after, std::string reason);
+
 // Something observed that differs from the state, found by refresh (a resource deleted outside cdr, …).
 struct DriftedResource {
   std::string address;

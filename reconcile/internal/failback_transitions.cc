@@ -45,18 +45,12 @@ void PlanLaunch(const ServerView& s, const DrHostView& failover, const FailbackI
                       {"vpc", intent.vpc},
                       {"flavor", intent.new_host_flavor},
                       {"ip", intent.new_host_ip}};
-  out->push_back({s.address,
-                  ResourceKind::kServer,
-                  Action::kTransition,
-                  Operation::kLaunchHost,
-                  "",
-                  before,
-                  launch,
-                  {},
-                  "restore_to_original = false: a new production host " + intent.new_host + " (" +
-                      intent.new_host_flavor + ", ip " + intent.new_host_ip + ") is launched in " +
-                      intent.production_zone + " with empty disks shaped like DR host " +
-                      DrHostName(failover) + "'s; reverse replication fills them by a full sync"});
+  out->push_back(MakeChange(s.address, ResourceKind::kServer, Action::kTransition, Operation::kLaunchHost,
+                            before, launch,
+                            "restore_to_original = false: a new production host " + intent.new_host + " (" +
+                                intent.new_host_flavor + ", ip " + intent.new_host_ip + ") is launched in " +
+                                intent.production_zone + " with empty disks shaped like DR host " +
+                                DrHostName(failover) + "'s; reverse replication fills them by a full sync"));
 }
 
 // The forward operation when it commands the reverse agent (replication_steps.cc tells them apart).
@@ -125,20 +119,14 @@ ResourceChange FailbackChange(const ServerView& s, const DrHostView& failover, c
                                  : "; " + intent.state_host + " leaves protection (its agent is uninstalled) and " +
                                        production + " is the server's host: set host = \"" + production +
                                        "\" in the spec";
-  return {s.address,
-          ResourceKind::kServer,
-          Action::kTransition,
-          Operation::kFailback,
-          "",
-          before,
-          after,
-          {},
-          why + "DR host " + DrHostName(failover) + " is fenced and its last writes drained into " +
-              production + ", reverse replication stops, then " + production +
-              " takes writes again with exactly the DR host's "
-              "data (failing_back → failed_back); the DR host stays, stopped, until production is protected "
-              "again" +
-              old_host};
+  return MakeChange(
+      s.address, ResourceKind::kServer, Action::kTransition, Operation::kFailback, before, after,
+      why + "DR host " + DrHostName(failover) + " is fenced and its last writes drained into " + production +
+          ", reverse replication stops, then " + production +
+          " takes writes again with exactly the DR host's "
+          "data (failing_back → failed_back); the DR host stays, stopped, until production is protected "
+          "again" +
+          old_host);
 }
 
 // After a failback, with the tables gone: production is registered and protected again, its new replicas seeded
@@ -146,16 +134,9 @@ ResourceChange FailbackChange(const ServerView& s, const DrHostView& failover, c
 void PlanReprotect(const ServerView& s, const DrHostView& failover, const FailbackIntent& intent, const json& before,
                    const json& after, std::vector<ResourceChange>* out) {
   const std::string production = after.value("host", "");
-  out->push_back(
-      {s.address,
-       ResourceKind::kServer,
-       Action::kTransition,
-       Operation::kRegister,
-       "",
-       before,
-       after,
-       {},
-       "failed back: protect " + production + " again (" + s.state + " → registering → initialized)"});
+  out->push_back(MakeChange(
+      s.address, ResourceKind::kServer, Action::kTransition, Operation::kRegister, before, after,
+      "failed back: protect " + production + " again (" + s.state + " → registering → initialized)"));
   ServerView v = s;
   v.state = "initialized";
   const size_t first = out->size();
@@ -175,16 +156,10 @@ void PlanReprotect(const ServerView& s, const DrHostView& failover, const Failba
   }
   if (!failover.record) return;
   out->insert(out->begin() + static_cast<std::ptrdiff_t>(dr_delete_at),
-              {failover.address,
-               ResourceKind::kDrHost,
-               Action::kDelete,
-               Operation::kDelete,
-               "",
-               failover.record->attributes,
-               nullptr,
-               {},
-               "failed back: DR host " + DrHostName(failover) + " is deleted (its disks seed " + production +
-                   "'s new replicas when replication runs)"});
+              MakeChange(failover.address, ResourceKind::kDrHost, Action::kDelete, Operation::kDelete,
+                         failover.record->attributes, nullptr,
+                         "failed back: DR host " + DrHostName(failover) + " is deleted (its disks seed " +
+                             production + "'s new replicas when replication runs)"));
 }
 
 }  // namespace
@@ -241,15 +216,8 @@ std::string PlanFailback(const ServerView& s, const DrHostView& failover, const 
   }
   const bool registering = s.state == "failover_confirmed" || s.state == "reverse_registering";
   if (std::string why = ReverseAgentMissing(s, DrHostName(failover)); !why.empty()) {
-    out->push_back({s.address,
-                    ResourceKind::kServer,
-                    Action::kTransition,
-                    Operation::kReverseRegister,
-                    "",
-                    before,
-                    after,
-                    {},
-                    why});
+    out->push_back(MakeChange(s.address, ResourceKind::kServer, Action::kTransition,
+                              Operation::kReverseRegister, before, after, why));
     if (!registering) {
       // A restarted reverse agent resumes its replication by itself (repairing what a crash may have left).
       if (cut_over && IsReplicating(std::string(ForwardState(s.state)))) {

@@ -39,27 +39,15 @@ std::string PlanRollback(const ServerView& s, const DrHostView& failover, const 
            "agent answers";
   }
   if (failover.record) {
-    out->push_back({failover.address,
-                    ResourceKind::kDrHost,
-                    Action::kDelete,
-                    Operation::kRollback,
-                    "",
-                    failover.record->attributes,
-                    nullptr,
-                    {},
-                    "rollback of the unconfirmed failover: DR host " + DrHostName(failover) +
-                        " is deleted and EVERYTHING WRITTEN TO IT SINCE THE FAILOVER IS LOST"});
+    out->push_back(MakeChange(failover.address, ResourceKind::kDrHost, Action::kDelete, Operation::kRollback,
+                              failover.record->attributes, nullptr,
+                              "rollback of the unconfirmed failover: DR host " + DrHostName(failover) +
+                                  " is deleted and EVERYTHING WRITTEN TO IT SINCE THE FAILOVER IS LOST"));
   }
-  out->push_back({s.address,
-                  ResourceKind::kServer,
-                  Action::kTransition,
-                  Operation::kRollback,
-                  "",
-                  before,
-                  after,
-                  {},
-                  "rollback: production on " + before.value("host", "") +
-                      " is unfenced and takes writes again (" + s.state + " → " + agent_state + ")"});
+  out->push_back(
+      MakeChange(s.address, ResourceKind::kServer, Action::kTransition, Operation::kRollback, before, after,
+                 "rollback: production on " + before.value("host", "") +
+                     " is unfenced and takes writes again (" + s.state + " → " + agent_state + ")"));
   ServerView resumed = s;
   resumed.state = agent_state;
   return PlanReplication(resumed, before, after, dr_zone, vpc, out);
@@ -69,16 +57,11 @@ std::string PlanRelease(const ServerView& s, const DrHostView& failover, std::ve
   const FailTables tables = FailTablesOf(failover);
   if (s.state == "failed_back") {
     if (failover.record) {
-      out->push_back({failover.address,
-                      ResourceKind::kDrHost,
-                      Action::kDelete,
-                      Operation::kDelete,
-                      "",
-                      failover.record->attributes,
-                      nullptr,
-                      {},
-                      "the server leaves protection after its failback: DR host " + DrHostName(failover) +
-                          " (stopped; production holds its data) is deleted"});
+      out->push_back(MakeChange(failover.address, ResourceKind::kDrHost, Action::kDelete, Operation::kDelete,
+                                failover.record->attributes, nullptr,
+                                "the server leaves protection after its failback: DR host " +
+                                    DrHostName(failover) +
+                                    " (stopped; production holds its data) is deleted"));
     }
     return "";
   }
@@ -95,17 +78,11 @@ std::string PlanRelease(const ServerView& s, const DrHostView& failover, std::ve
            "server";
   }
   if (failover.record) {
-    out->push_back({failover.address,
-                    ResourceKind::kDrHost,
-                    Action::kTransition,
-                    Operation::kRelease,
-                    "",
-                    failover.record->attributes,
-                    nullptr,
-                    {},
-                    "the server leaves protection after a confirmed failover: DR host " +
-                        DrHostName(failover) +
-                        " keeps running as a standalone host, no longer managed by cdr"});
+    out->push_back(MakeChange(failover.address, ResourceKind::kDrHost, Action::kTransition,
+                              Operation::kRelease, failover.record->attributes, nullptr,
+                              "the server leaves protection after a confirmed failover: DR host " +
+                                  DrHostName(failover) +
+                                  " keeps running as a standalone host, no longer managed by cdr"));
   }
   return "";
 }
@@ -123,16 +100,10 @@ void PlanFenceRetry(const ServerView& s, const json& attributes, std::vector<Res
   } else {
     return;  // fenced before, and the fence is persisted on the agent
   }
-  out->push_back({s.address,
-                  ResourceKind::kServer,
-                  Action::kTransition,
-                  Operation::kFence,
-                  "",
-                  attributes,
-                  attributes,
-                  {},
-                  why + ": until it is, anything writing to " + host +
-                      " diverges from the DR host (split brain); fence it so its disks refuse writes"});
+  out->push_back(MakeChange(
+      s.address, ResourceKind::kServer, Action::kTransition, Operation::kFence, attributes, attributes,
+      why + ": until it is, anything writing to " + host +
+          " diverges from the DR host (split brain); fence it so its disks refuse writes"));
 }
 
 }  // namespace cdr::reconcile::internal

@@ -31,30 +31,18 @@ ResourceChange ShadowCreate(const ServerView& s, const nlohmann::json& after, co
   std::string reason = "replication needs a shadow host in the DR zone to receive the data";
   if (s.shadow_gone) reason = "the shadow host was deleted outside cdr; a new one gets a full sync";
   if (s.shadow && s.shadow->status == "creating") reason = "resuming an interrupted create (same client token)";
-  return {ShadowHostAddress(s.address),
-          ResourceKind::kShadowHost,
-          Action::kCreate,
-          Operation::kCreate,
-          "",
-          nullptr,
-          attributes,
-          {},
-          reason};
+  return MakeChange(ShadowHostAddress(s.address), ResourceKind::kShadowHost, Action::kCreate,
+                    Operation::kCreate, nullptr, attributes, reason);
 }
 
 ResourceChange ShadowRestart(const ServerView& s) {
   const nlohmann::json& a = s.shadow->attributes;
   nlohmann::json shown = {{"id", a.value("id", "")}, {"replica_dir", a.value("replica_dir", "")}};
-  return {ShadowHostAddress(s.address),
-          ResourceKind::kShadowHost,
-          Action::kTransition,
-          Operation::kRestart,
-          "",
-          shown,
-          shown,
-          {},
-          "its cdr-shadow process is not running: create it again with the same client token, which restarts "
-          "it on a new address and keeps the replicas"};
+  return MakeChange(
+      ShadowHostAddress(s.address), ResourceKind::kShadowHost, Action::kTransition, Operation::kRestart,
+      shown, shown,
+      "its cdr-shadow process is not running: create it again with the same client token, which restarts "
+      "it on a new address and keeps the replicas");
 }
 
 ResourceChange Transition(const ServerView& s, Operation operation, const nlohmann::json& before,
@@ -66,15 +54,8 @@ ResourceChange Transition(const ServerView& s, Operation operation, const nlohma
 }  // namespace
 
 ResourceChange ShadowHostDelete(const ServerView& s, std::string reason) {
-  return {ShadowHostAddress(s.address),
-          ResourceKind::kShadowHost,
-          Action::kDelete,
-          Operation::kDelete,
-          "",
-          s.shadow->attributes,
-          nullptr,
-          {},
-          std::move(reason)};
+  return MakeChange(ShadowHostAddress(s.address), ResourceKind::kShadowHost, Action::kDelete,
+                    Operation::kDelete, s.shadow->attributes, nullptr, std::move(reason));
 }
 
 bool IsReplicating(const std::string& state) {
@@ -135,17 +116,11 @@ void PlanRecoveryPolicy(const ServerView& s, const nlohmann::json& after, std::v
   if (have == want) return;
   nlohmann::json before = {{"recovery_points", have}};
   nlohmann::json changed = {{"recovery_points", want}};
-  out->push_back({ShadowHostAddress(s.address),
-                  ResourceKind::kShadowHost,
-                  Action::kUpdate,
-                  Operation::kSetRecoveryPolicy,
-                  "",
-                  before,
-                  changed,
-                  {},
-                  "a recovery point every " + std::to_string(want.value("every_seconds", 0)) + " s, keep " +
-                      std::to_string(want.value("keep", 0)) +
-                      " (older points are pruned, freeing their space)"});
+  out->push_back(MakeChange(ShadowHostAddress(s.address), ResourceKind::kShadowHost, Action::kUpdate,
+                            Operation::kSetRecoveryPolicy, before, changed,
+                            "a recovery point every " + std::to_string(want.value("every_seconds", 0)) +
+                                " s, keep " + std::to_string(want.value("keep", 0)) +
+                                " (older points are pruned, freeing their space)"));
 }
 
 std::string PlanTeardown(const ServerView& s, const nlohmann::json& before, std::vector<ResourceChange>* out) {
