@@ -162,10 +162,9 @@ std::string ParseFlags(int argc, char** argv, Flags* flags) {
       }
       flags->exports.emplace_back(value.substr(0, at), value.substr(at + 1));
     } else if (name == "--shadow") {
-      std::string host;
-      uint16_t port = 0;
-      if (std::string e = ParseHostPort(name, value, &host, &port); !e.empty()) return e;
-      if (port == 0) return "--shadow wants a real port, got " + value;
+      // Where to connect, so the connect rule (port 1..65535), not the listen one.
+      cdr::Result<cdr::HostPort> shadow = cdr::SplitHostPort(value);
+      if (!shadow.ok()) return "--shadow wants HOST:PORT, got " + value + " (" + shadow.status().message() + ")";
       flags->shadow_address = value;
     } else if (name == "--server-id") {
       if (std::string problems = cdr::IdentifierProblems(value); !problems.empty())
