@@ -143,15 +143,18 @@ void NameReverseStates(const std::vector<state::ResourceRecord>& records, Observ
   }
 }
 
-// A shadow host restarted outside an apply (`cdr local up`, a reboot) listens on a new address while its agent
-// still streams to the old one: nothing reaches the replica although both processes run.
+// A shadow host restarted outside an apply (`cdr local up`, a reboot) listens on a new address while its
+// agent still streams to the old one: nothing reaches the replica although both processes run. The same holds
+// for a failback's reverse agent and its receiver (their states already renamed reverse_*).
 void CheckReplicationTarget(const state::ResourceRecord& r, Observed* out) {
   auto seen = out->servers.find(r.address);
   if (seen == out->servers.end() || !seen->second.status || !seen->second.shadow) return;
   const agent::AgentStatus& status = *seen->second.status;
   const providers::ShadowHost& shadow = *seen->second.shadow;
-  const bool streaming =
-      status.state == "replication_starting" || status.state == "full_sync" || status.state == "realtime";
+  const std::string_view forward = ForwardState(status.state);
+  const std::string_view state = forward.empty() ? std::string_view(status.state) : forward;
+  const bool streaming = state == "replication_starting" || state == "full_sync" || state == "realtime" ||
+                         state == "repair_starting" || state == "repairing";
   if (!streaming || shadow.status != "running" || status.shadow_address.empty() ||
       status.shadow_address == shadow.replication_address || out->drift.count(r.address)) {
     return;

@@ -215,21 +215,27 @@ std::string PlanFailback(const ServerView& s, const DrHostView& failover, const 
     return "";
   }
   const bool registering = s.state == "failover_confirmed" || s.state == "reverse_registering";
+  ServerView reverse = s;
   if (std::string why = ReverseAgentMissing(s, DrHostName(failover)); !why.empty()) {
     out->push_back(MakeChange(s.address, ResourceKind::kServer, Action::kTransition,
                               Operation::kReverseRegister, before, after, why));
-    if (!registering) {
+    if (!registering && !s.shadow_stopped && !s.target_stale) {
       // A restarted reverse agent resumes its replication by itself (repairing what a crash may have left).
       if (cut_over && IsReplicating(std::string(ForwardState(s.state)))) {
         out->push_back(FailbackChange(s, failover, intent, before, after, "once the restarted reverse agent is realtime: "));
       }
       return "";
     }
+    // Its receiver went too: the restarted agent would stream to the receiver's old address, so the
+    // receiver's restart and the retarget follow in this plan. The reverse register above is what restarts
+    // the agent.
+    if (!registering) reverse.seen = nullptr;
   }
   const std::string agent_state = registering ? "initialized" : std::string(ForwardState(s.state));
   if (running) PlanLaunch(s, failover, intent, before, after, out);
   const size_t planned = out->size();
-  if (std::string refusal = PlanReverseReplication(s, agent_state, failover, intent, before, after, out);
+  if (std::string refusal =
+          PlanReverseReplication(reverse, agent_state, failover, intent, before, after, out);
       !refusal.empty()) {
     return refusal;
   }

@@ -248,6 +248,9 @@ Result<AgentHandle> ConnectAndObserve(StepContext& ctx, state::ResourceRecord& r
 Status StartAndWait(StepContext& ctx, state::ResourceRecord& r, agent::ReplicationControl& control,
                     const ShadowTarget& shadow) {
   const std::string host = AgentHost(ctx, r);
+  // From replication_error (a stopped repair) the start is a repair, and the error may still show on a first
+  // poll.
+  const bool from_error = AgentState(ctx, r.status) == "replication_error";
   if (!Streaming(AgentState(ctx, r.status))) {
     const std::string before = r.status;
     const std::string& address = shadow.address;
@@ -285,7 +288,10 @@ Status StartAndWait(StepContext& ctx, state::ResourceRecord& r, agent::Replicati
   if (!ctx.options.wait) return Status::Ok();
   return WaitFor(ctx, r, control,
                  {"realtime", [](const std::string& s) { return s == "realtime"; },
-                  [](const std::string& s) { return s == "initialized" || EndsWith(s, "_stopped"); }});
+                  [from_error](const std::string& s) {
+                    return s == "initialized" || EndsWith(s, "_stopped") ||
+                           (from_error && s == "replication_error");
+                  }});
 }
 
 Status StartReplication(StepContext& ctx) {
@@ -298,6 +304,41 @@ Status StartReplication(StepContext& ctx) {
   if (!handle.ok()) return handle.status();
   agent::ReplicationControl& control = *handle->control;
   return StartAndWait(ctx, r, control, *shadow);
+}
+
+// Stops the agent's replication for `why` and, when `wait`, waits until it is stopped. A repair (an agent
+// restarted after a crash resyncs first) stops into replication_error ("repair interrupted"), whose start is
+// a repair again; an agent not replicating is only waited for.
+Status StopStreaming(StepContext& ctx, state::ResourceRecord& r, agent::ReplicationControl& control,
+                     const std::string& why, bool wait) {
+  const std::string agent_state = AgentState(ctx, r.status);
+  const bool repairing = agent_state == "repair_starting" || agent_state == "repairing";
+  if (IsReplicating(agent_state)) {
+    const std::string before = r.status;
+    if (!repairing) {
+      CDR_RETURN_IF_ERROR(ctx.Transition(
+          r, Shown(ctx, agent_state == "realtime" ? "realtime_stopping" : "full_sync_stopping"), why));
+    }
+    if (Status stop = control.Stop(); !stop.ok()) {
+      if (stop.code() == StatusCode::kUnavailable) {
+        return CommandFailed(
+            ctx, r, control, before, "stop",
+            Unavailable(
+                stop.message() +
+                ". The agent runs but does not answer: run cdr plan again once it answers, or stop the "
+                "agent process (on the local cloud: `cdr local down`)"));
+      }
+      return CommandFailed(ctx, r, control, before, "stop", stop);
+    }
+  }
+  if (!wait) return Status::Ok();
+  auto stopped = [repairing](const std::string& s) {
+    return EndsWith(s, "_stopped") || s == "initialized" || (repairing && s == "replication_error");
+  };
+  return WaitFor(
+      ctx, r, control,
+      {"a stopped state", stopped, [](const std::string& s) { return s == "full_sync" || s == "realtime"; },
+       kStopUnansweredLimit});
 }
 
 // The agent refuses another target while it streams, so a stream to a restarted shadow host's old address is
@@ -317,19 +358,11 @@ Status RetargetReplication(StepContext& ctx) {
                        "); run cdr apply again once it does");
   }
   CDR_RETURN_IF_ERROR(Observe(ctx, r, *live));
-  if (Streaming(AgentState(ctx, r.status)) && live->shadow_address != shadow->address) {
-    const std::string before = r.status;
-    CDR_RETURN_IF_ERROR(ctx.Transition(r,
-                                       Shown(ctx, AgentState(ctx, r.status) == "realtime" ? "realtime_stopping"
-                                                                                          : "full_sync_stopping"),
-                                       "stop replication to " + live->shadow_address + ", where shadow host " +
-                                           shadow->id + " no longer listens"));
-    if (Status stop = control.Stop(); !stop.ok()) return CommandFailed(ctx, r, control, before, "stop", stop);
-    auto stopped = [](const std::string& s) { return EndsWith(s, "_stopped") || s == "initialized"; };
-    CDR_RETURN_IF_ERROR(WaitFor(ctx, r, control,
-                                {"a stopped state", stopped,
-                                 [](const std::string& s) { return s == "full_sync" || s == "realtime"; },
-                                 kStopUnansweredLimit}));
+  if (IsReplicating(AgentState(ctx, r.status)) && live->shadow_address != shadow->address) {
+    CDR_RETURN_IF_ERROR(StopStreaming(ctx, r, control,
+                                      "stop replication to " + live->shadow_address + ", where shadow host " +
+                                          shadow->id + " no longer listens",
+                                      /*wait=*/true));
   }
   return StartAndWait(ctx, r, control, *shadow);
 }
@@ -340,34 +373,9 @@ Status StopReplication(StepContext& ctx) {
   state::ResourceRecord r = std::move(*current);
   auto handle = ConnectAndObserve(ctx, r);
   if (!handle.ok()) return handle.status();
-  agent::ReplicationControl& control = *handle->control;
   const std::string agent_state = AgentState(ctx, r.status);
-  const bool repairing = agent_state == "repair_starting" || agent_state == "repairing";
-  auto stopped = [repairing](const std::string& s) {
-    return EndsWith(s, "_stopped") || s == "initialized" || (repairing && s == "replication_error");
-  };
-  if (stopped(agent_state)) return ctx.store.Put(r);
-  if (IsReplicating(agent_state)) {
-    const std::string before = r.status;
-    if (!repairing) {
-      CDR_RETURN_IF_ERROR(ctx.Transition(
-          r, Shown(ctx, agent_state == "realtime" ? "realtime_stopping" : "full_sync_stopping"), "stop replication"));
-    }
-    if (Status stop = control.Stop(); !stop.ok()) {
-      if (stop.code() == StatusCode::kUnavailable) {
-        return CommandFailed(
-            ctx, r, control, before, "stop",
-            Unavailable(stop.message() +
-                        ". The agent runs but does not answer: run cdr plan again once it answers, or stop the "
-                        "agent process (on the local cloud: `cdr local down`)"));
-      }
-      return CommandFailed(ctx, r, control, before, "stop", stop);
-    }
-  }
-  if (!ctx.options.wait) return Status::Ok();
-  return WaitFor(ctx, r, control,
-                 {"a stopped state", stopped, [](const std::string& s) { return s == "full_sync" || s == "realtime"; },
-                  kStopUnansweredLimit});
+  if (EndsWith(agent_state, "_stopped") || agent_state == "initialized") return ctx.store.Put(r);
+  return StopStreaming(ctx, r, *handle->control, "stop replication", ctx.options.wait);
 }
 
 Status Repair(StepContext& ctx) {

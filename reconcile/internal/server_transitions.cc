@@ -73,8 +73,8 @@ std::string PlanReplication(const ServerView& s, const nlohmann::json& before, c
   if (s.shadow && s.shadow_stopped) out->push_back(ShadowRestart(s));
   const std::string want = after.value("replication", "running");
   const std::string& state = s.state;
-  const bool streaming = OneOf(state, {"replication_starting", "full_sync", "realtime"});
-  if (want == "running" && streaming && (s.shadow_stopped || s.target_stale)) {
+  // A repair streams too (an agent restarted after a crash resyncs its dirty blocks first).
+  if (want == "running" && IsReplicating(state) && (s.shadow_stopped || s.target_stale)) {
     out->push_back(Transition(s, Operation::kRetargetReplication, before, after,
                               std::string(s.shadow_stopped ? "the shadow host restarts on a new address"
                                                            : "the shadow host listens on a new address") +

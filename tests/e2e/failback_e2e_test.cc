@@ -1,13 +1,19 @@
 // Failback end to end (issue #10): real cdr-agent, cdr-shadow and cdr-dr-disk processes on 127.0.0.1.
 //  - Reverse registration alone (replication = "stopped" holds the failback there): a cdr-agent fronts the DR
-//    host's standalone disks, its NBD export is the DR host's, it survives `cdr local down`/`up`, and production
-//    stays fenced meanwhile.
-//  - The round trip: protect → ext4 files written through the agent → failover → confirm → more files on the DR
-//    host → failback (reverse replication into production's own disk, compare first) → production equals the DR
-//    host, e2fsck clean, takes writes again → tables removed: protected again from replicas seeded with the DR
-//    host's disks. Both directions send about what changed, never the disk.
-//  - A link cut and a kill -9 of the reverse agent while a new production host is filled: the next apply resumes.
-//  - The same round trip to a new production host (restore_to_original = false): launched empty, filled by a full
+//    host's standalone disks, its NBD export is the DR host's, it survives `cdr local down`/`up`, and
+//    production stays fenced meanwhile.
+//  - The round trip: protect → ext4 files written through the agent → failover → confirm → more files on the
+//  DR
+//    host → failback (reverse replication into production's own disk, compare first) → production equals the
+//    DR host, e2fsck clean, takes writes again → tables removed: protected again from replicas seeded with
+//    the DR host's disks. Both directions send about what changed, never the disk.
+//  - kill -9 of the receiver, of the reverse agent, then of both together during reverse realtime: the next
+//  apply
+//    resumes each time.
+//  - A link cut and a kill -9 of the reverse agent while a new production host is filled: the next apply
+//  resumes.
+//  - The same round trip to a new production host (restore_to_original = false): launched empty, filled by a
+//  full
 //    sync, the server's host from then on, protected again from replicas seeded with the DR host's disks.
 #include <gtest/gtest.h>
 
@@ -210,6 +216,17 @@ TEST_F(FailbackTest, Kill9OfTheReceiverOrTheReverseAgentDuringReverseRealtimeIsR
   ASSERT_TRUE(PollUntil([&] { return Server()["state"] == "reverse_realtime"; }, std::chrono::seconds(60)))
       << Server().dump(2);
   ASSERT_EQ(WriteTo(Server()["nbd_uris"][0], 5).exit_code, 0);
+
+  // Both die together: one apply restarts the receiver (on a new address) and the agent, and points the agent
+  // at the receiver's new address; the DR workload's next write reaches production.
+  Kill9(ws_.cloud() / "shadows" / (Server()["shadow_host_id"].get<std::string>() + ".json"));
+  Kill9(ws_.cloud() / "agents" / dr_id / "agent.json");
+  RunResult both = Apply(Spec(held));
+  ASSERT_EQ(both.exit_code, 0) << both.out << both.err;
+  EXPECT_THAT(both.out, HasSubstr("retarget_reverse_replication complete"));
+  ASSERT_TRUE(PollUntil([&] { return Server()["state"] == "reverse_realtime"; }, std::chrono::seconds(60)))
+      << Server().dump(2);
+  ASSERT_EQ(WriteTo(Server()["nbd_uris"][0], 6).exit_code, 0);
 
   RunResult failback = Apply(Spec(std::string(kConfirmed) + kFailback));
   ASSERT_EQ(failback.exit_code, 0) << failback.out << failback.err;

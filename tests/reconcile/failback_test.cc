@@ -13,6 +13,7 @@ using ::testing::HasSubstr;
 
 constexpr char kServer[] = "group.web.server.web-1";
 constexpr char kFailover[] = "group.web.server.web-1.failover";
+constexpr char kReceiver[] = "group.web.server.web-1.shadow_host";  // reverse replication's receiver
 
 std::string Spec(const std::string& tables = "") {
   return GroupToml("web", ServerToml("web-1", "host-1", "replication = \"running\"\n" + tables));
@@ -248,6 +249,60 @@ TEST_P(FailbackTest, ANewHostNameCannotChangeOnceLaunched) {
   PlanResult r = PlanFor(Spec(std::string(kConfirmed) + failback + "name = \"web1-other\"\n"));
   ASSERT_EQ(r.errors.size(), 1u) << DiagnosticsText(r.errors);
   EXPECT_THAT(r.errors[0].message, HasSubstr("(reverse_realtime) already launched new production host web1-new"));
+}
+
+// kill -9 of the reverse agent and its receiver together: one plan restarts both and points the restarted
+// agent at the receiver's new address (the agent alone would resume towards the old one and stream to
+// nobody).
+TEST_P(FailbackTest, ReverseAgentAndReceiverStoppedTogetherComeBackInOneApply) {
+  const std::string dr = ConfirmedDrHost();
+  const std::string held = std::string(kConfirmed) + kFailback + "cutover = false\n";
+  Converge(Spec(held));
+  ASSERT_EQ(Record(kServer).status, "reverse_realtime");
+  const std::string receiver = Record(kReceiver).provider_id;
+  const std::string old_address = fake_.shadow_hosts().at(receiver).replication_address;
+  fake_.StopAgentOutOfBand(dr);
+  fake_.StopShadowHostOutOfBand(receiver);
+
+  Plan plan = CleanPlanFor(Spec(held));
+  ASSERT_THAT(Changes(plan), ElementsAre("transition/reverse_register group.web.server.web-1",
+                                         std::string("transition/restart ") + kReceiver,
+                                         "transition/retarget_reverse_replication group.web.server.web-1"));
+  ApplyResult result = ApplyPlan(plan);
+  for (const auto& step : result.steps)
+    EXPECT_TRUE(step.ok && !step.skipped) << step.address << ": " << step.error;
+  const std::string new_address = fake_.shadow_hosts().at(receiver).replication_address;
+  EXPECT_NE(new_address, old_address);
+  EXPECT_EQ(agents_[dr].target.shadow_address, new_address);
+  EXPECT_EQ(Record(kServer).status, "reverse_realtime");
+  EXPECT_TRUE(CleanPlanFor(Spec(held)).changes.empty());
+}
+
+// A receiver restarted outside an apply (`cdr local up`) while the reverse agent runs: the agent streams to
+// the old address, which refresh reports as drift, and the plan retargets the reverse agent.
+TEST_P(FailbackTest, AReceiverRestartedOutsideAnApplyIsStaleTargetDriftForTheReverseAgent) {
+  const std::string dr = ConfirmedDrHost();
+  const std::string held = std::string(kConfirmed) + kFailback + "cutover = false\n";
+  Converge(Spec(held));
+  const state::ResourceRecord receiver = Record(kReceiver);
+  fake_.StopShadowHostOutOfBand(receiver.provider_id);
+  providers::ShadowHostRequest again{receiver.attributes["client_token"].get<std::string>(),
+                                     receiver.attributes.value("name", ""),
+                                     receiver.attributes.value("zone", ""),
+                                     receiver.attributes.value("vpc", ""),
+                                     receiver.attributes.value("server_id", ""),
+                                     receiver.attributes.value("disk_type", "")};
+  ASSERT_TRUE(fake_.CreateShadowHost(again).ok());
+  const std::string new_address = fake_.shadow_hosts().at(receiver.provider_id).replication_address;
+
+  Plan plan = CleanPlanFor(Spec(held));
+  ASSERT_EQ(plan.drifted.size(), 1u);
+  EXPECT_EQ(plan.drifted[0].problem, "replication_target_stale");
+  EXPECT_THAT(plan.drifted[0].detail, HasSubstr(new_address));
+  ASSERT_THAT(Changes(plan), ElementsAre("transition/retarget_reverse_replication group.web.server.web-1"));
+  ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
+  EXPECT_EQ(agents_[dr].target.shadow_address, new_address);
+  EXPECT_EQ(Record(kServer).status, "reverse_realtime");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FailbackTest, CDR_STATE_BACKENDS);

@@ -205,7 +205,12 @@ class RecordingFakeProvider : public providers::Provider {
     auto dr = dr_hosts_.find(request.dr_host_id);
     if (dr == dr_hosts_.end()) return NotFound("DR host " + request.dr_host_id + " does not exist");
     if (!dr->second.standalone) return FailedPrecondition("DR host " + request.dr_host_id + " is not standalone");
-    if (auto it = agents_.find(request.dr_host_id); it != agents_.end()) return it->second;
+    if (auto it = agents_.find(request.dr_host_id); it != agents_.end()) {
+      if (it->second.status == "stopped")
+        it->second = RunningAgent(it->second);  // installing again restarts it
+      dr->second.nbd_address = it->second.nbd_address;
+      return it->second;
+    }
     providers::Agent a{request.dr_host_id, "1.2.3", "running", 1700000000000, request.group};
     a = RunningAgent(a);
     dr->second.nbd_address = a.nbd_address;
