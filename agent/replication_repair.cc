@@ -11,6 +11,7 @@
 #include <map>
 
 #include "agent/internal/block_hash.h"
+#include "agent/internal/compression_probe.h"
 #include "journal/format.h"
 #include "agent/internal/repair_scope.h"
 #include "agent/replication_sender.h"
@@ -102,6 +103,9 @@ Status ReplicationSender::Repair(ByteStream& link, const wire::HelloAck& ack) {
 
   std::map<uint64_t, std::vector<wire::Hash128>> waiting;  // hashed ranges not yet passed by the shadow
   std::vector<uint8_t> buffer;
+  std::vector<uint8_t> run_buffer;
+  std::vector<uint8_t> run_heads;
+  internal::CompressionProbe probe;
   std::vector<uint8_t> batch;
   wire::RepairRanges ranges{base, {}};
   uint64_t next = scope.NextRange(cursor);
@@ -131,7 +135,9 @@ Status ReplicationSender::Repair(ByteStream& link, const wire::HelloAck& ack) {
       }
       const uint64_t range_end = std::min(disk_size_, reply.offset + kRepairRangeBytes);
       wire::RepairBlocks blocks{reply.offset, range_end, {}};
-      std::vector<std::vector<uint8_t>> run_data;
+      // The differing runs are read into one buffer kept across ranges (a range's runs fit in it).
+      run_buffer.resize(kRepairRangeBytes);
+      size_t used = 0;
       for (size_t i = 0; i < reply.hashes.size();) {
         if (reply.hashes[i] == it->second[i]) {
           ++i;
@@ -141,19 +147,27 @@ Status ReplicationSender::Repair(ByteStream& link, const wire::HelloAck& ack) {
         while (j < reply.hashes.size() && !(reply.hashes[j] == it->second[j])) ++j;
         const uint64_t offset = reply.offset + i * block_size_;
         const uint64_t length = std::min<uint64_t>(range_end, reply.offset + j * block_size_) - offset;
-        std::vector<uint8_t> data(length);
+        const std::span<uint8_t> data(run_buffer.data() + used, length);
         CDR_RETURN_IF_ERROR(internal::ReadFully(disk_fd, offset, data.data(), data.size()));
         const bool zero = AllZero(data);
-        if (!zero) data_bytes += length;
-        run_data.push_back(zero ? std::vector<uint8_t>() : std::move(data));
-        blocks.runs.push_back({offset, static_cast<uint32_t>(length), zero, {}});
+        if (!zero) {
+          data_bytes += length;
+          used += length;
+        }
+        blocks.runs.push_back({offset, static_cast<uint32_t>(length), zero, zero ? std::span<const uint8_t>() : data});
         i = j;
       }
-      for (size_t r = 0; r < blocks.runs.size(); ++r) blocks.runs[r].data = run_data[r];
       waiting.erase(it);
-      std::vector<uint8_t> frame = wire::EncodeFrame(wire::FrameType::kRepairBlocks, 0,
-                                                     wire::EncodeRepairBlocks(blocks), options_.compress);
-      batch.insert(batch.end(), frame.begin(), frame.end());
+      // Incompressible blocks (the probe's sample does not shrink) go into the batch as they are: one copy of
+      // the data instead of three, and no zstd attempt on a whole range of it.
+      if (options_.compress && used > 0 && probe.WorthCompressing({run_buffer.data(), used})) {
+        std::vector<uint8_t> frame = wire::EncodeFrame(wire::FrameType::kRepairBlocks, 0,
+                                                       wire::EncodeRepairBlocks(blocks), true);
+        batch.insert(batch.end(), frame.begin(), frame.end());
+      } else {
+        const std::vector<std::span<const uint8_t>> pieces = wire::RepairBlocksPieces(blocks, &run_heads);
+        wire::AppendPlainFrame(wire::FrameType::kRepairBlocks, 0, pieces, &batch);
+      }
       std::lock_guard lock(mutex_);
       for (const wire::RepairRun& run : blocks.runs) status_.repair_bytes_sent += run.zero ? 0 : run.length;
     }

@@ -41,11 +41,7 @@ size_t PlainDataFrameSize(std::span<const uint8_t> head, const journal::Record& 
 void AppendPlainDataFrame(std::span<const uint8_t> head, const journal::Record& record,
                           std::vector<uint8_t>* batch) {
   const std::span<const uint8_t> pieces[] = {head, record.data};
-  const wire::FrameEnvelope envelope = wire::EncodeFrameEnvelope(wire::FrameType::kData, record.seq, pieces);
-  batch->insert(batch->end(), envelope.header, envelope.header + wire::kFrameHeaderSize);
-  batch->insert(batch->end(), head.begin(), head.end());
-  batch->insert(batch->end(), record.data.begin(), record.data.end());
-  batch->insert(batch->end(), envelope.trailer, envelope.trailer + wire::kFrameTrailerSize);
+  wire::AppendPlainFrame(wire::FrameType::kData, record.seq, pieces, batch);
 }
 
 }  // namespace

@@ -251,6 +251,14 @@ FrameEnvelope EncodeFrameEnvelope(FrameType type, uint64_t seq,
   return envelope;
 }
 
+void AppendPlainFrame(FrameType type, uint64_t seq, std::span<const std::span<const uint8_t>> payload_pieces,
+                      std::vector<uint8_t>* out) {
+  const FrameEnvelope envelope = EncodeFrameEnvelope(type, seq, payload_pieces);
+  out->insert(out->end(), envelope.header, envelope.header + kFrameHeaderSize);
+  for (std::span<const uint8_t> piece : payload_pieces) out->insert(out->end(), piece.begin(), piece.end());
+  out->insert(out->end(), envelope.trailer, envelope.trailer + kFrameTrailerSize);
+}
+
 Result<Frame> DecodeFrame(std::span<const uint8_t> bytes, size_t* consumed) {
   if (bytes.size() < kFrameHeaderSize) return Unavailable("truncated frame header");
   Result<ParsedHeader> h = ParseHeader(bytes.data());
@@ -500,14 +508,32 @@ Result<RepairBlockHashes> DecodeRepairBlockHashes(std::span<const uint8_t> p) {
   return m;
 }
 
-std::vector<uint8_t> EncodeRepairBlocks(const RepairBlocks& m) {
+std::vector<std::span<const uint8_t>> RepairBlocksPieces(const RepairBlocks& m, std::vector<uint8_t>* heads) {
   Writer w;
   w.U64(m.offset).U64(m.end).U32(static_cast<uint32_t>(m.runs.size()));
+  std::vector<size_t> head_ends;  // where each run's header ends in *heads
   for (const RepairRun& run : m.runs) {
     w.U64(run.offset).U32(run.length).U16(run.zero ? 1 : 0);
-    if (!run.zero) w.Bytes(run.data);
+    head_ends.push_back(20 + 14 * (head_ends.size() + 1));
   }
-  return w.Take();
+  *heads = w.Take();
+  std::vector<std::span<const uint8_t>> pieces;
+  const std::span<const uint8_t> all(*heads);
+  size_t head_start = 0;
+  for (size_t i = 0; i < m.runs.size(); ++i) {
+    pieces.push_back(all.subspan(head_start, head_ends[i] - head_start));
+    if (!m.runs[i].zero) pieces.push_back(m.runs[i].data);
+    head_start = head_ends[i];
+  }
+  if (m.runs.empty()) pieces.push_back(all);
+  return pieces;
+}
+
+std::vector<uint8_t> EncodeRepairBlocks(const RepairBlocks& m) {
+  std::vector<uint8_t> heads;
+  std::vector<uint8_t> out;
+  for (std::span<const uint8_t> piece : RepairBlocksPieces(m, &heads)) out.insert(out.end(), piece.begin(), piece.end());
+  return out;
 }
 Result<RepairBlocks> DecodeRepairBlocks(std::span<const uint8_t> p) {
   Reader r(p);

@@ -65,6 +65,11 @@ struct FrameEnvelope {
 FrameEnvelope EncodeFrameEnvelope(FrameType type, uint64_t seq,
                                   std::span<const std::span<const uint8_t>> payload_pieces);
 
+// Appends the uncompressed frame whose payload is the concatenation of `payload_pieces` to *out: the bytes
+// EncodeFrame(type, seq, that payload, false) gives, each piece copied once (into *out).
+void AppendPlainFrame(FrameType type, uint64_t seq, std::span<const std::span<const uint8_t>> payload_pieces,
+                      std::vector<uint8_t>* out);
+
 // What a reader accepts from a peer it does not trust yet (the first frame of a connection).
 struct ReadLimits {
   uint32_t max_payload = kMaxPayload;  // a larger announced payload is kInvalidArgument, nothing read
@@ -210,6 +215,9 @@ Result<RepairRanges> DecodeRepairRanges(std::span<const uint8_t> p);
 std::vector<uint8_t> EncodeRepairBlockHashes(const RepairBlockHashes& m);
 Result<RepairBlockHashes> DecodeRepairBlockHashes(std::span<const uint8_t> p);
 std::vector<uint8_t> EncodeRepairBlocks(const RepairBlocks& m);
+// The same payload as pieces for AppendPlainFrame: headers written to *heads, run data referenced where it lies
+// (valid while *heads and the runs' data are), so a repair's blocks are copied once on their way out.
+std::vector<std::span<const uint8_t>> RepairBlocksPieces(const RepairBlocks& m, std::vector<uint8_t>* heads);
 Result<RepairBlocks> DecodeRepairBlocks(std::span<const uint8_t> p);  // run data points into p
 std::vector<uint8_t> EncodeRepairEnd(const RepairEnd& m);
 Result<RepairEnd> DecodeRepairEnd(std::span<const uint8_t> p);

@@ -24,7 +24,7 @@ namespace cdr::reconcile::internal {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr std::chrono::milliseconds kCutoverPoll{50};
+constexpr std::chrono::milliseconds kCutoverPoll{20};
 
 // Where the DR host's data goes home: the new production host a failback launched, or the server's own.
 std::string HomeHost(const state::ResourceRecord& r) {

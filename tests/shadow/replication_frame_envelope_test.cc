@@ -38,6 +38,34 @@ TEST(FrameEnvelopeTest, SameBytesAsAnUncompressedEncodedFrame) {
                         EncodeFullSyncExtent({8192, 8192 + data.size(), 3, data}), false));
 }
 
+// A repair's blocks appended to a batch as pieces (run headers, then each run's data where it lies): the same
+// bytes as the frame of the encoded payload, decoding to the same runs, zero runs without data.
+TEST(FrameEnvelopeTest, RepairBlocksAppendedAsPiecesAreTheEncodedFrame) {
+  const std::vector<uint8_t> a = RandomBytes(8192, 2), b = RandomBytes(4096, 3);
+  RepairBlocks m{1 << 20, 2 << 20, {{(1 << 20) + 4096, 8192, false, a}, {(1 << 20) + 65536, 4096, true, {}},
+                                    {(1 << 20) + 131072, 4096, false, b}}};
+  for (const RepairBlocks& blocks : {m, RepairBlocks{0, 1 << 20, {}}}) {
+    std::vector<uint8_t> batch = {7, 7, 7};  // what the batch held before
+    std::vector<uint8_t> heads;
+    AppendPlainFrame(FrameType::kRepairBlocks, 0, RepairBlocksPieces(blocks, &heads), &batch);
+    std::vector<uint8_t> expected = {7, 7, 7};
+    const std::vector<uint8_t> frame = EncodeFrame(FrameType::kRepairBlocks, 0, EncodeRepairBlocks(blocks), false);
+    expected.insert(expected.end(), frame.begin(), frame.end());
+    EXPECT_EQ(batch, expected);
+    size_t consumed = 0;
+    Result<Frame> decoded = DecodeFrame(std::span<const uint8_t>(batch).subspan(3), &consumed);
+    ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+    Result<RepairBlocks> runs = DecodeRepairBlocks(decoded->payload);
+    ASSERT_TRUE(runs.ok()) << runs.status().ToString();
+    ASSERT_EQ(runs->runs.size(), blocks.runs.size());
+    for (size_t i = 0; i < blocks.runs.size(); ++i) {
+      EXPECT_EQ(runs->runs[i].offset, blocks.runs[i].offset);
+      EXPECT_EQ(runs->runs[i].zero, blocks.runs[i].zero);
+      EXPECT_TRUE(std::ranges::equal(runs->runs[i].data, blocks.runs[i].data)) << i;
+    }
+  }
+}
+
 TEST(FrameEnvelopeTest, SentWithWriteVecAllAndReadBackIntoOneReusedFrame) {
   int fds[2];
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
