@@ -21,7 +21,7 @@ class SqlConnection;
 }
 
 // One managed resource. `status` is the resource's lifecycle (for servers: the DESIGN §2 state, e.g.
-// "initialized"; for other kinds: "creating", "created", "deleting", "updating").
+// "initialized"; for other kinds the lifecycle of state/record_status.h: "creating", "created", "deleting").
 struct ResourceRecord {
   std::string address;      // "group.web-prod", "group.web-prod.peering", "group.web-prod.server.web-1"
   ResourceKind kind = ResourceKind::kGroup;
