@@ -46,7 +46,7 @@ struct FailTables {
 FailTables FailTablesOf(const DrHostView& failover);
 
 // Drills and failovers need the replica to be current: realtime, or stopped/stopping from realtime.
-bool AllowsDrHost(const std::string& server_state);
-bool IsFailoverState(const std::string& server_state);
+bool AllowsDrHost(std::optional<ServerState> server_state);
+bool IsFailoverState(std::optional<ServerState> server_state);
 
 }  // namespace cdr::reconcile::internal
