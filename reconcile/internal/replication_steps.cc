@@ -21,6 +21,7 @@
 #include <chrono>
 #include <thread>
 
+#include "providers/process_status.h"
 #include "reconcile/address.h"
 #include "reconcile/agent_settings.h"
 #include "reconcile/internal/production_seqs.h"
@@ -29,15 +30,12 @@
 #include "reconcile/observed_state.h"
 #include "reconcile/reverse_states.h"
 #include "reconcile/server_state.h"
+#include "state/record_status.h"
 
 namespace cdr::reconcile::internal {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 bool Reverse(const StepContext& ctx) {
   switch (ctx.change.operation) {
@@ -61,9 +59,16 @@ std::string Shown(const StepContext& ctx, const std::string& agent_state) {
   const std::string_view reverse = Reverse(ctx) ? ReverseState(agent_state) : std::string_view();
   return reverse.empty() ? agent_state : std::string(reverse);
 }
+std::string Shown(const StepContext& ctx, ServerState agent_state) {
+  return Shown(ctx, std::string(ServerStateName(agent_state)));
+}
 std::string AgentState(const StepContext& ctx, const std::string& server_state) {
   const std::string_view forward = Reverse(ctx) ? ForwardState(server_state) : std::string_view();
   return forward.empty() ? server_state : std::string(forward);
+}
+// The state the agent is in by the server's record; nullopt for a name this cdr does not know.
+std::optional<ServerState> AgentStateOf(const StepContext& ctx, const std::string& server_state) {
+  return ParseServerState(AgentState(ctx, server_state));
 }
 
 struct AgentHandle {
@@ -75,7 +80,7 @@ Result<AgentHandle> Connect(StepContext& ctx, const std::string& host) {
   if (!ctx.options.connect) return FailedPrecondition("this apply has no way to reach agents");
   auto agent = ctx.provider.DescribeAgent(host);
   if (!agent.ok()) return agent.status();
-  if (agent->status != "running") {
+  if (providers::ProcessStatusOf(*agent) != providers::ProcessStatus::kRunning) {
     return FailedPrecondition("the agent on " + host + " is " + agent->status +
                               "; the plan restarts it first when it sees that (run cdr plan again)");
   }
@@ -119,11 +124,14 @@ ReplicationProgress ProgressOf(const StepContext& ctx, const agent::AgentStatus&
   return p;
 }
 
+// The agent's (forward) state as it reports it, parsed; nullopt for a name this cdr does not know.
+using Reported = std::optional<ServerState>;
+
 struct WaitGoal {
   std::string name;  // for messages: "realtime"
-  std::function<bool(const std::string&)> done;
+  std::function<bool(Reported)> done;
   // States from before the command took effect: an agent may still report them on the first polls.
-  std::function<bool(const std::string&)> stale;
+  std::function<bool(Reported)> stale;
   // Gives up sooner than the deadline when the agent stops answering for this long (zero: only the deadline).
   std::chrono::seconds unanswered_limit{0};
 };
@@ -144,15 +152,16 @@ Status WaitFor(StepContext& ctx, state::ResourceRecord& r, agent::ReplicationCon
   while (true) {
     auto status = control.GetStatus();
     if (status.ok()) last_answer = Clock::now();
-    moved = moved || (status.ok() && !goal.stale(status->state));
+    const Reported reported = status.ok() ? ParseServerState(status->state) : std::nullopt;
+    moved = moved || (status.ok() && !goal.stale(reported));
     if (status.ok() && !moved) {
       last_error = "the agent still reports " + status->state;
     } else if (status.ok()) {
       const auto& done = goal.done;
       CDR_RETURN_IF_ERROR(Observe(ctx, r, *status));
       ReplicationProgress p = ProgressOf(ctx, *status, start);
-      const bool finished = done(status->state);
-      const bool failed = !finished && status->state == "replication_error";
+      const bool finished = done(reported);
+      const bool failed = !finished && reported == ServerState::kReplicationError;
       p.finished = finished || failed;
       ctx.options.progress(p);
       ctx.store.UpdateJobProgress(ctx.job_id, static_cast<int>(p.progress_percent));
@@ -202,9 +211,14 @@ Status CommandFailed(StepContext& ctx, state::ResourceRecord& r, agent::Replicat
   return failure;
 }
 
-bool Streaming(const std::string& state) {
-  return state == "replication_starting" || state == "full_sync" || state == "realtime";
+bool Streaming(Reported state) {
+  return IsOneOf(state, {ServerState::kReplicationStarting, ServerState::kFullSync, ServerState::kRealtime});
 }
+
+bool Stopped(Reported state) { return IsOneOf(state, {ServerState::kFullSyncStopped, ServerState::kRealtimeStopped,
+                                                      ServerState::kInitialized}); }
+bool Realtime(Reported state) { return state == ServerState::kRealtime; }
+bool Syncing(Reported state) { return IsOneOf(state, {ServerState::kFullSync, ServerState::kRealtime}); }
 
 struct ShadowTarget {
   std::string id;
@@ -215,12 +229,12 @@ struct ShadowTarget {
 // Where the server's shadow host listens now (the provider's word: a restart moves it), written to its record.
 Result<ShadowTarget> CurrentShadow(StepContext& ctx, const std::string& server_address) {
   auto record = ctx.store.Get(ShadowHostAddress(server_address));
-  if (!record || record->status != "created") {
+  if (!record || state::RecordStatusOf(*record) != state::RecordStatus::kCreated) {
     return FailedPrecondition(server_address + " has no shadow host to replicate to; run cdr plan again");
   }
   auto shadow = ctx.provider.DescribeShadowHost(record->provider_id);
   if (!shadow.ok()) return shadow.status();
-  if (shadow->status != "running") {
+  if (providers::ProcessStatusOf(*shadow) != providers::ProcessStatus::kRunning) {
     return FailedPrecondition("shadow host " + shadow->id + " of " + server_address + " is " + shadow->status +
                               "; run cdr plan again: it restarts it first");
   }
@@ -248,7 +262,7 @@ Result<AgentHandle> ConnectAndObserve(StepContext& ctx, state::ResourceRecord& r
 Status StartAndWait(StepContext& ctx, state::ResourceRecord& r, agent::ReplicationControl& control,
                     const ShadowTarget& shadow) {
   const std::string host = AgentHost(ctx, r);
-  if (!Streaming(AgentState(ctx, r.status))) {
+  if (!Streaming(AgentStateOf(ctx, r.status))) {
     const std::string before = r.status;
     const std::string& address = shadow.address;
     // Reverse replication into production's own disks: what they hold decides how much the compare covers.
@@ -264,7 +278,7 @@ Status StartAndWait(StepContext& ctx, state::ResourceRecord& r, agent::Replicati
               "change map covers production's seqs, else the whole disk; send what differs: " +
                   production.why + ")";
     CDR_RETURN_IF_ERROR(
-        ctx.Transition(r, Shown(ctx, "replication_starting"),
+        ctx.Transition(r, Shown(ctx, ServerState::kReplicationStarting),
                        "start replication to shadow host " + shadow.id + " at " + address + compare));
     agent::ReplicationTarget target;
     target.production_seqs = production.seqs;
@@ -283,9 +297,7 @@ Status StartAndWait(StepContext& ctx, state::ResourceRecord& r, agent::Replicati
     CDR_RETURN_IF_ERROR(ctx.store.Put(r));
   }
   if (!ctx.options.wait) return Status::Ok();
-  return WaitFor(ctx, r, control,
-                 {"realtime", [](const std::string& s) { return s == "realtime"; },
-                  [](const std::string& s) { return s == "initialized" || EndsWith(s, "_stopped"); }});
+  return WaitFor(ctx, r, control, {"realtime", Realtime, Stopped});
 }
 
 Status StartReplication(StepContext& ctx) {
@@ -317,19 +329,16 @@ Status RetargetReplication(StepContext& ctx) {
                        "); run cdr apply again once it does");
   }
   CDR_RETURN_IF_ERROR(Observe(ctx, r, *live));
-  if (Streaming(AgentState(ctx, r.status)) && live->shadow_address != shadow->address) {
+  if (Streaming(AgentStateOf(ctx, r.status)) && live->shadow_address != shadow->address) {
     const std::string before = r.status;
     CDR_RETURN_IF_ERROR(ctx.Transition(r,
-                                       Shown(ctx, AgentState(ctx, r.status) == "realtime" ? "realtime_stopping"
-                                                                                          : "full_sync_stopping"),
+                                       Shown(ctx, Realtime(AgentStateOf(ctx, r.status))
+                                                      ? ServerState::kRealtimeStopping
+                                                      : ServerState::kFullSyncStopping),
                                        "stop replication to " + live->shadow_address + ", where shadow host " +
                                            shadow->id + " no longer listens"));
     if (Status stop = control.Stop(); !stop.ok()) return CommandFailed(ctx, r, control, before, "stop", stop);
-    auto stopped = [](const std::string& s) { return EndsWith(s, "_stopped") || s == "initialized"; };
-    CDR_RETURN_IF_ERROR(WaitFor(ctx, r, control,
-                                {"a stopped state", stopped,
-                                 [](const std::string& s) { return s == "full_sync" || s == "realtime"; },
-                                 kStopUnansweredLimit}));
+    CDR_RETURN_IF_ERROR(WaitFor(ctx, r, control, {"a stopped state", Stopped, Syncing, kStopUnansweredLimit}));
   }
   return StartAndWait(ctx, r, control, *shadow);
 }
@@ -341,17 +350,18 @@ Status StopReplication(StepContext& ctx) {
   auto handle = ConnectAndObserve(ctx, r);
   if (!handle.ok()) return handle.status();
   agent::ReplicationControl& control = *handle->control;
-  const std::string agent_state = AgentState(ctx, r.status);
-  const bool repairing = agent_state == "repair_starting" || agent_state == "repairing";
-  auto stopped = [repairing](const std::string& s) {
-    return EndsWith(s, "_stopped") || s == "initialized" || (repairing && s == "replication_error");
+  const Reported agent_state = AgentStateOf(ctx, r.status);
+  const bool repairing = IsOneOf(agent_state, {ServerState::kRepairStarting, ServerState::kRepairing});
+  auto stopped = [repairing](Reported s) {
+    return Stopped(s) || (repairing && s == ServerState::kReplicationError);
   };
   if (stopped(agent_state)) return ctx.store.Put(r);
   if (IsReplicating(agent_state)) {
     const std::string before = r.status;
     if (!repairing) {
       CDR_RETURN_IF_ERROR(ctx.Transition(
-          r, Shown(ctx, agent_state == "realtime" ? "realtime_stopping" : "full_sync_stopping"), "stop replication"));
+          r, Shown(ctx, Realtime(agent_state) ? ServerState::kRealtimeStopping : ServerState::kFullSyncStopping),
+          "stop replication"));
     }
     if (Status stop = control.Stop(); !stop.ok()) {
       if (stop.code() == StatusCode::kUnavailable) {
@@ -365,9 +375,7 @@ Status StopReplication(StepContext& ctx) {
     }
   }
   if (!ctx.options.wait) return Status::Ok();
-  return WaitFor(ctx, r, control,
-                 {"a stopped state", stopped, [](const std::string& s) { return s == "full_sync" || s == "realtime"; },
-                  kStopUnansweredLimit});
+  return WaitFor(ctx, r, control, {"a stopped state", stopped, Syncing, kStopUnansweredLimit});
 }
 
 Status Repair(StepContext& ctx) {
@@ -377,7 +385,7 @@ Status Repair(StepContext& ctx) {
   auto handle = ConnectAndObserve(ctx, r);
   if (!handle.ok()) return handle.status();
   agent::ReplicationControl& control = *handle->control;
-  if (AgentState(ctx, r.status) == "replication_error") {
+  if (AgentStateOf(ctx, r.status) == ServerState::kReplicationError) {
     // A shadow host restarted while the agent was in error listens elsewhere now: starting with the new target
     // repairs towards it (a plain repair would keep knocking at the old address).
     auto shadow = CurrentShadow(ctx, r.address);
@@ -385,7 +393,7 @@ Status Repair(StepContext& ctx) {
     auto live = control.GetStatus();
     const bool moved = live.ok() && !live->shadow_address.empty() && live->shadow_address != shadow->address;
     CDR_RETURN_IF_ERROR(ctx.Transition(
-        r, Shown(ctx, "repair_starting"),
+        r, Shown(ctx, ServerState::kRepairStarting),
         moved ? "repair towards shadow host " + shadow->id + " at its new address " + shadow->address + " (was " +
                     live->shadow_address + "): compare primary and replica block hashes"
               : "repair: compare primary and replica block hashes"));
@@ -403,12 +411,12 @@ Status Repair(StepContext& ctx) {
     } else {
       command = control.Repair();
     }
-    if (!command.ok()) return CommandFailed(ctx, r, control, Shown(ctx, "replication_error"), "repair", command);
+    if (!command.ok()) {
+      return CommandFailed(ctx, r, control, Shown(ctx, ServerState::kReplicationError), "repair", command);
+    }
   }
   if (!ctx.options.wait) return Status::Ok();
-  return WaitFor(ctx, r, control,
-                 {"realtime", [](const std::string& s) { return s == "realtime"; },
-                  [](const std::string& s) { return s == "replication_error"; }});
+  return WaitFor(ctx, r, control, {"realtime", Realtime, [](Reported s) { return s == ServerState::kReplicationError; }});
 }
 
 Status RestartAgent(StepContext& ctx) {
@@ -418,7 +426,7 @@ Status RestartAgent(StepContext& ctx) {
   const std::string host = r.attributes.value("host", "");
   auto agent = ctx.provider.InstallAgent({host, GroupOf(r.address)});
   if (!agent.ok()) return agent.status();
-  if (agent->status != "running") {
+  if (providers::ProcessStatusOf(*agent) != providers::ProcessStatus::kRunning) {
     return Unavailable("the agent on " + host + " is still " + agent->status + " after reinstalling it");
   }
   CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, r.status, r.status, "agent process restarted on " + host));
