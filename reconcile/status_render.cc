@@ -8,6 +8,7 @@
 #include "common/nbd_uri.h"
 #include "common/rfc3339.h"
 #include "reconcile/status_report.h"
+#include "reconcile/server_state.h"
 
 namespace cdr::reconcile {
 
@@ -66,7 +67,7 @@ std::string NoteText(const ServerStatus& s) {
                                 HumanBytes(s.backlog->bytes), s.backlog->age_seconds));
   }
   if (!s.last_error.empty()) parts.push_back(s.last_error);
-  if (s.replication == "running" && s.state == "initialized") {
+  if (s.replication == "running" && ParseServerState(s.state) == ServerState::kInitialized) {
     parts.push_back("cdr apply starts replication");
   }
   std::string note;
