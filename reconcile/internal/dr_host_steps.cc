@@ -9,8 +9,11 @@
 #include "common/clock.h"
 #include "common/random_hex.h"
 #include "common/rfc3339.h"
+#include "providers/process_status.h"
 #include "reconcile/address.h"
 #include "reconcile/internal/step_context.h"
+#include "reconcile/server_state.h"
+#include "state/record_status.h"
 
 namespace cdr::reconcile::internal {
 namespace {
@@ -25,7 +28,7 @@ Result<state::ResourceRecord> RecordAt(StepContext& ctx, const std::string& addr
 
 Result<std::string> ShadowHostId(StepContext& ctx) {
   auto shadow = ctx.store.Get(ShadowHostAddress(ServerOf(ctx.change.address)));
-  if (!shadow || shadow->provider_id.empty() || shadow->status != "created") {
+  if (!shadow || shadow->provider_id.empty() || state::RecordStatusOf(*shadow) != state::RecordStatus::kCreated) {
     return FailedPrecondition(ServerOf(ctx.change.address) + " has no shadow host, which holds the recovery points");
   }
   return shadow->provider_id;
@@ -83,7 +86,8 @@ std::string RecordedPoint(const state::ResourceRecord& r) {
 
 // Brings the DR host up (or finds the one an interrupted attempt made, by its token) and records it.
 Status Materialize(StepContext& ctx, state::ResourceRecord& r, const json& attributes) {
-  std::string token = r.status == "creating" ? r.attributes.value("client_token", "") : "";
+  std::string token =
+      state::RecordStatusOf(r) == state::RecordStatus::kCreating ? r.attributes.value("client_token", "") : "";
   if (token.empty()) token = RandomHex(16);
   r.attributes = attributes;
   r.attributes["client_token"] = token;
@@ -183,7 +187,7 @@ Status FenceAndStopProduction(StepContext& ctx, state::ResourceRecord& server) {
   }
   if (!ctx.options.connect) return note("replication on " + host + " not stopped: this apply cannot reach agents");
   auto agent = ctx.provider.DescribeAgent(host);
-  if (!agent.ok() || agent->status != "running") {
+  if (!agent.ok() || providers::ProcessStatusOf(*agent) != providers::ProcessStatus::kRunning) {
     return note("the agent on " + host + " is not running; failing over without stopping it");
   }
   auto control = ctx.options.connect(*agent);
@@ -193,8 +197,9 @@ Status FenceAndStopProduction(StepContext& ctx, state::ResourceRecord& server) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     auto status = control->GetStatus();
-    if (status.ok() && (status->state.find("_stopped") != std::string::npos || status->state == "initialized" ||
-                        status->state == "replication_error")) {
+    const std::optional<ServerState> reported = status.ok() ? ParseServerState(status->state) : std::nullopt;
+    if (reported && (IsStoppedState(*reported) ||
+                     IsOneOf(reported, {ServerState::kInitialized, ServerState::kReplicationError}))) {
       return note("replication on " + host + " stopped (" + status->state + ")");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -212,7 +217,7 @@ Status Failover(StepContext& ctx, bool again) {
                                            : "fail over to the DR zone"));
   if (!again) CDR_RETURN_IF_ERROR(FenceAndStopProduction(ctx, s));
   state::ResourceRecord r = ctx.CurrentOrNew();
-  if (again && r.status == "created") CDR_RETURN_IF_ERROR(Remove(ctx, ctx.change.address));
+  if (again && state::RecordStatusOf(r) == state::RecordStatus::kCreated) CDR_RETURN_IF_ERROR(Remove(ctx, ctx.change.address));
   if (again) r = ctx.CurrentOrNew();
   CDR_RETURN_IF_ERROR(Materialize(ctx, r, ctx.change.after));
   return ctx.Transition(s, "failed_over", "DR host " + r.provider_id + " is up at " + RecordedPoint(r));
