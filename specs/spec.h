@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "specs/provider_type.h"
+
 namespace cdr::specs {
 
 struct SourcePos {
@@ -133,7 +135,7 @@ struct GroupFailbackSpec {
 };
 
 struct ProviderSpec {
-  std::string type = "local";  // "local" (embedded) | "http" (a provider program, docs/provider-protocol.md)
+  ProviderType type = ProviderType::kLocal;  // local (embedded) | http (a provider program)
   std::string root = ".cdr/cloud";  // local
   std::string url;         // http: "http://127.0.0.1:7070" or "https://…"
   std::string token_file;  // http: the provider's bearer token (a 0600 file)
