@@ -165,10 +165,10 @@ bool WaitUntilUnlocked(state::StateStore& store, const GlobalOptions& g) {
 }
 
 std::optional<ScopedLock> ScopedLock::Acquire(state::StateStore& store, const GlobalOptions& g,
-                                              const std::string& operation) {
+                                              state::LockOperation operation) {
   std::string id;
   const bool held = RetryWhileLocked(g, [&] {
-    auto lock = store.AcquireLock({operation, kLockTtlMillis});
+    auto lock = store.AcquireLock({state::LockOperationName(operation), kLockTtlMillis});
     if (!lock.ok()) return lock.status();
     id = lock->id;
     return Status::Ok();

@@ -58,7 +58,7 @@ struct JobEvent {
 struct LockInfo {
   std::string id;         // random hex, what force-unlock takes
   std::string owner;      // "user@host"
-  std::string operation;  // "apply", "plan", "drift"
+  std::string operation;  // by name: LockOperationName (state/lock_operation.h)
   int64_t pid = 0;
   int64_t pid_start_time = 0;  // from /proc/PID/stat, so a reused pid is not mistaken for the holder
   std::string host;
