@@ -8,6 +8,7 @@
 #include "reconcile/address.h"
 #include "reconcile/planner.h"
 #include "reconcile/server_state.h"
+#include "reconcile/verification_result.h"
 #include "state/record_status.h"
 
 namespace cdr::reconcile {
@@ -59,7 +60,8 @@ void AddHealthProblems(const std::vector<state::ResourceRecord>& records, std::v
   for (const auto& r : records) {
     const nlohmann::json verification = r.attributes.value("verification", nlohmann::json());
     if (r.kind == ResourceKind::kDrHost && verification.is_object() &&
-        verification.value("result", "") == "failed" && !Covered(*items, r.address)) {
+        ParseVerificationResult(verification.value("result", "")) == VerificationResult::kFailed &&
+        !Covered(*items, r.address)) {
       items->push_back({r.address, r.kind, "drill_verification_failed",
                         "drill DR host " + r.attributes.value("name", "") + ": " + verification.value("kind", "") +
                             " failed: " + verification.value("detail", "")});

@@ -8,6 +8,7 @@
 #include "common/nbd_uri.h"
 #include "common/rfc3339.h"
 #include "reconcile/status_report.h"
+#include "reconcile/verification_result.h"
 #include "reconcile/server_state.h"
 
 namespace cdr::reconcile {
@@ -31,7 +32,8 @@ std::string RenderDrHost(const DrHostStatus& d) {
     const std::string result = d.verification.value("result", "");
     line += fmt::format("; verify {}: {}", d.verification.value("kind", ""), result);
     // A verdict's detail is in --json and cdr drift; why there is no verdict belongs on the line itself.
-    if (result == "interrupted" || result == "error") line += " (" + d.verification.value("detail", "") + ")";
+    const std::optional<VerificationResult> parsed = ParseVerificationResult(result);
+    if (parsed == VerificationResult::kInterrupted || parsed == VerificationResult::kError) line += " (" + d.verification.value("detail", "") + ")";
   }
   return line + "\n";
 }

@@ -10,6 +10,7 @@
 #include "reconcile/observed_state.h"
 #include "reconcile/reverse_states.h"
 #include "reconcile/server_state.h"
+#include "reconcile/verification_result.h"
 
 namespace cdr::reconcile {
 namespace {
@@ -206,8 +207,11 @@ void MarkInterruptedVerifications(std::vector<GroupStatus>* groups) {
   for (auto& g : *groups) {
     for (auto& s : g.servers) {
       for (auto& d : s.dr_hosts) {
-        if (!d.verification.is_object() || d.verification.value("result", "") != "running") continue;
-        d.verification["result"] = "interrupted";
+        if (!d.verification.is_object() ||
+            ParseVerificationResult(d.verification.value("result", "")) != VerificationResult::kRunning) {
+          continue;
+        }
+        d.verification["result"] = VerificationResultName(VerificationResult::kInterrupted);
         d.verification["detail"] = "the apply running it stopped before it had a result; the next cdr apply runs it "
                                    "again";
       }

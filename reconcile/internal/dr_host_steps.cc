@@ -9,10 +9,12 @@
 #include "common/clock.h"
 #include "common/random_hex.h"
 #include "common/rfc3339.h"
+#include "providers/dr_check_kind.h"
 #include "providers/process_status.h"
 #include "reconcile/address.h"
 #include "reconcile/internal/step_context.h"
 #include "reconcile/server_state.h"
+#include "reconcile/verification_result.h"
 #include "state/record_status.h"
 
 namespace cdr::reconcile::internal {
@@ -137,16 +139,19 @@ Status Verify(StepContext& ctx, state::ResourceRecord& r) {
     return ctx.store.Put(r);
   }
   providers::DrHostCheck check;
-  check.kind = verify.rfind("command:", 0) == 0 ? "command" : verify;
-  if (check.kind == "command") check.command = verify.substr(8);
-  r.attributes["verification"] = {{"kind", check.kind}, {"result", "running"}, {"started_at", NowText()}};
+  const bool command = verify.rfind("command:", 0) == 0;
+  check.kind = command ? providers::DrCheckKindName(providers::DrCheckKind::kCommand) : verify;
+  if (command) check.command = verify.substr(8);
+  r.attributes["verification"] = {{"kind", check.kind},
+                                  {"result", VerificationResultName(VerificationResult::kRunning)},
+                                  {"started_at", NowText()}};
   CDR_RETURN_IF_ERROR(ctx.store.Put(r));
   CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, r.status, r.status, "verify " + check.kind + ": started"));
   auto result = ctx.provider.CheckDrHost(r.provider_id, check);
   if (!result.ok()) {
     // Not a verdict on the disks: kept as an error so the next apply tries again.
     r.attributes["verification"] = {{"kind", check.kind},
-                                    {"result", "error"},
+                                    {"result", VerificationResultName(VerificationResult::kError)},
                                     {"detail", result.status().message()},
                                     {"checked_at", NowText()}};
     CDR_RETURN_IF_ERROR(ctx.store.Put(r));
@@ -159,7 +164,7 @@ Status Verify(StepContext& ctx, state::ResourceRecord& r) {
   CDR_RETURN_IF_ERROR(ctx.store.Put(r));
   CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, r.status, r.status,
                                             "verify " + check.kind + ": " + result->result + " (" + result->detail + ")"));
-  if (result->result == "failed") {
+  if (ParseVerificationResult(result->result) == VerificationResult::kFailed) {
     return FailedPrecondition("drill verification (" + check.kind + ") failed: " + result->detail);
   }
   return Status::Ok();

@@ -1,6 +1,7 @@
 #include "reconcile/internal/dr_host_transitions.h"
 
 #include "reconcile/address.h"
+#include "reconcile/verification_result.h"
 #include "state/record_status.h"
 
 namespace cdr::reconcile::internal {
@@ -54,10 +55,11 @@ std::string PendingVerification(const json& a) {
   const json v = a.value("verification", json());
   const std::string kind = v.is_object() ? v.value("kind", "") : "";
   const std::string result = v.is_object() ? v.value("result", "") : "";
-  if (result == "running") {
+  const std::optional<VerificationResult> parsed = ParseVerificationResult(result);
+  if (parsed == VerificationResult::kRunning) {
     return "resuming an interrupted " + kind + " verification (the apply running it stopped before it had a result)";
   }
-  if (result == "error") {
+  if (parsed == VerificationResult::kError) {
     return "the drill's " + kind + " verification could not run (" + v.value("detail", "") + "): run it again";
   }
   if (result.empty()) return "the drill's verification (" + verify + ") has no result yet: run it";
