@@ -7,6 +7,7 @@
 #include "reconcile/address.h"
 #include "reconcile/agent_settings.h"
 #include "reconcile/desired.h"
+#include "reconcile/drift_problem.h"
 #include "reconcile/group_point.h"
 #include "reconcile/host_checks.h"
 #include "reconcile/internal/dr_host_transitions.h"
@@ -117,7 +118,7 @@ std::string UpdateReason(const std::vector<std::string>& changed, const DriftedR
   }
   if (settings.empty()) return "changed in the spec";
   const std::string live = ": the running agent takes " + settings + " in place (no resync)";
-  if (drift && drift->problem == "settings_changed")
+  if (drift && ParseDriftProblem(drift->problem) == DriftProblem::kSettingsChanged)
     return "the agent's settings were changed outside cdr" + live;
   return "changed in the spec" + live;
 }
@@ -162,12 +163,15 @@ class Differ {
     v.shadow = StateOf(ShadowHostAddress(address));
     if (v.shadow) {
       auto drift = observed_.drift.find(v.shadow->address);
-      v.shadow_gone = drift != observed_.drift.end() && drift->second.problem == "deleted";
-      v.shadow_stopped = drift != observed_.drift.end() && drift->second.problem == "shadow_host_stopped";
+      const std::optional<DriftProblem> problem =
+          drift != observed_.drift.end() ? ParseDriftProblem(drift->second.problem) : std::nullopt;
+      v.shadow_gone = problem == DriftProblem::kDeleted;
+      v.shadow_stopped = problem == DriftProblem::kShadowHostStopped;
     }
     if (r) {
       auto drift = observed_.drift.find(r->address);
-      v.target_stale = drift != observed_.drift.end() && drift->second.problem == "replication_target_stale";
+      v.target_stale = drift != observed_.drift.end() &&
+                       ParseDriftProblem(drift->second.problem) == DriftProblem::kReplicationTargetStale;
     }
     return v;
   }
@@ -178,7 +182,7 @@ class Differ {
     v.record = StateOf(address);
     if (v.record) {
       auto drift = observed_.drift.find(v.record->address);
-      if (drift != observed_.drift.end()) v.drift = drift->second.problem;
+      if (drift != observed_.drift.end()) v.drift = ParseDriftProblem(drift->second.problem);
     }
     return v;
   }
@@ -335,7 +339,7 @@ class Differ {
     const state::ResourceRecord* r = StateOf(d.address);
     // A registered server whose host vanished gets the drift's own message (PlanExistingServer), not a second one.
     const DriftedResource* drift = r ? DriftOf(*r) : nullptr;
-    if (d.kind == ResourceKind::kServer && !(drift && drift->problem == "host_gone")) {
+    if (d.kind == ResourceKind::kServer && !(drift && ParseDriftProblem(drift->problem) == DriftProblem::kHostGone)) {
       CheckHostFacts(*d.group, *d.server, observed_.hosts, &out_.errors);
     }
     if (!r && d.kind == ResourceKind::kServer && d.server->failback) {
@@ -410,7 +414,8 @@ class Differ {
                      "an earlier delete was interrupted: finish it, then create"));
       return;
     }
-    if (const DriftedResource* drift = DriftOf(r); drift && drift->problem == "deleted") {
+    if (const DriftedResource* drift = DriftOf(r);
+        drift && ParseDriftProblem(drift->problem) == DriftProblem::kDeleted) {
       Add(MakeChange(d.address, d.kind, Action::kCreate, Operation::kCreate, nullptr, d.attributes,
                      drift->detail));
       return;
@@ -456,7 +461,7 @@ class Differ {
     // While failed over the production agent is fenced or gone: its settings wait for the failback.
     if (!internal::IsFailoverState(view.Parsed())) SeeAgentSettings(view, &before);
     const DriftedResource* drift = DriftOf(r);
-    if (drift && drift->problem == "host_gone") {
+    if (drift && ParseDriftProblem(drift->problem) == DriftProblem::kHostGone) {
       Error(d.server->host_pos, d.address + ".host", drift->detail);
       return;
     }
@@ -490,7 +495,7 @@ class Differ {
     } else if (ParseServerState(r.status) == ServerState::kAgentInstallFailed) {
       reason = "the agent install failed before (" + r.attributes.value("last_error", std::string("unknown")) +
                "); trying again";
-    } else if (drift && drift->problem == "agent_missing") {
+    } else if (drift && ParseDriftProblem(drift->problem) == DriftProblem::kAgentMissing) {
       reason = drift->detail;
     }
     if (!reason.empty()) {

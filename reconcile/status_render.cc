@@ -10,6 +10,7 @@
 #include "reconcile/status_report.h"
 #include "reconcile/verification_result.h"
 #include "reconcile/server_state.h"
+#include "specs/spec.h"
 
 namespace cdr::reconcile {
 
@@ -69,7 +70,7 @@ std::string NoteText(const ServerStatus& s) {
                                 HumanBytes(s.backlog->bytes), s.backlog->age_seconds));
   }
   if (!s.last_error.empty()) parts.push_back(s.last_error);
-  if (s.replication == "running" && ParseServerState(s.state) == ServerState::kInitialized) {
+  if (specs::ParseReplication(s.replication) == specs::Replication::kRunning && ParseServerState(s.state) == ServerState::kInitialized) {
     parts.push_back("cdr apply starts replication");
   }
   std::string note;

@@ -62,9 +62,9 @@ void FillReplication(const state::ResourceRecord& r, const nlohmann::json& obser
   if (IsErrorState(live.state) && !error.empty()) s->last_error = error;
   if (IsRealtimeState(live.state) && !OwnedByCdr(r.status)) s->last_error.clear();
   // A sync or repair under way, or a full sync stopped part-way, has a progress; nothing else does.
-  const std::string_view phase = PhaseOf(s->state);
-  if (phase == "scan" || phase == "full_sync" || phase == "repair" ||
-      ParseServerState(s->state) == ServerState::kFullSyncStopped) {
+  if (IsOneOf(ParseServerState(s->state),
+              {ServerState::kReplicationStarting, ServerState::kFullSync, ServerState::kFullSyncStopping,
+               ServerState::kRepairStarting, ServerState::kRepairing, ServerState::kFullSyncStopped})) {
     s->progress_percent = OverallProgress(live);
   }
 }

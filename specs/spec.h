@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "specs/provider_type.h"
@@ -34,7 +35,8 @@ struct Spec;
 std::vector<Diagnostic> SpecWarnings(const Spec& spec);
 
 enum class Replication { kRunning, kStopped };
-const char* ReplicationName(Replication r);
+const char* ReplicationName(Replication r);  // "running", "stopped": the spec's, the state's and the plan's
+std::optional<Replication> ParseReplication(std::string_view name);
 
 struct RecoveryPointPolicy {
   int every_hours = 1;    // 1..24

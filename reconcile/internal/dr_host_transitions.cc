@@ -106,7 +106,7 @@ std::string PlanDrill(const ServerView& s, const DrHostView& drill, const json* 
     return "";
   }
   const std::optional<RecordStatus> status = r ? state::RecordStatusOf(*r) : std::nullopt;
-  const bool new_drill = !r || drill.drift == "deleted" || status == RecordStatus::kDeleting;
+  const bool new_drill = !r || drill.drift == DriftProblem::kDeleted || status == RecordStatus::kDeleting;
   if (new_drill || status == RecordStatus::kCreating) {
     if (status == RecordStatus::kCreating) {
       out->push_back(Change(drill, Action::kCreate, Operation::kCreate, nullptr, *desired,
@@ -117,7 +117,7 @@ std::string PlanDrill(const ServerView& s, const DrHostView& drill, const json* 
     if (!ShadowUsable(s)) return "a drill needs the server's shadow host, which holds the recovery points; there is none";
     std::string reason = "bring up drill DR host " + desired->value("name", "") + " from recovery point " +
                          PointText(*desired) + "; replication goes on undisturbed";
-    if (r && drill.drift == "deleted") reason = "the drill DR host was deleted outside cdr: " + reason;
+    if (r && drill.drift == DriftProblem::kDeleted) reason = "the drill DR host was deleted outside cdr: " + reason;
     out->push_back(Change(drill, status == RecordStatus::kDeleting ? Action::kReplace : Action::kCreate,
                           Operation::kCreate, r ? r->attributes : json(nullptr), *desired, reason));
     return "";
@@ -133,7 +133,7 @@ std::string PlanDrill(const ServerView& s, const DrHostView& drill, const json* 
     out->push_back(std::move(c));
     return "";
   }
-  if (drill.drift == "dr_host_stopped") {
+  if (drill.drift == DriftProblem::kDrHostStopped) {
     out->push_back(
         Change(drill, Action::kTransition, Operation::kRestart, r->attributes, *desired,
                "the drill DR host is not running: start it again at the same point, keeping its writes"));
@@ -200,7 +200,7 @@ std::string PlanFailover(const ServerView& s, const DrHostView& failover, const 
     if (s.shadow) {  // a confirm whose shadow host delete did not finish
       out->push_back(ShadowHostDelete(s, "failover confirmed: the shadow host and every recovery point are deleted"));
     }
-    if (failover.drift == "dr_host_stopped") {
+    if (failover.drift == DriftProblem::kDrHostStopped) {
       out->push_back(Change(failover, Action::kTransition, Operation::kRestart, r->attributes, *desired,
                             "the failover DR host is not running: start it again"));
     }
@@ -208,7 +208,7 @@ std::string PlanFailover(const ServerView& s, const DrHostView& failover, const 
   }
   json after = *desired;
   after["confirm"] = false;
-  if (!changed.empty() || failover.drift == "deleted") {
+  if (!changed.empty() || failover.drift == DriftProblem::kDeleted) {
     std::string reason = "change recovery point: the failover DR host is brought up again at " + PointText(*desired) +
                          " (failing_over → failed_over; what was written to it is discarded)";
     if (changed.empty()) reason = "the failover DR host was deleted outside cdr: " + reason;
@@ -216,7 +216,7 @@ std::string PlanFailover(const ServerView& s, const DrHostView& failover, const 
         Change(failover, Action::kTransition, Operation::kChangeRecoveryPoint, r->attributes, after, reason);
     c.replace_because = changed;
     out->push_back(std::move(c));
-  } else if (failover.drift == "dr_host_stopped") {
+  } else if (failover.drift == DriftProblem::kDrHostStopped) {
     out->push_back(
         Change(failover, Action::kTransition, Operation::kRestart, r->attributes, after,
                "the failover DR host is not running: start it again at the same point, keeping its writes"));

@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reconcile/drift_problem.h"
 #include "reconcile/internal/server_transitions.h"
 #include "reconcile/plan.h"
 #include "state/state_store.h"
@@ -28,7 +29,7 @@ namespace cdr::reconcile::internal {
 struct DrHostView {
   std::string address;                           // "….server.S.drill" or "….server.S.failover"
   const state::ResourceRecord* record = nullptr;  // in the state, when there is one
-  std::string drift;                             // "deleted" | "dr_host_stopped" | ""
+  std::optional<DriftProblem> drift;             // deleted | dr_host_stopped | none
 };
 
 // `desired` is null when the spec has no such table. Each returns a refusal, or "" when none.

@@ -209,7 +209,7 @@ std::string PlanFailback(const ServerView& s, const DrHostView& failover, const 
     return "failback needs the failover DR host, and the server (" + s.state +
            ") has none in the state: put " + tables.failover + " back as it was";
   }
-  const bool running = after.value("replication", "running") == "running";
+  const bool running = WantsReplication(after);
   const bool cut_over = running && intent.cutover;
   if (IsOneOf(current, {ServerState::kFailingBack, ServerState::kFailbackError})) {
     out->push_back(FailbackChange(s, failover, intent, before, after,

@@ -2,6 +2,7 @@
 
 #include "providers/process_status.h"
 #include "reconcile/address.h"
+#include "specs/spec.h"
 #include "state/record_status.h"
 
 namespace cdr::reconcile::internal {
@@ -57,6 +58,10 @@ ResourceChange ShadowHostDelete(const ServerView& s, std::string reason) {
                     Operation::kDelete, s.shadow->attributes, nullptr, std::move(reason));
 }
 
+bool WantsReplication(const nlohmann::json& after) {
+  return specs::ParseReplication(after.value("replication", "running")) == specs::Replication::kRunning;
+}
+
 bool IsReplicating(std::optional<ServerState> state) {
   return state && IsReplicatingState(*state) && !ForwardOf(*state);
 }
@@ -70,18 +75,18 @@ std::string PlanReplication(const ServerView& s, const nlohmann::json& before, c
                                   "bitmap are kept)"));
   }
   if (s.shadow && s.shadow_stopped) out->push_back(ShadowRestart(s));
-  const std::string want = after.value("replication", "running");
+  const std::optional<specs::Replication> want = specs::ParseReplication(after.value("replication", "running"));
   const std::string& state = s.state;
   const std::optional<ServerState> current = s.Parsed();
   const bool streaming = IsOneOf(current, {ServerState::kReplicationStarting, ServerState::kFullSync,
                                            ServerState::kRealtime});
-  if (want == "running" && streaming && (s.shadow_stopped || s.target_stale)) {
+  if (want == specs::Replication::kRunning && streaming && (s.shadow_stopped || s.target_stale)) {
     out->push_back(Transition(s, Operation::kRetargetReplication, before, after,
                               std::string(s.shadow_stopped ? "the shadow host restarts on a new address"
                                                            : "the shadow host listens on a new address") +
                                   " and the agent still streams to the old one: stop replication, then start "
                                   "it against the new address (it resumes, nothing is copied twice)"));
-  } else if (want == "running") {
+  } else if (want == specs::Replication::kRunning) {
     if (IsOneOf(current, {ServerState::kInitialized, ServerState::kFullSyncStopped,
                           ServerState::kRealtimeStopped})) {
       if (NeedsShadowHost(s)) out->push_back(ShadowCreate(s, after, dr_zone, vpc));
@@ -103,7 +108,7 @@ std::string PlanReplication(const ServerView& s, const nlohmann::json& before, c
       return "cannot start replication while the server is " + state +
              "; wait until it is stopped, then apply again";
     }
-  } else if (want == "stopped" && IsReplicating(current)) {
+  } else if (want == specs::Replication::kStopped && IsReplicating(current)) {
     out->push_back(Transition(s, Operation::kStopReplication, before, after,
                               "replication = \"stopped\" in the spec and the server is " + state +
                                   "; the agent keeps journaling, a later start resumes"));

@@ -49,6 +49,8 @@ void PlanRecoveryPolicy(const ServerView& server, const nlohmann::json& after, s
 // shadow host with its replicas. The deregistration itself is the caller's. Returns a refusal, or "" when none.
 std::string PlanTeardown(const ServerView& server, const nlohmann::json& before, std::vector<ResourceChange>* out);
 
+// The spec's (the change's after) `replication` is "running"; absent it is.
+bool WantsReplication(const nlohmann::json& after);
 // The forward states in which the agent sends (replication_starting, full_sync, realtime, repair_*).
 bool IsReplicating(std::optional<ServerState> state);
 
