@@ -134,7 +134,8 @@ std::unique_ptr<state::StateStore> OpenStateForReadingOrReport(const GlobalOptio
 std::unique_ptr<providers::Provider> OpenProviderOrReport(const specs::Spec& spec) {
   auto provider = reconcile::OpenProvider(spec.provider);
   if (!provider.ok()) {
-    PrintError(std::string("provider ") + specs::ProviderTypeName(spec.provider.type) + ": " + provider.status().message());
+    PrintError(std::string("provider ") + specs::ProviderTypeName(spec.provider.type) + ": " +
+               provider.status().message());
     return nullptr;
   }
   return std::move(provider.value());

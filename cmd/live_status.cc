@@ -28,7 +28,8 @@ LiveStatus ObserveStatus(const GlobalOptions& g, state::StateStore& store,
   out.live = observed.has_value();
   out.groups = reconcile::BuildStatus(records, observed ? &*observed : nullptr, NowUnixMillis());
   const auto lock = LiveLock(store);
-  if (!lock || state::ParseLockOperation(lock->operation) != state::LockOperation::kApply) reconcile::MarkInterruptedVerifications(&out.groups);
+  if (!lock || state::ParseLockOperation(lock->operation) != state::LockOperation::kApply)
+    reconcile::MarkInterruptedVerifications(&out.groups);
   return out;
 }
 

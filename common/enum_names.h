@@ -8,8 +8,9 @@
 //   ParseName(kColors, "green")         → Color::kGreen
 //   ParseName(kColors, "blue")          → nullopt
 //
-// A table whose rows carry more than the name (the properties of each value, like reconcile/server_state.cc's)
-// works the same: any row type with `value` and `name` members, looked up with RowOf / RowNamed.
+// A table whose rows carry more than the name (the properties of each value, like
+// reconcile/server_state.cc's) works the same: any row type with `value` and `name` members, looked up with
+// RowOf / RowNamed.
 #pragma once
 
 #include <iterator>
@@ -53,7 +54,8 @@ constexpr const char* NameOf(const Table& table, E value, const char* fallback =
 }
 
 template <typename Table>
-constexpr std::optional<decltype(RowType<Table>::value)> ParseName(const Table& table, std::string_view name) {
+constexpr std::optional<decltype(RowType<Table>::value)> ParseName(const Table& table,
+                                                                   std::string_view name) {
   const auto* row = RowNamed(table, name);
   if (row == nullptr) return std::nullopt;
   return row->value;

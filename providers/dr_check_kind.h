@@ -1,7 +1,7 @@
 // What a drill's verification checks on a DR host (DrHostCheck::kind, the spec's `verify`): `checksum` (the
 // disks against the digests the shadow recorded for the point), `fsck` (e2fsck -fn on each disk) or `command`
-// (an operator's command run with the disk images; exit 0 passes). A kind this release does not know parses to
-// nullopt and is refused by name.
+// (an operator's command run with the disk images; exit 0 passes). A kind this release does not know parses
+// to nullopt and is refused by name.
 #pragma once
 
 #include <optional>

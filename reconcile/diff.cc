@@ -339,7 +339,8 @@ class Differ {
     const state::ResourceRecord* r = StateOf(d.address);
     // A registered server whose host vanished gets the drift's own message (PlanExistingServer), not a second one.
     const DriftedResource* drift = r ? DriftOf(*r) : nullptr;
-    if (d.kind == ResourceKind::kServer && !(drift && ParseDriftProblem(drift->problem) == DriftProblem::kHostGone)) {
+    if (d.kind == ResourceKind::kServer &&
+        !(drift && ParseDriftProblem(drift->problem) == DriftProblem::kHostGone)) {
       CheckHostFacts(*d.group, *d.server, observed_.hosts, &out_.errors);
     }
     if (!r && d.kind == ResourceKind::kServer && d.server->failback) {

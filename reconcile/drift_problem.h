@@ -1,6 +1,6 @@
-// What refresh found different from the state (DriftedResource::problem, "problem" in plan JSON): one code per
-// finding, which the plan then answers (a create, a restart, a refusal). Other codes of cdr drift's report (a
-// failed drill verification, unapplied spec, …) are reported only and parse to nullopt here.
+// What refresh found different from the state (DriftedResource::problem, "problem" in plan JSON): one code
+// per finding, which the plan then answers (a create, a restart, a refusal). Other codes of cdr drift's
+// report (a failed drill verification, unapplied spec, …) are reported only and parse to nullopt here.
 //
 //   deleted                   the provider no longer has the resource
 //   host_gone                 the server's host no longer exists

@@ -126,7 +126,8 @@ void AddRecoveryPointProblems(const std::vector<state::ResourceRecord>& records,
       continue;
     }
     auto server = servers.find(ServerOf(r.address));
-    if (server == servers.end() || ParseServerState(server->second->status) != ServerState::kRealtime) continue;
+    if (server == servers.end() || ParseServerState(server->second->status) != ServerState::kRealtime)
+      continue;
     const int64_t every = r.attributes.value("recovery_points", nlohmann::json::object()).value("every_seconds", 0);
     if (every <= 0) continue;
     auto points = provider.ListRecoveryPoints(r.provider_id, r.attributes.value("server_id", ""));

@@ -25,7 +25,8 @@ bool InFlight(const state::ResourceRecord& r) { return state::IsInFlight(r); }
 
 // The agent's install has not finished (or failed): there is no agent to read yet.
 bool NoAgentYet(const state::ResourceRecord& r) {
-  return IsOneOf(ParseServerState(r.status), {ServerState::kAgentInstalling, ServerState::kAgentInstallFailed});
+  return IsOneOf(ParseServerState(r.status),
+                 {ServerState::kAgentInstalling, ServerState::kAgentInstallFailed});
 }
 
 template <typename T>
@@ -90,7 +91,8 @@ Status CheckServer(const state::ResourceRecord& r, Result<providers::Agent>* rea
   seen.agent = std::move(*agent);
   // Around an upgrade the agent is down on purpose: the upgrade step starts it (agent_upgrade_failed is reported
   // as the error it is).
-  if (ProcessStatusOf(*seen.agent) == ProcessStatus::kStopped && !IsInterruptedCdrStep(r.status) && !IsAgentUpgradeState(r.status)) {
+  if (ProcessStatusOf(*seen.agent) == ProcessStatus::kStopped && !IsInterruptedCdrStep(r.status) &&
+      !IsAgentUpgradeState(r.status)) {
     out->drift[r.address] = {r.address, r.kind, "agent_stopped",
                              "the cdr agent process on host " + agent_host + " is not running (state says " +
                                  r.status + "): nothing is replicated; cdr apply restarts it"};
@@ -160,8 +162,9 @@ void CheckReplicationTarget(const state::ResourceRecord& r, Observed* out) {
   if (seen == out->servers.end() || !seen->second.status || !seen->second.shadow) return;
   const agent::AgentStatus& status = *seen->second.status;
   const providers::ShadowHost& shadow = *seen->second.shadow;
-  const bool streaming = IsOneOf(ParseServerState(status.state), {ServerState::kReplicationStarting,
-                                                                  ServerState::kFullSync, ServerState::kRealtime});
+  const bool streaming =
+      IsOneOf(ParseServerState(status.state),
+              {ServerState::kReplicationStarting, ServerState::kFullSync, ServerState::kRealtime});
   if (!streaming || ProcessStatusOf(shadow) != ProcessStatus::kRunning || status.shadow_address.empty() ||
       status.shadow_address == shadow.replication_address || out->drift.count(r.address)) {
     return;

@@ -47,8 +47,8 @@ struct Observed {
 Result<Observed> Refresh(providers::Provider& provider, const std::vector<state::ResourceRecord>& records,
                          const std::vector<std::string>& spec_hosts, const AgentConnector& connect = {});
 
-// The state a server is in: the agent's word when it answered, the state's otherwise. States cdr drives itself
-// (OwnedByCdr: agent_installing, deregistering, failing_over, …) are the state's.
+// The state a server is in: the agent's word when it answered, the state's otherwise. States cdr drives
+// itself (OwnedByCdr: agent_installing, deregistering, failing_over, …) are the state's.
 std::string EffectiveServerState(const state::ResourceRecord& record, const ServerObservation* observation);
 
 }  // namespace cdr::reconcile

@@ -49,15 +49,18 @@ constexpr StateRow kStates[] = {
     {S::kFailoverConfirmed, "failover_confirmed", "确认故障切换完成", kOwned, {}},
     {S::kReverseRegistering, "reverse_registering", "反向注册中", kInFlight | kOwned, {}},
     {S::kReverseInitialized, "reverse_initialized", "反向已初始化", kNone, S::kInitialized},
-    {S::kReverseStarting, "reverse_starting", "反向复制启动中", kInFlight | kReplicating, S::kReplicationStarting},
+    {S::kReverseStarting, "reverse_starting", "反向复制启动中", kInFlight | kReplicating,
+     S::kReplicationStarting},
     {S::kReverseFullSync, "reverse_full_sync", "反向全量复制中", kReplicating, S::kFullSync},
     {S::kReverseRealtime, "reverse_realtime", "反向实时复制中", kReplicating | kRealtime, S::kRealtime},
     {S::kReverseFullSyncStopping, "reverse_full_sync_stopping", "反向全量复制停止中", kInFlight,
      S::kFullSyncStopping},
-    {S::kReverseFullSyncStopped, "reverse_full_sync_stopped", "反向全量复制停止", kStopped, S::kFullSyncStopped},
+    {S::kReverseFullSyncStopped, "reverse_full_sync_stopped", "反向全量复制停止", kStopped,
+     S::kFullSyncStopped},
     {S::kReverseRealtimeStopping, "reverse_realtime_stopping", "反向实时复制停止中", kInFlight,
      S::kRealtimeStopping},
-    {S::kReverseRealtimeStopped, "reverse_realtime_stopped", "反向实时复制停止", kStopped, S::kRealtimeStopped},
+    {S::kReverseRealtimeStopped, "reverse_realtime_stopped", "反向实时复制停止", kStopped,
+     S::kRealtimeStopped},
     {S::kReverseReplicationError, "reverse_replication_error", "反向复制出错", kError, S::kReplicationError},
     {S::kReverseRepairStarting, "reverse_repair_starting", "反向修复复制启动中", kInFlight | kReplicating,
      S::kRepairStarting},
@@ -117,7 +120,9 @@ bool IsErrorState(std::string_view state) { return Has(state, kError); }
 bool IsIntermediateState(ServerState state) { return Has(state, kInFlight); }
 bool IsIntermediateState(std::string_view state) { return Has(state, kInFlight); }
 
-bool CanDeregister(std::string_view state) { return IsKnownServerState(state) && !IsIntermediateState(state); }
+bool CanDeregister(std::string_view state) {
+  return IsKnownServerState(state) && !IsIntermediateState(state);
+}
 
 bool IsInterruptedCdrStep(ServerState state) { return Has(state, kCdrStep); }
 bool IsInterruptedCdrStep(std::string_view state) { return Has(state, kCdrStep); }

@@ -2,9 +2,9 @@
 // their names, original names and properties, which every predicate here reads. Transitions themselves are
 // carried out by apply steps.
 //
-// A state's name is what the state store, plan and status JSON and the agent's API carry; it is parsed where it
-// comes in. A name this cdr does not know (a newer release's, a hand edit) parses to nullopt and belongs to no
-// category: it is never in flight, stopped, replicating or healthy, and deregistration refuses it.
+// A state's name is what the state store, plan and status JSON and the agent's API carry; it is parsed where
+// it comes in. A name this cdr does not know (a newer release's, a hand edit) parses to nullopt and belongs
+// to no category: it is never in flight, stopped, replicating or healthy, and deregistration refuses it.
 #pragma once
 
 #include <initializer_list>
@@ -71,8 +71,8 @@ bool IsKnownServerState(std::string_view state);
 // agent_upgrade_failed.
 bool IsErrorState(ServerState state);
 bool IsErrorState(std::string_view state);
-// A step is in flight and nothing else may start: the *ing states (agent_installing, full_sync_stopping, …) and
-// failing_over / failing_back. full_sync and realtime are long-lived phases, not steps.
+// A step is in flight and nothing else may start: the *ing states (agent_installing, full_sync_stopping, …)
+// and failing_over / failing_back. full_sync and realtime are long-lived phases, not steps.
 bool IsIntermediateState(ServerState state);
 bool IsIntermediateState(std::string_view state);
 // Deregister is allowed only from stable or error states (never while a step is in flight).
@@ -99,8 +99,8 @@ bool IsRealtimeState(std::string_view state);
 bool IsAgentUpgradeState(ServerState state);
 bool IsAgentUpgradeState(std::string_view state);
 
-// The reverse counterpart (reconcile/reverse_states.h): the forward state a reverse_* state stands for, and the
-// reverse_* state of a forward one; nullopt when it has none.
+// The reverse counterpart (reconcile/reverse_states.h): the forward state a reverse_* state stands for, and
+// the reverse_* state of a forward one; nullopt when it has none.
 std::optional<ServerState> ForwardOf(ServerState reverse);
 std::optional<ServerState> ReverseOf(ServerState forward);
 

@@ -107,17 +107,24 @@ const char* PhaseOf(const std::string& state) {
   const std::optional<ServerState> parsed = ParseServerState(state);
   if (!parsed) return "none";
   switch (*parsed) {
-    case ServerState::kReplicationStarting: return "scan";
+    case ServerState::kReplicationStarting:
+      return "scan";
     case ServerState::kFullSync:
-    case ServerState::kFullSyncStopping: return "full_sync";
+    case ServerState::kFullSyncStopping:
+      return "full_sync";
     case ServerState::kRealtime:
-    case ServerState::kRealtimeStopping: return "realtime";
+    case ServerState::kRealtimeStopping:
+      return "realtime";
     case ServerState::kFullSyncStopped:
-    case ServerState::kRealtimeStopped: return "stopped";
+    case ServerState::kRealtimeStopped:
+      return "stopped";
     case ServerState::kRepairStarting:
-    case ServerState::kRepairing: return "repair";
-    case ServerState::kReplicationError: return "error";
-    default: return "none";
+    case ServerState::kRepairing:
+      return "repair";
+    case ServerState::kReplicationError:
+      return "error";
+    default:
+      return "none";
   }
 }
 

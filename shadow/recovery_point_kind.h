@@ -1,7 +1,7 @@
-// Why a recovery point exists: taken by the shadow host's schedule (`scheduled`, pruned by the keep policy) or
-// asked for by an operator (`manual`, kept until removed). Stored by name in recovery_points.json and reported
-// through the provider as is; a name this release does not know parses to nullopt and is neither (never pruned
-// as scheduled).
+// Why a recovery point exists: taken by the shadow host's schedule (`scheduled`, pruned by the keep policy)
+// or asked for by an operator (`manual`, kept until removed). Stored by name in recovery_points.json and
+// reported through the provider as is; a name this release does not know parses to nullopt and is neither
+// (never pruned as scheduled).
 #pragma once
 
 #include <optional>

@@ -18,7 +18,9 @@ constexpr uint64_t kSecondNs = 1000000000ull;
 
 // Only scheduled points count against the keep policy; a manual point, or one of a kind this release does not
 // know, is never pruned as one.
-bool Scheduled(const RecoveryPoint& p) { return ParseRecoveryPointKind(p.kind) == RecoveryPointKind::kScheduled; }
+bool Scheduled(const RecoveryPoint& p) {
+  return ParseRecoveryPointKind(p.kind) == RecoveryPointKind::kScheduled;
+}
 // A quiet commit answers the agent's heartbeat, sent when its journal was fully sent; the margin covers the
 // heartbeat's trip and the clock difference between the agent and this host.
 constexpr uint64_t kQuietMarginNs = kSecondNs;
@@ -124,8 +126,7 @@ void ServerHistory::Committed(const std::string& disk, const std::vector<Durable
     Result<std::vector<RecoveryPoint>> points = LoadRecoveryPoints(PointsPath(server_dir_));
     if (points.ok()) {
       for (const RecoveryPoint& p : *points) {
-        if (Scheduled(p) && every_ns != 0)
-          next_instant_ = std::max(next_instant_, p.time_ns + every_ns);
+        if (Scheduled(p) && every_ns != 0) next_instant_ = std::max(next_instant_, p.time_ns + every_ns);
       }
     }
   }

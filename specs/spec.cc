@@ -26,7 +26,9 @@ constexpr EnumName<Replication> kReplicationNames[] = {
 
 const char* ReplicationName(Replication r) { return NameOf(kReplicationNames, r); }
 
-std::optional<Replication> ParseReplication(std::string_view name) { return ParseName(kReplicationNames, name); }
+std::optional<Replication> ParseReplication(std::string_view name) {
+  return ParseName(kReplicationNames, name);
+}
 
 std::vector<Diagnostic> SpecWarnings(const Spec& spec) {
   std::vector<Diagnostic> warnings;

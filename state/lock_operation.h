@@ -1,6 +1,6 @@
 // What holds the state lock: the command that took it, stored by name in the lock row (and shown to whoever
-// waits for it). A name this cdr does not know (a newer release's) parses to nullopt: some other command holds
-// the lock, never one of these.
+// waits for it). A name this cdr does not know (a newer release's) parses to nullopt: some other command
+// holds the lock, never one of these.
 #pragma once
 
 #include <optional>
@@ -13,8 +13,9 @@ namespace cdr::state {
 enum class LockOperation { kApply, kPlan, kDrift, kStateRm, kMigrate };
 
 inline constexpr EnumName<LockOperation> kLockOperationNames[] = {
-    {LockOperation::kApply, "apply"},     {LockOperation::kPlan, "plan"},       {LockOperation::kDrift, "drift"},
-    {LockOperation::kStateRm, "state rm"}, {LockOperation::kMigrate, "migrate"},
+    {LockOperation::kApply, "apply"},     {LockOperation::kPlan, "plan"},
+    {LockOperation::kDrift, "drift"},     {LockOperation::kStateRm, "state rm"},
+    {LockOperation::kMigrate, "migrate"},
 };
 
 constexpr const char* LockOperationName(LockOperation op) { return NameOf(kLockOperationNames, op); }

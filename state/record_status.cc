@@ -17,7 +17,9 @@ const char* RecordStatusName(RecordStatus status) { return NameOf(kStatuses, sta
 
 std::optional<RecordStatus> ParseRecordStatus(std::string_view name) { return ParseName(kStatuses, name); }
 
-std::optional<RecordStatus> RecordStatusOf(const ResourceRecord& record) { return ParseRecordStatus(record.status); }
+std::optional<RecordStatus> RecordStatusOf(const ResourceRecord& record) {
+  return ParseRecordStatus(record.status);
+}
 
 bool IsInFlight(const ResourceRecord& record) {
   const std::optional<RecordStatus> status = RecordStatusOf(record);

@@ -30,7 +30,8 @@ Result<state::ResourceRecord> RecordAt(StepContext& ctx, const std::string& addr
 
 Result<std::string> ShadowHostId(StepContext& ctx) {
   auto shadow = ctx.store.Get(ShadowHostAddress(ServerOf(ctx.change.address)));
-  if (!shadow || shadow->provider_id.empty() || state::RecordStatusOf(*shadow) != state::RecordStatus::kCreated) {
+  if (!shadow || shadow->provider_id.empty() ||
+      state::RecordStatusOf(*shadow) != state::RecordStatus::kCreated) {
     return FailedPrecondition(ServerOf(ctx.change.address) + " has no shadow host, which holds the recovery points");
   }
   return shadow->provider_id;
@@ -88,8 +89,9 @@ std::string RecordedPoint(const state::ResourceRecord& r) {
 
 // Brings the DR host up (or finds the one an interrupted attempt made, by its token) and records it.
 Status Materialize(StepContext& ctx, state::ResourceRecord& r, const json& attributes) {
-  std::string token =
-      state::RecordStatusOf(r) == state::RecordStatus::kCreating ? r.attributes.value("client_token", "") : "";
+  std::string token = state::RecordStatusOf(r) == state::RecordStatus::kCreating
+                          ? r.attributes.value("client_token", "")
+                          : "";
   if (token.empty()) token = RandomHex(16);
   r.attributes = attributes;
   r.attributes["client_token"] = token;
@@ -222,7 +224,8 @@ Status Failover(StepContext& ctx, bool again) {
                                            : "fail over to the DR zone"));
   if (!again) CDR_RETURN_IF_ERROR(FenceAndStopProduction(ctx, s));
   state::ResourceRecord r = ctx.CurrentOrNew();
-  if (again && state::RecordStatusOf(r) == state::RecordStatus::kCreated) CDR_RETURN_IF_ERROR(Remove(ctx, ctx.change.address));
+  if (again && state::RecordStatusOf(r) == state::RecordStatus::kCreated)
+    CDR_RETURN_IF_ERROR(Remove(ctx, ctx.change.address));
   if (again) r = ctx.CurrentOrNew();
   CDR_RETURN_IF_ERROR(Materialize(ctx, r, ctx.change.after));
   return ctx.Transition(s, "failed_over", "DR host " + r.provider_id + " is up at " + RecordedPoint(r));

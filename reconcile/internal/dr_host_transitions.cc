@@ -40,8 +40,10 @@ std::string StateRefusal(const ServerView& s, const char* what) {
     return std::string("a ") + what + " needs the server registered and replicating in realtime; it is not "
            "registered yet: apply the registration first, then add the table";
   }
-  return std::string("a ") + what + " is allowed only while the server is realtime, realtime_stopping or "
-         "realtime_stopped (its replica is current); it is " + s.state +
+  return std::string("a ") + what +
+         " is allowed only while the server is realtime, realtime_stopping or "
+         "realtime_stopped (its replica is current); it is " +
+         s.state +
          (IsOneOf(s.Parsed(), {ServerState::kFullSync, ServerState::kReplicationStarting})
               ? ": wait until the full sync is done"
               : "");
@@ -86,11 +88,13 @@ FailTables FailTablesOf(const DrHostView& failover) {
 }
 
 bool AllowsDrHost(std::optional<ServerState> state) {
-  return IsOneOf(state, {ServerState::kRealtime, ServerState::kRealtimeStopping, ServerState::kRealtimeStopped});
+  return IsOneOf(state,
+                 {ServerState::kRealtime, ServerState::kRealtimeStopping, ServerState::kRealtimeStopped});
 }
 
 bool IsFailoverState(std::optional<ServerState> state) {
-  return IsOneOf(state, {ServerState::kFailingOver, ServerState::kFailedOver, ServerState::kFailoverConfirmed});
+  return IsOneOf(state,
+                 {ServerState::kFailingOver, ServerState::kFailedOver, ServerState::kFailoverConfirmed});
 }
 
 std::string PlanDrill(const ServerView& s, const DrHostView& drill, const json* desired,
@@ -117,7 +121,8 @@ std::string PlanDrill(const ServerView& s, const DrHostView& drill, const json* 
     if (!ShadowUsable(s)) return "a drill needs the server's shadow host, which holds the recovery points; there is none";
     std::string reason = "bring up drill DR host " + desired->value("name", "") + " from recovery point " +
                          PointText(*desired) + "; replication goes on undisturbed";
-    if (r && drill.drift == DriftProblem::kDeleted) reason = "the drill DR host was deleted outside cdr: " + reason;
+    if (r && drill.drift == DriftProblem::kDeleted)
+      reason = "the drill DR host was deleted outside cdr: " + reason;
     out->push_back(Change(drill, status == RecordStatus::kDeleting ? Action::kReplace : Action::kCreate,
                           Operation::kCreate, r ? r->attributes : json(nullptr), *desired, reason));
     return "";
@@ -162,7 +167,8 @@ std::string PlanFailover(const ServerView& s, const DrHostView& failover, const 
   const bool creating = r && state::RecordStatusOf(*r) == RecordStatus::kCreating;
   const bool confirmed = r && r->attributes.value("confirm", false) && !creating;
   if (!r || creating) {
-    if (!r && s.Parsed() != ServerState::kFailingOver) {  // failing_over without a record: an interrupted failover resumes
+    // failing_over without a record: an interrupted failover resumes.
+    if (!r && s.Parsed() != ServerState::kFailingOver) {
       if (drill.record) {
         return "failover is allowed only with no drill: drill DR host " + drill.record->attributes.value("name", "") +
                " is still up; remove [group.server.drill], apply (clears the drill), then declare the failover";

@@ -14,10 +14,9 @@
 //   a DR host stopped or deleted outside cdr → restart / create again
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "reconcile/drift_problem.h"
 #include "reconcile/internal/server_transitions.h"
@@ -29,7 +28,7 @@ namespace cdr::reconcile::internal {
 struct DrHostView {
   std::string address;                           // "….server.S.drill" or "….server.S.failover"
   const state::ResourceRecord* record = nullptr;  // in the state, when there is one
-  std::optional<DriftProblem> drift;             // deleted | dr_host_stopped | none
+  std::optional<DriftProblem> drift;              // deleted | dr_host_stopped | none
 };
 
 // `desired` is null when the spec has no such table. Each returns a refusal, or "" when none.

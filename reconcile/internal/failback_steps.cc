@@ -181,10 +181,9 @@ Status DrainAndStopReverse(StepContext& ctx, state::ResourceRecord& r, const std
                                             "drained: production has every write of DR host " + dr_host + " (" +
                                                 std::to_string(sent) + " bytes sent by reverse replication)"));
   CDR_RETURN_IF_ERROR(control->Stop());
-  CDR_RETURN_IF_ERROR(PollAgent(ctx, *control, "a stopped state",
-                                [](const agent::AgentStatus& s) {
-                                  return ParseServerState(s.state) == ServerState::kRealtimeStopped;
-                                }));
+  CDR_RETURN_IF_ERROR(PollAgent(ctx, *control, "a stopped state", [](const agent::AgentStatus& s) {
+    return ParseServerState(s.state) == ServerState::kRealtimeStopped;
+  }));
   return ctx.provider.UninstallAgent(dr_host);
 }
 

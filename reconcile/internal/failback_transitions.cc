@@ -24,7 +24,8 @@ std::string ReverseAgentMissing(const ServerView& s, const std::string& dr_host)
            "'s disks, which become the protected side (failover_confirmed → reverse_registering → "
            "reverse_initialized); the DR host's disks are then served by that agent";
   }
-  if (current == ServerState::kReverseRegistering) return "resuming an interrupted reverse registration of DR host " + dr_host;
+  if (current == ServerState::kReverseRegistering)
+    return "resuming an interrupted reverse registration of DR host " + dr_host;
   if (!s.seen || !s.seen->agent) return "the reverse agent on DR host " + dr_host + " is gone: install it again";
   if (providers::ProcessStatusOf(*s.seen->agent) != providers::ProcessStatus::kRunning) {
     return "the reverse agent on DR host " + dr_host + " is not running: start it again (its journal is kept)";
@@ -168,8 +169,8 @@ void PlanReprotect(const ServerView& s, const DrHostView& failover, const Failba
 
 bool IsFailbackState(std::optional<ServerState> state) {
   return (state && ForwardOf(*state)) ||
-         IsOneOf(state, {ServerState::kReverseRegistering, ServerState::kFailingBack, ServerState::kFailedBack,
-                         ServerState::kFailbackError, ServerState::kRegistering});
+         IsOneOf(state, {ServerState::kReverseRegistering, ServerState::kFailingBack,
+                         ServerState::kFailedBack, ServerState::kFailbackError, ServerState::kRegistering});
 }
 
 std::string PlanFailback(const ServerView& s, const DrHostView& failover, const FailbackIntent& intent,
@@ -213,12 +214,13 @@ std::string PlanFailback(const ServerView& s, const DrHostView& failover, const 
   const bool cut_over = running && intent.cutover;
   if (IsOneOf(current, {ServerState::kFailingBack, ServerState::kFailbackError})) {
     out->push_back(FailbackChange(s, failover, intent, before, after,
-                                  current == ServerState::kFailbackError ? "retrying the failback (" +
-                                                                    s.state + "): "
-                                                              : "resuming an interrupted failback: "));
+                                  current == ServerState::kFailbackError
+                                      ? "retrying the failback (" + s.state + "): "
+                                      : "resuming an interrupted failback: "));
     return "";
   }
-  const bool registering = IsOneOf(current, {ServerState::kFailoverConfirmed, ServerState::kReverseRegistering});
+  const bool registering =
+      IsOneOf(current, {ServerState::kFailoverConfirmed, ServerState::kReverseRegistering});
   if (std::string why = ReverseAgentMissing(s, DrHostName(failover)); !why.empty()) {
     out->push_back(MakeChange(s.address, ResourceKind::kServer, Action::kTransition,
                               Operation::kReverseRegister, before, after, why));
@@ -230,7 +232,8 @@ std::string PlanFailback(const ServerView& s, const DrHostView& failover, const 
       return "";
     }
   }
-  const std::string agent_state = registering ? ServerStateName(ServerState::kInitialized) : std::string(ForwardState(s.state));
+  const std::string agent_state =
+      registering ? ServerStateName(ServerState::kInitialized) : std::string(ForwardState(s.state));
   if (running) PlanLaunch(s, failover, intent, before, after, out);
   const size_t planned = out->size();
   if (std::string refusal = PlanReverseReplication(s, agent_state, failover, intent, before, after, out);

@@ -24,12 +24,10 @@
 //   [group.server.failback] removed while failing back ──► refused: put it back
 #pragma once
 
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
-
-#include <optional>
-
-#include <nlohmann/json.hpp>
 
 #include "reconcile/internal/dr_host_transitions.h"
 #include "reconcile/internal/server_transitions.h"

@@ -18,7 +18,8 @@ Result<std::unique_ptr<agent::ReplicationControl>> ConnectProduction(StepContext
   if (!ctx.options.connect) return FailedPrecondition("this apply cannot reach agents");
   auto agent = ctx.provider.DescribeAgent(host);
   if (!agent.ok()) return agent.status();
-  if (providers::ProcessStatusOf(*agent) != providers::ProcessStatus::kRunning) return Unavailable("the agent on " + host + " is " + agent->status);
+  if (providers::ProcessStatusOf(*agent) != providers::ProcessStatus::kRunning)
+    return Unavailable("the agent on " + host + " is " + agent->status);
   return ctx.options.connect(*agent);
 }
 

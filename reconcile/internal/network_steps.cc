@@ -47,8 +47,9 @@ Status Delete(StepContext& ctx) {
 Status Create(StepContext& ctx) {
   state::ResourceRecord r = ctx.CurrentOrNew();
   // A token kept from an interrupted create is reused: that is what makes the retry idempotent.
-  std::string token =
-      state::RecordStatusOf(r) == state::RecordStatus::kCreating ? r.attributes.value("client_token", "") : "";
+  std::string token = state::RecordStatusOf(r) == state::RecordStatus::kCreating
+                          ? r.attributes.value("client_token", "")
+                          : "";
   if (token.empty()) token = RandomHex(16);
   r.attributes = ctx.change.after;
   r.attributes["client_token"] = token;

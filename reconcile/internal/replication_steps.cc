@@ -215,8 +215,10 @@ bool Streaming(Reported state) {
   return IsOneOf(state, {ServerState::kReplicationStarting, ServerState::kFullSync, ServerState::kRealtime});
 }
 
-bool Stopped(Reported state) { return IsOneOf(state, {ServerState::kFullSyncStopped, ServerState::kRealtimeStopped,
-                                                      ServerState::kInitialized}); }
+bool Stopped(Reported state) {
+  return IsOneOf(state,
+                 {ServerState::kFullSyncStopped, ServerState::kRealtimeStopped, ServerState::kInitialized});
+}
 bool Realtime(Reported state) { return state == ServerState::kRealtime; }
 bool Syncing(Reported state) { return IsOneOf(state, {ServerState::kFullSync, ServerState::kRealtime}); }
 
@@ -331,14 +333,15 @@ Status RetargetReplication(StepContext& ctx) {
   CDR_RETURN_IF_ERROR(Observe(ctx, r, *live));
   if (Streaming(AgentStateOf(ctx, r.status)) && live->shadow_address != shadow->address) {
     const std::string before = r.status;
-    CDR_RETURN_IF_ERROR(ctx.Transition(r,
-                                       Shown(ctx, Realtime(AgentStateOf(ctx, r.status))
-                                                      ? ServerState::kRealtimeStopping
-                                                      : ServerState::kFullSyncStopping),
-                                       "stop replication to " + live->shadow_address + ", where shadow host " +
-                                           shadow->id + " no longer listens"));
+    CDR_RETURN_IF_ERROR(
+        ctx.Transition(r,
+                       Shown(ctx, Realtime(AgentStateOf(ctx, r.status)) ? ServerState::kRealtimeStopping
+                                                                        : ServerState::kFullSyncStopping),
+                       "stop replication to " + live->shadow_address + ", where shadow host " + shadow->id +
+                           " no longer listens"));
     if (Status stop = control.Stop(); !stop.ok()) return CommandFailed(ctx, r, control, before, "stop", stop);
-    CDR_RETURN_IF_ERROR(WaitFor(ctx, r, control, {"a stopped state", Stopped, Syncing, kStopUnansweredLimit}));
+    CDR_RETURN_IF_ERROR(
+        WaitFor(ctx, r, control, {"a stopped state", Stopped, Syncing, kStopUnansweredLimit}));
   }
   return StartAndWait(ctx, r, control, *shadow);
 }
@@ -360,7 +363,8 @@ Status StopReplication(StepContext& ctx) {
     const std::string before = r.status;
     if (!repairing) {
       CDR_RETURN_IF_ERROR(ctx.Transition(
-          r, Shown(ctx, Realtime(agent_state) ? ServerState::kRealtimeStopping : ServerState::kFullSyncStopping),
+          r,
+          Shown(ctx, Realtime(agent_state) ? ServerState::kRealtimeStopping : ServerState::kFullSyncStopping),
           "stop replication"));
     }
     if (Status stop = control.Stop(); !stop.ok()) {
@@ -394,8 +398,8 @@ Status Repair(StepContext& ctx) {
     const bool moved = live.ok() && !live->shadow_address.empty() && live->shadow_address != shadow->address;
     CDR_RETURN_IF_ERROR(ctx.Transition(
         r, Shown(ctx, ServerState::kRepairStarting),
-        moved ? "repair towards shadow host " + shadow->id + " at its new address " + shadow->address + " (was " +
-                    live->shadow_address + "): compare primary and replica block hashes"
+        moved ? "repair towards shadow host " + shadow->id + " at its new address " + shadow->address +
+                    " (was " + live->shadow_address + "): compare primary and replica block hashes"
               : "repair: compare primary and replica block hashes"));
     Status command;
     if (moved) {
@@ -416,7 +420,8 @@ Status Repair(StepContext& ctx) {
     }
   }
   if (!ctx.options.wait) return Status::Ok();
-  return WaitFor(ctx, r, control, {"realtime", Realtime, [](Reported s) { return s == ServerState::kReplicationError; }});
+  return WaitFor(ctx, r, control,
+                 {"realtime", Realtime, [](Reported s) { return s == ServerState::kReplicationError; }});
 }
 
 Status RestartAgent(StepContext& ctx) {

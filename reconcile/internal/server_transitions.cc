@@ -8,9 +8,9 @@
 namespace cdr::reconcile::internal {
 namespace {
 
+using providers::ProcessStatusOf;
 using state::RecordStatus;
 using state::RecordStatusOf;
-using providers::ProcessStatusOf;
 
 nlohmann::json ShadowPolicy(const nlohmann::json& server) {
   const nlohmann::json& p = server.value("recovery_points", nlohmann::json::object());
@@ -30,7 +30,8 @@ ResourceChange ShadowCreate(const ServerView& s, const nlohmann::json& after, co
                                {"recovery_points", ShadowPolicy(after)}};
   std::string reason = "replication needs a shadow host in the DR zone to receive the data";
   if (s.shadow_gone) reason = "the shadow host was deleted outside cdr; a new one gets a full sync";
-  if (s.shadow && RecordStatusOf(*s.shadow) == RecordStatus::kCreating) reason = "resuming an interrupted create (same client token)";
+  if (s.shadow && RecordStatusOf(*s.shadow) == RecordStatus::kCreating)
+    reason = "resuming an interrupted create (same client token)";
   return MakeChange(ShadowHostAddress(s.address), ResourceKind::kShadowHost, Action::kCreate,
                     Operation::kCreate, nullptr, attributes, reason);
 }
@@ -75,11 +76,12 @@ std::string PlanReplication(const ServerView& s, const nlohmann::json& before, c
                                   "bitmap are kept)"));
   }
   if (s.shadow && s.shadow_stopped) out->push_back(ShadowRestart(s));
-  const std::optional<specs::Replication> want = specs::ParseReplication(after.value("replication", "running"));
+  const std::optional<specs::Replication> want =
+      specs::ParseReplication(after.value("replication", "running"));
   const std::string& state = s.state;
   const std::optional<ServerState> current = s.Parsed();
-  const bool streaming = IsOneOf(current, {ServerState::kReplicationStarting, ServerState::kFullSync,
-                                           ServerState::kRealtime});
+  const bool streaming =
+      IsOneOf(current, {ServerState::kReplicationStarting, ServerState::kFullSync, ServerState::kRealtime});
   if (want == specs::Replication::kRunning && streaming && (s.shadow_stopped || s.target_stale)) {
     out->push_back(Transition(s, Operation::kRetargetReplication, before, after,
                               std::string(s.shadow_stopped ? "the shadow host restarts on a new address"
@@ -87,8 +89,8 @@ std::string PlanReplication(const ServerView& s, const nlohmann::json& before, c
                                   " and the agent still streams to the old one: stop replication, then start "
                                   "it against the new address (it resumes, nothing is copied twice)"));
   } else if (want == specs::Replication::kRunning) {
-    if (IsOneOf(current, {ServerState::kInitialized, ServerState::kFullSyncStopped,
-                          ServerState::kRealtimeStopped})) {
+    if (IsOneOf(current,
+                {ServerState::kInitialized, ServerState::kFullSyncStopped, ServerState::kRealtimeStopped})) {
       if (NeedsShadowHost(s)) out->push_back(ShadowCreate(s, after, dr_zone, vpc));
       out->push_back(Transition(s, Operation::kStartReplication, before, after,
                                 current == ServerState::kInitialized

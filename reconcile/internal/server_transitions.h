@@ -13,11 +13,10 @@
 //               runs but does not answer (its replication cannot be stopped)
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "reconcile/plan.h"
 #include "reconcile/refresh.h"

@@ -103,9 +103,11 @@ Status ApplyAgentUpgrade(StepContext& ctx) {
     r.attributes["upgrade_from_version"] = r.attributes.value("agent_version", "");
   }
   const std::string from_version = r.attributes.value(
-      ParseServerState(r.status) == ServerState::kAgentUpgradeFailed ? "upgrade_to" : "upgrade_from_version", std::string());
+      ParseServerState(r.status) == ServerState::kAgentUpgradeFailed ? "upgrade_to" : "upgrade_from_version",
+      std::string());
   r.attributes["upgrade_to"] = to;
-  CDR_RETURN_IF_ERROR(ctx.Transition(r, ServerStateName(ServerState::kAgentUpgrading), "upgrade agent " + from_version + " -> " + to + " on " + host));
+  CDR_RETURN_IF_ERROR(ctx.Transition(r, ServerStateName(ServerState::kAgentUpgrading),
+                                     "upgrade agent " + from_version + " -> " + to + " on " + host));
 
   auto agent = ctx.provider.UpgradeAgent({host, to});
   if (!agent.ok()) return Fail(ctx, r, agent.status().message());

@@ -17,7 +17,8 @@ struct ColorRow {
   bool warm;
 };
 
-constexpr std::array<ColorRow, 2> kColorRows = {{{Color::kRed, "red", true}, {Color::kGreen, "green", false}}};
+constexpr std::array<ColorRow, 2> kColorRows = {
+    {{Color::kRed, "red", true}, {Color::kGreen, "green", false}}};
 
 TEST(EnumNames, NameOfAValueInTheTable) {
   EXPECT_STREQ(NameOf(kColors, Color::kRed), "red");

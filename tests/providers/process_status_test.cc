@@ -24,7 +24,8 @@ TEST(ProcessStatusTest, RunningAndStoppedAndNothingElse) {
 }
 
 TEST(DrCheckKindTest, NamesParseBack) {
-  for (const auto& row : kDrCheckKindNames) EXPECT_EQ(ParseDrCheckKind(DrCheckKindName(row.value)), row.value);
+  for (const auto& row : kDrCheckKindNames)
+    EXPECT_EQ(ParseDrCheckKind(DrCheckKindName(row.value)), row.value);
   EXPECT_EQ(ParseDrCheckKind("command:true"), std::nullopt);
 }
 

@@ -18,7 +18,8 @@ constexpr ServerState kLast = ServerState::kDeregistering;
 
 std::vector<ServerState> AllStates() {
   std::vector<ServerState> all;
-  for (int i = static_cast<int>(kFirst); i <= static_cast<int>(kLast); ++i) all.push_back(static_cast<ServerState>(i));
+  for (int i = static_cast<int>(kFirst); i <= static_cast<int>(kLast); ++i)
+    all.push_back(static_cast<ServerState>(i));
   return all;
 }
 
@@ -50,7 +51,8 @@ TEST(ServerStateTable, AnUnknownNameIsInNoCategory) {
     EXPECT_FALSE(OwnedByCdr(name)) << name;
     EXPECT_FALSE(IsInterruptedCdrStep(name)) << name;
     EXPECT_FALSE(CanDeregister(name)) << name;
-    EXPECT_FALSE(IsOneOf(ParseServerState(name), {ServerState::kRealtime, ServerState::kInitialized})) << name;
+    EXPECT_FALSE(IsOneOf(ParseServerState(name), {ServerState::kRealtime, ServerState::kInitialized}))
+        << name;
     EXPECT_EQ(ReverseState(name), "") << name;
     EXPECT_EQ(ForwardState(name), "") << name;
   }
@@ -72,17 +74,21 @@ TEST(ServerStateTable, TraitsAgreeWithTheNamingRules) {
 }
 
 TEST(ServerStateTable, OwnedByCdrAreTheStatesTheAgentKnowsNothingOf) {
-  const std::set<std::string> owned = {"agent_installing", "agent_install_failed", "agent_upgrading",
-                                       "agent_upgrade_failed", "failing_over", "failed_over", "failover_confirmed",
-                                       "reverse_registering", "failing_back", "failed_back", "failback_error",
-                                       "registering", "deregistering"};
-  for (ServerState s : AllStates()) EXPECT_EQ(OwnedByCdr(s), owned.count(ServerStateName(s)) > 0) << ServerStateName(s);
+  const std::set<std::string> owned = {"agent_installing",     "agent_install_failed", "agent_upgrading",
+                                       "agent_upgrade_failed", "failing_over",         "failed_over",
+                                       "failover_confirmed",   "reverse_registering",  "failing_back",
+                                       "failed_back",          "failback_error",       "registering",
+                                       "deregistering"};
+  for (ServerState s : AllStates())
+    EXPECT_EQ(OwnedByCdr(s), owned.count(ServerStateName(s)) > 0) << ServerStateName(s);
 }
 
 TEST(ServerStateTable, ReplicatingStatesAreTheAgentsSendingOnes) {
-  const std::set<std::string> sending = {"replication_starting", "full_sync", "realtime", "repair_starting",
-                                         "repairing", "reverse_starting", "reverse_full_sync", "reverse_realtime",
-                                         "reverse_repair_starting", "reverse_repairing"};
+  const std::set<std::string> sending = {
+      "replication_starting", "full_sync",        "realtime",
+      "repair_starting",      "repairing",        "reverse_starting",
+      "reverse_full_sync",    "reverse_realtime", "reverse_repair_starting",
+      "reverse_repairing"};
   for (ServerState s : AllStates()) {
     EXPECT_EQ(IsReplicatingState(s), sending.count(ServerStateName(s)) > 0) << ServerStateName(s);
   }
@@ -118,7 +124,8 @@ TEST(ServerStateTable, UnobservedHealthKeepsOnlyWhatIsCertain) {
 }
 
 TEST(DriftProblemTest, NamesParseBackAndOtherCodesDoNot) {
-  for (const auto& row : kDriftProblemNames) EXPECT_EQ(ParseDriftProblem(DriftProblemName(row.value)), row.value);
+  for (const auto& row : kDriftProblemNames)
+    EXPECT_EQ(ParseDriftProblem(DriftProblemName(row.value)), row.value);
   EXPECT_STREQ(DriftProblemName(DriftProblem::kReplicationTargetStale), "replication_target_stale");
   EXPECT_EQ(ParseDriftProblem("drill_verification_failed"), std::nullopt);
   EXPECT_EQ(ParseDriftProblem(""), std::nullopt);

@@ -30,7 +30,8 @@ TEST(RecordStatusTest, InFlightIsAnInterruptedProviderCall) {
 }
 
 TEST(LockOperationTest, NamesParseBackAndANewerReleasesDoNot) {
-  for (const auto& row : kLockOperationNames) EXPECT_EQ(ParseLockOperation(LockOperationName(row.value)), row.value);
+  for (const auto& row : kLockOperationNames)
+    EXPECT_EQ(ParseLockOperation(LockOperationName(row.value)), row.value);
   EXPECT_STREQ(LockOperationName(LockOperation::kStateRm), "state rm");
   EXPECT_EQ(ParseLockOperation("import"), std::nullopt);
 }
