@@ -134,7 +134,8 @@ std::unique_ptr<state::StateStore> OpenStateForReadingOrReport(const GlobalOptio
 std::unique_ptr<providers::Provider> OpenProviderOrReport(const specs::Spec& spec) {
   auto provider = reconcile::OpenProvider(spec.provider);
   if (!provider.ok()) {
-    PrintError("provider " + spec.provider.type + ": " + provider.status().message());
+    PrintError(std::string("provider ") + specs::ProviderTypeName(spec.provider.type) + ": " +
+               provider.status().message());
     return nullptr;
   }
   return std::move(provider.value());
@@ -165,10 +166,10 @@ bool WaitUntilUnlocked(state::StateStore& store, const GlobalOptions& g) {
 }
 
 std::optional<ScopedLock> ScopedLock::Acquire(state::StateStore& store, const GlobalOptions& g,
-                                              const std::string& operation) {
+                                              state::LockOperation operation) {
   std::string id;
   const bool held = RetryWhileLocked(g, [&] {
-    auto lock = store.AcquireLock({operation, kLockTtlMillis});
+    auto lock = store.AcquireLock({state::LockOperationName(operation), kLockTtlMillis});
     if (!lock.ok()) return lock.status();
     id = lock->id;
     return Status::Ok();

@@ -12,6 +12,7 @@
 #include "reconcile/git_source.h"
 #include "specs/spec.h"
 #include "state/lock_heartbeat.h"
+#include "state/lock_operation.h"
 #include "state/state_store.h"
 
 namespace cdr::cmd {
@@ -72,7 +73,7 @@ inline constexpr int64_t kLockTtlMillis = 2 * 60 * 1000;
 class ScopedLock {
  public:
   static std::optional<ScopedLock> Acquire(state::StateStore& store, const GlobalOptions& g,
-                                           const std::string& operation);
+                                           state::LockOperation operation);
   ScopedLock(ScopedLock&& other) noexcept;
   ~ScopedLock();
   const std::string& id() const { return id_; }

@@ -130,7 +130,8 @@ int RunApply(const GlobalOptions& g, const ApplyCommandOptions& o) {
     plan = LoadSavedPlan(o, *mode);
     if (!plan) return kExitError;
   }
-  auto session = PlanSession::Open(g, "apply", StateAccess::kWrite, plan ? &*plan : nullptr);
+  auto session =
+      PlanSession::Open(g, state::LockOperation::kApply, StateAccess::kWrite, plan ? &*plan : nullptr);
   if (!session) return kExitError;
   bool rollback = false;
   if (plan) {

@@ -35,7 +35,7 @@ bool WriteToBranch(const GlobalOptions& g, const PlanSession& s, const reconcile
 }  // namespace
 
 int RunDrift(const GlobalOptions& g, const DriftOptions& o) {
-  auto session = PlanSession::Open(g, "drift", StateAccess::kRead);
+  auto session = PlanSession::Open(g, state::LockOperation::kDrift, StateAccess::kRead);
   if (!session) return kExitError;
   auto report = reconcile::MakeDriftReport({session->loaded.spec, session->loaded.source, session->loaded.git_commit},
                                            *session->store, *session->provider, reconcile::HttpAgentConnector());

@@ -18,7 +18,7 @@ int RunPlan(const GlobalOptions& g, const PlanOptions& o) {
                "`cdr apply -refresh-only` to record it");
     return kExitError;
   }
-  auto session = PlanSession::Open(g, "plan", StateAccess::kRead);
+  auto session = PlanSession::Open(g, state::LockOperation::kPlan, StateAccess::kRead);
   if (!session) return kExitError;
   auto made = session->MakePlan(g, {o.targets, *mode});
   if (!made) return kExitError;

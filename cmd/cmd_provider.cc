@@ -13,11 +13,12 @@
 #include "providers/local/local_provider.h"
 #include "providers/logging_provider.h"
 #include "providers/typed_resources.h"
+#include "specs/provider_type.h"
 
 namespace cdr::cmd {
 
 int RunProviderServe(const ProviderServeOptions& o) {
-  if (o.provider != "local") {
+  if (specs::ParseProviderType(o.provider) != specs::ProviderType::kLocal) {
     std::cerr << "cdr provider serve: unknown provider \"" << o.provider
               << "\": only `local` can be served\n";
     return kExitError;

@@ -19,6 +19,7 @@
 #include "reconcile/observed_state.h"
 #include "reconcile/open_provider.h"
 #include "reconcile/refresh.h"
+#include "reconcile/server_state.h"
 
 namespace cdr::cmd {
 namespace {
@@ -81,7 +82,8 @@ void ExtendWindowsToNow(providers::Provider& provider, const std::vector<state::
     auto seen = observed->servers.find(m.address);
     if (seen == observed->servers.end() || !seen->second.status) continue;
     const agent::AgentStatus& live = *seen->second.status;
-    bool current = live.state == "realtime" && live.lag_seconds == 0;
+    bool current =
+        reconcile::ParseServerState(live.state) == reconcile::ServerState::kRealtime && live.lag_seconds == 0;
     for (const auto& d : live.disks) current = current && d.link_up && d.acked_seq == d.journal_seq;
     m.current_at_ns = current ? asked_ns : 0;
   }

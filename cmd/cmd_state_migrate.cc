@@ -16,9 +16,9 @@ int RunStateMigrate(const GlobalOptions& g, const StateMigrateOptions& o) {
   auto source = OpenStateOrReport(from);
   auto dest = source ? OpenStateOrReport(to) : nullptr;
   if (!dest) return kExitError;
-  auto source_lock = ScopedLock::Acquire(*source, from, "migrate");
+  auto source_lock = ScopedLock::Acquire(*source, from, state::LockOperation::kMigrate);
   if (!source_lock) return kExitError;
-  auto dest_lock = ScopedLock::Acquire(*dest, to, "migrate");
+  auto dest_lock = ScopedLock::Acquire(*dest, to, state::LockOperation::kMigrate);
   if (!dest_lock) return kExitError;
   auto report = state::MigrateState(from.state_path, to.state_path, {.replace_existing = o.force});
   if (!report.ok()) {

@@ -66,7 +66,7 @@ int RunStateRm(const GlobalOptions& g, const StateResourcesOptions& o) {
   if (!StateExistsOrSay(g)) return kExitError;
   auto store = OpenStateOrReport(g);
   if (!store) return kExitError;
-  auto lock = ScopedLock::Acquire(*store, g, "state rm");
+  auto lock = ScopedLock::Acquire(*store, g, state::LockOperation::kStateRm);
   if (!lock) return kExitError;
   const std::vector<state::ResourceRecord> records = store->Resources();
   for (const auto& address : o.addresses) {

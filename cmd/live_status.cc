@@ -3,6 +3,7 @@
 #include "common/clock.h"
 #include "reconcile/open_provider.h"
 #include "reconcile/refresh.h"
+#include "state/lock_operation.h"
 
 namespace cdr::cmd {
 
@@ -27,7 +28,8 @@ LiveStatus ObserveStatus(const GlobalOptions& g, state::StateStore& store,
   out.live = observed.has_value();
   out.groups = reconcile::BuildStatus(records, observed ? &*observed : nullptr, NowUnixMillis());
   const auto lock = LiveLock(store);
-  if (!lock || lock->operation != "apply") reconcile::MarkInterruptedVerifications(&out.groups);
+  if (!lock || state::ParseLockOperation(lock->operation) != state::LockOperation::kApply)
+    reconcile::MarkInterruptedVerifications(&out.groups);
   return out;
 }
 

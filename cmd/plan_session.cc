@@ -16,7 +16,7 @@ std::optional<reconcile::PlanMode> PlanModeFromFlags(bool refresh, bool refresh_
   return refresh ? reconcile::PlanMode::kNormal : reconcile::PlanMode::kNoRefresh;
 }
 
-std::optional<PlanSession> PlanSession::Open(const GlobalOptions& g, const std::string& operation,
+std::optional<PlanSession> PlanSession::Open(const GlobalOptions& g, state::LockOperation operation,
                                              StateAccess access, const reconcile::Plan* saved) {
   PlanSession s;
   auto loaded = saved && !saved->git_repository.empty()

@@ -32,8 +32,8 @@ struct PlanSession {
 
   // Prints what went wrong and returns nullopt when any part cannot be opened or the lock is held. With a saved
   // plan made from git (`plan --git … -out`), the spec is read from the commit the plan was made from.
-  static std::optional<PlanSession> Open(const GlobalOptions& g, const std::string& operation, StateAccess access,
-                                         const reconcile::Plan* saved = nullptr);
+  static std::optional<PlanSession> Open(const GlobalOptions& g, state::LockOperation operation,
+                                         StateAccess access, const reconcile::Plan* saved = nullptr);
   // Refresh + diff. nullopt (after saying why) when the plan cannot be made at all; a plan that breaks plan-time
   // rules is returned with plan.errors set (and the diagnostics printed on stderr): it must not be applied.
   std::optional<reconcile::PlanResult> MakePlan(const GlobalOptions& g, const PlanFlags& flags);

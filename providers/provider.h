@@ -244,7 +244,7 @@ struct DrHost {
 
 // A drill's automatic verification of the disks it brought up.
 struct DrHostCheck {
-  std::string kind;     // "checksum" | "fsck" | "command"
+  std::string kind;     // by name: DrCheckKindName (providers/dr_check_kind.h)
   std::string command;  // kind "command": run with CDR_DISK=<a disk image at the DR host's point>; exit 0 = pass
 };
 

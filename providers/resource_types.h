@@ -15,8 +15,9 @@
 //   dr_host         id          ✓      ✓           ✓       detach, check
 #pragma once
 
-#include <array>
 #include <string_view>
+
+#include "common/enum_names.h"
 
 namespace cdr::providers {
 
@@ -31,7 +32,7 @@ enum class ResourceType {
   kDrHost
 };
 
-inline constexpr std::array<std::pair<ResourceType, std::string_view>, 8> kResourceTypeNames = {{
+inline constexpr EnumName<ResourceType> kResourceTypeNames[] = {
     {ResourceType::kHost, "host"},
     {ResourceType::kPeering, "peering"},
     {ResourceType::kEndpoint, "endpoint"},
@@ -40,13 +41,9 @@ inline constexpr std::array<std::pair<ResourceType, std::string_view>, 8> kResou
     {ResourceType::kAgentVersion, "agent_version"},
     {ResourceType::kShadowHost, "shadow_host"},
     {ResourceType::kDrHost, "dr_host"},
-}};
+};
 
-constexpr std::string_view TypeName(ResourceType type) {
-  for (const auto& [t, name] : kResourceTypeNames)
-    if (t == type) return name;
-  return "unknown";
-}
+constexpr std::string_view TypeName(ResourceType type) { return NameOf(kResourceTypeNames, type); }
 
 enum class Operation {
   kUpgrade,
@@ -57,19 +54,15 @@ enum class Operation {
   kCheck
 };
 
-inline constexpr std::array<std::pair<Operation, std::string_view>, 6> kOperationNames = {{
+inline constexpr EnumName<Operation> kOperationNames[] = {
     {Operation::kUpgrade, "upgrade"},
     {Operation::kSetRecoveryPolicy, "set_recovery_policy"},
     {Operation::kRequestRecoveryPoint, "request_recovery_point"},
     {Operation::kRecoveryPoints, "recovery_points"},
     {Operation::kDetach, "detach"},
     {Operation::kCheck, "check"},
-}};
+};
 
-constexpr std::string_view OperationName(Operation op) {
-  for (const auto& [o, name] : kOperationNames)
-    if (o == op) return name;
-  return "unknown";
-}
+constexpr std::string_view OperationName(Operation op) { return NameOf(kOperationNames, op); }
 
 }  // namespace cdr::providers

@@ -1,5 +1,7 @@
 #include "reconcile/agent_settings.h"
 
+#include "common/enum_names.h"
+
 namespace cdr::reconcile {
 namespace {
 
@@ -12,12 +14,7 @@ json Mib(uint64_t bytes) {
   return static_cast<double>(bytes) / static_cast<double>(kMiB);
 }
 
-struct SettingInfo {
-  AgentSettingKey key;
-  const char* name;
-};
-
-constexpr SettingInfo kSettings[] = {
+constexpr EnumName<AgentSettingKey> kSettings[] = {
     {AgentSettingKey::kReplicationMode, "replication_mode"},
     {AgentSettingKey::kReplicationRateMib, "replication_rate_mib"},
     {AgentSettingKey::kOutageWindowSeconds, "outage_window_seconds"},
@@ -40,12 +37,7 @@ std::optional<T> Get(const json& attributes, AgentSettingKey key) {
 
 }  // namespace
 
-const char* AgentSettingName(AgentSettingKey key) {
-  for (const auto& s : kSettings) {
-    if (s.key == key) return s.name;
-  }
-  return "unknown";
-}
+const char* AgentSettingName(AgentSettingKey key) { return NameOf(kSettings, key); }
 
 json AgentSettingValue(AgentSettingKey key, const agent::AgentSettings& s) {
   switch (key) {

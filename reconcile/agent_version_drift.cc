@@ -18,7 +18,7 @@ bool UpgradePlanned(const std::vector<ResourceChange>& changes, const std::strin
 std::string WhatApplyDoes(const std::string& address, const std::string& state, const std::string& wanted,
                           bool planned) {
   if (planned) return "`cdr apply` replaces it by " + wanted + " (upgrade_agent, resuming from its journal)";
-  if (!internal::AllowsAgentUpgrade(state)) {
+  if (!internal::AllowsAgentUpgrade(ParseServerState(state))) {
     return "`cdr apply` replaces it by " + wanted +
            " once the server is initialized, realtime or realtime_stopped (it is " + state + ")";
   }

@@ -7,6 +7,7 @@
 #include "reconcile/address.h"
 #include "reconcile/agent_settings.h"
 #include "reconcile/desired.h"
+#include "reconcile/drift_problem.h"
 #include "reconcile/group_point.h"
 #include "reconcile/host_checks.h"
 #include "reconcile/internal/dr_host_transitions.h"
@@ -15,6 +16,7 @@
 #include "reconcile/internal/server_transitions.h"
 #include "reconcile/internal/upgrade_transitions.h"
 #include "reconcile/server_state.h"
+#include "state/record_status.h"
 
 namespace cdr::reconcile {
 namespace {
@@ -116,7 +118,7 @@ std::string UpdateReason(const std::vector<std::string>& changed, const DriftedR
   }
   if (settings.empty()) return "changed in the spec";
   const std::string live = ": the running agent takes " + settings + " in place (no resync)";
-  if (drift && drift->problem == "settings_changed")
+  if (drift && ParseDriftProblem(drift->problem) == DriftProblem::kSettingsChanged)
     return "the agent's settings were changed outside cdr" + live;
   return "changed in the spec" + live;
 }
@@ -161,12 +163,15 @@ class Differ {
     v.shadow = StateOf(ShadowHostAddress(address));
     if (v.shadow) {
       auto drift = observed_.drift.find(v.shadow->address);
-      v.shadow_gone = drift != observed_.drift.end() && drift->second.problem == "deleted";
-      v.shadow_stopped = drift != observed_.drift.end() && drift->second.problem == "shadow_host_stopped";
+      const std::optional<DriftProblem> problem =
+          drift != observed_.drift.end() ? ParseDriftProblem(drift->second.problem) : std::nullopt;
+      v.shadow_gone = problem == DriftProblem::kDeleted;
+      v.shadow_stopped = problem == DriftProblem::kShadowHostStopped;
     }
     if (r) {
       auto drift = observed_.drift.find(r->address);
-      v.target_stale = drift != observed_.drift.end() && drift->second.problem == "replication_target_stale";
+      v.target_stale = drift != observed_.drift.end() &&
+                       ParseDriftProblem(drift->second.problem) == DriftProblem::kReplicationTargetStale;
     }
     return v;
   }
@@ -177,7 +182,7 @@ class Differ {
     v.record = StateOf(address);
     if (v.record) {
       auto drift = observed_.drift.find(v.record->address);
-      if (drift != observed_.drift.end()) v.drift = drift->second.problem;
+      if (drift != observed_.drift.end()) v.drift = ParseDriftProblem(drift->second.problem);
     }
     return v;
   }
@@ -199,9 +204,11 @@ class Differ {
       GroupPointMember m;
       m.name = d.server->name;
       m.state = server ? ViewOf(server_address, server).state : "";
-      m.needs_point = m.state != "failover_confirmed" && !internal::IsFailbackState(m.state);
+      const std::optional<ServerState> server_state = ParseServerState(m.state);
+      m.needs_point =
+          server_state != ServerState::kFailoverConfirmed && !internal::IsFailbackState(server_state);
       const state::ResourceRecord* recorded = StateOf(d.address);
-      if (recorded && recorded->status != "deleting" &&
+      if (recorded && state::RecordStatusOf(*recorded) != state::RecordStatus::kDeleting &&
           recorded->attributes.value("group_point", "") == g.failover->recovery_point.text) {
         m.recorded_point = recorded->attributes.value("recovery_point", "");
       }
@@ -302,7 +309,7 @@ class Differ {
       return false;
     }
     const internal::DrHostView failover = DrHostViewOf(FailoverAddress(address));
-    const bool released = failover.record || internal::IsFailoverState(view.state);
+    const bool released = failover.record || internal::IsFailoverState(view.Parsed());
     if (released) {
       if (std::string refusal = internal::PlanRelease(view, failover, &out_.changes); !refusal.empty()) {
         Error({}, address, refusal);
@@ -332,7 +339,8 @@ class Differ {
     const state::ResourceRecord* r = StateOf(d.address);
     // A registered server whose host vanished gets the drift's own message (PlanExistingServer), not a second one.
     const DriftedResource* drift = r ? DriftOf(*r) : nullptr;
-    if (d.kind == ResourceKind::kServer && !(drift && drift->problem == "host_gone")) {
+    if (d.kind == ResourceKind::kServer &&
+        !(drift && ParseDriftProblem(drift->problem) == DriftProblem::kHostGone)) {
       CheckHostFacts(*d.group, *d.server, observed_.hosts, &out_.errors);
     }
     if (!r && d.kind == ResourceKind::kServer && d.server->failback) {
@@ -353,13 +361,13 @@ class Differ {
     if (d.kind == ResourceKind::kServer) {
       const internal::ServerView view = ViewOf(d.address, r);
       // A failback's own transitions replace the forward plan.
-      if (d.server->failback || internal::IsFailbackState(view.state)) {
+      if (d.server->failback || internal::IsFailbackState(view.Parsed())) {
         PlanServerFailback(d, r, view);
       } else {
         PlanExistingServer(d, *r);
       }
       // From reverse registration on, the DR host is the failback's to serve, stop and delete.
-      if (!internal::IsFailbackState(view.state)) PlanDrHosts(d, view);
+      if (!internal::IsFailbackState(view.Parsed())) PlanDrHosts(d, view);
       if (d.server->failover) internal::PlanFenceRetry(view, r->attributes, &out_.changes);
     } else {
       PlanExistingResource(d, *r);
@@ -396,17 +404,19 @@ class Differ {
 
   void PlanExistingResource(const DesiredResource& d, const state::ResourceRecord& r) {
     const json before = Subset(r.attributes, d.attributes);
-    if (r.status == "creating") {
+    const std::optional<state::RecordStatus> status = state::RecordStatusOf(r);
+    if (status == state::RecordStatus::kCreating) {
       Add(MakeChange(d.address, d.kind, Action::kCreate, Operation::kCreate, before, d.attributes,
                      "resuming an interrupted create (same client token)"));
       return;
     }
-    if (r.status == "deleting") {
+    if (status == state::RecordStatus::kDeleting) {
       Add(MakeChange(d.address, d.kind, Action::kReplace, Operation::kReplace, before, d.attributes,
                      "an earlier delete was interrupted: finish it, then create"));
       return;
     }
-    if (const DriftedResource* drift = DriftOf(r); drift && drift->problem == "deleted") {
+    if (const DriftedResource* drift = DriftOf(r);
+        drift && ParseDriftProblem(drift->problem) == DriftProblem::kDeleted) {
       Add(MakeChange(d.address, d.kind, Action::kCreate, Operation::kCreate, nullptr, d.attributes,
                      drift->detail));
       return;
@@ -450,9 +460,9 @@ class Differ {
     json before = Subset(r.attributes, after);
     if (renamed_done_.count(d.address)) before["name"] = d.attributes["name"];  // the rename carries it
     // While failed over the production agent is fenced or gone: its settings wait for the failback.
-    if (!internal::IsFailoverState(view.state)) SeeAgentSettings(view, &before);
+    if (!internal::IsFailoverState(view.Parsed())) SeeAgentSettings(view, &before);
     const DriftedResource* drift = DriftOf(r);
-    if (drift && drift->problem == "host_gone") {
+    if (drift && ParseDriftProblem(drift->problem) == DriftProblem::kHostGone) {
       Error(d.server->host_pos, d.address + ".host", drift->detail);
       return;
     }
@@ -483,10 +493,10 @@ class Differ {
     std::string reason;
     if (IsInterruptedCdrStep(r.status)) {
       reason = "resuming an interrupted " + r.status.substr(0, r.status.size() - 3);
-    } else if (r.status == "agent_install_failed") {
+    } else if (ParseServerState(r.status) == ServerState::kAgentInstallFailed) {
       reason = "the agent install failed before (" + r.attributes.value("last_error", std::string("unknown")) +
                "); trying again";
-    } else if (drift && drift->problem == "agent_missing") {
+    } else if (drift && ParseDriftProblem(drift->problem) == DriftProblem::kAgentMissing) {
       reason = drift->detail;
     }
     if (!reason.empty()) {
@@ -497,7 +507,7 @@ class Differ {
     }
     const size_t planned = out_.changes.size();
     if (!PlanUpgrade(d, r, view, before, after)) return;
-    if (internal::IsFailoverState(view.state)) {
+    if (internal::IsFailoverState(view.Parsed())) {
       if (!d.server->failover) {
         const std::string refusal = internal::PlanRollback(view, DrHostViewOf(FailoverAddress(d.address)), before,
                                                            after, d.group->dr_zone, d.group->vpc, &out_.changes);
@@ -575,8 +585,9 @@ class Differ {
       int protected_count = 0;
       for (const auto& [address, r] : view_.by_address) {
         if (r->kind != ResourceKind::kServer || address.rfind(group_address + ".", 0) != 0) continue;
-        const std::string state = ViewOf(address, r).state;
-        if (state == "failover_confirmed") {
+        const internal::ServerView server = ViewOf(address, r);
+        const std::string& state = server.state;
+        if (server.Parsed() == ServerState::kFailoverConfirmed) {
           released.emplace_back(address, r);
           continue;
         }

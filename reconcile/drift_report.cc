@@ -8,6 +8,8 @@
 #include "reconcile/address.h"
 #include "reconcile/planner.h"
 #include "reconcile/server_state.h"
+#include "reconcile/verification_result.h"
+#include "state/record_status.h"
 
 namespace cdr::reconcile {
 namespace {
@@ -58,7 +60,8 @@ void AddHealthProblems(const std::vector<state::ResourceRecord>& records, std::v
   for (const auto& r : records) {
     const nlohmann::json verification = r.attributes.value("verification", nlohmann::json());
     if (r.kind == ResourceKind::kDrHost && verification.is_object() &&
-        verification.value("result", "") == "failed" && !Covered(*items, r.address)) {
+        ParseVerificationResult(verification.value("result", "")) == VerificationResult::kFailed &&
+        !Covered(*items, r.address)) {
       items->push_back({r.address, r.kind, "drill_verification_failed",
                         "drill DR host " + r.attributes.value("name", "") + ": " + verification.value("kind", "") +
                             " failed: " + verification.value("detail", "")});
@@ -118,9 +121,13 @@ void AddRecoveryPointProblems(const std::vector<state::ResourceRecord>& records,
   }
   const int64_t now_ns = NowUnixNanos();
   for (const auto& r : records) {
-    if (r.kind != ResourceKind::kShadowHost || r.status != "created" || Covered(*items, r.address)) continue;
+    if (r.kind != ResourceKind::kShadowHost || state::RecordStatusOf(r) != state::RecordStatus::kCreated ||
+        Covered(*items, r.address)) {
+      continue;
+    }
     auto server = servers.find(ServerOf(r.address));
-    if (server == servers.end() || server->second->status != "realtime") continue;
+    if (server == servers.end() || ParseServerState(server->second->status) != ServerState::kRealtime)
+      continue;
     const int64_t every = r.attributes.value("recovery_points", nlohmann::json::object()).value("every_seconds", 0);
     if (every <= 0) continue;
     auto points = provider.ListRecoveryPoints(r.provider_id, r.attributes.value("server_id", ""));

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "reconcile/address.h"
+#include "state/record_status.h"
 
 namespace cdr::reconcile {
 namespace {
@@ -86,7 +87,10 @@ void ObserveGroupPoints(providers::Provider& provider, const specs::Spec& spec,
       auto server = by_address.find(address);
       auto shadow = by_address.find(ShadowHostAddress(address));
       if (server == by_address.end() || shadow == by_address.end()) continue;
-      if (shadow->second->status != "created" || shadow->second->provider_id.empty()) continue;
+      if (state::RecordStatusOf(*shadow->second) != state::RecordStatus::kCreated ||
+          shadow->second->provider_id.empty()) {
+        continue;
+      }
       auto points = provider.ListRecoveryPoints(shadow->second->provider_id,
                                                 server->second->attributes.value("host", ""));
       if (points.ok()) observed->recovery_points[address] = std::move(*points);

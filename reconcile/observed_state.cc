@@ -18,7 +18,7 @@ double OverallProgress(const agent::AgentStatus& status) {
     done += static_cast<double>(d.size_bytes) * d.progress_percent / 100.0;
   }
   if (total > 0) return 100.0 * done / total;
-  return status.state == "realtime" ? 100.0 : 0.0;
+  return ParseServerState(status.state) == ServerState::kRealtime ? 100.0 : 0.0;
 }
 
 std::string FirstDiskError(const agent::AgentStatus& status) {
@@ -29,7 +29,7 @@ std::string FirstDiskError(const agent::AgentStatus& status) {
 }
 
 double LiveRpoSeconds(const agent::AgentStatus& status) {
-  if (status.state == "realtime" || status.state == "reverse_realtime") return status.lag_seconds;
+  if (IsRealtimeState(status.state)) return status.lag_seconds;
   if (IsStoppedState(status.state)) {
     const auto backlog = BacklogOf(status);
     if (backlog) return backlog->age_seconds;
@@ -117,7 +117,7 @@ bool MergeObservation(const agent::AgentStatus& status, state::ResourceRecord* r
   const std::string error = FirstDiskError(status);
   if (IsErrorState(status.state) && !error.empty()) record->attributes["last_error"] = error;
   // Back in realtime, an earlier error is over; a refusal (a start refused in initialized) stays to be read.
-  if (status.state == "realtime" || status.state == "reverse_realtime") record->attributes.erase("last_error");
+  if (IsRealtimeState(status.state)) record->attributes.erase("last_error");
   if (!IsKnownServerState(status.state) || status.state == record->status || OwnedByCdr(record->status)) return false;
   record->status = status.state;
   return true;

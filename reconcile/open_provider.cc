@@ -18,18 +18,17 @@ Result<std::unique_ptr<providers::Provider>> OpenHttpProvider(const specs::Provi
   return std::unique_ptr<providers::Provider>(std::make_unique<providers::ResourceFacade>(std::move(*http)));
 }
 
+Result<std::unique_ptr<providers::Provider>> OpenLocalProvider(const specs::ProviderSpec& spec) {
+  auto local = providers::local::LocalProvider::Open(spec.root, spec.insecure);
+  if (!local.ok()) return local.status();
+  return std::unique_ptr<providers::Provider>(std::move(*local));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<providers::Provider>> OpenProvider(const specs::ProviderSpec& spec) {
   Result<std::unique_ptr<providers::Provider>> opened =
-      InvalidArgument("provider type `" + spec.type + "` is not supported: use `local` or `http`");
-  if (spec.type == "local") {
-    auto local = providers::local::LocalProvider::Open(spec.root, spec.insecure);
-    if (!local.ok()) return local.status();
-    opened = std::unique_ptr<providers::Provider>(std::move(*local));
-  } else if (spec.type == "http") {
-    opened = OpenHttpProvider(spec);
-  }
+      spec.type == specs::ProviderType::kHttp ? OpenHttpProvider(spec) : OpenLocalProvider(spec);
   if (!opened.ok()) return opened.status();
   std::unique_ptr<providers::Provider> wrapped =
       std::make_unique<providers::LoggingProvider>(std::move(*opened));

@@ -1,10 +1,12 @@
 #include "reconcile/operation.h"
 
+#include "common/enum_names.h"
+
 namespace cdr::reconcile {
 namespace {
 
 struct OperationRow {
-  Operation op;
+  Operation value;
   const char* name;
   const char* progressive;
 };
@@ -43,30 +45,15 @@ constexpr OperationRow kOperations[] = {
     {Operation::kUpgradeAgent, "upgrade_agent", "Upgrading the agent"},
 };
 
-const OperationRow* Row(Operation op) {
-  for (const auto& row : kOperations) {
-    if (row.op == op) return &row;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
-const char* OperationName(Operation op) {
-  const OperationRow* row = Row(op);
-  return row ? row->name : "unknown";
-}
+const char* OperationName(Operation op) { return NameOf(kOperations, op); }
 
 const char* OperationProgressive(Operation op) {
-  const OperationRow* row = Row(op);
+  const OperationRow* row = RowOf(kOperations, op);
   return row ? row->progressive : "";
 }
 
-std::optional<Operation> ParseOperation(const std::string& name) {
-  for (const auto& row : kOperations) {
-    if (name == row.name) return row.op;
-  }
-  return std::nullopt;
-}
+std::optional<Operation> ParseOperation(const std::string& name) { return ParseName(kOperations, name); }
 
 }  // namespace cdr::reconcile

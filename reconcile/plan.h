@@ -47,7 +47,7 @@ ResourceChange MakeChange(std::string address, ResourceKind kind, Action action,
 struct DriftedResource {
   std::string address;
   std::optional<ResourceKind> kind;  // none only for a drift report's spec error outside any resource
-  std::string problem;  // short code: "deleted", "host_gone", "agent_missing", "changed"
+  std::string problem;  // short code: DriftProblemName (drift_problem.h), or a drift report's own
   std::string detail;   // a sentence for people: what differs and why it matters
   // The values seen of the attributes that differ, when known key by key ("settings_changed": what the agent
   // reports); null otherwise.

@@ -5,6 +5,7 @@
 
 #include "common/digest.h"
 #include "reconcile/address.h"
+#include "reconcile/drift_problem.h"
 #include "reconcile/operation.h"
 #include "reconcile/resource_kind.h"
 
@@ -61,7 +62,8 @@ json ChangeToJson(const ResourceChange& c, const std::vector<PriorResource>& pri
 json DriftToJson(const DriftedResource& d, const std::vector<PriorResource>& prior) {
   const PriorResource* was = Find(prior, d.address);
   const json before = was ? was->values : json();
-  const bool gone = d.problem == "deleted" || d.problem == "host_gone";
+  const std::optional<DriftProblem> problem = ParseDriftProblem(d.problem);
+  const bool gone = problem == DriftProblem::kDeleted || problem == DriftProblem::kHostGone;
   json j = Identity(d.address, d.kind);
   json after = gone ? json() : before;
   if (d.observed.is_object() && after.is_object()) after.update(d.observed);

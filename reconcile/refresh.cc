@@ -3,20 +3,31 @@
 #include <set>
 #include <variant>
 
+#include "providers/process_status.h"
 #include "reconcile/address.h"
 #include "reconcile/agent_settings.h"
 #include "reconcile/bounded_parallel.h"
 #include "reconcile/reverse_states.h"
 #include "reconcile/server_state.h"
+#include "state/record_status.h"
 
 namespace cdr::reconcile {
 namespace {
+
+using providers::ProcessStatus;
+using providers::ProcessStatusOf;
 
 // Calls to the provider and to agents in flight at once during a refresh.
 constexpr size_t kParallelReads = 16;
 
 // Interrupted steps are resumed by the next apply, not reported as drift.
-bool InFlight(const state::ResourceRecord& r) { return r.status == "creating" || r.status == "deleting"; }
+bool InFlight(const state::ResourceRecord& r) { return state::IsInFlight(r); }
+
+// The agent's install has not finished (or failed): there is no agent to read yet.
+bool NoAgentYet(const state::ResourceRecord& r) {
+  return IsOneOf(ParseServerState(r.status),
+                 {ServerState::kAgentInstalling, ServerState::kAgentInstallFailed});
+}
 
 template <typename T>
 Status CheckNetworkResource(const state::ResourceRecord& r, const Result<T>& found, const char* what,
@@ -51,7 +62,7 @@ void AskAgents(const AgentConnector& connect, const std::vector<ServerObservatio
 std::optional<std::string> AgentHostToRead(const state::ResourceRecord& r, const Observed& out) {
   const std::string host = r.attributes.value("host", "");
   if (!out.hosts.count(host)) return std::nullopt;
-  if (r.status == "agent_installing" || r.status == "agent_install_failed") return std::nullopt;
+  if (NoAgentYet(r)) return std::nullopt;
   return IsReverseAgentState(r.status) ? r.attributes.value("reverse_agent", "") : host;
 }
 
@@ -66,7 +77,7 @@ Status CheckServer(const state::ResourceRecord& r, Result<providers::Agent>* rea
                              "spec to deregister it"};
     return Status::Ok();
   }
-  if (r.status == "agent_installing" || r.status == "agent_install_failed") return Status::Ok();
+  if (NoAgentYet(r)) return Status::Ok();
   const std::string agent_host = AgentHostToRead(r, *out).value_or("");
   Result<providers::Agent>& agent = *read;
   if (!agent.ok()) {
@@ -80,7 +91,8 @@ Status CheckServer(const state::ResourceRecord& r, Result<providers::Agent>* rea
   seen.agent = std::move(*agent);
   // Around an upgrade the agent is down on purpose: the upgrade step starts it (agent_upgrade_failed is reported
   // as the error it is).
-  if (seen.agent->status == "stopped" && !IsInterruptedCdrStep(r.status) && !IsAgentUpgradeState(r.status)) {
+  if (ProcessStatusOf(*seen.agent) == ProcessStatus::kStopped && !IsInterruptedCdrStep(r.status) &&
+      !IsAgentUpgradeState(r.status)) {
     out->drift[r.address] = {r.address, r.kind, "agent_stopped",
                              "the cdr agent process on host " + agent_host + " is not running (state says " +
                                  r.status + "): nothing is replicated; cdr apply restarts it"};
@@ -92,7 +104,7 @@ Status CheckServer(const state::ResourceRecord& r, Result<providers::Agent>* rea
 
 Status CheckShadowHost(const state::ResourceRecord& r, Result<providers::ShadowHost> shadow, Observed* out) {
   if (shadow.ok()) {
-    if (shadow->status == "stopped") {
+    if (ProcessStatusOf(*shadow) == ProcessStatus::kStopped) {
       out->drift[r.address] = {r.address, r.kind, "shadow_host_stopped",
                                "the cdr-shadow process of shadow host " + r.provider_id + " (" +
                                    ServerOf(r.address) +
@@ -116,7 +128,7 @@ Status CheckDrHost(const state::ResourceRecord& r, Result<providers::DrHost> hos
   if (host.ok()) {
     out->dr_hosts[r.address] = *host;
     // After a failback the DR host is kept stopped on purpose, as the seed of production's new replicas.
-    if (host->status == "stopped" && !r.attributes.value("failed_back", false)) {
+    if (ProcessStatusOf(*host) == ProcessStatus::kStopped && !r.attributes.value("failed_back", false)) {
       out->drift[r.address] = {r.address, r.kind, "dr_host_stopped",
                                "the " + what + " (" + r.provider_id +
                                    ") is not running: its disks are not served; cdr apply starts it again at the "
@@ -151,11 +163,10 @@ void CheckReplicationTarget(const state::ResourceRecord& r, Observed* out) {
   if (seen == out->servers.end() || !seen->second.status || !seen->second.shadow) return;
   const agent::AgentStatus& status = *seen->second.status;
   const providers::ShadowHost& shadow = *seen->second.shadow;
-  const std::string_view forward = ForwardState(status.state);
-  const std::string_view state = forward.empty() ? std::string_view(status.state) : forward;
-  const bool streaming = state == "replication_starting" || state == "full_sync" || state == "realtime" ||
-                         state == "repair_starting" || state == "repairing";
-  if (!streaming || shadow.status != "running" || status.shadow_address.empty() ||
+  // Forward or reverse (the reverse agent's states are renamed reverse_* already), streaming or repairing.
+  const std::optional<ServerState> state = ParseServerState(status.state);
+  const bool streaming = state && IsReplicatingState(*state);
+  if (!streaming || ProcessStatusOf(shadow) != ProcessStatus::kRunning || status.shadow_address.empty() ||
       status.shadow_address == shadow.replication_address || out->drift.count(r.address)) {
     return;
   }
@@ -285,16 +296,6 @@ Result<Observed> Refresh(providers::Provider& provider, const std::vector<state:
     if (r.kind == ResourceKind::kServer && !InFlight(r)) CheckAgentSettings(r, &out);
   }
   return out;
-}
-
-// States cdr drives itself, around provider calls (install, register) or DR-side steps (failover, failback,
-// upgrade): the agent knows nothing of them, so its report does not replace them.
-bool OwnedByCdr(const std::string& state) {
-  static const std::set<std::string> kOwned = {
-      "agent_installing", "agent_install_failed", "agent_upgrading", "agent_upgrade_failed",
-      "failing_over",     "failed_over",          "failover_confirmed", "reverse_registering",
-      "failing_back",     "failed_back",          "failback_error"};
-  return IsInterruptedCdrStep(state) || kOwned.count(state) > 0;
 }
 
 std::string EffectiveServerState(const state::ResourceRecord& record, const ServerObservation* observation) {

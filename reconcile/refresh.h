@@ -10,9 +10,11 @@
 
 #include "agent/replication_control.h"
 #include "common/status.h"
+#include "providers/process_status.h"
 #include "providers/provider.h"
 #include "reconcile/agent_connector.h"
 #include "reconcile/plan.h"
+#include "reconcile/server_state.h"
 #include "state/state_store.h"
 
 namespace cdr::reconcile {
@@ -23,7 +25,9 @@ struct ServerObservation {
   std::optional<agent::AgentStatus> status;      // nullopt: the agent did not answer, or was not asked
   std::string status_error;                      // why `status` is missing when the agent should have answered
   std::optional<providers::ShadowHost> shadow;   // nullopt: none in the state, or gone
-  bool AgentRunning() const { return agent && agent->status == "running"; }
+  bool AgentRunning() const {
+    return agent && providers::ProcessStatusOf(*agent) == providers::ProcessStatus::kRunning;
+  }
 };
 
 struct Observed {
@@ -43,9 +47,8 @@ struct Observed {
 Result<Observed> Refresh(providers::Provider& provider, const std::vector<state::ResourceRecord>& records,
                          const std::vector<std::string>& spec_hosts, const AgentConnector& connect = {});
 
-// The state a server is in: the agent's word when it answered, the state's otherwise. States cdr drives itself
-// (agent_installing, deregistering, failing_over, …) are the state's.
-bool OwnedByCdr(const std::string& state);
+// The state a server is in: the agent's word when it answered, the state's otherwise. States cdr drives
+// itself (OwnedByCdr: agent_installing, deregistering, failing_over, …) are the state's.
 std::string EffectiveServerState(const state::ResourceRecord& record, const ServerObservation* observation);
 
 }  // namespace cdr::reconcile

@@ -1,13 +1,16 @@
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "common/clock.h"
 #include "common/display_width.h"
 #include "common/human_bytes.h"
 #include "common/nbd_uri.h"
 #include "common/rfc3339.h"
+#include "reconcile/server_state.h"
 #include "reconcile/status_report.h"
+#include "reconcile/verification_result.h"
+#include "specs/spec.h"
 
 namespace cdr::reconcile {
 
@@ -30,7 +33,9 @@ std::string RenderDrHost(const DrHostStatus& d) {
     const std::string result = d.verification.value("result", "");
     line += fmt::format("; verify {}: {}", d.verification.value("kind", ""), result);
     // A verdict's detail is in --json and cdr drift; why there is no verdict belongs on the line itself.
-    if (result == "interrupted" || result == "error") line += " (" + d.verification.value("detail", "") + ")";
+    const std::optional<VerificationResult> parsed = ParseVerificationResult(result);
+    if (parsed == VerificationResult::kInterrupted || parsed == VerificationResult::kError)
+      line += " (" + d.verification.value("detail", "") + ")";
   }
   return line + "\n";
 }
@@ -66,7 +71,8 @@ std::string NoteText(const ServerStatus& s) {
                                 HumanBytes(s.backlog->bytes), s.backlog->age_seconds));
   }
   if (!s.last_error.empty()) parts.push_back(s.last_error);
-  if (s.replication == "running" && s.state == "initialized") {
+  if (specs::ParseReplication(s.replication) == specs::Replication::kRunning &&
+      ParseServerState(s.state) == ServerState::kInitialized) {
     parts.push_back("cdr apply starts replication");
   }
   std::string note;

@@ -4,10 +4,13 @@
 
 #include <map>
 
+#include "providers/process_status.h"
 #include "reconcile/address.h"
 #include "reconcile/agent_settings.h"
 #include "reconcile/observed_state.h"
 #include "reconcile/reverse_states.h"
+#include "reconcile/server_state.h"
+#include "reconcile/verification_result.h"
 
 namespace cdr::reconcile {
 namespace {
@@ -57,10 +60,11 @@ void FillReplication(const state::ResourceRecord& r, const nlohmann::json& obser
   for (const auto& d : live.disks) s->disks.push_back(d.disk);
   const std::string error = FirstDiskError(live);
   if (IsErrorState(live.state) && !error.empty()) s->last_error = error;
-  if ((live.state == "realtime" || live.state == "reverse_realtime") && !OwnedByCdr(r.status)) s->last_error.clear();
+  if (IsRealtimeState(live.state) && !OwnedByCdr(r.status)) s->last_error.clear();
   // A sync or repair under way, or a full sync stopped part-way, has a progress; nothing else does.
-  const std::string_view phase = PhaseOf(s->state);
-  if (phase == "scan" || phase == "full_sync" || phase == "repair" || s->state == "full_sync_stopped") {
+  if (IsOneOf(ParseServerState(s->state),
+              {ServerState::kReplicationStarting, ServerState::kFullSync, ServerState::kFullSyncStopping,
+               ServerState::kRepairStarting, ServerState::kRepairing, ServerState::kFullSyncStopped})) {
     s->progress_percent = OverallProgress(live);
   }
 }
@@ -79,7 +83,7 @@ void Classify(const nlohmann::json& observed, const ServerObservation* seen, int
     return;
   }
   s->health = ClassifyUnobserved(s->state);
-  if (s->agent_status == "stopped") {
+  if (providers::ParseProcessStatus(s->agent_status) == providers::ProcessStatus::kStopped) {
     if (IsReplicatingState(s->state)) s->health = Health::kError;
     s->health_reason = "agent not running: nothing is replicated";
   } else if (!seen) {
@@ -100,13 +104,28 @@ std::string ReplicaPath(const std::string& replica_dir, const std::string& serve
 }
 
 const char* PhaseOf(const std::string& state) {
-  if (state == "replication_starting") return "scan";
-  if (state == "full_sync" || state == "full_sync_stopping") return "full_sync";
-  if (state == "realtime" || state == "realtime_stopping") return "realtime";
-  if (IsStoppedState(state) && state.rfind("reverse_", 0) != 0) return "stopped";
-  if (state == "repair_starting" || state == "repairing") return "repair";
-  if (state == "replication_error") return "error";
-  return "none";
+  const std::optional<ServerState> parsed = ParseServerState(state);
+  if (!parsed) return "none";
+  switch (*parsed) {
+    case ServerState::kReplicationStarting:
+      return "scan";
+    case ServerState::kFullSync:
+    case ServerState::kFullSyncStopping:
+      return "full_sync";
+    case ServerState::kRealtime:
+    case ServerState::kRealtimeStopping:
+      return "realtime";
+    case ServerState::kFullSyncStopped:
+    case ServerState::kRealtimeStopped:
+      return "stopped";
+    case ServerState::kRepairStarting:
+    case ServerState::kRepairing:
+      return "repair";
+    case ServerState::kReplicationError:
+      return "error";
+    default:
+      return "none";
+  }
 }
 
 std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& records, const Observed* live,
@@ -168,7 +187,7 @@ std::vector<GroupStatus> BuildStatus(const std::vector<state::ResourceRecord>& r
         if (auto seen_host = live->dr_hosts.find(dr.address); seen_host != live->dr_hosts.end()) {
           DrHostStatus& shown = s.dr_hosts.back();
           shown.live = true;
-          shown.running = seen_host->second.status == "running";
+          shown.running = providers::ProcessStatusOf(seen_host->second) == providers::ProcessStatus::kRunning;
           shown.nbd_address = shown.running ? seen_host->second.nbd_address : "";
           shown.nbd_tls_dir = seen_host->second.nbd_tls_dir;
           if (!seen_host->second.disks.empty()) shown.disks = seen_host->second.disks;
@@ -195,8 +214,11 @@ void MarkInterruptedVerifications(std::vector<GroupStatus>* groups) {
   for (auto& g : *groups) {
     for (auto& s : g.servers) {
       for (auto& d : s.dr_hosts) {
-        if (!d.verification.is_object() || d.verification.value("result", "") != "running") continue;
-        d.verification["result"] = "interrupted";
+        if (!d.verification.is_object() ||
+            ParseVerificationResult(d.verification.value("result", "")) != VerificationResult::kRunning) {
+          continue;
+        }
+        d.verification["result"] = VerificationResultName(VerificationResult::kInterrupted);
         d.verification["detail"] = "the apply running it stopped before it had a result; the next cdr apply runs it "
                                    "again";
       }

@@ -17,7 +17,7 @@ namespace cdr::shadow {
 struct RecoveryPoint {
   std::string id;
   uint64_t time_ns = 0;
-  std::string kind;  // "scheduled" or "manual"
+  std::string kind;  // by name: RecoveryPointKindName (shadow/recovery_point_kind.h)
   std::map<std::string, uint64_t> seqs;
 };
 

@@ -8,12 +8,19 @@
 #include "shadow/history_pins.h"
 #include "shadow/history_retention.h"
 #include "shadow/point_requests.h"
+#include "shadow/recovery_point_kind.h"
 
 namespace cdr::shadow {
 namespace fs = std::filesystem;
 namespace {
 
 constexpr uint64_t kSecondNs = 1000000000ull;
+
+// Only scheduled points count against the keep policy; a manual point, or one of a kind this release does not
+// know, is never pruned as one.
+bool Scheduled(const RecoveryPoint& p) {
+  return ParseRecoveryPointKind(p.kind) == RecoveryPointKind::kScheduled;
+}
 // A quiet commit answers the agent's heartbeat, sent when its journal was fully sent; the margin covers the
 // heartbeat's trip and the clock difference between the agent and this host.
 constexpr uint64_t kQuietMarginNs = kSecondNs;
@@ -119,8 +126,7 @@ void ServerHistory::Committed(const std::string& disk, const std::vector<Durable
     Result<std::vector<RecoveryPoint>> points = LoadRecoveryPoints(PointsPath(server_dir_));
     if (points.ok()) {
       for (const RecoveryPoint& p : *points) {
-        if (p.kind == "scheduled" && every_ns != 0)
-          next_instant_ = std::max(next_instant_, p.time_ns + every_ns);
+        if (Scheduled(p) && every_ns != 0) next_instant_ = std::max(next_instant_, p.time_ns + every_ns);
       }
     }
   }
@@ -170,7 +176,7 @@ std::optional<uint64_t> ServerHistory::SeqAtLocked(const DiskTrack& t, uint64_t 
 void ServerHistory::TakeDuePointsLocked(uint64_t now_ns) {
   while (every_ns_ != 0 && next_instant_ <= now_ns) {
     const uint64_t instant = next_instant_;
-    RecoveryPoint point{"", instant, "scheduled", {}};
+    RecoveryPoint point{"", instant, RecoveryPointKindName(RecoveryPointKind::kScheduled), {}};
     std::string skip_reason, waiting_for;
     for (const auto& [disk, t] : disks_) {
       if (!t.has_history) continue;
@@ -231,13 +237,11 @@ void ServerHistory::ApplyRetentionLocked(const RecoveryPolicy& policy) {
   std::vector<RecoveryPoint> points = std::move(*loaded);
   std::stable_sort(points.begin(), points.end(),
                    [](const RecoveryPoint& a, const RecoveryPoint& b) { return a.time_ns < b.time_ns; });
-  size_t scheduled = std::count_if(points.begin(), points.end(),
-                                   [](const RecoveryPoint& p) { return p.kind == "scheduled"; });
+  size_t scheduled = std::count_if(points.begin(), points.end(), Scheduled);
   const size_t before = points.size();
   // The oldest scheduled points go; manual points older than the oldest kept one would hold the base forever.
   while (scheduled > policy.keep) {
-    auto oldest = std::find_if(points.begin(), points.end(),
-                               [](const RecoveryPoint& p) { return p.kind == "scheduled"; });
+    auto oldest = std::find_if(points.begin(), points.end(), Scheduled);
     points.erase(points.begin(), oldest + 1);
     --scheduled;
   }
@@ -274,7 +278,7 @@ void ServerHistory::ServePointRequestsLocked() {
   if (!fs::exists(PointRequestsDir(server_dir_), ec)) return;
   for (const PointRequest& request : PendingPointRequests(server_dir_)) {
     const uint64_t at = request.time_ns;
-    RecoveryPoint point{"", at, "manual", {}};
+    RecoveryPoint point{"", at, RecoveryPointKindName(RecoveryPointKind::kManual), {}};
     std::string error;
     bool wait = false;
     for (const auto& [disk, t] : disks_) {

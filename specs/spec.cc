@@ -1,5 +1,7 @@
 #include "specs/spec.h"
 
+#include "common/enum_names.h"
+
 namespace cdr::specs {
 
 std::string FormatDiagnostic(const Diagnostic& d) {
@@ -13,14 +15,19 @@ std::string FormatDiagnostic(const Diagnostic& d) {
   return out;
 }
 
-const char* ReplicationName(Replication r) {
-  switch (r) {
-    case Replication::kRunning:
-      return "running";
-    case Replication::kStopped:
-      return "stopped";
-  }
-  return "unknown";
+namespace {
+
+constexpr EnumName<Replication> kReplicationNames[] = {
+    {Replication::kRunning, "running"},
+    {Replication::kStopped, "stopped"},
+};
+
+}  // namespace
+
+const char* ReplicationName(Replication r) { return NameOf(kReplicationNames, r); }
+
+std::optional<Replication> ParseReplication(std::string_view name) {
+  return ParseName(kReplicationNames, name);
 }
 
 std::vector<Diagnostic> SpecWarnings(const Spec& spec) {

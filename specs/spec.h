@@ -5,7 +5,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "specs/provider_type.h"
 
 namespace cdr::specs {
 
@@ -32,7 +35,8 @@ struct Spec;
 std::vector<Diagnostic> SpecWarnings(const Spec& spec);
 
 enum class Replication { kRunning, kStopped };
-const char* ReplicationName(Replication r);
+const char* ReplicationName(Replication r);  // "running", "stopped": the spec's, the state's and the plan's
+std::optional<Replication> ParseReplication(std::string_view name);
 
 struct RecoveryPointPolicy {
   int every_hours = 1;    // 1..24
@@ -133,7 +137,7 @@ struct GroupFailbackSpec {
 };
 
 struct ProviderSpec {
-  std::string type = "local";  // "local" (embedded) | "http" (a provider program, docs/provider-protocol.md)
+  ProviderType type = ProviderType::kLocal;  // local (embedded) | http (a provider program)
   std::string root = ".cdr/cloud";  // local
   std::string url;         // http: "http://127.0.0.1:7070" or "https://…"
   std::string token_file;  // http: the provider's bearer token (a 0600 file)

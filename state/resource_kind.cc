@@ -1,14 +1,11 @@
 #include "state/resource_kind.h"
 
+#include "common/enum_names.h"
+
 namespace cdr::state {
 namespace {
 
-struct KindName {
-  ResourceKind kind;
-  const char* name;
-};
-
-constexpr KindName kKinds[] = {
+constexpr EnumName<ResourceKind> kKinds[] = {
     {ResourceKind::kGroup, "group"},
     {ResourceKind::kPeering, "peering"},
     {ResourceKind::kEndpoint, "endpoint"},
@@ -19,18 +16,8 @@ constexpr KindName kKinds[] = {
 
 }  // namespace
 
-const char* ResourceKindName(ResourceKind kind) {
-  for (const auto& k : kKinds) {
-    if (k.kind == kind) return k.name;
-  }
-  return "unknown";
-}
+const char* ResourceKindName(ResourceKind kind) { return NameOf(kKinds, kind); }
 
-std::optional<ResourceKind> ParseResourceKind(std::string_view name) {
-  for (const auto& k : kKinds) {
-    if (name == k.name) return k.kind;
-  }
-  return std::nullopt;
-}
+std::optional<ResourceKind> ParseResourceKind(std::string_view name) { return ParseName(kKinds, name); }
 
 }  // namespace cdr::state

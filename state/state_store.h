@@ -21,7 +21,7 @@ class SqlConnection;
 }
 
 // One managed resource. `status` is the resource's lifecycle (for servers: the DESIGN §2 state, e.g.
-// "initialized"; for other kinds: "creating", "created", "deleting", "updating").
+// "initialized"; for other kinds the lifecycle of state/record_status.h: "creating", "created", "deleting").
 struct ResourceRecord {
   std::string address;      // "group.web-prod", "group.web-prod.peering", "group.web-prod.server.web-1"
   ResourceKind kind = ResourceKind::kGroup;
@@ -58,7 +58,7 @@ struct JobEvent {
 struct LockInfo {
   std::string id;         // random hex, what force-unlock takes
   std::string owner;      // "user@host"
-  std::string operation;  // "apply", "plan", "drift"
+  std::string operation;  // by name: LockOperationName (state/lock_operation.h)
   int64_t pid = 0;
   int64_t pid_start_time = 0;  // from /proc/PID/stat, so a reused pid is not mistaken for the holder
   std::string host;

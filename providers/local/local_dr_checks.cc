@@ -17,6 +17,7 @@
 #include "common/json_file.h"
 #include "common/nbd_uri.h"
 #include "common/random_hex.h"
+#include "providers/dr_check_kind.h"
 #include "providers/local/internal/dr_host_record.h"
 #include "providers/local/internal/layout.h"
 #include "providers/local/internal/run_tool.h"
@@ -149,10 +150,11 @@ Result<DrHostCheckResult> LocalProvider::RunDrHostCheck(const std::string& id, c
     images[disk] = image;
   }
   if (images.empty()) return DrHostCheckResult{"unknown", "the DR host has no disks"};
-  if (check.kind == "checksum") {
+  const std::optional<DrCheckKind> kind = ParseDrCheckKind(check.kind);
+  if (kind == DrCheckKind::kChecksum) {
     return Checksum(*record, host_dir / "ready.json", images);
   }
-  if (check.kind == "fsck") {
+  if (kind == DrCheckKind::kFsck) {
     auto e2fsck = internal::FindTool("e2fsck");
     if (!e2fsck.ok()) return e2fsck.status();
     std::string detail;
@@ -167,7 +169,7 @@ Result<DrHostCheckResult> LocalProvider::RunDrHostCheck(const std::string& id, c
     }
     return DrHostCheckResult{"passed", detail};
   }
-  if (check.kind == "command") {
+  if (kind == DrCheckKind::kCommand) {
     internal::ToolOptions options;
     options.extra_env.push_back("CDR_DISK=" + images.begin()->second.string());
     for (const auto& [disk, image] : images) options.extra_env.push_back("CDR_DISK_" + disk + "=" + image.string());

@@ -1,6 +1,7 @@
 // The spec's agent settings (reconcile/agent_settings.h) set on a server's running agent in place, after the
 // step that recorded them: an update in place, a register, a start. The agent applies them live (no resync)
 // and keeps them across restarts; refresh compares what it reports with the state.
+#include "providers/process_status.h"
 #include "reconcile/agent_settings.h"
 #include "reconcile/internal/dr_host_transitions.h"
 #include "reconcile/internal/step_context.h"
@@ -29,11 +30,13 @@ Status PushAgentSettings(StepContext& ctx) {
   const state::ResourceRecord& r = *existing;
   // Failed over (the production agent is fenced or gone), failing back (the reverse agent replicates) or a
   // step cdr drives: the settings are recorded and reach the agent with the next apply that finds it serving.
-  if (IsFailoverState(r.status) || IsReverseAgentState(r.status) || OwnedByCdr(r.status)) return Status::Ok();
+  if (IsFailoverState(ParseServerState(r.status)) || IsReverseAgentState(r.status) || OwnedByCdr(r.status)) {
+    return Status::Ok();
+  }
   const std::string host = r.attributes.value("host", "");
   auto agent = ctx.provider.DescribeAgent(host);
   if (!agent.ok()) return agent.status();
-  if (agent->status != "running") {
+  if (providers::ProcessStatusOf(*agent) != providers::ProcessStatus::kRunning) {
     return FailedPrecondition(
         r.address + ": the agent on " + host + " is " + agent->status +
         ", so its settings cannot be set; the next plan restarts it first (run cdr plan again)");

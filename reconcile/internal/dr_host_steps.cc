@@ -9,8 +9,13 @@
 #include "common/clock.h"
 #include "common/random_hex.h"
 #include "common/rfc3339.h"
+#include "providers/dr_check_kind.h"
+#include "providers/process_status.h"
 #include "reconcile/address.h"
 #include "reconcile/internal/step_context.h"
+#include "reconcile/server_state.h"
+#include "reconcile/verification_result.h"
+#include "state/record_status.h"
 
 namespace cdr::reconcile::internal {
 namespace {
@@ -25,7 +30,8 @@ Result<state::ResourceRecord> RecordAt(StepContext& ctx, const std::string& addr
 
 Result<std::string> ShadowHostId(StepContext& ctx) {
   auto shadow = ctx.store.Get(ShadowHostAddress(ServerOf(ctx.change.address)));
-  if (!shadow || shadow->provider_id.empty() || shadow->status != "created") {
+  if (!shadow || shadow->provider_id.empty() ||
+      state::RecordStatusOf(*shadow) != state::RecordStatus::kCreated) {
     return FailedPrecondition(ServerOf(ctx.change.address) + " has no shadow host, which holds the recovery points");
   }
   return shadow->provider_id;
@@ -83,7 +89,9 @@ std::string RecordedPoint(const state::ResourceRecord& r) {
 
 // Brings the DR host up (or finds the one an interrupted attempt made, by its token) and records it.
 Status Materialize(StepContext& ctx, state::ResourceRecord& r, const json& attributes) {
-  std::string token = r.status == "creating" ? r.attributes.value("client_token", "") : "";
+  std::string token = state::RecordStatusOf(r) == state::RecordStatus::kCreating
+                          ? r.attributes.value("client_token", "")
+                          : "";
   if (token.empty()) token = RandomHex(16);
   r.attributes = attributes;
   r.attributes["client_token"] = token;
@@ -133,16 +141,19 @@ Status Verify(StepContext& ctx, state::ResourceRecord& r) {
     return ctx.store.Put(r);
   }
   providers::DrHostCheck check;
-  check.kind = verify.rfind("command:", 0) == 0 ? "command" : verify;
-  if (check.kind == "command") check.command = verify.substr(8);
-  r.attributes["verification"] = {{"kind", check.kind}, {"result", "running"}, {"started_at", NowText()}};
+  const bool command = verify.rfind("command:", 0) == 0;
+  check.kind = command ? providers::DrCheckKindName(providers::DrCheckKind::kCommand) : verify;
+  if (command) check.command = verify.substr(8);
+  r.attributes["verification"] = {{"kind", check.kind},
+                                  {"result", VerificationResultName(VerificationResult::kRunning)},
+                                  {"started_at", NowText()}};
   CDR_RETURN_IF_ERROR(ctx.store.Put(r));
   CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, r.status, r.status, "verify " + check.kind + ": started"));
   auto result = ctx.provider.CheckDrHost(r.provider_id, check);
   if (!result.ok()) {
     // Not a verdict on the disks: kept as an error so the next apply tries again.
     r.attributes["verification"] = {{"kind", check.kind},
-                                    {"result", "error"},
+                                    {"result", VerificationResultName(VerificationResult::kError)},
                                     {"detail", result.status().message()},
                                     {"checked_at", NowText()}};
     CDR_RETURN_IF_ERROR(ctx.store.Put(r));
@@ -155,7 +166,7 @@ Status Verify(StepContext& ctx, state::ResourceRecord& r) {
   CDR_RETURN_IF_ERROR(ctx.store.Put(r));
   CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, r.status, r.status,
                                             "verify " + check.kind + ": " + result->result + " (" + result->detail + ")"));
-  if (result->result == "failed") {
+  if (ParseVerificationResult(result->result) == VerificationResult::kFailed) {
     return FailedPrecondition("drill verification (" + check.kind + ") failed: " + result->detail);
   }
   return Status::Ok();
@@ -183,7 +194,7 @@ Status FenceAndStopProduction(StepContext& ctx, state::ResourceRecord& server) {
   }
   if (!ctx.options.connect) return note("replication on " + host + " not stopped: this apply cannot reach agents");
   auto agent = ctx.provider.DescribeAgent(host);
-  if (!agent.ok() || agent->status != "running") {
+  if (!agent.ok() || providers::ProcessStatusOf(*agent) != providers::ProcessStatus::kRunning) {
     return note("the agent on " + host + " is not running; failing over without stopping it");
   }
   auto control = ctx.options.connect(*agent);
@@ -193,8 +204,9 @@ Status FenceAndStopProduction(StepContext& ctx, state::ResourceRecord& server) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     auto status = control->GetStatus();
-    if (status.ok() && (status->state.find("_stopped") != std::string::npos || status->state == "initialized" ||
-                        status->state == "replication_error")) {
+    const std::optional<ServerState> reported = status.ok() ? ParseServerState(status->state) : std::nullopt;
+    if (reported && (IsStoppedState(*reported) ||
+                     IsOneOf(reported, {ServerState::kInitialized, ServerState::kReplicationError}))) {
       return note("replication on " + host + " stopped (" + status->state + ")");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -212,7 +224,8 @@ Status Failover(StepContext& ctx, bool again) {
                                            : "fail over to the DR zone"));
   if (!again) CDR_RETURN_IF_ERROR(FenceAndStopProduction(ctx, s));
   state::ResourceRecord r = ctx.CurrentOrNew();
-  if (again && r.status == "created") CDR_RETURN_IF_ERROR(Remove(ctx, ctx.change.address));
+  if (again && state::RecordStatusOf(r) == state::RecordStatus::kCreated)
+    CDR_RETURN_IF_ERROR(Remove(ctx, ctx.change.address));
   if (again) r = ctx.CurrentOrNew();
   CDR_RETURN_IF_ERROR(Materialize(ctx, r, ctx.change.after));
   return ctx.Transition(s, "failed_over", "DR host " + r.provider_id + " is up at " + RecordedPoint(r));

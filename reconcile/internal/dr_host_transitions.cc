@@ -1,11 +1,14 @@
 #include "reconcile/internal/dr_host_transitions.h"
 
 #include "reconcile/address.h"
+#include "reconcile/verification_result.h"
+#include "state/record_status.h"
 
 namespace cdr::reconcile::internal {
 namespace {
 
 using nlohmann::json;
+using state::RecordStatus;
 
 const char* const kHostKeys[] = {"name", "server_id", "flavor", "ip", "disk_type", "eip", "recovery_point"};
 
@@ -37,9 +40,11 @@ std::string StateRefusal(const ServerView& s, const char* what) {
     return std::string("a ") + what + " needs the server registered and replicating in realtime; it is not "
            "registered yet: apply the registration first, then add the table";
   }
-  return std::string("a ") + what + " is allowed only while the server is realtime, realtime_stopping or "
-         "realtime_stopped (its replica is current); it is " + s.state +
-         (s.state == "full_sync" || s.state == "replication_starting"
+  return std::string("a ") + what +
+         " is allowed only while the server is realtime, realtime_stopping or "
+         "realtime_stopped (its replica is current); it is " +
+         s.state +
+         (IsOneOf(s.Parsed(), {ServerState::kFullSync, ServerState::kReplicationStarting})
               ? ": wait until the full sync is done"
               : "");
 }
@@ -52,17 +57,20 @@ std::string PendingVerification(const json& a) {
   const json v = a.value("verification", json());
   const std::string kind = v.is_object() ? v.value("kind", "") : "";
   const std::string result = v.is_object() ? v.value("result", "") : "";
-  if (result == "running") {
+  const std::optional<VerificationResult> parsed = ParseVerificationResult(result);
+  if (parsed == VerificationResult::kRunning) {
     return "resuming an interrupted " + kind + " verification (the apply running it stopped before it had a result)";
   }
-  if (result == "error") {
+  if (parsed == VerificationResult::kError) {
     return "the drill's " + kind + " verification could not run (" + v.value("detail", "") + "): run it again";
   }
   if (result.empty()) return "the drill's verification (" + verify + ") has no result yet: run it";
   return "";
 }
 
-bool ShadowUsable(const ServerView& s) { return s.shadow && !s.shadow_gone && s.shadow->status == "created"; }
+bool ShadowUsable(const ServerView& s) {
+  return s.shadow && !s.shadow_gone && state::RecordStatusOf(*s.shadow) == RecordStatus::kCreated;
+}
 
 ResourceChange Change(const DrHostView& v, Action action, Operation operation, json before, json after,
                       std::string reason) {
@@ -79,12 +87,14 @@ FailTables FailTablesOf(const DrHostView& failover) {
   return {"[group.server.failover]", "[group.server.failback]"};
 }
 
-bool AllowsDrHost(const std::string& state) {
-  return state == "realtime" || state == "realtime_stopping" || state == "realtime_stopped";
+bool AllowsDrHost(std::optional<ServerState> state) {
+  return IsOneOf(state,
+                 {ServerState::kRealtime, ServerState::kRealtimeStopping, ServerState::kRealtimeStopped});
 }
 
-bool IsFailoverState(const std::string& state) {
-  return state == "failing_over" || state == "failed_over" || state == "failover_confirmed";
+bool IsFailoverState(std::optional<ServerState> state) {
+  return IsOneOf(state,
+                 {ServerState::kFailingOver, ServerState::kFailedOver, ServerState::kFailoverConfirmed});
 }
 
 std::string PlanDrill(const ServerView& s, const DrHostView& drill, const json* desired,
@@ -99,25 +109,27 @@ std::string PlanDrill(const ServerView& s, const DrHostView& drill, const json* 
     }
     return "";
   }
-  const bool new_drill = !r || drill.drift == "deleted" || r->status == "deleting";
-  if (new_drill || r->status == "creating") {
-    if (r && r->status == "creating") {
+  const std::optional<RecordStatus> status = r ? state::RecordStatusOf(*r) : std::nullopt;
+  const bool new_drill = !r || drill.drift == DriftProblem::kDeleted || status == RecordStatus::kDeleting;
+  if (new_drill || status == RecordStatus::kCreating) {
+    if (status == RecordStatus::kCreating) {
       out->push_back(Change(drill, Action::kCreate, Operation::kCreate, nullptr, *desired,
                             "resuming an interrupted drill (same client token)"));
       return "";
     }
-    if (!AllowsDrHost(s.state)) return StateRefusal(s, "drill");
+    if (!AllowsDrHost(s.Parsed())) return StateRefusal(s, "drill");
     if (!ShadowUsable(s)) return "a drill needs the server's shadow host, which holds the recovery points; there is none";
     std::string reason = "bring up drill DR host " + desired->value("name", "") + " from recovery point " +
                          PointText(*desired) + "; replication goes on undisturbed";
-    if (r && drill.drift == "deleted") reason = "the drill DR host was deleted outside cdr: " + reason;
-    out->push_back(Change(drill, r && r->status == "deleting" ? Action::kReplace : Action::kCreate,
+    if (r && drill.drift == DriftProblem::kDeleted)
+      reason = "the drill DR host was deleted outside cdr: " + reason;
+    out->push_back(Change(drill, status == RecordStatus::kDeleting ? Action::kReplace : Action::kCreate,
                           Operation::kCreate, r ? r->attributes : json(nullptr), *desired, reason));
     return "";
   }
   const std::vector<std::string> changed = ChangedHostKeys(r->attributes, *desired);
   if (!changed.empty()) {
-    if (!AllowsDrHost(s.state)) return StateRefusal(s, "drill");
+    if (!AllowsDrHost(s.Parsed())) return StateRefusal(s, "drill");
     ResourceChange c =
         Change(drill, Action::kReplace, Operation::kReplace, r->attributes, *desired,
                "the drill's " + Join(changed) + " changed: bring the drill DR host up again at " +
@@ -126,7 +138,7 @@ std::string PlanDrill(const ServerView& s, const DrHostView& drill, const json* 
     out->push_back(std::move(c));
     return "";
   }
-  if (drill.drift == "dr_host_stopped") {
+  if (drill.drift == DriftProblem::kDrHostStopped) {
     out->push_back(
         Change(drill, Action::kTransition, Operation::kRestart, r->attributes, *desired,
                "the drill DR host is not running: start it again at the same point, keeping its writes"));
@@ -152,14 +164,16 @@ std::string PlanFailover(const ServerView& s, const DrHostView& failover, const 
     // Removing the table is a rollback, or its refusal: the server's plan carries both (failover_exits.h).
     return "";
   }
-  const bool confirmed = r && r->attributes.value("confirm", false) && r->status != "creating";
-  if (!r || r->status == "creating") {
-    if (!r && s.state != "failing_over") {  // failing_over without a record: an interrupted failover resumes
+  const bool creating = r && state::RecordStatusOf(*r) == RecordStatus::kCreating;
+  const bool confirmed = r && r->attributes.value("confirm", false) && !creating;
+  if (!r || creating) {
+    // failing_over without a record: an interrupted failover resumes.
+    if (!r && s.Parsed() != ServerState::kFailingOver) {
       if (drill.record) {
         return "failover is allowed only with no drill: drill DR host " + drill.record->attributes.value("name", "") +
                " is still up; remove [group.server.drill], apply (clears the drill), then declare the failover";
       }
-      if (!AllowsDrHost(s.state)) return StateRefusal(s, "failover");
+      if (!AllowsDrHost(s.Parsed())) return StateRefusal(s, "failover");
       if (!ShadowUsable(s)) return "a failover needs the server's shadow host, which holds the recovery points; "
                                    "there is none";
     }
@@ -192,7 +206,7 @@ std::string PlanFailover(const ServerView& s, const DrHostView& failover, const 
     if (s.shadow) {  // a confirm whose shadow host delete did not finish
       out->push_back(ShadowHostDelete(s, "failover confirmed: the shadow host and every recovery point are deleted"));
     }
-    if (failover.drift == "dr_host_stopped") {
+    if (failover.drift == DriftProblem::kDrHostStopped) {
       out->push_back(Change(failover, Action::kTransition, Operation::kRestart, r->attributes, *desired,
                             "the failover DR host is not running: start it again"));
     }
@@ -200,7 +214,7 @@ std::string PlanFailover(const ServerView& s, const DrHostView& failover, const 
   }
   json after = *desired;
   after["confirm"] = false;
-  if (!changed.empty() || failover.drift == "deleted") {
+  if (!changed.empty() || failover.drift == DriftProblem::kDeleted) {
     std::string reason = "change recovery point: the failover DR host is brought up again at " + PointText(*desired) +
                          " (failing_over → failed_over; what was written to it is discarded)";
     if (changed.empty()) reason = "the failover DR host was deleted outside cdr: " + reason;
@@ -208,7 +222,7 @@ std::string PlanFailover(const ServerView& s, const DrHostView& failover, const 
         Change(failover, Action::kTransition, Operation::kChangeRecoveryPoint, r->attributes, after, reason);
     c.replace_because = changed;
     out->push_back(std::move(c));
-  } else if (failover.drift == "dr_host_stopped") {
+  } else if (failover.drift == DriftProblem::kDrHostStopped) {
     out->push_back(
         Change(failover, Action::kTransition, Operation::kRestart, r->attributes, after,
                "the failover DR host is not running: start it again at the same point, keeping its writes"));

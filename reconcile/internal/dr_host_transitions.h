@@ -14,11 +14,11 @@
 //   a DR host stopped or deleted outside cdr → restart / create again
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "reconcile/drift_problem.h"
 #include "reconcile/internal/server_transitions.h"
 #include "reconcile/plan.h"
 #include "state/state_store.h"
@@ -28,7 +28,7 @@ namespace cdr::reconcile::internal {
 struct DrHostView {
   std::string address;                           // "….server.S.drill" or "….server.S.failover"
   const state::ResourceRecord* record = nullptr;  // in the state, when there is one
-  std::string drift;                             // "deleted" | "dr_host_stopped" | ""
+  std::optional<DriftProblem> drift;              // deleted | dr_host_stopped | none
 };
 
 // `desired` is null when the spec has no such table. Each returns a refusal, or "" when none.
@@ -46,7 +46,7 @@ struct FailTables {
 FailTables FailTablesOf(const DrHostView& failover);
 
 // Drills and failovers need the replica to be current: realtime, or stopped/stopping from realtime.
-bool AllowsDrHost(const std::string& server_state);
-bool IsFailoverState(const std::string& server_state);
+bool AllowsDrHost(std::optional<ServerState> server_state);
+bool IsFailoverState(std::optional<ServerState> server_state);
 
 }  // namespace cdr::reconcile::internal

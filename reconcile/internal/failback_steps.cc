@@ -16,6 +16,7 @@
 #include <functional>
 #include <thread>
 
+#include "providers/process_status.h"
 #include "reconcile/address.h"
 #include "reconcile/internal/step_context.h"
 #include "reconcile/server_state.h"
@@ -54,7 +55,9 @@ Status ReverseRegister(StepContext& ctx) {
   state::ResourceRecord r = std::move(server->record);
   const std::string dr_host = server->failover.provider_id;
   // An interrupted registration came from failover_confirmed; a restarted reverse agent keeps its own state.
-  const std::string from = r.status == "reverse_registering" ? "failover_confirmed" : r.status;
+  const std::string from = ParseServerState(r.status) == ServerState::kReverseRegistering
+                               ? ServerStateName(ServerState::kFailoverConfirmed)
+                               : r.status;
   CDR_RETURN_IF_ERROR(ctx.Transition(r, "reverse_registering",
                                      "put a cdr-agent in front of DR host " + dr_host + "'s disks"));
   auto agent = ctx.provider.InstallReverseAgent({dr_host, GroupOf(r.address)});
@@ -72,7 +75,9 @@ Status ReverseRegister(StepContext& ctx) {
   r.attributes.erase("last_error");
   r.attributes.erase("observed");
   r.attributes.erase("rpo_seconds");
-  const std::string to = from == "failover_confirmed" ? "reverse_initialized" : from;
+  const std::string to = ParseServerState(from) == ServerState::kFailoverConfirmed
+                             ? ServerStateName(ServerState::kReverseInitialized)
+                             : from;
   return ctx.Transition(r, to, "reverse agent " + agent->version + " fronts DR host " + dr_host + "'s disks (NBD " +
                                    agent->nbd_address + "); the DR host is the protected side now");
 }
@@ -112,7 +117,7 @@ Status LaunchHost(StepContext& ctx) {
 bool Drained(const agent::AgentStatus& s) {
   if (s.disks.empty()) return false;
   for (const auto& d : s.disks) {
-    if (d.state != "realtime" || d.acked_seq != d.journal_seq) return false;
+    if (ParseServerState(d.state) != ServerState::kRealtime || d.acked_seq != d.journal_seq) return false;
   }
   return true;
 }
@@ -146,7 +151,7 @@ Status DrainAndStopReverse(StepContext& ctx, state::ResourceRecord& r, const std
   auto agent = ctx.provider.DescribeAgent(dr_host);
   if (!agent.ok() && agent.status().code() == StatusCode::kNotFound) return Status::Ok();  // an earlier try did it
   if (!agent.ok()) return agent.status();
-  if (agent->status != "running") {
+  if (providers::ProcessStatusOf(*agent) != providers::ProcessStatus::kRunning) {
     return Unavailable("the reverse agent on DR host " + dr_host + " is not running, so its last writes cannot be "
                        "drained; the next apply starts it again");
   }
@@ -176,8 +181,9 @@ Status DrainAndStopReverse(StepContext& ctx, state::ResourceRecord& r, const std
                                             "drained: production has every write of DR host " + dr_host + " (" +
                                                 std::to_string(sent) + " bytes sent by reverse replication)"));
   CDR_RETURN_IF_ERROR(control->Stop());
-  CDR_RETURN_IF_ERROR(PollAgent(ctx, *control, "a stopped state",
-                                [](const agent::AgentStatus& s) { return s.state == "realtime_stopped"; }));
+  CDR_RETURN_IF_ERROR(PollAgent(ctx, *control, "a stopped state", [](const agent::AgentStatus& s) {
+    return ParseServerState(s.state) == ServerState::kRealtimeStopped;
+  }));
   return ctx.provider.UninstallAgent(dr_host);
 }
 
@@ -242,7 +248,9 @@ Status RegisterBack(StepContext& ctx) {
   state::ResourceRecord r = *existing;
   for (const auto& [key, value] : ctx.change.after.items()) r.attributes[key] = value;
   const std::string host = r.attributes.value("host", "");
-  const std::string from = r.status == "registering" ? "failed_back" : r.status;
+  const std::string from = ParseServerState(r.status) == ServerState::kRegistering
+                               ? ServerStateName(ServerState::kFailedBack)
+                               : r.status;
   CDR_RETURN_IF_ERROR(ctx.Transition(r, "registering", "register " + host + " for protection again"));
   auto agent = ctx.provider.InstallAgent({host, GroupOf(r.address)});
   if (!agent.ok()) {

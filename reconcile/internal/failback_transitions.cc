@@ -1,5 +1,6 @@
 #include "reconcile/internal/failback_transitions.h"
 
+#include "providers/process_status.h"
 #include "reconcile/address.h"
 #include "reconcile/reverse_states.h"
 
@@ -17,14 +18,16 @@ std::string DrHostId(const DrHostView& v) { return v.record ? v.record->provider
 
 // Why the reverse agent must be (re)installed now; "" when it runs.
 std::string ReverseAgentMissing(const ServerView& s, const std::string& dr_host) {
-  if (s.state == "failover_confirmed") {
+  const std::optional<ServerState> current = s.Parsed();
+  if (current == ServerState::kFailoverConfirmed) {
     return "reverse register: a cdr-agent is put in front of DR host " + dr_host +
            "'s disks, which become the protected side (failover_confirmed → reverse_registering → "
            "reverse_initialized); the DR host's disks are then served by that agent";
   }
-  if (s.state == "reverse_registering") return "resuming an interrupted reverse registration of DR host " + dr_host;
+  if (current == ServerState::kReverseRegistering)
+    return "resuming an interrupted reverse registration of DR host " + dr_host;
   if (!s.seen || !s.seen->agent) return "the reverse agent on DR host " + dr_host + " is gone: install it again";
-  if (s.seen->agent->status != "running") {
+  if (providers::ProcessStatusOf(*s.seen->agent) != providers::ProcessStatus::kRunning) {
     return "the reverse agent on DR host " + dr_host + " is not running: start it again (its journal is kept)";
   }
   return "";
@@ -138,7 +141,7 @@ void PlanReprotect(const ServerView& s, const DrHostView& failover, const Failba
       s.address, ResourceKind::kServer, Action::kTransition, Operation::kRegister, before, after,
       "failed back: protect " + production + " again (" + s.state + " → registering → initialized)"));
   ServerView v = s;
-  v.state = "initialized";
+  v.state = ServerStateName(ServerState::kInitialized);
   const size_t first = out->size();
   PlanReplication(v, before, after, intent.dr_zone, intent.vpc, out);
   size_t dr_delete_at = out->size();
@@ -164,14 +167,16 @@ void PlanReprotect(const ServerView& s, const DrHostView& failover, const Failba
 
 }  // namespace
 
-bool IsFailbackState(const std::string& state) {
-  return state == "reverse_registering" || IsReverseAgentState(state) || state == "failing_back" ||
-         state == "failed_back" || state == "failback_error" || state == "registering";
+bool IsFailbackState(std::optional<ServerState> state) {
+  return (state && ForwardOf(*state)) ||
+         IsOneOf(state, {ServerState::kReverseRegistering, ServerState::kFailingBack,
+                         ServerState::kFailedBack, ServerState::kFailbackError, ServerState::kRegistering});
 }
 
 std::string PlanFailback(const ServerView& s, const DrHostView& failover, const FailbackIntent& intent,
                          const json& before, const json& after, std::vector<ResourceChange>* out) {
-  const bool done = s.state == "failed_back" || s.state == "registering";
+  const std::optional<ServerState> current = s.Parsed();
+  const bool done = IsOneOf(current, {ServerState::kFailedBack, ServerState::kRegistering});
   const FailTables tables =
       intent.group_tables ? FailTables{"[group.failover]", "[group.failback]"} : FailTablesOf(failover);
   if (!intent.declared) {
@@ -191,7 +196,7 @@ std::string PlanFailback(const ServerView& s, const DrHostView& failover, const 
     return "";
   }
   if (done) return "";  // the failback is over: removing both tables protects production again
-  if (s.state != "failover_confirmed" && !IsFailbackState(s.state)) {
+  if (current != ServerState::kFailoverConfirmed && !IsFailbackState(current)) {
     return "failback is allowed only from " + std::string(kFailbackStates) + "; the server is " +
            (s.state.empty() ? std::string("not registered") : s.state) +
            ". Fail over first (" + tables.failover + ") and confirm it (confirm = true), or remove " +
@@ -205,23 +210,24 @@ std::string PlanFailback(const ServerView& s, const DrHostView& failover, const 
     return "failback needs the failover DR host, and the server (" + s.state +
            ") has none in the state: put " + tables.failover + " back as it was";
   }
-  const bool running = after.value("replication", "running") == "running";
+  const bool running = WantsReplication(after);
   const bool cut_over = running && intent.cutover;
-  if (s.state == "failing_back" || s.state == "failback_error") {
+  if (IsOneOf(current, {ServerState::kFailingBack, ServerState::kFailbackError})) {
     out->push_back(FailbackChange(s, failover, intent, before, after,
-                                  s.state == "failback_error" ? "retrying the failback (" +
-                                                                    s.state + "): "
-                                                              : "resuming an interrupted failback: "));
+                                  current == ServerState::kFailbackError
+                                      ? "retrying the failback (" + s.state + "): "
+                                      : "resuming an interrupted failback: "));
     return "";
   }
-  const bool registering = s.state == "failover_confirmed" || s.state == "reverse_registering";
+  const bool registering =
+      IsOneOf(current, {ServerState::kFailoverConfirmed, ServerState::kReverseRegistering});
   ServerView reverse = s;
   if (std::string why = ReverseAgentMissing(s, DrHostName(failover)); !why.empty()) {
     out->push_back(MakeChange(s.address, ResourceKind::kServer, Action::kTransition,
                               Operation::kReverseRegister, before, after, why));
     if (!registering && !s.shadow_stopped && !s.target_stale) {
       // A restarted reverse agent resumes its replication by itself (repairing what a crash may have left).
-      if (cut_over && IsReplicating(std::string(ForwardState(s.state)))) {
+      if (cut_over && IsReplicating(current ? ForwardOf(*current) : std::nullopt)) {
         out->push_back(FailbackChange(s, failover, intent, before, after, "once the restarted reverse agent is realtime: "));
       }
       return "";
@@ -231,7 +237,8 @@ std::string PlanFailback(const ServerView& s, const DrHostView& failover, const 
     // the agent.
     if (!registering) reverse.seen = nullptr;
   }
-  const std::string agent_state = registering ? "initialized" : std::string(ForwardState(s.state));
+  const std::string agent_state =
+      registering ? ServerStateName(ServerState::kInitialized) : std::string(ForwardState(s.state));
   if (running) PlanLaunch(s, failover, intent, before, after, out);
   const size_t planned = out->size();
   if (std::string refusal =
@@ -246,7 +253,7 @@ std::string PlanFailback(const ServerView& s, const DrHostView& failover, const 
     reaches_realtime = reaches_realtime || op == Operation::kStartReverseReplication ||
                        op == Operation::kRetargetReverseReplication || op == Operation::kReverseRepair;
   }
-  const bool realtime_now = s.state == "reverse_realtime" && out->size() == planned;
+  const bool realtime_now = current == ServerState::kReverseRealtime && out->size() == planned;
   if (cut_over && (reaches_realtime || realtime_now)) {
     out->push_back(FailbackChange(s, failover, intent, before, after,
                                   reaches_realtime ? "once reverse replication is realtime: " : ""));

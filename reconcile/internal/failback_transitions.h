@@ -24,10 +24,10 @@
 //   [group.server.failback] removed while failing back ──► refused: put it back
 #pragma once
 
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "reconcile/internal/dr_host_transitions.h"
 #include "reconcile/internal/server_transitions.h"
@@ -36,7 +36,7 @@
 namespace cdr::reconcile::internal {
 
 // States a failback has reached (reverse_registering … registering), after which the server's plan is this one.
-bool IsFailbackState(const std::string& server_state);
+bool IsFailbackState(std::optional<ServerState> server_state);
 
 // What the spec says about the failback, and the group's zones.
 struct FailbackIntent {

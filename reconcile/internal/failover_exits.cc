@@ -19,12 +19,14 @@ std::string AgentState(const ServerView& s) {
 
 }  // namespace
 
-bool AllowsRollback(const std::string& state) { return state == "failing_over" || state == "failed_over"; }
+bool AllowsRollback(std::optional<ServerState> state) {
+  return IsOneOf(state, {ServerState::kFailingOver, ServerState::kFailedOver});
+}
 
 std::string PlanRollback(const ServerView& s, const DrHostView& failover, const json& before, const json& after,
                          const std::string& dr_zone, const std::string& vpc, std::vector<ResourceChange>* out) {
   const FailTables tables = FailTablesOf(failover);
-  if (!AllowsRollback(s.state)) {
+  if (!AllowsRollback(s.Parsed())) {
     return tables.failover + " was removed, but the server is " + s.state +
            ": a rollback is allowed only before the failover is confirmed (failing_over, failed_over); the "
            "recovery points and the shadow host are gone now. Put the table back; to stop protecting the server, "
@@ -55,7 +57,8 @@ std::string PlanRollback(const ServerView& s, const DrHostView& failover, const 
 
 std::string PlanRelease(const ServerView& s, const DrHostView& failover, std::vector<ResourceChange>* out) {
   const FailTables tables = FailTablesOf(failover);
-  if (s.state == "failed_back") {
+  const std::optional<ServerState> current = s.Parsed();
+  if (current == ServerState::kFailedBack) {
     if (failover.record) {
       out->push_back(MakeChange(failover.address, ResourceKind::kDrHost, Action::kDelete, Operation::kDelete,
                                 failover.record->attributes, nullptr,
@@ -65,12 +68,12 @@ std::string PlanRelease(const ServerView& s, const DrHostView& failover, std::ve
     }
     return "";
   }
-  if (IsFailbackState(s.state)) {
+  if (IsFailbackState(current)) {
     return "cannot deregister while the server is " + s.state + " (failing back from DR host " +
            DrHostName(failover) + "): releasing is allowed only from failover_confirmed, and a failback under way "
            "cannot be cancelled yet; keep the server and its " + tables.failback + " table";
   }
-  if (s.state != "failover_confirmed") {
+  if (current != ServerState::kFailoverConfirmed) {
     return "cannot deregister while the server is " + s.state + " (DR host " + DrHostName(failover) +
            " carries the service, the failover is not confirmed): deregistering a failed-over server is allowed "
            "only once it is failover_confirmed. Either set confirm = true in " + tables.failover + " and apply, "
@@ -88,7 +91,7 @@ std::string PlanRelease(const ServerView& s, const DrHostView& failover, std::ve
 }
 
 void PlanFenceRetry(const ServerView& s, const json& attributes, std::vector<ResourceChange>* out) {
-  if (s.state != "failed_over" && s.state != "failover_confirmed") return;
+  if (!IsOneOf(s.Parsed(), {ServerState::kFailedOver, ServerState::kFailoverConfirmed})) return;
   const std::string host = attributes.value("host", "");
   std::string why;
   if (s.seen && s.seen->status) {

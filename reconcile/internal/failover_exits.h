@@ -23,7 +23,7 @@
 namespace cdr::reconcile::internal {
 
 // Rollback is allowed while the failover is not confirmed: failing_over (interrupted) or failed_over.
-bool AllowsRollback(const std::string& server_state);
+bool AllowsRollback(std::optional<ServerState> server_state);
 
 // [group.server.failover] was removed. Returns a refusal, or "" when the rollback is planned.
 std::string PlanRollback(const ServerView& server, const DrHostView& failover, const nlohmann::json& before,

@@ -7,6 +7,7 @@
 //   rollback ──Unfence──► the agent's own state (realtime_stopped), then the plan's start_replication resumes
 #include <spdlog/spdlog.h>
 
+#include "providers/process_status.h"
 #include "reconcile/internal/step_context.h"
 #include "reconcile/server_state.h"
 
@@ -17,7 +18,8 @@ Result<std::unique_ptr<agent::ReplicationControl>> ConnectProduction(StepContext
   if (!ctx.options.connect) return FailedPrecondition("this apply cannot reach agents");
   auto agent = ctx.provider.DescribeAgent(host);
   if (!agent.ok()) return agent.status();
-  if (agent->status != "running") return Unavailable("the agent on " + host + " is " + agent->status);
+  if (providers::ProcessStatusOf(*agent) != providers::ProcessStatus::kRunning)
+    return Unavailable("the agent on " + host + " is " + agent->status);
   return ctx.options.connect(*agent);
 }
 

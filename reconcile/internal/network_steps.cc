@@ -3,6 +3,7 @@
 #include "common/random_hex.h"
 #include "reconcile/address.h"
 #include "reconcile/internal/step_context.h"
+#include "state/record_status.h"
 
 namespace cdr::reconcile::internal {
 namespace {
@@ -46,7 +47,9 @@ Status Delete(StepContext& ctx) {
 Status Create(StepContext& ctx) {
   state::ResourceRecord r = ctx.CurrentOrNew();
   // A token kept from an interrupted create is reused: that is what makes the retry idempotent.
-  std::string token = r.status == "creating" ? r.attributes.value("client_token", "") : "";
+  std::string token = state::RecordStatusOf(r) == state::RecordStatus::kCreating
+                          ? r.attributes.value("client_token", "")
+                          : "";
   if (token.empty()) token = RandomHex(16);
   r.attributes = ctx.change.after;
   r.attributes["client_token"] = token;

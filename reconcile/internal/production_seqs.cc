@@ -1,5 +1,8 @@
 #include "reconcile/internal/production_seqs.h"
 
+#include "providers/process_status.h"
+#include "reconcile/server_state.h"
+
 namespace cdr::reconcile::internal {
 
 ProductionSeqs FencedProductionSeqs(StepContext& ctx, const std::string& host) {
@@ -9,7 +12,7 @@ ProductionSeqs FencedProductionSeqs(StepContext& ctx, const std::string& host) {
     return out;
   }
   auto agent = ctx.provider.DescribeAgent(host);
-  if (!agent.ok() || agent->status != "running") {
+  if (!agent.ok() || providers::ProcessStatusOf(*agent) != providers::ProcessStatus::kRunning) {
     out.why =
         "production's agent on " + host + " is " + (agent.ok() ? agent->status : agent.status().message());
     return out;
@@ -25,8 +28,8 @@ ProductionSeqs FencedProductionSeqs(StepContext& ctx, const std::string& host) {
   }
   // In these states every write on the disk is journaled (no crash left one unrecorded, no repair is due), so
   // the disk is the history up to its journal seq when the history reached that seq.
-  if (status->state != "realtime" && status->state != "realtime_stopping" &&
-      status->state != "realtime_stopped") {
+  if (!IsOneOf(ParseServerState(status->state),
+               {ServerState::kRealtime, ServerState::kRealtimeStopping, ServerState::kRealtimeStopped})) {
     out.why = "production's agent on " + host + " is " + status->state + " (its journal may miss writes)";
     return out;
   }

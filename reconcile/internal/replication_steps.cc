@@ -21,6 +21,7 @@
 #include <chrono>
 #include <thread>
 
+#include "providers/process_status.h"
 #include "reconcile/address.h"
 #include "reconcile/agent_settings.h"
 #include "reconcile/internal/production_seqs.h"
@@ -29,15 +30,12 @@
 #include "reconcile/observed_state.h"
 #include "reconcile/reverse_states.h"
 #include "reconcile/server_state.h"
+#include "state/record_status.h"
 
 namespace cdr::reconcile::internal {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 bool Reverse(const StepContext& ctx) {
   switch (ctx.change.operation) {
@@ -61,9 +59,16 @@ std::string Shown(const StepContext& ctx, const std::string& agent_state) {
   const std::string_view reverse = Reverse(ctx) ? ReverseState(agent_state) : std::string_view();
   return reverse.empty() ? agent_state : std::string(reverse);
 }
+std::string Shown(const StepContext& ctx, ServerState agent_state) {
+  return Shown(ctx, std::string(ServerStateName(agent_state)));
+}
 std::string AgentState(const StepContext& ctx, const std::string& server_state) {
   const std::string_view forward = Reverse(ctx) ? ForwardState(server_state) : std::string_view();
   return forward.empty() ? server_state : std::string(forward);
+}
+// The state the agent is in by the server's record; nullopt for a name this cdr does not know.
+std::optional<ServerState> AgentStateOf(const StepContext& ctx, const std::string& server_state) {
+  return ParseServerState(AgentState(ctx, server_state));
 }
 
 struct AgentHandle {
@@ -75,7 +80,7 @@ Result<AgentHandle> Connect(StepContext& ctx, const std::string& host) {
   if (!ctx.options.connect) return FailedPrecondition("this apply has no way to reach agents");
   auto agent = ctx.provider.DescribeAgent(host);
   if (!agent.ok()) return agent.status();
-  if (agent->status != "running") {
+  if (providers::ProcessStatusOf(*agent) != providers::ProcessStatus::kRunning) {
     return FailedPrecondition("the agent on " + host + " is " + agent->status +
                               "; the plan restarts it first when it sees that (run cdr plan again)");
   }
@@ -119,11 +124,14 @@ ReplicationProgress ProgressOf(const StepContext& ctx, const agent::AgentStatus&
   return p;
 }
 
+// The agent's (forward) state as it reports it, parsed; nullopt for a name this cdr does not know.
+using Reported = std::optional<ServerState>;
+
 struct WaitGoal {
   std::string name;  // for messages: "realtime"
-  std::function<bool(const std::string&)> done;
+  std::function<bool(Reported)> done;
   // States from before the command took effect: an agent may still report them on the first polls.
-  std::function<bool(const std::string&)> stale;
+  std::function<bool(Reported)> stale;
   // Gives up sooner than the deadline when the agent stops answering for this long (zero: only the deadline).
   std::chrono::seconds unanswered_limit{0};
 };
@@ -144,15 +152,16 @@ Status WaitFor(StepContext& ctx, state::ResourceRecord& r, agent::ReplicationCon
   while (true) {
     auto status = control.GetStatus();
     if (status.ok()) last_answer = Clock::now();
-    moved = moved || (status.ok() && !goal.stale(status->state));
+    const Reported reported = status.ok() ? ParseServerState(status->state) : std::nullopt;
+    moved = moved || (status.ok() && !goal.stale(reported));
     if (status.ok() && !moved) {
       last_error = "the agent still reports " + status->state;
     } else if (status.ok()) {
       const auto& done = goal.done;
       CDR_RETURN_IF_ERROR(Observe(ctx, r, *status));
       ReplicationProgress p = ProgressOf(ctx, *status, start);
-      const bool finished = done(status->state);
-      const bool failed = !finished && status->state == "replication_error";
+      const bool finished = done(reported);
+      const bool failed = !finished && reported == ServerState::kReplicationError;
       p.finished = finished || failed;
       ctx.options.progress(p);
       ctx.store.UpdateJobProgress(ctx.job_id, static_cast<int>(p.progress_percent));
@@ -202,9 +211,16 @@ Status CommandFailed(StepContext& ctx, state::ResourceRecord& r, agent::Replicat
   return failure;
 }
 
-bool Streaming(const std::string& state) {
-  return state == "replication_starting" || state == "full_sync" || state == "realtime";
+bool Streaming(Reported state) {
+  return IsOneOf(state, {ServerState::kReplicationStarting, ServerState::kFullSync, ServerState::kRealtime});
 }
+
+bool Stopped(Reported state) {
+  return IsOneOf(state,
+                 {ServerState::kFullSyncStopped, ServerState::kRealtimeStopped, ServerState::kInitialized});
+}
+bool Realtime(Reported state) { return state == ServerState::kRealtime; }
+bool Syncing(Reported state) { return IsOneOf(state, {ServerState::kFullSync, ServerState::kRealtime}); }
 
 struct ShadowTarget {
   std::string id;
@@ -215,12 +231,12 @@ struct ShadowTarget {
 // Where the server's shadow host listens now (the provider's word: a restart moves it), written to its record.
 Result<ShadowTarget> CurrentShadow(StepContext& ctx, const std::string& server_address) {
   auto record = ctx.store.Get(ShadowHostAddress(server_address));
-  if (!record || record->status != "created") {
+  if (!record || state::RecordStatusOf(*record) != state::RecordStatus::kCreated) {
     return FailedPrecondition(server_address + " has no shadow host to replicate to; run cdr plan again");
   }
   auto shadow = ctx.provider.DescribeShadowHost(record->provider_id);
   if (!shadow.ok()) return shadow.status();
-  if (shadow->status != "running") {
+  if (providers::ProcessStatusOf(*shadow) != providers::ProcessStatus::kRunning) {
     return FailedPrecondition("shadow host " + shadow->id + " of " + server_address + " is " + shadow->status +
                               "; run cdr plan again: it restarts it first");
   }
@@ -250,8 +266,8 @@ Status StartAndWait(StepContext& ctx, state::ResourceRecord& r, agent::Replicati
   const std::string host = AgentHost(ctx, r);
   // From replication_error (a stopped repair) the start is a repair, and the error may still show on a first
   // poll.
-  const bool from_error = AgentState(ctx, r.status) == "replication_error";
-  if (!Streaming(AgentState(ctx, r.status))) {
+  const bool from_error = AgentStateOf(ctx, r.status) == ServerState::kReplicationError;
+  if (!Streaming(AgentStateOf(ctx, r.status))) {
     const std::string before = r.status;
     const std::string& address = shadow.address;
     // Reverse replication into production's own disks: what they hold decides how much the compare covers.
@@ -267,7 +283,7 @@ Status StartAndWait(StepContext& ctx, state::ResourceRecord& r, agent::Replicati
               "change map covers production's seqs, else the whole disk; send what differs: " +
                   production.why + ")";
     CDR_RETURN_IF_ERROR(
-        ctx.Transition(r, Shown(ctx, "replication_starting"),
+        ctx.Transition(r, Shown(ctx, ServerState::kReplicationStarting),
                        "start replication to shadow host " + shadow.id + " at " + address + compare));
     agent::ReplicationTarget target;
     target.production_seqs = production.seqs;
@@ -287,10 +303,8 @@ Status StartAndWait(StepContext& ctx, state::ResourceRecord& r, agent::Replicati
   }
   if (!ctx.options.wait) return Status::Ok();
   return WaitFor(ctx, r, control,
-                 {"realtime", [](const std::string& s) { return s == "realtime"; },
-                  [from_error](const std::string& s) {
-                    return s == "initialized" || EndsWith(s, "_stopped") ||
-                           (from_error && s == "replication_error");
+                 {"realtime", Realtime, [from_error](Reported s) {
+                    return Stopped(s) || (from_error && s == ServerState::kReplicationError);
                   }});
 }
 
@@ -307,38 +321,33 @@ Status StartReplication(StepContext& ctx) {
 }
 
 // Stops the agent's replication for `why` and, when `wait`, waits until it is stopped. A repair (an agent
-// restarted after a crash resyncs first) stops into replication_error ("repair interrupted"), whose start is
-// a repair again; an agent not replicating is only waited for.
+// restarted after a crash resyncs first) stops into replication_error ("repair interrupted"), whose start is a
+// repair again; an agent not replicating is only waited for.
 Status StopStreaming(StepContext& ctx, state::ResourceRecord& r, agent::ReplicationControl& control,
                      const std::string& why, bool wait) {
-  const std::string agent_state = AgentState(ctx, r.status);
-  const bool repairing = agent_state == "repair_starting" || agent_state == "repairing";
+  const Reported agent_state = AgentStateOf(ctx, r.status);
+  const bool repairing = IsOneOf(agent_state, {ServerState::kRepairStarting, ServerState::kRepairing});
   if (IsReplicating(agent_state)) {
     const std::string before = r.status;
     if (!repairing) {
       CDR_RETURN_IF_ERROR(ctx.Transition(
-          r, Shown(ctx, agent_state == "realtime" ? "realtime_stopping" : "full_sync_stopping"), why));
+          r, Shown(ctx, Realtime(agent_state) ? ServerState::kRealtimeStopping : ServerState::kFullSyncStopping),
+          why));
     }
     if (Status stop = control.Stop(); !stop.ok()) {
       if (stop.code() == StatusCode::kUnavailable) {
         return CommandFailed(
             ctx, r, control, before, "stop",
-            Unavailable(
-                stop.message() +
-                ". The agent runs but does not answer: run cdr plan again once it answers, or stop the "
-                "agent process (on the local cloud: `cdr local down`)"));
+            Unavailable(stop.message() +
+                        ". The agent runs but does not answer: run cdr plan again once it answers, or stop the "
+                        "agent process (on the local cloud: `cdr local down`)"));
       }
       return CommandFailed(ctx, r, control, before, "stop", stop);
     }
   }
   if (!wait) return Status::Ok();
-  auto stopped = [repairing](const std::string& s) {
-    return EndsWith(s, "_stopped") || s == "initialized" || (repairing && s == "replication_error");
-  };
-  return WaitFor(
-      ctx, r, control,
-      {"a stopped state", stopped, [](const std::string& s) { return s == "full_sync" || s == "realtime"; },
-       kStopUnansweredLimit});
+  auto stopped = [repairing](Reported s) { return Stopped(s) || (repairing && s == ServerState::kReplicationError); };
+  return WaitFor(ctx, r, control, {"a stopped state", stopped, Syncing, kStopUnansweredLimit});
 }
 
 // The agent refuses another target while it streams, so a stream to a restarted shadow host's old address is
@@ -358,7 +367,7 @@ Status RetargetReplication(StepContext& ctx) {
                        "); run cdr apply again once it does");
   }
   CDR_RETURN_IF_ERROR(Observe(ctx, r, *live));
-  if (IsReplicating(AgentState(ctx, r.status)) && live->shadow_address != shadow->address) {
+  if (IsReplicating(AgentStateOf(ctx, r.status)) && live->shadow_address != shadow->address) {
     CDR_RETURN_IF_ERROR(StopStreaming(ctx, r, control,
                                       "stop replication to " + live->shadow_address + ", where shadow host " +
                                           shadow->id + " no longer listens",
@@ -373,8 +382,7 @@ Status StopReplication(StepContext& ctx) {
   state::ResourceRecord r = std::move(*current);
   auto handle = ConnectAndObserve(ctx, r);
   if (!handle.ok()) return handle.status();
-  const std::string agent_state = AgentState(ctx, r.status);
-  if (EndsWith(agent_state, "_stopped") || agent_state == "initialized") return ctx.store.Put(r);
+  if (Stopped(AgentStateOf(ctx, r.status))) return ctx.store.Put(r);
   return StopStreaming(ctx, r, *handle->control, "stop replication", ctx.options.wait);
 }
 
@@ -385,7 +393,7 @@ Status Repair(StepContext& ctx) {
   auto handle = ConnectAndObserve(ctx, r);
   if (!handle.ok()) return handle.status();
   agent::ReplicationControl& control = *handle->control;
-  if (AgentState(ctx, r.status) == "replication_error") {
+  if (AgentStateOf(ctx, r.status) == ServerState::kReplicationError) {
     // A shadow host restarted while the agent was in error listens elsewhere now: starting with the new target
     // repairs towards it (a plain repair would keep knocking at the old address).
     auto shadow = CurrentShadow(ctx, r.address);
@@ -393,9 +401,9 @@ Status Repair(StepContext& ctx) {
     auto live = control.GetStatus();
     const bool moved = live.ok() && !live->shadow_address.empty() && live->shadow_address != shadow->address;
     CDR_RETURN_IF_ERROR(ctx.Transition(
-        r, Shown(ctx, "repair_starting"),
-        moved ? "repair towards shadow host " + shadow->id + " at its new address " + shadow->address + " (was " +
-                    live->shadow_address + "): compare primary and replica block hashes"
+        r, Shown(ctx, ServerState::kRepairStarting),
+        moved ? "repair towards shadow host " + shadow->id + " at its new address " + shadow->address +
+                    " (was " + live->shadow_address + "): compare primary and replica block hashes"
               : "repair: compare primary and replica block hashes"));
     Status command;
     if (moved) {
@@ -411,12 +419,13 @@ Status Repair(StepContext& ctx) {
     } else {
       command = control.Repair();
     }
-    if (!command.ok()) return CommandFailed(ctx, r, control, Shown(ctx, "replication_error"), "repair", command);
+    if (!command.ok()) {
+      return CommandFailed(ctx, r, control, Shown(ctx, ServerState::kReplicationError), "repair", command);
+    }
   }
   if (!ctx.options.wait) return Status::Ok();
   return WaitFor(ctx, r, control,
-                 {"realtime", [](const std::string& s) { return s == "realtime"; },
-                  [](const std::string& s) { return s == "replication_error"; }});
+                 {"realtime", Realtime, [](Reported s) { return s == ServerState::kReplicationError; }});
 }
 
 Status RestartAgent(StepContext& ctx) {
@@ -426,7 +435,7 @@ Status RestartAgent(StepContext& ctx) {
   const std::string host = r.attributes.value("host", "");
   auto agent = ctx.provider.InstallAgent({host, GroupOf(r.address)});
   if (!agent.ok()) return agent.status();
-  if (agent->status != "running") {
+  if (providers::ProcessStatusOf(*agent) != providers::ProcessStatus::kRunning) {
     return Unavailable("the agent on " + host + " is still " + agent->status + " after reinstalling it");
   }
   CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, r.status, r.status, "agent process restarted on " + host));

@@ -66,7 +66,8 @@ Status Rename(StepContext& ctx) {
 // A server registered again after a failback keeps its record (registering → initialized, no agent_installing).
 bool ComingBack(const StepContext& ctx) {
   auto existing = ctx.store.Get(ctx.change.address);
-  return existing && (existing->status == "failed_back" || existing->status == "registering");
+  return existing &&
+         IsOneOf(ParseServerState(existing->status), {ServerState::kFailedBack, ServerState::kRegistering});
 }
 
 Status ApplyServerStep(StepContext& ctx) {

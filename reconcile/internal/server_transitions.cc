@@ -1,16 +1,16 @@
 #include "reconcile/internal/server_transitions.h"
 
+#include "providers/process_status.h"
 #include "reconcile/address.h"
+#include "specs/spec.h"
+#include "state/record_status.h"
 
 namespace cdr::reconcile::internal {
 namespace {
 
-bool OneOf(const std::string& s, std::initializer_list<const char*> names) {
-  for (const char* n : names) {
-    if (s == n) return true;
-  }
-  return false;
-}
+using providers::ProcessStatusOf;
+using state::RecordStatus;
+using state::RecordStatusOf;
 
 nlohmann::json ShadowPolicy(const nlohmann::json& server) {
   const nlohmann::json& p = server.value("recovery_points", nlohmann::json::object());
@@ -18,7 +18,7 @@ nlohmann::json ShadowPolicy(const nlohmann::json& server) {
 }
 
 bool NeedsShadowHost(const ServerView& s) {
-  return !s.shadow || s.shadow_gone || s.shadow->status == "creating" || s.shadow->status == "deleting";
+  return !s.shadow || s.shadow_gone || state::IsInFlight(*s.shadow);
 }
 
 ResourceChange ShadowCreate(const ServerView& s, const nlohmann::json& after, const std::string& dr_zone,
@@ -30,7 +30,8 @@ ResourceChange ShadowCreate(const ServerView& s, const nlohmann::json& after, co
                                {"recovery_points", ShadowPolicy(after)}};
   std::string reason = "replication needs a shadow host in the DR zone to receive the data";
   if (s.shadow_gone) reason = "the shadow host was deleted outside cdr; a new one gets a full sync";
-  if (s.shadow && s.shadow->status == "creating") reason = "resuming an interrupted create (same client token)";
+  if (s.shadow && RecordStatusOf(*s.shadow) == RecordStatus::kCreating)
+    reason = "resuming an interrupted create (same client token)";
   return MakeChange(ShadowHostAddress(s.address), ResourceKind::kShadowHost, Action::kCreate,
                     Operation::kCreate, nullptr, attributes, reason);
 }
@@ -58,37 +59,44 @@ ResourceChange ShadowHostDelete(const ServerView& s, std::string reason) {
                     Operation::kDelete, s.shadow->attributes, nullptr, std::move(reason));
 }
 
-bool IsReplicating(const std::string& state) {
-  return OneOf(state, {"replication_starting", "full_sync", "realtime", "repair_starting", "repairing"});
+bool WantsReplication(const nlohmann::json& after) {
+  return specs::ParseReplication(after.value("replication", "running")) == specs::Replication::kRunning;
+}
+
+bool IsReplicating(std::optional<ServerState> state) {
+  return state && IsReplicatingState(*state) && !ForwardOf(*state);
 }
 
 std::string PlanReplication(const ServerView& s, const nlohmann::json& before, const nlohmann::json& after,
                             const std::string& dr_zone, const std::string& vpc, std::vector<ResourceChange>* out) {
-  if (s.seen && s.seen->agent && s.seen->agent->status == "stopped") {
+  if (s.seen && s.seen->agent && ProcessStatusOf(*s.seen->agent) == providers::ProcessStatus::kStopped) {
     out->push_back(Transition(s, Operation::kRestartAgent, before, after,
                               "the agent process on " + after.value("host", "") +
                                   " is not running: install it again, which restarts it (its journal and "
                                   "bitmap are kept)"));
   }
   if (s.shadow && s.shadow_stopped) out->push_back(ShadowRestart(s));
-  const std::string want = after.value("replication", "running");
+  const std::optional<specs::Replication> want =
+      specs::ParseReplication(after.value("replication", "running"));
   const std::string& state = s.state;
+  const std::optional<ServerState> current = s.Parsed();
   // A repair streams too (an agent restarted after a crash resyncs its dirty blocks first).
-  if (want == "running" && IsReplicating(state) && (s.shadow_stopped || s.target_stale)) {
+  if (want == specs::Replication::kRunning && IsReplicating(current) && (s.shadow_stopped || s.target_stale)) {
     out->push_back(Transition(s, Operation::kRetargetReplication, before, after,
                               std::string(s.shadow_stopped ? "the shadow host restarts on a new address"
                                                            : "the shadow host listens on a new address") +
                                   " and the agent still streams to the old one: stop replication, then start "
                                   "it against the new address (it resumes, nothing is copied twice)"));
-  } else if (want == "running") {
-    if (OneOf(state, {"initialized", "full_sync_stopped", "realtime_stopped"})) {
+  } else if (want == specs::Replication::kRunning) {
+    if (IsOneOf(current,
+                {ServerState::kInitialized, ServerState::kFullSyncStopped, ServerState::kRealtimeStopped})) {
       if (NeedsShadowHost(s)) out->push_back(ShadowCreate(s, after, dr_zone, vpc));
       out->push_back(Transition(s, Operation::kStartReplication, before, after,
-                                state == "initialized"
+                                current == ServerState::kInitialized
                                     ? "replication = \"running\" in the spec: scan, full sync, then realtime"
                                     : "replication = \"running\" in the spec and the server is " + state +
                                           ": restart, resuming where it stopped"));
-    } else if (state == "replication_error") {
+    } else if (current == ServerState::kReplicationError) {
       out->push_back(Transition(
           s, Operation::kRepair, before, after,
           after.value("auto_restart", true)
@@ -97,11 +105,11 @@ std::string PlanReplication(const ServerView& s, const nlohmann::json& before, c
                 "primary and replica, send only the differing blocks"
               : "the server is in replication_error and auto_restart = false: repair compares primary and "
                 "replica and sends only the differing blocks"));
-    } else if (OneOf(state, {"full_sync_stopping", "realtime_stopping"})) {
+    } else if (IsOneOf(current, {ServerState::kFullSyncStopping, ServerState::kRealtimeStopping})) {
       return "cannot start replication while the server is " + state +
              "; wait until it is stopped, then apply again";
     }
-  } else if (want == "stopped" && IsReplicating(state)) {
+  } else if (want == specs::Replication::kStopped && IsReplicating(current)) {
     out->push_back(Transition(s, Operation::kStopReplication, before, after,
                               "replication = \"stopped\" in the spec and the server is " + state +
                                   "; the agent keeps journaling, a later start resumes"));
@@ -110,7 +118,7 @@ std::string PlanReplication(const ServerView& s, const nlohmann::json& before, c
 }
 
 void PlanRecoveryPolicy(const ServerView& s, const nlohmann::json& after, std::vector<ResourceChange>* out) {
-  if (!s.shadow || s.shadow_gone || s.shadow->status != "created") return;
+  if (!s.shadow || s.shadow_gone || RecordStatusOf(*s.shadow) != RecordStatus::kCreated) return;
   const nlohmann::json want = ShadowPolicy(after);
   const nlohmann::json have = s.shadow->attributes.value("recovery_points", nlohmann::json());
   if (have == want) return;
@@ -125,14 +133,14 @@ void PlanRecoveryPolicy(const ServerView& s, const nlohmann::json& after, std::v
 
 std::string PlanTeardown(const ServerView& s, const nlohmann::json& before, std::vector<ResourceChange>* out) {
   const bool agent_runs = !s.seen || !s.seen->agent || s.seen->AgentRunning();
-  if (IsReplicating(s.state) && agent_runs && s.seen && !s.seen->status && !s.seen->status_error.empty()) {
+  if (IsReplicating(s.Parsed()) && agent_runs && s.seen && !s.seen->status && !s.seen->status_error.empty()) {
     // Deleting the shadow host under a replicating agent would leave it streaming into nothing for good.
     return "cannot deregister while the server is " + s.state + ": its agent runs but does not answer (" +
            s.seen->status_error +
            "), so its replication cannot be stopped first. Run cdr plan again once it answers, or stop the agent "
            "process (on the local cloud: `cdr local down`); a stopped agent is deregistered without it";
   }
-  if (IsReplicating(s.state) && agent_runs) {
+  if (IsReplicating(s.Parsed()) && agent_runs) {
     out->push_back(Transition(s, Operation::kStopReplication, before, before,
                               "the server leaves protection: stop replicating before the shadow host goes"));
   }

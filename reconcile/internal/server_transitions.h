@@ -13,25 +13,28 @@
 //               runs but does not answer (its replication cannot be stopped)
 #pragma once
 
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "reconcile/plan.h"
 #include "reconcile/refresh.h"
+#include "reconcile/server_state.h"
 #include "state/state_store.h"
 
 namespace cdr::reconcile::internal {
 
 struct ServerView {
   std::string address;                           // the server's address in the spec's terms
-  std::string state;                             // EffectiveServerState
+  std::string state;                             // EffectiveServerState, by name
   const state::ResourceRecord* shadow = nullptr;  // the shadow host's record, when there is one
   const ServerObservation* seen = nullptr;
   bool shadow_gone = false;                       // its record says it exists, the provider says it does not
   bool shadow_stopped = false;                    // it exists, its process does not run
   bool target_stale = false;                      // the agent streams to an address the shadow left
+  // `state` parsed; nullopt for a name this cdr does not know, which no transition starts from.
+  std::optional<ServerState> Parsed() const { return ParseServerState(state); }
 };
 
 // Appends the changes to `out`; returns a refusal (why the spec cannot be reached now), or "" when none.
@@ -45,7 +48,10 @@ void PlanRecoveryPolicy(const ServerView& server, const nlohmann::json& after, s
 // shadow host with its replicas. The deregistration itself is the caller's. Returns a refusal, or "" when none.
 std::string PlanTeardown(const ServerView& server, const nlohmann::json& before, std::vector<ResourceChange>* out);
 
-bool IsReplicating(const std::string& state);
+// The spec's (the change's after) `replication` is "running"; absent it is.
+bool WantsReplication(const nlohmann::json& after);
+// The forward states in which the agent sends (replication_starting, full_sync, realtime, repair_*).
+bool IsReplicating(std::optional<ServerState> state);
 
 // The deletion of the server's shadow host (its replicas and recovery points go with it), for `reason`.
 ResourceChange ShadowHostDelete(const ServerView& server, std::string reason);

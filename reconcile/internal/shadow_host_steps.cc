@@ -4,8 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include "common/random_hex.h"
+#include "providers/process_status.h"
 #include "reconcile/address.h"
 #include "reconcile/internal/step_context.h"
+#include "state/record_status.h"
 
 namespace cdr::reconcile::internal {
 namespace {
@@ -61,7 +63,9 @@ Status Delete(StepContext& ctx) {
 
 Status Create(StepContext& ctx) {
   state::ResourceRecord r = ctx.CurrentOrNew();
-  std::string token = r.status == "creating" ? r.attributes.value("client_token", "") : "";
+  std::string token = state::RecordStatusOf(r) == state::RecordStatus::kCreating
+                          ? r.attributes.value("client_token", "")
+                          : "";
   if (token.empty()) token = RandomHex(16);
   r.attributes = ctx.change.after;
   r.attributes["client_token"] = token;
@@ -99,7 +103,7 @@ Status Restart(StepContext& ctx) {
   const std::string old_address = r.attributes.value("replication_address", "");
   auto shadow = ctx.provider.CreateShadowHost(RequestFor(ctx, token, r.attributes));
   if (!shadow.ok()) return shadow.status();
-  if (shadow->status == "stopped") {
+  if (providers::ProcessStatusOf(*shadow) == providers::ProcessStatus::kStopped) {
     return Unavailable("shadow host " + shadow->id + " is still stopped after restarting it");
   }
   RecordShadow(*shadow, &r);

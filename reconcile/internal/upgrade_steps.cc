@@ -15,6 +15,7 @@
 #include <chrono>
 #include <thread>
 
+#include "providers/process_status.h"
 #include "reconcile/internal/step_context.h"
 #include "reconcile/internal/upgrade_transitions.h"
 #include "reconcile/observed_state.h"
@@ -33,7 +34,7 @@ std::string StateBefore(StepContext& ctx, const state::ResourceRecord& r) {
   if (IsAgentUpgradeState(r.status)) return r.attributes.value("upgrade_from_state", "");
   if (ctx.options.connect) {
     auto agent = ctx.provider.DescribeAgent(r.attributes.value("host", ""));
-    if (agent.ok() && agent->status == "running") {
+    if (agent.ok() && providers::ProcessStatusOf(*agent) == providers::ProcessStatus::kRunning) {
       auto live = ctx.options.connect(*agent)->GetStatus();
       if (live.ok() && IsKnownServerState(live->state)) return live->state;
     }
@@ -43,7 +44,7 @@ std::string StateBefore(StepContext& ctx, const state::ResourceRecord& r) {
 
 Status Fail(StepContext& ctx, state::ResourceRecord& r, const std::string& why) {
   r.attributes["last_error"] = why;
-  CDR_RETURN_IF_ERROR(ctx.Transition(r, "agent_upgrade_failed", why));
+  CDR_RETURN_IF_ERROR(ctx.Transition(r, ServerStateName(ServerState::kAgentUpgradeFailed), why));
   const std::string from = r.attributes.value("upgrade_from_version", "");
   return FailedPrecondition(r.address + ": " + why + ". Ways out: set agent_version = \"" + from +
                             "\" (the release before) and apply; or remove the server from the spec and apply "
@@ -63,9 +64,10 @@ std::string WaitHealthy(StepContext& ctx, state::ResourceRecord& r, const provid
     if (status.ok()) {
       MergeObservation(*status, &r);
       if (status->version != version) return "the agent answers as version \"" + status->version + "\", not " + version;
-      if (status->state == state || (!ctx.options.wait && status->state != "replication_error")) return "";
+      const bool failed = ParseServerState(status->state) == ServerState::kReplicationError;
+      if (status->state == state || (!ctx.options.wait && !failed)) return "";
       last = "it reports " + status->state;
-      if (status->state == "replication_error") {
+      if (failed) {
         const std::string error = FirstDiskError(*status);
         return "agent " + version + " went to replication_error" + (error.empty() ? "" : ": " + error);
       }
@@ -92,7 +94,7 @@ Status ApplyAgentUpgrade(StepContext& ctx) {
   const std::string host = r.attributes.value("host", "");
   const std::string from_state = StateBefore(ctx, r);
   // Checked again here: a saved plan may be applied after the server moved on.
-  if (!IsAgentUpgradeState(r.status) && !AllowsAgentUpgrade(from_state)) {
+  if (!IsAgentUpgradeState(r.status) && !AllowsAgentUpgrade(ParseServerState(from_state))) {
     return FailedPrecondition("cannot upgrade the agent of " + r.address + " while the server is " + from_state +
                               ": allowed only in initialized, realtime, realtime_stopped; run cdr plan again");
   }
@@ -101,9 +103,11 @@ Status ApplyAgentUpgrade(StepContext& ctx) {
     r.attributes["upgrade_from_version"] = r.attributes.value("agent_version", "");
   }
   const std::string from_version = r.attributes.value(
-      r.status == "agent_upgrade_failed" ? "upgrade_to" : "upgrade_from_version", std::string());
+      ParseServerState(r.status) == ServerState::kAgentUpgradeFailed ? "upgrade_to" : "upgrade_from_version",
+      std::string());
   r.attributes["upgrade_to"] = to;
-  CDR_RETURN_IF_ERROR(ctx.Transition(r, "agent_upgrading", "upgrade agent " + from_version + " -> " + to + " on " + host));
+  CDR_RETURN_IF_ERROR(ctx.Transition(r, ServerStateName(ServerState::kAgentUpgrading),
+                                     "upgrade agent " + from_version + " -> " + to + " on " + host));
 
   auto agent = ctx.provider.UpgradeAgent({host, to});
   if (!agent.ok()) return Fail(ctx, r, agent.status().message());

@@ -22,7 +22,8 @@ std::string Offered(const providers::AgentVersions& versions) {
 // What to do in a state that does not allow an upgrade, so that it will.
 std::string Advice(const std::string& state, const std::string& running) {
   std::string advice;
-  if (state == "replication_starting" || state == "full_sync") {
+  const std::optional<ServerState> current = ParseServerState(state);
+  if (IsOneOf(current, {ServerState::kReplicationStarting, ServerState::kFullSync})) {
     advice = "wait until the full sync reaches realtime, or set replication = \"stopped\" and apply";
   } else if (IsErrorState(state)) {
     advice = "bring it out of " + state + " first (cdr apply repairs a replication_error)";
@@ -56,7 +57,7 @@ std::string PlanDefaultRelease(const ServerView& s, const json& before, const js
   if (!s.seen || !s.seen->status || s.seen->status->version.empty()) return "";
   const std::string& running = s.seen->status->version;
   const std::string& want = intent.offered->default_version;
-  if (running == want || !AllowsAgentUpgrade(s.state)) return "";
+  if (running == want || !AllowsAgentUpgrade(s.Parsed())) return "";
   json to = after;
   to["agent_version"] = want;
   out->push_back(Upgrade(s, before, to,
@@ -68,8 +69,8 @@ std::string PlanDefaultRelease(const ServerView& s, const json& before, const js
 
 }  // namespace
 
-bool AllowsAgentUpgrade(const std::string& state) {
-  return state == "initialized" || state == "realtime" || state == "realtime_stopped";
+bool AllowsAgentUpgrade(std::optional<ServerState> state) {
+  return IsOneOf(state, {ServerState::kInitialized, ServerState::kRealtime, ServerState::kRealtimeStopped});
 }
 
 std::string RunningAgentVersion(const ServerView& s, const json& attributes) {
@@ -84,7 +85,8 @@ std::string PlanAgentUpgrade(const ServerView& s, const json& attributes, const 
   const std::string from_version = attributes.value("upgrade_from_version", "");
   const std::string failed_to = attributes.value("upgrade_to", "");
   const std::string from_state = attributes.value("upgrade_from_state", "");
-  if (state == "agent_upgrading") {
+  const std::optional<ServerState> current = s.Parsed();
+  if (current == ServerState::kAgentUpgrading) {
     const std::string to = intent.want.value_or(failed_to);
     out->push_back(Upgrade(s, before, after,
                            "upgrade agent " + from_version + " -> " + to +
@@ -92,7 +94,7 @@ std::string PlanAgentUpgrade(const ServerView& s, const json& attributes, const 
                                HowItGoes(from_version, to, from_state)));
     return "";
   }
-  if (state == "agent_upgrade_failed") {
+  if (current == ServerState::kAgentUpgradeFailed) {
     if (intent.want && *intent.want == from_version) {
       out->push_back(Upgrade(s, before, after,
                              "upgrade agent " + failed_to + " -> " + from_version + ": the upgrade to " + failed_to +
@@ -116,7 +118,7 @@ std::string PlanAgentUpgrade(const ServerView& s, const json& attributes, const 
     return "agent_version " + Quoted(want) + " is not offered by the provider (it offers " +
            Offered(*intent.offered) + "); the agent runs " + running;
   }
-  if (!AllowsAgentUpgrade(state)) {
+  if (!AllowsAgentUpgrade(current)) {
     return "cannot upgrade the agent (" + running + " -> " + want + ") while the server is " + state +
            ": an agent upgrade is allowed only in " + kAllowed + "; " + Advice(state, running);
   }

@@ -25,7 +25,7 @@
 namespace cdr::reconcile::internal {
 
 // initialized, realtime, realtime_stopped.
-bool AllowsAgentUpgrade(const std::string& server_state);
+bool AllowsAgentUpgrade(std::optional<ServerState> server_state);
 
 // The release the agent runs: its own word when it answered, else the provider's, else the state's.
 std::string RunningAgentVersion(const ServerView& server, const nlohmann::json& record_attributes);

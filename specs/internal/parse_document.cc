@@ -18,15 +18,15 @@ ProviderSpec ParseProvider(const toml::table& table, const std::string& file, st
   TableReader r(table, file, "provider", kProviderKeys, out);
   provider.pos = r.pos();
   if (std::optional<std::string> type = r.String("type", /*required=*/false)) {
-    if (*type == "local" || *type == "http") {
-      provider.type = *type;
+    if (std::optional<ProviderType> parsed = ParseProviderType(*type)) {
+      provider.type = *parsed;
     } else {
       r.Report("type", "unsupported provider type `" + *type +
                            "`: use `local` (embedded) or `http` (a provider program, with url and token_file)");
     }
   }
   if (std::optional<std::string> root = r.String("root", /*required=*/false)) provider.root = *root;
-  const bool http = provider.type == "http";
+  const bool http = provider.type == ProviderType::kHttp;
   if (std::optional<std::string> url = r.String("url", /*required=*/http)) provider.url = *url;
   if (std::optional<std::string> token_file = r.String("token_file", /*required=*/http))
     provider.token_file = *token_file;

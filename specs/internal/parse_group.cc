@@ -113,7 +113,7 @@ ParsedServer ParseServer(const toml::table& table, const std::string& file, cons
   s.host_pos = r.ValuePos("host");
   if (std::optional<std::string> host = Identifier(r, "host")) s.host = *host;
   if (std::optional<std::string> replication = r.OneOf("replication", kReplicationValues)) {
-    s.replication = *replication == "stopped" ? Replication::kStopped : Replication::kRunning;
+    s.replication = ParseReplication(*replication).value_or(Replication::kRunning);
   }
   if (std::optional<std::string> disk = r.OneOf("dr_disk_type", kDiskTypes)) s.dr_disk_type = *disk;
   if (std::optional<bool> restart = r.Bool("auto_restart")) s.auto_restart = *restart;

@@ -54,7 +54,7 @@ TEST(LoadSpecTest, FullSpecParsesWithDefaultsApplied) {
   LoadResult result = LoadText(kFullSpec, "specs/all.toml");
   ASSERT_TRUE(result.diagnostics.empty()) << testing_util::AllDiagnostics(result);
   const Spec& spec = result.spec;
-  EXPECT_EQ(spec.provider.type, "local");
+  EXPECT_EQ(spec.provider.type, ProviderType::kLocal);
   EXPECT_EQ(spec.provider.root, "/var/lib/cdr/cloud");
   EXPECT_EQ(spec.provider.pos.line, 2);
   EXPECT_EQ(spec.quota.agents, 50);
@@ -106,7 +106,7 @@ TEST(LoadSpecTest, ProviderAndQuotaDefaultWhenAbsent) {
   LoadResult result =
       LoadText("[[group]]\nname = \"g1\"\nproduction_zone = \"a\"\ndr_zone = \"b\"\nvpc = \"v\"\n");
   ASSERT_TRUE(result.diagnostics.empty()) << testing_util::AllDiagnostics(result);
-  EXPECT_EQ(result.spec.provider.type, "local");
+  EXPECT_EQ(result.spec.provider.type, ProviderType::kLocal);
   EXPECT_EQ(result.spec.provider.root, ".cdr/cloud");
   EXPECT_EQ(result.spec.provider.pos.file, "a.toml");
   EXPECT_EQ(result.spec.quota.agents, 20);

@@ -21,6 +21,16 @@ TEST(FormatDiagnosticTest, OmitsUnknownLineAndEmptyPath) {
 TEST(ReplicationNameTest, NamesAsWrittenInTheSpec) {
   EXPECT_STREQ(ReplicationName(Replication::kRunning), "running");
   EXPECT_STREQ(ReplicationName(Replication::kStopped), "stopped");
+  EXPECT_EQ(ParseReplication("running"), Replication::kRunning);
+  EXPECT_EQ(ParseReplication("stopped"), Replication::kStopped);
+  EXPECT_EQ(ParseReplication("paused"), std::nullopt);
+}
+
+TEST(ProviderTypeTest, NamesAsWrittenInTheSpec) {
+  EXPECT_STREQ(ProviderTypeName(ProviderType::kLocal), "local");
+  EXPECT_STREQ(ProviderTypeName(ProviderType::kHttp), "http");
+  EXPECT_EQ(ParseProviderType("http"), ProviderType::kHttp);
+  EXPECT_EQ(ParseProviderType("aws"), std::nullopt);
 }
 
 }  // namespace
