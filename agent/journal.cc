@@ -85,14 +85,16 @@ Result<uint64_t> Journal::Append(journal::RecordKind kind, uint16_t flags, uint6
   mine.record.length = length;
   mine.record.data = data;
   // Hashing outside the lock keeps concurrent connections from serializing on it.
-  mine.record.checksum = kind == journal::RecordKind::kWrite ? journal::DataChecksum(data.data(), data.size()) : 0;
+  mine.record.checksum =
+      kind == journal::RecordKind::kWrite ? journal::DataChecksum(data.data(), data.size()) : 0;
   // The memory tail's copy is made outside the lock too.
   mine.tail = std::make_shared<TailRecord>(TailRecord{{}, std::vector<uint8_t>(data.begin(), data.end())});
   Result<uint64_t> seq = [&]() -> Result<uint64_t> {
     std::unique_lock lock(mutex_);
     CDR_RETURN_IF_ERROR(ReserveLocked(lock, &mine));
     written_.wait(lock, [&] { return mine.done || !writing_; });
-    if (!mine.done) WriteQueuedLocked(lock);  // nobody writing: this thread writes the queue, its record first
+    if (!mine.done)
+      WriteQueuedLocked(lock);  // nobody writing: this thread writes the queue, its record first
     if (!mine.status.ok()) return mine.status;
     return mine.record.seq;
   }();
@@ -106,7 +108,8 @@ Status Journal::ReserveLocked(std::unique_lock<std::mutex>& lock, Pending* pendi
   while (true) {
     if (broken_) return Internal("journal " + dir_.string() + " is broken after an I/O error");
     if (full_) return Unavailable("journal full");
-    const bool rollover = active_.bytes > kSegmentHeaderSize && active_.bytes + disk_size > options_.segment_bytes;
+    const bool rollover =
+        active_.bytes > kSegmentHeaderSize && active_.bytes + disk_size > options_.segment_bytes;
     const uint64_t needed = disk_size + (rollover ? kSegmentHeaderSize : 0);
     if (total_bytes_ + needed > options_.max_bytes) {
       full_ = true;

@@ -1,18 +1,18 @@
 // The local write journal: every acknowledged write, zero and trim of one export, in seq order, in segment
-// files of bounded size inside one directory (format: docs/journal-format.md). The replication sender reads it
-// with journal::JournalReader and calls ReleaseUpTo(seq) once the shadow has acknowledged seq.
+// files of bounded size inside one directory (format: docs/journal-format.md). The replication sender reads
+// it with journal::JournalReader and calls ReleaseUpTo(seq) once the shadow has acknowledged seq.
 //
 // Concurrent appends are written together (group append, like a database's group commit of its log): the
 // first writer to find nobody writing writes every record reserved so far with one pwritev, the others wait
 // for it; each Append still returns only once its record is in the file (the page cache), in seq order.
 //
-//   Append ─► reserve seq + file position (lock) ─► someone writing? ── yes ──► wait: written by it, or
-//                                                        │ no                    lead the next batch
-//                                                        └─► lead: pwritev of every reserved record ─► publish
+//   Append ─► reserve seq + file position ─► another writer writing? ── yes ──► wait: written by it,
+//             (under the lock)                        │ no                         or lead the next batch
+//                                                     └─► lead: one pwritev of all reserved, publish
 //
-// Bounded: when appending would push the total past max_bytes the journal turns `full` and refuses every later
-// record, even after a release, because a journal with a hole must not be streamed: the dirty bitmap covers
-// the hole, and Reset() (after a repair) starts a fresh journal at the next seq.
+// Bounded: when appending would push the total past max_bytes the journal turns `full` and refuses every
+// later record, even after a release, because a journal with a hole must not be streamed: the dirty bitmap
+// covers the hole, and Reset() (after a repair) starts a fresh journal at the next seq.
 #pragma once
 
 #include <condition_variable>
@@ -28,8 +28,8 @@
 #include <vector>
 
 #include "agent/group_commit.h"
-#include "journal/record.h"
 #include "common/status.h"
+#include "journal/record.h"
 
 namespace cdr::agent {
 
@@ -129,11 +129,11 @@ class Journal {
   std::deque<Segment> closed_;
   Segment active_{};
   std::shared_ptr<ActiveFile> active_file_;
-  uint64_t next_seq_ = 1;       // the next reservation's seq
-  uint64_t written_next_ = 1;   // one past the newest record written (next_seq())
-  std::vector<Pending*> queue_;  // reserved, not written yet, in seq order
-  bool writing_ = false;         // a leader writes a batch outside the lock
-  bool resetting_ = false;       // Reset() waits for the appends under way; new ones wait for it
+  uint64_t next_seq_ = 1;            // the next reservation's seq
+  uint64_t written_next_ = 1;        // one past the newest record written (next_seq())
+  std::vector<Pending*> queue_;      // reserved, not written yet, in seq order
+  bool writing_ = false;             // a leader writes a batch outside the lock
+  bool resetting_ = false;           // Reset() waits for the appends under way; new ones wait for it
   std::condition_variable written_;  // a batch was written (or failed): its writers return, the next leads
   uint64_t total_bytes_ = 0;
   bool full_ = false;

@@ -11,21 +11,21 @@
 //   * only if more bytes wait on the socket or the request is a FLUSH/FUA; else the worker keeps the lock.
 //   ** sent, or copied behind the reply another worker is sending, which sends it too (NbdReplies).
 //
-// Requests are read through a ReadAheadStream: one receive takes as many requests (and payloads) as have arrived, and
-// the next worker finds its request in that buffer without a system call.
+// Requests are read through a ReadAheadStream: one receive takes as many requests (and payloads) as have
+// arrived, and the next worker finds its request in that buffer without a system call.
 //
 // Payload bytes in flight are bounded (kMaxInFlightBytes; one request of any size is always admitted), so a
 // client cannot make one connection hold kMaxWorkers x kMaxPayload bytes. On DISC, EOF, a protocol error or a
 // failed reply the connection closes for reading; requests already read still finish and reply before
 // ServeTransmission returns.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <vector>
-
-#include <spdlog/spdlog.h>
 
 #include "agent/internal/nbd_replies.h"
 #include "agent/internal/nbd_session.h"

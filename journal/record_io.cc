@@ -84,7 +84,8 @@ bool AppendRecords(int fd, uint64_t pos, std::span<const Record> records) {
     for (size_t i = 0; i < batch; ++i) {
       EncodeRecordHeader(records[i], headers[i]);
       iov[count++] = {headers[i], kRecordHeaderSize};
-      if (!records[i].data.empty()) iov[count++] = {const_cast<uint8_t*>(records[i].data.data()), records[i].data.size()};
+      if (!records[i].data.empty())
+        iov[count++] = {const_cast<uint8_t*>(records[i].data.data()), records[i].data.size()};
     }
     struct iovec* next = iov;
     while (count > 0) {

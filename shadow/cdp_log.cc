@@ -98,7 +98,8 @@ Status CdpLog::Append(const journal::Record& r) {
 Status CdpLog::WritePending() {
   if (pending_.empty()) return Status::Ok();
   for (size_t i = 0; i < pending_.size(); ++i) {
-    pending_[i].data = std::span<const uint8_t>(pending_data_.data() + pending_at_[i], pending_[i].data.size());
+    pending_[i].data =
+        std::span<const uint8_t>(pending_data_.data() + pending_at_[i], pending_[i].data.size());
   }
   const bool written = journal::AppendRecords(fd_, segment_size_, pending_);
   Status s = written ? Status::Ok() : Errno("append to cdp log " + dir_.string());

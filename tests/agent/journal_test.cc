@@ -1,6 +1,7 @@
 #include "agent/journal.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,11 +10,9 @@
 #include <thread>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "journal/format.h"
-#include "journal/segment_files.h"
 #include "journal/reader.h"
+#include "journal/segment_files.h"
 #include "tests/support/process_test_util.h"
 
 namespace cdr::agent {

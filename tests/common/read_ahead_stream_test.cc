@@ -1,7 +1,5 @@
 #include "common/read_ahead_stream.h"
 
-#include "common/wire_frame.h"
-
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -9,6 +7,8 @@
 #include <numeric>
 #include <thread>
 #include <vector>
+
+#include "common/wire_frame.h"
 
 namespace cdr {
 namespace {
@@ -32,7 +32,8 @@ std::vector<uint8_t> Bytes(size_t n, uint8_t first) {
   return v;
 }
 
-// Several small pieces sent at once come out exactly, in order, and "more waiting" is answered from the buffer.
+// Several small pieces sent at once come out exactly, in order, and "more waiting" is answered from the
+// buffer.
 TEST_F(ReadAheadStreamTest, HandsOutSmallPiecesFromOneReceive) {
   PlainStream stream(fds_[0], /*owns=*/false);
   ReadAheadStream input(stream);
@@ -96,7 +97,8 @@ class CountingStream final : public ByteStream {
   ByteStream& next_;
 };
 
-// A batch of replication frames sent at once is read with one receive, not two per frame, and comes out whole.
+// A batch of replication frames sent at once is read with one receive, not two per frame, and comes out
+// whole.
 TEST_F(ReadAheadStreamTest, ABatchOfFramesTakesOneReceive) {
   std::vector<uint8_t> batch;
   for (uint64_t seq = 1; seq <= 8; ++seq) {
