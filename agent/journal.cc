@@ -92,9 +92,9 @@ Result<uint64_t> Journal::Append(journal::RecordKind kind, uint16_t flags, uint6
   Result<uint64_t> seq = [&]() -> Result<uint64_t> {
     std::unique_lock lock(mutex_);
     CDR_RETURN_IF_ERROR(ReserveLocked(lock, &mine));
-    written_.wait(lock, [&] { return mine.done || !writing_; });
-    if (!mine.done)
-      WriteQueuedLocked(lock);  // nobody writing: this thread writes the queue, its record first
+    // Nobody writing: this thread writes the queue. Else it waits to be woken: written, or chosen to lead.
+    mine.wake.wait(lock, [&] { return mine.done || !writing_; });
+    if (!mine.done) WriteQueuedLocked(lock);
     if (!mine.status.ok()) return mine.status;
     return mine.record.seq;
   }();
@@ -165,6 +165,7 @@ void Journal::WriteQueuedLocked(std::unique_lock<std::mutex>& lock) {
     for (Pending* p : batch) {
       PublishLocked(*p);
       p->done = true;
+      p->wake.notify_one();
     }
   } else {
     // Cut the partial records so the segment stays readable up to the previous seq. The writes themselves are
@@ -172,6 +173,13 @@ void Journal::WriteQueuedLocked(std::unique_lock<std::mutex>& lock) {
     (void)::ftruncate(file->fd, static_cast<off_t>(batch.front()->pos));
     FailQueuedLocked(batch, ErrnoStatus("append to " + active_.path.string(), err));
   }
+  HandOverLocked();
+}
+
+// Only the writers whose records were written wake, and one more to lead the next batch: the others reserved
+// meanwhile sleep on until theirs is written (a wake of every waiter per batch cost more than the pwritevs saved).
+void Journal::HandOverLocked() {
+  if (!queue_.empty()) queue_.front()->wake.notify_one();
   written_.notify_all();
 }
 
@@ -184,10 +192,12 @@ void Journal::FailQueuedLocked(const std::vector<Pending*>& batch, const Status&
   for (Pending* p : batch) {
     p->status = why;
     p->done = true;
+    p->wake.notify_one();
   }
   for (Pending* p : queue_) {
     p->status = why;
     p->done = true;
+    p->wake.notify_one();
   }
   queue_.clear();
 }

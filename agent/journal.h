@@ -111,6 +111,8 @@ class Journal {
     uint64_t pos = 0;
     bool done = false;
     Status status;
+    // Woken when written, or when it is the oldest record left waiting after a batch (its writer leads next).
+    std::condition_variable wake;
   };
 
   Journal(std::filesystem::path dir, JournalOptions options) : dir_(std::move(dir)), options_(options) {}
@@ -120,6 +122,7 @@ class Journal {
   Status RolloverLocked();
   void WriteQueuedLocked(std::unique_lock<std::mutex>& lock);
   void FailQueuedLocked(const std::vector<Pending*>& batch, const Status& why);
+  void HandOverLocked();
   void PublishLocked(const Pending& written);
   void NotifyListeners(const Result<uint64_t>& appended);
 
@@ -134,7 +137,7 @@ class Journal {
   std::vector<Pending*> queue_;      // reserved, not written yet, in seq order
   bool writing_ = false;             // a leader writes a batch outside the lock
   bool resetting_ = false;           // Reset() waits for the appends under way; new ones wait for it
-  std::condition_variable written_;  // a batch was written (or failed): its writers return, the next leads
+  std::condition_variable written_;  // a batch ended: a rollover or Reset() waiting for the queue looks again
   uint64_t total_bytes_ = 0;
   bool full_ = false;
   bool broken_ = false;
