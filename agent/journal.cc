@@ -62,7 +62,7 @@ Status Journal::Recover() {
   active_ = {last.first_seq, last.path, scan->end_pos};
   active_file_ = std::move(file);
   total_bytes_ += scan->end_pos;
-  next_seq_ = written_next_ = scan->next_seq;
+  next_seq_ = scan->next_seq;
   return Status::Ok();
 }
 
@@ -78,141 +78,70 @@ Status Journal::CreateSegmentLocked(uint64_t first_seq) {
 
 Result<uint64_t> Journal::Append(journal::RecordKind kind, uint16_t flags, uint64_t offset, uint64_t length,
                                  std::span<const uint8_t> data) {
-  Pending mine;
-  mine.record.kind = kind;
-  mine.record.flags = flags;
-  mine.record.offset = offset;
-  mine.record.length = length;
-  mine.record.data = data;
+  journal::Record record;
+  record.kind = kind;
+  record.flags = flags;
+  record.offset = offset;
+  record.length = length;
   // Hashing outside the lock keeps concurrent connections from serializing on it.
-  mine.record.checksum =
-      kind == journal::RecordKind::kWrite ? journal::DataChecksum(data.data(), data.size()) : 0;
+  record.checksum = kind == journal::RecordKind::kWrite ? journal::DataChecksum(data.data(), data.size()) : 0;
   // The memory tail's copy is made outside the lock too.
-  mine.tail = std::make_shared<TailRecord>(TailRecord{{}, std::vector<uint8_t>(data.begin(), data.end())});
-  Result<uint64_t> seq = [&]() -> Result<uint64_t> {
-    std::unique_lock lock(mutex_);
-    CDR_RETURN_IF_ERROR(ReserveLocked(lock, &mine));
-    // Nobody writing: this thread writes the queue. Else it waits to be woken: written, or chosen to lead.
-    mine.wake.wait(lock, [&] { return mine.done || !writing_; });
-    if (!mine.done) WriteQueuedLocked(lock);
-    if (!mine.status.ok()) return mine.status;
-    return mine.record.seq;
+  auto tail = std::make_shared<TailRecord>(TailRecord{record, std::vector<uint8_t>(data.begin(), data.end())});
+  Result<uint64_t> seq = [&] {
+    std::lock_guard lock(mutex_);
+    return AppendLocked(record, data, std::move(tail));
   }();
   NotifyListeners(seq);
   return seq;
 }
 
-Status Journal::ReserveLocked(std::unique_lock<std::mutex>& lock, Pending* pending) {
-  const uint64_t disk_size = journal::RecordDiskSize(pending->record.kind, pending->record.length);
-  written_.wait(lock, [&] { return !resetting_; });
-  while (true) {
-    if (broken_) return Internal("journal " + dir_.string() + " is broken after an I/O error");
-    if (full_) return Unavailable("journal full");
-    const bool rollover =
-        active_.bytes > kSegmentHeaderSize && active_.bytes + disk_size > options_.segment_bytes;
-    const uint64_t needed = disk_size + (rollover ? kSegmentHeaderSize : 0);
-    if (total_bytes_ + needed > options_.max_bytes) {
-      full_ = true;
-      spdlog::warn("journal {}: full at seq {} ({} of {} bytes)", dir_.string(), next_seq_, total_bytes_,
-                   options_.max_bytes);
-      return Unavailable("journal full");
-    }
-    if (!rollover) break;
-    // The records reserved before must be in the old segment before it is synced and closed.
-    if (writing_ || !queue_.empty()) {
-      written_.wait(lock);
-      continue;
-    }
-    CDR_RETURN_IF_ERROR(RolloverLocked());
-    break;
+Result<uint64_t> Journal::AppendLocked(const journal::Record& header, std::span<const uint8_t> data,
+                                       std::shared_ptr<TailRecord> tail) {
+  journal::Record record = header;
+  const uint64_t disk_size = journal::RecordDiskSize(record.kind, record.length);
+  if (broken_) return Internal("journal " + dir_.string() + " is broken after an I/O error");
+  if (full_) return Unavailable("journal full");
+  const bool rollover = active_.bytes > kSegmentHeaderSize && active_.bytes + disk_size > options_.segment_bytes;
+  const uint64_t needed = disk_size + (rollover ? kSegmentHeaderSize : 0);
+  if (total_bytes_ + needed > options_.max_bytes) {
+    full_ = true;
+    spdlog::warn("journal {}: full at seq {} ({} of {} bytes)", dir_.string(), next_seq_, total_bytes_,
+                 options_.max_bytes);
+    return Unavailable("journal full");
   }
-  pending->record.seq = next_seq_++;
-  pending->record.time_ns = static_cast<uint64_t>(NowUnixNanos());
-  pending->pos = active_.bytes;
+  if (rollover) {
+    // Closed segments are durable, so Sync() only ever has to care about the active one.
+    if (::fdatasync(active_file_->fd) != 0) {
+      broken_ = true;
+      return ErrnoStatus("fdatasync " + active_.path.string(), errno);
+    }
+    closed_.push_back(active_);
+    if (Status s = CreateSegmentLocked(next_seq_); !s.ok()) {
+      broken_ = true;
+      return s;
+    }
+  }
+  record.seq = next_seq_;
+  record.time_ns = static_cast<uint64_t>(NowUnixNanos());
+  if (!journal::AppendRecord(active_file_->fd, active_.bytes, record, data)) {
+    const int err = errno;
+    // Cut the partial record so the segment stays readable up to the previous seq. The write itself is in
+    // the backing store but not here: a hole, so no later record may follow until Reset().
+    (void)::ftruncate(active_file_->fd, static_cast<off_t>(active_.bytes));
+    broken_ = true;
+    return ErrnoStatus("append to " + active_.path.string(), err);
+  }
   active_.bytes += disk_size;
   total_bytes_ += disk_size;
-  queue_.push_back(pending);
-  return Status::Ok();
-}
-
-Status Journal::RolloverLocked() {
-  // Closed segments are durable, so Sync() only ever has to care about the active one.
-  if (::fdatasync(active_file_->fd) != 0) {
-    broken_ = true;
-    return ErrnoStatus("fdatasync " + active_.path.string(), errno);
-  }
-  closed_.push_back(active_);
-  Status s = CreateSegmentLocked(next_seq_);
-  if (!s.ok()) broken_ = true;
-  return s;
-}
-
-// The leader: every reserved record, written with the lock released so the next writers can reserve theirs.
-void Journal::WriteQueuedLocked(std::unique_lock<std::mutex>& lock) {
-  std::vector<Pending*> batch;
-  batch.swap(queue_);
-  writing_ = true;
-  const std::shared_ptr<ActiveFile> file = active_file_;
-  lock.unlock();
-  std::vector<journal::Record> records;
-  records.reserve(batch.size());
-  for (const Pending* p : batch) records.push_back(p->record);
-  const bool written = journal::AppendRecords(file->fd, batch.front()->pos, records);
-  const int err = errno;
-  lock.lock();
-  writing_ = false;
-  if (written) {
-    for (Pending* p : batch) {
-      PublishLocked(*p);
-      p->done = true;
-      p->wake.notify_one();
-    }
-  } else {
-    // Cut the partial records so the segment stays readable up to the previous seq. The writes themselves are
-    // in the backing store but not here: a hole, so no later record may follow until Reset().
-    (void)::ftruncate(file->fd, static_cast<off_t>(batch.front()->pos));
-    FailQueuedLocked(batch, ErrnoStatus("append to " + active_.path.string(), err));
-  }
-  HandOverLocked();
-}
-
-// Only the writers whose records were written wake, and one more to lead the next batch: the others reserved
-// meanwhile sleep on until theirs is written (a wake of every waiter per batch cost more than the pwritevs saved).
-void Journal::HandOverLocked() {
-  if (!queue_.empty()) queue_.front()->wake.notify_one();
-  written_.notify_all();
-}
-
-// The batch and every record reserved after it fail; their seqs and bytes are given back.
-void Journal::FailQueuedLocked(const std::vector<Pending*>& batch, const Status& why) {
-  broken_ = true;
-  next_seq_ = batch.front()->record.seq;
-  total_bytes_ -= active_.bytes - batch.front()->pos;
-  active_.bytes = batch.front()->pos;
-  for (Pending* p : batch) {
-    p->status = why;
-    p->done = true;
-    p->wake.notify_one();
-  }
-  for (Pending* p : queue_) {
-    p->status = why;
-    p->done = true;
-    p->wake.notify_one();
-  }
-  queue_.clear();
-}
-
-void Journal::PublishLocked(const Pending& written) {
-  TailRecord& tail = *written.tail;
-  tail.record = written.record;
-  tail.record.data = tail.data;
-  tail_data_bytes_ += tail.data.size();
-  tail_.push_back(written.tail);
+  tail->record = record;
+  tail->record.data = tail->data;
+  tail_data_bytes_ += tail->data.size();
+  tail_.push_back(std::move(tail));
   while (tail_.size() > 1 && tail_data_bytes_ > options_.tail_bytes) {
     tail_data_bytes_ -= tail_.front()->data.size();
     tail_.pop_front();
   }
-  written_next_ = written.record.seq + 1;
+  return next_seq_++;
 }
 
 uint64_t Journal::AddAppendListener(AppendListener listener) {
@@ -248,11 +177,10 @@ Status Journal::Sync() {
 bool Journal::ReadTail(uint64_t from_seq, uint64_t up_to_seq, size_t max_records,
                        std::vector<std::shared_ptr<const TailRecord>>* out) const {
   std::lock_guard lock(mutex_);
-  if (tail_.empty()) return from_seq >= written_next_;
+  if (tail_.empty()) return from_seq >= next_seq_;
   const uint64_t first = tail_.front()->record.seq;
   if (from_seq < first) return false;
-  for (uint64_t seq = from_seq; seq <= up_to_seq && seq < written_next_ && max_records > 0;
-       ++seq, --max_records) {
+  for (uint64_t seq = from_seq; seq <= up_to_seq && seq < next_seq_ && max_records > 0; ++seq, --max_records) {
     out->push_back(tail_[seq - first]);
   }
   return true;
@@ -273,14 +201,8 @@ Status Journal::ReleaseUpTo(uint64_t seq) {
 }
 
 Status Journal::Reset(uint64_t min_next_seq) {
-  std::unique_lock lock(mutex_);
-  // Appends under way finish in the old files first; new ones wait for the new file.
-  resetting_ = true;
-  written_.wait(lock, [&] { return !writing_ && queue_.empty(); });
-  resetting_ = false;
-  written_.notify_all();
+  std::lock_guard lock(mutex_);
   next_seq_ = std::max(next_seq_, min_next_seq);
-  written_next_ = next_seq_;
   for (const auto& s : closed_) ::unlink(s.path.c_str());
   ::unlink(active_.path.c_str());
   closed_.clear();
@@ -300,7 +222,7 @@ uint64_t Journal::first_seq() const {
 }
 uint64_t Journal::next_seq() const {
   std::lock_guard lock(mutex_);
-  return written_next_;
+  return next_seq_;
 }
 void Journal::set_max_bytes(uint64_t max_bytes) {
   std::lock_guard lock(mutex_);

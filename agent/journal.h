@@ -1,21 +1,12 @@
 // The local write journal: every acknowledged write, zero and trim of one export, in seq order, in segment
-// files of bounded size inside one directory (format: docs/journal-format.md). The replication sender reads
-// it with journal::JournalReader and calls ReleaseUpTo(seq) once the shadow has acknowledged seq.
+// files of bounded size inside one directory (format: docs/journal-format.md). The replication sender reads it
+// with journal::JournalReader and calls ReleaseUpTo(seq) once the shadow has acknowledged seq.
 //
-// Concurrent appends are written together (group append, like a database's group commit of its log): the
-// first writer to find nobody writing writes every record reserved so far with one pwritev, the others wait
-// for it; each Append still returns only once its record is in the file (the page cache), in seq order.
-//
-//   Append ─► reserve seq + file position ─► another writer writing? ── yes ──► wait: written by it,
-//             (under the lock)                        │ no                         or lead the next batch
-//                                                     └─► lead: one pwritev of all reserved, publish
-//
-// Bounded: when appending would push the total past max_bytes the journal turns `full` and refuses every
-// later record, even after a release, because a journal with a hole must not be streamed: the dirty bitmap
-// covers the hole, and Reset() (after a repair) starts a fresh journal at the next seq.
+// Bounded: when appending would push the total past max_bytes the journal turns `full` and refuses every later
+// record, even after a release, because a journal with a hole must not be streamed: the dirty bitmap covers
+// the hole, and Reset() (after a repair) starts a fresh journal at the next seq.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <filesystem>
@@ -28,8 +19,8 @@
 #include <vector>
 
 #include "agent/group_commit.h"
-#include "common/status.h"
 #include "journal/record.h"
+#include "common/status.h"
 
 namespace cdr::agent {
 
@@ -88,8 +79,6 @@ class Journal {
 
   const std::filesystem::path& dir() const { return dir_; }
   uint64_t first_seq() const;  // oldest retained record (== next_seq() when empty)
-  // One past the newest record written (every record below it is in the file and could be read); an append
-  // under way has a seq at or above it.
   uint64_t next_seq() const;
   uint64_t total_bytes() const;
   bool full() const;
@@ -103,27 +92,12 @@ class Journal {
     uint64_t bytes;
   };
   struct ActiveFile;  // the open fd of the segment being appended to, shared with Sync() callers
-  // One Append from its reservation (seq and file position, under mutex_) until its record is written; lives
-  // on the appending thread's stack, which waits until `done`.
-  struct Pending {
-    journal::Record record;  // data points into the caller's buffer
-    std::shared_ptr<TailRecord> tail;
-    uint64_t pos = 0;
-    bool done = false;
-    Status status;
-    // Woken when written, or when it is the oldest record left waiting after a batch (its writer leads next).
-    std::condition_variable wake;
-  };
 
   Journal(std::filesystem::path dir, JournalOptions options) : dir_(std::move(dir)), options_(options) {}
   Status Recover();
   Status CreateSegmentLocked(uint64_t first_seq);
-  Status ReserveLocked(std::unique_lock<std::mutex>& lock, Pending* pending);
-  Status RolloverLocked();
-  void WriteQueuedLocked(std::unique_lock<std::mutex>& lock);
-  void FailQueuedLocked(const std::vector<Pending*>& batch, const Status& why);
-  void HandOverLocked();
-  void PublishLocked(const Pending& written);
+  Result<uint64_t> AppendLocked(const journal::Record& record, std::span<const uint8_t> data,
+                                std::shared_ptr<TailRecord> tail);
   void NotifyListeners(const Result<uint64_t>& appended);
 
   const std::filesystem::path dir_;
@@ -132,12 +106,7 @@ class Journal {
   std::deque<Segment> closed_;
   Segment active_{};
   std::shared_ptr<ActiveFile> active_file_;
-  uint64_t next_seq_ = 1;            // the next reservation's seq
-  uint64_t written_next_ = 1;        // one past the newest record written (next_seq())
-  std::vector<Pending*> queue_;      // reserved, not written yet, in seq order
-  bool writing_ = false;             // a leader writes a batch outside the lock
-  bool resetting_ = false;           // Reset() waits for the appends under way; new ones wait for it
-  std::condition_variable written_;  // a batch ended: a rollover or Reset() waiting for the queue looks again
+  uint64_t next_seq_ = 1;
   uint64_t total_bytes_ = 0;
   bool full_ = false;
   bool broken_ = false;

@@ -14,11 +14,7 @@ Result<bool> JournalFollower::Next(uint64_t up_to_seq, journal::Record* record) 
     batch_.clear();
     batch_pos_ = 0;
     current_.reset();
-    if (!journal_->ReadTail(next_, up_to_seq, kBatchRecords, &batch_)) {
-      batch_.clear();
-    } else if (batch_.empty()) {
-      return false;  // not written yet: an append is under way
-    }
+    if (!journal_->ReadTail(next_, up_to_seq, kBatchRecords, &batch_)) batch_.clear();
   }
   if (batch_pos_ < batch_.size()) {
     current_ = batch_[batch_pos_++];
