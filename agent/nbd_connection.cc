@@ -11,13 +11,15 @@
 //   * only if more bytes wait on the socket or the request is a FLUSH/FUA; else the worker keeps the lock.
 //   ** sent, or copied behind the reply another worker is sending, which sends it too (NbdReplies).
 //
-// Requests are read through ReadAhead: one receive takes as many requests (and payloads) as have arrived, and
-// the next worker finds its request in that buffer without a system call.
+// Requests are read through a ReadAheadStream: one receive takes as many requests (and payloads) as have
+// arrived, and the next worker finds its request in that buffer without a system call.
 //
 // Payload bytes in flight are bounded (kMaxInFlightBytes; one request of any size is always admitted), so a
 // client cannot make one connection hold kMaxWorkers x kMaxPayload bytes. On DISC, EOF, a protocol error or a
 // failed reply the connection closes for reading; requests already read still finish and reply before
 // ServeTransmission returns.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -25,14 +27,12 @@
 #include <thread>
 #include <vector>
 
-#include <spdlog/spdlog.h>
-
 #include "agent/internal/nbd_replies.h"
-#include "agent/internal/read_ahead.h"
 #include "agent/internal/nbd_session.h"
 #include "agent/internal/socket_io.h"
 #include "agent/io_status.h"
 #include "agent/nbd_protocol.h"
+#include "common/read_ahead_stream.h"
 
 namespace cdr::agent::internal {
 namespace {
@@ -146,7 +146,7 @@ class Transmission {
   // With the read side held: the next request and, for WRITE, its payload into `buffer`.
   Next ReadRequest(Request* req, std::vector<uint8_t>* buffer) {
     uint8_t raw[nbd::kRequestSize];
-    if (!input_.Read(raw, sizeof raw)) return Next::kClose;
+    if (!ReadFull(input_, raw, sizeof raw)) return Next::kClose;
     if (GetU32(raw) != nbd::kRequestMagic) {
       spdlog::warn("nbd {}: bad request magic, closing", exp_.name);
       return Next::kClose;
@@ -167,7 +167,7 @@ class Transmission {
       Admit(req->length, req);
       buffer->resize(req->length);
     }
-    if (payload && !input_.Read(buffer->data(), req->length)) {
+    if (payload && !ReadFull(input_, buffer->data(), req->length)) {
       FinishAdmitted(req);
       return Next::kClose;
     }
@@ -266,7 +266,7 @@ class Transmission {
   NbdReplies replies_;
 
   std::mutex read_mutex_;   // one reader at a time: requests are a byte stream
-  ReadAhead input_;         // under read_mutex_
+  ReadAheadStream input_;   // under read_mutex_
   std::atomic<bool> closing_{false};
   std::mutex state_mutex_;  // the fields below
   std::condition_variable budget_;

@@ -3,6 +3,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -69,21 +70,36 @@ bool ReadSegmentHeader(int fd, uint64_t* first_seq) {
 }
 
 bool AppendRecord(int fd, uint64_t pos, const Record& record, std::span<const uint8_t> data) {
-  uint8_t header[kRecordHeaderSize];
-  EncodeRecordHeader(record, header);
-  struct iovec iov[2] = {{header, sizeof header}, {const_cast<uint8_t*>(data.data()), data.size()}};
-  struct iovec* next = iov;
-  int count = data.empty() ? 1 : 2;
-  while (count > 0) {
-    ssize_t n = ::pwritev(fd, next, count, static_cast<off_t>(pos));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return false;
-    if (n == 0) {
-      errno = EIO;
-      return false;
+  Record with_data = record;
+  with_data.data = data;
+  return AppendRecords(fd, pos, std::span(&with_data, 1));
+}
+
+bool AppendRecords(int fd, uint64_t pos, std::span<const Record> records) {
+  uint8_t headers[kAppendBatchRecords][kRecordHeaderSize];
+  struct iovec iov[2 * kAppendBatchRecords];
+  while (!records.empty()) {
+    const size_t batch = std::min(records.size(), kAppendBatchRecords);
+    int count = 0;
+    for (size_t i = 0; i < batch; ++i) {
+      EncodeRecordHeader(records[i], headers[i]);
+      iov[count++] = {headers[i], kRecordHeaderSize};
+      if (!records[i].data.empty())
+        iov[count++] = {const_cast<uint8_t*>(records[i].data.data()), records[i].data.size()};
     }
-    pos += static_cast<uint64_t>(n);
-    AdvanceIovec(next, count, static_cast<size_t>(n));
+    struct iovec* next = iov;
+    while (count > 0) {
+      ssize_t n = ::pwritev(fd, next, count, static_cast<off_t>(pos));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return false;
+      if (n == 0) {
+        errno = EIO;
+        return false;
+      }
+      pos += static_cast<uint64_t>(n);
+      AdvanceIovec(next, count, static_cast<size_t>(n));
+    }
+    records = records.subspan(batch);
   }
   return true;
 }

@@ -32,5 +32,9 @@ bool ReadSegmentHeader(int fd, uint64_t* first_seq);
 // Writes `record` (its header, then `data` for kWrite) at `pos`; record.checksum must be DataChecksum(data).
 // False with errno set if the write failed or was short; the caller cuts the partial record.
 bool AppendRecord(int fd, uint64_t pos, const Record& record, std::span<const uint8_t> data);
+// The same for consecutive records (each with its data in record.data), one pwritev for up to
+// kAppendBatchRecords of them: cdr-shadow's CDP log writes the records it gathered together.
+inline constexpr size_t kAppendBatchRecords = 256;
+bool AppendRecords(int fd, uint64_t pos, std::span<const Record> records);
 
 }  // namespace cdr::journal

@@ -22,6 +22,9 @@ namespace {
 
 Status Errno(const std::string& what) { return Internal(what + ": " + std::strerror(errno)); }
 
+constexpr size_t kPendingRecords = 64;
+constexpr size_t kPendingBytes = 1 << 20;
+
 }  // namespace
 
 Result<std::unique_ptr<CdpLog>> CdpLog::Open(const fs::path& dir, uint64_t segment_bytes) {
@@ -31,7 +34,9 @@ Result<std::unique_ptr<CdpLog>> CdpLog::Open(const fs::path& dir, uint64_t segme
 }
 
 CdpLog::~CdpLog() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ < 0) return;
+  if (Status s = WritePending(); !s.ok()) spdlog::warn("cdp log {}: {}", dir_.string(), s.ToString());
+  ::close(fd_);
 }
 
 // Finds the newest segment and the end of its last valid record; a torn tail (kill -9 mid-append) is cut.
@@ -60,6 +65,7 @@ Status CdpLog::Recover() {
 
 Status CdpLog::CreateSegment(uint64_t first_seq) {
   if (fd_ >= 0) {
+    CDR_RETURN_IF_ERROR(WritePending());
     if (::fdatasync(fd_) != 0) return Errno("fdatasync cdp segment");
     ::close(fd_);
     fd_ = -1;
@@ -75,23 +81,45 @@ Status CdpLog::CreateSegment(uint64_t first_seq) {
 Status CdpLog::Append(const journal::Record& r) {
   if (fd_ >= 0 && r.seq < next_seq_) return Status::Ok();  // already logged before a crash or reconnect
   const uint64_t size = journal::RecordDiskSize(r.kind, r.length);
-  if (fd_ < 0 || r.seq > next_seq_ ||
-      (segment_size_ > journal::kSegmentHeaderSize && segment_size_ + size > segment_bytes_)) {
+  const uint64_t end = segment_size_ + pending_disk_bytes_;
+  if (fd_ < 0 || r.seq > next_seq_ || (end > journal::kSegmentHeaderSize && end + size > segment_bytes_)) {
     CDR_RETURN_IF_ERROR(CreateSegment(r.seq));
   }
-  if (!journal::AppendRecord(fd_, segment_size_, r, r.data)) {
-    Status s = Errno("append to cdp log " + dir_.string());
-    (void)::ftruncate(fd_, static_cast<off_t>(segment_size_));
-    return s;
-  }
-  segment_size_ += size;
+  if (pending_data_.size() + r.data.size() > kPendingBytes) CDR_RETURN_IF_ERROR(WritePending());
+  pending_.push_back(r);
+  pending_at_.push_back(pending_data_.size());  // the span is set when written: pending_data_ may move
+  pending_data_.insert(pending_data_.end(), r.data.begin(), r.data.end());
+  pending_disk_bytes_ += size;
   next_seq_ = r.seq + 1;
   last_time_ns_ = r.time_ns;
-  return Status::Ok();
+  return pending_.size() >= kPendingRecords ? WritePending() : Status::Ok();
+}
+
+Status CdpLog::WritePending() {
+  if (pending_.empty()) return Status::Ok();
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    pending_[i].data =
+        std::span<const uint8_t>(pending_data_.data() + pending_at_[i], pending_[i].data.size());
+  }
+  const bool written = journal::AppendRecords(fd_, segment_size_, pending_);
+  Status s = written ? Status::Ok() : Errno("append to cdp log " + dir_.string());
+  if (written) {
+    segment_size_ += pending_disk_bytes_;
+  } else {
+    (void)::ftruncate(fd_, static_cast<off_t>(segment_size_));
+    next_seq_ = pending_.front().seq;  // the records not written are not logged
+  }
+  pending_.clear();
+  pending_at_.clear();
+  pending_data_.clear();
+  pending_disk_bytes_ = 0;
+  return s;
 }
 
 Status CdpLog::Sync() {
-  if (fd_ >= 0 && ::fdatasync(fd_) != 0) return Errno("fdatasync cdp log " + dir_.string());
+  if (fd_ < 0) return Status::Ok();
+  CDR_RETURN_IF_ERROR(WritePending());
+  if (::fdatasync(fd_) != 0) return Errno("fdatasync cdp log " + dir_.string());
   return Status::Ok();
 }
 

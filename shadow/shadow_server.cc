@@ -11,6 +11,7 @@
 #include <cstring>
 #include <optional>
 
+#include "common/read_ahead_stream.h"
 #include "common/tls_identity.h"
 #include "common/tls_stream.h"
 #include "common/wire_frame.h"
@@ -36,10 +37,13 @@ void SendError(ByteStream& link, const Status& s) {
              wire::EncodeError({static_cast<uint16_t>(s.code()), s.ToString()}));
 }
 
+// Through a ReadAheadStream: one receive takes a batch of frames (the agent sends up to 128 records at once)
+// instead of two receives (header, then payload and trailer) per frame.
 void ReadFrames(ByteStream& link, FrameQueue* queue) {
+  ReadAheadStream input(link);
   while (true) {
     wire::Frame frame = queue->TakeSpare();
-    if (Status s = wire::ReadFrame(link, &frame); !s.ok()) {
+    if (Status s = wire::ReadFrame(input, &frame); !s.ok()) {
       queue->Finish(s);
       return;
     }

@@ -1,16 +1,18 @@
 #include "agent/journal.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <string>
+#include <thread>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "journal/format.h"
-#include "journal/segment_files.h"
 #include "journal/reader.h"
+#include "journal/segment_files.h"
 #include "tests/support/process_test_util.h"
 
 namespace cdr::agent {
@@ -292,6 +294,60 @@ TEST(JournalTest, AppendListenersRunOnEveryAppendUntilRemoved) {
   journal->RemoveAppendListener(id);
   (void)journal->Append(journal::RecordKind::kTrim, 0, 0, 4096, {});
   EXPECT_EQ(seen.size(), calls);
+}
+
+// Concurrent appends are written together, but each one returns only once its record is in the file, and the
+// file holds every record once, in seq order, across segment rollovers.
+TEST(JournalTest, ConcurrentAppendsAreInTheFileWhenTheyReturn) {
+  TempDir tmp;
+  JournalOptions options;
+  options.segment_bytes = 64 * 1024;
+  auto journal = OpenJournal(tmp / "j", options);
+  constexpr int kThreads = 6, kEach = 60;
+  std::vector<std::vector<uint64_t>> seqs(kThreads);
+  std::vector<std::string> failures(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const auto data = Pattern(4096, static_cast<uint8_t>(t * kEach + i));
+        const uint64_t offset = (static_cast<uint64_t>(t) * kEach + i) * 4096;
+        Result<uint64_t> seq = journal->Append(journal::RecordKind::kWrite, 0, offset, data.size(), data);
+        if (!seq.ok()) {
+          failures[t] = seq.status().ToString();
+          return;
+        }
+        seqs[t].push_back(*seq);
+        if (journal->next_seq() <= *seq) failures[t] = "next_seq() does not cover an appended record";
+        auto reader = journal::JournalReader::Open(tmp / "j", *seq, *seq);
+        journal::Record r;
+        Result<bool> got = reader.ok() ? (*reader)->Next(&r) : Result<bool>(reader.status());
+        if (!got.ok() || !*got || r.offset != offset) {
+          failures[t] = "seq " + std::to_string(*seq) + " not in the file when Append returned";
+          return;
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_EQ(failures[t], "") << "thread " << t;
+    EXPECT_TRUE(std::is_sorted(seqs[t].begin(), seqs[t].end()));
+  }
+  ReadAll all = ReadFrom(tmp / "j", 1);
+  ASSERT_TRUE(all.end.ok()) << all.end.ToString();
+  ASSERT_EQ(all.records.size(), static_cast<size_t>(kThreads * kEach));
+  std::vector<bool> seen(kThreads * kEach);
+  for (size_t i = 0; i < all.records.size(); ++i) {
+    EXPECT_EQ(all.records[i].seq, i + 1);
+    const uint64_t n = all.records[i].offset / 4096;
+    ASSERT_LT(n, seen.size());
+    EXPECT_FALSE(seen[n]) << "record " << n << " twice";
+    seen[n] = true;
+    EXPECT_EQ(all.data[i], Pattern(4096, static_cast<uint8_t>(n)));
+  }
+  EXPECT_GE(journal::ListSegments(tmp / "j").size(), 4u);
+  EXPECT_EQ(journal->next_seq(), static_cast<uint64_t>(kThreads * kEach + 1));
 }
 
 // A journal whose newest segment holds no record yet (nothing written, or just rolled over) ends cleanly

@@ -97,8 +97,8 @@ TEST(ReplicaDiskTest, CdpLogIsReadableByTheJournalReaderAndSkipsDuplicates) {
     FinishFullSync(*disk);
     ASSERT_TRUE(disk->ApplyData(Write(1, 0, std::vector<uint8_t>(512, 'x'))).ok());
     ASSERT_TRUE(disk->ApplyData(Write(2, 4096, std::vector<uint8_t>(512, 'y'))).ok());
-    // Crash before the commit: the state file still says 0, but the CDP log holds both (the process died,
-    // the page cache did not): the reopen redoes them, and the agent's resends are skipped.
+    // Closed before the commit: the state file still says 0, but the CDP log holds both (its close writes
+    // what it gathered): the reopen redoes them, and the agent's resends are skipped.
   }
   auto disk = OpenOrDie(dir, MakeHello());
   EXPECT_EQ(disk->state().applied_seq, 2u);
