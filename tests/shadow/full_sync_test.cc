@@ -68,8 +68,8 @@ TEST(FullSyncReaderTest, AnotherCursorStartsTheReadAheadThere) {
   };
   uint64_t cursor = 0;
   EXPECT_EQ(first_byte_at(&cursor), 'A');
-  EXPECT_EQ(cursor, 1u << 20);
   EXPECT_EQ(first_byte_at(&cursor), 'B');
+  EXPECT_EQ(runs[0].offset, 1u << 20);
   cursor = 9ull << 20;  // chunks C, D, … were read ahead meanwhile
   EXPECT_EQ(first_byte_at(&cursor), 'J');
   EXPECT_EQ(runs[0].offset, 9u << 20);
