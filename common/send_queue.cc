@@ -22,7 +22,8 @@ SendQueue::~SendQueue() {
   if (error_.ok()) QueueFilling();
   if (!queue_.empty() && !sending_ && error_.ok()) WakeSender();
   const auto wait = send_timeout_.count() > 0 ? send_timeout_ : std::chrono::milliseconds(10000);
-  const bool drained = changed_.wait_for(lock, wait, [&] { return (queue_.empty() && !sending_) || !error_.ok(); });
+  const bool drained =
+      changed_.wait_for(lock, wait, [&] { return (queue_.empty() && !sending_) || !error_.ok(); });
   // A peer that takes nothing for that long is gone: the shutdown wakes a sender waiting for the socket.
   if (!drained) ::shutdown(fd_, SHUT_RDWR);
   stop_ = true;

@@ -1,8 +1,8 @@
 // Bytes on their way into a non-blocking socket, sent in the order they were appended, by whichever of two
-// senders is free: a small submission goes out at once on the caller's thread (a 4 KiB write's round trip gets
-// no thread hop), a bulk one is handed to the queue's own sender thread, so the caller prepares the next bytes
-// (TLS: encrypts the next records) while the previous ones are in send(). Memory is bounded: a caller waits
-// for room (WaitForRoom) before it appends more.
+// senders is free: a small submission goes out at once on the caller's thread (a 4 KiB write's round trip
+// gets no thread hop), a bulk one is handed to the queue's own sender thread, so the caller prepares the next
+// bytes (TLS: encrypts the next records) while the previous ones are in send(). Memory is bounded: a caller
+// waits for room (WaitForRoom) before it appends more.
 //
 //   Append ──► filling ──(full batch, or Submit)──► queue ──► sender thread ─┐
 //                                  └─(Submit, small, nothing queued/sending)─► caller's thread ──► send()

@@ -23,9 +23,9 @@ namespace {
 // the stream's SendQueue (batches of 256 KiB).
 constexpr int kHandshakeWriteBuffer = 64 << 10;
 // Records arrive through a buffer of 256 KiB: one recv() for many records. Not OpenSSL's read-ahead: with
-// read-ahead, every record begins with a memmove of all the bytes still buffered behind it to the front of the
-// buffer (an alignment step in ssl3_read_n), so a 256 KiB read-ahead buffer moved each byte about 2.5 times; from
-// this buffer each byte is copied once.
+// read-ahead, every record begins with a memmove of all the bytes still buffered behind it to the front of
+// the buffer (an alignment step in ssl3_read_n), so a 256 KiB read-ahead buffer moved each byte about 2.5
+// times; from this buffer each byte is copied once.
 constexpr int kReadBuffer = 256 << 10;
 
 std::chrono::milliseconds SocketTimeout(int fd, int option) {
@@ -69,8 +69,8 @@ const BIO_METHOD* SocketWithoutSignal() {
   return method;
 }
 
-// The write side after the handshake: records go into the stream's SendQueue. A flush (OpenSSL's own, after an
-// alert) hands them to the queue's sender thread, since it may come from a thread inside SSL_read.
+// The write side after the handshake: records go into the stream's SendQueue. A flush (OpenSSL's own, after
+// an alert) hands them to the queue's sender thread, since it may come from a thread inside SSL_read.
 int AppendToQueue(BIO* bio, const char* data, size_t length, size_t* written) {
   static_cast<SendQueue*>(BIO_get_data(bio))->Append(reinterpret_cast<const uint8_t*>(data), length);
   *written = length;
@@ -158,9 +158,9 @@ Status TlsStream::WriteAll(std::span<const uint8_t> bytes) {
   return send_queue_->Submit();
 }
 
-// Each piece becomes records of its own, encrypted straight from the caller's buffer: a 32-byte frame header is
-// a small record, which costs 22 bytes and one AES-GCM call now that records leave in batches rather than a
-// send() each, and is cheaper than gathering the pieces into one copy first.
+// Each piece becomes records of its own, encrypted straight from the caller's buffer: a 32-byte frame header
+// is a small record, which costs 22 bytes and one AES-GCM call now that records leave in batches rather than
+// a send() each, and is cheaper than gathering the pieces into one copy first.
 Status TlsStream::WriteVecAll(struct iovec* iov, int count) {
   std::lock_guard lock(write_mutex_);
   for (int i = 0; i < count; ++i) {
@@ -231,15 +231,16 @@ Result<std::unique_ptr<TlsStream>> TlsHandshake(int fd, bool owns, const TlsCont
   const int flags = ::fcntl(fd, F_GETFL);
   SSL* ssl = SSL_new(context.get());
   // Records are read through a buffer (many per recv) and, during the handshake, written through one that the
-  // handshake flushes: OpenSSL reads a 5-byte header and then the record, and sends each record with a write of
-  // its own, otherwise.
+  // handshake flushes: OpenSSL reads a 5-byte header and then the record, and sends each record with a write
+  // of its own, otherwise.
   BIO* in_socket = BIO_new(SocketWithoutSignal());
   BIO* in = BIO_new(BIO_f_buffer());
   BIO* out_socket = BIO_new(SocketWithoutSignal());
   BIO* out = BIO_new(BIO_f_buffer());
   if (ssl == nullptr || in_socket == nullptr || in == nullptr || out_socket == nullptr || out == nullptr ||
       flags < 0 || BIO_set_read_buffer_size(in, kReadBuffer) != 1 ||
-      BIO_set_write_buffer_size(out, kHandshakeWriteBuffer) != 1 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
+      BIO_set_write_buffer_size(out, kHandshakeWriteBuffer) != 1 ||
+      ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
     BIO_free(in_socket);
     BIO_free(in);
     BIO_free(out_socket);

@@ -33,8 +33,8 @@ class TlsStream final : public ByteStream {
   TlsStream& operator=(const TlsStream&) = delete;
 
   Status WriteAll(std::span<const uint8_t> bytes) override;
-  // Records leave in batches of 256 KiB, many per send(). A call that wrote little returns once all is sent; a
-  // bulk one once its last records are queued (a send failure is returned by the next call).
+  // Records leave in batches of 256 KiB, many per send(). A call that wrote little returns once all is sent;
+  // a bulk one once its last records are queued (a send failure is returned by the next call).
   Status WriteVecAll(struct iovec* iov, int count) override;
   Status ReadAll(uint8_t* buf, size_t n, Deadline deadline) override;
   Result<size_t> ReadSome(uint8_t* buf, size_t max, Deadline deadline) override;
@@ -55,7 +55,8 @@ class TlsStream final : public ByteStream {
   template <typename Call>
   Status Retry(Call call, const char* what, Deadline deadline, std::chrono::milliseconds timeout,
                size_t* done);
-  // SSL_write of all of `bytes` into the send queue (waiting while it is full); the caller holds write_mutex_.
+  // SSL_write of all of `bytes` into the send queue (waiting while it is full); the caller holds
+  // write_mutex_.
   Status Encrypt(std::span<const uint8_t> bytes);
   // The handshake is done: records go into send_queue_ from now on.
   Status UseSendQueue();

@@ -52,7 +52,8 @@ std::vector<uint8_t> Pattern(size_t n, uint8_t seed) {
 }
 
 TEST_F(SendQueueTest, SmallAndBulkSubmissionsArriveInOrder) {
-  // Small ones go out on this thread, bulk ones on the sender thread, small ones behind a bulk one wait for it.
+  // Small ones go out on this thread, bulk ones on the sender thread, small ones behind a bulk one wait for
+  // it.
   const std::vector<size_t> sizes = {100, 3 << 20, 10, 4096, SendQueue::kBatch + 1, 1, 2 << 20, 7};
   std::vector<uint8_t> expected;
   for (size_t i = 0; i < sizes.size(); ++i) {
