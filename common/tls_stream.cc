@@ -19,13 +19,13 @@
 namespace cdr {
 namespace {
 
-// Records gather here until the write buffer is full or Flush(): 256 KiB of records leave in one send() instead
-// of sixteen.
-constexpr int kWriteBuffer = 256 << 10;
-// Records arrive through a buffer of the same size: one recv() for many records. Not OpenSSL's read-ahead: with
-// read-ahead, every record begins with a memmove of all the bytes still buffered behind it to the front of the
-// buffer (an alignment step in ssl3_read_n), so a 256 KiB read-ahead buffer moved each byte about 2.5 times; from
-// this buffer each byte is copied once.
+// During the handshake records leave through a write buffer (one send() per flight) and, afterwards, through
+// the stream's SendQueue (batches of 256 KiB).
+constexpr int kHandshakeWriteBuffer = 64 << 10;
+// Records arrive through a buffer of 256 KiB: one recv() for many records. Not OpenSSL's read-ahead: with
+// read-ahead, every record begins with a memmove of all the bytes still buffered behind it to the front of
+// the buffer (an alignment step in ssl3_read_n), so a 256 KiB read-ahead buffer moved each byte about 2.5
+// times; from this buffer each byte is copied once.
 constexpr int kReadBuffer = 256 << 10;
 
 std::chrono::milliseconds SocketTimeout(int fd, int option) {
@@ -69,6 +69,30 @@ const BIO_METHOD* SocketWithoutSignal() {
   return method;
 }
 
+// The write side after the handshake: records go into the stream's SendQueue. A flush (OpenSSL's own, after
+// an alert) hands them to the queue's sender thread, since it may come from a thread inside SSL_read.
+int AppendToQueue(BIO* bio, const char* data, size_t length, size_t* written) {
+  static_cast<SendQueue*>(BIO_get_data(bio))->Append(reinterpret_cast<const uint8_t*>(data), length);
+  *written = length;
+  return 1;
+}
+
+long ControlQueue(BIO* bio, int command, long, void*) {
+  if (command != BIO_CTRL_FLUSH) return 0;
+  static_cast<SendQueue*>(BIO_get_data(bio))->SubmitInBackground();
+  return 1;
+}
+
+const BIO_METHOD* SendQueueSink() {
+  static BIO_METHOD* const method = [] {
+    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "cdr send queue");
+    BIO_meth_set_write_ex(m, AppendToQueue);
+    BIO_meth_set_ctrl(m, ControlQueue);
+    return m;
+  }();
+  return method;
+}
+
 // Why a handshake failed, in the words an operator can act on.
 std::string HandshakeFailure(SSL* ssl, int error) {
   const long verify = SSL_get_verify_result(ssl);
@@ -90,7 +114,18 @@ TlsStream::TlsStream(int fd, bool owns, SSL* ssl)
 
 TlsStream::~TlsStream() {
   SSL_free(ssl_);
+  send_queue_.reset();  // the last records leave before the socket is closed
   if (owns_) ::close(fd_);
+}
+
+Status TlsStream::UseSendQueue() {
+  send_queue_ = std::make_unique<SendQueue>(fd_, send_timeout_);
+  BIO* sink = BIO_new(SendQueueSink());
+  if (sink == nullptr) return Internal(TakeOpenSslErrors("TLS setup failed"));
+  BIO_set_data(sink, send_queue_.get());
+  BIO_set_init(sink, 1);
+  SSL_set0_wbio(ssl_, sink);  // frees the handshake's write buffer, which the handshake left empty
+  return Status::Ok();
 }
 
 template <typename Call>
@@ -120,24 +155,26 @@ Status TlsStream::Retry(Call call, const char* what, Deadline deadline, std::chr
 Status TlsStream::WriteAll(std::span<const uint8_t> bytes) {
   std::lock_guard lock(write_mutex_);
   CDR_RETURN_IF_ERROR(Encrypt(bytes));
-  return Flush();
+  return send_queue_->Submit();
 }
 
-// Each piece becomes records of its own, encrypted straight from the caller's buffer: a 32-byte frame header is
-// a small record, which costs 22 bytes and one AES-GCM call now that records leave through the write buffer
-// rather than a send() each, and is cheaper than gathering the pieces into one copy first.
+// Each piece becomes records of its own, encrypted straight from the caller's buffer: a 32-byte frame header
+// is a small record, which costs 22 bytes and one AES-GCM call now that records leave in batches rather than
+// a send() each, and is cheaper than gathering the pieces into one copy first.
 Status TlsStream::WriteVecAll(struct iovec* iov, int count) {
   std::lock_guard lock(write_mutex_);
   for (int i = 0; i < count; ++i) {
     CDR_RETURN_IF_ERROR(Encrypt({static_cast<const uint8_t*>(iov[i].iov_base), iov[i].iov_len}));
   }
-  return Flush();
+  return send_queue_->Submit();
 }
 
 Status TlsStream::Encrypt(std::span<const uint8_t> bytes) {
   const uint8_t* p = bytes.data();
   size_t n = bytes.size();
   while (n > 0) {
+    // One record per SSL_write (partial writes): the queue never holds much more than its bound.
+    CDR_RETURN_IF_ERROR(send_queue_->WaitForRoom());
     size_t written = 0;
     const size_t chunk = n;
     CDR_RETURN_IF_ERROR(Retry([&](size_t* done) { return SSL_write_ex(ssl_, p, chunk, done); }, "TLS send",
@@ -146,18 +183,6 @@ Status TlsStream::Encrypt(std::span<const uint8_t> bytes) {
     n -= written;
   }
   return Status::Ok();
-}
-
-Status TlsStream::Flush() {
-  while (true) {
-    {
-      std::lock_guard lock(ssl_mutex_);
-      BIO* out = SSL_get_wbio(ssl_);
-      if (BIO_flush(out) > 0) return Status::Ok();
-      if (!BIO_should_retry(out)) return Unavailable(TakeOpenSslErrors("TLS send: connection closed by peer"));
-    }
-    CDR_RETURN_IF_ERROR(WaitForSocket(fd_, POLLOUT, kNoDeadline, send_timeout_));
-  }
 }
 
 Status TlsStream::ReadAll(uint8_t* buf, size_t n, Deadline deadline) {
@@ -205,15 +230,17 @@ Result<std::unique_ptr<TlsStream>> TlsHandshake(int fd, bool owns, const TlsCont
                                                 const std::string& peer_host, Deadline deadline) {
   const int flags = ::fcntl(fd, F_GETFL);
   SSL* ssl = SSL_new(context.get());
-  // Records are read through a buffer (many per recv) and written through one that Flush() empties: OpenSSL
-  // reads a 5-byte header and then the record, and sends each record with a write of its own, otherwise.
+  // Records are read through a buffer (many per recv) and, during the handshake, written through one that the
+  // handshake flushes: OpenSSL reads a 5-byte header and then the record, and sends each record with a write
+  // of its own, otherwise.
   BIO* in_socket = BIO_new(SocketWithoutSignal());
   BIO* in = BIO_new(BIO_f_buffer());
   BIO* out_socket = BIO_new(SocketWithoutSignal());
   BIO* out = BIO_new(BIO_f_buffer());
   if (ssl == nullptr || in_socket == nullptr || in == nullptr || out_socket == nullptr || out == nullptr ||
       flags < 0 || BIO_set_read_buffer_size(in, kReadBuffer) != 1 ||
-      BIO_set_write_buffer_size(out, kWriteBuffer) != 1 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
+      BIO_set_write_buffer_size(out, kHandshakeWriteBuffer) != 1 ||
+      ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
     BIO_free(in_socket);
     BIO_free(in);
     BIO_free(out_socket);
@@ -253,6 +280,7 @@ Result<std::unique_ptr<TlsStream>> TlsHandshake(int fd, bool owns, const TlsCont
   if (peer == nullptr) return Unavailable("TLS handshake " + who + ": the peer sent no certificate");
   stream->peer_uris_ = CertificateUris(peer);
   X509_free(peer);
+  CDR_RETURN_IF_ERROR(stream->UseSendQueue());
   return stream;
 }
 

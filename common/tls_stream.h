@@ -3,6 +3,9 @@
 // while another writes: the socket is non-blocking, each SSL call runs under a mutex and returns at once, and
 // the waiting for the socket (poll) happens outside the mutex.
 //
+// Records are written into a SendQueue (common/send_queue.h): a small write is sent before it returns, a bulk
+// one leaves on the queue's sender thread while the caller encrypts the next records.
+//
 //   connected fd ──TlsHandshake (deadline)──► verified ──► TlsStream: ReadAll / WriteAll / WriteVecAll
 //                        │ no/invalid certificate, wrong CA, wrong name, wrong role, too slow
 //                        ▼
@@ -16,6 +19,7 @@
 #include <vector>
 
 #include "common/byte_stream.h"
+#include "common/send_queue.h"
 #include "common/tls_context.h"
 
 typedef struct ssl_st SSL;
@@ -29,7 +33,8 @@ class TlsStream final : public ByteStream {
   TlsStream& operator=(const TlsStream&) = delete;
 
   Status WriteAll(std::span<const uint8_t> bytes) override;
-  // Records leave through a 256 KiB write buffer, many per send(); each call returns once all are sent.
+  // Records leave in batches of 256 KiB, many per send(). A call that wrote little returns once all is sent;
+  // a bulk one once its last records are queued (a send failure is returned by the next call).
   Status WriteVecAll(struct iovec* iov, int count) override;
   Status ReadAll(uint8_t* buf, size_t n, Deadline deadline) override;
   Result<size_t> ReadSome(uint8_t* buf, size_t max, Deadline deadline) override;
@@ -50,10 +55,11 @@ class TlsStream final : public ByteStream {
   template <typename Call>
   Status Retry(Call call, const char* what, Deadline deadline, std::chrono::milliseconds timeout,
                size_t* done);
-  // SSL_write of all of `bytes` into the write buffer (sending whenever it fills); the caller holds write_mutex_.
+  // SSL_write of all of `bytes` into the send queue (waiting while it is full); the caller holds
+  // write_mutex_.
   Status Encrypt(std::span<const uint8_t> bytes);
-  // Sends what the write buffer holds (the records SSL_write made), waiting while the socket is full.
-  Status Flush();
+  // The handshake is done: records go into send_queue_ from now on.
+  Status UseSendQueue();
 
   const int fd_;
   const bool owns_;
@@ -63,6 +69,7 @@ class TlsStream final : public ByteStream {
   // The socket's SO_RCVTIMEO / SO_SNDTIMEO (0: none), applied by polling: the socket is non-blocking.
   std::atomic<int64_t> receive_timeout_ms_{0};
   std::chrono::milliseconds send_timeout_{0};
+  std::unique_ptr<SendQueue> send_queue_;
   std::vector<std::string> peer_uris_;
 };
 
