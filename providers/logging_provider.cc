@@ -157,4 +157,25 @@ Result<DrHostCheckResult> LoggingProvider::CheckDrHost(const std::string& id, co
                 [&] { return next_->CheckDrHost(id, check); });
 }
 
+namespace {
+std::string CountOf(const std::vector<std::string>& ids, const char* what) {
+  return std::to_string(ids.size()) + " " + what;
+}
+}  // namespace
+
+Result<std::vector<HostFacts>> LoggingProvider::DescribeHosts(const std::vector<std::string>& ids) {
+  return Logged(*next_, Kind::kRead, "DescribeHosts", CountOf(ids, "hosts"),
+                [&] { return next_->DescribeHosts(ids); });
+}
+
+Result<std::vector<Agent>> LoggingProvider::DescribeAgents(const std::vector<std::string>& host_ids) {
+  return Logged(*next_, Kind::kRead, "DescribeAgents", CountOf(host_ids, "hosts"),
+                [&] { return next_->DescribeAgents(host_ids); });
+}
+
+Result<std::vector<ShadowHost>> LoggingProvider::DescribeShadowHosts(const std::vector<std::string>& ids) {
+  return Logged(*next_, Kind::kRead, "DescribeShadowHosts", CountOf(ids, "shadow hosts"),
+                [&] { return next_->DescribeShadowHosts(ids); });
+}
+
 }  // namespace cdr::providers

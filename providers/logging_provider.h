@@ -52,6 +52,10 @@ class LoggingProvider : public Provider {
   Result<DrHost> DetachDrHost(const std::string& id) override;
   Result<DrHostCheckResult> CheckDrHost(const std::string& id, const DrHostCheck& check) override;
 
+  Result<std::vector<HostFacts>> DescribeHosts(const std::vector<std::string>& ids) override;
+  Result<std::vector<Agent>> DescribeAgents(const std::vector<std::string>& host_ids) override;
+  Result<std::vector<ShadowHost>> DescribeShadowHosts(const std::vector<std::string>& ids) override;
+
  private:
   std::unique_ptr<Provider> next_;
 };

@@ -84,6 +84,27 @@ TEST_F(ProviderProtocolTest, ReadsOverHttpEqualTheInProcessOnes) {
   EXPECT_EQ(versions->default_version, in_process_->ListAgentVersions()->default_version);
 }
 
+// A refresh's batch reads: one list by ids, the gone ones left out, and the filter's misuse refused.
+TEST_F(ProviderProtocolTest, BatchReadsAreOneListByIdsAndLeaveOutTheGone) {
+  auto hosts = facade_->DescribeHosts({"host-2", "host-9", "host-1"});
+  ASSERT_TRUE(hosts.ok()) << hosts.status().ToString();
+  ASSERT_EQ(hosts->size(), 2u);
+  EXPECT_EQ(nlohmann::json(*facade_->DescribeHost("host-2")).dump(), nlohmann::json(hosts->at(0)).dump());
+  EXPECT_EQ(hosts->at(1).id, "host-1");
+  auto agents = facade_->DescribeAgents({"host-1"});
+  ASSERT_TRUE(agents.ok()) << agents.status().ToString();
+  EXPECT_TRUE(agents->empty()) << "no agent is installed";
+
+  auto listed = generic_->List("peering", {{"ids", nlohmann::json::array()}});
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  EXPECT_EQ(*listed, nlohmann::json::array());
+  auto mixed = generic_->List("host", {{"ids", {"host-1"}}, {"zone", "az1"}});
+  EXPECT_EQ(mixed.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(mixed.status().message(), HasSubstr("takes no other field"));
+  auto unfiltered = generic_->List("peering", nlohmann::json::object());
+  EXPECT_THAT(unfiltered.status().message(), HasSubstr("listed only by ids"));
+}
+
 TEST_F(ProviderProtocolTest, RefusalsAreNamedAndSayWhatToDo) {
   auto unknown = generic_->Read("volume", "vol-1");
   EXPECT_EQ(unknown.status().code(), StatusCode::kInvalidArgument);
