@@ -1,5 +1,5 @@
-// The generic provider interface end to end in one process: the local cloud served as resource types
-// (typed_resources.h) over the provider protocol (provider_server.h), reached by the HTTP client
+// The generic provider interface end to end in one process: the local cloud's resource types
+// (local_resources.h) served over the provider protocol (provider_server.h), reached by the HTTP client
 // (http_resource_provider.h) behind the typed façade the reconciler calls (resource_facade.h).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -15,7 +15,7 @@
 #include "providers/http/provider_server.h"
 #include "providers/resource_facade.h"
 #include "providers/resource_json.h"
-#include "providers/typed_resources.h"
+#include "providers/local/local_resources.h"
 #include "tests/providers/temp_cloud.h"
 #include "tests/support/tls_test_certs.h"
 
@@ -30,10 +30,10 @@ class ProviderProtocolTest : public local::test_util::LocalCloudTest {
  protected:
   void SetUp() override {
     LocalCloudTest::SetUp();
-    std::shared_ptr<Provider> local = InitAndOpen(/*hosts=*/2);
+    std::shared_ptr<local::LocalProvider> local = InitAndOpen(/*hosts=*/2);
     ASSERT_NE(local, nullptr);
     in_process_ = local;
-    served_ = ServeTypedProvider(local);
+    served_ = local::LocalResources(local);
     server_ = std::make_unique<http::ProviderServer>(
         http::ProviderServerOptions{"127.0.0.1", 0, kToken, nullptr}, served_.get());
     ASSERT_TRUE(server_->Start().ok());
@@ -48,7 +48,7 @@ class ProviderProtocolTest : public local::test_util::LocalCloudTest {
         {"http://" + server_->address(), token, {}, std::chrono::seconds(10)});
   }
 
-  std::shared_ptr<Provider> in_process_;
+  std::shared_ptr<local::LocalProvider> in_process_;
   std::unique_ptr<ResourceTypeRegistry> served_;
   std::unique_ptr<http::ProviderServer> server_;
   ResourceProvider* generic_ = nullptr;  // owned by facade_
