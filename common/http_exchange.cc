@@ -119,7 +119,9 @@ const http_parser_settings& Settings() {
 }  // namespace
 
 std::string HttpResponse::Header(std::string_view name) const {
-  auto same = [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b)); };
+  auto same = [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+  };
   for (const auto& [n, value] : headers) {
     if (std::equal(n.begin(), n.end(), name.begin(), name.end(), same)) return value;
   }

@@ -70,15 +70,16 @@ Result<Json> LoggingProvider::Read(const std::string& type, const std::string& i
 }
 
 Result<Json> LoggingProvider::List(const std::string& type, const Json& filter) {
-  return Logged(*next_, Kind::kRead, "list", type, FilterKey(filter), [&] { return next_->List(type, filter); });
+  return Logged(*next_, Kind::kRead, "list", type, FilterKey(filter),
+                [&] { return next_->List(type, filter); });
 }
 
 Status LoggingProvider::Delete(const std::string& type, const std::string& id) {
   return Logged(*next_, Kind::kMutation, "delete", type, id, [&] { return next_->Delete(type, id); });
 }
 
-Result<Json> LoggingProvider::Invoke(const std::string& type, const std::string& id, const std::string& operation,
-                                     const Json& args) {
+Result<Json> LoggingProvider::Invoke(const std::string& type, const std::string& id,
+                                     const std::string& operation, const Json& args) {
   return Logged(*next_, Kind::kMutation, operation, type, id,
                 [&] { return next_->Invoke(type, id, operation, args); });
 }

@@ -1,9 +1,8 @@
-// A provider wrapper in the nbdkit-filter shape, at the generic level (resource_provider.h): it forwards every
-// call to the provider it wraps and adds only logging, so an operator running with `cdr -v` sees each cloud
-// change with its duration, whatever the provider (in process or a program over HTTP).
-// Creates, deletes and operations are logged at debug; failures at info (the command reports them to the user
-// itself), except a read's kNotFound, which is how the reconciler learns that a resource is gone and is logged
-// at debug.
+// A provider wrapper in the nbdkit-filter shape, at the generic level (resource_provider.h): it forwards
+// every call to the provider it wraps and adds only logging, so an operator running with `cdr -v` sees each
+// cloud change with its duration, whatever the provider (in process or a program over HTTP). Creates, deletes
+// and operations are logged at debug; failures at info (the command reports them to the user itself), except
+// a read's kNotFound, which is how the reconciler learns that a resource is gone and is logged at debug.
 #pragma once
 
 #include <memory>

@@ -1,6 +1,6 @@
 // Building blocks for a resource type implemented in C++ over a typed request and a typed resource (the
-// structs of provider.h with their JSON form, resource_json.h): the type's schema from its request struct, and
-// handlers that read the config or arguments into the struct, call the implementation and answer with the
+// structs of provider.h with their JSON form, resource_json.h): the type's schema from its request struct,
+// and handlers that read the config or arguments into the struct, call the implementation and answer with the
 // result's JSON. The local cloud's types (providers/local/*_type.cc) are written with them; a provider in C++
 // for another cloud may use them too.
 #pragma once

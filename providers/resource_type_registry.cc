@@ -103,7 +103,8 @@ Result<Json> ResourceTypeRegistry::ListByIds(const std::string& type, const Reso
     return InvalidArgument("list " + type +
                            ": the filter {\"ids\": [...]} is a list of ids and takes no other field");
   }
-  if (!handlers.read) return InvalidArgument("resource type " + type + " cannot be read, so not listed by ids");
+  if (!handlers.read)
+    return InvalidArgument("resource type " + type + " cannot be read, so not listed by ids");
   Json found = Json::array();
   for (const Json& id : ids) {
     if (!id.is_string()) return InvalidArgument("list " + type + ": every id of the filter must be a string");

@@ -38,7 +38,8 @@ Result<std::unique_ptr<providers::ResourceProvider>> OpenResourceProvider(const 
 Result<std::unique_ptr<providers::Provider>> OpenProvider(const specs::ProviderSpec& spec) {
   auto generic = OpenResourceProvider(spec);
   if (!generic.ok()) return generic.status();
-  return std::unique_ptr<providers::Provider>(std::make_unique<providers::ResourceFacade>(std::move(*generic)));
+  return std::unique_ptr<providers::Provider>(
+      std::make_unique<providers::ResourceFacade>(std::move(*generic)));
 }
 
 }  // namespace cdr::reconcile

@@ -1,5 +1,5 @@
-// Turns the spec's [provider] block into the typed Provider the reconciler calls. Every provider is reached the
-// same way, whether it runs in process or as a program of its own:
+// Turns the spec's [provider] block into the typed Provider the reconciler calls. Every provider is reached
+// the same way, whether it runs in process or as a program of its own:
 //
 //   ResourceFacade (typed) ──► LoggingProvider ──► local: the registry of the local cloud's types
 //                                                  http: HttpResourceProvider ══► a provider program

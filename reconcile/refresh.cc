@@ -285,8 +285,9 @@ Result<Observed> Refresh(providers::Provider& provider, const std::vector<state:
                          [&](const std::vector<std::string>& ids) { return provider.DescribeAgents(ids); });
   if (!agents.ok()) return agents.status();
   batch.agents = std::move(*agents);
-  auto shadows = ReadMany({shadow_ids.begin(), shadow_ids.end()}, &providers::ShadowHost::id,
-                          [&](const std::vector<std::string>& ids) { return provider.DescribeShadowHosts(ids); });
+  auto shadows =
+      ReadMany({shadow_ids.begin(), shadow_ids.end()}, &providers::ShadowHost::id,
+               [&](const std::vector<std::string>& ids) { return provider.DescribeShadowHosts(ids); });
   if (!shadows.ok()) return shadows.status();
   batch.shadow_hosts = std::move(*shadows);
   // The provider's other answers are gathered in parallel, then read in the state's order, so the drift and

@@ -176,12 +176,13 @@ class Kit {
     Exchange e = Send("POST", "/v1/list/peering", &body);
     if (!e.answered) return Fail(e.failure);
     Json json = Json::parse(e.body, nullptr, false);
-    const bool listed = e.status == 200 && json.is_object() && json.contains("resources") &&
-                        json["resources"].is_array();
+    const bool listed =
+        e.status == 200 && json.is_object() && json.contains("resources") && json["resources"].is_array();
     std::vector<std::string> ids;
     if (listed) {
       for (const Json& r : json["resources"])
-        ids.push_back(r.is_object() && r.contains("id") && r["id"].is_string() ? r["id"].get<std::string>() : "");
+        ids.push_back(r.is_object() && r.contains("id") && r["id"].is_string() ? r["id"].get<std::string>()
+                                                                               : "");
     }
     if (!listed || ids != std::vector<std::string>{created_})
       return Fail("POST /v1/list/peering with the filter {\"ids\": [\"" + created_ + "\", \"" + missing +

@@ -47,8 +47,12 @@ struct HttpResourceProvider::Impl {
   // again, a bounded number of times.
   Result<Json> Call(const char* method, const std::string& path, const Json* body, const char* member,
                     Resend resend) {
-    HttpRequest request{method, url.prefix + path, url.authority, {{"Authorization", "Bearer " + options.token}},
-                        body ? body->dump() : "", "application/json"};
+    HttpRequest request{method,
+                        url.prefix + path,
+                        url.authority,
+                        {{"Authorization", "Bearer " + options.token}},
+                        body ? body->dump() : "",
+                        "application/json"};
     for (int attempt = 1;; ++attempt) {
       Result<HttpResponse> reply = Send(request, resend);
       if (!reply.ok()) return reply.status();
@@ -69,7 +73,8 @@ struct HttpResourceProvider::Impl {
       c.stream = std::make_unique<PlainStream>(*fd, /*owns=*/true);
       return c;
     }
-    Result<std::unique_ptr<TlsStream>> stream = TlsHandshake(*fd, /*owns=*/true, *tls, url.where.host, deadline);
+    Result<std::unique_ptr<TlsStream>> stream =
+        TlsHandshake(*fd, /*owns=*/true, *tls, url.where.host, deadline);
     if (!stream.ok()) return stream.status();
     c.stream = std::move(*stream);
     return c;
@@ -88,14 +93,16 @@ struct HttpResourceProvider::Impl {
         connection = std::move(*opened);
       }
       HttpExchangeError progress;
-      Result<HttpResponse> reply = HttpExchange(*connection->stream, request, deadline, kReplyLimits, &progress);
+      Result<HttpResponse> reply =
+          HttpExchange(*connection->stream, request, deadline, kReplyLimits, &progress);
       if (reply.ok()) {
         if (reply->keep_alive) ConnectionPool::Process().Give(pool_key, std::move(*connection));
         return reply;
       }
       connection.reset();
       if (reply.status().code() != StatusCode::kUnavailable)
-        return Status(reply.status().code(), Where(request.method, request.target) + ": " + reply.status().message());
+        return Status(reply.status().code(),
+                      Where(request.method, request.target) + ": " + reply.status().message());
       if (attempt > 0 || !reused || progress.response_started || resend == Resend::kNever)
         return NoAnswer(request, reply.status());
     }
@@ -180,8 +187,8 @@ Result<Json> HttpResourceProvider::Create(const std::string& type, const std::st
 }
 
 Result<Json> HttpResourceProvider::Read(const std::string& type, const std::string& id) {
-  return impl_->Call("GET", "/v1/resources/" + EncodeSegment(type) + "/" + EncodeSegment(id), nullptr, "resource",
-                     Resend::kSafe);
+  return impl_->Call("GET", "/v1/resources/" + EncodeSegment(type) + "/" + EncodeSegment(id), nullptr,
+                     "resource", Resend::kSafe);
 }
 
 Result<Json> HttpResourceProvider::List(const std::string& type, const Json& filter) {
@@ -199,10 +206,10 @@ Status HttpResourceProvider::Delete(const std::string& type, const std::string& 
 Result<Json> HttpResourceProvider::Invoke(const std::string& type, const std::string& id,
                                           const std::string& operation, const Json& args) {
   const Json body = {{"args", args}};
-  return impl_->Call("POST",
-                     "/v1/resources/" + EncodeSegment(type) + "/" + EncodeSegment(id) + "/" +
-                         EncodeSegment(operation),
-                     &body, "result", Resend::kNever);
+  return impl_->Call(
+      "POST",
+      "/v1/resources/" + EncodeSegment(type) + "/" + EncodeSegment(id) + "/" + EncodeSegment(operation),
+      &body, "result", Resend::kNever);
 }
 
 }  // namespace cdr::providers::http

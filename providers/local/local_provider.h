@@ -106,8 +106,7 @@ class LocalProvider {
   Status DeleteShadowHost(const std::string& id);
 
   Status SetRecoveryPolicy(const RecoveryPolicyRequest& request);
-  Result<RecoveryPoints> ListRecoveryPoints(const std::string& shadow_host_id,
-                                            const std::string& server_id);
+  Result<RecoveryPoints> ListRecoveryPoints(const std::string& shadow_host_id, const std::string& server_id);
 
   Status RequestRecoveryPoint(const RecoveryPointRequest& request);
   Result<DrHost> CreateDrHost(const DrHostRequest& request);

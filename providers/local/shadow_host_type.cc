@@ -16,8 +16,8 @@ ResourceTypeDef ShadowHostType(std::shared_ptr<LocalProvider> cloud) {
       "shadow_host_id", [cloud](const RecoveryPolicyRequest& r) { return cloud->SetRecoveryPolicy(r); });
   ops[std::string(OperationName(Operation::kRequestRecoveryPoint))] = OperationOn<RecoveryPointRequest>(
       "shadow_host_id", [cloud](const RecoveryPointRequest& r) { return cloud->RequestRecoveryPoint(r); });
-  ops[std::string(OperationName(Operation::kRecoveryPoints))] = OperationOn<RecoveryPolicyRequest>(
-      "shadow_host_id", [cloud](const RecoveryPolicyRequest& r) {
+  ops[std::string(OperationName(Operation::kRecoveryPoints))] =
+      OperationOn<RecoveryPolicyRequest>("shadow_host_id", [cloud](const RecoveryPolicyRequest& r) {
         return cloud->ListRecoveryPoints(r.shadow_host_id, r.server_id);
       });
   return def;

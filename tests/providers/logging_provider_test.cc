@@ -63,7 +63,8 @@ TEST_F(LoggingProviderTest, ForwardsFailures) {
   EXPECT_CALL(*mock_, Read("host", "gone")).WillOnce(Return(NotFound("host gone does not exist")));
   EXPECT_EQ(provider_->Read("host", "gone").status().code(), StatusCode::kNotFound);
 
-  EXPECT_CALL(*mock_, Create("agent", "h1", ::testing::_)).WillOnce(Return(FailedPrecondition("host is stopped")));
+  EXPECT_CALL(*mock_, Create("agent", "h1", ::testing::_))
+      .WillOnce(Return(FailedPrecondition("host is stopped")));
   auto agent = provider_->Create("agent", "h1", {{"host_id", "h1"}});
   EXPECT_EQ(agent.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(agent.status().message(), "host is stopped");

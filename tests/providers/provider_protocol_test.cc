@@ -13,9 +13,9 @@
 #include "providers/http/conformance.h"
 #include "providers/http/http_resource_provider.h"
 #include "providers/http/provider_server.h"
+#include "providers/local/local_resources.h"
 #include "providers/resource_facade.h"
 #include "providers/resource_json.h"
-#include "providers/local/local_resources.h"
 #include "tests/providers/temp_cloud.h"
 #include "tests/support/tls_test_certs.h"
 
