@@ -10,9 +10,8 @@
 #include "providers/http/conformance.h"
 #include "providers/http/provider_server.h"
 #include "providers/http/token_file.h"
-#include "providers/local/local_provider.h"
+#include "providers/local/local_resources.h"
 #include "providers/logging_provider.h"
-#include "providers/typed_resources.h"
 #include "specs/provider_type.h"
 
 namespace cdr::cmd {
@@ -28,7 +27,7 @@ int RunProviderServe(const ProviderServeOptions& o) {
     std::cerr << "cdr provider serve: --listen: " << s.message() << "\n";
     return kExitError;
   }
-  auto local = providers::local::LocalProvider::Open(o.root, o.insecure);
+  auto local = providers::local::OpenLocalResources(o.root, o.insecure);
   if (!local.ok()) {
     std::cerr << "cdr provider serve: " << local.status().ToString() << "\n";
     return kExitError;
@@ -58,10 +57,8 @@ int RunProviderServe(const ProviderServeOptions& o) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  auto served =
-      providers::ServeTypedProvider(std::make_shared<providers::LoggingProvider>(std::move(*local)));
-  providers::http::ProviderServer server({address.host, address.port, *token, tls, o.max_in_flight},
-                                         served.get());
+  providers::LoggingProvider served(std::move(*local));
+  providers::http::ProviderServer server({address.host, address.port, *token, tls, o.max_in_flight}, &served);
   if (Status s = server.Start(); !s.ok()) {
     std::cerr << "cdr provider serve: " << s.ToString() << "\n";
     return kExitError;

@@ -2,7 +2,9 @@
 
 #include <http_parser.h>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <climits>
 
 namespace cdr {
@@ -36,6 +38,7 @@ struct Parsed {
   const HttpLimits* limits = nullptr;
   HttpResponse response;
   size_t header_bytes = 0;
+  bool in_value = false;  // the last header callback was a value's: a field callback starts the next header
   bool complete = false;
   std::string overflow;  // set by a callback that refused: why
 };
@@ -79,13 +82,32 @@ int OnMessageComplete(http_parser* p) {
   return 0;
 }
 
+int OnHeaderField(http_parser* p, const char* at, size_t n) {
+  if (CountHeader(p, at, n) != 0) return 1;
+  Parsed& parsed = Of(p);
+  auto& headers = parsed.response.headers;
+  if (headers.empty() || parsed.in_value) headers.emplace_back();
+  parsed.in_value = false;
+  headers.back().first.append(at, n);
+  return 0;
+}
+
+int OnHeaderValue(http_parser* p, const char* at, size_t n) {
+  if (CountHeader(p, at, n) != 0) return 1;
+  Parsed& parsed = Of(p);
+  if (parsed.response.headers.empty()) return 0;
+  parsed.in_value = true;
+  parsed.response.headers.back().second.append(at, n);
+  return 0;
+}
+
 const http_parser_settings& Settings() {
   static const http_parser_settings settings = [] {
     http_parser_settings s{};
     http_parser_settings_init(&s);
     s.on_status = CountHeader;
-    s.on_header_field = CountHeader;
-    s.on_header_value = CountHeader;
+    s.on_header_field = OnHeaderField;
+    s.on_header_value = OnHeaderValue;
     s.on_headers_complete = OnHeadersComplete;
     s.on_body = OnBody;
     s.on_message_complete = OnMessageComplete;
@@ -95,6 +117,16 @@ const http_parser_settings& Settings() {
 }
 
 }  // namespace
+
+std::string HttpResponse::Header(std::string_view name) const {
+  auto same = [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+  };
+  for (const auto& [n, value] : headers) {
+    if (std::equal(n.begin(), n.end(), name.begin(), name.end(), same)) return value;
+  }
+  return "";
+}
 
 Result<HttpResponse> HttpExchange(ByteStream& stream, const HttpRequest& request, Deadline deadline,
                                   const HttpLimits& limits, HttpExchangeError* error) {

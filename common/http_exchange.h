@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -31,8 +32,12 @@ struct HttpRequest {
 
 struct HttpResponse {
   int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;  // as received, names in the server's case
   std::string body;
   bool keep_alive = false;  // the connection may carry the next request
+
+  // The first header of that name (case-insensitive); empty when there is none.
+  std::string Header(std::string_view name) const;
 };
 
 struct HttpLimits {

@@ -16,9 +16,10 @@ const Status& StatusOf(const Result<T>& result) {
   return result.status();
 }
 
-// Runs `call`, then logs it: "provider local: CreatePeering cdr-web-prod → OK (12 ms)".
+// Runs `call`, then logs it: "provider local: create peering cdr-web-prod → OK (12 ms)".
 template <typename Call>
-auto Logged(const Provider& next, Kind kind, std::string_view method, std::string_view key, Call&& call) {
+auto Logged(const ResourceProvider& next, Kind kind, std::string_view what, const std::string& type,
+            const std::string& key, Call&& call) {
   const auto start = std::chrono::steady_clock::now();
   auto result = call();
   const auto ms =
@@ -26,135 +27,61 @@ auto Logged(const Provider& next, Kind kind, std::string_view method, std::strin
   const Status& status = StatusOf(result);
   const bool expected_absence = kind == Kind::kRead && status.code() == StatusCode::kNotFound;
   if (!status.ok() && !expected_absence) {
-    spdlog::info("provider {}: {} {} failed after {} ms: {}", next.Name(), method, key, ms,
+    spdlog::info("provider {}: {} {} {} failed after {} ms: {}", next.Name(), what, type, key, ms,
                  status.ToString());
   } else if (kind == Kind::kMutation || expected_absence) {
-    spdlog::debug("provider {}: {} {} → {} ({} ms)", next.Name(), method, key, StatusCodeName(status.code()),
-                  ms);
+    spdlog::debug("provider {}: {} {} {} → {} ({} ms)", next.Name(), what, type, key,
+                  StatusCodeName(status.code()), ms);
   }
   return result;
 }
 
+// What a create is called in the log: the config's name when it has one, its client token otherwise.
+std::string CreateKey(const std::string& client_token, const Json& config) {
+  auto name = config.is_object() ? config.find("name") : config.end();
+  if (config.is_object() && name != config.end() && name->is_string() && !name->get<std::string>().empty())
+    return name->get<std::string>();
+  return client_token;
+}
+
+std::string FilterKey(const Json& filter) {
+  auto ids = filter.is_object() ? filter.find("ids") : filter.end();
+  if (filter.is_object() && ids != filter.end() && ids->is_array())
+    return "by " + std::to_string(ids->size()) + " ids";
+  return filter.dump();
+}
+
 }  // namespace
 
-LoggingProvider::LoggingProvider(std::unique_ptr<Provider> next) : next_(std::move(next)) {}
+LoggingProvider::LoggingProvider(std::unique_ptr<ResourceProvider> next) : next_(std::move(next)) {}
 
-Result<HostFacts> LoggingProvider::DescribeHost(const std::string& host_id) {
-  return Logged(*next_, Kind::kRead, "DescribeHost", host_id, [&] { return next_->DescribeHost(host_id); });
+Status LoggingProvider::Validate(const std::string& type, const Json& config) {
+  return Logged(*next_, Kind::kRead, "validate", type, "", [&] { return next_->Validate(type, config); });
 }
 
-Result<std::vector<HostFacts>> LoggingProvider::ListHosts(const ListHostsRequest& request) {
-  return Logged(*next_, Kind::kRead, "ListHosts", request.zone.empty() ? "(all zones)" : request.zone,
-                [&] { return next_->ListHosts(request); });
+Result<Json> LoggingProvider::Create(const std::string& type, const std::string& client_token,
+                                     const Json& config) {
+  return Logged(*next_, Kind::kMutation, "create", type, CreateKey(client_token, config),
+                [&] { return next_->Create(type, client_token, config); });
 }
 
-Result<Peering> LoggingProvider::CreatePeering(const PeeringRequest& request) {
-  return Logged(*next_, Kind::kMutation, "CreatePeering", request.name,
-                [&] { return next_->CreatePeering(request); });
+Result<Json> LoggingProvider::Read(const std::string& type, const std::string& id) {
+  return Logged(*next_, Kind::kRead, "read", type, id, [&] { return next_->Read(type, id); });
 }
 
-Result<Peering> LoggingProvider::DescribePeering(const std::string& id) {
-  return Logged(*next_, Kind::kRead, "DescribePeering", id, [&] { return next_->DescribePeering(id); });
+Result<Json> LoggingProvider::List(const std::string& type, const Json& filter) {
+  return Logged(*next_, Kind::kRead, "list", type, FilterKey(filter),
+                [&] { return next_->List(type, filter); });
 }
 
-Status LoggingProvider::DeletePeering(const std::string& id) {
-  return Logged(*next_, Kind::kMutation, "DeletePeering", id, [&] { return next_->DeletePeering(id); });
+Status LoggingProvider::Delete(const std::string& type, const std::string& id) {
+  return Logged(*next_, Kind::kMutation, "delete", type, id, [&] { return next_->Delete(type, id); });
 }
 
-Result<Endpoint> LoggingProvider::CreateEndpoint(const EndpointRequest& request) {
-  return Logged(*next_, Kind::kMutation, "CreateEndpoint", request.name,
-                [&] { return next_->CreateEndpoint(request); });
-}
-
-Result<Endpoint> LoggingProvider::DescribeEndpoint(const std::string& id) {
-  return Logged(*next_, Kind::kRead, "DescribeEndpoint", id, [&] { return next_->DescribeEndpoint(id); });
-}
-
-Status LoggingProvider::DeleteEndpoint(const std::string& id) {
-  return Logged(*next_, Kind::kMutation, "DeleteEndpoint", id, [&] { return next_->DeleteEndpoint(id); });
-}
-
-Result<Agent> LoggingProvider::InstallAgent(const AgentInstallRequest& request) {
-  return Logged(*next_, Kind::kMutation, "InstallAgent", request.host_id,
-                [&] { return next_->InstallAgent(request); });
-}
-
-Result<Agent> LoggingProvider::DescribeAgent(const std::string& host_id) {
-  return Logged(*next_, Kind::kRead, "DescribeAgent", host_id, [&] { return next_->DescribeAgent(host_id); });
-}
-
-Status LoggingProvider::UninstallAgent(const std::string& host_id) {
-  return Logged(*next_, Kind::kMutation, "UninstallAgent", host_id,
-                [&] { return next_->UninstallAgent(host_id); });
-}
-
-Result<Agent> LoggingProvider::InstallReverseAgent(const ReverseAgentRequest& request) {
-  return Logged(*next_, Kind::kMutation, "InstallReverseAgent", request.dr_host_id,
-                [&] { return next_->InstallReverseAgent(request); });
-}
-
-Result<AgentVersions> LoggingProvider::ListAgentVersions() {
-  return Logged(*next_, Kind::kRead, "ListAgentVersions", "", [&] { return next_->ListAgentVersions(); });
-}
-
-Result<Agent> LoggingProvider::UpgradeAgent(const AgentUpgradeRequest& request) {
-  return Logged(*next_, Kind::kMutation, "UpgradeAgent", request.host_id + " to " + request.version,
-                [&] { return next_->UpgradeAgent(request); });
-}
-
-Result<HostFacts> LoggingProvider::CreateHost(const HostRequest& request) {
-  return Logged(*next_, Kind::kMutation, "CreateHost", request.name, [&] { return next_->CreateHost(request); });
-}
-
-Result<ShadowHost> LoggingProvider::CreateShadowHost(const ShadowHostRequest& request) {
-  return Logged(*next_, Kind::kMutation, "CreateShadowHost", request.name,
-                [&] { return next_->CreateShadowHost(request); });
-}
-
-Result<ShadowHost> LoggingProvider::DescribeShadowHost(const std::string& id) {
-  return Logged(*next_, Kind::kRead, "DescribeShadowHost", id, [&] { return next_->DescribeShadowHost(id); });
-}
-
-Status LoggingProvider::DeleteShadowHost(const std::string& id) {
-  return Logged(*next_, Kind::kMutation, "DeleteShadowHost", id, [&] { return next_->DeleteShadowHost(id); });
-}
-
-Status LoggingProvider::SetRecoveryPolicy(const RecoveryPolicyRequest& request) {
-  return Logged(*next_, Kind::kMutation, "SetRecoveryPolicy", request.server_id,
-                [&] { return next_->SetRecoveryPolicy(request); });
-}
-
-Result<RecoveryPoints> LoggingProvider::ListRecoveryPoints(const std::string& shadow_host_id,
-                                                           const std::string& server_id) {
-  return Logged(*next_, Kind::kRead, "ListRecoveryPoints", server_id,
-                [&] { return next_->ListRecoveryPoints(shadow_host_id, server_id); });
-}
-
-Status LoggingProvider::RequestRecoveryPoint(const RecoveryPointRequest& request) {
-  return Logged(*next_, Kind::kMutation, "RequestRecoveryPoint", request.server_id + " " + request.id,
-                [&] { return next_->RequestRecoveryPoint(request); });
-}
-
-Result<DrHost> LoggingProvider::CreateDrHost(const DrHostRequest& request) {
-  return Logged(*next_, Kind::kMutation, "CreateDrHost", request.name,
-                [&] { return next_->CreateDrHost(request); });
-}
-
-Result<DrHost> LoggingProvider::DescribeDrHost(const std::string& id) {
-  return Logged(*next_, Kind::kRead, "DescribeDrHost", id, [&] { return next_->DescribeDrHost(id); });
-}
-
-Status LoggingProvider::DeleteDrHost(const std::string& id) {
-  return Logged(*next_, Kind::kMutation, "DeleteDrHost", id, [&] { return next_->DeleteDrHost(id); });
-}
-
-Result<DrHost> LoggingProvider::DetachDrHost(const std::string& id) {
-  return Logged(*next_, Kind::kMutation, "DetachDrHost", id, [&] { return next_->DetachDrHost(id); });
-}
-
-Result<DrHostCheckResult> LoggingProvider::CheckDrHost(const std::string& id, const DrHostCheck& check) {
-  return Logged(*next_, Kind::kRead, "CheckDrHost", id + " " + check.kind,
-                [&] { return next_->CheckDrHost(id, check); });
+Result<Json> LoggingProvider::Invoke(const std::string& type, const std::string& id,
+                                     const std::string& operation, const Json& args) {
+  return Logged(*next_, Kind::kMutation, operation, type, id,
+                [&] { return next_->Invoke(type, id, operation, args); });
 }
 
 }  // namespace cdr::providers

@@ -303,6 +303,13 @@ class Provider {
   // Makes the DR host's disks standalone copies (failover confirm), so the shadow host and its history can go.
   virtual Result<DrHost> DetachDrHost(const std::string& id) = 0;
   virtual Result<DrHostCheckResult> CheckDrHost(const std::string& id, const DrHostCheck& check) = 0;
+
+  // Several resources of one kind in one call where the provider can (over HTTP: one list request instead of
+  // a read each): those among `ids` that exist, in no particular order; one that does not is left out, never
+  // kNotFound. What each Describe* call would say; by default these are what they do (provider.cc).
+  virtual Result<std::vector<HostFacts>> DescribeHosts(const std::vector<std::string>& ids);
+  virtual Result<std::vector<Agent>> DescribeAgents(const std::vector<std::string>& host_ids);
+  virtual Result<std::vector<ShadowHost>> DescribeShadowHosts(const std::vector<std::string>& ids);
 };
 
 }  // namespace cdr::providers

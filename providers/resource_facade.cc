@@ -1,5 +1,7 @@
 #include "providers/resource_facade.h"
 
+#include <algorithm>
+
 #include "providers/resource_json.h"
 #include "providers/resource_types.h"
 
@@ -33,9 +35,58 @@ Status Deleted(const Status& status) {
   return status.code() == StatusCode::kNotFound ? Status::Ok() : status;
 }
 
+// A list request's ids stay far below the protocol's 1 MiB request body.
+constexpr size_t kMaxIdsPerList = 1000;
+
 }  // namespace
 
-ResourceFacade::ResourceFacade(std::unique_ptr<ResourceProvider> next) : next_(std::move(next)) {}
+ResourceFacade::ResourceFacade(std::unique_ptr<ResourceProvider> next) : next_(std::move(next)) {
+  // A schema that cannot be read lists nothing: the batch reads then read one resource at a time.
+  Result<ProviderSchema> schema = next_->Schema();
+  if (!schema.ok()) return;
+  for (const TypeSchema& type : schema->types)
+    if (type.Supports(ResourceCall::kList)) listable_.insert(type.name);
+}
+
+template <typename T>
+Result<std::vector<T>> ResourceFacade::ReadMany(ResourceType type, const std::vector<std::string>& ids,
+                                                std::string T::*id, const std::string& what) {
+  std::vector<T> found;
+  if (!listable_.count(TypeName(type))) {
+    for (const std::string& one : ids) {
+      Result<T> read = As<T>(next_->Read(Type(type), one), what);
+      if (read.ok()) {
+        found.push_back(std::move(*read));
+      } else if (read.status().code() != StatusCode::kNotFound) {
+        return read.status();
+      }
+    }
+    return found;
+  }
+  // A provider that ignores the filter answers with more: only the ids asked are kept.
+  const std::set<std::string> asked(ids.begin(), ids.end());
+  for (size_t at = 0; at < ids.size(); at += kMaxIdsPerList) {
+    const size_t end = std::min(ids.size(), at + kMaxIdsPerList);
+    const Json filter = {{"ids", std::vector<std::string>(ids.begin() + at, ids.begin() + end)}};
+    Result<std::vector<T>> slice = As<std::vector<T>>(next_->List(Type(type), filter), what + " list");
+    if (!slice.ok()) return slice.status();
+    for (T& resource : *slice)
+      if (asked.count(resource.*id)) found.push_back(std::move(resource));
+  }
+  return found;
+}
+
+Result<std::vector<HostFacts>> ResourceFacade::DescribeHosts(const std::vector<std::string>& ids) {
+  return ReadMany<HostFacts>(ResourceType::kHost, ids, &HostFacts::id, "host");
+}
+
+Result<std::vector<Agent>> ResourceFacade::DescribeAgents(const std::vector<std::string>& host_ids) {
+  return ReadMany<Agent>(ResourceType::kAgent, host_ids, &Agent::host_id, "agent");
+}
+
+Result<std::vector<ShadowHost>> ResourceFacade::DescribeShadowHosts(const std::vector<std::string>& ids) {
+  return ReadMany<ShadowHost>(ResourceType::kShadowHost, ids, &ShadowHost::id, "shadow host");
+}
 
 Result<HostFacts> ResourceFacade::DescribeHost(const std::string& host_id) {
   return As<HostFacts>(next_->Read(Type(ResourceType::kHost), host_id), "host");

@@ -1,18 +1,22 @@
 // The typed Provider the reconciler calls, implemented once over any generic ResourceProvider (a provider
 // program reached over HTTP): each typed call is one generic call on a type of resource_types.h, its request
 // and result converted with resource_json.h. It keeps provider.h's contract where the generic one differs:
-// deleting a gone resource is Ok here (the generic Delete says kNotFound).
+// deleting a gone resource is Ok here (the generic Delete says kNotFound). The batch reads (DescribeHosts, …)
+// are one List with the filter {"ids": [...]} when the provider's schema says the type can be listed, a Read
+// each otherwise.
 //
 //   reconcile ──typed call──► ResourceFacade ──Create/Read/List/Delete/Invoke(type, …)──►
 //             ResourceProvider
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "providers/provider.h"
 #include "providers/resource_provider.h"
+#include "providers/resource_types.h"
 
 namespace cdr::providers {
 
@@ -56,8 +60,17 @@ class ResourceFacade : public Provider {
   Result<DrHost> DetachDrHost(const std::string& id) override;
   Result<DrHostCheckResult> CheckDrHost(const std::string& id, const DrHostCheck& check) override;
 
+  Result<std::vector<HostFacts>> DescribeHosts(const std::vector<std::string>& ids) override;
+  Result<std::vector<Agent>> DescribeAgents(const std::vector<std::string>& host_ids) override;
+  Result<std::vector<ShadowHost>> DescribeShadowHosts(const std::vector<std::string>& ids) override;
+
  private:
+  template <typename T>
+  Result<std::vector<T>> ReadMany(ResourceType type, const std::vector<std::string>& ids, std::string T::*id,
+                                  const std::string& what);
+
   std::unique_ptr<ResourceProvider> next_;
+  std::set<std::string, std::less<>> listable_;  // the types whose schema has the list call
 };
 
 }  // namespace cdr::providers

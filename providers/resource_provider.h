@@ -12,8 +12,9 @@
 //                                 (upgrade an agent, detach a DR host, take a recovery point)
 //
 // Resources, configs and arguments are JSON objects; their fields are the type's schema. Implementations: the
-// registry serving cdr's resource types over a typed Provider (typed_resources.h) and the HTTP client of a
-// provider that runs as its own program (http/http_resource_provider.h).
+// registry of types (resource_type_registry.h) of which the local cloud is made (local/local_resources.h),
+// the HTTP client of a provider that runs as its own program (http/http_resource_provider.h), and the logging
+// decorator over either (logging_provider.h).
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -34,7 +34,8 @@ ResourceTypeRegistry::ResourceTypeRegistry(std::string name, std::vector<Resourc
     schema.calls.clear();
     if (h.create) schema.calls.push_back(ResourceCall::kCreate);
     if (h.read) schema.calls.push_back(ResourceCall::kRead);
-    if (h.list) schema.calls.push_back(ResourceCall::kList);
+    // A type that can be read can be listed by ids (ListByIds).
+    if (h.list || h.read) schema.calls.push_back(ResourceCall::kList);
     if (h.remove) schema.calls.push_back(ResourceCall::kDelete);
     schema.operations.clear();
     for (const auto& [op, unused] : h.operations) schema.operations.push_back(op);
@@ -87,7 +88,34 @@ Result<Json> ResourceTypeRegistry::List(const std::string& type, const Json& fil
   auto h = Handlers(type, ResourceCall::kList);
   if (!h.ok()) return h.status();
   if (!filter.is_object()) return InvalidArgument("list " + type + ": the filter must be a JSON object");
+  if (filter.contains("ids")) return ListByIds(type, **h, filter);
+  if (!(*h)->list) {
+    return InvalidArgument("resource type " + type +
+                           " is listed only by ids: give the filter {\"ids\": [ID, ...]}");
+  }
   return Guarded("list " + type, [&] { return (*h)->list(filter); });
+}
+
+Result<Json> ResourceTypeRegistry::ListByIds(const std::string& type, const ResourceTypeHandlers& handlers,
+                                             const Json& filter) {
+  const Json& ids = filter["ids"];
+  if (filter.size() != 1 || !ids.is_array()) {
+    return InvalidArgument("list " + type +
+                           ": the filter {\"ids\": [...]} is a list of ids and takes no other field");
+  }
+  if (!handlers.read)
+    return InvalidArgument("resource type " + type + " cannot be read, so not listed by ids");
+  Json found = Json::array();
+  for (const Json& id : ids) {
+    if (!id.is_string()) return InvalidArgument("list " + type + ": every id of the filter must be a string");
+    Result<Json> one = Read(type, id.get<std::string>());
+    if (one.ok()) {
+      found.push_back(std::move(*one));
+    } else if (one.status().code() != StatusCode::kNotFound) {
+      return one.status();
+    }
+  }
+  return found;
 }
 
 Status ResourceTypeRegistry::Delete(const std::string& type, const std::string& id) {

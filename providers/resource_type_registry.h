@@ -1,8 +1,9 @@
 // A ResourceProvider made of resource types, each one schema plus its handlers: adding a kind is adding one
 // ResourceTypeDef. The registry does what is the same for every type: it refuses an unknown type, a call the
-// type does not support and a config its schema rejects, and it makes Delete of a gone resource kNotFound (a
-// handler may treat deleting a missing resource as done). A handler that throws fails only its call
-// (kInternal).
+// type does not support and a config its schema rejects, it makes Delete of a gone resource kNotFound (a
+// handler may treat deleting a missing resource as done), and it answers List(type, {"ids": [...]}) of every
+// type that can be read with those of the ids that exist (one request for a refresh's hundreds of reads). A
+// handler that throws fails only its call (kInternal).
 #pragma once
 
 #include <functional>
@@ -47,6 +48,7 @@ class ResourceTypeRegistry : public ResourceProvider {
   // otherwise.
   Result<const ResourceTypeHandlers*> Handlers(const std::string& type, ResourceCall call) const;
   Result<const ResourceTypeHandlers*> Handlers(const std::string& type) const;
+  Result<Json> ListByIds(const std::string& type, const ResourceTypeHandlers& handlers, const Json& filter);
 
   std::string name_;
   ProviderSchema schema_;

@@ -1,18 +1,17 @@
 // cdr's resource types and their named operations: the names the generic interface and the provider protocol
-// use for what provider.h's typed calls do. One table, read by both directions of the translation
-// (typed_resources.cc serves a typed Provider under these names, resource_facade.cc calls them for the
-// reconciler).
+// use for what provider.h's typed calls do. One table, read by both sides: the local cloud registers its
+// types under these names (providers/local/*_type.cc), resource_facade.cc calls them for the reconciler.
 //
-//   type            id        create  read  list  delete  operations
+//   type            id        create  read  list  delete  operations        (list*: by ids only)
 //   host            id          ✓      ✓     ✓             -
-//   peering         id          ✓      ✓           ✓
-//   endpoint        id          ✓      ✓           ✓
-//   agent           host_id     ✓      ✓           ✓       upgrade
-//   reverse_agent   host_id     ✓      ✓           ✓       (a DR host's agent, failback)
+//   peering         id          ✓      ✓     *     ✓
+//   endpoint        id          ✓      ✓     *     ✓
+//   agent           host_id     ✓      ✓     *     ✓       upgrade
+//   reverse_agent   host_id     ✓      ✓     *     ✓       (a DR host's agent, failback)
 //   agent_version   version                  ✓
-//   shadow_host     id          ✓      ✓           ✓       set_recovery_policy, request_recovery_point,
+//   shadow_host     id          ✓      ✓     *     ✓       set_recovery_policy, request_recovery_point,
 //                                                           recovery_points
-//   dr_host         id          ✓      ✓           ✓       detach, check
+//   dr_host         id          ✓      ✓     *     ✓       detach, check
 #pragma once
 
 #include <string_view>

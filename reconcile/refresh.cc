@@ -1,5 +1,8 @@
 #include "reconcile/refresh.h"
 
+#include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 #include <variant>
 
@@ -19,6 +22,38 @@ using providers::ProcessStatusOf;
 
 // Calls to the provider and to agents in flight at once during a refresh.
 constexpr size_t kParallelReads = 16;
+
+// What the provider says of each of `ids`, by id: the ids cut into kParallelReads slices, one batch read per
+// slice (one request to a provider program, providers::Provider::DescribeHosts), the slices read at once. An
+// id the provider left out is gone (kNotFound); the first slice that fails fails the whole read.
+template <typename T, typename DescribeMany>
+Result<std::map<std::string, T>> ReadMany(const std::vector<std::string>& ids, std::string T::*id_of,
+                                          DescribeMany describe_many) {
+  const size_t slices = std::min(ids.size(), kParallelReads);
+  std::vector<std::optional<Result<std::vector<T>>>> read(slices);
+  ForEachBounded(slices, kParallelReads, [&](size_t s) {
+    const std::vector<std::string> slice(ids.begin() + s * ids.size() / slices,
+                                         ids.begin() + (s + 1) * ids.size() / slices);
+    read[s] = describe_many(slice);
+  });
+  std::map<std::string, T> found;
+  for (auto& slice : read) {
+    if (!slice->ok()) return slice->status();
+    for (T& resource : **slice) {
+      std::string id = resource.*id_of;
+      found.emplace(std::move(id), std::move(resource));
+    }
+  }
+  return found;
+}
+
+// One resource of ReadMany's answer; kNotFound when the provider did not name it.
+template <typename T>
+Result<T> Found(const std::map<std::string, T>& found, const std::string& id, const char* what) {
+  auto it = found.find(id);
+  if (it == found.end()) return NotFound(std::string(what) + " " + id + " does not exist");
+  return it->second;
+}
 
 // Interrupted steps are resumed by the next apply, not reported as drift.
 bool InFlight(const state::ResourceRecord& r) { return state::IsInFlight(r); }
@@ -207,7 +242,14 @@ using ProviderRead =
     std::variant<std::monostate, Result<providers::Peering>, Result<providers::Endpoint>,
                  Result<providers::Agent>, Result<providers::ShadowHost>, Result<providers::DrHost>>;
 
-ProviderRead Read(providers::Provider& provider, const state::ResourceRecord& r, const Observed& out) {
+// The agents and shadow hosts of a refresh, read in batches (ReadMany) before the rest.
+struct BatchReads {
+  std::map<std::string, providers::Agent> agents;  // by host id
+  std::map<std::string, providers::ShadowHost> shadow_hosts;
+};
+
+ProviderRead Read(providers::Provider& provider, const state::ResourceRecord& r, const Observed& out,
+                  const BatchReads& batch) {
   if (InFlight(r)) return {};
   switch (r.kind) {
     case ResourceKind::kPeering:
@@ -215,10 +257,10 @@ ProviderRead Read(providers::Provider& provider, const state::ResourceRecord& r,
     case ResourceKind::kEndpoint:
       return provider.DescribeEndpoint(r.provider_id);
     case ResourceKind::kServer:
-      if (auto agent_host = AgentHostToRead(r, out)) return provider.DescribeAgent(*agent_host);
+      if (auto agent_host = AgentHostToRead(r, out)) return Found(batch.agents, *agent_host, "agent on host");
       return {};
     case ResourceKind::kShadowHost:
-      return provider.DescribeShadowHost(r.provider_id);
+      return Found(batch.shadow_hosts, r.provider_id, "shadow host");
     case ResourceKind::kDrHost:
       if (r.provider_id.empty()) return {};
       return provider.DescribeDrHost(r.provider_id);
@@ -239,22 +281,34 @@ Result<Observed> Refresh(providers::Provider& provider, const std::vector<state:
     if (r.kind == ResourceKind::kServer) hosts.insert(r.attributes.value("host", ""));
   }
   const std::vector<std::string> host_ids(hosts.begin(), hosts.end());
-  std::vector<std::optional<Result<providers::HostFacts>>> facts(host_ids.size());
-  ForEachBounded(host_ids.size(), kParallelReads,
-                 [&](size_t i) { facts[i] = provider.DescribeHost(host_ids[i]); });
-  for (size_t i = 0; i < host_ids.size(); ++i) {
-    Result<providers::HostFacts>& found = *facts[i];
-    if (found.ok()) {
-      out.hosts.emplace(host_ids[i], std::move(*found));
-    } else if (found.status().code() != StatusCode::kNotFound) {
-      return found.status();
+  auto facts = ReadMany(host_ids, &providers::HostFacts::id,
+                        [&](const std::vector<std::string>& ids) { return provider.DescribeHosts(ids); });
+  if (!facts.ok()) return facts.status();
+  out.hosts = std::move(*facts);
+  std::set<std::string> agent_hosts, shadow_ids;
+  for (const auto& r : records) {
+    if (InFlight(r)) continue;
+    if (r.kind == ResourceKind::kServer) {
+      if (auto agent_host = AgentHostToRead(r, out)) agent_hosts.insert(*agent_host);
+    } else if (r.kind == ResourceKind::kShadowHost) {
+      shadow_ids.insert(r.provider_id);
     }
   }
-  // The provider's answers are gathered in parallel, then read in the state's order, so the drift and the
-  // first error are the same as one read after another would give.
+  BatchReads batch;
+  auto agents = ReadMany({agent_hosts.begin(), agent_hosts.end()}, &providers::Agent::host_id,
+                         [&](const std::vector<std::string>& ids) { return provider.DescribeAgents(ids); });
+  if (!agents.ok()) return agents.status();
+  batch.agents = std::move(*agents);
+  auto shadows =
+      ReadMany({shadow_ids.begin(), shadow_ids.end()}, &providers::ShadowHost::id,
+               [&](const std::vector<std::string>& ids) { return provider.DescribeShadowHosts(ids); });
+  if (!shadows.ok()) return shadows.status();
+  batch.shadow_hosts = std::move(*shadows);
+  // The provider's other answers are gathered in parallel, then read in the state's order, so the drift and
+  // the first error are the same as one read after another would give.
   std::vector<ProviderRead> reads(records.size());
   ForEachBounded(records.size(), kParallelReads,
-                 [&](size_t i) { reads[i] = Read(provider, records[i], out); });
+                 [&](size_t i) { reads[i] = Read(provider, records[i], out, batch); });
   for (size_t i = 0; i < records.size(); ++i) {
     const state::ResourceRecord& r = records[i];
     if (InFlight(r)) continue;

@@ -67,6 +67,7 @@ class Kit {
     };
     run("schema", [&] { return Schema(); });
     run("create_idempotent", [&] { return CreateIdempotent(); });
+    run("list_by_ids", [&] { return ListByIds(); });
     run("not_found_after_delete", [&] { return NotFoundAfterDelete(); });
     run("unknown_type_named", [&] { return UnknownTypeNamed(); });
     run("bad_token_before_body", [&] { return RefusedFromHead("Bearer not-the-token", 1 << 20, 401); });
@@ -166,6 +167,29 @@ class Kit {
       return Fail("reading the created " + a + " answered HTTP " + std::to_string(read.status) +
                   ", expected 200");
     return Pass("two creates with one client token gave one peering, " + a);
+  }
+
+  Verdict ListByIds() {
+    if (created_.empty()) return Fail("not run: create_idempotent made no resource to list");
+    const std::string missing = "cdr-conformance-missing-" + RandomHex(8);
+    const Json body = {{"filter", {{"ids", {created_, missing}}}}};
+    Exchange e = Send("POST", "/v1/list/peering", &body);
+    if (!e.answered) return Fail(e.failure);
+    Json json = Json::parse(e.body, nullptr, false);
+    const bool listed =
+        e.status == 200 && json.is_object() && json.contains("resources") && json["resources"].is_array();
+    std::vector<std::string> ids;
+    if (listed) {
+      for (const Json& r : json["resources"])
+        ids.push_back(r.is_object() && r.contains("id") && r["id"].is_string() ? r["id"].get<std::string>()
+                                                                               : "");
+    }
+    if (!listed || ids != std::vector<std::string>{created_})
+      return Fail("POST /v1/list/peering with the filter {\"ids\": [\"" + created_ + "\", \"" + missing +
+                  "\"]} answered HTTP " + std::to_string(e.status) + " " + e.body.substr(0, 200) +
+                  ", expected 200 with {\"resources\": [" + created_ +
+                  "]}: list by ids answers with the ones that exist (cdr reads hundreds of resources so)");
+    return Pass("the filter {\"ids\": [" + created_ + ", a missing one]} listed " + created_ + " alone");
   }
 
   Verdict NotFoundAfterDelete() {

@@ -6,11 +6,13 @@
 //
 //   schema                    GET /v1/schema: protocol version 1, a peering type with create, read, delete
 //   create_idempotent         two creates with one client token → one resource (the same id), readable
+//   list_by_ids               list with the filter {"ids": [it, a missing id]} → that resource alone
 //   not_found_after_delete    delete → read is NotFound, a second delete is NotFound
 //   unknown_type_named        a type the schema lacks → 404 UnknownType with a message
 //   bad_token_before_body     a wrong token, a 1 MiB body announced and sent slowly → 401 before half is sent
-//   oversized_body_refused    the right token, a 64 MiB body announced and sent slowly → 413 before 2 MiB are
-//   sent errors_carry_code         every refusal above had {"error": {"code", "message"}} with a known code
+//   oversized_body_refused    the right token, a 64 MiB body announced and sent slowly → 413 before 2 MiB
+//                             are sent
+//   errors_carry_code         every refusal above had {"error": {"code", "message"}} with a known code
 #pragma once
 
 #include <chrono>

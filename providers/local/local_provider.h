@@ -60,7 +60,9 @@ struct ProcessChange {
   Status status;        // why it failed
 };
 
-class LocalProvider : public Provider {
+// The cloud's implementation, one typed method per call; the generic provider the rest of cdr uses is made of
+// it by local_resources.h (one file per resource type).
+class LocalProvider {
  public:
   // Opens an initialized cloud; kFailedPrecondition (saying to run `cdr local init`) when ROOT has none.
   // insecure (the spec's [provider] insecure = true): the agents and shadow hosts it starts replicate over
@@ -80,41 +82,38 @@ class LocalProvider : public Provider {
   static Result<std::vector<std::filesystem::path>> RevokeCertificates(const std::filesystem::path& root,
                                                                        const std::string& id);
 
-  std::string Name() const override { return "local"; }
+  Result<HostFacts> DescribeHost(const std::string& host_id);
+  Result<std::vector<HostFacts>> ListHosts(const ListHostsRequest& request);
 
-  Result<HostFacts> DescribeHost(const std::string& host_id) override;
-  Result<std::vector<HostFacts>> ListHosts(const ListHostsRequest& request) override;
+  Result<Peering> CreatePeering(const PeeringRequest& request);
+  Result<Peering> DescribePeering(const std::string& id);
+  Status DeletePeering(const std::string& id);
 
-  Result<Peering> CreatePeering(const PeeringRequest& request) override;
-  Result<Peering> DescribePeering(const std::string& id) override;
-  Status DeletePeering(const std::string& id) override;
+  Result<Endpoint> CreateEndpoint(const EndpointRequest& request);
+  Result<Endpoint> DescribeEndpoint(const std::string& id);
+  Status DeleteEndpoint(const std::string& id);
 
-  Result<Endpoint> CreateEndpoint(const EndpointRequest& request) override;
-  Result<Endpoint> DescribeEndpoint(const std::string& id) override;
-  Status DeleteEndpoint(const std::string& id) override;
+  Result<Agent> InstallAgent(const AgentInstallRequest& request);
+  Result<Agent> DescribeAgent(const std::string& host_id);
+  Status UninstallAgent(const std::string& host_id);
+  Result<Agent> InstallReverseAgent(const ReverseAgentRequest& request);
+  Result<AgentVersions> ListAgentVersions();  // local_agent_upgrade.cc
+  Result<Agent> UpgradeAgent(const AgentUpgradeRequest& request);
+  Result<HostFacts> CreateHost(const HostRequest& request);  // local_launched_hosts.cc
 
-  Result<Agent> InstallAgent(const AgentInstallRequest& request) override;
-  Result<Agent> DescribeAgent(const std::string& host_id) override;
-  Status UninstallAgent(const std::string& host_id) override;
-  Result<Agent> InstallReverseAgent(const ReverseAgentRequest& request) override;
-  Result<AgentVersions> ListAgentVersions() override;  // local_agent_upgrade.cc
-  Result<Agent> UpgradeAgent(const AgentUpgradeRequest& request) override;
-  Result<HostFacts> CreateHost(const HostRequest& request) override;  // local_launched_hosts.cc
+  Result<ShadowHost> CreateShadowHost(const ShadowHostRequest& request);
+  Result<ShadowHost> DescribeShadowHost(const std::string& id);
+  Status DeleteShadowHost(const std::string& id);
 
-  Result<ShadowHost> CreateShadowHost(const ShadowHostRequest& request) override;
-  Result<ShadowHost> DescribeShadowHost(const std::string& id) override;
-  Status DeleteShadowHost(const std::string& id) override;
+  Status SetRecoveryPolicy(const RecoveryPolicyRequest& request);
+  Result<RecoveryPoints> ListRecoveryPoints(const std::string& shadow_host_id, const std::string& server_id);
 
-  Status SetRecoveryPolicy(const RecoveryPolicyRequest& request) override;
-  Result<RecoveryPoints> ListRecoveryPoints(const std::string& shadow_host_id,
-                                            const std::string& server_id) override;
-
-  Status RequestRecoveryPoint(const RecoveryPointRequest& request) override;
-  Result<DrHost> CreateDrHost(const DrHostRequest& request) override;
-  Result<DrHost> DescribeDrHost(const std::string& id) override;
-  Status DeleteDrHost(const std::string& id) override;
-  Result<DrHost> DetachDrHost(const std::string& id) override;
-  Result<DrHostCheckResult> CheckDrHost(const std::string& id, const DrHostCheck& check) override;
+  Status RequestRecoveryPoint(const RecoveryPointRequest& request);
+  Result<DrHost> CreateDrHost(const DrHostRequest& request);
+  Result<DrHost> DescribeDrHost(const std::string& id);
+  Status DeleteDrHost(const std::string& id);
+  Result<DrHost> DetachDrHost(const std::string& id);
+  Result<DrHostCheckResult> CheckDrHost(const std::string& id, const DrHostCheck& check);
 
   // Every installed agent and every shadow host, sorted by id, with their current status.
   Result<std::vector<Agent>> ListAgents();

@@ -95,6 +95,19 @@ TEST_F(HttpExchangeTest, APostCarriesItsBodyWithItsLength) {
   EXPECT_NE(request_.find("Content-Length: 21\r\n\r\n{\"server_id\":\"web-1\"}"), std::string::npos) << request_;
 }
 
+TEST_F(HttpExchangeTest, KeepsTheHeadersAndFindsOneWhateverItsCase) {
+  Serve("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 7\r\nX-Empty:\r\nContent-Length: 0\r\n\r\n");
+  Result<HttpResponse> r = Exchange();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(r->headers.size(), 3u);
+  EXPECT_EQ(r->Header("retry-after"), "7");
+  EXPECT_EQ(r->Header("RETRY-AFTER"), "7");
+  EXPECT_EQ(r->Header("Content-Length"), "0");
+  EXPECT_EQ(r->Header("X-Empty"), "");
+  EXPECT_EQ(r->Header("Location"), "");
+}
+
 TEST_F(HttpExchangeTest, AssemblesAChunkedReply) {
   Serve("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n3\r\nefg\r\n0\r\n\r\n");
   Result<HttpResponse> r = Exchange();

@@ -119,7 +119,7 @@ TEST_F(ProviderHttpTest, ConformanceKitPassesServeLocalAndNamesTheRulesAWrongPro
   Serve();
   RunResult good = ws_.Cdr({"provider", "test", Url(), "--token-file", ".cdr/provider-token"});
   EXPECT_EQ(good.exit_code, 0) << good.out << good.err;
-  EXPECT_THAT(good.out, HasSubstr("all 7 rules passed"));
+  EXPECT_THAT(good.out, HasSubstr("all 8 rules passed"));
 
   std::ofstream(ws_.dir() / "wrong.py") << kWrongProvider;
   std::ofstream(ws_.dir() / "wrong-token") << "t0ken\n";
@@ -139,7 +139,8 @@ TEST_F(ProviderHttpTest, ConformanceKitPassesServeLocalAndNamesTheRulesAWrongPro
   EXPECT_THAT(bad.out, HasSubstr("GET after DELETE answered HTTP 200"));
   EXPECT_THAT(bad.out, HasSubstr("oversized_body_refused    FAIL"));
   EXPECT_THAT(bad.out, HasSubstr("bad_token_before_body     pass"));
-  EXPECT_THAT(bad.out, HasSubstr("3 of 7 rules failed"));
+  EXPECT_THAT(bad.out, HasSubstr("list_by_ids               FAIL"));
+  EXPECT_THAT(bad.out, HasSubstr("4 of 8 rules failed"));
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-// The generic provider interface end to end in one process: the local cloud served as resource types
-// (typed_resources.h) over the provider protocol (provider_server.h), reached by the HTTP client
+// The generic provider interface end to end in one process: the local cloud's resource types
+// (local_resources.h) served over the provider protocol (provider_server.h), reached by the HTTP client
 // (http_resource_provider.h) behind the typed façade the reconciler calls (resource_facade.h).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -13,9 +13,9 @@
 #include "providers/http/conformance.h"
 #include "providers/http/http_resource_provider.h"
 #include "providers/http/provider_server.h"
+#include "providers/local/local_resources.h"
 #include "providers/resource_facade.h"
 #include "providers/resource_json.h"
-#include "providers/typed_resources.h"
 #include "tests/providers/temp_cloud.h"
 #include "tests/support/tls_test_certs.h"
 
@@ -30,10 +30,10 @@ class ProviderProtocolTest : public local::test_util::LocalCloudTest {
  protected:
   void SetUp() override {
     LocalCloudTest::SetUp();
-    std::shared_ptr<Provider> local = InitAndOpen(/*hosts=*/2);
+    std::shared_ptr<local::LocalProvider> local = InitAndOpen(/*hosts=*/2);
     ASSERT_NE(local, nullptr);
     in_process_ = local;
-    served_ = ServeTypedProvider(local);
+    served_ = local::LocalResources(local);
     server_ = std::make_unique<http::ProviderServer>(
         http::ProviderServerOptions{"127.0.0.1", 0, kToken, nullptr}, served_.get());
     ASSERT_TRUE(server_->Start().ok());
@@ -48,7 +48,7 @@ class ProviderProtocolTest : public local::test_util::LocalCloudTest {
         {"http://" + server_->address(), token, {}, std::chrono::seconds(10)});
   }
 
-  std::shared_ptr<Provider> in_process_;
+  std::shared_ptr<local::LocalProvider> in_process_;
   std::unique_ptr<ResourceTypeRegistry> served_;
   std::unique_ptr<http::ProviderServer> server_;
   ResourceProvider* generic_ = nullptr;  // owned by facade_
@@ -82,6 +82,27 @@ TEST_F(ProviderProtocolTest, ReadsOverHttpEqualTheInProcessOnes) {
   ASSERT_TRUE(versions.ok()) << versions.status().ToString();
   EXPECT_EQ(versions->offered, in_process_->ListAgentVersions()->offered);
   EXPECT_EQ(versions->default_version, in_process_->ListAgentVersions()->default_version);
+}
+
+// A refresh's batch reads: one list by ids, the gone ones left out, and the filter's misuse refused.
+TEST_F(ProviderProtocolTest, BatchReadsAreOneListByIdsAndLeaveOutTheGone) {
+  auto hosts = facade_->DescribeHosts({"host-2", "host-9", "host-1"});
+  ASSERT_TRUE(hosts.ok()) << hosts.status().ToString();
+  ASSERT_EQ(hosts->size(), 2u);
+  EXPECT_EQ(nlohmann::json(*facade_->DescribeHost("host-2")).dump(), nlohmann::json(hosts->at(0)).dump());
+  EXPECT_EQ(hosts->at(1).id, "host-1");
+  auto agents = facade_->DescribeAgents({"host-1"});
+  ASSERT_TRUE(agents.ok()) << agents.status().ToString();
+  EXPECT_TRUE(agents->empty()) << "no agent is installed";
+
+  auto listed = generic_->List("peering", {{"ids", nlohmann::json::array()}});
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  EXPECT_EQ(*listed, nlohmann::json::array());
+  auto mixed = generic_->List("host", {{"ids", {"host-1"}}, {"zone", "az1"}});
+  EXPECT_EQ(mixed.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(mixed.status().message(), HasSubstr("takes no other field"));
+  auto unfiltered = generic_->List("peering", nlohmann::json::object());
+  EXPECT_THAT(unfiltered.status().message(), HasSubstr("listed only by ids"));
 }
 
 TEST_F(ProviderProtocolTest, RefusalsAreNamedAndSayWhatToDo) {
