@@ -1,7 +1,8 @@
-// The fence of a failed-over server's production agent (DESIGN §2, failover): while it is raised, every export
-// of the agent refuses writes, trims and zeroes (FenceLayer), so nothing can diverge from the DR host that now
-// carries the service: no split brain. Reads go on. Kept in STATE_DIR/fence.json, so an agent restarted (also
-// after kill -9) comes back fenced. Lifted only by a rollback of an unconfirmed failover (later: by failback).
+// The fence of a failed-over server's production agent (docs/state-machine.md, failover): while it is raised,
+// every export of the agent refuses writes, trims and zeroes (FenceLayer), so nothing can diverge from the DR
+// host that now carries the service: no split brain. Reads go on. Kept in STATE_DIR/fence.json, so an agent
+// restarted (also after kill -9) comes back fenced. Lifted only by a rollback of an unconfirmed failover
+// (later: by failback).
 //
 //   unfenced ──Raise──► fenced ──Lift──► unfenced
 #pragma once

@@ -90,8 +90,9 @@ struct AgentUpgradeRequest {
   std::string version;  // one of AgentVersions().offered; the same as the running one restarts nothing
 };
 
-// Failback's reverse registration (DESIGN §2): a cdr-agent is put in front of a failed-over DR host's disks, so
-// the DR host becomes the protected side and every write of its workload passes through the agent's journal.
+// Failback's reverse registration (docs/state-machine.md): a cdr-agent is put in front of a failed-over DR
+// host's disks, so the DR host becomes the protected side and every write of its workload passes through the
+// agent's journal.
 struct ReverseAgentRequest {
   std::string dr_host_id;  // a DR host whose disks are standalone (its failover was confirmed)
   std::string group;
@@ -140,10 +141,10 @@ struct ShadowHostRequest {
   std::string disk_type;  // sata | sas | ssd
   std::string group;        // cdr's names of the group and server: labels of the shadow host's metrics
   std::string server_name;
-  // Failback (DESIGN §2): replicas that already hold most of the data, so the agent compares instead of copying
-  // (ReplicationTarget::compare_first). At most one is set; the shadow host then lives in `zone` as asked.
-  // Reverse replication into the original production host: that host's disks ARE the replicas (its agent must
-  // not write them meanwhile: it is fenced).
+  // Failback (docs/state-machine.md): replicas that already hold most of the data, so the agent compares
+  // instead of copying (ReplicationTarget::compare_first). At most one is set; the shadow host then lives in
+  // `zone` as asked. Reverse replication into the original production host: that host's disks ARE the
+  // replicas (its agent must not write them meanwhile: it is fenced).
   std::string replicas_are_disks_of;
   // Protection again after a failback: the replicas start as that DR host's disks, which the provider hands over
   // (no copy over the network); the DR host is deleted next and must not run.

@@ -578,8 +578,8 @@ class Differ {
       if (r->kind == ResourceKind::kGroup && !desired_by_address_.count(address)) removed.insert(address);
     }
     for (const auto& group_address : removed) {
-      // A group that still protects servers is not deleted (DESIGN §2), but servers whose failover is confirmed
-      // are protected no more: they are released with the group, in the same apply.
+      // A group that still protects servers is not deleted (docs/state-machine.md), but servers whose
+      // failover is confirmed are protected no more: they are released with the group, in the same apply.
       std::vector<std::pair<std::string, const state::ResourceRecord*>> released;
       std::string protected_names;
       int protected_count = 0;

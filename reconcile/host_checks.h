@@ -1,5 +1,5 @@
-// Plan-time rules on the provider's host facts (DESIGN §2 rules): at least 2 vCPU and 4 GiB, ext4 or xfs,
-// in the group's production zone and VPC (a group holds servers of one VPC).
+// Plan-time rules on the provider's host facts (docs/state-machine.md rules): at least 2 vCPU and 4 GiB, ext4
+// or xfs, in the group's production zone and VPC (a group holds servers of one VPC).
 #pragma once
 
 #include <map>

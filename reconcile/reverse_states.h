@@ -1,8 +1,9 @@
-// Failback runs the forward replication state machine again, on the DR host's reverse agent (DESIGN §2): the
-// agent knows nothing of directions and reports its forward states, which the server state table
-// (server_state.h: ForwardOf, ReverseOf) renames to the reverse_* states of the server. Refresh and the
-// replication steps (their *_reverse_* operations) rename what the reverse agent reports; reverse replication
-// is planned through ForwardState, so that its start, stop, restart and repair are the forward code.
+// Failback runs the forward replication state machine again, on the DR host's reverse agent
+// (docs/state-machine.md): the agent knows nothing of directions and reports its forward states, which the
+// server state table (server_state.h: ForwardOf, ReverseOf) renames to the reverse_* states of the server.
+// Refresh and the replication steps (their *_reverse_* operations) rename what the reverse agent reports;
+// reverse replication is planned through ForwardState, so that its start, stop, restart and repair are the
+// forward code.
 //
 //   initialized          ◄──► reverse_initialized
 //   replication_starting ◄──► reverse_starting

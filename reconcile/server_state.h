@@ -1,6 +1,6 @@
-// The protected server's state machine (DESIGN §2): its states as an enum with one table (server_state.cc) of
-// their names, original names and properties, which every predicate here reads. Transitions themselves are
-// carried out by apply steps.
+// The protected server's state machine (docs/state-machine.md): its states as an enum with one table
+// (server_state.cc) of their names, original names and properties, which every predicate here reads.
+// Transitions themselves are carried out by apply steps.
 //
 // A state's name is what the state store, plan and status JSON and the agent's API carry; it is parsed where
 // it comes in. A name this cdr does not know (a newer release's, a hand edit) parses to nullopt and belongs

@@ -93,8 +93,9 @@ struct FailoverSpec {
   bool from_group = false;
 };
 
-// [group.server.failback]: bring the service back from the DR host after a confirmed failover (DESIGN §2,
-// failback), next to the confirmed failover table; the plan walks it from failover_confirmed (failback_transitions.h).
+// [group.server.failback]: bring the service back from the DR host after a confirmed failover
+// (docs/state-machine.md, failback), next to the confirmed failover table; the plan walks it from
+// failover_confirmed (failback_transitions.h).
 struct FailbackSpec {
   bool restore_to_original = true;  // true: the old production host gets the DR host's data; false: a new host
   // false: reverse replication runs (the DR host is protected towards production) and the failback itself waits

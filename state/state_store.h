@@ -20,8 +20,9 @@ namespace internal {
 class SqlConnection;
 }
 
-// One managed resource. `status` is the resource's lifecycle (for servers: the DESIGN §2 state, e.g.
-// "initialized"; for other kinds the lifecycle of state/record_status.h: "creating", "created", "deleting").
+// One managed resource. `status` is the resource's lifecycle (for servers: the state of
+// docs/state-machine.md, e.g. "initialized"; for other kinds the lifecycle of state/record_status.h:
+// "creating", "created", "deleting").
 struct ResourceRecord {
   std::string address;      // "group.web-prod", "group.web-prod.peering", "group.web-prod.server.web-1"
   ResourceKind kind = ResourceKind::kGroup;

@@ -1,8 +1,8 @@
-// Failback's reverse agent (DESIGN §2, reverse registration): the same cdr-agent production hosts get, put in
-// front of a failed-over DR host's standalone disk images. The DR host's cdr-dr-disk is stopped first, so the
-// agent is the only process writing the images and every write of the DR workload passes through its journal.
-// The agent is recorded under agents/DR-HOST-ID like any other, so DescribeAgent, UninstallAgent and
-// `cdr local up`/`down` treat it as one.
+// Failback's reverse agent (docs/state-machine.md, reverse registration): the same cdr-agent production hosts
+// get, put in front of a failed-over DR host's standalone disk images. The DR host's cdr-dr-disk is stopped
+// first, so the agent is the only process writing the images and every write of the DR workload passes
+// through its journal. The agent is recorded under agents/DR-HOST-ID like any other, so DescribeAgent,
+// UninstallAgent and `cdr local up`/`down` treat it as one.
 #include <spdlog/spdlog.h>
 
 #include "common/clock.h"

@@ -1,12 +1,12 @@
-// Failback's seeded replicas (DESIGN §2): a shadow host whose replica images already hold most of the data, so
-// the agent starting with compare_first sends only the blocks that differ (cdr-shadow adopts an image it finds
-// without a state file when the agent asks for a repair: shadow/replica_disk.h).
+// Failback's seeded replicas (docs/state-machine.md): a shadow host whose replica images already hold most of
+// the data, so the agent starting with compare_first sends only the blocks that differ (cdr-shadow adopts an
+// image it finds without a state file when the agent asks for a repair: shadow/replica_disk.h).
 //
 //   replicas_are_disks_of HOST  REPLICA_DIR/<server_id>/<disk>.img ──symlink──► HOST's disk image
 //                               (reverse replication writes straight into the original production disk)
 //   seed_from_dr_host DR-HOST   the DR host's images are moved to REPLICA_DIR/<server_id>/<disk>.img
-//                               (protection again after a failback: the DR host is deleted next, its disks become
-//                               the new replicas, as a cloud re-attaches volumes; nothing is copied)
+//                               (protection again after a failback: the DR host is deleted next, its disks
+//                               become the new replicas, as a cloud re-attaches volumes; nothing is copied)
 #include <spdlog/spdlog.h>
 
 #include "providers/local/internal/daemon.h"

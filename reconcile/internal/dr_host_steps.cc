@@ -1,6 +1,7 @@
-// Drill and failover DR hosts (DESIGN §2). Like the shadow host, a DR host is made with a client token stored in
-// the state before the call, so an apply killed mid-create finds the same DR host again. A failover also walks the
-// server's own state: failing_over (written before anything happens) → failed_over → failover_confirmed.
+// Drill and failover DR hosts (docs/state-machine.md). Like the shadow host, a DR host is made with a client
+// token stored in the state before the call, so an apply killed mid-create finds the same DR host again. A
+// failover also walks the server's own state: failing_over (written before anything happens) → failed_over →
+// failover_confirmed.
 #include <spdlog/spdlog.h>
 
 #include <chrono>

@@ -1,14 +1,15 @@
-// The DR side of a protected server's plan (DESIGN §2, drill and failover): which changes bring its drill and
-// failover DR hosts to what the spec declares, and the guards that refuse a plan the state machine does not allow.
+// The DR side of a protected server's plan (docs/state-machine.md, drill and failover): which changes bring
+// its drill and failover DR hosts to what the spec declares, and the guards that refuse a plan the state
+// machine does not allow.
 //
 //   drill declared, none up        → create (server in realtime | realtime_stopping | realtime_stopped)
 //   drill parameters changed       → replace: brought up again at the new point (its writes are discarded)
 //   drill verify changed           → update: the verification runs again
-//   verification without a result  → update: run it (again); an apply died while verifying, or it could not run
-//   drill removed                  → delete ("clear drill")
-//   failover declared, none up     → create "failover": failing_over → failed_over (same states, and no drill)
-//   failover point/host changed    → transition "change_recovery_point" (not once confirmed)
-//   confirm = true                 → transition "confirm" (its disks become standalone), then the shadow host and
+//   verification without a result  → update: run it (again); an apply died while verifying, or it could not
+//   run drill removed                  → delete ("clear drill") failover declared, none up     → create
+//   "failover": failing_over → failed_over (same states, and no drill) failover point/host changed    →
+//   transition "change_recovery_point" (not once confirmed) confirm = true                 → transition
+//   "confirm" (its disks become standalone), then the shadow host and
 //                                    every recovery point are deleted; the server is failover_confirmed
 //   failover removed               → refused: a failed-over server comes back only through failback
 //   a DR host stopped or deleted outside cdr → restart / create again

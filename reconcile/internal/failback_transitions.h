@@ -1,5 +1,6 @@
-// Failback (DESIGN §2): the way home after a confirmed failover, declared by [group.server.failback]. The plan
-// walks one transition at a time, each visible in it, and chains those that follow without a decision:
+// Failback (docs/state-machine.md): the way home after a confirmed failover, declared by
+// [group.server.failback]. The plan walks one transition at a time, each visible in it, and chains those that
+// follow without a decision:
 //
 //   failover_confirmed ──reverse_register──► reverse_registering ──► reverse_initialized
 //        a cdr-agent is put in front of the DR host's disks (the DR host is the protected side now); the DR
@@ -11,11 +12,11 @@
 //        reverse agent, its operations named *_reverse_*; the server's `replication` key drives it
 //   restore_to_original = false: before the receiver, ──launch_host──► a new production host (the table's
 //        name, flavor, ip) with empty disks shaped like the DR host's; the receiver's replicas are ITS disks,
-//        filled by a full sync (nothing to compare with); at the failback it takes over, the old host's agent is
-//        uninstalled and the server's host is the new one (the spec's `host` must then name it)
+//        filled by a full sync (nothing to compare with); at the failback it takes over, the old host's agent
+//        is uninstalled and the server's host is the new one (the spec's `host` must then name it)
 //   reverse_realtime (and cutover = true, the default) ──failback──► failing_back ──► failed_back
-//        (DR host fenced and drained, reverse replication stopped, reverse agent and receiver gone, production
-//        unfenced)   └──► failback_error (retried)
+//        (DR host fenced and drained, reverse replication stopped, reverse agent and receiver gone,
+//        production unfenced)   └──► failback_error (retried)
 //   failed_back, both tables removed from the spec ──register──► registering ──► initialized
 //        ──shadow_host create (seeded with the DR host's disks) ──dr_host delete ──start_replication (compare
 //        first)──► realtime

@@ -1,10 +1,12 @@
-// The ways out of a failover (DESIGN §2), so that no state is a dead end, and the fence that keeps production
-// from diverging from the DR host meanwhile. Diff calls these; each returns the changes in execution order.
+// The ways out of a failover (docs/state-machine.md), so that no state is a dead end, and the fence that
+// keeps production from diverging from the DR host meanwhile. Diff calls these; each returns the changes in
+// execution order.
 //
 //   failed_over ──[group.server.failover] removed──► rollback: the DR host is deleted (its writes are lost),
 //        production is unfenced and takes the state its agent reports (realtime_stopped), then the server's
 //        `replication` applies again (running: replication resumes from where it stopped, no full sync)
-//   failover_confirmed ──server removed from the spec──► release: the DR host leaves cdr's state and runs on as a
+//   failover_confirmed ──server removed from the spec──► release: the DR host leaves cdr's state and runs on
+//   as a
 //        standalone host, the agent is uninstalled from production (deregister)
 //   failed_over | failover_confirmed, production agent not fenced (unreachable at failover, or reports
 //        fenced = false) ──► fence (retried by every plan until it succeeds)

@@ -1,6 +1,6 @@
-// The production agent's write fence around a failover (DESIGN §2; agent/write_fence.h): raised when the server
-// fails over (and by the `fence` step the plan adds while it is not known to be up), lifted by a rollback, which
-// also hands the server's state back to its agent.
+// The production agent's write fence around a failover (docs/state-machine.md; agent/write_fence.h): raised
+// when the server fails over (and by the `fence` step the plan adds while it is not known to be up), lifted
+// by a rollback, which also hands the server's state back to its agent.
 //
 //   failover ──Fence──► fenced = true  (unreachable: fenced = false + fence_error; the next plan retries)
 //   fence (retry) ──Fence──► fenced = true

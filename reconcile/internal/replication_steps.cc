@@ -1,4 +1,5 @@
-// Replication transitions of a protected server, commanded through its agent's control API (DESIGN §2):
+// Replication transitions of a protected server, commanded through its agent's control API
+// (docs/state-machine.md):
 //
 //   start_replication   → replication_starting ──Start──► wait: full_sync … realtime
 //   stop_replication    → *_stopping ──Stop──► wait: *_stopped
@@ -8,13 +9,15 @@
 //   retarget_replication (the shadow host restarted on a new address; the agent refuses a new target while
 //                        streaming) → *_stopping ──Stop──► wait: *_stopped → as start_replication
 //
-// The state is written before each command and every state the agent reports while apply waits is written as a
-// job event, so an apply killed mid-wait leaves the last observed state and the next plan starts from the agent's.
+// The state is written before each command and every state the agent reports while apply waits is written as
+// a job event, so an apply killed mid-wait leaves the last observed state and the next plan starts from the
+// agent's.
 //
-// Reverse replication during a failback is this same code: start_reverse_replication, stop_reverse_replication,
-// reverse_repair and retarget_reverse_replication command the DR host's reverse agent (the server's
-// `reverse_agent`) and show its forward states in their reverse_* form (reverse_states.h). A shadow host whose
-// replicas were seeded (`seeded`) is started with compare_first: only the differing blocks travel.
+// Reverse replication during a failback is this same code: start_reverse_replication,
+// stop_reverse_replication, reverse_repair and retarget_reverse_replication command the DR host's reverse
+// agent (the server's `reverse_agent`) and show its forward states in their reverse_* form
+// (reverse_states.h). A shadow host whose replicas were seeded (`seeded`) is started with compare_first: only
+// the differing blocks travel.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>

@@ -1,11 +1,12 @@
-// The replication side of a protected server's plan (DESIGN §2): which state-machine transitions bring the
-// server from the state it is in (the agent's word when it answered) to the `replication` the spec asks for,
-// and what deregistering it takes. Diff calls these; each returns the changes in execution order.
+// The replication side of a protected server's plan (docs/state-machine.md): which state-machine transitions
+// bring the server from the state it is in (the agent's word when it answered) to the `replication` the spec
+// asks for, and what deregistering it takes. Diff calls these; each returns the changes in execution order.
 //
 //   agent process stopped                          → restart_agent
 //   shadow process stopped                         → shadow_host restart (same client token; replicas kept)
 //   running: streaming to an address the shadow no longer listens on (it restarted) → retarget_replication
-//   running: initialized | *_stopped               → shadow_host create (when there is none), start_replication
+//   running: initialized | *_stopped               → shadow_host create (when there is none),
+//   start_replication
 //            replication_error                     → repair (unless the agent is already repairing)
 //            *_stopping                            → refused: wait until stopped
 //   stopped: replication_starting | full_sync | realtime | repair_starting | repairing → stop_replication

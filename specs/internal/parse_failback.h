@@ -1,4 +1,5 @@
-// Per-file validation of [group.server.failback] (DESIGN §2, failback): `restore_to_original` and `cutover`.
+// Per-file validation of [group.server.failback] (docs/state-machine.md, failback): `restore_to_original` and
+// `cutover`.
 #pragma once
 
 #include <toml++/toml.h>

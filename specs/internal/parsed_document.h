@@ -11,7 +11,7 @@
 
 namespace cdr::specs::internal {
 
-inline constexpr int kMaxAgents = 200;  // per tenant per region (DESIGN §2)
+inline constexpr int kMaxAgents = 200;  // per tenant per region (docs/spec.md, quota.agents)
 
 struct ParsedServer {
   ServerSpec spec;

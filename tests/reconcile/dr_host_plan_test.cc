@@ -1,5 +1,6 @@
-// Plans and applies for drills and failovers (DESIGN §2): the guards that refuse them, the changes they make and
-// the state they leave (failing_over → failed_over → failover_confirmed, the shadow host deleted on confirm).
+// Plans and applies for drills and failovers (docs/state-machine.md): the guards that refuse them, the
+// changes they make and the state they leave (failing_over → failed_over → failover_confirmed, the shadow
+// host deleted on confirm).
 #include <gtest/gtest.h>
 
 #include "reconcile/address.h"

@@ -1,6 +1,7 @@
-// A test double for the agents' control API: one scripted state machine per host that moves one DESIGN §2 step
-// per status poll (replication_starting → full_sync → realtime, *_stopping → *_stopped, repair_starting →
-// repairing → realtime), records the commands it gets, and can be made unreachable, stalled or failing.
+// A test double for the agents' control API: one scripted state machine per host that moves one step of
+// docs/state-machine.md per status poll (replication_starting → full_sync → realtime, *_stopping → *_stopped,
+// repair_starting → repairing → realtime), records the commands it gets, and can be made unreachable, stalled
+// or failing.
 #pragma once
 
 #include <map>

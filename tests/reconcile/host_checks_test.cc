@@ -1,4 +1,4 @@
-// Plan-time host rules (DESIGN §2): one diagnostic per broken rule, at the server's `host` value.
+// Plan-time host rules (docs/state-machine.md): one diagnostic per broken rule, at the server's `host` value.
 #include "reconcile/host_checks.h"
 
 #include <gmock/gmock.h>

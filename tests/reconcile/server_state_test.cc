@@ -1,4 +1,4 @@
-// The server state machine's classifications (DESIGN §2) and resource addresses.
+// The server state machine's classifications (docs/state-machine.md) and resource addresses.
 #include "reconcile/server_state.h"
 
 #include <gtest/gtest.h>
@@ -12,7 +12,7 @@
 namespace cdr::reconcile {
 namespace {
 
-// Every step in flight named in DESIGN §2 whose name ends in "ing".
+// Every step in flight named in docs/state-machine.md whose name ends in "ing".
 const std::vector<std::string> kInFlightIng = {
     "agent_installing",
     "replication_starting",
