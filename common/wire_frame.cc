@@ -508,24 +508,22 @@ Result<RepairBlockHashes> DecodeRepairBlockHashes(std::span<const uint8_t> p) {
   return m;
 }
 
+// REPAIR_BLOCKS: offset, end and run count, then per run its offset, length and zero flag, followed by its
+// data.
+constexpr size_t kRepairBlocksHead = 8 + 8 + 4;
+constexpr size_t kRepairRunHead = 8 + 4 + 2;
+
 std::vector<std::span<const uint8_t>> RepairBlocksPieces(const RepairBlocks& m, std::vector<uint8_t>* heads) {
   Writer w;
   w.U64(m.offset).U64(m.end).U32(static_cast<uint32_t>(m.runs.size()));
-  std::vector<size_t> head_ends;  // where each run's header ends in *heads
-  for (const RepairRun& run : m.runs) {
-    w.U64(run.offset).U32(run.length).U16(run.zero ? 1 : 0);
-    head_ends.push_back(20 + 14 * (head_ends.size() + 1));
-  }
+  for (const RepairRun& run : m.runs) w.U64(run.offset).U32(run.length).U16(run.zero ? 1 : 0);
   *heads = w.Take();
-  std::vector<std::span<const uint8_t>> pieces;
   const std::span<const uint8_t> all(*heads);
-  size_t head_start = 0;
+  std::vector<std::span<const uint8_t>> pieces = {all.first(kRepairBlocksHead)};
   for (size_t i = 0; i < m.runs.size(); ++i) {
-    pieces.push_back(all.subspan(head_start, head_ends[i] - head_start));
+    pieces.push_back(all.subspan(kRepairBlocksHead + i * kRepairRunHead, kRepairRunHead));
     if (!m.runs[i].zero) pieces.push_back(m.runs[i].data);
-    head_start = head_ends[i];
   }
-  if (m.runs.empty()) pieces.push_back(all);
   return pieces;
 }
 
@@ -541,14 +539,15 @@ Result<RepairBlocks> DecodeRepairBlocks(std::span<const uint8_t> p) {
   m.offset = r.U64();
   m.end = r.U64();
   const uint32_t n = r.U32();
-  if (p.size() < 20 || (p.size() - 20) / 14 < n) return InvalidArgument("malformed REPAIR_BLOCKS payload");
+  if (p.size() < kRepairBlocksHead || (p.size() - kRepairBlocksHead) / kRepairRunHead < n)
+    return InvalidArgument("malformed REPAIR_BLOCKS payload");
   m.runs.resize(n);
-  size_t pos = 20;
+  size_t pos = kRepairBlocksHead;
   for (RepairRun& run : m.runs) {
     run.offset = r.U64();
     run.length = r.U32();
     run.zero = r.U16() != 0;
-    pos += 14;
+    pos += kRepairRunHead;
     if (!run.zero) {
       if (p.size() - pos < run.length) return InvalidArgument("malformed REPAIR_BLOCKS payload");
       run.data = p.subspan(pos, run.length);
