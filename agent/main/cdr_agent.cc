@@ -9,8 +9,9 @@
 //             [--verify-interval-seconds 3600] [--verify-sample-mib 64] [--bitmap-clear-ms 5000]
 //   cdr-agent --version
 //
-// CDR_AGENT_VERSION is given by the build: CMake builds these sources twice (cdr-agent and cdr-agent-next, a
-// second release the local cloud offers so that an agent upgrade can be carried out and tested).
+// The release's version comes from its main (agent/main/release/agent_release_main.cc), the one file CMake
+// compiles twice: cdr-agent and cdr-agent-next, a second release the local cloud offers so that an agent
+// upgrade can be carried out and tested. Everything here is compiled once for both.
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -27,16 +28,13 @@
 
 #include "agent/api/control_api.h"
 #include "agent/export_stack.h"
+#include "agent/main/run_agent.h"
 #include "agent/nbd_server.h"
 #include "agent/replication_manager.h"
 #include "common/host_port.h"
 #include "common/json_file.h"
 #include "common/name_rules.h"
 #include "common/tls_context.h"
-
-#ifndef CDR_AGENT_VERSION
-#error "CDR_AGENT_VERSION must be defined by the build (CMakeLists.txt)"
-#endif
 
 namespace {
 
@@ -241,9 +239,9 @@ cdr::Status WriteReadyFile(const std::filesystem::path& path, const std::string&
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int cdr::agent::RunAgent(int argc, char** argv, const char* version) {
   if (argc == 2 && std::string(argv[1]) == "--version") {
-    std::printf("cdr-agent %s\n", CDR_AGENT_VERSION);
+    std::printf("cdr-agent %s\n", version);
     return 0;
   }
   Flags flags;
@@ -254,7 +252,7 @@ int main(int argc, char** argv) {
   }
   // Logs go to stderr: stdout carries only the "listening on" line that scripts and tests read.
   spdlog::set_default_logger(spdlog::stderr_color_mt("cdr-agent"));
-  spdlog::info("cdr-agent {}", CDR_AGENT_VERSION);
+  spdlog::info("cdr-agent {}", version);
 
   std::string api_token;
   if (!flags.api_token_file.empty()) {
@@ -317,7 +315,7 @@ int main(int argc, char** argv) {
        .shadow_tls = shadow_tls,
        .verify = {std::chrono::seconds(flags.verify_interval_seconds), flags.verify_sample_mib << 20},
        .bitmap_clear_interval = std::chrono::milliseconds(flags.bitmap_clear_ms),
-       .version = CDR_AGENT_VERSION},
+       .version = version},
       disks);
   if (!manager.ok()) {
     spdlog::error("replication: {}", manager.status().ToString());
