@@ -12,7 +12,6 @@
 #include <filesystem>
 #include <thread>
 
-#include "common/digest.h"
 #include "tests/e2e/cdr_workspace.h"
 #include "tests/e2e/status_json.h"
 #include "tests/support/nbd_client_args.h"
@@ -36,8 +35,6 @@ std::string Rfc3339Now() {
   std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
   return out;
 }
-
-std::string FileHash(const fs::path& path) { return Sha256Hex(cdr::testing::ReadFile(path)); }
 
 // What the primary looked like at one instant.
 struct Instant {
@@ -69,7 +66,7 @@ class DrillFailoverTest : public ::testing::Test {
         [&] { return cdr::testing::RunProgram({"cmp", "-s", disk_.string(), replica_.string()}).exit_code == 0; },
         std::chrono::seconds(60)))
         << "the replica never caught up with round " << seed;
-    Instant at{Rfc3339Now(), FileHash(disk_)};
+    Instant at{Rfc3339Now(), cdr::testing::FileSha256(disk_)};
     // The next round's writes must be stamped after this instant.
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     return at;
@@ -83,7 +80,7 @@ class DrillFailoverTest : public ::testing::Test {
     fs::remove(out);
     auto copied = cdr::testing::RunProgram({"nbdcopy", dr["nbd_uris"][0].get<std::string>(), out.string()});
     EXPECT_EQ(copied.exit_code, 0) << copied.err;
-    return FileHash(out);
+    return cdr::testing::FileSha256(out);
   }
 
   static std::string DrillTable(const std::string& point, const std::string& verify) {

@@ -19,7 +19,6 @@
 #include <string>
 #include <vector>
 
-#include "common/digest.h"
 #include "tests/agent/nbdfuse_mount.h"
 #include "tests/e2e/cdr_workspace.h"
 #include "tests/e2e/status_json.h"
@@ -52,8 +51,6 @@ Moment Now() {
   std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms % 1000));
   return {out, ms * 1'000'000};
 }
-
-std::string FileHash(const fs::path& path) { return Sha256Hex(cdr::testing::ReadFile(path)); }
 
 // debugfs exits 0 even when a command of its script fails; it says so on stderr, after its version banner.
 std::string DebugfsErrors(const std::string& err) {
@@ -186,7 +183,7 @@ class RecoveryPointsExt4Test : public ::testing::Test {
         },
         std::chrono::seconds(60)))
         << "the replica never caught up with round " << round;
-    record.hash = FileHash(disk_);
+    record.hash = cdr::testing::FileSha256(disk_);
     record.at = Now();
     EXPECT_TRUE(PollUntil(
         [&] {
@@ -200,7 +197,7 @@ class RecoveryPointsExt4Test : public ::testing::Test {
         },
         std::chrono::seconds(30)))
         << "no scheduled recovery point after round " << round << " (" << record.at.rfc3339 << ")";
-    EXPECT_EQ(FileHash(disk_), record.hash) << "the primary changed while nothing was writing";
+    EXPECT_EQ(cdr::testing::FileSha256(disk_), record.hash) << "the primary changed while nothing was writing";
     return record;
   }
 
@@ -227,16 +224,16 @@ class RecoveryPointsExt4Test : public ::testing::Test {
     EXPECT_EQ(dump.exit_code, 0) << dump.err;
     if (dump.err.find("File not found") != std::string::npos) return "missing";
     EXPECT_EQ(DebugfsErrors(dump.err), "") << "dump " << path;
-    return FileHash(dumped);
+    return cdr::testing::FileSha256(dumped);
   }
 
   // The drill at the end of `round` has that round's files, not the next round's, and not the file it
   // removed.
   void ExpectRoundContent(const fs::path& image, int round, const std::string& where) {
     const std::string dir = "round" + std::to_string(round);
-    EXPECT_EQ(FileIn(image, dir + "/data.bin"), FileHash(Source(round, 0))) << where;
-    EXPECT_EQ(FileIn(image, dir + "/sub/log.txt"), FileHash(Source(round, 1))) << where;
-    EXPECT_EQ(FileIn(image, dir + "/note.txt"), FileHash(Source(round, 2))) << where;
+    EXPECT_EQ(FileIn(image, dir + "/data.bin"), cdr::testing::FileSha256(Source(round, 0))) << where;
+    EXPECT_EQ(FileIn(image, dir + "/sub/log.txt"), cdr::testing::FileSha256(Source(round, 1))) << where;
+    EXPECT_EQ(FileIn(image, dir + "/note.txt"), cdr::testing::FileSha256(Source(round, 2))) << where;
     EXPECT_EQ(FileIn(image, "round" + std::to_string(round + 1) + "/data.bin"), "missing")
         << where << ": a file of the next round is there";
     if (round > 1) {
@@ -277,7 +274,7 @@ TEST_F(RecoveryPointsExt4Test, EveryRecordedInstantAndScheduledPointIsAnE2fsckCl
       EXPECT_EQ(dr["verification"]["kind"], "fsck") << where << ": " << dr.dump(2);
       EXPECT_EQ(dr["verification"]["result"], "passed") << where << ": " << dr.dump(2);
       const fs::path image = ReadDrillDisk(dr);
-      EXPECT_EQ(FileHash(image), r.hash) << where << ": the drill disk is not the primary as it was then";
+      EXPECT_EQ(cdr::testing::FileSha256(image), r.hash) << where << ": the drill disk is not the primary as it was then";
       ExpectRoundContent(image, r.round, where);
     }
   }

@@ -20,7 +20,7 @@ using testing::TestRepair;
 
 constexpr uint64_t kDiskSize = (1 << 20) + 512;  // not a multiple of 4 KiB: the last block is short
 
-uint64_t TimeOf(uint64_t seq) { return 1'000'000 + seq * 1000; }
+uint64_t TimeOfSeq(uint64_t seq) { return 1'000'000 + seq * 1000; }
 
 // Reads the whole device in random-sized pieces, so reads start and end inside extents.
 std::vector<uint8_t> ReadInPieces(agent::BlockDevice& device, unsigned seed) {
@@ -50,12 +50,12 @@ TEST(PointInTimeIndexTest, RandomOverlappingRecordsAcrossSegmentsMatchNaiveRepla
   cdr::testing::TempDir tmp;
   DiskHistoryBuilder b(tmp.path(), "vda", kDiskSize, 7);
   std::vector<TestRecord> records;
-  for (uint64_t seq = 1; seq <= 150; ++seq) records.push_back(b.RandomRecord(seq, TimeOf(seq)));
+  for (uint64_t seq = 1; seq <= 150; ++seq) records.push_back(b.RandomRecord(seq, TimeOfSeq(seq)));
   // Records 1..10 are before the base and are NOT in it: a reader that applied them would show it.
   std::vector<uint8_t> base = b.RandomBytes(kDiskSize);
   std::fill(base.begin() + 100000, base.begin() + 300000, 0);  // holes in the base read as zeroes
   b.WriteBase(base);
-  b.WriteHistory(10, TimeOf(10), {});
+  b.WriteHistory(10, TimeOfSeq(10), {});
   b.WriteSegment({records.begin(), records.begin() + 40});
   b.WriteSegment({records.begin() + 40, records.begin() + 90});
   b.WriteSegment({records.begin() + 90, records.end()});
@@ -63,7 +63,7 @@ TEST(PointInTimeIndexTest, RandomOverlappingRecordsAcrossSegmentsMatchNaiveRepla
   std::shared_ptr<const DiskLog> log = OpenLog(tmp.path(), "vda");
   ASSERT_NE(log, nullptr);
   EXPECT_EQ(log->newest_seq(), 150u);
-  EXPECT_EQ(log->newest_time_ns(), TimeOf(150));
+  EXPECT_EQ(log->newest_time_ns(), TimeOfSeq(150));
   EXPECT_EQ(log->records().front().seq, 11u);
 
   std::vector<uint8_t> model = base;
@@ -85,15 +85,15 @@ class RepairHistoryTest : public ::testing::Test {
     b_ = std::make_unique<DiskHistoryBuilder>(tmp_.path(), "vda", kDiskSize, 11);
     base_ = b_->RandomBytes(kDiskSize);
     b_->WriteBase(base_);
-    for (uint64_t seq = 6; seq <= 20; ++seq) log_.push_back(b_->RandomRecord(seq, TimeOf(seq)));
+    for (uint64_t seq = 6; seq <= 20; ++seq) log_.push_back(b_->RandomRecord(seq, TimeOfSeq(seq)));
     repair_ = {20, 30, {}};
     for (uint64_t i = 1; i <= 4; ++i) {
-      TestRecord r = b_->RandomRecord(i, TimeOf(20) + i * 100);
+      TestRecord r = b_->RandomRecord(i, TimeOfSeq(20) + i * 100);
       r.kind = journal::RecordKind::kWrite;  // a repair only writes
       if (r.data.empty()) r.data = b_->RandomBytes(r.length);
       repair_.records.push_back(r);
     }
-    for (uint64_t seq = 31; seq <= 40; ++seq) log_.push_back(b_->RandomRecord(seq, TimeOf(seq)));
+    for (uint64_t seq = 31; seq <= 40; ++seq) log_.push_back(b_->RandomRecord(seq, TimeOfSeq(seq)));
     b_->WriteSegment({log_.begin(), log_.begin() + 15});
     b_->WriteSegment({log_.begin() + 15, log_.end()});
     b_->WriteRepairLog(repair_);
@@ -121,7 +121,7 @@ class RepairHistoryTest : public ::testing::Test {
 };
 
 TEST_F(RepairHistoryTest, RepairDeltaIsAppliedAfterItsAfterSeqOnlyOnceFinished) {
-  b_->WriteHistory(5, TimeOf(5), {repair_});
+  b_->WriteHistory(5, TimeOfSeq(5), {repair_});
   std::shared_ptr<const DiskLog> log = OpenLog(tmp_.path(), "vda");
   ASSERT_NE(log, nullptr);
   EXPECT_EQ(log->newest_seq(), 40u);
@@ -136,18 +136,18 @@ TEST_F(RepairHistoryTest, RepairDeltaIsAppliedAfterItsAfterSeqOnlyOnceFinished) 
 }
 
 TEST_F(RepairHistoryTest, TimesMapToTheGreatestSeqAndATimeInsideTheRepairIsRefused) {
-  b_->WriteHistory(5, TimeOf(5), {repair_});
+  b_->WriteHistory(5, TimeOfSeq(5), {repair_});
   std::shared_ptr<const DiskLog> log = OpenLog(tmp_.path(), "vda");
   ASSERT_NE(log, nullptr);
-  EXPECT_EQ(*log->SeqAtTime(TimeOf(12) + 1), 12u);
-  EXPECT_EQ(*log->SeqAtTime(TimeOf(20) + 50), 20u);   // before the repair's first write
-  EXPECT_EQ(*log->SeqAtTime(TimeOf(20) + 450), 30u);  // after its last write
-  EXPECT_EQ(*log->SeqAtTime(TimeOf(99)), 40u);        // past the newest record: latest
-  Result<uint64_t> inside = log->SeqAtTime(TimeOf(20) + 250);
+  EXPECT_EQ(*log->SeqAtTime(TimeOfSeq(12) + 1), 12u);
+  EXPECT_EQ(*log->SeqAtTime(TimeOfSeq(20) + 50), 20u);   // before the repair's first write
+  EXPECT_EQ(*log->SeqAtTime(TimeOfSeq(20) + 450), 30u);  // after its last write
+  EXPECT_EQ(*log->SeqAtTime(TimeOfSeq(99)), 40u);        // past the newest record: latest
+  Result<uint64_t> inside = log->SeqAtTime(TimeOfSeq(20) + 250);
   ASSERT_FALSE(inside.ok());
   EXPECT_NE(inside.status().message().find("inside a repair"), std::string::npos)
       << inside.status().message();
-  Result<uint64_t> before = log->SeqAtTime(TimeOf(5) - 1);
+  Result<uint64_t> before = log->SeqAtTime(TimeOfSeq(5) - 1);
   ASSERT_FALSE(before.ok());
   EXPECT_NE(before.status().message().find("before the window"), std::string::npos);
   uint64_t repair_bytes = 0;
@@ -162,7 +162,7 @@ TEST_F(RepairHistoryTest, TimesMapToTheGreatestSeqAndATimeInsideTheRepairIsRefus
 
 TEST_F(RepairHistoryTest, NothingPastARunningRepairIsMaterialized) {
   // The same files, but history.json says the repair has not finished: records 31..40 must not be used.
-  b_->WriteHistory(5, TimeOf(5), {{20, 0, {}}});
+  b_->WriteHistory(5, TimeOfSeq(5), {{20, 0, {}}});
   std::shared_ptr<const DiskLog> log = OpenLog(tmp_.path(), "vda");
   ASSERT_NE(log, nullptr);
   EXPECT_EQ(log->newest_seq(), 20u);
@@ -174,20 +174,20 @@ TEST(PointInTimeIndexTest, UnexplainedGapEndsTheHistoryAndATornTailIsIgnored) {
   cdr::testing::TempDir tmp;
   DiskHistoryBuilder b(tmp.path(), "vda", kDiskSize, 3);
   b.WriteBase(std::vector<uint8_t>(kDiskSize, 0));
-  b.WriteHistory(0, TimeOf(0), {});
+  b.WriteHistory(0, TimeOfSeq(0), {});
   std::vector<TestRecord> first, second;
-  for (uint64_t seq = 1; seq <= 10; ++seq) first.push_back(b.RandomRecord(seq, TimeOf(seq)));
+  for (uint64_t seq = 1; seq <= 10; ++seq) first.push_back(b.RandomRecord(seq, TimeOfSeq(seq)));
   b.WriteSegment(first);
   {
     testing::SegmentWriter torn(tmp.path() / "vda.cdp", 11);
-    torn.Append(b.RandomRecord(11, TimeOf(11)));
-    torn.AppendTorn(b.RandomRecord(12, TimeOf(12), 1000), 30);
+    torn.Append(b.RandomRecord(11, TimeOfSeq(11)));
+    torn.AppendTorn(b.RandomRecord(12, TimeOfSeq(12), 1000), 30);
   }
   std::shared_ptr<const DiskLog> log = OpenLog(tmp.path(), "vda");
   ASSERT_NE(log, nullptr);
   EXPECT_EQ(log->newest_seq(), 11u);
 
-  for (uint64_t seq = 20; seq <= 25; ++seq) second.push_back(b.RandomRecord(seq, TimeOf(seq)));
+  for (uint64_t seq = 20; seq <= 25; ++seq) second.push_back(b.RandomRecord(seq, TimeOfSeq(seq)));
   b.WriteSegment(second);
   std::filesystem::remove(tmp.path() / "vda.cdp" / journal::SegmentFileName(11));
   log = OpenLog(tmp.path(), "vda");
@@ -201,13 +201,13 @@ TEST(PointInTimeIndexTest, IndexBuildTimeFor20kRecordsIsReported) {
   constexpr uint64_t kBig = 1ull << 30;
   DiskHistoryBuilder b(tmp.path(), "vda", kBig, 5);
   b.WriteBase({});  // an all-hole base
-  b.WriteHistory(0, TimeOf(0), {});
+  b.WriteHistory(0, TimeOfSeq(0), {});
   std::vector<TestRecord> records;
   std::mt19937_64 rng(5);
   for (uint64_t seq = 1; seq <= 20000; ++seq) {
     TestRecord r;
     r.seq = seq;
-    r.time_ns = TimeOf(seq);
+    r.time_ns = TimeOfSeq(seq);
     r.offset = rng() % (kBig / 4096 - 4) * 4096;
     r.data.assign(4096, static_cast<uint8_t>(seq));
     records.push_back(std::move(r));

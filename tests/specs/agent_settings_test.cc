@@ -12,10 +12,10 @@ using testing_util::HasDiagnostic;
 using testing_util::LoadText;
 
 // testing_util::kOneServerSpec is lines 1–8; tests append from line 9.
-const std::string kServer = testing_util::kOneServerSpec;
+const std::string kOneServer = testing_util::kOneServerSpec;
 
 TEST(AgentSettingsSpecTest, ParsesEveryKey) {
-  LoadResult result = LoadText(std::string(kServer) +
+  LoadResult result = LoadText(std::string(kOneServer) +
                                "replication_mode = \"sync\"\nreplication_rate_mib = 40\n"
                                "outage_window_seconds = 600\njournal_max_mib = 2048\n");
   ASSERT_TRUE(result.diagnostics.empty()) << testing_util::AllDiagnostics(result);
@@ -27,14 +27,14 @@ TEST(AgentSettingsSpecTest, ParsesEveryKey) {
 }
 
 TEST(AgentSettingsSpecTest, AbsentKeysAreUnset) {
-  LoadResult result = LoadText(kServer);
+  LoadResult result = LoadText(kOneServer);
   ASSERT_TRUE(result.diagnostics.empty()) << testing_util::AllDiagnostics(result);
   const AgentSettingsSpec& a = result.spec.groups[0].servers[0].agent_settings;
   EXPECT_FALSE(a.replication_mode || a.replication_rate_mib || a.outage_window_seconds || a.journal_max_mib);
 }
 
 TEST(AgentSettingsSpecTest, EveryBadValueIsReportedWithItsPositionAndBounds) {
-  LoadResult result = LoadText(std::string(kServer) +
+  LoadResult result = LoadText(std::string(kOneServer) +
                                "replication_mode = \"fast\"\nreplication_rate_mib = -1\n"
                                "outage_window_seconds = 5\njournal_max_mib = \"1G\"\n");
   ASSERT_EQ(result.diagnostics.size(), 4u) << testing_util::AllDiagnostics(result);

@@ -12,7 +12,7 @@ using testing_util::HasDiagnostic;
 using testing_util::OnlyDiagnostic;
 
 // A group with its header on line 1 and name on line 2 (5 lines).
-std::string Group(const std::string& name) {
+std::string GroupTable(const std::string& name) {
   return "[[group]]\nname = \"" + name + "\"\nproduction_zone = \"az1\"\ndr_zone = \"az2\"\nvpc = \"v\"\n";
 }
 // A server (3 lines) with an optional DR host table (2 lines): `kind` is "drill", "failover" or "".
@@ -25,16 +25,16 @@ std::string Server(const std::string& name, const std::string& host, const std::
 
 TEST(DrHostNameTest, DistinctNamesAreFine) {
   LoadResult result =
-      LoadSpecDocuments({{"a.toml", Group("web") + Server("web-1", "h1", "drill", "web1-drill") +
+      LoadSpecDocuments({{"a.toml", GroupTable("web") + Server("web-1", "h1", "drill", "web1-drill") +
                                         Server("web-2", "h2", "failover", "web2-dr")},
-                         {"b.toml", Group("db") + Server("db-1", "h3", "drill", "db1-drill")}});
+                         {"b.toml", GroupTable("db") + Server("db-1", "h3", "drill", "db1-drill")}});
   EXPECT_TRUE(result.diagnostics.empty()) << AllDiagnostics(result);
 }
 
 TEST(DrHostNameTest, SameAsAServerName) {
   // web-2's drill name (line 13) is the name of server web-1 (line 7).
   LoadResult result = LoadSpecDocuments(
-      {{"a.toml", Group("web") + Server("web-1", "h1") + Server("web-2", "h2", "drill", "web-1")}});
+      {{"a.toml", GroupTable("web") + Server("web-1", "h1") + Server("web-2", "h2", "drill", "web-1")}});
   EXPECT_TRUE(
       OnlyDiagnostic(result, "a.toml:13:8", "group.web.server.web-2.drill.name",
                      "DR host name `web-1` is already taken by server group.web.server.web-1 (`web-1` at "
@@ -43,15 +43,15 @@ TEST(DrHostNameTest, SameAsAServerName) {
 
 TEST(DrHostNameTest, SameAsItsOwnServerName) {
   LoadResult result =
-      LoadSpecDocuments({{"a.toml", Group("web") + Server("web-1", "h1", "failover", "web-1")}});
+      LoadSpecDocuments({{"a.toml", GroupTable("web") + Server("web-1", "h1", "failover", "web-1")}});
   EXPECT_TRUE(OnlyDiagnostic(result, "a.toml:10:8", "group.web.server.web-1.failover.name",
                              "is already taken by server group.web.server.web-1 (`web-1` at a.toml:7:8)"));
 }
 
 TEST(DrHostNameTest, SameAsAHostInAnotherFileIgnoringCase) {
   LoadResult result =
-      LoadSpecDocuments({{"a.toml", Group("web") + Server("web-1", "web-1-host")},
-                         {"b.toml", Group("db") + Server("db-1", "db-1-host", "drill", "WEB-1-HOST")}});
+      LoadSpecDocuments({{"a.toml", GroupTable("web") + Server("web-1", "web-1-host")},
+                         {"b.toml", GroupTable("db") + Server("db-1", "db-1-host", "drill", "WEB-1-HOST")}});
   EXPECT_TRUE(
       OnlyDiagnostic(result, "b.toml:10:8", "group.db.server.db-1.drill.name",
                      "DR host name `WEB-1-HOST` is already taken by the host of group.web.server.web-1 "
@@ -60,8 +60,8 @@ TEST(DrHostNameTest, SameAsAHostInAnotherFileIgnoringCase) {
 
 TEST(DrHostNameTest, TwoDrHostsWithOneName) {
   LoadResult result =
-      LoadSpecDocuments({{"a.toml", Group("web") + Server("web-1", "h1", "drill", "shared-dr")},
-                         {"b.toml", Group("db") + Server("db-1", "h2", "failover", "Shared-DR")}});
+      LoadSpecDocuments({{"a.toml", GroupTable("web") + Server("web-1", "h1", "drill", "shared-dr")},
+                         {"b.toml", GroupTable("db") + Server("db-1", "h2", "failover", "Shared-DR")}});
   EXPECT_TRUE(
       OnlyDiagnostic(result, "b.toml:10:8", "group.db.server.db-1.failover.name",
                      "DR host name `Shared-DR` is already used by DR host group.web.server.web-1.drill "
@@ -69,7 +69,7 @@ TEST(DrHostNameTest, TwoDrHostsWithOneName) {
 }
 
 TEST(DrHostNameTest, InvalidNamesAreReportedOnlyByTheirRule) {
-  LoadResult result = LoadSpecDocuments({{"a.toml", Group("web") + Server("web-1", "h1", "drill", "dr_1") +
+  LoadResult result = LoadSpecDocuments({{"a.toml", GroupTable("web") + Server("web-1", "h1", "drill", "dr_1") +
                                                         Server("web-2", "h2", "drill", "dr_1")}});
   ASSERT_EQ(result.diagnostics.size(), 2u) << AllDiagnostics(result);
   EXPECT_TRUE(

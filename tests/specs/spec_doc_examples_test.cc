@@ -14,7 +14,7 @@ namespace {
 
 using testing_util::AllDiagnostics;
 
-constexpr char kServer[] =
+constexpr char kExampleServer[] =
     "[[group]]\nname = \"web\"\nproduction_zone = \"az1\"\ndr_zone = \"az2\"\nvpc = \"v\"\n"
     "[[group.server]]\nname = \"web-1\"\nhost = \"host-1\"\n";
 
@@ -52,7 +52,7 @@ TEST(SpecDocExamplesTest, DrillFailoverAndFailbackSnippetsLoad) {
       continue;
     }
     ++snippets;
-    LoadResult result = LoadSpecDocuments({{"snippet.toml", kServer + block}});
+    LoadResult result = LoadSpecDocuments({{"snippet.toml", kExampleServer + block}});
     EXPECT_TRUE(result.diagnostics.empty()) << block << AllDiagnostics(result);
   }
   EXPECT_EQ(snippets, 6);
@@ -65,7 +65,7 @@ TEST(SpecDocExamplesTest, RecoveryPointLinesLoad) {
     for (size_t at = 0; at < block.size();) {
       const size_t end = block.find('\n', at);
       ++lines;
-      LoadResult result = LoadSpecDocuments({{"snippet.toml", kServer + block.substr(at, end - at + 1)}});
+      LoadResult result = LoadSpecDocuments({{"snippet.toml", kExampleServer + block.substr(at, end - at + 1)}});
       EXPECT_TRUE(result.diagnostics.empty()) << block.substr(at, end - at) << AllDiagnostics(result);
       at = end + 1;
     }
@@ -78,7 +78,7 @@ TEST(SpecDocExamplesTest, AgentSettingsSnippetLoads) {
   for (const std::string& block : TomlBlocks()) {
     if (!block.starts_with("replication_mode = ")) continue;
     ++snippets;
-    LoadResult result = LoadSpecDocuments({{"snippet.toml", kServer + block}});
+    LoadResult result = LoadSpecDocuments({{"snippet.toml", kExampleServer + block}});
     EXPECT_TRUE(result.diagnostics.empty()) << block << AllDiagnostics(result);
     EXPECT_EQ(result.spec.groups.at(0).servers.at(0).agent_settings.journal_max_mib, 2048);
   }

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/digest.h"
 #include "tests/support/sanitizer_report.h"
 
 extern char** environ;
@@ -120,6 +121,8 @@ std::string ReadFile(const fs::path& path) {
   s << in.rdbuf();
   return s.str();
 }
+
+std::string FileSha256(const fs::path& path) { return Sha256Hex(ReadFile(path)); }
 
 void WriteRandomFile(const fs::path& path, size_t bytes, unsigned seed) {
   std::mt19937_64 rng(seed);

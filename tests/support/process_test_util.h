@@ -57,6 +57,8 @@ class Child {
 bool PollUntil(const std::function<bool()>& condition,
                std::chrono::milliseconds deadline = std::chrono::milliseconds(30000));
 std::string ReadFile(const std::filesystem::path& path);
+// The sha256 of a whole file, in hex (a disk image's identity in the tests that compare disks).
+std::string FileSha256(const std::filesystem::path& path);
 // A number field of /proc/PID/status ("VmRSS" in KiB, "Threads"); -1 when the process or field is gone.
 int64_t ProcessStatusField(pid_t pid, const std::string& field);
 void WriteRandomFile(const std::filesystem::path& path, size_t bytes, unsigned seed);
