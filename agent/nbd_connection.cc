@@ -33,6 +33,7 @@
 #include "agent/io_status.h"
 #include "agent/nbd_protocol.h"
 #include "common/read_ahead_stream.h"
+#include "common/thread_name.h"
 
 namespace cdr::agent::internal {
 namespace {
@@ -81,6 +82,7 @@ class Transmission {
   enum class Next { kServe, kSkip, kClose };
 
   void Worker() {
+    NameThisThread("nbd-worker");
     std::vector<uint8_t> buffer;
     std::unique_lock read(read_mutex_, std::defer_lock);
     while (true) {

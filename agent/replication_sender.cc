@@ -11,8 +11,9 @@
 #include "agent/internal/compression_backoff.h"
 #include "agent/internal/compression_probe.h"
 #include "agent/internal/journal_follower.h"
-#include "journal/format.h"
 #include "agent/internal/shadow_connect.h"
+#include "common/thread_name.h"
+#include "journal/format.h"
 
 namespace cdr::agent {
 namespace {
@@ -72,7 +73,10 @@ void ReplicationSender::Start() {
   std::lock_guard lock(mutex_);
   if (thread_.joinable()) return;
   stop_ = false;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("repl-sender");
+    Run();
+  });
 }
 
 void ReplicationSender::Stop() {
@@ -247,7 +251,10 @@ Status ReplicationSender::RunSession(ByteStream& link) {
       shadow_repair_cursor_ = ack->repair_cursor;
       link_up_ = true;
     }
-    std::thread receiver([this, &link] { ReceiveAcks(link); });
+    std::thread receiver([this, &link] {
+      NameThisThread("repl-acks");
+      ReceiveAcks(link);
+    });
     if (ahead) {
       // The replica holds records this disk never journaled (an older journal restored here, or another
       // writer of this epoch): streaming from its seq + 1 would skip this disk's own next writes as

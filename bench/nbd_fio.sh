@@ -5,7 +5,7 @@
 #
 #   qd1      randwrite, iodepth 1                    mean latency (target: agent <= 1.15x nbdkit)
 #   qd16     randwrite, iodepth 16                   IOPS (target >= 1.0x)
-#   fsync16  randwrite, iodepth 16, a FLUSH every 16 writes (fio fsync=16)   IOPS (target >= 0.8x)
+#   fsync16  randwrite, iodepth 16, fio fsync=16 (with the nbd engine about 0.7 FLUSH per write)   IOPS (target >= 0.8x)
 #   conns4   randwrite, 4 connections x iodepth 16   total IOPS (target >= 1.0x)
 #   rw7030   randrw 70 % reads, iodepth 16           total IOPS (target >= 1.0x)
 #

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "common/read_ahead_stream.h"
+#include "common/thread_name.h"
 #include "common/tls_identity.h"
 #include "common/tls_stream.h"
 #include "common/wire_frame.h"
@@ -194,7 +195,10 @@ void ShadowServer::AcceptLoop() {
     auto c = std::make_unique<Connection>();
     c->fd = fd;
     Connection* raw = c.get();
-    c->thread = std::thread([this, raw] { Serve(raw); });
+    c->thread = std::thread([this, raw] {
+      NameThisThread("shadow-conn");
+      Serve(raw);
+    });
     connections_.push_back(std::move(c));
   }
 }
@@ -273,7 +277,10 @@ std::string ShadowServer::Session(ByteStream& link, const std::optional<std::vec
   std::thread reader;
   if (disk != nullptr && s.ok()) {
     queue.emplace(kQueueBytes);
-    reader = std::thread([&link, &queue] { ReadFrames(link, &*queue); });
+    reader = std::thread([&link, &queue] {
+      NameThisThread("shadow-recv");
+      ReadFrames(link, &*queue);
+    });
   }
   uint64_t since_commit = 0;
   while (disk != nullptr && s.ok()) {
