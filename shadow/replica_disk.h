@@ -21,6 +21,7 @@
 #include "common/status.h"
 #include "common/wire_frame.h"
 #include "shadow/cdp_log.h"
+#include "shadow/internal/direct_writer.h"
 #include "shadow/replica_history.h"
 #include "shadow/replica_state.h"
 
@@ -102,6 +103,8 @@ class ReplicaDisk {
   uint64_t repair_checked_end_ = 0;
   std::set<uint64_t> repair_waiting_;
   std::vector<uint8_t> repair_buffer_;
+  // The repair's blocks go around the page cache (a failback writes hundreds of MiB of them).
+  std::unique_ptr<internal::DirectWriter> repair_writer_;
 };
 
 }  // namespace cdr::shadow

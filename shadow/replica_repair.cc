@@ -52,7 +52,13 @@ Status ReplicaDisk::ApplyRepairBlocks(const wire::RepairBlocks& blocks) {
     if (run.offset + run.length > state_.disk_size) return InvalidArgument("REPAIR_BLOCKS: run outside the disk");
     CDR_RETURN_IF_ERROR(
         history_->RecordRepairRun(run.offset, run.length, run.zero ? std::span<const uint8_t>() : run.data));
-    CDR_RETURN_IF_ERROR(run.zero ? Zero(run.offset, run.length, false) : WriteAt(run.offset, run.data));
+    if (run.zero) {
+      CDR_RETURN_IF_ERROR(Zero(run.offset, run.length, false));
+      continue;
+    }
+    Result<bool> direct = repair_writer_->Write(run.offset, run.data);
+    if (!direct.ok()) return direct.status();
+    if (!*direct) CDR_RETURN_IF_ERROR(WriteAt(run.offset, run.data));
   }
   AdvanceRepairCursor();
   uncommitted_ = true;
