@@ -8,7 +8,7 @@
 # same run: `cp --sparse=always` + sync of the same 4 GiB DR image (what a failback that copies the disk home costs
 # at least). Target (issue #10): ≤ 0.5×.
 # Usage: bench/failback.sh [BUILD_DIR]   env: CHANGED=256, CHANGE_MAP=1 (0: compare the whole disks),
-#   VERBOSE_LOG=FILE (the failback's `cdr --verbose apply`, each line timestamped; the date calls cost a little),
+#   VERBOSE_LOG=FILE (the failback's `cdr --verbose apply`, each line with the seconds since the first one),
 #   BASELINE=DIR ROUNDS=3: before/after in one run — ROUNDS rounds, each running the whole bench with the
 #   binaries in DIR (cdr and the daemons beside it) and then with BUILD_DIR's, every run with its own cp peer.
 set -euo pipefail
@@ -22,8 +22,15 @@ if [ -n "${BASELINE:-}" ]; then
       dir=$BASE; [ "$side" = build ] && dir=$BUILD
       load=$(cut -d' ' -f1 /proc/loadavg)
       # A missed target is exit 1 with the table printed; anything else failing has no table line.
-      line=$(BASELINE= bash "$0" "$dir" 2>/dev/null | awk 'NR == 2') || true
-      [ -n "$line" ] || { echo "failback: the $side run failed (run it alone to see why)" >&2; exit 1; }
+      err=$(mktemp /tmp/cdr-bench-failback-err.XXXXXX)
+      line=$(BASELINE= bash "$0" "$dir" 2>"$err" | awk 'NR == 2') || true
+      if [ -z "$line" ]; then
+        echo "failback: the $side run of round $round failed; the end of its output:" >&2
+        tail -n 5 "$err" >&2
+        rm -f "$err"
+        exit 1
+      fi
+      rm -f "$err"
       read -r _ fb cp ratio sent compared <<<"$line"
       printf '%-6s %-9s %-9s %-12s %-10s %-10s %-16s %-16s\n' "$round" "$side" "$load" "$fb" "$cp" "$ratio" \
         "$sent" "$compared"
@@ -97,8 +104,11 @@ CP_S=$(echo "$t1 - $t0" | bc -l); rm -f "$WORK/cp-peer.img"
 spec "$FAILOVER"$'\n[group.server.failback]\nrestore_to_original = true'
 t0=$(now)
 if [ -n "${VERBOSE_LOG:-}" ]; then
-  "$CDR" --verbose apply -auto-approve -wait-timeout=600 2>&1 | while IFS= read -r line; do
-    printf '%s %s\n' "$(date +%T.%3N)" "$line"; done > "$VERBOSE_LOG"
+  "$CDR" --verbose apply -auto-approve -wait-timeout=600 2>&1 | python3 -uc '
+import sys, time
+t0 = time.monotonic()
+for line in sys.stdin:
+    sys.stdout.write("%7.3f %s" % (time.monotonic() - t0, line))' > "$VERBOSE_LOG"
 else
   "$CDR" apply -auto-approve -wait-timeout=600 >/dev/null
 fi
