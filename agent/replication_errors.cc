@@ -42,10 +42,11 @@ void ReplicationSender::EnterFirstPhase() {
       resync_only_ = false;
       seeded = true;
       seed_compare_due_ = true;
-      reason = "the replica was seeded with this disk's data: comparing " +
-               (options_.seed_scope.usable ? "the blocks that can differ: " + options_.seed_scope.why
-                                           : "the whole disk (" + options_.seed_scope.why + ")") +
-               ", sending only what differs";
+      reason =
+          "the replica was seeded with this disk's data: " +
+          (options_.seed_scope.usable
+               ? "sending the blocks that can differ, uncompared: " + options_.seed_scope.why
+               : "comparing the whole disk (" + options_.seed_scope.why + "), sending only what differs");
     } else if (needs_repair_) {
       reason = status_.last_error.empty() ? "a repair is still needed" : status_.last_error;
     }

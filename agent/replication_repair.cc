@@ -1,8 +1,9 @@
 // ReplicationSender's repair session (docs/wire-protocol.md, "Repair"). The agent hashes its disk range by
 // range and sends only the range hashes (16 bytes per MiB); the shadow answers a range that differs with its
-// block hashes (16 bytes per 4 KiB block), and the agent sends only the blocks whose hashes differ. So the wire
-// carries the changed blocks plus about 0.4 % of the disk for the differing ranges, and almost nothing for a
-// range that is the same on both sides.
+// block hashes (16 bytes per 4 KiB block), and the agent sends only the blocks whose hashes differ. So the
+// wire carries the changed blocks plus about 0.4 % of the disk for the differing ranges, and almost nothing
+// for a range that is the same on both sides. A seeded replica's first repair (a failback into production's
+// own disk) knows from the DR host's change map which blocks can differ and sends just those, uncompared.
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -12,9 +13,9 @@
 
 #include "agent/internal/block_hash.h"
 #include "agent/internal/compression_probe.h"
-#include "journal/format.h"
 #include "agent/internal/repair_scope.h"
 #include "agent/replication_sender.h"
+#include "journal/format.h"
 
 namespace cdr::agent {
 namespace {
@@ -26,6 +27,27 @@ constexpr size_t kBatchBytes = 1 << 20;
 
 bool AllZero(std::span<const uint8_t> bytes) {
   return std::all_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b == 0; });
+}
+
+// The runs of [blocks->offset, blocks->end) that `changed` marks, read into *buffer (kRepairRangeBytes) after
+// *used bytes; an all-zero run is sent as zero. *at: the first changed range not ending before
+// blocks->offset, moved on (ranges ascend, and so do the calls).
+Status ReadChangedRuns(int fd, const std::vector<DirtyRange>& changed,
+                       std::vector<DirtyRange>::const_iterator* at, wire::RepairBlocks* blocks,
+                       std::vector<uint8_t>* buffer, size_t* used) {
+  buffer->resize(kRepairRangeBytes);
+  while (*at != changed.end() && (*at)->offset + (*at)->length <= blocks->offset) ++*at;
+  for (auto it = *at; it != changed.end() && it->offset < blocks->end; ++it) {
+    const uint64_t offset = std::max(it->offset, blocks->offset);
+    const uint64_t length = std::min(it->offset + it->length, blocks->end) - offset;
+    const std::span<uint8_t> data(buffer->data() + *used, length);
+    CDR_RETURN_IF_ERROR(internal::ReadFully(fd, offset, data.data(), data.size()));
+    const bool zero = AllZero(data);
+    if (!zero) *used += length;
+    blocks->runs.push_back(
+        {offset, static_cast<uint32_t>(length), zero, zero ? std::span<const uint8_t>() : data});
+  }
+  return Status::Ok();
 }
 
 class FdCloser {
@@ -76,12 +98,17 @@ Status ReplicationSender::Repair(ByteStream& link, const wire::HelloAck& ack) {
     base = journal_->next_seq() - 1;
   }
   // Read after the reset: every write at or below base marked its bit before its data reached the disk.
+  // A seeded replica's scope names the very blocks that can differ (the map's and this agent's own writes),
+  // which all but surely do: they are sent without a compare (REPAIR_SEND), no hash pass on either side and
+  // no round trip. A resync's bitmap only bounds an agent crash's damage, so its ranges are compared first.
+  const std::vector<DirtyRange> changed =
+      seed_limited ? internal::MergeRanges(options_.seed_scope.ranges, options_.own_bitmap->DirtyRanges())
+                   : std::vector<DirtyRange>();
   const internal::RepairScope scope =
       limited        ? internal::RepairScope::Dirty(disk_size_, options_.resync_bitmap->DirtyRanges())
-      : seed_limited ? internal::RepairScope::Dirty(disk_size_,
-                                                    internal::MergeRanges(options_.seed_scope.ranges,
-                                                                          options_.own_bitmap->DirtyRanges()))
+      : seed_limited ? internal::RepairScope::Dirty(disk_size_, changed)
                      : internal::RepairScope::WholeDisk(disk_size_);
+  auto changed_at = changed.begin();  // the first changed range that does not end before the next range
   {
     std::lock_guard lock(mutex_);
     fresh_repair_ = false;
@@ -90,9 +117,9 @@ Status ReplicationSender::Repair(ByteStream& link, const wire::HelloAck& ack) {
   SetPhase(
       ReplicationPhase::kRepairStarting,
       resume ? "resuming the repair at byte " + std::to_string(cursor) + ", base seq " + std::to_string(base)
-      : seed_limited ? "comparing the " + std::to_string(scope.bytes()) +
-                           " bytes of the ranges changed since the failover or written here, base seq " +
-                           std::to_string(base)
+      : seed_limited
+          ? "sending the blocks changed since the failover or written here (" +
+                std::to_string(scope.bytes()) + " bytes of ranges), base seq " + std::to_string(base)
       : !limited ? "comparing the replica with the disk, base seq " + std::to_string(base)
                  : "comparing the " + std::to_string(scope.bytes()) +
                        " bytes of the ranges the dirty bitmap marks, base seq " + std::to_string(base));
@@ -117,6 +144,22 @@ Status ReplicationSender::Repair(ByteStream& link, const wire::HelloAck& ack) {
         wire::EncodeFrame(wire::FrameType::kRepairRanges, 0, wire::EncodeRepairRanges(ranges), false);
     batch.insert(batch.end(), frame.begin(), frame.end());
     ranges.ranges.clear();
+  };
+  // Incompressible blocks (the probe's sample does not shrink) go into the batch as they are: one copy of the
+  // data instead of three, and no zstd attempt on a whole range of it. `used`: the data bytes in run_buffer.
+  auto append_blocks = [&](const wire::RepairSend& m, size_t used, bool uncompared) {
+    const wire::FrameType type = uncompared ? wire::FrameType::kRepairSend : wire::FrameType::kRepairBlocks;
+    if (options_.compress && used > 0 && probe.WorthCompressing({run_buffer.data(), used})) {
+      std::vector<uint8_t> frame = wire::EncodeFrame(
+          type, 0, uncompared ? wire::EncodeRepairSend(m) : wire::EncodeRepairBlocks(m.blocks), true);
+      batch.insert(batch.end(), frame.begin(), frame.end());
+    } else {
+      const std::vector<std::span<const uint8_t>> pieces =
+          uncompared ? wire::RepairSendPieces(m, &run_heads) : wire::RepairBlocksPieces(m.blocks, &run_heads);
+      wire::AppendPlainFrame(type, 0, pieces, &batch);
+    }
+    std::lock_guard lock(mutex_);
+    for (const wire::RepairRun& run : m.blocks.runs) status_.repair_bytes_sent += run.zero ? 0 : run.length;
   };
   while (true) {
     std::deque<wire::RepairBlockHashes> replies;
@@ -158,18 +201,7 @@ Status ReplicationSender::Repair(ByteStream& link, const wire::HelloAck& ack) {
         i = j;
       }
       waiting.erase(it);
-      // Incompressible blocks (the probe's sample does not shrink) go into the batch as they are: one copy of
-      // the data instead of three, and no zstd attempt on a whole range of it.
-      if (options_.compress && used > 0 && probe.WorthCompressing({run_buffer.data(), used})) {
-        std::vector<uint8_t> frame = wire::EncodeFrame(wire::FrameType::kRepairBlocks, 0,
-                                                       wire::EncodeRepairBlocks(blocks), true);
-        batch.insert(batch.end(), frame.begin(), frame.end());
-      } else {
-        const std::vector<std::span<const uint8_t>> pieces = wire::RepairBlocksPieces(blocks, &run_heads);
-        wire::AppendPlainFrame(wire::FrameType::kRepairBlocks, 0, pieces, &batch);
-      }
-      std::lock_guard lock(mutex_);
-      for (const wire::RepairRun& run : blocks.runs) status_.repair_bytes_sent += run.zero ? 0 : run.length;
+      append_blocks(wire::RepairSend{base, std::move(blocks)}, used, false);
     }
     // The shadow's cursor passed these: they were equal (or their blocks are applied).
     while (!waiting.empty() && waiting.begin()->first + kRepairRangeBytes <= shadow_cursor) {
@@ -180,6 +212,20 @@ Status ReplicationSender::Repair(ByteStream& link, const wire::HelloAck& ack) {
     // cursor would stall a resync whose dirty ranges lie further apart than that).
     const bool room =
         next < scope.end() && (waiting.empty() || next < waiting.begin()->first + options_.window_bytes);
+    if (room && seed_limited) {
+      const uint64_t length = std::min(kRepairRangeBytes, disk_size_ - next);
+      size_t used = 0;
+      wire::RepairBlocks blocks{next, next + length, {}};
+      CDR_RETURN_IF_ERROR(ReadChangedRuns(disk_fd, changed, &changed_at, &blocks, &run_buffer, &used));
+      data_bytes += used;
+      append_blocks(wire::RepairSend{base, std::move(blocks)}, used, true);
+      next = scope.NextRange(next + length);
+      if (batch.size() >= kBatchBytes || next == scope.end()) {
+        CDR_RETURN_IF_ERROR(Flush(link, &batch));
+        last_send = Clock::now();
+      }
+      continue;
+    }
     if (room) {
       const uint64_t length = std::min(kRepairRangeBytes, disk_size_ - next);
       std::vector<wire::Hash128> hashes;

@@ -7,9 +7,37 @@
 # differs, fence, drain, take over), and the bytes reverse replication compared and sent. Peer, measured in the
 # same run: `cp --sparse=always` + sync of the same 4 GiB DR image (what a failback that copies the disk home costs
 # at least). Target (issue #10): ≤ 0.5×.
-# Usage: bench/failback.sh [BUILD_DIR]   env: CHANGED=256, CHANGE_MAP=1 (0: compare the whole disks)
+# Usage: bench/failback.sh [BUILD_DIR]   env: CHANGED=256, CHANGE_MAP=1 (0: compare the whole disks),
+#   VERBOSE_LOG=FILE (the failback's `cdr --verbose apply`, each line with the seconds since the first one),
+#   BASELINE=DIR ROUNDS=3: before/after in one run — ROUNDS rounds, each running the whole bench with the
+#   binaries in DIR (cdr and the daemons beside it) and then with BUILD_DIR's, every run with its own cp peer.
 set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
+if [ -n "${BASELINE:-}" ]; then
+  BASE=$(cd "$BASELINE" && pwd)
+  printf '%-6s %-9s %-9s %-12s %-10s %-10s %-16s %-16s\n' round binaries load1 failback_s cp_s ratio \
+    reverse_sent_MiB compared_MiB
+  for round in $(seq 1 "${ROUNDS:-3}"); do
+    for side in baseline build; do
+      dir=$BASE; [ "$side" = build ] && dir=$BUILD
+      load=$(cut -d' ' -f1 /proc/loadavg)
+      # A missed target is exit 1 with the table printed; anything else failing has no table line.
+      err=$(mktemp /tmp/cdr-bench-failback-err.XXXXXX)
+      line=$(BASELINE= bash "$0" "$dir" 2>"$err" | awk 'NR == 2') || true
+      if [ -z "$line" ]; then
+        echo "failback: the $side run of round $round failed; the end of its output:" >&2
+        tail -n 5 "$err" >&2
+        rm -f "$err"
+        exit 1
+      fi
+      rm -f "$err"
+      read -r _ fb cp ratio sent compared <<<"$line"
+      printf '%-6s %-9s %-9s %-12s %-10s %-10s %-16s %-16s\n' "$round" "$side" "$load" "$fb" "$cp" "$ratio" \
+        "$sent" "$compared"
+    done
+  done
+  exit 0
+fi
 CDR=$BUILD/cdr
 CHANGED=${CHANGED:-256}
 WORK=$(mktemp -d /tmp/cdr-bench-failback.XXXXXX)
@@ -75,7 +103,15 @@ CP_S=$(echo "$t1 - $t0" | bc -l); rm -f "$WORK/cp-peer.img"
 [ "${CHANGE_MAP:-1}" = 0 ] && rm -f "${DR_IMAGE%.img}.changes.json"
 spec "$FAILOVER"$'\n[group.server.failback]\nrestore_to_original = true'
 t0=$(now)
-"$CDR" apply -auto-approve -wait-timeout=600 >/dev/null
+if [ -n "${VERBOSE_LOG:-}" ]; then
+  "$CDR" --verbose apply -auto-approve -wait-timeout=600 2>&1 | python3 -uc '
+import sys, time
+t0 = time.monotonic()
+for line in sys.stdin:
+    sys.stdout.write("%7.3f %s" % (time.monotonic() - t0, line))' > "$VERBOSE_LOG"
+else
+  "$CDR" apply -auto-approve -wait-timeout=600 >/dev/null
+fi
 t1=$(now)
 FAILBACK_S=$(echo "$t1 - $t0" | bc -l)
 [ "$(server 's["state"]')" = failed_back ] || { echo "failback: the server is not failed_back" >&2; exit 1; }

@@ -205,6 +205,8 @@ const char* FrameTypeName(FrameType type) {
       return "VERIFY_RANGE";
     case FrameType::kVerifyResult:
       return "VERIFY_RESULT";
+    case FrameType::kRepairSend:
+      return "REPAIR_SEND";
   }
   return "UNKNOWN";
 }
@@ -513,18 +515,27 @@ Result<RepairBlockHashes> DecodeRepairBlockHashes(std::span<const uint8_t> p) {
 constexpr size_t kRepairBlocksHead = 8 + 8 + 4;
 constexpr size_t kRepairRunHead = 8 + 4 + 2;
 
-std::vector<std::span<const uint8_t>> RepairBlocksPieces(const RepairBlocks& m, std::vector<uint8_t>* heads) {
-  Writer w;
+namespace {
+
+// REPAIR_BLOCKS's layout, after `prefix` bytes of *heads the caller wrote (REPAIR_SEND's base seq).
+std::vector<std::span<const uint8_t>> BlocksPieces(const RepairBlocks& m, Writer w, size_t prefix,
+                                                   std::vector<uint8_t>* heads) {
   w.U64(m.offset).U64(m.end).U32(static_cast<uint32_t>(m.runs.size()));
   for (const RepairRun& run : m.runs) w.U64(run.offset).U32(run.length).U16(run.zero ? 1 : 0);
   *heads = w.Take();
   const std::span<const uint8_t> all(*heads);
-  std::vector<std::span<const uint8_t>> pieces = {all.first(kRepairBlocksHead)};
+  std::vector<std::span<const uint8_t>> pieces = {all.first(prefix + kRepairBlocksHead)};
   for (size_t i = 0; i < m.runs.size(); ++i) {
-    pieces.push_back(all.subspan(kRepairBlocksHead + i * kRepairRunHead, kRepairRunHead));
+    pieces.push_back(all.subspan(prefix + kRepairBlocksHead + i * kRepairRunHead, kRepairRunHead));
     if (!m.runs[i].zero) pieces.push_back(m.runs[i].data);
   }
   return pieces;
+}
+
+}  // namespace
+
+std::vector<std::span<const uint8_t>> RepairBlocksPieces(const RepairBlocks& m, std::vector<uint8_t>* heads) {
+  return BlocksPieces(m, Writer(), 0, heads);
 }
 
 std::vector<uint8_t> EncodeRepairBlocks(const RepairBlocks& m) {
@@ -554,11 +565,35 @@ Result<RepairBlocks> DecodeRepairBlocks(std::span<const uint8_t> p) {
       pos += run.length;
       r.Skip(run.length);
     }
-    if (run.offset < m.offset || run.offset + run.length > m.end)
+    if (run.offset < m.offset || run.offset > m.end || run.length > m.end - run.offset)
       return InvalidArgument("REPAIR_BLOCKS: run outside its range");
   }
   CDR_RETURN_IF_ERROR(r.Done("REPAIR_BLOCKS"));
   if (m.end <= m.offset) return InvalidArgument("REPAIR_BLOCKS: empty range");
+  return m;
+}
+
+std::vector<std::span<const uint8_t>> RepairSendPieces(const RepairSend& m, std::vector<uint8_t>* heads) {
+  Writer w;
+  w.U64(m.base_seq);
+  return BlocksPieces(m.blocks, std::move(w), 8, heads);
+}
+
+std::vector<uint8_t> EncodeRepairSend(const RepairSend& m) {
+  std::vector<uint8_t> heads;
+  std::vector<uint8_t> out;
+  for (std::span<const uint8_t> piece : RepairSendPieces(m, &heads))
+    out.insert(out.end(), piece.begin(), piece.end());
+  return out;
+}
+
+Result<RepairSend> DecodeRepairSend(std::span<const uint8_t> p) {
+  if (p.size() < 8) return InvalidArgument("malformed REPAIR_SEND payload");
+  RepairSend m;
+  m.base_seq = Reader(p.first(8)).U64();
+  Result<RepairBlocks> blocks = DecodeRepairBlocks(p.subspan(8));
+  if (!blocks.ok()) return InvalidArgument("REPAIR_SEND: " + blocks.status().message());
+  m.blocks = std::move(*blocks);
   return m;
 }
 

@@ -39,6 +39,7 @@ enum class FrameType : uint16_t {
   kRepairEnd = 11,
   kVerifyRange = 12,
   kVerifyResult = 13,
+  kRepairSend = 14,
 };
 const char* FrameTypeName(FrameType type);
 
@@ -165,6 +166,14 @@ struct RepairBlocks {
   uint64_t end = 0;
   std::vector<RepairRun> runs;
 };
+// A range repaired without a compare: the agent knows which of its blocks can differ (a failback's change map
+// of the DR host), so it sends them at once instead of asking for the replica's block hashes. Like
+// REPAIR_RANGES it starts the repair of base_seq (or goes on with it); `blocks` completes its range as
+// REPAIR_BLOCKS does, and ranges still ascend.
+struct RepairSend {
+  uint64_t base_seq = 0;
+  RepairBlocks blocks;
+};
 struct RepairEnd {
   uint64_t base_seq = 0;  // the replica is at base_seq once every range is repaired
 };
@@ -219,6 +228,10 @@ std::vector<uint8_t> EncodeRepairBlocks(const RepairBlocks& m);
 // (valid while *heads and the runs' data are), so a repair's blocks are copied once on their way out.
 std::vector<std::span<const uint8_t>> RepairBlocksPieces(const RepairBlocks& m, std::vector<uint8_t>* heads);
 Result<RepairBlocks> DecodeRepairBlocks(std::span<const uint8_t> p);  // run data points into p
+std::vector<uint8_t> EncodeRepairSend(const RepairSend& m);
+// As RepairBlocksPieces: the base seq and the headers written to *heads, the run data referenced.
+std::vector<std::span<const uint8_t>> RepairSendPieces(const RepairSend& m, std::vector<uint8_t>* heads);
+Result<RepairSend> DecodeRepairSend(std::span<const uint8_t> p);  // run data points into p
 std::vector<uint8_t> EncodeRepairEnd(const RepairEnd& m);
 Result<RepairEnd> DecodeRepairEnd(std::span<const uint8_t> p);
 std::vector<uint8_t> EncodeVerifyRange(const VerifyRange& m);

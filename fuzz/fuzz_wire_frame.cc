@@ -25,12 +25,15 @@ void DecodePayload(FrameType type, std::span<const uint8_t> p) {
     case FrameType::kRepairEnd: (void)cdr::wire::DecodeRepairEnd(p); break;
     case FrameType::kVerifyRange: (void)cdr::wire::DecodeVerifyRange(p); break;
     case FrameType::kVerifyResult: (void)cdr::wire::DecodeVerifyResult(p); break;
+    case FrameType::kRepairSend:
+      (void)cdr::wire::DecodeRepairSend(p);
+      break;
   }
 }
 
 int FuzzWireFrame(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
-  const auto direct = static_cast<FrameType>(data[0] % 13 + 1);
+  const auto direct = static_cast<FrameType>(data[0] % 14 + 1);
   DecodePayload(direct, std::span<const uint8_t>(data + 1, size - 1));
   std::span<const uint8_t> stream(data, size);
   for (int frames = 0; !stream.empty() && frames < 64; ++frames) {

@@ -85,8 +85,8 @@ constexpr HeadlineRow kHeadlines[] = {
      Op::kStartReverseReplication,
      {},
      nullptr,
-     "will start reverse replication (DR host → production: compare the blocks changed since the failover, "
-     "or the whole disk without a change map matching production; send what differs, then realtime)"},
+     "will start reverse replication (DR host → production: send the blocks changed since the failover, or "
+     "compare the whole disk without a change map matching production and send what differs; then realtime)"},
     {{},
      Op::kStopReverseReplication,
      {},

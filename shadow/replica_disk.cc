@@ -92,6 +92,7 @@ Result<std::unique_ptr<ReplicaDisk>> ReplicaDisk::Open(const fs::path& replica_d
   if (ec) return Internal("create " + image.parent_path().string() + ": " + ec.message());
   r->fd_ = ::open(image.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (r->fd_ < 0) return Errno("open " + image.string());
+  r->repair_writer_ = std::make_unique<internal::DirectWriter>(image);
   if (fresh && !seeded && ::ftruncate(r->fd_, static_cast<off_t>(hello.disk_size)) != 0)
     return Errno("size " + image.string());
   r->history_ = std::make_unique<ReplicaHistory>(image.parent_path(), hello.disk);

@@ -21,6 +21,7 @@
 #include "common/status.h"
 #include "common/wire_frame.h"
 #include "shadow/cdp_log.h"
+#include "shadow/internal/direct_writer.h"
 #include "shadow/replica_history.h"
 #include "shadow/replica_state.h"
 
@@ -48,6 +49,8 @@ class ReplicaDisk {
   Result<bool> CheckRepairRange(uint64_t base_seq, const wire::RangeHash& range,
                                 std::vector<wire::Hash128>* block_hashes);
   Status ApplyRepairBlocks(const wire::RepairBlocks& blocks);
+  // A range the agent repairs without a compare (REPAIR_SEND): its blocks are written and the range is done.
+  Status ApplyRepairSend(const wire::RepairSend& send);
   // Every range up to the disk size is repaired: the replica is consistent again, at base_seq.
   Status FinishRepair(uint64_t base_seq);
   // Online verify (shadow/replica_verify.cc): compares the replica's range with the agent's block hashes.
@@ -79,6 +82,9 @@ class ReplicaDisk {
   Status Zero(uint64_t offset, uint64_t length, bool keep_allocated);
   Status WriteAt(uint64_t offset, std::span<const uint8_t> data);
   void AdvanceRepairCursor();
+  // Starts the repair of base_seq (or goes on with it) for the range [offset, end), which must ascend.
+  Status ContinueRepair(const char* frame, uint64_t base_seq, uint64_t offset, uint64_t end);
+  Status WriteRepairRuns(const wire::RepairBlocks& blocks);
   // Open: the CDP log's records past the state file's applied_seq (acknowledged by a log-only commit) written
   // into the image again, then a checkpoint.
   Status ReplayLog(const std::filesystem::path& cdp_dir);
@@ -102,6 +108,8 @@ class ReplicaDisk {
   uint64_t repair_checked_end_ = 0;
   std::set<uint64_t> repair_waiting_;
   std::vector<uint8_t> repair_buffer_;
+  // The repair's blocks go around the page cache (a failback writes hundreds of MiB of them).
+  std::unique_ptr<internal::DirectWriter> repair_writer_;
 };
 
 }  // namespace cdr::shadow

@@ -98,6 +98,10 @@ Status Apply(ByteStream& link, ReplicaDisk* disk, const wire::Frame& frame) {
       Result<wire::RepairBlocks> b = wire::DecodeRepairBlocks(frame.payload);
       return b.ok() ? disk->ApplyRepairBlocks(*b) : b.status();
     }
+    case wire::FrameType::kRepairSend: {
+      Result<wire::RepairSend> m = wire::DecodeRepairSend(frame.payload);
+      return m.ok() ? disk->ApplyRepairSend(*m) : m.status();
+    }
     case wire::FrameType::kRepairEnd: {
       Result<wire::RepairEnd> e = wire::DecodeRepairEnd(frame.payload);
       return e.ok() ? disk->FinishRepair(e->base_seq) : e.status();

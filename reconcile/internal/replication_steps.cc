@@ -282,8 +282,8 @@ Status StartAndWait(StepContext& ctx, state::ResourceRecord& r, agent::Replicati
         : !Reverse(ctx) ? " (seeded replicas: compare first, send what differs)"
         : production.seqs.empty()
             ? " (compare the whole disks, send what differs: " + production.why + ")"
-            : " (compare only the blocks changed since the failover where the DR host's "
-              "change map covers production's seqs, else the whole disk; send what differs: " +
+            : " (send the blocks changed since the failover where the DR host's change map covers "
+              "production's seqs, else compare the whole disk and send what differs: " +
                   production.why + ")";
     CDR_RETURN_IF_ERROR(
         ctx.Transition(r, Shown(ctx, ServerState::kReplicationStarting),

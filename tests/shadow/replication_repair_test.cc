@@ -2,10 +2,10 @@
 // is killed), through a TCP proxy that cuts the link: outage shorter and longer than the window, journal full,
 // initial_error, and a shadow killed in the middle of a repair.
 #include <fcntl.h>
-#include <spdlog/sinks/ringbuffer_sink.h>
-#include <spdlog/spdlog.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/dirty_bitmap.h"
 #include "agent/replication_sender.h"
 #include "shadow/replica_disk.h"
 #include "shadow/shadow_server.h"
@@ -267,6 +268,45 @@ TEST_F(ReplicationRepairTest, CompareFirstIntoASeededImageSendsOnlyTheDifferingB
   EXPECT_GT(done.repair_bytes_sent, 0u);
   EXPECT_LE(done.repair_bytes_sent, RepairBound(changed)) << "changed " << changed;
   EXPECT_EQ(done.repair_compared_bytes, kDisk);
+}
+
+// Failback with the DR host's change map: the blocks it marks (and those this agent's own bitmap marks) are
+// sent without a compare, nothing is hashed, and the replica equals the disk. A block the map marks that
+// reads as zeroes goes as a zero run: the replica's old data there is gone too.
+TEST_F(ReplicationRepairTest, SeededImageWithAChangeMapGetsTheMarkedBlocksUncompared) {
+  std::filesystem::create_directories(Replica().parent_path());
+  std::filesystem::copy_file(tmp_ / "disk.img", Replica());
+  std::vector<uint8_t> data(256 << 10);
+  for (auto& b : data) b = static_cast<uint8_t>(rng_());
+  Write((1 << 20) + 8192, data, /*journaled=*/false);                         // inside one range
+  Write((10 << 20) - (64 << 10), data, /*journaled=*/false);                  // across two
+  Write(20 << 20, std::vector<uint8_t>(kBlock * 3, 0), /*journaled=*/false);  // zeroes
+  Write(kDisk - kBlock, std::vector<uint8_t>(data.begin(), data.begin() + kBlock), false);  // the last block
+  auto own = DirtyBitmap::Open(tmp_ / "own.bitmap", kDisk, kBlock);
+  ASSERT_TRUE(own.ok()) << own.status().ToString();
+  Write(30 << 20, std::vector<uint8_t>(data.begin(), data.begin() + 2 * kBlock),
+        false);  // "through the agent"
+  ASSERT_TRUE((*own)->Mark(30 << 20, 2 * kBlock).ok());
+  StartShadow();
+  ReplicationOptions o = Options(proxy_->port());
+  o.compare_first = true;
+  o.seed_scope.usable = true;
+  o.seed_scope.why = "test map";
+  o.seed_scope.ranges = {{(1 << 20) + 8192, data.size()},
+                         {(10 << 20) - (64 << 10), data.size()},
+                         {20 << 20, kBlock * 3},
+                         {kDisk - kBlock, kBlock}};
+  o.own_bitmap = own->get();
+  StartSender(o);
+  ASSERT_TRUE(WaitPhase(ReplicationPhase::kRealtime)) << sender_->status().last_error;
+  EXPECT_TRUE(ReplicaEqual());
+  const ReplicationStatus done = sender_->status();
+  EXPECT_EQ(done.full_sync_bytes_sent, 0u);
+  EXPECT_EQ(done.repair_compared_bytes, 0u);
+  EXPECT_EQ(done.repair_bytes_sent, 2 * data.size() + kBlock + 2 * kBlock) << "the marked non-zero blocks";
+  ChangeRandomBlocks(0.001);  // realtime goes on from the repair's base
+  ASSERT_TRUE(sender_->WaitForAck(journal_->next_seq() - 1, 60s));
+  EXPECT_TRUE(ReplicaEqual());
 }
 
 TEST_F(ReplicationRepairTest, RecordsLostAfterAResetAreARepairNeverASilentGap) {

@@ -116,6 +116,34 @@ TEST(WireFrameTest, RoundTripsTheRepairMessagesAndHandshakeFields) {
   EXPECT_EQ(DecodeRepairEnd(EncodeRepairEnd({77}))->base_seq, 77u);
 }
 
+TEST(WireFrameTest, RepairSendCarriesItsBaseSeqAndBlocksAndItsPiecesAreTheSameBytes) {
+  const std::vector<uint8_t> data = Bytes("uncompared block data");
+  RepairSend send{41,
+                  {1 << 20,
+                   2 << 20,
+                   {{(1 << 20) + 4096, static_cast<uint32_t>(data.size()), false, data},
+                    {(2 << 20) - 4096, 4096, true, {}}}}};
+  const std::vector<uint8_t> payload = EncodeRepairSend(send);
+  std::vector<uint8_t> heads;
+  std::vector<uint8_t> joined;
+  for (std::span<const uint8_t> piece : RepairSendPieces(send, &heads))
+    joined.insert(joined.end(), piece.begin(), piece.end());
+  EXPECT_EQ(joined, payload);
+  Result<RepairSend> m = DecodeRepairSend(payload);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->base_seq, 41u);
+  EXPECT_EQ(m->blocks.offset, 1u << 20);
+  EXPECT_EQ(m->blocks.end, 2u << 20);
+  ASSERT_EQ(m->blocks.runs.size(), 2u);
+  EXPECT_EQ(std::vector<uint8_t>(m->blocks.runs[0].data.begin(), m->blocks.runs[0].data.end()), data);
+  EXPECT_TRUE(m->blocks.runs[1].zero);
+  EXPECT_FALSE(DecodeRepairSend(std::span(payload).first(7)).ok());
+  // A run whose end wraps around past 2^64 is outside its range, not inside it.
+  send.blocks.runs = {{~uint64_t{0} - 100, 4096, true, {}}};
+  send.blocks.end = ~uint64_t{0};
+  EXPECT_FALSE(DecodeRepairSend(EncodeRepairSend(send)).ok());
+}
+
 TEST(WireFrameTest, RoundTripsTheOnlineVerifyMessagesAndRefusesInconsistentOnes) {
   VerifyRange probe{9, 1234, 8192, 6000, 4096, {{1, 2}, {3, 4}}};
   Result<VerifyRange> p = DecodeVerifyRange(EncodeVerifyRange(probe));
