@@ -13,7 +13,8 @@
 # mode a write is acknowledged only once the shadow has it, so the stream's latency is in every write. The replica
 # is compared with the disk (cmp) after each run, and the CPU seconds the agent and the shadow used are reported
 # (on a loaded machine the wall times move with the neighbours, the CPU cost does not), both for the whole run
-# and, per MiB of data, for the full sync alone (read from /proc when the shadow records full_sync_done). Certificates come from
+# and, per MiB of data, for the full sync alone (read from /proc when the shadow records full_sync_done), and for
+# the full sync by side, user apart from system time. Certificates come from
 # `openssl` (an EC P-256 CA, a server certificate for 127.0.0.1, a client certificate naming cdr:server/bench). Medians of the rounds are reported.
 # Target: TLS time <= 1.15x plain for the full sync and for the mean write latency; the script exits 1 otherwise.
 set -euo pipefail
@@ -76,6 +77,10 @@ for i in $(seq 0 7); do
 done
 rm -f "$TMP/chunk"
 
+user_system() {  # "user system" CPU seconds of one pid
+  cut -d' ' -f14,15 "/proc/$1/stat" | awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f %.2f", $1 / hz, $2 / hz}'
+}
+
 cpu_seconds() {  # the user + system CPU seconds of the pids given
   for pid in "$@"; do cut -d' ' -f14,15 "/proc/$pid/stat"; done |
       awk -v hz="$(getconf CLK_TCK)" '{t += $1 + $2} END {printf "%.2f", t / hz}'
@@ -108,9 +113,12 @@ run() {  # mode(plain|tls|baseline) round → appends "sync_s write_mean_us iops
     sleep 0.05
   done
   [ "$done_ok" = 1 ] || { echo "tls_overhead: $mode: the full sync did not finish" >&2; tail -5 "$dir/agent.err" >&2; exit 1; }
-  local sync_seconds sync_cpu nbd
+  local sync_seconds sync_cpu sync_split nbd
   sync_seconds=$(seconds_since "$start")
   sync_cpu=$(cpu_seconds "${PIDS[@]}")
+  # Per side, user apart from system: TLS's cipher is user time; the shadow's page-cache writes and fdatasyncs,
+  # which move most with the neighbours' I/O, are system time.
+  sync_split="$(user_system "${PIDS[1]}") $(user_system "${PIDS[0]}")"
   nbd=$(listening_address "$dir/agent.out")
   fio --name=w --ioengine=nbd --uri="nbd://$nbd/vda" --rw=randwrite --bs=4k --iodepth=1 --size=$((IMAGE_MIB / 2))M \
       --runtime="$FIO_SECONDS" --time_based --output-format=json --output="$dir/fio.json" >"$dir/fio.err" 2>&1 \
@@ -121,8 +129,8 @@ run() {  # mode(plain|tls|baseline) round → appends "sync_s write_mean_us iops
   cpu=$(cpu_seconds "${PIDS[@]}")
   stop_pids
   cmp "$dir/disk.img" "$dir/replicas/bench/vda.img" || { echo "tls_overhead: $mode: the replica differs" >&2; exit 1; }
-  python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["jobs"][0]["write"]; print(sys.argv[2], j["lat_ns"]["mean"]/1000, j["iops"], sys.argv[3], sys.argv[4])' \
-      "$dir/fio.json" "$sync_seconds" "$cpu" "$sync_cpu" >>"$TMP/$mode.txt"
+  python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["jobs"][0]["write"]; print(sys.argv[2], j["lat_ns"]["mean"]/1000, j["iops"], sys.argv[3], sys.argv[4], sys.argv[5])' \
+      "$dir/fio.json" "$sync_seconds" "$cpu" "$sync_cpu" "$sync_split" >>"$TMP/$mode.txt"
   rm -rf "$dir"
 }
 
@@ -151,6 +159,10 @@ print(f"  CPU of agent + shadow, full sync  plain {1000 * med(plain, 4) / data:5
 print(f"  CPU of agent + shadow (whole run)  plain {med(plain, 3):6.2f} s   TLS {med(tls, 3):6.2f} s   "
       f"TLS/plain {med(tls, 3) / med(plain, 3):.2f}x")
 rounds = lambda rows, i, f: " ".join(f.format(r[i]) for r in rows)
+split = lambda rows: (f"agent user {med(rows, 5):.2f} sys {med(rows, 6):.2f}, shadow user {med(rows, 7):.2f} "
+                      f"sys {med(rows, 8):.2f}")
+print(f"  CPU s of the full sync by side  plain: {split(plain)} | TLS: {split(tls)}"
+      + (f" | baseline: {split(baseline)}" if baseline else ""))
 print(f"  rounds: sync plain {rounds(plain, 0, '{:.2f}')} | TLS {rounds(tls, 0, '{:.2f}')} ; write us plain "
       f"{rounds(plain, 1, '{:.0f}')} | TLS {rounds(tls, 1, '{:.0f}')}")
 if baseline:
