@@ -26,7 +26,7 @@ host = "host-1"
 )";
 
 std::string WithGroup(const std::string& more) { return std::string(kGroup) + more; }
-std::string WithServer(const std::string& more) { return std::string(kGroup) + kServer + more; }
+std::string GroupWithServer(const std::string& more) { return std::string(kGroup) + kServer + more; }
 
 TEST(SyntaxTest, ParseErrorHasPosition) {
   LoadResult result = LoadText(WithGroup("rpo_alert_seconds = = 3\n"));
@@ -44,13 +44,13 @@ TEST(UnknownKeyTest, GroupLevelWithSuggestion) {
 }
 
 TEST(UnknownKeyTest, ServerLevelWithoutSuggestionWhenNothingIsClose) {
-  LoadResult result = LoadText(WithServer("flavor = \"c2m4\"\n"));
+  LoadResult result = LoadText(GroupWithServer("flavor = \"c2m4\"\n"));
   EXPECT_TRUE(OnlyDiagnostic(result, "a.toml:9:1", "group.web.server.web-1.flavor", "unknown key `flavor`"));
   EXPECT_EQ(result.diagnostics[0].message.find("did you mean"), std::string::npos);
 }
 
 TEST(UnknownKeyTest, InsideRecoveryPoints) {
-  EXPECT_TRUE(OnlyDiagnostic(LoadText(WithServer("recovery_points = { every_hour = 2 }\n")), "a.toml:9:21",
+  EXPECT_TRUE(OnlyDiagnostic(LoadText(GroupWithServer("recovery_points = { every_hour = 2 }\n")), "a.toml:9:21",
                              "group.web.server.web-1.recovery_points.every_hour",
                              "did you mean `every_hours`?"));
 }
@@ -187,7 +187,7 @@ TEST(NameRuleTest, RenamedFromMustDifferAndFollowTheRules) {
 }
 
 TEST(EnumTest, ReplicationAndDiskType) {
-  LoadResult result = LoadText(WithServer("replication = \"paused\"\ndr_disk_type = \"ssdd\"\n"));
+  LoadResult result = LoadText(GroupWithServer("replication = \"paused\"\ndr_disk_type = \"ssdd\"\n"));
   ASSERT_EQ(result.diagnostics.size(), 2u) << testing_util::AllDiagnostics(result);
   EXPECT_TRUE(HasDiagnostic(result, "a.toml:9:15", "group.web.server.web-1.replication",
                             "unknown value `paused`: must be `running` or `stopped`"));
@@ -221,7 +221,7 @@ TEST(RangeTest, GroupAndServerNumbers) {
 }
 
 TEST(RangeTest, RecoveryPointsAsAStandardTable) {
-  LoadResult result = LoadText(WithServer("[group.server.recovery_points]\nkeep = 1001\n"));
+  LoadResult result = LoadText(GroupWithServer("[group.server.recovery_points]\nkeep = 1001\n"));
   EXPECT_TRUE(OnlyDiagnostic(result, "a.toml:10:8", "group.web.server.web-1.recovery_points.keep",
                              "must be between 1 and 1000 (found 1001)"));
 }

@@ -3,7 +3,8 @@
 UNITY_BUILD), so two files of one binary must not define the same name at file scope: a second definition is a
 compile error, and worse, an overload from another file could be picked silently. This check lists every
 function, constant or type that more than one file of a test directory defines at column 0 (the files' own
-anonymous namespaces), and fails if there is any.
+anonymous namespaces) or defines while another brings in a name of the same spelling by a using-declaration,
+and fails if there is any.
 
     tests/support/unity_names.py TESTS_DIR [DIR ...]      (default: every directory under TESTS_DIR)
 """
@@ -12,36 +13,58 @@ import pathlib
 import re
 import sys
 
-# Definitions at column 0. Using-declarations, type and namespace aliases are left out: repeating the same one in
-# one scope is allowed, and a different one is a compile error.
+# Definitions at column 0 (the project's style does not indent namespaces). Type and namespace aliases are left
+# out: repeating the same one in one scope is allowed, and a different one is a compile error.
 TYPE = re.compile(r'^(?:struct|class|enum class|enum|union)\s+(\w+)\s*(?:final\s*)?[:{]')
 VARIABLE = re.compile(r'^(?:static\s+|inline\s+)?(?:constexpr|const)\s+[\w:<>,\s\*&]+?[\s\*&](\w+)(?:\[\w*\])?\s*(?:=|\{|;)')
 FUNCTION = re.compile(r'^(?:static\s+|inline\s+|constexpr\s+|\[\[nodiscard\]\]\s+)*[\w:<>,\*&]+(?:<[^()]*>)?[\s\*&]+(\w+)\s*\(')
+USING = re.compile(r'^using\s+[\w:]+::(\w+)\s*;')
 SKIPPED_STARTS = (' ', '\t', '#', '/', '}', '{', ')', 'namespace', 'using namespace', 'TEST', 'INSTANTIATE',
                   'MATCHER', 'ACTION', 'return', 'template')
 KEYWORDS = {'main', 'operator', 'if', 'for', 'while', 'switch', 'return', 'sizeof', 'decltype'}
 
 
 def names_of(path):
-    found = set()
+    """(names the file defines in its anonymous namespaces or as static, names it brings in by a
+    using-declaration). Definitions in named namespaces are one entity wherever they are declared."""
+    found, used = set(), set()
+    anonymous = False
     for line in path.read_text(errors='replace').splitlines():
+        if re.match(r'^namespace\s*\{', line):
+            anonymous = True
+            continue
+        if anonymous and re.match(r'^\}\s*//\s*namespace\s*$', line):
+            anonymous = False
+            continue
+        match = USING.match(line)
+        if match:
+            used.add(match.group(1))
+            continue
         if not line or line.startswith(SKIPPED_STARTS) or line.rstrip().endswith(';') and '(' in line and '=' not in line:
             continue  # indented, a comment, a declaration without a body, …
+        if not anonymous and not line.startswith('static '):
+            continue
         for pattern in (TYPE, VARIABLE, FUNCTION):
             match = pattern.match(line)
             if match:
                 if match.group(1) not in KEYWORDS:
                     found.add(match.group(1))
                 break
-    return found
+    return found, used
 
 
 def clashes(directory):
-    files_of = collections.defaultdict(list)
+    """Names defined by two files, or defined by one and brought in by a using-declaration in another."""
+    defined_in = collections.defaultdict(list)
+    used_in = collections.defaultdict(list)
     for path in sorted(directory.glob('*.cc')):
-        for name in names_of(path):
-            files_of[name].append(path.name)
-    return {name: files for name, files in files_of.items() if len(files) > 1}
+        found, used = names_of(path)
+        for name in found:
+            defined_in[name].append(path.name)
+        for name in used:
+            used_in[name].append(path.name)
+    return {name: files + [f for f in used_in[name] if f not in files] for name, files in defined_in.items()
+            if len(files) > 1 or (files and set(used_in[name]) - set(files))}
 
 
 def main(argv):
