@@ -16,7 +16,7 @@ namespace {
 
 using namespace cdr::agent::testing;
 namespace fs = std::filesystem;
-constexpr uint64_t kMiB = 1 << 20;
+using cdr::testing::kMiB;
 using Agent = AgentWithApi;
 
 class AgentLifecycleE2eTest : public ::testing::Test {

@@ -22,7 +22,7 @@ namespace {
 using namespace cdr::agent::testing;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-constexpr uint64_t kMiB = 1 << 20;
+using cdr::testing::kMiB;
 constexpr uint64_t kDiskBytes = 16 * kMiB;
 constexpr uint64_t kRegionBytes = 2 * kMiB;  // the loop writes 4 KiB blocks here only
 constexpr int kTrials = 24;

@@ -12,7 +12,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using testing::TempDir;
 
-constexpr uint64_t kDisk = 64ull << 20;
+constexpr uint64_t kFailoverChangesDisk = 64ull << 20;
 
 // A DR host's change map as cdr-dr-disk flatten leaves it: blocks marked, closed clean, then the json.
 void WriteMap(const fs::path& image, uint64_t disk_size, const std::vector<DirtyRange>& marked,
@@ -28,17 +28,17 @@ TEST(FailoverChangesTest, AMapCoveringProductionsSeqLimitsTheCompareToItsBlocks)
   TempDir tmp;
   const fs::path image = tmp.path() / "vda.img";
   const fs::path claim = tmp.path() / "agent-claim.json";
-  WriteMap(image, kDisk, {{8192, 4096}, {1 << 20, 8192}}, 256);
+  WriteMap(image, kFailoverChangesDisk, {{8192, 4096}, {1 << 20, 8192}}, 256);
   EXPECT_EQ(FailoverChangesPath(image), tmp.path() / "vda.changes");
-  const FailoverChangesScope scope = ReadFailoverChanges(image, kDisk, 256, claim);
+  const FailoverChangesScope scope = ReadFailoverChanges(image, kFailoverChangesDisk, 256, claim);
   ASSERT_TRUE(scope.usable) << scope.why;
   EXPECT_EQ(scope.ranges, (std::vector<DirtyRange>{{8192, 4096}, {1 << 20, 8192}}));
   EXPECT_EQ(scope.bytes, 12288u);
   EXPECT_THAT(scope.why, HasSubstr("246..256"));
   // Read twice (a retarget makes a new sender): the map stays exact.
-  EXPECT_TRUE(ReadFailoverChanges(image, kDisk, 256, claim).usable);
+  EXPECT_TRUE(ReadFailoverChanges(image, kFailoverChangesDisk, 256, claim).usable);
   // Another reverse agent (or this one with its state lost) does not know the writes made through the first.
-  const FailoverChangesScope other = ReadFailoverChanges(image, kDisk, 256, tmp.path() / "other-claim.json");
+  const FailoverChangesScope other = ReadFailoverChanges(image, kFailoverChangesDisk, 256, tmp.path() / "other-claim.json");
   EXPECT_FALSE(other.usable);
   EXPECT_THAT(other.why, HasSubstr("claimed by another reverse agent"));
 }
@@ -47,28 +47,28 @@ TEST(FailoverChangesTest, EverythingElseComparesTheWholeDiskAndSaysWhy) {
   TempDir tmp;
   const fs::path image = tmp.path() / "vda.img";
   const fs::path claim = tmp.path() / "agent-claim.json";
-  FailoverChangesScope scope = ReadFailoverChanges(image, kDisk, 256, claim);
+  FailoverChangesScope scope = ReadFailoverChanges(image, kFailoverChangesDisk, 256, claim);
   EXPECT_FALSE(scope.usable);
   EXPECT_THAT(scope.why, HasSubstr("no change map"));
 
-  WriteMap(image, kDisk, {{0, 4096}}, 256);
-  scope = ReadFailoverChanges(image, kDisk, std::nullopt, claim);
+  WriteMap(image, kFailoverChangesDisk, {{0, 4096}}, 256);
+  scope = ReadFailoverChanges(image, kFailoverChangesDisk, std::nullopt, claim);
   EXPECT_FALSE(scope.usable);
   EXPECT_THAT(scope.why, HasSubstr("production's seq is unknown"));
   // Production journaled writes the history never got (or the map is older than production's last write).
-  scope = ReadFailoverChanges(image, kDisk, 260, claim);
+  scope = ReadFailoverChanges(image, kFailoverChangesDisk, 260, claim);
   EXPECT_FALSE(scope.usable);
   EXPECT_THAT(scope.why,
               HasSubstr("production holds seq 260 but the change map covers the history up to seq 256"));
   // A map made for another disk size is not exact.
-  scope = ReadFailoverChanges(image, 2 * kDisk, 256, claim);
+  scope = ReadFailoverChanges(image, 2 * kFailoverChangesDisk, 256, claim);
   EXPECT_FALSE(scope.usable);
   EXPECT_THAT(scope.why, HasSubstr("geometry_changed"));
   // The json is the commit mark: a bitmap without it is ignored.
   const fs::path other = tmp.path() / "vdb.img";
-  WriteMap(other, kDisk, {{0, 4096}}, 256);
+  WriteMap(other, kFailoverChangesDisk, {{0, 4096}}, 256);
   fs::remove(FailoverChangesMetaPath(other));
-  EXPECT_FALSE(ReadFailoverChanges(other, kDisk, 256, claim).usable);
+  EXPECT_FALSE(ReadFailoverChanges(other, kFailoverChangesDisk, 256, claim).usable);
 }
 
 TEST(FailoverChangesTest, MergeRangesJoinsOverlappingAndTouchingRanges) {

@@ -26,7 +26,7 @@ std::vector<uint8_t> Pattern(size_t n, uint8_t seed) {
   return v;
 }
 
-std::unique_ptr<Journal> OpenJournal(const fs::path& dir, JournalOptions options = {}) {
+std::unique_ptr<Journal> OpenJournalIn(const fs::path& dir, JournalOptions options = {}) {
   auto j = Journal::Open(dir, options);
   EXPECT_TRUE(j.ok()) << j.status().ToString();
   return j.ok() ? std::move(*j) : nullptr;
@@ -67,7 +67,7 @@ fs::path OnlySegment(const fs::path& dir) {
 
 TEST(JournalTest, AppendThenReadBackEveryFieldAndByte) {
   TempDir tmp;
-  auto journal = OpenJournal(tmp / "j");
+  auto journal = OpenJournalIn(tmp / "j");
   const auto a = Pattern(4096, 1), b = Pattern(100, 2);
   ASSERT_EQ(*journal->Append(journal::RecordKind::kWrite, journal::kRecordFlagFua, 8192, a.size(), a), 1u);
   ASSERT_EQ(*journal->Append(journal::RecordKind::kZero, journal::kRecordFlagNoHole, 1 << 20, 65536, {}), 2u);
@@ -101,11 +101,11 @@ TEST(JournalTest, SeqContinuesAfterReopen) {
   TempDir tmp;
   const auto a = Pattern(512, 3);
   {
-    auto journal = OpenJournal(tmp / "j");
+    auto journal = OpenJournalIn(tmp / "j");
     ASSERT_TRUE(journal->Append(journal::RecordKind::kWrite, 0, 0, a.size(), a).ok());
     ASSERT_TRUE(journal->Append(journal::RecordKind::kWrite, 0, 512, a.size(), a).ok());
   }
-  auto journal = OpenJournal(tmp / "j");
+  auto journal = OpenJournalIn(tmp / "j");
   EXPECT_EQ(journal->next_seq(), 3u);
   EXPECT_EQ(journal->dropped_tail_bytes(), 0u);
   EXPECT_EQ(*journal->Append(journal::RecordKind::kWrite, 0, 1024, a.size(), a), 3u);
@@ -116,7 +116,7 @@ TEST(JournalTest, FlippedDataByteIsReportedAsCorruptNotReturned) {
   TempDir tmp;
   const auto a = Pattern(4096, 4);
   {
-    auto journal = OpenJournal(tmp / "j");
+    auto journal = OpenJournalIn(tmp / "j");
     for (int i = 0; i < 3; ++i) ASSERT_TRUE(journal->Append(journal::RecordKind::kWrite, 0, i * 4096, a.size(), a).ok());
   }
   const fs::path seg = OnlySegment(tmp / "j");
@@ -140,7 +140,7 @@ TEST(JournalTest, FlippedHeaderByteIsReportedAsCorrupt) {
   TempDir tmp;
   const auto a = Pattern(64, 5);
   {
-    auto journal = OpenJournal(tmp / "j");
+    auto journal = OpenJournalIn(tmp / "j");
     ASSERT_TRUE(journal->Append(journal::RecordKind::kWrite, 0, 0, a.size(), a).ok());
   }
   int fd = ::open(OnlySegment(tmp / "j").c_str(), O_RDWR);
@@ -157,7 +157,7 @@ TEST(JournalTest, TornTailIsReportedThenCutOnReopen) {
   TempDir tmp;
   const auto a = Pattern(4096, 6);
   {
-    auto journal = OpenJournal(tmp / "j");
+    auto journal = OpenJournalIn(tmp / "j");
     for (int i = 0; i < 3; ++i) ASSERT_TRUE(journal->Append(journal::RecordKind::kWrite, 0, i * 4096, a.size(), a).ok());
   }
   const fs::path seg = OnlySegment(tmp / "j");
@@ -169,7 +169,7 @@ TEST(JournalTest, TornTailIsReportedThenCutOnReopen) {
   EXPECT_EQ(all.end.code(), StatusCode::kDataLoss);
   EXPECT_NE(all.end.message().find("torn tail at seq 3"), std::string::npos) << all.end.message();
 
-  auto journal = OpenJournal(tmp / "j");
+  auto journal = OpenJournalIn(tmp / "j");
   EXPECT_EQ(journal->dropped_tail_bytes(), journal::kRecordHeaderSize + 4096 - 1000);
   EXPECT_EQ(journal->next_seq(), 3u);
   ASSERT_EQ(*journal->Append(journal::RecordKind::kWrite, 0, 0, a.size(), a), 3u);
@@ -182,7 +182,7 @@ TEST(JournalTest, SegmentsRollOverAndReleaseDeletesAckedOnes) {
   TempDir tmp;
   JournalOptions options;
   options.segment_bytes = 64 * 1024;  // about 15 records of 4 KiB each
-  auto journal = OpenJournal(tmp / "j", options);
+  auto journal = OpenJournalIn(tmp / "j", options);
   const auto a = Pattern(4096, 7);
   for (int i = 0; i < 100; ++i) ASSERT_TRUE(journal->Append(journal::RecordKind::kWrite, 0, i * 4096, a.size(), a).ok());
   auto segments = journal::ListSegments(tmp / "j");
@@ -210,7 +210,7 @@ TEST(JournalTest, SegmentsRollOverAndReleaseDeletesAckedOnes) {
   ASSERT_TRUE(journal->ReleaseUpTo(100).ok());
   EXPECT_EQ(journal::ListSegments(tmp / "j").size(), 1u);
   journal.reset();
-  journal = OpenJournal(tmp / "j", options);
+  journal = OpenJournalIn(tmp / "j", options);
   EXPECT_EQ(journal->next_seq(), 101u);
 }
 
@@ -218,7 +218,7 @@ TEST(JournalTest, ReaderFollowsALiveJournalAcrossSegments) {
   TempDir tmp;
   JournalOptions options;
   options.segment_bytes = 16 * 1024;
-  auto journal = OpenJournal(tmp / "j", options);
+  auto journal = OpenJournalIn(tmp / "j", options);
   const auto a = Pattern(4096, 8);
   ASSERT_TRUE(journal->Append(journal::RecordKind::kWrite, 0, 0, a.size(), a).ok());
   auto reader = journal::JournalReader::Open(tmp / "j", 1);
@@ -241,7 +241,7 @@ TEST(JournalTest, SizeBoundTurnsJournalFullUntilReset) {
   JournalOptions options;
   options.segment_bytes = 64 * 1024;
   options.max_bytes = 256 * 1024;
-  auto journal = OpenJournal(tmp / "j", options);
+  auto journal = OpenJournalIn(tmp / "j", options);
   const auto a = Pattern(4096, 9);
   int appended = 0;
   Status last;
@@ -273,7 +273,7 @@ TEST(JournalTest, AppendListenersRunOnEveryAppendUntilRemoved) {
   JournalOptions options;
   options.segment_bytes = 16 * 1024;
   options.max_bytes = 32 * 1024;
-  auto journal = OpenJournal(tmp / "j", options);
+  auto journal = OpenJournalIn(tmp / "j", options);
   std::vector<uint64_t> seen;  // next_seq as each call saw it: the record is readable when the listener runs
   std::vector<uint64_t> seqs;  // the seq each call was given; 0 for a refused append
   const uint64_t id = journal->AddAppendListener([&](const Result<uint64_t>& appended) {
@@ -302,7 +302,7 @@ TEST(JournalTest, ConcurrentAppendsAreInTheFileWhenTheyReturn) {
   TempDir tmp;
   JournalOptions options;
   options.segment_bytes = 64 * 1024;
-  auto journal = OpenJournal(tmp / "j", options);
+  auto journal = OpenJournalIn(tmp / "j", options);
   constexpr int kThreads = 6, kEach = 60;
   std::vector<std::vector<uint64_t>> seqs(kThreads);
   std::vector<std::string> failures(kThreads);
@@ -354,7 +354,7 @@ TEST(JournalTest, ConcurrentAppendsAreInTheFileWhenTheyReturn) {
 // instead of reopening that segment forever.
 TEST(JournalReaderTest, EmptyNewestSegmentEndsTheRead) {
   TempDir tmp;
-  { auto j = OpenJournal(tmp.path() / "empty"); }
+  { auto j = OpenJournalIn(tmp.path() / "empty"); }
   ReadAll none = ReadFrom(tmp.path() / "empty", 1);
   EXPECT_TRUE(none.end.ok()) << none.end.ToString();
   EXPECT_TRUE(none.records.empty());

@@ -17,8 +17,8 @@ namespace {
 using namespace cdr::agent::testing;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-constexpr uint64_t kMiB = 1 << 20;
-constexpr uint64_t kDiskBytes = 16 * kMiB;
+using cdr::testing::kMiB;
+constexpr uint64_t kLinkCutRepairDiskBytes = 16 * kMiB;
 constexpr uint64_t kWriteBytes = 64 * 1024;
 
 class LinkCutRepairE2eTest : public ::testing::Test {
@@ -27,7 +27,7 @@ class LinkCutRepairE2eTest : public ::testing::Test {
     if (!OnPathProgram("qemu-io")) GTEST_SKIP() << "qemu-io is not installed";
     disk_ = tmp_ / "vda.img";
     replicas_ = tmp_ / "replicas";
-    MakeDisk(disk_, kDiskBytes, 4 * kMiB, 31);
+    MakeDisk(disk_, kLinkCutRepairDiskBytes, 4 * kMiB, 31);
     shadow_ = std::make_unique<ShadowWithReadyFile>(tmp_ / "shadow", replicas_);
     ASSERT_TRUE(shadow_->started()) << shadow_->log();
     proxy_ = std::make_unique<TcpProxy>(shadow_->port());
@@ -72,7 +72,7 @@ class LinkCutRepairE2eTest : public ::testing::Test {
   void ExpectSmallRepair(AgentWithApi& agent) {
     const uint64_t repair = agent.Status()["disks"][0]["repair_bytes_sent"].get<uint64_t>();
     EXPECT_GE(repair, changed_in_error_);
-    EXPECT_LE(static_cast<double>(repair), 1.1 * changed_bytes_ + 0.01 * kDiskBytes)
+    EXPECT_LE(static_cast<double>(repair), 1.1 * changed_bytes_ + 0.01 * kLinkCutRepairDiskBytes)
         << "changed " << changed_bytes_ << " bytes";
   }
 

@@ -17,12 +17,12 @@ namespace {
 namespace fs = std::filesystem;
 using namespace cdr::testing;
 
-constexpr uint64_t kDiskSize = 64ull << 20;
+constexpr uint64_t kNbdClientsDiskSize = 64ull << 20;
 
 class NbdClientsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const auto& [name, size] : {std::pair{"disk0", kDiskSize}, std::pair{"disk1", uint64_t{16} << 20}}) {
+    for (const auto& [name, size] : {std::pair{"disk0", kNbdClientsDiskSize}, std::pair{"disk1", uint64_t{16} << 20}}) {
       std::ofstream(tmp_ / (std::string(name) + ".img")).close();
       fs::resize_file(tmp_ / (std::string(name) + ".img"), size);
     }
@@ -53,7 +53,7 @@ TEST_F(NbdClientsTest, NbdinfoShowsSizeAndCapabilities) {
   ASSERT_EQ(info["exports"].size(), 1u);
   const auto& e = info["exports"][0];
   EXPECT_EQ(e["export-name"], "disk0");
-  EXPECT_EQ(e["export-size"], kDiskSize);
+  EXPECT_EQ(e["export-size"], kNbdClientsDiskSize);
   for (const char* flag : {"can_flush", "can_fua", "can_trim", "can_zero", "can_multi_conn"}) {
     EXPECT_EQ(e[flag], true) << flag;
   }
@@ -68,7 +68,7 @@ TEST_F(NbdClientsTest, NbdinfoListsEveryExport) {
   const auto info = nlohmann::json::parse(r.out);
   std::map<std::string, uint64_t> sizes;
   for (const auto& e : info["exports"]) sizes[e["export-name"]] = e["export-size"];
-  EXPECT_EQ(sizes, (std::map<std::string, uint64_t>{{"disk0", kDiskSize}, {"disk1", 16ull << 20}}));
+  EXPECT_EQ(sizes, (std::map<std::string, uint64_t>{{"disk0", kNbdClientsDiskSize}, {"disk1", 16ull << 20}}));
 }
 
 TEST_F(NbdClientsTest, UnknownExportIsRefused) {
@@ -89,7 +89,7 @@ TEST_F(NbdClientsTest, NbdcopyRoundTripAndJournalRebuildsTheDisk) {
 
   const std::string src = ReadFile(tmp_ / "src.bin");
   const std::string back = ReadFile(tmp_ / "out.bin");
-  ASSERT_EQ(back.size(), kDiskSize);
+  ASSERT_EQ(back.size(), kNbdClientsDiskSize);
   EXPECT_TRUE(back.compare(0, kBytes, src) == 0) << "data read back differs";
   EXPECT_EQ(back.find_first_not_of('\0', kBytes), std::string::npos);
   EXPECT_TRUE(ReadFile(tmp_ / "disk0.img") == back) << "backing file differs from what was read";
@@ -97,7 +97,7 @@ TEST_F(NbdClientsTest, NbdcopyRoundTripAndJournalRebuildsTheDisk) {
 
   auto reader = journal::JournalReader::Open(journal_dir("disk0"), 1);
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-  std::string replica(kDiskSize, '\0');
+  std::string replica(kNbdClientsDiskSize, '\0');
   std::map<uint64_t, uint64_t> covered;  // offset → end, merged
   journal::Record r;
   size_t records = 0;
@@ -119,7 +119,7 @@ TEST_F(NbdClientsTest, NbdcopyRoundTripAndJournalRebuildsTheDisk) {
   EXPECT_EQ(end, kBytes) << "journal covers more or less than what was written";
   EXPECT_TRUE(replica == back) << "journal replay differs from the disk";
 
-  auto bitmap = DirtyBitmap::Open(state_dir() / "disk0" / "dirty.bitmap", kDiskSize, 64 * 1024);
+  auto bitmap = DirtyBitmap::Open(state_dir() / "disk0" / "dirty.bitmap", kNbdClientsDiskSize, 64 * 1024);
   ASSERT_TRUE(bitmap.ok()) << bitmap.status().ToString();
   EXPECT_EQ((*bitmap)->recovery(), BitmapRecovery::kClean);
   EXPECT_EQ((*bitmap)->DirtyRanges(), (std::vector<DirtyRange>{{0, kBytes}}));

@@ -26,18 +26,18 @@ namespace {
 using namespace cdr::agent::testing;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-constexpr uint64_t kBlock = 4096;
+constexpr uint64_t kNbdConcurrencyBlock = 4096;
 constexpr uint64_t kDiskBlocks = 2048;  // 8 MiB
 constexpr uint64_t kHotBlocks = 96;     // most writes land here, so requests in flight together overlap
 constexpr int kConnections = 4;
 constexpr int kDepth = 16;
 
 // Block b written by request `tag` holds this pattern; tag 0 is the initial content (zeroes).
-std::vector<uint8_t> Pattern(uint64_t tag, uint64_t block) {
-  std::vector<uint8_t> out(kBlock, 0);
+std::vector<uint8_t> BlockPattern(uint64_t tag, uint64_t block) {
+  std::vector<uint8_t> out(kNbdConcurrencyBlock, 0);
   if (tag == 0) return out;
   std::mt19937_64 gen(tag * 1000003 + block);
-  for (size_t i = 0; i < kBlock; i += 8) {
+  for (size_t i = 0; i < kNbdConcurrencyBlock; i += 8) {
     const uint64_t v = gen();
     std::memcpy(out.data() + i, &v, 8);
   }
@@ -96,7 +96,7 @@ class Connection {
 
  private:
   int64_t Issue(Op* op) {
-    const uint64_t offset = op->first_block * kBlock, length = op->blocks * kBlock;
+    const uint64_t offset = op->first_block * kNbdConcurrencyBlock, length = op->blocks * kNbdConcurrencyBlock;
     switch (op->kind) {
       case OpKind::kWrite:
       case OpKind::kFuaWrite:
@@ -132,7 +132,7 @@ std::vector<Op> MakeBatch(std::mt19937_64& rng, uint64_t* next_tag, size_t count
     if (op.kind == OpKind::kWrite || op.kind == OpKind::kFuaWrite) {
       op.tag = (*next_tag)++;
       for (uint64_t b = 0; b < op.blocks; ++b) {
-        const std::vector<uint8_t> p = Pattern(op.tag, op.first_block + b);
+        const std::vector<uint8_t> p = BlockPattern(op.tag, op.first_block + b);
         op.buffer.insert(op.buffer.end(), p.begin(), p.end());
       }
     }
@@ -154,7 +154,7 @@ std::vector<Op> MakeBatch(std::mt19937_64& rng, uint64_t* next_tag, size_t count
 // Which of `candidates` the bytes are; 0 with *found = false when none.
 uint64_t Identify(const uint8_t* bytes, uint64_t block, const std::set<uint64_t>& candidates, bool* found) {
   for (uint64_t tag : candidates) {
-    if (std::memcmp(bytes, Pattern(tag, block).data(), kBlock) == 0) {
+    if (std::memcmp(bytes, BlockPattern(tag, block).data(), kNbdConcurrencyBlock) == 0) {
       *found = true;
       return tag;
     }
@@ -188,7 +188,7 @@ void Apply(const std::vector<Op>& ops, Model* model) {
       for (uint64_t b = 0; b < op.blocks; ++b) {
         const uint64_t block = op.first_block + b;
         bool found = false;
-        const uint64_t tag = Identify(op.buffer.data() + b * kBlock, block, model->may_hold[block], &found);
+        const uint64_t tag = Identify(op.buffer.data() + b * kNbdConcurrencyBlock, block, model->may_hold[block], &found);
         ASSERT_TRUE(found) << "read of block " << block << " returned bytes of no write the model allows";
         model->may_hold[block] = {tag};
       }
@@ -215,10 +215,10 @@ void Settle(Connection& conn, Model* model) {
 // The disk file checked block by block against the model.
 void ExpectDiskIs(const fs::path& disk, const Model& model) {
   const std::string bytes = ReadFile(disk);
-  ASSERT_EQ(bytes.size(), kDiskBlocks * kBlock);
+  ASSERT_EQ(bytes.size(), kDiskBlocks * kNbdConcurrencyBlock);
   for (uint64_t b = 0; b < kDiskBlocks; ++b) {
     bool found = false;
-    Identify(reinterpret_cast<const uint8_t*>(bytes.data()) + b * kBlock, b, model.may_hold[b], &found);
+    Identify(reinterpret_cast<const uint8_t*>(bytes.data()) + b * kNbdConcurrencyBlock, b, model.may_hold[b], &found);
     ASSERT_TRUE(found) << "block " << b << " of the disk file holds bytes the model does not allow";
   }
 }
@@ -229,7 +229,7 @@ TEST(NbdConcurrencyE2eTest, ManyRequestsInFlightOverSeveralConnectionsMatchTheMo
   const fs::path replicas = tmp / "replicas";
   const fs::path state = tmp / "state";
   std::ofstream(disk).close();
-  fs::resize_file(disk, kDiskBlocks * kBlock);
+  fs::resize_file(disk, kDiskBlocks * kNbdConcurrencyBlock);
   ShadowWithReadyFile shadow(tmp / "shadow", replicas);
   ASSERT_TRUE(shadow.started()) << shadow.log();
   const fs::path replica = ReplicaImage(replicas, "web-1", "vda");
@@ -266,7 +266,7 @@ TEST(NbdConcurrencyE2eTest, ManyRequestsInFlightOverSeveralConnectionsMatchTheMo
   std::vector<Op> before_flush;
   for (uint64_t b = 0; b < 64; ++b) {
     Op op{OpKind::kWrite, b, 1, next_tag++};
-    op.buffer = Pattern(op.tag, b);
+    op.buffer = BlockPattern(op.tag, b);
     before_flush.push_back(std::move(op));
   }
   std::string why;
@@ -279,7 +279,7 @@ TEST(NbdConcurrencyE2eTest, ManyRequestsInFlightOverSeveralConnectionsMatchTheMo
   std::vector<Op> after_flush;
   for (uint64_t b = 1024; b < 1088; ++b) {
     Op op{OpKind::kWrite, b, 1, next_tag++};
-    op.buffer = Pattern(op.tag, b);
+    op.buffer = BlockPattern(op.tag, b);
     model.may_hold[b].insert(op.tag);
     after_flush.push_back(std::move(op));
   }

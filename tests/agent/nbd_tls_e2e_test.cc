@@ -25,7 +25,7 @@ namespace fs = std::filesystem;
 using namespace cdr::testing;
 using namespace cdr::agent::internal;
 
-constexpr size_t kDiskBytes = 4 << 20;
+constexpr size_t kNbdTlsDiskBytes = 4 << 20;
 
 std::string Sha256(const fs::path& path) {
   RunResult r = RunProgram({"sha256sum", path.string()});
@@ -38,7 +38,7 @@ class NbdTlsTest : public ::testing::Test {
     certs_ = MakeTestCertificates(tmp_ / "pki");
     ASSERT_FALSE(HasFatalFailure());
     std::ofstream(tmp_ / "disk0.img").close();
-    fs::resize_file(tmp_ / "disk0.img", kDiskBytes);
+    fs::resize_file(tmp_ / "disk0.img", kNbdTlsDiskBytes);
     agent_ = std::make_unique<AgentProcess>(
         tmp_.path(), tmp_ / "state", std::vector<std::string>{"disk0=" + (tmp_ / "disk0.img").string()},
         std::vector<std::string>{"--nbd-tls-dir", certs_.server.string()});
@@ -105,7 +105,7 @@ TEST_F(NbdTlsTest, OptionsBeforeStartTlsAreRefusedThenTheHagglingGoesOnInsideTls
 }
 
 TEST_F(NbdTlsTest, NbdcopyWritesAndReadsThroughTlsAndOtherClientsAreRefused) {
-  WriteRandomFile(tmp_ / "in.img", kDiskBytes, 7);
+  WriteRandomFile(tmp_ / "in.img", kNbdTlsDiskBytes, 7);
   RunResult put = RunProgram({"nbdcopy", (tmp_ / "in.img").string(), TlsUri(certs_.client)});
   ASSERT_EQ(put.exit_code, 0) << put.err << agent_->log();
   RunResult get = RunProgram({"nbdcopy", TlsUri(certs_.client), (tmp_ / "out.img").string()});
@@ -122,7 +122,7 @@ TEST_F(NbdTlsTest, NbdcopyWritesAndReadsThroughTlsAndOtherClientsAreRefused) {
   // After the refusals the export still serves the estate's client.
   RunResult info = RunProgram({"nbdinfo", "--size", TlsUri(certs_.client)});
   EXPECT_EQ(info.exit_code, 0) << info.err;
-  EXPECT_EQ(info.out, std::to_string(kDiskBytes) + "\n");
+  EXPECT_EQ(info.out, std::to_string(kNbdTlsDiskBytes) + "\n");
 }
 
 }  // namespace

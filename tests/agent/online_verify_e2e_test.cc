@@ -20,8 +20,8 @@ namespace {
 using namespace cdr::agent::testing;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-constexpr uint64_t kMiB = 1 << 20;
-constexpr uint64_t kDiskBytes = 16 * kMiB;
+using cdr::testing::kMiB;
+constexpr uint64_t kOnlineVerifyDiskBytes = 16 * kMiB;
 
 nlohmann::json Verify(AgentWithApi& agent) { return agent.Status()["disks"][0]["verify"]; }
 
@@ -50,7 +50,7 @@ struct Estate {
   std::unique_ptr<AgentWithApi> agent;
 
   explicit Estate(const std::vector<std::string>& agent_flags) {
-    MakeDisk(disk, kDiskBytes, 6 * kMiB, 11);
+    MakeDisk(disk, kOnlineVerifyDiskBytes, 6 * kMiB, 11);
     shadow = std::make_unique<ShadowWithReadyFile>(tmp / "shadow", replicas);
     agent = std::make_unique<AgentWithApi>(tmp / "agent", tmp / "state", disk, agent_flags);
   }
@@ -104,7 +104,7 @@ TEST(OnlineVerifyE2eTest, FindsAndRepairsADamagedReplicaBlockAndNeverFlagsConcur
     nlohmann::json busy = VerifyNow(agent);
     ++rounds;
     EXPECT_EQ(busy["outcome"], "same") << busy.dump() << agent.log();
-    EXPECT_EQ(busy["round_bytes"].get<uint64_t>(), kDiskBytes) << busy.dump();
+    EXPECT_EQ(busy["round_bytes"].get<uint64_t>(), kOnlineVerifyDiskBytes) << busy.dump();
     if (busy["outcome"] != "same") break;
   }
   writer.join();
@@ -150,7 +150,7 @@ TEST(OnlineVerifyE2eTest, ScheduledRoundsWalkTheWholeDiskWithARollingCursor) {
   ASSERT_TRUE(PollUntil(
       [&] {
         v = Verify(*e.agent);
-        return v["bytes_compared"].get<uint64_t>() >= kDiskBytes;
+        return v["bytes_compared"].get<uint64_t>() >= kOnlineVerifyDiskBytes;
       },
       90s))
       << v.dump() << e.agent->log();

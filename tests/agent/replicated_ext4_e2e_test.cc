@@ -16,21 +16,21 @@ namespace {
 
 using namespace cdr::agent::testing;
 namespace fs = std::filesystem;
-constexpr uint64_t kDiskBytes = 64ull << 20;
+constexpr uint64_t kReplicatedExt4DiskBytes = 64ull << 20;
 
 TEST(ReplicatedExt4E2eTest, AFilesystemWrittenDuringReplicationIsIdenticalAndCleanOnTheReplica) {
   if (const std::string missing = MissingFuseTools(); !missing.empty()) GTEST_SKIP() << missing;
   TempDir tmp;
   const fs::path disk = tmp / "vda.img";
   const fs::path replicas = tmp / "replicas";
-  MakeDisk(disk, kDiskBytes, 0, 21);
+  MakeDisk(disk, kReplicatedExt4DiskBytes, 0, 21);
   ShadowWithReadyFile shadow(tmp / "shadow", replicas);
   ASSERT_TRUE(shadow.started()) << shadow.log();
   AgentWithApi agent(tmp / "agent", tmp / "state", disk,
                      {"--shadow", shadow.address(), "--server-id", "web-1"});
   ASSERT_TRUE(agent.started()) << agent.log();
 
-  NbdfuseMount mount(tmp / "mnt", agent.nbd_uri(), kDiskBytes, tmp.path());
+  NbdfuseMount mount(tmp / "mnt", agent.nbd_uri(), kReplicatedExt4DiskBytes, tmp.path());
   if (mount.sandbox_refused()) GTEST_SKIP() << "nbdfuse cannot mount in this sandbox: " << mount.log();
   ASSERT_TRUE(mount.mounted()) << "nbdfuse did not expose the export: " << mount.log();
 

@@ -17,7 +17,7 @@ namespace {
 using namespace cdr::agent::testing;
 using cdr::testing::TcpProxy;
 namespace fs = std::filesystem;
-constexpr uint64_t kMiB = 1 << 20;
+using cdr::testing::kMiB;
 
 class ReplicationManagerTest : public ::testing::Test {
  protected:

@@ -22,8 +22,8 @@ namespace {
 using namespace cdr::agent::testing;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-constexpr uint64_t kMiB = 1 << 20;
-constexpr uint64_t kDiskBytes = 16 * kMiB;
+using cdr::testing::kMiB;
+constexpr uint64_t kShadowAheadRepairDiskBytes = 16 * kMiB;
 constexpr uint64_t kForeignOffset = 3 * kMiB;  // inside the disk's data: the repair sends it back as data
 constexpr uint64_t kForeignBytes = 8 * 1024;
 
@@ -35,7 +35,7 @@ uint64_t InjectForeignWrite(int shadow_port, uint64_t epoch) {
   EXPECT_TRUE(link.ok()) << link.status().ToString();
   if (!link.ok()) return 0;
   ByteStream& stream = **link;
-  wire::Hello hello{"web-1", "vda", kDiskBytes, 4096, epoch, 0, 0};
+  wire::Hello hello{"web-1", "vda", kShadowAheadRepairDiskBytes, 4096, epoch, 0, 0};
   wire::Frame frame;
   Status s = stream.WriteAll(wire::EncodeFrame(wire::FrameType::kHello, 0, wire::EncodeHello(hello), false));
   if (s.ok()) s = wire::ReadFrame(stream, &frame);
@@ -68,7 +68,7 @@ class ShadowAheadRepairE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (RunProgram({"sh", "-c", "command -v qemu-io"}).exit_code != 0) GTEST_SKIP() << "qemu-io is not installed";
-    MakeDisk(disk_, kDiskBytes, 4 * kMiB, 7);
+    MakeDisk(disk_, kShadowAheadRepairDiskBytes, 4 * kMiB, 7);
     shadow_ = std::make_unique<ShadowWithReadyFile>(tmp_ / "shadow", tmp_ / "replicas");
     ASSERT_TRUE(shadow_->started()) << shadow_->log();
     agent_ = std::make_unique<AgentWithApi>(tmp_ / "agent", tmp_ / "state", disk_, std::vector<std::string>{});

@@ -16,9 +16,9 @@ namespace {
 using namespace cdr::agent::testing;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-constexpr uint64_t kMiB = 1 << 20;
-constexpr uint64_t kDiskBytes = 16 * kMiB;
-constexpr uint64_t kWriteBytes = 64 * 1024;
+using cdr::testing::kMiB;
+constexpr uint64_t kStartInErrorNewTargetDiskBytes = 16 * kMiB;
+constexpr uint64_t kStartInErrorNewTargetWriteBytes = 64 * 1024;
 
 bool OnPathProgram(const std::string& program) {
   return RunProgram({"sh", "-c", "command -v " + program}).exit_code == 0;
@@ -34,7 +34,7 @@ nlohmann::json StartBody(const std::string& shadow_address) {
 void Write(AgentWithApi& agent, uint64_t offset, int pattern) {
   char command[64];
   std::snprintf(command, sizeof command, "write -P 0x%02x %llu %llu", pattern,
-                static_cast<unsigned long long>(offset), static_cast<unsigned long long>(kWriteBytes));
+                static_cast<unsigned long long>(offset), static_cast<unsigned long long>(kStartInErrorNewTargetWriteBytes));
   RunResult w = RunProgram({"qemu-io", "-f", "raw", "-c", command, agent.nbd_uri()}, 30s);
   ASSERT_EQ(w.exit_code, 0) << w.out << w.err;
 }
@@ -44,7 +44,7 @@ TEST(StartInErrorE2eTest, StartWithTheShadowsNewAddressRepairsTowardsIt) {
   TempDir tmp;
   const fs::path disk = tmp / "vda.img";
   const fs::path replicas = tmp / "replicas";
-  MakeDisk(disk, kDiskBytes, 4 * kMiB, 41);
+  MakeDisk(disk, kStartInErrorNewTargetDiskBytes, 4 * kMiB, 41);
   auto shadow = std::make_unique<ShadowWithReadyFile>(tmp / "shadow", replicas);
   ASSERT_TRUE(shadow->started()) << shadow->log();
   const std::string old_address = shadow->address();
@@ -79,8 +79,8 @@ TEST(StartInErrorE2eTest, StartWithTheShadowsNewAddressRepairsTowardsIt) {
   // A repair, not a new full sync: only the two changed writes (rounded to blocks) went again.
   EXPECT_EQ(status["disks"][0]["full_sync_bytes_sent"].get<uint64_t>(), full_sync_bytes) << status.dump();
   const uint64_t repaired = status["disks"][0]["repair_bytes_sent"].get<uint64_t>();
-  EXPECT_GE(repaired, kWriteBytes) << status.dump();
-  EXPECT_LE(repaired, 2 * kWriteBytes + kDiskBytes / 100) << status.dump();
+  EXPECT_GE(repaired, kStartInErrorNewTargetWriteBytes) << status.dump();
+  EXPECT_LE(repaired, 2 * kStartInErrorNewTargetWriteBytes + kStartInErrorNewTargetDiskBytes / 100) << status.dump();
   EXPECT_NE(agent.log().find("repairing"), std::string::npos) << agent.log();
 
   // The new address is what the agent keeps: a restart of replication goes there too.

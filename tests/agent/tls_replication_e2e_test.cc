@@ -21,8 +21,8 @@ namespace {
 using namespace cdr::agent::testing;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-constexpr uint64_t kMiB = 1 << 20;
-constexpr uint64_t kDiskBytes = 8 * kMiB;
+using cdr::testing::kMiB;
+constexpr uint64_t kTlsReplicationDiskBytes = 8 * kMiB;
 
 std::string FileSha256(const fs::path& path) {
   RunResult r = RunProgram({"sha256sum", path.string()});
@@ -70,7 +70,7 @@ std::string TryToWrite(int port, const TlsContext* tls, uint64_t epoch) {
       internal::ConnectToShadow("127.0.0.1", static_cast<uint16_t>(port), tls);
   if (!link.ok()) return link.status().ToString();
   ByteStream& stream = **link;
-  wire::Hello hello{"web-1", "vda", kDiskBytes, 4096, epoch, 0, 0};
+  wire::Hello hello{"web-1", "vda", kTlsReplicationDiskBytes, 4096, epoch, 0, 0};
   wire::Frame frame;
   Status s = stream.WriteAll(wire::EncodeFrame(wire::FrameType::kHello, 0, wire::EncodeHello(hello), false));
   if (s.ok()) s = wire::ReadFrame(stream, &frame);
@@ -101,7 +101,7 @@ TEST_F(TlsReplicationE2eTest, ReplicatesOverTlsAndOnlyTheServersCertificateMayWr
     GTEST_SKIP() << "qemu-io is not installed";
   const fs::path disk = tmp_ / "vda.img";
   const fs::path replicas = tmp_ / "replicas";
-  MakeDisk(disk, kDiskBytes, 2 * kMiB, 3);
+  MakeDisk(disk, kTlsReplicationDiskBytes, 2 * kMiB, 3);
   ShadowWithReadyFile shadow(tmp_ / "shadow", replicas, 0, tmp_ / "shadow-tls");
   ASSERT_TRUE(shadow.started()) << shadow.log();
   AgentWithApi agent(
@@ -169,7 +169,7 @@ TEST_F(TlsReplicationE2eTest, AShadowRefusesARevokedAgentCertificate) {
 
 TEST_F(TlsReplicationE2eTest, AnAgentRefusesAShadowSignedByAnotherCaOrNamedForAnotherAddress) {
   const fs::path disk = tmp_ / "vda.img";
-  MakeDisk(disk, kDiskBytes, 0, 5);
+  MakeDisk(disk, kTlsReplicationDiskBytes, 0, 5);
   struct Case {
     std::string shadow_tls;
     std::string expected;

@@ -34,8 +34,8 @@ using shadow::testing::ShadowProcess;
 using shadow::testing::TempDir;
 using cdr::testing::TcpProxy;
 
-constexpr uint64_t kDisk = 32 << 20;
-constexpr uint32_t kBlock = 4096;
+constexpr uint64_t kReplicationRepairDisk = 32 << 20;
+constexpr uint32_t kReplicationRepairBlock = 4096;
 
 // What this process logs through spdlog while it lives.
 class LogCapture {
@@ -61,11 +61,11 @@ class ReplicationRepairTest : public ::testing::Test {
  protected:
   void SetUp() override {
     disk_fd_ = ::open((tmp_ / "disk.img").c_str(), O_RDWR | O_CREAT, 0600);
-    ASSERT_EQ(::ftruncate(disk_fd_, kDisk), 0);
+    ASSERT_EQ(::ftruncate(disk_fd_, kReplicationRepairDisk), 0);
     // Random data over the whole disk: every range differs after random block changes, the worst case for
     // the hash traffic, and nothing compresses.
     std::vector<uint8_t> chunk(1 << 20);
-    for (uint64_t off = 0; off < kDisk; off += chunk.size()) {
+    for (uint64_t off = 0; off < kReplicationRepairDisk; off += chunk.size()) {
       for (auto& b : chunk) b = static_cast<uint8_t>(rng_());
       ASSERT_EQ(::pwrite(disk_fd_, chunk.data(), chunk.size(), static_cast<off_t>(off)),
                 static_cast<ssize_t>(chunk.size()));
@@ -104,7 +104,7 @@ class ReplicationRepairTest : public ::testing::Test {
     return o;
   }
   void StartSender(ReplicationOptions o) {
-    sender_ = std::make_unique<ReplicationSender>(std::move(o), journal_.get(), kDisk, kBlock);
+    sender_ = std::make_unique<ReplicationSender>(std::move(o), journal_.get(), kReplicationRepairDisk, kReplicationRepairBlock);
     sender_->Start();
   }
   ReplicationPhase Phase() { return sender_->status().phase; }
@@ -121,21 +121,21 @@ class ReplicationRepairTest : public ::testing::Test {
   // Overwrites `fraction` of the disk's blocks, chosen at random, with random data; returns the bytes changed.
   uint64_t ChangeRandomBlocks(double fraction, bool journaled = true) {
     std::set<uint64_t> blocks;
-    const uint64_t count = static_cast<uint64_t>(kDisk / kBlock * fraction);
-    while (blocks.size() < count) blocks.insert(rng_() % (kDisk / kBlock));
-    std::vector<uint8_t> data(kBlock);
+    const uint64_t count = static_cast<uint64_t>(kReplicationRepairDisk / kReplicationRepairBlock * fraction);
+    while (blocks.size() < count) blocks.insert(rng_() % (kReplicationRepairDisk / kReplicationRepairBlock));
+    std::vector<uint8_t> data(kReplicationRepairBlock);
     for (uint64_t block : blocks) {
       for (auto& b : data) b = static_cast<uint8_t>(rng_());
-      Write(block * kBlock, data, journaled);
+      Write(block * kReplicationRepairBlock, data, journaled);
     }
-    return count * kBlock;
+    return count * kReplicationRepairBlock;
   }
   std::filesystem::path Replica() const {
     return shadow::ReplicaDisk::ImagePath(tmp_ / "replicas", "web-1", "disk0");
   }
   bool ReplicaEqual() { return FilesEqual(tmp_ / "disk.img", Replica()); }
   // Repair bytes allowed for `changed` bytes: the repair benchmark's target.
-  static uint64_t RepairBound(uint64_t changed) { return changed + changed / 10 + kDisk / 100; }
+  static uint64_t RepairBound(uint64_t changed) { return changed + changed / 10 + kReplicationRepairDisk / 100; }
 
   TempDir tmp_;
   std::mt19937_64 rng_{42};
@@ -179,7 +179,7 @@ TEST_F(ReplicationRepairTest, OutageLongerThanTheWindowIsAnErrorAndStartRepairSe
   ReplicationStatus error = sender_->status();
   EXPECT_NE(error.last_error.find("outage window"), std::string::npos) << error.last_error;
   EXPECT_EQ(error.journal_bytes, journal_->total_bytes());
-  const uint64_t changed = ChangeRandomBlocks(0.03) + uint64_t{kDisk / kBlock / 50} * kBlock;  // writes go on
+  const uint64_t changed = ChangeRandomBlocks(0.03) + uint64_t{kReplicationRepairDisk / kReplicationRepairBlock / 50} * kReplicationRepairBlock;  // writes go on
   ASSERT_TRUE(PollUntil([&] { return sender_->status().lag_seconds > error.lag_seconds + 0.2; }, 10s));
   proxy_->Restore();
   // Without auto_restart the error stays until an operator asks for the repair.
@@ -267,7 +267,7 @@ TEST_F(ReplicationRepairTest, CompareFirstIntoASeededImageSendsOnlyTheDifferingB
   EXPECT_EQ(done.full_sync_bytes_sent, 0u);
   EXPECT_GT(done.repair_bytes_sent, 0u);
   EXPECT_LE(done.repair_bytes_sent, RepairBound(changed)) << "changed " << changed;
-  EXPECT_EQ(done.repair_compared_bytes, kDisk);
+  EXPECT_EQ(done.repair_compared_bytes, kReplicationRepairDisk);
 }
 
 // Failback with the DR host's change map: the blocks it marks (and those this agent's own bitmap marks) are
@@ -280,13 +280,13 @@ TEST_F(ReplicationRepairTest, SeededImageWithAChangeMapGetsTheMarkedBlocksUncomp
   for (auto& b : data) b = static_cast<uint8_t>(rng_());
   Write((1 << 20) + 8192, data, /*journaled=*/false);                         // inside one range
   Write((10 << 20) - (64 << 10), data, /*journaled=*/false);                  // across two
-  Write(20 << 20, std::vector<uint8_t>(kBlock * 3, 0), /*journaled=*/false);  // zeroes
-  Write(kDisk - kBlock, std::vector<uint8_t>(data.begin(), data.begin() + kBlock), false);  // the last block
-  auto own = DirtyBitmap::Open(tmp_ / "own.bitmap", kDisk, kBlock);
+  Write(20 << 20, std::vector<uint8_t>(kReplicationRepairBlock * 3, 0), /*journaled=*/false);  // zeroes
+  Write(kReplicationRepairDisk - kReplicationRepairBlock, std::vector<uint8_t>(data.begin(), data.begin() + kReplicationRepairBlock), false);  // the last block
+  auto own = DirtyBitmap::Open(tmp_ / "own.bitmap", kReplicationRepairDisk, kReplicationRepairBlock);
   ASSERT_TRUE(own.ok()) << own.status().ToString();
-  Write(30 << 20, std::vector<uint8_t>(data.begin(), data.begin() + 2 * kBlock),
+  Write(30 << 20, std::vector<uint8_t>(data.begin(), data.begin() + 2 * kReplicationRepairBlock),
         false);  // "through the agent"
-  ASSERT_TRUE((*own)->Mark(30 << 20, 2 * kBlock).ok());
+  ASSERT_TRUE((*own)->Mark(30 << 20, 2 * kReplicationRepairBlock).ok());
   StartShadow();
   ReplicationOptions o = Options(proxy_->port());
   o.compare_first = true;
@@ -294,8 +294,8 @@ TEST_F(ReplicationRepairTest, SeededImageWithAChangeMapGetsTheMarkedBlocksUncomp
   o.seed_scope.why = "test map";
   o.seed_scope.ranges = {{(1 << 20) + 8192, data.size()},
                          {(10 << 20) - (64 << 10), data.size()},
-                         {20 << 20, kBlock * 3},
-                         {kDisk - kBlock, kBlock}};
+                         {20 << 20, kReplicationRepairBlock * 3},
+                         {kReplicationRepairDisk - kReplicationRepairBlock, kReplicationRepairBlock}};
   o.own_bitmap = own->get();
   StartSender(o);
   ASSERT_TRUE(WaitPhase(ReplicationPhase::kRealtime)) << sender_->status().last_error;
@@ -303,7 +303,7 @@ TEST_F(ReplicationRepairTest, SeededImageWithAChangeMapGetsTheMarkedBlocksUncomp
   const ReplicationStatus done = sender_->status();
   EXPECT_EQ(done.full_sync_bytes_sent, 0u);
   EXPECT_EQ(done.repair_compared_bytes, 0u);
-  EXPECT_EQ(done.repair_bytes_sent, 2 * data.size() + kBlock + 2 * kBlock) << "the marked non-zero blocks";
+  EXPECT_EQ(done.repair_bytes_sent, 2 * data.size() + kReplicationRepairBlock + 2 * kReplicationRepairBlock) << "the marked non-zero blocks";
   ChangeRandomBlocks(0.001);  // realtime goes on from the repair's base
   ASSERT_TRUE(sender_->WaitForAck(journal_->next_seq() - 1, 60s));
   EXPECT_TRUE(ReplicaEqual());
@@ -318,7 +318,7 @@ TEST_F(ReplicationRepairTest, RecordsLostAfterAResetAreARepairNeverASilentGap) {
   ASSERT_TRUE(journal_->Reset().ok());  // e.g. an error before an agent restart
   ReplicationOptions o = Options(proxy_->port());
   o.auto_restart = false;
-  sender_ = std::make_unique<ReplicationSender>(o, journal_.get(), kDisk, kBlock);
+  sender_ = std::make_unique<ReplicationSender>(o, journal_.get(), kReplicationRepairDisk, kReplicationRepairBlock);
   sender_->Start();
   ASSERT_TRUE(WaitPhase(ReplicationPhase::kError, 30s));
   EXPECT_NE(sender_->status().last_error.find("no longer holds"), std::string::npos)
@@ -348,7 +348,7 @@ TEST_F(ReplicationRepairTest, ShadowKilledMidRepairResumesTheRepair) {
   ASSERT_TRUE(PollUntil(
       [&] {
         auto s = ReadShadowState(tmp_ / "replicas", "web-1", "disk0");
-        return s && s->repair_in_progress && s->repair_cursor >= kDisk / 4;
+        return s && s->repair_in_progress && s->repair_cursor >= kReplicationRepairDisk / 4;
       },
       60s))
       << shadow->log();
@@ -368,7 +368,7 @@ TEST_F(ReplicationRepairTest, ShadowKilledMidRepairResumesTheRepair) {
   // Resumed, not restarted: what was repaired before the kill is not sent again.
   // A restart from byte 0 would send the changes before the cursor twice.
   EXPECT_GE(sender_->status().repair_bytes_sent, changed);
-  EXPECT_LT(sender_->status().repair_bytes_sent, changed + cursor_at_kill * changed / kDisk / 2)
+  EXPECT_LT(sender_->status().repair_bytes_sent, changed + cursor_at_kill * changed / kReplicationRepairDisk / 2)
       << "cursor at kill " << cursor_at_kill;
 }
 
@@ -386,7 +386,7 @@ TEST_F(ReplicationRepairTest, StopThenStartDuringARepairResumesAtTheShadowsCurso
   ASSERT_TRUE(PollUntil(
       [&] {
         auto s = ReadShadowState(tmp_ / "replicas", "web-1", "disk0");
-        return s && s->repair_in_progress && s->repair_cursor >= kDisk / 4;
+        return s && s->repair_in_progress && s->repair_cursor >= kReplicationRepairDisk / 4;
       },
       60s));
   {
@@ -402,9 +402,9 @@ TEST_F(ReplicationRepairTest, StopThenStartDuringARepairResumesAtTheShadowsCurso
   ASSERT_TRUE(stopped && stopped->repair_in_progress) << "the repair ended before the stop";
   const uint64_t cursor_at_stop = stopped->repair_cursor;
   // Written while stopped: journaled after the repair's base, so streamed once the repair is done.
-  std::vector<uint8_t> block(kBlock, 0x6d);
+  std::vector<uint8_t> block(kReplicationRepairBlock, 0x6d);
   Write(0, block);
-  Write(kDisk - kBlock, block);
+  Write(kReplicationRepairDisk - kReplicationRepairBlock, block);
 
   // A repair started over would send no block twice either (the repaired ranges compare equal), so what the
   // sender says it does is the evidence, next to the shadow's base seq.

@@ -20,13 +20,13 @@ using shadow::testing::FilesEqual;
 using shadow::testing::PollUntil;
 using shadow::testing::TempDir;
 
-constexpr uint64_t kDisk = 4 << 20;
+constexpr uint64_t kReplicationSenderDisk = 4 << 20;
 
 class ReplicationSenderTest : public ::testing::Test {
  protected:
   void SetUp() override {
     int fd = ::open((tmp_ / "disk.img").c_str(), O_RDWR | O_CREAT, 0600);
-    ASSERT_EQ(::ftruncate(fd, kDisk), 0);
+    ASSERT_EQ(::ftruncate(fd, kReplicationSenderDisk), 0);
     const std::string prefill(256 << 10, 'p');
     ASSERT_EQ(::pwrite(fd, prefill.data(), prefill.size(), 1 << 20), static_cast<ssize_t>(prefill.size()));
     disk_fd_ = fd;
@@ -69,7 +69,7 @@ class ReplicationSenderTest : public ::testing::Test {
 
 TEST_F(ReplicationSenderTest, FullSyncThenRealtimeReleasesTheJournal) {
   Write(0, 'a', 4096);  // before the full sync: read from the disk, not streamed
-  sender_ = std::make_unique<ReplicationSender>(Options(), journal_.get(), kDisk, 4096);
+  sender_ = std::make_unique<ReplicationSender>(Options(), journal_.get(), kReplicationSenderDisk, 4096);
   sender_->Start();
   ASSERT_TRUE(PollUntil([&] { return sender_->status().phase == ReplicationPhase::kRealtime; }, 30s));
   EXPECT_EQ(sender_->status().progress_percent, 100.0);
@@ -96,7 +96,7 @@ TEST_F(ReplicationSenderTest, FullSyncThenRealtimeReleasesTheJournal) {
 TEST_F(ReplicationSenderTest, RecordsGatherIntoBatchesUnlessAWriterWaits) {
   ReplicationOptions options = Options();
   options.gather_for = 10s;
-  sender_ = std::make_unique<ReplicationSender>(options, journal_.get(), kDisk, 4096);
+  sender_ = std::make_unique<ReplicationSender>(options, journal_.get(), kReplicationSenderDisk, 4096);
   sender_->Start();
   ASSERT_TRUE(PollUntil([&] { return sender_->status().phase == ReplicationPhase::kRealtime; }, 30s));
   using Clock = std::chrono::steady_clock;
@@ -140,7 +140,7 @@ TEST_F(ReplicationSenderTest, RecordsGatherIntoBatchesUnlessAWriterWaits) {
 TEST_F(ReplicationSenderTest, UncompressedRecordsReachTheReplicaByteForByte) {
   ReplicationOptions options = Options();
   options.compress = false;
-  sender_ = std::make_unique<ReplicationSender>(options, journal_.get(), kDisk, 4096);
+  sender_ = std::make_unique<ReplicationSender>(options, journal_.get(), kReplicationSenderDisk, 4096);
   sender_->Start();
   ASSERT_TRUE(PollUntil([&] { return sender_->status().phase == ReplicationPhase::kRealtime; }, 30s));
   std::vector<uint8_t> data(12288);
@@ -162,11 +162,11 @@ TEST_F(ReplicationSenderTest, UncompressedRecordsReachTheReplicaByteForByte) {
 }
 
 TEST_F(ReplicationSenderTest, RefusedHelloIsAnErrorWithTheReason) {
-  sender_ = std::make_unique<ReplicationSender>(Options(5), journal_.get(), kDisk, 4096);
+  sender_ = std::make_unique<ReplicationSender>(Options(5), journal_.get(), kReplicationSenderDisk, 4096);
   sender_->Start();
   ASSERT_TRUE(PollUntil([&] { return sender_->status().phase == ReplicationPhase::kRealtime; }, 30s));
   sender_->Stop();
-  sender_ = std::make_unique<ReplicationSender>(Options(6), journal_.get(), kDisk, 4096);
+  sender_ = std::make_unique<ReplicationSender>(Options(6), journal_.get(), kReplicationSenderDisk, 4096);
   sender_->Start();
   ASSERT_TRUE(PollUntil([&] { return sender_->status().phase == ReplicationPhase::kError; }, 30s));
   EXPECT_NE(sender_->status().last_error.find("stale or foreign peer"), std::string::npos)
@@ -174,7 +174,7 @@ TEST_F(ReplicationSenderTest, RefusedHelloIsAnErrorWithTheReason) {
 }
 
 TEST_F(ReplicationSenderTest, ReconnectsAndResendsAfterTheShadowRestarts) {
-  sender_ = std::make_unique<ReplicationSender>(Options(), journal_.get(), kDisk, 4096);
+  sender_ = std::make_unique<ReplicationSender>(Options(), journal_.get(), kReplicationSenderDisk, 4096);
   sender_->Start();
   ASSERT_TRUE(PollUntil([&] { return sender_->status().phase == ReplicationPhase::kRealtime; }, 30s));
   const std::string address = server_->address();

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -53,6 +54,9 @@ class Child {
   bool reaped_ = false;
   int status_ = 0;
 };
+
+// A mebibyte, for the sizes of test disks and writes.
+constexpr uint64_t kMiB = 1 << 20;
 
 bool PollUntil(const std::function<bool()>& condition,
                std::chrono::milliseconds deadline = std::chrono::milliseconds(30000));
