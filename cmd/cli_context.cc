@@ -131,7 +131,7 @@ std::unique_ptr<state::StateStore> OpenStateForReadingOrReport(const GlobalOptio
   return std::move(store.value());
 }
 
-std::unique_ptr<providers::Provider> OpenProviderOrReport(const specs::Spec& spec) {
+std::unique_ptr<providers::ResourceProvider> OpenProviderOrReport(const specs::Spec& spec) {
   auto provider = reconcile::OpenProvider(spec.provider);
   if (!provider.ok()) {
     PrintError(std::string("provider ") + specs::ProviderTypeName(spec.provider.type) + ": " +

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "providers/provider.h"
+#include "providers/resource_provider.h"
 #include "reconcile/git_source.h"
 #include "specs/spec.h"
 #include "state/lock_heartbeat.h"
@@ -57,7 +57,7 @@ std::unique_ptr<state::StateStore> OpenStateOrReport(const GlobalOptions& g);
 bool StateExistsOrSay(const GlobalOptions& g);
 // The state location for messages: a URL's password is never printed.
 std::string ShownState(const GlobalOptions& g);
-std::unique_ptr<providers::Provider> OpenProviderOrReport(const specs::Spec& spec);
+std::unique_ptr<providers::ResourceProvider> OpenProviderOrReport(const specs::Spec& spec);
 // The lock when its holder is alive (not one the next command would take over). Without a live apply holding it,
 // what the state records as running (a job, a drill's verification) was cut short, and read-only commands say so.
 std::optional<state::LockInfo> LiveLock(state::StateStore& store);

@@ -15,6 +15,7 @@
 #include "cmd/commands.h"
 #include "common/clock.h"
 #include "common/human_bytes.h"
+#include "providers/types/recovery_points.h"
 #include "reconcile/address.h"
 #include "reconcile/observed_state.h"
 #include "reconcile/open_provider.h"
@@ -67,8 +68,8 @@ Result<std::vector<Member>> MembersOf(state::StateStore& store, const std::strin
 // The shadow's window ends at its newest write. If the agent says right now that nothing is unsent, the replica
 // equals the primary now, and any time up to now restores the newest write's content: the window ends now.
 // Otherwise it ends at the newest write the shadow has (what may follow it is not on the DR side).
-void ExtendWindowsToNow(providers::Provider& provider, const std::vector<state::ResourceRecord>& records,
-                        std::vector<Member>* members) {
+void ExtendWindowsToNow(providers::ResourceProvider& provider,
+                        const std::vector<state::ResourceRecord>& records, std::vector<Member>* members) {
   std::vector<state::ResourceRecord> servers;
   for (const auto& r : records) {
     for (const Member& m : *members) {
@@ -89,9 +90,9 @@ void ExtendWindowsToNow(providers::Provider& provider, const std::vector<state::
   }
 }
 
-Status ListAll(providers::Provider& provider, std::vector<Member>* members) {
+Status ListAll(providers::ResourceProvider& provider, std::vector<Member>* members) {
   for (Member& m : *members) {
-    auto points = provider.ListRecoveryPoints(m.shadow_host_id, m.host);
+    auto points = providers::types::ListRecoveryPoints(provider, m.shadow_host_id, m.host);
     if (!points.ok()) return Status(points.status().code(), m.address + ": " + points.status().message());
     m.points = std::move(*points);
     if (m.current_at_ns > m.points.window_end_ns && m.points.window_end_ns > 0) m.points.window_end_ns = m.current_at_ns;
@@ -107,11 +108,13 @@ bool HasPoint(const Member& m, const std::string& id) {
 }
 
 // Asks every member for a point at one instant and waits until each has it, or one refused it.
-Status Take(providers::Provider& provider, std::vector<Member>* members, int wait_seconds, std::string* id) {
+Status Take(providers::ResourceProvider& provider, std::vector<Member>* members, int wait_seconds,
+            std::string* id) {
   const int64_t now_ns = NowUnixNanos();
   *id = fmt::format("rp-{}Z-g{:03}", UtcTime(now_ns, true), (now_ns / 1'000'000) % 1000);
   for (const Member& m : *members) {
-    CDR_RETURN_IF_ERROR(provider.RequestRecoveryPoint({m.shadow_host_id, m.host, *id, now_ns}));
+    CDR_RETURN_IF_ERROR(
+        providers::types::RequestRecoveryPoint(provider, {m.shadow_host_id, m.host, *id, now_ns}));
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_seconds);
   while (true) {

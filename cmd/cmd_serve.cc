@@ -8,6 +8,7 @@
 #include "cmd/live_status.h"
 #include "common/secret_file.h"
 #include "console/console_server.h"
+#include "providers/types/recovery_points.h"
 
 namespace cdr::cmd {
 namespace {
@@ -26,7 +27,7 @@ nlohmann::json RecoveryPointsJson(const providers::RecoveryPoints& rp) {
 // One round: `cdr status`'s observation, the task list, and the recovery points of every server with a shadow
 // host (asked of the provider the spec names; none when it could not be opened).
 console::EstateSnapshot ObserveEstate(const GlobalOptions& g, state::StateStore& store) {
-  std::unique_ptr<providers::Provider> provider;
+  std::unique_ptr<providers::ResourceProvider> provider;
   LiveStatus status = ObserveStatus(g, store, &provider);
   console::EstateSnapshot snapshot;
   snapshot.live = status.live;
@@ -39,7 +40,7 @@ console::EstateSnapshot ObserveEstate(const GlobalOptions& g, state::StateStore&
         snapshot.recovery_points[s.address] = {{"error", "not live: " + status.not_live_reason}};
         continue;
       }
-      auto points = provider->ListRecoveryPoints(s.shadow_host_id, s.host);
+      auto points = providers::types::ListRecoveryPoints(*provider, s.shadow_host_id, s.host);
       snapshot.recovery_points[s.address] =
           points.ok() ? RecoveryPointsJson(*points) : nlohmann::json{{"error", points.status().ToString()}};
     }

@@ -11,6 +11,7 @@
 
 #include "cmd/commands.h"
 #include "common/human_bytes.h"
+#include "providers/types/agent.h"
 #include "reconcile/address.h"
 #include "reconcile/agent_connector.h"
 #include "reconcile/reverse_states.h"
@@ -55,11 +56,12 @@ std::vector<ServerVerify> Select(const std::vector<state::ResourceRecord>& recor
   return out;
 }
 
-void Ask(providers::Provider& provider, const state::ResourceRecord& r, uint64_t bytes, ServerVerify* s) {
+void Ask(providers::ResourceProvider& provider, const state::ResourceRecord& r, uint64_t bytes,
+         ServerVerify* s) {
   // During a failback the server's data is replicated by the reverse agent on its DR host.
   const std::string host = reconcile::IsReverseAgentState(r.status) ? r.attributes.value("reverse_agent", "")
                                                                     : r.attributes.value("host", "");
-  auto agent = provider.DescribeAgent(host);
+  auto agent = providers::types::ReadAgent(provider, host);
   if (!agent.ok()) {
     s->error = "the agent of host " + host + ": " + agent.status().message();
     return;

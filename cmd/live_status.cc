@@ -10,7 +10,7 @@ namespace cdr::cmd {
 // The spec (from the working tree, or the commit with --git) names the provider; without it nothing can be
 // asked, and the status says so loudly: every server is then shown as stored, with health `unknown`.
 LiveStatus ObserveStatus(const GlobalOptions& g, state::StateStore& store,
-                         std::unique_ptr<providers::Provider>* provider_out) {
+                         std::unique_ptr<providers::ResourceProvider>* provider_out) {
   LiveStatus out;
   const auto records = store.Resources();
   std::optional<reconcile::Observed> observed;

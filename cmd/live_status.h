@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "cmd/cli_context.h"
-#include "providers/provider.h"
+#include "providers/resource_provider.h"
 #include "reconcile/status_report.h"
 #include "state/state_store.h"
 
@@ -22,7 +22,7 @@ struct LiveStatus {
 
 // `provider` receives the provider the spec names (for further questions); untouched when none could be opened.
 LiveStatus ObserveStatus(const GlobalOptions& g, state::StateStore& store,
-                         std::unique_ptr<providers::Provider>* provider = nullptr);
+                         std::unique_ptr<providers::ResourceProvider>* provider = nullptr);
 
 // The text of `cdr status`: the NOT LIVE banner when it applies, then the group overview.
 std::string RenderLiveStatusText(const LiveStatus& status);

@@ -27,7 +27,7 @@ std::optional<reconcile::PlanMode> PlanModeFromFlags(bool refresh, bool refresh_
 struct PlanSession {
   LoadedSpec loaded;
   std::unique_ptr<state::StateStore> store;
-  std::unique_ptr<providers::Provider> provider;
+  std::unique_ptr<providers::ResourceProvider> provider;
   std::optional<ScopedLock> lock;
 
   // Prints what went wrong and returns nullopt when any part cannot be opened or the lock is held. With a saved

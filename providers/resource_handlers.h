@@ -1,5 +1,5 @@
 // Building blocks for a resource type implemented in C++ over a typed request and a typed resource (the
-// structs of provider.h with their JSON form, resource_json.h): the type's schema from its request struct,
+// structs of providers/types/*.h with their JSON form): the type's schema from its request struct,
 // and handlers that read the config or arguments into the struct, call the implementation and answer with the
 // result's JSON. The local cloud's types (providers/local/*_type.cc) are written with them; a provider in C++
 // for another cloud may use them too.
@@ -9,9 +9,9 @@
 #include <set>
 #include <string>
 
-#include "providers/resource_json.h"
 #include "providers/resource_type_registry.h"
 #include "providers/resource_types.h"
+#include "providers/typed_calls.h"
 
 namespace cdr::providers {
 

@@ -1,6 +1,6 @@
 // cdr's resource types and their named operations: the names the generic interface and the provider protocol
-// use for what provider.h's typed calls do. One table, read by both sides: the local cloud registers its
-// types under these names (providers/local/*_type.cc), resource_facade.cc calls them for the reconciler.
+// use. One table, read by both sides: the local cloud registers its types under these names
+// (providers/local/*_type.cc), each type's typed calls (providers/types/*.h) call them for the reconciler.
 //
 //   type            id        create  read  list  delete  operations        (list*: by ids only)
 //   host            id          ✓      ✓     ✓             -

@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "agent/replication_control.h"
-#include "providers/provider.h"
+#include "providers/types/agent.h"
 
 namespace cdr::reconcile {
 

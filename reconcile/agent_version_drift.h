@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "providers/provider.h"
+#include "providers/types/agent_version.h"
 #include "reconcile/plan.h"
 #include "reconcile/refresh.h"
 #include "specs/spec.h"

@@ -59,7 +59,7 @@ std::string Progressive(const ResourceChange& c) {
 //      └──(an earlier step of its group or server failed, or the lock was lost)──► done (skipped)
 class ParallelApply {
  public:
-  ParallelApply(const Plan& plan, state::StateStore& store, providers::Provider& provider,
+  ParallelApply(const Plan& plan, state::StateStore& store, providers::ResourceProvider& provider,
                 const ApplyOptions& options)
       : changes_(plan.changes),
         deps_(StepDependencies(plan.changes)),
@@ -204,7 +204,7 @@ class ParallelApply {
   const std::vector<ResourceChange>& changes_;
   const std::vector<std::vector<size_t>> deps_;
   state::StateStore& store_;
-  providers::Provider& provider_;
+  providers::ResourceProvider& provider_;
   const ApplyOptions& options_;
   ApplyOptions shared_;  // options_ with callbacks safe to call from every worker
   std::mutex report_mu_;
@@ -230,7 +230,7 @@ int ApplyResult::Failed() const {
 
 int ApplyResult::Succeeded() const { return static_cast<int>(steps.size()) - Failed(); }
 
-ApplyResult Apply(const Plan& plan, state::StateStore& store, providers::Provider& provider,
+ApplyResult Apply(const Plan& plan, state::StateStore& store, providers::ResourceProvider& provider,
                   const ApplyOptions& options) {
   // We hold the lock, so a job still `running` belongs to an apply that died mid-step.
   store.AbandonRunningJobs("interrupted: the apply running this step stopped before it finished");

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "providers/provider.h"
+#include "providers/resource_provider.h"
 #include "reconcile/agent_connector.h"
 #include "reconcile/plan.h"
 #include "state/state_store.h"
@@ -66,7 +66,7 @@ struct ApplyResult {
   int Succeeded() const;
 };
 
-ApplyResult Apply(const Plan& plan, state::StateStore& store, providers::Provider& provider,
+ApplyResult Apply(const Plan& plan, state::StateStore& store, providers::ResourceProvider& provider,
                   const ApplyOptions& options);
 
 }  // namespace cdr::reconcile

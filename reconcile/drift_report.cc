@@ -5,6 +5,7 @@
 #include <map>
 
 #include "common/clock.h"
+#include "providers/types/recovery_points.h"
 #include "reconcile/address.h"
 #include "reconcile/planner.h"
 #include "reconcile/server_state.h"
@@ -113,8 +114,8 @@ void AddHealthProblems(const std::vector<state::ResourceRecord>& records, std::v
 
 // A shadow host that should have taken a recovery point by now and has not: the policy's promise is broken even
 // though replication itself may look healthy. Two intervals of slack absorb a point being taken right now.
-void AddRecoveryPointProblems(const std::vector<state::ResourceRecord>& records, providers::Provider& provider,
-                              std::vector<DriftedResource>* items) {
+void AddRecoveryPointProblems(const std::vector<state::ResourceRecord>& records,
+                              providers::ResourceProvider& provider, std::vector<DriftedResource>* items) {
   std::map<std::string, const state::ResourceRecord*> servers;
   for (const auto& r : records) {
     if (r.kind == ResourceKind::kServer) servers[r.address] = &r;
@@ -130,7 +131,8 @@ void AddRecoveryPointProblems(const std::vector<state::ResourceRecord>& records,
       continue;
     const int64_t every = r.attributes.value("recovery_points", nlohmann::json::object()).value("every_seconds", 0);
     if (every <= 0) continue;
-    auto points = provider.ListRecoveryPoints(r.provider_id, r.attributes.value("server_id", ""));
+    auto points =
+        providers::types::ListRecoveryPoints(provider, r.provider_id, r.attributes.value("server_id", ""));
     if (!points.ok() || points->window_end_ns == 0) continue;
     const int64_t slack_ns = 2 * every * 1'000'000'000LL;
     const int64_t newest = points->points.empty() ? points->window_start_ns : points->points.back().time_ns;
@@ -144,8 +146,8 @@ void AddRecoveryPointProblems(const std::vector<state::ResourceRecord>& records,
 
 }  // namespace
 
-Result<DriftReport> MakeDriftReport(const DriftSpec& spec, state::StateStore& store, providers::Provider& provider,
-                                    const AgentConnector& connect) {
+Result<DriftReport> MakeDriftReport(const DriftSpec& spec, state::StateStore& store,
+                                    providers::ResourceProvider& provider, const AgentConnector& connect) {
   auto made = MakePlan(spec.spec, store, provider, {connect});
   if (!made.ok()) return made.status();
   DriftReport report;

@@ -9,13 +9,12 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "common/status.h"
-#include "providers/provider.h"
+#include "providers/resource_provider.h"
 #include "reconcile/agent_connector.h"
 #include "reconcile/plan.h"
 #include "specs/spec.h"
@@ -42,7 +41,8 @@ struct DriftSpec {
 
 // Fails only when the provider cannot be asked. With a connector the agents are asked too (their states and RPO
 // are written to the state first, as plan does), so replication_error and rpo_high are the live ones.
-Result<DriftReport> MakeDriftReport(const DriftSpec& spec, state::StateStore& store, providers::Provider& provider,
+Result<DriftReport> MakeDriftReport(const DriftSpec& spec, state::StateStore& store,
+                                    providers::ResourceProvider& provider,
                                     const AgentConnector& connect = {});
 
 std::string RenderDriftText(const DriftReport& report);

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "providers/types/recovery_points.h"
 #include "reconcile/address.h"
 #include "state/record_status.h"
 
@@ -76,7 +77,7 @@ std::string NewestCommon(const std::vector<GroupPointMember>& members) {
 
 }  // namespace
 
-void ObserveGroupPoints(providers::Provider& provider, const specs::Spec& spec,
+void ObserveGroupPoints(providers::ResourceProvider& provider, const specs::Spec& spec,
                         const std::vector<state::ResourceRecord>& records, Observed* observed) {
   std::map<std::string, const state::ResourceRecord*> by_address;
   for (const auto& r : records) by_address[r.address] = &r;
@@ -91,8 +92,8 @@ void ObserveGroupPoints(providers::Provider& provider, const specs::Spec& spec,
           shadow->second->provider_id.empty()) {
         continue;
       }
-      auto points = provider.ListRecoveryPoints(shadow->second->provider_id,
-                                                server->second->attributes.value("host", ""));
+      auto points = providers::types::ListRecoveryPoints(provider, shadow->second->provider_id,
+                                                         server->second->attributes.value("host", ""));
       if (points.ok()) observed->recovery_points[address] = std::move(*points);
     }
   }

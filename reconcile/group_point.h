@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "providers/provider.h"
+#include "providers/types/recovery_points.h"
 #include "reconcile/refresh.h"
 #include "specs/spec.h"
 #include "state/state_store.h"
@@ -25,7 +25,7 @@ namespace cdr::reconcile {
 // Lists the recovery points of every server (with a shadow host) of each group that declares [group.failover]
 // into observed->recovery_points. A server whose points cannot be listed is left out: the choice then says it
 // has none.
-void ObserveGroupPoints(providers::Provider& provider, const specs::Spec& spec,
+void ObserveGroupPoints(providers::ResourceProvider& provider, const specs::Spec& spec,
                         const std::vector<state::ResourceRecord>& records, Observed* observed);
 
 struct GroupPointMember {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "providers/provider.h"
+#include "providers/types/host.h"
 #include "specs/spec.h"
 
 namespace cdr::reconcile {

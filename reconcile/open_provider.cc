@@ -4,7 +4,6 @@
 #include "providers/http/token_file.h"
 #include "providers/local/local_resources.h"
 #include "providers/logging_provider.h"
-#include "providers/resource_facade.h"
 #include "specs/provider_type.h"
 
 namespace cdr::reconcile {
@@ -27,19 +26,12 @@ Result<std::unique_ptr<providers::ResourceProvider>> OpenLocalCloud(const specs:
 
 }  // namespace
 
-Result<std::unique_ptr<providers::ResourceProvider>> OpenResourceProvider(const specs::ProviderSpec& spec) {
+Result<std::unique_ptr<providers::ResourceProvider>> OpenProvider(const specs::ProviderSpec& spec) {
   Result<std::unique_ptr<providers::ResourceProvider>> opened =
       spec.type == specs::ProviderType::kHttp ? OpenHttpProvider(spec) : OpenLocalCloud(spec);
   if (!opened.ok()) return opened.status();
   return std::unique_ptr<providers::ResourceProvider>(
       std::make_unique<providers::LoggingProvider>(std::move(*opened)));
-}
-
-Result<std::unique_ptr<providers::Provider>> OpenProvider(const specs::ProviderSpec& spec) {
-  auto generic = OpenResourceProvider(spec);
-  if (!generic.ok()) return generic.status();
-  return std::unique_ptr<providers::Provider>(
-      std::make_unique<providers::ResourceFacade>(std::move(*generic)));
 }
 
 }  // namespace cdr::reconcile

@@ -1,6 +1,7 @@
 #include "reconcile/planner.h"
 
 #include "common/clock.h"
+#include "providers/types/agent_version.h"
 #include "reconcile/agent_version_drift.h"
 #include "reconcile/diff.h"
 #include "reconcile/group_point.h"
@@ -42,7 +43,8 @@ Plan Stamp(const specs::Spec& spec, state::StateStore& store, const PlanRequest&
 }
 
 // -refresh=false: only the hosts' facts, which the plan-time rules check; nothing is asked of the resources.
-Result<Observed> HostFactsOnly(providers::Provider& provider, const std::vector<std::string>& spec_hosts) {
+Result<Observed> HostFactsOnly(providers::ResourceProvider& provider,
+                               const std::vector<std::string>& spec_hosts) {
   return Refresh(provider, {}, spec_hosts);
 }
 
@@ -58,8 +60,8 @@ void AddObservedMoves(const std::vector<ObservedChange>& observations, std::vect
 
 }  // namespace
 
-Result<PlanResult> MakePlan(const specs::Spec& spec, state::StateStore& store, providers::Provider& provider,
-                            const PlanRequest& request) {
+Result<PlanResult> MakePlan(const specs::Spec& spec, state::StateStore& store,
+                            providers::ResourceProvider& provider, const PlanRequest& request) {
   PlanResult out{Stamp(spec, store, request), {}, store.Resources(), {}};
   auto observed = request.mode == PlanMode::kNoRefresh
                       ? HostFactsOnly(provider, SpecHosts(spec))
@@ -69,7 +71,7 @@ Result<PlanResult> MakePlan(const specs::Spec& spec, state::StateStore& store, p
   // against agents that answered (a refresh); a provider that cannot say leaves it unknown, which only a spec
   // naming a version cannot do without.
   if (NamesAgentVersion(spec) || request.mode != PlanMode::kNoRefresh) {
-    auto versions = provider.ListAgentVersions();
+    auto versions = providers::types::ListAgentVersions(provider);
     if (versions.ok()) {
       observed->agent_versions = std::move(*versions);
     } else if (NamesAgentVersion(spec)) {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "providers/provider.h"
+#include "providers/resource_provider.h"
 #include "reconcile/agent_connector.h"
 #include "reconcile/observed_state.h"
 #include "reconcile/plan.h"
@@ -46,7 +46,7 @@ struct PlanResult {
 };
 
 // Fails only when the provider cannot be asked (refresh error). Never writes the store.
-Result<PlanResult> MakePlan(const specs::Spec& spec, state::StateStore& store, providers::Provider& provider,
-                            const PlanRequest& request = {});
+Result<PlanResult> MakePlan(const specs::Spec& spec, state::StateStore& store,
+                            providers::ResourceProvider& provider, const PlanRequest& request = {});
 
 }  // namespace cdr::reconcile

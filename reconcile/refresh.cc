@@ -7,6 +7,12 @@
 #include <variant>
 
 #include "providers/process_status.h"
+#include "providers/types/agent.h"
+#include "providers/types/dr_host.h"
+#include "providers/types/endpoint.h"
+#include "providers/types/host.h"
+#include "providers/types/peering.h"
+#include "providers/types/shadow_host.h"
 #include "reconcile/address.h"
 #include "reconcile/agent_settings.h"
 #include "reconcile/bounded_parallel.h"
@@ -24,7 +30,7 @@ using providers::ProcessStatusOf;
 constexpr size_t kParallelReads = 16;
 
 // What the provider says of each of `ids`, by id: the ids cut into kParallelReads slices, one batch read per
-// slice (one request to a provider program, providers::Provider::DescribeHosts), the slices read at once. An
+// slice (one request to a provider program, providers::types::ReadHosts), the slices read at once. An
 // id the provider left out is gone (kNotFound); the first slice that fails fails the whole read.
 template <typename T, typename DescribeMany>
 Result<std::map<std::string, T>> ReadMany(const std::vector<std::string>& ids, std::string T::*id_of,
@@ -248,14 +254,14 @@ struct BatchReads {
   std::map<std::string, providers::ShadowHost> shadow_hosts;
 };
 
-ProviderRead Read(providers::Provider& provider, const state::ResourceRecord& r, const Observed& out,
+ProviderRead Read(providers::ResourceProvider& provider, const state::ResourceRecord& r, const Observed& out,
                   const BatchReads& batch) {
   if (InFlight(r)) return {};
   switch (r.kind) {
     case ResourceKind::kPeering:
-      return provider.DescribePeering(r.provider_id);
+      return providers::types::ReadPeering(provider, r.provider_id);
     case ResourceKind::kEndpoint:
-      return provider.DescribeEndpoint(r.provider_id);
+      return providers::types::ReadEndpoint(provider, r.provider_id);
     case ResourceKind::kServer:
       if (auto agent_host = AgentHostToRead(r, out)) return Found(batch.agents, *agent_host, "agent on host");
       return {};
@@ -263,7 +269,7 @@ ProviderRead Read(providers::Provider& provider, const state::ResourceRecord& r,
       return Found(batch.shadow_hosts, r.provider_id, "shadow host");
     case ResourceKind::kDrHost:
       if (r.provider_id.empty()) return {};
-      return provider.DescribeDrHost(r.provider_id);
+      return providers::types::ReadDrHost(provider, r.provider_id);
     case ResourceKind::kGroup:
       return {};
   }
@@ -272,7 +278,8 @@ ProviderRead Read(providers::Provider& provider, const state::ResourceRecord& r,
 
 }  // namespace
 
-Result<Observed> Refresh(providers::Provider& provider, const std::vector<state::ResourceRecord>& records,
+Result<Observed> Refresh(providers::ResourceProvider& provider,
+                         const std::vector<state::ResourceRecord>& records,
                          const std::vector<std::string>& spec_hosts, const AgentConnector& connect) {
   Observed out;
   std::vector<std::string> to_ask;
@@ -281,8 +288,9 @@ Result<Observed> Refresh(providers::Provider& provider, const std::vector<state:
     if (r.kind == ResourceKind::kServer) hosts.insert(r.attributes.value("host", ""));
   }
   const std::vector<std::string> host_ids(hosts.begin(), hosts.end());
-  auto facts = ReadMany(host_ids, &providers::HostFacts::id,
-                        [&](const std::vector<std::string>& ids) { return provider.DescribeHosts(ids); });
+  auto facts = ReadMany(host_ids, &providers::HostFacts::id, [&](const std::vector<std::string>& ids) {
+    return providers::types::ReadHosts(provider, ids);
+  });
   if (!facts.ok()) return facts.status();
   out.hosts = std::move(*facts);
   std::set<std::string> agent_hosts, shadow_ids;
@@ -295,13 +303,14 @@ Result<Observed> Refresh(providers::Provider& provider, const std::vector<state:
     }
   }
   BatchReads batch;
-  auto agents = ReadMany({agent_hosts.begin(), agent_hosts.end()}, &providers::Agent::host_id,
-                         [&](const std::vector<std::string>& ids) { return provider.DescribeAgents(ids); });
+  auto agents = ReadMany(
+      {agent_hosts.begin(), agent_hosts.end()}, &providers::Agent::host_id,
+      [&](const std::vector<std::string>& ids) { return providers::types::ReadAgents(provider, ids); });
   if (!agents.ok()) return agents.status();
   batch.agents = std::move(*agents);
-  auto shadows =
-      ReadMany({shadow_ids.begin(), shadow_ids.end()}, &providers::ShadowHost::id,
-               [&](const std::vector<std::string>& ids) { return provider.DescribeShadowHosts(ids); });
+  auto shadows = ReadMany(
+      {shadow_ids.begin(), shadow_ids.end()}, &providers::ShadowHost::id,
+      [&](const std::vector<std::string>& ids) { return providers::types::ReadShadowHosts(provider, ids); });
   if (!shadows.ok()) return shadows.status();
   batch.shadow_hosts = std::move(*shadows);
   // The provider's other answers are gathered in parallel, then read in the state's order, so the drift and

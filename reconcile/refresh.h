@@ -11,7 +11,12 @@
 #include "agent/replication_control.h"
 #include "common/status.h"
 #include "providers/process_status.h"
-#include "providers/provider.h"
+#include "providers/types/agent.h"
+#include "providers/types/agent_version.h"
+#include "providers/types/dr_host.h"
+#include "providers/types/host.h"
+#include "providers/types/recovery_points.h"
+#include "providers/types/shadow_host.h"
 #include "reconcile/agent_connector.h"
 #include "reconcile/plan.h"
 #include "reconcile/server_state.h"
@@ -44,7 +49,8 @@ struct Observed {
 
 // Fails (kUnavailable, …) only when the provider cannot answer; a resource that is gone is drift, not failure,
 // and an agent that does not answer is noted in its ServerObservation. Without a connector agents are not asked.
-Result<Observed> Refresh(providers::Provider& provider, const std::vector<state::ResourceRecord>& records,
+Result<Observed> Refresh(providers::ResourceProvider& provider,
+                         const std::vector<state::ResourceRecord>& records,
                          const std::vector<std::string>& spec_hosts, const AgentConnector& connect = {});
 
 // The state a server is in: the agent's word when it answered, the state's otherwise. States cdr drives

@@ -5,7 +5,7 @@
 namespace cdr::providers::local {
 
 ResourceTypeDef AgentType(std::shared_ptr<LocalProvider> cloud) {
-  ResourceTypeDef def{SchemaOf<AgentInstallRequest>(ResourceType::kAgent, {"host_id"}), {}};
+  ResourceTypeDef def{types::AgentSchema(), {}};
   def.handlers.create =
       Creator<AgentInstallRequest>([cloud](const AgentInstallRequest& r) { return cloud->InstallAgent(r); });
   def.handlers.read = [cloud](const std::string& id) { return AsJson(cloud->DescribeAgent(id)); };

@@ -6,9 +6,7 @@
 namespace cdr::providers::local {
 
 ResourceTypeDef DrHostType(std::shared_ptr<LocalProvider> cloud) {
-  // Nothing required: a standalone DR host (its shadow host gone after a confirmed failover) is started again
-  // by a create that carries only its client token.
-  ResourceTypeDef def{SchemaOf<DrHostRequest>(ResourceType::kDrHost, {}), {}};
+  ResourceTypeDef def{types::DrHostSchema(), {}};
   def.handlers.create =
       Creator<DrHostRequest>([cloud](const DrHostRequest& r) { return cloud->CreateDrHost(r); });
   def.handlers.read = [cloud](const std::string& id) { return AsJson(cloud->DescribeDrHost(id)); };

@@ -5,7 +5,7 @@
 namespace cdr::providers::local {
 
 ResourceTypeDef EndpointType(std::shared_ptr<LocalProvider> cloud) {
-  ResourceTypeDef def{SchemaOf<EndpointRequest>(ResourceType::kEndpoint, {"vpc", "zone"}), {}};
+  ResourceTypeDef def{types::EndpointSchema(), {}};
   def.handlers.create =
       Creator<EndpointRequest>([cloud](const EndpointRequest& r) { return cloud->CreateEndpoint(r); });
   def.handlers.read = [cloud](const std::string& id) { return AsJson(cloud->DescribeEndpoint(id)); };

@@ -5,7 +5,7 @@
 namespace cdr::providers::local {
 
 ResourceTypeDef HostType(std::shared_ptr<LocalProvider> cloud) {
-  ResourceTypeDef def{SchemaOf<HostRequest>(ResourceType::kHost, {"name", "zone"}), {}};
+  ResourceTypeDef def{types::HostSchema(), {}};
   def.handlers.create = Creator<HostRequest>([cloud](const HostRequest& r) { return cloud->CreateHost(r); });
   def.handlers.read = [cloud](const std::string& id) { return AsJson(cloud->DescribeHost(id)); };
   def.handlers.list = [cloud](const Json& filter) -> Result<Json> {

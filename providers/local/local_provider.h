@@ -24,7 +24,15 @@
 #include <string>
 #include <vector>
 
-#include "providers/provider.h"
+#include "providers/types/agent.h"
+#include "providers/types/agent_version.h"
+#include "providers/types/dr_host.h"
+#include "providers/types/endpoint.h"
+#include "providers/types/host.h"
+#include "providers/types/peering.h"
+#include "providers/types/recovery_points.h"
+#include "providers/types/reverse_agent.h"
+#include "providers/types/shadow_host.h"
 
 namespace cdr::providers::local {
 

@@ -5,8 +5,7 @@
 namespace cdr::providers::local {
 
 ResourceTypeDef PeeringType(std::shared_ptr<LocalProvider> cloud) {
-  ResourceTypeDef def{SchemaOf<PeeringRequest>(ResourceType::kPeering, {"vpc", "production_zone", "dr_zone"}),
-                      {}};
+  ResourceTypeDef def{types::PeeringSchema(), {}};
   def.handlers.create =
       Creator<PeeringRequest>([cloud](const PeeringRequest& r) { return cloud->CreatePeering(r); });
   def.handlers.read = [cloud](const std::string& id) { return AsJson(cloud->DescribePeering(id)); };

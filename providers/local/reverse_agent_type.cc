@@ -5,7 +5,7 @@
 namespace cdr::providers::local {
 
 ResourceTypeDef ReverseAgentType(std::shared_ptr<LocalProvider> cloud) {
-  ResourceTypeDef def{SchemaOf<ReverseAgentRequest>(ResourceType::kReverseAgent, {"dr_host_id"}), {}};
+  ResourceTypeDef def{types::ReverseAgentSchema(), {}};
   def.handlers.create = Creator<ReverseAgentRequest>(
       [cloud](const ReverseAgentRequest& r) { return cloud->InstallReverseAgent(r); });
   def.handlers.read = [cloud](const std::string& id) { return AsJson(cloud->DescribeAgent(id)); };

@@ -6,7 +6,7 @@
 namespace cdr::providers::local {
 
 ResourceTypeDef ShadowHostType(std::shared_ptr<LocalProvider> cloud) {
-  ResourceTypeDef def{SchemaOf<ShadowHostRequest>(ResourceType::kShadowHost, {"zone", "server_id"}), {}};
+  ResourceTypeDef def{types::ShadowHostSchema(), {}};
   def.handlers.create =
       Creator<ShadowHostRequest>([cloud](const ShadowHostRequest& r) { return cloud->CreateShadowHost(r); });
   def.handlers.read = [cloud](const std::string& id) { return AsJson(cloud->DescribeShadowHost(id)); };

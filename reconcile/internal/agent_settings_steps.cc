@@ -2,6 +2,7 @@
 // step that recorded them: an update in place, a register, a start. The agent applies them live (no resync)
 // and keeps them across restarts; refresh compares what it reports with the state.
 #include "providers/process_status.h"
+#include "providers/types/agent.h"
 #include "reconcile/agent_settings.h"
 #include "reconcile/internal/dr_host_transitions.h"
 #include "reconcile/internal/step_context.h"
@@ -34,7 +35,7 @@ Status PushAgentSettings(StepContext& ctx) {
     return Status::Ok();
   }
   const std::string host = r.attributes.value("host", "");
-  auto agent = ctx.provider.DescribeAgent(host);
+  auto agent = providers::types::ReadAgent(ctx.provider, host);
   if (!agent.ok()) return agent.status();
   if (providers::ProcessStatusOf(*agent) != providers::ProcessStatus::kRunning) {
     return FailedPrecondition(

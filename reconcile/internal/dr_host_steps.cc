@@ -12,6 +12,8 @@
 #include "common/rfc3339.h"
 #include "providers/dr_check_kind.h"
 #include "providers/process_status.h"
+#include "providers/types/agent.h"
+#include "providers/types/dr_host.h"
 #include "reconcile/address.h"
 #include "reconcile/internal/step_context.h"
 #include "reconcile/server_state.h"
@@ -102,7 +104,7 @@ Status Materialize(StepContext& ctx, state::ResourceRecord& r, const json& attri
   CDR_RETURN_IF_ERROR(ctx.Transition(r, "creating",
                                      "bring up " + request->purpose + " DR host " + request->name + " at recovery "
                                      "point " + request->recovery_point + " (client token " + token + ")"));
-  auto host = ctx.provider.CreateDrHost(*request);
+  auto host = providers::types::CreateDrHost(ctx.provider, *request);
   if (!host.ok()) return host.status();
   RecordDrHost(*host, &r);
   return ctx.Transition(r, "created", request->purpose + " DR host " + host->id + " serves its disks at " +
@@ -118,12 +120,13 @@ Status Remove(StepContext& ctx, const std::string& address) {
     // An interrupted create may have made the DR host without us learning its id; the token finds it.
     auto request = RequestFor(ctx, token, r.attributes);
     if (request.ok()) {
-      auto host = ctx.provider.CreateDrHost(*request);
+      auto host = providers::types::CreateDrHost(ctx.provider, *request);
       if (host.ok()) RecordDrHost(*host, &r);
     }
   }
   CDR_RETURN_IF_ERROR(ctx.Transition(r, "deleting", "delete DR host " + r.provider_id));
-  if (!r.provider_id.empty()) CDR_RETURN_IF_ERROR(ctx.provider.DeleteDrHost(r.provider_id));
+  if (!r.provider_id.empty())
+    CDR_RETURN_IF_ERROR(providers::types::DeleteDrHost(ctx.provider, r.provider_id));
   CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, "deleting", "", "deleted DR host " + r.provider_id));
   return ctx.store.Delete(r.address);
 }
@@ -150,7 +153,7 @@ Status Verify(StepContext& ctx, state::ResourceRecord& r) {
                                   {"started_at", NowText()}};
   CDR_RETURN_IF_ERROR(ctx.store.Put(r));
   CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, r.status, r.status, "verify " + check.kind + ": started"));
-  auto result = ctx.provider.CheckDrHost(r.provider_id, check);
+  auto result = providers::types::CheckDrHost(ctx.provider, r.provider_id, check);
   if (!result.ok()) {
     // Not a verdict on the disks: kept as an error so the next apply tries again.
     r.attributes["verification"] = {{"kind", check.kind},
@@ -194,7 +197,7 @@ Status FenceAndStopProduction(StepContext& ctx, state::ResourceRecord& server) {
                        "retries the fence");
   }
   if (!ctx.options.connect) return note("replication on " + host + " not stopped: this apply cannot reach agents");
-  auto agent = ctx.provider.DescribeAgent(host);
+  auto agent = providers::types::ReadAgent(ctx.provider, host);
   if (!agent.ok() || providers::ProcessStatusOf(*agent) != providers::ProcessStatus::kRunning) {
     return note("the agent on " + host + " is not running; failing over without stopping it");
   }
@@ -235,7 +238,7 @@ Status Failover(StepContext& ctx, bool again) {
 Status Confirm(StepContext& ctx) {
   auto r = RecordAt(ctx, ctx.change.address);
   if (!r.ok()) return r.status();
-  auto host = ctx.provider.DetachDrHost(r->provider_id);
+  auto host = providers::types::DetachDrHost(ctx.provider, r->provider_id);
   if (!host.ok()) return host.status();
   RecordDrHost(*host, &*r);
   r->attributes["confirm"] = true;
@@ -256,7 +259,7 @@ Status Restart(StepContext& ctx) {
     if (!request.ok()) request = providers::DrHostRequest{token};
   }
   if (!request.ok()) return request.status();
-  auto host = ctx.provider.CreateDrHost(*request);
+  auto host = providers::types::CreateDrHost(ctx.provider, *request);
   if (!host.ok()) return host.status();
   RecordDrHost(*host, &*r);
   CDR_RETURN_IF_ERROR(ctx.store.Put(*r));

@@ -17,6 +17,10 @@
 #include <thread>
 
 #include "providers/process_status.h"
+#include "providers/types/agent.h"
+#include "providers/types/host.h"
+#include "providers/types/reverse_agent.h"
+#include "providers/types/shadow_host.h"
 #include "reconcile/address.h"
 #include "reconcile/internal/step_context.h"
 #include "reconcile/server_state.h"
@@ -60,7 +64,7 @@ Status ReverseRegister(StepContext& ctx) {
                                : r.status;
   CDR_RETURN_IF_ERROR(ctx.Transition(r, "reverse_registering",
                                      "put a cdr-agent in front of DR host " + dr_host + "'s disks"));
-  auto agent = ctx.provider.InstallReverseAgent({dr_host, GroupOf(r.address)});
+  auto agent = providers::types::CreateReverseAgent(ctx.provider, {dr_host, GroupOf(r.address)});
   if (!agent.ok()) {
     r.attributes["last_error"] = agent.status().message();
     CDR_RETURN_IF_ERROR(ctx.Transition(r, from, "reverse registration failed: " + agent.status().message()));
@@ -96,10 +100,10 @@ Status LaunchHost(StepContext& ctx) {
   request.ip = launch.value("ip", "");
   request.disks_like = server->failover.provider_id;
   // What the disks will hold is what the replaced host's held; unknown when that host is gone.
-  if (auto old = ctx.provider.DescribeHost(r.attributes.value("host", "")); old.ok()) {
+  if (auto old = providers::types::ReadHost(ctx.provider, r.attributes.value("host", "")); old.ok()) {
     request.filesystem = old->filesystem;
   }
-  auto host = ctx.provider.CreateHost(request);
+  auto host = providers::types::CreateHost(ctx.provider, request);
   if (!host.ok()) {
     r.attributes["last_error"] = host.status().message();
     CDR_RETURN_IF_ERROR(ctx.store.Put(r));
@@ -148,7 +152,7 @@ Status PollAgent(StepContext& ctx, agent::ReplicationControl& control, const std
 
 // The DR host stops taking writes, its last ones reach production, and its agent and the receiver go.
 Status DrainAndStopReverse(StepContext& ctx, state::ResourceRecord& r, const std::string& dr_host) {
-  auto agent = ctx.provider.DescribeAgent(dr_host);
+  auto agent = providers::types::ReadAgent(ctx.provider, dr_host);
   if (!agent.ok() && agent.status().code() == StatusCode::kNotFound) return Status::Ok();  // an earlier try did it
   if (!agent.ok()) return agent.status();
   if (providers::ProcessStatusOf(*agent) != providers::ProcessStatus::kRunning) {
@@ -184,17 +188,19 @@ Status DrainAndStopReverse(StepContext& ctx, state::ResourceRecord& r, const std
   CDR_RETURN_IF_ERROR(PollAgent(ctx, *control, "a stopped state", [](const agent::AgentStatus& s) {
     return ParseServerState(s.state) == ServerState::kRealtimeStopped;
   }));
-  return ctx.provider.UninstallAgent(dr_host);
+  return providers::types::DeleteAgent(ctx.provider, dr_host);
 }
 
 Status TakeOver(StepContext& ctx, state::ResourceRecord& r) {
   // The receiver writes production's disks: it goes before production's agent takes writes again.
   if (auto receiver = ctx.store.Get(ShadowHostAddress(r.address))) {
-    if (!receiver->provider_id.empty()) CDR_RETURN_IF_ERROR(ctx.provider.DeleteShadowHost(receiver->provider_id));
+    if (!receiver->provider_id.empty())
+      CDR_RETURN_IF_ERROR(providers::types::DeleteShadowHost(ctx.provider, receiver->provider_id));
     CDR_RETURN_IF_ERROR(ctx.store.Delete(receiver->address));
   }
   const std::string host = HomeHost(r);
-  auto agent = ctx.provider.InstallAgent({host, GroupOf(r.address)});  // starts it when it was stopped
+  auto agent = providers::types::CreateAgent(ctx.provider,
+                                             {host, GroupOf(r.address)});  // starts it when it was stopped
   if (!agent.ok()) return agent.status();
   if (!ctx.options.connect) return FailedPrecondition("this apply cannot reach agents");
   CDR_RETURN_IF_ERROR(ctx.options.connect(*agent)->Unfence());
@@ -203,7 +209,9 @@ Status TakeOver(StepContext& ctx, state::ResourceRecord& r) {
   const std::string replaced = r.attributes.value("host", "");
   if (host == replaced) return Status::Ok();
   // The new host is the server's from now on; the replaced one leaves protection (a host that is gone is fine).
-  if (Status s = ctx.provider.UninstallAgent(replaced); !s.ok() && s.code() != StatusCode::kNotFound) return s;
+  if (Status s = providers::types::DeleteAgent(ctx.provider, replaced);
+      !s.ok() && s.code() != StatusCode::kNotFound)
+    return s;
   r.attributes["host"] = host;
   r.attributes["replaced_host"] = replaced;
   r.attributes.erase("failback_host");
@@ -252,7 +260,7 @@ Status RegisterBack(StepContext& ctx) {
                                ? ServerStateName(ServerState::kFailedBack)
                                : r.status;
   CDR_RETURN_IF_ERROR(ctx.Transition(r, "registering", "register " + host + " for protection again"));
-  auto agent = ctx.provider.InstallAgent({host, GroupOf(r.address)});
+  auto agent = providers::types::CreateAgent(ctx.provider, {host, GroupOf(r.address)});
   if (!agent.ok()) {
     r.attributes["last_error"] = agent.status().message();
     CDR_RETURN_IF_ERROR(ctx.Transition(r, from, "registration failed: " + agent.status().message()));

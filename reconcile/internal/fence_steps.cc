@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "providers/process_status.h"
+#include "providers/types/agent.h"
 #include "reconcile/internal/step_context.h"
 #include "reconcile/server_state.h"
 
@@ -16,7 +17,7 @@ namespace {
 
 Result<std::unique_ptr<agent::ReplicationControl>> ConnectProduction(StepContext& ctx, const std::string& host) {
   if (!ctx.options.connect) return FailedPrecondition("this apply cannot reach agents");
-  auto agent = ctx.provider.DescribeAgent(host);
+  auto agent = providers::types::ReadAgent(ctx.provider, host);
   if (!agent.ok()) return agent.status();
   if (providers::ProcessStatusOf(*agent) != providers::ProcessStatus::kRunning)
     return Unavailable("the agent on " + host + " is " + agent->status);

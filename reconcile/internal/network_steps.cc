@@ -1,6 +1,8 @@
 // VPC peering and VPC endpoint: provider objects made with a client token stored in the state before the call,
 // so a create interrupted after the provider made the object finds that object again instead of a second one.
 #include "common/random_hex.h"
+#include "providers/types/endpoint.h"
+#include "providers/types/peering.h"
 #include "reconcile/address.h"
 #include "reconcile/internal/step_context.h"
 #include "state/record_status.h"
@@ -11,19 +13,21 @@ namespace {
 Result<std::string> CreateInProvider(StepContext& ctx, const std::string& token, const nlohmann::json& a) {
   const std::string name = "cdr-" + GroupOf(ctx.change.address);
   if (ctx.change.kind == ResourceKind::kPeering) {
-    auto p = ctx.provider.CreatePeering(
+    auto p = providers::types::CreatePeering(
+        ctx.provider,
         {token, name, a.value("vpc", ""), a.value("production_zone", ""), a.value("dr_zone", "")});
     if (!p.ok()) return p.status();
     return p->id;
   }
-  auto e = ctx.provider.CreateEndpoint({token, name, a.value("vpc", ""), a.value("zone", "")});
+  auto e =
+      providers::types::CreateEndpoint(ctx.provider, {token, name, a.value("vpc", ""), a.value("zone", "")});
   if (!e.ok()) return e.status();
   return e->id;
 }
 
 Status DeleteInProvider(StepContext& ctx, const std::string& id) {
-  return ctx.change.kind == ResourceKind::kPeering ? ctx.provider.DeletePeering(id)
-                                                   : ctx.provider.DeleteEndpoint(id);
+  return ctx.change.kind == ResourceKind::kPeering ? providers::types::DeletePeering(ctx.provider, id)
+                                                   : providers::types::DeleteEndpoint(ctx.provider, id);
 }
 
 Status Delete(StepContext& ctx) {

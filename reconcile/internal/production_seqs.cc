@@ -1,6 +1,7 @@
 #include "reconcile/internal/production_seqs.h"
 
 #include "providers/process_status.h"
+#include "providers/types/agent.h"
 #include "reconcile/server_state.h"
 
 namespace cdr::reconcile::internal {
@@ -11,7 +12,7 @@ ProductionSeqs FencedProductionSeqs(StepContext& ctx, const std::string& host) {
     out.why = "this apply cannot reach production's agent";
     return out;
   }
-  auto agent = ctx.provider.DescribeAgent(host);
+  auto agent = providers::types::ReadAgent(ctx.provider, host);
   if (!agent.ok() || providers::ProcessStatusOf(*agent) != providers::ProcessStatus::kRunning) {
     out.why =
         "production's agent on " + host + " is " + (agent.ok() ? agent->status : agent.status().message());

@@ -25,6 +25,8 @@
 #include <thread>
 
 #include "providers/process_status.h"
+#include "providers/types/agent.h"
+#include "providers/types/shadow_host.h"
 #include "reconcile/address.h"
 #include "reconcile/agent_settings.h"
 #include "reconcile/internal/production_seqs.h"
@@ -81,7 +83,7 @@ struct AgentHandle {
 
 Result<AgentHandle> Connect(StepContext& ctx, const std::string& host) {
   if (!ctx.options.connect) return FailedPrecondition("this apply has no way to reach agents");
-  auto agent = ctx.provider.DescribeAgent(host);
+  auto agent = providers::types::ReadAgent(ctx.provider, host);
   if (!agent.ok()) return agent.status();
   if (providers::ProcessStatusOf(*agent) != providers::ProcessStatus::kRunning) {
     return FailedPrecondition("the agent on " + host + " is " + agent->status +
@@ -237,7 +239,7 @@ Result<ShadowTarget> CurrentShadow(StepContext& ctx, const std::string& server_a
   if (!record || state::RecordStatusOf(*record) != state::RecordStatus::kCreated) {
     return FailedPrecondition(server_address + " has no shadow host to replicate to; run cdr plan again");
   }
-  auto shadow = ctx.provider.DescribeShadowHost(record->provider_id);
+  auto shadow = providers::types::ReadShadowHost(ctx.provider, record->provider_id);
   if (!shadow.ok()) return shadow.status();
   if (providers::ProcessStatusOf(*shadow) != providers::ProcessStatus::kRunning) {
     return FailedPrecondition("shadow host " + shadow->id + " of " + server_address + " is " + shadow->status +
@@ -436,7 +438,7 @@ Status RestartAgent(StepContext& ctx) {
   if (!current.ok()) return current.status();
   state::ResourceRecord r = std::move(*current);
   const std::string host = r.attributes.value("host", "");
-  auto agent = ctx.provider.InstallAgent({host, GroupOf(r.address)});
+  auto agent = providers::types::CreateAgent(ctx.provider, {host, GroupOf(r.address)});
   if (!agent.ok()) return agent.status();
   if (providers::ProcessStatusOf(*agent) != providers::ProcessStatus::kRunning) {
     return Unavailable("the agent on " + host + " is still " + agent->status + " after reinstalling it");

@@ -1,5 +1,6 @@
 // Protected servers: register (install the agent → initialized), update settings, deregister (uninstall the
 // agent; the host itself stays). Each state-machine step is written before and after the provider call.
+#include "providers/types/agent.h"
 #include "reconcile/address.h"
 #include "reconcile/internal/step_context.h"
 #include "reconcile/operation.h"
@@ -14,7 +15,8 @@ Status Register(StepContext& ctx) {
   r.attributes.erase("last_error");
   const std::string host = r.attributes.value("host", "");
   CDR_RETURN_IF_ERROR(ctx.Transition(r, "agent_installing", "install the agent on " + host));
-  auto agent = ctx.provider.InstallAgent({host, GroupOf(r.address), r.attributes.value("agent_version", "")});
+  auto agent = providers::types::CreateAgent(
+      ctx.provider, {host, GroupOf(r.address), r.attributes.value("agent_version", "")});
   if (!agent.ok()) {
     r.attributes["last_error"] = agent.status().message();
     CDR_RETURN_IF_ERROR(ctx.Transition(r, "agent_install_failed", agent.status().message()));
@@ -37,7 +39,7 @@ Status Deregister(StepContext& ctx) {
   }
   const std::string host = r.attributes.value("host", "");
   CDR_RETURN_IF_ERROR(ctx.Transition(r, "deregistering", "uninstall the agent from " + host));
-  CDR_RETURN_IF_ERROR(ctx.provider.UninstallAgent(host));
+  CDR_RETURN_IF_ERROR(providers::types::DeleteAgent(ctx.provider, host));
   CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, "deregistering", "", "deregistered; host " + host + " stays"));
   return ctx.store.Delete(r.address);
 }

@@ -5,6 +5,8 @@
 
 #include "common/random_hex.h"
 #include "providers/process_status.h"
+#include "providers/types/recovery_points.h"
+#include "providers/types/shadow_host.h"
 #include "reconcile/address.h"
 #include "reconcile/internal/step_context.h"
 #include "state/record_status.h"
@@ -32,7 +34,7 @@ Status SetPolicy(StepContext& ctx, const state::ResourceRecord& r, const nlohman
   request.server_id = r.attributes.value("server_id", "");
   request.every_seconds = policy.value("every_seconds", 3600);
   request.keep = policy.value("keep", 24);
-  return ctx.provider.SetRecoveryPolicy(request);
+  return providers::types::SetRecoveryPolicy(ctx.provider, request);
 }
 
 void RecordShadow(const providers::ShadowHost& shadow, state::ResourceRecord* r) {
@@ -51,12 +53,13 @@ Status Delete(StepContext& ctx) {
   const std::string token = r.attributes.value("client_token", "");
   if (r.provider_id.empty() && !token.empty()) {
     // An interrupted create may have made the shadow host without us learning its id; the token finds it.
-    auto shadow = ctx.provider.CreateShadowHost(RequestFor(ctx, token, r.attributes));
+    auto shadow = providers::types::CreateShadowHost(ctx.provider, RequestFor(ctx, token, r.attributes));
     if (!shadow.ok()) return shadow.status();
     RecordShadow(*shadow, &r);
   }
   CDR_RETURN_IF_ERROR(ctx.Transition(r, "deleting", "delete shadow host " + r.provider_id + " and its replicas"));
-  if (!r.provider_id.empty()) CDR_RETURN_IF_ERROR(ctx.provider.DeleteShadowHost(r.provider_id));
+  if (!r.provider_id.empty())
+    CDR_RETURN_IF_ERROR(providers::types::DeleteShadowHost(ctx.provider, r.provider_id));
   CDR_RETURN_IF_ERROR(ctx.store.AddJobEvent(ctx.job_id, "deleting", "", "deleted " + r.provider_id));
   return ctx.store.Delete(r.address);
 }
@@ -71,7 +74,7 @@ Status Create(StepContext& ctx) {
   r.attributes["client_token"] = token;
   r.provider_id.clear();
   CDR_RETURN_IF_ERROR(ctx.Transition(r, "creating", "create the shadow host with client token " + token));
-  auto shadow = ctx.provider.CreateShadowHost(RequestFor(ctx, token, ctx.change.after));
+  auto shadow = providers::types::CreateShadowHost(ctx.provider, RequestFor(ctx, token, ctx.change.after));
   if (!shadow.ok()) return shadow.status();
   RecordShadow(*shadow, &r);
   CDR_RETURN_IF_ERROR(SetPolicy(ctx, r, ctx.change.after.value("recovery_points", nlohmann::json())));
@@ -101,7 +104,7 @@ Status Restart(StepContext& ctx) {
                               "again; remove the server's replication and apply, or delete the shadow host");
   }
   const std::string old_address = r.attributes.value("replication_address", "");
-  auto shadow = ctx.provider.CreateShadowHost(RequestFor(ctx, token, r.attributes));
+  auto shadow = providers::types::CreateShadowHost(ctx.provider, RequestFor(ctx, token, r.attributes));
   if (!shadow.ok()) return shadow.status();
   if (providers::ProcessStatusOf(*shadow) == providers::ProcessStatus::kStopped) {
     return Unavailable("shadow host " + shadow->id + " is still stopped after restarting it");

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "providers/provider.h"
+#include "providers/resource_provider.h"
 #include "reconcile/apply.h"
 #include "reconcile/plan.h"
 #include "state/state_store.h"
@@ -14,7 +14,7 @@ namespace cdr::reconcile::internal {
 struct StepContext {
   const ResourceChange& change;
   state::StateStore& store;
-  providers::Provider& provider;
+  providers::ResourceProvider& provider;
   int64_t job_id;
   const ApplyOptions& options;
 

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "providers/process_status.h"
+#include "providers/types/agent.h"
 #include "reconcile/internal/step_context.h"
 #include "reconcile/internal/upgrade_transitions.h"
 #include "reconcile/observed_state.h"
@@ -33,7 +34,7 @@ constexpr std::chrono::seconds kHealthyWithin{120};
 std::string StateBefore(StepContext& ctx, const state::ResourceRecord& r) {
   if (IsAgentUpgradeState(r.status)) return r.attributes.value("upgrade_from_state", "");
   if (ctx.options.connect) {
-    auto agent = ctx.provider.DescribeAgent(r.attributes.value("host", ""));
+    auto agent = providers::types::ReadAgent(ctx.provider, r.attributes.value("host", ""));
     if (agent.ok() && providers::ProcessStatusOf(*agent) == providers::ProcessStatus::kRunning) {
       auto live = ctx.options.connect(*agent)->GetStatus();
       if (live.ok() && IsKnownServerState(live->state)) return live->state;
@@ -109,7 +110,7 @@ Status ApplyAgentUpgrade(StepContext& ctx) {
   CDR_RETURN_IF_ERROR(ctx.Transition(r, ServerStateName(ServerState::kAgentUpgrading),
                                      "upgrade agent " + from_version + " -> " + to + " on " + host));
 
-  auto agent = ctx.provider.UpgradeAgent({host, to});
+  auto agent = providers::types::UpgradeAgent(ctx.provider, {host, to});
   if (!agent.ok()) return Fail(ctx, r, agent.status().message());
   const std::string unhealthy = WaitHealthy(ctx, r, *agent, to, from_state);
   if (!unhealthy.empty()) return Fail(ctx, r, unhealthy);

@@ -12,13 +12,12 @@
 //   any other state, or a version the cloud does not offer ──► refused (the state, the allowed ones, what to do)
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "providers/provider.h"
+#include "providers/types/agent_version.h"
 #include "reconcile/internal/server_transitions.h"
 #include "reconcile/plan.h"
 

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include "providers/dr_check_kind.h"
-#include "providers/provider.h"
+#include "providers/types/agent.h"
+#include "providers/types/dr_host.h"
+#include "providers/types/shadow_host.h"
 
 namespace cdr::providers {
 namespace {

@@ -1,6 +1,6 @@
 // The generic provider interface end to end in one process: the local cloud's resource types
 // (local_resources.h) served over the provider protocol (provider_server.h), reached by the HTTP client
-// (http_resource_provider.h) behind the typed façade the reconciler calls (resource_facade.h).
+// (http_resource_provider.h) through the typed calls the reconciler makes (providers/types/).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -14,8 +14,10 @@
 #include "providers/http/http_resource_provider.h"
 #include "providers/http/provider_server.h"
 #include "providers/local/local_resources.h"
-#include "providers/resource_facade.h"
-#include "providers/resource_json.h"
+#include "providers/types/agent.h"
+#include "providers/types/agent_version.h"
+#include "providers/types/host.h"
+#include "providers/types/peering.h"
 #include "tests/providers/temp_cloud.h"
 #include "tests/support/tls_test_certs.h"
 
@@ -39,8 +41,8 @@ class ProviderProtocolTest : public local::test_util::LocalCloudTest {
     ASSERT_TRUE(server_->Start().ok());
     auto client = Connect(kToken);
     ASSERT_TRUE(client.ok()) << client.status().ToString();
-    generic_ = client->get();
-    facade_ = std::make_unique<ResourceFacade>(std::move(*client));
+    client_ = std::move(*client);
+    generic_ = client_.get();
   }
 
   Result<std::unique_ptr<http::HttpResourceProvider>> Connect(const std::string& token) {
@@ -51,34 +53,34 @@ class ProviderProtocolTest : public local::test_util::LocalCloudTest {
   std::shared_ptr<local::LocalProvider> in_process_;
   std::unique_ptr<ResourceTypeRegistry> served_;
   std::unique_ptr<http::ProviderServer> server_;
-  ResourceProvider* generic_ = nullptr;  // owned by facade_
-  std::unique_ptr<ResourceFacade> facade_;
+  std::unique_ptr<http::HttpResourceProvider> client_;
+  ResourceProvider* generic_ = nullptr;  // client_
 };
 
 TEST_F(ProviderProtocolTest, OneClientTokenMakesOneResourceAndAGoneOneIsNotFound) {
   const PeeringRequest request{"token-1", "cdr-web", "vpc-prod", "az1", "az2"};
-  auto first = facade_->CreatePeering(request);
+  auto first = types::CreatePeering(*generic_, request);
   ASSERT_TRUE(first.ok()) << first.status().ToString();
-  auto second = facade_->CreatePeering(request);
+  auto second = types::CreatePeering(*generic_, request);
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->id, first->id);
-  EXPECT_EQ(facade_->DescribePeering(first->id)->name, "cdr-web");
+  EXPECT_EQ(types::ReadPeering(*generic_, first->id)->name, "cdr-web");
 
-  EXPECT_TRUE(facade_->DeletePeering(first->id).ok());
-  EXPECT_EQ(facade_->DescribePeering(first->id).status().code(), StatusCode::kNotFound);
-  // The generic call says the resource is gone; the typed one keeps provider.h's "deleting a missing one is
-  // Ok".
+  EXPECT_TRUE(types::DeletePeering(*generic_, first->id).ok());
+  EXPECT_EQ(types::ReadPeering(*generic_, first->id).status().code(), StatusCode::kNotFound);
+  // The generic call says the resource is gone; the typed one treats it as deleted ("deleting a missing one
+  // is Ok").
   EXPECT_EQ(generic_->Delete("peering", first->id).code(), StatusCode::kNotFound);
-  EXPECT_TRUE(facade_->DeletePeering(first->id).ok());
+  EXPECT_TRUE(types::DeletePeering(*generic_, first->id).ok());
 }
 
 TEST_F(ProviderProtocolTest, ReadsOverHttpEqualTheInProcessOnes) {
-  auto remote = facade_->ListHosts({});
+  auto remote = types::ListHosts(*generic_, {});
   auto local = in_process_->ListHosts({});
   ASSERT_TRUE(remote.ok()) << remote.status().ToString();
   ASSERT_EQ(remote->size(), 2u);
   EXPECT_EQ(nlohmann::json(remote->at(1)).dump(), nlohmann::json(local->at(1)).dump());
-  auto versions = facade_->ListAgentVersions();
+  auto versions = types::ListAgentVersions(*generic_);
   ASSERT_TRUE(versions.ok()) << versions.status().ToString();
   EXPECT_EQ(versions->offered, in_process_->ListAgentVersions()->offered);
   EXPECT_EQ(versions->default_version, in_process_->ListAgentVersions()->default_version);
@@ -86,12 +88,13 @@ TEST_F(ProviderProtocolTest, ReadsOverHttpEqualTheInProcessOnes) {
 
 // A refresh's batch reads: one list by ids, the gone ones left out, and the filter's misuse refused.
 TEST_F(ProviderProtocolTest, BatchReadsAreOneListByIdsAndLeaveOutTheGone) {
-  auto hosts = facade_->DescribeHosts({"host-2", "host-9", "host-1"});
+  auto hosts = types::ReadHosts(*generic_, {"host-2", "host-9", "host-1"});
   ASSERT_TRUE(hosts.ok()) << hosts.status().ToString();
   ASSERT_EQ(hosts->size(), 2u);
-  EXPECT_EQ(nlohmann::json(*facade_->DescribeHost("host-2")).dump(), nlohmann::json(hosts->at(0)).dump());
+  EXPECT_EQ(nlohmann::json(*types::ReadHost(*generic_, "host-2")).dump(),
+            nlohmann::json(hosts->at(0)).dump());
   EXPECT_EQ(hosts->at(1).id, "host-1");
-  auto agents = facade_->DescribeAgents({"host-1"});
+  auto agents = types::ReadAgents(*generic_, {"host-1"});
   ASSERT_TRUE(agents.ok()) << agents.status().ToString();
   EXPECT_TRUE(agents->empty()) << "no agent is installed";
 
@@ -142,7 +145,7 @@ TEST_F(ProviderProtocolTest, OverHttpsOnlyCdrsCertificateGetsIn) {
 
   auto cdr = http::HttpResourceProvider::Open({url, kToken, certs.client, std::chrono::seconds(10)});
   ASSERT_TRUE(cdr.ok()) << cdr.status().ToString();
-  EXPECT_TRUE(ResourceFacade(std::move(*cdr)).DescribeHost("host-1").ok());
+  EXPECT_TRUE(types::ReadHost(**cdr, "host-1").ok());
   auto agent = http::HttpResourceProvider::Open({url, kToken, certs.agent_client, std::chrono::seconds(10)});
   EXPECT_EQ(agent.status().code(), StatusCode::kUnavailable);
   auto plain =

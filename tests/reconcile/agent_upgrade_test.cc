@@ -63,8 +63,10 @@ TEST_F(AgentUpgradeTest, AVersionTheCloudDoesNotOfferIsRefused) {
 
 TEST_F(AgentUpgradeTest, FailedUpgradeIsLeftByTheOldVersionOrByDeregistering) {
   Converge(Running());
-  fake_.hooks["UpgradeAgent"] = [](const std::string& key) {
-    return key == "host-1 1.3.0" ? FailedPrecondition("cdr-agent 1.3.0 exited at start") : Status::Ok();
+  fake_.hooks["upgrade agent"] = [](const test_util::FakeCall& call) {
+    return call.key == "host-1" && call.args.value("version", "") == "1.3.0"
+               ? FailedPrecondition("cdr-agent 1.3.0 exited at start")
+               : Status::Ok();
   };
   ApplyResult failed = ApplyPlan(CleanPlanFor(Running("1.3.0")));
   ASSERT_EQ(failed.Failed(), 1);

@@ -3,6 +3,7 @@
 // shows only what the agent said live.
 #include <gtest/gtest.h>
 
+#include "providers/types/agent.h"
 #include "reconcile/drift_report.h"
 #include "reconcile/refresh.h"
 #include "reconcile/status_report.h"
@@ -34,7 +35,7 @@ class AgentVersionDriftTest : public ReconcileTest {};
 // Someone replaced the agent by another release behind cdr's back; the spec names none, so the default is wanted.
 TEST_F(AgentVersionDriftTest, AnAgentReplacedOutsideCdrIsDriftAndApplyPutsTheDefaultBack) {
   Converge(Running());
-  ASSERT_TRUE(fake_.UpgradeAgent({"host-1", "1.3.0"}).ok());
+  ASSERT_TRUE(providers::types::UpgradeAgent(fake_, {"host-1", "1.3.0"}).ok());
 
   PlanResult made = PlanFor(Running());
   ASSERT_TRUE(made.errors.empty()) << DiagnosticsText(made.errors);
@@ -73,7 +74,7 @@ TEST_F(AgentVersionDriftTest, ANamedReleaseTheAgentDoesNotRunIsDriftUntilApplied
 // Outside the states an upgrade is allowed in, nothing is refused (the spec asked for nothing) and drift says when.
 TEST_F(AgentVersionDriftTest, OutsideTheAllowedStatesTheDefaultWaitsAndDriftSaysUntilWhen) {
   Converge(Running());
-  ASSERT_TRUE(fake_.UpgradeAgent({"host-1", "1.3.0"}).ok());
+  ASSERT_TRUE(providers::types::UpgradeAgent(fake_, {"host-1", "1.3.0"}).ok());
   agents_["host-1"].state = "full_sync";
   agents_["host-1"].stalled = true;
   PlanResult made = PlanFor(Running());
@@ -86,7 +87,7 @@ TEST_F(AgentVersionDriftTest, OutsideTheAllowedStatesTheDefaultWaitsAndDriftSays
 
 TEST_F(AgentVersionDriftTest, StatusShowsTheReleaseOnlyAsTheAgentSaidItLive) {
   Converge(Running());
-  ASSERT_TRUE(fake_.UpgradeAgent({"host-1", "1.3.0"}).ok());
+  ASSERT_TRUE(providers::types::UpgradeAgent(fake_, {"host-1", "1.3.0"}).ok());
   const auto records = store_->Resources();
   auto live = Refresh(fake_, records, {}, agents_.Connector());
   ASSERT_TRUE(live.ok()) << live.status().ToString();

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "providers/types/peering.h"
 #include "tests/reconcile/reconcile_fixture.h"
 
 namespace cdr::reconcile {
@@ -22,7 +23,7 @@ TEST_P(ApplyStepsTest, EndpointDeleteFailureKeepsPeeringAndGroupThenRetries) {
   Converge(GroupToml("web") + GroupToml("db"));
   const std::string toml = GroupToml("db");
   Plan plan = CleanPlanFor(toml);
-  fake_.FailOn("DeleteEndpoint", Unavailable("endpoint busy"));
+  fake_.FailOn("delete endpoint", Unavailable("endpoint busy"));
   ApplyResult result = ApplyPlan(plan);
   ASSERT_EQ(result.steps.size(), 3u);
   EXPECT_FALSE(result.steps[0].ok);
@@ -44,7 +45,7 @@ TEST_P(ApplyStepsTest, EndpointDeleteFailureKeepsPeeringAndGroupThenRetries) {
 
 TEST_P(ApplyStepsTest, DeregisterFailureLeavesTheServerDeregistering) {
   Converge(WebSpec());
-  fake_.FailOn("UninstallAgent", Unavailable("host unreachable"));
+  fake_.FailOn("delete agent", Unavailable("host unreachable"));
   ApplyResult result = ApplyPlan(CleanPlanFor(GroupToml("web", ServerToml("web-1", "host-1"))));
   ASSERT_EQ(result.steps.size(), 1u);
   EXPECT_FALSE(result.steps[0].ok);
@@ -57,7 +58,7 @@ TEST_P(ApplyStepsTest, DeregisterFailureLeavesTheServerDeregistering) {
 TEST_P(ApplyStepsTest, FailedDeregisterIsRetriedByTheNextPlan) {
   Converge(WebSpec());
   const std::string toml = GroupToml("web", ServerToml("web-1", "host-1"));
-  fake_.FailOn("UninstallAgent", Unavailable("host unreachable"));
+  fake_.FailOn("delete agent", Unavailable("host unreachable"));
   ApplyPlan(CleanPlanFor(toml));
   fake_.ClearHooks();
   PlanResult retry = PlanFor(toml);
@@ -71,7 +72,7 @@ TEST_P(ApplyStepsTest, FailedDeregisterIsRetriedByTheNextPlan) {
 TEST_P(ApplyStepsTest, FailedReregisterIsRetriedByTheNextPlan) {
   Converge(WebSpec());
   const std::string toml = GroupToml("web", ServerToml("web-1", "host-3") + ServerToml("web-2", "host-2"));
-  fake_.FailOn("UninstallAgent", Unavailable("host unreachable"));
+  fake_.FailOn("delete agent", Unavailable("host unreachable"));
   ApplyPlan(CleanPlanFor(toml));
   fake_.ClearHooks();
   PlanResult retry = PlanFor(toml);
@@ -82,10 +83,10 @@ TEST_P(ApplyStepsTest, FailedReregisterIsRetriedByTheNextPlan) {
 TEST_P(ApplyStepsTest, ReregisterWhoseInstallFailsLeavesTheNewHostInstallFailed) {
   Converge(WebSpec());
   const std::string toml = GroupToml("web", ServerToml("web-1", "host-3") + ServerToml("web-2", "host-2"));
-  fake_.FailOn("InstallAgent", Internal("no route"), "host-3");
+  fake_.FailOn("create agent", Internal("no route"), "host-3");
   ApplyResult result = ApplyPlan(CleanPlanFor(toml));
   EXPECT_EQ(result.Failed(), 1);
-  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("UninstallAgent host-1", "InstallAgent host-3"));
+  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("delete agent host-1", "create agent host-3"));
   state::ResourceRecord s = Record("group.web.server.web-1");
   EXPECT_EQ(s.status, "agent_install_failed");
   EXPECT_EQ(s.attributes["host"], "host-3");
@@ -99,12 +100,12 @@ TEST_P(ApplyStepsTest, ReregisterWhoseInstallFailsLeavesTheNewHostInstallFailed)
 TEST_P(ApplyStepsTest, DeletingAnInterruptedCreateDoesNotLeakTheCloudObject) {
   Converge(GroupToml("db"));
   const std::string toml = GroupToml("web") + GroupToml("db");
-  fake_.FailOn("CreatePeering", Unavailable("response lost"), "cdr-web");
+  fake_.FailOn("create peering", Unavailable("response lost"), "cdr-web");
   ApplyPlan(CleanPlanFor(toml));
   fake_.ClearHooks();
   const std::string token = Record("group.web.peering").attributes.value("client_token", "");
-  ASSERT_TRUE(
-      fake_.CreatePeering({token, "cdr-web", "vpc-web", "az1", "az2"}).ok());  // the cloud did make it
+  ASSERT_TRUE(providers::types::CreatePeering(fake_, {token, "cdr-web", "vpc-web", "az1", "az2"})
+                  .ok());  // the cloud did make it
   ASSERT_EQ(fake_.peerings().size(), 2u);
   EXPECT_EQ(ApplyPlan(CleanPlanFor(GroupToml("db"))).Failed(), 0);
   EXPECT_FALSE(store_->Get("group.web.peering").has_value());

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "providers/types/host.h"
+#include "providers/types/peering.h"
 #include "tests/reconcile/reconcile_fixture.h"
 
 namespace cdr::reconcile {
@@ -45,8 +47,8 @@ TEST_P(ApplyTest, FirstApplyCreatesEverythingInDependencyOrder) {
   EXPECT_EQ(result.Failed(), 0);
   EXPECT_EQ(result.Succeeded(), 5);
   for (const auto& s : result.steps) EXPECT_TRUE(s.ok && !s.skipped) << s.address << ": " << s.error;
-  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("CreatePeering cdr-web", "CreateEndpoint cdr-web",
-                                                 "InstallAgent host-1", "InstallAgent host-2"));
+  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("create peering cdr-web", "create endpoint cdr-web",
+                                                 "create agent host-1", "create agent host-2"));
   EXPECT_EQ(store_->Serial(), serial_before + 1);
 
   EXPECT_THAT(Addresses(), ElementsAre("group.web", "group.web.endpoint", "group.web.peering",
@@ -115,7 +117,7 @@ TEST_P(ApplyTest, EmptyPlanDoesNotBumpTheSerial) {
 TEST_P(ApplyTest, PeeringFailureSkipsTheRestOfItsGroupOnly) {
   const std::string toml = WebSpec() + GroupToml("db", ServerToml("db-1", "host-3"));
   Plan plan = CleanPlanFor(toml);
-  fake_.FailOn("CreatePeering", Unavailable("peering quota exceeded"), "cdr-web");
+  fake_.FailOn("create peering", Unavailable("peering quota exceeded"), "cdr-web");
   const int64_t serial_before = store_->Serial();
   ApplyResult result = ApplyPlan(plan);
 
@@ -134,8 +136,8 @@ TEST_P(ApplyTest, PeeringFailureSkipsTheRestOfItsGroupOnly) {
     EXPECT_TRUE(result.steps[i].ok && !result.steps[i].skipped) << result.steps[i].address;
   EXPECT_EQ(result.Failed(), 4);
   EXPECT_EQ(result.Succeeded(), 5);
-  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("CreatePeering cdr-web", "CreatePeering cdr-db",
-                                                 "CreateEndpoint cdr-db", "InstallAgent host-3"));
+  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("create peering cdr-web", "create peering cdr-db",
+                                                 "create endpoint cdr-db", "create agent host-3"));
   EXPECT_EQ(store_->Serial(), serial_before + 1);
 
   state::ResourceRecord p = Record("group.web.peering");
@@ -164,7 +166,7 @@ TEST_P(ApplyTest, PeeringFailureSkipsTheRestOfItsGroupOnly) {
 
 TEST_P(ApplyTest, EndpointFailureSkipsTheServers) {
   Plan plan = CleanPlanFor(WebSpec());
-  fake_.FailOn("CreateEndpoint", Internal("endpoint service down"));
+  fake_.FailOn("create endpoint", Internal("endpoint service down"));
   ApplyResult result = ApplyPlan(plan);
   ASSERT_EQ(result.steps.size(), 5u);
   EXPECT_TRUE(result.steps[1].ok);
@@ -172,13 +174,13 @@ TEST_P(ApplyTest, EndpointFailureSkipsTheServers) {
   EXPECT_FALSE(result.steps[2].skipped);
   EXPECT_TRUE(result.steps[3].skipped);
   EXPECT_TRUE(result.steps[4].skipped);
-  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("CreatePeering cdr-web", "CreateEndpoint cdr-web"));
+  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("create peering cdr-web", "create endpoint cdr-web"));
   EXPECT_EQ(Record("group.web.endpoint").status, "creating");
 }
 
 TEST_P(ApplyTest, AgentInstallFailureIsRecordedAndRetriedByTheNextPlan) {
   Plan plan = CleanPlanFor(WebSpec());
-  fake_.FailOn("InstallAgent", Unavailable("agent download timed out"), "host-1");
+  fake_.FailOn("create agent", Unavailable("agent download timed out"), "host-1");
   ApplyResult result = ApplyPlan(plan);
   ASSERT_EQ(result.steps.size(), 5u);
   EXPECT_FALSE(result.steps[3].ok);
@@ -201,7 +203,7 @@ TEST_P(ApplyTest, AgentInstallFailureIsRecordedAndRetriedByTheNextPlan) {
   EXPECT_EQ(Summarize(retry).transition, 1);
 
   EXPECT_EQ(ApplyPlan(retry).Failed(), 0);
-  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("InstallAgent host-1"));
+  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("create agent host-1"));
   s = Record("group.web.server.web-1");
   EXPECT_EQ(s.status, "initialized");
   EXPECT_FALSE(s.attributes.contains("last_error"));
@@ -214,7 +216,7 @@ TEST_P(ApplyTest, InterruptedCreateReusesItsClientToken) {
   // stored in the state, the state still says "creating" without an id.
   ASSERT_TRUE(store_->Delete("group.web.peering").ok());
   fake_.RemovePeeringOutOfBand(fake_.peerings().begin()->first);
-  auto made = fake_.CreatePeering({"tok-interrupted", "cdr-web", "vpc-web", "az1", "az2"});
+  auto made = providers::types::CreatePeering(fake_, {"tok-interrupted", "cdr-web", "vpc-web", "az1", "az2"});
   ASSERT_TRUE(made.ok());
   state::ResourceRecord r;
   r.address = "group.web.peering";
@@ -231,7 +233,7 @@ TEST_P(ApplyTest, InterruptedCreateReusesItsClientToken) {
   ASSERT_THAT(Changes(plan), ElementsAre("create/create group.web.peering"));
   EXPECT_EQ(ApplyPlan(plan).Failed(), 0);
   ASSERT_EQ(fake_.calls().size(), 1u);
-  EXPECT_EQ(fake_.calls()[0], (test_util::FakeCall{"CreatePeering", "cdr-web", "tok-interrupted"}));
+  EXPECT_EQ(fake_.calls()[0], (test_util::FakeCall{"create peering", "cdr-web", "tok-interrupted"}));
   EXPECT_EQ(fake_.peerings().size(), 1u);
   state::ResourceRecord after = Record("group.web.peering");
   EXPECT_EQ(after.status, "created");
@@ -246,7 +248,7 @@ TEST_P(ApplyTest, InterruptedDeleteIsFinishedThenCreated) {
   Plan plan = CleanPlanFor(GroupToml("web"));
   ASSERT_THAT(Changes(plan), ElementsAre("replace/replace group.web.peering"));
   EXPECT_EQ(ApplyPlan(plan).Failed(), 0);
-  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("DeletePeering " + old_id, "CreatePeering cdr-web"));
+  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("delete peering " + old_id, "create peering cdr-web"));
   ASSERT_EQ(fake_.peerings().size(), 1u);
   state::ResourceRecord p = Record("group.web.peering");
   EXPECT_EQ(p.status, "created");
@@ -275,7 +277,7 @@ TEST_P(ApplyTest, HostChangeDeregistersThenRegisters) {
   Converge(WebSpec());
   const std::string toml = GroupToml("web", ServerToml("web-1", "host-3") + ServerToml("web-2", "host-2"));
   EXPECT_EQ(ApplyPlan(CleanPlanFor(toml)).Failed(), 0);
-  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("UninstallAgent host-1", "InstallAgent host-3"));
+  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("delete agent host-1", "create agent host-3"));
   EXPECT_FALSE(fake_.agents().count("host-1"));
   state::ResourceRecord s = Record("group.web.server.web-1");
   EXPECT_EQ(s.status, "initialized");
@@ -288,9 +290,9 @@ TEST_P(ApplyTest, RemovedServerIsDeregisteredAndTheHostStays) {
   Converge(WebSpec());
   const std::string toml = GroupToml("web", ServerToml("web-1", "host-1"));
   EXPECT_EQ(ApplyPlan(CleanPlanFor(toml)).Failed(), 0);
-  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("UninstallAgent host-2"));
+  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("delete agent host-2"));
   EXPECT_FALSE(store_->Get("group.web.server.web-2").has_value());
-  EXPECT_TRUE(fake_.DescribeHost("host-2").ok());
+  EXPECT_TRUE(providers::types::ReadHost(fake_, "host-2").ok());
   EXPECT_THAT(EventsOf("group.web.server.web-2"),
               ElementsAre("initialized->deregistering", "deregistering->"));
 }
@@ -300,7 +302,7 @@ TEST_P(ApplyTest, RemovedEmptyGroupDeletesNetworkThenGroup) {
   const std::string endpoint = Record("group.web.endpoint").provider_id;
   const std::string peering = Record("group.web.peering").provider_id;
   EXPECT_EQ(ApplyPlan(CleanPlanFor(GroupToml("db"))).Failed(), 0);
-  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("DeleteEndpoint " + endpoint, "DeletePeering " + peering));
+  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("delete endpoint " + endpoint, "delete peering " + peering));
   EXPECT_THAT(Addresses(), ElementsAre("group.db", "group.db.endpoint", "group.db.peering"));
   EXPECT_EQ(fake_.peerings().size(), 1u);
 }

@@ -23,7 +23,7 @@ class DrHostVerifyTest : public ReconcileTest {};
 TEST_F(DrHostVerifyTest, VerificationIsRecordedAsRunningBeforeTheProviderChecks) {
   Converge(GroupToml("web", ServerToml("web-1", "host-1", "replication = \"running\"\n")));
   std::string seen;
-  fake_.hooks["CheckDrHost"] = [&](const std::string&) {
+  fake_.hooks["check dr_host"] = [&](const test_util::FakeCall&) {
     seen = Record(kDrill).attributes["verification"].dump();
     return Status::Ok();
   };
@@ -53,7 +53,7 @@ TEST_F(DrHostVerifyTest, VerificationLeftRunningByADeadApplyIsRunAgain) {
 
 TEST_F(DrHostVerifyTest, VerificationThatCouldNotRunIsAnErrorAndRunsAgain) {
   Converge(GroupToml("web", ServerToml("web-1", "host-1", "replication = \"running\"\n")));
-  fake_.FailOn("CheckDrHost", Unavailable("nbdcopy: connection refused"));
+  fake_.FailOn("check dr_host", Unavailable("nbdcopy: connection refused"));
   ApplyResult result = ApplyPlan(CleanPlanFor(Spec("fsck")));
   ASSERT_EQ(result.Failed(), 1);
   const nlohmann::json verification = Record(kDrill).attributes["verification"];

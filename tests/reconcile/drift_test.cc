@@ -39,7 +39,7 @@ TEST_P(DriftTest, DeletedPeeringIsDriftAndIsCreatedAgain) {
   EXPECT_TRUE(r.plan.changes[0].before.is_null());
 
   EXPECT_EQ(ApplyPlan(r.plan).Failed(), 0);
-  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("CreatePeering cdr-web"));
+  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("create peering cdr-web"));
   ASSERT_EQ(fake_.peerings().size(), 1u);
   EXPECT_EQ(Record("group.web.peering").provider_id, fake_.peerings().begin()->first);
   EXPECT_NE(Record("group.web.peering").provider_id, id);
@@ -67,7 +67,7 @@ TEST_P(DriftTest, MissingAgentIsDriftAndARegisterTransition) {
   EXPECT_THAT(r.plan.changes[0].reason, HasSubstr("removed outside cdr"));
 
   EXPECT_EQ(ApplyPlan(r.plan).Failed(), 0);
-  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("InstallAgent host-1"));
+  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("create agent host-1"));
   EXPECT_TRUE(fake_.agents().count("host-1"));
   EXPECT_THAT(Changes(CleanPlanFor(WebSpec())), ElementsAre());
 }
@@ -189,7 +189,7 @@ TEST_P(DriftTest, AReplicaTheOnlineVerifyFoundDifferentIsReportedEvenWithoutItsT
 }
 
 TEST_P(DriftTest, ProviderOutageFailsThePlanInsteadOfReportingDrift) {
-  fake_.FailOn("DescribePeering", Unavailable("api timeout"));
+  fake_.FailOn("read peering", Unavailable("api timeout"));
   auto plan = MakePlan(specs_.back(), *store_, fake_);
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.status().code(), StatusCode::kUnavailable);

@@ -3,6 +3,7 @@
 // protection again from seeded replicas, and the refusals, each naming the state.
 #include <gtest/gtest.h>
 
+#include "providers/types/shadow_host.h"
 #include "tests/reconcile/reconcile_fixture.h"
 
 namespace cdr::reconcile::test_util {
@@ -52,7 +53,7 @@ TEST_P(FailbackTest, ReverseRegistrationPutsAnAgentInFrontOfTheDrHost) {
   ASSERT_THAT(Changes(plan), ElementsAre("transition/reverse_register group.web.server.web-1"));
   EXPECT_THAT(plan.changes[0].reason, HasSubstr("failover_confirmed → reverse_registering → reverse_initialized"));
   ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
-  EXPECT_THAT(fake_.MutatingCalls(), ::testing::Contains("InstallReverseAgent " + dr));
+  EXPECT_THAT(fake_.MutatingCalls(), ::testing::Contains("create reverse_agent " + dr));
   state::ResourceRecord server = Record(kServer);
   EXPECT_EQ(server.status, "reverse_initialized");
   EXPECT_EQ(server.attributes["reverse_agent"], dr);
@@ -126,7 +127,7 @@ TEST_P(FailbackTest, FailbackReplicatesBackComparingFirstThenProductionTakesOver
   EXPECT_FALSE(agents_["host-1"].fenced) << "production takes writes again";
   EXPECT_TRUE(agents_[dr].target.compare_first);
   EXPECT_THAT(agents_[dr].commands, ::testing::IsSupersetOf({"Fence", "Stop"}));
-  EXPECT_THAT(fake_.MutatingCalls(), ::testing::Contains("UninstallAgent " + dr));
+  EXPECT_THAT(fake_.MutatingCalls(), ::testing::Contains("delete agent " + dr));
   EXPECT_FALSE(store_->Get("group.web.server.web-1.shadow_host").has_value()) << "the receiver is gone";
   EXPECT_TRUE(CleanPlanFor(Spec(std::string(kConfirmed) + kFailback)).changes.empty());
 
@@ -170,7 +171,7 @@ TEST_P(FailbackTest, AServerRemovedOnceFailedBackIsDeregisteredAndItsStoppedDrHo
   ASSERT_THAT(Changes(plan), ElementsAre("delete/delete group.web.server.web-1.failover",
                                          "delete/deregister group.web.server.web-1"));
   ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
-  EXPECT_THAT(fake_.MutatingCalls(), ::testing::Contains("DeleteDrHost " + dr));
+  EXPECT_THAT(fake_.MutatingCalls(), ::testing::Contains("delete dr_host " + dr));
   EXPECT_FALSE(store_->Get(kServer).has_value());
 }
 
@@ -219,7 +220,8 @@ TEST_P(FailbackTest, FailingBackToANewHostLaunchesItFillsItByAFullSyncAndMovesTh
   EXPECT_FALSE(server.attributes.contains("failback_host"));
   EXPECT_FALSE(agents_[dr].target.compare_first);
   EXPECT_FALSE(agents_["web1-new"].fenced);
-  EXPECT_THAT(fake_.MutatingCalls(), ::testing::IsSupersetOf({"CreateHost web1-new", "UninstallAgent host-1"}));
+  EXPECT_THAT(fake_.MutatingCalls(),
+              ::testing::IsSupersetOf({"create host web1-new", "delete agent host-1"}));
   EXPECT_TRUE(CleanPlanFor(Spec(tables)).changes.empty());
 
   // The spec still names the replaced host: protection again waits for it to name the new one.
@@ -292,7 +294,7 @@ TEST_P(FailbackTest, AReceiverRestartedOutsideAnApplyIsStaleTargetDriftForTheRev
                                      receiver.attributes.value("vpc", ""),
                                      receiver.attributes.value("server_id", ""),
                                      receiver.attributes.value("disk_type", "")};
-  ASSERT_TRUE(fake_.CreateShadowHost(again).ok());
+  ASSERT_TRUE(providers::types::CreateShadowHost(fake_, again).ok());
   const std::string new_address = fake_.shadow_hosts().at(receiver.provider_id).replication_address;
 
   Plan plan = CleanPlanFor(Spec(held));

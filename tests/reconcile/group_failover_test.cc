@@ -110,13 +110,13 @@ TEST_F(GroupFailoverTest, AServerNotReplicatingRefusesNamingItsStateAndTheAllowe
 }
 
 TEST_F(GroupFailoverTest, AServerThatFailedMidWayResumesAtTheGroupsPoint) {
-  fake_.hooks["CreateDrHost"] = [](const std::string& name) {
-    return name == "web-2-dr" ? Unavailable("the DR zone is out of capacity") : Status::Ok();
+  fake_.hooks["create dr_host"] = [](const test_util::FakeCall& call) {
+    return call.key == "web-2-dr" ? Unavailable("the DR zone is out of capacity") : Status::Ok();
   };
   ASSERT_EQ(ApplyPlan(CleanPlanFor(Spec(GroupFailover()))).Failed(), 1);
   EXPECT_EQ(Record(kWeb1).status, "failed_over");
   EXPECT_EQ(Record(kWeb2).status, "failing_over");
-  fake_.hooks.erase("CreateDrHost");
+  fake_.hooks.erase("create dr_host");
 
   // A newer point every server has appeared meanwhile; web-2 still follows web-1's.
   Points("host-1", {{"rp-20261125T110000Z-g007", 3}, {"rp-20261125T130000Z", 5}});

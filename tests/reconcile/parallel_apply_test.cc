@@ -16,33 +16,29 @@ using test_util::ServerToml;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
 
-// The fake is not thread-safe: the calls apply makes go through one mutex here. InstallAgent first waits
-// (outside the mutex, at most 10 s) until a second one is in flight, so the test sees two registrations at
-// once.
+// The fake is not thread-safe: the creates apply makes go through one mutex here. Installing an agent first
+// waits (outside the mutex, at most 10 s) until a second one is in flight, so the test sees two registrations
+// at once.
 class ConcurrentFake : public test_util::RecordingFakeProvider {
  public:
-  Result<providers::Peering> CreatePeering(const providers::PeeringRequest& r) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return RecordingFakeProvider::CreatePeering(r);
-  }
-  Result<providers::Endpoint> CreateEndpoint(const providers::EndpointRequest& r) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return RecordingFakeProvider::CreateEndpoint(r);
-  }
-  Result<providers::Agent> InstallAgent(const providers::AgentInstallRequest& r) override {
-    {
+  Result<providers::Json> Create(const std::string& type, const std::string& token,
+                                 const providers::Json& config) override {
+    const bool agent = type == providers::TypeName(providers::ResourceType::kAgent);
+    if (agent) {
       std::unique_lock<std::mutex> lock(gate_mu_);
       ++in_flight_;
       max_in_flight_ = std::max(max_in_flight_, in_flight_);
       gate_.notify_all();
       gate_.wait_for(lock, std::chrono::seconds(10), [this] { return max_in_flight_ >= 2; });
     }
-    Result<providers::Agent> out = [&] {
+    Result<providers::Json> out = [&] {
       std::lock_guard<std::mutex> lock(mu_);
-      return RecordingFakeProvider::InstallAgent(r);
+      return RecordingFakeProvider::Create(type, token, config);
     }();
-    std::lock_guard<std::mutex> lock(gate_mu_);
-    --in_flight_;
+    if (agent) {
+      std::lock_guard<std::mutex> lock(gate_mu_);
+      --in_flight_;
+    }
     return out;
   }
   int max_in_flight() {
@@ -60,7 +56,7 @@ class ConcurrentFake : public test_util::RecordingFakeProvider {
 
 class ParallelApplyTest : public test_util::ReconcileTest {
  protected:
-  ApplyResult ApplyInParallel(const Plan& plan, providers::Provider& provider) {
+  ApplyResult ApplyInParallel(const Plan& plan, providers::ResourceProvider& provider) {
     ApplyOptions o = Options();
     o.parallelism = 4;
     std::mutex mu;
@@ -100,8 +96,8 @@ TEST_F(ParallelApplyTest, ServersRegisterAtOnceAndTheStateIsAsWithOneStep) {
 TEST_F(ParallelApplyTest, AFailingServerStopsOnlyItself) {
   ConcurrentFake fake;
   for (const char* h : {"host-1", "host-2", "host-3", "host-4"}) fake.AddHost(h);
-  fake.FailOn("InstallAgent", FailedPrecondition("host host-2 is stopped"), "host-2");
-  fake.FailOn("CreateEndpoint", Unavailable("endpoint quota"), "cdr-db");
+  fake.FailOn("create agent", FailedPrecondition("host host-2 is stopped"), "host-2");
+  fake.FailOn("create endpoint", Unavailable("endpoint quota"), "cdr-db");
   const Plan plan = CleanPlanFor(kTwoGroups);
   ApplyResult result = ApplyInParallel(plan, fake);
   std::vector<std::string> failed;

@@ -70,7 +70,7 @@ TEST_P(RenameTest, RemovingAServerWhileRenamingDeregistersAtTheNewAddress) {
   ASSERT_THAT(Changes(plan),
               ElementsAre("update/rename group.web-prod", "delete/deregister group.web-prod.server.web-2"));
   EXPECT_EQ(ApplyPlan(plan).Failed(), 0);
-  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("UninstallAgent host-2"));
+  EXPECT_THAT(fake_.MutatingCalls(), ElementsAre("delete agent host-2"));
   EXPECT_FALSE(store_->Get("group.web-prod.server.web-2").has_value());
   EXPECT_FALSE(store_->Get("group.web.server.web-2").has_value());
 }

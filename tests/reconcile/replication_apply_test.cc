@@ -88,7 +88,7 @@ TEST_F(ReplicationApplyTest, RefusedStartLeavesTheAgentsStateAndTheError) {
 }
 
 TEST_F(ReplicationApplyTest, FailedShadowHostSkipsOnlyThatServersStart) {
-  fake_.FailOn("CreateShadowHost", Unavailable("quota"), "shadow-web-1");
+  fake_.FailOn("create shadow_host", Unavailable("quota"), "shadow-web-1");
   Plan plan = CleanPlanFor(GroupToml("web", ServerToml("web-1", "host-1", kRunning) + ServerToml("web-2", "host-2", kRunning)));
   ApplyResult result = ApplyPlan(plan);
   EXPECT_EQ(Record(kServer).status, "initialized");

@@ -3,6 +3,7 @@
 // one. Also: deregistering a server whose agent runs but does not answer is refused with what to do.
 #include <gtest/gtest.h>
 
+#include "providers/types/shadow_host.h"
 #include "tests/reconcile/reconcile_fixture.h"
 
 namespace cdr::reconcile::test_util {
@@ -87,7 +88,7 @@ TEST_F(ShadowRestartTest, ShadowRestartedOutsideAnApplyIsStaleTargetDrift) {
   fake_.StopShadowHostOutOfBand(ShadowId());
   providers::ShadowHostRequest again{
       shadow.attributes["client_token"].get<std::string>(), "shadow-web-1", "az2", "vpc", "host-1", "ssd"};
-  ASSERT_TRUE(fake_.CreateShadowHost(again).ok());  // as `cdr local up` does
+  ASSERT_TRUE(providers::types::CreateShadowHost(fake_, again).ok());  // as `cdr local up` does
 
   Plan plan = CleanPlanFor(OneServer());
   EXPECT_THAT(DriftProblems(plan), ElementsAre(std::string("replication_target_stale ") + kServer));
@@ -139,7 +140,7 @@ TEST_F(ShadowRestartTest, RepairFromErrorWithAnUnmovedShadowIsAPlainRepair) {
 TEST_F(ShadowRestartTest, FailedRestartSkipsThatServersRetarget) {
   Converge(OneServer());
   fake_.StopShadowHostOutOfBand(ShadowId());
-  fake_.FailOn("CreateShadowHost", Unavailable("zone az2 is busy"));
+  fake_.FailOn("create shadow_host", Unavailable("zone az2 is busy"));
   ApplyResult result = ApplyPlan(CleanPlanFor(OneServer()));
   ASSERT_EQ(result.steps.size(), 2u);
   EXPECT_FALSE(result.steps[0].ok);

@@ -3,12 +3,11 @@
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "common/status.h"
-#include "providers/provider.h"
+#include "providers/types/dr_host.h"
 
 namespace cdr::providers::local::internal {
 

@@ -8,7 +8,11 @@
 #include <string>
 
 #include "common/status.h"
-#include "providers/provider.h"
+#include "providers/types/agent.h"
+#include "providers/types/endpoint.h"
+#include "providers/types/host.h"
+#include "providers/types/peering.h"
+#include "providers/types/shadow_host.h"
 
 namespace cdr::providers::local::internal {
 
