@@ -12,7 +12,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-constexpr char kServer[] = "group.web.server.web-1";
+constexpr char kAgentUpgradeServer[] = "group.web.server.web-1";
 
 std::string Spec(const std::string& extra) { return GroupToml("web", ServerToml("web-1", "host-1", extra)); }
 std::string Running(const std::string& version = "") {
@@ -23,7 +23,7 @@ class AgentUpgradeTest : public ReconcileTest {};
 
 TEST_F(AgentUpgradeTest, RealtimeServerIsUpgradedAndReturnsToRealtime) {
   Converge(Running());
-  ASSERT_EQ(Record(kServer).status, "realtime");
+  ASSERT_EQ(Record(kAgentUpgradeServer).status, "realtime");
   Plan plan = CleanPlanFor(Running("1.3.0"));
   ASSERT_THAT(Changes(plan), ElementsAre("transition/upgrade_agent group.web.server.web-1"));
   EXPECT_THAT(plan.changes[0].reason, HasSubstr("upgrade agent 1.2.3 -> 1.3.0"));
@@ -32,7 +32,7 @@ TEST_F(AgentUpgradeTest, RealtimeServerIsUpgradedAndReturnsToRealtime) {
   const std::vector<std::string> commands = agents_["host-1"].commands;
   ApplyResult result = ApplyPlan(plan);
   ASSERT_EQ(result.Failed(), 0) << result.steps[0].error;
-  const state::ResourceRecord r = Record(kServer);
+  const state::ResourceRecord r = Record(kAgentUpgradeServer);
   EXPECT_EQ(r.status, "realtime");
   EXPECT_EQ(r.attributes["agent_version"], "1.3.0");
   EXPECT_FALSE(r.attributes.contains("upgrade_to"));
@@ -47,7 +47,7 @@ TEST_F(AgentUpgradeTest, UpgradeOutsideTheAllowedStatesIsRefusedNamingThem) {
   agents_["host-1"].stalled = true;
   PlanResult r = PlanFor(Running("1.3.0"));
   ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_EQ(r.errors[0].path, std::string(kServer) + ".agent_version");
+  EXPECT_EQ(r.errors[0].path, std::string(kAgentUpgradeServer) + ".agent_version");
   EXPECT_EQ(r.errors[0].pos.line, 10) << r.errors[0].message;
   EXPECT_THAT(r.errors[0].message, HasSubstr("while the server is full_sync"));
   EXPECT_THAT(r.errors[0].message, HasSubstr("initialized, realtime, realtime_stopped"));
@@ -71,7 +71,7 @@ TEST_F(AgentUpgradeTest, FailedUpgradeIsLeftByTheOldVersionOrByDeregistering) {
   ApplyResult failed = ApplyPlan(CleanPlanFor(Running("1.3.0")));
   ASSERT_EQ(failed.Failed(), 1);
   EXPECT_THAT(failed.steps[0].error, HasSubstr("agent_version = \"1.2.3\""));
-  EXPECT_EQ(Record(kServer).status, "agent_upgrade_failed");
+  EXPECT_EQ(Record(kAgentUpgradeServer).status, "agent_upgrade_failed");
 
   PlanResult again = PlanFor(Running("1.3.0"));
   ASSERT_EQ(again.errors.size(), 1u);
@@ -87,13 +87,13 @@ TEST_F(AgentUpgradeTest, FailedUpgradeIsLeftByTheOldVersionOrByDeregistering) {
   ASSERT_THAT(Changes(back), ElementsAre("transition/upgrade_agent group.web.server.web-1"));
   EXPECT_THAT(back.changes[0].reason, HasSubstr("upgrade agent 1.3.0 -> 1.2.3"));
   ASSERT_EQ(ApplyPlan(back).Failed(), 0);
-  EXPECT_EQ(Record(kServer).status, "realtime");
-  EXPECT_EQ(Record(kServer).attributes["agent_version"], "1.2.3");
+  EXPECT_EQ(Record(kAgentUpgradeServer).status, "realtime");
+  EXPECT_EQ(Record(kAgentUpgradeServer).attributes["agent_version"], "1.2.3");
 }
 
 TEST_F(AgentUpgradeTest, AnInterruptedUpgradeIsResumed) {
   Converge(Running());
-  state::ResourceRecord r = Record(kServer);
+  state::ResourceRecord r = Record(kAgentUpgradeServer);
   r.status = "agent_upgrading";
   r.attributes["upgrade_from_state"] = "realtime";
   r.attributes["upgrade_from_version"] = "1.2.3";
@@ -103,8 +103,8 @@ TEST_F(AgentUpgradeTest, AnInterruptedUpgradeIsResumed) {
   ASSERT_THAT(Changes(plan), ElementsAre("transition/upgrade_agent group.web.server.web-1"));
   EXPECT_THAT(plan.changes[0].reason, HasSubstr("resuming"));
   ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
-  EXPECT_EQ(Record(kServer).status, "realtime");
-  EXPECT_EQ(Record(kServer).attributes["agent_version"], "1.3.0");
+  EXPECT_EQ(Record(kAgentUpgradeServer).status, "realtime");
+  EXPECT_EQ(Record(kAgentUpgradeServer).attributes["agent_version"], "1.3.0");
 }
 
 }  // namespace

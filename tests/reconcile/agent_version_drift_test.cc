@@ -15,9 +15,9 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-constexpr char kServer[] = "group.web.server.web-1";
+constexpr char kAgentVersionDriftServer[] = "group.web.server.web-1";
 
-std::string Running(const std::string& version = "") {
+std::string AgentVersionDriftRunning(const std::string& version = "") {
   return GroupToml("web", ServerToml("web-1", "host-1",
                                      "replication = \"running\"\n" +
                                          (version.empty() ? "" : "agent_version = \"" + version + "\"\n")));
@@ -34,14 +34,14 @@ class AgentVersionDriftTest : public ReconcileTest {};
 
 // Someone replaced the agent by another release behind cdr's back; the spec names none, so the default is wanted.
 TEST_F(AgentVersionDriftTest, AnAgentReplacedOutsideCdrIsDriftAndApplyPutsTheDefaultBack) {
-  Converge(Running());
+  Converge(AgentVersionDriftRunning());
   ASSERT_TRUE(providers::types::UpgradeAgent(fake_, {"host-1", "1.3.0"}).ok());
 
-  PlanResult made = PlanFor(Running());
+  PlanResult made = PlanFor(AgentVersionDriftRunning());
   ASSERT_TRUE(made.errors.empty()) << DiagnosticsText(made.errors);
   const DriftedResource* item = VersionItem(made.plan.drifted);
   ASSERT_NE(item, nullptr);
-  EXPECT_EQ(item->address, kServer);
+  EXPECT_EQ(item->address, kAgentVersionDriftServer);
   EXPECT_THAT(item->detail, HasSubstr("the agent of host-1 runs 1.3.0"));
   EXPECT_THAT(item->detail, HasSubstr("provider's default release 1.2.3"));
   EXPECT_THAT(item->detail, HasSubstr("`cdr apply` replaces it by 1.2.3"));
@@ -56,15 +56,15 @@ TEST_F(AgentVersionDriftTest, AnAgentReplacedOutsideCdrIsDriftAndApplyPutsTheDef
 
   ApplyResult result = ApplyPlan(made.plan);
   ASSERT_EQ(result.Failed(), 0) << result.steps[0].error;
-  EXPECT_EQ(Record(kServer).status, "realtime");
-  PlanResult after = PlanFor(Running());
+  EXPECT_EQ(Record(kAgentVersionDriftServer).status, "realtime");
+  PlanResult after = PlanFor(AgentVersionDriftRunning());
   EXPECT_EQ(VersionItem(after.plan.drifted), nullptr);
   EXPECT_TRUE(after.plan.changes.empty());
 }
 
 TEST_F(AgentVersionDriftTest, ANamedReleaseTheAgentDoesNotRunIsDriftUntilApplied) {
-  Converge(Running());
-  PlanResult made = PlanFor(Running("1.3.0"));
+  Converge(AgentVersionDriftRunning());
+  PlanResult made = PlanFor(AgentVersionDriftRunning("1.3.0"));
   const DriftedResource* item = VersionItem(made.plan.drifted);
   ASSERT_NE(item, nullptr);
   EXPECT_THAT(item->detail, HasSubstr("runs 1.2.3; the spec asks for 1.3.0 (agent_version)"));
@@ -73,11 +73,11 @@ TEST_F(AgentVersionDriftTest, ANamedReleaseTheAgentDoesNotRunIsDriftUntilApplied
 
 // Outside the states an upgrade is allowed in, nothing is refused (the spec asked for nothing) and drift says when.
 TEST_F(AgentVersionDriftTest, OutsideTheAllowedStatesTheDefaultWaitsAndDriftSaysUntilWhen) {
-  Converge(Running());
+  Converge(AgentVersionDriftRunning());
   ASSERT_TRUE(providers::types::UpgradeAgent(fake_, {"host-1", "1.3.0"}).ok());
   agents_["host-1"].state = "full_sync";
   agents_["host-1"].stalled = true;
-  PlanResult made = PlanFor(Running());
+  PlanResult made = PlanFor(AgentVersionDriftRunning());
   EXPECT_TRUE(made.errors.empty()) << DiagnosticsText(made.errors);
   EXPECT_TRUE(made.plan.changes.empty());
   const DriftedResource* item = VersionItem(made.plan.drifted);
@@ -86,7 +86,7 @@ TEST_F(AgentVersionDriftTest, OutsideTheAllowedStatesTheDefaultWaitsAndDriftSays
 }
 
 TEST_F(AgentVersionDriftTest, StatusShowsTheReleaseOnlyAsTheAgentSaidItLive) {
-  Converge(Running());
+  Converge(AgentVersionDriftRunning());
   ASSERT_TRUE(providers::types::UpgradeAgent(fake_, {"host-1", "1.3.0"}).ok());
   const auto records = store_->Resources();
   auto live = Refresh(fake_, records, {}, agents_.Connector());

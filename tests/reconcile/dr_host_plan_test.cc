@@ -13,14 +13,14 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-constexpr char kServer[] = "group.web.server.web-1";
+constexpr char kDrHostPlanServer[] = "group.web.server.web-1";
 constexpr char kShadow[] = "group.web.server.web-1.shadow_host";
 constexpr char kDrill[] = "group.web.server.web-1.drill";
 constexpr char kFailover[] = "group.web.server.web-1.failover";
 
 const std::string kRunning = "replication = \"running\"\n";
 
-std::string Spec(const std::string& tables = "", const std::string& replication = kRunning) {
+std::string DrHostPlanSpec(const std::string& tables = "", const std::string& replication = kRunning) {
   return GroupToml("web", ServerToml("web-1", "host-1", replication + tables));
 }
 std::string Drill(const std::string& point = "latest", const std::string& extra = "") {
@@ -36,9 +36,9 @@ std::string ErrorsText(const PlanResult& r) { return DiagnosticsText(r.errors); 
 class DrHostPlanTest : public ReconcileTest {};
 
 TEST_F(DrHostPlanTest, DrillOnARealtimeServerBringsUpADrHostAndKeepsReplicating) {
-  Converge(Spec());
-  ASSERT_EQ(Record(kServer).status, "realtime");
-  Plan plan = CleanPlanFor(Spec(Drill("latest", "verify = \"fsck\"\n")));
+  Converge(DrHostPlanSpec());
+  ASSERT_EQ(Record(kDrHostPlanServer).status, "realtime");
+  Plan plan = CleanPlanFor(DrHostPlanSpec(Drill("latest", "verify = \"fsck\"\n")));
   ASSERT_THAT(Changes(plan), ElementsAre("create/create group.web.server.web-1.drill"));
   EXPECT_EQ(plan.changes[0].after["recovery_point"], "latest");
   EXPECT_EQ(plan.changes[0].after["verify"], "fsck");
@@ -50,14 +50,14 @@ TEST_F(DrHostPlanTest, DrillOnARealtimeServerBringsUpADrHostAndKeepsReplicating)
   EXPECT_EQ(drill.attributes["verification"]["result"], "passed");
   ASSERT_EQ(fake_.dr_hosts().size(), 1u);
   EXPECT_EQ(fake_.dr_hosts().begin()->second.purpose, "drill");
-  EXPECT_EQ(Record(kServer).status, "realtime");  // the drill does not disturb replication
+  EXPECT_EQ(Record(kDrHostPlanServer).status, "realtime");  // the drill does not disturb replication
   EXPECT_TRUE(agents_["host-1"].commands.size() == 1) << "only the first start";
-  EXPECT_TRUE(CleanPlanFor(Spec(Drill("latest", "verify = \"fsck\"\n"))).changes.empty());
+  EXPECT_TRUE(CleanPlanFor(DrHostPlanSpec(Drill("latest", "verify = \"fsck\"\n"))).changes.empty());
 }
 
 TEST_F(DrHostPlanTest, DrillIsRefusedUnlessTheServerIsRealtime) {
-  Converge(Spec("", "replication = \"stopped\"\n"));  // initialized: never synced
-  PlanResult r = PlanFor(Spec(Drill(), "replication = \"stopped\"\n"));
+  Converge(DrHostPlanSpec("", "replication = \"stopped\"\n"));  // initialized: never synced
+  PlanResult r = PlanFor(DrHostPlanSpec(Drill(), "replication = \"stopped\"\n"));
   ASSERT_EQ(r.errors.size(), 1u) << ErrorsText(r);
   EXPECT_EQ(r.errors[0].path, kDrill);
   EXPECT_THAT(r.errors[0].message, HasSubstr("only while the server is realtime, realtime_stopping or "
@@ -68,39 +68,39 @@ TEST_F(DrHostPlanTest, DrillIsRefusedUnlessTheServerIsRealtime) {
 
 TEST_F(DrHostPlanTest, DrillInFullSyncIsRefusedWithTheReason) {
   agents_["host-1"].stalled = true;
-  Plan plan = CleanPlanFor(Spec());
+  Plan plan = CleanPlanFor(DrHostPlanSpec());
   ApplyOptions o = Options();
   o.wait = false;
   Apply(plan, *store_, fake_, o);
   agents_["host-1"].state = "full_sync";
-  PlanResult r = PlanFor(Spec(Drill()));
+  PlanResult r = PlanFor(DrHostPlanSpec(Drill()));
   ASSERT_EQ(r.errors.size(), 1u) << ErrorsText(r);
   EXPECT_THAT(r.errors[0].message, HasSubstr("it is full_sync: wait until the full sync is done"));
 }
 
 TEST_F(DrHostPlanTest, ChangingTheDrillPointBringsItUpAgainAndRemovingItClearsIt) {
-  Converge(Spec());
-  Converge(Spec(Drill()));
+  Converge(DrHostPlanSpec());
+  Converge(DrHostPlanSpec(Drill()));
   const std::string first = Record(kDrill).provider_id;
-  Plan plan = CleanPlanFor(Spec(Drill("rp-20261125T010000Z")));
+  Plan plan = CleanPlanFor(DrHostPlanSpec(Drill("rp-20261125T010000Z")));
   ASSERT_THAT(Changes(plan), ElementsAre("replace/replace group.web.server.web-1.drill"));
   EXPECT_THAT(plan.changes[0].replace_because, ElementsAre("recovery_point"));
   ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
   EXPECT_NE(Record(kDrill).provider_id, first);
   EXPECT_EQ(fake_.dr_hosts().size(), 1u) << "the old drill host is deleted";
 
-  plan = CleanPlanFor(Spec());
+  plan = CleanPlanFor(DrHostPlanSpec());
   ASSERT_THAT(Changes(plan), ElementsAre("delete/delete group.web.server.web-1.drill"));
   ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
   EXPECT_FALSE(store_->Get(kDrill).has_value());
   EXPECT_TRUE(fake_.dr_hosts().empty());
-  EXPECT_EQ(Record(kServer).status, "realtime");
+  EXPECT_EQ(Record(kDrHostPlanServer).status, "realtime");
 }
 
 TEST_F(DrHostPlanTest, FailedVerificationFailsTheStepKeepsTheHostAndIsDrift) {
-  Converge(Spec());
+  Converge(DrHostPlanSpec());
   fake_.check_result = {"failed", "e2fsck -fn vda exited with 4"};
-  ApplyResult result = ApplyPlan(CleanPlanFor(Spec(Drill("latest", "verify = \"fsck\"\n"))));
+  ApplyResult result = ApplyPlan(CleanPlanFor(DrHostPlanSpec(Drill("latest", "verify = \"fsck\"\n"))));
   ASSERT_EQ(result.Failed(), 1);
   EXPECT_THAT(result.steps[0].error, HasSubstr("drill verification (fsck) failed: e2fsck -fn vda exited with 4"));
   EXPECT_EQ(Record(kDrill).attributes["verification"]["result"], "failed");
@@ -108,10 +108,10 @@ TEST_F(DrHostPlanTest, FailedVerificationFailsTheStepKeepsTheHostAndIsDrift) {
 }
 
 TEST_F(DrHostPlanTest, StoppedDrillHostIsRestartedWithTheSameToken) {
-  Converge(Spec());
-  Converge(Spec(Drill()));
+  Converge(DrHostPlanSpec());
+  Converge(DrHostPlanSpec(Drill()));
   fake_.StopDrHostOutOfBand(Record(kDrill).provider_id);
-  Plan plan = CleanPlanFor(Spec(Drill()));
+  Plan plan = CleanPlanFor(DrHostPlanSpec(Drill()));
   ASSERT_THAT(Changes(plan), ElementsAre("transition/restart group.web.server.web-1.drill"));
   ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
   EXPECT_EQ(fake_.dr_hosts().begin()->second.status, "running");
@@ -119,10 +119,10 @@ TEST_F(DrHostPlanTest, StoppedDrillHostIsRestartedWithTheSameToken) {
 }
 
 TEST_F(DrHostPlanTest, FailoverWithAnActiveDrillIsRefused) {
-  Converge(Spec());
-  Converge(Spec(Drill()));
+  Converge(DrHostPlanSpec());
+  Converge(DrHostPlanSpec(Drill()));
   // The spec cannot declare both; dropping the drill and adding the failover in one go needs two applies.
-  PlanResult r = PlanFor(Spec(Failover()));
+  PlanResult r = PlanFor(DrHostPlanSpec(Failover()));
   bool refused = false;
   for (const auto& e : r.errors) {
     refused |= e.path == kFailover && e.message.find("failover is allowed only with no drill") != std::string::npos;
@@ -131,11 +131,11 @@ TEST_F(DrHostPlanTest, FailoverWithAnActiveDrillIsRefused) {
 }
 
 TEST_F(DrHostPlanTest, FailoverWalksTheStatesAndStopsReplication) {
-  Converge(Spec());
-  Plan plan = CleanPlanFor(Spec(Failover()));
+  Converge(DrHostPlanSpec());
+  Plan plan = CleanPlanFor(DrHostPlanSpec(Failover()));
   ASSERT_THAT(Changes(plan), ElementsAre("create/failover group.web.server.web-1.failover"));
   ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
-  EXPECT_EQ(Record(kServer).status, "failed_over");
+  EXPECT_EQ(Record(kDrHostPlanServer).status, "failed_over");
   EXPECT_EQ(Record(kFailover).status, "created");
   EXPECT_EQ(agents_["host-1"].commands.back(), "Stop");
   std::vector<std::string> transitions;
@@ -144,48 +144,48 @@ TEST_F(DrHostPlanTest, FailoverWalksTheStatesAndStopsReplication) {
   }
   EXPECT_NE(std::find(transitions.begin(), transitions.end(), "failing_over"), transitions.end());
   // Converged: replication = "running" does not restart the production side of a failed-over server.
-  EXPECT_TRUE(CleanPlanFor(Spec(Failover())).changes.empty());
+  EXPECT_TRUE(CleanPlanFor(DrHostPlanSpec(Failover())).changes.empty());
 }
 
 TEST_F(DrHostPlanTest, ChangeRecoveryPointThenConfirmDeletesTheShadowHost) {
-  Converge(Spec());
-  Converge(Spec(Failover()));
+  Converge(DrHostPlanSpec());
+  Converge(DrHostPlanSpec(Failover()));
   const std::string first = Record(kFailover).provider_id;
-  Plan plan = CleanPlanFor(Spec(Failover("rp-20261125T010000Z")));
+  Plan plan = CleanPlanFor(DrHostPlanSpec(Failover("rp-20261125T010000Z")));
   ASSERT_THAT(Changes(plan), ElementsAre("transition/change_recovery_point group.web.server.web-1.failover"));
   ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
   EXPECT_NE(Record(kFailover).provider_id, first);
-  EXPECT_EQ(Record(kServer).status, "failed_over");
+  EXPECT_EQ(Record(kDrHostPlanServer).status, "failed_over");
 
-  plan = CleanPlanFor(Spec(Failover("rp-20261125T010000Z", true)));
+  plan = CleanPlanFor(DrHostPlanSpec(Failover("rp-20261125T010000Z", true)));
   ASSERT_THAT(Changes(plan), ElementsAre("transition/confirm group.web.server.web-1.failover",
                                          "delete/delete group.web.server.web-1.shadow_host"));
   EXPECT_THAT(plan.changes[1].reason, HasSubstr("every recovery point"));
   ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
-  EXPECT_EQ(Record(kServer).status, "failover_confirmed");
+  EXPECT_EQ(Record(kDrHostPlanServer).status, "failover_confirmed");
   EXPECT_FALSE(store_->Get(kShadow).has_value());
   EXPECT_TRUE(fake_.shadow_hosts().empty());
   EXPECT_TRUE(fake_.dr_hosts().begin()->second.standalone);
-  EXPECT_TRUE(CleanPlanFor(Spec(Failover("rp-20261125T010000Z", true))).changes.empty());
+  EXPECT_TRUE(CleanPlanFor(DrHostPlanSpec(Failover("rp-20261125T010000Z", true))).changes.empty());
 
-  PlanResult r = PlanFor(Spec(Failover("latest", true)));
+  PlanResult r = PlanFor(DrHostPlanSpec(Failover("latest", true)));
   ASSERT_EQ(r.errors.size(), 1u) << ErrorsText(r);
   EXPECT_THAT(r.errors[0].message, HasSubstr("the failover is confirmed"));
-  r = PlanFor(Spec());
+  r = PlanFor(DrHostPlanSpec());
   ASSERT_EQ(r.errors.size(), 1u) << ErrorsText(r);
   EXPECT_THAT(r.errors[0].message, HasSubstr("the server is failover_confirmed: a rollback is allowed only before the failover is confirmed (failing_over, failed_over)"));
 }
 
 TEST_F(DrHostPlanTest, PolicyChangeUpdatesTheShadowHost) {
-  Converge(Spec());
+  Converge(DrHostPlanSpec());
   ASSERT_EQ(fake_.policies()["host-1"].every_seconds, 3600);
-  Plan plan = CleanPlanFor(Spec("recovery_points = { every_seconds = 30, keep = 5 }\n"));
+  Plan plan = CleanPlanFor(DrHostPlanSpec("recovery_points = { every_seconds = 30, keep = 5 }\n"));
   EXPECT_THAT(Changes(plan), ElementsAre("update/update group.web.server.web-1",
                                          "update/set_recovery_policy group.web.server.web-1.shadow_host"));
   ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
   EXPECT_EQ(fake_.policies()["host-1"].every_seconds, 30);
   EXPECT_EQ(fake_.policies()["host-1"].keep, 5);
-  EXPECT_TRUE(CleanPlanFor(Spec("recovery_points = { every_seconds = 30, keep = 5 }\n")).changes.empty());
+  EXPECT_TRUE(CleanPlanFor(DrHostPlanSpec("recovery_points = { every_seconds = 30, keep = 5 }\n")).changes.empty());
 }
 
 bool HasProblem(const DriftReport& report, const std::string& problem) {
@@ -196,7 +196,7 @@ bool HasProblem(const DriftReport& report, const std::string& problem) {
 }
 
 TEST_F(DrHostPlanTest, DriftReportsAPolicyNotMetAndAFailedDrillVerification) {
-  Converge(Spec("recovery_points = { every_seconds = 60, keep = 5 }\n"));
+  Converge(DrHostPlanSpec("recovery_points = { every_seconds = 60, keep = 5 }\n"));
   const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                           std::chrono::system_clock::now().time_since_epoch()).count();
   const int64_t minute = 60'000'000'000LL;
@@ -214,7 +214,7 @@ TEST_F(DrHostPlanTest, DriftReportsAPolicyNotMetAndAFailedDrillVerification) {
   EXPECT_FALSE(HasProblem(*report, "recovery_point_policy_not_met")) << RenderDriftText(*report);
 
   fake_.check_result = {"failed", "`false` exited with 1"};
-  const std::string spec = Spec("recovery_points = { every_seconds = 60, keep = 5 }\n" +
+  const std::string spec = DrHostPlanSpec("recovery_points = { every_seconds = 60, keep = 5 }\n" +
                                 Drill("latest", "verify = \"command:false\"\n"));
   ApplyPlan(CleanPlanFor(spec));
   LoadSpec(spec);

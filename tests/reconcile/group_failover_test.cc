@@ -15,7 +15,7 @@ using ::testing::HasSubstr;
 constexpr char kWeb1[] = "group.web.server.web-1";
 constexpr char kWeb2[] = "group.web.server.web-2";
 
-std::string Spec(const std::string& group_tables = "") {
+std::string GroupFailoverSpec(const std::string& group_tables = "") {
   return GroupToml("web", ServerToml("web-1", "host-1", "replication = \"running\"\n") +
                               ServerToml("web-2", "host-2", "replication = \"running\"\n") + group_tables);
 }
@@ -27,7 +27,7 @@ class GroupFailoverTest : public ReconcileTest {
  protected:
   void SetUp() override {
     ReconcileTest::SetUp();
-    Converge(Spec());
+    Converge(GroupFailoverSpec());
     // rp-1 and rp-3 are on both servers (a schedule); rp-4 only on web-1 (web-2's is not recorded yet).
     Points("host-1", {{"rp-20261125T100000Z", 1}, {"rp-20261125T110000Z-g007", 3}, {"rp-20261125T120000Z", 4}});
     Points("host-2", {{"rp-20261125T100000Z", 1}, {"rp-20261125T103000Z", 2}, {"rp-20261125T110000Z-g007", 3}});
@@ -45,7 +45,7 @@ class GroupFailoverTest : public ReconcileTest {
 };
 
 TEST_F(GroupFailoverTest, LatestIsTheNewestPointEveryServerHasAndThePlanShowsIt) {
-  Plan plan = CleanPlanFor(Spec(GroupFailover()));
+  Plan plan = CleanPlanFor(GroupFailoverSpec(GroupFailover()));
   ASSERT_THAT(Changes(plan), ElementsAre("create/failover group.web.server.web-1.failover",
                                          "create/failover group.web.server.web-2.failover"));
   for (const auto& c : plan.changes) {
@@ -61,23 +61,23 @@ TEST_F(GroupFailoverTest, LatestIsTheNewestPointEveryServerHasAndThePlanShowsIt)
 
   // A newer common point does not move a group that failed over at `latest`.
   Points("host-2", {{"rp-20261125T110000Z-g007", 3}, {"rp-20261125T120000Z", 4}});
-  EXPECT_TRUE(CleanPlanFor(Spec(GroupFailover())).changes.empty());
+  EXPECT_TRUE(CleanPlanFor(GroupFailoverSpec(GroupFailover())).changes.empty());
 
   // Confirm moves both; the shadow hosts and their points go.
-  Converge(Spec(GroupFailover("latest", true)));
+  Converge(GroupFailoverSpec(GroupFailover("latest", true)));
   EXPECT_EQ(Record(kWeb1).status, "failover_confirmed");
   EXPECT_EQ(Record(kWeb2).status, "failover_confirmed");
-  EXPECT_TRUE(CleanPlanFor(Spec(GroupFailover("latest", true))).changes.empty());
+  EXPECT_TRUE(CleanPlanFor(GroupFailoverSpec(GroupFailover("latest", true))).changes.empty());
 
   // Once confirmed, another point is each server's refusal (the points are gone), not the group's.
-  PlanResult r = PlanFor(Spec(GroupFailover("rp-20261125T100000Z", true)));
+  PlanResult r = PlanFor(GroupFailoverSpec(GroupFailover("rp-20261125T100000Z", true)));
   ASSERT_EQ(r.errors.size(), 2u) << DiagnosticsText(r.errors);
   EXPECT_THAT(r.errors[0].message, HasSubstr("the failover is confirmed (failover_confirmed): its recovery_point can "
                                              "no longer change"));
 }
 
 TEST_F(GroupFailoverTest, AServerWithoutThePointRefusesTheWholeGroupBeforeAnythingMoves) {
-  PlanResult r = PlanFor(Spec(GroupFailover("rp-20261125T120000Z")));
+  PlanResult r = PlanFor(GroupFailoverSpec(GroupFailover("rp-20261125T120000Z")));
   ASSERT_EQ(r.errors.size(), 1u) << DiagnosticsText(r.errors);
   EXPECT_EQ(r.errors[0].path, "group.web.failover");
   EXPECT_EQ(r.errors[0].pos.line, 14) << "points at the [group.failover] header";
@@ -92,7 +92,7 @@ TEST_F(GroupFailoverTest, AServerWithoutThePointRefusesTheWholeGroupBeforeAnythi
 
   // No common point at all: each server's state and newest point are named.
   Points("host-2", {});
-  r = PlanFor(Spec(GroupFailover()));
+  r = PlanFor(GroupFailoverSpec(GroupFailover()));
   ASSERT_EQ(r.errors.size(), 1u) << DiagnosticsText(r.errors);
   EXPECT_THAT(r.errors[0].message, HasSubstr("no recovery point is common to every server"));
   EXPECT_THAT(r.errors[0].message, HasSubstr("web-2 (realtime): 0 point(s), it has no recovery points yet"));
@@ -100,7 +100,7 @@ TEST_F(GroupFailoverTest, AServerWithoutThePointRefusesTheWholeGroupBeforeAnythi
 
 TEST_F(GroupFailoverTest, AServerNotReplicatingRefusesNamingItsStateAndTheAllowedStates) {
   agents_["host-2"].state = "full_sync";
-  PlanResult r = PlanFor(Spec(GroupFailover("rp-20261125T100000Z")));
+  PlanResult r = PlanFor(GroupFailoverSpec(GroupFailover("rp-20261125T100000Z")));
   ASSERT_EQ(r.errors.size(), 1u) << DiagnosticsText(r.errors);
   EXPECT_EQ(r.errors[0].path, "group.web.server.web-2.failover");
   EXPECT_EQ(r.errors[0].pos.line, 14);
@@ -113,7 +113,7 @@ TEST_F(GroupFailoverTest, AServerThatFailedMidWayResumesAtTheGroupsPoint) {
   fake_.hooks["create dr_host"] = [](const test_util::FakeCall& call) {
     return call.key == "web-2-dr" ? Unavailable("the DR zone is out of capacity") : Status::Ok();
   };
-  ASSERT_EQ(ApplyPlan(CleanPlanFor(Spec(GroupFailover()))).Failed(), 1);
+  ASSERT_EQ(ApplyPlan(CleanPlanFor(GroupFailoverSpec(GroupFailover()))).Failed(), 1);
   EXPECT_EQ(Record(kWeb1).status, "failed_over");
   EXPECT_EQ(Record(kWeb2).status, "failing_over");
   fake_.hooks.erase("create dr_host");
@@ -121,7 +121,7 @@ TEST_F(GroupFailoverTest, AServerThatFailedMidWayResumesAtTheGroupsPoint) {
   // A newer point every server has appeared meanwhile; web-2 still follows web-1's.
   Points("host-1", {{"rp-20261125T110000Z-g007", 3}, {"rp-20261125T130000Z", 5}});
   Points("host-2", {{"rp-20261125T110000Z-g007", 3}, {"rp-20261125T130000Z", 5}});
-  Plan plan = CleanPlanFor(Spec(GroupFailover()));
+  Plan plan = CleanPlanFor(GroupFailoverSpec(GroupFailover()));
   ASSERT_THAT(Changes(plan), ElementsAre("create/failover group.web.server.web-2.failover"));
   EXPECT_EQ(plan.changes[0].after["recovery_point"], "rp-20261125T110000Z-g007");
   ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
@@ -130,8 +130,8 @@ TEST_F(GroupFailoverTest, AServerThatFailedMidWayResumesAtTheGroupsPoint) {
 }
 
 TEST_F(GroupFailoverTest, RemovingTheGroupTableBeforeConfirmRollsEveryServerBack) {
-  Converge(Spec(GroupFailover()));
-  Plan plan = CleanPlanFor(Spec());
+  Converge(GroupFailoverSpec(GroupFailover()));
+  Plan plan = CleanPlanFor(GroupFailoverSpec());
   ASSERT_THAT(Changes(plan), ElementsAre("delete/rollback group.web.server.web-1.failover",
                                          "transition/rollback group.web.server.web-1",
                                          "transition/start_replication group.web.server.web-1",
@@ -145,8 +145,8 @@ TEST_F(GroupFailoverTest, RemovingTheGroupTableBeforeConfirmRollsEveryServerBack
 }
 
 TEST_F(GroupFailoverTest, RemovingTheGroupTableAfterConfirmIsRefusedNamingTheGroupTablesAndTheStates) {
-  Converge(Spec(GroupFailover("latest", true)));
-  PlanResult r = PlanFor(Spec());
+  Converge(GroupFailoverSpec(GroupFailover("latest", true)));
+  PlanResult r = PlanFor(GroupFailoverSpec());
   ASSERT_EQ(r.errors.size(), 2u) << DiagnosticsText(r.errors);  // one per server
   for (const auto& e : r.errors) {
     EXPECT_THAT(e.message, HasSubstr("[group.failover] was removed, but the server is failover_confirmed: a rollback "
@@ -156,7 +156,7 @@ TEST_F(GroupFailoverTest, RemovingTheGroupTableAfterConfirmIsRefusedNamingTheGro
 }
 
 TEST_F(GroupFailoverTest, GroupFailbackBeforeAFailoverIsRefusedNamingTheStateAndTheGroupTables) {
-  PlanResult r = PlanFor(Spec("[group.failback]\n"));
+  PlanResult r = PlanFor(GroupFailoverSpec("[group.failback]\n"));
   ASSERT_EQ(r.errors.size(), 2u) << DiagnosticsText(r.errors);
   for (const auto& e : r.errors) {
     EXPECT_EQ(e.pos.line, 14) << "points at the [group.failback] header";
@@ -167,9 +167,9 @@ TEST_F(GroupFailoverTest, GroupFailbackBeforeAFailoverIsRefusedNamingTheStateAnd
 }
 
 TEST_F(GroupFailoverTest, GroupFailbackBringsEveryServerHome) {
-  Converge(Spec(GroupFailover("latest", true)));
+  Converge(GroupFailoverSpec(GroupFailover("latest", true)));
   const std::string both = GroupFailover("latest", true) + "[group.failback]\n";
-  Plan plan = CleanPlanFor(Spec(both));
+  Plan plan = CleanPlanFor(GroupFailoverSpec(both));
   EXPECT_THAT(Changes(plan), ::testing::Contains("transition/failback group.web.server.web-1"));
   EXPECT_THAT(Changes(plan), ::testing::Contains("transition/failback group.web.server.web-2"));
   ASSERT_EQ(ApplyPlan(plan).Failed(), 0);
@@ -177,7 +177,7 @@ TEST_F(GroupFailoverTest, GroupFailbackBringsEveryServerHome) {
   EXPECT_EQ(Record(kWeb2).status, "failed_back");
   EXPECT_FALSE(agents_["host-1"].fenced);
   EXPECT_FALSE(agents_["host-2"].fenced);
-  Converge(Spec());  // both tables removed: protected again
+  Converge(GroupFailoverSpec());  // both tables removed: protected again
   EXPECT_EQ(Record(kWeb1).status, "realtime");
   EXPECT_EQ(Record(kWeb2).status, "realtime");
 }

@@ -12,7 +12,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-ResourceChange Change(const std::string& address, Action action) {
+ResourceChange PlannedChange(const std::string& address, Action action) {
   ResourceChange c;
   c.address = address;
   c.action = action;
@@ -27,10 +27,10 @@ std::vector<std::string> Addresses(const Plan& plan) {
 
 Plan TwoGroups() {
   Plan plan;
-  plan.changes = {Change("group.web", Action::kCreate),          Change("group.web.peering", Action::kCreate),
-                  Change("group.web.endpoint", Action::kCreate), Change("group.web.server.w1", Action::kCreate),
-                  Change("group.web.server.w2", Action::kCreate), Change("group.db.server.d1", Action::kTransition),
-                  Change("group.old", Action::kDelete)};
+  plan.changes = {PlannedChange("group.web", Action::kCreate),          PlannedChange("group.web.peering", Action::kCreate),
+                  PlannedChange("group.web.endpoint", Action::kCreate), PlannedChange("group.web.server.w1", Action::kCreate),
+                  PlannedChange("group.web.server.w2", Action::kCreate), PlannedChange("group.db.server.d1", Action::kTransition),
+                  PlannedChange("group.old", Action::kDelete)};
   return plan;
 }
 

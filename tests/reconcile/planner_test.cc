@@ -14,7 +14,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-constexpr char kServer[] = "group.web.server.web-1";
+constexpr char kPlannerServer[] = "group.web.server.web-1";
 
 std::string Replicating() {
   return GroupToml("web", ServerToml("web-1", "host-1", "replication = \"running\"\n"));
@@ -36,7 +36,7 @@ TEST_F(PlannerTest, APlanWritesNothingAndApplyRecordsWhatItObserved) {
   const std::string before = Snapshot(*store_);
   PlanResult made = PlanFor(Replicating());
   EXPECT_EQ(Snapshot(*store_), before);
-  EXPECT_EQ(PriorStatus(made.plan, kServer), "replication_error") << "the plan sees the agent";
+  EXPECT_EQ(PriorStatus(made.plan, kPlannerServer), "replication_error") << "the plan sees the agent";
   ASSERT_EQ(made.observations.size(), 1u);
   EXPECT_EQ(made.observations[0].from, "realtime");
   for (const auto& r : made.plan.prior) {
@@ -44,8 +44,8 @@ TEST_F(PlannerTest, APlanWritesNothingAndApplyRecordsWhatItObserved) {
   }
 
   ASSERT_TRUE(RecordObserved(*store_, made.observations).ok());
-  EXPECT_EQ(Record(kServer).status, "replication_error");
-  EXPECT_TRUE(Record(kServer).attributes.contains("observed"));
+  EXPECT_EQ(Record(kPlannerServer).status, "replication_error");
+  EXPECT_TRUE(Record(kPlannerServer).attributes.contains("observed"));
   EXPECT_EQ(store_->Jobs()[0].operation, "observe");
   EXPECT_EQ(Snapshot(*store_).substr(0, before.find('\n')), before.substr(0, before.find('\n')))
       << "observations do not move the serial";
