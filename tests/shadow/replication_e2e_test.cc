@@ -164,9 +164,10 @@ TEST_F(ReplicationE2eTest, KillingTheShadowMidStreamLosesNoAcknowledgedWrite) {
   // The agent keeps the relay's address while the shadow restarts on a new free port (a freed port may be
   // taken by another test of a parallel run).
   cdr::testing::TcpProxy relay(shadow->port());
-  // 4 MiB/s: 8 MiB take about two seconds to stream, long enough to kill the shadow in the middle.
+  // 2 MiB/s: 8 MiB take about four seconds to stream, long enough to kill the shadow in the middle even when
+  // a loaded machine lets this thread poll only now and then (at 4 MiB/s one run saw every record applied).
   auto agent =
-      StartAgent("agent1", "127.0.0.1:" + std::to_string(relay.port()), {"--replication-rate-mib", "4"});
+      StartAgent("agent1", "127.0.0.1:" + std::to_string(relay.port()), {"--replication-rate-mib", "2"});
   ASSERT_TRUE(agent->started()) << agent->log();
   testing::WriteRandomFile(tmp_ / "src.bin", 8 << 20, 2);
   RunResult copy = RunProgram({"nbdcopy", (tmp_ / "src.bin").string(), agent->uri("disk0")});
