@@ -5,7 +5,7 @@
 //   launch_host:      (state unchanged) ──CreateHost(the table's name, shaped like the DR host)──► failback_host
 //                     recorded on the server (restore_to_original = false; the same client token again returns it)
 //   failback:         failing_back ──Fence(reverse agent), drain (acked seq = journal seq on every disk), Stop,
-//                     UninstallAgent(DR host), DeleteShadowHost(the receiver), InstallAgent(production) + Unfence
+//                     UninstallAgent(DR host) beside DeleteShadowHost(the receiver), InstallAgent(production) + Unfence
 //                     ──► failed_back          (any step failed: failback_error with last_error; the next apply
 //                                              runs it again, skipping what is already done)
 //   register:         registering ──InstallAgent(production)──► initialized   (failed: back, with last_error)
@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <future>
 #include <thread>
 
 #include "providers/process_status.h"
@@ -29,7 +30,7 @@ namespace cdr::reconcile::internal {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr std::chrono::milliseconds kCutoverPoll{20};
+constexpr std::chrono::milliseconds kCutoverPoll{5};
 
 // Where the DR host's data goes home: the new production host a failback launched, or the server's own.
 std::string HomeHost(const state::ResourceRecord& r) {
@@ -188,7 +189,17 @@ Status DrainAndStopReverse(StepContext& ctx, state::ResourceRecord& r, const std
   CDR_RETURN_IF_ERROR(PollAgent(ctx, *control, "a stopped state", [](const agent::AgentStatus& s) {
     return ParseServerState(s.state) == ServerState::kRealtimeStopped;
   }));
-  return providers::types::DeleteAgent(ctx.provider, dr_host);
+  // Reverse replication has stopped: the reverse agent and its receiver go at once (two provider calls side by
+  // side; TakeOver forgets the receiver, and deleting one that is already gone is done).
+  std::string receiver_id;
+  if (auto receiver = ctx.store.Get(ShadowHostAddress(r.address))) receiver_id = receiver->provider_id;
+  std::future<Status> receiver_gone = std::async(std::launch::async, [&ctx, &receiver_id] {
+    return receiver_id.empty() ? Status::Ok() : providers::types::DeleteShadowHost(ctx.provider, receiver_id);
+  });
+  Status agent_gone = providers::types::DeleteAgent(ctx.provider, dr_host);
+  Status receiver_status = receiver_gone.get();
+  CDR_RETURN_IF_ERROR(agent_gone);
+  return receiver_status;
 }
 
 Status TakeOver(StepContext& ctx, state::ResourceRecord& r) {

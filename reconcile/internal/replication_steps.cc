@@ -143,7 +143,7 @@ struct WaitGoal {
 
 // Long enough for an agent busy with a large sync to miss a few polls, short enough not to look hung.
 constexpr std::chrono::seconds kStopUnansweredLimit{60};
-constexpr std::chrono::milliseconds kReversePoll{25};
+constexpr std::chrono::milliseconds kReversePoll{10};
 
 // Polls the agent until `goal.done` holds for its state. replication_error ends the wait with the agent's error
 // unless it is what the step waits for; so does the deadline (the agent goes on: cdr status follows it).
