@@ -143,7 +143,7 @@ struct WaitGoal {
 
 // Long enough for an agent busy with a large sync to miss a few polls, short enough not to look hung.
 constexpr std::chrono::seconds kStopUnansweredLimit{60};
-constexpr std::chrono::milliseconds kReversePoll{10};
+constexpr std::chrono::milliseconds kReversePoll{25};
 
 // Polls the agent until `goal.done` holds for its state. replication_error ends the wait with the agent's error
 // unless it is what the step waits for; so does the deadline (the agent goes on: cdr status follows it).
@@ -267,7 +267,7 @@ Result<AgentHandle> ConnectAndObserve(StepContext& ctx, state::ResourceRecord& r
 
 // Starts (unless already streaming) and waits for realtime; `r` holds the agent's latest report.
 Status StartAndWait(StepContext& ctx, state::ResourceRecord& r, agent::ReplicationControl& control,
-                    const ShadowTarget& shadow) {
+                    const ShadowTarget& shadow, bool second_try = false) {
   const std::string host = AgentHost(ctx, r);
   // From replication_error (a stopped repair) the start is a repair, and the error may still show on a first
   // poll.
@@ -307,10 +307,22 @@ Status StartAndWait(StepContext& ctx, state::ResourceRecord& r, agent::Replicati
     CDR_RETURN_IF_ERROR(ctx.store.Put(r));
   }
   if (!ctx.options.wait) return Status::Ok();
-  return WaitFor(ctx, r, control,
-                 {"realtime", Realtime, [from_error](Reported s) {
-                    return Stopped(s) || (from_error && s == ServerState::kReplicationError);
-                  }});
+  const WaitGoal realtime{"realtime", Realtime, [from_error](Reported s) {
+                            return Stopped(s) || (from_error && s == ServerState::kReplicationError);
+                          }};
+  Status waited = WaitFor(ctx, r, control, realtime);
+  if (waited.code() != StatusCode::kAborted || second_try) return waited;
+  // An agent restarted after a crash also resumes towards the address it had, by itself: when that attempt
+  // fails after this start, the error names the old target, not this one. Such an error is not this start's
+  // outcome: start once more towards `shadow` (the agent accepts a start from replication_error).
+  auto now = control.GetStatus();
+  if (!now.ok() || ParseServerState(now->state) != ServerState::kReplicationError ||
+      now->shadow_address == shadow.address) {
+    return waited;
+  }
+  spdlog::info("{}: the agent's error is for {}, not {}: starting it again", r.address, now->shadow_address,
+               shadow.address);
+  return StartAndWait(ctx, r, control, shadow, /*second_try=*/true);
 }
 
 Status StartReplication(StepContext& ctx) {
